@@ -1,0 +1,44 @@
+package io.strata.auth;
+
+/** A request failed authentication or its body failed verification. The gateway maps each reason to one S3 error. */
+public final class AuthException extends RuntimeException {
+    public enum Reason {
+        /** No Authorization header and no query signature: S3 AccessDenied. */
+        MISSING_AUTHENTICATION,
+        /** Unknown access key: InvalidAccessKeyId. */
+        INVALID_ACCESS_KEY,
+        /** Signature (header, presigned or chunk) does not match: SignatureDoesNotMatch. */
+        SIGNATURE_MISMATCH,
+        /** Authorization header cannot be parsed, wrong region/service/date in scope: AuthorizationHeaderMalformed. */
+        MALFORMED_AUTHORIZATION,
+        /** Presigned query parameters missing or invalid: AuthorizationQueryParametersError. */
+        MALFORMED_QUERY_AUTHORIZATION,
+        /** Presigned URL past X-Amz-Expires: AccessDenied "Request has expired". */
+        EXPIRED,
+        /** x-amz-date too far from server clock: RequestTimeTooSkewed. */
+        TIME_SKEWED,
+        /** x-amz-content-sha256 is neither a known token nor 64 hex chars: InvalidArgument. */
+        INVALID_CONTENT_SHA256,
+        /** Body SHA-256 differs from x-amz-content-sha256: XAmzContentSHA256Mismatch. */
+        CONTENT_SHA256_MISMATCH,
+        /** aws-chunked framing broken (bad chunk header, missing CRLF, trailer syntax): IncompleteBody/InvalidRequest. */
+        MALFORMED_CHUNK,
+        /** Body ended before the declared length: IncompleteBody. */
+        INCOMPLETE_BODY,
+        /** A trailing x-amz-checksum-* does not match the data: BadDigest. */
+        CHECKSUM_MISMATCH,
+        /** Unsupported algorithm or header combination: InvalidRequest / NotImplemented. */
+        UNSUPPORTED
+    }
+
+    private final Reason reason;
+
+    public AuthException(Reason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,2 @@
+/** Strata auth module. */
+package io.strata.auth;

@@ -1,0 +1,17 @@
+package io.strata.erasure;
+
+/**
+ * Where and how one blob's shards are stored. Opaque to everyone but the erasure store; travels
+ * through the namespace as bytes ({@link #encode()} / {@link #decode(byte[])}, format-versioned).
+ */
+public interface BlobLocation {
+    /** The blob's length in bytes (the data, not the shards). */
+    long size();
+
+    /** A versioned, self-contained encoding; {@link #decode} reads this and every earlier version. */
+    byte[] encode();
+
+    static BlobLocation decode(byte[] bytes) {
+        return ErasureBlobLocation.decode(bytes);
+    }
+}

@@ -1,0 +1,2 @@
+/** Strata erasure module. */
+package io.strata.erasure;

@@ -1,0 +1,2 @@
+/** Strata gateway module. */
+package io.strata.gateway;

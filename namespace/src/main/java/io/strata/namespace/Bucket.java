@@ -1,0 +1,14 @@
+package io.strata.namespace;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/** A bucket as stored: its name, creation time, region and owner's access key. */
+public record Bucket(BucketName name, Instant created, String region, String owner) {
+    public Bucket {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(created, "created");
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(owner, "owner");
+    }
+}

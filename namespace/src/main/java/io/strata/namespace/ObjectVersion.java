@@ -1,0 +1,45 @@
+package io.strata.namespace;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One version of an object.
+ *
+ * @param versionId    "null" until versioning is enabled on the bucket
+ * @param etag         unquoted ETag: hex MD5 for single-part objects, {@code md5-of-md5s-N} for multipart
+ * @param contentType  Content-Type given on upload (never null; default binary/octet-stream)
+ * @param headers      other stored HTTP headers, lower-case names: content-encoding, content-disposition,
+ *                     content-language, cache-control, expires
+ * @param userMetadata x-amz-meta-* values, keys lower-case without the prefix
+ * @param checksums    flexible checksums of the whole object, keyed by algorithm name (e.g. "CRC32"),
+ *                     base64 values as S3 returns them
+ * @param partCount    number of parts for a multipart object, 0 for a single PUT
+ * @param segments     where the data lives; their sizes add up to {@code size}
+ */
+public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, long size, String etag,
+                            Instant lastModified, String contentType, Map<String, String> headers,
+                            Map<String, String> userMetadata, Map<String, String> checksums, int partCount,
+                            List<Segment> segments) {
+    public static final String NULL_VERSION = "null";
+
+    public ObjectVersion {
+        Objects.requireNonNull(bucket, "bucket");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(versionId, "versionId");
+        Objects.requireNonNull(etag, "etag");
+        Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(contentType, "contentType");
+        if (size < 0) throw new IllegalArgumentException("size < 0: " + size);
+        if (partCount < 0) throw new IllegalArgumentException("partCount < 0: " + partCount);
+        headers = Map.copyOf(headers);
+        userMetadata = Map.copyOf(userMetadata);
+        checksums = Map.copyOf(checksums);
+        segments = List.copyOf(segments);
+        long total = 0;
+        for (Segment s : segments) total += s.size();
+        if (total != size) throw new IllegalArgumentException("segments hold " + total + " bytes, size is " + size);
+    }
+}

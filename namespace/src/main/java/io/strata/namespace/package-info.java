@@ -1,0 +1,2 @@
+/** Strata namespace module. */
+package io.strata.namespace;
