@@ -1,0 +1,53 @@
+package io.strata.gateway;
+
+import io.strata.auth.AuthException;
+import io.strata.erasure.ErasureException;
+import io.strata.namespace.NamespaceException;
+
+/** One mapping per module from its failure reasons to S3 errors. No default branches: a new reason must be mapped. */
+final class ErrorMapping {
+    private ErrorMapping() {
+    }
+
+    static S3Exception toS3(AuthException e) {
+        S3Error error = switch (e.reason()) {
+            case MISSING_AUTHENTICATION, EXPIRED -> S3Error.ACCESS_DENIED;
+            case INVALID_ACCESS_KEY -> S3Error.INVALID_ACCESS_KEY_ID;
+            case SIGNATURE_MISMATCH -> S3Error.SIGNATURE_DOES_NOT_MATCH;
+            case MALFORMED_AUTHORIZATION -> S3Error.AUTHORIZATION_HEADER_MALFORMED;
+            case MALFORMED_QUERY_AUTHORIZATION -> S3Error.AUTHORIZATION_QUERY_PARAMETERS_ERROR;
+            case TIME_SKEWED -> S3Error.REQUEST_TIME_TOO_SKEWED;
+            case INVALID_CONTENT_SHA256 -> S3Error.INVALID_ARGUMENT;
+            case CONTENT_SHA256_MISMATCH -> S3Error.X_AMZ_CONTENT_SHA256_MISMATCH;
+            case MALFORMED_CHUNK -> S3Error.INVALID_REQUEST;
+            case INCOMPLETE_BODY -> S3Error.INCOMPLETE_BODY;
+            case CHECKSUM_MISMATCH -> S3Error.BAD_DIGEST;
+            case UNSUPPORTED -> S3Error.NOT_IMPLEMENTED;
+        };
+        String message = switch (e.reason()) {
+            case MISSING_AUTHENTICATION -> "Access Denied: the request carries no credentials.";
+            case EXPIRED -> "Request has expired";
+            default -> e.getMessage() == null ? error.message() : e.getMessage();
+        };
+        return new S3Exception(error, message);
+    }
+
+    static S3Exception toS3(ErasureException e) {
+        return switch (e.reason()) {
+            case INCOMPLETE_INPUT -> new S3Exception(S3Error.INCOMPLETE_BODY);
+            case EXCESS_INPUT -> new S3Exception(S3Error.INVALID_REQUEST, "The request body is longer than its declared length.");
+            case WRITE_QUORUM_LOST, READ_QUORUM_LOST, IO -> new S3Exception(S3Error.INTERNAL_ERROR);
+        };
+    }
+
+    static S3Exception toS3(NamespaceException e) {
+        return switch (e.reason()) {
+            case BUCKET_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_BUCKET);
+            case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
+            case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
+            case KEY_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_KEY);
+            case UPLOAD_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
+            case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE);
+        };
+    }
+}

@@ -1,0 +1,153 @@
+package io.strata.gateway;
+
+import io.strata.auth.Credentials;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+
+/** The {@code strata} command line. */
+public final class Main {
+    private static final String USAGE = """
+            Strata - an S3-compatible tiered object gateway
+
+            Usage: strata <command> [options]
+
+            Commands:
+              serve        Run the S3 gateway (single node, embedded default storage)
+              help         Show this help
+
+            Options for serve:
+              --config FILE      YAML configuration file (see README: Configuration)
+              --port N           Listen port (default 9000; env STRATA_PORT)
+              --host ADDR        Listen address (default 127.0.0.1; env STRATA_HOST)
+              --data-dir DIR     Data directory: RocksDB metadata and drive directories
+                                 (default ./strata-data; env STRATA_DATA_DIR)
+              --domain NAME      Base domain for virtual-hosted-style requests (default localhost)
+              --log-level LEVEL  ERROR, WARN, INFO or DEBUG (default INFO)
+
+            Root credentials come from STRATA_ACCESS_KEY / STRATA_SECRET_KEY, the config file
+            (auth.access-key / auth.secret-key), or are generated on first start and kept in
+            DATA_DIR/credentials.properties.
+
+            Example:
+              strata serve --port 9000 --data-dir /var/lib/strata
+              aws --endpoint-url http://127.0.0.1:9000 s3 ls
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        if (!args[0].equals("serve")) {
+            err.println("strata: unknown command '" + args[0] + "'\n");
+            err.print(USAGE);
+            return 2;
+        }
+        Map<String, String> flags = new HashMap<>();
+        Path configFile = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                out.print(USAGE);
+                return 0;
+            }
+            String value;
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(0, eq) : a;
+            if (eq > 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                err.println("strata: option " + a + " needs a value");
+                return 2;
+            }
+            switch (name) {
+                case "--config" -> configFile = Path.of(value);
+                case "--port" -> flags.put("server.port", value);
+                case "--host" -> flags.put("server.host", value);
+                case "--data-dir" -> flags.put("storage.data-dir", value);
+                case "--domain" -> flags.put("server.domain", value);
+                case "--log-level" -> flags.put("log.level", value);
+                default -> {
+                    err.println("strata: unknown option " + name + "\n");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (configFile == null && System.getenv("STRATA_CONFIG") != null) configFile = Path.of(System.getenv("STRATA_CONFIG"));
+        StrataConfig config;
+        try {
+            config = StrataConfig.load(configFile, System.getenv(), flags);
+        } catch (StrataConfig.ConfigException | IllegalArgumentException e) {
+            err.println("strata: refusing to start: " + e.getMessage());
+            return 2;
+        }
+        Logging.configure(config.logLevel());
+        StrataServer server;
+        try {
+            server = StrataServer.start(config);
+        } catch (Exception e) {
+            err.println("strata: could not start: " + e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("strata: shutting down");
+            server.close();
+            stopped.countDown();
+            LogManager.getLogManager().reset();
+        }, "strata-shutdown"));
+        String endpoint = "http://" + config.host() + ":" + server.port();
+        Credentials c = server.rootCredentials();
+        out.println("Strata S3 gateway");
+        out.println("  data:   " + config.dataDir() + " (" + config.drives().size() + " drives, erasure "
+                + config.dataShards() + "+" + config.parityShards() + ")");
+        out.println("  region: " + config.region());
+        out.println();
+        out.println("Point the aws CLI at it:");
+        out.println("  export AWS_ACCESS_KEY_ID=" + c.accessKey());
+        if (config.credentials().isPresent()) {
+            out.println("  export AWS_SECRET_ACCESS_KEY=\"$STRATA_SECRET_KEY\"   # the secret you configured");
+        } else {
+            out.println("  export AWS_SECRET_ACCESS_KEY=" + c.secretKey()
+                    + "   # kept in " + config.dataDir().resolve(RootCredentials.FILE));
+        }
+        out.println("  export AWS_DEFAULT_REGION=" + config.region());
+        out.println("  aws --endpoint-url " + endpoint + " s3 mb s3://my-bucket");
+        out.println("  aws --endpoint-url " + endpoint + " s3 ls");
+        out.println();
+        out.println("listening on " + endpoint + "  (Ctrl-C to stop)");
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    static Level julLevel(String level) {
+        return switch (level) {
+            case "ERROR" -> Level.SEVERE;
+            case "WARN" -> Level.WARNING;
+            case "DEBUG" -> Level.FINE;
+            case "TRACE" -> Level.FINEST;
+            default -> Level.INFO;
+        };
+    }
+}

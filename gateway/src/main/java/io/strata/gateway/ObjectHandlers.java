@@ -1,0 +1,383 @@
+package io.strata.gateway;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import io.strata.auth.ChecksumAlgorithm;
+import io.strata.auth.VerifiedBody;
+import io.strata.gateway.xml.XmlReader;
+import io.strata.gateway.xml.XmlWriter;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import org.w3c.dom.Element;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Single-object operations: PUT, GET, HEAD, DELETE, copy, and multi-object delete. */
+final class ObjectHandlers {
+    /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (PITFALLS.md). */
+    private static final int FIRST_WRITE = 16 << 10;
+    private static final int WRITE_BLOCK = 256 << 10;
+    private static final int MAX_DELETE_KEYS = 1000;
+
+    private final ObjectService service;
+
+    ObjectHandlers(ObjectService service) {
+        this.service = service;
+    }
+
+    void putObject(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        long length = Uploads.length(r, Uploads.MAX_PUT_SIZE);
+        ObjectService.Metadata meta = Uploads.metadata(r);
+        service.requireBucket(bucket);
+        try (InputStream raw = r.http().content().inputStream(); VerifiedBody body = r.auth().body(raw)) {
+            ObjectService.Expectations expect = Uploads.expectations(r, body);
+            ObjectVersion v = service.put(bucket, key, body, length, meta, expect);
+            res.header("ETag", "\"" + v.etag() + "\"");
+            checksumHeaders(res, v);
+            res.status(Status.OK_200).send();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void copyObject(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        String source = r.header("x-amz-copy-source").orElseThrow();
+        String path = source;
+        int q = path.indexOf('?');
+        String versionId = null;
+        if (q >= 0) {
+            var params = S3Request.parseQuery(path.substring(q + 1));
+            versionId = params.get("versionId");
+            path = path.substring(0, q);
+        }
+        try {
+            path = Encoding.percentDecode(path, false);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid copy source encoding.");
+        }
+        if (path.startsWith("/")) path = path.substring(1);
+        int slash = path.indexOf('/');
+        if (slash <= 0 || slash == path.length() - 1) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+                    .with("ArgumentName", "x-amz-copy-source").with("ArgumentValue", source);
+        }
+        String srcBucketName = path.substring(0, slash);
+        if (!BucketName.isValid(srcBucketName)) {
+            throw new S3Exception(S3Error.INVALID_BUCKET_NAME).with("BucketName", srcBucketName);
+        }
+        BucketName srcBucket = new BucketName(srcBucketName);
+        ObjectKey srcKey;
+        try {
+            srcKey = new ObjectKey(path.substring(slash + 1));
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.KEY_TOO_LONG);
+        }
+        if (versionId != null && !versionId.equals(ObjectVersion.NULL_VERSION)) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
+                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
+        }
+        service.requireBucket(srcBucket);
+        ObjectVersion src = service.head(srcBucket, srcKey);
+        if (src.size() > Uploads.MAX_PUT_SIZE) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
+        }
+        copyPreconditions(r, src);
+        String directive = r.header("x-amz-metadata-directive").orElse("COPY").trim();
+        ObjectService.Metadata meta;
+        switch (directive) {
+            case "COPY" -> {
+                if (srcBucket.equals(bucket) && srcKey.equals(key)) {
+                    throw new S3Exception(S3Error.INVALID_REQUEST, "This copy request is illegal because it is trying to copy an "
+                            + "object to itself without changing the object's metadata, storage class, website redirect "
+                            + "location or encryption attributes.");
+                }
+                meta = new ObjectService.Metadata(src.contentType(), src.headers(), src.userMetadata());
+            }
+            case "REPLACE" -> meta = Uploads.metadata(r);
+            default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown metadata directive.")
+                    .with("ArgumentName", "x-amz-metadata-directive").with("ArgumentValue", directive);
+        }
+        ObjectVersion v = service.copy(src, bucket, key, meta);
+        XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
+                .element("LastModified", Encoding.isoDate(v.lastModified()))
+                .element("ETag", "\"" + v.etag() + "\"");
+        for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
+        Responses.xml(res, xml);
+    }
+
+    private static void copyPreconditions(S3Request r, ObjectVersion src) {
+        Optional<String> ifMatch = r.header("x-amz-copy-source-if-match");
+        Optional<String> ifNoneMatch = r.header("x-amz-copy-source-if-none-match");
+        Optional<Instant> ifModified = r.header("x-amz-copy-source-if-modified-since").flatMap(ObjectHandlers::httpDate);
+        Optional<Instant> ifUnmodified = r.header("x-amz-copy-source-if-unmodified-since").flatMap(ObjectHandlers::httpDate);
+        Instant modified = src.lastModified().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
+        boolean ok = true;
+        if (ifMatch.isPresent()) {
+            ok = etagMatches(ifMatch.get(), src.etag());
+        } else if (ifUnmodified.isPresent() && modified.isAfter(ifUnmodified.get())) {
+            ok = false;
+        }
+        if (ifNoneMatch.isPresent()) {
+            if (etagMatches(ifNoneMatch.get(), src.etag())) ok = false;
+        } else if (ifModified.isPresent() && !modified.isAfter(ifModified.get())) {
+            ok = false;
+        }
+        if (!ok) throw new S3Exception(S3Error.PRECONDITION_FAILED);
+    }
+
+    void getObject(S3Request r, ServerResponse res, boolean head) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        service.requireBucket(bucket);
+        Optional<String> versionId = r.param("versionId");
+        if (versionId.isPresent() && !versionId.get().equals(ObjectVersion.NULL_VERSION)) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
+                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId.get());
+        }
+        ObjectVersion v = service.head(bucket, key);
+        if (preconditions(r, v, res)) return;
+
+        long offset = 0;
+        long length = v.size();
+        boolean partial = false;
+        Optional<String> rangeHeader = r.header("range");
+        if (rangeHeader.isPresent()) {
+            Optional<long[]> range = parseRange(rangeHeader.get(), v.size());
+            if (range.isPresent()) {
+                offset = range.get()[0];
+                length = range.get()[1] - offset + 1;
+                partial = true;
+            }
+        }
+        res.header("ETag", "\"" + v.etag() + "\"");
+        res.header("Last-Modified", Encoding.httpDate(v.lastModified()));
+        res.header("Accept-Ranges", "bytes");
+        res.header("Content-Type", r.param("response-content-type").orElse(v.contentType()));
+        for (String h : Uploads.STORED_HEADERS) {
+            String override = r.param("response-" + h).orElse(null);
+            String value = override != null ? override : v.headers().get(h);
+            if (value != null) res.header(h, value);
+        }
+        for (Map.Entry<String, String> m : v.userMetadata().entrySet()) {
+            res.header("x-amz-meta-" + m.getKey(), m.getValue());
+        }
+        if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
+        res.header("x-amz-storage-class", "STANDARD");
+        // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
+        if (!partial && r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
+            checksumHeaders(res, v);
+        }
+        if (partial) {
+            res.status(Status.PARTIAL_CONTENT_206);
+            res.header("Content-Range", "bytes " + offset + "-" + (offset + length - 1) + "/" + v.size());
+        } else {
+            res.status(Status.OK_200);
+        }
+        res.header("Content-Length", Long.toString(length));
+        if (head) {
+            res.send();
+            return;
+        }
+        if (length == 0) {
+            res.send();
+            return;
+        }
+        try (InputStream in = service.open(v, offset, length); OutputStream out = res.outputStream()) {
+            copy(in, out, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies exactly {@code length} bytes, always writing from offset 0 of the buffer (PITFALLS.md). */
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buf = new byte[WRITE_BLOCK];
+        long remaining = length;
+        int want = (int) Math.min(FIRST_WRITE, remaining);
+        while (remaining > 0) {
+            int filled = 0;
+            while (filled < want) {
+                int n = in.read(buf, filled, want - filled);
+                if (n < 0) throw new IOException("object data ended early: " + remaining + " bytes missing");
+                filled += n;
+            }
+            out.write(buf, 0, filled);
+            remaining -= filled;
+            want = (int) Math.min(WRITE_BLOCK, remaining);
+        }
+    }
+
+    /** Evaluates conditional headers as S3 does. Returns true if the response was already sent (304). */
+    private static boolean preconditions(S3Request r, ObjectVersion v, ServerResponse res) {
+        Optional<String> ifMatch = r.header("if-match");
+        Optional<String> ifNoneMatch = r.header("if-none-match");
+        Optional<Instant> ifModified = r.header("if-modified-since").flatMap(ObjectHandlers::httpDate);
+        Optional<Instant> ifUnmodified = r.header("if-unmodified-since").flatMap(ObjectHandlers::httpDate);
+        Instant modified = v.lastModified().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
+        if (ifMatch.isPresent()) {
+            if (!etagMatches(ifMatch.get(), v.etag())) throw new S3Exception(S3Error.PRECONDITION_FAILED).with("Condition", "If-Match");
+        } else if (ifUnmodified.isPresent() && modified.isAfter(ifUnmodified.get())) {
+            throw new S3Exception(S3Error.PRECONDITION_FAILED).with("Condition", "If-Unmodified-Since");
+        }
+        boolean notModified = false;
+        if (ifNoneMatch.isPresent()) {
+            notModified = etagMatches(ifNoneMatch.get(), v.etag());
+        } else if (ifModified.isPresent() && !modified.isAfter(ifModified.get())) {
+            notModified = true;
+        }
+        if (notModified) {
+            res.status(Status.NOT_MODIFIED_304);
+            res.header("ETag", "\"" + v.etag() + "\"");
+            res.header("Last-Modified", Encoding.httpDate(v.lastModified()));
+            res.send();
+            return true;
+        }
+        return false;
+    }
+
+    static boolean etagMatches(String header, String etag) {
+        for (String candidate : header.split(",")) {
+            String c = candidate.trim();
+            if (c.startsWith("W/")) c = c.substring(2);
+            if (c.equals("*") || ObjectService.unquote(c).equals(etag)) return true;
+        }
+        return false;
+    }
+
+    static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();   // S3 ignores an unparseable date condition
+        }
+    }
+
+    /**
+     * Parses a single byte range as S3 does. Empty: ignore the header and send the whole object.
+     *
+     * @return inclusive {first, last}
+     * @throws S3Exception InvalidRange when the range cannot be satisfied
+     */
+    static Optional<long[]> parseRange(String header, long size) {
+        String h = header.trim();
+        if (!h.startsWith("bytes=")) return Optional.empty();
+        String spec = h.substring(6).trim();
+        if (spec.contains(",")) return Optional.empty();
+        int dash = spec.indexOf('-');
+        if (dash < 0) return Optional.empty();
+        String a = spec.substring(0, dash).trim();
+        String b = spec.substring(dash + 1).trim();
+        try {
+            long first;
+            long last;
+            if (a.isEmpty()) {
+                if (b.isEmpty()) return Optional.empty();
+                long suffix = Long.parseLong(b);
+                if (suffix <= 0 || size == 0) throw invalidRange(size);
+                first = Math.max(0, size - suffix);
+                last = size - 1;
+            } else {
+                first = Long.parseLong(a);
+                last = b.isEmpty() ? size - 1 : Long.parseLong(b);
+                if (first < 0 || last < first) return Optional.empty();
+                if (first >= size) throw invalidRange(size);
+                last = Math.min(last, size - 1);
+            }
+            return Optional.of(new long[]{first, last});
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static S3Exception invalidRange(long size) {
+        return new S3Exception(S3Error.INVALID_RANGE).with("RangeRequested", "").with("ActualObjectSize", Long.toString(size));
+    }
+
+    void deleteObject(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        service.requireBucket(bucket);
+        service.delete(bucket, key);
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    void deleteObjects(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        service.requireBucket(bucket);
+        byte[] body = Responses.readSmallBody(r);
+        r.header("content-md5").ifPresent(md5 -> {
+            if (!java.security.MessageDigest.isEqual(Uploads.decodeMd5(md5), md5(body))) {
+                throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
+            }
+        });
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            Optional<String> declared = r.header(a.headerName());
+            if (declared.isPresent()) {
+                var c = a.newChecksummer();
+                c.update(body, 0, body.length);
+                if (!c.base64().equals(declared.get().trim())) {
+                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
+                }
+            }
+        }
+        XmlReader doc;
+        try {
+            doc = XmlReader.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.MALFORMED_XML);
+        }
+        if (!doc.rootName().equals("Delete")) throw new S3Exception(S3Error.MALFORMED_XML);
+        boolean quiet = XmlReader.text(doc.root(), "Quiet").map(s -> s.trim().equalsIgnoreCase("true")).orElse(false);
+        List<Element> objects = XmlReader.children(doc.root(), "Object");
+        if (objects.isEmpty() || objects.size() > MAX_DELETE_KEYS) throw new S3Exception(S3Error.MALFORMED_XML);
+        List<String> keys = new ArrayList<>(objects.size());
+        for (Element o : objects) {
+            keys.add(XmlReader.text(o, "Key").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML)));
+        }
+        XmlWriter xml = XmlWriter.create().root("DeleteResult");
+        for (String k : keys) {
+            try {
+                service.delete(bucket, new ObjectKey(k));
+                if (!quiet) xml.start("Deleted").element("Key", k).end();
+            } catch (IllegalArgumentException e) {
+                xml.start("Error").element("Key", k).element("Code", S3Error.KEY_TOO_LONG.code())
+                        .element("Message", S3Error.KEY_TOO_LONG.message()).end();
+            } catch (RuntimeException e) {
+                xml.start("Error").element("Key", k).element("Code", S3Error.INTERNAL_ERROR.code())
+                        .element("Message", S3Error.INTERNAL_ERROR.message()).end();
+            }
+        }
+        Responses.xml(res, xml);
+    }
+
+    static void checksumHeaders(ServerResponse res, ObjectVersion v) {
+        for (var c : v.checksums().entrySet()) {
+            ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
+        }
+        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", "FULL_OBJECT");
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

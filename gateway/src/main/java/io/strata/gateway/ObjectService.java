@@ -1,0 +1,439 @@
+package io.strata.gateway;
+
+import io.strata.auth.ChecksumAlgorithm;
+import io.strata.erasure.BlobLocation;
+import io.strata.erasure.ErasureStore;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.GarbageItem;
+import io.strata.namespace.MultipartUpload;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Part;
+import io.strata.namespace.Segment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Ties the namespace and the hot tier together: data goes to the erasure store first, and an
+ * object becomes visible only through one namespace commit after every byte arrived and every
+ * digest matched. Data made unreachable goes through the namespace's durable garbage queue and is
+ * freed by a background cleaner, never before the commit. Thread-safe.
+ */
+final class ObjectService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectService.class);
+
+    /** What a write declares about its own bytes, checked after they are stored and before the commit. */
+    record Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
+                        Set<ChecksumAlgorithm> compute, Supplier<Map<String, String>> trailers) {
+        static Expectations none() {
+            return new Expectations(Optional.empty(), Map.of(), Set.of(), Map::of);
+        }
+    }
+
+    /** The descriptive metadata a new object carries. */
+    record Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata) {
+    }
+
+    /** Digests of stored data. */
+    private record Stored(Segment segment, String md5Hex, Map<String, String> checksums) {
+    }
+
+    private final Namespace namespace;
+    private final ErasureStore store;
+    private final Clock clock;
+    private final Thread cleaner;
+    private final ReentrantLock cleanerLock = new ReentrantLock();
+    private final Condition garbageAdded = cleanerLock.newCondition();
+    private volatile boolean closing;
+
+    ObjectService(Namespace namespace, ErasureStore store, Clock clock) {
+        this.namespace = namespace;
+        this.store = store;
+        this.clock = clock;
+        this.cleaner = Thread.ofVirtual().name("strata-garbage-cleaner").start(this::cleanLoop);
+    }
+
+    Namespace namespace() {
+        return namespace;
+    }
+
+    // ---- writes
+
+    ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
+                      Expectations expect) {
+        requireBucket(bucket);
+        Stored stored = store(body, length, expect);
+        Instant now = clock.instant();
+        ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
+                now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
+                stored.segment == null ? List.of() : List.of(stored.segment));
+        commit(stored.segment, () -> namespace.putObject(version));
+        signalCleaner();
+        return version;
+    }
+
+    /** Copies the source's bytes into a new object (the hot tier holds each object's data once). */
+    ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
+        requireBucket(bucket);
+        Stored stored;
+        try (InputStream in = open(source, 0, source.size())) {
+            Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
+            stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms, Map::of));
+        } catch (IOException e) {
+            throw new S3Exception(S3Error.INTERNAL_ERROR, "reading the copy source failed");
+        }
+        ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
+                clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
+                stored.segment == null ? List.of() : List.of(stored.segment));
+        commit(stored.segment, () -> namespace.putObject(version));
+        signalCleaner();
+        return version;
+    }
+
+    private static Set<ChecksumAlgorithm> checksumAlgorithms(ObjectVersion source) {
+        Set<ChecksumAlgorithm> result = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
+        for (String name : source.checksums().keySet()) ChecksumAlgorithm.parse(name).ifPresent(result::add);
+        return result;
+    }
+
+    Optional<ObjectVersion> delete(BucketName bucket, ObjectKey key) {
+        Optional<ObjectVersion> removed = namespace.deleteObject(bucket, key);
+        signalCleaner();
+        return removed;
+    }
+
+    // ---- reads
+
+    ObjectVersion head(BucketName bucket, ObjectKey key) {
+        return namespace.object(bucket, key).orElseThrow(() ->
+                new S3Exception(S3Error.NO_SUCH_KEY, S3Error.NO_SUCH_KEY.message(), "/" + bucket + "/" + key.value())
+                        .with("Key", key.value()));
+    }
+
+    /** Streams {@code length} bytes from {@code offset}, across segments; every byte verified by the store. */
+    InputStream open(ObjectVersion version, long offset, long length) {
+        if (offset < 0 || length < 0 || offset + length > version.size()) {
+            throw new IllegalArgumentException("range outside object");
+        }
+        List<Segment> segments = version.segments();
+        List<long[]> pieces = new ArrayList<>();   // {segment index, offset in segment, length}
+        long segStart = 0;
+        long end = offset + length;
+        for (int i = 0; i < segments.size() && segStart < end; i++) {
+            long segEnd = segStart + segments.get(i).size();
+            if (segEnd > offset) {
+                long from = Math.max(offset, segStart) - segStart;
+                long to = Math.min(end, segEnd) - segStart;
+                if (to > from) pieces.add(new long[]{i, from, to - from});
+            }
+            segStart = segEnd;
+        }
+        if (pieces.isEmpty()) return InputStream.nullInputStream();
+        if (pieces.size() == 1) {
+            long[] p = pieces.getFirst();
+            return store.read(BlobLocation.decode(segments.get((int) p[0]).ref()), p[1], p[2]);
+        }
+        Iterator<long[]> it = pieces.iterator();
+        // Segments are opened lazily, one at a time, so a 10,000-part object holds one open blob.
+        return new SequenceInputStream(new java.util.Enumeration<>() {
+            @Override
+            public boolean hasMoreElements() {
+                return it.hasNext();
+            }
+
+            @Override
+            public InputStream nextElement() {
+                long[] p = it.next();
+                return store.read(BlobLocation.decode(segments.get((int) p[0]).ref()), p[1], p[2]);
+            }
+        });
+    }
+
+    // ---- multipart
+
+    MultipartUpload createUpload(BucketName bucket, ObjectKey key, String owner, Metadata meta,
+                                 String checksumAlgorithm) {
+        requireBucket(bucket);
+        byte[] id = new byte[24];
+        RANDOM.nextBytes(id);
+        String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        MultipartUpload upload = new MultipartUpload(bucket, key, uploadId, clock.instant(), owner,
+                meta.contentType(), meta.headers(), meta.userMetadata(), checksumAlgorithm);
+        namespace.createUpload(upload);
+        return upload;
+    }
+
+    MultipartUpload upload(BucketName bucket, ObjectKey key, String uploadId) {
+        return namespace.upload(bucket, key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
+    }
+
+    Part uploadPart(BucketName bucket, ObjectKey key, String uploadId, int partNumber, InputStream body,
+                    long length, Expectations expect) {
+        upload(bucket, key, uploadId);
+        Stored stored = store(body, length, expect);
+        Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
+        Part part = new Part(partNumber, length, stored.md5Hex, clock.instant(), stored.checksums, segment);
+        // putPart queues the segment as garbage itself if the upload vanished meanwhile.
+        commit(null, () -> {
+            namespace.putPart(bucket, key, uploadId, part);
+            return null;
+        });
+        signalCleaner();
+        return part;
+    }
+
+    /** One entry of a CompleteMultipartUpload body. */
+    record CompletedPart(int partNumber, String etag) {
+    }
+
+    static final long MIN_PART_SIZE = 5L << 20;
+
+    ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested) {
+        MultipartUpload upload = upload(bucket, key, uploadId);
+        Map<Integer, Part> parts = new TreeMap<>();
+        int after = 0;
+        while (true) {
+            List<Part> page = namespace.parts(bucket, key, uploadId, after, 1000);
+            for (Part p : page) parts.put(p.partNumber(), p);
+            if (page.size() < 1000) break;
+            after = page.getLast().partNumber();
+        }
+        if (requested.isEmpty()) {
+            throw new S3Exception(S3Error.MALFORMED_XML, "You must specify at least one part.");
+        }
+        List<Segment> segments = new ArrayList<>(requested.size());
+        byte[] md5s = new byte[16 * requested.size()];
+        long size = 0;
+        int previous = 0;
+        for (int i = 0; i < requested.size(); i++) {
+            CompletedPart want = requested.get(i);
+            if (want.partNumber() <= previous) {
+                throw new S3Exception(S3Error.INVALID_PART_ORDER);
+            }
+            previous = want.partNumber();
+            Part part = parts.get(want.partNumber());
+            String etag = unquote(want.etag());
+            if (part == null || !part.etag().equalsIgnoreCase(etag)) {
+                throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
+                        .with("ETag", etag);
+            }
+            if (i < requested.size() - 1 && part.size() < MIN_PART_SIZE) {
+                throw new S3Exception(S3Error.ENTITY_TOO_SMALL).with("PartNumber", Integer.toString(part.partNumber()))
+                        .with("ProposedSize", Long.toString(part.size())).with("MinSizeAllowed", Long.toString(MIN_PART_SIZE));
+            }
+            System.arraycopy(HexFormat.of().parseHex(part.etag()), 0, md5s, 16 * i, 16);
+            if (part.size() > 0) segments.add(part.segment());
+            size += part.size();
+        }
+        String etag = HexFormat.of().formatHex(md5(md5s)) + "-" + requested.size();
+        ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
+                clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), Map.of(),
+                requested.size(), segments);
+        commit(null, () -> namespace.completeUpload(uploadId, version));
+        signalCleaner();
+        return version;
+    }
+
+    void abort(BucketName bucket, ObjectKey key, String uploadId) {
+        try {
+            namespace.abortUpload(bucket, key, uploadId);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) throw noSuchUpload(uploadId);
+            throw e;
+        }
+        signalCleaner();
+    }
+
+    // ---- internals
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static S3Exception noSuchUpload(String uploadId) {
+        return new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
+    }
+
+    void requireBucket(BucketName bucket) {
+        if (namespace.bucket(bucket).isEmpty()) {
+            throw new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
+                    .with("BucketName", bucket.value());
+        }
+    }
+
+    /**
+     * Streams the body into the hot tier, hashing on the same pass, then checks every declared
+     * digest. On any failure the written blob is freed and nothing becomes visible.
+     */
+    private Stored store(InputStream body, long length, Expectations expect) {
+        Set<ChecksumAlgorithm> algorithms = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
+        algorithms.addAll(expect.checksums().keySet());
+        algorithms.addAll(expect.compute());
+        HashingInputStream hashing = new HashingInputStream(body, algorithms);
+        BlobLocation location = null;
+        try {
+            if (length > 0) {
+                location = store.write(hashing, length);
+            }
+            // Reading past the declared length ends the stream: this is where aws-chunked trailers and
+            // a signed payload's SHA-256 are verified. Extra bytes mean the client lied about the length.
+            if (hashing.read() >= 0) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "The request body is longer than its declared length.");
+            }
+            if (hashing.count() != length) {
+                throw new S3Exception(S3Error.INCOMPLETE_BODY);
+            }
+            byte[] md5 = hashing.md5();
+            if (expect.contentMd5().isPresent() && !java.security.MessageDigest.isEqual(md5, expect.contentMd5().get())) {
+                throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
+            }
+            Map<ChecksumAlgorithm, String> computed = hashing.checksums();
+            for (var e : expect.checksums().entrySet()) {
+                if (!e.getValue().equals(computed.get(e.getKey()))) {
+                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + e.getKey() + " you specified did not match the calculated checksum.");
+                }
+            }
+            Map<String, String> trailers = expect.trailers().get();
+            for (var e : trailers.entrySet()) {
+                Optional<ChecksumAlgorithm> a = ChecksumAlgorithm.fromHeader(e.getKey());
+                if (a.isPresent() && computed.containsKey(a.get()) && !computed.get(a.get()).equals(e.getValue())) {
+                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + a.get() + " you specified did not match the calculated checksum.");
+                }
+            }
+            Map<String, String> checksums = new TreeMap<>();
+            computed.forEach((a, v) -> checksums.put(a.name(), v));
+            Segment segment = location == null ? null : new Segment(length, location.encode());
+            return new Stored(segment, HexFormat.of().formatHex(md5), Collections.unmodifiableMap(checksums));
+        } catch (IOException e) {
+            free(location);
+            throw new S3Exception(S3Error.INCOMPLETE_BODY, "Reading the request body failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            free(location);
+            throw e;
+        }
+    }
+
+    private interface Commit {
+        Object run();
+    }
+
+    /** Runs the namespace commit; if it fails, the already stored segment is queued for freeing. */
+    private void commit(Segment segment, Commit commit) {
+        try {
+            commit.run();
+        } catch (NamespaceException e) {
+            if (segment != null) {
+                try {
+                    namespace.addGarbage(List.of(segment));
+                } catch (RuntimeException again) {
+                    LOG.warn("could not queue garbage for uncommitted blob: {}", again.toString());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void free(BlobLocation location) {
+        if (location == null) return;
+        try {
+            store.delete(location);
+        } catch (RuntimeException e) {
+            LOG.warn("could not free blob of a failed write, queueing it: {}", e.toString());
+            try {
+                namespace.addGarbage(List.of(new Segment(location.size(), location.encode())));
+            } catch (RuntimeException again) {
+                LOG.error("blob of a failed write leaked: {}", again.toString());
+            }
+        }
+    }
+
+    private void signalCleaner() {
+        cleanerLock.lock();
+        try {
+            garbageAdded.signalAll();
+        } finally {
+            cleanerLock.unlock();
+        }
+    }
+
+    private void cleanLoop() {
+        while (!closing) {
+            try {
+                List<GarbageItem> items = namespace.garbage(256);
+                if (!items.isEmpty()) {
+                    List<GarbageItem> done = new ArrayList<>(items.size());
+                    for (GarbageItem item : items) {
+                        if (item.segment().size() > 0 && item.segment().ref().length > 0) {
+                            store.delete(BlobLocation.decode(item.segment().ref()));
+                        }
+                        done.add(item);
+                    }
+                    namespace.removeGarbage(done);
+                    continue;
+                }
+                cleanerLock.lock();
+                try {
+                    if (!closing) garbageAdded.await(2, TimeUnit.SECONDS);
+                } finally {
+                    cleanerLock.unlock();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closing) return;
+                LOG.warn("garbage cleaner: {}", e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    static String unquote(String etag) {
+        String s = etag == null ? "" : etag.trim();
+        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) s = s.substring(1, s.length() - 1);
+        return s;
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        signalCleaner();
+        cleaner.interrupt();
+        try {
+            cleaner.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

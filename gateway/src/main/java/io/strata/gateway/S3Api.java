@@ -1,0 +1,141 @@
+package io.strata.gateway;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.strata.auth.AuthException;
+import io.strata.auth.SigV4Verifier;
+import io.strata.erasure.ErasureException;
+import io.strata.gateway.xml.XmlWriter;
+import io.strata.namespace.NamespaceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * The S3 REST API: one Helidon handler that resolves addressing, authenticates, picks the
+ * operation and turns every failure into S3's XML error. Runs each request on its own virtual
+ * thread, so handlers are plain blocking code. Thread-safe.
+ */
+final class S3Api implements Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SigV4Verifier verifier;
+    private final String domain;
+    private final BucketHandlers buckets;
+    private final ObjectHandlers objects;
+    private final MultipartHandlers multipart;
+    private final Metrics metrics;
+
+    S3Api(SigV4Verifier verifier, ObjectService service, String region, String domain, Metrics metrics) {
+        this.verifier = verifier;
+        this.domain = domain;
+        this.buckets = new BucketHandlers(service, region);
+        this.objects = new ObjectHandlers(service);
+        this.multipart = new MultipartHandlers(service);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        byte[] idBytes = new byte[8];
+        RANDOM.nextBytes(idBytes);
+        String requestId = HexFormat.of().withUpperCase().formatHex(idBytes);
+        res.header("x-amz-request-id", requestId);
+        res.header("x-amz-id-2", requestId);
+        res.header("Server", "Strata");
+        S3Operation op = null;
+        String method = req.prologue().method().text();
+        String resource = req.prologue().uriPath().rawPath();
+        try {
+            S3Request r = S3Request.of(req, requestId, domain);
+            resource = r.resource();
+            r.auth(verifier.verify(r.signedRequest()));
+            op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
+                    r.header("x-amz-copy-source").isPresent());
+            dispatch(op, r, res);
+        } catch (S3Exception e) {
+            fail(req, res, e, resource, requestId);
+        } catch (AuthException e) {
+            fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.UNAVAILABLE) LOG.error("namespace unavailable: {}", e.toString());
+            fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (ErasureException e) {
+            switch (e.reason()) {
+                case INCOMPLETE_INPUT, EXCESS_INPUT -> LOG.debug("bad upload body {}: {}", requestId, e.getMessage());
+                default -> LOG.error("hot tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
+            }
+            fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (UncheckedIOException e) {
+            LOG.debug("connection failed during {} {} ({}): {}", method, resource, requestId, e.toString());
+            if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure on {} {} ({})", method, resource, requestId, e);
+            fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
+        } finally {
+            metrics.record(op, res.status().code(), System.nanoTime() - start);
+        }
+    }
+
+    private void dispatch(S3Operation op, S3Request r, ServerResponse res) {
+        switch (op) {
+            case LIST_BUCKETS -> buckets.listBuckets(r, res);
+            case CREATE_BUCKET -> buckets.createBucket(r, res);
+            case HEAD_BUCKET -> buckets.headBucket(r, res);
+            case DELETE_BUCKET -> buckets.deleteBucket(r, res);
+            case GET_BUCKET_LOCATION -> buckets.location(r, res);
+            case LIST_OBJECTS -> buckets.listObjects(r, res, false);
+            case LIST_OBJECTS_V2 -> buckets.listObjects(r, res, true);
+            case DELETE_OBJECTS -> objects.deleteObjects(r, res);
+            case PUT_OBJECT -> objects.putObject(r, res);
+            case COPY_OBJECT -> objects.copyObject(r, res);
+            case GET_OBJECT -> objects.getObject(r, res, false);
+            case HEAD_OBJECT -> objects.getObject(r, res, true);
+            case DELETE_OBJECT -> objects.deleteObject(r, res);
+            case LIST_MULTIPART_UPLOADS -> multipart.listUploads(r, res);
+            case CREATE_MULTIPART_UPLOAD -> multipart.create(r, res);
+            case UPLOAD_PART -> multipart.uploadPart(r, res);
+            case COMPLETE_MULTIPART_UPLOAD -> multipart.complete(r, res);
+            case ABORT_MULTIPART_UPLOAD -> multipart.abort(r, res);
+            case LIST_PARTS -> multipart.listParts(r, res);
+            case UPLOAD_PART_COPY, NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
+                    "This operation is not implemented by Strata yet.");
+            case METHOD_NOT_ALLOWED -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
+        }
+    }
+
+    /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
+    static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {
+        if (res.isSent()) {
+            LOG.warn("failure after the response started ({}): {}", requestId, e.getMessage());
+            throw new UncheckedIOException(new java.io.IOException("response aborted: " + e.getMessage()));
+        }
+        LOG.debug("{} {} -> {} {}", req.prologue().method().text(), resource, e.error().code(), e.getMessage());
+        res.status(Status.create(e.error().status()));
+        if (e.error() == S3Error.NOT_MODIFIED) {
+            res.send();
+            return;
+        }
+        if (req.prologue().method().text().equals("HEAD")) {
+            res.send();
+            return;
+        }
+        XmlWriter xml = XmlWriter.create().bareRoot("Error")
+                .element("Code", e.error().code())
+                .element("Message", e.getMessage());
+        for (Map.Entry<String, String> x : e.extra().entrySet()) xml.element(x.getKey(), x.getValue());
+        xml.element("Resource", e.resource() != null ? e.resource() : resource)
+                .element("RequestId", requestId)
+                .element("HostId", requestId);
+        res.header("Content-Type", "application/xml");
+        res.send(xml.toBytes());
+    }
+}

@@ -1,0 +1,206 @@
+package io.strata.gateway;
+
+import io.helidon.http.Header;
+import io.helidon.webserver.http.ServerRequest;
+import io.strata.auth.Authentication;
+import io.strata.auth.SignedRequest;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.ObjectKey;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One S3 request as the handlers see it: addressing resolved (bucket and key, path or virtual-host
+ * style), query decoded, headers by lower-case name, and the verified authentication.
+ */
+final class S3Request {
+    private final ServerRequest http;
+    private final String requestId;
+    private final String method;
+    private final String bucket;     // null when the request names none
+    private final String key;        // null when the request names none
+    private final Map<String, String> query;
+    private final Map<String, List<String>> headers;
+    private Authentication auth;
+
+    private S3Request(ServerRequest http, String requestId, String method, String bucket, String key,
+                      Map<String, String> query, Map<String, List<String>> headers) {
+        this.http = http;
+        this.requestId = requestId;
+        this.method = method;
+        this.bucket = bucket;
+        this.key = key;
+        this.query = query;
+        this.headers = headers;
+    }
+
+    /**
+     * Reads addressing from the request line and Host header.
+     *
+     * @param domain the base domain for virtual-hosted style (Host {@code bucket.domain})
+     */
+    static S3Request of(ServerRequest http, String requestId, String domain) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Header h : http.headers()) {
+            headers.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>()).addAll(h.allValues());
+        }
+        String method = http.prologue().method().text().toUpperCase(Locale.ROOT);
+        String rawPath = http.prologue().uriPath().rawPath();
+        String path;
+        try {
+            path = Encoding.percentDecode(rawPath, false);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "The request path is not valid percent-encoded UTF-8.");
+        }
+        Map<String, String> query = parseQuery(http.prologue().query().rawValue());
+
+        String host = first(headers, "host").orElse("");
+        String hostName = stripPort(host).toLowerCase(Locale.ROOT);
+        String bucket = null;
+        String key = null;
+        if (!domain.isEmpty() && hostName.endsWith("." + domain) && hostName.length() > domain.length() + 1) {
+            bucket = hostName.substring(0, hostName.length() - domain.length() - 1);
+            String k = path.startsWith("/") ? path.substring(1) : path;
+            key = k.isEmpty() ? null : k;
+        } else {
+            String p = path.startsWith("/") ? path.substring(1) : path;
+            int slash = p.indexOf('/');
+            if (slash < 0) {
+                bucket = p.isEmpty() ? null : p;
+            } else {
+                bucket = p.substring(0, slash);
+                String k = p.substring(slash + 1);
+                key = k.isEmpty() ? null : k;
+                if (bucket.isEmpty()) bucket = null;
+            }
+        }
+        return new S3Request(http, requestId, method, bucket, key, query, headers);
+    }
+
+    private static String stripPort(String host) {
+        if (host.startsWith("[")) return host;    // IPv6 literal: never a virtual host
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
+    static Map<String, String> parseQuery(String raw) {
+        if (raw == null || raw.isEmpty()) return Map.of();
+        Map<String, String> q = new LinkedHashMap<>();
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            try {
+                String name = Encoding.percentDecode(eq < 0 ? pair : pair.substring(0, eq), true);
+                String value = eq < 0 ? "" : Encoding.percentDecode(pair.substring(eq + 1), true);
+                q.putIfAbsent(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "The query string is not valid percent-encoded UTF-8.");
+            }
+        }
+        return Collections.unmodifiableMap(q);
+    }
+
+    private static Optional<String> first(Map<String, List<String>> headers, String name) {
+        List<String> v = headers.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
+    }
+
+    SignedRequest signedRequest() {
+        return new SignedRequest(method, http.prologue().uriPath().rawPath(),
+                http.prologue().query().rawValue(), headers);
+    }
+
+    ServerRequest http() {
+        return http;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    String method() {
+        return method;
+    }
+
+    boolean hasBucket() {
+        return bucket != null;
+    }
+
+    boolean hasKey() {
+        return key != null;
+    }
+
+    String rawBucket() {
+        return bucket;
+    }
+
+    String rawKey() {
+        return key;
+    }
+
+    /** The bucket name, validated. @throws S3Exception InvalidBucketName */
+    BucketName bucket() {
+        if (!BucketName.isValid(bucket)) {
+            throw new S3Exception(S3Error.INVALID_BUCKET_NAME, "The specified bucket is not valid.", "/" + bucket)
+                    .with("BucketName", bucket);
+        }
+        return new BucketName(bucket);
+    }
+
+    /** The object key, validated. @throws S3Exception KeyTooLongError */
+    ObjectKey key() {
+        try {
+            return new ObjectKey(key);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.KEY_TOO_LONG, "Your key is too long: " + e.getMessage());
+        }
+    }
+
+    String resource() {
+        if (bucket == null) return "/";
+        return key == null ? "/" + bucket : "/" + bucket + "/" + key;
+    }
+
+    Map<String, String> query() {
+        return query;
+    }
+
+    Optional<String> param(String name) {
+        return Optional.ofNullable(query.get(name));
+    }
+
+    Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    Optional<String> header(String lowerCaseName) {
+        return first(headers, lowerCaseName);
+    }
+
+    OptionalLong contentLength() {
+        Optional<String> v = header("content-length");
+        if (v.isEmpty()) return OptionalLong.empty();
+        try {
+            long n = Long.parseLong(v.get().trim());
+            if (n < 0) throw new NumberFormatException();
+            return OptionalLong.of(n);
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Content-Length is not a valid number.");
+        }
+    }
+
+    Authentication auth() {
+        return auth;
+    }
+
+    void auth(Authentication auth) {
+        this.auth = auth;
+    }
+}

@@ -1,0 +1,141 @@
+package io.strata.gateway;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.strata.auth.Credentials;
+import io.strata.erasure.ErasureConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's settings. Precedence: built-in defaults, then the YAML file, then environment
+ * variables, then command-line flags. Every key is documented in the README's configuration table.
+ *
+ * @param credentials root credentials, or empty to load/generate them in the data directory
+ */
+public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
+                           List<Path> drives, int dataShards, int parityShards, int blockSize,
+                           Optional<Credentials> credentials, String logLevel) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 9000;
+    public static final String DEFAULT_DOMAIN = "localhost";
+    public static final String DEFAULT_REGION = "us-east-1";
+    public static final String DEFAULT_DATA_DIR = "strata-data";
+
+    public StrataConfig {
+        if (port < 0 || port > 65535) throw new ConfigException("server.port", "must be 0..65535, got " + port);
+        drives = List.copyOf(drives);
+    }
+
+    /** Thrown with the key at fault, so startup can refuse with a clear message. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String key, String problem) {
+            super("configuration key '" + key + "': " + problem, null, false, false);
+        }
+    }
+
+    public ErasureConfig erasure() {
+        try {
+            return new ErasureConfig(drives, dataShards, parityShards, blockSize);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("erasure", e.getMessage());
+        }
+    }
+
+    public Path metaDir() {
+        return dataDir.resolve("meta");
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @param file  a YAML file, or null for none
+     * @param env   the environment (STRATA_* variables)
+     * @param flags flag values by key (e.g. "server.port")
+     */
+    public static StrataConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        Config yaml = Config.empty();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) throw new ConfigException("--config", "no such file: " + file);
+            yaml = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                    .addSource(ConfigSources.file(file)).build();
+        }
+        Layers l = new Layers(yaml, env, flags);
+        String host = l.string("server.host", "STRATA_HOST", DEFAULT_HOST);
+        int port = l.integer("server.port", "STRATA_PORT", DEFAULT_PORT);
+        String domain = l.string("server.domain", "STRATA_DOMAIN", DEFAULT_DOMAIN).toLowerCase(Locale.ROOT);
+        String region = l.string("s3.region", "STRATA_REGION", DEFAULT_REGION);
+        Path dataDir = Path.of(l.string("storage.data-dir", "STRATA_DATA_DIR", DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
+        int k = l.integer("erasure.data-shards", null, ErasureConfig.DEFAULT_DATA_SHARDS);
+        int m = l.integer("erasure.parity-shards", null, ErasureConfig.DEFAULT_PARITY_SHARDS);
+        int blockSize = (int) l.size("erasure.block-size", ErasureConfig.DEFAULT_BLOCK_SIZE);
+        List<Path> drives = new ArrayList<>();
+        Config driveNode = yaml.get("erasure.drives");
+        if (driveNode.exists()) {
+            for (String d : driveNode.asList(String.class).get()) drives.add(Path.of(d).toAbsolutePath().normalize());
+        }
+        if (drives.isEmpty()) {
+            for (int i = 1; i <= k + m; i++) drives.add(dataDir.resolve("drives").resolve("d" + i));
+        }
+        String access = l.string("auth.access-key", "STRATA_ACCESS_KEY", "");
+        String secret = l.string("auth.secret-key", "STRATA_SECRET_KEY", "");
+        Optional<Credentials> creds = Optional.empty();
+        if (!access.isEmpty() || !secret.isEmpty()) {
+            if (access.isEmpty()) throw new ConfigException("auth.access-key", "set the secret key but not the access key");
+            if (secret.isEmpty()) throw new ConfigException("auth.secret-key", "set the access key but not the secret key");
+            if (secret.length() < 8) throw new ConfigException("auth.secret-key", "must be at least 8 characters");
+            creds = Optional.of(new Credentials(access, secret));
+        }
+        String logLevel = l.string("log.level", "STRATA_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT);
+        StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel);
+        c.erasure();   // validates the erasure settings now, naming the key
+        return c;
+    }
+
+    private record Layers(Config yaml, Map<String, String> env, Map<String, String> flags) {
+        String string(String key, String envName, String dflt) {
+            if (flags.containsKey(key)) return flags.get(key);
+            if (envName != null && env.get(envName) != null && !env.get(envName).isEmpty()) return env.get(envName);
+            return yaml.get(key).asString().orElse(dflt);
+        }
+
+        int integer(String key, String envName, int dflt) {
+            String v = string(key, envName, Integer.toString(dflt));
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "not an integer: " + v);
+            }
+        }
+
+        long size(String key, long dflt) {
+            String v = string(key, null, Long.toString(dflt)).trim();
+            try {
+                return parseSize(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "not a size (e.g. 1MiB, 256KiB, 1048576): " + v);
+            }
+        }
+    }
+
+    static long parseSize(String v) {
+        String s = v.trim();
+        long mult = 1;
+        String lower = s.toLowerCase(Locale.ROOT);
+        for (var unit : List.of(Map.entry("kib", 1L << 10), Map.entry("mib", 1L << 20), Map.entry("gib", 1L << 30),
+                Map.entry("kb", 1000L), Map.entry("mb", 1000_000L), Map.entry("gb", 1000_000_000L), Map.entry("b", 1L))) {
+            if (lower.endsWith(unit.getKey())) {
+                mult = unit.getValue();
+                s = s.substring(0, s.length() - unit.getKey().length()).trim();
+                break;
+            }
+        }
+        return Long.parseLong(s) * mult;
+    }
+}

@@ -1,0 +1,121 @@
+package io.strata.gateway;
+
+import io.helidon.http.Status;
+import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.strata.auth.CredentialStore;
+import io.strata.auth.Credentials;
+import io.strata.auth.SigV4Verifier;
+import io.strata.erasure.ErasureStore;
+import io.strata.namespace.Namespace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * A running gateway: namespace, hot tier, object service and the HTTP listener, wired together.
+ * {@link #close()} stops them in reverse order. Not reusable after close.
+ */
+public final class StrataServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StrataServer.class);
+    /** Request headers larger than this are refused (S3 allows 8 KiB; SDKs stay well below). */
+    static final int MAX_HEADERS_SIZE = 64 << 10;
+    /** Encodings S3 stores as metadata and never decodes. */
+    static final Set<String> PASS_THROUGH_ENCODINGS =
+            Set.of("aws-chunked", "gzip", "x-gzip", "deflate", "br", "compress", "identity", "zstd");
+
+    private final Namespace namespace;
+    private final ErasureStore store;
+    private final ObjectService service;
+    private final WebServer web;
+    private final Credentials rootCredentials;
+    private final boolean credentialsCreated;
+
+    private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, WebServer web,
+                         Credentials rootCredentials, boolean credentialsCreated) {
+        this.namespace = namespace;
+        this.store = store;
+        this.service = service;
+        this.web = web;
+        this.rootCredentials = rootCredentials;
+        this.credentialsCreated = credentialsCreated;
+    }
+
+    /** Opens the data directory and starts listening. The caller closes the server. */
+    public static StrataServer start(StrataConfig config) throws IOException {
+        Files.createDirectories(config.dataDir());
+        boolean[] created = {false};
+        Credentials root = config.credentials().isPresent()
+                ? config.credentials().get()
+                : RootCredentials.loadOrCreate(config.dataDir(), created);
+        Namespace namespace = Namespace.open(config.metaDir());
+        ErasureStore store = null;
+        ObjectService service = null;
+        try {
+            store = ErasureStore.open(config.erasure());
+            Clock clock = Clock.systemUTC();
+            service = new ObjectService(namespace, store, clock);
+            Metrics metrics = new Metrics();
+            S3Api api = new S3Api(SigV4Verifier.create(CredentialStore.of(root), clock), service, config.region(),
+                    config.domain(), metrics);
+            ContentEncodingContext encodings = ContentEncodingContext.builder()
+                    .contentEncodingsDiscoverServices(false)
+                    .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
+                    .build();
+            WebServer web = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .contentEncoding(encodings)
+                    .addProtocol(Http1Config.builder()
+                            .maxHeadersSize(MAX_HEADERS_SIZE)
+                            .validatePath(false)
+                            .build())
+                    .routing(r -> r
+                            .get("/_strata/health", (req, res) -> res.send("ok"))
+                            .get("/_strata/metrics", (req, res) -> {
+                                res.header("Content-Type", "text/plain; version=0.0.4");
+                                res.status(Status.OK_200).send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                            })
+                            .any(api))
+                    .build()
+                    .start();
+            return new StrataServer(namespace, store, service, web, root, created[0]);
+        } catch (RuntimeException | Error e) {
+            if (service != null) service.close();
+            if (store != null) store.close();
+            namespace.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public Credentials rootCredentials() {
+        return rootCredentials;
+    }
+
+    public boolean credentialsCreated() {
+        return credentialsCreated;
+    }
+
+    @Override
+    public void close() {
+        try {
+            web.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the listener: {}", e.toString());
+        }
+        service.close();
+        store.close();
+        namespace.close();
+    }
+}

@@ -1,0 +1,102 @@
+package io.strata.gateway.xml;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Builds the small XML documents S3 answers with. Not for object data: bodies are bounded by a
+ * listing page (1000 entries). Not thread-safe.
+ */
+public final class XmlWriter {
+    public static final String S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+    private final StringBuilder out = new StringBuilder(512);
+    private final Deque<String> open = new ArrayDeque<>();
+
+    private XmlWriter() {
+        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    }
+
+    public static XmlWriter create() {
+        return new XmlWriter();
+    }
+
+    /** Opens the root element with the S3 namespace. */
+    public XmlWriter root(String name) {
+        out.append('<').append(name).append(" xmlns=\"").append(S3_NS).append("\">");
+        open.push(name);
+        return this;
+    }
+
+    /** Opens the root element without namespace (S3's Error document has none). */
+    public XmlWriter bareRoot(String name) {
+        return start(name);
+    }
+
+    public XmlWriter start(String name) {
+        out.append('<').append(name).append('>');
+        open.push(name);
+        return this;
+    }
+
+    public XmlWriter end() {
+        out.append("</").append(open.pop()).append('>');
+        return this;
+    }
+
+    public XmlWriter element(String name, String text) {
+        out.append('<').append(name).append('>');
+        escape(text == null ? "" : text);
+        out.append("</").append(name).append('>');
+        return this;
+    }
+
+    /** Text content inside the currently open element. */
+    public XmlWriter text(String text) {
+        escape(text);
+        return this;
+    }
+
+    public XmlWriter element(String name, long value) {
+        return element(name, Long.toString(value));
+    }
+
+    public XmlWriter element(String name, boolean value) {
+        return element(name, Boolean.toString(value));
+    }
+
+    /** Writes the element only when text is non-null and non-empty. */
+    public XmlWriter optional(String name, String text) {
+        return text == null || text.isEmpty() ? this : element(name, text);
+    }
+
+    public byte[] toBytes() {
+        while (!open.isEmpty()) end();
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void escape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                case '\r' -> out.append("&#13;");
+                case '\n' -> out.append("&#10;");
+                case '\t' -> out.append("&#9;");
+                default -> {
+                    if (c < 0x20 || c == 0xFFFE || c == 0xFFFF) {
+                        // Not representable in XML 1.0; S3 clients ask for encoding-type=url for such keys.
+                        out.append("&#x").append(Integer.toHexString(c)).append(';');
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+    }
+}
