@@ -1,13 +1,901 @@
 package io.strata.namespace;
 
+import io.strata.namespace.NamespaceException.Reason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The namespace on RocksDB. */
-final class RocksDbNamespace {
-    private RocksDbNamespace() {
+/**
+ * The {@link Namespace} on one RocksDB database.
+ *
+ * <h2>Layout</h2>
+ * Column families (row keys per {@link Keys}; values per the codec named, each starting with its
+ * format version byte):
+ * <ul>
+ *   <li>{@code meta}: {@code format-version} (one byte, {@value #FORMAT_VERSION}) and
+ *       {@code garbage-id-lease} (8 bytes: garbage ids below it may have been handed out).</li>
+ *   <li>{@code buckets}: bucket name → {@link BucketCodec}.</li>
+ *   <li>{@code objects}: {@code bucket 0x00 key} → {@link ObjectVersionCodec}, the <em>current</em>
+ *       version of each key only. Versioning will add a separate {@code versions} column family
+ *       (keyed by bucket, escaped key, inverted version order) holding every version and delete
+ *       marker, leaving this one as the index that plain listings seek in.</li>
+ *   <li>{@code uploads}: {@code bucket 0x00 esc(key) esc(uploadId)} → {@link MultipartUploadCodec}
+ *       (point look-ups).</li>
+ *   <li>{@code upload-order}: {@code bucket 0x00 esc(key) initiated esc(uploadId)} → the same
+ *       record (ListMultipartUploads order: key, initiation time, upload id).</li>
+ *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
+ *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
+ * </ul>
+ *
+ * <h2>Concurrency</h2>
+ * Every mutation is one {@link WriteBatch} written with {@code sync=true}. Read-modify-write
+ * sequences hold striped locks, always taken in this order: bucket (read-write: bucket create and
+ * delete take it exclusively, everything writing inside the bucket shares it), key (put, delete,
+ * complete), upload (read-write: complete and abort exclusive, putPart shared), part number.
+ * Reads take no locks. A {@link Gate} counts calls in flight; {@link #close()} refuses new calls
+ * ({@link Reason#UNAVAILABLE}), waits for those in flight, then releases every native handle.
+ * No RocksDB handle leaves this class.
+ */
+final class RocksDbNamespace implements Namespace {
+    private static final Logger log = LoggerFactory.getLogger(RocksDbNamespace.class);
+
+    static final int FORMAT_VERSION = 1;
+    /** Garbage ids are reserved in blocks of this many, so allocating one rarely costs a write. */
+    static final long GARBAGE_ID_LEASE = 4096;
+    static final List<String> COLUMN_FAMILIES =
+            List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage");
+    private static final byte[] META_FORMAT = Keys.utf8("format-version");
+    private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
+    /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
+    private static final int KEY_BUFFER = 2048;
+
+    /** Tuning, package-private: tests may turn sync off; production uses {@link #DEFAULT}. */
+    record Settings(long blockCacheBytes, boolean syncWrites) {
+        static final Settings DEFAULT = new Settings(64L << 20, true);
     }
 
-    static Namespace open(Path directory) {
-        throw new UnsupportedOperationException("TODO(#2)");
+    private final Path directory;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final LRUCache blockCache;
+    private final WriteOptions writeOptions;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle buckets;
+    private final ColumnFamilyHandle objects;
+    private final ColumnFamilyHandle uploads;
+    private final ColumnFamilyHandle uploadOrder;
+    private final ColumnFamilyHandle parts;
+    private final ColumnFamilyHandle garbage;
+
+    private final Gate gate = new Gate();
+    private final StripedLocks bucketLocks = new StripedLocks(64, true);
+    private final StripedLocks keyLocks = new StripedLocks(1024, false);
+    private final StripedLocks uploadLocks = new StripedLocks(256, true);
+    private final StripedLocks partLocks = new StripedLocks(1024, false);
+
+    // Garbage ids: next id to hand out and the persisted lease bound, both guarded by idLock.
+    private final ReentrantLock idLock = new ReentrantLock();
+    private long nextGarbageId;
+    private long garbageLease;
+    /** First ids of garbage ranges handed out whose batch has not finished writing. */
+    private final ConcurrentSkipListSet<Long> pendingGarbage = new ConcurrentSkipListSet<>();
+    /**
+     * Every garbage id below this is removed or will never be written, so {@link #garbage(int)}
+     * seeks here instead of scanning the head of the queue's delete tombstones.
+     */
+    private final AtomicLong garbageScanFrom = new AtomicLong();
+
+    private RocksDbNamespace(Path directory, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                             LRUCache blockCache, WriteOptions writeOptions, List<ColumnFamilyHandle> handles) {
+        this.directory = directory;
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.blockCache = blockCache;
+        this.writeOptions = writeOptions;
+        this.handles = handles;
+        // handles.get(0) is RocksDB's mandatory default column family, unused.
+        this.meta = handles.get(1);
+        this.buckets = handles.get(2);
+        this.objects = handles.get(3);
+        this.uploads = handles.get(4);
+        this.uploadOrder = handles.get(5);
+        this.parts = handles.get(6);
+        this.garbage = handles.get(7);
+    }
+
+    /** Opens (creating if absent) the namespace in {@code directory} with default settings. The caller closes it. */
+    static RocksDbNamespace open(Path directory) {
+        return open(directory, Settings.DEFAULT);
+    }
+
+    /**
+     * Opens (creating if absent) the namespace in {@code directory}. The caller closes it.
+     *
+     * @throws NamespaceException UNAVAILABLE if the directory cannot be created, RocksDB cannot open
+     *                            it, or it holds a format this code does not know
+     */
+    static RocksDbNamespace open(Path directory, Settings settings) {
+        RocksDB.loadLibrary();
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "cannot create namespace directory " + directory, e);
+        }
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            LRUCache cache = new LRUCache(settings.blockCacheBytes());
+            opened.add(cache);
+            // Level compaction with RocksDB's defaults; LZ4 is cheap on this CPU and metadata compresses well.
+            // No bloom filters: reads are dominated by seeks (listings) and by gets of keys that exist.
+            ColumnFamilyOptions cfo = new ColumnFamilyOptions()
+                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(16 * 1024))
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setLevelCompactionDynamicLevelBytes(true);
+            opened.add(cfo);
+            DBOptions dbo = new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setMaxBackgroundJobs(2)
+                    .setKeepLogFileNum(4)
+                    .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
+            opened.add(dbo);
+            WriteOptions wo = new WriteOptions().setSync(settings.syncWrites());
+            opened.add(wo);
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
+            for (String name : COLUMN_FAMILIES) {
+                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfo));
+            }
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles);
+            RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles);
+            try {
+                ns.initialise();
+            } catch (RuntimeException | RocksDBException e) {
+                ns.close();
+                throw e;
+            }
+            log.info("namespace opened: {}", directory);
+            return ns;
+        } catch (RocksDBException e) {
+            closeAll(opened);
+            throw new NamespaceException(Reason.UNAVAILABLE, "cannot open namespace in " + directory + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resources.get(i), e);
+            }
+        }
+    }
+
+    /** Checks or writes the format version and recovers the garbage id sequence. */
+    private void initialise() throws RocksDBException {
+        byte[] format = db.get(meta, META_FORMAT);
+        if (format == null) {
+            db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
+        } else if (format.length != 1 || format[0] != FORMAT_VERSION) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "namespace in " + directory + " has format "
+                    + Arrays.toString(format) + "; this version reads format " + FORMAT_VERSION);
+        }
+        byte[] lease = db.get(meta, META_GARBAGE_LEASE);
+        long next = lease == null ? 1 : Keys.decodeLong(lease);
+        try (RocksIterator it = db.newIterator(garbage)) {
+            it.seekToLast();
+            if (it.isValid()) next = Math.max(next, Keys.garbageId(it.key()) + 1);
+            it.status();
+        }
+        // Ids below the lease may have been used before a crash: start above it, never reuse one.
+        nextGarbageId = next;
+        garbageLease = next;
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws RocksDBException;
+    }
+
+    /** Runs a call inside the gate, mapping storage failures to UNAVAILABLE. */
+    private <T> T call(Body<T> body) {
+        gate.enter();
+        try {
+            return body.run();
+        } catch (RocksDBException e) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "rocksdb: " + e.getMessage(), e);
+        } catch (RecordFormatException e) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "unreadable namespace record: " + e.getMessage(), e);
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private Lock bucketLock(BucketName bucket, boolean exclusive) {
+        ReentrantReadWriteLock rw = bucketLocks.readWrite(bucket.hashCode());
+        return exclusive ? rw.writeLock() : rw.readLock();
+    }
+
+    private ReentrantLock keyLock(BucketName bucket, ObjectKey key) {
+        return keyLocks.lock(StripedLocks.hash(bucket, key));
+    }
+
+    private Lock uploadLock(BucketName bucket, String uploadId, boolean exclusive) {
+        ReentrantReadWriteLock rw = uploadLocks.readWrite(StripedLocks.hash(bucket, uploadId));
+        return exclusive ? rw.writeLock() : rw.readLock();
+    }
+
+    private ReentrantLock partLock(BucketName bucket, String uploadId, int partNumber) {
+        return partLocks.lock(StripedLocks.hash(bucket, uploadId, partNumber));
+    }
+
+    private static NamespaceException bucketNotFound(BucketName bucket) {
+        return new NamespaceException(Reason.BUCKET_NOT_FOUND, "no such bucket: " + bucket);
+    }
+
+    private static NamespaceException uploadNotFound(ObjectKey key, String uploadId) {
+        return new NamespaceException(Reason.UPLOAD_NOT_FOUND, "no such upload: " + uploadId + " for key " + key);
+    }
+
+    private void requireBucket(BucketName bucket) throws RocksDBException {
+        if (db.get(buckets, Keys.bucket(bucket)) == null) throw bucketNotFound(bucket);
+    }
+
+    /**
+     * One atomic, synced write: rows plus garbage items, whose ids are allocated only when the batch
+     * is written. Closes its native batch.
+     */
+    private final class Commit implements AutoCloseable {
+        private final WriteBatch batch = new WriteBatch();
+        private final Set<Segment> garbageSegments = new LinkedHashSet<>();
+
+        Commit put(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
+            batch.put(cf, key, value);
+            return this;
+        }
+
+        Commit delete(ColumnFamilyHandle cf, byte[] key) throws RocksDBException {
+            batch.delete(cf, key);
+            return this;
+        }
+
+        /** Queues segments as garbage; each distinct segment once. */
+        Commit garbage(Collection<Segment> segments) {
+            garbageSegments.addAll(segments);
+            return this;
+        }
+
+        void write() throws RocksDBException {
+            if (garbageSegments.isEmpty()) {
+                db.write(writeOptions, batch);
+                return;
+            }
+            long first = reserveGarbageIds(garbageSegments.size());
+            try {
+                long id = first;
+                for (Segment s : garbageSegments) {
+                    batch.put(garbage, Keys.garbage(id++), SegmentCodec.encode(s));
+                }
+                db.write(writeOptions, batch);
+            } finally {
+                pendingGarbage.remove(first);
+            }
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+        }
+    }
+
+    /** Hands out {@code n} consecutive garbage ids, recording them as pending until the caller's write ends. */
+    private long reserveGarbageIds(int n) throws RocksDBException {
+        idLock.lock();
+        try {
+            long first = nextGarbageId;
+            if (first + n > garbageLease) {
+                long lease = first + n + GARBAGE_ID_LEASE;
+                db.put(meta, writeOptions, META_GARBAGE_LEASE, Keys.encodeLong(lease));
+                garbageLease = lease;
+            }
+            nextGarbageId = first + n;
+            pendingGarbage.add(first);
+            return first;
+        } finally {
+            idLock.unlock();
+        }
+    }
+
+    /** Segments of {@code old} that {@code replacement} does not reuse. */
+    private static List<Segment> unreferenced(List<Segment> old, List<Segment> replacement) {
+        Set<Segment> kept = new HashSet<>(replacement);
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : old) {
+            if (!kept.contains(s)) out.add(s);
+        }
+        return out;
+    }
+
+    private Optional<ObjectVersion> readObject(BucketName bucket, ObjectKey key, byte[] row) throws RocksDBException {
+        byte[] value = db.get(objects, row);
+        return value == null ? Optional.empty() : Optional.of(ObjectVersionCodec.decode(bucket, key, value));
+    }
+
+    private Optional<MultipartUpload> readUpload(BucketName bucket, byte[] row) throws RocksDBException {
+        byte[] value = db.get(uploads, row);
+        return value == null ? Optional.empty() : Optional.of(MultipartUploadCodec.decode(bucket, value));
+    }
+
+    @FunctionalInterface
+    private interface RowVisitor {
+        /** @return false to stop */
+        boolean visit(byte[] key, byte[] value) throws RocksDBException;
+    }
+
+    /** Visits rows in [from, to) in key order; {@code to} null means to the end of the column family. */
+    private void scan(ColumnFamilyHandle cf, byte[] from, byte[] to, RowVisitor visitor) throws RocksDBException {
+        try (Slice upper = to == null ? null : new Slice(to); ReadOptions ro = new ReadOptions()) {
+            if (upper != null) ro.setIterateUpperBound(upper);
+            try (RocksIterator it = db.newIterator(cf, ro)) {
+                for (it.seek(from); it.isValid(); it.next()) {
+                    if (!visitor.visit(it.key(), it.value())) break;
+                }
+                it.status();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ buckets
+
+    @Override
+    public void createBucket(Bucket bucket) {
+        call(() -> {
+            Lock lock = bucketLock(bucket.name(), true);
+            lock.lock();
+            try {
+                byte[] row = Keys.bucket(bucket.name());
+                if (db.get(buckets, row) != null) {
+                    throw new NamespaceException(Reason.BUCKET_EXISTS, "bucket exists: " + bucket.name());
+                }
+                try (Commit c = new Commit()) {
+                    c.put(buckets, row, BucketCodec.encode(bucket)).write();
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public Optional<Bucket> bucket(BucketName name) {
+        return call(() -> {
+            byte[] value = db.get(buckets, Keys.bucket(name));
+            return value == null ? Optional.empty() : Optional.of(BucketCodec.decode(name, value));
+        });
+    }
+
+    @Override
+    public List<Bucket> buckets() {
+        return call(() -> {
+            List<Bucket> out = new ArrayList<>();
+            scan(buckets, new byte[0], null, (k, v) -> {
+                out.add(BucketCodec.decode(new BucketName(new String(k, StandardCharsets.UTF_8)), v));
+                return true;
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public void deleteBucket(BucketName name) {
+        call(() -> {
+            Lock lock = bucketLock(name, true);
+            lock.lock();
+            try {
+                requireBucket(name);
+                byte[] from = Keys.bucketPrefix(name);
+                byte[] to = Keys.successor(from);
+                boolean[] hasObjects = {false};
+                scan(objects, from, to, (k, v) -> {
+                    hasObjects[0] = true;
+                    return false;
+                });
+                if (hasObjects[0]) {
+                    throw new NamespaceException(Reason.BUCKET_NOT_EMPTY, "bucket not empty: " + name);
+                }
+                // Uploads in progress go with the bucket; their parts' data becomes garbage.
+                try (Commit c = new Commit()) {
+                    List<Segment> partSegments = new ArrayList<>();
+                    scan(parts, from, to, (k, v) -> {
+                        partSegments.add(PartCodec.decode(v).segment());
+                        c.delete(parts, k);
+                        return true;
+                    });
+                    scan(uploads, from, to, (k, v) -> {
+                        c.delete(uploads, k);
+                        return true;
+                    });
+                    scan(uploadOrder, from, to, (k, v) -> {
+                        c.delete(uploadOrder, k);
+                        return true;
+                    });
+                    c.garbage(partSegments).delete(buckets, Keys.bucket(name)).write();
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ objects
+
+    @Override
+    public Optional<ObjectVersion> object(BucketName bucket, ObjectKey key) {
+        return call(() -> {
+            Optional<ObjectVersion> v = readObject(bucket, key, Keys.object(bucket, key));
+            // A key row implies its bucket exists (deleteBucket requires no objects), so only a miss needs the check.
+            if (v.isEmpty()) requireBucket(bucket);
+            return v;
+        });
+    }
+
+    @Override
+    public Optional<ObjectVersion> putObject(ObjectVersion version) {
+        return call(() -> {
+            Lock bucketLock = bucketLock(version.bucket(), false);
+            bucketLock.lock();
+            try {
+                requireBucket(version.bucket());
+                ReentrantLock keyLock = keyLock(version.bucket(), version.key());
+                keyLock.lock();
+                try {
+                    byte[] row = Keys.object(version.bucket(), version.key());
+                    Optional<ObjectVersion> old = readObject(version.bucket(), version.key(), row);
+                    try (Commit c = new Commit()) {
+                        c.put(objects, row, ObjectVersionCodec.encode(version));
+                        old.ifPresent(o -> c.garbage(unreferenced(o.segments(), version.segments())));
+                        c.write();
+                    }
+                    return old;
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteObject(BucketName bucket, ObjectKey key) {
+        return call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                requireBucket(bucket);
+                ReentrantLock keyLock = keyLock(bucket, key);
+                keyLock.lock();
+                try {
+                    byte[] row = Keys.object(bucket, key);
+                    Optional<ObjectVersion> old = readObject(bucket, key, row);
+                    if (old.isPresent()) {
+                        try (Commit c = new Commit()) {
+                            c.delete(objects, row).garbage(old.get().segments()).write();
+                        }
+                    }
+                    return old;
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    /**
+     * Writes {@code versions} as current versions in batches of {@code batchSize}, queueing the data
+     * of any version they replace. Package-private bulk path for tests (and a future restore): it
+     * holds the bucket exclusively instead of taking key locks.
+     */
+    void putObjects(BucketName bucket, List<ObjectVersion> versions, int batchSize) {
+        call(() -> {
+            Lock lock = bucketLock(bucket, true);
+            lock.lock();
+            try {
+                requireBucket(bucket);
+                for (int from = 0; from < versions.size(); from += batchSize) {
+                    try (Commit c = new Commit()) {
+                        for (ObjectVersion v : versions.subList(from, Math.min(versions.size(), from + batchSize))) {
+                            if (!v.bucket().equals(bucket)) throw new IllegalArgumentException("version of another bucket");
+                            byte[] row = Keys.object(bucket, v.key());
+                            readObject(bucket, v.key(), row).ifPresent(o -> c.garbage(unreferenced(o.segments(), v.segments())));
+                            c.put(objects, row, ObjectVersionCodec.encode(v));
+                        }
+                        c.write();
+                    }
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public ListPage list(BucketName bucket, ListQuery query) {
+        return call(() -> {
+            requireBucket(bucket);
+            if (query.maxKeys() == 0) return new ListPage(List.of(), List.of(), false, "");
+            byte[] bucketPrefix = Keys.bucketPrefix(bucket);
+            byte[] prefix = Keys.utf8(query.prefix());
+            byte[] after = Keys.utf8(query.after());
+            byte[] delimiter = Keys.utf8(query.delimiter());
+            // Start at max(prefix, successor of after); the upper bound ends the scan when keys leave the prefix.
+            byte[] start = after.length > 0 && Arrays.compareUnsigned(Keys.after(after), prefix) > 0
+                    ? Keys.after(after) : prefix;
+            byte[] lower = Keys.concat(bucketPrefix, start);
+            byte[] upper = Keys.successor(Keys.concat(bucketPrefix, prefix));
+            try (Slice upperSlice = new Slice(upper); ReadOptions ro = new ReadOptions().setIterateUpperBound(upperSlice);
+                 RocksIterator it = db.newIterator(objects, ro)) {
+                it.seek(lower);
+                return Listing.objects(it, bucket, bucketPrefix.length, prefix, delimiter, after, query.maxKeys());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ multipart uploads
+
+    @Override
+    public void createUpload(MultipartUpload upload) {
+        call(() -> {
+            Lock bucketLock = bucketLock(upload.bucket(), false);
+            bucketLock.lock();
+            try {
+                requireBucket(upload.bucket());
+                Lock uploadLock = uploadLock(upload.bucket(), upload.uploadId(), true);
+                uploadLock.lock();
+                try {
+                    byte[] row = Keys.upload(upload.bucket(), upload.key(), upload.uploadId());
+                    if (db.get(uploads, row) != null) {
+                        // Upload ids are unique by construction; a repeat is a caller bug, not a client error.
+                        throw new IllegalStateException("upload id already exists: " + upload.uploadId());
+                    }
+                    byte[] value = MultipartUploadCodec.encode(upload);
+                    try (Commit c = new Commit()) {
+                        c.put(uploads, row, value).put(uploadOrder, Keys.uploadOrder(upload), value).write();
+                    }
+                    return null;
+                } finally {
+                    uploadLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public Optional<MultipartUpload> upload(BucketName bucket, ObjectKey key, String uploadId) {
+        return call(() -> {
+            Optional<MultipartUpload> u = readUpload(bucket, Keys.upload(bucket, key, uploadId));
+            if (u.isEmpty()) requireBucket(bucket);
+            return u;
+        });
+    }
+
+    @Override
+    public void putPart(BucketName bucket, ObjectKey key, String uploadId, Part part) {
+        call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                Lock uploadLock = uploadLock(bucket, uploadId, false);
+                uploadLock.lock();
+                try {
+                    byte[] uploadRow = Keys.upload(bucket, key, uploadId);
+                    if (db.get(uploads, uploadRow) == null) {
+                        // The data was written for nothing: queue it so it does not leak, then report.
+                        try (Commit c = new Commit()) {
+                            c.garbage(List.of(part.segment())).write();
+                        }
+                        requireBucket(bucket);
+                        throw uploadNotFound(key, uploadId);
+                    }
+                    ReentrantLock partLock = partLock(bucket, uploadId, part.partNumber());
+                    partLock.lock();
+                    try {
+                        byte[] row = Keys.part(uploadRow, part.partNumber());
+                        byte[] oldValue = db.get(parts, row);
+                        try (Commit c = new Commit()) {
+                            c.put(parts, row, PartCodec.encode(part));
+                            if (oldValue != null) {
+                                c.garbage(unreferenced(List.of(PartCodec.decode(oldValue).segment()), List.of(part.segment())));
+                            }
+                            c.write();
+                        }
+                        return null;
+                    } finally {
+                        partLock.unlock();
+                    }
+                } finally {
+                    uploadLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public List<Part> parts(BucketName bucket, ObjectKey key, String uploadId, int afterPartNumber, int max) {
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return call(() -> {
+            byte[] uploadRow = Keys.upload(bucket, key, uploadId);
+            if (db.get(uploads, uploadRow) == null) {
+                requireBucket(bucket);
+                throw uploadNotFound(key, uploadId);
+            }
+            List<Part> out = new ArrayList<>();
+            if (max == 0 || afterPartNumber >= Part.MAX_NUMBER) return out;
+            byte[] from = Keys.part(uploadRow, Math.max(0, afterPartNumber + 1));
+            scan(parts, from, Keys.successor(uploadRow), (k, v) -> {
+                out.add(PartCodec.decode(v));
+                return out.size() < max;
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public UploadPage uploads(BucketName bucket, String prefix, String delimiter, String keyMarker,
+                              String uploadIdMarker, int max) {
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return call(() -> {
+            requireBucket(bucket);
+            if (max == 0) return new UploadPage(List.of(), List.of(), false, "", "");
+            byte[] prefixBytes = Keys.utf8(prefix);
+            byte[] markerBytes = Keys.utf8(keyMarker);
+            byte[] base = Keys.escapedPrefix(bucket, prefixBytes);
+            byte[] start = base;
+            byte[] filterIdAbove = null;
+            if (!keyMarker.isEmpty()) {
+                byte[] markerKeyRows = Keys.uploadOrderKeyPrefix(bucket, markerBytes);
+                byte[] markerStart;
+                if (uploadIdMarker.isEmpty()) {
+                    markerStart = Keys.successor(markerKeyRows);   // after every upload of keyMarker
+                } else {
+                    Optional<MultipartUpload> marker = isValidKey(keyMarker)
+                            ? readUpload(bucket, Keys.upload(bucket, new ObjectKey(keyMarker), uploadIdMarker))
+                            : Optional.empty();
+                    if (marker.isPresent()) {
+                        // Continue exactly after the marker upload in listing order (key, initiated, id).
+                        markerStart = Keys.after(Keys.uploadOrder(marker.get()));
+                    } else {
+                        // Marker upload gone: S3's documented rule, uploads of keyMarker with a greater upload id.
+                        markerStart = markerKeyRows;
+                        filterIdAbove = Keys.utf8(uploadIdMarker);
+                    }
+                }
+                if (Arrays.compareUnsigned(markerStart, start) > 0) start = markerStart;
+            }
+            try (Slice upperSlice = new Slice(Keys.successor(base));
+                 ReadOptions ro = new ReadOptions().setIterateUpperBound(upperSlice);
+                 RocksIterator it = db.newIterator(uploadOrder, ro)) {
+                it.seek(start);
+                return Listing.uploads(it, bucket, prefixBytes, Keys.utf8(delimiter), markerBytes, filterIdAbove, max);
+            }
+        });
+    }
+
+    private static boolean isValidKey(String key) {
+        try {
+            new ObjectKey(key);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<ObjectVersion> completeUpload(String uploadId, ObjectVersion version) {
+        BucketName bucket = version.bucket();
+        ObjectKey key = version.key();
+        return call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                requireBucket(bucket);
+                ReentrantLock keyLock = keyLock(bucket, key);
+                keyLock.lock();
+                try {
+                    Lock uploadLock = uploadLock(bucket, uploadId, true);
+                    uploadLock.lock();
+                    try {
+                        byte[] uploadRow = Keys.upload(bucket, key, uploadId);
+                        MultipartUpload upload = readUpload(bucket, uploadRow)
+                                .orElseThrow(() -> uploadNotFound(key, uploadId));
+                        try (Commit c = new Commit()) {
+                            Set<Segment> partSegments = new HashSet<>();
+                            List<Segment> unused = new ArrayList<>();
+                            Set<Segment> chosen = new HashSet<>(version.segments());
+                            scan(parts, uploadRow, Keys.successor(uploadRow), (k, v) -> {
+                                Segment s = PartCodec.decode(v).segment();
+                                partSegments.add(s);
+                                if (!chosen.contains(s)) unused.add(s);
+                                c.delete(parts, k);
+                                return true;
+                            });
+                            if (!partSegments.containsAll(chosen)) {
+                                // Committing data no part holds would leak it or free it twice later.
+                                throw new IllegalArgumentException("version segments are not parts of upload " + uploadId);
+                            }
+                            byte[] row = Keys.object(bucket, key);
+                            Optional<ObjectVersion> old = readObject(bucket, key, row);
+                            c.delete(uploads, uploadRow)
+                                    .delete(uploadOrder, Keys.uploadOrder(upload))
+                                    .put(objects, row, ObjectVersionCodec.encode(version))
+                                    .garbage(unused);
+                            old.ifPresent(o -> c.garbage(unreferenced(o.segments(), version.segments())));
+                            c.write();
+                            return old;
+                        }
+                    } finally {
+                        uploadLock.unlock();
+                    }
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public void abortUpload(BucketName bucket, ObjectKey key, String uploadId) {
+        call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                requireBucket(bucket);
+                Lock uploadLock = uploadLock(bucket, uploadId, true);
+                uploadLock.lock();
+                try {
+                    byte[] uploadRow = Keys.upload(bucket, key, uploadId);
+                    MultipartUpload upload = readUpload(bucket, uploadRow).orElseThrow(() -> uploadNotFound(key, uploadId));
+                    try (Commit c = new Commit()) {
+                        List<Segment> segments = new ArrayList<>();
+                        scan(parts, uploadRow, Keys.successor(uploadRow), (k, v) -> {
+                            segments.add(PartCodec.decode(v).segment());
+                            c.delete(parts, k);
+                            return true;
+                        });
+                        c.delete(uploads, uploadRow).delete(uploadOrder, Keys.uploadOrder(upload)).garbage(segments).write();
+                    }
+                    return null;
+                } finally {
+                    uploadLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ garbage
+
+    @Override
+    public List<GarbageItem> garbage(int max) {
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return call(() -> {
+            long committedBelow;
+            idLock.lock();
+            try {
+                committedBelow = pendingGarbage.isEmpty() ? nextGarbageId : pendingGarbage.first();
+            } finally {
+                idLock.unlock();
+            }
+            long from = garbageScanFrom.get();
+            List<GarbageItem> out = new ArrayList<>();
+            long[] firstLive = {Long.MAX_VALUE};
+            scan(garbage, Keys.garbage(from), null, (k, v) -> {
+                long id = Keys.garbageId(k);
+                if (firstLive[0] == Long.MAX_VALUE) firstLive[0] = id;
+                if (out.size() >= max) return false;
+                out.add(new GarbageItem(id, SegmentCodec.decode(v)));
+                return true;
+            });
+            // Ids in [from, min(firstLive, committedBelow)) were absent although their writes had ended:
+            // they never come back, so later scans may start past their tombstones.
+            garbageScanFrom.accumulateAndGet(Math.min(firstLive[0], committedBelow), Math::max);
+            return out;
+        });
+    }
+
+    @Override
+    public void removeGarbage(List<GarbageItem> items) {
+        if (items.isEmpty()) return;
+        call(() -> {
+            try (Commit c = new Commit()) {
+                for (GarbageItem item : items) c.delete(garbage, Keys.garbage(item.id()));
+                c.write();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void addGarbage(List<Segment> segments) {
+        if (segments.isEmpty()) return;
+        call(() -> {
+            try (Commit c = new Commit()) {
+                c.garbage(segments).write();
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Refuses new calls, waits for calls in flight, then closes every RocksDB handle. Idempotent. */
+    @Override
+    public void close() {
+        if (!gate.closeAndDrain()) return;
+        for (ColumnFamilyHandle h : handles) h.close();
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            log.warn("closing namespace {} failed", directory, e);
+        }
+        writeOptions.close();
+        dbOptions.close();
+        cfOptions.close();
+        blockCache.close();
+        log.info("namespace closed: {}", directory);
     }
 }

@@ -1,0 +1,63 @@
+package io.strata.namespace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
+ * the row key and are not repeated. v1: version byte, versionId, size, etag, lastModified,
+ * contentType, headers, userMetadata, checksums, partCount, segments (count, then size and ref each).
+ */
+final class ObjectVersionCodec {
+    static final int VERSION = 1;
+
+    private ObjectVersionCodec() {
+    }
+
+    static byte[] encode(ObjectVersion v) {
+        RecordWriter w = new RecordWriter(128 + 48 * v.segments().size())
+                .u8(VERSION)
+                .string(v.versionId())
+                .varint(v.size())
+                .string(v.etag())
+                .instant(v.lastModified())
+                .string(v.contentType())
+                .map(v.headers())
+                .map(v.userMetadata())
+                .map(v.checksums())
+                .varint(v.partCount())
+                .varint(v.segments().size());
+        for (Segment s : v.segments()) {
+            w.segment(s);
+        }
+        return w.toByteArray();
+    }
+
+    static ObjectVersion decode(BucketName bucket, ObjectKey key, byte[] value) {
+        return decode(bucket, key, value, 0, value.length);
+    }
+
+    static ObjectVersion decode(BucketName bucket, ObjectKey key, byte[] buf, int offset, int length) {
+        return Codecs.decoding("object version", () -> {
+            RecordReader r = new RecordReader(buf, offset, length).version("object version", VERSION);
+            String versionId = r.string();
+            long size = r.varint();
+            String etag = r.string();
+            var lastModified = r.instant();
+            String contentType = r.string();
+            var headers = r.map();
+            var userMetadata = r.map();
+            var checksums = r.map();
+            long partCount = r.varint();
+            if (partCount > Integer.MAX_VALUE) throw new RecordFormatException("part count " + partCount);
+            int n = r.count();
+            List<Segment> segments = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                segments.add(r.segment());
+            }
+            r.end();
+            return new ObjectVersion(bucket, key, versionId, size, etag, lastModified, contentType, headers,
+                    userMetadata, checksums, (int) partCount, segments);
+        });
+    }
+}

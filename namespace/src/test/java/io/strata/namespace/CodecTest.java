@@ -1,0 +1,144 @@
+package io.strata.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+    private static final BucketName BUCKET = new BucketName("photos");
+    private static final ObjectKey KEY = new ObjectKey("2025/é 日本/ünïcode😀.jpg");
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static ObjectVersion sampleVersion() {
+        return new ObjectVersion(BUCKET, KEY, "null", 7, "abc-2", Instant.ofEpochSecond(1_700_000_000L, 5),
+                "image/jpeg", Map.of("cache-control", "max-age=60", "content-encoding", "gzip"),
+                Map.of("owner", "ann", "note", "ü"), Map.of("CRC32", "AAAAAA=="), 2,
+                List.of(new Segment(3, new byte[] {1, 2, 3}), new Segment(4, new byte[] {0, (byte) 0xFF})));
+    }
+
+    private static MultipartUpload sampleUpload() {
+        return new MultipartUpload(BUCKET, KEY, "upload-1", Instant.ofEpochSecond(1_700_000_000L, 5), "AKID",
+                "text/plain", Map.of("cache-control", "no-cache"), Map.of("a", "b"), "CRC32C");
+    }
+
+    private static Part samplePart() {
+        return new Part(42, 3, "0123abcd", Instant.ofEpochSecond(1_700_000_000L, 5), Map.of("SHA256", "x="),
+                new Segment(3, new byte[] {9, 8, 7}));
+    }
+
+    // Bytes written by format version 1; decoding them must keep working when the format moves on.
+    private static final String OBJECT_V1 = "01046e756c6c07056162632d32000000006553f100000000050a696d6167652f6a706567"
+            + "020d63616368652d636f6e74726f6c0a6d61782d6167653d363010636f6e74656e742d65"
+            + "6e636f64696e6704677a697002046e6f746502c3bc056f776e657203616e6e0105435243"
+            + "3332084141414141413d3d02020303010203040200ff";
+    private static final String BUCKET_V1 = "01000000006553f100000000050975732d656173742d31044f776e72";
+
+    @Test
+    void objectVersionRoundTrips() {
+        ObjectVersion v = sampleVersion();
+        assertEquals(v, ObjectVersionCodec.decode(BUCKET, KEY, ObjectVersionCodec.encode(v)));
+    }
+
+    @Test
+    void objectVersionEncodingIsDeterministicAndStartsWithVersion() {
+        byte[] a = ObjectVersionCodec.encode(sampleVersion());
+        assertArrayEquals(a, ObjectVersionCodec.encode(sampleVersion()));
+        assertEquals(ObjectVersionCodec.VERSION, a[0]);
+    }
+
+    @Test
+    void objectVersionDecodesFormatVersionOneBytes() {
+        assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, HEX.parseHex(OBJECT_V1)));
+    }
+
+    @Test
+    void objectVersionDecodesFromASliceOfALargerBuffer() {
+        byte[] encoded = ObjectVersionCodec.encode(sampleVersion());
+        byte[] buf = new byte[encoded.length + 10];
+        System.arraycopy(encoded, 0, buf, 5, encoded.length);
+        assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, buf, 5, encoded.length));
+    }
+
+    @Test
+    void bucketRoundTripsAndDecodesFormatVersionOneBytes() {
+        Bucket b = new Bucket(BUCKET, Instant.ofEpochSecond(1_700_000_000L, 5), "us-east-1", "Ownr");
+        assertEquals(b, BucketCodec.decode(BUCKET, BucketCodec.encode(b)));
+        assertEquals(b, BucketCodec.decode(BUCKET, HEX.parseHex(BUCKET_V1)));
+    }
+
+    @Test
+    void multipartUploadRoundTrips() {
+        assertEquals(sampleUpload(), MultipartUploadCodec.decode(BUCKET, MultipartUploadCodec.encode(sampleUpload())));
+    }
+
+    @Test
+    void partRoundTrips() {
+        assertEquals(samplePart(), PartCodec.decode(PartCodec.encode(samplePart())));
+    }
+
+    @Test
+    void segmentRoundTripsWithEmptyAndBinaryRefs() {
+        for (Segment s : List.of(new Segment(0, new byte[0]), new Segment(Long.MAX_VALUE, new byte[] {0, -1, 7}))) {
+            assertEquals(s, SegmentCodec.decode(SegmentCodec.encode(s)));
+        }
+    }
+
+    private static void assertRejectsUnknownVersionAndDamage(byte[] good, Consumer<byte[]> decode) {
+        for (int version : new int[] {0, 2, 0xFF}) {
+            byte[] b = good.clone();
+            b[0] = (byte) version;
+            RecordFormatException e = assertThrows(RecordFormatException.class, () -> decode.accept(b));
+            assertTrue(e.getMessage().contains("format version " + version), e.getMessage());
+        }
+        assertThrows(RecordFormatException.class, () -> decode.accept(new byte[0]));
+        for (int cut = 1; cut < good.length; cut++) {
+            byte[] b = java.util.Arrays.copyOf(good, cut);
+            assertThrows(RecordFormatException.class, () -> decode.accept(b), "truncated at " + b.length);
+        }
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 1);
+        assertThrows(RecordFormatException.class, () -> decode.accept(longer));
+    }
+
+    @Test
+    void everyCodecRejectsUnknownVersionsTruncationAndTrailingBytes() {
+        assertRejectsUnknownVersionAndDamage(ObjectVersionCodec.encode(sampleVersion()),
+                b -> ObjectVersionCodec.decode(BUCKET, KEY, b));
+        assertRejectsUnknownVersionAndDamage(BucketCodec.encode(new Bucket(BUCKET, Instant.EPOCH, "r", "o")),
+                b -> BucketCodec.decode(BUCKET, b));
+        assertRejectsUnknownVersionAndDamage(MultipartUploadCodec.encode(sampleUpload()),
+                b -> MultipartUploadCodec.decode(BUCKET, b));
+        assertRejectsUnknownVersionAndDamage(PartCodec.encode(samplePart()), PartCodec::decode);
+        assertRejectsUnknownVersionAndDamage(SegmentCodec.encode(new Segment(3, new byte[] {1})), SegmentCodec::decode);
+    }
+
+    @Test
+    void storedValuesTheRecordRefusesAreFormatErrors() {
+        // Segments holding 7 bytes but a stored size of 8: the record's own check, reported as a format error.
+        byte[] b = ObjectVersionCodec.encode(sampleVersion());
+        int sizeAt = 1 + 1 + 4; // version, len("null")=4 + "null"
+        assertEquals(7, b[sizeAt]);
+        b[sizeAt] = 8;
+        assertThrows(RecordFormatException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, b));
+    }
+
+    @Test
+    void varintsRoundTripAtTheirBoundaries() {
+        for (long v : new long[] {0, 1, 127, 128, 16_383, 16_384, Integer.MAX_VALUE, Long.MAX_VALUE}) {
+            byte[] b = new RecordWriter(1).varint(v).toByteArray();
+            RecordReader r = new RecordReader(b);
+            assertEquals(v, r.varint());
+            r.end();
+        }
+        byte[] tooLong = new byte[11];
+        java.util.Arrays.fill(tooLong, (byte) 0x80);
+        assertThrows(RecordFormatException.class, () -> new RecordReader(tooLong).varint());
+    }
+}
