@@ -1,29 +1,217 @@
 package io.strata.erasure;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Erasure store over local drive directories. */
+/**
+ * Erasure store over local drive directories, one shard of each blob per drive.
+ *
+ * <p>Placement: shard {@code i} of a blob goes to drive {@code (r + i) mod D}, where {@code D} is
+ * the number of drives and {@code r} is derived from the blob id, so parity spreads evenly. The
+ * location records the drive of every shard, so reads never recompute placement.
+ *
+ * <p>A zero-length blob has no shard files at all: its location is the whole blob.
+ *
+ * <p>Thread-safe: every call works on its own buffers and files; the store itself holds only
+ * configuration, the shared code and counters. {@link #close()} refuses new calls
+ * ({@link IllegalStateException}); streams already returned by {@link #read} keep working until
+ * their owner closes them.
+ */
 final class DriveErasureStore implements ErasureStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DriveErasureStore.class);
+
+    /** Told about every shard a read found missing or corrupt; the future heal queue hooks in here. */
+    @FunctionalInterface
+    interface ShardFaultListener {
+        void shardFault(ErasureBlobLocation location, int shard, Path drive, String reason);
+    }
+
+    /**
+     * Called before each shard block is written, on the writing thread; tests inject drive
+     * failures and stalls here (the {@code FaultyDrive} of our style guide, without a wrapper).
+     */
+    @FunctionalInterface
+    interface BlockWriteHook {
+        void beforeBlockWrite(int drive, long stripe) throws IOException;
+    }
+
+    private final ErasureConfig config;
+    private final List<Drive> drives;
+    private final ReedSolomon code;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong degradedReads = new AtomicLong();
+    private final AtomicLong rebuiltShards = new AtomicLong();
+    private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
+    private volatile BlockWriteHook blockWriteHook = (drive, stripe) -> { };
+
+    private DriveErasureStore(ErasureConfig config, List<Drive> drives) {
+        this.config = config;
+        this.drives = drives;
+        this.code = ReedSolomon.of(config.dataShards(), config.parityShards());
+    }
+
+    /**
+     * Opens the drives, formatting those never used. A drive directory that vanished while others
+     * are formatted is recreated empty with a WARN: its shards are missing and reads rebuild them.
+     *
+     * @throws ErasureException IO when a drive directory cannot be created or formatted
+     */
     static ErasureStore open(ErasureConfig config) {
-        throw new UnsupportedOperationException("TODO(#2)");
+        Objects.requireNonNull(config, "config");
+        if (config.drives().size() > 0xFFFF) throw new IllegalArgumentException("at most 65535 drives");
+        List<Drive> drives = new ArrayList<>();
+        for (int i = 0; i < config.drives().size(); i++) drives.add(new Drive(i, config.drives().get(i)));
+        long formatted = drives.stream().filter(Drive::isFormatted).count();
+        for (Drive drive : drives) {
+            try {
+                if (drive.isFormatted()) {
+                    drive.ensureLayout();
+                    continue;
+                }
+                if (formatted > 0) {
+                    if (Files.isDirectory(drive.root())) {
+                        LOG.warn("drive {} has no valid format file; formatting it, its shards will be rebuilt from parity", drive);
+                    } else {
+                        LOG.warn("drive directory {} is missing; recreated empty, its shards will be rebuilt from parity", drive);
+                    }
+                } else {
+                    LOG.info("formatting new drive {}", drive);
+                }
+                SecureRandom random = new SecureRandom();
+                drive.format(BlobId.random(random));
+            } catch (IOException e) {
+                throw new ErasureException(ErasureException.Reason.IO, "cannot open drive " + drive, e);
+            }
+        }
+        return new DriveErasureStore(config, List.copyOf(drives));
     }
 
     @Override
     public BlobLocation write(InputStream data, long length) {
-        throw new UnsupportedOperationException("TODO(#2)");
+        Objects.requireNonNull(data, "data");
+        if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
+        checkOpen();
+        BlobId id = BlobId.random(random);
+        ErasureBlobLocation location = new ErasureBlobLocation(id, length, config.dataShards(),
+                config.parityShards(), config.blockSize(), placement(id));
+        return new BlobWriter(this, location, data).write();
     }
 
     @Override
     public InputStream read(BlobLocation location, long offset, long length) {
-        throw new UnsupportedOperationException("TODO(#2)");
+        ErasureBlobLocation loc = erasureLocation(location);
+        if (offset < 0 || length < 0 || offset > loc.size() || length > loc.size() - offset) {
+            throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside blob of " + loc.size());
+        }
+        checkOpen();
+        BlobReadStream stream = new BlobReadStream(this, loc, offset, length);
+        try {
+            stream.prefetch(); // a blob that cannot be read fails here, before a caller sends headers
+            return stream;
+        } catch (RuntimeException | Error e) {
+            stream.close();
+            throw e;
+        }
     }
 
     @Override
     public void delete(BlobLocation location) {
-        throw new UnsupportedOperationException("TODO(#2)");
+        ErasureBlobLocation loc = erasureLocation(location);
+        checkOpen();
+        IOException failure = null;
+        for (int shard = 0; shard < loc.totalShards() && loc.size() > 0; shard++) {
+            Drive drive = drive(loc.drive(shard));
+            if (drive == null) continue;
+            try {
+                Files.deleteIfExists(drive.shardPath(loc.blobId(), shard));
+            } catch (IOException e) {
+                if (failure == null) failure = e; else failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw new ErasureException(ErasureException.Reason.IO, "cannot delete blob " + loc.blobId(), failure);
+        }
     }
 
     @Override
     public void close() {
+        closed.set(true);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) throw new IllegalStateException("erasure store is closed");
+    }
+
+    private static ErasureBlobLocation erasureLocation(BlobLocation location) {
+        Objects.requireNonNull(location, "location");
+        if (location instanceof ErasureBlobLocation loc) return loc;
+        throw new IllegalArgumentException("not an erasure store location: " + location.getClass().getName());
+    }
+
+    private int[] placement(BlobId id) {
+        return placement(id, drives.size(), config.dataShards() + config.parityShards());
+    }
+
+    /** Shard {@code i} on drive {@code (r + i) mod driveCount}, {@code r} taken from the blob id. */
+    static int[] placement(BlobId id, int driveCount, int shards) {
+        int rotation = (int) Long.remainderUnsigned(id.low() ^ id.high(), driveCount);
+        int[] placement = new int[shards];
+        for (int shard = 0; shard < shards; shard++) placement[shard] = (rotation + shard) % driveCount;
+        return placement;
+    }
+
+    /** The drive at {@code index}, or null when the configuration no longer has it. */
+    Drive drive(int index) {
+        return index < drives.size() ? drives.get(index) : null;
+    }
+
+    ErasureConfig config() {
+        return config;
+    }
+
+    /** Called once per shard per read stream that found the shard missing or corrupt. */
+    void shardFault(ErasureBlobLocation location, int shard, Drive drive, String reason) {
+        rebuiltShards.incrementAndGet();
+        String where = drive == null ? "drive #" + location.drive(shard) : drive.toString();
+        LOG.warn("shard rebuilt: blob {} shard {} on {}: {}", location.blobId(), shard, where, reason);
+        faultListener.shardFault(location, shard, drive == null ? null : drive.root(), reason);
+    }
+
+    /** Called once per stripe served from a reconstruction instead of the data shards alone. */
+    void degradedStripe() {
+        degradedReads.incrementAndGet();
+    }
+
+    BlockWriteHook blockWriteHook() {
+        return blockWriteHook;
+    }
+
+    void blockWriteHook(BlockWriteHook hook) {
+        this.blockWriteHook = Objects.requireNonNull(hook);
+    }
+
+    void faultListener(ShardFaultListener listener) {
+        this.faultListener = Objects.requireNonNull(listener);
+    }
+
+    /** Stripes served by reconstruction since open. */
+    long degradedReads() {
+        return degradedReads.get();
+    }
+
+    /** Shard faults seen by read streams since open (each counted once per stream). */
+    long rebuiltShards() {
+        return rebuiltShards.get();
     }
 }

@@ -1,13 +1,139 @@
 package io.strata.erasure;
 
-/** The erasure store's location record. */
-record ErasureBlobLocation(long size) implements BlobLocation {
-    static BlobLocation decode(byte[] bytes) {
-        throw new UnsupportedOperationException("TODO(#2)");
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The erasure store's location record: which blob, how it was coded and which drive (index into
+ * {@link ErasureConfig#drives()}) holds each shard. Immutable and thread-safe.
+ *
+ * <p>Encoding, version 1 (big-endian): {@code u8 version=1, blobId[16], i64 size, u16 k, u16 m,
+ * i32 blockSize, u16 drive[k+m], u32 crc32c} where the CRC covers every preceding byte. The
+ * coding parameters travel with the blob so a store reconfigured later still reads old blobs.
+ */
+record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityShards, int blockSize,
+                           int[] drives) implements BlobLocation {
+    static final byte VERSION_1 = 1;
+    private static final int FIXED_BYTES = 1 + 16 + 8 + 2 + 2 + 4 + 4;
+
+    ErasureBlobLocation {
+        if (blobId == null) throw new IllegalArgumentException("blobId is null");
+        if (size < 0) throw new IllegalArgumentException("size < 0: " + size);
+        if (dataShards < 1 || parityShards < 0 || dataShards + parityShards > 256) {
+            throw new IllegalArgumentException("bad code " + dataShards + "+" + parityShards);
+        }
+        if (blockSize < 1) throw new IllegalArgumentException("blockSize < 1: " + blockSize);
+        drives = drives.clone();
+        if (drives.length != dataShards + parityShards) {
+            throw new IllegalArgumentException("need " + (dataShards + parityShards) + " drives, got " + drives.length);
+        }
+        boolean[] seen = new boolean[65536];
+        for (int d : drives) {
+            if (d < 0 || d > 0xFFFF) throw new IllegalArgumentException("bad drive index " + d);
+            if (seen[d]) throw new IllegalArgumentException("drive " + d + " holds two shards");
+            seen[d] = true;
+        }
+    }
+
+    /** A copy of the drive index of every shard. */
+    @Override
+    public int[] drives() {
+        return drives.clone();
+    }
+
+    int drive(int shard) {
+        return drives[shard];
+    }
+
+    int totalShards() {
+        return dataShards + parityShards;
+    }
+
+    /** Data bytes per full stripe. */
+    long stripeSize() {
+        return (long) dataShards * blockSize;
+    }
+
+    long stripeCount() {
+        return size == 0 ? 0 : (size + stripeSize() - 1) / stripeSize();
+    }
+
+    /** Data bytes in stripe {@code s} (only the last stripe may be short). */
+    int stripeLength(long stripe) {
+        return (int) Math.min(stripeSize(), size - stripe * stripeSize());
+    }
+
+    /** Bytes of each shard's block in stripe {@code s}: {@code blockSize}, or less in a short last stripe. */
+    int shardBlockLength(long stripe) {
+        return (stripeLength(stripe) + dataShards - 1) / dataShards;
     }
 
     @Override
     public byte[] encode() {
-        throw new UnsupportedOperationException("TODO(#2)");
+        ByteBuffer b = ByteBuffer.allocate(FIXED_BYTES + 2 * drives.length);
+        b.put(VERSION_1).putLong(blobId.high()).putLong(blobId.low()).putLong(size)
+                .putShort((short) dataShards).putShort((short) parityShards).putInt(blockSize);
+        for (int d : drives) b.putShort((short) d);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    /**
+     * Reads any version this code has written.
+     *
+     * @throws IllegalArgumentException for bytes that are not a location (wrong length, unknown
+     *     version, checksum mismatch, impossible values)
+     */
+    static ErasureBlobLocation decode(byte[] bytes) {
+        if (bytes == null || bytes.length < FIXED_BYTES) {
+            throw new IllegalArgumentException("not a blob location: too short");
+        }
+        if (bytes[0] != VERSION_1) {
+            throw new IllegalArgumentException("not a blob location: unknown version " + bytes[0]);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (b.getInt(bytes.length - 4) != (int) crc.getValue()) {
+            throw new IllegalArgumentException("not a blob location: checksum mismatch");
+        }
+        try {
+            b.get();
+            BlobId id = new BlobId(b.getLong(), b.getLong());
+            long size = b.getLong();
+            int k = Short.toUnsignedInt(b.getShort());
+            int m = Short.toUnsignedInt(b.getShort());
+            int blockSize = b.getInt();
+            if (bytes.length != FIXED_BYTES + 2 * (k + m)) {
+                throw new IllegalArgumentException("not a blob location: length " + bytes.length + " for " + k + "+" + m);
+            }
+            int[] drives = new int[k + m];
+            for (int i = 0; i < drives.length; i++) drives[i] = Short.toUnsignedInt(b.getShort());
+            return new ErasureBlobLocation(id, size, k, m, blockSize, drives);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("not a blob location: truncated", e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ErasureBlobLocation l && blobId.equals(l.blobId) && size == l.size
+                && dataShards == l.dataShards && parityShards == l.parityShards && blockSize == l.blockSize
+                && Arrays.equals(drives, l.drives);
+    }
+
+    @Override
+    public int hashCode() {
+        return blobId.hashCode() * 31 + Arrays.hashCode(drives);
+    }
+
+    @Override
+    public String toString() {
+        return "ErasureBlobLocation[blob=" + blobId + ", size=" + size + ", code=" + dataShards + "+" + parityShards
+                + ", blockSize=" + blockSize + ", drives=" + Arrays.toString(drives) + "]";
     }
 }

@@ -1,0 +1,262 @@
+package io.strata.erasure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * A verified range of one blob, one stripe at a time. For each stripe it reads the data blocks the
+ * range needs (positional reads on channels kept open for the stream's life) and checks each
+ * block's CRC32C. A shard whose file is missing, short, or fails a check is marked bad for the rest
+ * of the stream; the stripe is then completed from any {@code k} good shards and the missing data
+ * blocks reconstructed. Memory: at most {@code k+m} block buffers.
+ *
+ * <p>Not thread-safe: one reader at a time. The caller closes it; closing releases the files.
+ * Read errors surface as unchecked {@link ErasureException} (READ_QUORUM_LOST, IO).
+ */
+final class BlobReadStream extends InputStream {
+    private final DriveErasureStore store;
+    private final ErasureBlobLocation location;
+    private final ReedSolomon code;
+    private final int total;
+    private final int dataShards;
+    private final long stripeSize;
+    private final int bufferLength;
+    private final long end;
+    private long position;
+
+    private final FileChannel[] channels;
+    private final boolean[] opened;
+    private final boolean[] bad;
+    private final byte[][] blocks;
+    private final boolean[] loaded;
+    private final CRC32C crc = new CRC32C();
+    private long stripe = -1;
+    private int stripeBlockLength;
+    private boolean closed;
+
+    BlobReadStream(DriveErasureStore store, ErasureBlobLocation location, long offset, long length) {
+        this.store = store;
+        this.location = location;
+        this.code = ReedSolomon.of(location.dataShards(), location.parityShards());
+        this.total = location.totalShards();
+        this.dataShards = location.dataShards();
+        this.stripeSize = location.stripeSize();
+        this.bufferLength = location.size() == 0 ? 0 : location.shardBlockLength(0) + ShardHeader.CRC_BYTES;
+        this.position = offset;
+        this.end = offset + length;
+        this.channels = new FileChannel[total];
+        this.opened = new boolean[total];
+        this.bad = new boolean[total];
+        this.blocks = new byte[total][];
+        this.loaded = new boolean[total];
+    }
+
+    /** Loads the first stripe of the range, so an unreadable blob fails before any byte is served. */
+    void prefetch() {
+        if (position < end) load(position / stripeSize);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n <= 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        if (len == 0) return 0;
+        if (position >= end) return -1;
+        long current = position / stripeSize;
+        if (current != stripe) load(current);
+        // Serve from the loaded stripe only: a short read keeps the latency of one stripe.
+        long stripeStart = current * stripeSize;
+        long stripeEnd = Math.min(end, stripeStart + location.stripeLength(current));
+        int copied = 0;
+        while (copied < len && position < stripeEnd) {
+            int inStripe = (int) (position - stripeStart);
+            int block = inStripe / stripeBlockLength;
+            int inBlock = inStripe % stripeBlockLength;
+            int n = (int) Math.min(Math.min(len - copied, stripeBlockLength - inBlock), stripeEnd - position);
+            System.arraycopy(blocks[block], inBlock, b, off + copied, n);
+            copied += n;
+            position += n;
+        }
+        return copied;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        ensureOpen();
+        if (n <= 0) return 0;
+        long skipped = Math.min(n, end - position);
+        position += skipped;
+        return skipped;
+    }
+
+    /** Bytes that can be served without touching a drive: what is left of the loaded stripe. */
+    @Override
+    public int available() throws IOException {
+        ensureOpen();
+        if (stripe < 0 || position >= end || position / stripeSize != stripe) return 0;
+        long stripeEnd = Math.min(end, stripe * stripeSize + location.stripeLength(stripe));
+        return (int) Math.max(0, stripeEnd - position);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (int shard = 0; shard < total; shard++) closeChannel(shard);
+        Arrays.fill(blocks, null);
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) throw new IOException("stream closed");
+    }
+
+    /**
+     * Loads the data blocks of {@code s} that overlap {@code [position, end)}, every one verified,
+     * reconstructing from parity what a bad shard cannot supply.
+     */
+    private void load(long s) {
+        stripe = -1;
+        Arrays.fill(loaded, false);
+        int length = location.shardBlockLength(s);
+        long stripeStart = s * stripeSize;
+        long from = Math.max(position, stripeStart) - stripeStart;
+        long to = Math.min(end, stripeStart + location.stripeLength(s)) - stripeStart; // exclusive
+        int first = (int) (from / length);
+        int last = (int) ((to - 1) / length);
+        boolean complete = true;
+        for (int shard = first; shard <= last; shard++) complete &= loadBlock(shard, s, length);
+        if (!complete) rebuild(s, length);
+        stripe = s;
+        stripeBlockLength = length;
+    }
+
+    private void rebuild(long s, int length) {
+        int good = 0;
+        for (boolean l : loaded) if (l) good++;
+        for (int shard = 0; shard < total && good < dataShards; shard++) {
+            if (!loaded[shard] && loadBlock(shard, s, length)) good++;
+        }
+        if (good < dataShards) {
+            int badCount = 0;
+            for (boolean b : bad) if (b) badCount++;
+            throw new ErasureException(ErasureException.Reason.READ_QUORUM_LOST, "blob " + location.blobId()
+                    + " stripe " + s + ": " + badCount + " of " + total + " shards unreadable, need " + dataShards);
+        }
+        for (int shard = 0; shard < total; shard++) {
+            if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+        }
+        code.reconstructData(blocks, loaded, length);
+        store.degradedStripe();
+    }
+
+    /** Reads and verifies one block into its buffer; false (and the shard marked bad) when it can't. */
+    private boolean loadBlock(int shard, long s, int length) {
+        if (bad[shard]) return false;
+        FileChannel channel = channel(shard);
+        if (channel == null) return false;
+        if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+        byte[] block = blocks[shard];
+        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length + ShardHeader.CRC_BYTES);
+        long at = ShardHeader.blockPosition(s, location.blockSize());
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, at + buffer.position());
+                if (n < 0) {
+                    markBad(shard, "short read in stripe " + s);
+                    return false;
+                }
+            }
+        } catch (IOException e) {
+            return readFailed(shard, e);
+        }
+        crc.reset();
+        crc.update(block, 0, length);
+        if ((int) crc.getValue() != buffer.getInt(length)) {
+            markBad(shard, "checksum mismatch in stripe " + s);
+            return false;
+        }
+        loaded[shard] = true;
+        return true;
+    }
+
+    /** Opens the shard's file and checks its header on first use; null when the shard is bad. */
+    private FileChannel channel(int shard) {
+        if (opened[shard]) return channels[shard];
+        opened[shard] = true;
+        Drive drive = store.drive(location.drive(shard));
+        if (drive == null) {
+            markBad(shard, "drive not configured");
+            return null;
+        }
+        Path path = drive.shardPath(location.blobId(), shard);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            markBad(shard, "shard file missing");
+            return null;
+        } catch (IOException e) {
+            readFailed(shard, e);
+            return null;
+        }
+        channels[shard] = channel;
+        try {
+            ByteBuffer header = ByteBuffer.allocate(ShardHeader.SIZE);
+            while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+                // positional reads until full or end of file
+            }
+            ShardHeader expected = ShardHeader.of(location, shard);
+            if (!expected.equals(ShardHeader.decode(header.array()))) {
+                markBad(shard, "bad shard header");
+                return null;
+            }
+        } catch (IOException e) {
+            readFailed(shard, e);
+            return null;
+        }
+        return channel;
+    }
+
+    private boolean readFailed(int shard, IOException e) {
+        // An interrupt closes the channel; that is the reader's doing, not the drive's.
+        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+            throw new ErasureException(ErasureException.Reason.IO, "interrupted reading blob " + location.blobId(), e);
+        }
+        markBad(shard, e.toString());
+        return false;
+    }
+
+    private void markBad(int shard, String reason) {
+        bad[shard] = true;
+        loaded[shard] = false;
+        closeChannel(shard);
+        store.shardFault(location, shard, store.drive(location.drive(shard)), reason);
+    }
+
+    private void closeChannel(int shard) {
+        FileChannel channel = channels[shard];
+        channels[shard] = null;
+        if (channel == null) return;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only channel: nothing was written that a failed close could lose
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.strata.erasure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One blob write: streams the source through one reused stripe of {@code k+m} block buffers,
+ * fanning each stripe's blocks out to the drives on virtual threads, then fsyncs and renames the
+ * shard files into place. Used once, by one thread; the fan-out tasks touch only their own
+ * shard's slot and the caller waits for every task before it reads or refills the buffers.
+ *
+ * <p>Every exit except success removes what this write created (temp files, and shard files
+ * already renamed when the quorum is lost at the very end), after every task has finished.
+ */
+final class BlobWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobWriter.class);
+
+    @FunctionalInterface
+    private interface ShardTask {
+        void run(int shard) throws IOException;
+    }
+
+    private final ErasureBlobLocation location;
+    private final InputStream data;
+    private final ReedSolomon code;
+    private final DriveErasureStore.BlockWriteHook hook;
+    private final int total;
+    private final int quorum;
+    private final Drive[] drives;
+    private final FileChannel[] channels;
+    private final Path[] tempPaths;
+    private final Path[] finalPaths;
+    private final Throwable[] failures;
+    private final CRC32C[] crcs;
+    private byte[][] shards;
+    private long consumed;
+
+    BlobWriter(DriveErasureStore store, ErasureBlobLocation location, InputStream data) {
+        this.location = location;
+        this.data = data;
+        this.hook = store.blockWriteHook();
+        this.code = ReedSolomon.of(location.dataShards(), location.parityShards());
+        this.total = location.totalShards();
+        // One shard beyond k lets a write survive a drive failing mid-write and still be readable
+        // after one more loss; with no parity every shard is needed.
+        this.quorum = location.parityShards() == 0 ? location.dataShards() : location.dataShards() + 1;
+        this.drives = new Drive[total];
+        for (int i = 0; i < total; i++) drives[i] = store.drive(location.drive(i));
+        this.channels = new FileChannel[total];
+        this.tempPaths = new Path[total];
+        this.finalPaths = new Path[total];
+        this.failures = new Throwable[total];
+        this.crcs = new CRC32C[total];
+    }
+
+    ErasureBlobLocation write() {
+        if (location.size() == 0) {
+            expectEnd();
+            return location;
+        }
+        boolean done = false;
+        try {
+            try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+                stream(executor);
+            }
+            done = true;
+            return location;
+        } finally {
+            if (!done) abort();
+        }
+    }
+
+    private void stream(ExecutorService executor) {
+        int blockSize = location.blockSize();
+        // The first stripe is the largest; a small blob gets small buffers.
+        int bufferLength = location.shardBlockLength(0) + ShardHeader.CRC_BYTES;
+        shards = new byte[total][bufferLength];
+        long stripes = location.stripeCount();
+        for (long stripe = 0; stripe < stripes; stripe++) {
+            int length = location.shardBlockLength(stripe);
+            fill(location.stripeLength(stripe), length);
+            code.encode(shards, length);
+            long position = ShardHeader.blockPosition(stripe, blockSize);
+            long s = stripe;
+            fanOut(executor, shard -> {
+                hook.beforeBlockWrite(location.drive(shard), s);
+                writeBlock(shard, position, length);
+            });
+        }
+        expectEnd();
+        fanOut(executor, this::commit);
+    }
+
+    /** Reads the stripe's data into the data blocks, zero-padding the short tail of a last stripe. */
+    private void fill(int stripeLength, int blockLength) {
+        int k = location.dataShards();
+        for (int j = 0; j < k; j++) {
+            int count = Math.clamp((long) stripeLength - (long) j * blockLength, 0, blockLength);
+            readFully(shards[j], count);
+            Arrays.fill(shards[j], count, blockLength, (byte) 0);
+        }
+    }
+
+    private void readFully(byte[] buffer, int count) {
+        int filled = 0;
+        try {
+            while (filled < count) {
+                int n = data.read(buffer, filled, count - filled);
+                if (n < 0) {
+                    throw new ErasureException(ErasureException.Reason.INCOMPLETE_INPUT,
+                            "source ended after " + (consumed + filled) + " of " + location.size() + " bytes");
+                }
+                filled += n;
+            }
+        } catch (IOException e) {
+            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed after "
+                    + (consumed + filled) + " bytes", e);
+        }
+        consumed += filled;
+    }
+
+    private void expectEnd() {
+        try {
+            if (data.read() != -1) {
+                throw new ErasureException(ErasureException.Reason.EXCESS_INPUT,
+                        "source has more than the declared " + location.size() + " bytes");
+            }
+        } catch (IOException e) {
+            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed at its end", e);
+        }
+    }
+
+    private void writeBlock(int shard, long position, int length) throws IOException {
+        FileChannel channel = channels[shard];
+        if (channel == null) channel = create(shard);
+        byte[] block = shards[shard];
+        CRC32C crc = crcs[shard];
+        crc.reset();
+        crc.update(block, 0, length);
+        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length + ShardHeader.CRC_BYTES);
+        buffer.putInt(length, (int) crc.getValue());
+        long at = position;
+        while (buffer.hasRemaining()) at += channel.write(buffer, at);
+    }
+
+    private FileChannel create(int shard) throws IOException {
+        Drive drive = drives[shard];
+        if (drive == null) throw new IOException("drive #" + location.drive(shard) + " is not configured");
+        Path temp = drive.tempPath(location.blobId(), shard);
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        tempPaths[shard] = temp;
+        channels[shard] = channel;
+        crcs[shard] = new CRC32C();
+        ByteBuffer header = ByteBuffer.wrap(ShardHeader.of(location, shard).encode());
+        while (header.hasRemaining()) channel.write(header, header.position());
+        return channel;
+    }
+
+    private void commit(int shard) throws IOException {
+        Drive drive = drives[shard];
+        FileChannel channel = channels[shard];
+        channel.force(true);
+        channel.close();
+        channels[shard] = null;
+        Path dir = drive.ensureShardDir(location.blobId());
+        Path target = dir.resolve(tempPaths[shard].getFileName());
+        Files.move(tempPaths[shard], target, StandardCopyOption.ATOMIC_MOVE);
+        finalPaths[shard] = target;
+        tempPaths[shard] = null;
+        Drive.fsyncDirectory(dir);
+    }
+
+    /** Runs {@code task} for every healthy shard in parallel and waits for all of them. */
+    private void fanOut(ExecutorService executor, ShardTask task) {
+        List<Future<?>> futures = new ArrayList<>(total);
+        for (int shard = 0; shard < total; shard++) {
+            if (failures[shard] != null) {
+                futures.add(null);
+                continue;
+            }
+            int s = shard;
+            futures.add(executor.submit(() -> {
+                task.run(s);
+                return null;
+            }));
+        }
+        for (int shard = 0; shard < total; shard++) {
+            Future<?> future = futures.get(shard);
+            if (future == null) continue;
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                fail(shard, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ErasureException(ErasureException.Reason.IO, "interrupted writing blob " + location.blobId(), e);
+            }
+        }
+        int live = 0;
+        for (Throwable failure : failures) if (failure == null) live++;
+        if (live < quorum) {
+            LOG.error("write quorum lost: blob {} landed on {} of {} drives, need {}", location.blobId(), live, total, quorum);
+            throw new ErasureException(ErasureException.Reason.WRITE_QUORUM_LOST, "blob " + location.blobId()
+                    + " landed on " + live + " of " + total + " drives, need " + quorum, mostCommonFailure());
+        }
+    }
+
+    private void fail(int shard, Throwable cause) {
+        failures[shard] = cause;
+        LOG.warn("shard write failed: blob {} shard {} on {}: {}", location.blobId(), shard,
+                drives[shard] == null ? "drive #" + location.drive(shard) : drives[shard], cause.toString());
+        cleanUp(shard);
+    }
+
+    /** Below quorum, the most common error is the one worth reporting. */
+    private Throwable mostCommonFailure() {
+        Map<Class<?>, Integer> counts = new HashMap<>();
+        Throwable best = null;
+        int bestCount = 0;
+        for (Throwable failure : failures) {
+            if (failure == null) continue;
+            int count = counts.merge(failure.getClass(), 1, Integer::sum);
+            if (count > bestCount) {
+                best = failure;
+                bestCount = count;
+            }
+        }
+        return best;
+    }
+
+    private void abort() {
+        for (int shard = 0; shard < total; shard++) cleanUp(shard);
+    }
+
+    private void cleanUp(int shard) {
+        FileChannel channel = channels[shard];
+        channels[shard] = null;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing shard {} of blob {} failed", shard, location.blobId(), e);
+            }
+        }
+        deleteQuietly(tempPaths[shard]);
+        tempPaths[shard] = null;
+        deleteQuietly(finalPaths[shard]);
+        finalPaths[shard] = null;
+    }
+
+    private void deleteQuietly(Path path) {
+        if (path == null) return;
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("cannot remove {} of failed write of blob {}: {}", path, location.blobId(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.strata.erasure;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * One drive directory and its layout:
+ * <pre>
+ * &lt;root&gt;/format.strata                      magic, version, drive id, crc32c
+ * &lt;root&gt;/tmp/&lt;blobId&gt;.&lt;shard&gt;               shard files being written
+ * &lt;root&gt;/blobs/&lt;2 hex&gt;/&lt;2 hex&gt;/&lt;blobId&gt;.&lt;shard&gt;  committed shard files
+ * </pre>
+ * Immutable and thread-safe; it holds paths, not open files.
+ */
+final class Drive {
+    static final String FORMAT_FILE = "format.strata";
+    static final int FORMAT_MAGIC = 0x53544446; // "STDF"
+    static final short FORMAT_VERSION = 1;
+    private static final int FORMAT_BYTES = 4 + 2 + 16 + 4;
+
+    private final int index;
+    private final Path root;
+    private final Path tmp;
+    private final Path blobs;
+
+    Drive(int index, Path root) {
+        this.index = index;
+        this.root = root;
+        this.tmp = root.resolve("tmp");
+        this.blobs = root.resolve("blobs");
+    }
+
+    int index() {
+        return index;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path tmpDir() {
+        return tmp;
+    }
+
+    Path shardDir(BlobId id) {
+        return blobs.resolve(id.fanOut1()).resolve(id.fanOut2());
+    }
+
+    Path shardPath(BlobId id, int shard) {
+        return shardDir(id).resolve(id.hex() + "." + shard);
+    }
+
+    Path tempPath(BlobId id, int shard) {
+        return tmp.resolve(id.hex() + "." + shard);
+    }
+
+    boolean isFormatted() {
+        return readFormat() != null;
+    }
+
+    /** The drive id in the format file, or null when it is absent or unreadable. */
+    BlobId readFormat() {
+        Path file = root.resolve(FORMAT_FILE);
+        try {
+            byte[] bytes = Files.readAllBytes(file); // a 26-byte file we own, not object data
+            if (bytes.length != FORMAT_BYTES) return null;
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, FORMAT_BYTES - 4);
+            if (b.getInt() != FORMAT_MAGIC || b.getShort() != FORMAT_VERSION) return null;
+            BlobId id = new BlobId(b.getLong(), b.getLong());
+            return b.getInt() == (int) crc.getValue() ? id : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Creates the directory layout (and the drive directory itself) and writes a new format file:
+     * temp name, fsync, rename, directory fsync.
+     */
+    void format(BlobId driveId) throws IOException {
+        Files.createDirectories(root);
+        Files.createDirectories(tmp);
+        Files.createDirectories(blobs);
+        ByteBuffer b = ByteBuffer.allocate(FORMAT_BYTES);
+        b.putInt(FORMAT_MAGIC).putShort(FORMAT_VERSION).putLong(driveId.high()).putLong(driveId.low());
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue()).flip();
+        Path temp = root.resolve(FORMAT_FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        Files.move(temp, root.resolve(FORMAT_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(root);
+        Path parent = root.toAbsolutePath().getParent();
+        if (parent != null) fsyncDirectory(parent);
+    }
+
+    /** Makes sure {@code tmp/} and {@code blobs/} exist under an existing, formatted root. */
+    void ensureLayout() throws IOException {
+        Files.createDirectories(tmp);
+        Files.createDirectories(blobs);
+    }
+
+    /**
+     * Creates the fan-out directories for {@code id} below {@code blobs/} (never the drive root:
+     * a vanished drive must not be silently recreated mid-run) and fsyncs the parent of each new one.
+     */
+    Path ensureShardDir(BlobId id) throws IOException {
+        Path level1 = blobs.resolve(id.fanOut1());
+        Path level2 = level1.resolve(id.fanOut2());
+        if (Files.isDirectory(level2)) return level2;
+        if (!Files.isDirectory(blobs)) throw new NoSuchFileException(blobs.toString(), null, "drive layout missing");
+        createDirectory(level1, blobs);
+        createDirectory(level2, level1);
+        return level2;
+    }
+
+    private static void createDirectory(Path dir, Path parent) throws IOException {
+        try {
+            Files.createDirectory(dir);
+            fsyncDirectory(parent);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) throw e;
+        }
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return root.toString();
+    }
+}

@@ -1,0 +1,566 @@
+package io.strata.erasure;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DriveErasureStoreTest {
+    private static final int BLOCK = 4096;
+    private static final int K = 4;
+    private static final int M = 2;
+
+    @TempDir
+    Path dir;
+
+    private final Random random = new Random(42);
+    private final List<ErasureStore> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(ErasureStore::close);
+    }
+
+    private ErasureConfig config(int drives, int k, int m, int blockSize) {
+        List<Path> paths = new ArrayList<>();
+        for (int i = 0; i < drives; i++) paths.add(dir.resolve("drive" + i));
+        return new ErasureConfig(paths, k, m, blockSize);
+    }
+
+    private ErasureConfig config() {
+        return config(K + M, K, M, BLOCK);
+    }
+
+    private DriveErasureStore open(ErasureConfig config) {
+        DriveErasureStore store = (DriveErasureStore) ErasureStore.open(config);
+        opened.add(store);
+        return store;
+    }
+
+    private byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] readAll(ErasureStore store, BlobLocation location) throws IOException {
+        try (InputStream in = store.read(location, 0, location.size())) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static ErasureBlobLocation write(ErasureStore store, byte[] data) {
+        return (ErasureBlobLocation) store.write(new ByteArrayInputStream(data), data.length);
+    }
+
+    /** Regular files under every drive's blobs/ and tmp/ (the format file is not data). */
+    private List<Path> dataFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith(Drive.FORMAT_FILE))
+                    .toList();
+        }
+    }
+
+    private static Path shardFile(ErasureConfig config, ErasureBlobLocation location, int shard) {
+        return new Drive(location.drive(shard), config.drives().get(location.drive(shard)))
+                .shardPath(location.blobId(), shard);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 4095, BLOCK - 1, BLOCK, BLOCK + 1, K * BLOCK - 1, K * BLOCK, K * BLOCK + 1,
+            3 * K * BLOCK + 777, 5 * K * BLOCK})
+    void roundTripsBlobsOfEverySizeAroundBlockAndStripeEdges(int size) throws IOException {
+        DriveErasureStore store = open(config());
+        byte[] data = randomBytes(size);
+        BlobLocation location = write(store, data);
+        assertEquals(size, location.size());
+        assertArrayEquals(data, readAll(store, location));
+        assertArrayEquals(data, readAll(store, BlobLocation.decode(location.encode())));
+        assertEquals(0, store.rebuiltShards());
+    }
+
+    @Test
+    void zeroLengthBlobHasNoFilesAndReadsEmpty() throws IOException {
+        DriveErasureStore store = open(config());
+        BlobLocation location = store.write(InputStream.nullInputStream(), 0);
+        assertTrue(dataFiles().isEmpty());
+        assertEquals(0, readAll(store, location).length);
+        store.delete(location);
+    }
+
+    @Test
+    void writesShardFilesWithHeaderAndOneCheckedBlockPerStripe() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        ErasureBlobLocation location = write(store, randomBytes(2 * K * BLOCK + 10));
+        for (int shard = 0; shard < K + M; shard++) {
+            Path file = shardFile(config, location, shard);
+            byte[] bytes = Files.readAllBytes(file);
+            assertEquals(ShardHeader.SIZE + 2L * (BLOCK + 4) + 3 + 4, bytes.length, "3-byte last block");
+            assertEquals(ShardHeader.of(location, shard), ShardHeader.decode(bytes));
+        }
+        try (Stream<Path> tmp = Files.list(config.drives().get(0).resolve("tmp"))) {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void rangeReadsReturnExactlyTheRequestedBytes() throws IOException {
+        DriveErasureStore store = open(config());
+        byte[] data = randomBytes(3 * K * BLOCK + 1234);
+        BlobLocation location = write(store, data);
+        for (int i = 0; i < 200; i++) {
+            int offset = random.nextInt(data.length + 1);
+            int length = random.nextInt(Math.min(data.length - offset, 3 * BLOCK) + 1);
+            try (InputStream in = store.read(location, offset, length)) {
+                assertArrayEquals(Arrays.copyOfRange(data, offset, offset + length), in.readAllBytes(),
+                        "range " + offset + "+" + length);
+                assertEquals(-1, in.read());
+            }
+        }
+    }
+
+    @Test
+    void singleByteReadsAndSkipsFollowTheRange() throws IOException {
+        DriveErasureStore store = open(config());
+        byte[] data = randomBytes(2 * K * BLOCK + 99);
+        BlobLocation location = write(store, data);
+        try (InputStream in = store.read(location, 100, data.length - 200)) {
+            assertEquals(data[100] & 0xFF, in.read());
+            assertEquals(K * BLOCK, in.skip(K * BLOCK));
+            assertEquals(data[101 + K * BLOCK] & 0xFF, in.read());
+            byte[] rest = in.readAllBytes();
+            assertArrayEquals(Arrays.copyOfRange(data, 102 + K * BLOCK, data.length - 100), rest);
+            assertEquals(0, in.skip(10));
+        }
+    }
+
+    @Test
+    void readRejectsRangesOutsideTheBlob() {
+        DriveErasureStore store = open(config());
+        BlobLocation location = write(store, randomBytes(100));
+        assertThrows(IllegalArgumentException.class, () -> store.read(location, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.read(location, 0, 101));
+        assertThrows(IllegalArgumentException.class, () -> store.read(location, 101, 0));
+        assertThrows(IllegalArgumentException.class, () -> store.read(location, 50, Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> store.read(location, 0, -1));
+    }
+
+    @Test
+    void readsEveryBlobByteIdenticalWithAnyTwoDriveDirectoriesDeleted() throws IOException {
+        ErasureConfig config = config();
+        List<byte[]> blobs = List.of(randomBytes(1), randomBytes(BLOCK + 3), randomBytes(3 * K * BLOCK + 5));
+        List<BlobLocation> locations = new ArrayList<>();
+        try (ErasureStore store = ErasureStore.open(config)) {
+            for (byte[] blob : blobs) locations.add(write(store, blob));
+        }
+        Path parked = Files.createDirectory(dir.resolve("parked"));
+        for (int a = 0; a < K + M; a++) {
+            for (int b = a + 1; b < K + M; b++) {
+                Path driveA = config.drives().get(a);
+                Path driveB = config.drives().get(b);
+                Files.move(driveA, parked.resolve("a"));
+                Files.move(driveB, parked.resolve("b"));
+                try (ErasureStore reopened = ErasureStore.open(config)) {
+                    assertTrue(Files.isDirectory(driveA), "recreated on open");
+                    for (int i = 0; i < blobs.size(); i++) {
+                        assertArrayEquals(blobs.get(i), readAll(reopened, locations.get(i)), "drives " + a + "," + b);
+                    }
+                }
+                deleteTree(driveA);
+                deleteTree(driveB);
+                Files.move(parked.resolve("a"), driveA);
+                Files.move(parked.resolve("b"), driveB);
+            }
+        }
+    }
+
+    @Test
+    void readsThroughAnOpenStoreWhileDriveDirectoriesVanish() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] data = randomBytes(2 * K * BLOCK + 17);
+        ErasureBlobLocation location = write(store, data);
+        deleteTree(config.drives().get(location.drive(0)));
+        deleteTree(config.drives().get(location.drive(3)));
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(2, store.rebuiltShards());
+        assertEquals(3, store.degradedReads());
+    }
+
+    @Test
+    void detectsAndRebuildsAFlippedByteInAnyShard() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] data = randomBytes(2 * K * BLOCK + 4321);
+        ErasureBlobLocation location = write(store, data);
+        List<String> faults = new ArrayList<>();
+        store.faultListener((loc, shard, drive, reason) -> faults.add(shard + ":" + reason));
+        for (int shard = 0; shard < K + M; shard++) {
+            Path file = shardFile(config, location, shard);
+            long fileSize = Files.size(file);
+            long[] positions = {3, ShardHeader.SIZE + 7, ShardHeader.SIZE + BLOCK + 1, fileSize - 6, fileSize - 1};
+            for (long position : positions) {
+                flip(file, position);
+                faults.clear();
+                assertArrayEquals(data, readAll(store, location), "shard " + shard + " byte " + position);
+                if (shard < K) assertEquals(1, faults.size(), "shard " + shard + " byte " + position);
+                flip(file, position);
+            }
+        }
+    }
+
+    private static void flip(Path file, long position) throws IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            channel.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
+            channel.write(one, position);
+        }
+    }
+
+    @Test
+    void logsEachBadShardOncePerStream() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] data = randomBytes(5 * K * BLOCK);
+        ErasureBlobLocation location = write(store, data);
+        Files.delete(shardFile(config, location, 1));
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(1, store.rebuiltShards());
+        assertEquals(5, store.degradedReads());
+    }
+
+    @Test
+    void threeMissingShardsIsReadQuorumLost() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        ErasureBlobLocation location = write(store, randomBytes(K * BLOCK * 2));
+        for (int shard : new int[] {0, 2, 5}) Files.delete(shardFile(config, location, shard));
+        ErasureException e = assertThrows(ErasureException.class, () -> store.read(location, 0, location.size()));
+        assertEquals(ErasureException.Reason.READ_QUORUM_LOST, e.reason());
+    }
+
+    @Test
+    void readQuorumLossInALaterStripeSurfacesFromRead() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        ErasureBlobLocation location = write(store, randomBytes(K * BLOCK * 3));
+        for (int shard : new int[] {1, 2, 4}) {
+            flip(shardFile(config, location, shard), ShardHeader.blockPosition(2, BLOCK) + 10);
+        }
+        try (InputStream in = store.read(location, 0, location.size())) {
+            ErasureException e = assertThrows(ErasureException.class, in::readAllBytes);
+            assertEquals(ErasureException.Reason.READ_QUORUM_LOST, e.reason());
+        }
+    }
+
+    @Test
+    void shortInputIsIncompleteInputAndLeavesNoFiles() throws IOException {
+        DriveErasureStore store = open(config());
+        for (int declared : new int[] {1, BLOCK, 3 * K * BLOCK}) {
+            byte[] data = randomBytes(declared - 1);
+            ErasureException e = assertThrows(ErasureException.class,
+                    () -> store.write(new ByteArrayInputStream(data), declared));
+            assertEquals(ErasureException.Reason.INCOMPLETE_INPUT, e.reason());
+            assertEquals(List.of(), dataFiles());
+        }
+    }
+
+    @Test
+    void longInputIsExcessInputAndLeavesNoFiles() throws IOException {
+        DriveErasureStore store = open(config());
+        for (int declared : new int[] {0, 1, K * BLOCK, 2 * K * BLOCK + 3}) {
+            byte[] data = randomBytes(declared + 1);
+            ErasureException e = assertThrows(ErasureException.class,
+                    () -> store.write(new ByteArrayInputStream(data), declared));
+            assertEquals(ErasureException.Reason.EXCESS_INPUT, e.reason());
+            assertEquals(List.of(), dataFiles());
+        }
+    }
+
+    @Test
+    void runtimeExceptionFromTheSourcePropagatesUnchangedAfterCleanup() throws IOException {
+        DriveErasureStore store = open(config());
+        SecurityException denied = new SecurityException("signature mismatch");
+        InputStream failing = new InputStream() {
+            private final InputStream data = new GeneratedInputStream(2L * K * BLOCK, 1);
+
+            @Override
+            public int read() throws IOException {
+                return data.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = data.read(b, off, len);
+                if (n < 0) throw denied;
+                return n;
+            }
+        };
+        SecurityException thrown = assertThrows(SecurityException.class, () -> store.write(failing, 3L * K * BLOCK));
+        assertSame(denied, thrown);
+        assertEquals(List.of(), dataFiles());
+    }
+
+    @Test
+    void ioExceptionFromTheSourceIsIoReason() throws IOException {
+        DriveErasureStore store = open(config());
+        InputStream broken = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("connection reset");
+            }
+        };
+        ErasureException e = assertThrows(ErasureException.class, () -> store.write(broken, 10));
+        assertEquals(ErasureException.Reason.IO, e.reason());
+        assertEquals("connection reset", e.getCause().getMessage());
+        assertEquals(List.of(), dataFiles());
+    }
+
+    @Test
+    void writeToleratesOneDriveFailingMidWrite() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        store.blockWriteHook((drive, stripe) -> {
+            if (drive == 2 && stripe == 1) throw new IOException("injected: drive 2 failed");
+        });
+        byte[] data = randomBytes(3 * K * BLOCK);
+        ErasureBlobLocation location = write(store, data);
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(1, store.rebuiltShards());
+        assertEquals((K + M - 1), dataFiles().size(), "failed shard's temp file removed");
+    }
+
+    @Test
+    void twoDrivesFailingMidWriteIsWriteQuorumLostAndLeavesNoFiles() throws IOException {
+        DriveErasureStore store = open(config());
+        store.blockWriteHook((drive, stripe) -> {
+            if ((drive == 0 || drive == 4) && stripe == 2) throw new IOException("injected: drive " + drive + " failed");
+        });
+        ErasureException e = assertThrows(ErasureException.class,
+                () -> store.write(new GeneratedInputStream(5L * K * BLOCK, 3), 5L * K * BLOCK));
+        assertEquals(ErasureException.Reason.WRITE_QUORUM_LOST, e.reason());
+        assertTrue(e.getCause() instanceof IOException);
+        assertEquals(List.of(), dataFiles());
+    }
+
+    @Test
+    void writeWithOneDriveDirectoryGoneLandsOnTheOthers() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        deleteTree(config.drives().get(3));
+        byte[] data = randomBytes(K * BLOCK + 1);
+        ErasureBlobLocation location = write(store, data);
+        assertFalse(Files.exists(config.drives().get(3)), "a vanished drive is not recreated mid-run");
+        assertArrayEquals(data, readAll(store, location));
+        deleteTree(config.drives().get(1));
+        ErasureException e = assertThrows(ErasureException.class, () -> write(store, data));
+        assertEquals(ErasureException.Reason.WRITE_QUORUM_LOST, e.reason());
+    }
+
+    @Test
+    void aSlowDriveDoesNotSerializeTheOthers() {
+        DriveErasureStore store = open(config());
+        AtomicInteger concurrent = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        store.blockWriteHook((drive, stripe) -> {
+            int now = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            concurrent.decrementAndGet();
+        });
+        write(store, randomBytes(K * BLOCK));
+        assertEquals(K + M, maxConcurrent.get());
+    }
+
+    @Test
+    void deleteRemovesEveryShardAndIsIdempotent() throws IOException {
+        DriveErasureStore store = open(config());
+        BlobLocation keep = write(store, randomBytes(777));
+        BlobLocation location = write(store, randomBytes(K * BLOCK + 5));
+        store.delete(location);
+        store.delete(location);
+        assertEquals(K + M, dataFiles().size());
+        ErasureException e = assertThrows(ErasureException.class, () -> store.read(location, 0, 1));
+        assertEquals(ErasureException.Reason.READ_QUORUM_LOST, e.reason());
+        assertEquals(777, readAll(store, keep).length);
+    }
+
+    @Test
+    void openFormatsEachDriveOnceAndKeepsItsIdentity() throws IOException {
+        ErasureConfig config = config();
+        open(config).close();
+        Drive drive = new Drive(0, config.drives().get(0));
+        BlobId id = drive.readFormat();
+        assertTrue(id != null);
+        open(config).close();
+        assertEquals(id, drive.readFormat());
+        assertNotEquals(id, new Drive(1, config.drives().get(1)).readFormat());
+        Files.write(config.drives().get(1).resolve(Drive.FORMAT_FILE), new byte[] {1, 2, 3});
+        open(config).close();
+        assertTrue(new Drive(1, config.drives().get(1)).isFormatted(), "garbled format file rewritten");
+    }
+
+    @Test
+    void placementSpreadsParityEvenlyOverEveryDrive() {
+        int[] parityPerDrive = new int[8];
+        for (int i = 0; i < 8000; i++) {
+            int[] placement = DriveErasureStore.placement(BlobId.random(random), 8, K + M);
+            assertEquals(K + M, Arrays.stream(placement).distinct().count());
+            for (int shard = K; shard < K + M; shard++) parityPerDrive[placement[shard]]++;
+        }
+        for (int count : parityPerDrive) assertTrue(count > 1700 && count < 2300, Arrays.toString(parityPerDrive));
+    }
+
+    @Test
+    void writeRecordsThePlacementInTheLocation() {
+        DriveErasureStore store = open(config(8, K, M, BLOCK));
+        ErasureBlobLocation location = write(store, randomBytes(10));
+        assertArrayEquals(DriveErasureStore.placement(location.blobId(), 8, K + M), location.drives());
+    }
+
+    @Test
+    void blobsWrittenWithAnotherCodeStillRead() throws IOException {
+        byte[] data = randomBytes(3 * 2 * BLOCK + 11);
+        BlobLocation location;
+        try (ErasureStore old = ErasureStore.open(config(6, 2, 1, BLOCK))) {
+            location = write(old, data);
+        }
+        assertArrayEquals(data, readAll(open(config()), location));
+    }
+
+    @Test
+    void codesWithoutParityAndWithOneDataShardRoundTrip() throws IOException {
+        for (int[] code : new int[][] {{1, 0}, {3, 0}, {1, 2}, {8, 4}}) {
+            try (ErasureStore store = ErasureStore.open(config(12, code[0], code[1], BLOCK))) {
+                byte[] data = randomBytes(2 * code[0] * BLOCK + 123);
+                assertArrayEquals(data, readAll(store, write(store, data)), Arrays.toString(code));
+            }
+        }
+    }
+
+    @Test
+    void closedStoreRefusesNewCalls() {
+        DriveErasureStore store = open(config());
+        BlobLocation location = write(store, randomBytes(10));
+        store.close();
+        assertThrows(IllegalStateException.class, () -> write(store, new byte[1]));
+        assertThrows(IllegalStateException.class, () -> store.read(location, 0, 1));
+        assertThrows(IllegalStateException.class, () -> store.delete(location));
+    }
+
+    @Test
+    void closedStreamRefusesReads() throws IOException {
+        DriveErasureStore store = open(config());
+        BlobLocation location = write(store, randomBytes(10));
+        InputStream in = store.read(location, 0, 10);
+        in.close();
+        in.close();
+        assertThrows(IOException.class, in::read);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentWritesAndReadsFromSeveralThreadsSeeTheirOwnBytes() throws Exception {
+        DriveErasureStore store = open(config());
+        byte[] shared = randomBytes(2 * K * BLOCK + 1);
+        BlobLocation sharedLocation = write(store, shared);
+        try (ExecutorService executor = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long seed = t;
+                futures.add(executor.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int i = 0; i < 6; i++) {
+                        byte[] data = new byte[r.nextInt(3 * K * BLOCK)];
+                        r.nextBytes(data);
+                        BlobLocation location = write(store, data);
+                        assertArrayEquals(shared, readAll(store, sharedLocation));
+                        assertArrayEquals(data, readAll(store, location));
+                        if (i % 2 == 0) store.delete(location);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void streams256MiBBlobThroughBoundedBuffersAndReadsItBackIdentical() throws Exception {
+        // Default 4+2 at 1 MiB blocks; the source is generated and only digests are kept, so the
+        // test heap (512 MiB) could not hold the blob even once.
+        List<Path> drives = new ArrayList<>();
+        for (int i = 0; i < 6; i++) drives.add(dir.resolve("big" + i));
+        ErasureStore store = open(new ErasureConfig(drives, ErasureConfig.DEFAULT_DATA_SHARDS,
+                ErasureConfig.DEFAULT_PARITY_SHARDS, ErasureConfig.DEFAULT_BLOCK_SIZE));
+        long size = 256L << 20;
+        DigestInputStream source = new DigestInputStream(new GeneratedInputStream(size, 2024), sha256());
+        BlobLocation location = store.write(source, size);
+        byte[] written = source.getMessageDigest().digest();
+        MessageDigest read = sha256();
+        try (InputStream in = store.read(location, 0, size)) {
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) > 0; total += n) read.update(buffer, 0, n);
+            assertEquals(size, total);
+        }
+        assertArrayEquals(written, read.digest());
+        store.delete(location);
+    }
+
+    private static MessageDigest sha256() throws NoSuchAlgorithmException {
+        return MessageDigest.getInstance("SHA-256");
+    }
+}
