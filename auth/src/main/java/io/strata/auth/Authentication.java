@@ -1,11 +1,13 @@
 package io.strata.auth;
 
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * A request whose signature checked out. Tells who signed it and turns the raw body into the
- * object's bytes, verifying as they flow.
+ * object's bytes, verifying as they flow. Immutable and thread-safe; each {@link #body} call returns a
+ * new single-threaded stream.
  */
 public interface Authentication {
     /** The access key that signed the request. */
@@ -15,7 +17,13 @@ public interface Authentication {
      * The object's bytes: for aws-chunked payloads the chunk framing is stripped and every chunk
      * signature checked; for a signed payload the SHA-256 is checked when the stream reaches its end;
      * a trailing checksum is checked against the decoded bytes at the end. Failures surface as
-     * {@link AuthException} (unchecked) thrown from {@code read}. The caller closes {@code raw}.
+     * {@link AuthException} (unchecked) thrown from {@code read}. The caller closes {@code raw}
+     * (closing the returned stream closes {@code raw} too).
+     *
+     * <p>All end-of-body checks (payload SHA-256 when Content-Length is known, the final chunk, trailer
+     * signature, trailing checksum, decoded length) run before the read that returns the last declared
+     * byte completes, so a reader that stops after exactly the declared length is covered; for an empty
+     * body call {@code read} once (it returns -1 after the checks).
      */
     VerifiedBody body(InputStream raw);
 
@@ -24,4 +32,21 @@ public interface Authentication {
 
     /** True if the payload is aws-chunked (framing must be stripped). */
     boolean chunked();
+
+    /**
+     * How the body is protected ({@code x-amz-content-sha256}). The default, for hand-written fakes,
+     * is the weakest mode consistent with {@link #chunked()}.
+     */
+    default PayloadMode payloadMode() {
+        return chunked() ? PayloadMode.STREAMING_UNSIGNED_TRAILER : PayloadMode.UNSIGNED;
+    }
+
+    /**
+     * The checksum the request declared in {@code x-amz-trailer} (trailer modes only). When present,
+     * {@link VerifiedBody#trailers()} holds its verified value under {@link ChecksumAlgorithm#headerName()}
+     * once the body has been read.
+     */
+    default Optional<ChecksumAlgorithm> trailingChecksum() {
+        return Optional.empty();
+    }
 }
