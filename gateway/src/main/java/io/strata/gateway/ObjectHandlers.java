@@ -294,7 +294,7 @@ final class ObjectHandlers {
                 last = size - 1;
             } else {
                 first = Long.parseLong(a);
-                last = b.isEmpty() ? size - 1 : Long.parseLong(b);
+                last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
                 if (first < 0 || last < first) return Optional.empty();
                 if (first >= size) throw invalidRange(size);
                 last = Math.min(last, size - 1);

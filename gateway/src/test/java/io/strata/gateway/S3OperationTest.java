@@ -1,0 +1,53 @@
+package io.strata.gateway;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class S3OperationTest {
+
+    @ParameterizedTest(name = "{0} bucket={1} key={2} query=[{3}] copy={4} -> {5}")
+    @CsvSource({
+            "GET,    false, false, '',                         false, LIST_BUCKETS",
+            "PUT,    false, false, '',                         false, METHOD_NOT_ALLOWED",
+            "PUT,    true,  false, '',                         false, CREATE_BUCKET",
+            "HEAD,   true,  false, '',                         false, HEAD_BUCKET",
+            "DELETE, true,  false, '',                         false, DELETE_BUCKET",
+            "GET,    true,  false, location,                   false, GET_BUCKET_LOCATION",
+            "GET,    true,  false, '',                         false, LIST_OBJECTS",
+            "GET,    true,  false, list-type prefix,           false, LIST_OBJECTS_V2",
+            "GET,    true,  false, uploads,                    false, LIST_MULTIPART_UPLOADS",
+            "POST,   true,  false, delete,                     false, DELETE_OBJECTS",
+            "GET,    true,  false, versioning,                 false, NOT_IMPLEMENTED",
+            "PUT,    true,  false, policy,                     false, NOT_IMPLEMENTED",
+            "DELETE, true,  false, cors,                       false, NOT_IMPLEMENTED",
+            "PUT,    true,  true,  '',                         false, PUT_OBJECT",
+            "PUT,    true,  true,  '',                         true,  COPY_OBJECT",
+            "PUT,    true,  true,  partNumber uploadId,        false, UPLOAD_PART",
+            "PUT,    true,  true,  partNumber uploadId,        true,  UPLOAD_PART_COPY",
+            "PUT,    true,  true,  tagging,                    false, NOT_IMPLEMENTED",
+            "GET,    true,  true,  '',                         false, GET_OBJECT",
+            "GET,    true,  true,  X-Amz-Signature X-Amz-Date, false, GET_OBJECT",
+            "GET,    true,  true,  response-content-type,      false, GET_OBJECT",
+            "GET,    true,  true,  acl,                        false, NOT_IMPLEMENTED",
+            "GET,    true,  true,  uploadId,                   false, LIST_PARTS",
+            "HEAD,   true,  true,  '',                         false, HEAD_OBJECT",
+            "DELETE, true,  true,  '',                         false, DELETE_OBJECT",
+            "DELETE, true,  true,  uploadId,                   false, ABORT_MULTIPART_UPLOAD",
+            "POST,   true,  true,  uploads,                    false, CREATE_MULTIPART_UPLOAD",
+            "POST,   true,  true,  uploadId,                   false, COMPLETE_MULTIPART_UPLOAD",
+            "POST,   true,  true,  restore,                    false, NOT_IMPLEMENTED",
+            "PATCH,  true,  true,  '',                         false, METHOD_NOT_ALLOWED",
+    })
+    void resolvesEveryOperation(String method, boolean bucket, boolean key, String query, boolean copy,
+                                S3Operation expected) {
+        Set<String> names = query.isBlank() ? Set.of()
+                : Arrays.stream(query.trim().split("\\s+")).collect(Collectors.toSet());
+        assertEquals(expected, S3Operation.resolve(method, bucket, key, names, copy));
+    }
+}

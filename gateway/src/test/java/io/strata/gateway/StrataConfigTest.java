@@ -1,0 +1,61 @@
+package io.strata.gateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StrataConfigTest {
+
+    @Test
+    void defaultsGiveTheEmbeddedSingleNodeLayout(@TempDir Path dir) {
+        StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(9000, c.port());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(6, c.drives().size());
+        assertEquals(dir.resolve("drives/d1"), c.drives().getFirst());
+        assertEquals(4, c.dataShards());
+        assertEquals(2, c.parityShards());
+        assertTrue(c.credentials().isEmpty());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                server:
+                  port: 9100
+                  domain: s3.example.test
+                erasure:
+                  data-shards: 2
+                  parity-shards: 1
+                  block-size: 256KiB
+                auth:
+                  access-key: fileaccess
+                  secret-key: filesecret123
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_PORT", "9200", "STRATA_ACCESS_KEY", "envaccess",
+                "STRATA_SECRET_KEY", "envsecret123", "STRATA_DATA_DIR", dir.toString()), Map.of("server.port", "9300"));
+        assertEquals(9300, c.port());
+        assertEquals("s3.example.test", c.domain());
+        assertEquals(3, c.drives().size());
+        assertEquals(256 << 10, c.blockSize());
+        assertEquals("envaccess", c.credentials().orElseThrow().accessKey());
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey(@TempDir Path dir) {
+        var e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("server.port", "ninety")));
+        assertTrue(e.getMessage().contains("server.port"), e.getMessage());
+        var e2 = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of("STRATA_ACCESS_KEY", "only"), Map.of()));
+        assertTrue(e2.getMessage().contains("auth.secret-key"), e2.getMessage());
+    }
+}
