@@ -39,6 +39,7 @@ final class BlobReadStream extends InputStream {
     private final byte[][] blocks;
     private final boolean[] loaded;
     private final CRC32C crc = new CRC32C();
+    private final byte[] single = new byte[1];
     private long stripe = -1;
     private int stripeBlockLength;
     private boolean closed;
@@ -67,9 +68,8 @@ final class BlobReadStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n <= 0 ? -1 : one[0] & 0xFF;
+        int n = read(single, 0, 1);
+        return n <= 0 ? -1 : single[0] & 0xFF;
     }
 
     @Override
@@ -111,7 +111,7 @@ final class BlobReadStream extends InputStream {
         ensureOpen();
         if (stripe < 0 || position >= end || position / stripeSize != stripe) return 0;
         long stripeEnd = Math.min(end, stripe * stripeSize + location.stripeLength(stripe));
-        return (int) Math.max(0, stripeEnd - position);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, stripeEnd - position));
     }
 
     @Override

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DriveErasureStore implements ErasureStore {
     private static final Logger LOG = LoggerFactory.getLogger(DriveErasureStore.class);
+    static final long MAX_STRIPE_BYTES = 1L << 30;
 
     /** Told about every shard a read found missing or corrupt; the future heal queue hooks in here. */
     @FunctionalInterface
@@ -70,6 +71,11 @@ final class DriveErasureStore implements ErasureStore {
     static ErasureStore open(ErasureConfig config) {
         Objects.requireNonNull(config, "config");
         if (config.drives().size() > 0xFFFF) throw new IllegalArgumentException("at most 65535 drives");
+        long stripeBytes = (long) (config.dataShards() + config.parityShards()) * config.blockSize();
+        if (stripeBytes > MAX_STRIPE_BYTES) {
+            // Every write and read holds one stripe of buffers; beyond this a few requests exhaust the heap.
+            throw new IllegalArgumentException("(data-shards + parity-shards) x block-size must be <= 1GiB: " + stripeBytes);
+        }
         List<Drive> drives = new ArrayList<>();
         for (int i = 0; i < config.drives().size(); i++) drives.add(new Drive(i, config.drives().get(i)));
         long formatted = drives.stream().filter(Drive::isFormatted).count();

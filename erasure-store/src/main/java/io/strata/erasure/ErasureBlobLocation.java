@@ -25,6 +25,9 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
             throw new IllegalArgumentException("bad code " + dataShards + "+" + parityShards);
         }
         if (blockSize < 1) throw new IllegalArgumentException("blockSize < 1: " + blockSize);
+        if ((long) dataShards * blockSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("stripe of " + dataShards + " x " + blockSize + " bytes too large");
+        }
         drives = drives.clone();
         if (drives.length != dataShards + parityShards) {
             throw new IllegalArgumentException("need " + (dataShards + parityShards) + " drives, got " + drives.length);

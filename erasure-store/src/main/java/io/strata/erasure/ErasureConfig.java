@@ -5,7 +5,11 @@ import java.util.List;
 
 /**
  * How the hot tier codes data: {@code dataShards + parityShards} shards per stripe, one per drive
- * directory, each shard block {@code blockSize} bytes.
+ * directory, each shard block {@code blockSize} bytes. With more drives than shards, each blob
+ * uses {@code dataShards + parityShards} of them, rotating with the blob id. An immutable value,
+ * validated on construction ({@link IllegalArgumentException} naming the bad key). A blob keeps
+ * the code it was written with, so these values may change between runs; the drive list may grow
+ * but must keep its order (locations refer to drives by index).
  */
 public record ErasureConfig(List<Path> drives, int dataShards, int parityShards, int blockSize) {
     public static final int DEFAULT_DATA_SHARDS = 4;

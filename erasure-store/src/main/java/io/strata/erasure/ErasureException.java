@@ -1,6 +1,9 @@
 package io.strata.erasure;
 
-/** A hot-tier failure. The gateway maps each reason to one S3 error. */
+/**
+ * A hot-tier failure. The gateway maps each reason to one S3 error; the message names the blob
+ * and what went wrong, never object data. Immutable once thrown.
+ */
 public final class ErasureException extends RuntimeException {
     public enum Reason {
         /** The source stream ended before the declared length: S3 IncompleteBody. */
@@ -19,13 +22,14 @@ public final class ErasureException extends RuntimeException {
 
     public ErasureException(Reason reason, String message, Throwable cause) {
         super(message, cause);
-        this.reason = reason;
+        this.reason = java.util.Objects.requireNonNull(reason, "reason");
     }
 
     public ErasureException(Reason reason, String message) {
         this(reason, message, null);
     }
 
+    /** Why the call failed; never null. */
     public Reason reason() {
         return reason;
     }

@@ -4,11 +4,22 @@ import java.io.InputStream;
 
 /**
  * The erasure-coded hot tier: blobs striped with Reed-Solomon over drive directories, every shard
- * block checksummed and verified on read. Thread-safe; owns open files, so the creator closes it.
+ * block checksummed and verified on read. Thread-safe: any number of concurrent writes, reads and
+ * deletes. The creator closes it; after {@link #close()} new calls throw
+ * {@link IllegalStateException}, while streams already returned keep working until closed.
+ *
+ * <p>Arguments that can never be valid (negative length, a range outside the blob, a location
+ * from elsewhere) throw {@link IllegalArgumentException}; everything the drives or the source can
+ * cause is an {@link ErasureException} with a {@link ErasureException.Reason}.
  */
 public interface ErasureStore extends AutoCloseable {
 
-    /** Opens (and on first use formats) the drive directories of {@code config}. */
+    /**
+     * Opens (and on first use formats) the drive directories of {@code config}. A drive directory
+     * that has vanished is recreated empty (logged at WARN); its shards are rebuilt on read.
+     *
+     * @throws ErasureException IO when a drive directory cannot be created or formatted
+     */
     static ErasureStore open(ErasureConfig config) {
         return DriveErasureStore.open(config);
     }
@@ -18,7 +29,10 @@ public interface ErasureStore extends AutoCloseable {
      * with memory bounded by one stripe. Returns only after every shard that was written is fsynced
      * and renamed into place; a failure leaves no readable blob (only garbage for the cleaner).
      * Does not close {@code data}. Unchecked exceptions thrown by {@code data} (for instance a
-     * signature failure) propagate unchanged.
+     * signature failure) propagate unchanged, after cleanup.
+     *
+     * <p>The write succeeds when at least {@code k + 1} shards (all {@code k} without parity)
+     * land, so one drive failing mid-write is tolerated; reads rebuild the missing shard.
      *
      * @throws ErasureException INCOMPLETE_INPUT, EXCESS_INPUT, WRITE_QUORUM_LOST, IO
      */
@@ -27,15 +41,23 @@ public interface ErasureStore extends AutoCloseable {
     /**
      * Streams {@code length} bytes of the blob starting at {@code offset}, every block checked
      * against its checksum and rebuilt from parity when a shard is missing or corrupt. The caller
-     * closes the stream. Errors during reading surface as {@link ErasureException} (unchecked).
+     * closes the stream; it is not thread-safe and holds the shard files open until closed.
+     * The first stripe is read before this returns, so a blob that cannot be served fails here,
+     * before a caller commits to a response; later errors surface from the stream's {@code read}
+     * methods as {@link ErasureException} (unchecked). Memory per stream is bounded by one stripe.
      *
      * @throws ErasureException READ_QUORUM_LOST, IO
      */
     InputStream read(BlobLocation location, long offset, long length);
 
-    /** Removes the blob's shards. Idempotent: an absent blob is success. */
+    /**
+     * Removes the blob's shards. Idempotent: an absent blob (or shard, or drive) is success.
+     *
+     * @throws ErasureException IO when a shard file exists but cannot be removed
+     */
     void delete(BlobLocation location);
 
+    /** Refuses new calls; idempotent. Streams already returned are closed by their owners. */
     @Override
     void close();
 }
