@@ -14,6 +14,7 @@ import java.util.Objects;
 final class Sha256CheckedBody extends VerifiedBody {
     private final InputStream raw;
     private final MessageDigest digest = SigV4.sha256();
+    private final byte[] one = new byte[1];
     private final String expectedHex;
     private final long contentLength;
     private long count;
@@ -32,7 +33,6 @@ final class Sha256CheckedBody extends VerifiedBody {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }

@@ -29,6 +29,11 @@ import javax.crypto.spec.SecretKeySpec;
  * then the headers the body decoder needs ({@code MALFORMED_CHUNK}, {@code UNSUPPORTED}). Body
  * failures come later, from {@link VerifiedBody#read}.
  *
+ * <p>Chunk framing never reaches an object: an unknown {@code x-amz-content-sha256} is refused
+ * (INVALID_CONTENT_SHA256), and so is {@code Content-Encoding: aws-chunked} with a payload mode that
+ * does not decode it (UNSUPPORTED). A presigned request that carries an {@code x-amz-content-sha256}
+ * header is read in the mode that header declares (the URL may have signed UNSIGNED-PAYLOAD or that value).
+ *
  * <p>Never logs: messages name parameters and the access key, never secrets or signatures.
  */
 public final class SigV4Verifier {
@@ -91,7 +96,7 @@ public final class SigV4Verifier {
     /** The parts of a signature that both mechanisms share, once parsed. */
     private record Claim(String accessKey, String scopeDate, String region, List<String> signedHeaders,
                          String signature, String amzDate, Instant time, String payloadHash,
-                         PayloadMode mode) {
+                         PayloadMode mode, List<String> signedPayloadHashes) {
         String scope() {
             return scopeDate + '/' + region + '/' + SigV4.SERVICE + '/' + SigV4.TERMINATOR;
         }
@@ -108,6 +113,7 @@ public final class SigV4Verifier {
         String value = header.strip();
         int space = indexOfWhitespace(value);
         String algorithm = space < 0 ? value : value.substring(0, space);
+        if (algorithm.isEmpty()) throw new AuthException(malformed, "Authorization header is empty");
         if (!algorithm.equals(SigV4.ALGORITHM)) {
             if (algorithm.equals("AWS")) {
                 throw new AuthException(Reason.UNSUPPORTED, "Signature Version 2 (AWS AccessKey:Signature) is not supported");
@@ -158,9 +164,10 @@ public final class SigV4Verifier {
                 .orElseThrow(() -> new AuthException(Reason.INVALID_CONTENT_SHA256,
                         "x-amz-content-sha256 header is required with SigV4 header authentication"));
         PayloadMode mode = payloadMode(payloadHash);
+        requireChunkedEncodingMatches(request, mode);
 
         Claim claim = new Claim(scope.accessKey(), scope.date(), scope.region(), headers, signature, amzDate,
-                time, payloadHash, mode);
+                time, payloadHash, mode, List.of(payloadHash));
         Credentials secret = lookup(claim.accessKey());
         Instant now = clock.instant();
         if (Duration.between(time, now).abs().compareTo(MAX_SKEW) > 0) {
@@ -204,11 +211,32 @@ public final class SigV4Verifier {
         List<String> headers = parseSignedHeaders(required(query, X_AMZ_SIGNED_HEADERS), malformed);
         String signature = required(query, X_AMZ_SIGNATURE);
         if (!SigV4.isHex(signature, 64)) throw new AuthException(malformed, "X-Amz-Signature is not 64 hex characters");
-        String payloadHash = CanonicalRequest.param(query, X_AMZ_CONTENT_SHA256).orElse(PayloadMode.UNSIGNED_PAYLOAD);
+        // The payload hash a presigned URL signs is X-Amz-Content-Sha256, else UNSIGNED-PAYLOAD. A client
+        // may still send an x-amz-content-sha256 header (some sign it in place of UNSIGNED-PAYLOAD): then
+        // the header decides how the body is read, so aws-chunked framing is never passed through raw.
+        Optional<String> queryHash = CanonicalRequest.param(query, X_AMZ_CONTENT_SHA256);
+        Optional<String> headerHash = request.header("x-amz-content-sha256").map(String::strip);
+        String payloadHash;
+        List<String> signedHashes;
+        if (queryHash.isPresent()) {
+            payloadHash = queryHash.get();
+            signedHashes = List.of(payloadHash);
+            if (headerHash.isPresent() && !headerHash.get().equals(payloadHash)) {
+                throw new AuthException(Reason.INVALID_CONTENT_SHA256,
+                        "x-amz-content-sha256 header differs from the X-Amz-Content-Sha256 query parameter");
+            }
+        } else if (headerHash.isPresent() && !headerHash.get().equals(PayloadMode.UNSIGNED_PAYLOAD)) {
+            payloadHash = headerHash.get();
+            signedHashes = List.of(PayloadMode.UNSIGNED_PAYLOAD, payloadHash);
+        } else {
+            payloadHash = PayloadMode.UNSIGNED_PAYLOAD;
+            signedHashes = List.of(payloadHash);
+        }
         PayloadMode mode = payloadMode(payloadHash);
+        requireChunkedEncodingMatches(request, mode);
 
         Claim claim = new Claim(scope.accessKey(), scope.date(), scope.region(), headers, signature, amzDate,
-                time, payloadHash, mode);
+                time, payloadHash, mode, signedHashes);
         Credentials secret = lookup(claim.accessKey());
         Instant now = clock.instant();
         if (now.isAfter(time.plusSeconds(expires))) {
@@ -234,13 +262,16 @@ public final class SigV4Verifier {
         String method = request.method().toUpperCase(Locale.ROOT);
 
         String computed = null;
+        search:
         for (String uri : candidateUris(rawPath)) {
-            String canonical = CanonicalRequest.build(method, uri, canonicalQuery, canonicalHeaders, signedHeaders,
-                    claim.payloadHash());
-            String candidate = SigV4.sign(key, CanonicalRequest.stringToSign(claim.amzDate(), scope, canonical));
-            if (SigV4.signaturesEqual(candidate, claim.signature())) {
-                computed = candidate;
-                break;
+            for (String payloadHash : claim.signedPayloadHashes()) {
+                String canonical = CanonicalRequest.build(method, uri, canonicalQuery, canonicalHeaders, signedHeaders,
+                        payloadHash);
+                String candidate = SigV4.sign(key, CanonicalRequest.stringToSign(claim.amzDate(), scope, canonical));
+                if (SigV4.signaturesEqual(candidate, claim.signature())) {
+                    computed = candidate;
+                    break search;
+                }
             }
         }
         if (computed == null) {
@@ -301,6 +332,24 @@ public final class SigV4Verifier {
     private Credentials lookup(String accessKey) {
         return credentials.find(accessKey).orElseThrow(() -> new AuthException(Reason.INVALID_ACCESS_KEY,
                 "the access key " + accessKey + " does not exist"));
+    }
+
+    /**
+     * Content-Encoding aws-chunked with a payload mode that does not decode it would store the chunk
+     * framing in the object: refused.
+     */
+    private static void requireChunkedEncodingMatches(SignedRequest request, PayloadMode mode) {
+        if (mode.chunked()) return;
+        List<String> encodings = request.headers().get("content-encoding");
+        if (encodings == null) return;
+        for (String value : encodings) {
+            for (String token : value.split(",")) {
+                if (token.strip().equalsIgnoreCase("aws-chunked")) {
+                    throw new AuthException(Reason.UNSUPPORTED,
+                            "Content-Encoding aws-chunked needs a STREAMING-* x-amz-content-sha256, got " + mode);
+                }
+            }
+        }
     }
 
     private static PayloadMode payloadMode(String payloadHash) {

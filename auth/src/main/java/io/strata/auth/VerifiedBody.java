@@ -5,7 +5,15 @@ import java.util.Map;
 
 /**
  * The decoded body of a request. Reading it to the end performs the final checks (payload hash,
- * trailing checksum); only then are {@link #trailers()} known.
+ * trailing checksum); only then are {@link #trailers()} known. For aws-chunked bodies, and for signed
+ * payloads whose Content-Length is known, those checks already run inside the read that returns the
+ * last declared byte. Verification failures are {@link AuthException}s (unchecked) thrown from
+ * {@code read}; once one is thrown every later read throws it again. I/O errors of the raw stream
+ * pass through as {@link java.io.IOException}.
+ *
+ * <p>Not thread-safe: one reader at a time. Memory is a fixed buffer, whatever the body's size.
+ * {@link #close()} closes the raw stream it reads from; the caller that obtained the raw stream may
+ * also close it itself.
  */
 public abstract class VerifiedBody extends InputStream {
     /**

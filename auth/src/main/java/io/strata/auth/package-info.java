@@ -1,2 +1,13 @@
-/** Strata auth module. */
+/**
+ * Strata auth module: AWS Signature Version 4 for S3 and the S3 flexible checksums, in plain JDK code.
+ *
+ * <p>The gateway builds a {@link io.strata.auth.SignedRequest} from the wire and asks a
+ * {@link io.strata.auth.SigV4Verifier} (one per process, thread-safe) to verify it. The resulting
+ * {@link io.strata.auth.Authentication} names the access key, tells how the body is protected
+ * ({@link io.strata.auth.PayloadMode}) and wraps the raw body in a
+ * {@link io.strata.auth.VerifiedBody} that strips aws-chunked framing and checks signatures,
+ * payload hash and trailing checksum as the bytes flow. Every refusal is an
+ * {@link io.strata.auth.AuthException} whose {@link io.strata.auth.AuthException.Reason} maps to one S3
+ * error. Nothing here logs secrets or signatures.
+ */
 package io.strata.auth;

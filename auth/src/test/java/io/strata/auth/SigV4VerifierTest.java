@@ -120,4 +120,37 @@ class SigV4VerifierTest {
                 .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD"), AMZ_DATE);
         VERIFIER.verify(new SignedRequest("GET", "", "", signed.headers()));
     }
+
+    @Test
+    void awsChunkedContentEncodingWithoutStreamingPayloadIsRefused() {
+        SignedRequest header = TestSigner.sign(chunkedPut("UNSIGNED-PAYLOAD"), AMZ_DATE);
+        assertReason(Reason.UNSUPPORTED, () -> VERIFIER.verify(header));
+        SignedRequest presigned = SigV4VerifierAwsExamplesTest.presignedGet().header("Content-Encoding", "gzip, aws-chunked").build();
+        assertReason(Reason.UNSUPPORTED, () -> VERIFIER.verify(presigned));
+    }
+
+    @Test
+    void presignedRequestWithStreamingContentSha256HeaderDecodesTheFraming() {
+        byte[] data = "presigned chunked".getBytes();
+        String crc = AwsChunkedBodyTest.checksumOf(ChecksumAlgorithm.CRC32, data);
+        SignedRequest r = SigV4VerifierAwsExamplesTest.presignedGet()
+                .header("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+                .header("Content-Encoding", "aws-chunked")
+                .header("x-amz-trailer", "x-amz-checksum-crc32")
+                .header("x-amz-decoded-content-length", Integer.toString(data.length)).build();
+        Authentication auth = VERIFIER.verify(r);
+        assertEquals(PayloadMode.STREAMING_UNSIGNED_TRAILER, auth.payloadMode());
+        byte[] body = AwsChunkedEncoder.unsigned().trailer("x-amz-checksum-crc32", crc).encode(data, 5);
+        assertArrayEquals(data, TestRequests.readAll(auth.body(new ByteArrayInputStream(body))));
+        assertReason(Reason.INVALID_CONTENT_SHA256, () -> VERIFIER.verify(SigV4VerifierAwsExamplesTest.presignedGet()
+                .header("x-amz-content-sha256", "nonsense").build()));
+    }
+
+    @Test
+    void presignedContentSha256HeaderMustAgreeWithTheQueryParameter() {
+        SignedRequest r = request("GET", "/test.txt", SigV4VerifierAwsExamplesTest.PRESIGNED_QUERY
+                + "&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD").header("Host", "examplebucket.s3.amazonaws.com")
+                .header("x-amz-content-sha256", SigV4.EMPTY_SHA256).build();
+        assertReason(Reason.INVALID_CONTENT_SHA256, () -> VERIFIER.verify(r));
+    }
 }
