@@ -42,6 +42,7 @@ final class BlobWriter {
     private final InputStream data;
     private final ReedSolomon code;
     private final DriveErasureStore.BlockWriteHook hook;
+    private final BufferPool buffers;
     private final int total;
     private final int quorum;
     private final Drive[] drives;
@@ -57,6 +58,7 @@ final class BlobWriter {
         this.location = location;
         this.data = data;
         this.hook = store.blockWriteHook();
+        this.buffers = store.buffers();
         this.code = ReedSolomon.of(location.dataShards(), location.parityShards());
         this.total = location.totalShards();
         // One shard beyond k lets a write survive a drive failing mid-write and still be readable
@@ -78,6 +80,8 @@ final class BlobWriter {
         }
         boolean done = false;
         try {
+            // Closing the executor waits for every task, even after an interrupt, so nothing
+            // touches the buffers or files once this block is left.
             try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
                 stream(executor);
             }
@@ -85,6 +89,10 @@ final class BlobWriter {
             return location;
         } finally {
             if (!done) abort();
+            if (shards != null) {
+                for (byte[] shard : shards) buffers.give(shard);
+                shards = null;
+            }
         }
     }
 
@@ -92,7 +100,8 @@ final class BlobWriter {
         int blockSize = location.blockSize();
         // The first stripe is the largest; a small blob gets small buffers.
         int bufferLength = location.shardBlockLength(0) + ShardHeader.CRC_BYTES;
-        shards = new byte[total][bufferLength];
+        shards = new byte[total][];
+        for (int i = 0; i < total; i++) shards[i] = buffers.take(bufferLength);
         long stripes = location.stripeCount();
         for (long stripe = 0; stripe < stripes; stripe++) {
             int length = location.shardBlockLength(stripe);

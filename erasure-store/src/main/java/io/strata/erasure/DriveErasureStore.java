@@ -49,6 +49,7 @@ final class DriveErasureStore implements ErasureStore {
     private final ErasureConfig config;
     private final List<Drive> drives;
     private final ReedSolomon code;
+    private final BufferPool buffers;
     private final SecureRandom random = new SecureRandom();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong degradedReads = new AtomicLong();
@@ -60,6 +61,11 @@ final class DriveErasureStore implements ErasureStore {
         this.config = config;
         this.drives = drives;
         this.code = ReedSolomon.of(config.dataShards(), config.parityShards());
+        int shards = config.dataShards() + config.parityShards();
+        // Room for a few idle stripes: enough to skip allocation under steady load, and a cap on
+        // what an idle store keeps (24 MiB for the 4+2, 1 MiB default).
+        int maxIdle = (int) Math.max(shards, Math.min(4L * shards, (64L << 20) / config.blockSize()));
+        this.buffers = new BufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
     }
 
     /**
@@ -184,6 +190,10 @@ final class DriveErasureStore implements ErasureStore {
 
     ErasureConfig config() {
         return config;
+    }
+
+    BufferPool buffers() {
+        return buffers;
     }
 
     /** Called once per shard per read stream that found the shard missing or corrupt. */

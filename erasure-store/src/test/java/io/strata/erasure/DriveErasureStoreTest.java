@@ -150,6 +150,24 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void reusedStripeBuffersCarryNothingIntoTheNextBlob() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] first = randomBytes(2 * K * BLOCK);
+        write(store, first);
+        assertEquals(K + M, store.buffers().idle());
+        // Full first stripe from pooled buffers, then a 9-byte last stripe: 3-byte blocks, the
+        // last data block holding 0 bytes of data and 3 of padding that must be zeros.
+        byte[] second = randomBytes(K * BLOCK + 9);
+        ErasureBlobLocation location = write(store, second);
+        assertArrayEquals(second, readAll(store, location));
+        byte[] lastShard = Files.readAllBytes(shardFile(config, location, K - 1));
+        int lastBlock = (int) ShardHeader.blockPosition(1, BLOCK);
+        assertArrayEquals(new byte[3], Arrays.copyOfRange(lastShard, lastBlock, lastBlock + 3));
+        assertEquals(K + M, store.buffers().idle());
+    }
+
+    @Test
     void rangeReadsReturnExactlyTheRequestedBytes() throws IOException {
         DriveErasureStore store = open(config());
         byte[] data = randomBytes(3 * K * BLOCK + 1234);
