@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,6 +89,14 @@ final class RocksDbNamespace implements Namespace {
         static final Settings DEFAULT = new Settings(64L << 20, true);
     }
 
+    /**
+     * Threads that perform synced writes for virtual-thread callers. A JNI call keeps its carrier
+     * thread for its whole duration, fsync included, so on a 2-core machine two commits would stall
+     * every other virtual thread; handing the write to a platform thread lets the caller park
+     * instead, and lets RocksDB group concurrent commits into one WAL sync.
+     */
+    private static final int WRITER_THREADS = 8;
+
     private final Path directory;
     private final RocksDB db;
     private final DBOptions dbOptions;
@@ -100,6 +112,7 @@ final class RocksDbNamespace implements Namespace {
     private final ColumnFamilyHandle parts;
     private final ColumnFamilyHandle garbage;
 
+    private final ExecutorService writers;
     private final Gate gate = new Gate();
     private final StripedLocks bucketLocks = new StripedLocks(64, true);
     private final StripedLocks keyLocks = new StripedLocks(1024, false);
@@ -135,6 +148,9 @@ final class RocksDbNamespace implements Namespace {
         this.uploadOrder = handles.get(5);
         this.parts = handles.get(6);
         this.garbage = handles.get(7);
+        AtomicLong threadNumber = new AtomicLong();
+        this.writers = Executors.newFixedThreadPool(WRITER_THREADS, r -> Thread.ofPlatform().daemon()
+                .name("namespace-writer-" + threadNumber.incrementAndGet()).unstarted(r));
     }
 
     /** Opens (creating if absent) the namespace in {@code directory} with default settings. The caller closes it. */
@@ -284,6 +300,42 @@ final class RocksDbNamespace implements Namespace {
     }
 
     /**
+     * Writes {@code batch} with the synced write options. A virtual-thread caller hands the write to
+     * {@link #writers} and waits uninterruptibly: once submitted, the write's outcome must be what
+     * the caller reports.
+     */
+    private void write(WriteBatch batch) throws RocksDBException {
+        if (!Thread.currentThread().isVirtual()) {
+            db.write(writeOptions, batch);
+            return;
+        }
+        Future<?> done = writers.submit(() -> {
+            db.write(writeOptions, batch);
+            return null;
+        });
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    done.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case RocksDBException r -> throw r;
+                        case RuntimeException r -> throw r;
+                        case Error r -> throw r;
+                        default -> throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * One atomic, synced write: rows plus garbage items, whose ids are allocated only when the batch
      * is written. Closes its native batch.
      */
@@ -309,7 +361,7 @@ final class RocksDbNamespace implements Namespace {
 
         void write() throws RocksDBException {
             if (garbageSegments.isEmpty()) {
-                db.write(writeOptions, batch);
+                RocksDbNamespace.this.write(batch);
                 return;
             }
             long first = reserveGarbageIds(garbageSegments.size());
@@ -318,7 +370,7 @@ final class RocksDbNamespace implements Namespace {
                 for (Segment s : garbageSegments) {
                     batch.put(garbage, Keys.garbage(id++), SegmentCodec.encode(s));
                 }
-                db.write(writeOptions, batch);
+                RocksDbNamespace.this.write(batch);
             } finally {
                 pendingGarbage.remove(first);
             }
@@ -886,6 +938,7 @@ final class RocksDbNamespace implements Namespace {
     @Override
     public void close() {
         if (!gate.closeAndDrain()) return;
+        writers.shutdown();
         for (ColumnFamilyHandle h : handles) h.close();
         try {
             db.closeE();
