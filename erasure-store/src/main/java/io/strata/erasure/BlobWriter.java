@@ -106,13 +106,19 @@ final class BlobWriter {
         for (long stripe = 0; stripe < stripes; stripe++) {
             int length = location.shardBlockLength(stripe);
             fill(location.stripeLength(stripe), length);
-            code.encode(shards, length);
             long position = ShardHeader.blockPosition(stripe, blockSize);
             long s = stripe;
-            fanOut(executor, shard -> {
-                hook.beforeBlockWrite(location.drive(shard), s);
+            ShardTask writeBlock = shard -> {
+                hook.beforeBlockWrite(location.drive(shard), shard, s);
                 writeBlock(shard, position, length);
-            });
+            };
+            // Data blocks go out while the parity is computed: the tasks read only their own
+            // block's first `length` bytes (and write its CRC after them), encode writes only
+            // the parity buffers, so nothing is shared and the stripe needs no second buffer.
+            List<Future<?>> pending = submit(executor, writeBlock, 0, location.dataShards());
+            code.encode(shards, length);
+            pending.addAll(submit(executor, writeBlock, location.dataShards(), total));
+            await(pending);
         }
         expectEnd();
         fanOut(executor, this::commit);
@@ -199,8 +205,13 @@ final class BlobWriter {
 
     /** Runs {@code task} for every healthy shard in parallel and waits for all of them. */
     private void fanOut(ExecutorService executor, ShardTask task) {
+        await(submit(executor, task, 0, total));
+    }
+
+    /** Starts {@code task} for the healthy shards in {@code [from, to)}; one future per shard, null if skipped. */
+    private List<Future<?>> submit(ExecutorService executor, ShardTask task, int from, int to) {
         List<Future<?>> futures = new ArrayList<>(total);
-        for (int shard = 0; shard < total; shard++) {
+        for (int shard = from; shard < to; shard++) {
             if (failures[shard] != null) {
                 futures.add(null);
                 continue;
@@ -211,7 +222,15 @@ final class BlobWriter {
                 return null;
             }));
         }
-        for (int shard = 0; shard < total; shard++) {
+        return futures;
+    }
+
+    /**
+     * Waits for the futures of shards {@code 0..futures.size()-1}, marks the failed shards, and
+     * enforces the write quorum.
+     */
+    private void await(List<Future<?>> futures) {
+        for (int shard = 0; shard < futures.size(); shard++) {
             Future<?> future = futures.get(shard);
             if (future == null) continue;
             try {

@@ -43,7 +43,7 @@ final class DriveErasureStore implements ErasureStore {
      */
     @FunctionalInterface
     interface BlockWriteHook {
-        void beforeBlockWrite(int drive, long stripe) throws IOException;
+        void beforeBlockWrite(int drive, int shard, long stripe) throws IOException;
     }
 
     private final ErasureConfig config;
@@ -55,7 +55,7 @@ final class DriveErasureStore implements ErasureStore {
     private final AtomicLong degradedReads = new AtomicLong();
     private final AtomicLong rebuiltShards = new AtomicLong();
     private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
-    private volatile BlockWriteHook blockWriteHook = (drive, stripe) -> { };
+    private volatile BlockWriteHook blockWriteHook = (drive, shard, stripe) -> { };
 
     private DriveErasureStore(ErasureConfig config, List<Drive> drives) {
         this.config = config;

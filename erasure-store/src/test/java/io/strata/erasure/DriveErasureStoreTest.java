@@ -385,8 +385,8 @@ class DriveErasureStoreTest {
     void writeToleratesOneDriveFailingMidWrite() throws IOException {
         ErasureConfig config = config();
         DriveErasureStore store = open(config);
-        store.blockWriteHook((drive, stripe) -> {
-            if (drive == 2 && stripe == 1) throw new IOException("injected: drive 2 failed");
+        store.blockWriteHook((drive, shard, stripe) -> {
+            if (shard == 1 && stripe == 1) throw new IOException("injected: drive " + drive + " failed");
         });
         byte[] data = randomBytes(3 * K * BLOCK);
         ErasureBlobLocation location = write(store, data);
@@ -398,7 +398,7 @@ class DriveErasureStoreTest {
     @Test
     void twoDrivesFailingMidWriteIsWriteQuorumLostAndLeavesNoFiles() throws IOException {
         DriveErasureStore store = open(config());
-        store.blockWriteHook((drive, stripe) -> {
+        store.blockWriteHook((drive, shard, stripe) -> {
             if ((drive == 0 || drive == 4) && stripe == 2) throw new IOException("injected: drive " + drive + " failed");
         });
         ErasureException e = assertThrows(ErasureException.class,
@@ -427,7 +427,7 @@ class DriveErasureStoreTest {
         DriveErasureStore store = open(config());
         AtomicInteger concurrent = new AtomicInteger();
         AtomicInteger maxConcurrent = new AtomicInteger();
-        store.blockWriteHook((drive, stripe) -> {
+        store.blockWriteHook((drive, shard, stripe) -> {
             int now = concurrent.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
             try {
