@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
  * A bucket name, valid by S3's general-purpose bucket naming rules: 3-63 characters of lower-case
  * letters, digits, '.' and '-', starting and ending with a letter or digit, no "..", not an IPv4
  * address, none of the reserved prefixes/suffixes (xn--, sthree-, -s3alias, --ol-s3, .mrap, --x-s3).
+ * Immutable and thread-safe; the constructor throws {@link IllegalArgumentException} for an invalid name.
  */
 public record BucketName(String value) implements Comparable<BucketName> {
     private static final Pattern SHAPE = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");

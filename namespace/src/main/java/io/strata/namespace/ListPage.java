@@ -4,6 +4,7 @@ import java.util.List;
 
 /**
  * One page of a key listing. Keys and common prefixes are each in UTF-8 binary order (S3's order).
+ * Immutable (the lists are copied) and thread-safe.
  *
  * @param truncated  more entries follow
  * @param nextAfter  when truncated, the last key or common prefix in this page: pass it as

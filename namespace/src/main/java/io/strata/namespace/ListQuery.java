@@ -3,7 +3,8 @@ package io.strata.namespace;
 import java.util.Objects;
 
 /**
- * One page request of a key listing, in S3's terms.
+ * One page request of a key listing, in S3's terms. Immutable and thread-safe; the constructor throws
+ * {@link NullPointerException} for a null string and {@link IllegalArgumentException} for a negative maxKeys.
  *
  * @param prefix    only keys starting with this ("" for all)
  * @param delimiter "" for none; otherwise keys containing it after the prefix roll up into common prefixes

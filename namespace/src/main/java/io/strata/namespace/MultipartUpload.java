@@ -6,6 +6,7 @@ import java.util.Objects;
 
 /**
  * A multipart upload in progress, with what CreateMultipartUpload said the final object should carry.
+ * Immutable (the maps are copied) and thread-safe.
  *
  * @param checksumAlgorithm the algorithm named at creation (e.g. "CRC32"), or "" for none
  */

@@ -7,19 +7,38 @@ import java.util.Optional;
 /**
  * The single source of truth for buckets, objects, multipart uploads and where each object's data
  * lives. Every mutation is one atomic, synced write: when a method returns, the change survives a
- * crash. Data references that a mutation makes unreachable (an overwritten version, a replaced or
- * unused part, an aborted upload) go onto the durable garbage queue in the same write. Thread-safe.
+ * crash; when it throws, nothing of it is visible. Data references that a mutation makes
+ * unreachable (an overwritten version, a replaced or unused part, an aborted upload) go onto the
+ * durable garbage queue in the same write.
+ *
+ * <p>Thread-safe: any number of threads (virtual threads included) may call concurrently;
+ * read-modify-write operations on one key or upload are serialised internally. Reads take no locks
+ * and see a consistent point in time.
+ *
+ * <p>Segments are owned by exactly one object version or part: callers never share a segment
+ * between two keys or two parts, otherwise freeing one would destroy the other's data.
+ *
+ * <p>Every method may throw {@link NamespaceException} with reason {@code UNAVAILABLE} when the
+ * store is closed, failed or holds unreadable data; the other reasons are listed per method.
+ * Arguments that break the contract (null, negative maximums, segments that are not the upload's
+ * parts) throw {@link IllegalArgumentException} or {@link NullPointerException} without changing
+ * anything.
  */
 public interface Namespace extends AutoCloseable {
 
-    /** Opens (creating if absent) the RocksDB namespace in {@code directory}. The caller closes it. */
+    /**
+     * Opens (creating if absent, parent directories included) the RocksDB namespace in
+     * {@code directory}. The caller closes it. One process opens a directory at a time.
+     *
+     * @throws NamespaceException UNAVAILABLE if it cannot be opened or holds an unknown format
+     */
     static Namespace open(Path directory) {
         return RocksDbNamespace.open(directory);
     }
 
     // --- buckets
 
-    /** @throws NamespaceException BUCKET_EXISTS */
+    /** @throws NamespaceException BUCKET_EXISTS (whoever owns it: the caller compares owners) */
     void createBucket(Bucket bucket);
 
     Optional<Bucket> bucket(BucketName name);
@@ -27,7 +46,12 @@ public interface Namespace extends AutoCloseable {
     /** All buckets in name order. */
     List<Bucket> buckets();
 
-    /** @throws NamespaceException BUCKET_NOT_FOUND, BUCKET_NOT_EMPTY (objects or uploads in progress) */
+    /**
+     * Deletes an empty bucket. Multipart uploads still in progress do not keep it alive: they are
+     * removed with it and their parts' segments go to the garbage queue in the same write.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND, BUCKET_NOT_EMPTY (the bucket holds objects)
+     */
     void deleteBucket(BucketName name);
 
     // --- objects
@@ -36,8 +60,12 @@ public interface Namespace extends AutoCloseable {
     Optional<ObjectVersion> object(BucketName bucket, ObjectKey key);
 
     /**
-     * Makes {@code version} the current version of its key; the replaced version's segments go to
-     * the garbage queue in the same write. @return the replaced version
+     * Makes {@code version} the current version of its key; the replaced version's segments that
+     * {@code version} does not itself reuse go to the garbage queue in the same write. If this
+     * throws, nothing was committed and the caller queues {@code version}'s segments with
+     * {@link #addGarbage} if it wrote them.
+     *
+     * @return the replaced version
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
     Optional<ObjectVersion> putObject(ObjectVersion version);
@@ -49,23 +77,38 @@ public interface Namespace extends AutoCloseable {
     Optional<ObjectVersion> deleteObject(BucketName bucket, ObjectKey key);
 
     /**
-     * One page of keys in UTF-8 binary order. Cost is proportional to the page, not the bucket:
-     * runs of keys under one common prefix are skipped with a seek.
+     * One page of keys in UTF-8 binary order, by S3's rules. With a delimiter, a key containing it
+     * after the prefix is rolled up into the common prefix ending at its first such occurrence, and
+     * each common prefix is listed once. Keys and common prefixes are listed only if they sort
+     * strictly after {@link ListQuery#after()} (so a common prefix at or before the marker is
+     * skipped: continuing from a {@link ListPage#nextAfter()} that is a common prefix does not repeat
+     * it); together they count toward {@code maxKeys}. {@code maxKeys} 0 gives an empty page that is
+     * not truncated. Cost is proportional to the page, not the bucket: the keys under a common prefix
+     * are skipped with one seek.
+     *
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
     ListPage list(BucketName bucket, ListQuery query);
 
     // --- multipart uploads
 
-    /** @throws NamespaceException BUCKET_NOT_FOUND */
+    /**
+     * Records a new upload. Upload ids are unique per bucket (the caller generates them).
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalStateException if the upload id is already in use for this key
+     */
     void createUpload(MultipartUpload upload);
 
     /** @throws NamespaceException BUCKET_NOT_FOUND */
     Optional<MultipartUpload> upload(BucketName bucket, ObjectKey key, String uploadId);
 
     /**
-     * Records a part (replacing one with the same number, whose segment goes to garbage).
-     * If the upload no longer exists the part's own segment goes to garbage and UPLOAD_NOT_FOUND is thrown.
+     * Records a part (replacing one with the same number, whose segment goes to garbage unless it
+     * is the same segment, as when a part is retried). If the upload no longer exists (aborted,
+     * completed, or its bucket deleted) the part's own segment goes to garbage and the call throws:
+     * the caller must not queue it again.
+     *
      * @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND
      */
     void putPart(BucketName bucket, ObjectKey key, String uploadId, Part part);
@@ -77,19 +120,28 @@ public interface Namespace extends AutoCloseable {
     List<Part> parts(BucketName bucket, ObjectKey key, String uploadId, int afterPartNumber, int max);
 
     /**
-     * Uploads in progress ordered by key, then initiation time (then upload id), after the markers
-     * (S3 ListMultipartUploads semantics: with only keyMarker, uploads for keys strictly after it;
-     * with both, also uploads of keyMarker with upload ids after uploadIdMarker).
+     * Uploads in progress ordered by key (UTF-8 binary order), then initiation time, then upload id,
+     * at most {@code max} uploads plus common prefixes (delimiter and prefix as in {@link #list}).
+     * Markers follow S3 ListMultipartUploads: with only {@code keyMarker}, uploads of keys strictly
+     * after it; with both, also the uploads of {@code keyMarker} after the upload
+     * {@code uploadIdMarker} in this order (if that upload no longer exists: those whose id is
+     * lexicographically greater, S3's documented rule). When truncated, {@code nextKeyMarker} and
+     * {@code nextUploadIdMarker} are the last upload listed ({@code nextUploadIdMarker} "" when the
+     * page ends with a common prefix); passing them back continues with no gap or repeat.
+     *
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
     UploadPage uploads(BucketName bucket, String prefix, String delimiter, String keyMarker, String uploadIdMarker,
                        int max);
 
     /**
-     * Atomically ends the upload and makes {@code version} (whose segments are the chosen parts'
-     * segments) the current version. Parts of the upload not among {@code version}'s segments and
-     * the replaced current version go to garbage.
+     * Atomically ends the upload and makes {@code version} (whose segments must be segments of the
+     * upload's current parts) the current version. Parts of the upload not among {@code version}'s
+     * segments and the replaced current version go to garbage.
+     *
      * @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND
+     * @throws IllegalArgumentException if a segment of {@code version} is not one of the upload's
+     *                                  parts (e.g. the part was replaced meanwhile); nothing changes
      */
     Optional<ObjectVersion> completeUpload(String uploadId, ObjectVersion version);
 
@@ -98,7 +150,10 @@ public interface Namespace extends AutoCloseable {
 
     // --- garbage queue
 
-    /** Up to {@code max} queued garbage items, oldest first. */
+    /**
+     * Up to {@code max} queued garbage items, oldest first (ascending id). Items stay queued until
+     * {@link #removeGarbage}; ids are never reused, also across restarts.
+     */
     List<GarbageItem> garbage(int max);
 
     /** Removes items whose data has been freed. Idempotent. */
@@ -110,6 +165,10 @@ public interface Namespace extends AutoCloseable {
      */
     void addGarbage(List<Segment> segments);
 
+    /**
+     * Refuses new calls (they throw UNAVAILABLE), waits for calls in flight to return, then releases
+     * the store's files and native memory. Idempotent.
+     */
     @Override
     void close();
 }

@@ -1,6 +1,9 @@
 package io.strata.namespace;
 
-/** A namespace operation that cannot be done. The gateway maps each reason to one S3 error. */
+/**
+ * A namespace operation that cannot be done. The gateway maps each reason to one S3 error.
+ * Immutable and thread-safe; a storage failure carries its cause.
+ */
 public final class NamespaceException extends RuntimeException {
     public enum Reason {
         BUCKET_NOT_FOUND,

@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An object key: any UTF-8 string of 1 to 1024 bytes. Keys are names in the namespace only; they
- * never become file paths, so nothing in a key can reach the file system.
+ * never become file paths, so nothing in a key can reach the file system. Immutable and thread-safe;
+ * the constructor throws {@link IllegalArgumentException} for an empty, too long or malformed key.
  */
 public record ObjectKey(String value) {
     public static final int MAX_BYTES = 1024;

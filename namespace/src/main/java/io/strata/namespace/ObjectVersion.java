@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One version of an object.
+ * One version of an object. Immutable (maps and lists are copied) and thread-safe; the constructor
+ * throws {@link IllegalArgumentException} when sizes are negative or the segments do not add up to
+ * {@code size}.
  *
  * @param versionId    "null" until versioning is enabled on the bucket
  * @param etag         unquoted ETag: hex MD5 for single-part objects, {@code md5-of-md5s-N} for multipart

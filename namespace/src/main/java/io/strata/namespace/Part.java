@@ -4,7 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
-/** One uploaded part of a multipart upload. {@code etag} is the unquoted hex MD5 of the part. */
+/**
+ * One uploaded part of a multipart upload. {@code etag} is the unquoted hex MD5 of the part.
+ * Immutable and thread-safe; the constructor throws {@link IllegalArgumentException} for a part
+ * number outside 1..10000 or a size that differs from the segment's.
+ */
 public record Part(int partNumber, long size, String etag, Instant lastModified, Map<String, String> checksums,
                    Segment segment) {
     public static final int MIN_NUMBER = 1;

@@ -199,6 +199,7 @@ final class RocksDbNamespace implements Namespace {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles);
             RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles);
+            opened.clear(); // from here on the namespace owns the options and closes them
             try {
                 ns.initialise();
             } catch (RuntimeException | RocksDBException e) {
@@ -933,6 +934,21 @@ final class RocksDbNamespace implements Namespace {
     }
 
     // ------------------------------------------------------------------ lifecycle
+
+    /** RocksDB's level statistics of the objects column family, for diagnostics. */
+    String objectStats() {
+        return call(() -> db.getProperty(objects, "rocksdb.levelstats") + "\nmemtable bytes: "
+                + db.getProperty(objects, "rocksdb.cur-size-all-mem-tables") + ", live sst bytes: "
+                + db.getProperty(objects, "rocksdb.live-sst-files-size"));
+    }
+
+    /** Compacts every column family fully (maintenance, and benchmarks wanting a steady-state LSM). */
+    void compact() {
+        call(() -> {
+            for (ColumnFamilyHandle h : handles) db.compactRange(h);
+            return null;
+        });
+    }
 
     /** Refuses new calls, waits for calls in flight, then closes every RocksDB handle. Idempotent. */
     @Override

@@ -7,6 +7,7 @@ import java.util.HexFormat;
  * One contiguous piece of an object's data: its length and an opaque reference the data store
  * understands (for the hot tier an encoded erasure blob location). A single-part object has one
  * segment; a multipart object one per part, in order, so completing an upload never copies data.
+ * Immutable (the reference is copied in and out) and thread-safe; equality compares size and bytes.
  */
 public record Segment(long size, byte[] ref) {
     public Segment {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,35 +28,47 @@ class LargeListingTest {
 
     /** Keys {@code dir-DDD/file-FFFFFF}, {@code files} per directory, returned in listing order. */
     private static List<String> load(RocksDbNamespace ns, int dirs, int files) {
-        ns.createBucket(Fixtures.bucket("large"));
+        return load(ns, "large", dirs, files);
+    }
+
+    private static List<String> load(RocksDbNamespace ns, String bucket, int dirs, int files) {
+        BucketName b = new BucketName(bucket);
+        ns.createBucket(Fixtures.bucket(bucket));
         List<String> keys = new ArrayList<>(dirs * files);
         List<ObjectVersion> batch = new ArrayList<>();
         for (int d = 0; d < dirs; d++) {
             for (int f = 0; f < files; f++) {
                 String k = String.format("dir-%03d/file-%06d", d, f);
                 keys.add(k);
-                batch.add(Fixtures.version("large", k));
+                batch.add(Fixtures.version(bucket, k));
                 if (batch.size() == 50_000) {
-                    ns.putObjects(B, batch, 50_000);
+                    ns.putObjects(b, batch, 50_000);
                     batch.clear();
                 }
             }
         }
-        ns.putObjects(B, batch, 50_000);
+        ns.putObjects(b, batch, 50_000);
         return keys;
     }
 
+    /** Runs {@code call} warm and prints the median wall time and the median CPU time of this thread. */
     private static <T> T timed(String what, Supplier<T> call) {
         for (int i = 0; i < 40; i++) call.get(); // warm up the JIT and the block cache
-        long[] nanos = new long[21];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] wall = new long[21];
+        long[] cpu = new long[wall.length];
         T result = null;
-        for (int i = 0; i < nanos.length; i++) {
+        for (int i = 0; i < wall.length; i++) {
+            long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             result = call.get();
-            nanos[i] = System.nanoTime() - t0;
+            wall[i] = System.nanoTime() - t0;
+            cpu[i] = threads.getCurrentThreadCpuTime() - c0;
         }
-        Arrays.sort(nanos);
-        System.out.printf("%-60s median %.2f ms%n", what, nanos[nanos.length / 2] / 1e6);
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        System.out.printf("%-55s median %.2f ms wall, %.2f ms cpu%n", what, wall[wall.length / 2] / 1e6,
+                cpu[cpu.length / 2] / 1e6);
         return result;
     }
 
@@ -101,17 +115,23 @@ class LargeListingTest {
     void pageTimesInAMillionKeyBucket() {
         try (RocksDbNamespace ns = RocksDbNamespace.open(dir.resolve("ns"), new RocksDbNamespace.Settings(64L << 20, false))) {
             long t0 = System.nanoTime();
-            List<String> keys = load(ns, 1000, 1000);
-            System.out.printf("loaded %d keys in %d ms%n", keys.size(), (System.nanoTime() - t0) / 1_000_000);
+            load(ns, 1000, 1000);
+            load(ns, "wide", 100_000, 3);
+            System.out.printf("loaded 1000000 + 300000 keys in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            t0 = System.nanoTime();
+            ns.compact();
+            System.out.printf("compacted in %d ms%n%s%n", (System.nanoTime() - t0) / 1_000_000, ns.objectStats());
             Random r = new Random(1);
             timed("1M keys: 1000-key page at a random position", () -> {
-                String after = keys.get(r.nextInt(keys.size() - 1000));
+                String after = String.format("dir-%03d/file-%06d", r.nextInt(999), r.nextInt(1000));
                 ListPage p = ns.list(B, new ListQuery("", "", after, 1000));
                 assertEquals(1000, p.objects().size());
                 return p;
             });
             timed("1M keys: delimiter '/', 1000 common prefixes", () -> ns.list(B, new ListQuery("", "/", "", 1000)));
             timed("1M keys: prefix + delimiter, 1000 keys", () -> ns.list(B, new ListQuery("dir-777/", "/", "", 1000)));
+            BucketName wide = new BucketName("wide");
+            timed("300k keys, 3 per dir: delimiter '/', 1000 prefixes", () -> ns.list(wide, new ListQuery("", "/", "dir-5", 1000)));
         }
     }
 }
