@@ -40,6 +40,11 @@ class CodecTest {
             + "6e636f64696e6704677a697002046e6f746502c3bc056f776e657203616e6e0105435243"
             + "3332084141414141413d3d02020303010203040200ff";
     private static final String BUCKET_V1 = "01000000006553f100000000050975732d656173742d31044f776e72";
+    private static final String UPLOAD_V1 = "0120323032352fc3a920e697a5e69cac2fc3bc6ec3af636f6465f09f98802e6a70670875"
+            + "706c6f61642d31000000006553f1000000000504414b49440a746578742f706c61696e01"
+            + "0d63616368652d636f6e74726f6c086e6f2d6361636865010161016206435243333243";
+    private static final String PART_V1 = "012a083031323361626364000000006553f10000000005010653484132353602783d0303090807";
+    private static final String SEGMENT_V1 = "01ac02030001ff";
 
     @Test
     void objectVersionRoundTrips() {
@@ -77,6 +82,13 @@ class CodecTest {
     @Test
     void multipartUploadRoundTrips() {
         assertEquals(sampleUpload(), MultipartUploadCodec.decode(BUCKET, MultipartUploadCodec.encode(sampleUpload())));
+    }
+
+    @Test
+    void uploadPartAndSegmentDecodeFormatVersionOneBytes() {
+        assertEquals(sampleUpload(), MultipartUploadCodec.decode(BUCKET, HEX.parseHex(UPLOAD_V1)));
+        assertEquals(samplePart(), PartCodec.decode(HEX.parseHex(PART_V1)));
+        assertEquals(new Segment(300, new byte[] {0, 1, (byte) 0xFF}), SegmentCodec.decode(HEX.parseHex(SEGMENT_V1)));
     }
 
     @Test

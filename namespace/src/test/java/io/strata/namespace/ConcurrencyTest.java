@@ -188,6 +188,40 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aConsumerDrainingTheGarbageQueueWhileProducersAddSeesEveryItemExactlyOnce() throws Exception {
+        Set<Segment> added = ConcurrentHashMap.newKeySet();
+        List<Segment> consumed = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean producing = new AtomicBoolean(true);
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> producers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                producers.add(executor.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        List<Segment> batch = List.of(segment(1), segment(2));
+                        ns.addGarbage(batch);
+                        added.addAll(batch);
+                    }
+                    return null;
+                }));
+            }
+            Future<?> consumer = executor.submit(() -> {
+                while (true) {
+                    boolean last = !producing.get();
+                    List<GarbageItem> items = ns.garbage(7);
+                    for (GarbageItem g : items) consumed.add(g.segment());
+                    ns.removeGarbage(items);
+                    if (last && items.isEmpty()) return null;
+                }
+            });
+            for (Future<?> f : producers) f.get();
+            producing.set(false);
+            consumer.get();
+        }
+        assertEquals(added.size(), consumed.size(), "an item was skipped or seen twice");
+        assertEquals(added, new HashSet<>(consumed));
+    }
+
+    @Test
     void closeWaitsForCallsInFlightAndThenRefusesNewOnes() throws Exception {
         List<Reason> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger done = new AtomicInteger();

@@ -421,8 +421,25 @@ class RocksDbNamespaceTest {
         ns = Namespace.open(dir.resolve("other"));
     }
 
+    @Test
+    void anUnreadableStoredRecordIsUnavailableWithItsCause() throws Exception {
+        ns.putObject(version("bucket", "k"));
+        ns.close();
+        writeRaw(dir.resolve("ns"), "objects", Keys.object(B, key("k")), new byte[] {42, 1, 2});
+        ns = Namespace.open(dir.resolve("ns"));
+        NamespaceException e = assertThrows(NamespaceException.class, () -> ns.object(B, key("k")));
+        assertEquals(Reason.UNAVAILABLE, e.reason());
+        assertTrue(e.getCause() instanceof RecordFormatException, String.valueOf(e.getCause()));
+        assertReason(Reason.UNAVAILABLE, () -> ns.list(B, new ListQuery("", "", "", 10)));
+    }
+
     /** Writes a foreign format version straight into the meta column family. */
     private static void overwriteFormatVersion(Path path, byte version) throws Exception {
+        writeRaw(path, "meta", "format-version".getBytes(StandardCharsets.UTF_8), new byte[] {version});
+    }
+
+    /** Writes one row straight into a column family, bypassing the namespace. */
+    private static void writeRaw(Path path, String columnFamily, byte[] key, byte[] value) throws Exception {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
         for (String name : RocksDbNamespace.COLUMN_FAMILIES) {
@@ -431,7 +448,7 @@ class RocksDbNamespaceTest {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions();
              RocksDB db = RocksDB.open(options, path.toString(), descriptors, handles)) {
-            db.put(handles.get(1), "format-version".getBytes(StandardCharsets.UTF_8), new byte[] {version});
+            db.put(handles.get(1 + RocksDbNamespace.COLUMN_FAMILIES.indexOf(columnFamily)), key, value);
             handles.forEach(ColumnFamilyHandle::close);
         }
     }
