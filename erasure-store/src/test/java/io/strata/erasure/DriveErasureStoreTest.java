@@ -283,6 +283,49 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void aShardFileOfAnotherBlobIsRejectedByItsHeaderAndRebuilt() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] data = randomBytes(K * BLOCK);
+        ErasureBlobLocation location = write(store, data);
+        ErasureBlobLocation other = write(store, randomBytes(K * BLOCK));
+        Path victim = shardFile(config, location, 2);
+        Files.copy(shardFile(config, other, 2), victim, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> reasons = new ArrayList<>();
+        store.faultListener((loc, shard, drive, reason) -> reasons.add(reason));
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(List.of("bad shard header"), reasons);
+    }
+
+    @Test
+    void interruptedWriteFailsWithIoAndLeavesNoFiles() throws IOException {
+        DriveErasureStore store = open(config());
+        InputStream interrupting = new InputStream() {
+            private final InputStream data = new GeneratedInputStream(4L * K * BLOCK, 5);
+            private int reads;
+
+            @Override
+            public int read() throws IOException {
+                return data.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (++reads == 6) Thread.currentThread().interrupt();
+                return data.read(b, off, len);
+            }
+        };
+        try {
+            ErasureException e = assertThrows(ErasureException.class, () -> store.write(interrupting, 4L * K * BLOCK));
+            assertEquals(ErasureException.Reason.IO, e.reason());
+            assertTrue(Thread.currentThread().isInterrupted(), "interrupt status kept");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(List.of(), dataFiles());
+    }
+
+    @Test
     void logsEachBadShardOncePerStream() throws IOException {
         ErasureConfig config = config();
         DriveErasureStore store = open(config);

@@ -1,0 +1,8 @@
+package io.strata.erasure;
+
+class InMemoryErasureStoreContractTest extends ErasureStoreContract {
+    @Override
+    ErasureStore createStore() {
+        return InMemoryErasureStore.create();
+    }
+}
