@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The real aws CLI against a running Strata: bucket and object work, s3 cp/sync/ls, s3api calls,
+# multipart, presign + curl. AWS_CLI picks the binary (default: the first aws on PATH).
+# Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... aws-cli.sh
+set -euo pipefail
+source "$(dirname "$0")/common.sh" awscli
+AWS_BIN="${AWS_CLI:-aws}"
+aws() { command "$AWS_BIN" --endpoint-url "$STRATA_ENDPOINT" --region us-east-1 "$@"; }
+S3="s3://$BUCKET"
+
+step "version: $(command "$AWS_BIN" --version 2>&1)"
+
+step "mb $S3"
+aws s3 mb "$S3"
+contains "$(aws s3 ls)" "$BUCKET"
+if aws s3api create-bucket --bucket "$BUCKET" >"$WORK/err" 2>&1; then fail "creating $BUCKET twice succeeded"; fi
+contains "$(cat "$WORK/err")" "BucketAlreadyOwnedByYou"
+
+step "s3 cp of a 100 MiB file up (multipart) and down"
+gen "$WORK/big.bin" 104857600 1
+aws s3 cp --no-progress "$WORK/big.bin" "$S3/big/big.bin"
+aws s3 cp --no-progress "$S3/big/big.bin" "$WORK/big.down"
+same "$WORK/big.bin" "$WORK/big.down"
+etag="$(aws s3api head-object --bucket "$BUCKET" --key big/big.bin --query ETag --output text)"
+length="$(aws s3api head-object --bucket "$BUCKET" --key big/big.bin --query ContentLength --output text)"
+[ "$length" = 104857600 ] || fail "ContentLength $length"
+[[ "$etag" =~ -[0-9]+\"?$ ]] || fail "ETag of a multipart upload should end in -N: $etag"
+
+step "s3 sync of a directory tree up and down"
+tree "$WORK/tree"
+aws s3 sync --no-progress "$WORK/tree" "$S3/tree"
+aws s3 sync --no-progress "$S3/tree" "$WORK/tree.down"
+diff -r "$WORK/tree" "$WORK/tree.down" || fail "synced tree differs"
+again="$(aws s3 sync --no-progress "$WORK/tree" "$S3/tree")"
+[ -z "$again" ] || fail "a second sync should copy nothing, it did: $again"
+echo "changed" > "$WORK/tree/a.txt"
+rm -r "$WORK/tree/sub/deeper"
+aws s3 sync --no-progress --delete "$WORK/tree" "$S3/tree"
+rm -rf "$WORK/tree.down" && aws s3 sync --no-progress "$S3/tree" "$WORK/tree.down"
+diff -r "$WORK/tree" "$WORK/tree.down" || fail "tree differs after sync --delete"
+
+step "s3 ls --recursive"
+listing="$(aws s3 ls --recursive "$S3")"
+echo "$listing"
+for key in big/big.bin tree/a.txt "tree/sub/b.bin" "tree/with space/d e.txt" "tree/ünïcødé/ë+plus.txt" tree/empty; do
+  contains "$listing" "$key"
+done
+lacks "$listing" "tree/sub/deeper/c.txt"
+[ "$(wc -l <<<"$listing")" -eq 6 ] || fail "expected 6 objects, got: $listing"
+
+step "s3api put-object / head-object / get-object with range"
+printf 'hello strata, ranged reads work' > "$WORK/small.txt"
+aws s3api put-object --bucket "$BUCKET" --key "api/small.txt" --body "$WORK/small.txt" \
+  --content-type text/plain --metadata color=blue,shape=round --cache-control max-age=60 >/dev/null
+[ "$(aws s3api head-object --bucket "$BUCKET" --key api/small.txt --query ContentType --output text)" = "text/plain" ] || fail "ContentType"
+[ "$(aws s3api head-object --bucket "$BUCKET" --key api/small.txt --query Metadata.color --output text)" = "blue" ] || fail "metadata"
+[ "$(aws s3api head-object --bucket "$BUCKET" --key api/small.txt --query CacheControl --output text)" = "max-age=60" ] || fail "CacheControl"
+expected_etag="\"$(md5sum "$WORK/small.txt" | cut -d' ' -f1)\""
+[ "$(aws s3api head-object --bucket "$BUCKET" --key api/small.txt --query ETag --output text)" = "$expected_etag" ] || fail "ETag is not the MD5"
+range_out="$(aws s3api get-object --bucket "$BUCKET" --key api/small.txt --range bytes=6-11 "$WORK/range.out")"
+contains "$range_out" "bytes 6-11/31"
+[ "$(cat "$WORK/range.out")" = "strata" ] || fail "range content: $(cat "$WORK/range.out")"
+if aws s3api head-object --bucket "$BUCKET" --key api/missing >"$WORK/err" 2>&1; then fail "head of a missing key succeeded"; fi
+contains "$(cat "$WORK/err")" "404"
+
+step "s3api list-objects-v2 and list-objects with prefix, delimiter and paging"
+count="$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix tree/ --query "length(Contents)" --output text)"
+[ "$count" = 5 ] || fail "KeyCount under tree/: $count"
+prefixes="$(aws s3api list-objects-v2 --bucket "$BUCKET" --delimiter / --query 'CommonPrefixes[].Prefix' --output text)"
+contains "$prefixes" "api/" && contains "$prefixes" "big/" && contains "$prefixes" "tree/"
+paged="$(aws s3api list-objects-v2 --bucket "$BUCKET" --page-size 2 --query 'Contents[].Key' --output text | tr '\t' '\n' | grep -c .)"
+[ "$paged" -eq 7 ] || fail "paged listing found $paged keys, expected 7"
+v1="$(aws s3api list-objects --bucket "$BUCKET" --prefix tree/ --page-size 2 --query 'Contents[].Key' --output text | tr '\t' '\n' | grep -c .)"
+[ "$v1" -eq 5 ] || fail "v1 listing found $v1 keys, expected 5"
+
+step "s3api copy-object"
+aws s3api copy-object --bucket "$BUCKET" --key api/copy.txt --copy-source "$BUCKET/api/small.txt" >/dev/null
+aws s3 cp --no-progress "$S3/api/copy.txt" "$WORK/copy.txt"
+same "$WORK/small.txt" "$WORK/copy.txt"
+
+step "s3api multipart: create, upload-part, list-parts, list-multipart-uploads, complete, abort"
+gen "$WORK/part1" 5242880 3
+gen "$WORK/part2" 1000 4
+upload_id="$(aws s3api create-multipart-upload --bucket "$BUCKET" --key api/mpu.bin --query UploadId --output text)"
+e1="$(aws s3api upload-part --bucket "$BUCKET" --key api/mpu.bin --upload-id "$upload_id" --part-number 1 --body "$WORK/part1" --query ETag --output text)"
+e2="$(aws s3api upload-part --bucket "$BUCKET" --key api/mpu.bin --upload-id "$upload_id" --part-number 2 --body "$WORK/part2" --query ETag --output text)"
+[ "$(aws s3api list-parts --bucket "$BUCKET" --key api/mpu.bin --upload-id "$upload_id" --query 'length(Parts)' --output text)" = 2 ] || fail "list-parts"
+contains "$(aws s3api list-multipart-uploads --bucket "$BUCKET" --query 'Uploads[].UploadId' --output text)" "$upload_id"
+# Build the JSON robustly with the ETags as returned (quoted or not).
+"${PYTHON:-python3}" -c 'import json,sys; print(json.dumps({"Parts":[{"PartNumber":1,"ETag":sys.argv[1]},{"PartNumber":2,"ETag":sys.argv[2]}]}))' "$e1" "$e2" > "$WORK/parts.json"
+done_etag="$(aws s3api complete-multipart-upload --bucket "$BUCKET" --key api/mpu.bin --upload-id "$upload_id" \
+  --multipart-upload "file://$WORK/parts.json" --query ETag --output text)"
+[[ "$done_etag" =~ -2\"?$ ]] || fail "multipart ETag should end in -2: $done_etag"
+aws s3 cp --no-progress "$S3/api/mpu.bin" "$WORK/mpu.down"
+cat "$WORK/part1" "$WORK/part2" > "$WORK/mpu.expected"
+same "$WORK/mpu.expected" "$WORK/mpu.down"
+abort_id="$(aws s3api create-multipart-upload --bucket "$BUCKET" --key api/aborted --query UploadId --output text)"
+aws s3api upload-part --bucket "$BUCKET" --key api/aborted --upload-id "$abort_id" --part-number 1 --body "$WORK/part2" >/dev/null
+aws s3api abort-multipart-upload --bucket "$BUCKET" --key api/aborted --upload-id "$abort_id"
+lacks "$(aws s3api list-multipart-uploads --bucket "$BUCKET" --query 'Uploads[].UploadId' --output text)" "$abort_id"
+
+step "s3 presign + curl"
+url="$(aws s3 presign "$S3/api/small.txt" --expires-in 300)"
+curl -sSf -o "$WORK/presigned.out" "$url" || fail "curl of the presigned URL failed"
+same "$WORK/small.txt" "$WORK/presigned.out"
+status="$(curl -s -o /dev/null -w '%{http_code}' "${url/small.txt/copy.txt}")"
+[ "$status" = 403 ] || fail "a presigned URL reused for another key gave HTTP $status, expected 403"
+
+step "s3api delete-objects"
+aws s3api delete-objects --bucket "$BUCKET" --delete '{"Objects":[{"Key":"api/small.txt"},{"Key":"api/copy.txt"},{"Key":"api/never"}]}' > "$WORK/deleted.json"
+contains "$(cat "$WORK/deleted.json")" "api/copy.txt"
+lacks "$(aws s3 ls --recursive "$S3")" "api/small.txt"
+
+step "rm --recursive and rb"
+if aws s3 rb "$S3" >"$WORK/err" 2>&1; then fail "rb of a non-empty bucket succeeded"; fi
+contains "$(cat "$WORK/err")" "BucketNotEmpty"
+aws s3 rm --recursive "$S3"
+[ -z "$(aws s3 ls --recursive "$S3")" ] || fail "objects left after rm --recursive"
+aws s3 rb "$S3"
+lacks "$(aws s3 ls)" "$BUCKET"
+
+echo
+echo "aws-cli.sh: all steps passed ($(command "$AWS_BIN" --version 2>&1))"

@@ -1,0 +1,113 @@
+package io.strata.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.EncodingType;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Keys are arbitrary UTF-8 up to 1024 bytes. Whatever they contain, they round-trip exactly and
+ * nothing they say can make the gateway create a file outside its data directory.
+ */
+class KeyTest extends GatewayTest {
+    private static final String MARKER = "escape-" + UUID.randomUUID();
+    private static String bucket;
+
+    @BeforeAll
+    static void bucket() {
+        bucket = createBucket("keys");
+    }
+
+    static List<String> awkwardKeys() {
+        return List.of(
+                "../" + MARKER,
+                "../../../../../../../../tmp/" + MARKER,
+                "a/../../" + MARKER,
+                "..",
+                "dir/./dot",
+                "dir//double-slash",
+                "trailing-slash/",
+                "unicode/ü-日本語-🚀-ŝ",
+                "with space/and  two",
+                "plus+sign+",
+                "percent%20literal%",
+                "question?mark&amp=1",
+                "hash#fragment",
+                "semi;colon,comma:colon",
+                "tilde~star*quote'paren()",
+                "back\\slash",
+                "brackets[]{}<>|^`\"",
+                "tab\tand\u0001control",
+                "x".repeat(1024));
+    }
+
+    @Test
+    void awkwardKeysRoundTripExactly() {
+        String bucket = createBucket("awkward");
+        for (String key : awkwardKeys()) {
+            String body = "body of " + key;
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(body));
+            assertEquals(body, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String(), "GET " + key);
+            s3.headObject(b -> b.bucket(bucket).key(key));
+        }
+
+        // Listing returns every key exactly once, byte for byte (url encoding, as boto3 asks for it
+        // by default, is decoded by the SDK).
+        Set<String> expected = new TreeSet<>(awkwardKeys());
+        List<String> listed = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            var page = s3.listObjectsV2(b -> b.bucket(bucket).encodingType(EncodingType.URL).maxKeys(7).continuationToken(t));
+            page.contents().stream().map(S3Object::key).forEach(listed::add);
+            token = page.nextContinuationToken();
+        } while (token != null);
+        assertEquals(List.copyOf(expected), listed, "listing of awkward keys");
+
+        for (String key : awkwardKeys()) {
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+            assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+        }
+    }
+
+    @Test
+    void nothingIsCreatedOutsideTheDataDirectory() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(server.isManaged(), "inspects the gateway's own directories");
+        for (String key : awkwardKeys()) {
+            s3.putObject(b -> b.bucket(bucket).key(key + "-kept"), RequestBody.fromString("kept"));
+        }
+        // The test's root holds exactly the data directory and the server log.
+        try (Stream<Path> entries = Files.list(root)) {
+            assertEquals(Set.of("data", "server.log"), new TreeSet<>(entries.map(p -> p.getFileName().toString()).toList()),
+                    "entries beside the data directory");
+        }
+        assertFalse(Files.exists(Path.of("/tmp", MARKER + "-kept")), "/tmp/" + MARKER + " was created");
+        for (Path outside : List.of(root.getParent(), Path.of("/tmp"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            try (Stream<Path> entries = Files.list(outside)) {
+                List<Path> escaped = entries.filter(p -> p.getFileName().toString().contains(MARKER)).toList();
+                assertTrue(escaped.isEmpty(), "files created outside the data directory: " + escaped);
+            }
+        }
+    }
+
+    @Test
+    void keyOfMoreThan1024BytesIsKeyTooLong() {
+        String key = "ü".repeat(513); // 1026 bytes of UTF-8
+        assertS3Error(400, "KeyTooLongError", () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString("x")));
+    }
+}

@@ -1,0 +1,185 @@
+package io.strata.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
+
+/** CreateMultipartUpload, UploadPart, ListParts, ListMultipartUploads, Complete and Abort. */
+class MultipartTest extends GatewayTest {
+    private static final int MIB = 1024 * 1024;
+
+    private static String upload(String bucket, String key, int partNumber, byte[] data, String uploadId) {
+        return s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber), RequestBody.fromBytes(data)).eTag();
+    }
+
+    @Test
+    void partsUploadedInParallelCompleteIntoOneObject() throws Exception {
+        String bucket = createBucket("multipart");
+        String key = "big/multi part ü.bin";
+        byte[][] parts = {TestData.bytes(31, 5 * MIB), TestData.bytes(32, 5 * MIB), TestData.bytes(33, 1234)};
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
+                .contentType("application/x-multipart").metadata(Map.of("kind", "multipart"))).uploadId();
+
+        List<MultipartUpload> uploads = s3.listMultipartUploads(b -> b.bucket(bucket)).uploads();
+        assertTrue(uploads.stream().anyMatch(u -> u.uploadId().equals(uploadId) && u.key().equals(key)), "ListMultipartUploads: " + uploads);
+
+        String[] etags = new String[parts.length];
+        try (var executor = Executors.newFixedThreadPool(3)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = parts.length - 1; i >= 0; i--) {
+                int index = i;
+                futures.add(executor.submit(() -> etags[index] = upload(bucket, key, index + 1, parts[index], uploadId)));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        for (int i = 0; i < parts.length; i++) {
+            assertEquals("\"" + TestData.md5Hex(parts[i]) + "\"", etags[i], "ETag of part " + (i + 1));
+        }
+
+        ListPartsResponse listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        assertEquals(List.of(1, 2, 3), listed.parts().stream().map(Part::partNumber).toList());
+        assertEquals(List.of((long) 5 * MIB, (long) 5 * MIB, 1234L), listed.parts().stream().map(Part::size).toList());
+        assertEquals(List.of(etags), listed.parts().stream().map(Part::eTag).toList());
+
+        // Not visible before completion.
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key(key)));
+
+        List<CompletedPart> completed = new ArrayList<>();
+        for (int i = 0; i < parts.length; i++) {
+            completed.add(CompletedPart.builder().partNumber(i + 1).eTag(etags[i]).build());
+        }
+        CompleteMultipartUploadResponse done = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(completed)));
+        String expectedEtag = "\"" + TestData.multipartEtag(parts) + "\"";
+        assertEquals(expectedEtag, done.eTag(), "ETag of a multipart object: MD5 of the part MD5s, then -3");
+        assertEquals(key, done.key());
+        assertEquals(bucket, done.bucket());
+
+        ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+        byte[] whole = concat(parts);
+        assertEquals(TestData.sha256(whole), TestData.sha256(got.asByteArray()), "bytes of the completed object");
+        assertEquals(expectedEtag, got.response().eTag());
+        assertEquals("application/x-multipart", got.response().contentType());
+        assertEquals(Map.of("kind", "multipart"), got.response().metadata());
+
+        // A range across the boundary of parts 1 and 2.
+        byte[] across = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + (5 * MIB - 100) + "-" + (5 * MIB + 99))).asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, 5 * MIB - 100, 5 * MIB + 100), across);
+
+        assertFalse(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream().anyMatch(u -> u.uploadId().equals(uploadId)),
+                "completed upload still listed");
+        assertS3Error(404, "NoSuchUpload", () -> s3.listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId)));
+    }
+
+    @Test
+    void reuploadedPartReplacesTheEarlierOne() {
+        String bucket = createBucket("multipart-reupload");
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")).uploadId();
+        upload(bucket, "k", 1, TestData.bytes(41, 5 * MIB), uploadId);
+        byte[] second = TestData.bytes(42, 5 * MIB);
+        String etag1 = upload(bucket, "k", 1, second, uploadId);
+        byte[] last = TestData.bytes(43, 10);
+        String etag2 = upload(bucket, "k", 2, last, uploadId);
+        assertEquals(1, s3.listParts(b -> b.bucket(bucket).key("k").uploadId(uploadId)).parts().stream().filter(p -> p.partNumber() == 1).count());
+        s3.completeMultipartUpload(b -> b.bucket(bucket).key("k").uploadId(uploadId).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(etag1).build(), CompletedPart.builder().partNumber(2).eTag(etag2).build())));
+        assertEquals(TestData.sha256(concat(new byte[][] {second, last})),
+                TestData.sha256(s3.getObjectAsBytes(b -> b.bucket(bucket).key("k")).asByteArray()));
+    }
+
+    @Test
+    void singleSmallPartIsAllowed() {
+        String bucket = createBucket("multipart-single");
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("one")).uploadId();
+        String etag = upload(bucket, "one", 1, "tiny".getBytes(java.nio.charset.StandardCharsets.UTF_8), uploadId);
+        CompleteMultipartUploadResponse done = s3.completeMultipartUpload(b -> b.bucket(bucket).key("one").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+        assertTrue(done.eTag().endsWith("-1\""), "ETag " + done.eTag());
+        assertEquals("tiny", s3.getObjectAsBytes(b -> b.bucket(bucket).key("one")).asUtf8String());
+    }
+
+    @Test
+    void abortedUploadIsGone() {
+        String bucket = createBucket("multipart-abort");
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("aborted")).uploadId();
+        String etag = upload(bucket, "aborted", 1, TestData.bytes(44, 1000), uploadId);
+        s3.abortMultipartUpload(b -> b.bucket(bucket).key("aborted").uploadId(uploadId));
+
+        assertTrue(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().isEmpty());
+        assertS3Error(404, "NoSuchUpload", () -> upload(bucket, "aborted", 2, TestData.bytes(45, 1000), uploadId));
+        assertS3Error(404, "NoSuchUpload", () -> s3.listParts(b -> b.bucket(bucket).key("aborted").uploadId(uploadId)));
+        assertS3Error(404, "NoSuchUpload", () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key("aborted").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build()))));
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("aborted")));
+        s3.deleteBucket(b -> b.bucket(bucket));
+    }
+
+    @Test
+    void unknownUploadIdIsNoSuchUpload() {
+        String bucket = createBucket("multipart-unknown");
+        assertS3Error(404, "NoSuchUpload", () -> upload(bucket, "k", 1, new byte[10], "no-such-upload-id"));
+    }
+
+    @Test
+    void completeWithBadPartListFails() {
+        String bucket = createBucket("multipart-bad-list");
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")).uploadId();
+        String first = upload(bucket, "k", 1, TestData.bytes(46, 5 * MIB), uploadId);
+        String second = upload(bucket, "k", 2, TestData.bytes(47, 5 * MIB), uploadId);
+        String smallThird = upload(bucket, "k", 3, TestData.bytes(48, 1024), uploadId);
+        String smallFourth = upload(bucket, "k", 4, TestData.bytes(49, 1024), uploadId);
+
+        assertS3Error(400, "InvalidPart", () -> complete(bucket, uploadId, part(1, "\"0123456789abcdef0123456789abcdef\"")));
+        assertS3Error(400, "InvalidPart", () -> complete(bucket, uploadId, part(7, first)));
+        assertS3Error(400, "InvalidPartOrder", () -> complete(bucket, uploadId, part(2, second), part(1, first)));
+        // Every part but the last must be at least 5 MiB.
+        assertS3Error(400, "EntityTooSmall", () -> complete(bucket, uploadId, part(3, smallThird), part(4, smallFourth)));
+        // None of that made an object, and the upload is still open with its parts.
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("k")));
+        assertEquals(4, s3.listParts(b -> b.bucket(bucket).key("k").uploadId(uploadId)).parts().size());
+        // A subset of the parts is a valid completion.
+        complete(bucket, uploadId, part(1, first), part(3, smallThird));
+        assertEquals(5L * MIB + 1024, s3.headObject(b -> b.bucket(bucket).key("k")).contentLength());
+    }
+
+    private static CompletedPart part(int number, String etag) {
+        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+    }
+
+    private static void complete(String bucket, String uploadId, CompletedPart... parts) {
+        s3.completeMultipartUpload(b -> b.bucket(bucket).key("k").uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+    }
+
+    static byte[] concat(byte[][] parts) {
+        int length = 0;
+        for (byte[] p : parts) {
+            length += p.length;
+        }
+        byte[] out = new byte[length];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}

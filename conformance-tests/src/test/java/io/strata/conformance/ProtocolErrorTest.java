@@ -1,0 +1,150 @@
+package io.strata.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Bad input gets the S3 error a client expects (XML body, status, code) and never changes state or
+ * takes the gateway down: malformed XML, unsupported operations, huge headers, bad arguments.
+ */
+class ProtocolErrorTest extends GatewayTest {
+    private static String bucket;
+
+    @BeforeAll
+    static void bucket() {
+        bucket = createBucket("protocol");
+        s3.putObject(b -> b.bucket(bucket).key("keep"), RequestBody.fromString("keep"));
+    }
+
+    @Test
+    void errorBodyIsS3Xml() throws Exception {
+        RawRequest.Response response = RawRequest.of("GET", "/" + bucket + "/no-such-key").send(server);
+        assertEquals(404, response.status());
+        assertEquals("NoSuchKey", response.errorCode());
+        assertTrue(response.header("Content-Type").orElse("").contains("xml"), "Content-Type " + response.header("Content-Type"));
+        assertNotNull(RawRequest.Xml.text(response.xml().getDocumentElement(), "Message"), "Message");
+        assertNotNull(RawRequest.Xml.text(response.xml().getDocumentElement(), "RequestId"), "RequestId");
+    }
+
+    @Test
+    void malformedDeleteObjectsXmlIsMalformedXml() throws Exception {
+        for (String body : new String[] {
+                "<Delete><Object><Key>keep</Key></Object>",            // truncated
+                "this is not xml at all",
+                "<Delete><Object><Key>keep</Key></Object></Remove>"}) { // mismatched tags
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            RawRequest.Response response = RawRequest.of("POST", "/" + bucket).query("delete", "")
+                    .header("Content-MD5", TestData.md5Base64(bytes)).body(bytes).send(server);
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("MalformedXML", response.errorCode(), body);
+        }
+        assertEquals("keep", s3.getObjectAsBytes(b -> b.bucket(bucket).key("keep")).asUtf8String());
+    }
+
+    @Test
+    void malformedCompleteMultipartUploadXmlIsMalformedXml() throws Exception {
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("mpu")).uploadId();
+        String etag = s3.uploadPart(b -> b.bucket(bucket).key("mpu").uploadId(uploadId).partNumber(1), RequestBody.fromString("part")).eTag();
+        for (String body : new String[] {
+                "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + etag + "</ETag></Part>",
+                "garbage"}) {
+            RawRequest.Response response = RawRequest.of("POST", "/" + bucket + "/mpu").query("uploadId", uploadId).body(body).send(server);
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("MalformedXML", response.errorCode(), body);
+        }
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("mpu")));
+        s3.abortMultipartUpload(b -> b.bucket(bucket).key("mpu").uploadId(uploadId));
+    }
+
+    @Test
+    void unsupportedOperationsAreNotImplemented() throws Exception {
+        for (String subresource : new String[] {"replication", "website"}) {
+            RawRequest.Response response = RawRequest.of("GET", "/" + bucket).query(subresource, "").send(server);
+            assertEquals(501, response.status(), () -> subresource + ": " + response);
+            assertEquals("NotImplemented", response.errorCode(), subresource);
+        }
+        assertS3Error(501, "NotImplemented", () -> s3.getBucketReplication(b -> b.bucket(bucket)));
+        assertS3Error(501, "NotImplemented", () -> s3.getBucketWebsite(b -> b.bucket(bucket)));
+    }
+
+    @Test
+    void invalidMaxKeysIsInvalidArgument() throws Exception {
+        RawRequest.Response response = RawRequest.of("GET", "/" + bucket).query("list-type", "2").query("max-keys", "lots").send(server);
+        assertEquals(400, response.status(), response::toString);
+        assertEquals("InvalidArgument", response.errorCode());
+    }
+
+    @Test
+    void garbledAuthorizationHeaderIsAnS3Error() throws Exception {
+        RawRequest.Response response = RawRequest.of("GET", "/" + bucket + "/keep").unsigned()
+                .header("Authorization", "AWS4-HMAC-SHA256 this is not a valid authorization header").send(server);
+        assertTrue(response.status() == 400 || response.status() == 403, response::toString);
+        response.errorCode();
+    }
+
+    /** A 64 KiB header gets an error status quickly, not a hang or a crash; the gateway keeps serving. */
+    @Test
+    void hugeHeaderGetsAnErrorStatus() throws Exception {
+        String huge = "a".repeat(64 * 1024);
+        String statusLine;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(15_000);
+            OutputStream out = socket.getOutputStream();
+            String request = "GET /" + bucket + "/keep HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + server.port() + "\r\n"
+                    + "x-amz-meta-huge: " + huge + "\r\n"
+                    + "Connection: close\r\n\r\n";
+            try {
+                out.write(request.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (SocketException closedEarly) {
+                // The server may refuse before reading everything; its answer is still readable.
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            statusLine = in.readLine();
+        }
+        assertNotNull(statusLine, "no response to a request with a 64 KiB header");
+        String[] parts = statusLine.split(" ");
+        int status = Integer.parseInt(parts[1]);
+        assertTrue(status >= 400 && status < 500, "status of a request with a 64 KiB header: " + statusLine);
+        assertEquals("keep", s3.getObjectAsBytes(b -> b.bucket(bucket).key("keep")).asUtf8String(), "the gateway still serves");
+    }
+
+    @Test
+    void hugeHeaderOnSignedRequestThroughTheSdk() {
+        String value = "b".repeat(64 * 1024);
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
+                s3.putObject(b -> b.bucket(bucket).key("huge-meta").metadata(java.util.Map.of("huge", value)), RequestBody.fromString("x")));
+        // Either an S3 error status or a closed connection; never a stored object, never a hang.
+        if (e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e) {
+            assertTrue(s3e.statusCode() >= 400 && s3e.statusCode() < 500, describe(s3e));
+        }
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("huge-meta")));
+    }
+
+    @Test
+    void gatewaySurvivesARequestCutOffMidBody() throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            String head = "PUT /" + bucket + "/cut-off HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nContent-Length: 1000000\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[1000]);
+        }
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("cut-off")));
+        assertEquals("keep", s3.getObjectAsBytes(b -> b.bucket(bucket).key("keep")).asUtf8String());
+    }
+}
