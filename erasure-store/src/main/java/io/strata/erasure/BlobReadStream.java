@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A verified range of one blob, one stripe at a time. For each stripe it reads the data blocks the
@@ -23,6 +25,7 @@ import java.util.zip.CRC32C;
  * Read errors surface as unchecked {@link ErasureException} (READ_QUORUM_LOST, IO).
  */
 final class BlobReadStream extends InputStream {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobReadStream.class);
     private final DriveErasureStore store;
     private final ErasureBlobLocation location;
     private final ReedSolomon code;
@@ -155,6 +158,8 @@ final class BlobReadStream extends InputStream {
         if (good < dataShards) {
             int badCount = 0;
             for (boolean b : bad) if (b) badCount++;
+            LOG.error("read quorum lost: blob {} stripe {} has {} of {} shards unreadable, need {}",
+                    location.blobId(), s, badCount, total, dataShards);
             throw new ErasureException(ErasureException.Reason.READ_QUORUM_LOST, "blob " + location.blobId()
                     + " stripe " + s + ": " + badCount + " of " + total + " shards unreadable, need " + dataShards);
         }
