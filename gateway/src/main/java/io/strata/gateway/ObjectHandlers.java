@@ -205,12 +205,17 @@ final class ObjectHandlers {
         }
     }
 
-    /** Copies exactly {@code length} bytes, always writing from offset 0 of the buffer (PITFALLS.md). */
+    /**
+     * Copies exactly {@code length} bytes. Each write hands Helidon a fresh array written from
+     * offset 0: Helidon wraps the caller's array without copying and may still hold it when
+     * write() returns (reusing one buffer corrupted bodies under load), and writes from a non-zero
+     * offset send extra bytes (PITFALLS.md, helidon-io/helidon#11738).
+     */
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buf = new byte[WRITE_BLOCK];
         long remaining = length;
         int want = (int) Math.min(FIRST_WRITE, remaining);
         while (remaining > 0) {
+            byte[] buf = new byte[want];
             int filled = 0;
             while (filled < want) {
                 int n = in.read(buf, filled, want - filled);

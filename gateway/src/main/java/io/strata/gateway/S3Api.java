@@ -75,7 +75,7 @@ final class S3Api implements Handler {
             }
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (UncheckedIOException e) {
-            LOG.debug("connection failed during {} {} ({}): {}", method, resource, requestId, e.toString());
+            LOG.warn("connection failed during {} {} ({})", method, resource, requestId, e);
             if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
         } catch (RuntimeException e) {
             LOG.error("unexpected failure on {} {} ({})", method, resource, requestId, e);

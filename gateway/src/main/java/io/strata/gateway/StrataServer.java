@@ -72,6 +72,10 @@ public final class StrataServer implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                    // Helidon 4.4.0's NIO socket writer drops bytes of large responses under load
+                    // (helidon-io/helidon#11340: bodies cut short, transfer stalls); the classic
+                    // blocking socket does not.
+                    .useNio(false)
                     .contentEncoding(encodings)
                     .addProtocol(Http1Config.builder()
                             .maxHeadersSize(MAX_HEADERS_SIZE)
