@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -41,6 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * twelve fsyncs) are amortised the way they are for big objects, small enough to stay in the page
  * cache. Each invocation counts as 64 operations, so the score in ops/s reads as <b>MiB/s of
  * object data</b>.
+ *
+ * <p>{@code parallelReads} compares reading a stripe's blocks on one virtual thread per drive
+ * (the default) with reading them one after another on the caller's thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +55,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ErasureStoreBenchmark {
     static final int SIZE_MIB = 64;
     static final long SIZE = (long) SIZE_MIB << 20;
+
+    @Param({"true", "false"})
+    public boolean parallelReads;
 
     private Path root;
     private ErasureStore store;
@@ -67,6 +74,7 @@ public class ErasureStoreBenchmark {
         for (int i = 0; i < 6; i++) drives.add(root.resolve("drive" + i));
         store = ErasureStore.open(new ErasureConfig(drives, ErasureConfig.DEFAULT_DATA_SHARDS,
                 ErasureConfig.DEFAULT_PARITY_SHARDS, ErasureConfig.DEFAULT_BLOCK_SIZE));
+        ((DriveErasureStore) store).parallelReads(parallelReads);
         pattern = new byte[(1 << 20) + 7]; // odd length: stripes do not line up with the pattern
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < pattern.length; i++) pattern[i] = (byte) random.nextInt();

@@ -41,7 +41,6 @@ final class BlobReadStream extends InputStream {
     private final boolean[] bad;
     private final byte[][] blocks;
     private final boolean[] loaded;
-    private final CRC32C crc = new CRC32C();
     private final byte[] single = new byte[1];
     private long stripe = -1;
     private int stripeBlockLength;
@@ -142,26 +141,39 @@ final class BlobReadStream extends InputStream {
         long to = Math.min(end, stripeStart + location.stripeLength(s)) - stripeStart; // exclusive
         int first = (int) (from / length);
         int last = (int) ((to - 1) / length);
-        boolean complete = true;
-        for (int shard = first; shard <= last; shard++) complete &= loadBlock(shard, s, length);
-        if (!complete) rebuild(s, length);
+        int[] wanted = new int[last - first + 1];
+        for (int i = 0; i < wanted.length; i++) wanted[i] = first + i;
+        loadBlocks(wanted, s, length);
+        for (int shard : wanted) {
+            if (!loaded[shard]) {
+                rebuild(s, length);
+                break;
+            }
+        }
         stripe = s;
         stripeBlockLength = length;
     }
 
     private void rebuild(long s, int length) {
-        int good = 0;
-        for (boolean l : loaded) if (l) good++;
-        for (int shard = 0; shard < total && good < dataShards; shard++) {
-            if (!loaded[shard] && loadBlock(shard, s, length)) good++;
-        }
-        if (good < dataShards) {
-            int badCount = 0;
-            for (boolean b : bad) if (b) badCount++;
-            LOG.error("read quorum lost: blob {} stripe {} has {} of {} shards unreadable, need {}",
-                    location.blobId(), s, badCount, total, dataShards);
-            throw new ErasureException(ErasureException.Reason.READ_QUORUM_LOST, "blob " + location.blobId()
-                    + " stripe " + s + ": " + badCount + " of " + total + " shards unreadable, need " + dataShards);
+        while (true) {
+            int good = 0;
+            for (boolean l : loaded) if (l) good++;
+            if (good >= dataShards) break;
+            // Ask for exactly the shards still missing, in shard order; repeat if some fail too.
+            int[] candidates = new int[dataShards - good];
+            int count = 0;
+            for (int shard = 0; shard < total && count < candidates.length; shard++) {
+                if (!loaded[shard] && !bad[shard]) candidates[count++] = shard;
+            }
+            if (count == 0) {
+                int badCount = 0;
+                for (boolean b : bad) if (b) badCount++;
+                LOG.error("read quorum lost: blob {} stripe {} has {} of {} shards unreadable, need {}",
+                        location.blobId(), s, badCount, total, dataShards);
+                throw new ErasureException(ErasureException.Reason.READ_QUORUM_LOST, "blob " + location.blobId()
+                        + " stripe " + s + ": " + badCount + " of " + total + " shards unreadable, need " + dataShards);
+            }
+            loadBlocks(Arrays.copyOf(candidates, count), s, length);
         }
         for (int shard = 0; shard < total; shard++) {
             if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
@@ -170,34 +182,79 @@ final class BlobReadStream extends InputStream {
         store.degradedStripe();
     }
 
-    /** Reads and verifies one block into its buffer; false (and the shard marked bad) when it can't. */
-    private boolean loadBlock(int shard, long s, int length) {
-        if (bad[shard]) return false;
-        FileChannel channel = channel(shard);
-        if (channel == null) return false;
-        if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
-        byte[] block = blocks[shard];
-        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length + ShardHeader.CRC_BYTES);
+    /**
+     * Reads and verifies the blocks of stripe {@code s} of the given shards, on one virtual thread
+     * per drive when there are several (so drives' latencies overlap and CRCs run in parallel).
+     * Marks each as loaded or bad; the bookkeeping stays on the calling thread.
+     */
+    private void loadBlocks(int[] shards, long s, int length) {
+        int[] todo = new int[shards.length];
+        int count = 0;
+        for (int shard : shards) {
+            if (!bad[shard] && channel(shard) != null) {
+                if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+                todo[count++] = shard;
+            }
+        }
         long at = ShardHeader.blockPosition(s, location.blockSize());
+        Object[] outcomes = new Object[count];
+        if (count == 1 || !store.parallelReads()) {
+            for (int i = 0; i < count; i++) outcomes[i] = readVerified(channels[todo[i]], blocks[todo[i]], at, length, s);
+        } else {
+            Thread[] readers = new Thread[count];
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                FileChannel channel = channels[todo[i]];
+                byte[] block = blocks[todo[i]];
+                readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(channel, block, at, length, s));
+            }
+            joinAll(readers);
+        }
+        for (int i = 0; i < count; i++) {
+            int shard = todo[i];
+            switch (outcomes[i]) {
+                case null -> loaded[shard] = true;
+                case IOException e -> readFailed(shard, e);
+                case Object reason -> markBad(shard, reason.toString());
+            }
+        }
+    }
+
+    /**
+     * One block and its CRC from {@code channel} into {@code block}: null when it verifies, else
+     * the reason (a String) or the IOException. Touches nothing but its arguments.
+     */
+    private static Object readVerified(FileChannel channel, byte[] block, long at, int length, long s) {
+        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length + ShardHeader.CRC_BYTES);
         try {
             while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, at + buffer.position());
-                if (n < 0) {
-                    markBad(shard, "short read in stripe " + s);
-                    return false;
-                }
+                if (channel.read(buffer, at + buffer.position()) < 0) return "short read in stripe " + s;
             }
         } catch (IOException e) {
-            return readFailed(shard, e);
+            return e;
         }
-        crc.reset();
+        CRC32C crc = new CRC32C();
         crc.update(block, 0, length);
-        if ((int) crc.getValue() != buffer.getInt(length)) {
-            markBad(shard, "checksum mismatch in stripe " + s);
-            return false;
+        return (int) crc.getValue() == buffer.getInt(length) ? null : "checksum mismatch in stripe " + s;
+    }
+
+    /** Waits for every reader: they write into this stream's buffers, so none may outlive the call. */
+    private void joinAll(Thread[] readers) {
+        boolean interrupted = false;
+        for (Thread reader : readers) {
+            while (true) {
+                try {
+                    reader.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         }
-        loaded[shard] = true;
-        return true;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new ErasureException(ErasureException.Reason.IO, "interrupted reading blob " + location.blobId());
+        }
     }
 
     /** Opens the shard's file and checks its header on first use; null when the shard is bad. */

@@ -55,6 +55,7 @@ final class DriveErasureStore implements ErasureStore {
     private final AtomicLong degradedReads = new AtomicLong();
     private final AtomicLong rebuiltShards = new AtomicLong();
     private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
+    private volatile boolean parallelReads = true;
     private volatile BlockWriteHook blockWriteHook = (drive, shard, stripe) -> { };
 
     private DriveErasureStore(ErasureConfig config, List<Drive> drives) {
@@ -207,6 +208,15 @@ final class DriveErasureStore implements ErasureStore {
     /** Called once per stripe served from a reconstruction instead of the data shards alone. */
     void degradedStripe() {
         degradedReads.incrementAndGet();
+    }
+
+    /** Whether a stripe's blocks are read on one virtual thread per drive (the default). */
+    boolean parallelReads() {
+        return parallelReads;
+    }
+
+    void parallelReads(boolean parallel) {
+        this.parallelReads = parallel;
     }
 
     BlockWriteHook blockWriteHook() {

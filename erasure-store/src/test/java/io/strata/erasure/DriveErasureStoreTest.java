@@ -252,6 +252,20 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void sequentialReadsServeAndRebuildTheSameBytes() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        store.parallelReads(false);
+        byte[] data = randomBytes(3 * K * BLOCK + 5);
+        ErasureBlobLocation location = write(store, data);
+        assertArrayEquals(data, readAll(store, location));
+        Files.delete(shardFile(config, location, 0));
+        flip(shardFile(config, location, 3), ShardHeader.blockPosition(1, BLOCK) + 1);
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(2, store.rebuiltShards());
+    }
+
+    @Test
     void detectsAndRebuildsAFlippedByteInAnyShard() throws IOException {
         ErasureConfig config = config();
         DriveErasureStore store = open(config);
