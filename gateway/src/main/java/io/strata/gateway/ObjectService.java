@@ -251,7 +251,12 @@ final class ObjectService implements AutoCloseable {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
                 clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), Map.of(),
                 requested.size(), segments);
-        commit(null, () -> namespace.completeUpload(uploadId, version));
+        try {
+            commit(null, () -> namespace.completeUpload(uploadId, version));
+        } catch (IllegalArgumentException e) {
+            // A part was replaced by a concurrent UploadPart after we read the part list.
+            throw new S3Exception(S3Error.INVALID_PART, "A part changed while the upload was being completed; retry.");
+        }
         signalCleaner();
         return version;
     }

@@ -1,6 +1,8 @@
 package io.strata.gateway;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
@@ -77,6 +79,7 @@ public final class StrataServer implements AutoCloseable {
                     // blocking socket does not.
                     .useNio(false)
                     .contentEncoding(encodings)
+                    .directHandlers(transportErrors())
                     .addProtocol(Http1Config.builder()
                             .maxHeadersSize(MAX_HEADERS_SIZE)
                             .validatePath(false)
@@ -97,6 +100,13 @@ public final class StrataServer implements AutoCloseable {
             namespace.close();
             throw e;
         }
+    }
+
+    private static DirectHandlers transportErrors() {
+        TransportErrors handler = new TransportErrors();
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType t : DirectHandler.EventType.values()) b.addHandler(t, handler);
+        return b.build();
     }
 
     public int port() {
