@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,12 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A verified range of one blob, one stripe at a time. For each stripe it reads the data blocks the
- * range needs (positional reads on channels kept open for the stream's life) and checks each
- * block's CRC32C. A shard whose file is missing, short, or fails a check is marked bad for the rest
+ * range needs (positional reads on channels kept open for the stream's life, one virtual thread
+ * per drive when several blocks are needed) and checks each block's CRC32C. A shard whose file is missing, short, or fails a check is marked bad for the rest
  * of the stream; the stripe is then completed from any {@code k} good shards and the missing data
  * blocks reconstructed. Memory: at most {@code k+m} block buffers.
  *
  * <p>Not thread-safe: one reader at a time. The caller closes it; closing releases the files.
+ * A close from another thread (a client gone) makes an in-flight read fail with IO, and is not
+ * mistaken for a failing drive.
  * Read errors surface as unchecked {@link ErasureException} (READ_QUORUM_LOST, IO).
  */
 final class BlobReadStream extends InputStream {
@@ -44,7 +47,7 @@ final class BlobReadStream extends InputStream {
     private final byte[] single = new byte[1];
     private long stripe = -1;
     private int stripeBlockLength;
-    private boolean closed;
+    private volatile boolean closed;
 
     BlobReadStream(DriveErasureStore store, ErasureBlobLocation location, long offset, long length) {
         this.store = store;
@@ -121,7 +124,6 @@ final class BlobReadStream extends InputStream {
         if (closed) return;
         closed = true;
         for (int shard = 0; shard < total; shard++) closeChannel(shard);
-        Arrays.fill(blocks, null);
     }
 
     private void ensureOpen() throws IOException {
@@ -189,24 +191,26 @@ final class BlobReadStream extends InputStream {
      */
     private void loadBlocks(int[] shards, long s, int length) {
         int[] todo = new int[shards.length];
+        FileChannel[] open = new FileChannel[shards.length];
         int count = 0;
         for (int shard : shards) {
-            if (!bad[shard] && channel(shard) != null) {
+            FileChannel channel = bad[shard] ? null : channel(shard);
+            if (channel != null) {
                 if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+                open[count] = channel;
                 todo[count++] = shard;
             }
         }
         long at = ShardHeader.blockPosition(s, location.blockSize());
         Object[] outcomes = new Object[count];
         if (count == 1 || !store.parallelReads()) {
-            for (int i = 0; i < count; i++) outcomes[i] = readVerified(channels[todo[i]], blocks[todo[i]], at, length, s);
+            for (int i = 0; i < count; i++) outcomes[i] = readVerified(open[i], blocks[todo[i]], at, length, s);
         } else {
             Thread[] readers = new Thread[count];
             for (int i = 0; i < count; i++) {
                 int index = i;
-                FileChannel channel = channels[todo[i]];
                 byte[] block = blocks[todo[i]];
-                readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(channel, block, at, length, s));
+                readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(open[index], block, at, length, s));
             }
             joinAll(readers);
         }
@@ -278,6 +282,10 @@ final class BlobReadStream extends InputStream {
             return null;
         }
         channels[shard] = channel;
+        if (closed) { // closed by another thread meanwhile: don't leak what we just opened
+            closeChannel(shard);
+            throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed");
+        }
         try {
             ByteBuffer header = ByteBuffer.allocate(ShardHeader.SIZE);
             while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
@@ -296,9 +304,12 @@ final class BlobReadStream extends InputStream {
     }
 
     private boolean readFailed(int shard, IOException e) {
-        // An interrupt closes the channel; that is the reader's doing, not the drive's.
+        // An interrupt or a close closes the channel; that is the reader's doing, not the drive's.
         if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
             throw new ErasureException(ErasureException.Reason.IO, "interrupted reading blob " + location.blobId(), e);
+        }
+        if (closed && e instanceof ClosedChannelException) {
+            throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed", e);
         }
         markBad(shard, e.toString());
         return false;
