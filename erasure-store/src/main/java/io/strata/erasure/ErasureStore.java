@@ -27,8 +27,9 @@ public interface ErasureStore extends AutoCloseable {
     /**
      * Streams exactly {@code length} bytes from {@code data} into a new blob, coded as they arrive,
      * with memory bounded by one stripe. Returns only after every shard that was written is fsynced
-     * and renamed into place; a failure leaves no readable blob (only garbage for the cleaner).
-     * Does not close {@code data}. Unchecked exceptions thrown by {@code data} (for instance a
+     * and renamed into place. A failure removes every file the write created and leaves nothing
+     * readable (only a crash mid-write leaves temporary files, garbage for the cleaner). An
+     * interrupt of the calling thread ends the write with IO. Does not close {@code data}. Unchecked exceptions thrown by {@code data} (for instance a
      * signature failure) propagate unchanged, after cleanup.
      *
      * <p>The write succeeds when at least {@code k + 1} shards (all {@code k} without parity)
