@@ -158,6 +158,7 @@ class DurabilityTest {
 
         try (StrataServer server = StrataServer.start(root)) {
             org.junit.jupiter.api.Assumptions.assumeTrue(server.isManaged(), "deletes the gateway's drives");
+            String multipartSha = multipartSha(parts);
             try (S3Client s3 = S3Clients.pathStyle(server)) {
                 s3.createBucket(b -> b.bucket(bucket));
                 objects.forEach((key, spec) -> s3.putObject(b -> b.bucket(bucket).key(key),
@@ -172,24 +173,27 @@ class DurabilityTest {
                     completed.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 }
                 s3.completeMultipartUpload(b -> b.bucket(bucket).key("multipart").uploadId(uploadId).multipartUpload(m -> m.parts(completed)));
-                String multipartSha = multipartSha(parts);
-
-                verifyAll(s3, bucket, objects, multipartSha, "after PUT");
-
-                server.stop();
-                for (int d = 1; d <= 6; d++) {
-                    assertTrue(Files.isDirectory(server.dataDir().resolve("drives/d" + d)), "drive directory d" + d + " exists");
-                }
-                server.start();
-                verifyAll(s3, bucket, objects, multipartSha, "after a clean restart");
-
-                server.stop();
-                deleteRecursively(server.dataDir().resolve("drives/d2"));
-                deleteRecursively(server.dataDir().resolve("drives/d5"));
-                server.start();
-                verifyAll(s3, bucket, objects, multipartSha, "with drives d2 and d5 deleted");
-                assertTrue(server.isAlive());
+                verifyAll(server, s3, bucket, objects, multipartSha, "after PUT");
             }
+
+            server.stop();
+            for (int d = 1; d <= 6; d++) {
+                assertTrue(Files.isDirectory(server.dataDir().resolve("drives/d" + d)), "drive directory d" + d + " exists");
+            }
+            server.start();
+            // A new client after each restart: pooled connections to the old process are dead.
+            try (S3Client s3 = S3Clients.pathStyle(server)) {
+                verifyAll(server, s3, bucket, objects, multipartSha, "after a clean restart");
+            }
+
+            server.stop();
+            deleteRecursively(server.dataDir().resolve("drives/d2"));
+            deleteRecursively(server.dataDir().resolve("drives/d5"));
+            server.start();
+            try (S3Client s3 = S3Clients.pathStyle(server)) {
+                verifyAll(server, s3, bucket, objects, multipartSha, "with drives d2 and d5 deleted");
+            }
+            assertTrue(server.isAlive());
         }
     }
 
@@ -204,6 +208,15 @@ class DurabilityTest {
             }
         }
         return java.util.HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void verifyAll(StrataServer server, S3Client s3, String bucket, Map<String, long[]> objects,
+                                  String multipartSha, String when) {
+        try {
+            verifyAll(s3, bucket, objects, multipartSha, when);
+        } catch (Throwable e) {
+            throw new AssertionError(when + ": " + e + "\n--- gateway output (tail) ---\n" + server.outputTail(), e);
+        }
     }
 
     private static void verifyAll(S3Client s3, String bucket, Map<String, long[]> objects, String multipartSha, String when)

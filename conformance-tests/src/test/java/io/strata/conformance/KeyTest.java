@@ -89,6 +89,9 @@ class KeyTest extends GatewayTest {
     void nothingIsCreatedOutsideTheDataDirectory() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(server.isManaged(), "inspects the gateway's own directories");
         for (String key : awkwardKeys()) {
+            if (key.length() > 1000) {
+                continue; // the suffix would make it too long
+            }
             s3.putObject(b -> b.bucket(bucket).key(key + "-kept"), RequestBody.fromString("kept"));
         }
         // The test's root holds exactly the data directory and the server log.

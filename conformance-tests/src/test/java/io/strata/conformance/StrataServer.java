@@ -215,6 +215,12 @@ public final class StrataServer implements AutoCloseable {
         }
     }
 
+    /** The last few KiB of the server's output, for failure messages. */
+    public String outputTail() {
+        String all = output();
+        return all.length() <= 6000 ? all : all.substring(all.length() - 6000);
+    }
+
     @Override
     public void close() {
         if (!isManaged()) {
