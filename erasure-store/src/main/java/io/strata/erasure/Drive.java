@@ -108,10 +108,24 @@ final class Drive {
         if (parent != null) fsyncDirectory(parent);
     }
 
-    /** Makes sure {@code tmp/} and {@code blobs/} exist under an existing, formatted root. */
-    void ensureLayout() throws IOException {
+    /**
+     * Makes sure {@code tmp/} and {@code blobs/} exist under an existing, formatted root, and
+     * removes what a crash left in {@code tmp/}: shard files of writes that never completed, which
+     * no namespace record can refer to (a blob is renamed out of tmp before it is committed).
+     * Called only when the store opens, before any write starts.
+     *
+     * @return the number of leftover temp files removed
+     */
+    int ensureLayout() throws IOException {
         Files.createDirectories(tmp);
         Files.createDirectories(blobs);
+        int removed = 0;
+        try (var leftovers = Files.newDirectoryStream(tmp)) {
+            for (Path p : leftovers) {
+                if (Files.isRegularFile(p) && Files.deleteIfExists(p)) removed++;
+            }
+        }
+        return removed;
     }
 
     /**

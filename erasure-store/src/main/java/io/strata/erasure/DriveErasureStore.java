@@ -89,7 +89,8 @@ final class DriveErasureStore implements ErasureStore {
         for (Drive drive : drives) {
             try {
                 if (drive.isFormatted()) {
-                    drive.ensureLayout();
+                    int leftovers = drive.ensureLayout();
+                    if (leftovers > 0) LOG.info("removed {} unfinished shard files from {}", leftovers, drive.tmpDir());
                     continue;
                 }
                 if (formatted > 0) {

@@ -638,4 +638,25 @@ class DriveErasureStoreTest {
     private static MessageDigest sha256() throws NoSuchAlgorithmException {
         return MessageDigest.getInstance("SHA-256");
     }
+
+    @Test
+    void reopeningRemovesShardFilesOfWritesACrashInterrupted() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] data = randomBytes(3 * BLOCK + 5);
+        ErasureBlobLocation kept = write(store, data);
+        store.close();
+        opened.remove(store);
+        // What kill -9 leaves mid-write: shard files under tmp/ that were never renamed.
+        for (Path drive : config.drives()) Files.write(drive.resolve("tmp").resolve("0123abcd.0"), new byte[100]);
+
+        DriveErasureStore reopened = open(config);
+
+        for (Path drive : config.drives()) {
+            try (Stream<Path> left = Files.list(drive.resolve("tmp"))) {
+                assertEquals(0, left.count(), "tmp/ of " + drive);
+            }
+        }
+        assertArrayEquals(data, readAll(reopened, kept));
+    }
 }
