@@ -55,6 +55,28 @@ def data(size, seed):
     return random.Random(seed).randbytes(size)
 
 
+def presigned_round_trip(s3, signer, body):
+    """GET and PUT through URLs presigned by `signer`; an expired URL is AccessDenied."""
+    url = signer.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=300)
+    print(url.split("?")[0] + "?" + "&".join(p.split("=")[0] for p in url.split("?")[1].split("&")))
+    with urllib.request.urlopen(url, timeout=30) as response:
+        check(response.read() == body, "presigned GET bytes differ")
+    put_body = data(50_000, 3)
+    put_url = signer.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "objects/presigned.bin"}, ExpiresIn=300)
+    request = urllib.request.Request(put_url, data=put_body, method="PUT")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        check(response.status == 200, "presigned PUT status %s" % response.status)
+    check(s3.get_object(Bucket=BUCKET, Key="objects/presigned.bin")["Body"].read() == put_body, "presigned PUT bytes")
+    expired = signer.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=1)
+    time.sleep(2.5)
+    try:
+        urllib.request.urlopen(expired, timeout=30)
+        check(False, "an expired presigned URL worked")
+    except urllib.error.HTTPError as error:
+        check(error.code == 403, "expired presigned URL: HTTP %s" % error.code)
+        check(b"<Code>AccessDenied</Code>" in error.read(), "expired presigned URL: not AccessDenied")
+
+
 def main():
     print("python %s, boto3 %s, botocore %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__))
     config = Config(region_name="us-east-1", s3={"addressing_style": "path"},
@@ -127,24 +149,11 @@ def main():
     head = s3.head_object(Bucket=BUCKET, Key="objects/replaced.bin")
     check(head["Metadata"] == {"color": "red"} and head["ContentType"] == "text/plain", "REPLACE: %s" % head)
 
-    step("presigned GET and PUT with urllib")
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=300)
-    with urllib.request.urlopen(url, timeout=30) as response:
-        check(response.read() == body, "presigned GET bytes differ")
-    put_body = data(50_000, 3)
-    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "objects/presigned.bin"}, ExpiresIn=300)
-    request = urllib.request.Request(put_url, data=put_body, method="PUT")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        check(response.status == 200, "presigned PUT status %s" % response.status)
-    check(s3.get_object(Bucket=BUCKET, Key="objects/presigned.bin")["Body"].read() == put_body, "presigned PUT bytes")
-    expired = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=1)
-    time.sleep(2.5)
-    try:
-        urllib.request.urlopen(expired, timeout=30)
-        check(False, "an expired presigned URL worked")
-    except urllib.error.HTTPError as error:
-        check(error.code == 403, "expired presigned URL: HTTP %s" % error.code)
-        check(b"<Code>AccessDenied</Code>" in error.read(), "expired presigned URL: not AccessDenied")
+    step("presigned GET and PUT with urllib (SigV4 query auth)")
+    v4 = boto3.client("s3", endpoint_url=ENDPOINT, config=config.merge(Config(signature_version="s3v4")),
+                      aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
+    presigned_round_trip(s3, v4, body)
 
     step("delete_objects (verbose and quiet)")
     response = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in keys[:100]]})
@@ -152,6 +161,9 @@ def main():
     response = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in keys[100:]], "Quiet": True})
     check(not response.get("Deleted") and not response.get("Errors"), "quiet delete: %s" % response)
     check("Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix="many/"), "keys left after delete_objects")
+
+    step("presigned GET and PUT with boto3's default signer (SigV2 query auth: AWSAccessKeyId, Signature, Expires)")
+    presigned_round_trip(s3, s3, body)
 
     step("delete everything and the bucket")
     expect_error("BucketNotEmpty", s3.delete_bucket, Bucket=BUCKET)

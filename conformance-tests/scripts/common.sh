@@ -19,7 +19,7 @@ export AWS_CONFIG_FILE="$WORK/aws-config" AWS_SHARED_CREDENTIALS_FILE="$WORK/aws
 # A bucket name unique to this run: scripts may share one gateway.
 BUCKET="${STRATA_BUCKET:-$1-$(date +%s)-$$}"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 # gen FILE SIZE SEED: deterministic pseudo-random bytes (AES-CTR keystream of the seed).
