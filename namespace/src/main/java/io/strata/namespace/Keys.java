@@ -17,6 +17,9 @@ import java.util.Arrays;
  *       This preserves byte order of the component (a shorter string's terminator sorts before any
  *       continuation, including an escaped 0x00) and keeps it self-delimiting even when a key
  *       contains 0x00.</li>
+ *   <li>versions: {@code bucket 0x00 esc(key) ~order} with the version order (see {@link VersionIds})
+ *       as 8 bytes big-endian with every bit flipped, so a key's versions are contiguous, newest
+ *       first, and keys keep UTF-8 binary order.</li>
  *   <li>instants: 8 bytes big-endian seconds with the sign bit flipped, then 4 bytes nanos.</li>
  * </ul>
  */
@@ -69,6 +72,24 @@ final class Keys {
     /** The escaped form of {@code prefix} without terminator: a prefix of every escaped key starting with it. */
     static byte[] escapedPrefix(BucketName bucket, byte[] prefixUtf8) {
         return new KeyBuilder(bucketPrefix(bucket)).escapedOpen(prefixUtf8).toByteArray();
+    }
+
+    /** Rows of all versions of a key in {@code versions} start with this: bucket, escaped key. */
+    static byte[] versionKeyPrefix(BucketName bucket, byte[] keyUtf8) {
+        return new KeyBuilder(bucketPrefix(bucket)).escaped(keyUtf8).toByteArray();
+    }
+
+    /** Row of one version in {@code versions}. */
+    static byte[] version(byte[] versionKeyPrefix, long order) {
+        byte[] out = Arrays.copyOf(versionKeyPrefix, versionKeyPrefix.length + 8);
+        putLong(out, versionKeyPrefix.length, ~order);
+        return out;
+    }
+
+    /** The version order at the end of a {@code versions} row. */
+    static long versionOrder(byte[] row) {
+        if (row.length < 8) throw new RecordFormatException("version row of " + row.length + " bytes");
+        return ~getLong(row, row.length - 8);
     }
 
     /** Row of a part: the upload's row, then the part number as 4 bytes big-endian. */

@@ -156,4 +156,84 @@ final class Listing {
                 ? new UploadPage(uploads, commonPrefixes, true, lastKey, lastId)
                 : new UploadPage(uploads, commonPrefixes, false, "", "");
     }
+
+    /** Tells whether a {@code versions} row is the first (newest) of its key. */
+    @FunctionalInterface
+    interface NewestCheck {
+        boolean isNewest(byte[] row) throws RocksDBException;
+    }
+
+    /**
+     * Lists versions from the {@code versions} column family ({@code bucket 0x00 esc(key) ~order}).
+     * The iterator starts at the first candidate row; common prefixes not after {@code keyMarker} are
+     * skipped. A row is the latest of its key when it is the first row of that key the walk meets,
+     * except for the very first row when the walk started inside the key marker's versions
+     * ({@code startsMidKey}): then {@code check} decides.
+     */
+    static VersionPage versions(RocksIterator it, BucketName bucket, byte[] prefix, byte[] delimiter,
+                                byte[] keyMarker, int max, boolean startsMidKey, NewestCheck check)
+            throws RocksDBException {
+        List<VersionPage.Entry> entries = new ArrayList<>();
+        List<String> commonPrefixes = new ArrayList<>();
+        int bucketPrefixLength = Keys.bucketPrefix(bucket).length;
+        int[] end = new int[1];
+        int count = 0;
+        boolean truncated = false;
+        boolean first = true;
+        byte[] previousKey = null;
+        ObjectKey previous = null;
+        String lastKey = "";
+        String lastId = "";
+        while (it.isValid()) {
+            byte[] row = it.key();
+            byte[] key = Keys.unescape(row, bucketPrefixLength, end);
+            if (end[0] + 8 != row.length) throw new RecordFormatException("version row of unexpected length");
+            if (delimiter.length > 0) {
+                int at = indexOf(key, prefix.length, key.length, delimiter);
+                if (at >= 0) {
+                    int cpEnd = at + delimiter.length;
+                    if (Arrays.compareUnsigned(key, 0, cpEnd, keyMarker, 0, keyMarker.length) > 0) {
+                        if (count == max) {
+                            truncated = true;
+                            break;
+                        }
+                        lastKey = new String(key, 0, cpEnd, StandardCharsets.UTF_8);
+                        lastId = "";
+                        commonPrefixes.add(lastKey);
+                        count++;
+                    }
+                    first = false;
+                    previousKey = null;
+                    byte[] next = Keys.successor(Keys.escapedPrefix(bucket, Arrays.copyOf(key, cpEnd)));
+                    if (next == null) break;
+                    it.seek(next);
+                    continue;
+                }
+            }
+            if (count == max) {
+                truncated = true;
+                break;
+            }
+            boolean sameKey = previousKey != null && Arrays.equals(previousKey, key);
+            boolean latest;
+            if (first) {
+                latest = !(startsMidKey && Arrays.equals(key, keyMarker)) || check.isNewest(row);
+            } else {
+                latest = !sameKey;
+            }
+            first = false;
+            if (!sameKey) previous = new ObjectKey(new String(key, StandardCharsets.UTF_8));
+            previousKey = key;
+            ObjectVersion v = ObjectVersionCodec.decode(bucket, previous, it.value());
+            entries.add(new VersionPage.Entry(v, latest));
+            lastKey = previous.value();
+            lastId = v.versionId();
+            count++;
+            it.next();
+        }
+        it.status();
+        return truncated
+                ? new VersionPage(entries, commonPrefixes, true, lastKey, lastId)
+                : new VersionPage(entries, commonPrefixes, false, "", "");
+    }
 }

@@ -47,34 +47,91 @@ public interface Namespace extends AutoCloseable {
     List<Bucket> buckets();
 
     /**
-     * Deletes an empty bucket. Multipart uploads still in progress do not keep it alive: they are
-     * removed with it and their parts' segments go to the garbage queue in the same write.
+     * Deletes an empty bucket: one holding no object version and no delete marker. Multipart uploads
+     * still in progress do not keep it alive: they are removed with it and their parts' segments go
+     * to the garbage queue in the same write.
      *
-     * @throws NamespaceException BUCKET_NOT_FOUND, BUCKET_NOT_EMPTY (the bucket holds objects)
+     * @throws NamespaceException BUCKET_NOT_FOUND, BUCKET_NOT_EMPTY (the bucket holds versions or markers)
      */
     void deleteBucket(BucketName name);
 
+    /**
+     * Sets the bucket's versioning state. Writes in flight finish under the old state; later ones
+     * see the new one.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException for UNVERSIONED once the bucket has been versioned (S3 has no
+     *                                  way back); setting UNVERSIONED on an unversioned bucket is a no-op
+     */
+    void setVersioning(BucketName bucket, BucketVersioning state);
+
     // --- objects
 
-    /** The current version of a key. @throws NamespaceException BUCKET_NOT_FOUND */
+    /**
+     * The current version of a key; empty when the key has none or its newest entry is a delete
+     * marker. @throws NamespaceException BUCKET_NOT_FOUND
+     */
     Optional<ObjectVersion> object(BucketName bucket, ObjectKey key);
 
     /**
-     * Makes {@code version} the current version of its key; the replaced version's segments that
-     * {@code version} does not itself reuse go to the garbage queue in the same write. If this
-     * throws, nothing was committed and the caller queues {@code version}'s segments with
-     * {@link #addGarbage} if it wrote them.
-     *
-     * @return the replaced version
-     * @throws NamespaceException BUCKET_NOT_FOUND
+     * The newest entry of a key, which may be a delete marker. @throws NamespaceException BUCKET_NOT_FOUND
      */
-    Optional<ObjectVersion> putObject(ObjectVersion version);
+    Optional<ObjectVersion> latest(BucketName bucket, ObjectKey key);
 
     /**
-     * Removes the key; its segments go to the garbage queue. Absent key: empty result, no error.
+     * One version or delete marker of a key by id ({@link ObjectVersion#NULL_VERSION} included);
+     * empty when there is none or {@code versionId} is not well-formed.
+     *
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
-    Optional<ObjectVersion> deleteObject(BucketName bucket, ObjectKey key);
+    Optional<ObjectVersion> version(BucketName bucket, ObjectKey key, String versionId);
+
+    /**
+     * Commits {@code version} (its {@code versionId} is ignored) as the newest version of its key,
+     * by the bucket's versioning state at commit time: unversioned or suspended, it becomes the
+     * {@code null} version and the previous {@code null} version is removed, its segments that
+     * {@code version} does not reuse going to the garbage queue in the same write; enabled, it gets
+     * a new id and every other version stays. If this throws, nothing was committed and the caller
+     * queues {@code version}'s segments with {@link #addGarbage} if it wrote them.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    PutResult putObject(ObjectVersion version);
+
+    /**
+     * S3's DELETE without a version id. Unversioned: removes the key's {@code null} version (absent
+     * key: nothing happens, no error). Enabled: adds a delete marker with a new id. Suspended:
+     * removes the {@code null} version and adds a {@code null} delete marker. Removed data goes to
+     * the garbage queue in the same write.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    DeleteResult deleteObject(BucketName bucket, ObjectKey key);
+
+    /**
+     * Removes one version or delete marker for good (S3's DELETE with a version id); its segments
+     * go to the garbage queue. If it was the newest, the next newest entry becomes current. Absent
+     * or malformed id: empty result, no error.
+     *
+     * @return the removed version or marker
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId);
+
+    /**
+     * One page of ListObjectVersions: every version and delete marker, keys in UTF-8 binary order
+     * and newest first within a key, with prefix, delimiter and common prefixes as in {@link #list}
+     * (a common prefix is listed only if it sorts after the key marker). Key marker alone: entries
+     * of keys strictly after it. With a version-id marker: the versions of the key marker older than
+     * that version, then the following keys; if the marker's {@code null} version no longer exists,
+     * the key marker's versions are listed from its newest. Versions, markers and common prefixes
+     * count together toward {@code maxKeys}; maxKeys 0 gives an empty page that is not truncated.
+     * Cost is proportional to the page (one seek per common prefix and one to start), not to the
+     * bucket.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    VersionPage listVersions(BucketName bucket, VersionQuery query);
 
     /**
      * One page of keys in UTF-8 binary order, by S3's rules. With a delimiter, a key containing it
@@ -135,15 +192,15 @@ public interface Namespace extends AutoCloseable {
                        int max);
 
     /**
-     * Atomically ends the upload and makes {@code version} (whose segments must be segments of the
-     * upload's current parts) the current version. Parts of the upload not among {@code version}'s
-     * segments and the replaced current version go to garbage.
+     * Atomically ends the upload and commits {@code version} (whose segments must be segments of the
+     * upload's current parts) as {@link #putObject} does. Parts of the upload not among
+     * {@code version}'s segments and a replaced {@code null} version go to garbage.
      *
      * @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND
      * @throws IllegalArgumentException if a segment of {@code version} is not one of the upload's
      *                                  parts (e.g. the part was replaced meanwhile); nothing changes
      */
-    Optional<ObjectVersion> completeUpload(String uploadId, ObjectVersion version);
+    PutResult completeUpload(String uploadId, ObjectVersion version);
 
     /** Ends the upload; all its parts go to garbage. @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND */
     void abortUpload(BucketName bucket, ObjectKey key, String uploadId);

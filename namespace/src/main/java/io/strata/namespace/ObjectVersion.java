@@ -6,11 +6,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One version of an object. Immutable (maps and lists are copied) and thread-safe; the constructor
- * throws {@link IllegalArgumentException} when sizes are negative or the segments do not add up to
- * {@code size}.
+ * One version of an object, or a delete marker. Immutable (maps and lists are copied) and
+ * thread-safe; the constructor throws {@link IllegalArgumentException} when sizes are negative, the
+ * segments do not add up to {@code size}, or a delete marker carries data.
  *
- * @param versionId    "null" until versioning is enabled on the bucket
+ * <p>Version ids are {@value #NULL_VERSION} (the version written while the bucket was unversioned
+ * or suspended) or 32 lower-case hex digits assigned by the namespace when the version is committed
+ * in a versioning-enabled bucket: unique, URL-safe, and within one key a newer version's id sorts
+ * before an older one's.
+ *
+ * @param versionId    {@value #NULL_VERSION} or an id assigned by the namespace
  * @param etag         unquoted ETag: hex MD5 for single-part objects, {@code md5-of-md5s-N} for multipart
  * @param contentType  Content-Type given on upload (never null; default binary/octet-stream)
  * @param headers      other stored HTTP headers, lower-case names: content-encoding, content-disposition,
@@ -24,7 +29,7 @@ import java.util.Objects;
 public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, long size, String etag,
                             Instant lastModified, String contentType, Map<String, String> headers,
                             Map<String, String> userMetadata, Map<String, String> checksums, int partCount,
-                            List<Segment> segments) {
+                            List<Segment> segments, boolean deleteMarker) {
     public static final String NULL_VERSION = "null";
 
     public ObjectVersion {
@@ -43,5 +48,35 @@ public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, 
         long total = 0;
         for (Segment s : segments) total += s.size();
         if (total != size) throw new IllegalArgumentException("segments hold " + total + " bytes, size is " + size);
+        if (deleteMarker && size != 0) throw new IllegalArgumentException("a delete marker holds no data");
+    }
+
+    /** An object version (not a delete marker). */
+    public ObjectVersion(BucketName bucket, ObjectKey key, String versionId, long size, String etag,
+                         Instant lastModified, String contentType, Map<String, String> headers,
+                         Map<String, String> userMetadata, Map<String, String> checksums, int partCount,
+                         List<Segment> segments) {
+        this(bucket, key, versionId, size, etag, lastModified, contentType, headers, userMetadata, checksums,
+                partCount, segments, false);
+    }
+
+    /** A delete marker: no data, no metadata, only a key, a version id and a time. */
+    public static ObjectVersion deleteMarker(BucketName bucket, ObjectKey key, String versionId, Instant lastModified) {
+        return new ObjectVersion(bucket, key, versionId, 0, "", lastModified, "", Map.of(), Map.of(), Map.of(), 0,
+                List.of(), true);
+    }
+
+    /** This version under another id. */
+    public ObjectVersion withVersionId(String id) {
+        return new ObjectVersion(bucket, key, id, size, etag, lastModified, contentType, headers, userMetadata,
+                checksums, partCount, segments, deleteMarker);
+    }
+
+    /**
+     * Whether {@code id} has the form of a version id ({@value #NULL_VERSION} or one the namespace
+     * assigns), whether or not such a version exists. S3 answers a malformed one with InvalidArgument.
+     */
+    public static boolean isWellFormedVersionId(String id) {
+        return id != null && (id.equals(NULL_VERSION) || VersionIds.isAssigned(id));
     }
 }

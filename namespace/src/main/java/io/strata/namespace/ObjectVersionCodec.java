@@ -5,11 +5,14 @@ import java.util.List;
 
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
- * the row key and are not repeated. v1: version byte, versionId, size, etag, lastModified,
- * contentType, headers, userMetadata, checksums, partCount, segments (count, then size and ref each).
+ * the row key and are not repeated; the same form serves the {@code versions} column family.
+ * v2: version byte, flags (bit 0: delete marker), then the v1 fields. v1 (still read, as an object
+ * version): version byte, versionId, size, etag, lastModified, contentType, headers, userMetadata,
+ * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int DELETE_MARKER = 1;
 
     private ObjectVersionCodec() {
     }
@@ -17,6 +20,7 @@ final class ObjectVersionCodec {
     static byte[] encode(ObjectVersion v) {
         RecordWriter w = new RecordWriter(128 + 48 * v.segments().size())
                 .u8(VERSION)
+                .u8(v.deleteMarker() ? DELETE_MARKER : 0)
                 .string(v.versionId())
                 .varint(v.size())
                 .string(v.etag())
@@ -39,7 +43,10 @@ final class ObjectVersionCodec {
 
     static ObjectVersion decode(BucketName bucket, ObjectKey key, byte[] buf, int offset, int length) {
         return Codecs.decoding("object version", () -> {
-            RecordReader r = new RecordReader(buf, offset, length).version("object version", VERSION);
+            RecordReader r = new RecordReader(buf, offset, length);
+            int format = r.version("object version", 1, VERSION);
+            int flags = format >= 2 ? r.u8() : 0;
+            if ((flags & ~DELETE_MARKER) != 0) throw new RecordFormatException("object version flags " + flags);
             String versionId = r.string();
             long size = r.varint();
             String etag = r.string();
@@ -57,7 +64,7 @@ final class ObjectVersionCodec {
             }
             r.end();
             return new ObjectVersion(bucket, key, versionId, size, etag, lastModified, contentType, headers,
-                    userMetadata, checksums, (int) partCount, segments);
+                    userMetadata, checksums, (int) partCount, segments, (flags & DELETE_MARKER) != 0);
         });
     }
 }

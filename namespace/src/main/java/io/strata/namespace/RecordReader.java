@@ -37,6 +37,16 @@ final class RecordReader {
         return this;
     }
 
+    /** Reads the leading format version byte and rejects any outside {@code [oldest, newest]}; returns it. */
+    int version(String record, int oldest, int newest) {
+        int v = u8();
+        if (v < oldest || v > newest) {
+            throw new RecordFormatException("unknown " + record + " format version " + v + ", expected " + oldest
+                    + ".." + newest);
+        }
+        return v;
+    }
+
     private void need(int n) {
         if (n < 0 || end - pos < n) throw new RecordFormatException("record truncated at byte " + pos);
     }

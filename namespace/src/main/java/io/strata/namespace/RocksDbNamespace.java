@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,6 +36,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -51,9 +53,14 @@ import org.slf4j.LoggerFactory;
  *       {@code garbage-id-lease} (8 bytes: garbage ids below it may have been handed out).</li>
  *   <li>{@code buckets}: bucket name → {@link BucketCodec}.</li>
  *   <li>{@code objects}: {@code bucket 0x00 key} → {@link ObjectVersionCodec}, the <em>current</em>
- *       version of each key only. Versioning will add a separate {@code versions} column family
- *       (keyed by bucket, escaped key, inverted version order) holding every version and delete
- *       marker, leaving this one as the index that plain listings seek in.</li>
+ *       version of each key only, and only when it is not a delete marker: the index that plain
+ *       listings seek in, as fast as before versioning.</li>
+ *   <li>{@code versions}: {@code bucket 0x00 esc(key) ~order} → {@link ObjectVersionCodec}, every
+ *       version and delete marker, newest first within a key (ListObjectVersions and look-ups by
+ *       id; see {@link VersionIds}). Invariant: a key's {@code objects} row exists exactly when its
+ *       newest {@code versions} row is not a delete marker, and then holds the same record.</li>
+ *   <li>{@code null-versions}: {@code bucket 0x00 key} → the order (8 bytes) of the key's
+ *       {@code null} version, when it has one.</li>
  *   <li>{@code uploads}: {@code bucket 0x00 esc(key) esc(uploadId)} → {@link MultipartUploadCodec}
  *       (point look-ups).</li>
  *   <li>{@code upload-order}: {@code bucket 0x00 esc(key) initiated esc(uploadId)} → the same
@@ -61,6 +68,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
  *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
  * </ul>
+ *
+ * Format 1 (before versioning) had no {@code versions}: opening it adds each object's row there as
+ * its {@code null} version (in batches; rerun whole if interrupted), then records format 2.
  *
  * <h2>Concurrency</h2>
  * Every mutation is one {@link WriteBatch} written with {@code sync=true}. Read-modify-write
@@ -74,11 +84,14 @@ import org.slf4j.LoggerFactory;
 final class RocksDbNamespace implements Namespace {
     private static final Logger log = LoggerFactory.getLogger(RocksDbNamespace.class);
 
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** Rows per batch while upgrading a format 1 namespace. */
+    private static final int MIGRATION_BATCH = 10_000;
     /** Garbage ids are reserved in blocks of this many, so allocating one rarely costs a write. */
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
-            List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage");
+            List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
+                    "null-versions");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
@@ -111,6 +124,12 @@ final class RocksDbNamespace implements Namespace {
     private final ColumnFamilyHandle uploadOrder;
     private final ColumnFamilyHandle parts;
     private final ColumnFamilyHandle garbage;
+    private final ColumnFamilyHandle versions;
+    private final ColumnFamilyHandle nullVersions;
+    /** Plain reads of the latest state (no snapshot, no bounds); shared, closed last. */
+    private final ReadOptions latestRead = new ReadOptions();
+    /** Time of delete markers. */
+    private final Clock clock;
 
     private final ExecutorService writers;
     private final Gate gate = new Gate();
@@ -132,7 +151,8 @@ final class RocksDbNamespace implements Namespace {
     private final AtomicLong garbageScanFrom = new AtomicLong();
 
     private RocksDbNamespace(Path directory, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                             LRUCache blockCache, WriteOptions writeOptions, List<ColumnFamilyHandle> handles) {
+                             LRUCache blockCache, WriteOptions writeOptions, List<ColumnFamilyHandle> handles,
+                             Clock clock) {
         this.directory = directory;
         this.db = db;
         this.dbOptions = dbOptions;
@@ -148,6 +168,9 @@ final class RocksDbNamespace implements Namespace {
         this.uploadOrder = handles.get(5);
         this.parts = handles.get(6);
         this.garbage = handles.get(7);
+        this.versions = handles.get(8);
+        this.nullVersions = handles.get(9);
+        this.clock = clock;
         AtomicLong threadNumber = new AtomicLong();
         this.writers = Executors.newFixedThreadPool(WRITER_THREADS, r -> Thread.ofPlatform().daemon()
                 .name("namespace-writer-" + threadNumber.incrementAndGet()).unstarted(r));
@@ -165,6 +188,11 @@ final class RocksDbNamespace implements Namespace {
      *                            it, or it holds a format this code does not know
      */
     static RocksDbNamespace open(Path directory, Settings settings) {
+        return open(directory, settings, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path, Settings)}, with the clock that times delete markers. */
+    static RocksDbNamespace open(Path directory, Settings settings, Clock clock) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(directory);
@@ -198,7 +226,7 @@ final class RocksDbNamespace implements Namespace {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles);
-            RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles);
+            RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles, clock);
             opened.clear(); // from here on the namespace owns the options and closes them
             try {
                 ns.initialise();
@@ -233,9 +261,12 @@ final class RocksDbNamespace implements Namespace {
         byte[] format = db.get(meta, META_FORMAT);
         if (format == null) {
             db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
+        } else if (format.length == 1 && format[0] == 1) {
+            migrateToVersions();
+            db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
         } else if (format.length != 1 || format[0] != FORMAT_VERSION) {
             throw new NamespaceException(Reason.UNAVAILABLE, "namespace in " + directory + " has format "
-                    + Arrays.toString(format) + "; this version reads format " + FORMAT_VERSION);
+                    + Arrays.toString(format) + "; this version reads formats 1 and " + FORMAT_VERSION);
         }
         byte[] lease = db.get(meta, META_GARBAGE_LEASE);
         long next = lease == null ? 1 : Keys.decodeLong(lease);
@@ -247,6 +278,40 @@ final class RocksDbNamespace implements Namespace {
         // Ids below the lease may have been used before a crash: start above it, never reuse one.
         nextGarbageId = next;
         garbageLease = next;
+    }
+
+    /**
+     * Format 1 → 2: every current object becomes its key's {@code null} version. Rows are derived
+     * from the objects alone, so rerunning after a crash rewrites the same rows.
+     */
+    private void migrateToVersions() throws RocksDBException {
+        long[] migrated = {0};
+        WriteBatch[] batch = {new WriteBatch()};
+        try {
+            scan(objects, new byte[0], null, (k, v) -> {
+                int sep = 0;
+                while (sep < k.length && k[sep] != Keys.SEPARATOR) sep++;
+                if (sep == k.length) throw new RecordFormatException("object row without bucket separator");
+                BucketName bucket = new BucketName(new String(k, 0, sep, StandardCharsets.UTF_8));
+                byte[] keyUtf8 = Arrays.copyOfRange(k, sep + 1, k.length);
+                ObjectKey key = new ObjectKey(new String(keyUtf8, StandardCharsets.UTF_8));
+                ObjectVersion version = ObjectVersionCodec.decode(bucket, key, v);
+                long order = VersionIds.nextOrder(version.lastModified(), 0);
+                batch[0].put(versions, Keys.version(Keys.versionKeyPrefix(bucket, keyUtf8), order), v);
+                batch[0].put(nullVersions, k, Keys.encodeLong(order));
+                if (++migrated[0] % MIGRATION_BATCH == 0) {
+                    write(batch[0]);
+                    batch[0].close();
+                    batch[0] = new WriteBatch();
+                }
+                return true;
+            });
+            write(batch[0]);
+        } finally {
+            batch[0].close();
+        }
+        log.info("namespace {} upgraded to format {}: {} objects became null versions", directory, FORMAT_VERSION,
+                migrated[0]);
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -492,7 +557,8 @@ final class RocksDbNamespace implements Namespace {
                 byte[] from = Keys.bucketPrefix(name);
                 byte[] to = Keys.successor(from);
                 boolean[] hasObjects = {false};
-                scan(objects, from, to, (k, v) -> {
+                // Every version and delete marker has a versions row, current objects included.
+                scan(versions, from, to, (k, v) -> {
                     hasObjects[0] = true;
                     return false;
                 });
@@ -526,6 +592,136 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ objects
 
+    /** One row of the {@code versions} column family: row key, stored value, decoded record. */
+    private record VersionRow(byte[] row, byte[] value, ObjectVersion version) {
+    }
+
+    private Bucket readBucket(BucketName name) throws RocksDBException {
+        byte[] value = db.get(buckets, Keys.bucket(name));
+        if (value == null) throw bucketNotFound(name);
+        return BucketCodec.decode(name, value);
+    }
+
+    /** Up to {@code max} newest versions of a key, newest first, read with {@code base}'s snapshot if any. */
+    private List<VersionRow> newestVersions(ReadOptions base, BucketName bucket, ObjectKey key, byte[] keyPrefix,
+                                            int max) throws RocksDBException {
+        List<VersionRow> out = new ArrayList<>(max);
+        try (Slice upper = new Slice(Keys.successor(keyPrefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper)) {
+            if (base.snapshot() != null) ro.setSnapshot(base.snapshot());
+            try (RocksIterator it = db.newIterator(versions, ro)) {
+                for (it.seek(keyPrefix); it.isValid() && out.size() < max; it.next()) {
+                    byte[] value = it.value();
+                    out.add(new VersionRow(it.key(), value, ObjectVersionCodec.decode(bucket, key, value)));
+                }
+                it.status();
+            }
+        }
+        return out;
+    }
+
+    /** The key's version with {@code versionId}, looked up by the order its id encodes or by the null index. */
+    private Optional<VersionRow> versionRow(ReadOptions ro, BucketName bucket, ObjectKey key, byte[] keyPrefix,
+                                            String versionId) throws RocksDBException {
+        byte[] row;
+        if (versionId.equals(ObjectVersion.NULL_VERSION)) {
+            byte[] order = db.get(nullVersions, ro, Keys.object(bucket, key));
+            if (order == null) return Optional.empty();
+            row = Keys.version(keyPrefix, Keys.decodeLong(order));
+        } else if (VersionIds.isAssigned(versionId)) {
+            row = Keys.version(keyPrefix, VersionIds.order(versionId));
+        } else {
+            return Optional.empty();
+        }
+        byte[] value = db.get(versions, ro, row);
+        if (value == null) {
+            if (versionId.equals(ObjectVersion.NULL_VERSION)) {
+                throw new RecordFormatException("null-version index of " + key + " points at no version");
+            }
+            return Optional.empty();
+        }
+        ObjectVersion v = ObjectVersionCodec.decode(bucket, key, value);
+        // An order can be reused after its version was deleted for good; the random half of the id tells them apart.
+        return v.versionId().equals(versionId) ? Optional.of(new VersionRow(row, value, v)) : Optional.empty();
+    }
+
+    /**
+     * Adds {@code version} as the newest entry of its key under {@code state}, replacing the null
+     * version unless versioning is enabled; keeps {@code objects} in step. Caller holds the key lock.
+     */
+    private PutResult addVersion(Commit c, BucketVersioning state, ObjectVersion version) throws RocksDBException {
+        BucketName bucket = version.bucket();
+        ObjectKey key = version.key();
+        byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+        List<VersionRow> newest = newestVersions(latestRead, bucket, key, keyPrefix, 1);
+        long order = VersionIds.nextOrder(version.lastModified(),
+                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()));
+        Optional<ObjectVersion> replaced = Optional.empty();
+        ObjectVersion committed;
+        byte[] objectRow = Keys.object(bucket, key);
+        if (state == BucketVersioning.ENABLED) {
+            committed = version.withVersionId(VersionIds.assign(order));
+        } else {
+            committed = version.withVersionId(ObjectVersion.NULL_VERSION);
+            Optional<VersionRow> old = versionRow(latestRead, bucket, key, keyPrefix, ObjectVersion.NULL_VERSION);
+            if (old.isPresent()) {
+                c.delete(versions, old.get().row());
+                replaced = Optional.of(old.get().version());
+                c.garbage(unreferenced(old.get().version().segments(), committed.segments()));
+            }
+            c.put(nullVersions, objectRow, Keys.encodeLong(order));
+        }
+        byte[] value = ObjectVersionCodec.encode(committed);
+        c.put(versions, Keys.version(keyPrefix, order), value);
+        if (committed.deleteMarker()) {
+            c.delete(objects, objectRow);
+        } else {
+            c.put(objects, objectRow, value);
+        }
+        return new PutResult(committed, replaced);
+    }
+
+    /** Removes one version row for good; if it was the newest, the next newest becomes current. Caller holds the key lock. */
+    private void removeVersion(Commit c, BucketName bucket, ObjectKey key, byte[] keyPrefix, VersionRow target)
+            throws RocksDBException {
+        List<VersionRow> top = newestVersions(latestRead, bucket, key, keyPrefix, 2);
+        c.delete(versions, target.row());
+        if (target.version().versionId().equals(ObjectVersion.NULL_VERSION)) {
+            c.delete(nullVersions, Keys.object(bucket, key));
+        }
+        c.garbage(target.version().segments());
+        if (!top.isEmpty() && Arrays.equals(top.getFirst().row(), target.row())) {
+            byte[] objectRow = Keys.object(bucket, key);
+            if (top.size() > 1 && !top.get(1).version().deleteMarker()) {
+                c.put(objects, objectRow, top.get(1).value());
+            } else {
+                c.delete(objects, objectRow);
+            }
+        }
+    }
+
+    @Override
+    public void setVersioning(BucketName name, BucketVersioning state) {
+        call(() -> {
+            // Exclusive: writes in flight (which read the state under the shared lock) finish first.
+            Lock lock = bucketLock(name, true);
+            lock.lock();
+            try {
+                Bucket b = readBucket(name);
+                if (b.versioning() == state) return null;
+                if (state == BucketVersioning.UNVERSIONED) {
+                    throw new IllegalArgumentException("a versioned bucket cannot become unversioned: " + name);
+                }
+                try (Commit c = new Commit()) {
+                    c.put(buckets, Keys.bucket(name), BucketCodec.encode(b.withVersioning(state))).write();
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
     @Override
     public Optional<ObjectVersion> object(BucketName bucket, ObjectKey key) {
         return call(() -> {
@@ -537,23 +733,50 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public Optional<ObjectVersion> putObject(ObjectVersion version) {
+    public Optional<ObjectVersion> latest(BucketName bucket, ObjectKey key) {
+        return call(() -> {
+            Optional<ObjectVersion> v = readObject(bucket, key, Keys.object(bucket, key));
+            if (v.isPresent()) return v;
+            // No current object: the newest entry, if any, is a delete marker (or a put landed meanwhile).
+            List<VersionRow> newest = newestVersions(latestRead, bucket, key,
+                    Keys.versionKeyPrefix(bucket, Keys.utf8(key.value())), 1);
+            if (newest.isEmpty()) {
+                requireBucket(bucket);
+                return Optional.empty();
+            }
+            return Optional.of(newest.getFirst().version());
+        });
+    }
+
+    @Override
+    public Optional<ObjectVersion> version(BucketName bucket, ObjectKey key, String versionId) {
+        return call(() -> {
+            Optional<VersionRow> row;
+            // Two reads (null index, then the row): one snapshot so a concurrent replace cannot split them.
+            Snapshot snapshot = db.getSnapshot();
+            try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+                row = versionRow(ro, bucket, key, Keys.versionKeyPrefix(bucket, Keys.utf8(key.value())), versionId);
+            } finally {
+                db.releaseSnapshot(snapshot);
+            }
+            if (row.isEmpty()) requireBucket(bucket);
+            return row.map(VersionRow::version);
+        });
+    }
+
+    @Override
+    public PutResult putObject(ObjectVersion version) {
         return call(() -> {
             Lock bucketLock = bucketLock(version.bucket(), false);
             bucketLock.lock();
             try {
-                requireBucket(version.bucket());
+                Bucket bucket = readBucket(version.bucket());
                 ReentrantLock keyLock = keyLock(version.bucket(), version.key());
                 keyLock.lock();
-                try {
-                    byte[] row = Keys.object(version.bucket(), version.key());
-                    Optional<ObjectVersion> old = readObject(version.bucket(), version.key(), row);
-                    try (Commit c = new Commit()) {
-                        c.put(objects, row, ObjectVersionCodec.encode(version));
-                        old.ifPresent(o -> c.garbage(unreferenced(o.segments(), version.segments())));
-                        c.write();
-                    }
-                    return old;
+                try (Commit c = new Commit()) {
+                    PutResult result = addVersion(c, bucket.versioning(), version);
+                    c.write();
+                    return result;
                 } finally {
                     keyLock.unlock();
                 }
@@ -564,7 +787,41 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public Optional<ObjectVersion> deleteObject(BucketName bucket, ObjectKey key) {
+    public DeleteResult deleteObject(BucketName bucketName, ObjectKey key) {
+        return call(() -> {
+            Lock bucketLock = bucketLock(bucketName, false);
+            bucketLock.lock();
+            try {
+                Bucket bucket = readBucket(bucketName);
+                ReentrantLock keyLock = keyLock(bucketName, key);
+                keyLock.lock();
+                try (Commit c = new Commit()) {
+                    if (bucket.versioning() == BucketVersioning.UNVERSIONED) {
+                        byte[] keyPrefix = Keys.versionKeyPrefix(bucketName, Keys.utf8(key.value()));
+                        Optional<VersionRow> old = versionRow(latestRead, bucketName, key, keyPrefix,
+                                ObjectVersion.NULL_VERSION);
+                        if (old.isPresent()) {
+                            removeVersion(c, bucketName, key, keyPrefix, old.get());
+                            c.write();
+                        }
+                        return new DeleteResult(old.map(VersionRow::version), Optional.empty());
+                    }
+                    ObjectVersion marker = ObjectVersion.deleteMarker(bucketName, key, ObjectVersion.NULL_VERSION,
+                            clock.instant());
+                    PutResult added = addVersion(c, bucket.versioning(), marker);
+                    c.write();
+                    return new DeleteResult(added.replaced(), Optional.of(added.version()));
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
         return call(() -> {
             Lock bucketLock = bucketLock(bucket, false);
             bucketLock.lock();
@@ -572,15 +829,14 @@ final class RocksDbNamespace implements Namespace {
                 requireBucket(bucket);
                 ReentrantLock keyLock = keyLock(bucket, key);
                 keyLock.lock();
-                try {
-                    byte[] row = Keys.object(bucket, key);
-                    Optional<ObjectVersion> old = readObject(bucket, key, row);
-                    if (old.isPresent()) {
-                        try (Commit c = new Commit()) {
-                            c.delete(objects, row).garbage(old.get().segments()).write();
-                        }
+                try (Commit c = new Commit()) {
+                    byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+                    Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
+                    if (target.isPresent()) {
+                        removeVersion(c, bucket, key, keyPrefix, target.get());
+                        c.write();
                     }
-                    return old;
+                    return target.map(VersionRow::version);
                 } finally {
                     keyLock.unlock();
                 }
@@ -591,23 +847,27 @@ final class RocksDbNamespace implements Namespace {
     }
 
     /**
-     * Writes {@code versions} as current versions in batches of {@code batchSize}, queueing the data
-     * of any version they replace. Package-private bulk path for tests (and a future restore): it
-     * holds the bucket exclusively instead of taking key locks.
+     * Commits {@code versions} as {@link #putObject} would, in batches of {@code batchSize}.
+     * Package-private bulk path for tests and benchmarks (and a future restore): it holds the bucket
+     * exclusively instead of taking key locks. Keys within one batch must be distinct (each commit
+     * reads the key's stack as stored, before its own batch).
+     *
+     * @throws IllegalArgumentException if a version belongs to another bucket or a key repeats in a batch
      */
     void putObjects(BucketName bucket, List<ObjectVersion> versions, int batchSize) {
         call(() -> {
             Lock lock = bucketLock(bucket, true);
             lock.lock();
             try {
-                requireBucket(bucket);
+                BucketVersioning state = readBucket(bucket).versioning();
                 for (int from = 0; from < versions.size(); from += batchSize) {
+                    List<ObjectVersion> batch = versions.subList(from, Math.min(versions.size(), from + batchSize));
+                    Set<ObjectKey> keys = new HashSet<>();
                     try (Commit c = new Commit()) {
-                        for (ObjectVersion v : versions.subList(from, Math.min(versions.size(), from + batchSize))) {
+                        for (ObjectVersion v : batch) {
                             if (!v.bucket().equals(bucket)) throw new IllegalArgumentException("version of another bucket");
-                            byte[] row = Keys.object(bucket, v.key());
-                            readObject(bucket, v.key(), row).ifPresent(o -> c.garbage(unreferenced(o.segments(), v.segments())));
-                            c.put(objects, row, ObjectVersionCodec.encode(v));
+                            if (!keys.add(v.key())) throw new IllegalArgumentException("key repeats in a batch: " + v.key());
+                            addVersion(c, state, v);
                         }
                         c.write();
                     }
@@ -617,6 +877,58 @@ final class RocksDbNamespace implements Namespace {
                 lock.unlock();
             }
         });
+    }
+
+    @Override
+    public VersionPage listVersions(BucketName bucket, VersionQuery query) {
+        return call(() -> {
+            requireBucket(bucket);
+            if (query.maxKeys() == 0) return new VersionPage(List.of(), List.of(), false, "", "");
+            byte[] prefix = Keys.utf8(query.prefix());
+            byte[] keyMarker = Keys.utf8(query.keyMarker());
+            byte[] base = Keys.escapedPrefix(bucket, prefix);
+            byte[] start = base;
+            boolean midKey = false;
+            if (!query.keyMarker().isEmpty()) {
+                byte[] markerRows = Keys.versionKeyPrefix(bucket, keyMarker);
+                byte[] markerStart;
+                String idMarker = query.versionIdMarker();
+                if (idMarker.isEmpty()) {
+                    markerStart = Keys.successor(markerRows);   // after every version of keyMarker
+                } else if (idMarker.equals(ObjectVersion.NULL_VERSION)) {
+                    byte[] order = isValidKey(query.keyMarker())
+                            ? db.get(nullVersions, Keys.object(bucket, new ObjectKey(query.keyMarker()))) : null;
+                    // Marker null version gone: list the key marker's versions from its newest (repeat, never drop).
+                    markerStart = order == null ? markerRows : Keys.after(Keys.version(markerRows, Keys.decodeLong(order)));
+                    midKey = order != null;
+                } else {
+                    // The id encodes its place: continue after it even if that version is gone meanwhile.
+                    markerStart = Keys.after(Keys.version(markerRows, VersionIds.order(idMarker)));
+                    midKey = true;
+                }
+                if (Arrays.compareUnsigned(markerStart, start) > 0) start = markerStart;
+            }
+            try (Slice upperSlice = new Slice(Keys.successor(base));
+                 ReadOptions ro = new ReadOptions().setIterateUpperBound(upperSlice);
+                 RocksIterator it = db.newIterator(versions, ro)) {
+                it.seek(start);
+                return Listing.versions(it, bucket, prefix, Keys.utf8(query.delimiter()), keyMarker,
+                        query.maxKeys(), midKey, this::isNewestRow);
+            }
+        });
+    }
+
+    /** Whether {@code row} is the first row of its key in {@code versions}. */
+    private boolean isNewestRow(byte[] row) throws RocksDBException {
+        byte[] keyPrefix = Arrays.copyOf(row, row.length - 8);
+        try (Slice upper = new Slice(Keys.successor(keyPrefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(versions, ro)) {
+            it.seek(keyPrefix);
+            boolean newest = it.isValid() && Arrays.equals(it.key(), row);
+            it.status();
+            return newest;
+        }
     }
 
     @Override
@@ -795,7 +1107,7 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public Optional<ObjectVersion> completeUpload(String uploadId, ObjectVersion version) {
+    public PutResult completeUpload(String uploadId, ObjectVersion version) {
         BucketName bucket = version.bucket();
         ObjectKey key = version.key();
         return call(() -> {
@@ -827,15 +1139,12 @@ final class RocksDbNamespace implements Namespace {
                                 // Committing data no part holds would leak it or free it twice later.
                                 throw new IllegalArgumentException("version segments are not parts of upload " + uploadId);
                             }
-                            byte[] row = Keys.object(bucket, key);
-                            Optional<ObjectVersion> old = readObject(bucket, key, row);
                             c.delete(uploads, uploadRow)
                                     .delete(uploadOrder, Keys.uploadOrder(upload))
-                                    .put(objects, row, ObjectVersionCodec.encode(version))
                                     .garbage(unused);
-                            old.ifPresent(o -> c.garbage(unreferenced(o.segments(), version.segments())));
+                            PutResult result = addVersion(c, readBucket(bucket).versioning(), version);
                             c.write();
-                            return old;
+                            return result;
                         }
                     } finally {
                         uploadLock.unlock();
@@ -965,6 +1274,7 @@ final class RocksDbNamespace implements Namespace {
         dbOptions.close();
         cfOptions.close();
         blockCache.close();
+        latestRead.close();
         log.info("namespace closed: {}", directory);
     }
 }

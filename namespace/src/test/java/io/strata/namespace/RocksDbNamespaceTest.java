@@ -144,7 +144,7 @@ class RocksDbNamespaceTest {
     @Test
     void putThenGetReturnsTheVersion() {
         ObjectVersion v = version("bucket", "a/b.txt", segment(3), segment(4));
-        assertEquals(Optional.empty(), ns.putObject(v));
+        assertEquals(Optional.empty(), ns.putObject(v).replaced());
         assertEquals(Optional.of(v), ns.object(B, key("a/b.txt")));
         assertEquals(Optional.empty(), ns.object(B, key("a/b")));
         assertTrue(ns.garbage(10).isEmpty());
@@ -155,7 +155,7 @@ class RocksDbNamespaceTest {
         ObjectVersion v1 = version("bucket", "k", segment(1), segment(2));
         ObjectVersion v2 = version("bucket", "k", segment(5));
         ns.putObject(v1);
-        assertEquals(Optional.of(v1), ns.putObject(v2));
+        assertEquals(Optional.of(v1), ns.putObject(v2).replaced());
         assertEquals(Optional.of(v2), ns.object(B, key("k")));
         assertEquals(v1.segments(), drainGarbage());
     }
@@ -173,14 +173,14 @@ class RocksDbNamespaceTest {
     void deleteReturnsTheVersionAndQueuesItsSegments() {
         ObjectVersion v = version("bucket", "k", segment(1), segment(2));
         ns.putObject(v);
-        assertEquals(Optional.of(v), ns.deleteObject(B, key("k")));
+        assertEquals(Optional.of(v), ns.deleteObject(B, key("k")).removed());
         assertEquals(Optional.empty(), ns.object(B, key("k")));
         assertEquals(v.segments(), drainGarbage());
     }
 
     @Test
     void deletingAnAbsentKeyIsEmptyAndQueuesNothing() {
-        assertEquals(Optional.empty(), ns.deleteObject(B, key("nothing")));
+        assertEquals(Optional.empty(), ns.deleteObject(B, key("nothing")).removed());
         assertTrue(ns.garbage(10).isEmpty());
     }
 
@@ -267,7 +267,7 @@ class RocksDbNamespaceTest {
         for (Part p : List.of(p1, p2replaced, p2, p3)) ns.putPart(B, key("big"), "u1", p);
         drainGarbage(); // p2replaced
         ObjectVersion done = version("bucket", "big", p1.segment(), p3.segment());
-        assertEquals(Optional.of(old), ns.completeUpload("u1", done));
+        assertEquals(Optional.of(old), ns.completeUpload("u1", done).replaced());
         assertEquals(Optional.of(done), ns.object(B, key("big")));
         assertEquals(Optional.empty(), ns.upload(B, key("big"), "u1"));
         assertReason(Reason.UPLOAD_NOT_FOUND, () -> ns.parts(B, key("big"), "u1", 0, 10));
