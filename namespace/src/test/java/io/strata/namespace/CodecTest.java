@@ -80,6 +80,46 @@ class CodecTest {
     }
 
     @Test
+    void bucketVersioningStateRoundTripsInFormatTwo() {
+        for (BucketVersioning state : BucketVersioning.values()) {
+            Bucket b = new Bucket(BUCKET, Instant.ofEpochSecond(1_700_000_000L, 5), "us-east-1", "Ownr", state);
+            byte[] encoded = BucketCodec.encode(b);
+            assertEquals(2, encoded[0]);
+            assertEquals(b, BucketCodec.decode(BUCKET, encoded));
+        }
+        assertEquals(BucketVersioning.UNVERSIONED, BucketCodec.decode(BUCKET, HEX.parseHex(BUCKET_V1)).versioning());
+        byte[] badState = BucketCodec.encode(new Bucket(BUCKET, Instant.EPOCH, "r", "o"));
+        badState[badState.length - 1] = 9;
+        assertThrows(RecordFormatException.class, () -> BucketCodec.decode(BUCKET, badState));
+    }
+
+    @Test
+    void deleteMarkersAndAssignedIdsRoundTrip() {
+        ObjectVersion marker = ObjectVersion.deleteMarker(BUCKET, KEY, VersionIds.assign(42), Instant.ofEpochSecond(7, 8));
+        assertEquals(marker, ObjectVersionCodec.decode(BUCKET, KEY, ObjectVersionCodec.encode(marker)));
+        ObjectVersion v = sampleVersion().withVersionId(VersionIds.assign(1_700_000_000_000_000L));
+        assertEquals(v, ObjectVersionCodec.decode(BUCKET, KEY, ObjectVersionCodec.encode(v)));
+        byte[] unknownFlag = ObjectVersionCodec.encode(v);
+        unknownFlag[1] = 2;
+        assertThrows(RecordFormatException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, unknownFlag));
+    }
+
+    @Test
+    void versionIdsEncodeTheirOrderNewestFirst() {
+        String older = VersionIds.assign(1000);
+        String newer = VersionIds.assign(1001);
+        assertEquals(1000, VersionIds.order(older));
+        assertTrue(newer.compareTo(older) < 0);
+        assertTrue(ObjectVersion.isWellFormedVersionId(older) && ObjectVersion.isWellFormedVersionId("null"));
+        for (String bad : new String[] {"", "NULL", "Null", older.substring(1), older + "0", older.replace(older.charAt(0), 'g'),
+                "ffffffffffffffff0000000000000000" /* order 0 */}) {
+            assertTrue(!ObjectVersion.isWellFormedVersionId(bad), bad);
+        }
+        assertEquals(1_740_830_400_123_456L, VersionIds.nextOrder(Fixtures.T0, 0));
+        assertEquals(1_740_830_400_123_457L, VersionIds.nextOrder(Fixtures.T0, 1_740_830_400_123_456L));
+    }
+
+    @Test
     void multipartUploadRoundTrips() {
         assertEquals(sampleUpload(), MultipartUploadCodec.decode(BUCKET, MultipartUploadCodec.encode(sampleUpload())));
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -272,5 +273,142 @@ class ListingPropertyTest {
         }
         while (p < prefixes.size()) out.add("P:" + prefixes.get(p++));
         return out;
+    }
+
+    // ------------------------------------------------------------------ ListObjectVersions
+
+    /** One entry of the version model: its key, id, and whether it is a delete marker. */
+    private record ModelVersion(String key, String id, boolean marker) {
+    }
+
+    /**
+     * S3's rules applied to a model: a map from key to its stack, newest first. Returns the entries in
+     * listing order as "V:key#id", "D:key#id" (delete marker, either with a trailing "*" when latest)
+     * or "P:prefix", after the markers.
+     */
+    private static List<String> versionModel(TreeMap<String, List<ModelVersion>> stacks, String prefix, String delimiter,
+                                             String keyMarker, String idMarker) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (var e : stacks.entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith(prefix) || e.getValue().isEmpty()) continue;
+            int at = delimiter.isEmpty() ? -1 : k.indexOf(delimiter, prefix.length());
+            if (at >= 0) {
+                String cp = k.substring(0, at + delimiter.length());
+                if (UTF8.compare(cp, keyMarker) > 0) out.add("P:" + cp);
+                continue;
+            }
+            int c = UTF8.compare(k, keyMarker);
+            if (c < 0 || c == 0 && idMarker.isEmpty()) continue;
+            List<ModelVersion> stack = e.getValue();
+            int from = 0;
+            if (c == 0) {
+                from = stack.size();
+                for (int i = 0; i < stack.size(); i++) {
+                    if (stack.get(i).id().equals(idMarker)) from = i + 1;
+                }
+            }
+            for (int i = from; i < stack.size(); i++) {
+                ModelVersion v = stack.get(i);
+                out.add((v.marker() ? "D:" : "V:") + k + "#" + v.id() + (i == 0 ? "*" : ""));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static String entry(VersionPage.Entry e) {
+        ObjectVersion v = e.version();
+        return (v.deleteMarker() ? "D:" : "V:") + v.key().value() + "#" + v.versionId() + (e.latest() ? "*" : "");
+    }
+
+    @Test
+    void pagedVersionListingsEqualTheModel() {
+        int queries = 0;
+        int operations = 0;
+        for (int trial = 0; trial < 150; trial++) {
+            Random r = new Random(9000L + trial);
+            String bucketName = String.format("versions-%04d", trial);
+            BucketName bucket = new BucketName(bucketName);
+            ns.createBucket(Fixtures.bucket(bucketName));
+            TreeMap<String, List<ModelVersion>> stacks = new TreeMap<>(UTF8);
+            List<String> keyPool = new ArrayList<>();
+            for (int i = 0; i < 1 + r.nextInt(12); i++) keyPool.add(randomString(r, 4));
+            BucketVersioning state = BucketVersioning.UNVERSIONED;
+            int ops = r.nextInt(trial % 10 == 0 ? 150 : 40);
+            for (int op = 0; op < ops; op++, operations++) {
+                String k = keyPool.get(r.nextInt(keyPool.size()));
+                List<ModelVersion> stack = stacks.computeIfAbsent(k, x -> new ArrayList<>());
+                int what = r.nextInt(20);
+                if (what == 0) {
+                    state = r.nextBoolean() ? BucketVersioning.ENABLED : BucketVersioning.SUSPENDED;
+                    ns.setVersioning(bucket, state);
+                } else if (what < 11) {
+                    PutResult put = ns.putObject(Fixtures.version(bucketName, k));
+                    if (state != BucketVersioning.ENABLED) stack.removeIf(v -> v.id().equals("null"));
+                    stack.add(0, new ModelVersion(k, put.version().versionId(), false));
+                } else if (what < 15) {
+                    DeleteResult d = ns.deleteObject(bucket, new ObjectKey(k));
+                    if (state != BucketVersioning.ENABLED) stack.removeIf(v -> v.id().equals("null"));
+                    if (state != BucketVersioning.UNVERSIONED) {
+                        stack.add(0, new ModelVersion(k, d.marker().orElseThrow().versionId(), true));
+                    }
+                } else if (!stack.isEmpty()) {
+                    ModelVersion gone = stack.remove(r.nextInt(stack.size()));
+                    assertEquals(gone.id(), ns.deleteVersion(bucket, new ObjectKey(k), gone.id()).orElseThrow().versionId());
+                }
+            }
+            // Current state per key agrees with the model: object() is the newest unless it is a marker.
+            for (var e : stacks.entrySet()) {
+                ObjectKey key = new ObjectKey(e.getKey());
+                List<ModelVersion> stack = e.getValue();
+                boolean visible = !stack.isEmpty() && !stack.get(0).marker();
+                assertEquals(visible ? Optional.of(stack.get(0).id()) : Optional.empty(),
+                        ns.object(bucket, key).map(ObjectVersion::versionId), "trial " + trial + " key " + show(e.getKey()));
+                assertEquals(stack.isEmpty() ? Optional.empty() : Optional.of(stack.get(0).id()),
+                        ns.latest(bucket, key).map(ObjectVersion::versionId));
+            }
+            List<ModelVersion> all = new ArrayList<>();
+            stacks.values().forEach(all::addAll);
+            for (int q = 0; q < 10; q++, queries++) {
+                String prefix = r.nextBoolean() ? "" : cut(r, pick(r, keyPool, ""));
+                String delimiter = DELIMITERS[r.nextInt(DELIMITERS.length)];
+                int max = MAX_KEYS[r.nextInt(MAX_KEYS.length)];
+                String keyMarker = "";
+                String idMarker = "";
+                switch (r.nextInt(4)) {
+                    case 0 -> keyMarker = pick(r, keyPool, "");
+                    case 1 -> {
+                        if (!all.isEmpty()) {
+                            ModelVersion m = all.get(r.nextInt(all.size()));
+                            keyMarker = m.key();
+                            idMarker = m.id();
+                        }
+                    }
+                    default -> { }
+                }
+                String what = "trial " + trial + " prefix=" + show(prefix) + " delimiter=" + show(delimiter)
+                        + " keyMarker=" + show(keyMarker) + " idMarker=" + idMarker + " max=" + max;
+                List<String> expected = versionModel(stacks, prefix, delimiter, keyMarker, idMarker);
+                List<String> actual = new ArrayList<>();
+                for (int pages = 0; ; pages++) {
+                    if (pages > expected.size() + 1) fail("listing does not end: " + what);
+                    VersionPage page = ns.listVersions(bucket, new VersionQuery(prefix, delimiter, keyMarker, idMarker, max));
+                    List<String> versionsInOrder = new ArrayList<>();
+                    for (VersionPage.Entry e : page.versions()) versionsInOrder.add(entry(e));
+                    List<String> pageEntries = mergeUploads(versionsInOrder, page.commonPrefixes());
+                    assertTrue(pageEntries.size() <= max, what);
+                    actual.addAll(pageEntries);
+                    if (!page.truncated()) {
+                        assertEquals("", page.nextKeyMarker(), what);
+                        break;
+                    }
+                    assertEquals(max, pageEntries.size(), what);
+                    keyMarker = page.nextKeyMarker();
+                    idMarker = page.nextVersionIdMarker();
+                }
+                assertEquals(expected, actual, what);
+            }
+        }
+        System.out.printf("version listing property: %d operations, %d paged queries%n", operations, queries);
     }
 }
