@@ -6,17 +6,20 @@ import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.ListPage;
 import io.strata.namespace.ListQuery;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 
-/** Bucket operations and object listings. */
+/** Bucket operations (versioning configuration included) and object and version listings. */
 final class BucketHandlers {
     private final ObjectService service;
     private final String region;
@@ -105,7 +108,120 @@ final class BucketHandlers {
                 .with("BucketName", name);
     }
 
+    // ---- versioning
+
+    void getVersioning(S3Request r, ServerResponse res) {
+        Bucket b = bucket(r);
+        XmlWriter xml = XmlWriter.create().root("VersioningConfiguration");
+        // A never-versioned bucket answers an empty configuration, as S3 does.
+        switch (b.versioning()) {
+            case ENABLED -> xml.element("Status", "Enabled");
+            case SUSPENDED -> xml.element("Status", "Suspended");
+            case UNVERSIONED -> { }
+        }
+        Responses.xml(res, xml);
+    }
+
+    /**
+     * PutBucketVersioning. Status Enabled or Suspended; MFA Delete cannot be enabled here (it needs
+     * the root account's MFA device, which this gateway has no notion of): NotImplemented, like any
+     * request carrying x-amz-mfa. MfaDelete Disabled is accepted.
+     */
+    void putVersioning(S3Request r, ServerResponse res) {
+        BucketName name = bucket(r).name();
+        if (r.header("x-amz-mfa").isPresent()) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "MFA Delete is not supported by Strata.");
+        }
+        byte[] body = Responses.readSmallBody(r);
+        XmlReader doc;
+        try {
+            doc = XmlReader.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.MALFORMED_XML);
+        }
+        if (!doc.rootName().equals("VersioningConfiguration")) throw new S3Exception(S3Error.MALFORMED_XML);
+        Optional<String> mfa = XmlReader.text(doc.root(), "MfaDelete").map(String::trim);
+        if (mfa.isPresent()) {
+            switch (mfa.get()) {
+                case "Disabled" -> { }
+                case "Enabled" -> throw new S3Exception(S3Error.NOT_IMPLEMENTED, "MFA Delete is not supported by Strata.");
+                default -> throw new S3Exception(S3Error.MALFORMED_XML);
+            }
+        }
+        Optional<String> status = XmlReader.text(doc.root(), "Status").map(String::trim);
+        if (status.isEmpty()) {
+            // S3 accepts a configuration without Status and changes nothing.
+            res.status(Status.OK_200).send();
+            return;
+        }
+        BucketVersioning state = switch (status.get()) {
+            case "Enabled" -> BucketVersioning.ENABLED;
+            case "Suspended" -> BucketVersioning.SUSPENDED;
+            default -> throw new S3Exception(S3Error.MALFORMED_XML);
+        };
+        service.namespace().setVersioning(name, state);
+        res.status(Status.OK_200).send();
+    }
+
     // ---- listings
+
+    void listObjectVersions(S3Request r, ServerResponse res) {
+        Bucket bucket = bucket(r);
+        String prefix = r.param("prefix").orElse("");
+        String delimiter = r.param("delimiter").orElse("");
+        int maxKeys = maxKeys(r.param("max-keys"));
+        boolean url = encodingType(r);
+        String keyMarker = r.param("key-marker").orElse("");
+        String versionIdMarker = r.param("version-id-marker").orElse("");
+        if (!versionIdMarker.isEmpty()) {
+            if (keyMarker.isEmpty()) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "A version-id marker cannot be specified without a key marker.")
+                        .with("ArgumentName", "version-id-marker").with("ArgumentValue", versionIdMarker);
+            }
+            if (!ObjectVersion.isWellFormedVersionId(versionIdMarker)) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
+                        .with("ArgumentName", "version-id-marker").with("ArgumentValue", versionIdMarker);
+            }
+        }
+        VersionPage page = service.namespace().listVersions(bucket.name(),
+                new VersionQuery(prefix, delimiter, keyMarker, versionIdMarker, maxKeys));
+
+        XmlWriter xml = XmlWriter.create().root("ListVersionsResult");
+        xml.element("Name", bucket.name().value())
+                .element("Prefix", enc(prefix, url))
+                .element("KeyMarker", enc(keyMarker, url))
+                .element("VersionIdMarker", versionIdMarker)
+                .element("MaxKeys", maxKeys);
+        if (!delimiter.isEmpty()) xml.element("Delimiter", enc(delimiter, url));
+        if (url) xml.element("EncodingType", "url");
+        xml.element("IsTruncated", page.truncated());
+        if (page.truncated()) {
+            xml.element("NextKeyMarker", enc(page.nextKeyMarker(), url));
+            xml.optional("NextVersionIdMarker", page.nextVersionIdMarker());
+        }
+        for (VersionPage.Entry e : page.versions()) {
+            ObjectVersion v = e.version();
+            xml.start(v.deleteMarker() ? "DeleteMarker" : "Version")
+                    .element("Key", enc(v.key().value(), url))
+                    .element("VersionId", v.versionId())
+                    .element("IsLatest", e.latest())
+                    .element("LastModified", Encoding.isoDate(v.lastModified()));
+            if (!v.deleteMarker()) {
+                xml.element("ETag", "\"" + v.etag() + "\"").element("Size", v.size());
+                if (!v.checksums().isEmpty()) {
+                    xml.element("ChecksumAlgorithm", v.checksums().keySet().iterator().next());
+                    xml.element("ChecksumType", "FULL_OBJECT");
+                }
+                xml.element("StorageClass", "STANDARD");
+            }
+            Responses.ownerElement(xml, "Owner", bucket.owner());
+            xml.end();
+        }
+        for (String p : page.commonPrefixes()) {
+            xml.start("CommonPrefixes").element("Prefix", enc(p, url)).end();
+        }
+        Responses.xml(res, xml);
+    }
 
     void listObjects(S3Request r, ServerResponse res, boolean v2) {
         Bucket bucket = bucket(r);

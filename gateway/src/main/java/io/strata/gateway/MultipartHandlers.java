@@ -91,7 +91,7 @@ final class MultipartHandlers {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         String uploadId = r.param("uploadId").orElseThrow();
-        service.requireBucket(bucket);
+        Bucket b = service.requireBucket(bucket);
         service.upload(bucket, key, uploadId);
         byte[] body = Responses.readSmallBody(r);
         XmlReader doc;
@@ -126,6 +126,7 @@ final class MultipartHandlers {
             throw e;
         }
         String host = r.header("host").orElse("localhost");
+        ObjectHandlers.versionIdHeader(res, b, v);
         Responses.xml(res, XmlWriter.create().root("CompleteMultipartUploadResult")
                 .element("Location", "http://" + host + "/" + bucket.value() + "/" + Encoding.urlEncode(key.value()))
                 .element("Bucket", bucket.value())

@@ -6,7 +6,10 @@ import io.strata.auth.ChecksumAlgorithm;
 import io.strata.auth.VerifiedBody;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
+import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.BucketVersioning;
+import io.strata.namespace.DeleteResult;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import org.w3c.dom.Element;
@@ -24,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Single-object operations: PUT, GET, HEAD, DELETE, copy, and multi-object delete. */
+/**
+ * Single-object operations: PUT, GET, HEAD, DELETE, copy, and multi-object delete, with S3's
+ * versioning rules (version ids, delete markers, {@code versionId} on GET/HEAD/DELETE).
+ */
 final class ObjectHandlers {
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (PITFALLS.md). */
     private static final int FIRST_WRITE = 16 << 10;
@@ -42,10 +48,12 @@ final class ObjectHandlers {
         ObjectKey key = r.key();
         long length = Uploads.length(r, Uploads.MAX_PUT_SIZE);
         ObjectService.Metadata meta = Uploads.metadata(r);
-        service.requireBucket(bucket);
+        Bucket b = service.requireBucket(bucket);
         try (InputStream raw = r.http().content().inputStream(); VerifiedBody body = r.auth().body(raw)) {
             ObjectService.Expectations expect = Uploads.expectations(r, body);
             ObjectVersion v = service.put(bucket, key, body, length, meta, expect);
+            // The state may have changed during the upload; the committed id tells what happened.
+            versionIdHeader(res, b, v);
             res.header("ETag", "\"" + v.etag() + "\"");
             checksumHeaders(res, v);
             res.status(Status.OK_200).send();
@@ -88,12 +96,24 @@ final class ObjectHandlers {
         } catch (IllegalArgumentException e) {
             throw new S3Exception(S3Error.KEY_TOO_LONG);
         }
-        if (versionId != null && !versionId.equals(ObjectVersion.NULL_VERSION)) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
-                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
+        if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
+            throw invalidVersionId(versionId);
         }
-        service.requireBucket(srcBucket);
-        ObjectVersion src = service.head(srcBucket, srcKey);
+        Bucket sourceBucket = service.requireBucket(srcBucket);
+        Bucket targetBucket = service.requireBucket(bucket);
+        ObjectVersion src;
+        if (versionId != null) {
+            String id = versionId;
+            src = service.version(srcBucket, srcKey, id).orElseThrow(() -> noSuchVersion(srcKey, id));
+            if (src.deleteMarker()) {
+                // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+                throw new S3Exception(S3Error.INVALID_REQUEST,
+                        "The source of a copy request may not specifically refer to a delete marker by version id.");
+            }
+        } else {
+            src = service.latest(srcBucket, srcKey).filter(v -> !v.deleteMarker())
+                    .orElseThrow(() -> noSuchKey(srcBucket, srcKey));
+        }
         if (src.size() > Uploads.MAX_PUT_SIZE) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
         }
@@ -102,7 +122,8 @@ final class ObjectHandlers {
         ObjectService.Metadata meta;
         switch (directive) {
             case "COPY" -> {
-                if (srcBucket.equals(bucket) && srcKey.equals(key)) {
+                // Copying a named version onto its own key is how S3 restores an old version.
+                if (srcBucket.equals(bucket) && srcKey.equals(key) && versionId == null) {
                     throw new S3Exception(S3Error.INVALID_REQUEST, "This copy request is illegal because it is trying to copy an "
                             + "object to itself without changing the object's metadata, storage class, website redirect "
                             + "location or encryption attributes.");
@@ -114,6 +135,10 @@ final class ObjectHandlers {
                     .with("ArgumentName", "x-amz-metadata-directive").with("ArgumentValue", directive);
         }
         ObjectVersion v = service.copy(src, bucket, key, meta);
+        versionIdHeader(res, targetBucket, v);
+        if (versionId != null || sourceBucket.versioning() != BucketVersioning.UNVERSIONED) {
+            res.header("x-amz-copy-source-version-id", src.versionId());
+        }
         XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
                 .element("LastModified", Encoding.isoDate(v.lastModified()))
                 .element("ETag", "\"" + v.etag() + "\"");
@@ -144,13 +169,8 @@ final class ObjectHandlers {
     void getObject(S3Request r, ServerResponse res, boolean head) {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
-        service.requireBucket(bucket);
-        Optional<String> versionId = r.param("versionId");
-        if (versionId.isPresent() && !versionId.get().equals(ObjectVersion.NULL_VERSION)) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
-                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId.get());
-        }
-        ObjectVersion v = service.head(bucket, key);
+        Bucket b = service.requireBucket(bucket);
+        ObjectVersion v = readable(r, b, key, res);
         if (preconditions(r, v, res)) return;
 
         long offset = 0;
@@ -165,6 +185,7 @@ final class ObjectHandlers {
                 partial = true;
             }
         }
+        versionIdHeader(res, b, v);
         res.header("ETag", "\"" + v.etag() + "\"");
         res.header("Last-Modified", Encoding.httpDate(v.lastModified()));
         res.header("Accept-Ranges", "bytes");
@@ -314,11 +335,88 @@ final class ObjectHandlers {
         return new S3Exception(S3Error.INVALID_RANGE).with("RangeRequested", "").with("ActualObjectSize", Long.toString(size));
     }
 
+    /**
+     * The version a GET or HEAD reads: the one named by {@code versionId}, or the current one. A
+     * delete marker answers as S3 does, with {@code x-amz-delete-marker: true}: 404 NoSuchKey when
+     * it is current, 405 MethodNotAllowed when named by id.
+     */
+    private ObjectVersion readable(S3Request r, Bucket bucket, ObjectKey key, ServerResponse res) {
+        Optional<String> versionId = versionIdParam(r);
+        if (versionId.isPresent()) {
+            ObjectVersion v = service.version(bucket.name(), key, versionId.get())
+                    .orElseThrow(() -> noSuchVersion(key, versionId.get()));
+            if (v.deleteMarker()) {
+                deleteMarkerHeaders(res, v);
+                res.header("Allow", "DELETE");
+                throw new S3Exception(S3Error.METHOD_NOT_ALLOWED).with("Method", r.method())
+                        .with("ResourceType", "DeleteMarker");
+            }
+            return v;
+        }
+        ObjectVersion v = service.latest(bucket.name(), key).orElseThrow(() -> noSuchKey(bucket.name(), key));
+        if (v.deleteMarker()) {
+            deleteMarkerHeaders(res, v);
+            throw noSuchKey(bucket.name(), key);
+        }
+        return v;
+    }
+
+    private static void deleteMarkerHeaders(ServerResponse res, ObjectVersion marker) {
+        res.header("x-amz-delete-marker", "true");
+        res.header("x-amz-version-id", marker.versionId());
+        res.header("Last-Modified", Encoding.httpDate(marker.lastModified()));
+    }
+
+    /** The {@code versionId} query parameter, if given. @throws S3Exception InvalidArgument when malformed */
+    private static Optional<String> versionIdParam(S3Request r) {
+        Optional<String> versionId = r.param("versionId");
+        if (versionId.isPresent() && !ObjectVersion.isWellFormedVersionId(versionId.get())) {
+            throw invalidVersionId(versionId.get());
+        }
+        return versionId;
+    }
+
+    static S3Exception invalidVersionId(String versionId) {
+        return new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
+                .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
+    }
+
+    private static S3Exception noSuchVersion(ObjectKey key, String versionId) {
+        return new S3Exception(S3Error.NO_SUCH_VERSION).with("Key", key.value()).with("VersionId", versionId);
+    }
+
+    private static S3Exception noSuchKey(BucketName bucket, ObjectKey key) {
+        return new S3Exception(S3Error.NO_SUCH_KEY, S3Error.NO_SUCH_KEY.message(), "/" + bucket + "/" + key.value())
+                .with("Key", key.value());
+    }
+
+    /**
+     * S3 returns {@code x-amz-version-id} for every version once the bucket has versioning configured
+     * (enabled or suspended: then also "null"), and never for objects of a never-versioned bucket.
+     */
+    static void versionIdHeader(ServerResponse res, Bucket bucket, ObjectVersion v) {
+        if (bucket.versioning() != BucketVersioning.UNVERSIONED || !v.versionId().equals(ObjectVersion.NULL_VERSION)) {
+            res.header("x-amz-version-id", v.versionId());
+        }
+    }
+
     void deleteObject(S3Request r, ServerResponse res) {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         service.requireBucket(bucket);
-        service.delete(bucket, key);
+        Optional<String> versionId = versionIdParam(r);
+        if (versionId.isPresent()) {
+            // Permanent delete; an id that names nothing is still a success, as in S3.
+            Optional<ObjectVersion> removed = service.deleteVersion(bucket, key, versionId.get());
+            res.header("x-amz-version-id", versionId.get());
+            if (removed.isPresent() && removed.get().deleteMarker()) res.header("x-amz-delete-marker", "true");
+        } else {
+            DeleteResult result = service.delete(bucket, key);
+            result.marker().ifPresent(m -> {
+                res.header("x-amz-delete-marker", "true");
+                res.header("x-amz-version-id", m.versionId());
+            });
+        }
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -351,15 +449,43 @@ final class ObjectHandlers {
         boolean quiet = XmlReader.text(doc.root(), "Quiet").map(s -> s.trim().equalsIgnoreCase("true")).orElse(false);
         List<Element> objects = XmlReader.children(doc.root(), "Object");
         if (objects.isEmpty() || objects.size() > MAX_DELETE_KEYS) throw new S3Exception(S3Error.MALFORMED_XML);
-        List<String> keys = new ArrayList<>(objects.size());
+        List<String[]> keys = new ArrayList<>(objects.size());
         for (Element o : objects) {
-            keys.add(XmlReader.text(o, "Key").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML)));
+            String k = XmlReader.text(o, "Key").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML));
+            keys.add(new String[] {k, XmlReader.text(o, "VersionId").map(String::trim).orElse(null)});
         }
         XmlWriter xml = XmlWriter.create().root("DeleteResult");
-        for (String k : keys) {
+        for (String[] entry : keys) {
+            String k = entry[0];
+            String versionId = entry[1];
             try {
-                service.delete(bucket, new ObjectKey(k));
-                if (!quiet) xml.start("Deleted").element("Key", k).end();
+                if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
+                    xml.start("Error").element("Key", k).element("VersionId", versionId)
+                            .element("Code", S3Error.NO_SUCH_VERSION.code())
+                            .element("Message", "The specified version does not exist.").end();
+                    continue;
+                }
+                ObjectKey key = new ObjectKey(k);
+                if (versionId != null) {
+                    Optional<ObjectVersion> removed = service.deleteVersion(bucket, key, versionId);
+                    if (!quiet) {
+                        xml.start("Deleted").element("Key", k).element("VersionId", versionId);
+                        if (removed.isPresent() && removed.get().deleteMarker()) {
+                            xml.element("DeleteMarker", true).element("DeleteMarkerVersionId", versionId);
+                        }
+                        xml.end();
+                    }
+                } else {
+                    DeleteResult result = service.delete(bucket, key);
+                    if (!quiet) {
+                        xml.start("Deleted").element("Key", k);
+                        if (result.marker().isPresent()) {
+                            xml.element("DeleteMarker", true)
+                                    .element("DeleteMarkerVersionId", result.marker().get().versionId());
+                        }
+                        xml.end();
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 xml.start("Error").element("Key", k).element("Code", S3Error.KEY_TOO_LONG.code())
                         .element("Message", S3Error.KEY_TOO_LONG.message()).end();

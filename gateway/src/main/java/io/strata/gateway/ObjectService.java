@@ -3,7 +3,9 @@ package io.strata.gateway;
 import io.strata.auth.ChecksumAlgorithm;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.ErasureStore;
+import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.DeleteResult;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.Namespace;
@@ -81,6 +83,7 @@ final class ObjectService implements AutoCloseable {
 
     // ---- writes
 
+    /** Stores and commits a new version; returns it as committed (with its version id). */
     ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
                       Expectations expect) {
         requireBucket(bucket);
@@ -89,12 +92,15 @@ final class ObjectService implements AutoCloseable {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
                 now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment));
-        commit(stored.segment, () -> namespace.putObject(version));
+        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
         signalCleaner();
-        return version;
+        return committed;
     }
 
-    /** Copies the source's bytes into a new object (the hot tier holds each object's data once). */
+    /**
+     * Copies the source's bytes into a new version (the hot tier holds each version's data once);
+     * returns it as committed.
+     */
     ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
         requireBucket(bucket);
         Stored stored;
@@ -107,9 +113,9 @@ final class ObjectService implements AutoCloseable {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
                 clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment));
-        commit(stored.segment, () -> namespace.putObject(version));
+        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
         signalCleaner();
-        return version;
+        return committed;
     }
 
     private static Set<ChecksumAlgorithm> checksumAlgorithms(ObjectVersion source) {
@@ -118,19 +124,31 @@ final class ObjectService implements AutoCloseable {
         return result;
     }
 
-    Optional<ObjectVersion> delete(BucketName bucket, ObjectKey key) {
-        Optional<ObjectVersion> removed = namespace.deleteObject(bucket, key);
+    /** DELETE without a version id: removes the null version and/or adds a delete marker, by the bucket's state. */
+    DeleteResult delete(BucketName bucket, ObjectKey key) {
+        DeleteResult result = namespace.deleteObject(bucket, key);
+        signalCleaner();
+        return result;
+    }
+
+    /** Permanently deletes one version or delete marker; empty if there was none with that id. */
+    Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
+        Optional<ObjectVersion> removed = namespace.deleteVersion(bucket, key, versionId);
         signalCleaner();
         return removed;
     }
 
-    // ---- reads
-
-    ObjectVersion head(BucketName bucket, ObjectKey key) {
-        return namespace.object(bucket, key).orElseThrow(() ->
-                new S3Exception(S3Error.NO_SUCH_KEY, S3Error.NO_SUCH_KEY.message(), "/" + bucket + "/" + key.value())
-                        .with("Key", key.value()));
+    /** The newest entry of the key, which may be a delete marker. */
+    Optional<ObjectVersion> latest(BucketName bucket, ObjectKey key) {
+        return namespace.latest(bucket, key);
     }
+
+    /** One version or delete marker by id. */
+    Optional<ObjectVersion> version(BucketName bucket, ObjectKey key, String versionId) {
+        return namespace.version(bucket, key, versionId);
+    }
+
+    // ---- reads
 
     /** Streams {@code length} bytes from {@code offset}, across segments; every byte verified by the store. */
     InputStream open(ObjectVersion version, long offset, long length) {
@@ -198,7 +216,7 @@ final class ObjectService implements AutoCloseable {
         // putPart queues the segment as garbage itself if the upload vanished meanwhile.
         commit(null, () -> {
             namespace.putPart(bucket, key, uploadId, part);
-            return null;
+            return part;
         });
         signalCleaner();
         return part;
@@ -248,17 +266,18 @@ final class ObjectService implements AutoCloseable {
             size += part.size();
         }
         String etag = HexFormat.of().formatHex(md5(md5s)) + "-" + requested.size();
+        ObjectVersion committed;
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
                 clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), Map.of(),
                 requested.size(), segments);
         try {
-            commit(null, () -> namespace.completeUpload(uploadId, version));
+            committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());
         } catch (IllegalArgumentException e) {
             // A part was replaced by a concurrent UploadPart after we read the part list.
             throw new S3Exception(S3Error.INVALID_PART, "A part changed while the upload was being completed; retry.");
         }
         signalCleaner();
-        return version;
+        return committed;
     }
 
     void abort(BucketName bucket, ObjectKey key, String uploadId) {
@@ -279,11 +298,10 @@ final class ObjectService implements AutoCloseable {
         return new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
     }
 
-    void requireBucket(BucketName bucket) {
-        if (namespace.bucket(bucket).isEmpty()) {
-            throw new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
-                    .with("BucketName", bucket.value());
-        }
+    Bucket requireBucket(BucketName bucket) {
+        return namespace.bucket(bucket).orElseThrow(() ->
+                new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
+                        .with("BucketName", bucket.value()));
     }
 
     /**
@@ -338,14 +356,10 @@ final class ObjectService implements AutoCloseable {
         }
     }
 
-    private interface Commit {
-        Object run();
-    }
-
     /** Runs the namespace commit; if it fails, the already stored segment is queued for freeing. */
-    private void commit(Segment segment, Commit commit) {
+    private <T> T commit(Segment segment, Supplier<T> commit) {
         try {
-            commit.run();
+            return commit.get();
         } catch (NamespaceException e) {
             if (segment != null) {
                 try {

@@ -94,6 +94,9 @@ final class S3Api implements Handler {
             case GET_BUCKET_LOCATION -> buckets.location(r, res);
             case LIST_OBJECTS -> buckets.listObjects(r, res, false);
             case LIST_OBJECTS_V2 -> buckets.listObjects(r, res, true);
+            case LIST_OBJECT_VERSIONS -> buckets.listObjectVersions(r, res);
+            case GET_BUCKET_VERSIONING -> buckets.getVersioning(r, res);
+            case PUT_BUCKET_VERSIONING -> buckets.putVersioning(r, res);
             case DELETE_OBJECTS -> objects.deleteObjects(r, res);
             case PUT_OBJECT -> objects.putObject(r, res);
             case COPY_OBJECT -> objects.copyObject(r, res);

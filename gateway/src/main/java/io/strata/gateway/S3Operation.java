@@ -9,7 +9,8 @@ import java.util.Set;
 public enum S3Operation {
     LIST_BUCKETS,
     CREATE_BUCKET, HEAD_BUCKET, DELETE_BUCKET, GET_BUCKET_LOCATION,
-    LIST_OBJECTS, LIST_OBJECTS_V2, LIST_MULTIPART_UPLOADS, DELETE_OBJECTS,
+    GET_BUCKET_VERSIONING, PUT_BUCKET_VERSIONING,
+    LIST_OBJECTS, LIST_OBJECTS_V2, LIST_OBJECT_VERSIONS, LIST_MULTIPART_UPLOADS, DELETE_OBJECTS,
     PUT_OBJECT, COPY_OBJECT, GET_OBJECT, HEAD_OBJECT, DELETE_OBJECT,
     CREATE_MULTIPART_UPLOAD, UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD,
     LIST_PARTS,
@@ -49,11 +50,16 @@ public enum S3Operation {
             case "GET" -> {
                 if (q.contains("location")) yield GET_BUCKET_LOCATION;
                 if (q.contains("uploads")) yield LIST_MULTIPART_UPLOADS;
+                if (q.contains("versioning")) yield GET_BUCKET_VERSIONING;
+                if (q.contains("versions")) yield LIST_OBJECT_VERSIONS;
                 if (hasOtherSubResource(q, "list-type")) yield NOT_IMPLEMENTED;
                 yield q.contains("list-type") ? LIST_OBJECTS_V2 : LIST_OBJECTS;
             }
             case "HEAD" -> HEAD_BUCKET;
-            case "PUT" -> hasOtherSubResource(q) ? NOT_IMPLEMENTED : CREATE_BUCKET;
+            case "PUT" -> {
+                if (q.contains("versioning")) yield PUT_BUCKET_VERSIONING;
+                yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : CREATE_BUCKET;
+            }
             case "DELETE" -> hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
             case "POST" -> {
                 if (q.contains("delete")) yield DELETE_OBJECTS;
