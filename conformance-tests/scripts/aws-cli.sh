@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real aws CLI against a running Strata: bucket and object work, s3 cp/sync/ls, s3api calls,
-# multipart, presign + curl. AWS_CLI picks the binary (default: the first aws on PATH).
+# multipart, presign + curl, versioning. AWS_CLI picks the binary (default: the first aws on PATH).
 # Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... aws-cli.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh" awscli
@@ -121,6 +121,32 @@ presign_check "$url"
 
 step "s3 presign + curl (the CLI's default signer; aws-cli 1.x signs presigned URLs with SigV2 query auth)"
 presign_check "$(aws s3 presign "$S3/api/mpu.bin" --expires-in 300)"
+
+step "s3api put-bucket-versioning, get-object --version-id, list-object-versions, delete markers"
+VB="$BUCKET-v"
+aws s3api create-bucket --bucket "$VB" >/dev/null
+aws s3api put-bucket-versioning --bucket "$VB" --versioning-configuration Status=Enabled
+[ "$(aws s3api get-bucket-versioning --bucket "$VB" --query Status --output text)" = Enabled ] || fail "versioning status"
+v1="$(aws s3api put-object --bucket "$VB" --key doc.txt --body "$WORK/small.txt" --query VersionId --output text)"
+v2="$(aws s3api put-object --bucket "$VB" --key doc.txt --body "$WORK/part2" --query VersionId --output text)"
+[ -n "$v1" ] && [ "$v1" != None ] && [ "$v1" != "$v2" ] || fail "version ids: '$v1' '$v2'"
+aws s3api get-object --bucket "$VB" --key doc.txt --version-id "$v1" "$WORK/v1.out" >/dev/null
+same "$WORK/small.txt" "$WORK/v1.out"
+aws s3 rm "s3://$VB/doc.txt" >/dev/null
+[ -z "$(aws s3 ls "s3://$VB")" ] || fail "a deleted key is still listed"
+versions="$(aws s3api list-object-versions --bucket "$VB" --query 'Versions[].VersionId' --output text)"
+contains "$versions" "$v1" && contains "$versions" "$v2"
+marker="$(aws s3api list-object-versions --bucket "$VB" --query 'DeleteMarkers[0].VersionId' --output text)"
+[ "$(aws s3api list-object-versions --bucket "$VB" --query 'DeleteMarkers[0].IsLatest' --output text)" = True ] || fail "marker is not latest"
+paged="$(aws s3api list-object-versions --bucket "$VB" --page-size 1 --query 'Versions[].VersionId' --output text | tr '\t' '\n' | grep -c '^[0-9a-f]\{32\}$')"
+[ "$paged" -eq 2 ] || fail "paged version listing found $paged versions, expected 2"
+if aws s3 rb "s3://$VB" >"$WORK/err" 2>&1; then fail "rb of a bucket holding versions succeeded"; fi
+contains "$(cat "$WORK/err")" "BucketNotEmpty"
+aws s3api delete-object --bucket "$VB" --key doc.txt --version-id "$marker" >/dev/null
+aws s3 cp --no-progress "s3://$VB/doc.txt" "$WORK/restored.out"
+same "$WORK/part2" "$WORK/restored.out"
+for id in "$v1" "$v2"; do aws s3api delete-object --bucket "$VB" --key doc.txt --version-id "$id" >/dev/null; done
+aws s3 rb "s3://$VB"
 
 step "rm --recursive and rb"
 if aws s3 rb "$S3" >"$WORK/err" 2>&1; then fail "rb of a non-empty bucket succeeded"; fi
