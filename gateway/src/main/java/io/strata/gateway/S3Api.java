@@ -51,6 +51,13 @@ final class S3Api implements Handler {
         res.header("x-amz-request-id", requestId);
         res.header("x-amz-id-2", requestId);
         res.header("Server", "Strata");
+        // botocore (aws CLI 1.x, boto3) keeps the pre-parsed status line of a final response that
+        // came without "100 Continue" and misreads the next response on the same connection, which
+        // stalls for 60 s. Helidon sends no 100 for an empty body, so such a connection is not reused.
+        if (req.headers().contentLength().orElse(-1) == 0
+                && req.headers().first(io.helidon.http.HeaderNames.EXPECT).map(v -> v.equalsIgnoreCase("100-continue")).orElse(false)) {
+            res.header("Connection", "close");
+        }
         S3Operation op = null;
         String method = req.prologue().method().text();
         String resource = req.prologue().uriPath().rawPath();
