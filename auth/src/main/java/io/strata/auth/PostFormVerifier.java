@@ -1,11 +1,11 @@
 package io.strata.auth;
 
 import io.strata.auth.AuthException.Reason;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,14 +83,10 @@ public final class PostFormVerifier {
             String accessKey = required(fields, "awsaccesskeyid");
             String signature = required(fields, "signature");
             Credentials secret = lookup(accessKey);
-            byte[] computed = SigV2Verifier.hmacSha1(secret.secretKey(), policyText);
-            byte[] provided;
-            try {
-                provided = Base64.getDecoder().decode(signature.strip());
-            } catch (IllegalArgumentException e) {
+            byte[] computed = SigV2Verifier.sign(secret.secretKey(), policyText).getBytes(StandardCharsets.US_ASCII);
+            if (!MessageDigest.isEqual(computed, signature.strip().getBytes(StandardCharsets.US_ASCII))) {
                 throw mismatch(accessKey);
             }
-            if (!MessageDigest.isEqual(computed, provided)) throw mismatch(accessKey);
             auth = new FormAuthentication(accessKey);
         }
         PostPolicy policy = PostPolicy.decode(policyText);
