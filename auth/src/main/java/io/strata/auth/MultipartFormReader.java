@@ -131,6 +131,41 @@ public final class MultipartFormReader {
     }
 
     /**
+     * The bytes of {@code part}, which must be exactly {@code length} long and be followed directly by
+     * the closing delimiter (S3: the file is the last field). Both are checked before the read that
+     * returns the last byte completes, so a consumer that stops after {@code length} bytes (the erasure
+     * store) never commits a file whose framing was wrong; a mismatch throws MALFORMED_POST from
+     * {@code read}.
+     */
+    public InputStream exactBody(Part part, long length) {
+        InputStream body = part.body();
+        return new InputStream() {
+            private long remaining = length;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (remaining == 0) return -1;
+                if (len == 0) return 0;
+                int n = body.read(b, off, (int) Math.min(len, remaining));
+                if (n < 0) throw malformed("the file is shorter than the body's length implies; it must be the last field");
+                remaining -= n;
+                if (remaining == 0 && (body.read() >= 0 || !closingDelimiterFollows())) {
+                    throw malformed("the file must be the last field, followed by the closing boundary");
+                }
+                return n;
+            }
+        };
+    }
+
+    /**
      * True once the current part has been read to its end and the closing delimiter follows it
      * directly (the part is the last one). Reads at most a few bytes ahead.
      */
