@@ -76,6 +76,7 @@ final class S3Api implements Handler {
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
             access.authorize(r, op);
+            refuseAnonymousChunked(r);
             dispatch(op, r, res);
         } catch (S3Exception e) {
             fail(req, res, e, resource, requestId);
@@ -113,13 +114,22 @@ final class S3Api implements Handler {
         } catch (AuthException e) {
             if (e.reason() != AuthException.Reason.MISSING_AUTHENTICATION) throw e;
         }
-        // Without a signature nothing decodes aws-chunked framing: it would end up in the object.
+        return Authentication.anonymousRequest();
+    }
+
+    /**
+     * Without a signature nothing decodes aws-chunked framing (it would end up in the object): an
+     * anonymous aws-chunked upload that authorization let through is refused. Checked after
+     * authorization so that a request that may not write at all still gets AccessDenied.
+     * TODO(#3): decode STREAMING-UNSIGNED-PAYLOAD-TRAILER for anonymous uploads, as S3 does.
+     */
+    private static void refuseAnonymousChunked(S3Request r) {
+        if (!r.auth().anonymous()) return;
         if (r.headers().getOrDefault("content-encoding", java.util.List.of()).stream()
                 .anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked"))
                 || r.header("x-amz-content-sha256").filter(v -> v.startsWith("STREAMING-")).isPresent()) {
             throw new S3Exception(S3Error.NOT_IMPLEMENTED, "aws-chunked uploads without credentials are not supported.");
         }
-        return Authentication.anonymousRequest();
     }
 
     private void dispatch(S3Operation op, S3Request r, ServerResponse res) {
