@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """boto3 against a running Strata: put/get/list with paginators, upload_file/download_file of a
-20 MiB file (multipart), delete_objects, presigned GET and PUT with urllib, copy_object, errors.
+20 MiB file (multipart), delete_objects, presigned GET and PUT with urllib, generate_presigned_post with requests, copy_object, errors.
 
 Environment: STRATA_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 Runs with any python3 that has boto3 (the new 2025 checksum defaults or an older Debian boto3).
@@ -62,8 +62,12 @@ def presigned_round_trip(s3, signer, body):
     with urllib.request.urlopen(url, timeout=30) as response:
         check(response.read() == body, "presigned GET bytes differ")
     put_body = data(50_000, 3)
-    put_url = signer.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "objects/presigned.bin"}, ExpiresIn=300)
-    request = urllib.request.Request(put_url, data=put_body, method="PUT")
+    # A SigV2 URL (boto3's default for us-east-1) signs Content-Type: sign the one urllib sends, or it adds
+    # application/x-www-form-urlencoded, which AWS refuses with SignatureDoesNotMatch just the same.
+    put_url = signer.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "objects/presigned.bin",
+                                                                 "ContentType": "application/octet-stream"}, ExpiresIn=300)
+    request = urllib.request.Request(put_url, data=put_body, method="PUT",
+                                     headers={"Content-Type": "application/octet-stream"})
     with urllib.request.urlopen(request, timeout=30) as response:
         check(response.status == 200, "presigned PUT status %s" % response.status)
     check(s3.get_object(Bucket=BUCKET, Key="objects/presigned.bin")["Body"].read() == put_body, "presigned PUT bytes")
@@ -154,6 +158,24 @@ def main():
                       aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
                       aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
     presigned_round_trip(s3, v4, body)
+
+    step("generate_presigned_post + requests (HTML form upload, SigV4 policy)")
+    import requests  # Debian's python3-requests and pyenv's both carry it
+    post = s3.generate_presigned_post(BUCKET, "forms/${filename}",
+                                      Fields={"success_action_status": "201", "Content-Type": "text/csv"},
+                                      Conditions=[{"success_action_status": "201"}, {"Content-Type": "text/csv"},
+                                                  ["content-length-range", 1, 1_000_000]],
+                                      ExpiresIn=300)
+    form_body = data(200_000, 7)
+    response = requests.post(post["url"], data=post["fields"], files={"file": ("upload.csv", form_body)}, timeout=60)
+    check(response.status_code == 201, "presigned POST: HTTP %s %s" % (response.status_code, response.text))
+    check("<Key>forms/upload.csv</Key>" in response.text, "PostResponse %s" % response.text)
+    got = s3.get_object(Bucket=BUCKET, Key="forms/upload.csv")
+    check(got["Body"].read() == form_body, "presigned POST bytes differ")
+    check(got["ContentType"] == "text/csv", "presigned POST ContentType %s" % got["ContentType"])
+    too_big = requests.post(post["url"], data=post["fields"], files={"file": ("big.csv", b"x" * 1_000_001)}, timeout=60)
+    check(too_big.status_code == 400 and "EntityTooLarge" in too_big.text, "oversized POST: %s" % too_big.text)
+    s3.delete_object(Bucket=BUCKET, Key="forms/upload.csv")
 
     step("delete_objects (verbose and quiet)")
     response = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in keys[:100]]})

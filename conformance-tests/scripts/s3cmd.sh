@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # s3cmd against a running Strata: mb, put (single and multipart), get, ls, info, sync both ways,
-# del, rb. Path-style through a generated config (host_bucket without %(bucket)s).
+# signurl (SigV2) + curl, del, rb. Path-style through a generated config (host_bucket without %(bucket)s).
 # Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... s3cmd.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh" s3cmd
@@ -56,6 +56,14 @@ rm "$WORK/tree/a.txt"
 s3c sync --delete-removed "$WORK/tree/" "$S3/tree/"
 lacks "$(s3c ls --recursive "$S3")" "$S3/tree/a.txt"
 contains "$(s3c ls --recursive "$S3")" "$S3/tree/sub/b.bin"
+
+step "signurl (SigV2 query string) + curl"
+url="$(s3c signurl "$S3/files/small.txt" +300)"
+contains "$url" "AWSAccessKeyId="
+curl -sSf -o "$WORK/signed.out" "$url" || fail "curl of the s3cmd signurl URL failed: $url"
+same "$WORK/small.txt" "$WORK/signed.out"
+status="$(curl -s -o /dev/null -w '%{http_code}' "${url/small.txt/big.bin}")"
+[ "$status" = 403 ] || fail "a signed URL reused for another key gave HTTP $status, expected 403"
 
 step "del and rb"
 s3c del "$S3/files/small.txt"

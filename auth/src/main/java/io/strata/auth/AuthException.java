@@ -28,7 +28,19 @@ public final class AuthException extends RuntimeException {
         /** A trailing x-amz-checksum-* does not match the data: BadDigest. */
         CHECKSUM_MISMATCH,
         /** Unsupported algorithm or header combination: InvalidRequest / NotImplemented. */
-        UNSUPPORTED
+        UNSUPPORTED,
+        /** Refused with a specific reason (no Date with SigV2, a POST policy condition failed): AccessDenied. */
+        DENIED,
+        /** A bucket policy that does not parse or validate: MalformedPolicy. */
+        MALFORMED_POLICY,
+        /** A POST form that is not well-formed multipart/form-data: MalformedPOSTRequest. */
+        MALFORMED_POST,
+        /** A POST form lacks a required field or has a bad value: InvalidArgument. */
+        INVALID_ARGUMENT,
+        /** The POST file is larger than the policy's content-length-range: EntityTooLarge. */
+        ENTITY_TOO_LARGE,
+        /** The POST file is smaller than the policy's content-length-range: EntityTooSmall. */
+        ENTITY_TOO_SMALL
     }
 
     private final Reason reason;

@@ -49,4 +49,44 @@ public interface Authentication {
     default Optional<ChecksumAlgorithm> trailingChecksum() {
         return Optional.empty();
     }
+
+    /** True for a request that carried no credentials at all; its {@link #accessKey()} is "anonymous". */
+    default boolean anonymous() {
+        return false;
+    }
+
+    /** The authentication of a request without credentials: the body passes through unchanged. */
+    static Authentication anonymousRequest() {
+        return Anonymous.INSTANCE;
+    }
+
+    /** See {@link #anonymousRequest()}. */
+    enum Anonymous implements Authentication {
+        INSTANCE;
+
+        @Override
+        public String accessKey() {
+            return "anonymous";
+        }
+
+        @Override
+        public VerifiedBody body(InputStream raw) {
+            return new PassThroughBody(java.util.Objects.requireNonNull(raw, "raw"));
+        }
+
+        @Override
+        public OptionalLong decodedContentLength() {
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public boolean chunked() {
+            return false;
+        }
+
+        @Override
+        public boolean anonymous() {
+            return true;
+        }
+    }
 }

@@ -44,6 +44,7 @@ final class BucketHandlers {
 
     void createBucket(S3Request r, ServerResponse res) {
         BucketName name = r.bucket();
+        var acl = Uploads.cannedAcl(r);
         byte[] body = Responses.readSmallBody(r);
         String bucketRegion = region;
         if (body.length > 0) {
@@ -66,6 +67,9 @@ final class BucketHandlers {
             }
             throw e;
         }
+        // A second write: a crash in between leaves the bucket private, the safe side.
+        acl.ifPresent(a -> service.namespace().putBucketConfig(name, AccessControl.ACL,
+                a.header().getBytes(StandardCharsets.UTF_8)));
         res.header("Location", "/" + name.value());
         res.status(Status.OK_200).send();
     }

@@ -23,6 +23,12 @@ final class ErrorMapping {
             case INCOMPLETE_BODY -> S3Error.INCOMPLETE_BODY;
             case CHECKSUM_MISMATCH -> S3Error.BAD_DIGEST;
             case UNSUPPORTED -> S3Error.NOT_IMPLEMENTED;
+            case DENIED -> S3Error.ACCESS_DENIED;
+            case MALFORMED_POLICY -> S3Error.MALFORMED_POLICY;
+            case MALFORMED_POST -> S3Error.MALFORMED_POST_REQUEST;
+            case INVALID_ARGUMENT -> S3Error.INVALID_ARGUMENT;
+            case ENTITY_TOO_LARGE -> S3Error.ENTITY_TOO_LARGE;
+            case ENTITY_TOO_SMALL -> S3Error.ENTITY_TOO_SMALL;
         };
         String message = switch (e.reason()) {
             case MISSING_AUTHENTICATION -> "Access Denied: the request carries no credentials.";

@@ -38,9 +38,11 @@ final class ObjectHandlers {
     private static final int MAX_DELETE_KEYS = 1000;
 
     private final ObjectService service;
+    private final AccessControl access;
 
-    ObjectHandlers(ObjectService service) {
+    ObjectHandlers(ObjectService service, AccessControl access) {
         this.service = service;
+        this.access = access;
     }
 
     void putObject(S3Request r, ServerResponse res) {
@@ -101,6 +103,8 @@ final class ObjectHandlers {
         }
         Bucket sourceBucket = service.requireBucket(srcBucket);
         Bucket targetBucket = service.requireBucket(bucket);
+        // Copying reads the source: S3 checks read access to it as well as s3:PutObject on the target.
+        access.require(r, r.auth(), versionId != null ? "s3:GetObjectVersion" : "s3:GetObject", srcBucket, srcKey);
         ObjectVersion src;
         if (versionId != null) {
             String id = versionId;
@@ -128,7 +132,11 @@ final class ObjectHandlers {
                             + "object to itself without changing the object's metadata, storage class, website redirect "
                             + "location or encryption attributes.");
                 }
-                meta = new ObjectService.Metadata(src.contentType(), src.headers(), src.userMetadata());
+                // The ACL is never copied: the new object gets the request's x-amz-acl, else private (as S3).
+                Map<String, String> headers = new java.util.TreeMap<>(src.headers());
+                headers.remove(Uploads.ACL_HEADER);
+                Uploads.cannedAcl(r).ifPresent(acl -> headers.put(Uploads.ACL_HEADER, acl.header()));
+                meta = new ObjectService.Metadata(src.contentType(), headers, src.userMetadata());
             }
             case "REPLACE" -> meta = Uploads.metadata(r);
             default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown metadata directive.")
@@ -466,6 +474,13 @@ final class ObjectHandlers {
                     continue;
                 }
                 ObjectKey key = new ObjectKey(k);
+                // S3 authorizes each key and reports refusals per key.
+                if (!access.allowed(r, r.auth(), versionId != null ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
+                        bucket, key, Map.of())) {
+                    xml.start("Error").element("Key", k).element("Code", S3Error.ACCESS_DENIED.code())
+                            .element("Message", S3Error.ACCESS_DENIED.message()).end();
+                    continue;
+                }
                 if (versionId != null) {
                     Optional<ObjectVersion> removed = service.deleteVersion(bucket, key, versionId);
                     if (!quiet) {

@@ -5,7 +5,12 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.AuthException;
+import io.strata.auth.Authentication;
+import io.strata.auth.CredentialStore;
+import io.strata.auth.PostFormVerifier;
+import io.strata.auth.SigV2Verifier;
 import io.strata.auth.SigV4Verifier;
+import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
@@ -14,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -27,18 +33,27 @@ final class S3Api implements Handler {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigV4Verifier verifier;
+    private final SigV2Verifier v2Verifier;
     private final String domain;
+    private final AccessControl access;
     private final BucketHandlers buckets;
     private final ObjectHandlers objects;
     private final MultipartHandlers multipart;
+    private final AccessHandlers accessHandlers;
+    private final PostObjectHandler postObject;
     private final Metrics metrics;
 
-    S3Api(SigV4Verifier verifier, ObjectService service, String region, String domain, Metrics metrics) {
-        this.verifier = verifier;
+    S3Api(CredentialStore credentials, Clock clock, ObjectService service, String region, String domain,
+          Metrics metrics) {
+        this.verifier = SigV4Verifier.create(credentials, clock);
+        this.v2Verifier = SigV2Verifier.create(credentials, clock);
         this.domain = domain;
+        this.access = new AccessControl(service.namespace(), clock);
         this.buckets = new BucketHandlers(service, region);
-        this.objects = new ObjectHandlers(service);
+        this.objects = new ObjectHandlers(service, access);
         this.multipart = new MultipartHandlers(service);
+        this.accessHandlers = new AccessHandlers(service, access);
+        this.postObject = new PostObjectHandler(service, access, PostFormVerifier.create(credentials, clock));
         this.metrics = metrics;
     }
 
@@ -64,9 +79,11 @@ final class S3Api implements Handler {
         try {
             S3Request r = S3Request.of(req, requestId, domain);
             resource = r.resource();
-            r.auth(verifier.verify(r.signedRequest()));
+            r.auth(authenticate(r));
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
+            access.authorize(r, op);
+            refuseAnonymousChunked(r);
             dispatch(op, r, res);
         } catch (S3Exception e) {
             fail(req, res, e, resource, requestId);
@@ -89,6 +106,36 @@ final class S3Api implements Handler {
             fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
         } finally {
             metrics.record(op, res.status().code(), System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * SigV2 when the request claims it, else SigV4; a request with no credentials at all is
+     * anonymous (authorization then decides, from the bucket's policy and ACLs).
+     */
+    private Authentication authenticate(S3Request r) {
+        SignedRequest signed = r.signedRequest();
+        if (SigV2Verifier.applies(signed)) return v2Verifier.verify(signed, r.hostBucket());
+        try {
+            return verifier.verify(signed);
+        } catch (AuthException e) {
+            if (e.reason() != AuthException.Reason.MISSING_AUTHENTICATION) throw e;
+        }
+        return Authentication.anonymousRequest();
+    }
+
+    /**
+     * Without a signature nothing decodes aws-chunked framing (it would end up in the object): an
+     * anonymous aws-chunked upload that authorization let through is refused. Checked after
+     * authorization so that a request that may not write at all still gets AccessDenied.
+     * TODO(#3): decode STREAMING-UNSIGNED-PAYLOAD-TRAILER for anonymous uploads, as S3 does.
+     */
+    private static void refuseAnonymousChunked(S3Request r) {
+        if (!r.auth().anonymous()) return;
+        if (r.headers().getOrDefault("content-encoding", java.util.List.of()).stream()
+                .anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked"))
+                || r.header("x-amz-content-sha256").filter(v -> v.startsWith("STREAMING-")).isPresent()) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "aws-chunked uploads without credentials are not supported.");
         }
     }
 
@@ -116,6 +163,14 @@ final class S3Api implements Handler {
             case COMPLETE_MULTIPART_UPLOAD -> multipart.complete(r, res);
             case ABORT_MULTIPART_UPLOAD -> multipart.abort(r, res);
             case LIST_PARTS -> multipart.listParts(r, res);
+            case GET_BUCKET_POLICY -> accessHandlers.getPolicy(r, res);
+            case PUT_BUCKET_POLICY -> accessHandlers.putPolicy(r, res);
+            case DELETE_BUCKET_POLICY -> accessHandlers.deletePolicy(r, res);
+            case GET_BUCKET_ACL -> accessHandlers.getBucketAcl(r, res);
+            case PUT_BUCKET_ACL -> accessHandlers.putBucketAcl(r, res);
+            case GET_OBJECT_ACL -> accessHandlers.getObjectAcl(r, res);
+            case PUT_OBJECT_ACL -> accessHandlers.putObjectAcl(r, res);
+            case POST_OBJECT -> postObject.handle(r, res);
             case UPLOAD_PART_COPY, NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "This operation is not implemented by Strata yet.");
             case METHOD_NOT_ALLOWED -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);

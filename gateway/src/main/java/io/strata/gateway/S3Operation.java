@@ -14,6 +14,10 @@ public enum S3Operation {
     PUT_OBJECT, COPY_OBJECT, GET_OBJECT, HEAD_OBJECT, DELETE_OBJECT,
     CREATE_MULTIPART_UPLOAD, UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD,
     LIST_PARTS,
+    GET_BUCKET_POLICY, PUT_BUCKET_POLICY, DELETE_BUCKET_POLICY,
+    GET_BUCKET_ACL, PUT_BUCKET_ACL, GET_OBJECT_ACL, PUT_OBJECT_ACL,
+    /** Browser-based upload: POST to the bucket with a multipart/form-data body. */
+    POST_OBJECT,
     /** A real S3 operation this gateway does not offer (yet): 501 NotImplemented. */
     NOT_IMPLEMENTED,
     /** Not an S3 operation at all for this resource: 405 MethodNotAllowed. */
@@ -49,6 +53,8 @@ public enum S3Operation {
         return switch (method) {
             case "GET" -> {
                 if (q.contains("location")) yield GET_BUCKET_LOCATION;
+                if (q.contains("policy")) yield GET_BUCKET_POLICY;
+                if (q.contains("acl")) yield GET_BUCKET_ACL;
                 if (q.contains("uploads")) yield LIST_MULTIPART_UPLOADS;
                 if (q.contains("versioning")) yield GET_BUCKET_VERSIONING;
                 if (q.contains("versions")) yield LIST_OBJECT_VERSIONS;
@@ -58,12 +64,17 @@ public enum S3Operation {
             case "HEAD" -> HEAD_BUCKET;
             case "PUT" -> {
                 if (q.contains("versioning")) yield PUT_BUCKET_VERSIONING;
+                if (q.contains("policy")) yield PUT_BUCKET_POLICY;
+                if (q.contains("acl")) yield PUT_BUCKET_ACL;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : CREATE_BUCKET;
             }
-            case "DELETE" -> hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
+            case "DELETE" -> {
+                if (q.contains("policy")) yield DELETE_BUCKET_POLICY;
+                yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
+            }
             case "POST" -> {
                 if (q.contains("delete")) yield DELETE_OBJECTS;
-                yield NOT_IMPLEMENTED;   // presigned POST uploads: issue #3
+                yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : POST_OBJECT;
             }
             default -> METHOD_NOT_ALLOWED;
         };
@@ -74,11 +85,13 @@ public enum S3Operation {
         return switch (method) {
             case "GET" -> {
                 if (upload) yield LIST_PARTS;
+                if (q.contains("acl")) yield GET_OBJECT_ACL;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : GET_OBJECT;
             }
             case "HEAD" -> hasOtherSubResource(q) ? NOT_IMPLEMENTED : HEAD_OBJECT;
             case "PUT" -> {
                 if (upload && q.contains("partNumber")) yield copy ? UPLOAD_PART_COPY : UPLOAD_PART;
+                if (q.contains("acl")) yield PUT_OBJECT_ACL;
                 if (hasOtherSubResource(q)) yield NOT_IMPLEMENTED;
                 yield copy ? COPY_OBJECT : PUT_OBJECT;
             }
@@ -92,6 +105,50 @@ public enum S3Operation {
                 yield NOT_IMPLEMENTED;
             }
             default -> METHOD_NOT_ALLOWED;
+        };
+    }
+
+    /**
+     * The IAM action a bucket policy names this operation by ("Actions, resources, and condition keys
+     * for Amazon S3"), or null for requests that are not S3 operations here (they are refused to
+     * anonymous callers and answered 501/405 to the rest). ListBuckets and CreateBucket have no bucket
+     * policy to consult; POST_OBJECT is authorized as s3:PutObject by its handler, after the form.
+     */
+    public String iamAction() {
+        return switch (this) {
+            case LIST_BUCKETS -> "s3:ListAllMyBuckets";
+            case CREATE_BUCKET -> "s3:CreateBucket";
+            case HEAD_BUCKET, LIST_OBJECTS, LIST_OBJECTS_V2 -> "s3:ListBucket";
+            case DELETE_BUCKET -> "s3:DeleteBucket";
+            case GET_BUCKET_LOCATION -> "s3:GetBucketLocation";
+            case GET_BUCKET_VERSIONING -> "s3:GetBucketVersioning";
+            case PUT_BUCKET_VERSIONING -> "s3:PutBucketVersioning";
+            case LIST_OBJECT_VERSIONS -> "s3:ListBucketVersions";
+            case LIST_MULTIPART_UPLOADS -> "s3:ListBucketMultipartUploads";
+            case DELETE_OBJECTS, DELETE_OBJECT -> "s3:DeleteObject";
+            case PUT_OBJECT, COPY_OBJECT, CREATE_MULTIPART_UPLOAD, UPLOAD_PART, UPLOAD_PART_COPY,
+                 COMPLETE_MULTIPART_UPLOAD, POST_OBJECT -> "s3:PutObject";
+            case GET_OBJECT, HEAD_OBJECT -> "s3:GetObject";
+            case ABORT_MULTIPART_UPLOAD -> "s3:AbortMultipartUpload";
+            case LIST_PARTS -> "s3:ListMultipartUploadParts";
+            case GET_BUCKET_POLICY -> "s3:GetBucketPolicy";
+            case PUT_BUCKET_POLICY -> "s3:PutBucketPolicy";
+            case DELETE_BUCKET_POLICY -> "s3:DeleteBucketPolicy";
+            case GET_BUCKET_ACL -> "s3:GetBucketAcl";
+            case PUT_BUCKET_ACL -> "s3:PutBucketAcl";
+            case GET_OBJECT_ACL -> "s3:GetObjectAcl";
+            case PUT_OBJECT_ACL -> "s3:PutObjectAcl";
+            case NOT_IMPLEMENTED, METHOD_NOT_ALLOWED -> null;
+        };
+    }
+
+    /** True if the operation names an object (its resource ARN is bucket/key). */
+    public boolean onObject() {
+        return switch (this) {
+            case PUT_OBJECT, COPY_OBJECT, GET_OBJECT, HEAD_OBJECT, DELETE_OBJECT, CREATE_MULTIPART_UPLOAD,
+                 UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD, LIST_PARTS,
+                 GET_OBJECT_ACL, PUT_OBJECT_ACL, POST_OBJECT -> true;
+            default -> false;
         };
     }
 

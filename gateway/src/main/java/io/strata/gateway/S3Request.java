@@ -28,10 +28,12 @@ final class S3Request {
     private final String key;        // null when the request names none
     private final Map<String, String> query;
     private final Map<String, List<String>> headers;
+    private final boolean virtualHost;
     private Authentication auth;
 
     private S3Request(ServerRequest http, String requestId, String method, String bucket, String key,
-                      Map<String, String> query, Map<String, List<String>> headers) {
+                      Map<String, String> query, Map<String, List<String>> headers, boolean virtualHost) {
+        this.virtualHost = virtualHost;
         this.http = http;
         this.requestId = requestId;
         this.method = method;
@@ -65,7 +67,9 @@ final class S3Request {
         String hostName = stripPort(host).toLowerCase(Locale.ROOT);
         String bucket = null;
         String key = null;
+        boolean virtualHost = false;
         if (!domain.isEmpty() && hostName.endsWith("." + domain) && hostName.length() > domain.length() + 1) {
+            virtualHost = true;
             bucket = hostName.substring(0, hostName.length() - domain.length() - 1);
             String k = path.startsWith("/") ? path.substring(1) : path;
             key = k.isEmpty() ? null : k;
@@ -81,7 +85,7 @@ final class S3Request {
                 if (bucket.isEmpty()) bucket = null;
             }
         }
-        return new S3Request(http, requestId, method, bucket, key, query, headers);
+        return new S3Request(http, requestId, method, bucket, key, query, headers, virtualHost);
     }
 
     private static String stripPort(String host) {
@@ -115,6 +119,19 @@ final class S3Request {
     SignedRequest signedRequest() {
         return new SignedRequest(method, http.prologue().uriPath().rawPath(),
                 http.prologue().query().rawValue(), headers);
+    }
+
+    /** The bucket named by the Host header (virtual-hosted style), else null: SigV2 signs it. */
+    String hostBucket() {
+        return virtualHost ? bucket : null;
+    }
+
+    /** The client's IP address as text (aws:SourceIp), or "" if the transport has none. */
+    String sourceIp() {
+        if (http.remotePeer().address() instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+            return a.getAddress().getHostAddress();
+        }
+        return "";
     }
 
     ServerRequest http() {

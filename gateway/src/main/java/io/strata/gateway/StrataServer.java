@@ -8,7 +8,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
-import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Namespace;
 import org.slf4j.Logger;
@@ -64,8 +63,7 @@ public final class StrataServer implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             service = new ObjectService(namespace, store, clock);
             Metrics metrics = new Metrics();
-            S3Api api = new S3Api(SigV4Verifier.create(CredentialStore.of(root), clock), service, config.region(),
-                    config.domain(), metrics);
+            S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))

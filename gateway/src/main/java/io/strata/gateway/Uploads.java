@@ -1,5 +1,6 @@
 package io.strata.gateway;
 
+import io.strata.auth.CannedAcl;
 import io.strata.auth.ChecksumAlgorithm;
 import io.strata.auth.VerifiedBody;
 
@@ -76,7 +77,33 @@ final class Uploads {
             throw new S3Exception(S3Error.METADATA_TOO_LARGE).with("Size", Integer.toString(size))
                     .with("MaxSizeAllowed", Integer.toString(MAX_USER_METADATA));
         }
+        cannedAcl(r).ifPresent(acl -> headers.put(ACL_HEADER, acl.header()));
         return new ObjectService.Metadata(contentType, headers, user);
+    }
+
+    /**
+     * The object's canned ACL lives in its stored headers under this name (never returned as a
+     * header: GET/HEAD send only {@link #STORED_HEADERS}). Absent means private.
+     */
+    static final String ACL_HEADER = "x-amz-acl";
+
+    /** The request's x-amz-acl, validated; explicit x-amz-grant-* headers are not supported. */
+    static Optional<CannedAcl> cannedAcl(S3Request r) {
+        for (String h : r.headers().keySet()) {
+            if (h.startsWith("x-amz-grant-")) {
+                throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Explicit grants (" + h + ") are not implemented; use x-amz-acl.");
+            }
+        }
+        Optional<String> value = r.header(ACL_HEADER);
+        if (value.isEmpty()) return Optional.empty();
+        return Optional.of(CannedAcl.parse(value.get()).orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT)
+                .with("ArgumentName", "x-amz-acl").with("ArgumentValue", value.get())));
+    }
+
+    /** The canned ACL stored with an object (private when none was given). */
+    static CannedAcl objectAcl(Map<String, String> storedHeaders) {
+        String v = storedHeaders.get(ACL_HEADER);
+        return v == null ? CannedAcl.PRIVATE : CannedAcl.parse(v).orElse(CannedAcl.PRIVATE);
     }
 
     /** Content-MD5, x-amz-checksum-* values, the algorithm to compute, and the body's trailers. */

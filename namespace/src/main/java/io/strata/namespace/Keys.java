@@ -50,6 +50,12 @@ final class Keys {
         return concat(bucketPrefix(bucket), utf8(key.value()));
     }
 
+    /** Row of a bucket configuration document in the {@code bucket-config} column family: bucket, kind. */
+    static byte[] bucketConfig(BucketName bucket, String kind) {
+        if (kind.isEmpty() || kind.indexOf('\0') >= 0) throw new IllegalArgumentException("bad config kind: " + kind);
+        return concat(bucketPrefix(bucket), utf8(kind));
+    }
+
     /** Row of an upload in the {@code uploads} column family: bucket, escaped key, escaped upload id. */
     static byte[] upload(BucketName bucket, ObjectKey key, String uploadId) {
         KeyBuilder b = new KeyBuilder(bucketPrefix(bucket));

@@ -65,6 +65,33 @@ public interface Namespace extends AutoCloseable {
      */
     void setVersioning(BucketName bucket, BucketVersioning state);
 
+    // --- bucket configuration documents
+
+    /**
+     * A configuration document of the bucket (bucket policy, ACL, ...), stored opaquely by kind
+     * ({@code "policy"}, {@code "acl"}); the caller owns the format. Documents go with the bucket when
+     * it is deleted.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<byte[]> bucketConfig(BucketName bucket, String kind);
+
+    /**
+     * Creates or replaces a configuration document, in one synced write.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException if {@code kind} is empty or contains NUL
+     */
+    void putBucketConfig(BucketName bucket, String kind, byte[] document);
+
+    /**
+     * Removes a configuration document. Idempotent.
+     *
+     * @return true if a document was removed
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    boolean deleteBucketConfig(BucketName bucket, String kind);
+
     // --- objects
 
     /**

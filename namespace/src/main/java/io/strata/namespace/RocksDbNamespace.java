@@ -91,7 +91,7 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions");
+                    "null-versions", "bucket-config");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
@@ -130,6 +130,7 @@ final class RocksDbNamespace implements Namespace {
     private final ReadOptions latestRead = new ReadOptions();
     /** Time of delete markers. */
     private final Clock clock;
+    private final ColumnFamilyHandle bucketConfig;
 
     private final ExecutorService writers;
     private final Gate gate = new Gate();
@@ -171,6 +172,7 @@ final class RocksDbNamespace implements Namespace {
         this.versions = handles.get(8);
         this.nullVersions = handles.get(9);
         this.clock = clock;
+        this.bucketConfig = handles.get(10);
         AtomicLong threadNumber = new AtomicLong();
         this.writers = Executors.newFixedThreadPool(WRITER_THREADS, r -> Thread.ofPlatform().daemon()
                 .name("namespace-writer-" + threadNumber.incrementAndGet()).unstarted(r));
@@ -581,9 +583,61 @@ final class RocksDbNamespace implements Namespace {
                         c.delete(uploadOrder, k);
                         return true;
                     });
+                    scan(bucketConfig, from, to, (k, v) -> {
+                        c.delete(bucketConfig, k);
+                        return true;
+                    });
                     c.garbage(partSegments).delete(buckets, Keys.bucket(name)).write();
                 }
                 return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public Optional<byte[]> bucketConfig(BucketName bucket, String kind) {
+        byte[] row = Keys.bucketConfig(bucket, kind);
+        return call(() -> {
+            requireBucket(bucket);
+            return Optional.ofNullable(db.get(bucketConfig, row));
+        });
+    }
+
+    @Override
+    public void putBucketConfig(BucketName bucket, String kind, byte[] document) {
+        byte[] row = Keys.bucketConfig(bucket, kind);
+        byte[] value = document.clone();
+        call(() -> {
+            // Shared bucket lock: deleteBucket (exclusive) cannot remove the bucket between check and write.
+            Lock lock = bucketLock(bucket, false);
+            lock.lock();
+            try {
+                requireBucket(bucket);
+                try (Commit c = new Commit()) {
+                    c.put(bucketConfig, row, value).write();
+                }
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteBucketConfig(BucketName bucket, String kind) {
+        byte[] row = Keys.bucketConfig(bucket, kind);
+        return call(() -> {
+            Lock lock = bucketLock(bucket, false);
+            lock.lock();
+            try {
+                requireBucket(bucket);
+                if (db.get(bucketConfig, row) == null) return false;
+                try (Commit c = new Commit()) {
+                    c.delete(bucketConfig, row).write();
+                }
+                return true;
             } finally {
                 lock.unlock();
             }

@@ -40,6 +40,20 @@ public final class XmlWriter {
         return this;
     }
 
+    /** Opens an element with attributes, given as name, value pairs (values escaped). */
+    public XmlWriter start(String name, String... attributes) {
+        if (attributes.length % 2 != 0) throw new IllegalArgumentException("attributes come in name, value pairs");
+        out.append('<').append(name);
+        for (int i = 0; i < attributes.length; i += 2) {
+            out.append(' ').append(attributes[i]).append("=\"");
+            escape(attributes[i + 1]);
+            out.append('"');
+        }
+        out.append('>');
+        open.push(name);
+        return this;
+    }
+
     public XmlWriter end() {
         out.append("</").append(open.pop()).append('>');
         return this;
