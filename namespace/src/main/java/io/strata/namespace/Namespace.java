@@ -126,6 +126,24 @@ public interface Namespace extends AutoCloseable {
     PutResult putObject(ObjectVersion version);
 
     /**
+     * Rewrites one existing version's record in place, without creating a version (S3's
+     * PutObjectTagging and DeleteObjectTagging change a version's metadata, not its data): a
+     * compare-and-set on the version id and the whole record. The stored version with
+     * {@code expected.versionId()} is replaced by {@code replacement} only if it still equals
+     * {@code expected} (so an overwritten {@code null} version or a concurrent rewrite is not
+     * clobbered); the current-object row follows when that version is current. One synced write;
+     * no data goes to garbage.
+     *
+     * @return false (nothing written) if no such version exists any more or it has changed; the
+     *         caller reads it again and retries, or reports NoSuchVersion/NoSuchKey
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException if {@code replacement} differs from {@code expected} in
+     *                                  bucket, key, version id, size, ETag, segments or delete-marker
+     *                                  flag (only metadata may change), or {@code expected} is a delete marker
+     */
+    boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement);
+
+    /**
      * S3's DELETE without a version id. Unversioned: removes the key's {@code null} version (absent
      * key: nothing happens, no error). Enabled: adds a delete marker with a new id. Suspended:
      * removes the {@code null} version and adds a {@code null} delete marker. Removed data goes to

@@ -72,6 +72,12 @@ public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, 
                 checksums, partCount, segments, deleteMarker);
     }
 
+    /** This version with other stored headers (metadata only: see {@link Namespace#replaceVersion}). */
+    public ObjectVersion withHeaders(Map<String, String> newHeaders) {
+        return new ObjectVersion(bucket, key, versionId, size, etag, lastModified, contentType, newHeaders,
+                userMetadata, checksums, partCount, segments, deleteMarker);
+    }
+
     /**
      * Whether {@code id} has the form of a version id ({@value #NULL_VERSION} or one the namespace
      * assigns), whether or not such a version exists. S3 answers a malformed one with InvalidArgument.

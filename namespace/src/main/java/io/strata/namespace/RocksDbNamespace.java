@@ -841,6 +841,46 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement) {
+        if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no metadata to rewrite");
+        if (!expected.bucket().equals(replacement.bucket()) || !expected.key().equals(replacement.key())
+                || !expected.versionId().equals(replacement.versionId()) || expected.size() != replacement.size()
+                || !expected.etag().equals(replacement.etag()) || !expected.segments().equals(replacement.segments())
+                || expected.deleteMarker() != replacement.deleteMarker()) {
+            throw new IllegalArgumentException("only a version's metadata can be rewritten in place");
+        }
+        BucketName bucket = expected.bucket();
+        ObjectKey key = expected.key();
+        return call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                requireBucket(bucket);
+                ReentrantLock keyLock = keyLock(bucket, key);
+                keyLock.lock();
+                try (Commit c = new Commit()) {
+                    byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+                    Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, expected.versionId());
+                    if (target.isEmpty() || !target.get().version().equals(expected)) return false;
+                    byte[] value = ObjectVersionCodec.encode(replacement);
+                    c.put(versions, target.get().row(), value);
+                    // Invariant: the objects row holds the newest version's record; keep it in step.
+                    List<VersionRow> newest = newestVersions(latestRead, bucket, key, keyPrefix, 1);
+                    if (!newest.isEmpty() && Arrays.equals(newest.getFirst().row(), target.get().row())) {
+                        c.put(objects, Keys.object(bucket, key), value);
+                    }
+                    c.write();
+                    return true;
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
+        });
+    }
+
+    @Override
     public DeleteResult deleteObject(BucketName bucketName, ObjectKey key) {
         return call(() -> {
             Lock bucketLock = bucketLock(bucketName, false);
