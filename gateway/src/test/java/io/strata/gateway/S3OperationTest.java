@@ -23,7 +23,6 @@ class S3OperationTest {
             "GET,    true,  false, list-type prefix,           false, LIST_OBJECTS_V2",
             "GET,    true,  false, uploads,                    false, LIST_MULTIPART_UPLOADS",
             "POST,   true,  false, delete,                     false, DELETE_OBJECTS",
-<<<<<<< HEAD
             "GET,    true,  false, versioning,                 false, GET_BUCKET_VERSIONING",
             "PUT,    true,  false, versioning,                 false, PUT_BUCKET_VERSIONING",
             "GET,    true,  false, versions prefix key-marker, false, LIST_OBJECT_VERSIONS",
@@ -31,9 +30,6 @@ class S3OperationTest {
             "HEAD,   true,  true,  versionId,                  false, HEAD_OBJECT",
             "DELETE, true,  true,  versionId,                  false, DELETE_OBJECT",
             "GET,    true,  false, object-lock,                false, NOT_IMPLEMENTED",
-            "PUT,    true,  false, policy,                     false, NOT_IMPLEMENTED",
-=======
-            "GET,    true,  false, versioning,                 false, NOT_IMPLEMENTED",
             "PUT,    true,  false, policy,                     false, PUT_BUCKET_POLICY",
             "GET,    true,  false, policy,                     false, GET_BUCKET_POLICY",
             "DELETE, true,  false, policy,                     false, DELETE_BUCKET_POLICY",
@@ -43,7 +39,6 @@ class S3OperationTest {
             "POST,   true,  false, '',                         false, POST_OBJECT",
             "POST,   true,  false, tagging,                    false, NOT_IMPLEMENTED",
             "PUT,    true,  true,  acl,                        false, PUT_OBJECT_ACL",
->>>>>>> cfba42a (gateway: SigV2 and anonymous requests, authorization step (bucket policy, canned ACLs), policy and ACL operations, POST object uploads)
             "DELETE, true,  false, cors,                       false, NOT_IMPLEMENTED",
             "PUT,    true,  true,  '',                         false, PUT_OBJECT",
             "PUT,    true,  true,  '',                         true,  COPY_OBJECT",
