@@ -32,7 +32,7 @@ final class AccessControl {
     static final String ACL = "acl";
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final Set<String> OBJECT_READS = Set.of("s3:getobject", "s3:getobjectversion",
-            "s3:getobjectattributes");
+            "s3:getobjectattributes", "s3:getobjectversionattributes");
 
     private final Namespace namespace;
     private final Clock clock;
@@ -72,6 +72,10 @@ final class AccessControl {
                 case "s3:DeleteObject" -> "s3:DeleteObjectVersion";
                 case "s3:GetObjectAcl" -> "s3:GetObjectVersionAcl";
                 case "s3:PutObjectAcl" -> "s3:PutObjectVersionAcl";
+                case "s3:GetObjectTagging" -> "s3:GetObjectVersionTagging";
+                case "s3:PutObjectTagging" -> "s3:PutObjectVersionTagging";
+                case "s3:DeleteObjectTagging" -> "s3:DeleteObjectVersionTagging";
+                case "s3:GetObjectAttributes" -> "s3:GetObjectVersionAttributes";
                 default -> action;
             };
         }

@@ -142,6 +142,15 @@ final class ObjectHandlers {
             default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown metadata directive.")
                     .with("ArgumentName", "x-amz-metadata-directive").with("ArgumentValue", directive);
         }
+        // Tags follow x-amz-tagging-directive, independently of the metadata directive (COPY by default).
+        String taggingDirective = r.header("x-amz-tagging-directive").orElse("COPY").trim();
+        Map<String, String> tags = switch (taggingDirective) {
+            case "COPY" -> Tagging.ofVersion(src.headers());
+            case "REPLACE" -> Tagging.fromHeader(r);
+            default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown tagging directive.")
+                    .with("ArgumentName", "x-amz-tagging-directive").with("ArgumentValue", taggingDirective);
+        };
+        meta = new ObjectService.Metadata(meta.contentType(), Tagging.withTags(meta.headers(), tags), meta.userMetadata());
         ObjectVersion v = service.copy(src, bucket, key, meta);
         versionIdHeader(res, targetBucket, v);
         if (versionId != null || sourceBucket.versioning() != BucketVersioning.UNVERSIONED) {
@@ -207,6 +216,8 @@ final class ObjectHandlers {
             res.header("x-amz-meta-" + m.getKey(), m.getValue());
         }
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
+        int tagCount = Tagging.ofVersion(v.headers()).size();
+        if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", "STANDARD");
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
         if (!partial && r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {

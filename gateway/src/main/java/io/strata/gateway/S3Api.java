@@ -41,6 +41,9 @@ final class S3Api implements Handler {
     private final MultipartHandlers multipart;
     private final AccessHandlers accessHandlers;
     private final PostObjectHandler postObject;
+    private final TaggingHandlers tagging;
+    private final CorsHandlers cors;
+    private final ObjectAttributesHandler attributes;
     private final Metrics metrics;
 
     S3Api(CredentialStore credentials, Clock clock, ObjectService service, String region, String domain,
@@ -54,6 +57,9 @@ final class S3Api implements Handler {
         this.multipart = new MultipartHandlers(service);
         this.accessHandlers = new AccessHandlers(service, access);
         this.postObject = new PostObjectHandler(service, access, PostFormVerifier.create(credentials, clock));
+        this.tagging = new TaggingHandlers(service);
+        this.cors = new CorsHandlers(service);
+        this.attributes = new ObjectAttributesHandler(service);
         this.metrics = metrics;
     }
 
@@ -79,6 +85,14 @@ final class S3Api implements Handler {
         try {
             S3Request r = S3Request.of(req, requestId, domain);
             resource = r.resource();
+            if (r.method().equals("OPTIONS") && r.hasBucket()) {
+                // Browsers send preflights without credentials: S3 answers them from the CORS rules alone.
+                op = S3Operation.CORS_PREFLIGHT;
+                cors.preflight(r, res);
+                return;
+            }
+            // S3 adds CORS headers to any answer (errors included) when the Origin matches a rule.
+            cors.responseHeaders(r, res);
             r.auth(authenticate(r));
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
@@ -171,6 +185,17 @@ final class S3Api implements Handler {
             case GET_OBJECT_ACL -> accessHandlers.getObjectAcl(r, res);
             case PUT_OBJECT_ACL -> accessHandlers.putObjectAcl(r, res);
             case POST_OBJECT -> postObject.handle(r, res);
+            case GET_OBJECT_TAGGING -> tagging.getObjectTagging(r, res);
+            case PUT_OBJECT_TAGGING -> tagging.putObjectTagging(r, res);
+            case DELETE_OBJECT_TAGGING -> tagging.deleteObjectTagging(r, res);
+            case GET_BUCKET_TAGGING -> tagging.getBucketTagging(r, res);
+            case PUT_BUCKET_TAGGING -> tagging.putBucketTagging(r, res);
+            case DELETE_BUCKET_TAGGING -> tagging.deleteBucketTagging(r, res);
+            case GET_BUCKET_CORS -> cors.get(r, res);
+            case PUT_BUCKET_CORS -> cors.put(r, res);
+            case DELETE_BUCKET_CORS -> cors.delete(r, res);
+            case GET_OBJECT_ATTRIBUTES -> attributes.handle(r, res);
+            case CORS_PREFLIGHT -> cors.preflight(r, res);
             case UPLOAD_PART_COPY, NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "This operation is not implemented by Strata yet.");
             case METHOD_NOT_ALLOWED -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);

@@ -16,6 +16,12 @@ public enum S3Operation {
     LIST_PARTS,
     GET_BUCKET_POLICY, PUT_BUCKET_POLICY, DELETE_BUCKET_POLICY,
     GET_BUCKET_ACL, PUT_BUCKET_ACL, GET_OBJECT_ACL, PUT_OBJECT_ACL,
+    GET_OBJECT_TAGGING, PUT_OBJECT_TAGGING, DELETE_OBJECT_TAGGING,
+    GET_BUCKET_TAGGING, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING,
+    GET_BUCKET_CORS, PUT_BUCKET_CORS, DELETE_BUCKET_CORS,
+    GET_OBJECT_ATTRIBUTES,
+    /** OPTIONS on a bucket or object: a browser's CORS preflight, answered without authentication. */
+    CORS_PREFLIGHT,
     /** Browser-based upload: POST to the bucket with a multipart/form-data body. */
     POST_OBJECT,
     /** A real S3 operation this gateway does not offer (yet): 501 NotImplemented. */
@@ -46,6 +52,7 @@ public enum S3Operation {
         if (!hasBucket) {
             return method.equals("GET") ? LIST_BUCKETS : METHOD_NOT_ALLOWED;
         }
+        if (method.equals("OPTIONS")) return CORS_PREFLIGHT;
         return hasKey ? objectOperation(method, query, copy) : bucketOperation(method, query);
     }
 
@@ -55,6 +62,8 @@ public enum S3Operation {
                 if (q.contains("location")) yield GET_BUCKET_LOCATION;
                 if (q.contains("policy")) yield GET_BUCKET_POLICY;
                 if (q.contains("acl")) yield GET_BUCKET_ACL;
+                if (q.contains("tagging")) yield GET_BUCKET_TAGGING;
+                if (q.contains("cors")) yield GET_BUCKET_CORS;
                 if (q.contains("uploads")) yield LIST_MULTIPART_UPLOADS;
                 if (q.contains("versioning")) yield GET_BUCKET_VERSIONING;
                 if (q.contains("versions")) yield LIST_OBJECT_VERSIONS;
@@ -66,10 +75,14 @@ public enum S3Operation {
                 if (q.contains("versioning")) yield PUT_BUCKET_VERSIONING;
                 if (q.contains("policy")) yield PUT_BUCKET_POLICY;
                 if (q.contains("acl")) yield PUT_BUCKET_ACL;
+                if (q.contains("tagging")) yield PUT_BUCKET_TAGGING;
+                if (q.contains("cors")) yield PUT_BUCKET_CORS;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : CREATE_BUCKET;
             }
             case "DELETE" -> {
                 if (q.contains("policy")) yield DELETE_BUCKET_POLICY;
+                if (q.contains("tagging")) yield DELETE_BUCKET_TAGGING;
+                if (q.contains("cors")) yield DELETE_BUCKET_CORS;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
             }
             case "POST" -> {
@@ -86,17 +99,21 @@ public enum S3Operation {
             case "GET" -> {
                 if (upload) yield LIST_PARTS;
                 if (q.contains("acl")) yield GET_OBJECT_ACL;
+                if (q.contains("tagging")) yield GET_OBJECT_TAGGING;
+                if (q.contains("attributes")) yield GET_OBJECT_ATTRIBUTES;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : GET_OBJECT;
             }
             case "HEAD" -> hasOtherSubResource(q) ? NOT_IMPLEMENTED : HEAD_OBJECT;
             case "PUT" -> {
                 if (upload && q.contains("partNumber")) yield copy ? UPLOAD_PART_COPY : UPLOAD_PART;
                 if (q.contains("acl")) yield PUT_OBJECT_ACL;
+                if (q.contains("tagging")) yield PUT_OBJECT_TAGGING;
                 if (hasOtherSubResource(q)) yield NOT_IMPLEMENTED;
                 yield copy ? COPY_OBJECT : PUT_OBJECT;
             }
             case "DELETE" -> {
                 if (upload) yield ABORT_MULTIPART_UPLOAD;
+                if (q.contains("tagging")) yield DELETE_OBJECT_TAGGING;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_OBJECT;
             }
             case "POST" -> {
@@ -138,7 +155,15 @@ public enum S3Operation {
             case PUT_BUCKET_ACL -> "s3:PutBucketAcl";
             case GET_OBJECT_ACL -> "s3:GetObjectAcl";
             case PUT_OBJECT_ACL -> "s3:PutObjectAcl";
-            case NOT_IMPLEMENTED, METHOD_NOT_ALLOWED -> null;
+            case GET_OBJECT_TAGGING -> "s3:GetObjectTagging";
+            case PUT_OBJECT_TAGGING -> "s3:PutObjectTagging";
+            case DELETE_OBJECT_TAGGING -> "s3:DeleteObjectTagging";
+            case GET_BUCKET_TAGGING -> "s3:GetBucketTagging";
+            case PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING -> "s3:PutBucketTagging";   // S3 has no s3:DeleteBucketTagging
+            case GET_BUCKET_CORS -> "s3:GetBucketCORS";
+            case PUT_BUCKET_CORS, DELETE_BUCKET_CORS -> "s3:PutBucketCORS";           // nor s3:DeleteBucketCORS
+            case GET_OBJECT_ATTRIBUTES -> "s3:GetObjectAttributes";
+            case CORS_PREFLIGHT, NOT_IMPLEMENTED, METHOD_NOT_ALLOWED -> null;
         };
     }
 
@@ -147,7 +172,8 @@ public enum S3Operation {
         return switch (this) {
             case PUT_OBJECT, COPY_OBJECT, GET_OBJECT, HEAD_OBJECT, DELETE_OBJECT, CREATE_MULTIPART_UPLOAD,
                  UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD, LIST_PARTS,
-                 GET_OBJECT_ACL, PUT_OBJECT_ACL, POST_OBJECT -> true;
+                 GET_OBJECT_ACL, PUT_OBJECT_ACL, POST_OBJECT, GET_OBJECT_TAGGING, PUT_OBJECT_TAGGING,
+                 DELETE_OBJECT_TAGGING, GET_OBJECT_ATTRIBUTES -> true;
             default -> false;
         };
     }

@@ -78,6 +78,8 @@ final class Uploads {
                     .with("MaxSizeAllowed", Integer.toString(MAX_USER_METADATA));
         }
         cannedAcl(r).ifPresent(acl -> headers.put(ACL_HEADER, acl.header()));
+        Map<String, String> tags = Tagging.fromHeader(r);
+        if (!tags.isEmpty()) headers.put(Tagging.HEADER, Tagging.encode(tags));
         return new ObjectService.Metadata(contentType, headers, user);
     }
 
