@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real aws CLI against a running Strata: bucket and object work, s3 cp/sync/ls, s3api calls,
-# multipart, presign + curl, versioning. AWS_CLI picks the binary (default: the first aws on PATH).
+# multipart, presign + curl, versioning, object tagging. AWS_CLI picks the binary (default: the first
+# aws on PATH).
 # Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... aws-cli.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh" awscli
@@ -98,6 +99,19 @@ abort_id="$(aws s3api create-multipart-upload --bucket "$BUCKET" --key api/abort
 aws s3api upload-part --bucket "$BUCKET" --key api/aborted --upload-id "$abort_id" --part-number 1 --body "$WORK/part2" >/dev/null
 aws s3api abort-multipart-upload --bucket "$BUCKET" --key api/aborted --upload-id "$abort_id"
 lacks "$(aws s3api list-multipart-uploads --bucket "$BUCKET" --query 'Uploads[].UploadId' --output text)" "$abort_id"
+
+step "s3api put-object-tagging / get-object-tagging / delete-object-tagging"
+aws s3api put-object-tagging --bucket "$BUCKET" --key api/small.txt \
+  --tagging 'TagSet=[{Key=project,Value=strata},{Key=stage,Value=raw data}]'
+tags="$(aws s3api get-object-tagging --bucket "$BUCKET" --key api/small.txt --query 'TagSet[].[Key,Value]' --output text)"
+contains "$tags" "project" && contains "$tags" "strata" && contains "$tags" "raw data"
+[ "$(wc -l <<<"$tags")" -eq 2 ] || fail "expected 2 tags, got: $tags"
+if aws s3api put-object-tagging --bucket "$BUCKET" --key api/small.txt \
+  --tagging 'TagSet=[{Key=aws:reserved,Value=x}]' >"$WORK/err" 2>&1; then fail "an aws: tag key was accepted"; fi
+contains "$(cat "$WORK/err")" "InvalidTag"
+aws s3api delete-object-tagging --bucket "$BUCKET" --key api/small.txt
+[ "$(aws s3api get-object-tagging --bucket "$BUCKET" --key api/small.txt --query 'length(TagSet)' --output text)" = 0 ] \
+  || fail "tags left after delete-object-tagging"
 
 step "s3api delete-objects"
 aws s3api delete-objects --bucket "$BUCKET" --delete '{"Objects":[{"Key":"api/small.txt"},{"Key":"api/copy.txt"},{"Key":"api/never"}]}' > "$WORK/deleted.json"
