@@ -47,6 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LifecycleWorker implements AutoCloseable {
     public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
     static final int PAGE = 1000;
+    static final Duration FIRST_RUN_DELAY = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleWorker.class);
 
     /** What one run (or all runs so far) did. */
@@ -73,7 +74,10 @@ public final class LifecycleWorker implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Runs every {@code interval} (first run one interval from now) on a daemon thread until closed. */
+    /**
+     * Runs every {@code interval} on a daemon thread until closed; the first run comes after a minute
+     * at most, so that a gateway restarted more often than the interval still runs its lifecycle.
+     */
     public synchronized void start(Duration interval) {
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be > 0");
         if (scheduler != null || closed) throw new IllegalStateException("already started or closed");
@@ -83,7 +87,8 @@ public final class LifecycleWorker implements AutoCloseable {
             return t;
         });
         long millis = interval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::scheduledRun, millis, millis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::scheduledRun, Math.min(millis, FIRST_RUN_DELAY.toMillis()), millis,
+                TimeUnit.MILLISECONDS);
     }
 
     private void scheduledRun() {
