@@ -171,12 +171,29 @@ public final class LifecycleWorker implements AutoCloseable {
         List<Rule> rules = config.rules().stream().filter(Rule::enabled).toList();
         if (rules.isEmpty()) return;
         Instant now = clock.instant();
-        if (rules.stream().anyMatch(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent())) {
-            expireVersions(bucket, rules, now, c);
+        List<Rule> expiring = rules.stream()
+                .filter(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent()).toList();
+        for (String prefix : scanPrefixes(expiring)) {
+            if (!closed) expireVersions(bucket, prefix, expiring, now, c);
         }
-        if (rules.stream().anyMatch(r -> r.abortIncompleteMultipartUploadDays().isPresent())) {
-            abortUploads(bucket, rules, now, c);
+        List<Rule> aborting = rules.stream().filter(r -> r.abortIncompleteMultipartUploadDays().isPresent()).toList();
+        for (String prefix : scanPrefixes(aborting)) {
+            if (!closed) abortUploads(bucket, prefix, aborting, now, c);
         }
+    }
+
+    /**
+     * The key ranges to list so that every rule's prefix is covered once: the rules' prefixes minus
+     * those inside another. A rule on "logs/" then costs a listing of "logs/", not of the bucket.
+     */
+    static List<String> scanPrefixes(List<Rule> rules) {
+        List<String> prefixes = rules.stream().map(r -> r.filter().prefix()).distinct().sorted().toList();
+        List<String> result = new java.util.ArrayList<>();
+        for (String p : prefixes) {
+            // Sorted order puts a prefix right after any shorter prefix of it among those kept.
+            if (result.isEmpty() || !p.startsWith(result.getLast())) result.add(p);
+        }
+        return result;
     }
 
     /** The entries of one key seen so far, newest first; they may span pages. */
@@ -192,13 +209,13 @@ public final class LifecycleWorker implements AutoCloseable {
         }
     }
 
-    private void expireVersions(BucketName bucket, List<Rule> rules, Instant now, Counts c) {
+    private void expireVersions(BucketName bucket, String prefix, List<Rule> rules, Instant now, Counts c) {
         String keyMarker = "";
         String versionMarker = "";
         KeyState state = null;
         VersionPage page;
         do {
-            page = namespace.listVersions(bucket, new VersionQuery("", "", keyMarker, versionMarker, PAGE));
+            page = namespace.listVersions(bucket, new VersionQuery(prefix, "", keyMarker, versionMarker, PAGE));
             for (VersionPage.Entry e : page.versions()) {
                 if (closed) return;
                 ObjectVersion v = e.version();
@@ -270,12 +287,12 @@ public final class LifecycleWorker implements AutoCloseable {
         }
     }
 
-    private void abortUploads(BucketName bucket, List<Rule> rules, Instant now, Counts c) {
+    private void abortUploads(BucketName bucket, String prefix, List<Rule> rules, Instant now, Counts c) {
         String keyMarker = "";
         String uploadMarker = "";
         UploadPage page;
         do {
-            page = namespace.uploads(bucket, "", "", keyMarker, uploadMarker, PAGE);
+            page = namespace.uploads(bucket, prefix, "", keyMarker, uploadMarker, PAGE);
             for (MultipartUpload u : page.uploads()) {
                 if (closed) return;
                 for (Rule r : rules) {

@@ -196,6 +196,14 @@ class LifecycleWorkerTest {
         assertEquals(Instant.parse("2014-01-18T00:00:00Z"), LifecycleWorker.dueAt(Instant.parse("2014-01-15T00:00:00Z"), 3));
     }
 
+    @Test
+    void onlyTheRulesPrefixesAreListed() {
+        assertEquals(List.of("a/", "b"), LifecycleWorker.scanPrefixes(List.of(expireAfter(1, prefix("b")),
+                expireAfter(1, prefix("a/")), expireAfter(1, prefix("a/x/")), expireAfter(1, prefix("bc")))));
+        assertEquals(List.of(""), LifecycleWorker.scanPrefixes(List.of(expireAfter(1, prefix("b")),
+                expireAfter(1, Filter.ALL))));
+    }
+
     // ---- expiration of current versions
 
     @Test
