@@ -318,7 +318,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     @Override
     public Map<String, String> tags(ObjectVersion version) {
-        return Map.of();   // TODO(#3): object tags, once tagging stores them
+        return Tagging.ofVersion(version.headers());
     }
 
     @Override
