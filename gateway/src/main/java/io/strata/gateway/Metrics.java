@@ -1,5 +1,7 @@
 package io.strata.gateway;
 
+import io.strata.tiering.LifecycleWorker;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,6 +22,12 @@ final class Metrics {
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private volatile LifecycleWorker lifecycle;
+
+    /** Adds the lifecycle worker's counters to the scrape. */
+    void lifecycle(LifecycleWorker worker) {
+        this.lifecycle = worker;
+    }
 
     void record(S3Operation op, int status, long nanos) {
         Series s = series.computeIfAbsent(new Key(op == null ? "unknown" : op.name(), status), k -> new Series());
@@ -38,6 +46,20 @@ final class Metrics {
         out.append("# TYPE strata_s3_request_seconds_total counter\n");
         series.forEach((k, s) -> out.append("strata_s3_request_seconds_total{operation=\"").append(k.operation())
                 .append("\",status=\"").append(k.status()).append("\"} ").append(s.nanos.sum() / 1e9).append('\n'));
+        LifecycleWorker lc = lifecycle;
+        if (lc != null) {
+            LifecycleWorker.Summary t = lc.totals();
+            out.append("# HELP strata_lifecycle_actions_total Lifecycle actions executed, by action.\n");
+            out.append("# TYPE strata_lifecycle_actions_total counter\n");
+            out.append("strata_lifecycle_actions_total{action=\"expire_current\"} ").append(t.expired()).append('\n');
+            out.append("strata_lifecycle_actions_total{action=\"expire_noncurrent\"} ").append(t.noncurrentExpired()).append('\n');
+            out.append("strata_lifecycle_actions_total{action=\"remove_delete_marker\"} ").append(t.deleteMarkersRemoved()).append('\n');
+            out.append("strata_lifecycle_actions_total{action=\"abort_upload\"} ").append(t.uploadsAborted()).append('\n');
+            out.append("# HELP strata_lifecycle_runs_total Lifecycle worker runs, by outcome.\n");
+            out.append("# TYPE strata_lifecycle_runs_total counter\n");
+            out.append("strata_lifecycle_runs_total{outcome=\"completed\"} ").append(lc.runs()).append('\n');
+            out.append("strata_lifecycle_runs_total{outcome=\"failed\"} ").append(lc.failedRuns()).append('\n');
+        }
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');

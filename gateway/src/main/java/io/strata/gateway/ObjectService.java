@@ -14,6 +14,9 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
+import io.strata.tiering.LifecycleConfiguration;
+import io.strata.tiering.LifecycleTarget;
+import io.strata.tiering.NamespaceLifecycleActions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +46,7 @@ import java.util.function.Supplier;
  * digest matched. Data made unreachable goes through the namespace's durable garbage queue and is
  * freed by a background cleaner, never before the commit. Thread-safe.
  */
-final class ObjectService implements AutoCloseable {
+final class ObjectService implements AutoCloseable, LifecycleTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectService.class);
 
     /** What a write declares about its own bytes, checked after they are stored and before the commit. */
@@ -69,11 +72,13 @@ final class ObjectService implements AutoCloseable {
     private final ReentrantLock cleanerLock = new ReentrantLock();
     private final Condition garbageAdded = cleanerLock.newCondition();
     private volatile boolean closing;
+    private final NamespaceLifecycleActions lifecycleActions;
 
     ObjectService(Namespace namespace, ErasureStore store, Clock clock) {
         this.namespace = namespace;
         this.store = store;
         this.clock = clock;
+        this.lifecycleActions = new NamespaceLifecycleActions(namespace);
         this.cleaner = Thread.ofVirtual().name("strata-garbage-cleaner").start(this::cleanLoop);
     }
 
@@ -288,6 +293,53 @@ final class ObjectService implements AutoCloseable {
             throw e;
         }
         signalCleaner();
+    }
+
+    // ---- lifecycle: the worker's deletes take the client delete paths, so data leaves through the garbage queue
+
+    @Override
+    public Optional<LifecycleConfiguration> lifecycle(BucketName bucket) {
+        Optional<byte[]> document;
+        try {
+            document = namespace.bucketConfig(bucket, LifecycleXml.KIND);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return Optional.empty();
+            throw e;
+        }
+        if (document.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(LifecycleXml.parseStored(document.get()));
+        } catch (S3Exception e) {
+            // Stored documents passed validation when they were written; one that no longer parses is skipped, not guessed at.
+            LOG.warn("bucket {}: stored lifecycle configuration is unreadable, skipped: {}", bucket, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Map<String, String> tags(ObjectVersion version) {
+        return Tagging.ofVersion(version.headers());
+    }
+
+    @Override
+    public boolean expireCurrent(ObjectVersion current) {
+        boolean done = lifecycleActions.expireCurrent(current);
+        if (done) signalCleaner();
+        return done;
+    }
+
+    @Override
+    public boolean deleteVersion(ObjectVersion version) {
+        boolean done = lifecycleActions.deleteVersion(version);
+        if (done) signalCleaner();
+        return done;
+    }
+
+    @Override
+    public boolean abortUpload(MultipartUpload upload) {
+        boolean done = lifecycleActions.abortUpload(upload);
+        if (done) signalCleaner();
+        return done;
     }
 
     // ---- internals

@@ -40,6 +40,7 @@ final class S3Api implements Handler {
     private final ObjectHandlers objects;
     private final MultipartHandlers multipart;
     private final AccessHandlers accessHandlers;
+    private final LifecycleHandlers lifecycle;
     private final PostObjectHandler postObject;
     private final TaggingHandlers tagging;
     private final CorsHandlers cors;
@@ -56,6 +57,7 @@ final class S3Api implements Handler {
         this.objects = new ObjectHandlers(service, access);
         this.multipart = new MultipartHandlers(service);
         this.accessHandlers = new AccessHandlers(service, access);
+        this.lifecycle = new LifecycleHandlers(service);
         this.postObject = new PostObjectHandler(service, access, PostFormVerifier.create(credentials, clock));
         this.tagging = new TaggingHandlers(service);
         this.cors = new CorsHandlers(service);
@@ -180,6 +182,9 @@ final class S3Api implements Handler {
             case GET_BUCKET_POLICY -> accessHandlers.getPolicy(r, res);
             case PUT_BUCKET_POLICY -> accessHandlers.putPolicy(r, res);
             case DELETE_BUCKET_POLICY -> accessHandlers.deletePolicy(r, res);
+            case GET_BUCKET_LIFECYCLE -> lifecycle.get(r, res);
+            case PUT_BUCKET_LIFECYCLE -> lifecycle.put(r, res);
+            case DELETE_BUCKET_LIFECYCLE -> lifecycle.delete(r, res);
             case GET_BUCKET_ACL -> accessHandlers.getBucketAcl(r, res);
             case PUT_BUCKET_ACL -> accessHandlers.putBucketAcl(r, res);
             case GET_OBJECT_ACL -> accessHandlers.getObjectAcl(r, res);

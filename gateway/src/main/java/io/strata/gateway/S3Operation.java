@@ -15,6 +15,7 @@ public enum S3Operation {
     CREATE_MULTIPART_UPLOAD, UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD,
     LIST_PARTS,
     GET_BUCKET_POLICY, PUT_BUCKET_POLICY, DELETE_BUCKET_POLICY,
+    GET_BUCKET_LIFECYCLE, PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE,
     GET_BUCKET_ACL, PUT_BUCKET_ACL, GET_OBJECT_ACL, PUT_OBJECT_ACL,
     GET_OBJECT_TAGGING, PUT_OBJECT_TAGGING, DELETE_OBJECT_TAGGING,
     GET_BUCKET_TAGGING, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING,
@@ -61,6 +62,7 @@ public enum S3Operation {
             case "GET" -> {
                 if (q.contains("location")) yield GET_BUCKET_LOCATION;
                 if (q.contains("policy")) yield GET_BUCKET_POLICY;
+                if (q.contains("lifecycle")) yield GET_BUCKET_LIFECYCLE;
                 if (q.contains("acl")) yield GET_BUCKET_ACL;
                 if (q.contains("tagging")) yield GET_BUCKET_TAGGING;
                 if (q.contains("cors")) yield GET_BUCKET_CORS;
@@ -74,6 +76,7 @@ public enum S3Operation {
             case "PUT" -> {
                 if (q.contains("versioning")) yield PUT_BUCKET_VERSIONING;
                 if (q.contains("policy")) yield PUT_BUCKET_POLICY;
+                if (q.contains("lifecycle")) yield PUT_BUCKET_LIFECYCLE;
                 if (q.contains("acl")) yield PUT_BUCKET_ACL;
                 if (q.contains("tagging")) yield PUT_BUCKET_TAGGING;
                 if (q.contains("cors")) yield PUT_BUCKET_CORS;
@@ -83,6 +86,7 @@ public enum S3Operation {
                 if (q.contains("policy")) yield DELETE_BUCKET_POLICY;
                 if (q.contains("tagging")) yield DELETE_BUCKET_TAGGING;
                 if (q.contains("cors")) yield DELETE_BUCKET_CORS;
+                if (q.contains("lifecycle")) yield DELETE_BUCKET_LIFECYCLE;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
             }
             case "POST" -> {
@@ -151,6 +155,9 @@ public enum S3Operation {
             case GET_BUCKET_POLICY -> "s3:GetBucketPolicy";
             case PUT_BUCKET_POLICY -> "s3:PutBucketPolicy";
             case DELETE_BUCKET_POLICY -> "s3:DeleteBucketPolicy";
+            case GET_BUCKET_LIFECYCLE -> "s3:GetLifecycleConfiguration";
+            // S3 has no separate action for DeleteBucketLifecycle.
+            case PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE -> "s3:PutLifecycleConfiguration";
             case GET_BUCKET_ACL -> "s3:GetBucketAcl";
             case PUT_BUCKET_ACL -> "s3:PutBucketAcl";
             case GET_OBJECT_ACL -> "s3:GetObjectAcl";

@@ -4,9 +4,12 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
+import io.strata.tiering.LifecycleWorker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,10 +21,11 @@ import java.util.Optional;
  * variables, then command-line flags. Every key is documented in the README's configuration table.
  *
  * @param credentials root credentials, or empty to load/generate them in the data directory
+ * @param lifecycleInterval time between two runs of the bucket lifecycle worker
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
-                           Optional<Credentials> credentials, String logLevel) {
+                           Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -31,6 +35,9 @@ public record StrataConfig(String host, int port, String domain, String region, 
     public StrataConfig {
         if (port < 0 || port > 65535) throw new ConfigException("server.port", "must be 0..65535, got " + port);
         drives = List.copyOf(drives);
+        if (lifecycleInterval.isNegative() || lifecycleInterval.isZero()) {
+            throw new ConfigException("lifecycle.interval", "must be positive, got " + lifecycleInterval);
+        }
     }
 
     /** Thrown with the key at fault, so startup can refuse with a clear message. */
@@ -93,7 +100,10 @@ public record StrataConfig(String host, int port, String domain, String region, 
             creds = Optional.of(new Credentials(access, secret));
         }
         String logLevel = l.string("log.level", "STRATA_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT);
-        StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel);
+        Duration lifecycleInterval = l.duration("lifecycle.interval", "STRATA_LIFECYCLE_INTERVAL",
+                LifecycleWorker.DEFAULT_INTERVAL);
+        StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
+                lifecycleInterval);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }
@@ -114,6 +124,16 @@ public record StrataConfig(String host, int port, String domain, String region, 
             }
         }
 
+        Duration duration(String key, String envName, Duration dflt) {
+            String v = string(key, envName, null);
+            if (v == null) return dflt;
+            try {
+                return parseDuration(v);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, "not a duration (e.g. 1h, 30m, 90s, 500ms, PT1H): " + v);
+            }
+        }
+
         long size(String key, long dflt) {
             String v = string(key, null, Long.toString(dflt)).trim();
             try {
@@ -122,6 +142,30 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 throw new ConfigException(key, "not a size (e.g. 1MiB, 256KiB, 1048576): " + v);
             }
         }
+    }
+
+    /** "500ms", "90s", "30m", "1h", "1d" or ISO-8601 ("PT1H"). @throws IllegalArgumentException otherwise */
+    static Duration parseDuration(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        if (s.startsWith("pt") || s.startsWith("p")) {
+            try {
+                return Duration.parse(s.toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException(v, e);
+            }
+        }
+        for (var unit : List.of(Map.entry("ms", ChronoUnit.MILLIS), Map.entry("s", ChronoUnit.SECONDS),
+                Map.entry("m", ChronoUnit.MINUTES), Map.entry("h", ChronoUnit.HOURS), Map.entry("d", ChronoUnit.DAYS))) {
+            if (s.endsWith(unit.getKey())) {
+                String n = s.substring(0, s.length() - unit.getKey().length()).trim();
+                try {
+                    return Duration.of(Long.parseLong(n), unit.getValue());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(v, e);
+                }
+            }
+        }
+        throw new IllegalArgumentException(v);
     }
 
     static long parseSize(String v) {

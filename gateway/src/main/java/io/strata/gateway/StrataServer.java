@@ -10,6 +10,7 @@ import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Namespace;
+import io.strata.tiering.LifecycleWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +35,17 @@ public final class StrataServer implements AutoCloseable {
     private final Namespace namespace;
     private final ErasureStore store;
     private final ObjectService service;
+    private final LifecycleWorker lifecycle;
     private final WebServer web;
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
 
-    private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, WebServer web,
-                         Credentials rootCredentials, boolean credentialsCreated) {
+    private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
+                         WebServer web, Credentials rootCredentials, boolean credentialsCreated) {
         this.namespace = namespace;
         this.store = store;
         this.service = service;
+        this.lifecycle = lifecycle;
         this.web = web;
         this.rootCredentials = rootCredentials;
         this.credentialsCreated = credentialsCreated;
@@ -58,11 +61,15 @@ public final class StrataServer implements AutoCloseable {
         Namespace namespace = Namespace.open(config.metaDir());
         ErasureStore store = null;
         ObjectService service = null;
+        LifecycleWorker lifecycle = null;
         try {
             store = ErasureStore.open(config.erasure());
             Clock clock = Clock.systemUTC();
             service = new ObjectService(namespace, store, clock);
             Metrics metrics = new Metrics();
+            lifecycle = new LifecycleWorker(namespace, service, clock);
+            lifecycle.start(config.lifecycleInterval());
+            metrics.lifecycle(lifecycle);
             S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
@@ -91,8 +98,9 @@ public final class StrataServer implements AutoCloseable {
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, web, root, created[0]);
+            return new StrataServer(namespace, store, service, lifecycle, web, root, created[0]);
         } catch (RuntimeException | Error e) {
+            if (lifecycle != null) lifecycle.close();
             if (service != null) service.close();
             if (store != null) store.close();
             namespace.close();
@@ -126,6 +134,7 @@ public final class StrataServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the listener: {}", e.toString());
         }
+        lifecycle.close();
         service.close();
         store.close();
         namespace.close();

@@ -58,4 +58,21 @@ class StrataConfigTest {
                 () -> StrataConfig.load(null, Map.of("STRATA_ACCESS_KEY", "only"), Map.of()));
         assertTrue(e2.getMessage().contains("auth.secret-key"), e2.getMessage());
     }
+
+    @Test
+    void lifecycleIntervalDefaultsToAnHourAndTakesShortDurations(@TempDir Path dir) {
+        assertEquals(java.time.Duration.ofHours(1),
+                StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).lifecycleInterval());
+        assertEquals(java.time.Duration.ofMinutes(5), StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()),
+                Map.of("lifecycle.interval", "5m")).lifecycleInterval());
+        assertEquals(java.time.Duration.ofMillis(500), StrataConfig.parseDuration("500ms"));
+        assertEquals(java.time.Duration.ofSeconds(90), StrataConfig.parseDuration("90s"));
+        assertEquals(java.time.Duration.ofDays(1), StrataConfig.parseDuration("1d"));
+        assertEquals(java.time.Duration.ofHours(2), StrataConfig.parseDuration("PT2H"));
+        StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("lifecycle.interval", "soon")));
+        assertTrue(e.getMessage().contains("lifecycle.interval"), e.getMessage());
+        assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("lifecycle.interval", "0s")));
+    }
 }

@@ -1,0 +1,90 @@
+package io.strata.gateway;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import io.strata.auth.ChecksumAlgorithm;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+
+/**
+ * Put/Get/DeleteBucketLifecycle(Configuration). The configuration is validated by {@link LifecycleXml}
+ * and stored as a bucket configuration document; the tiering module's lifecycle worker executes it.
+ */
+final class LifecycleHandlers {
+    private final ObjectService service;
+
+    LifecycleHandlers(ObjectService service) {
+        this.service = service;
+    }
+
+    void put(S3Request r, ServerResponse res) {
+        Bucket bucket = bucket(r);
+        byte[] body = Responses.readSmallBody(r);
+        verifyIntegrity(r, body);
+        LifecycleXml.Parsed parsed = LifecycleXml.parseRequest(body);
+        service.namespace().putBucketConfig(bucket.name(), LifecycleXml.KIND, parsed.document());
+        res.header("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
+        res.status(Status.OK_200).send();
+    }
+
+    void get(S3Request r, ServerResponse res) {
+        Bucket bucket = bucket(r);
+        byte[] document = service.namespace().bucketConfig(bucket.name(), LifecycleXml.KIND)
+                .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_LIFECYCLE_CONFIGURATION)
+                        .with("BucketName", bucket.name().value()));
+        res.status(Status.OK_200);
+        res.header("Content-Type", "application/xml");
+        res.send(document);
+    }
+
+    void delete(S3Request r, ServerResponse res) {
+        Bucket bucket = bucket(r);
+        service.namespace().deleteBucketConfig(bucket.name(), LifecycleXml.KIND);
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /**
+     * S3 requires Content-MD5 or an x-amz-checksum-* header on this PUT ("Content-MD5 header is
+     * required for all Put Bucket requests that have a request body"); the SDKs send a CRC32 now.
+     */
+    static void verifyIntegrity(S3Request r, byte[] body) {
+        Optional<String> md5 = r.header("content-md5");
+        boolean checksum = false;
+        if (md5.isPresent()) {
+            if (!MessageDigest.isEqual(Uploads.decodeMd5(md5.get()), md5(body))) {
+                throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
+            }
+        }
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            Optional<String> declared = r.header(a.headerName());
+            if (declared.isEmpty()) continue;
+            checksum = true;
+            var c = a.newChecksummer();
+            c.update(body, 0, body.length);
+            if (!c.base64().equals(declared.get().trim())) {
+                throw new S3Exception(S3Error.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
+            }
+        }
+        if (md5.isEmpty() && !checksum) {
+            throw new S3Exception(S3Error.INVALID_REQUEST,
+                    "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
+        }
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Bucket bucket(S3Request r) {
+        BucketName name = r.bucket();
+        return service.namespace().bucket(name).orElseThrow(() -> BucketHandlers.noSuchBucket(name.value()));
+    }
+}

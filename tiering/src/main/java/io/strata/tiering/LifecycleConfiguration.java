@@ -1,0 +1,111 @@
+package io.strata.tiering;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * A bucket's lifecycle configuration as S3 defines it (PutBucketLifecycleConfiguration), already
+ * validated by whoever parsed it: this tree carries no XML and checks only what makes it unusable
+ * (nulls, counts). Immutable and thread-safe.
+ *
+ * <p>Transitions are kept so that they can be returned and, later, executed (TODO(#4)); the
+ * {@link LifecycleWorker} ignores them.
+ */
+public record LifecycleConfiguration(List<Rule> rules) {
+    /** S3's limit on rules per configuration. */
+    public static final int MAX_RULES = 1000;
+
+    public LifecycleConfiguration {
+        rules = List.copyOf(rules);
+        if (rules.isEmpty() || rules.size() > MAX_RULES) {
+            throw new IllegalArgumentException("1.." + MAX_RULES + " rules, got " + rules.size());
+        }
+    }
+
+    /**
+     * One rule. At least one action is present (checked by the parser, which names S3's error).
+     *
+     * @param abortIncompleteMultipartUploadDays DaysAfterInitiation of AbortIncompleteMultipartUpload
+     */
+    public record Rule(String id, boolean enabled, Filter filter, Optional<Expiration> expiration,
+                       Optional<NoncurrentExpiration> noncurrentExpiration,
+                       OptionalInt abortIncompleteMultipartUploadDays, List<Transition> transitions,
+                       List<NoncurrentTransition> noncurrentTransitions) {
+        public Rule {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(filter, "filter");
+            Objects.requireNonNull(expiration, "expiration");
+            Objects.requireNonNull(noncurrentExpiration, "noncurrentExpiration");
+            Objects.requireNonNull(abortIncompleteMultipartUploadDays, "abortIncompleteMultipartUploadDays");
+            transitions = List.copyOf(transitions);
+            noncurrentTransitions = List.copyOf(noncurrentTransitions);
+        }
+    }
+
+    /**
+     * Which objects a rule applies to: all conditions hold (S3's And). A legacy top-level Prefix and
+     * an empty Filter are both a filter with prefix only.
+     *
+     * @param sizeGreaterThan ObjectSizeGreaterThan in bytes (exclusive), if given
+     * @param sizeLessThan    ObjectSizeLessThan in bytes (exclusive), if given
+     */
+    public record Filter(String prefix, Map<String, String> tags, OptionalLong sizeGreaterThan,
+                         OptionalLong sizeLessThan) {
+        public static final Filter ALL = new Filter("", Map.of(), OptionalLong.empty(), OptionalLong.empty());
+
+        public Filter {
+            Objects.requireNonNull(prefix, "prefix");
+            tags = Map.copyOf(tags);
+            Objects.requireNonNull(sizeGreaterThan, "sizeGreaterThan");
+            Objects.requireNonNull(sizeLessThan, "sizeLessThan");
+        }
+
+        /** Whether an object with this key, size and tags is selected. */
+        public boolean matches(String key, long size, Map<String, String> objectTags) {
+            if (!key.startsWith(prefix)) return false;
+            if (sizeGreaterThan.isPresent() && size <= sizeGreaterThan.getAsLong()) return false;
+            if (sizeLessThan.isPresent() && size >= sizeLessThan.getAsLong()) return false;
+            for (Map.Entry<String, String> t : tags.entrySet()) {
+                if (!t.getValue().equals(objectTags.get(t.getKey()))) return false;
+            }
+            return true;
+        }
+    }
+
+    /** Exactly one of days, date or expiredObjectDeleteMarker is set (Date is at midnight UTC). */
+    public record Expiration(OptionalInt days, Optional<Instant> date, boolean expiredObjectDeleteMarker) {
+        public Expiration {
+            Objects.requireNonNull(days, "days");
+            Objects.requireNonNull(date, "date");
+        }
+    }
+
+    /** @param newerNoncurrentVersions how many of the newest noncurrent versions to keep anyway */
+    public record NoncurrentExpiration(int noncurrentDays, OptionalInt newerNoncurrentVersions) {
+        public NoncurrentExpiration {
+            Objects.requireNonNull(newerNoncurrentVersions, "newerNoncurrentVersions");
+        }
+    }
+
+    /** Exactly one of days or date. Stored, not executed yet (TODO(#4)). */
+    public record Transition(OptionalInt days, Optional<Instant> date, String storageClass) {
+        public Transition {
+            Objects.requireNonNull(days, "days");
+            Objects.requireNonNull(date, "date");
+            Objects.requireNonNull(storageClass, "storageClass");
+        }
+    }
+
+    /** Stored, not executed yet (TODO(#4)). */
+    public record NoncurrentTransition(int noncurrentDays, OptionalInt newerNoncurrentVersions, String storageClass) {
+        public NoncurrentTransition {
+            Objects.requireNonNull(newerNoncurrentVersions, "newerNoncurrentVersions");
+            Objects.requireNonNull(storageClass, "storageClass");
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package io.strata.tiering;
+
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.MultipartUpload;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.UploadPage;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
+import io.strata.tiering.LifecycleConfiguration.Rule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Executes the expiration actions of every bucket's lifecycle configuration: Expiration (Days, Date,
+ * ExpiredObjectDeleteMarker), NoncurrentVersionExpiration and AbortIncompleteMultipartUpload.
+ * Transitions are not executed yet (TODO(#4)).
+ *
+ * <p>A run walks each bucket that has a configuration with ListObjectVersions and ListMultipartUploads
+ * pages of {@value #PAGE} entries, so memory is bounded by a page whatever the bucket's size. It keeps
+ * no cursor: every action is decided from the namespace's current state and applied through
+ * {@link LifecycleTarget}, which re-checks that state, so a run interrupted at any point (crash,
+ * {@link #close()}) leaves a consistent namespace and the next run simply finds what is still due.
+ *
+ * <p>Days are counted as S3 does: the action is due at the first midnight UTC at or after the
+ * version's creation time (for noncurrent versions: the time its successor was written) plus the
+ * days ("Lifecycle configuration elements", AWS S3 User Guide).
+ *
+ * <p>Thread-safe; runs never overlap. The caller closes it, which stops the schedule and lets a run
+ * in progress stop between two entries.
+ */
+public final class LifecycleWorker implements AutoCloseable {
+    public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
+    static final int PAGE = 1000;
+    static final Duration FIRST_RUN_DELAY = Duration.ofMinutes(1);
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleWorker.class);
+
+    /** What one run (or all runs so far) did. */
+    public record Summary(long expired, long noncurrentExpired, long deleteMarkersRemoved, long uploadsAborted) {
+        public static final Summary NONE = new Summary(0, 0, 0, 0);
+    }
+
+    private final Namespace namespace;
+    private final LifecycleTarget target;
+    private final Clock clock;
+    private final ReentrantLock running = new ReentrantLock();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder noncurrentExpired = new LongAdder();
+    private final LongAdder markersRemoved = new LongAdder();
+    private final LongAdder uploadsAborted = new LongAdder();
+    private final LongAdder runs = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private volatile boolean closed;
+    private ScheduledExecutorService scheduler;
+
+    public LifecycleWorker(Namespace namespace, LifecycleTarget target, Clock clock) {
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.target = Objects.requireNonNull(target, "target");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Runs every {@code interval} on a daemon thread until closed; the first run comes after a minute
+     * at most, so that a gateway restarted more often than the interval still runs its lifecycle.
+     */
+    public synchronized void start(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be > 0");
+        if (scheduler != null || closed) throw new IllegalStateException("already started or closed");
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lifecycle-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = interval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::scheduledRun, Math.min(millis, FIRST_RUN_DELAY.toMillis()), millis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduledRun() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            // The next run retries from the namespace's state; nothing is half-applied.
+            failures.increment();
+            LOG.warn("lifecycle run failed: {}", e.toString());
+        }
+    }
+
+    /** One full pass over all buckets, now. Waits for a run in progress to end first. */
+    public Summary runOnce() {
+        running.lock();
+        try {
+            Counts c = new Counts();
+            long start = System.nanoTime();
+            for (Bucket b : namespace.buckets()) {
+                if (closed) break;
+                try {
+                    target.lifecycle(b.name()).ifPresent(config -> runBucket(b.name(), config, c));
+                } catch (NamespaceException e) {
+                    if (e.reason() != NamespaceException.Reason.BUCKET_NOT_FOUND) throw e;   // deleted meanwhile
+                }
+            }
+            runs.increment();
+            Summary s = new Summary(c.expired, c.noncurrent, c.markers, c.aborted);
+            LOG.info("lifecycle run: {} objects expired, {} noncurrent versions expired, {} delete markers removed, "
+                            + "{} uploads aborted in {} ms", s.expired(), s.noncurrentExpired(), s.deleteMarkersRemoved(),
+                    s.uploadsAborted(), (System.nanoTime() - start) / 1_000_000);
+            return s;
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /** Totals over all runs since this worker was created. */
+    public Summary totals() {
+        return new Summary(expired.sum(), noncurrentExpired.sum(), markersRemoved.sum(), uploadsAborted.sum());
+    }
+
+    public long runs() {
+        return runs.sum();
+    }
+
+    public long failedRuns() {
+        return failures.sum();
+    }
+
+    /** Stops the schedule; a run in progress stops before its next entry. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = scheduler;
+        }
+        if (s == null) return;
+        s.shutdownNow();
+        try {
+            if (!s.awaitTermination(30, TimeUnit.SECONDS)) LOG.warn("lifecycle worker did not stop within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The first midnight UTC at or after {@code base} plus {@code days}: when S3 acts. */
+    static Instant dueAt(Instant base, int days) {
+        Instant t = base.plus(days, ChronoUnit.DAYS);
+        Instant midnight = t.truncatedTo(ChronoUnit.DAYS);
+        return midnight.equals(t) ? t : midnight.plus(1, ChronoUnit.DAYS);
+    }
+
+    private final class Counts {
+        long expired, noncurrent, markers, aborted;
+    }
+
+    private void runBucket(BucketName bucket, LifecycleConfiguration config, Counts c) {
+        List<Rule> rules = config.rules().stream().filter(Rule::enabled).toList();
+        if (rules.isEmpty()) return;
+        Instant now = clock.instant();
+        List<Rule> expiring = rules.stream()
+                .filter(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent()).toList();
+        for (String prefix : scanPrefixes(expiring)) {
+            if (!closed) expireVersions(bucket, prefix, expiring, now, c);
+        }
+        List<Rule> aborting = rules.stream().filter(r -> r.abortIncompleteMultipartUploadDays().isPresent()).toList();
+        for (String prefix : scanPrefixes(aborting)) {
+            if (!closed) abortUploads(bucket, prefix, aborting, now, c);
+        }
+    }
+
+    /**
+     * The key ranges to list so that every rule's prefix is covered once: the rules' prefixes minus
+     * those inside another. A rule on "logs/" then costs a listing of "logs/", not of the bucket.
+     */
+    static List<String> scanPrefixes(List<Rule> rules) {
+        List<String> prefixes = rules.stream().map(r -> r.filter().prefix()).distinct().sorted().toList();
+        List<String> result = new java.util.ArrayList<>();
+        for (String p : prefixes) {
+            // Sorted order puts a prefix right after any shorter prefix of it among those kept.
+            if (result.isEmpty() || !p.startsWith(result.getLast())) result.add(p);
+        }
+        return result;
+    }
+
+    /** The entries of one key seen so far, newest first; they may span pages. */
+    private static final class KeyState {
+        final ObjectVersion latest;
+        ObjectVersion previous;
+        int entries = 1;
+        int noncurrentRank;
+
+        KeyState(ObjectVersion latest) {
+            this.latest = latest;
+            this.previous = latest;
+        }
+    }
+
+    private void expireVersions(BucketName bucket, String prefix, List<Rule> rules, Instant now, Counts c) {
+        String keyMarker = "";
+        String versionMarker = "";
+        KeyState state = null;
+        VersionPage page;
+        do {
+            page = namespace.listVersions(bucket, new VersionQuery(prefix, "", keyMarker, versionMarker, PAGE));
+            for (VersionPage.Entry e : page.versions()) {
+                if (closed) return;
+                ObjectVersion v = e.version();
+                // A latest entry always starts its key afresh, also when a page marker that was removed
+                // meanwhile makes the listing repeat the key from its newest entry.
+                if (e.latest() || state == null || !state.latest.key().equals(v.key())) {
+                    if (state != null) finishKey(state, rules, c);
+                    state = new KeyState(v);
+                    if (!v.deleteMarker()) expireCurrent(v, rules, now, c);
+                    continue;
+                }
+                state.entries++;
+                state.noncurrentRank++;
+                expireNoncurrent(v, state.previous.lastModified(), state.noncurrentRank, rules, now, c);
+                state.previous = v;
+            }
+            keyMarker = page.nextKeyMarker();
+            versionMarker = page.nextVersionIdMarker();
+        } while (page.truncated() && !closed);
+        if (state != null && !closed) finishKey(state, rules, c);
+    }
+
+    private void expireCurrent(ObjectVersion v, List<Rule> rules, Instant now, Counts c) {
+        Tags tags = new Tags(v);
+        for (Rule r : rules) {
+            if (r.expiration().isEmpty()) continue;
+            LifecycleConfiguration.Expiration x = r.expiration().get();
+            boolean due = x.days().isPresent() ? !now.isBefore(dueAt(v.lastModified(), x.days().getAsInt()))
+                    : x.date().isPresent() && !now.isBefore(x.date().get());
+            if (due && r.filter().matches(v.key().value(), v.size(), tags.get(r))) {
+                if (target.expireCurrent(v)) {
+                    c.expired++;
+                    expired.increment();
+                }
+                return;
+            }
+        }
+    }
+
+    private void expireNoncurrent(ObjectVersion v, Instant noncurrentSince, int rank, List<Rule> rules, Instant now,
+                                  Counts c) {
+        Tags tags = new Tags(v);
+        for (Rule r : rules) {
+            if (r.noncurrentExpiration().isEmpty()) continue;
+            LifecycleConfiguration.NoncurrentExpiration x = r.noncurrentExpiration().get();
+            if (rank <= x.newerNoncurrentVersions().orElse(0)) continue;
+            if (now.isBefore(dueAt(noncurrentSince, x.noncurrentDays()))) continue;
+            if (!r.filter().matches(v.key().value(), v.size(), tags.get(r))) continue;
+            if (target.deleteVersion(v)) {
+                c.noncurrent++;
+                noncurrentExpired.increment();
+            }
+            return;
+        }
+    }
+
+    /** A delete marker that is its key's only entry is removed by ExpiredObjectDeleteMarker. */
+    private void finishKey(KeyState state, List<Rule> rules, Counts c) {
+        if (state.entries != 1 || !state.latest.deleteMarker()) return;
+        ObjectVersion marker = state.latest;
+        for (Rule r : rules) {
+            if (r.expiration().isEmpty() || !r.expiration().get().expiredObjectDeleteMarker()) continue;
+            if (!r.filter().matches(marker.key().value(), 0, Map.of())) continue;
+            if (target.deleteVersion(marker)) {
+                c.markers++;
+                markersRemoved.increment();
+            }
+            return;
+        }
+    }
+
+    private void abortUploads(BucketName bucket, String prefix, List<Rule> rules, Instant now, Counts c) {
+        String keyMarker = "";
+        String uploadMarker = "";
+        UploadPage page;
+        do {
+            page = namespace.uploads(bucket, prefix, "", keyMarker, uploadMarker, PAGE);
+            for (MultipartUpload u : page.uploads()) {
+                if (closed) return;
+                for (Rule r : rules) {
+                    if (r.abortIncompleteMultipartUploadDays().isEmpty()) continue;
+                    if (!u.key().value().startsWith(r.filter().prefix())) continue;
+                    if (now.isBefore(dueAt(u.initiated(), r.abortIncompleteMultipartUploadDays().getAsInt()))) continue;
+                    if (target.abortUpload(u)) {
+                        c.aborted++;
+                        uploadsAborted.increment();
+                    }
+                    break;
+                }
+            }
+            keyMarker = page.nextKeyMarker();
+            uploadMarker = page.nextUploadIdMarker();
+        } while (page.truncated() && !closed);
+    }
+
+    /** The version's tags, fetched once and only if a rule filters on tags. */
+    private final class Tags {
+        private final ObjectVersion version;
+        private Map<String, String> tags;
+
+        Tags(ObjectVersion version) {
+            this.version = version;
+        }
+
+        Map<String, String> get(Rule r) {
+            if (r.filter().tags().isEmpty()) return Map.of();
+            if (tags == null) tags = target.tags(version);
+            return tags;
+        }
+    }
+}
