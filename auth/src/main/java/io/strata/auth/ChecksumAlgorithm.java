@@ -37,4 +37,36 @@ public enum ChecksumAlgorithm {
     public Checksummer newChecksummer() {
         return Checksummer.create(this);
     }
+
+    /** True for the CRCs, whose values of consecutive pieces combine into the value of the whole. */
+    public boolean isCrc() {
+        return this == CRC32 || this == CRC32C || this == CRC64NVME;
+    }
+
+    /**
+     * The checksum of the concatenation of two pieces from their checksums (base64) and the second
+     * piece's length: how a FULL_OBJECT multipart checksum is computed from the parts' checksums.
+     *
+     * @throws IllegalArgumentException for SHA algorithms or malformed values
+     */
+    public String combine(String first, String second, long secondLength) {
+        long crc = Checksums.combine(this, Checksums.decodeCrc(this, first), Checksums.decodeCrc(this, second),
+                secondLength);
+        return Checksums.base64BigEndian(crc, Checksums.width(this) / 8);
+    }
+
+    /**
+     * The checksum of the concatenated binary values of the given checksums (base64), without S3's
+     * {@code -N} suffix: how a COMPOSITE multipart checksum is computed from the parts' checksums.
+     *
+     * @throws IllegalArgumentException for malformed values
+     */
+    public String composite(java.util.List<String> partChecksums) {
+        Checksummer c = newChecksummer();
+        for (String p : partChecksums) {
+            byte[] bytes = java.util.Base64.getDecoder().decode(p);
+            c.update(bytes, 0, bytes.length);
+        }
+        return c.base64();
+    }
 }

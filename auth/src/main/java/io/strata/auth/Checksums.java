@@ -32,6 +32,61 @@ final class Checksums {
         };
     }
 
+    /** Reflected polynomial and width of each CRC; all three use init = xorout = all ones. */
+    private static long polynomial(ChecksumAlgorithm a) {
+        return switch (a) {
+            case CRC32 -> 0xedb88320L;
+            case CRC32C -> 0x82f63b78L;
+            case CRC64NVME -> Crc64NvmeChecksummer.POLY;
+            case SHA1, SHA256 -> throw new IllegalArgumentException(a + " is not a CRC");
+        };
+    }
+
+    static int width(ChecksumAlgorithm a) {
+        return a == ChecksumAlgorithm.CRC64NVME ? 64 : 32;
+    }
+
+    /**
+     * The CRC of {@code A || B} from {@code crcA}, {@code crcB} and the length of B, without the data
+     * (zlib's crc32_combine, generalised to any reflected CRC whose init and xorout are all ones: the
+     * two cancel, so crc(A||B) = crcA * x^(8 * lenB) mod P xor crcB, multiplication over GF(2)).
+     * Costs O(log lenB) polynomial multiplications of width bits each.
+     */
+    static long combine(ChecksumAlgorithm a, long crcA, long crcB, long lengthB) {
+        if (lengthB < 0) throw new IllegalArgumentException("lengthB < 0: " + lengthB);
+        long poly = polynomial(a);
+        int width = width(a);
+        long mask = width == 64 ? ~0L : (1L << width) - 1;
+        // x^(8 * lengthB): square-and-multiply over the bits of lengthB, starting from x^8 (one byte).
+        long top = 1L << (width - 1);     // x^0 in reflected order
+        long power = top;
+        long square = top >>> 8;          // x^8
+        for (long n = lengthB; n != 0; n >>>= 1) {
+            if ((n & 1) != 0) power = multiplyModP(power, square, poly, top);
+            square = multiplyModP(square, square, poly, top);
+        }
+        return (multiplyModP(power, crcA & mask, poly, top) ^ (crcB & mask)) & mask;
+    }
+
+    /** a * b mod P for reflected polynomials (bit {@code top} is x^0). */
+    private static long multiplyModP(long a, long b, long poly, long top) {
+        long product = 0;
+        for (long m = top; m != 0; m >>>= 1) {
+            if ((a & m) != 0) product ^= b;
+            b = (b & 1) != 0 ? (b >>> 1) ^ poly : b >>> 1;
+        }
+        return product;
+    }
+
+    /** The big-endian CRC value carried in base64. */
+    static long decodeCrc(ChecksumAlgorithm a, String base64) {
+        byte[] bytes = Base64.getDecoder().decode(base64);
+        if (bytes.length != width(a) / 8) throw new IllegalArgumentException(a + " value has " + bytes.length + " bytes");
+        long v = 0;
+        for (byte b : bytes) v = (v << 8) | (b & 0xff);
+        return v;
+    }
+
     /** Big-endian bytes of the low {@code bytes} bytes of {@code value}, base64-encoded. */
     static String base64BigEndian(long value, int bytes) {
         byte[] out = new byte[bytes];

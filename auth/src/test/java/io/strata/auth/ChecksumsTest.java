@@ -109,6 +109,63 @@ class ChecksumsTest {
         assertEquals("x-amz-checksum-crc64nvme", ChecksumAlgorithm.CRC64NVME.headerName());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = ChecksumAlgorithm.class, names = {"CRC32", "CRC32C", "CRC64NVME"})
+    void combiningPartCrcsEqualsTheCrcOfTheConcatenation(ChecksumAlgorithm algorithm) {
+        Random random = new Random(42);
+        for (int round = 0; round < 200; round++) {
+            byte[] data = new byte[random.nextInt(round < 100 ? 64 : 70_000)];
+            random.nextBytes(data);
+            int parts = 1 + random.nextInt(5);
+            int[] cuts = random.ints(parts - 1, 0, data.length + 1).sorted().toArray();
+            String combined = null;
+            int start = 0;
+            for (int i = 0; i <= cuts.length; i++) {
+                int end = i < cuts.length ? cuts[i] : data.length;
+                String part = checksum(algorithm, data, start, end - start);
+                combined = combined == null ? part : algorithm.combine(combined, part, end - start);
+                start = end;
+            }
+            assertEquals(checksum(algorithm, data, 0, data.length), combined, "round " + round);
+        }
+    }
+
+    @Test
+    void combiningWithAnEmptySecondPieceKeepsTheFirst() {
+        for (ChecksumAlgorithm a : new ChecksumAlgorithm[]{ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C,
+                ChecksumAlgorithm.CRC64NVME}) {
+            String first = checksum(a, CHECK_INPUT, 0, CHECK_INPUT.length);
+            assertEquals(first, a.combine(first, checksum(a, new byte[0], 0, 0), 0));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ChecksumAlgorithm.class)
+    void compositeIsTheChecksumOfTheConcatenatedBinaryPartChecksums(ChecksumAlgorithm algorithm) {
+        byte[] a = "first part".getBytes(StandardCharsets.US_ASCII);
+        byte[] b = "second part".getBytes(StandardCharsets.US_ASCII);
+        String ca = checksum(algorithm, a, 0, a.length);
+        String cb = checksum(algorithm, b, 0, b.length);
+        byte[] ba = Base64.getDecoder().decode(ca);
+        byte[] bb = Base64.getDecoder().decode(cb);
+        byte[] both = new byte[ba.length + bb.length];
+        System.arraycopy(ba, 0, both, 0, ba.length);
+        System.arraycopy(bb, 0, both, ba.length, bb.length);
+        assertEquals(checksum(algorithm, both, 0, both.length), algorithm.composite(java.util.List.of(ca, cb)));
+    }
+
+    @Test
+    void combineRefusesShaAlgorithms() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ChecksumAlgorithm.SHA256.combine("AAAA", "AAAA", 1));
+    }
+
+    private static String checksum(ChecksumAlgorithm algorithm, byte[] data, int off, int len) {
+        Checksummer c = algorithm.newChecksummer();
+        c.update(data, off, len);
+        return c.base64();
+    }
+
     private static long bitwiseCrc64Nvme(byte[] data, int len) {
         long crc = ~0L;
         for (int i = 0; i < len; i++) {
