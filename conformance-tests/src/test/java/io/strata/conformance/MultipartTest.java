@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -159,6 +160,55 @@ class MultipartTest extends GatewayTest {
         // A subset of the parts is a valid completion.
         complete(bucket, uploadId, part(1, first), part(3, smallThird));
         assertEquals(5L * MIB + 1024, s3.headObject(b -> b.bucket(bucket).key("k")).contentLength());
+    }
+
+    /** Uploads {@code parts} as one multipart object and completes it; returns its ETag. */
+    static String multipartObject(String bucket, String key, byte[]... parts) {
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        List<CompletedPart> completed = new ArrayList<>();
+        for (int i = 0; i < parts.length; i++) {
+            completed.add(CompletedPart.builder().partNumber(i + 1).eTag(upload(bucket, key, i + 1, parts[i], uploadId)).build());
+        }
+        return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(completed))).eTag();
+    }
+
+    @Test
+    void getAndHeadByPartNumberAnswerThatPart() {
+        String bucket = createBucket("multipart-part-get");
+        byte[][] parts = {TestData.bytes(51, 5 * MIB), TestData.bytes(52, 5 * MIB), TestData.bytes(53, 777)};
+        String etag = multipartObject(bucket, "k", parts);
+        long total = 10L * MIB + 777;
+        long offset = 0;
+        for (int n = 1; n <= 3; n++) {
+            int number = n;
+            ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(number));
+            assertEquals(206, got.response().sdkHttpResponse().statusCode());
+            assertArrayEquals(parts[n - 1], got.asByteArray(), "bytes of part " + n);
+            assertEquals("bytes " + offset + "-" + (offset + parts[n - 1].length - 1) + "/" + total, got.response().contentRange());
+            assertEquals(3, got.response().partsCount());
+            assertEquals(etag, got.response().eTag(), "the ETag stays the whole object's");
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key("k").partNumber(number));
+            assertEquals((long) parts[n - 1].length, head.contentLength());
+            assertEquals(3, head.partsCount());
+            offset += parts[n - 1].length;
+        }
+        assertEquals(3, s3.headObject(b -> b.bucket(bucket).key("k")).partsCount());
+        assertS3Error(416, "InvalidPartNumber", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(4)));
+        assertS3Error(416, null, () -> s3.headObject(b -> b.bucket(bucket).key("k").partNumber(4)));
+        assertS3Error(400, "InvalidArgument", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(0)));
+        assertS3Error(400, "InvalidRequest", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(1).range("bytes=0-1")));
+    }
+
+    @Test
+    void singlePartObjectIsItsOwnPartOne() {
+        String bucket = createBucket("multipart-part-single");
+        byte[] data = TestData.bytes(54, 4321);
+        s3.putObject(b -> b.bucket(bucket).key("k"), RequestBody.fromBytes(data));
+        ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(1));
+        assertArrayEquals(data, got.asByteArray());
+        assertEquals(4321L, s3.headObject(b -> b.bucket(bucket).key("k").partNumber(1)).contentLength());
+        assertS3Error(416, "InvalidPartNumber", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(2)));
     }
 
     private static CompletedPart part(int number, String etag) {

@@ -194,7 +194,17 @@ final class ObjectHandlers {
         long length = v.size();
         boolean partial = false;
         Optional<String> rangeHeader = r.header("range");
-        if (rangeHeader.isPresent()) {
+        Optional<Integer> partNumber = partNumberParam(r);
+        if (partNumber.isPresent()) {
+            if (rangeHeader.isPresent()) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "Cannot specify both Range header and partNumber query parameter");
+            }
+            long[] part = partRange(v, partNumber.get());
+            offset = part[0];
+            length = part[1];
+            // An empty part has no byte range to name (bytes 0--1/0): it is answered as a plain 200.
+            partial = length > 0;
+        } else if (rangeHeader.isPresent()) {
             Optional<long[]> range = parseRange(rangeHeader.get(), v.size());
             if (range.isPresent()) {
                 offset = range.get()[0];
@@ -220,7 +230,7 @@ final class ObjectHandlers {
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", "STANDARD");
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
-        if (!partial && r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
+        if ((!partial || (partNumber.isPresent() && v.partCount() == 0)) && r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
             checksumHeaders(res, v);
         }
         if (partial) {
@@ -348,6 +358,40 @@ final class ObjectHandlers {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** The {@code partNumber} query parameter of GET/HEAD. @throws S3Exception InvalidArgument outside 1..10000 */
+    private static Optional<Integer> partNumberParam(S3Request r) {
+        Optional<String> value = r.param("partNumber");
+        if (value.isEmpty()) return Optional.empty();
+        try {
+            int n = Integer.parseInt(value.get().trim());
+            if (n >= 1 && n <= 10_000) return Optional.of(n);
+        } catch (NumberFormatException e) {
+            // the S3 error below
+        }
+        throw new S3Exception(S3Error.INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive")
+                .with("ArgumentName", "partNumber").with("ArgumentValue", value.get());
+    }
+
+    /**
+     * {offset, length} of part {@code n}: a multipart object's parts are its segments in order (an
+     * empty last part has none); a single-part object is its own part 1.
+     *
+     * @throws S3Exception InvalidPartNumber (416) when the object has no such part
+     */
+    static long[] partRange(ObjectVersion v, int n) {
+        int parts = v.partCount() == 0 ? 1 : v.partCount();
+        if (n > parts) {
+            throw new S3Exception(S3Error.INVALID_PART_NUMBER).with("PartNumberRequested", Integer.toString(n))
+                    .with("ActualPartCount", Integer.toString(parts));
+        }
+        if (v.partCount() == 0) return new long[]{0, v.size()};
+        List<io.strata.namespace.Segment> segments = v.segments();
+        long offset = 0;
+        for (int i = 0; i < n - 1 && i < segments.size(); i++) offset += segments.get(i).size();
+        long length = n - 1 < segments.size() ? segments.get(n - 1).size() : 0;
+        return new long[]{offset, length};
     }
 
     private static S3Exception invalidRange(long size) {

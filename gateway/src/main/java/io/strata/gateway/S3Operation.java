@@ -33,11 +33,12 @@ public enum S3Operation {
     /**
      * Query parameters that select a sub-resource (an S3 operation of its own). A request carrying
      * one we do not handle is answered 501 instead of being mistaken for a plain GET/PUT.
+     * {@code partNumber} is not one: on GET/HEAD it selects a part of the object, on PUT it goes with uploadId.
      */
     static final Set<String> SUB_RESOURCES = Set.of(
             "acl", "accelerate", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
             "inventory", "legal-hold", "lifecycle", "list-type", "location", "logging", "metadataTable",
-            "metrics", "notification", "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus",
+            "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus",
             "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select", "session",
             "tagging", "torrent", "uploadId", "uploads", "versioning", "versions", "website", "renameObject");
 

@@ -54,6 +54,8 @@ class S3OperationTest {
             "PUT,    true,  true,  '',                         false, PUT_OBJECT",
             "PUT,    true,  true,  '',                         true,  COPY_OBJECT",
             "PUT,    true,  true,  partNumber uploadId,        false, UPLOAD_PART",
+            "GET,    true,  true,  partNumber,                 false, GET_OBJECT",
+            "HEAD,   true,  true,  partNumber versionId,       false, HEAD_OBJECT",
             "PUT,    true,  true,  partNumber uploadId,        true,  UPLOAD_PART_COPY",
             "PUT,    true,  true,  tagging,                    false, PUT_OBJECT_TAGGING",
             "PUT,    true,  true,  tagging versionId,          false, PUT_OBJECT_TAGGING",
