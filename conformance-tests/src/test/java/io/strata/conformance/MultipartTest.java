@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.Part;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 
 /** CreateMultipartUpload, UploadPart, ListParts, ListMultipartUploads, Complete and Abort. */
 class MultipartTest extends GatewayTest {
@@ -198,6 +200,80 @@ class MultipartTest extends GatewayTest {
         assertS3Error(416, null, () -> s3.headObject(b -> b.bucket(bucket).key("k").partNumber(4)));
         assertS3Error(400, "InvalidArgument", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(0)));
         assertS3Error(400, "InvalidRequest", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(1).range("bytes=0-1")));
+    }
+
+    @Test
+    void uploadPartCopyTakesWholeObjectsAndRangesFromSingleAndMultipartSources() {
+        String bucket = createBucket("multipart-part-copy");
+        byte[] single = TestData.bytes(61, 6 * MIB);
+        s3.putObject(b -> b.bucket(bucket).key("single"), RequestBody.fromBytes(single));
+        byte[][] sourceParts = {TestData.bytes(62, 5 * MIB), TestData.bytes(63, 3 * MIB)};
+        multipartObject(bucket, "multi", sourceParts);
+        byte[] multi = concat(sourceParts);
+
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("target")).uploadId();
+        UploadPartCopyResponse first = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("single")
+                .destinationBucket(bucket).destinationKey("target").uploadId(uploadId).partNumber(1));
+        assertEquals("\"" + TestData.md5Hex(single) + "\"", first.copyPartResult().eTag());
+        assertTrue(first.copyPartResult().lastModified() != null, "LastModified");
+        int from = 100;
+        int to = 5 * MIB + 100;   // across the source's part boundary, and at least 5 MiB: not the last part
+        UploadPartCopyResponse second = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("multi")
+                .copySourceRange("bytes=" + from + "-" + to)
+                .destinationBucket(bucket).destinationKey("target").uploadId(uploadId).partNumber(2));
+        byte[] range = java.util.Arrays.copyOfRange(multi, from, to + 1);
+        assertEquals("\"" + TestData.md5Hex(range) + "\"", second.copyPartResult().eTag());
+        UploadPartCopyResponse third = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("multi")
+                .destinationBucket(bucket).destinationKey("target").uploadId(uploadId).partNumber(3));
+        assertEquals("\"" + TestData.md5Hex(multi) + "\"", third.copyPartResult().eTag());
+
+        List<Part> listed = s3.listParts(b -> b.bucket(bucket).key("target").uploadId(uploadId)).parts();
+        assertEquals(List.of((long) single.length, (long) range.length, (long) multi.length), listed.stream().map(Part::size).toList());
+        s3.completeMultipartUpload(b -> b.bucket(bucket).key("target").uploadId(uploadId).multipartUpload(m -> m.parts(
+                part(1, first.copyPartResult().eTag()), part(2, second.copyPartResult().eTag()), part(3, third.copyPartResult().eTag()))));
+        byte[] expected = concat(new byte[][]{single, range, multi});
+        byte[] got = s3.getObjectAsBytes(b -> b.bucket(bucket).key("target")).asByteArray();
+        assertEquals(TestData.sha256(expected), TestData.sha256(got));
+    }
+
+    @Test
+    void uploadPartCopyErrors() {
+        String bucket = createBucket("multipart-part-copy-errors");
+        byte[] data = TestData.bytes(64, 1000);
+        s3.putObject(b -> b.bucket(bucket).key("src"), RequestBody.fromBytes(data));
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")).uploadId();
+        assertS3Error(416, "InvalidRange", () -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src")
+                .copySourceRange("bytes=0-1000").destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1)));
+        for (String bad : List.of("bytes=5-2", "bytes=-5", "bytes=5-", "0-5", "bytes=0-1,3-4")) {
+            assertS3Error(400, "InvalidArgument", () -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src")
+                    .copySourceRange(bad).destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1)));
+        }
+        assertS3Error(404, "NoSuchKey", () -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("missing")
+                .destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1)));
+        assertS3Error(404, "NoSuchUpload", () -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src")
+                .destinationBucket(bucket).destinationKey("k").uploadId("no-such-upload").partNumber(1)));
+        assertS3Error(412, "PreconditionFailed", () -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src")
+                .copySourceIfMatch("\"0123456789abcdef0123456789abcdef\"")
+                .destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1)));
+        // A matching condition and an inclusive last byte are fine.
+        UploadPartCopyResponse ok = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src")
+                .copySourceIfMatch("\"" + TestData.md5Hex(data) + "\"").copySourceRange("bytes=10-999")
+                .destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1));
+        assertEquals("\"" + TestData.md5Hex(java.util.Arrays.copyOfRange(data, 10, 1000)) + "\"", ok.copyPartResult().eTag());
+    }
+
+    @Test
+    void uploadPartCopyFromASourceVersion() {
+        String bucket = createBucket("multipart-part-copy-version");
+        s3.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        byte[] old = TestData.bytes(65, 2000);
+        String oldId = s3.putObject(b -> b.bucket(bucket).key("src"), RequestBody.fromBytes(old)).versionId();
+        s3.putObject(b -> b.bucket(bucket).key("src"), RequestBody.fromBytes(TestData.bytes(66, 3000)));
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")).uploadId();
+        UploadPartCopyResponse copied = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("src").sourceVersionId(oldId)
+                .destinationBucket(bucket).destinationKey("k").uploadId(uploadId).partNumber(1));
+        assertEquals(oldId, copied.copySourceVersionId());
+        assertEquals("\"" + TestData.md5Hex(old) + "\"", copied.copyPartResult().eTag());
     }
 
     @Test

@@ -22,15 +22,21 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Multipart upload: parts are coded into the hot tier as they arrive and never copied again on completion. */
 final class MultipartHandlers {
     private static final int MAX_PARTS = 10_000;
 
-    private final ObjectService service;
+    private static final Pattern COPY_RANGE = Pattern.compile("bytes=(\\d{1,19})-(\\d{1,19})");
 
-    MultipartHandlers(ObjectService service) {
+    private final ObjectService service;
+    private final ObjectHandlers objects;
+
+    MultipartHandlers(ObjectService service, ObjectHandlers objects) {
         this.service = service;
+        this.objects = objects;
     }
 
     void create(S3Request r, ServerResponse res) {
@@ -73,6 +79,80 @@ final class MultipartHandlers {
             }
             throw e;
         }
+    }
+
+    /**
+     * UploadPartCopy: a part made of (a range of) an existing object. The bytes are read back and
+     * coded again, so the new object never shares blobs with its source.
+     * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
+     */
+    void uploadPartCopy(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        int partNumber = partNumber(r);
+        String uploadId = r.param("uploadId").orElseThrow();
+        service.requireBucket(bucket);
+        service.upload(bucket, key, uploadId);
+        ObjectHandlers.CopySource source = objects.copySource(r);
+        ObjectVersion src = source.version();
+        long offset = 0;
+        long length = src.size();
+        Optional<String> range = r.header("x-amz-copy-source-range");
+        if (range.isPresent()) {
+            long[] bounds = copyRange(range.get(), src.size());
+            offset = bounds[0];
+            length = bounds[1] - bounds[0] + 1;
+        }
+        if (length > Uploads.MAX_PUT_SIZE) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, range.isPresent()
+                    ? "The specified copy range is larger than the maximum allowable size for a part: 5368709120"
+                    : "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
+        }
+        Part part;
+        try {
+            part = service.uploadPartCopy(src, offset, length, bucket, key, uploadId, partNumber);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) {
+                throw new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
+            }
+            throw e;
+        }
+        source.versionHeader(res);
+        XmlWriter xml = XmlWriter.create().root("CopyPartResult")
+                .element("LastModified", Encoding.isoDate(part.lastModified()))
+                .element("ETag", "\"" + part.etag() + "\"");
+        for (var c : part.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
+        Responses.xml(res, xml);
+    }
+
+    /**
+     * Parses x-amz-copy-source-range, which unlike Range must be exactly {@code bytes=first-last}
+     * inside the source: a malformed value is InvalidArgument (400), one past the end InvalidRange (416).
+     *
+     * @return inclusive {first, last}
+     */
+    static long[] copyRange(String value, long size) {
+        Matcher m = COPY_RANGE.matcher(value.trim());
+        long first = -1;
+        long last = -1;
+        if (m.matches()) {
+            try {
+                first = Long.parseLong(m.group(1));
+                last = Long.parseLong(m.group(2));
+            } catch (NumberFormatException e) {
+                first = -1;
+            }
+        }
+        if (first < 0 || last < first) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The x-amz-copy-source-range value must be of the form "
+                    + "bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+                    .with("ArgumentName", "x-amz-copy-source-range").with("ArgumentValue", value);
+        }
+        if (last >= size) {
+            throw new S3Exception(S3Error.INVALID_RANGE, "The requested range is not satisfiable")
+                    .with("RangeRequested", value).with("ActualObjectSize", Long.toString(size));
+        }
+        return new long[]{first, last};
     }
 
     private static int partNumber(S3Request r) {

@@ -64,9 +64,24 @@ final class ObjectHandlers {
         }
     }
 
-    void copyObject(S3Request r, ServerResponse res) {
-        BucketName bucket = r.bucket();
-        ObjectKey key = r.key();
+    /**
+     * The object an {@code x-amz-copy-source} names, after read access to it is checked.
+     *
+     * @param requestedVersionId the versionId in the header, or null for the current version
+     * @param bucketState        the source bucket (its versioning decides x-amz-copy-source-version-id)
+     */
+    record CopySource(BucketName bucket, ObjectKey key, String requestedVersionId, Bucket bucketState,
+                      ObjectVersion version) {
+        /** S3 names the source version when one was asked for or the source bucket has versioning. */
+        void versionHeader(ServerResponse res) {
+            if (requestedVersionId != null || bucketState.versioning() != BucketVersioning.UNVERSIONED) {
+                res.header("x-amz-copy-source-version-id", version.versionId());
+            }
+        }
+    }
+
+    /** Resolves and authorizes the copy source of CopyObject and UploadPartCopy, then checks its x-amz-copy-source-if-*. */
+    CopySource copySource(S3Request r) {
         String source = r.header("x-amz-copy-source").orElseThrow();
         String path = source;
         int q = path.indexOf('?');
@@ -102,7 +117,6 @@ final class ObjectHandlers {
             throw invalidVersionId(versionId);
         }
         Bucket sourceBucket = service.requireBucket(srcBucket);
-        Bucket targetBucket = service.requireBucket(bucket);
         // Copying reads the source: S3 checks read access to it as well as s3:PutObject on the target.
         access.require(r, r.auth(), versionId != null ? "s3:GetObjectVersion" : "s3:GetObject", srcBucket, srcKey);
         ObjectVersion src;
@@ -118,10 +132,22 @@ final class ObjectHandlers {
             src = service.latest(srcBucket, srcKey).filter(v -> !v.deleteMarker())
                     .orElseThrow(() -> noSuchKey(srcBucket, srcKey));
         }
+        copyPreconditions(r, src);
+        return new CopySource(srcBucket, srcKey, versionId, sourceBucket, src);
+    }
+
+    void copyObject(S3Request r, ServerResponse res) {
+        BucketName bucket = r.bucket();
+        ObjectKey key = r.key();
+        Bucket targetBucket = service.requireBucket(bucket);
+        CopySource source = copySource(r);
+        ObjectVersion src = source.version();
+        BucketName srcBucket = source.bucket();
+        ObjectKey srcKey = source.key();
+        String versionId = source.requestedVersionId();
         if (src.size() > Uploads.MAX_PUT_SIZE) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
         }
-        copyPreconditions(r, src);
         String directive = r.header("x-amz-metadata-directive").orElse("COPY").trim();
         ObjectService.Metadata meta;
         switch (directive) {
@@ -153,9 +179,7 @@ final class ObjectHandlers {
         meta = new ObjectService.Metadata(meta.contentType(), Tagging.withTags(meta.headers(), tags), meta.userMetadata());
         ObjectVersion v = service.copy(src, bucket, key, meta);
         versionIdHeader(res, targetBucket, v);
-        if (versionId != null || sourceBucket.versioning() != BucketVersioning.UNVERSIONED) {
-            res.header("x-amz-copy-source-version-id", src.versionId());
-        }
+        source.versionHeader(res);
         XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
                 .element("LastModified", Encoding.isoDate(v.lastModified()))
                 .element("ETag", "\"" + v.etag() + "\"");

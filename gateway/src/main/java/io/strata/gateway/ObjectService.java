@@ -214,7 +214,15 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     Part uploadPart(BucketName bucket, ObjectKey key, String uploadId, int partNumber, InputStream body,
                     long length, Expectations expect) {
-        upload(bucket, key, uploadId);
+        MultipartUpload upload = upload(bucket, key, uploadId);
+        // Every part of an upload created with a checksum algorithm carries that checksum, whether or
+        // not the client sent it: CompleteMultipartUpload builds the object's checksum from them.
+        Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(upload.checksumAlgorithm());
+        if (algorithm.isPresent() && !expect.compute().contains(algorithm.get())) {
+            Set<ChecksumAlgorithm> compute = java.util.EnumSet.of(algorithm.get());
+            compute.addAll(expect.compute());
+            expect = new Expectations(expect.contentMd5(), expect.checksums(), compute, expect.trailers());
+        }
         Stored stored = store(body, length, expect);
         Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
         Part part = new Part(partNumber, length, stored.md5Hex, clock.instant(), stored.checksums, segment);
@@ -225,6 +233,16 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         });
         signalCleaner();
         return part;
+    }
+
+    /** UploadPartCopy: stores {@code length} bytes of {@code source} from {@code offset} as a new part. */
+    Part uploadPartCopy(ObjectVersion source, long offset, long length, BucketName bucket, ObjectKey key,
+                        String uploadId, int partNumber) {
+        try (InputStream in = open(source, offset, length)) {
+            return uploadPart(bucket, key, uploadId, partNumber, in, length, Expectations.none());
+        } catch (IOException e) {
+            throw new S3Exception(S3Error.INTERNAL_ERROR, "reading the copy source failed");
+        }
     }
 
     /** One entry of a CompleteMultipartUpload body. */

@@ -55,7 +55,7 @@ final class S3Api implements Handler {
         this.access = new AccessControl(service.namespace(), clock);
         this.buckets = new BucketHandlers(service, region);
         this.objects = new ObjectHandlers(service, access);
-        this.multipart = new MultipartHandlers(service);
+        this.multipart = new MultipartHandlers(service, objects);
         this.accessHandlers = new AccessHandlers(service, access);
         this.lifecycle = new LifecycleHandlers(service);
         this.postObject = new PostObjectHandler(service, access, PostFormVerifier.create(credentials, clock));
@@ -176,6 +176,7 @@ final class S3Api implements Handler {
             case LIST_MULTIPART_UPLOADS -> multipart.listUploads(r, res);
             case CREATE_MULTIPART_UPLOAD -> multipart.create(r, res);
             case UPLOAD_PART -> multipart.uploadPart(r, res);
+            case UPLOAD_PART_COPY -> multipart.uploadPartCopy(r, res);
             case COMPLETE_MULTIPART_UPLOAD -> multipart.complete(r, res);
             case ABORT_MULTIPART_UPLOAD -> multipart.abort(r, res);
             case LIST_PARTS -> multipart.listParts(r, res);
@@ -201,7 +202,7 @@ final class S3Api implements Handler {
             case DELETE_BUCKET_CORS -> cors.delete(r, res);
             case GET_OBJECT_ATTRIBUTES -> attributes.handle(r, res);
             case CORS_PREFLIGHT -> cors.preflight(r, res);
-            case UPLOAD_PART_COPY, NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
+            case NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "This operation is not implemented by Strata yet.");
             case METHOD_NOT_ALLOWED -> throw new S3Exception(S3Error.METHOD_NOT_ALLOWED);
         }
