@@ -214,7 +214,7 @@ final class BucketHandlers {
                 xml.element("ETag", "\"" + v.etag() + "\"").element("Size", v.size());
                 if (!v.checksums().isEmpty()) {
                     xml.element("ChecksumAlgorithm", v.checksums().keySet().iterator().next());
-                    xml.element("ChecksumType", "FULL_OBJECT");
+                    xml.element("ChecksumType", Uploads.checksumType(v.headers()));
                 }
                 xml.element("StorageClass", "STANDARD");
             }
@@ -281,7 +281,7 @@ final class BucketHandlers {
                     .element("Size", o.size());
             if (!o.checksums().isEmpty()) {
                 xml.element("ChecksumAlgorithm", o.checksums().keySet().iterator().next());
-                xml.element("ChecksumType", "FULL_OBJECT");
+                xml.element("ChecksumType", Uploads.checksumType(o.headers()));
             }
             xml.element("StorageClass", "STANDARD");
             if (fetchOwner) Responses.ownerElement(xml, "Owner", bucket.owner());

@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,12 +44,19 @@ final class MultipartHandlers {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         ObjectService.Metadata meta = Uploads.metadata(r);
-        String algorithm = r.header("x-amz-checksum-algorithm")
+        Optional<ChecksumAlgorithm> checksum = r.header("x-amz-checksum-algorithm")
                 .map(a -> ChecksumAlgorithm.parse(a).orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST,
-                        "Checksum algorithm provided is unsupported.")).name())
-                .orElse("");
+                        "Checksum algorithm provided is unsupported.")));
+        String algorithm = checksum.map(Enum::name).orElse("");
+        Optional<String> type = Uploads.multipartChecksumType(checksum, r.header("x-amz-checksum-type"));
+        if (type.isPresent()) {
+            Map<String, String> headers = new java.util.TreeMap<>(meta.headers());
+            headers.put(Uploads.CHECKSUM_TYPE_HEADER, type.get());
+            meta = new ObjectService.Metadata(meta.contentType(), headers, meta.userMetadata());
+        }
         MultipartUpload upload = service.createUpload(bucket, key, r.auth().accessKey(), meta, algorithm);
         if (!algorithm.isEmpty()) res.header("x-amz-checksum-algorithm", algorithm);
+        type.ifPresent(t -> res.header("x-amz-checksum-type", t));
         Responses.xml(res, XmlWriter.create().root("InitiateMultipartUploadResult")
                 .element("Bucket", bucket.value())
                 .element("Key", key.value())
@@ -194,11 +202,15 @@ final class MultipartHandlers {
                 throw new S3Exception(S3Error.MALFORMED_XML);
             }
             if (n < Part.MIN_NUMBER || n > Part.MAX_NUMBER) throw new S3Exception(S3Error.INVALID_PART);
-            requested.add(new ObjectService.CompletedPart(n, etag));
+            Map<String, String> checksums = new java.util.TreeMap<>();
+            for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+                XmlReader.text(p, "Checksum" + a.name()).ifPresent(c -> checksums.put(a.name(), c.trim()));
+            }
+            requested.add(new ObjectService.CompletedPart(n, etag, checksums));
         }
         ObjectVersion v;
         try {
-            v = service.complete(bucket, key, uploadId, requested);
+            v = service.complete(bucket, key, uploadId, requested, Uploads.declaredChecksums(r));
         } catch (NamespaceException e) {
             if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) {
                 throw new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
@@ -207,11 +219,14 @@ final class MultipartHandlers {
         }
         String host = r.header("host").orElse("localhost");
         ObjectHandlers.versionIdHeader(res, b, v);
-        Responses.xml(res, XmlWriter.create().root("CompleteMultipartUploadResult")
+        XmlWriter xml = XmlWriter.create().root("CompleteMultipartUploadResult")
                 .element("Location", "http://" + host + "/" + bucket.value() + "/" + Encoding.urlEncode(key.value()))
                 .element("Bucket", bucket.value())
                 .element("Key", key.value())
-                .element("ETag", "\"" + v.etag() + "\""));
+                .element("ETag", "\"" + v.etag() + "\"");
+        for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
+        if (!v.checksums().isEmpty()) xml.element("ChecksumType", Uploads.checksumType(v.headers()));
+        Responses.xml(res, xml);
     }
 
     void abort(S3Request r, ServerResponse res) {
@@ -242,7 +257,10 @@ final class MultipartHandlers {
                 .element("PartNumberMarker", marker);
         if (!page.isEmpty()) xml.element("NextPartNumberMarker", page.getLast().partNumber());
         xml.element("MaxParts", max).element("IsTruncated", truncated);
-        if (!upload.checksumAlgorithm().isEmpty()) xml.element("ChecksumAlgorithm", upload.checksumAlgorithm());
+        if (!upload.checksumAlgorithm().isEmpty()) {
+            xml.element("ChecksumAlgorithm", upload.checksumAlgorithm())
+                    .element("ChecksumType", Uploads.checksumType(upload.headers()));
+        }
         for (Part p : page) {
             xml.start("Part").element("PartNumber", p.partNumber())
                     .element("LastModified", Encoding.isoDate(p.lastModified()))
@@ -284,7 +302,10 @@ final class MultipartHandlers {
             Responses.ownerElement(xml, "Owner", b.owner());
             xml.element("StorageClass", "STANDARD")
                     .element("Initiated", Encoding.isoDate(u.initiated()));
-            if (!u.checksumAlgorithm().isEmpty()) xml.element("ChecksumAlgorithm", u.checksumAlgorithm());
+            if (!u.checksumAlgorithm().isEmpty()) {
+                xml.element("ChecksumAlgorithm", u.checksumAlgorithm())
+                        .element("ChecksumType", Uploads.checksumType(u.headers()));
+            }
             xml.end();
         }
         for (String p : page.commonPrefixes()) {

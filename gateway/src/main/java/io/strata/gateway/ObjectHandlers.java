@@ -161,6 +161,8 @@ final class ObjectHandlers {
                 // The ACL is never copied: the new object gets the request's x-amz-acl, else private (as S3).
                 Map<String, String> headers = new java.util.TreeMap<>(src.headers());
                 headers.remove(Uploads.ACL_HEADER);
+                // The copy's checksums are computed over its whole bytes: FULL_OBJECT, whatever the source's were.
+                headers.remove(Uploads.CHECKSUM_TYPE_HEADER);
                 Uploads.cannedAcl(r).ifPresent(acl -> headers.put(Uploads.ACL_HEADER, acl.header()));
                 meta = new ObjectService.Metadata(src.contentType(), headers, src.userMetadata());
             }
@@ -595,7 +597,7 @@ final class ObjectHandlers {
         for (var c : v.checksums().entrySet()) {
             ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
         }
-        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", "FULL_OBJECT");
+        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", Uploads.checksumType(v.headers()));
     }
 
     private static byte[] md5(byte[] data) {

@@ -246,13 +246,28 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** One entry of a CompleteMultipartUpload body. */
-    record CompletedPart(int partNumber, String etag) {
+    record CompletedPart(int partNumber, String etag, Map<String, String> checksums) {
+        CompletedPart(int partNumber, String etag) {
+            this(partNumber, etag, Map.of());
+        }
     }
 
     static final long MIN_PART_SIZE = 5L << 20;
 
-    ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested) {
+    /**
+     * Commits the requested parts as one object. With a checksum algorithm on the upload, each part's
+     * checksum given in the request must match the stored one (InvalidPart), and the object's checksum
+     * is made from the parts' ones: COMPOSITE, the checksum of their concatenated binary values with
+     * suffix -N; FULL_OBJECT, the CRC of the whole object combined from the part CRCs.
+     *
+     * @param declared the request's x-amz-checksum-* header: a FULL_OBJECT value the client computed
+     */
+    ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
+                           Map<ChecksumAlgorithm, String> declared) {
         MultipartUpload upload = upload(bucket, key, uploadId);
+        Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(upload.checksumAlgorithm());
+        String checksumType = Uploads.checksumType(upload.headers());
+        List<String> partChecksums = new ArrayList<>(requested.size());
         Map<Integer, Part> parts = new TreeMap<>();
         int after = 0;
         while (true) {
@@ -280,6 +295,29 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                 throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
                         .with("ETag", etag);
             }
+            for (var c : want.checksums().entrySet()) {
+                String stored = part.checksums().get(c.getKey());
+                if (stored != null && !stored.equals(c.getValue())
+                        || stored == null && algorithm.isPresent()) {
+                    throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
+                            .with("ETag", etag);
+                }
+            }
+            if (algorithm.isPresent()) {
+                String name = algorithm.get().name();
+                if (checksumType.equals(Uploads.COMPOSITE) && !want.checksums().containsKey(name)) {
+                    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+                    throw new S3Exception(S3Error.INVALID_REQUEST, "The upload was created using a "
+                            + name.toLowerCase(java.util.Locale.ROOT) + " checksum. The complete request must include the "
+                            + "checksum for each part. It was missing for part " + want.partNumber() + " in the request.");
+                }
+                String stored = part.checksums().get(name);
+                if (stored == null) {
+                    // Only parts stored before their upload could carry an algorithm lack it; no such data exists.
+                    throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()));
+                }
+                partChecksums.add(stored);
+            }
             if (i < requested.size() - 1 && part.size() < MIN_PART_SIZE) {
                 throw new S3Exception(S3Error.ENTITY_TOO_SMALL).with("PartNumber", Integer.toString(part.partNumber()))
                         .with("ProposedSize", Long.toString(part.size())).with("MinSizeAllowed", Long.toString(MIN_PART_SIZE));
@@ -289,9 +327,27 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             size += part.size();
         }
         String etag = HexFormat.of().formatHex(md5(md5s)) + "-" + requested.size();
+        Map<String, String> checksums = Map.of();
+        if (algorithm.isPresent()) {
+            ChecksumAlgorithm a = algorithm.get();
+            String value;
+            if (checksumType.equals(Uploads.FULL_OBJECT)) {
+                value = partChecksums.getFirst();
+                for (int i = 1; i < partChecksums.size(); i++) {
+                    value = a.combine(value, partChecksums.get(i), parts.get(requested.get(i).partNumber()).size());
+                }
+            } else {
+                value = a.composite(partChecksums) + "-" + requested.size();
+            }
+            String claimed = declared.get(a);
+            if (claimed != null && !claimed.equals(value)) {
+                throw new S3Exception(S3Error.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
+            }
+            checksums = Map.of(a.name(), value);
+        }
         ObjectVersion committed;
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
-                clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), Map.of(),
+                clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), checksums,
                 requested.size(), segments);
         try {
             committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());

@@ -89,6 +89,48 @@ final class Uploads {
      */
     static final String ACL_HEADER = "x-amz-acl";
 
+    /**
+     * How an object's (or an upload's) checksum was made lives in its stored headers under this name
+     * (never returned as a plain header): COMPOSITE or FULL_OBJECT. Absent means FULL_OBJECT, which is
+     * what a single PUT's checksum is.
+     */
+    static final String CHECKSUM_TYPE_HEADER = "x-amz-checksum-type";
+    static final String COMPOSITE = "COMPOSITE";
+    static final String FULL_OBJECT = "FULL_OBJECT";
+
+    static String checksumType(Map<String, String> storedHeaders) {
+        return storedHeaders.getOrDefault(CHECKSUM_TYPE_HEADER, FULL_OBJECT);
+    }
+
+    /**
+     * CreateMultipartUpload's x-amz-checksum-type for {@code algorithm}: COMPOSITE is the default for
+     * SHA-1/SHA-256/CRC32/CRC32C, FULL_OBJECT the default and only type for CRC64NVME, and SHAs cannot
+     * be FULL_OBJECT ("Checking object integrity", AWS S3 user guide).
+     *
+     * @return the type, or empty when no algorithm is named
+     */
+    static Optional<String> multipartChecksumType(Optional<ChecksumAlgorithm> algorithm, Optional<String> requested) {
+        if (algorithm.isEmpty()) {
+            if (requested.isPresent()) {
+                throw new S3Exception(S3Error.INVALID_REQUEST,
+                        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+            }
+            return Optional.empty();
+        }
+        ChecksumAlgorithm a = algorithm.get();
+        String type = requested.map(t -> t.trim().toUpperCase(Locale.ROOT))
+                .orElse(a == ChecksumAlgorithm.CRC64NVME ? FULL_OBJECT : COMPOSITE);
+        if (!type.equals(COMPOSITE) && !type.equals(FULL_OBJECT)) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "Value for x-amz-checksum-type header is invalid.");
+        }
+        if (type.equals(COMPOSITE) && a == ChecksumAlgorithm.CRC64NVME
+                || type.equals(FULL_OBJECT) && !a.isCrc()) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "The " + type + " checksum type cannot be used with the "
+                    + a.name().toLowerCase(Locale.ROOT) + " checksum algorithm.");
+        }
+        return Optional.of(type);
+    }
+
     /** The request's x-amz-acl, validated; explicit x-amz-grant-* headers are not supported. */
     static Optional<CannedAcl> cannedAcl(S3Request r) {
         for (String h : r.headers().keySet()) {
@@ -111,13 +153,7 @@ final class Uploads {
     /** Content-MD5, x-amz-checksum-* values, the algorithm to compute, and the body's trailers. */
     static ObjectService.Expectations expectations(S3Request r, VerifiedBody body) {
         Optional<byte[]> md5 = r.header("content-md5").map(Uploads::decodeMd5);
-        Map<ChecksumAlgorithm, String> expected = new EnumMap<>(ChecksumAlgorithm.class);
-        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-            r.header(a.headerName()).ifPresent(v -> expected.put(a, validChecksum(a, v.trim())));
-        }
-        if (expected.size() > 1) {
-            throw new S3Exception(S3Error.INVALID_REQUEST, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
-        }
+        Map<ChecksumAlgorithm, String> expected = declaredChecksums(r);
         Set<ChecksumAlgorithm> compute = EnumSet.noneOf(ChecksumAlgorithm.class);
         r.header("x-amz-trailer").ifPresent(t -> {
             for (String name : t.split(",")) {
@@ -132,6 +168,18 @@ final class Uploads {
                         "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
                                 + "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"))));
         return new ObjectService.Expectations(md5, expected, compute, body::trailers);
+    }
+
+    /** The request's x-amz-checksum-* header (at most one), validated. */
+    static Map<ChecksumAlgorithm, String> declaredChecksums(S3Request r) {
+        Map<ChecksumAlgorithm, String> expected = new EnumMap<>(ChecksumAlgorithm.class);
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            r.header(a.headerName()).ifPresent(v -> expected.put(a, validChecksum(a, v.trim())));
+        }
+        if (expected.size() > 1) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+        }
+        return expected;
     }
 
     static byte[] decodeMd5(String value) {
