@@ -277,6 +277,59 @@ class MultipartTest extends GatewayTest {
     }
 
     @Test
+    void listPartsPagesWithPartNumberMarker() {
+        String bucket = createBucket("multipart-list-parts");
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")).uploadId();
+        for (int n : new int[]{1, 2, 5}) upload(bucket, "k", n, TestData.bytes(80 + n, 100), uploadId);
+        ListPartsResponse first = s3.listParts(b -> b.bucket(bucket).key("k").uploadId(uploadId).maxParts(2));
+        assertTrue(first.isTruncated());
+        assertEquals(List.of(1, 2), first.parts().stream().map(Part::partNumber).toList());
+        assertEquals(2, first.nextPartNumberMarker());
+        assertEquals(2, first.maxParts());
+        ListPartsResponse second = s3.listParts(b -> b.bucket(bucket).key("k").uploadId(uploadId).maxParts(2)
+                .partNumberMarker(first.nextPartNumberMarker()));
+        assertFalse(second.isTruncated());
+        assertEquals(List.of(5), second.parts().stream().map(Part::partNumber).toList());
+        assertEquals(2, second.partNumberMarker());
+        assertS3Error(400, "InvalidArgument", () -> s3.listParts(b -> b.bucket(bucket).key("k").uploadId(uploadId).maxParts(-1)));
+    }
+
+    @Test
+    void listMultipartUploadsPagesWithKeyAndUploadIdMarkers() {
+        String bucket = createBucket("multipart-list-uploads");
+        List<String> expected = new ArrayList<>();   // "key uploadId" in listing order
+        for (String key : List.of("a", "a", "b", "c/x", "c/y", "d")) {
+            String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+            expected.add(key + " " + id);
+        }
+        List<String> seen = new ArrayList<>();
+        String keyMarker = null;
+        String idMarker = null;
+        for (int page = 0; page < 10; page++) {
+            String km = keyMarker;
+            String im = idMarker;
+            var r = s3.listMultipartUploads(b -> b.bucket(bucket).maxUploads(2).keyMarker(km).uploadIdMarker(im));
+            r.uploads().forEach(u -> seen.add(u.key() + " " + u.uploadId()));
+            if (!r.isTruncated()) break;
+            assertEquals(2, r.uploads().size());
+            keyMarker = r.nextKeyMarker();
+            idMarker = r.nextUploadIdMarker();
+        }
+        assertEquals(expected.size(), seen.size(), "every upload once: " + seen);
+        assertEquals(expected.stream().map(e -> e.split(" ")[0]).toList(), seen.stream().map(e -> e.split(" ")[0]).toList());
+        assertEquals(new java.util.HashSet<>(expected), new java.util.HashSet<>(seen));
+
+        // Without upload-id-marker, key-marker lists only keys after it.
+        var afterA = s3.listMultipartUploads(b -> b.bucket(bucket).keyMarker("a"));
+        assertEquals(List.of("b", "c/x", "c/y", "d"), afterA.uploads().stream().map(MultipartUpload::key).toList());
+        var grouped = s3.listMultipartUploads(b -> b.bucket(bucket).delimiter("/"));
+        assertEquals(List.of("a", "a", "b", "d"), grouped.uploads().stream().map(MultipartUpload::key).toList());
+        assertEquals(List.of("c/"), grouped.commonPrefixes().stream().map(p -> p.prefix()).toList());
+        var prefixed = s3.listMultipartUploads(b -> b.bucket(bucket).prefix("c/"));
+        assertEquals(List.of("c/x", "c/y"), prefixed.uploads().stream().map(MultipartUpload::key).toList());
+    }
+
+    @Test
     void singlePartObjectIsItsOwnPartOne() {
         String bucket = createBucket("multipart-part-single");
         byte[] data = TestData.bytes(54, 4321);
