@@ -66,6 +66,12 @@ class MultipartChecksumTest extends GatewayTest {
         ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").checksumMode(ChecksumMode.ENABLED));
         assertArrayEquals(MultipartTest.concat(parts), got.asByteArray());
         assertEquals(expected, checksumOf(algorithm, got.response().checksumCRC32(), got.response().checksumCRC32C()));
+        ResponseBytes<GetObjectResponse> part = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(2)
+                .checksumMode(ChecksumMode.ENABLED));
+        assertArrayEquals(parts[1], part.asByteArray());
+        assertEquals(crc(algorithm, parts[1]), checksumOf(algorithm, part.response().checksumCRC32(), part.response().checksumCRC32C()));
+        // Without checksum mode, no checksum is sent.
+        assertNull(s3.headObject(b -> b.bucket(bucket).key("k")).checksumCRC32());
     }
 
     @ParameterizedTest
@@ -92,11 +98,17 @@ class MultipartChecksumTest extends GatewayTest {
         assertArrayEquals(whole, got.asByteArray());
         assertEquals(expected, checksumOf(algorithm, got.response().checksumCRC32(), got.response().checksumCRC32C()));
 
-        // One part by partNumber, checksum mode on: the whole object's checksum is not sent for a part.
-        ResponseBytes<GetObjectResponse> part = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(2)
-                .checksumMode(ChecksumMode.ENABLED));
-        assertArrayEquals(parts[1], part.asByteArray());
-        assertNull(checksumOf(algorithm, part.response().checksumCRC32(), part.response().checksumCRC32C()));
+        // One part by partNumber, checksum mode on: that part's own checksum, validated by the SDK.
+        for (int n = 1; n <= parts.length; n++) {
+            int number = n;
+            ResponseBytes<GetObjectResponse> part = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(number)
+                    .checksumMode(ChecksumMode.ENABLED));
+            assertArrayEquals(parts[n - 1], part.asByteArray());
+            assertEquals(crc(algorithm, parts[n - 1]), checksumOf(algorithm, part.response().checksumCRC32(),
+                    part.response().checksumCRC32C()), "checksum of part " + n);
+        }
+        HeadObjectResponse partHead = s3.headObject(b -> b.bucket(bucket).key("k").partNumber(2).checksumMode(ChecksumMode.ENABLED));
+        assertEquals(crc(algorithm, parts[1]), checksumOf(algorithm, partHead.checksumCRC32(), partHead.checksumCRC32C()));
     }
 
     /**

@@ -256,8 +256,17 @@ final class ObjectHandlers {
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", "STANDARD");
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
-        if ((!partial || (partNumber.isPresent() && v.partCount() == 0)) && r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
-            checksumHeaders(res, v);
+        if (r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
+            if (!partial || partNumber.isPresent() && v.partCount() == 0) {
+                checksumHeaders(res, v);
+            } else if (partNumber.isPresent() && !v.partChecksums().isEmpty()) {
+                // One part: its own checksum, which describes exactly the bytes sent (the SDK validates it).
+                Map<String, String> part = v.partChecksums().get(partNumber.get() - 1);
+                for (var c : part.entrySet()) {
+                    ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
+                }
+                if (!part.isEmpty()) res.header("x-amz-checksum-type", Uploads.FULL_OBJECT);
+            }
         }
         if (partial) {
             res.status(Status.PARTIAL_CONTENT_206);

@@ -328,7 +328,10 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
         String etag = HexFormat.of().formatHex(md5(md5s)) + "-" + requested.size();
         Map<String, String> checksums = Map.of();
+        List<Map<String, String>> perPart = List.of();
         if (algorithm.isPresent()) {
+            String name = algorithm.get().name();
+            perPart = partChecksums.stream().map(c -> Map.of(name, c)).toList();
             ChecksumAlgorithm a = algorithm.get();
             String value;
             if (checksumType.equals(Uploads.FULL_OBJECT)) {
@@ -348,7 +351,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion committed;
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
                 clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), checksums,
-                requested.size(), segments);
+                requested.size(), segments, false, perPart);
         try {
             committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());
         } catch (IllegalArgumentException e) {

@@ -25,11 +25,13 @@ import java.util.Objects;
  *                     base64 values as S3 returns them
  * @param partCount    number of parts for a multipart object, 0 for a single PUT
  * @param segments     where the data lives; their sizes add up to {@code size}
+ * @param partChecksums for a multipart object completed with a checksum algorithm, each part's
+ *                     checksums in part order (GET with partNumber returns them); otherwise empty
  */
 public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, long size, String etag,
                             Instant lastModified, String contentType, Map<String, String> headers,
                             Map<String, String> userMetadata, Map<String, String> checksums, int partCount,
-                            List<Segment> segments, boolean deleteMarker) {
+                            List<Segment> segments, boolean deleteMarker, List<Map<String, String>> partChecksums) {
     public static final String NULL_VERSION = "null";
 
     public ObjectVersion {
@@ -45,10 +47,23 @@ public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, 
         userMetadata = Map.copyOf(userMetadata);
         checksums = Map.copyOf(checksums);
         segments = List.copyOf(segments);
+        partChecksums = partChecksums.stream().<Map<String, String>>map(Map::copyOf).toList();
+        if (!partChecksums.isEmpty() && partChecksums.size() != partCount) {
+            throw new IllegalArgumentException(partChecksums.size() + " part checksums for " + partCount + " parts");
+        }
         long total = 0;
         for (Segment s : segments) total += s.size();
         if (total != size) throw new IllegalArgumentException("segments hold " + total + " bytes, size is " + size);
         if (deleteMarker && size != 0) throw new IllegalArgumentException("a delete marker holds no data");
+    }
+
+    /** A version without per-part checksums. */
+    public ObjectVersion(BucketName bucket, ObjectKey key, String versionId, long size, String etag,
+                         Instant lastModified, String contentType, Map<String, String> headers,
+                         Map<String, String> userMetadata, Map<String, String> checksums, int partCount,
+                         List<Segment> segments, boolean deleteMarker) {
+        this(bucket, key, versionId, size, etag, lastModified, contentType, headers, userMetadata, checksums,
+                partCount, segments, deleteMarker, List.of());
     }
 
     /** An object version (not a delete marker). */
@@ -69,7 +84,7 @@ public record ObjectVersion(BucketName bucket, ObjectKey key, String versionId, 
     /** This version under another id. */
     public ObjectVersion withVersionId(String id) {
         return new ObjectVersion(bucket, key, id, size, etag, lastModified, contentType, headers, userMetadata,
-                checksums, partCount, segments, deleteMarker);
+                checksums, partCount, segments, deleteMarker, partChecksums);
     }
 
     /** This version with other stored headers (metadata only: see {@link Namespace#replaceVersion}). */

@@ -2,16 +2,18 @@ package io.strata.namespace;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
  * the row key and are not repeated; the same form serves the {@code versions} column family.
+ * v3: the v2 fields, then the per-part checksums (count, then one map each).
  * v2: version byte, flags (bit 0: delete marker), then the v1 fields. v1 (still read, as an object
  * version): version byte, versionId, size, etag, lastModified, contentType, headers, userMetadata,
  * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     private static final int DELETE_MARKER = 1;
 
     private ObjectVersionCodec() {
@@ -33,6 +35,10 @@ final class ObjectVersionCodec {
                 .varint(v.segments().size());
         for (Segment s : v.segments()) {
             w.segment(s);
+        }
+        w.varint(v.partChecksums().size());
+        for (Map<String, String> m : v.partChecksums()) {
+            w.map(m);
         }
         return w.toByteArray();
     }
@@ -62,9 +68,16 @@ final class ObjectVersionCodec {
             for (int i = 0; i < n; i++) {
                 segments.add(r.segment());
             }
+            List<Map<String, String>> partChecksums = new ArrayList<>();
+            if (format >= 3) {
+                int parts = r.count();
+                for (int i = 0; i < parts; i++) {
+                    partChecksums.add(r.map());
+                }
+            }
             r.end();
             return new ObjectVersion(bucket, key, versionId, size, etag, lastModified, contentType, headers,
-                    userMetadata, checksums, (int) partCount, segments, (flags & DELETE_MARKER) != 0);
+                    userMetadata, checksums, (int) partCount, segments, (flags & DELETE_MARKER) != 0, partChecksums);
         });
     }
 }

@@ -60,6 +60,28 @@ class CodecTest {
     }
 
     @Test
+    void objectVersionWithPartChecksumsRoundTrips() {
+        ObjectVersion base = sampleVersion();
+        ObjectVersion v = new ObjectVersion(BUCKET, KEY, base.versionId(), base.size(), base.etag(), base.lastModified(),
+                base.contentType(), base.headers(), base.userMetadata(), Map.of("CRC32", "AAAAAA==-2"), 2,
+                base.segments(), false, List.of(Map.of("CRC32", "AQIDBA=="), Map.of("CRC32", "BQYHCA==")));
+        ObjectVersion decoded = ObjectVersionCodec.decode(BUCKET, KEY, ObjectVersionCodec.encode(v));
+        assertEquals(v, decoded);
+        assertEquals(List.of(Map.of("CRC32", "AQIDBA=="), Map.of("CRC32", "BQYHCA==")), decoded.partChecksums());
+        assertEquals(v, decoded.withVersionId("null"));
+    }
+
+    @Test
+    void objectVersionDecodesFormatVersionTwoBytes() {
+        // v2 is v3 without the trailing part-checksum count (0 here) and with version byte 2.
+        byte[] v3 = ObjectVersionCodec.encode(sampleVersion());
+        assertEquals(0, v3[v3.length - 1]);
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1);
+        v2[0] = 2;
+        assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, v2));
+    }
+
+    @Test
     void objectVersionDecodesFormatVersionOneBytes() {
         assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, HEX.parseHex(OBJECT_V1)));
     }
