@@ -62,6 +62,9 @@ class MultipartChecksumTest extends GatewayTest {
         HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key("k").checksumMode(ChecksumMode.ENABLED));
         assertEquals(expected, checksumOf(algorithm, head.checksumCRC32(), head.checksumCRC32C()));
         assertEquals(ChecksumType.COMPOSITE, head.checksumType());
+        var attributes = s3.getObjectAttributes(b -> b.bucket(bucket).key("k")
+                .objectAttributes(software.amazon.awssdk.services.s3.model.ObjectAttributes.CHECKSUM));
+        assertEquals(ChecksumType.COMPOSITE, attributes.checksum().checksumType());
         // The SDK does not validate a composite checksum, but it must still accept the response.
         ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").checksumMode(ChecksumMode.ENABLED));
         assertArrayEquals(MultipartTest.concat(parts), got.asByteArray());

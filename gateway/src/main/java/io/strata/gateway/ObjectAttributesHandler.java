@@ -58,7 +58,7 @@ final class ObjectAttributesHandler {
         if (wanted.contains("Checksum") && !v.checksums().isEmpty()) {
             xml.start("Checksum");
             for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
-            xml.element("ChecksumType", "FULL_OBJECT").end();
+            xml.element("ChecksumType", Uploads.checksumType(v.headers())).end();
         }
         if (wanted.contains("ObjectParts") && v.partCount() > 0) {
             xml.start("ObjectParts").element("PartsCount", v.partCount());
