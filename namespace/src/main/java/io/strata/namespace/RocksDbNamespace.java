@@ -1292,7 +1292,10 @@ final class RocksDbNamespace implements Namespace {
             long committedBelow;
             idLock.lock();
             try {
-                committedBelow = pendingGarbage.isEmpty() ? nextGarbageId : pendingGarbage.first();
+                // ceiling() instead of isEmpty() + first(): a writer may finish (and remove its
+                // entry) between the two calls, and first() then throws NoSuchElementException.
+                Long oldestPending = pendingGarbage.ceiling(Long.MIN_VALUE);
+                committedBelow = oldestPending == null ? nextGarbageId : oldestPending;
             } finally {
                 idLock.unlock();
             }
