@@ -1,2 +1,5 @@
-/** Data mobility above the namespace: bucket lifecycle now, the cold tier and transitions later (issue #4). */
+/**
+ * Data mobility above the namespace: bucket lifecycle, and the cold tier seam ({@link io.strata.tiering.ColdTier})
+ * with its local-directory and S3 adapters; transitions and recall come next (issue #4).
+ */
 package io.strata.tiering;

@@ -1,0 +1,29 @@
+package io.strata.tiering;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The user-visible metadata a version carries into a cold tier and back: its content type and the
+ * {@code x-amz-meta-*} pairs (names without the prefix, lower-case as S3 returns them).
+ *
+ * @param contentType the MIME type, non-empty
+ * @param userMetadata user metadata; copied
+ */
+public record ColdMetadata(String contentType, Map<String, String> userMetadata) {
+
+    /** Default content type of S3 objects stored without one. */
+    public static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
+
+    /** Validates and copies. */
+    public ColdMetadata {
+        Objects.requireNonNull(contentType, "contentType");
+        if (contentType.isEmpty()) throw new IllegalArgumentException("empty content type");
+        userMetadata = Map.copyOf(userMetadata);
+    }
+
+    /** Metadata with the default content type and no user metadata. */
+    public static ColdMetadata empty() {
+        return new ColdMetadata(DEFAULT_CONTENT_TYPE, Map.of());
+    }
+}

@@ -1,0 +1,251 @@
+package io.strata.tiering;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A cold tier in a bucket of any S3-compatible store, through the AWS SDK v2.
+ *
+ * <p>Layout: version {@code v} of key {@code a/b.txt} in Strata bucket {@code photos} is the object
+ * {@code PREFIX photos/a/b.txt~v}, with its content type and user metadata as the object's own, so
+ * {@code aws s3 cp} or boto3 can read it without Strata. Version ids never contain {@code ~}, so the
+ * last {@code ~} of a cold key always separates the version id. Objects up to the part size go up
+ * in one PUT, larger ones as a multipart upload; either way the upload holds exactly one buffer of
+ * the part size, which also makes every request replayable and so retryable.
+ *
+ * <p>Every call leaving the process is idempotent and wrapped by a jittered exponential retry
+ * around a circuit breaker that opens on {@code UNAVAILABLE} failures, so a tier that is down fails
+ * fast instead of tying up callers. The SDK's own retries are off to keep one retry policy.
+ *
+ * <p>Thread-safe. The creator closes it, which closes the S3 client.
+ */
+public final class S3ColdTier implements ColdTier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3ColdTier.class);
+
+    /** Attempts per call, the first included. */
+    static final int MAX_ATTEMPTS = 4;
+    /** First retry backoff; doubles per attempt, randomised by half either way. */
+    static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+
+    private final S3ColdTierConfig config;
+    private final S3Client s3;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+
+    private S3ColdTier(S3ColdTierConfig config, S3Client s3) {
+        this.config = config;
+        this.s3 = s3;
+        String name = "cold-tier-" + config.bucket();
+        this.retry = Retry.of(name, RetryConfig.custom()
+                .maxAttempts(MAX_ATTEMPTS)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(INITIAL_BACKOFF, 2.0, 0.5))
+                .retryOnException(S3ColdTier::isTransient)
+                .build());
+        this.retry.getEventPublisher().onRetry(e -> LOG.warn("cold tier call retried: bucket {} attempt {}: {}",
+                config.bucket(), e.getNumberOfRetryAttempts(), e.getLastThrowable().getMessage()));
+        this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+                .recordException(S3ColdTier::isTransient)
+                .build());
+    }
+
+    /** Creates a tier and its S3 client from {@code config}; nothing is contacted yet. */
+    public static S3ColdTier create(S3ColdTierConfig config) {
+        S3Client client = S3Client.builder()
+                .endpointOverride(config.endpoint())
+                .region(Region.of(config.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(config.accessKey(), config.secretKey())))
+                .forcePathStyle(config.pathStyle())
+                // Only the checksums S3 requires: third-party servers do not all accept the
+                // aws-chunked trailing checksums newer SDKs send by default.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
+        return new S3ColdTier(config, client);
+    }
+
+    /** The cold object key of {@code id}, as documented in the class comment. */
+    String objectKey(ColdObjectId id) {
+        return config.prefix() + id.bucket() + "/" + id.key() + "~" + id.versionId();
+    }
+
+    @Override
+    public void put(ColdObjectId id, ColdMetadata metadata, InputStream data, long length) {
+        if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
+        String key = objectKey(id);
+        byte[] buffer = new byte[(int) Math.min(config.partSize(), length)];
+        try {
+            if (length <= config.partSize()) {
+                int n = (int) length;
+                TierStreams.readFully(data, buffer, n, length, 0, id);
+                TierStreams.requireEnd(data, length, id);
+                call(id, () -> s3.putObject(b -> {
+                    b.bucket(config.bucket()).key(key).contentType(metadata.contentType())
+                            .metadata(metadata.userMetadata());
+                    config.storageClass().ifPresent(b::storageClass);
+                }, body(buffer, n)));
+            } else {
+                putMultipart(id, key, metadata, data, length, buffer);
+            }
+        } catch (IOException e) {
+            throw new TierException(TierException.Reason.UNAVAILABLE, id + ": cannot read the data to upload", e);
+        }
+    }
+
+    private void putMultipart(ColdObjectId id, String key, ColdMetadata metadata, InputStream data, long length,
+                              byte[] buffer) throws IOException {
+        // A retried create may leave an orphan upload behind; buckets used as cold tiers should have an
+        // AbortIncompleteMultipartUpload lifecycle rule.
+        String uploadId = call(id, () -> s3.createMultipartUpload(b -> {
+            b.bucket(config.bucket()).key(key).contentType(metadata.contentType()).metadata(metadata.userMetadata());
+            config.storageClass().ifPresent(b::storageClass);
+        })).uploadId();
+        boolean completed = false;
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            long sent = 0;
+            for (int partNumber = 1; sent < length; partNumber++) {
+                int n = (int) Math.min(buffer.length, length - sent);
+                TierStreams.readFully(data, buffer, n, length, sent, id);
+                int number = partNumber;
+                String etag = call(id, () -> s3.uploadPart(b -> b.bucket(config.bucket()).key(key)
+                        .uploadId(uploadId).partNumber(number).contentLength((long) n), body(buffer, n))).eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                sent += n;
+            }
+            TierStreams.requireEnd(data, length, id);
+            call(id, () -> s3.completeMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts))));
+            completed = true;
+        } finally {
+            if (!completed) abortQuietly(id, key, uploadId);
+        }
+    }
+
+    private void abortQuietly(ColdObjectId id, String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
+        } catch (SdkException e) {
+            LOG.warn("cannot abort multipart upload {} of {}: {}", uploadId, id, e.getMessage());
+        }
+    }
+
+    private static RequestBody body(byte[] buffer, int n) {
+        // A fresh stream over the same bytes per attempt: replayable for retries and signing, no copy.
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n,
+                "application/octet-stream");
+    }
+
+    @Override
+    public InputStream get(ColdObjectId id, ByteRange range) {
+        String key = objectKey(id);
+        try {
+            return call(id, () -> s3.getObject(b -> {
+                b.bucket(config.bucket()).key(key);
+                if (!range.isAll()) {
+                    b.range("bytes=" + range.first() + "-" + (range.last() == Long.MAX_VALUE ? "" : range.last()));
+                }
+            }));
+        } catch (TierException e) {
+            // S3 answers 416 to any range of an empty object; the contract returns no bytes instead.
+            if (e.reason() == TierException.Reason.INVALID_RANGE && stat(id).size() == 0) {
+                return InputStream.nullInputStream();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ColdObjectInfo stat(ColdObjectId id) {
+        String key = objectKey(id);
+        HeadObjectResponse head = call(id, () -> s3.headObject(b -> b.bucket(config.bucket()).key(key)));
+        String contentType = head.contentType() == null || head.contentType().isEmpty()
+                ? ColdMetadata.DEFAULT_CONTENT_TYPE : head.contentType();
+        return new ColdObjectInfo(head.contentLength(), new ColdMetadata(contentType, head.metadata()));
+    }
+
+    @Override
+    public void delete(ColdObjectId id) {
+        String key = objectKey(id);
+        try {
+            call(id, () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+        } catch (TierException e) {
+            // S3 answers 204 for absent keys, but some compatible stores say 404.
+            if (e.reason() != TierException.Reason.NOT_FOUND) throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private <T> T call(ColdObjectId id, Supplier<T> request) {
+        Supplier<T> translated = () -> {
+            try {
+                return request.get();
+            } catch (SdkException e) {
+                throw translate(id, e);
+            }
+        };
+        try {
+            return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, translated)).get();
+        } catch (CallNotPermittedException e) {
+            throw new TierException(TierException.Reason.UNAVAILABLE,
+                    id + ": circuit open for cold tier bucket " + config.bucket(), e);
+        }
+    }
+
+    private static boolean isTransient(Throwable t) {
+        return t instanceof TierException e && e.reason() == TierException.Reason.UNAVAILABLE;
+    }
+
+    static TierException translate(Object subject, SdkException e) {
+        if (e instanceof S3Exception s3) {
+            int status = s3.statusCode();
+            String code = s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+            String message = subject + ": " + status + " " + code;
+            if (status == 404 && !"NoSuchBucket".equals(code)) {
+                return new TierException(TierException.Reason.NOT_FOUND, message, e);
+            }
+            if (status == 416) return new TierException(TierException.Reason.INVALID_RANGE, message, e);
+            if (status >= 500 || status == 429 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
+                return new TierException(TierException.Reason.UNAVAILABLE, message, e);
+            }
+            return new TierException(TierException.Reason.REJECTED, message, e);
+        }
+        if (e instanceof SdkClientException) {
+            return new TierException(TierException.Reason.UNAVAILABLE, subject + ": " + e.getMessage(), e);
+        }
+        return new TierException(TierException.Reason.UNAVAILABLE, subject + ": " + e.getMessage(), e);
+    }
+}

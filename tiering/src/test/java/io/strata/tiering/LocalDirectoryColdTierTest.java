@@ -1,0 +1,90 @@
+package io.strata.tiering;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The contract against files under a temporary directory, plus the layout only this tier has. */
+class LocalDirectoryColdTierTest extends ColdTierContractTest {
+
+    @TempDir
+    Path dir;
+
+    private Path root() {
+        return dir.resolve("cold");
+    }
+
+    @Override
+    ColdTier createTier() {
+        return LocalDirectoryColdTier.create(root());
+    }
+
+    private LocalDirectoryColdTier local() {
+        return (LocalDirectoryColdTier) tier();
+    }
+
+    @Test
+    void layoutMirrorsBucketAndKeyWithAReadableSidecar() throws IOException {
+        tier().put(new ColdObjectId("photos", "2024/cat 1.jpg", "v7"),
+                new ColdMetadata("image/jpeg", Map.of("who", "tom")), new java.io.ByteArrayInputStream(new byte[3]), 3);
+        Path data = root().resolve("photos/2024/cat%201.jpg~v7");
+        assertArrayEquals(new byte[3], Files.readAllBytes(data));
+        String sidecar = Files.readString(data.resolveSibling("cat%201.jpg~v7~meta"));
+        assertTrue(sidecar.startsWith("strata-cold-metadata 1 "), sidecar);
+        assertTrue(sidecar.contains("\ncontent-type=image%2Fjpeg\n"), sidecar);
+        assertTrue(sidecar.contains("\nmeta.who=tom\n"), sidecar);
+    }
+
+    @Test
+    void noKeyLeavesTheRoot() throws IOException {
+        for (String key : Stream.concat(AWKWARD_KEYS.stream(),
+                Stream.of("nul\0byte", "\0", "../", "..\\..\\windows", "~", "a/~tmp-x")).toList()) {
+            Path file = local().dataFile(id(key));
+            assertTrue(file.normalize().startsWith(root().toAbsolutePath().normalize().resolve("photos")),
+                    key + " -> " + file);
+            assertEquals(file, file.normalize(), key);
+            put(id(key), key.getBytes(StandardCharsets.UTF_8));
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            assertTrue(all.allMatch(p -> p.equals(dir) || p.startsWith(root())));
+        }
+        assertEquals("nul\0byte", new String(read(id("nul\0byte"), ByteRange.all()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void damagedSidecarIsCorrupt() throws IOException {
+        put(id("x"), new byte[10]);
+        Path sidecar = root().resolve("photos/x~v1~meta");
+        Files.writeString(sidecar, Files.readString(sidecar).replace("size=10", "size=11"));
+        assertEquals(TierException.Reason.CORRUPT,
+                assertThrows(TierException.class, () -> tier().stat(id("x"))).reason());
+    }
+
+    @Test
+    void truncatedDataFileIsCorrupt() throws IOException {
+        put(id("x"), new byte[10]);
+        Files.write(root().resolve("photos/x~v1"), new byte[9]);
+        assertEquals(TierException.Reason.CORRUPT,
+                assertThrows(TierException.class, () -> tier().get(id("x"), ByteRange.all())).reason());
+    }
+
+    @Test
+    void failedPutLeavesNoTemporaryFiles() throws IOException {
+        assertThrows(TierException.class, () -> tier().put(id("t"), ColdMetadata.empty(),
+                new java.io.ByteArrayInputStream(new byte[5]), 6));
+        try (Stream<Path> all = Files.walk(root())) {
+            assertTrue(all.noneMatch(p -> p.getFileName().toString().contains("~tmp-")));
+        }
+    }
+}
