@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The contract against a real third-party S3 server: s3proxy on a transient blob store, on loopback. */
 class S3ColdTierTest extends ColdTierContractTest {
@@ -78,6 +81,23 @@ class S3ColdTierTest extends ColdTierContractTest {
                 "", ACCESS_KEY, "wrong", true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()))) {
             assertEquals(TierException.Reason.REJECTED,
                     assertThrows(TierException.class, () -> bad.delete(id("x"))).reason());
+        }
+    }
+
+    @Test
+    void unreachableEndpointIsUnavailableAfterRetries() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI closed = URI.create("http://127.0.0.1:" + port);
+        try (S3ColdTier down = S3ColdTier.create(new S3ColdTierConfig(closed, "us-east-1", "cold", "", ACCESS_KEY,
+                SECRET_KEY, true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()))) {
+            long start = System.nanoTime();
+            TierException e = assertThrows(TierException.class, () -> down.stat(id("x")));
+            assertEquals(TierException.Reason.UNAVAILABLE, e.reason());
+            // Three jittered backoffs of at least 50, 100 and 200 ms show the call was retried.
+            assertTrue(System.nanoTime() - start >= 350_000_000L, "retried with backoff");
         }
     }
 
