@@ -1,0 +1,10 @@
+package io.strata.tiering;
+
+/** The in-memory fake keeps the contract, so tests above the seam may trust it. */
+class InMemoryColdTierTest extends ColdTierContractTest {
+
+    @Override
+    ColdTier createTier() {
+        return InMemoryColdTier.create();
+    }
+}
