@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * {@code .} and {@code ..} become {@code %2E} and {@code %2E%2E} and an empty segment becomes
  * {@code %}, so no key can name a path outside the root, and since {@code ~} is always encoded,
  * the suffixes can never collide with a key. Files are written to a temporary name, fsynced and
- * renamed; the sidecar goes first, so a data file always has its metadata.
+ * renamed; the sidecar goes first, so a data file always has its metadata. A key segment whose
+ * file name would pass 255 bytes is {@code REJECTED}.
  *
  * <p>Sidecar format, readable without Strata: a first line {@code strata-cold-metadata 1 CRC}
  * where CRC is the hex CRC32C of the rest, then {@code name=value} lines with percent-encoded values:
@@ -42,6 +43,8 @@ public final class LocalDirectoryColdTier implements ColdTier {
     private static final String MAGIC = "strata-cold-metadata";
     private static final int FORMAT_VERSION = 1;
     private static final String META_SUFFIX = "~meta";
+    private static final int MAX_NAME_LENGTH = 255;
+    private static final String LONGEST_TEMP_SUFFIX = "~tmp-" + new UUID(0, 0);
 
     private final Path root;
 
@@ -148,16 +151,31 @@ public final class LocalDirectoryColdTier implements ColdTier {
 
     /** The data file of {@code id}; package-private so tests can check it stays under the root. */
     Path dataFile(ColdObjectId id) {
-        Path dir = root.resolve(encodeSegment(id.bucket()));
+        Path dir = root.resolve(fileName(id, encodeSegment(id.bucket())));
         String[] segments = id.key().split("/", -1);
         for (int i = 0; i < segments.length - 1; i++) {
-            dir = dir.resolve(encodeSegment(segments[i]));
+            dir = dir.resolve(fileName(id, encodeSegment(segments[i])));
         }
-        Path file = dir.resolve(encodeSegment(segments[segments.length - 1]) + "~" + id.versionId());
+        String last = encodeSegment(segments[segments.length - 1]) + "~" + id.versionId();
+        // The longest sibling is the temporary name of the sidecar: NAME~meta~tmp-UUID.
+        fileName(id, last + META_SUFFIX + LONGEST_TEMP_SUFFIX);
+        Path file = dir.resolve(last);
         if (!file.normalize().startsWith(root)) {
             throw new IllegalStateException("escaped key left the root: " + id);   // unreachable by construction
         }
         return file;
+    }
+
+    /**
+     * Refuses names longer than the 255 bytes most file systems allow: such a key cannot be stored
+     * here, and retrying will not change that, so it is {@code REJECTED} rather than {@code UNAVAILABLE}.
+     */
+    private static String fileName(ColdObjectId id, String name) {
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new TierException(TierException.Reason.REJECTED,
+                    id + ": a key segment encodes to more than " + MAX_NAME_LENGTH + " bytes of file name");
+        }
+        return name;
     }
 
     private static Path metaFile(Path dataFile) {

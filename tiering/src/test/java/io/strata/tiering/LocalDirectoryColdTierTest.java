@@ -63,6 +63,14 @@ class LocalDirectoryColdTierTest extends ColdTierContractTest {
     }
 
     @Test
+    void keySegmentTooLongForAFileNameIsRejected() {
+        String longSegment = "é".repeat(60);   // 360 bytes once percent-encoded
+        TierException e = assertThrows(TierException.class, () -> put(id("a/" + longSegment + "/b"), new byte[1]));
+        assertEquals(TierException.Reason.REJECTED, e.reason());
+        put(id("a/" + "x".repeat(150)), new byte[1]);
+    }
+
+    @Test
     void damagedSidecarIsCorrupt() throws IOException {
         put(id("x"), new byte[10]);
         Path sidecar = root().resolve("photos/x~v1~meta");
