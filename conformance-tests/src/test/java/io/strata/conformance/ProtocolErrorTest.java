@@ -147,4 +147,46 @@ class ProtocolErrorTest extends GatewayTest {
         assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("cut-off")));
         assertEquals("keep", s3.getObjectAsBytes(b -> b.bucket(bucket).key("keep")).asUtf8String());
     }
+
+    /**
+     * botocore keeps the pre-parsed status of a final response that came without "100 Continue" and
+     * misreads the next response on that connection (a 60 s stall in `aws s3 sync` of a tree with an
+     * empty file). An empty PUT sent with Expect: 100-continue is therefore answered with
+     * Connection: close, so the client does not reuse that connection.
+     */
+    @Test
+    void emptyPutWithExpectContinueIsStoredAndAnsweredWithConnectionClose() throws Exception {
+        String path = "/" + bucket + "/empty-expect";
+        java.time.Instant now = java.time.Instant.now();
+        String amzDate = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(now);
+        String emptySha = TestData.sha256(new byte[0]);
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("content-length", "0");
+        headers.put("expect", "100-continue");
+        headers.put("x-amz-content-sha256", emptySha);
+        headers.put("x-amz-date", amzDate);
+        String host = "127.0.0.1:" + server.port();
+        String authorization = RawRequest.authorization("PUT", host, path, java.util.Map.of(), headers, emptySha, now,
+                StrataServer.ACCESS_KEY, StrataServer.SECRET_KEY);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder("PUT " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+            headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+            request.append("Authorization: ").append(authorization).append("\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertTrue(status != null && status.startsWith("HTTP/1.1 200"), "status " + status);
+            boolean close = false;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                if (line.equalsIgnoreCase("Connection: close")) close = true;
+            }
+            // Clients (botocore's http.client among them) drop a connection whose response says close.
+            assertTrue(close, "the response should carry Connection: close");
+        }
+        assertEquals(0L, s3.headObject(b -> b.bucket(bucket).key("empty-expect")).contentLength());
+    }
 }
