@@ -7,7 +7,6 @@ import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
@@ -55,7 +54,7 @@ final class LifecycleHandlers {
         Optional<String> md5 = r.header("content-md5");
         boolean checksum = false;
         if (md5.isPresent()) {
-            if (!MessageDigest.isEqual(Uploads.decodeMd5(md5.get()), md5(body))) {
+            if (!MessageDigest.isEqual(Uploads.decodeMd5(md5.get()), ObjectService.md5(body))) {
                 throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
             }
         }
@@ -75,13 +74,6 @@ final class LifecycleHandlers {
         }
     }
 
-    private static byte[] md5(byte[] data) {
-        try {
-            return MessageDigest.getInstance("MD5").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private Bucket bucket(S3Request r) {
         BucketName name = r.bucket();

@@ -20,8 +20,6 @@ final class Metrics {
     }
 
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
-    private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder bytesOut = new LongAdder();
     private volatile LifecycleWorker lifecycle;
 
     /** Adds the lifecycle worker's counters to the scrape. */
@@ -64,13 +62,5 @@ final class Metrics {
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
         return out.toString();
-    }
-
-    LongAdder bytesIn() {
-        return bytesIn;
-    }
-
-    LongAdder bytesOut() {
-        return bytesOut;
     }
 }

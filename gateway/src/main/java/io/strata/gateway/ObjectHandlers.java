@@ -523,7 +523,7 @@ final class ObjectHandlers {
         service.requireBucket(bucket);
         byte[] body = Responses.readSmallBody(r);
         r.header("content-md5").ifPresent(md5 -> {
-            if (!java.security.MessageDigest.isEqual(Uploads.decodeMd5(md5), md5(body))) {
+            if (!java.security.MessageDigest.isEqual(Uploads.decodeMd5(md5), ObjectService.md5(body))) {
                 throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
             }
         });
@@ -609,11 +609,4 @@ final class ObjectHandlers {
         if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", Uploads.checksumType(v.headers()));
     }
 
-    private static byte[] md5(byte[] data) {
-        try {
-            return java.security.MessageDigest.getInstance("MD5").digest(data);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -88,10 +88,12 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     // ---- writes
 
-    /** Stores and commits a new version; returns it as committed (with its version id). */
+    /**
+     * Stores and commits a new version; returns it as committed (with its version id). The caller
+     * has checked the bucket; one deleted meanwhile makes the commit fail and the data is freed.
+     */
     ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
                       Expectations expect) {
-        requireBucket(bucket);
         Stored stored = store(body, length, expect);
         Instant now = clock.instant();
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
@@ -107,7 +109,6 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
      * returns it as committed.
      */
     ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
-        requireBucket(bucket);
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
@@ -565,7 +566,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         return s;
     }
 
-    private static byte[] md5(byte[] data) {
+    static byte[] md5(byte[] data) {
         try {
             return java.security.MessageDigest.getInstance("MD5").digest(data);
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Map;
@@ -30,7 +29,6 @@ import java.util.Map;
  */
 final class S3Api implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SigV4Verifier verifier;
     private final SigV2Verifier v2Verifier;
@@ -69,7 +67,7 @@ final class S3Api implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
         byte[] idBytes = new byte[8];
-        RANDOM.nextBytes(idBytes);
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(idBytes);
         String requestId = HexFormat.of().withUpperCase().formatHex(idBytes);
         res.header("x-amz-request-id", requestId);
         res.header("x-amz-id-2", requestId);
