@@ -1,0 +1,246 @@
+package io.strata.tiering;
+
+import io.strata.erasure.BlobLocation;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Where the bytes of one {@link io.strata.namespace.Segment} live, decoded from the segment's opaque
+ * reference: in the erasure-coded hot tier, inline in the namespace record itself, or in a named
+ * cold tier. Immutable values, thread-safe.
+ *
+ * <p>Encoding (the first byte tells the kind): an erasure {@link BlobLocation} encoding is stored as
+ * is (its own format byte is a small version number, never {@code 0xF0} or above);
+ * {@value #INLINE_TAG_HEX} then format byte {@code 1} then the data is an inline segment;
+ * {@value #COLD_TAG_HEX} then format byte {@code 1} then the fields of {@link Cold} is a cold one.
+ * An empty reference is an empty segment.
+ */
+public sealed interface DataRef {
+
+    /** Tag byte of an inline segment. */
+    byte INLINE = (byte) 0xF1;
+    /** Tag byte of a cold segment. */
+    byte COLD = (byte) 0xF2;
+    String INLINE_TAG_HEX = "0xF1";
+    String COLD_TAG_HEX = "0xF2";
+
+    /** The versioned bytes stored in the segment. */
+    byte[] encode();
+
+    /** The storage class this segment's tier reports ({@code STANDARD} for the hot tier). */
+    String storageClass();
+
+    /**
+     * Decodes a segment reference.
+     *
+     * @throws IllegalArgumentException if the bytes are not a reference of any known kind
+     */
+    static DataRef decode(byte[] ref) {
+        if (ref.length == 0) return Empty.INSTANCE;
+        return switch (ref[0]) {
+            case INLINE -> Inline.decodeBody(ref);
+            case COLD -> Cold.decodeBody(ref);
+            default -> new Hot(BlobLocation.decode(ref));
+        };
+    }
+
+    /** No data (a zero-length segment). */
+    enum Empty implements DataRef {
+        INSTANCE;
+
+        @Override
+        public byte[] encode() {
+            return new byte[0];
+        }
+
+        @Override
+        public String storageClass() {
+            return "STANDARD";
+        }
+    }
+
+    /** A blob in the erasure-coded hot tier. */
+    record Hot(BlobLocation location) implements DataRef {
+        public Hot {
+            Objects.requireNonNull(location, "location");
+        }
+
+        @Override
+        public byte[] encode() {
+            return location.encode();
+        }
+
+        @Override
+        public String storageClass() {
+            return "STANDARD";
+        }
+    }
+
+    /** Bytes kept in the namespace record itself (small objects). */
+    record Inline(byte[] data) implements DataRef {
+        public Inline {
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public byte[] encode() {
+            byte[] out = new byte[2 + data.length];
+            out[0] = INLINE;
+            out[1] = 1;
+            System.arraycopy(data, 0, out, 2, data.length);
+            return out;
+        }
+
+        @Override
+        public String storageClass() {
+            return "STANDARD";
+        }
+
+        static Inline decodeBody(byte[] ref) {
+            if (ref.length < 2 || ref[1] != 1) throw new IllegalArgumentException("unknown inline segment format");
+            return new Inline(Arrays.copyOfRange(ref, 2, ref.length));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Inline i && Arrays.equals(i.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Inline[" + data.length + " bytes]";
+        }
+    }
+
+    /**
+     * A segment of a version stored as one object in a cold tier. The first segment of a version
+     * (the head) names the cold object; the others give only their offset in it, so a 10,000-part
+     * object does not repeat its key 10,000 times. Freeing the head deletes the cold object.
+     * Every block of {@code blockSize} bytes of the segment (the last may be shorter) has its
+     * CRC32C in {@code blockCrcs}, checked on every read from the cold tier.
+     *
+     * @param head       the naming segment, or empty for a continuation
+     * @param offset     where this segment starts in the cold object
+     * @param blockSize  bytes per checksummed block
+     * @param blockCrcs  CRC32C of each block, in order
+     */
+    record Cold(java.util.Optional<ColdName> head, long offset, int blockSize, int[] blockCrcs) implements DataRef {
+        public Cold {
+            Objects.requireNonNull(head, "head");
+            if (offset < 0) throw new IllegalArgumentException("offset < 0");
+            if (blockSize <= 0) throw new IllegalArgumentException("blockSize <= 0");
+            blockCrcs = blockCrcs.clone();
+        }
+
+        @Override
+        public int[] blockCrcs() {
+            return blockCrcs.clone();
+        }
+
+        /** CRC32C of block {@code i} without copying the array. */
+        public int blockCrc(int i) {
+            return blockCrcs[i];
+        }
+
+        public int blockCount() {
+            return blockCrcs.length;
+        }
+
+        @Override
+        public String storageClass() {
+            return head.map(ColdName::storageClass).orElse("STANDARD");
+        }
+
+        @Override
+        public byte[] encode() {
+            byte[] tier = head.map(h -> h.tier().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+            byte[] bucket = head.map(h -> h.id().bucket().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+            byte[] key = head.map(h -> h.id().key().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+            byte[] version = head.map(h -> h.id().versionId().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+            byte[] storage = head.map(h -> h.storageClass().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+            ByteBuffer b = ByteBuffer.allocate(3 + 8 + 4 + 4 + 4 * blockCrcs.length
+                    + (head.isPresent() ? 5 * 4 + tier.length + bucket.length + key.length + version.length + storage.length : 0));
+            b.put(COLD).put((byte) 1).put((byte) (head.isPresent() ? 1 : 0));
+            if (head.isPresent()) {
+                for (byte[] s : new byte[][]{tier, bucket, key, version, storage}) b.putInt(s.length).put(s);
+            }
+            b.putLong(offset).putInt(blockSize).putInt(blockCrcs.length);
+            for (int crc : blockCrcs) b.putInt(crc);
+            return b.array();
+        }
+
+        static Cold decodeBody(byte[] ref) {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(ref);
+                b.get();
+                if (b.get() != 1) throw new IllegalArgumentException("unknown cold segment format");
+                byte flags = b.get();
+                java.util.Optional<ColdName> head = java.util.Optional.empty();
+                if ((flags & 1) != 0) {
+                    String tier = string(b), bucket = string(b), key = string(b), version = string(b), storage = string(b);
+                    head = java.util.Optional.of(new ColdName(tier, new ColdObjectId(bucket, key, version), storage));
+                }
+                long offset = b.getLong();
+                int blockSize = b.getInt();
+                int n = b.getInt();
+                if (n < 0 || n > b.remaining() / 4) throw new IllegalArgumentException("bad cold segment block count");
+                int[] crcs = new int[n];
+                for (int i = 0; i < n; i++) crcs[i] = b.getInt();
+                if (b.hasRemaining()) throw new IllegalArgumentException("trailing bytes in cold segment");
+                return new Cold(head, offset, blockSize, crcs);
+            } catch (java.nio.BufferUnderflowException e) {
+                throw new IllegalArgumentException("truncated cold segment", e);
+            }
+        }
+
+        private static String string(ByteBuffer b) {
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("bad string length in cold segment");
+            byte[] s = new byte[n];
+            b.get(s);
+            return new String(s, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Cold c && c.head.equals(head) && c.offset == offset && c.blockSize == blockSize
+                    && Arrays.equals(c.blockCrcs, blockCrcs);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(head, offset, blockSize) * 31 + Arrays.hashCode(blockCrcs);
+        }
+
+        @Override
+        public String toString() {
+            return "Cold[" + head + ", offset=" + offset + ", blocks=" + blockCrcs.length + "×" + blockSize + "]";
+        }
+    }
+
+    /**
+     * The cold object holding a version: the tier's name, the object's id in it, and the storage
+     * class name the tier reports to clients.
+     */
+    record ColdName(String tier, ColdObjectId id, String storageClass) {
+        public ColdName {
+            Objects.requireNonNull(tier, "tier");
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(storageClass, "storageClass");
+            if (tier.isEmpty()) throw new IllegalArgumentException("empty tier name");
+        }
+    }
+}

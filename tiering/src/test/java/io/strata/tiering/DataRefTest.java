@@ -1,0 +1,49 @@
+package io.strata.tiering;
+
+import io.strata.erasure.BlobLocation;
+import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.ErasureStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class DataRefTest {
+
+    @Test
+    void everyKindRoundTrips(@TempDir Path dir) {
+        DataRef inline = new DataRef.Inline(new byte[]{1, 2, 3});
+        assertEquals(inline, DataRef.decode(inline.encode()));
+        assertArrayEquals(new byte[]{1, 2, 3}, ((DataRef.Inline) DataRef.decode(inline.encode())).data());
+
+        DataRef head = new DataRef.Cold(Optional.of(new DataRef.ColdName("archive",
+                new ColdObjectId("photos", "a/b ü.txt", "null.0f"), "STANDARD_IA")), 0, 1 << 20, new int[]{7, -1});
+        assertEquals(head, DataRef.decode(head.encode()));
+        assertEquals("STANDARD_IA", DataRef.decode(head.encode()).storageClass());
+        DataRef continuation = new DataRef.Cold(Optional.empty(), 5L << 20, 1 << 20, new int[]{42});
+        assertEquals(continuation, DataRef.decode(continuation.encode()));
+
+        assertEquals(DataRef.Empty.INSTANCE, DataRef.decode(new byte[0]));
+
+        try (ErasureStore store = ErasureStore.open(new ErasureConfig(java.util.List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1, 4096))) {
+            BlobLocation location = store.write(new ByteArrayInputStream(new byte[10]), 10);
+            DataRef hot = DataRef.decode(location.encode());
+            assertInstanceOf(DataRef.Hot.class, hot);
+            assertArrayEquals(location.encode(), hot.encode());
+        }
+    }
+
+    @Test
+    void garbageIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.COLD, 1, 1, 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.INLINE, 9}));
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{(byte) 0x77, 1, 2}));
+    }
+}
