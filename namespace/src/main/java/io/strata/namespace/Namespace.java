@@ -267,6 +267,45 @@ public interface Namespace extends AutoCloseable {
      */
     void addGarbage(List<Segment> segments);
 
+    /** A durable work record: its id (unique, increasing) and the caller's payload. */
+    record Job(long id, byte[] payload) {
+        public Job {
+            payload = payload.clone();
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
+    }
+
+    /**
+     * Records work that must outlive a crash (an intent: "a transition of this version to this cold
+     * object is under way"); one synced write. The payload is opaque to the namespace.
+     *
+     * @return the job's id, never reused
+     */
+    long addJob(byte[] payload);
+
+    /** The oldest {@code max} jobs, in id order. */
+    List<Job> jobs(int max);
+
+    /** Removes a job; an absent one is success. */
+    void removeJob(long id);
+
+    /**
+     * Moves one version's data: a compare-and-set like {@link #replaceVersion} whose replacement may
+     * point its segments elsewhere (same count and sizes: the same bytes, stored in another place).
+     * Segments of {@code expected} that {@code replacement} no longer names go to the garbage queue,
+     * and {@code finishedJob} (if given) is removed, all in the same synced write.
+     *
+     * @return false (nothing written) if the version is gone or no longer equals {@code expected}
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException if the replacement changes anything but segment references
+     *                                  and metadata, or {@code expected} is a delete marker
+     */
+    boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob);
+
     /**
      * Refuses new calls (they throw UNAVAILABLE), waits for calls in flight to return, then releases
      * the store's files and native memory. Idempotent.

@@ -67,6 +67,7 @@ import org.slf4j.LoggerFactory;
  *       record (ListMultipartUploads order: key, initiation time, upload id).</li>
  *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
  *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
+ *   <li>{@code jobs}: id (8 bytes big-endian) → the caller's opaque payload ({@link #addJob}).</li>
  * </ul>
  *
  * Format 1 (before versioning) had no {@code versions}: opening it adds each object's row there as
@@ -91,7 +92,7 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions", "bucket-config");
+                    "null-versions", "bucket-config", "jobs");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
@@ -131,6 +132,9 @@ final class RocksDbNamespace implements Namespace {
     /** Time of delete markers. */
     private final Clock clock;
     private final ColumnFamilyHandle bucketConfig;
+    private final ColumnFamilyHandle jobs;
+    /** Next job id; ids are never reused (recovered from the highest row at open). */
+    private final AtomicLong nextJobId = new AtomicLong(1);
 
     private final ExecutorService writers;
     private final Gate gate = new Gate();
@@ -173,6 +177,7 @@ final class RocksDbNamespace implements Namespace {
         this.nullVersions = handles.get(9);
         this.clock = clock;
         this.bucketConfig = handles.get(10);
+        this.jobs = handles.get(11);
         AtomicLong threadNumber = new AtomicLong();
         this.writers = Executors.newFixedThreadPool(WRITER_THREADS, r -> Thread.ofPlatform().daemon()
                 .name("namespace-writer-" + threadNumber.incrementAndGet()).unstarted(r));
@@ -260,6 +265,10 @@ final class RocksDbNamespace implements Namespace {
 
     /** Checks or writes the format version and recovers the garbage id sequence. */
     private void initialise() throws RocksDBException {
+        try (RocksIterator it = db.newIterator(jobs)) {
+            it.seekToLast();
+            if (it.isValid()) nextJobId.set(Keys.garbageId(it.key()) + 1);
+        }
         byte[] format = db.get(meta, META_FORMAT);
         if (format == null) {
             db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
@@ -1336,6 +1345,92 @@ final class RocksDbNamespace implements Namespace {
                 c.garbage(segments).write();
             }
             return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ jobs and relocation
+
+    @Override
+    public long addJob(byte[] payload) {
+        byte[] value = payload.clone();
+        return call(() -> {
+            long id = nextJobId.getAndIncrement();
+            try (Commit c = new Commit()) {
+                c.put(jobs, Keys.garbage(id), value).write();
+            }
+            return id;
+        });
+    }
+
+    @Override
+    public List<Job> jobs(int max) {
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return call(() -> {
+            List<Job> out = new ArrayList<>();
+            scan(jobs, Keys.garbage(0), null, (k, v) -> {
+                if (out.size() >= max) return false;
+                out.add(new Job(Keys.garbageId(k), v));
+                return true;
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public void removeJob(long id) {
+        call(() -> {
+            try (Commit c = new Commit()) {
+                c.delete(jobs, Keys.garbage(id)).write();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob) {
+        if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no data to relocate");
+        if (!expected.bucket().equals(replacement.bucket()) || !expected.key().equals(replacement.key())
+                || !expected.versionId().equals(replacement.versionId()) || expected.size() != replacement.size()
+                || !expected.etag().equals(replacement.etag()) || replacement.deleteMarker()
+                || expected.segments().size() != replacement.segments().size()) {
+            throw new IllegalArgumentException("a relocation keeps the version and its segment sizes");
+        }
+        for (int i = 0; i < expected.segments().size(); i++) {
+            if (expected.segments().get(i).size() != replacement.segments().get(i).size()) {
+                throw new IllegalArgumentException("a relocation keeps the version and its segment sizes");
+            }
+        }
+        BucketName bucket = expected.bucket();
+        ObjectKey key = expected.key();
+        return call(() -> {
+            Lock bucketLock = bucketLock(bucket, false);
+            bucketLock.lock();
+            try {
+                requireBucket(bucket);
+                ReentrantLock keyLock = keyLock(bucket, key);
+                keyLock.lock();
+                try (Commit c = new Commit()) {
+                    byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+                    Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, expected.versionId());
+                    if (target.isEmpty() || !target.get().version().equals(expected)) return false;
+                    byte[] value = ObjectVersionCodec.encode(replacement);
+                    c.put(versions, target.get().row(), value);
+                    List<VersionRow> newest = newestVersions(latestRead, bucket, key, keyPrefix, 1);
+                    if (!newest.isEmpty() && Arrays.equals(newest.getFirst().row(), target.get().row())) {
+                        c.put(objects, Keys.object(bucket, key), value);
+                    }
+                    List<Segment> freed = new ArrayList<>(expected.segments());
+                    freed.removeAll(replacement.segments());
+                    c.garbage(freed);
+                    if (finishedJob.isPresent()) c.delete(jobs, Keys.garbage(finishedJob.getAsLong()));
+                    c.write();
+                    return true;
+                } finally {
+                    keyLock.unlock();
+                }
+            } finally {
+                bucketLock.unlock();
+            }
         });
     }
 
