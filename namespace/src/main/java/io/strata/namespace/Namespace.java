@@ -3,6 +3,7 @@ package io.strata.namespace;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The single source of truth for buckets, objects, multipart uploads and where each object's data
@@ -305,6 +306,25 @@ public interface Namespace extends AutoCloseable {
      *                                  and metadata, or {@code expected} is a delete marker
      */
     boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob);
+    // --- data references
+
+    /**
+     * Streams every segment the namespace refers to, as of one point in time (a consistent snapshot
+     * across all records): the segments of every object version (noncurrent versions included;
+     * delete markers have none), of every part of every multipart upload in progress, and of every
+     * item on the garbage queue. A segment moving between records during the call (a part becoming
+     * an object's segment on completion, a deleted version's segment going to the garbage queue) is
+     * seen exactly where it was at that point, never missed. The same segment may be visited more
+     * than once; the order is unspecified. Memory is bounded by one record.
+     *
+     * <p>This is the "mark" of a mark-and-sweep over the data stores (orphan collection): data
+     * written but not yet committed when the call starts is not visited. The visitor runs on the
+     * calling thread and should be quick; {@link #close()} waits for the call to end. An exception
+     * from the visitor ends the call and propagates unchanged.
+     *
+     * @return the number of segments visited
+     */
+    long forEachSegment(Consumer<Segment> visitor);
 
     /**
      * Refuses new calls (they throw UNAVAILABLE), waits for calls in flight to return, then releases

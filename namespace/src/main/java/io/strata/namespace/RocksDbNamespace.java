@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -1432,6 +1433,66 @@ final class RocksDbNamespace implements Namespace {
                 bucketLock.unlock();
             }
         });
+    }
+
+    // ------------------------------------------------------------------ data references
+
+    @Override
+    public long forEachSegment(Consumer<Segment> visitor) {
+        java.util.Objects.requireNonNull(visitor, "visitor");
+        return call(() -> {
+            // One snapshot for the three column families: completeUpload moves segments from parts to
+            // versions, and deletes move them from versions to garbage, each in one batch; scanning
+            // them at different moments could miss a segment in flight between two of them.
+            Snapshot snapshot = db.getSnapshot();
+            long[] visited = {0};
+            try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+                scan(versions, ro, (row, value) -> {
+                    int separator = indexOf(row, Keys.SEPARATOR);
+                    if (separator < 0) throw new RecordFormatException("version row without bucket separator");
+                    BucketName bucket = new BucketName(new String(row, 0, separator, StandardCharsets.UTF_8));
+                    ObjectKey key = new ObjectKey(new String(Keys.unescape(row, separator + 1, new int[1]),
+                            StandardCharsets.UTF_8));
+                    for (Segment s : ObjectVersionCodec.decode(bucket, key, value).segments()) {
+                        visitor.accept(s);
+                        visited[0]++;
+                    }
+                });
+                scan(parts, ro, (row, value) -> {
+                    visitor.accept(PartCodec.decode(value).segment());
+                    visited[0]++;
+                });
+                scan(garbage, ro, (row, value) -> {
+                    visitor.accept(SegmentCodec.decode(value));
+                    visited[0]++;
+                });
+            } finally {
+                db.releaseSnapshot(snapshot);
+            }
+            return visited[0];
+        });
+    }
+
+    @FunctionalInterface
+    private interface FullScanVisitor {
+        void visit(byte[] key, byte[] value);
+    }
+
+    /** Visits every row of {@code cf} as {@code ro} sees it. */
+    private void scan(ColumnFamilyHandle cf, ReadOptions ro, FullScanVisitor visitor) throws RocksDBException {
+        try (RocksIterator it = db.newIterator(cf, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                visitor.visit(it.key(), it.value());
+            }
+            it.status();
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) return i;
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -65,6 +65,72 @@ class RocksDbNamespaceTest {
         return segments(items);
     }
 
+    // ------------------------------------------------------------------ data references
+
+    private List<Segment> allSegments() {
+        List<Segment> out = new ArrayList<>();
+        long visited = ns.forEachSegment(out::add);
+        assertEquals(out.size(), visited);
+        return out;
+    }
+
+    @Test
+    void forEachSegmentVisitsEveryVersionPartAndGarbageItemButNotDeleteMarkers() {
+        ns.createBucket(bucket("versioned"));
+        BucketName versioned = bucketName("versioned");
+        ns.setVersioning(versioned, BucketVersioning.ENABLED);
+        Segment current = segment(10);
+        Segment noncurrent = segment(11);
+        Segment multiA = segment(12);
+        Segment multiB = segment(13);
+        ns.putObject(version("versioned", "k", noncurrent));
+        ns.putObject(version("versioned", "k", current));
+        ns.putObject(version("versioned", "multi", multiA, multiB));
+        ns.deleteObject(versioned, key("multi")); // a delete marker over the multipart version
+        Segment plain = segment(14);
+        Segment overwritten = segment(15);
+        ns.putObject(version("bucket", "plain", overwritten));
+        ns.putObject(version("bucket", "plain", plain)); // the first one goes to garbage
+        ns.createUpload(upload("bucket", "up", "u1", T0));
+        Part p1 = part(1);
+        Part p2 = part(2);
+        ns.putPart(B, key("up"), "u1", p1);
+        ns.putPart(B, key("up"), "u1", p2);
+
+        List<Segment> seen = allSegments();
+        assertEquals(java.util.Set.of(current, noncurrent, multiA, multiB, plain, overwritten, p1.segment(), p2.segment()),
+                java.util.Set.copyOf(seen));
+        assertEquals(8, seen.size(), "each referenced once here: " + seen);
+
+        drainGarbage();
+        ns.abortUpload(B, key("up"), "u1");  // parts move to the garbage queue
+        assertEquals(java.util.Set.of(current, noncurrent, multiA, multiB, plain, p1.segment(), p2.segment()),
+                java.util.Set.copyOf(allSegments()));
+        drainGarbage();
+        ns.deleteVersion(versioned, key("k"), ns.latest(versioned, key("k")).orElseThrow().versionId());
+        drainGarbage();
+        assertEquals(java.util.Set.of(noncurrent, multiA, multiB, plain), java.util.Set.copyOf(allSegments()));
+    }
+
+    @Test
+    void forEachSegmentSeesCompletedUploadsAndSurvivesReopen() {
+        ns.createUpload(upload("bucket", "big", "u1", T0));
+        Part p1 = part(1);
+        ns.putPart(B, key("big"), "u1", p1);
+        ns.completeUpload("u1", version("bucket", "big", p1.segment()));
+        reopen();
+        assertEquals(List.of(p1.segment()), allSegments());
+    }
+
+    @Test
+    void forEachSegmentPropagatesTheVisitorsException() {
+        ns.putObject(version("bucket", "k"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ns.forEachSegment(s -> { throw new IllegalStateException("stop"); }));
+        assertEquals("stop", e.getMessage());
+        assertEquals(1, allSegments().size());
+    }
+
     // ------------------------------------------------------------------ buckets
 
     @Test
