@@ -9,6 +9,12 @@ public interface BlobLocation {
     /** The blob's length in bytes (the data, not the shards). */
     long size();
 
+    /**
+     * The blob's identity: 32 lower-case hex characters, unique per written blob, the same for
+     * every location describing that blob (and for {@link StoredBlob#id()}).
+     */
+    String id();
+
     /** A versioned, self-contained encoding; {@link #decode} reads this and every earlier version. */
     byte[] encode();
 

@@ -46,6 +46,10 @@ final class Drive {
         return root;
     }
 
+    Path blobsDir() {
+        return blobs;
+    }
+
     Path tmpDir() {
         return tmp;
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,6 +157,30 @@ final class DriveErasureStore implements ErasureStore {
         if (failure != null) {
             throw new ErasureException(ErasureException.Reason.IO, "cannot delete blob " + loc.blobId(), failure);
         }
+    }
+
+    @Override
+    public void forEachBlob(Consumer<? super StoredBlob> action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        new BlobInventory(this, drives).walk(action);
+    }
+
+    @Override
+    public List<DriveStatus> drives() {
+        List<DriveStatus> statuses = new ArrayList<>(drives.size());
+        for (Drive drive : drives) {
+            boolean present = Files.isDirectory(drive.blobsDir());
+            statuses.add(new DriveStatus(drive.index(), drive.root(),
+                    present ? DriveStatus.State.ONLINE : DriveStatus.State.OFFLINE,
+                    present ? "" : "drive layout missing"));
+        }
+        return List.copyOf(statuses);
+    }
+
+    /** Whether reads, writes and walks should use the drive at {@code index} now. */
+    boolean usable(int index) {
+        return index < drives.size();
     }
 
     @Override

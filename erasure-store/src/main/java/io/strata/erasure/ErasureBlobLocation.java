@@ -46,6 +46,11 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
         return drives.clone();
     }
 
+    @Override
+    public String id() {
+        return blobId.hex();
+    }
+
     int drive(int shard) {
         return drives[shard];
     }

@@ -1,6 +1,8 @@
 package io.strata.erasure;
 
 import java.io.InputStream;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The erasure-coded hot tier: blobs striped with Reed-Solomon over drive directories, every shard
@@ -57,6 +59,25 @@ public interface ErasureStore extends AutoCloseable {
      * @throws ErasureException IO when a shard file exists but cannot be removed
      */
     void delete(BlobLocation location);
+
+    /**
+     * Calls {@code action} once for every blob that has at least one committed shard file on an
+     * online drive, on the calling thread, in no promised order (the drive store walks its fan-out
+     * directories in order). Memory is bounded by one fan-out directory, not by the number of
+     * blobs. Blobs written or deleted during the walk may or may not be reported, and a blob whose
+     * write is being committed may be reported with some shards still missing: callers judge
+     * freshness by {@link StoredBlob#lastModified()}. Zero-length blobs have no files and are
+     * never reported. Shard files whose header cannot be read are skipped (logged at WARN).
+     * A drive that cannot be listed is left out of the rest of the walk (logged at WARN), so its
+     * shards count as missing; drive errors never end the walk. Exceptions thrown by
+     * {@code action} end the walk and propagate.
+     *
+     * @throws IllegalStateException when the store is closed
+     */
+    void forEachBlob(Consumer<? super StoredBlob> action);
+
+    /** The state of every configured drive, in configuration order. Cheap: at most a directory check per drive. */
+    List<DriveStatus> drives();
 
     /** Refuses new calls; idempotent. Streams already returned are closed by their owners. */
     @Override

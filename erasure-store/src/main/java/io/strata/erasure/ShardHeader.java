@@ -1,6 +1,8 @@
 package io.strata.erasure;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,6 +39,15 @@ record ShardHeader(BlobId blobId, int shardIndex, int dataShards, int parityShar
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
         return b.array();
+    }
+
+    /** The header at the start of {@code channel} (positional read), or null when it is not valid. */
+    static ShardHeader read(FileChannel channel) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(SIZE);
+        while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
+            // positional reads until full or end of file
+        }
+        return decode(header.array());
     }
 
     /** The header in {@code bytes[0..SIZE)}, or null when it is not a valid version-1 header. */

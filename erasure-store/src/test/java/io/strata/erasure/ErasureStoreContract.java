@@ -2,13 +2,18 @@ package io.strata.erasure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,11 +120,42 @@ abstract class ErasureStoreContract {
     }
 
     @Test
+    void forEachBlobReportsEveryNonEmptyBlobOnceWithItsLocation() {
+        Map<String, BlobLocation> written = new HashMap<>();
+        for (int size : new int[] {1, 5_000, 70_000}) {
+            BlobLocation location = store.write(new ByteArrayInputStream(randomBytes(size)), size);
+            written.put(location.id(), location);
+        }
+        store.write(InputStream.nullInputStream(), 0);
+        BlobLocation deleted = store.write(new ByteArrayInputStream(randomBytes(10)), 10);
+        store.delete(deleted);
+        Map<String, StoredBlob> found = new HashMap<>();
+        store.forEachBlob(blob -> assertNull(found.put(blob.id(), blob), "reported twice: " + blob.id()));
+        assertEquals(written.keySet(), found.keySet());
+        for (StoredBlob blob : found.values()) {
+            assertEquals(written.get(blob.id()), blob.location());
+            assertEquals(32, blob.id().length());
+            assertTrue(blob.shardsPresent() >= 1);
+        }
+    }
+
+    @Test
+    void drivesAreReportedOnlineInConfigurationOrder() {
+        var drives = store.drives();
+        assertFalse(drives.isEmpty());
+        for (int i = 0; i < drives.size(); i++) {
+            assertEquals(i, drives.get(i).index());
+            assertEquals(DriveStatus.State.ONLINE, drives.get(i).state());
+        }
+    }
+
+    @Test
     void closedStoreRefusesNewCalls() {
         BlobLocation location = store.write(new ByteArrayInputStream(randomBytes(10)), 10);
         store.close();
         assertThrows(IllegalStateException.class, () -> store.write(InputStream.nullInputStream(), 0));
         assertThrows(IllegalStateException.class, () -> store.read(location, 0, 10));
         assertThrows(IllegalStateException.class, () -> store.delete(location));
+        assertThrows(IllegalStateException.class, () -> store.forEachBlob(blob -> { }));
     }
 }

@@ -3,10 +3,14 @@ package io.strata.erasure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * An in-memory {@link ErasureStore} for tests of code above the seam (the object service, the
@@ -16,7 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * blob reads as {@code READ_QUORUM_LOST}, the way the drive store reports every shard missing.
  */
 public final class InMemoryErasureStore implements ErasureStore {
-    private final ConcurrentHashMap<BlobId, byte[]> blobs = new ConcurrentHashMap<>();
+    private record Stored(byte[] bytes, ErasureBlobLocation location, Instant written) {
+    }
+
+    private final ConcurrentHashMap<BlobId, Stored> blobs = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -48,8 +55,9 @@ public final class InMemoryErasureStore implements ErasureStore {
             throw new ErasureException(ErasureException.Reason.IO, "reading the source failed", e);
         }
         BlobId id = BlobId.random(random);
-        if (length > 0) blobs.put(id, bytes);
-        return new ErasureBlobLocation(id, length, 1, 0, ErasureConfig.DEFAULT_BLOCK_SIZE, new int[] {0});
+        ErasureBlobLocation location = new ErasureBlobLocation(id, length, 1, 0, ErasureConfig.DEFAULT_BLOCK_SIZE, new int[] {0});
+        if (length > 0) blobs.put(id, new Stored(bytes, location, Instant.now()));
+        return location;
     }
 
     @Override
@@ -60,11 +68,11 @@ public final class InMemoryErasureStore implements ErasureStore {
         }
         checkOpen();
         if (length == 0) return InputStream.nullInputStream();
-        byte[] bytes = blobs.get(loc.blobId());
-        if (bytes == null) {
+        Stored stored = blobs.get(loc.blobId());
+        if (stored == null) {
             throw new ErasureException(ErasureException.Reason.READ_QUORUM_LOST, "blob " + loc.blobId() + " not found");
         }
-        return new ByteArrayInputStream(bytes, (int) offset, (int) length);
+        return new ByteArrayInputStream(stored.bytes(), (int) offset, (int) length);
     }
 
     @Override
@@ -72,6 +80,22 @@ public final class InMemoryErasureStore implements ErasureStore {
         ErasureBlobLocation loc = location(location);
         checkOpen();
         blobs.remove(loc.blobId());
+    }
+
+    /** Reports every non-empty blob, like the drive store, with its write time as modification time. */
+    @Override
+    public void forEachBlob(Consumer<? super StoredBlob> action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        for (Stored stored : List.copyOf(blobs.values())) {
+            action.accept(new StoredBlob(stored.location(), stored.written(), 1));
+        }
+    }
+
+    /** One imaginary drive, always online. */
+    @Override
+    public List<DriveStatus> drives() {
+        return List.of(new DriveStatus(0, Path.of("memory"), DriveStatus.State.ONLINE, ""));
     }
 
     @Override
