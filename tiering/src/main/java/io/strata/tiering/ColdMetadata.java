@@ -9,8 +9,11 @@ import java.util.Objects;
  *
  * @param contentType the MIME type, non-empty
  * @param userMetadata user metadata; copied
+ * @param record       what the cloud object cannot hold natively, kept losslessly in the sidecar
+ *                     (Strata's version id, original ETag and checksums, tags, modification time,
+ *                     stored headers, part sizes; see {@code ColdRecord} in the gateway); copied
  */
-public record ColdMetadata(String contentType, Map<String, String> userMetadata) {
+public record ColdMetadata(String contentType, Map<String, String> userMetadata, Map<String, String> record) {
 
     /** Default content type of S3 objects stored without one. */
     public static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
@@ -20,6 +23,12 @@ public record ColdMetadata(String contentType, Map<String, String> userMetadata)
         Objects.requireNonNull(contentType, "contentType");
         if (contentType.isEmpty()) throw new IllegalArgumentException("empty content type");
         userMetadata = Map.copyOf(userMetadata);
+        record = Map.copyOf(record);
+    }
+
+    /** Metadata without a Strata record. */
+    public ColdMetadata(String contentType, Map<String, String> userMetadata) {
+        this(contentType, userMetadata, Map.of());
     }
 
     /** Metadata with the default content type and no user metadata. */

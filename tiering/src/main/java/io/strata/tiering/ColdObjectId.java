@@ -26,7 +26,7 @@ public record ColdObjectId(String bucket, String key, String versionId) {
             throw new IllegalArgumentException("bad bucket: " + bucket);
         }
         if (key.isEmpty()) throw new IllegalArgumentException("empty key");
-        if (!VERSION_ID.matcher(versionId).matches()) {
+        if (!VERSION_ID.matcher(versionId).matches() || versionId.equals("meta")) {
             throw new IllegalArgumentException("bad version id: " + versionId);
         }
     }

@@ -32,16 +32,12 @@ import java.util.zip.CRC32C;
  * renamed; the sidecar goes first, so a data file always has its metadata. A key segment whose
  * file name would pass 255 bytes is {@code REJECTED}.
  *
- * <p>Sidecar format, readable without Strata: a first line {@code strata-cold-metadata 1 CRC}
- * where CRC is the hex CRC32C of the rest, then {@code name=value} lines with percent-encoded values:
- * {@code size}, {@code content-type} and one {@code meta.NAME} per user metadata pair.
+ * <p>The sidecar's format is {@link ColdSidecar}'s.
  *
  * <p>Thread-safe; every method is idempotent. Closing does nothing; the caller owns the directory.
  */
 public final class LocalDirectoryColdTier implements ColdTier {
 
-    private static final String MAGIC = "strata-cold-metadata";
-    private static final int FORMAT_VERSION = 1;
     private static final String META_SUFFIX = "~meta";
     private static final int MAX_NAME_LENGTH = 255;
     private static final String LONGEST_TEMP_SUFFIX = "~tmp-" + new UUID(0, 0);
@@ -81,7 +77,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
                 out.flush();
                 ch.force(true);
             }
-            writeAtomically(meta, encodeMetadata(length, metadata));
+            writeAtomically(meta, ColdSidecar.encode(length, metadata));
             move(tmp, file);
             fsyncDirectory(file.getParent());
         } catch (IOException e) {
@@ -124,7 +120,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
         Path file = dataFile(id);
         if (!Files.exists(file)) throw new TierException(TierException.Reason.NOT_FOUND, id.toString());
         try {
-            return decodeMetadata(Files.readString(metaFile(file), StandardCharsets.UTF_8), id);
+            return ColdSidecar.decode(Files.readString(metaFile(file), StandardCharsets.UTF_8), id);
         } catch (NoSuchFileException e) {
             throw new TierException(TierException.Reason.CORRUPT, id + ": data without metadata sidecar", e);
         } catch (IOException e) {
@@ -190,7 +186,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
         return percentEncode(segment);
     }
 
-    private static String percentEncode(String s) {
+    static String percentEncode(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -205,7 +201,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
         return out.toString();
     }
 
-    private static String percentDecode(String s) {
+    static String percentDecode(String s) {
         byte[] bytes = new byte[s.length()];
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -219,47 +215,6 @@ public final class LocalDirectoryColdTier implements ColdTier {
             }
         }
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
-    }
-
-    private static String encodeMetadata(long size, ColdMetadata metadata) {
-        StringBuilder body = new StringBuilder();
-        body.append("size=").append(size).append('\n');
-        body.append("content-type=").append(percentEncode(metadata.contentType())).append('\n');
-        new TreeMap<>(metadata.userMetadata()).forEach((k, v) ->
-                body.append("meta.").append(percentEncode(k)).append('=').append(percentEncode(v)).append('\n'));
-        return MAGIC + " " + FORMAT_VERSION + " " + crc(body.toString()) + "\n" + body;
-    }
-
-    private static ColdObjectInfo decodeMetadata(String text, ColdObjectId id) {
-        try {
-            int nl = text.indexOf('\n');
-            String[] header = text.substring(0, nl).split(" ");
-            String body = text.substring(nl + 1);
-            if (header.length != 3 || !header[0].equals(MAGIC) || Integer.parseInt(header[1]) != FORMAT_VERSION) {
-                throw new IllegalArgumentException("bad header");
-            }
-            if (!header[2].equals(crc(body))) throw new IllegalArgumentException("checksum mismatch");
-            long size = -1;
-            String contentType = null;
-            Map<String, String> user = new TreeMap<>();
-            for (String line : body.split("\n")) {
-                int eq = line.indexOf('=');
-                String name = line.substring(0, eq);
-                String value = line.substring(eq + 1);
-                if (name.equals("size")) size = Long.parseLong(value);
-                else if (name.equals("content-type")) contentType = percentDecode(value);
-                else if (name.startsWith("meta.")) user.put(percentDecode(name.substring(5)), percentDecode(value));
-            }
-            return new ColdObjectInfo(size, new ColdMetadata(contentType, user));
-        } catch (RuntimeException e) {
-            throw new TierException(TierException.Reason.CORRUPT, id + ": unreadable metadata sidecar", e);
-        }
-    }
-
-    private static String crc(String s) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
-        return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
     private static void writeAtomically(Path target, String content) throws IOException {

@@ -1,5 +1,8 @@
 package io.strata.tiering;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -35,7 +38,9 @@ import java.util.function.Supplier;
  *
  * <p>Layout: version {@code v} of key {@code a/b.txt} in Strata bucket {@code photos} is the object
  * {@code PREFIX photos/a/b.txt~v}, with its content type and user metadata as the object's own, so
- * {@code aws s3 cp} or boto3 can read it without Strata. Version ids never contain {@code ~}, so the
+ * {@code aws s3 cp} or boto3 can read it without Strata; beside it {@code PREFIX photos/a/b.txt~v~meta}
+ * holds the {@link ColdSidecar} with everything S3 cannot keep natively. Each part's (or the single
+ * PUT's) MD5 ETag answered by the store is checked against the bytes sent. Version ids never contain {@code ~}, so the
  * last {@code ~} of a cold key always separates the version id. Objects up to the part size go up
  * in one PUT, larger ones as a multipart upload; either way the upload holds exactly one buffer of
  * the part size, which also makes every request replayable and so retryable.
@@ -54,11 +59,16 @@ public final class S3ColdTier implements ColdTier {
     static final int MAX_ATTEMPTS = 4;
     /** First retry backoff; doubles per attempt, randomised by half either way. */
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+    /** Calls in flight to one tier at most. */
+    static final int MAX_CONCURRENT_CALLS = 16;
+    /** Limit of one HTTP attempt (connect, send one part, first byte of a response). */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
 
     private final S3ColdTierConfig config;
     private final S3Client s3;
     private final Retry retry;
     private final CircuitBreaker breaker;
+    private final Bulkhead bulkhead;
 
     private S3ColdTier(S3ColdTierConfig config, S3Client s3) {
         this.config = config;
@@ -74,6 +84,12 @@ public final class S3ColdTier implements ColdTier {
         this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
                 .recordException(S3ColdTier::isTransient)
                 .build());
+        // At most this many calls to the tier at once; more wait briefly, then fail as UNAVAILABLE,
+        // so a slow tier cannot take every thread of the gateway with it.
+        this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom()
+                .maxConcurrentCalls(MAX_CONCURRENT_CALLS)
+                .maxWaitDuration(Duration.ofSeconds(2))
+                .build());
     }
 
     /** Creates a tier and its S3 client from {@code config}; nothing is contacted yet. */
@@ -88,7 +104,12 @@ public final class S3ColdTier implements ColdTier {
                 // aws-chunked trailing checksums newer SDKs send by default.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT))
+                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(ATTEMPT_TIMEOUT)
+                        .maxConnections(MAX_CONCURRENT_CALLS * 2))
                 .build();
         return new S3ColdTier(config, client);
     }
@@ -102,22 +123,48 @@ public final class S3ColdTier implements ColdTier {
     public void put(ColdObjectId id, ColdMetadata metadata, InputStream data, long length) {
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         String key = objectKey(id);
+        // The sidecar goes first, so a data object always has its record beside it.
+        byte[] sidecar = ColdSidecar.encode(length, metadata).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        call(id, () -> s3.putObject(b -> b.bucket(config.bucket()).key(key + ColdSidecar.SUFFIX)
+                .contentType("text/plain"), body(sidecar, sidecar.length)));
         byte[] buffer = new byte[(int) Math.min(config.partSize(), length)];
         try {
             if (length <= config.partSize()) {
                 int n = (int) length;
                 TierStreams.readFully(data, buffer, n, length, 0, id);
                 TierStreams.requireEnd(data, length, id);
-                call(id, () -> s3.putObject(b -> {
+                String etag = call(id, () -> s3.putObject(b -> {
                     b.bucket(config.bucket()).key(key).contentType(metadata.contentType())
                             .metadata(metadata.userMetadata());
                     config.storageClass().ifPresent(b::storageClass);
-                }, body(buffer, n)));
+                }, body(buffer, n))).eTag();
+                verifyEtag(id, etag, buffer, n);
             } else {
                 putMultipart(id, key, metadata, data, length, buffer);
             }
         } catch (IOException e) {
             throw new TierException(TierException.Reason.UNAVAILABLE, id + ": cannot read the data to upload", e);
+        }
+    }
+
+    /**
+     * Checks the MD5 ETag the store answered for the bytes it received. Stores that answer no MD5
+     * (encrypted buckets answer something else) are trusted; the gateway verifies block CRCs on reads.
+     */
+    private static void verifyEtag(ColdObjectId id, String etag, byte[] buffer, int n) {
+        String answered = etag == null ? "" : etag.replace("\"", "");
+        if (!answered.matches("[0-9a-fA-F]{32}")) return;
+        String expected;
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update(buffer, 0, n);
+            expected = java.util.HexFormat.of().formatHex(md5.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!expected.equalsIgnoreCase(answered)) {
+            throw new TierException(TierException.Reason.CORRUPT, id + ": the cold store received other bytes (ETag "
+                    + answered + ", sent MD5 " + expected + ")");
         }
     }
 
@@ -139,6 +186,7 @@ public final class S3ColdTier implements ColdTier {
                 int number = partNumber;
                 String etag = call(id, () -> s3.uploadPart(b -> b.bucket(config.bucket()).key(key)
                         .uploadId(uploadId).partNumber(number).contentLength((long) n), body(buffer, n))).eTag();
+                verifyEtag(id, etag, buffer, n);
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 sent += n;
             }
@@ -188,19 +236,35 @@ public final class S3ColdTier implements ColdTier {
     public ColdObjectInfo stat(ColdObjectId id) {
         String key = objectKey(id);
         HeadObjectResponse head = call(id, () -> s3.headObject(b -> b.bucket(config.bucket()).key(key)));
-        String contentType = head.contentType() == null || head.contentType().isEmpty()
-                ? ColdMetadata.DEFAULT_CONTENT_TYPE : head.contentType();
-        return new ColdObjectInfo(head.contentLength(), new ColdMetadata(contentType, head.metadata()));
+        try {
+            byte[] text = call(id, () -> s3.getObjectAsBytes(b -> b.bucket(config.bucket())
+                    .key(key + ColdSidecar.SUFFIX))).asByteArray();
+            ColdObjectInfo info = ColdSidecar.decode(new String(text, java.nio.charset.StandardCharsets.UTF_8), id);
+            if (info.size() != head.contentLength()) {
+                throw new TierException(TierException.Reason.CORRUPT,
+                        id + ": object holds " + head.contentLength() + " bytes, its sidecar says " + info.size());
+            }
+            return info;
+        } catch (TierException e) {
+            if (e.reason() != TierException.Reason.NOT_FOUND) throw e;
+            // Data put there by someone else, without a sidecar: what the object itself says.
+            String contentType = head.contentType() == null || head.contentType().isEmpty()
+                    ? ColdMetadata.DEFAULT_CONTENT_TYPE : head.contentType();
+            return new ColdObjectInfo(head.contentLength(), new ColdMetadata(contentType, head.metadata()));
+        }
     }
 
     @Override
     public void delete(ColdObjectId id) {
         String key = objectKey(id);
-        try {
-            call(id, () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
-        } catch (TierException e) {
-            // S3 answers 204 for absent keys, but some compatible stores say 404.
-            if (e.reason() != TierException.Reason.NOT_FOUND) throw e;
+        // Data first: without it the version is gone even if the sidecar delete fails; a retry removes both.
+        for (String k : List.of(key, key + ColdSidecar.SUFFIX)) {
+            try {
+                call(id, () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(k)));
+            } catch (TierException e) {
+                // S3 answers 204 for absent keys, but some compatible stores say 404.
+                if (e.reason() != TierException.Reason.NOT_FOUND) throw e;
+            }
         }
     }
 
@@ -218,7 +282,11 @@ public final class S3ColdTier implements ColdTier {
             }
         };
         try {
-            return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, translated)).get();
+            return Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker,
+                    Bulkhead.decorateSupplier(bulkhead, translated))).get();
+        } catch (BulkheadFullException e) {
+            throw new TierException(TierException.Reason.UNAVAILABLE,
+                    id + ": too many calls in flight to cold tier bucket " + config.bucket(), e);
         } catch (CallNotPermittedException e) {
             throw new TierException(TierException.Reason.UNAVAILABLE,
                     id + ": circuit open for cold tier bucket " + config.bucket(), e);

@@ -80,6 +80,18 @@ abstract class ColdTierContractTest {
     }
 
     @Test
+    void theStrataRecordTravelsLosslesslyBesideTheObject() throws IOException {
+        byte[] data = bytes(3, 100);
+        Map<String, String> record = Map.of("version-id", "0123456789abcdef0123456789abcdef", "etag",
+                "9e107d9d372bb6826bd81d3542a419d6-2", "checksum.CRC32", "AAAAAA==", "header.x-strata-tagging",
+                "a=1&b=%E2%9C%93 x", "last-modified", "2026-11-22T05:00:00.123456789Z", "parts", "60,40");
+        ColdMetadata meta = new ColdMetadata("text/plain", Map.of("k", "v"), record);
+        tier.put(id("rec"), meta, new ByteArrayInputStream(data), data.length);
+        assertEquals(meta, tier.stat(id("rec")).metadata());
+        assertArrayEquals(data, read(id("rec"), ByteRange.all()));
+    }
+
+    @Test
     void emptyObjectRoundTrips() throws IOException {
         put(id("empty"), new byte[0]);
         assertArrayEquals(new byte[0], read(id("empty"), ByteRange.all()));
