@@ -40,4 +40,13 @@ public interface LifecycleTarget {
 
     /** Aborts the upload, its parts going to the garbage queue. @return false if it no longer exists */
     boolean abortUpload(MultipartUpload upload);
+
+    /**
+     * Moves a version into the cold tier named {@code storageClass} (see {@link TierMover#toCold}).
+     *
+     * @return true if it moved; false if it changed meanwhile or needed no move
+     * @throws RuntimeException (typically {@link TierException}) when the move failed; the version
+     *         stays where it was and the next run tries again
+     */
+    boolean transition(ObjectVersion version, String storageClass);
 }

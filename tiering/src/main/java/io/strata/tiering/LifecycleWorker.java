@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Executes the expiration actions of every bucket's lifecycle configuration: Expiration (Days, Date,
- * ExpiredObjectDeleteMarker), NoncurrentVersionExpiration and AbortIncompleteMultipartUpload.
- * Transitions are not executed yet (TODO(#4)).
+ * Executes every bucket's lifecycle configuration: Expiration (Days, Date, ExpiredObjectDeleteMarker),
+ * NoncurrentVersionExpiration, AbortIncompleteMultipartUpload, and Transition and
+ * NoncurrentVersionTransition into the cold tier named by the rule's StorageClass. A version due for
+ * expiration is expired, not moved; of a rule's transitions the latest one due applies, and a
+ * version already in that tier is left alone.
  *
  * <p>A run walks each bucket that has a configuration with ListObjectVersions and ListMultipartUploads
  * pages of {@value #PAGE} entries, so memory is bounded by a page whatever the bucket's size. It keeps
@@ -51,9 +54,26 @@ public final class LifecycleWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleWorker.class);
 
     /** What one run (or all runs so far) did. */
-    public record Summary(long expired, long noncurrentExpired, long deleteMarkersRemoved, long uploadsAborted) {
-        public static final Summary NONE = new Summary(0, 0, 0, 0);
+    public record Summary(long expired, long noncurrentExpired, long deleteMarkersRemoved, long uploadsAborted,
+                          long transitioned, long transitionsFailed) {
+        public static final Summary NONE = new Summary(0, 0, 0, 0, 0, 0);
+
+        public Summary(long expired, long noncurrentExpired, long deleteMarkersRemoved, long uploadsAborted) {
+            this(expired, noncurrentExpired, deleteMarkersRemoved, uploadsAborted, 0, 0);
+        }
     }
+
+    /**
+     * What the last run saw of one rule's transitions, so that a transition that "does not happen"
+     * can be explained: versions matched and due, moved, failed (with the last error), and the
+     * earliest time a matched version not yet due becomes due.
+     */
+    public record RuleStatus(String bucket, String rule, String storageClass, long dueSeen, long dueBytes, long moved,
+                             long movedBytes, long failed, String lastError, Instant lastRun,
+                             Optional<Instant> nextDue) {
+    }
+
+    private final Map<String, RuleStatus> ruleStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Namespace namespace;
     private final LifecycleTarget target;
@@ -63,6 +83,8 @@ public final class LifecycleWorker implements AutoCloseable {
     private final LongAdder noncurrentExpired = new LongAdder();
     private final LongAdder markersRemoved = new LongAdder();
     private final LongAdder uploadsAborted = new LongAdder();
+    private final LongAdder transitioned = new LongAdder();
+    private final LongAdder transitionsFailed = new LongAdder();
     private final LongAdder runs = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private volatile boolean closed;
@@ -116,10 +138,11 @@ public final class LifecycleWorker implements AutoCloseable {
                 }
             }
             runs.increment();
-            Summary s = new Summary(c.expired, c.noncurrent, c.markers, c.aborted);
+            Summary s = new Summary(c.expired, c.noncurrent, c.markers, c.aborted, c.moved, c.moveFailed);
             LOG.info("lifecycle run: {} objects expired, {} noncurrent versions expired, {} delete markers removed, "
-                            + "{} uploads aborted in {} ms", s.expired(), s.noncurrentExpired(), s.deleteMarkersRemoved(),
-                    s.uploadsAborted(), (System.nanoTime() - start) / 1_000_000);
+                            + "{} uploads aborted, {} versions moved to cold tiers ({} failed) in {} ms", s.expired(),
+                    s.noncurrentExpired(), s.deleteMarkersRemoved(), s.uploadsAborted(), s.transitioned(),
+                    s.transitionsFailed(), (System.nanoTime() - start) / 1_000_000);
             return s;
         } finally {
             running.unlock();
@@ -128,7 +151,14 @@ public final class LifecycleWorker implements AutoCloseable {
 
     /** Totals over all runs since this worker was created. */
     public Summary totals() {
-        return new Summary(expired.sum(), noncurrentExpired.sum(), markersRemoved.sum(), uploadsAborted.sum());
+        return new Summary(expired.sum(), noncurrentExpired.sum(), markersRemoved.sum(), uploadsAborted.sum(),
+                transitioned.sum(), transitionsFailed.sum());
+    }
+
+    /** Per rule with transitions: what its last run saw (see {@link RuleStatus}). */
+    public List<RuleStatus> ruleStatus() {
+        return ruleStatus.values().stream()
+                .sorted(java.util.Comparator.comparing(RuleStatus::bucket).thenComparing(RuleStatus::rule)).toList();
     }
 
     public long runs() {
@@ -164,7 +194,18 @@ public final class LifecycleWorker implements AutoCloseable {
     }
 
     private final class Counts {
-        long expired, noncurrent, markers, aborted;
+        long expired, noncurrent, markers, aborted, moved, moveFailed;
+        final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
+
+        RuleCounts of(Rule r) {
+            return rules.computeIfAbsent(r, x -> new RuleCounts());
+        }
+    }
+
+    private static final class RuleCounts {
+        long due, dueBytes, moved, movedBytes, failed;
+        String lastError = "";
+        Instant nextDue;
     }
 
     private void runBucket(BucketName bucket, LifecycleConfiguration config, Counts c) {
@@ -172,10 +213,23 @@ public final class LifecycleWorker implements AutoCloseable {
         if (rules.isEmpty()) return;
         Instant now = clock.instant();
         List<Rule> expiring = rules.stream()
-                .filter(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent()).toList();
+                .filter(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent()
+                        || !r.transitions().isEmpty() || !r.noncurrentTransitions().isEmpty()).toList();
+        for (Rule r : expiring) {
+            if (!r.transitions().isEmpty() || !r.noncurrentTransitions().isEmpty()) c.of(r);
+        }
         for (String prefix : scanPrefixes(expiring)) {
             if (!closed) expireVersions(bucket, prefix, expiring, now, c);
         }
+        for (var e : c.rules.entrySet()) {
+            Rule r = e.getKey();
+            RuleCounts rc = e.getValue();
+            String storageClass = r.transitions().isEmpty() ? r.noncurrentTransitions().getFirst().storageClass()
+                    : r.transitions().getLast().storageClass();
+            ruleStatus.put(bucket.value() + "/" + r.id(), new RuleStatus(bucket.value(), r.id(), storageClass, rc.due,
+                    rc.dueBytes, rc.moved, rc.movedBytes, rc.failed, rc.lastError, now, Optional.ofNullable(rc.nextDue)));
+        }
+        c.rules.clear();
         List<Rule> aborting = rules.stream().filter(r -> r.abortIncompleteMultipartUploadDays().isPresent()).toList();
         for (String prefix : scanPrefixes(aborting)) {
             if (!closed) abortUploads(bucket, prefix, aborting, now, c);
@@ -253,6 +307,51 @@ public final class LifecycleWorker implements AutoCloseable {
                 return;
             }
         }
+        for (Rule r : rules) {
+            if (r.transitions().isEmpty() || !r.filter().matches(v.key().value(), v.size(), tags.get(r))) continue;
+            String due = null;
+            Instant next = null;
+            for (LifecycleConfiguration.Transition t : r.transitions()) {
+                Instant at = t.days().isPresent() ? dueAt(v.lastModified(), t.days().getAsInt()) : t.date().orElseThrow();
+                if (!now.isBefore(at)) due = t.storageClass();
+                else if (next == null || at.isBefore(next)) next = at;
+            }
+            if (transition(v, due, next, r, c)) return;
+        }
+    }
+
+    /**
+     * Moves {@code v} to tier {@code due} (if any and not there already) for rule {@code r}, or notes
+     * when it will be due. Returns true when a transition was attempted, which ends the rules' turn.
+     */
+    private boolean transition(ObjectVersion v, String due, Instant next, Rule r, Counts c) {
+        RuleCounts rc = c.of(r);
+        String where = TierMover.storageClass(v);
+        if (due == null || due.equals(where)) {
+            if (next != null && !v.deleteMarker() && v.size() > 0 && (rc.nextDue == null || next.isBefore(rc.nextDue))) {
+                rc.nextDue = next;
+            }
+            return false;
+        }
+        if (v.deleteMarker() || v.size() == 0) return false;
+        rc.due++;
+        rc.dueBytes += v.size();
+        try {
+            if (target.transition(v, due)) {
+                rc.moved++;
+                rc.movedBytes += v.size();
+                c.moved++;
+                transitioned.increment();
+            }
+        } catch (RuntimeException e) {
+            rc.failed++;
+            rc.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            c.moveFailed++;
+            transitionsFailed.increment();
+            LOG.warn("transition of {}/{} version {} to {} failed (retried next run): {}", v.bucket(), v.key(),
+                    v.versionId(), due, rc.lastError);
+        }
+        return true;
     }
 
     private void expireNoncurrent(ObjectVersion v, Instant noncurrentSince, int rank, List<Rule> rules, Instant now,
@@ -269,6 +368,20 @@ public final class LifecycleWorker implements AutoCloseable {
                 noncurrentExpired.increment();
             }
             return;
+        }
+        for (Rule r : rules) {
+            if (r.noncurrentTransitions().isEmpty() || !r.filter().matches(v.key().value(), v.size(), tags.get(r))) {
+                continue;
+            }
+            String due = null;
+            Instant next = null;
+            for (LifecycleConfiguration.NoncurrentTransition t : r.noncurrentTransitions()) {
+                if (rank <= t.newerNoncurrentVersions().orElse(0)) continue;
+                Instant at = dueAt(noncurrentSince, t.noncurrentDays());
+                if (!now.isBefore(at)) due = t.storageClass();
+                else if (next == null || at.isBefore(next)) next = at;
+            }
+            if (transition(v, due, next, r, c)) return;
         }
     }
 

@@ -119,6 +119,12 @@ class LifecycleWorkerTest {
             spend();
             return actions.abortUpload(upload);
         }
+
+        @Override
+        public boolean transition(ObjectVersion version, String storageClass) {
+            spend();
+            throw new UnsupportedOperationException("no tiers here: see TierMoverTest and TransitionLifecycleTest");
+        }
     }
 
     @BeforeEach

@@ -1,0 +1,100 @@
+package io.strata.tiering;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.CRC32C;
+
+/**
+ * Bytes {@code [from, from + length)} of one cold segment, read from the cold tier in whole blocks
+ * so that each block's CRC32C (recorded when the version moved) is checked before any of its bytes
+ * are served. Memory: one block. Not thread-safe; the caller closes it, which closes the tier's stream.
+ * A mismatch or a short read surfaces as an {@link IOException} from {@code read}.
+ */
+final class ColdSegmentStream extends InputStream {
+    private final InputStream source;
+    private final DataRef.Cold ref;
+    private final long segmentSize;
+    private final byte[] block;
+    private int blockIndex;
+    private int blockLength;
+    private int pos;            // next byte to serve within the current block
+    private long remaining;     // bytes still to serve
+    private final String subject;
+
+    /**
+     * @param tier        the tier holding the object named by {@code head}
+     * @param head        the version's naming segment
+     * @param ref         this segment
+     * @param segmentSize this segment's size
+     */
+    static ColdSegmentStream open(ColdTier tier, DataRef.ColdName head, DataRef.Cold ref, long segmentSize,
+                                  long from, long length) {
+        if (from < 0 || length < 0 || from + length > segmentSize) throw new IllegalArgumentException("range outside segment");
+        int first = (int) (from / ref.blockSize());
+        long lastByte = from + length == 0 ? from : from + length - 1;
+        long endBlock = Math.min(segmentSize, ((lastByte / ref.blockSize()) + 1) * (long) ref.blockSize());
+        long start = (long) first * ref.blockSize();
+        InputStream in = length == 0 ? InputStream.nullInputStream()
+                : tier.get(head.id(), new ByteRange(ref.offset() + start, ref.offset() + endBlock - 1));
+        return new ColdSegmentStream(in, ref, segmentSize, first, (int) (from - start), length, head.id().toString());
+    }
+
+    private ColdSegmentStream(InputStream source, DataRef.Cold ref, long segmentSize, int firstBlock, int skip,
+                              long length, String subject) {
+        this.source = source;
+        this.ref = ref;
+        this.segmentSize = segmentSize;
+        this.block = new byte[length == 0 ? 0 : (int) Math.min(ref.blockSize(), segmentSize)];
+        this.blockIndex = firstBlock - 1;
+        this.remaining = length;
+        this.subject = subject;
+        this.pos = skip;
+        this.blockLength = -1;   // nothing loaded; the first load keeps pos = skip
+    }
+
+    private boolean load() throws IOException {
+        int skip = blockLength < 0 ? pos : 0;
+        blockIndex++;
+        if (blockIndex >= ref.blockCount()) throw new IOException(subject + ": cold segment has no block " + blockIndex);
+        long blockStart = (long) blockIndex * ref.blockSize();
+        int n = (int) Math.min(ref.blockSize(), segmentSize - blockStart);
+        int got = 0;
+        while (got < n) {
+            int r = source.read(block, got, n - got);
+            if (r < 0) throw new IOException(subject + ": cold object ended early in block " + blockIndex);
+            got += r;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(block, 0, n);
+        if ((int) crc.getValue() != ref.blockCrc(blockIndex)) {
+            throw new IOException(subject + ": block " + blockIndex + " of the cold copy fails its CRC32C");
+        }
+        blockLength = n;
+        pos = skip;
+        return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) return 0;
+        if (remaining == 0) return -1;
+        if (blockLength < 0 || pos >= blockLength) load();
+        int n = (int) Math.min(Math.min(len, blockLength - pos), remaining);
+        System.arraycopy(block, pos, b, off, n);
+        pos += n;
+        remaining -= n;
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+}

@@ -1,0 +1,419 @@
+package io.strata.tiering;
+
+import io.strata.namespace.GarbageItem;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Segment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
+
+/**
+ * Moves versions between the hot tier and the cold tiers, and reads versions that live cold.
+ *
+ * <p>A move to cold: (1) a durable job records the cold object about to be written; (2) the
+ * version's bytes stream from the hot tier into the cold tier, its record in the sidecar beside
+ * them, while the MD5s (the ETag) and a CRC32C per {@value #BLOCK_SIZE}-byte block are computed;
+ * (3) the ETag is checked and the cold copy's size and record are read back; (4) one namespace
+ * compare-and-set points the version at the cold copy, queues the hot shards as garbage and ends
+ * the job. A crash before (4) leaves the version hot and readable and the job behind: {@link
+ * #recover()} turns it into garbage for the cold copy, and the next lifecycle run moves the version
+ * again under a fresh cold name (names are never reused, so a late delete of an abandoned copy can
+ * never hit a live one). A version overwritten or deleted meanwhile fails the compare-and-set and
+ * its new cold copy goes the same way. A move back to hot is the mirror image, checked the same way.
+ *
+ * <p>Thread-safe: concurrent moves of different versions are independent; two moves of the same
+ * version race on the compare-and-set and the loser's copy is freed.
+ */
+public final class TierMover {
+    private static final Logger LOG = LoggerFactory.getLogger(TierMover.class);
+
+    /** Bytes per checksummed block of a cold copy. */
+    public static final int BLOCK_SIZE = 1 << 20;
+    private static final byte JOB_TO_COLD = 1;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+
+    /** How the mover reads and writes the hot tier (implemented by the gateway's object service). */
+    public interface HotData {
+        /** Streams verified bytes of a version held in the hot tier (or inline); the caller closes it. */
+        InputStream open(ObjectVersion version, long offset, long length);
+
+        /** Stores exactly {@code length} bytes as a new hot segment, durable when this returns. */
+        Segment write(InputStream data, long length);
+    }
+
+    /** What a move did. */
+    public enum Outcome {
+        /** The version now lives in the requested place. */
+        MOVED,
+        /** Nothing to do: already there, a delete marker, or empty. */
+        SKIPPED,
+        /** The version changed or vanished during the move; its copy was freed. */
+        CHANGED
+    }
+
+    /** Counters of one tier, for status and metrics. */
+    public static final class TierStats {
+        public final LongAdder inFlight = new LongAdder();
+        public final LongAdder inFlightBytes = new LongAdder();
+        public final LongAdder movedObjects = new LongAdder();
+        public final LongAdder movedBytes = new LongAdder();
+        public final LongAdder failedObjects = new LongAdder();
+        public final LongAdder failedBytes = new LongAdder();
+        public final LongAdder recalledObjects = new LongAdder();
+        public final LongAdder recalledBytes = new LongAdder();
+        public final LongAdder coldReads = new LongAdder();
+        public volatile String lastError = "";
+    }
+
+    private final Namespace namespace;
+    private final ColdTiers tiers;
+    private final HotData hot;
+    private final Map<String, TierStats> stats = new ConcurrentHashMap<>();
+
+    public TierMover(Namespace namespace, ColdTiers tiers, HotData hot) {
+        this.namespace = namespace;
+        this.tiers = tiers;
+        this.hot = hot;
+    }
+
+    public ColdTiers tiers() {
+        return tiers;
+    }
+
+    /** The counters of tier {@code name} (created on first use). */
+    public TierStats stats(String name) {
+        return stats.computeIfAbsent(name, n -> new TierStats());
+    }
+
+    // ---- where a version lives
+
+    /** The cold object a version lives in, if it lives in a cold tier. */
+    public static Optional<DataRef.ColdName> coldName(ObjectVersion v) {
+        if (v.segments().isEmpty()) return Optional.empty();
+        try {
+            return DataRef.decode(v.segments().getFirst().ref()) instanceof DataRef.Cold c ? c.head() : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The storage class to report for a version: STANDARD when hot, the tier's name when cold. */
+    public static String storageClass(ObjectVersion v) {
+        return coldName(v).map(DataRef.ColdName::storageClass).orElse("STANDARD");
+    }
+
+    // ---- reads
+
+    /**
+     * Streams {@code length} bytes from {@code from} of segment {@code index} of a cold version,
+     * every block checked against its CRC32C. The first request to the tier is made before this
+     * returns, so an unreachable tier fails here.
+     *
+     * @throws TierException UNAVAILABLE (tier not configured or down), NOT_FOUND, CORRUPT
+     */
+    public InputStream openCold(ObjectVersion v, int index, long from, long length) {
+        DataRef.ColdName head = coldName(v).orElseThrow(() -> new IllegalArgumentException("not a cold version"));
+        if (!(DataRef.decode(v.segments().get(index).ref()) instanceof DataRef.Cold ref)) {
+            throw new IllegalArgumentException("segment " + index + " is not cold");
+        }
+        ColdTier tier = tiers.require(head.tier());
+        stats(head.tier()).coldReads.increment();
+        return ColdSegmentStream.open(tier, head, ref, v.segments().get(index).size(), from, length);
+    }
+
+    // ---- moves
+
+    /**
+     * Moves a hot version into tier {@code tierName}.
+     *
+     * @throws TierException when the tier is not configured, unreachable or refuses the data, or the
+     *         copy does not check out; the version stays hot and readable, and the copy is freed
+     */
+    public Outcome toCold(ObjectVersion v, String tierName) {
+        if (v.deleteMarker() || v.size() == 0 || coldName(v).isPresent()) return Outcome.SKIPPED;
+        ColdTier tier = tiers.require(tierName);
+        TierStats s = stats(tierName);
+        byte[] suffix = new byte[4];
+        RANDOM.nextBytes(suffix);
+        ColdObjectId id = new ColdObjectId(v.bucket().value(), v.key().value(),
+                v.versionId() + "." + HexFormat.of().formatHex(suffix));
+        DataRef.ColdName name = new DataRef.ColdName(tierName, id, tierName);
+        Segment abandoned = new Segment(v.segments().getFirst().size(),
+                new DataRef.Cold(Optional.of(name), 0, BLOCK_SIZE, new int[0]).encode());
+        byte[] job = new byte[1 + abandoned.ref().length];
+        job[0] = JOB_TO_COLD;
+        System.arraycopy(abandoned.ref(), 0, job, 1, job.length - 1);
+        long jobId = namespace.addJob(job);
+        s.inFlight.increment();
+        s.inFlightBytes.add(v.size());
+        try {
+            List<Long> sizes = v.segments().stream().map(Segment::size).toList();
+            Digests digests = new Digests(sizes);
+            try (InputStream in = new DigestingStream(hot.open(v, 0, v.size()), digests)) {
+                tier.put(id, ColdRecord.of(v), in, v.size());
+            } catch (IOException e) {
+                throw new TierException(TierException.Reason.UNAVAILABLE, "reading " + v.key() + " from the hot tier failed", e);
+            }
+            afterUpload.run();
+            checkEtag(v, digests);
+            ColdObjectInfo info = tier.stat(id);
+            if (info.size() != v.size() || !v.etag().equals(info.metadata().record().get("etag"))) {
+                throw new TierException(TierException.Reason.CORRUPT, id + ": the cold copy does not read back as written");
+            }
+            List<Segment> segments = new ArrayList<>(sizes.size());
+            long offset = 0;
+            for (int i = 0; i < sizes.size(); i++) {
+                segments.add(new Segment(sizes.get(i), new DataRef.Cold(i == 0 ? Optional.of(name) : Optional.empty(),
+                        offset, BLOCK_SIZE, digests.crcs(i)).encode()));
+                offset += sizes.get(i);
+            }
+            if (namespace.relocateVersion(v, withSegments(v, segments), OptionalLong.of(jobId))) {
+                s.movedObjects.increment();
+                s.movedBytes.add(v.size());
+                LOG.info("moved to tier {}: bucket={} key={} version={} bytes={}", tierName, v.bucket(), v.key(),
+                        v.versionId(), v.size());
+                return Outcome.MOVED;
+            }
+            abandon(abandoned, jobId);
+            return Outcome.CHANGED;
+        } catch (RuntimeException e) {
+            // An Error (the process is going down) skips this: the job stays and recover() frees the copy.
+            s.failedObjects.increment();
+            s.failedBytes.add(v.size());
+            s.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            abandon(abandoned, jobId);
+            throw e;
+        } finally {
+            s.inFlight.decrement();
+            s.inFlightBytes.add(-v.size());
+        }
+    }
+
+    /** Test seam: runs between the upload and its verification (a test may throw an Error here to act as a crash). */
+    volatile Runnable afterUpload = () -> { };
+
+    /**
+     * Brings a cold version back into the hot tier (promotion, prefetch, RestoreObject); the cold
+     * copy is freed once the version points at the new hot copy.
+     *
+     * @throws TierException when the cold tier cannot serve the data; the version stays cold
+     */
+    public Outcome toHot(ObjectVersion v) {
+        Optional<DataRef.ColdName> head = coldName(v);
+        if (v.deleteMarker() || head.isEmpty()) return Outcome.SKIPPED;
+        TierStats s = stats(head.get().tier());
+        List<Segment> written = new ArrayList<>();
+        boolean moved = false;
+        try {
+            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList());
+            for (int i = 0; i < v.segments().size(); i++) {
+                long size = v.segments().get(i).size();
+                try (InputStream in = new DigestingStream(openCold(v, i, 0, size), digests)) {
+                    written.add(hot.write(in, size));
+                } catch (IOException e) {
+                    throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from tier "
+                            + head.get().tier() + " failed: " + e.getMessage(), e);
+                }
+            }
+            checkEtag(v, digests);
+            if (namespace.relocateVersion(v, withSegments(v, written), OptionalLong.empty())) {
+                moved = true;
+                s.recalledObjects.increment();
+                s.recalledBytes.add(v.size());
+                LOG.info("moved to the hot tier from {}: bucket={} key={} version={} bytes={}", head.get().tier(),
+                        v.bucket(), v.key(), v.versionId(), v.size());
+                return Outcome.MOVED;
+            }
+            return Outcome.CHANGED;
+        } finally {
+            if (!moved && !written.isEmpty()) namespace.addGarbage(written);
+        }
+    }
+
+    /**
+     * Frees the cold copies of moves that a crash interrupted (their jobs are still recorded). Call
+     * once at start-up, before any move starts.
+     *
+     * @return the number of interrupted moves cleaned up
+     */
+    public int recover() {
+        int n = 0;
+        for (Namespace.Job job : namespace.jobs(10_000)) {
+            byte[] p = job.payload();
+            if (p.length == 0 || p[0] != JOB_TO_COLD) continue;
+            byte[] ref = java.util.Arrays.copyOfRange(p, 1, p.length);
+            abandon(new Segment(0, ref), job.id());
+            n++;
+        }
+        if (n > 0) LOG.info("freed the cold copies of {} interrupted moves", n);
+        return n;
+    }
+
+    /** Whether a garbage item names a cold object, and if so deletes it (idempotent). */
+    public boolean freeIfCold(GarbageItem item) {
+        DataRef ref;
+        try {
+            ref = DataRef.decode(item.segment().ref());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (!(ref instanceof DataRef.Cold cold)) return false;
+        if (cold.head().isPresent()) {
+            tiers.require(cold.head().get().tier()).delete(cold.head().get().id());
+        }
+        return true;
+    }
+
+    private void abandon(Segment coldHead, long jobId) {
+        try {
+            namespace.addGarbage(List.of(coldHead));
+            namespace.removeJob(jobId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not queue an abandoned cold copy for deletion (retried at next start): {}", e.toString());
+        }
+    }
+
+    private static ObjectVersion withSegments(ObjectVersion v, List<Segment> segments) {
+        return new ObjectVersion(v.bucket(), v.key(), v.versionId(), v.size(), v.etag(), v.lastModified(),
+                v.contentType(), v.headers(), v.userMetadata(), v.checksums(), v.partCount(), segments, false,
+                v.partChecksums());
+    }
+
+    /** The bytes streamed must make the version's ETag: MD5 for one part, MD5 of the parts' MD5s for multipart. */
+    private static void checkEtag(ObjectVersion v, Digests d) {
+        String expected = v.etag();
+        String actual;
+        if (v.partCount() == 0) {
+            actual = HexFormat.of().formatHex(d.md5(0));
+        } else {
+            List<byte[]> md5s = new ArrayList<>();
+            for (int i = 0; i < v.segments().size(); i++) md5s.add(d.md5(i));
+            // Empty parts have no segment; S3 allows only the last part to be that small.
+            while (md5s.size() < v.partCount()) md5s.add(HexFormat.of().parseHex(EMPTY_MD5));
+            MessageDigest all = newMd5();
+            for (byte[] m : md5s) all.update(m);
+            actual = HexFormat.of().formatHex(all.digest()) + "-" + v.partCount();
+        }
+        if (!expected.equalsIgnoreCase(actual)) {
+            throw new TierException(TierException.Reason.CORRUPT, v.bucket() + "/" + v.key() + " version "
+                    + v.versionId() + ": the bytes moved make ETag " + actual + ", the version's is " + expected);
+        }
+    }
+
+    private static MessageDigest newMd5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Per-segment MD5 and per-block CRC32C of bytes fed in order across the segments. */
+    private static final class Digests {
+        private final List<Long> sizes;
+        private final byte[][] md5s;
+        private final List<int[]> crcs = new ArrayList<>();
+        private int segment;
+        private long inSegment;
+        private long inBlock;
+        private MessageDigest md5 = newMd5();
+        private final CRC32C crc = new CRC32C();
+        private final List<Integer> blockCrcs = new ArrayList<>();
+
+        Digests(List<Long> sizes) {
+            this.sizes = sizes;
+            this.md5s = new byte[sizes.size()][];
+            skipEmpty();
+        }
+
+        void update(byte[] b, int off, int len) {
+            while (len > 0) {
+                long segLeft = sizes.get(segment) - inSegment;
+                int n = (int) Math.min(len, Math.min(segLeft, BLOCK_SIZE - inBlock));
+                md5.update(b, off, n);
+                crc.update(b, off, n);
+                off += n;
+                len -= n;
+                inSegment += n;
+                inBlock += n;
+                if (inBlock == BLOCK_SIZE || inSegment == sizes.get(segment)) {
+                    blockCrcs.add((int) crc.getValue());
+                    crc.reset();
+                    inBlock = 0;
+                }
+                if (inSegment == sizes.get(segment)) {
+                    md5s[segment] = md5.digest();
+                    crcs.add(blockCrcs.stream().mapToInt(Integer::intValue).toArray());
+                    blockCrcs.clear();
+                    md5 = newMd5();
+                    segment++;
+                    inSegment = 0;
+                    skipEmpty();
+                }
+            }
+        }
+
+        private void skipEmpty() {
+            while (segment < sizes.size() && sizes.get(segment) == 0) {
+                md5s[segment] = md5.digest();
+                crcs.add(new int[0]);
+                segment++;
+            }
+        }
+
+        byte[] md5(int i) {
+            if (md5s[i] == null) throw new TierException(TierException.Reason.LENGTH_MISMATCH, "segment " + i + " incomplete");
+            return md5s[i];
+        }
+
+        int[] crcs(int i) {
+            return crcs.get(i);
+        }
+    }
+
+    /** Feeds every byte read through {@link Digests}. */
+    private static final class DigestingStream extends FilterInputStream {
+        private final Digests digests;
+
+        DigestingStream(InputStream in, Digests digests) {
+            super(in);
+            this.digests = digests;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) digests.update(new byte[]{(byte) b}, 0, 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) digests.update(b, off, n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            throw new UnsupportedOperationException("digesting streams are read, not skipped");
+        }
+    }
+}

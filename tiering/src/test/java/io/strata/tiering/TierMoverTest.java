@@ -1,0 +1,284 @@
+package io.strata.tiering;
+
+import io.strata.erasure.BlobLocation;
+import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.ErasureStore;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.GarbageItem;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Segment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Moves between a real erasure-coded hot store and a local-directory cold tier, crash included. */
+class TierMoverTest {
+    private static final BucketName BUCKET = new BucketName("photos");
+
+    @TempDir
+    Path dir;
+    Namespace namespace;
+    ErasureStore store;
+    ColdTiers tiers;
+    TierMover mover;
+    Path coldRoot;
+
+    /** The gateway's hot-data role, minus inline data. */
+    final class Hot implements TierMover.HotData {
+        @Override
+        public InputStream open(ObjectVersion v, long offset, long length) {
+            List<InputStream> parts = new ArrayList<>();
+            long start = 0;
+            for (Segment s : v.segments()) {
+                long from = Math.max(offset, start), to = Math.min(offset + length, start + s.size());
+                if (to > from) {
+                    parts.add(store.read(((DataRef.Hot) DataRef.decode(s.ref())).location(), from - start, to - from));
+                }
+                start += s.size();
+            }
+            return new SequenceInputStream(java.util.Collections.enumeration(parts));
+        }
+
+        @Override
+        public Segment write(InputStream data, long length) {
+            return new Segment(length, store.write(data, length).encode());
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        namespace = Namespace.open(dir.resolve("meta"));
+        namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+        store = ErasureStore.open(new ErasureConfig(List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1, 4096));
+        coldRoot = dir.resolve("cold");
+        tiers = new ColdTiers();
+        tiers.add("COLD", "local " + coldRoot, LocalDirectoryColdTier.create(coldRoot));
+        mover = new TierMover(namespace, tiers, new Hot());
+    }
+
+    @AfterEach
+    void close() {
+        tiers.close();
+        store.close();
+        namespace.close();
+    }
+
+    private static byte[] bytes(int seed, int n) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String md5(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+    }
+
+    /** A committed version of {@code parts} (multipart when more than one). */
+    private ObjectVersion put(String key, byte[]... parts) throws Exception {
+        List<Segment> segments = new ArrayList<>();
+        MessageDigest all = MessageDigest.getInstance("MD5");
+        long size = 0;
+        for (byte[] p : parts) {
+            BlobLocation loc = store.write(new ByteArrayInputStream(p), p.length);
+            segments.add(new Segment(p.length, loc.encode()));
+            all.update(MessageDigest.getInstance("MD5").digest(p));
+            size += p.length;
+        }
+        String etag = parts.length == 1 ? md5(parts[0]) : HexFormat.of().formatHex(all.digest()) + "-" + parts.length;
+        ObjectVersion v = new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
+                Instant.parse("2026-01-02T03:04:05.123456789Z"), "image/png", Map.of("x-strata-tagging", "a=1"),
+                Map.of("camera", "x100"), Map.of(), parts.length == 1 ? 0 : parts.length, segments);
+        return namespace.putObject(v).version();
+    }
+
+    private byte[] readCold(ObjectVersion v, long offset, long length) throws IOException {
+        byte[] out = new byte[(int) length];
+        int at = 0;
+        long start = 0;
+        for (int i = 0; i < v.segments().size(); i++) {
+            long size = v.segments().get(i).size();
+            long from = Math.max(offset, start), to = Math.min(offset + length, start + size);
+            if (to > from) {
+                try (InputStream in = mover.openCold(v, i, from - start, to - from)) {
+                    byte[] got = in.readAllBytes();
+                    System.arraycopy(got, 0, out, at, got.length);
+                    at += got.length;
+                }
+            }
+            start += size;
+        }
+        assertEquals(length, at);
+        return out;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private int freeGarbage() {
+        int n = 0;
+        for (GarbageItem item : namespace.garbage(1000)) {
+            if (!mover.freeIfCold(item)) store.delete(BlobLocation.decode(item.segment().ref()));
+            n++;
+        }
+        namespace.removeGarbage(namespace.garbage(1000));
+        return n;
+    }
+
+    private long coldFiles() throws IOException {
+        if (!Files.exists(coldRoot)) return 0;
+        try (var s = Files.walk(coldRoot)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void aMultipartVersionMovesColdReadsBackInAnyRangeAndCarriesItsRecord() throws Exception {
+        byte[] p1 = bytes(1, (5 << 20) + 17), p2 = bytes(2, (1 << 20) + 5);
+        byte[] all = concat(p1, p2);
+        ObjectVersion v = put("a/b.png", p1, p2);
+
+        assertEquals(TierMover.Outcome.MOVED, mover.toCold(v, "COLD"));
+
+        ObjectVersion cold = namespace.object(BUCKET, new ObjectKey("a/b.png")).orElseThrow();
+        assertEquals("COLD", TierMover.storageClass(cold));
+        assertEquals(v.etag(), cold.etag());
+        assertEquals(2, namespace.garbage(10).size(), "both hot blobs queued for freeing");
+        assertEquals(2, freeGarbage());
+        assertArrayEquals(all, readCold(cold, 0, all.length));
+        for (long[] r : new long[][]{{0, 1}, {5 << 20, 100}, {(5 << 20) + 10, (1 << 20) + 12}, {all.length - 1, 1},
+                {123_456, 4_000_000}}) {
+            assertArrayEquals(Arrays.copyOfRange(all, (int) r[0], (int) (r[0] + r[1])), readCold(cold, r[0], r[1]));
+        }
+        DataRef.ColdName name = TierMover.coldName(cold).orElseThrow();
+        ColdObjectInfo info = tiers.require("COLD").stat(name.id());
+        ObjectVersion rebuilt = ColdRecord.toVersion(info.metadata(), info.size(), cold.segments());
+        assertEquals(cold, rebuilt, "the sidecar alone rebuilds the record");
+        assertTrue(namespace.jobs(10).isEmpty());
+    }
+
+    @Test
+    void aCorruptedColdBlockIsNeverServed() throws Exception {
+        ObjectVersion v = put("k", bytes(3, 3 << 20));
+        mover.toCold(v, "COLD");
+        ObjectVersion cold = namespace.object(BUCKET, new ObjectKey("k")).orElseThrow();
+        Path file;
+        try (var s = Files.walk(coldRoot)) {
+            file = s.filter(p -> p.getFileName().toString().startsWith("k~null.") && !p.toString().endsWith("~meta"))
+                    .findFirst().orElseThrow();
+        }
+        byte[] raw = Files.readAllBytes(file);
+        raw[(2 << 20) + 7] ^= 1;
+        Files.write(file, raw);
+        assertArrayEquals(Arrays.copyOfRange(bytes(3, 3 << 20), 0, 1 << 20), readCold(cold, 0, 1 << 20));
+        assertThrows(IOException.class, () -> readCold(cold, (2 << 20), 10));
+    }
+
+    @Test
+    void movingBackHotFreesTheColdCopy() throws Exception {
+        byte[] data = bytes(4, 200_000);
+        mover.toCold(put("k", data), "COLD");
+        freeGarbage();
+        ObjectVersion cold = namespace.object(BUCKET, new ObjectKey("k")).orElseThrow();
+        assertEquals(2, coldFiles());
+
+        assertEquals(TierMover.Outcome.MOVED, mover.toHot(cold));
+        ObjectVersion hot = namespace.object(BUCKET, new ObjectKey("k")).orElseThrow();
+        assertEquals("STANDARD", TierMover.storageClass(hot));
+        try (InputStream in = new Hot().open(hot, 0, hot.size())) {
+            assertArrayEquals(data, in.readAllBytes());
+        }
+        freeGarbage();
+        assertEquals(0, coldFiles(), "data and sidecar deleted");
+    }
+
+    @Test
+    void aVersionOverwrittenDuringTheMoveStaysHotAndTheCopyIsFreed() throws Exception {
+        ObjectVersion v = put("k", bytes(5, 1000));
+        mover.afterUpload = () -> {
+            try {
+                put("k", bytes(6, 10));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertEquals(TierMover.Outcome.CHANGED, mover.toCold(v, "COLD"));
+        assertEquals(10, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow().size());
+        freeGarbage();
+        assertEquals(0, coldFiles());
+        assertTrue(namespace.jobs(10).isEmpty());
+    }
+
+    @Test
+    void aCrashAfterTheUploadLeavesTheVersionHotAndRecoveryFreesTheCopy() throws Exception {
+        byte[] data = bytes(7, 5000);
+        ObjectVersion v = put("k", data);
+        mover.afterUpload = () -> {
+            throw new Error("simulated kill -9");
+        };
+        assertThrows(Error.class, () -> mover.toCold(v, "COLD"));
+        assertEquals(v, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow(), "still hot, unchanged");
+        assertEquals(2, coldFiles());
+        assertEquals(1, namespace.jobs(10).size());
+
+        TierMover restarted = new TierMover(namespace, tiers, new Hot());
+        assertEquals(1, restarted.recover());
+        assertTrue(namespace.jobs(10).isEmpty());
+        freeGarbage();
+        assertEquals(0, coldFiles());
+        assertEquals(TierMover.Outcome.MOVED, restarted.toCold(v, "COLD"));
+        assertArrayEquals(data, readCold(namespace.object(BUCKET, new ObjectKey("k")).orElseThrow(), 0, data.length));
+    }
+
+    @Test
+    void anUnknownTierFailsAndChangesNothing() throws Exception {
+        ObjectVersion v = put("k", bytes(8, 100));
+        TierException e = assertThrows(TierException.class, () -> mover.toCold(v, "NOPE"));
+        assertEquals(TierException.Reason.UNAVAILABLE, e.reason());
+        assertEquals(v, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow());
+        assertTrue(namespace.jobs(10).isEmpty());
+        assertFalse(namespace.garbage(10).stream().anyMatch(g -> true));
+    }
+
+    @Test
+    void storageClassNamesThatClientsWouldSkipAreRefused() {
+        for (String bad : List.of("GLACIER", "DEEP_ARCHIVE", "STANDARD", "lower", "", "A B")) {
+            assertThrows(IllegalArgumentException.class, () -> ColdTiers.checkName(bad), bad);
+        }
+        assertEquals("ARCHIVE-1", ColdTiers.checkName("ARCHIVE-1"));
+        assertInstanceOf(ColdTiers.class, tiers);
+    }
+}
