@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * headers and the drives its files were found on. Memory: the file names of one fan-out directory
  * on every drive. Used by one thread at a time (a new instance per walk).
  *
- * <p>Where a shard file is missing everywhere, its drive is taken from the rotation rule of
+ * <p>Where a shard file is missing everywhere, its drive is taken from the placement in the shard
+ * headers (version 2) or, for version-1 headers, from the rotation rule of
  * {@link DriveErasureStore}, trying the current drive count first and then smaller ones (the drive list may only grow), the
  * first that agrees with every shard found.
  */
@@ -143,10 +144,12 @@ final class BlobInventory {
             LOG.warn("inventory: blob {} has an impossible layout ({}), skipped", hex, e.getMessage());
             return null;
         }
-        return new StoredBlob(location, Instant.ofEpochMilli(found.newestMillis), found.driveOfShard.size());
+        return new StoredBlob(location, header.owner(), Instant.ofEpochMilli(found.newestMillis), found.driveOfShard.size());
     }
 
     private int[] placement(BlobId id, ShardHeader header, Map<Integer, Integer> found, int total) {
+        int[] recorded = header.placement();
+        if (recorded != null && agrees(recorded, found)) return recorded;
         for (int count = drives.size(); count >= total; count--) {
             int[] candidate = DriveErasureStore.placement(id, count, total);
             if (agrees(candidate, found)) return candidate;

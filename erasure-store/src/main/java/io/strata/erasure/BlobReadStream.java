@@ -40,6 +40,7 @@ final class BlobReadStream extends InputStream {
     private long position;
 
     private final FileChannel[] channels;
+    private final long[] dataOffsets;
     private final boolean[] opened;
     private final boolean[] bad;
     private final byte[][] blocks;
@@ -60,6 +61,7 @@ final class BlobReadStream extends InputStream {
         this.position = offset;
         this.end = offset + length;
         this.channels = new FileChannel[total];
+        this.dataOffsets = new long[total];
         this.opened = new boolean[total];
         this.bad = new boolean[total];
         this.blocks = new byte[total][];
@@ -201,16 +203,19 @@ final class BlobReadStream extends InputStream {
                 todo[count++] = shard;
             }
         }
-        long at = ShardHeader.blockPosition(s, location.blockSize());
+        long at = s * ((long) location.blockSize() + ShardHeader.CRC_BYTES);
         Object[] outcomes = new Object[count];
         if (count == 1 || !store.parallelReads()) {
-            for (int i = 0; i < count; i++) outcomes[i] = readVerified(open[i], blocks[todo[i]], at, length, s);
+            for (int i = 0; i < count; i++) {
+                outcomes[i] = readVerified(open[i], blocks[todo[i]], dataOffsets[todo[i]] + at, length, s);
+            }
         } else {
             Thread[] readers = new Thread[count];
             for (int i = 0; i < count; i++) {
                 int index = i;
                 byte[] block = blocks[todo[i]];
-                readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(open[index], block, at, length, s));
+                long position = dataOffsets[todo[i]] + at;
+                readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(open[index], block, position, length, s));
             }
             joinAll(readers);
         }
@@ -287,15 +292,12 @@ final class BlobReadStream extends InputStream {
             throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed");
         }
         try {
-            ByteBuffer header = ByteBuffer.allocate(ShardHeader.SIZE);
-            while (header.hasRemaining() && channel.read(header, header.position()) >= 0) {
-                // positional reads until full or end of file
-            }
-            ShardHeader expected = ShardHeader.of(location, shard);
-            if (!expected.equals(ShardHeader.decode(header.array()))) {
+            ShardHeader header = ShardHeader.read(channel);
+            if (header == null || !header.describes(location, shard)) {
                 markBad(shard, "bad shard header");
                 return null;
             }
+            dataOffsets[shard] = header.length();
         } catch (IOException e) {
             readFailed(shard, e);
             return null;

@@ -39,6 +39,8 @@ final class BlobWriter {
     }
 
     private final ErasureBlobLocation location;
+    private final BlobOwner owner;
+    private final long dataOffset;
     private final InputStream data;
     private final ReedSolomon code;
     private final DriveErasureStore.BlockWriteHook hook;
@@ -54,8 +56,10 @@ final class BlobWriter {
     private byte[][] shards;
     private long consumed;
 
-    BlobWriter(DriveErasureStore store, ErasureBlobLocation location, InputStream data) {
+    BlobWriter(DriveErasureStore store, ErasureBlobLocation location, BlobOwner owner, InputStream data) {
         this.location = location;
+        this.owner = owner;
+        this.dataOffset = ShardHeader.of(location, 0, owner).length(); // the same for every shard
         this.data = data;
         this.hook = store.blockWriteHook();
         this.buffers = store.buffers();
@@ -106,7 +110,7 @@ final class BlobWriter {
         for (long stripe = 0; stripe < stripes; stripe++) {
             int length = location.shardBlockLength(stripe);
             fill(location.stripeLength(stripe), length);
-            long position = ShardHeader.blockPosition(stripe, blockSize);
+            long position = dataOffset + stripe * ((long) blockSize + ShardHeader.CRC_BYTES);
             long s = stripe;
             ShardTask writeBlock = shard -> {
                 hook.beforeBlockWrite(location.drive(shard), shard, s);
@@ -184,7 +188,7 @@ final class BlobWriter {
         tempPaths[shard] = temp;
         channels[shard] = channel;
         crcs[shard] = new CRC32C();
-        ByteBuffer header = ByteBuffer.wrap(ShardHeader.of(location, shard).encode());
+        ByteBuffer header = ByteBuffer.wrap(ShardHeader.of(location, shard, owner).encode());
         while (header.hasRemaining()) channel.write(header, header.position());
         return channel;
     }

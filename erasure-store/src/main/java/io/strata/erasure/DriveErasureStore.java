@@ -113,14 +113,15 @@ final class DriveErasureStore implements ErasureStore {
     }
 
     @Override
-    public BlobLocation write(InputStream data, long length) {
+    public BlobLocation write(InputStream data, long length, BlobOwner owner) {
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(owner, "owner");
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         checkOpen();
         BlobId id = BlobId.random(random);
         ErasureBlobLocation location = new ErasureBlobLocation(id, length, config.dataShards(),
                 config.parityShards(), config.blockSize(), placement(id));
-        return new BlobWriter(this, location, data).write();
+        return new BlobWriter(this, location, owner, data).write();
     }
 
     @Override

@@ -37,9 +37,19 @@ public interface ErasureStore extends AutoCloseable {
      * <p>The write succeeds when at least {@code k + 1} shards (all {@code k} without parity)
      * land, so one drive failing mid-write is tolerated; reads rebuild the missing shard.
      *
+     * <p>Every shard header records {@code owner}, so the drives alone tell what a blob belongs to.
+     *
      * @throws ErasureException INCOMPLETE_INPUT, EXCESS_INPUT, WRITE_QUORUM_LOST, IO
      */
-    BlobLocation write(InputStream data, long length);
+    BlobLocation write(InputStream data, long length, BlobOwner owner);
+
+    /**
+     * {@link #write(InputStream, long, BlobOwner)} with {@link BlobOwner#UNKNOWN}: for blobs that
+     * belong to no bucket and key (tests, tools). Object data should name its owner.
+     */
+    default BlobLocation write(InputStream data, long length) {
+        return write(data, length, BlobOwner.UNKNOWN);
+    }
 
     /**
      * Streams {@code length} bytes of the blob starting at {@code offset}, every block checked

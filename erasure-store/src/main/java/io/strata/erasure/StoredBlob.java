@@ -14,12 +14,15 @@ import java.util.Objects;
  * namespace commit that makes them referenced.
  *
  * @param location where the blob's shards are, as a write would have returned it
+ * @param owner the owner recorded in the shard headers ({@link BlobOwner#UNKNOWN} for blobs
+ *     written without one or by a store older than shard format version 2)
  * @param lastModified the newest modification time among the blob's shard files
  * @param shardsPresent shard files found on online drives (at most {@code k + m})
  */
-public record StoredBlob(BlobLocation location, Instant lastModified, int shardsPresent) {
+public record StoredBlob(BlobLocation location, BlobOwner owner, Instant lastModified, int shardsPresent) {
     public StoredBlob {
         Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(lastModified, "lastModified");
         if (shardsPresent < 1) throw new IllegalArgumentException("shardsPresent < 1: " + shardsPresent);
     }

@@ -141,8 +141,8 @@ class DriveErasureStoreTest {
         for (int shard = 0; shard < K + M; shard++) {
             Path file = shardFile(config, location, shard);
             byte[] bytes = Files.readAllBytes(file);
-            assertEquals(ShardHeader.SIZE + 2L * (BLOCK + 4) + 3 + 4, bytes.length, "3-byte last block");
-            assertEquals(ShardHeader.of(location, shard), ShardHeader.decode(bytes));
+            assertEquals(headerOf(location).length() + 2L * (BLOCK + 4) + 3 + 4, bytes.length, "3-byte last block");
+            assertEquals(ShardHeader.of(location, shard, BlobOwner.UNKNOWN), ShardHeader.decode(bytes, bytes.length));
         }
         try (Stream<Path> tmp = Files.list(config.drives().get(0).resolve("tmp"))) {
             assertEquals(0, tmp.count());
@@ -162,7 +162,7 @@ class DriveErasureStoreTest {
         ErasureBlobLocation location = write(store, second);
         assertArrayEquals(second, readAll(store, location));
         byte[] lastShard = Files.readAllBytes(shardFile(config, location, K - 1));
-        int lastBlock = (int) ShardHeader.blockPosition(1, BLOCK);
+        int lastBlock = (int) headerOf(location).blockPosition(1);
         assertArrayEquals(new byte[3], Arrays.copyOfRange(lastShard, lastBlock, lastBlock + 3));
         assertEquals(K + M, store.buffers().idle());
     }
@@ -260,7 +260,7 @@ class DriveErasureStoreTest {
         ErasureBlobLocation location = write(store, data);
         assertArrayEquals(data, readAll(store, location));
         Files.delete(shardFile(config, location, 0));
-        flip(shardFile(config, location, 3), ShardHeader.blockPosition(1, BLOCK) + 1);
+        flip(shardFile(config, location, 3), headerOf(location).blockPosition(1) + 1);
         assertArrayEquals(data, readAll(store, location));
         assertEquals(2, store.rebuiltShards());
     }
@@ -276,7 +276,7 @@ class DriveErasureStoreTest {
         for (int shard = 0; shard < K + M; shard++) {
             Path file = shardFile(config, location, shard);
             long fileSize = Files.size(file);
-            long[] positions = {3, ShardHeader.SIZE + 7, ShardHeader.SIZE + BLOCK + 1, fileSize - 6, fileSize - 1};
+            long[] positions = {3, headerOf(location).length() + 7, headerOf(location).length() + BLOCK + 1, fileSize - 6, fileSize - 1};
             for (long position : positions) {
                 flip(file, position);
                 faults.clear();
@@ -285,6 +285,11 @@ class DriveErasureStoreTest {
                 flip(file, position);
             }
         }
+    }
+
+    /** The header this store writes for blobs without an owner (the {@code write} helper's). */
+    private static ShardHeader headerOf(ErasureBlobLocation location) {
+        return ShardHeader.of(location, 0, BlobOwner.UNKNOWN);
     }
 
     private static void flip(Path file, long position) throws IOException {
@@ -367,7 +372,7 @@ class DriveErasureStoreTest {
         DriveErasureStore store = open(config);
         ErasureBlobLocation location = write(store, randomBytes(K * BLOCK * 3));
         for (int shard : new int[] {1, 2, 4}) {
-            flip(shardFile(config, location, shard), ShardHeader.blockPosition(2, BLOCK) + 10);
+            flip(shardFile(config, location, shard), headerOf(location).blockPosition(2) + 10);
         }
         try (InputStream in = store.read(location, 0, location.size())) {
             ErasureException e = assertThrows(ErasureException.class, in::readAllBytes);

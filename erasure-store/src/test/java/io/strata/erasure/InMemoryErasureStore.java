@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * blob reads as {@code READ_QUORUM_LOST}, the way the drive store reports every shard missing.
  */
 public final class InMemoryErasureStore implements ErasureStore {
-    private record Stored(byte[] bytes, ErasureBlobLocation location, Instant written) {
+    private record Stored(byte[] bytes, ErasureBlobLocation location, BlobOwner owner, Instant written) {
     }
 
     private final ConcurrentHashMap<BlobId, Stored> blobs = new ConcurrentHashMap<>();
@@ -36,8 +36,9 @@ public final class InMemoryErasureStore implements ErasureStore {
     }
 
     @Override
-    public BlobLocation write(InputStream data, long length) {
+    public BlobLocation write(InputStream data, long length, BlobOwner owner) {
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(owner, "owner");
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         if (length > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("too large for the in-memory store: " + length);
         checkOpen();
@@ -56,7 +57,7 @@ public final class InMemoryErasureStore implements ErasureStore {
         }
         BlobId id = BlobId.random(random);
         ErasureBlobLocation location = new ErasureBlobLocation(id, length, 1, 0, ErasureConfig.DEFAULT_BLOCK_SIZE, new int[] {0});
-        if (length > 0) blobs.put(id, new Stored(bytes, location, Instant.now()));
+        if (length > 0) blobs.put(id, new Stored(bytes, location, owner, Instant.now()));
         return location;
     }
 
@@ -88,7 +89,7 @@ public final class InMemoryErasureStore implements ErasureStore {
         Objects.requireNonNull(action, "action");
         checkOpen();
         for (Stored stored : List.copyOf(blobs.values())) {
-            action.accept(new StoredBlob(stored.location(), stored.written(), 1));
+            action.accept(new StoredBlob(stored.location(), stored.owner(), stored.written(), 1));
         }
     }
 

@@ -2,6 +2,7 @@ package io.strata.gateway;
 
 import io.strata.auth.ChecksumAlgorithm;
 import io.strata.erasure.BlobLocation;
+import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -94,7 +95,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
      */
     ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
                       Expectations expect) {
-        Stored stored = store(body, length, expect);
+        Stored stored = store(body, length, expect, BlobOwner.object(bucket.value(), key.value()));
         Instant now = clock.instant();
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
                 now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
@@ -112,7 +113,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
-            stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms, Map::of));
+            stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms, Map::of),
+                    BlobOwner.object(bucket.value(), key.value()));
         } catch (IOException e) {
             throw new S3Exception(S3Error.INTERNAL_ERROR, "reading the copy source failed");
         }
@@ -224,7 +226,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             compute.addAll(expect.compute());
             expect = new Expectations(expect.contentMd5(), expect.checksums(), compute, expect.trailers());
         }
-        Stored stored = store(body, length, expect);
+        Stored stored = store(body, length, expect, BlobOwner.part(bucket.value(), key.value(), uploadId, partNumber));
         Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
         Part part = new Part(partNumber, length, stored.md5Hex, clock.instant(), stored.checksums, segment);
         // putPart queues the segment as garbage itself if the upload vanished meanwhile.
@@ -438,7 +440,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
      * Streams the body into the hot tier, hashing on the same pass, then checks every declared
      * digest. On any failure the written blob is freed and nothing becomes visible.
      */
-    private Stored store(InputStream body, long length, Expectations expect) {
+    private Stored store(InputStream body, long length, Expectations expect, BlobOwner owner) {
         Set<ChecksumAlgorithm> algorithms = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
         algorithms.addAll(expect.checksums().keySet());
         algorithms.addAll(expect.compute());
@@ -446,7 +448,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         BlobLocation location = null;
         try {
             if (length > 0) {
-                location = store.write(hashing, length);
+                location = store.write(hashing, length, owner);
             }
             // Reading past the declared length ends the stream: this is where aws-chunked trailers and
             // a signed payload's SHA-256 are verified. Extra bytes mean the client lied about the length.
