@@ -275,11 +275,16 @@ final class BlobReadStream extends InputStream {
             markBad(shard, "drive not configured");
             return null;
         }
+        if (!store.usable(location.drive(shard))) {
+            markBad(shard, "drive out of service");
+            return null;
+        }
         Path path = drive.shardPath(location.blobId(), shard);
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
+            store.checkLayout(location.drive(shard));
             markBad(shard, "shard file missing");
             return null;
         } catch (IOException e) {
@@ -313,6 +318,7 @@ final class BlobReadStream extends InputStream {
         if (closed && e instanceof ClosedChannelException) {
             throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed", e);
         }
+        store.driveError(location.drive(shard), e);
         markBad(shard, e.toString());
         return false;
     }

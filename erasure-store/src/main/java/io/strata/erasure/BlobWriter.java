@@ -47,6 +47,7 @@ final class BlobWriter {
     private final BufferPool buffers;
     private final int total;
     private final int quorum;
+    private final DriveErasureStore store;
     private final Drive[] drives;
     private final FileChannel[] channels;
     private final Path[] tempPaths;
@@ -57,6 +58,7 @@ final class BlobWriter {
     private long consumed;
 
     BlobWriter(DriveErasureStore store, ErasureBlobLocation location, BlobOwner owner, InputStream data) {
+        this.store = store;
         this.location = location;
         this.owner = owner;
         this.dataOffset = ShardHeader.of(location, 0, owner).length(); // the same for every shard
@@ -75,6 +77,13 @@ final class BlobWriter {
         this.finalPaths = new Path[total];
         this.failures = new Throwable[total];
         this.crcs = new CRC32C[total];
+        // Drives known to be out of service are not even tried: their shards are missing from the
+        // start, and heal writes them once the drive is back.
+        for (int i = 0; i < total; i++) {
+            if (drives[i] == null || !store.usable(location.drive(i))) {
+                failures[i] = new IOException("drive #" + location.drive(i) + " is out of service");
+            }
+        }
     }
 
     ErasureBlobLocation write() {
@@ -82,6 +91,7 @@ final class BlobWriter {
             expectEnd();
             return location;
         }
+        checkQuorum(); // before a byte is read: too few drives in service fails cleanly and at once
         boolean done = false;
         try {
             // Closing the executor waits for every task, even after an interrupt, so nothing
@@ -246,6 +256,10 @@ final class BlobWriter {
                 throw new ErasureException(ErasureException.Reason.IO, "interrupted writing blob " + location.blobId(), e);
             }
         }
+        checkQuorum();
+    }
+
+    private void checkQuorum() {
         int live = 0;
         for (Throwable failure : failures) if (failure == null) live++;
         if (live < quorum) {
@@ -257,6 +271,11 @@ final class BlobWriter {
 
     private void fail(int shard, Throwable cause) {
         failures[shard] = cause;
+        // An interrupt closes the channel: that is the caller's doing, not the drive's.
+        if (cause instanceof IOException io && !(cause instanceof java.nio.channels.ClosedByInterruptException)
+                && !Thread.currentThread().isInterrupted()) {
+            store.driveError(location.drive(shard), io);
+        }
         LOG.warn("shard write failed: blob {} shard {} on {}: {}", location.blobId(), shard,
                 drives[shard] == null ? "drive #" + location.drive(shard) : drives[shard], cause.toString());
         cleanUp(shard);

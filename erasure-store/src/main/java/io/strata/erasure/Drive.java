@@ -9,12 +9,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * One drive directory and its layout:
  * <pre>
- * &lt;root&gt;/format.strata                      magic, version, drive id, crc32c
+ * &lt;root&gt;/format.strata                      magic, version, drive id, flags, drive ids of the set, crc32c
  * &lt;root&gt;/tmp/&lt;blobId&gt;.&lt;shard&gt;               shard files being written
  * &lt;root&gt;/blobs/&lt;2 hex&gt;/&lt;2 hex&gt;/&lt;blobId&gt;.&lt;shard&gt;  committed shard files
  * </pre>
@@ -23,8 +25,10 @@ import java.util.zip.CRC32C;
 final class Drive {
     static final String FORMAT_FILE = "format.strata";
     static final int FORMAT_MAGIC = 0x53544446; // "STDF"
-    static final short FORMAT_VERSION = 1;
-    private static final int FORMAT_BYTES = 4 + 2 + 16 + 4;
+    static final short FORMAT_VERSION_1 = 1;
+    static final short FORMAT_VERSION = 2;
+    private static final int FORMAT_V1_BYTES = 4 + 2 + 16 + 4;
+    private static final byte FLAG_REBUILDING = 1;
 
     private final int index;
     private final Path root;
@@ -66,37 +70,70 @@ final class Drive {
         return tmp.resolve(id.hex() + "." + shard);
     }
 
-    boolean isFormatted() {
-        return readFormat() != null;
+    /**
+     * What {@code format.strata} says: the drive's id, whether it still awaits a full rebuild
+     * (a replaced or empty drive), and the ids of every drive of the set as last recorded.
+     *
+     * @param members drive ids by index, as recorded (empty for a version-1 file)
+     */
+    record Format(BlobId id, boolean rebuilding, List<BlobId> members) {
+        Format {
+            members = List.copyOf(members);
+        }
+
+        Format withRebuilding(boolean value) {
+            return new Format(id, value, members);
+        }
+
+        Format withMembers(List<BlobId> value) {
+            return new Format(id, rebuilding, value);
+        }
     }
 
-    /** The drive id in the format file, or null when it is absent or unreadable. */
-    BlobId readFormat() {
+    /** The format file, or null when it is absent, unreadable or invalid. */
+    Format readFormat() {
         Path file = root.resolve(FORMAT_FILE);
         try {
-            byte[] bytes = Files.readAllBytes(file); // a 26-byte file we own, not object data
-            if (bytes.length != FORMAT_BYTES) return null;
+            byte[] bytes = Files.readAllBytes(file); // a small file we own, not object data
+            if (bytes.length < FORMAT_V1_BYTES) return null;
             ByteBuffer b = ByteBuffer.wrap(bytes);
             CRC32C crc = new CRC32C();
-            crc.update(bytes, 0, FORMAT_BYTES - 4);
-            if (b.getInt() != FORMAT_MAGIC || b.getShort() != FORMAT_VERSION) return null;
+            crc.update(bytes, 0, bytes.length - 4);
+            if (b.getInt() != FORMAT_MAGIC || b.getInt(bytes.length - 4) != (int) crc.getValue()) return null;
+            short version = b.getShort();
             BlobId id = new BlobId(b.getLong(), b.getLong());
-            return b.getInt() == (int) crc.getValue() ? id : null;
-        } catch (IOException e) {
+            if (version == FORMAT_VERSION_1) return bytes.length == FORMAT_V1_BYTES ? new Format(id, false, List.of()) : null;
+            if (version != FORMAT_VERSION) return null;
+            boolean rebuilding = (b.get() & FLAG_REBUILDING) != 0;
+            int count = Short.toUnsignedInt(b.getShort());
+            if (bytes.length != FORMAT_V1_BYTES + 1 + 2 + 16 * count) return null;
+            List<BlobId> members = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) members.add(new BlobId(b.getLong(), b.getLong()));
+            return new Format(id, rebuilding, members);
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
     /**
-     * Creates the directory layout (and the drive directory itself) and writes a new format file:
-     * temp name, fsync, rename, directory fsync.
+     * Creates the directory layout (and the drive directory itself) and writes a new format file
+     * holding {@code format}: temp name, fsync, rename, directory fsync.
      */
-    void format(BlobId driveId) throws IOException {
+    void format(Format format) throws IOException {
         Files.createDirectories(root);
         Files.createDirectories(tmp);
         Files.createDirectories(blobs);
-        ByteBuffer b = ByteBuffer.allocate(FORMAT_BYTES);
-        b.putInt(FORMAT_MAGIC).putShort(FORMAT_VERSION).putLong(driveId.high()).putLong(driveId.low());
+        writeFormat(format);
+        Path parent = root.toAbsolutePath().getParent();
+        if (parent != null) fsyncDirectory(parent);
+    }
+
+    /** Replaces the format file of a formatted drive: temp name, fsync, rename, directory fsync. */
+    void writeFormat(Format format) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(FORMAT_V1_BYTES + 1 + 2 + 16 * format.members().size());
+        b.putInt(FORMAT_MAGIC).putShort(FORMAT_VERSION).putLong(format.id().high()).putLong(format.id().low())
+                .put(format.rebuilding() ? FLAG_REBUILDING : 0).putShort((short) format.members().size());
+        for (BlobId member : format.members()) b.putLong(member.high()).putLong(member.low());
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue()).flip();
@@ -108,8 +145,23 @@ final class Drive {
         }
         Files.move(temp, root.resolve(FORMAT_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsyncDirectory(root);
-        Path parent = root.toAbsolutePath().getParent();
-        if (parent != null) fsyncDirectory(parent);
+    }
+
+    /**
+     * Checks that the drive answers: its layout exists and a small file can be created, synced
+     * and removed in {@code tmp/}.
+     *
+     * @throws IOException what the drive said
+     */
+    void probeWrite() throws IOException {
+        if (!Files.isDirectory(blobs)) throw new NoSuchFileException(blobs.toString(), null, "drive layout missing");
+        Path probe = tmp.resolve("probe-" + Long.toHexString(System.nanoTime()));
+        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {1}));
+            ch.force(true);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
     }
 
     /**
@@ -130,6 +182,13 @@ final class Drive {
             }
         }
         return removed;
+    }
+
+    /** Recreates {@code tmp/} and {@code blobs/} under the root if they are missing (never the root). */
+    void ensureDirectories() throws IOException {
+        if (!Files.isDirectory(root)) throw new NoSuchFileException(root.toString(), null, "drive directory missing");
+        Files.createDirectories(tmp);
+        Files.createDirectories(blobs);
     }
 
     /**

@@ -4,9 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class DriveErasureStore implements ErasureStore {
     private static final Logger LOG = LoggerFactory.getLogger(DriveErasureStore.class);
     static final long MAX_STRIPE_BYTES = 1L << 30;
+    /** How long a faulty or offline drive is left alone before it is probed again. */
+    static final Duration DEFAULT_RETRY_PAUSE = Duration.ofSeconds(30);
 
     /** Told about every shard a read found missing or corrupt; the future heal queue hooks in here. */
     @FunctionalInterface
@@ -49,6 +58,9 @@ final class DriveErasureStore implements ErasureStore {
 
     private final ErasureConfig config;
     private final List<Drive> drives;
+    private final DriveHealth[] health;
+    private final Clock clock;
+    private volatile Duration retryPause = DEFAULT_RETRY_PAUSE;
     private final ReedSolomon code;
     private final BufferPool buffers;
     private final SecureRandom random = new SecureRandom();
@@ -59,9 +71,11 @@ final class DriveErasureStore implements ErasureStore {
     private volatile boolean parallelReads = true;
     private volatile BlockWriteHook blockWriteHook = (drive, shard, stripe) -> { };
 
-    private DriveErasureStore(ErasureConfig config, List<Drive> drives) {
+    private DriveErasureStore(ErasureConfig config, List<Drive> drives, DriveHealth[] health, Clock clock) {
         this.config = config;
         this.drives = drives;
+        this.health = health;
+        this.clock = clock;
         this.code = ReedSolomon.of(config.dataShards(), config.parityShards());
         int shards = config.dataShards() + config.parityShards();
         // Room for a few idle stripes: enough to skip allocation under steady load, and a cap on
@@ -71,12 +85,19 @@ final class DriveErasureStore implements ErasureStore {
     }
 
     /**
-     * Opens the drives, formatting those never used. A drive directory that vanished while others
-     * are formatted is recreated empty with a WARN: its shards are missing and reads rebuild them.
+     * Opens the drives, formatting those never used. A drive directory that vanished (or lost its
+     * format file) while others are formatted is recreated empty with a WARN and marked REPLACED:
+     * its shards are missing, reads rebuild them and heal restores them. A drive whose format file
+     * names another drive than the set recorded for its position is REPLACED as well. A drive that
+     * cannot be read or formatted is OFFLINE (logged at ERROR) and probed again later.
      *
-     * @throws ErasureException IO when a drive directory cannot be created or formatted
+     * @throws ErasureException IO when fewer than {@code k} drives can be used
      */
     static ErasureStore open(ErasureConfig config) {
+        return open(config, Clock.systemUTC());
+    }
+
+    static DriveErasureStore open(ErasureConfig config, Clock clock) {
         Objects.requireNonNull(config, "config");
         if (config.drives().size() > 0xFFFF) throw new IllegalArgumentException("at most 65535 drives");
         long stripeBytes = (long) (config.dataShards() + config.parityShards()) * config.blockSize();
@@ -84,32 +105,99 @@ final class DriveErasureStore implements ErasureStore {
             // Every write and read holds one stripe of buffers; beyond this a few requests exhaust the heap.
             throw new IllegalArgumentException("(data-shards + parity-shards) x block-size must be <= 1GiB: " + stripeBytes);
         }
+        int count = config.drives().size();
         List<Drive> drives = new ArrayList<>();
-        for (int i = 0; i < config.drives().size(); i++) drives.add(new Drive(i, config.drives().get(i)));
-        long formatted = drives.stream().filter(Drive::isFormatted).count();
+        for (int i = 0; i < count; i++) drives.add(new Drive(i, config.drives().get(i)));
+        Drive.Format[] formats = new Drive.Format[count];
+        for (int i = 0; i < count; i++) formats[i] = drives.get(i).readFormat();
+        BlobId[] expected = expectedMembers(formats);
+        boolean anyFormatted = Arrays.stream(formats).anyMatch(Objects::nonNull);
+        SecureRandom random = new SecureRandom();
+        DriveHealth[] health = new DriveHealth[count];
         for (Drive drive : drives) {
+            int i = drive.index();
+            Drive.Format format = formats[i];
             try {
-                if (drive.isFormatted()) {
+                if (format != null) {
                     int leftovers = drive.ensureLayout();
                     if (leftovers > 0) LOG.info("removed {} unfinished shard files from {}", leftovers, drive.tmpDir());
-                    continue;
-                }
-                if (formatted > 0) {
-                    if (Files.isDirectory(drive.root())) {
-                        LOG.warn("drive {} has no valid format file; formatting it, its shards will be rebuilt from parity", drive);
-                    } else {
-                        LOG.warn("drive directory {} is missing; recreated empty, its shards will be rebuilt from parity", drive);
+                    if (expected[i] != null && !expected[i].equals(format.id()) && !format.rebuilding()) {
+                        LOG.warn("drive {} holds drive {} where {} was; treating it as replaced, its shards will be rebuilt",
+                                drive, format.id(), expected[i]);
+                        format = format.withRebuilding(true);
+                        drive.writeFormat(format);
                     }
                 } else {
-                    LOG.info("formatting new drive {}", drive);
+                    if (anyFormatted) {
+                        if (Files.isDirectory(drive.root())) {
+                            LOG.warn("drive {} has no valid format file; formatting it, its shards will be rebuilt from parity", drive);
+                        } else {
+                            LOG.warn("drive directory {} is missing; recreated empty, its shards will be rebuilt from parity", drive);
+                        }
+                    } else {
+                        LOG.info("formatting new drive {}", drive);
+                    }
+                    format = new Drive.Format(BlobId.random(random), anyFormatted, List.of());
+                    drive.format(format);
                 }
-                SecureRandom random = new SecureRandom();
-                drive.format(BlobId.random(random));
-            } catch (IOException e) {
-                throw new ErasureException(ErasureException.Reason.IO, "cannot open drive " + drive, e);
+                formats[i] = format;
+                health[i] = format.rebuilding()
+                        ? new DriveHealth(DriveStatus.State.REPLACED, "awaiting a full rebuild by heal")
+                        : new DriveHealth(DriveStatus.State.ONLINE, "");
+            } catch (IOException | RuntimeException e) {
+                LOG.error("drive {} is offline: {}", drive, e.toString());
+                formats[i] = null;
+                health[i] = new DriveHealth(DriveStatus.State.OFFLINE, "cannot open: " + e);
             }
         }
-        return new DriveErasureStore(config, List.copyOf(drives));
+        long usable = Arrays.stream(health).filter(DriveHealth::inService).count();
+        if (usable < config.dataShards()) {
+            throw new ErasureException(ErasureException.Reason.IO, "only " + usable + " of " + count
+                    + " drives can be opened, need at least " + config.dataShards());
+        }
+        DriveErasureStore store = new DriveErasureStore(config, List.copyOf(drives), health, clock);
+        store.recordMembers(formats, expected);
+        return store;
+    }
+
+    /** For each position, the drive id most formats record there (null when none does). */
+    private static BlobId[] expectedMembers(Drive.Format[] formats) {
+        BlobId[] expected = new BlobId[formats.length];
+        for (int i = 0; i < formats.length; i++) {
+            Map<BlobId, Integer> votes = new HashMap<>();
+            for (Drive.Format format : formats) {
+                if (format != null && format.members().size() == formats.length) votes.merge(format.members().get(i), 1, Integer::sum);
+            }
+            int best = 0;
+            for (Map.Entry<BlobId, Integer> vote : votes.entrySet()) {
+                if (vote.getValue() > best) {
+                    best = vote.getValue();
+                    expected[i] = vote.getKey();
+                }
+            }
+        }
+        return expected;
+    }
+
+    /**
+     * Writes the current set (each position's drive id; for an offline drive the id last
+     * recorded) into every usable drive's format file that records something else, so a drive
+     * put in later is recognised as a replacement. Failures only log: the next open retries.
+     */
+    private void recordMembers(Drive.Format[] formats, BlobId[] expected) {
+        List<BlobId> members = new ArrayList<>(formats.length);
+        for (int i = 0; i < formats.length; i++) {
+            BlobId id = formats[i] != null ? formats[i].id() : expected[i];
+            members.add(id == null ? new BlobId(0, 0) : id);
+        }
+        for (int i = 0; i < formats.length; i++) {
+            if (formats[i] == null || formats[i].members().equals(members)) continue;
+            try {
+                drives.get(i).writeFormat(formats[i].withMembers(members));
+            } catch (IOException e) {
+                driveError(i, e);
+            }
+        }
     }
 
     @Override
@@ -171,17 +259,127 @@ final class DriveErasureStore implements ErasureStore {
     public List<DriveStatus> drives() {
         List<DriveStatus> statuses = new ArrayList<>(drives.size());
         for (Drive drive : drives) {
-            boolean present = Files.isDirectory(drive.blobsDir());
-            statuses.add(new DriveStatus(drive.index(), drive.root(),
-                    present ? DriveStatus.State.ONLINE : DriveStatus.State.OFFLINE,
-                    present ? "" : "drive layout missing"));
+            DriveHealth h = health[drive.index()];
+            statuses.add(new DriveStatus(drive.index(), drive.root(), h.state(), h.detail()));
         }
         return List.copyOf(statuses);
     }
 
-    /** Whether reads, writes and walks should use the drive at {@code index} now. */
+    /**
+     * Whether reads, writes and walks should use the drive at {@code index} now. A drive out of
+     * service whose pause has passed is probed on the calling thread (one prober at a time; the
+     * others treat it as unusable meanwhile).
+     */
     boolean usable(int index) {
-        return index < drives.size();
+        if (index >= drives.size()) return false;
+        DriveHealth h = health[index];
+        if (h.inService()) return true;
+        if (!h.dueForProbe(clock.instant()) || !h.lock().tryLock()) return false;
+        try {
+            return probe(index);
+        } finally {
+            h.lock().unlock();
+        }
+    }
+
+    /** Probes every drive out of service now, whatever its pause (a heal pass starting). */
+    void probeAll() {
+        for (int i = 0; i < drives.size(); i++) {
+            DriveHealth h = health[i];
+            if (h.inService()) continue;
+            h.lock().lock();
+            try {
+                probe(i);
+            } finally {
+                h.lock().unlock();
+            }
+        }
+    }
+
+    /**
+     * Brings a drive back when it answers again: its format file names it (or it is recreated
+     * empty when its directory vanished, which makes it REPLACED), and a write probe succeeds.
+     * Called with the drive's lock held.
+     */
+    private boolean probe(int index) {
+        Drive drive = drives.get(index);
+        DriveHealth h = health[index];
+        try {
+            Drive.Format format = drive.readFormat();
+            if (format == null) {
+                if (Files.exists(drive.root().resolve(Drive.FORMAT_FILE))) {
+                    throw new IOException("format file unreadable");
+                }
+                // The directory (or just its format file) vanished while we ran: start it over
+                // empty, as open does; heal fills it.
+                format = new Drive.Format(BlobId.random(random), true, List.of());
+                drive.format(format);
+                LOG.warn("drive {} was empty or missing; recreated empty, its shards will be rebuilt", drive);
+            }
+            drive.ensureDirectories();
+            drive.probeWrite();
+            DriveStatus.State state = format.rebuilding() ? DriveStatus.State.REPLACED : DriveStatus.State.ONLINE;
+            h.set(state, format.rebuilding() ? "awaiting a full rebuild by heal" : "", Instant.MIN);
+            LOG.info("drive {} is back in service as {}", drive, state);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            h.set(h.state(), h.detail().isEmpty() ? e.toString() : h.detail(), clock.instant().plus(retryPause));
+            LOG.debug("drive {} still out of service: {}", drive, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Records an I/O error on the drive at {@code index}: OFFLINE when its layout is gone,
+     * otherwise FAULTY; either way it is skipped until a probe after the pause finds it well.
+     */
+    void driveError(int index, IOException e) {
+        if (index >= drives.size()) return;
+        Drive drive = drives.get(index);
+        boolean gone = !Files.isDirectory(drive.blobsDir());
+        DriveStatus.State state = gone ? DriveStatus.State.OFFLINE : DriveStatus.State.FAULTY;
+        String detail = gone ? "drive layout missing" : e.toString();
+        if (health[index].set(state, detail, clock.instant().plus(retryPause))) {
+            LOG.error("drive {} is {}: {}", drive, state, detail);
+        }
+    }
+
+    /**
+     * Called when a shard file was not found: if the whole drive layout is gone, the drive goes
+     * OFFLINE (a missing file alone is just a missing shard).
+     */
+    void checkLayout(int index) {
+        if (index < drives.size() && health[index].inService() && !Files.isDirectory(drives.get(index).blobsDir())) {
+            driveError(index, new NoSuchFileException(drives.get(index).blobsDir().toString()));
+        }
+    }
+
+    /** A REPLACED drive that heal has completely rebuilt: clears the flag in its format file. */
+    void driveRebuilt(int index) {
+        DriveHealth h = health[index];
+        h.lock().lock();
+        try {
+            if (h.state() != DriveStatus.State.REPLACED) return;
+            Drive drive = drives.get(index);
+            Drive.Format format = drive.readFormat();
+            if (format == null) throw new IOException("format file unreadable");
+            drive.writeFormat(format.withRebuilding(false));
+            h.set(DriveStatus.State.ONLINE, "", Instant.MIN);
+            LOG.info("drive {} is fully rebuilt and online", drive);
+        } catch (IOException e) {
+            driveError(index, e);
+        } finally {
+            h.lock().unlock();
+        }
+    }
+
+    /** The pause before a faulty or offline drive is probed again (tests shorten it). */
+    void retryPause(Duration pause) {
+        this.retryPause = Objects.requireNonNull(pause);
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     @Override

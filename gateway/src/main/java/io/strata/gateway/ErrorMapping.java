@@ -42,7 +42,10 @@ final class ErrorMapping {
         return switch (e.reason()) {
             case INCOMPLETE_INPUT -> new S3Exception(S3Error.INCOMPLETE_BODY);
             case EXCESS_INPUT -> new S3Exception(S3Error.INVALID_REQUEST, "The request body is longer than its declared length.");
-            case WRITE_QUORUM_LOST, READ_QUORUM_LOST, IO -> new S3Exception(S3Error.INTERNAL_ERROR);
+            // Too few drives in service: nothing was stored, and a retry may land once drives are back.
+            case WRITE_QUORUM_LOST -> new S3Exception(S3Error.SERVICE_UNAVAILABLE,
+                    "Too few drives are in service to store the object; please retry.");
+            case READ_QUORUM_LOST, IO -> new S3Exception(S3Error.INTERNAL_ERROR);
         };
     }
 
