@@ -65,6 +65,8 @@ final class DriveErasureStore implements ErasureStore {
     private final BufferPool buffers;
     private final SecureRandom random = new SecureRandom();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private static final RateLimiter UNLIMITED = new RateLimiter(0);
+    private final java.util.Set<BlobId> healing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong degradedReads = new AtomicLong();
     private final AtomicLong rebuiltShards = new AtomicLong();
     private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
@@ -253,6 +255,27 @@ final class DriveErasureStore implements ErasureStore {
         Objects.requireNonNull(action, "action");
         checkOpen();
         new BlobInventory(this, drives).walk(action);
+    }
+
+    @Override
+    public HealResult heal(BlobLocation location, boolean verify) {
+        return heal(erasureLocation(location), verify, UNLIMITED);
+    }
+
+    /** A heal charged to {@code limiter}; see {@link ErasureStore#heal(BlobLocation, boolean)}. */
+    HealResult heal(ErasureBlobLocation location, boolean verify, RateLimiter limiter) {
+        checkOpen();
+        if (!healing.add(location.blobId())) {
+            return new HealResult(location.id(), HealResult.Outcome.BUSY, 0, 0, 0, 0);
+        }
+        try {
+            return new BlobHealer(this, location, verify, limiter).run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErasureException(ErasureException.Reason.IO, "heal of blob " + location.id() + " interrupted", e);
+        } finally {
+            healing.remove(location.blobId());
+        }
     }
 
     @Override

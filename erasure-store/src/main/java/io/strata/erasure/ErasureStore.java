@@ -86,6 +86,26 @@ public interface ErasureStore extends AutoCloseable {
      */
     void forEachBlob(Consumer<? super StoredBlob> action);
 
+    /**
+     * Makes the blob whole again: shards that are missing, or whose header does not match, are
+     * rebuilt from {@code k} sound shards (every block read is checked against its CRC32C; a
+     * corrupt source joins the rebuilt set) and written under a temporary name, fsynced and
+     * renamed into place. With {@code verify} (scrub), every block of every shard is read and
+     * checked first, so bitrot anywhere is found and repaired. Shards on drives out of service are
+     * left for later (PARTIAL). Idempotent; safe to run concurrently with reads and writes (at
+     * most one heal per blob runs, a second returns BUSY). Racing a delete of the same blob may
+     * leave rebuilt shards behind for the orphan collector. Memory: one stripe.
+     *
+     * @throws ErasureException IO when writing a rebuilt shard fails (its drive is marked faulty)
+     * @throws IllegalStateException when the store is closed
+     */
+    HealResult heal(BlobLocation location, boolean verify);
+
+    /** {@link #heal(BlobLocation, boolean)} without verifying shards whose header is sound. */
+    default HealResult heal(BlobLocation location) {
+        return heal(location, false);
+    }
+
     /** The state of every configured drive, in configuration order. Cheap: at most a directory check per drive. */
     List<DriveStatus> drives();
 

@@ -93,6 +93,15 @@ public final class InMemoryErasureStore implements ErasureStore {
         }
     }
 
+    /** Nothing to repair in memory: HEALTHY for a stored blob, GONE for an unknown one. */
+    @Override
+    public HealResult heal(BlobLocation location, boolean verify) {
+        ErasureBlobLocation loc = location(location);
+        checkOpen();
+        boolean present = loc.size() == 0 || blobs.containsKey(loc.blobId());
+        return new HealResult(loc.id(), present ? HealResult.Outcome.HEALTHY : HealResult.Outcome.GONE, 0, 0, 0, 0);
+    }
+
     /** One imaginary drive, always online. */
     @Override
     public List<DriveStatus> drives() {
