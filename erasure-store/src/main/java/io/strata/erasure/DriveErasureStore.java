@@ -305,8 +305,12 @@ final class DriveErasureStore implements ErasureStore {
         }
     }
 
-    /** Probes every drive out of service now, whatever its pause (a heal pass starting). */
+    /**
+     * Checks every drive in service for a vanished layout (taking it out of service), then probes
+     * every drive out of service now, whatever its pause: a heal pass starting.
+     */
     void probeAll() {
+        for (int i = 0; i < drives.size(); i++) checkLayout(i);
         for (int i = 0; i < drives.size(); i++) {
             DriveHealth h = health[i];
             if (h.inService()) continue;

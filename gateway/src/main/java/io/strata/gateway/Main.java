@@ -19,6 +19,9 @@ public final class Main {
 
             Commands:
               serve        Run the S3 gateway (single node, embedded default storage)
+              heal         Start a heal pass on a running gateway and show its progress
+                           (--scrub: also verify every block; see strata heal --help)
+              drives       Show the state of a running gateway's drives
               help         Show this help
 
             Options for serve:
@@ -50,6 +53,9 @@ public final class Main {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("heal") || args[0].equals("drives")) {
+            return AdminCommand.run(args[0], args, out, err);
         }
         if (!args[0].equals("serve")) {
             err.println("strata: unknown command '" + args[0] + "'\n");

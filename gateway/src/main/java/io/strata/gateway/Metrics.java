@@ -1,5 +1,9 @@
 package io.strata.gateway;
 
+import io.strata.erasure.DriveStatus;
+import io.strata.erasure.HealCounters;
+import io.strata.erasure.HealStatus;
+import io.strata.erasure.Healer;
 import io.strata.tiering.LifecycleWorker;
 
 import java.util.Map;
@@ -21,6 +25,12 @@ final class Metrics {
 
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
     private volatile LifecycleWorker lifecycle;
+    private volatile Healer healer;
+
+    /** Adds the hot tier's heal counters and drive states to the scrape. */
+    void healer(Healer value) {
+        this.healer = value;
+    }
 
     /** Adds the lifecycle worker's counters to the scrape. */
     void lifecycle(LifecycleWorker worker) {
@@ -58,9 +68,46 @@ final class Metrics {
             out.append("strata_lifecycle_runs_total{outcome=\"completed\"} ").append(lc.runs()).append('\n');
             out.append("strata_lifecycle_runs_total{outcome=\"failed\"} ").append(lc.failedRuns()).append('\n');
         }
+        Healer h = healer;
+        if (h != null) heal(out, h.status());
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
         return out.toString();
+    }
+
+    private static void heal(StringBuilder out, HealStatus s) {
+        HealCounters t = s.total();
+        counter(out, "strata_heal_blobs_scanned_total", "Blobs examined by heal and scrub.", t.blobsScanned());
+        counter(out, "strata_heal_blobs_healed_total", "Blobs that had shards rebuilt.", t.blobsHealed());
+        counter(out, "strata_heal_blobs_failed_total", "Blobs heal could not make whole (lost, or a drive out of service).", t.blobsFailed());
+        counter(out, "strata_heal_shards_rebuilt_total", "Shard files rebuilt from the others.", t.shardsRebuilt());
+        counter(out, "strata_heal_corrupt_blocks_total", "Shard blocks and headers found failing their checksum.", t.corruptBlocks());
+        out.append("# HELP strata_heal_bytes_total Bytes read and written by heal and scrub.\n# TYPE strata_heal_bytes_total counter\n");
+        out.append("strata_heal_bytes_total{direction=\"read\"} ").append(t.bytesRead()).append('\n');
+        out.append("strata_heal_bytes_total{direction=\"written\"} ").append(t.bytesWritten()).append('\n');
+        counter(out, "strata_heal_passes_total", "Heal and scrub passes completed.", s.passes());
+        counter(out, "strata_heal_queue_dropped_total", "Damaged blobs not queued because the heal queue was full.", s.queueDropped());
+        gauge(out, "strata_heal_running", "1 while a heal or scrub pass runs.", s.running() ? 1 : 0);
+        gauge(out, "strata_heal_progress", "Fraction of the running pass done.", s.progress());
+        gauge(out, "strata_heal_queue", "Damaged blobs waiting for heal.", s.queued());
+        out.append("# HELP strata_drive_state 1 for the state each drive is in.\n# TYPE strata_drive_state gauge\n");
+        for (DriveStatus d : s.drives()) {
+            for (DriveStatus.State state : DriveStatus.State.values()) {
+                out.append("strata_drive_state{drive=\"").append(d.index()).append("\",state=\"")
+                        .append(state.name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
+                        .append(d.state() == state ? 1 : 0).append('\n');
+            }
+        }
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, double value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+        out.append(name).append(' ').append(value).append('\n');
     }
 }

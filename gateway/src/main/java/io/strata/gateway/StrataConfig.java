@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.HealConfig;
 import io.strata.tiering.LifecycleWorker;
 
 import java.nio.file.Files;
@@ -22,10 +23,12 @@ import java.util.Optional;
  *
  * @param credentials root credentials, or empty to load/generate them in the data directory
  * @param lifecycleInterval time between two runs of the bucket lifecycle worker
+ * @param heal background heal and scrub of the hot tier ({@code erasure.heal-*}, {@code erasure.scrub-interval})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
-                           Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval) {
+                           Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
+                           HealConfig heal) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -102,10 +105,26 @@ public record StrataConfig(String host, int port, String domain, String region, 
         String logLevel = l.string("log.level", "STRATA_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT);
         Duration lifecycleInterval = l.duration("lifecycle.interval", "STRATA_LIFECYCLE_INTERVAL",
                 LifecycleWorker.DEFAULT_INTERVAL);
+        HealConfig heal = healConfig(l);
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
-                lifecycleInterval);
+                lifecycleInterval, heal);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
+    }
+
+    private static HealConfig healConfig(Layers l) {
+        long rate = l.size("erasure.heal-rate", "STRATA_HEAL_RATE", HealConfig.DEFAULT_RATE);
+        Duration interval = l.duration("erasure.heal-interval", "STRATA_HEAL_INTERVAL", HealConfig.DEFAULT_INTERVAL);
+        Duration scrub = l.duration("erasure.scrub-interval", "STRATA_SCRUB_INTERVAL", HealConfig.DEFAULT_SCRUB_INTERVAL);
+        Duration minAge = l.duration("erasure.heal-min-age", null, HealConfig.DEFAULT_MIN_AGE);
+        int queue = l.integer("erasure.heal-queue", null, HealConfig.DEFAULT_QUEUE_CAPACITY);
+        try {
+            return new HealConfig(rate, interval, scrub, minAge, queue);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String key = message.substring(0, Math.max(0, message.indexOf(' ')));
+            throw new ConfigException(key.isEmpty() ? "erasure" : key, message.substring(message.indexOf(' ') + 1));
+        }
     }
 
     private record Layers(Config yaml, Map<String, String> env, Map<String, String> flags) {
@@ -135,7 +154,12 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
 
         long size(String key, long dflt) {
-            String v = string(key, null, Long.toString(dflt)).trim();
+            return size(key, null, dflt);
+        }
+
+        long size(String key, String envName, long dflt) {
+            String v = string(key, envName, Long.toString(dflt)).trim();
+            if (v.toLowerCase(Locale.ROOT).endsWith("/s")) v = v.substring(0, v.length() - 2).trim(); // "64MiB/s"
             try {
                 return parseSize(v);
             } catch (NumberFormatException e) {

@@ -8,7 +8,9 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
+import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
+import io.strata.erasure.Healer;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.LifecycleWorker;
 import org.slf4j.Logger;
@@ -36,13 +38,15 @@ public final class StrataServer implements AutoCloseable {
     private final ErasureStore store;
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
+    private final Healer healer;
     private final WebServer web;
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
-                         WebServer web, Credentials rootCredentials, boolean credentialsCreated) {
+                         Healer healer, WebServer web, Credentials rootCredentials, boolean credentialsCreated) {
         this.namespace = namespace;
+        this.healer = healer;
         this.store = store;
         this.service = service;
         this.lifecycle = lifecycle;
@@ -62,15 +66,20 @@ public final class StrataServer implements AutoCloseable {
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
+        Healer healer = null;
         try {
             store = ErasureStore.open(config.erasure());
+            healer = Healer.start(store, config.heal());
             Clock clock = Clock.systemUTC();
             service = new ObjectService(namespace, store, clock);
             Metrics metrics = new Metrics();
             lifecycle = new LifecycleWorker(namespace, service, clock);
             lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
+            metrics.healer(healer);
             S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
+            AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
+            HealAdmin.register(admin, healer);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -95,12 +104,14 @@ public final class StrataServer implements AutoCloseable {
                                 res.header("Content-Type", "text/plain; version=0.0.4");
                                 res.status(Status.OK_200).send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
                             })
+                            .any(AdminApi.PREFIX + "/*", admin)
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, lifecycle, web, root, created[0]);
+            return new StrataServer(namespace, store, service, lifecycle, healer, web, root, created[0]);
         } catch (RuntimeException | Error e) {
             if (lifecycle != null) lifecycle.close();
+            if (healer != null) healer.close();
             if (service != null) service.close();
             if (store != null) store.close();
             namespace.close();
@@ -135,6 +146,7 @@ public final class StrataServer implements AutoCloseable {
             LOG.warn("stopping the listener: {}", e.toString());
         }
         lifecycle.close();
+        healer.close();
         service.close();
         store.close();
         namespace.close();

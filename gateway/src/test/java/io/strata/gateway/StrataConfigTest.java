@@ -60,6 +60,32 @@ class StrataConfigTest {
     }
 
     @Test
+    void healSettingsHaveDefaultsAndAreReadFromTheFileAndEnvironment(@TempDir Path dir) throws Exception {
+        StrataConfig defaults = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(io.strata.erasure.HealConfig.defaults(), defaults.heal());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                erasure:
+                  heal-rate: 16MiB/s
+                  heal-interval: 30m
+                  scrub-interval: 7d
+                  heal-min-age: 0s
+                  heal-queue: 50
+                """);
+        var heal = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).heal();
+        assertEquals(16L << 20, heal.rateBytesPerSecond());
+        assertEquals(java.time.Duration.ofMinutes(30), heal.interval());
+        assertEquals(java.time.Duration.ofDays(7), heal.scrubInterval());
+        assertEquals(java.time.Duration.ZERO, heal.minAge());
+        assertEquals(50, heal.queueCapacity());
+        assertEquals(0, StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_HEAL_RATE", "0"), Map.of())
+                .heal().rateBytesPerSecond());
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_HEAL_INTERVAL", "0s"), Map.of()));
+        assertTrue(e.getMessage().contains("erasure.heal-interval"), e.getMessage());
+    }
+
+    @Test
     void lifecycleIntervalDefaultsToAnHourAndTakesShortDurations(@TempDir Path dir) {
         assertEquals(java.time.Duration.ofHours(1),
                 StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).lifecycleInterval());
