@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -38,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Healer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Healer.class);
+    /** Blobs a pass heals at the same time. */
+    static final int PARALLEL_HEALS = 4;
 
     private final ErasureStore store;
     private final DriveErasureStore drives; // null for stores without drives (the in-memory fake)
@@ -274,45 +279,43 @@ public final class Healer implements AutoCloseable {
         running = true;
         Instant youngest = clock.instant().minus(config.minAge());
         LOG.info("{} pass started{}", scrub ? "scrub" : "heal", replaced.isEmpty() ? "" : ", rebuilding drives " + replaced);
-        store.forEachBlob(blob -> {
-            if (closed || Thread.currentThread().isInterrupted()) throw new PassInterrupted();
-            progress = Integer.parseInt(blob.id().substring(0, 4), 16) / 65536.0;
-            BlobLocation location = blob.location();
-            int shards = location instanceof ErasureBlobLocation loc ? loc.totalShards() : blob.shardsPresent();
-            boolean complete = blob.shardsPresent() >= shards;
-            if (!scrub && complete) {
-                counters.scanned.incrementAndGet();
-                total.scanned.incrementAndGet();
-                return; // every shard file is there; headers and blocks are the scrub's business
-            }
-            if (!scrub && !manual && blob.lastModified().isAfter(youngest)) {
-                counters.scanned.incrementAndGet();
-                total.scanned.incrementAndGet();
-                markUnhealed(location, unhealed);
-                return; // perhaps still being written
-            }
-            HealResult result;
-            try {
-                result = heal(location, scrub);
-            } catch (ErasureException e) {
-                LOG.warn("heal of blob {} failed: {}", blob.id(), e.toString());
-                counters.scanned.incrementAndGet();
-                counters.failed.incrementAndGet();
-                total.scanned.incrementAndGet();
-                total.failed.incrementAndGet();
-                markUnhealed(location, unhealed);
-                return;
-            }
-            if (result.outcome() == HealResult.Outcome.BUSY) {
-                // the queue is on it right now; count it, and don't let this pass vouch for it
-                markUnhealed(location, unhealed);
-            }
-            if (result.outcome() == HealResult.Outcome.PARTIAL || result.outcome() == HealResult.Outcome.LOST) {
-                markUnhealed(location, unhealed);
-            }
-            counters.add(result);
-            total.add(result);
-        });
+        // A few blobs at a time, so one blob's fsyncs overlap another's reads and decoding; the
+        // rate limit, not this number, decides the share of the drives heal takes.
+        Semaphore slots = new Semaphore(PARALLEL_HEALS);
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            store.forEachBlob(blob -> {
+                if (closed || Thread.currentThread().isInterrupted()) throw new PassInterrupted();
+                progress = Integer.parseInt(blob.id().substring(0, 4), 16) / 65536.0;
+                BlobLocation location = blob.location();
+                int shards = location instanceof ErasureBlobLocation loc ? loc.totalShards() : blob.shardsPresent();
+                boolean complete = blob.shardsPresent() >= shards;
+                if (!scrub && complete) {
+                    counters.scanned.incrementAndGet();
+                    total.scanned.incrementAndGet();
+                    return; // every shard file is there; headers and blocks are the scrub's business
+                }
+                if (!scrub && !manual && blob.lastModified().isAfter(youngest)) {
+                    counters.scanned.incrementAndGet();
+                    total.scanned.incrementAndGet();
+                    markUnhealed(location, unhealed);
+                    return; // perhaps still being written
+                }
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PassInterrupted();
+                }
+                executor.submit(() -> {
+                    try {
+                        healOne(blob, scrub, counters, unhealed);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            });
+        }
+        if (closed) throw new PassInterrupted();
         HealCounters done = counters.snapshot();
         for (int index : replaced) {
             if (!unhealed[index] && drives != null) drives.driveRebuilt(index);
@@ -326,9 +329,36 @@ public final class Healer implements AutoCloseable {
                 done.corruptBlocks(), done.bytesRead(), done.bytesWritten());
     }
 
+    private void healOne(StoredBlob blob, boolean scrub, Counters counters, boolean[] unhealed) {
+        BlobLocation location = blob.location();
+        HealResult result;
+        try {
+            result = heal(location, scrub);
+        } catch (ErasureException e) {
+            LOG.warn("heal of blob {} failed: {}", blob.id(), e.toString());
+            counters.scanned.incrementAndGet();
+            counters.failed.incrementAndGet();
+            total.scanned.incrementAndGet();
+            total.failed.incrementAndGet();
+            markUnhealed(location, unhealed);
+            return;
+        } catch (IllegalStateException e) {
+            return; // the store closed under the pass
+        }
+        switch (result.outcome()) {
+            // BUSY: the queue is on it right now, so this pass cannot vouch for it
+            case BUSY, PARTIAL, LOST -> markUnhealed(location, unhealed);
+            default -> { }
+        }
+        counters.add(result);
+        total.add(result);
+    }
+
     private static void markUnhealed(BlobLocation location, boolean[] unhealed) {
         if (location instanceof ErasureBlobLocation loc) {
-            for (int drive : loc.drives()) if (drive < unhealed.length) unhealed[drive] = true;
+            synchronized (unhealed) { // written by the pass's heal threads; no I/O under it
+                for (int drive : loc.drives()) if (drive < unhealed.length) unhealed[drive] = true;
+            }
         }
     }
 }
