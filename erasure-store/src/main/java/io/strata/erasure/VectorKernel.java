@@ -11,12 +11,20 @@ import jdk.incubator.vector.VectorSpecies;
  * whole vector of bytes at once by a byte permute ({@code selectFrom}, {@code vpermb} on
  * AVX-512 VBMI, {@code vpshufb} on AVX2/SSSE3).
  *
- * <p>The loop walks the shards once, one vector position at a time: each input vector is loaded
- * once and split into its two nibble vectors, and every output of a group of up to four is
- * accumulated in a register and stored once, so a pass costs {@code k} loads and {@code g} stores
- * per vector position, with no read-modify-write of the outputs. Outputs beyond four go in further
- * groups (another pass over the inputs). Bytes after the last full vector go to the
- * {@link TableKernel}.
+ * <p>The loop walks the shards once, two vectors (128 bytes at 512 bits) at a time: each input
+ * vector is loaded once and split into its two nibble vectors, each coefficient's two tables are
+ * loaded once for both vectors, and every output of a group of up to four is accumulated in
+ * registers and stored once. A pass thus costs {@code k} loads and {@code g} stores per position,
+ * with no read-modify-write of the outputs; outputs beyond four go in further groups (another
+ * pass over the inputs). Bytes after the last full step go to the {@link TableKernel}. Two vectors per
+ * step instead of one, which halves the table loads, and leaving the nibble masking to
+ * {@code selectFrom}'s index wrapping (below) each measured faster on this AVX-512 machine.
+ *
+ * <p>Index wrapping: since JDK 24 {@code selectFrom} is specified to wrap each index to
+ * {@code index & (VLENGTH - 1)}; on JDK 21-23 an index out of range throws. The tables repeat every 16
+ * bytes, so with wrapping a byte {@code x} and a 16-bit-lane shift of it can index them directly
+ * (only bits 0-3 of the index select a value); on older JDKs, or with the system property
+ * {@code strata.erasure.vector.maskIndexes=true} (for tests), the nibbles are masked explicitly.
  *
  * <p>{@link #SPECIES} is a {@code static final} constant on purpose: the JIT turns vector code
  * into vector instructions only when the species is a compile-time constant (about 4x slower
@@ -26,14 +34,20 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernel implements CodingKernel {
     static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    /** Outputs accumulated per pass: four accumulators plus the nibble vectors fit any register file. */
+    /** Bytes per step: two vectors. */
+    private static final int STEP = 2 * LANES;
+    /** Whether {@code selectFrom} wraps indexes itself, so that nibbles need no mask (see above). */
+    static final boolean WRAPS = Runtime.version().feature() >= 24
+            && !Boolean.getBoolean("strata.erasure.vector.maskIndexes");
+    /** Outputs accumulated per pass: 8 accumulators plus 4 nibble and 2 table vectors fit 32 registers. */
     private static final int GROUP = 4;
     /**
      * For each coefficient {@code c} two tables of {@code LANES} bytes, the low table at
      * {@code c * 2 * LANES} ({@code c * x} for {@code x = 0..15}) then the high one ({@code c *
      * (x << 4)}), each 16-entry table repeated to the vector width so that lookups are correct
-     * whether the permute works per 128-bit lane or across the whole vector. 32 KiB at 512 bits;
-     * a code touches only its own coefficients' tables, which stay in L1.
+     * whatever bits 4-5 of an index hold and whether the permute works per 128-bit lane or across
+     * the whole vector. 32 KiB at 512 bits; a code touches only its own coefficients' tables,
+     * which stay in L1.
      */
     private static final byte[] TABLES = new byte[256 * 2 * LANES];
     static final VectorKernel INSTANCE = new VectorKernel();
@@ -67,7 +81,7 @@ final class VectorKernel implements CodingKernel {
 
     @Override
     public void code(byte[][] rows, byte[][] inputs, byte[][] outputs, int length) {
-        int bound = SPECIES.loopBound(length);
+        int bound = length - length % STEP;
         int k = inputs.length;
         for (int first = 0; first < outputs.length; first += GROUP) {
             int g = Math.min(GROUP, outputs.length - first);
@@ -80,105 +94,153 @@ final class VectorKernel implements CodingKernel {
                 case 1 -> code1(tables, inputs, outputs[first], bound);
                 case 2 -> code2(tables, inputs, outputs[first], outputs[first + 1], bound);
                 case 3 -> code3(tables, inputs, outputs[first], outputs[first + 1], outputs[first + 2], bound);
-                default -> code4(tables, inputs, outputs[first], outputs[first + 1], outputs[first + 2],
-                        outputs[first + 3], bound);
+                default -> code4(tables, inputs, outputs[first], outputs[first + 1], outputs[first + 2], outputs[first + 3], bound);
             }
         }
         if (bound < length) TableKernel.code(rows, inputs, outputs, bound, length);
     }
 
-    // code1..code4 are the same loop with 1-4 accumulators. They are spelled out rather than
-    // shared because the accumulators must be locals for the JIT to keep them in registers
-    // (an array of vectors would be stored to memory on every input).
+    // code1..code4 are the same loop with 1-4 outputs. They are spelled out rather than shared
+    // because the accumulators must be locals for the JIT to keep them in registers (an array of
+    // vectors would be stored to memory on every input).
+
+    /** The low nibbles of {@code x} as table indexes. */
+    private static ByteVector low(ByteVector x) {
+        return WRAPS ? x : x.and((byte) 0x0f);
+    }
+
+    /**
+     * The high nibbles of {@code x} as table indexes: x86 has no byte shift, so shift 16-bit lanes
+     * (one instruction); bits 4-7 then hold the neighbour's low bits, which wrapping or the mask drops.
+     */
+    private static ByteVector high(ByteVector x) {
+        ByteVector shifted = x.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
+        return WRAPS ? shifted : shifted.and((byte) 0x0f);
+    }
+
+    /** The vector of table bytes at {@code at} in {@link #TABLES}. */
+    private static ByteVector table(int at) {
+        return ByteVector.fromArray(SPECIES, TABLES, at);
+    }
+
+    /** {@code acc ^ c * x}, with {@code x} given as its nibbles and {@code c} as its two tables. */
+    private static ByteVector mac(ByteVector acc, ByteVector low, ByteVector high, ByteVector lowTable, ByteVector highTable) {
+        return acc.lanewise(VectorOperators.XOR, low.selectFrom(lowTable)).lanewise(VectorOperators.XOR, high.selectFrom(highTable));
+    }
 
     private static void code1(int[] tables, byte[][] inputs, byte[] out0, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
+            ByteVector b0 = a0;
             for (int j = 0; j < k; j++) {
-                ByteVector x = ByteVector.fromArray(SPECIES, inputs[j], i);
-                ByteVector low = x.and((byte) 0x0f);
-                ByteVector high = highNibbles(x);
-                a0 = a0.lanewise(VectorOperators.XOR, multiply(low, high, tables[j]));
+                byte[] in = inputs[j];
+                ByteVector x = ByteVector.fromArray(SPECIES, in, i);
+                ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
+                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
+                int t = tables[j];
+                ByteVector lt = table(t), ht = table(t + LANES);
+                a0 = mac(a0, xl, xh, lt, ht);
+                b0 = mac(b0, yl, yh, lt, ht);
             }
             a0.intoArray(out0, i);
+            b0.intoArray(out0, i + LANES);
         }
     }
 
     private static void code2(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0;
+            ByteVector a1 = a0, b0 = a0, b1 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 2) {
-                ByteVector x = ByteVector.fromArray(SPECIES, inputs[j], i);
-                ByteVector low = x.and((byte) 0x0f);
-                ByteVector high = highNibbles(x);
-                a0 = a0.lanewise(VectorOperators.XOR, multiply(low, high, tables[t]));
-                a1 = a1.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 1]));
+                byte[] in = inputs[j];
+                ByteVector x = ByteVector.fromArray(SPECIES, in, i);
+                ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
+                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
+                int t0 = tables[t], t1 = tables[t + 1];
+                ByteVector lt = table(t0), ht = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, lt, ht);
+                b0 = mac(b0, yl, yh, lt, ht);
+                lt = table(t1);
+                ht = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, lt, ht);
+                b1 = mac(b1, yl, yh, lt, ht);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
+            b0.intoArray(out0, i + LANES);
+            b1.intoArray(out1, i + LANES);
         }
     }
 
     private static void code3(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0;
-            ByteVector a2 = a0;
+            ByteVector a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 3) {
-                ByteVector x = ByteVector.fromArray(SPECIES, inputs[j], i);
-                ByteVector low = x.and((byte) 0x0f);
-                ByteVector high = highNibbles(x);
-                a0 = a0.lanewise(VectorOperators.XOR, multiply(low, high, tables[t]));
-                a1 = a1.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 1]));
-                a2 = a2.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 2]));
+                byte[] in = inputs[j];
+                ByteVector x = ByteVector.fromArray(SPECIES, in, i);
+                ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
+                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
+                int t0 = tables[t], t1 = tables[t + 1], t2 = tables[t + 2];
+                ByteVector lt = table(t0), ht = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, lt, ht);
+                b0 = mac(b0, yl, yh, lt, ht);
+                lt = table(t1);
+                ht = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, lt, ht);
+                b1 = mac(b1, yl, yh, lt, ht);
+                lt = table(t2);
+                ht = table(t2 + LANES);
+                a2 = mac(a2, xl, xh, lt, ht);
+                b2 = mac(b2, yl, yh, lt, ht);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
             a2.intoArray(out2, i);
+            b0.intoArray(out0, i + LANES);
+            b1.intoArray(out1, i + LANES);
+            b2.intoArray(out2, i + LANES);
         }
     }
 
-    private static void code4(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, byte[] out3,
-                              int bound) {
+    private static void code4(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, byte[] out3, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0;
-            ByteVector a2 = a0;
-            ByteVector a3 = a0;
+            ByteVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 4) {
-                ByteVector x = ByteVector.fromArray(SPECIES, inputs[j], i);
-                ByteVector low = x.and((byte) 0x0f);
-                ByteVector high = highNibbles(x);
-                a0 = a0.lanewise(VectorOperators.XOR, multiply(low, high, tables[t]));
-                a1 = a1.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 1]));
-                a2 = a2.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 2]));
-                a3 = a3.lanewise(VectorOperators.XOR, multiply(low, high, tables[t + 3]));
+                byte[] in = inputs[j];
+                ByteVector x = ByteVector.fromArray(SPECIES, in, i);
+                ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
+                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
+                int t0 = tables[t], t1 = tables[t + 1], t2 = tables[t + 2], t3 = tables[t + 3];
+                ByteVector lt = table(t0), ht = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, lt, ht);
+                b0 = mac(b0, yl, yh, lt, ht);
+                lt = table(t1);
+                ht = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, lt, ht);
+                b1 = mac(b1, yl, yh, lt, ht);
+                lt = table(t2);
+                ht = table(t2 + LANES);
+                a2 = mac(a2, xl, xh, lt, ht);
+                b2 = mac(b2, yl, yh, lt, ht);
+                lt = table(t3);
+                ht = table(t3 + LANES);
+                a3 = mac(a3, xl, xh, lt, ht);
+                b3 = mac(b3, yl, yh, lt, ht);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
             a2.intoArray(out2, i);
             a3.intoArray(out3, i);
+            b0.intoArray(out0, i + LANES);
+            b1.intoArray(out1, i + LANES);
+            b2.intoArray(out2, i + LANES);
+            b3.intoArray(out3, i + LANES);
         }
-    }
-
-    /**
-     * {@code x >>> 4} per byte. x86 has no byte shift, so shift 16-bit lanes (one instruction)
-     * and mask off the bits that crossed over from the neighbouring byte.
-     */
-    private static ByteVector highNibbles(ByteVector x) {
-        return x.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4)
-                .reinterpretAsBytes().and((byte) 0x0f);
-    }
-
-    /** {@code c * x} per byte, from the nibbles of {@code x} and the tables of {@code c} at {@code table}. */
-    private static ByteVector multiply(ByteVector low, ByteVector high, int table) {
-        ByteVector lowTable = ByteVector.fromArray(SPECIES, TABLES, table);
-        ByteVector highTable = ByteVector.fromArray(SPECIES, TABLES, table + LANES);
-        return low.selectFrom(lowTable).lanewise(VectorOperators.XOR, high.selectFrom(highTable));
     }
 }

@@ -47,6 +47,15 @@ class CodingKernelFallbackTest {
         assertTrue(output.contains("probe: scalar ok"), output);
     }
 
+    /** The masked-index path that JDK 21-23 take (their selectFrom throws instead of wrapping). */
+    @Test
+    void theVectorKernelWithMaskedIndexesCodesLikeTheTableKernel() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(CodingKernels.vectorAvailable());
+        String output = runProbe(List.of("--add-modules", "jdk.incubator.vector", "-Dstrata.erasure.coder=vector",
+                "-Dstrata.erasure.vector.maskIndexes=true"));
+        assertTrue(output.contains("-bit (masked indexes) ok"), output);
+    }
+
     /** Runs {@link KernelProbe} in a fresh JVM with {@code jvmArgs}; its stdout and stderr together. */
     private static String runProbe(List<String> jvmArgs) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>();
