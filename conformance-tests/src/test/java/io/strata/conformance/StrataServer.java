@@ -95,6 +95,8 @@ public final class StrataServer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // as ./strata runs it: the erasure coder's Vector API kernel needs the incubator module
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--port", Integer.toString(port),
                 "--data-dir", dataDir.toString()));

@@ -45,7 +45,7 @@ final class CodingKernels {
      */
     static String vectorUnavailableReason() {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-            return VECTOR_MODULE + " not enabled (java --add-modules " + VECTOR_MODULE + ")";
+            return VECTOR_MODULE + " not enabled: add --add-modules " + VECTOR_MODULE + " to the java command";
         }
         int bits;
         try {
