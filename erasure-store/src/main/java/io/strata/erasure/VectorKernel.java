@@ -11,13 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * whole vector of bytes at once by a byte permute ({@code selectFrom}, {@code vpermb} on
  * AVX-512 VBMI, {@code vpshufb} on AVX2/SSSE3).
  *
- * <p>The loop walks the shards once, two vectors (128 bytes at 512 bits) at a time: each input
- * vector is loaded once and split into its two nibble vectors, each coefficient's two tables are
- * loaded once for both vectors, and every output of a group of up to four is accumulated in
- * registers and stored once. A pass thus costs {@code k} loads and {@code g} stores per position,
+ * <p>The loop walks the shards once, four vectors (256 bytes at 512 bits) at a time for one or
+ * two outputs, two vectors for three or four: each input vector is loaded once and split into its
+ * two nibble vectors, each coefficient's two tables are loaded once for all vectors of the step,
+ * and every output of a group of up to four is accumulated in registers and stored once. A pass thus costs {@code k} loads and {@code g} stores per position,
  * with no read-modify-write of the outputs; outputs beyond four go in further groups (another
- * pass over the inputs). Bytes after the last full step go to the {@link TableKernel}. Two vectors per
- * step instead of one, which halves the table loads, and leaving the nibble masking to
+ * pass over the inputs). Bytes after the last full step go to the {@link TableKernel}. Several vectors
+ * per step, which divides the table loads, and leaving the nibble masking to
  * {@code selectFrom}'s index wrapping (below) each measured faster on this AVX-512 machine.
  *
  * <p>Index wrapping: since JDK 24 {@code selectFrom} is specified to wrap each index to
@@ -34,8 +34,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernel implements CodingKernel {
     static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    /** Bytes per step: two vectors. */
-    private static final int STEP = 2 * LANES;
+    /**
+     * Bytes per step: four vectors for one or two outputs, two vectors (half a step) for three or
+     * four, whose eight accumulators already fill the register file.
+     */
+    private static final int STEP = 4 * LANES;
     /** Whether {@code selectFrom} wraps indexes itself, so that nibbles need no mask (see above). */
     static final boolean WRAPS = Runtime.version().feature() >= 24
             && !Boolean.getBoolean("strata.erasure.vector.maskIndexes");
@@ -102,7 +105,8 @@ final class VectorKernel implements CodingKernel {
 
     // code1..code4 are the same loop with 1-4 outputs. They are spelled out rather than shared
     // because the accumulators must be locals for the JIT to keep them in registers (an array of
-    // vectors would be stored to memory on every input).
+    // vectors would be stored to memory on every input). Four vectors per step for three or four
+    // outputs (12 or 16 accumulators) made C2's code 10-20x slower on JDK 25: keep them at two.
 
     /** The low nibbles of {@code x} as table indexes. */
     private static ByteVector low(ByteVector x) {
@@ -132,19 +136,28 @@ final class VectorKernel implements CodingKernel {
         int k = inputs.length;
         for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector b0 = a0;
-            for (int j = 0; j < k; j++) {
+            ByteVector b0 = a0, c0 = a0, d0 = a0;
+            for (int j = 0, t = 0; j < k; j++, t += 1) {
                 byte[] in = inputs[j];
                 ByteVector x = ByteVector.fromArray(SPECIES, in, i);
                 ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
-                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
-                int t = tables[j];
-                ByteVector lt = table(t), ht = table(t + LANES);
-                a0 = mac(a0, xl, xh, lt, ht);
-                b0 = mac(b0, yl, yh, lt, ht);
+                ByteVector z = ByteVector.fromArray(SPECIES, in, i + 2 * LANES);
+                ByteVector w = ByteVector.fromArray(SPECIES, in, i + 3 * LANES);
+                ByteVector xl = low(x), xh = high(x);
+                ByteVector yl = low(y), yh = high(y);
+                ByteVector zl = low(z), zh = high(z);
+                ByteVector wl = low(w), wh = high(w);
+                int t0 = tables[t];
+                ByteVector l0 = table(t0), h0 = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, l0, h0);
+                b0 = mac(b0, yl, yh, l0, h0);
+                c0 = mac(c0, zl, zh, l0, h0);
+                d0 = mac(d0, wl, wh, l0, h0);
             }
             a0.intoArray(out0, i);
             b0.intoArray(out0, i + LANES);
+            c0.intoArray(out0, i + 2 * LANES);
+            d0.intoArray(out0, i + 3 * LANES);
         }
     }
 
@@ -152,50 +165,65 @@ final class VectorKernel implements CodingKernel {
         int k = inputs.length;
         for (int i = 0; i < bound; i += STEP) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0, b0 = a0, b1 = a0;
+            ByteVector b0 = a0, c0 = a0, d0 = a0, a1 = a0, b1 = a0, c1 = a0, d1 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 2) {
                 byte[] in = inputs[j];
                 ByteVector x = ByteVector.fromArray(SPECIES, in, i);
                 ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
-                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
-                int t0 = tables[t], t1 = tables[t + 1];
-                ByteVector lt = table(t0), ht = table(t0 + LANES);
-                a0 = mac(a0, xl, xh, lt, ht);
-                b0 = mac(b0, yl, yh, lt, ht);
-                lt = table(t1);
-                ht = table(t1 + LANES);
-                a1 = mac(a1, xl, xh, lt, ht);
-                b1 = mac(b1, yl, yh, lt, ht);
+                ByteVector z = ByteVector.fromArray(SPECIES, in, i + 2 * LANES);
+                ByteVector w = ByteVector.fromArray(SPECIES, in, i + 3 * LANES);
+                ByteVector xl = low(x), xh = high(x);
+                ByteVector yl = low(y), yh = high(y);
+                ByteVector zl = low(z), zh = high(z);
+                ByteVector wl = low(w), wh = high(w);
+                int t0 = tables[t];
+                ByteVector l0 = table(t0), h0 = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, l0, h0);
+                b0 = mac(b0, yl, yh, l0, h0);
+                c0 = mac(c0, zl, zh, l0, h0);
+                d0 = mac(d0, wl, wh, l0, h0);
+                int t1 = tables[t + 1];
+                ByteVector l1 = table(t1), h1 = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, l1, h1);
+                b1 = mac(b1, yl, yh, l1, h1);
+                c1 = mac(c1, zl, zh, l1, h1);
+                d1 = mac(d1, wl, wh, l1, h1);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
             b0.intoArray(out0, i + LANES);
             b1.intoArray(out1, i + LANES);
+            c0.intoArray(out0, i + 2 * LANES);
+            c1.intoArray(out1, i + 2 * LANES);
+            d0.intoArray(out0, i + 3 * LANES);
+            d1.intoArray(out1, i + 3 * LANES);
         }
     }
 
+
     private static void code3(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += STEP) {
+        for (int i = 0; i < bound; i += 2 * LANES) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+            ByteVector b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 3) {
                 byte[] in = inputs[j];
                 ByteVector x = ByteVector.fromArray(SPECIES, in, i);
                 ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
-                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
-                int t0 = tables[t], t1 = tables[t + 1], t2 = tables[t + 2];
-                ByteVector lt = table(t0), ht = table(t0 + LANES);
-                a0 = mac(a0, xl, xh, lt, ht);
-                b0 = mac(b0, yl, yh, lt, ht);
-                lt = table(t1);
-                ht = table(t1 + LANES);
-                a1 = mac(a1, xl, xh, lt, ht);
-                b1 = mac(b1, yl, yh, lt, ht);
-                lt = table(t2);
-                ht = table(t2 + LANES);
-                a2 = mac(a2, xl, xh, lt, ht);
-                b2 = mac(b2, yl, yh, lt, ht);
+                ByteVector xl = low(x), xh = high(x);
+                ByteVector yl = low(y), yh = high(y);
+                int t0 = tables[t];
+                ByteVector l0 = table(t0), h0 = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, l0, h0);
+                b0 = mac(b0, yl, yh, l0, h0);
+                int t1 = tables[t + 1];
+                ByteVector l1 = table(t1), h1 = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, l1, h1);
+                b1 = mac(b1, yl, yh, l1, h1);
+                int t2 = tables[t + 2];
+                ByteVector l2 = table(t2), h2 = table(t2 + LANES);
+                a2 = mac(a2, xl, xh, l2, h2);
+                b2 = mac(b2, yl, yh, l2, h2);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
@@ -208,30 +236,31 @@ final class VectorKernel implements CodingKernel {
 
     private static void code4(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, byte[] out3, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += STEP) {
+        for (int i = 0; i < bound; i += 2 * LANES) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            ByteVector b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 4) {
                 byte[] in = inputs[j];
                 ByteVector x = ByteVector.fromArray(SPECIES, in, i);
                 ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
-                ByteVector xl = low(x), xh = high(x), yl = low(y), yh = high(y);
-                int t0 = tables[t], t1 = tables[t + 1], t2 = tables[t + 2], t3 = tables[t + 3];
-                ByteVector lt = table(t0), ht = table(t0 + LANES);
-                a0 = mac(a0, xl, xh, lt, ht);
-                b0 = mac(b0, yl, yh, lt, ht);
-                lt = table(t1);
-                ht = table(t1 + LANES);
-                a1 = mac(a1, xl, xh, lt, ht);
-                b1 = mac(b1, yl, yh, lt, ht);
-                lt = table(t2);
-                ht = table(t2 + LANES);
-                a2 = mac(a2, xl, xh, lt, ht);
-                b2 = mac(b2, yl, yh, lt, ht);
-                lt = table(t3);
-                ht = table(t3 + LANES);
-                a3 = mac(a3, xl, xh, lt, ht);
-                b3 = mac(b3, yl, yh, lt, ht);
+                ByteVector xl = low(x), xh = high(x);
+                ByteVector yl = low(y), yh = high(y);
+                int t0 = tables[t];
+                ByteVector l0 = table(t0), h0 = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, l0, h0);
+                b0 = mac(b0, yl, yh, l0, h0);
+                int t1 = tables[t + 1];
+                ByteVector l1 = table(t1), h1 = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, l1, h1);
+                b1 = mac(b1, yl, yh, l1, h1);
+                int t2 = tables[t + 2];
+                ByteVector l2 = table(t2), h2 = table(t2 + LANES);
+                a2 = mac(a2, xl, xh, l2, h2);
+                b2 = mac(b2, yl, yh, l2, h2);
+                int t3 = tables[t + 3];
+                ByteVector l3 = table(t3), h3 = table(t3 + LANES);
+                a3 = mac(a3, xl, xh, l3, h3);
+                b3 = mac(b3, yl, yh, l3, h3);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * scalar fallback chosen (and working) where the Vector API is absent or refused.
  */
 class CodingKernelTest {
-    /** Around every multiple of 64 bytes (the widest vector) and a few odd sizes well beyond. */
-    private static final int[] LENGTHS = {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 191, 255, 256,
+    /** Around multiples of 64 bytes (the widest vector) and 256 (the widest step), and odd sizes well beyond. */
+    private static final int[] LENGTHS = {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 191, 255, 256, 257, 511, 512, 513,
         1000, 4096 + 17, 65536 + 3, 3 * 65536 - 1};
 
     @BeforeEach
