@@ -1,5 +1,7 @@
 package io.strata.erasure;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -14,7 +16,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Reed-Solomon coding speed on one core (one thread), the Vector API kernel and the
@@ -32,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p><b>Read the {@code dataBytes} line</b>: it counts bytes of object data (the {@code k} data
  * shards; parity not counted) and, in {@code ops/us}, reads directly as <b>MB/s of data per
- * core</b> (divide by 1000 for GB/s). The primary score is stripes per microsecond.
+ * core</b> (divide by 1000 for GB/s). The primary score is stripes per microsecond. After each
+ * iteration the same rate per second of the thread's CPU time is printed too ({@code [encode
+ * vector 4+2 65536: 19.50 GB/s of data per CPU-second]}), the figure to quote when other work
+ * shares the cores.
  *
  * <p>Run: {@code mvn -o -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests}, then
  * {@code java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar
@@ -46,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ErasureEncodeBenchmark {
@@ -66,15 +73,31 @@ public class ErasureEncodeBenchmark {
     private boolean[] present;
     private long dataBytesPerStripe;
 
-    /** Bytes of object data coded; see the class comment for how to read it. */
+    /**
+     * Bytes of object data coded; see the class comment for how to read it. Also prints, after
+     * each iteration, the same bytes per second of the benchmark thread's own CPU time: on a
+     * machine shared with other work the wall-clock score drops with the load, this rate much
+     * less.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Data {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         public long dataBytes;
+        private long cpuStart;
 
         @Setup(Level.Iteration)
         public void reset() {
             dataBytes = 0;
+            cpuStart = THREADS.getCurrentThreadCpuTime();
+        }
+
+        @TearDown(Level.Iteration)
+        public void report(BenchmarkParams params) {
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            String name = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            System.out.printf(" [%s %s %s %s: %.2f GB/s of data per CPU-second]", name, params.getParam("coder"),
+                    params.getParam("code"), params.getParam("shardSize"), cpu > 0 ? dataBytes / (double) cpu : 0.0);
         }
     }
 
