@@ -45,7 +45,7 @@ class LifecycleTest extends GatewayTest {
                 .filter(LifecycleRuleFilter.builder().and(LifecycleRuleAndOperator.builder().prefix("data/")
                         .tags(Tag.builder().key("tier").value("cold").build())
                         .objectSizeGreaterThan(1024L).objectSizeLessThan(1L << 30).build()).build())
-                .transitions(Transition.builder().days(90).storageClass(TransitionStorageClass.GLACIER).build())
+                .transitions(Transition.builder().days(90).storageClass("COLD").build())
                 .noncurrentVersionExpiration(NoncurrentVersionExpiration.builder().noncurrentDays(7)
                         .newerNoncurrentVersions(2).build())
                 .build();

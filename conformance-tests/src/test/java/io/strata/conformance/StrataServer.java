@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,8 @@ public final class StrataServer implements AutoCloseable {
     private final Path dataDir;
     private final Path log;
     private final List<String> jvmArgs;
+    private final Map<String, String> env = new java.util.LinkedHashMap<>();
+    private final List<String> serveArgs = new ArrayList<>();
     private final int port;
     private Process process;
     private int starts;
@@ -55,6 +58,11 @@ public final class StrataServer implements AutoCloseable {
      * (its log goes to {@code root/server.log}) and waits until it accepts connections.
      */
     public static StrataServer start(Path root, String... jvmArgs) {
+        return start(root, Map.of(), List.of(), jvmArgs);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra environment variables and {@code serve} arguments. */
+    public static StrataServer start(Path root, Map<String, String> env, List<String> serveArgs, String... jvmArgs) {
         String external = System.getProperty("strata.external.port");
         if (external != null && !external.isBlank()) {
             // Developer aid: run the SDK tests against another S3 server already listening on
@@ -66,6 +74,8 @@ public final class StrataServer implements AutoCloseable {
         try {
             Path dataDir = Files.createDirectories(root.resolve("data"));
             StrataServer server = new StrataServer(jar, dataDir, root.resolve("server.log"), List.of(jvmArgs), freePort());
+            server.env.putAll(env);
+            server.serveArgs.addAll(serveArgs);
             server.start();
             return server;
         } catch (IOException e) {
@@ -100,12 +110,14 @@ public final class StrataServer implements AutoCloseable {
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--port", Integer.toString(port),
                 "--data-dir", dataDir.toString()));
+        command.addAll(serveArgs);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dataDir.getParent().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("STRATA_ACCESS_KEY", ACCESS_KEY);
         builder.environment().put("STRATA_SECRET_KEY", SECRET_KEY);
+        builder.environment().putAll(env);
         starts++;
         try {
             Files.writeString(log, "=== start #" + starts + ": " + String.join(" ", command) + System.lineSeparator(),

@@ -1,5 +1,6 @@
 package io.strata.gateway;
 
+import io.strata.tiering.TierMover;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.xml.XmlReader;
@@ -216,7 +217,7 @@ final class BucketHandlers {
                     xml.element("ChecksumAlgorithm", v.checksums().keySet().iterator().next());
                     xml.element("ChecksumType", Uploads.checksumType(v.headers()));
                 }
-                xml.element("StorageClass", "STANDARD");
+                xml.element("StorageClass", TierMover.storageClass(v));
             }
             Responses.ownerElement(xml, "Owner", bucket.owner());
             xml.end();
@@ -283,7 +284,7 @@ final class BucketHandlers {
                 xml.element("ChecksumAlgorithm", o.checksums().keySet().iterator().next());
                 xml.element("ChecksumType", Uploads.checksumType(o.headers()));
             }
-            xml.element("StorageClass", "STANDARD");
+            xml.element("StorageClass", TierMover.storageClass(o));
             if (fetchOwner) Responses.ownerElement(xml, "Owner", bucket.owner());
             xml.end();
         }

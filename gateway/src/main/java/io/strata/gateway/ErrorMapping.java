@@ -49,6 +49,15 @@ final class ErrorMapping {
         };
     }
 
+    static S3Exception toS3(io.strata.tiering.TierException e) {
+        return switch (e.reason()) {
+            case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE,
+                    "The cold tier holding this object cannot be reached; retry later.");
+            case NOT_FOUND, CORRUPT, INVALID_RANGE, LENGTH_MISMATCH, REJECTED -> new S3Exception(S3Error.INTERNAL_ERROR,
+                    "The cold copy of this object cannot be served.");
+        };
+    }
+
     static S3Exception toS3(NamespaceException e) {
         return switch (e.reason()) {
             case BUCKET_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_BUCKET);

@@ -25,6 +25,19 @@ final class LifecycleHandlers {
         byte[] body = Responses.readSmallBody(r);
         verifyIntegrity(r, body);
         LifecycleXml.Parsed parsed = LifecycleXml.parseRequest(body);
+        for (var rule : parsed.configuration().rules()) {
+            java.util.List<String> classes = new java.util.ArrayList<>();
+            rule.transitions().forEach(t -> classes.add(t.storageClass()));
+            rule.noncurrentTransitions().forEach(t -> classes.add(t.storageClass()));
+            for (String c : classes) {
+                if (service.tiers().get(c).isEmpty()) {
+                    throw new S3Exception(S3Error.INVALID_STORAGE_CLASS, "The storage class you specified is not valid: "
+                            + "no cold tier named " + c + " is configured here (configured: "
+                            + String.join(", ", service.tiers().list().stream().map(t -> t.name()).toList())
+                            + "). Add one with 'strata tier add'.");
+                }
+            }
+        }
         service.namespace().putBucketConfig(bucket.name(), LifecycleXml.KIND, parsed.document());
         res.header("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
         res.status(Status.OK_200).send();

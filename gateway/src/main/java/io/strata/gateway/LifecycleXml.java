@@ -263,7 +263,15 @@ final class LifecycleXml {
 
     private static String storageClass(Element t) {
         String storageClass = XmlReader.text(t, "StorageClass").map(String::trim).orElseThrow(LifecycleXml::malformed);
-        if (!STORAGE_CLASSES.contains(storageClass)) throw malformed();
+        // Strata's cold tiers are named like storage classes; whether one of that name is configured is
+        // checked by the handler, which knows the tiers (stored rules are parsed without it).
+        if (!STORAGE_CLASSES.contains(storageClass)) {
+            try {
+                io.strata.tiering.ColdTiers.checkName(storageClass);
+            } catch (IllegalArgumentException e) {
+                throw malformed();
+            }
+        }
         return storageClass;
     }
 

@@ -75,7 +75,7 @@ final class ObjectAttributesHandler {
             }
             xml.end();
         }
-        if (wanted.contains("StorageClass")) xml.element("StorageClass", "STANDARD");
+        if (wanted.contains("StorageClass")) xml.element("StorageClass", io.strata.tiering.TierMover.storageClass(v));
         if (wanted.contains("ObjectSize")) xml.element("ObjectSize", v.size());
         Responses.xml(res, xml.end());
     }

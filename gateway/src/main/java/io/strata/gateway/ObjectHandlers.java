@@ -254,7 +254,7 @@ final class ObjectHandlers {
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
         int tagCount = Tagging.ofVersion(v.headers()).size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
-        res.header("x-amz-storage-class", "STANDARD");
+        res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
         if (r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
             if (!partial || partNumber.isPresent() && v.partCount() == 0) {

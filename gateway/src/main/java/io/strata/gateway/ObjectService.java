@@ -15,7 +15,10 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
+import io.strata.tiering.ColdTiers;
+import io.strata.tiering.DataRef;
 import io.strata.tiering.LifecycleConfiguration;
+import io.strata.tiering.TierMover;
 import io.strata.tiering.LifecycleTarget;
 import io.strata.tiering.NamespaceLifecycleActions;
 import org.slf4j.Logger;
@@ -74,17 +77,48 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     private final Condition garbageAdded = cleanerLock.newCondition();
     private volatile boolean closing;
     private final NamespaceLifecycleActions lifecycleActions;
+    private final TierMover mover;
 
-    ObjectService(Namespace namespace, ErasureStore store, Clock clock) {
+    ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers) {
         this.namespace = namespace;
         this.store = store;
         this.clock = clock;
         this.lifecycleActions = new NamespaceLifecycleActions(namespace);
+        this.mover = new TierMover(namespace, tiers, new HotData());
+        // Before anything can start a move: copies of moves cut short by a crash become garbage.
+        mover.recover();
         this.cleaner = Thread.ofVirtual().name("strata-garbage-cleaner").start(this::cleanLoop);
+    }
+
+    /** A service with no cold tiers (tests of the hot path). */
+    ObjectService(Namespace namespace, ErasureStore store, Clock clock) {
+        this(namespace, store, clock, new ColdTiers());
     }
 
     Namespace namespace() {
         return namespace;
+    }
+
+    ColdTiers tiers() {
+        return mover.tiers();
+    }
+
+    TierMover mover() {
+        return mover;
+    }
+
+    /** The mover's access to the hot tier: the same read path as GET, the same write path as PUT. */
+    private final class HotData implements TierMover.HotData {
+        @Override
+        public InputStream open(ObjectVersion version, long offset, long length) {
+            return ObjectService.this.open(version, offset, length);
+        }
+
+        @Override
+        public Segment write(InputStream data, long length) {
+            Stored stored = store(data, length, Expectations.none());
+            return stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
+        }
     }
 
     // ---- writes
@@ -179,7 +213,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         if (pieces.isEmpty()) return InputStream.nullInputStream();
         if (pieces.size() == 1) {
             long[] p = pieces.getFirst();
-            return store.read(BlobLocation.decode(segments.get((int) p[0]).ref()), p[1], p[2]);
+            return openSegment(version, (int) p[0], p[1], p[2]);
         }
         Iterator<long[]> it = pieces.iterator();
         // Segments are opened lazily, one at a time, so a 10,000-part object holds one open blob.
@@ -192,9 +226,20 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             @Override
             public InputStream nextElement() {
                 long[] p = it.next();
-                return store.read(BlobLocation.decode(segments.get((int) p[0]).ref()), p[1], p[2]);
+                return openSegment(version, (int) p[0], p[1], p[2]);
             }
         });
+    }
+
+    /** Bytes {@code [from, from + length)} of segment {@code index}, wherever it lives; every byte verified. */
+    private InputStream openSegment(ObjectVersion version, int index, long from, long length) {
+        Segment segment = version.segments().get(index);
+        return switch (DataRef.decode(segment.ref())) {
+            case DataRef.Hot hot -> store.read(hot.location(), from, length);
+            case DataRef.Cold cold -> mover.openCold(version, index, from, length);
+            case DataRef.Inline inline -> new java.io.ByteArrayInputStream(inline.data(), (int) from, (int) length);
+            case DataRef.Empty empty -> InputStream.nullInputStream();
+        };
     }
 
     // ---- multipart
@@ -422,6 +467,13 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         return done;
     }
 
+    @Override
+    public boolean transition(ObjectVersion version, String storageClass) {
+        boolean moved = mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
+        signalCleaner();
+        return moved;
+    }
+
     // ---- internals
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
@@ -533,13 +585,16 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                 List<GarbageItem> items = namespace.garbage(256);
                 if (!items.isEmpty()) {
                     List<GarbageItem> done = new ArrayList<>(items.size());
+                    List<Segment> retry = new ArrayList<>();
                     for (GarbageItem item : items) {
-                        if (item.segment().size() > 0 && item.segment().ref().length > 0) {
-                            store.delete(BlobLocation.decode(item.segment().ref()));
-                        }
+                        if (!free(item)) retry.add(item.segment());
                         done.add(item);
                     }
+                    // A cold tier that is down must not hold up freeing hot data: its items go to the
+                    // back of the queue (added before the originals are removed, so none is lost).
+                    namespace.addGarbage(retry);
                     namespace.removeGarbage(done);
+                    if (retry.size() == items.size()) Thread.sleep(COLD_RETRY_PAUSE_MS);
                     continue;
                 }
                 cleanerLock.lock();
@@ -560,6 +615,33 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                 }
             }
         }
+    }
+
+    private static final long COLD_RETRY_PAUSE_MS = 5_000;
+
+    /** Frees one garbage item's data; false if it must be retried later (its cold tier failed). */
+    private boolean free(GarbageItem item) {
+        DataRef ref;
+        try {
+            ref = DataRef.decode(item.segment().ref());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("garbage item {} holds no known reference, dropped", item.id());
+            return true;
+        }
+        switch (ref) {
+            case DataRef.Hot hot -> store.delete(hot.location());
+            case DataRef.Cold cold -> {
+                try {
+                    mover.freeIfCold(item);
+                } catch (io.strata.tiering.TierException e) {
+                    LOG.warn("cannot delete cold copy yet (retried): {}", e.getMessage());
+                    return false;
+                }
+            }
+            case DataRef.Inline inline -> { }
+            case DataRef.Empty empty -> { }
+        }
+        return true;
     }
 
     static String unquote(String etag) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -112,6 +113,9 @@ final class S3Api implements Handler {
                 default -> LOG.error("hot tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
             }
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (io.strata.tiering.TierException e) {
+            LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
+            if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (UncheckedIOException e) {
             LOG.warn("connection failed during {} {} ({})", method, resource, requestId, e);
             if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
@@ -207,12 +211,28 @@ final class S3Api implements Handler {
     }
 
     /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
+    /** Headers that describe an object's body; an error document replacing it must not carry them. */
+    private static final java.util.Set<String> OBJECT_HEADERS = java.util.Set.of("content-length", "content-range", "etag",
+            "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding",
+            "content-language", "cache-control", "expires");
+
     static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {
         if (res.isSent()) {
             LOG.warn("failure after the response started ({}): {}", requestId, e.getMessage());
             throw new UncheckedIOException(new java.io.IOException("response aborted: " + e.getMessage()));
         }
         LOG.debug("{} {} -> {} {}", req.prologue().method().text(), resource, e.error().code(), e.getMessage());
+        // A handler may have described the object's body before opening it failed (a GET whose
+        // cold tier is down): those headers must not describe the error document.
+        List<io.helidon.http.HeaderName> describing = new java.util.ArrayList<>();
+        for (io.helidon.http.Header h : res.headers()) {
+            String n = h.name().toLowerCase(java.util.Locale.ROOT);
+            if (OBJECT_HEADERS.contains(n) || n.startsWith("x-amz-checksum") || n.startsWith("x-amz-meta-")
+                    || n.startsWith("x-amz-mp-") || n.startsWith("x-amz-tagging") || n.startsWith("x-amz-storage-class")) {
+                describing.add(h.headerName());
+            }
+        }
+        describing.forEach(res.headers()::remove);
         res.status(Status.create(e.error().status()));
         if (e.error() == S3Error.NOT_MODIFIED) {
             res.send();

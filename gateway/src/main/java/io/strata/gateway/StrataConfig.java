@@ -24,11 +24,13 @@ import java.util.Optional;
  * @param credentials root credentials, or empty to load/generate them in the data directory
  * @param lifecycleInterval time between two runs of the bucket lifecycle worker
  * @param heal background heal and scrub of the hot tier ({@code erasure.heal-*}, {@code erasure.scrub-interval})
+ * @param tiers             the cold tiers of the configuration file (the embedded default: one
+ *                          local-directory tier COLD under the data directory)
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
-                           HealConfig heal) {
+                           HealConfig heal, List<TierSpec> tiers) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -38,6 +40,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
     public StrataConfig {
         if (port < 0 || port > 65535) throw new ConfigException("server.port", "must be 0..65535, got " + port);
         drives = List.copyOf(drives);
+        tiers = List.copyOf(tiers);
         if (lifecycleInterval.isNegative() || lifecycleInterval.isZero()) {
             throw new ConfigException("lifecycle.interval", "must be positive, got " + lifecycleInterval);
         }
@@ -105,9 +108,24 @@ public record StrataConfig(String host, int port, String domain, String region, 
         String logLevel = l.string("log.level", "STRATA_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT);
         Duration lifecycleInterval = l.duration("lifecycle.interval", "STRATA_LIFECYCLE_INTERVAL",
                 LifecycleWorker.DEFAULT_INTERVAL);
+        List<TierSpec> tiers = new ArrayList<>();
+        Config tierNode = yaml.get("tiers");
+        if (tierNode.exists()) {
+            for (Config t : tierNode.asNodeList().orElse(List.of())) {
+                String name = t.name();
+                try {
+                    tiers.add(TierSpec.parse(name, s -> t.get(s).asString().asOptional(),
+                            file == null ? Path.of("") : file.toAbsolutePath().getParent()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("tiers." + name, e.getMessage());
+                }
+            }
+        } else {
+            tiers.add(TierSpec.local("COLD", dataDir.resolve("cold")));
+        }
         HealConfig heal = healConfig(l);
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
-                lifecycleInterval, heal);
+                lifecycleInterval, heal, tiers);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

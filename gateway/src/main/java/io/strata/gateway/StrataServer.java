@@ -12,6 +12,7 @@ import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
 import io.strata.erasure.Healer;
 import io.strata.namespace.Namespace;
+import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,11 +68,17 @@ public final class StrataServer implements AutoCloseable {
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
         Healer healer = null;
+        ColdTiers tiers = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
             Clock clock = Clock.systemUTC();
-            service = new ObjectService(namespace, store, clock);
+            tiers = new ColdTiers();
+            for (TierSpec spec : config.tiers()) {
+                tiers.add(spec.name(), spec.description(), spec.open());
+                LOG.info("cold tier {}: {}", spec.name(), spec.description());
+            }
+            service = new ObjectService(namespace, store, clock, tiers);
             Metrics metrics = new Metrics();
             lifecycle = new LifecycleWorker(namespace, service, clock);
             lifecycle.start(config.lifecycleInterval());
@@ -114,6 +121,7 @@ public final class StrataServer implements AutoCloseable {
             if (healer != null) healer.close();
             if (service != null) service.close();
             if (store != null) store.close();
+            if (tiers != null) tiers.close();
             namespace.close();
             throw e;
         }
@@ -148,6 +156,7 @@ public final class StrataServer implements AutoCloseable {
         lifecycle.close();
         healer.close();
         service.close();
+        service.tiers().close();
         store.close();
         namespace.close();
     }

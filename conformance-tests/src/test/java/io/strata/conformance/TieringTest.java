@@ -1,0 +1,336 @@
+package io.strata.conformance;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.LifecycleRuleFilter;
+import software.amazon.awssdk.services.s3.model.ObjectAttributes;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.Transition;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The single namespace over two cold tiers: the embedded local-directory tier COLD and ARCHIVE, a
+ * bucket on a real third-party S3 server (s3proxy on a file-system store, so it can be stopped and
+ * started again). Objects are moved by lifecycle rules (a past Date makes them due at once; the
+ * gateway runs its lifecycle every second here) and read through the SDK as if nothing happened.
+ */
+class TieringTest {
+    private static final String PROXY_KEY = "archive-access";
+    private static final String PROXY_SECRET = "archive-secret-0123456789";
+
+    @TempDir
+    static Path root;
+    static StrataServer server;
+    static S3Client s3;
+    static S3Proxy proxy;
+    static BlobStoreContext proxyContext;
+    static int proxyPort;
+    static S3Client archive;
+    static int buckets;
+
+    @BeforeAll
+    static void start() throws Exception {
+        proxyPort = StrataServer.freePort();
+        startProxy();
+        archive = S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(S3Clients.credentials(PROXY_KEY, PROXY_SECRET))
+                .endpointOverride(URI.create("http://127.0.0.1:" + proxyPort)).forcePathStyle(true)
+                // s3proxy answers the SDK's default x-amz-checksum-mode with 501.
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .httpClient(S3Clients.httpClient()).build();
+        archive.createBucket(b -> b.bucket("archive"));
+        Path config = root.resolve("strata.yaml");
+        Files.writeString(config, """
+                tiers:
+                  COLD:
+                    type: local
+                    path: %s
+                  ARCHIVE:
+                    type: s3
+                    endpoint: http://127.0.0.1:%d
+                    bucket: archive
+                    prefix: strata/
+                    access-key: %s
+                    secret-key: %s
+                """.formatted(root.resolve("cold"), proxyPort, PROXY_KEY, PROXY_SECRET));
+        server = StrataServer.start(root, Map.of("STRATA_LIFECYCLE_INTERVAL", "1s"),
+                List.of("--config", config.toString()));
+        s3 = S3Clients.pathStyle(server);
+    }
+
+    static void startProxy() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("jclouds.filesystem.basedir", root.resolve("s3proxy").toString());
+        proxyContext = ContextBuilder.newBuilder("filesystem").overrides(p).credentials("identity", "credential")
+                .build(BlobStoreContext.class);
+        proxy = S3Proxy.builder().blobStore(proxyContext.getBlobStore())
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, PROXY_KEY, PROXY_SECRET)
+                .endpoint(URI.create("http://127.0.0.1:" + proxyPort)).build();
+        proxy.start();
+        while (!"STARTED".equals(proxy.getState())) Thread.sleep(10);
+    }
+
+    static void stopProxy() throws Exception {
+        proxy.stop();
+        proxyContext.close();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (s3 != null) s3.close();
+        if (server != null) server.close();
+        if (archive != null) archive.close();
+        if (proxy != null) stopProxy();
+    }
+
+    static String bucket(String hint) {
+        String name = "t" + (++buckets) + "-" + hint;
+        s3.createBucket(b -> b.bucket(name));
+        return name;
+    }
+
+    static void moveNow(String bucket, String prefix, String tier) {
+        s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(BucketLifecycleConfiguration
+                .builder().rules(LifecycleRule.builder().id("to-" + tier).status(ExpirationStatus.ENABLED)
+                        .filter(LifecycleRuleFilter.builder().prefix(prefix).build())
+                        .transitions(Transition.builder().date(Instant.parse("2020-01-01T00:00:00Z")).storageClass(tier).build())
+                        .build()).build()));
+    }
+
+    static String storageClass(String bucket, String key) {
+        return s3.headObject(b -> b.bucket(bucket).key(key)).storageClassAsString();
+    }
+
+    static void await(String what, Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) return;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        fail("timed out waiting for: " + what + "; gateway output:\n" + server.outputTail());
+    }
+
+    static byte[] get(String bucket, String key, String range) {
+        return s3.getObjectAsBytes(b -> {
+            b.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED);
+            if (range != null) b.range(range);
+        }).asByteArray();
+    }
+
+    static String multipart(String bucket, String key, long seed, int... partSizes) {
+        String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32))
+                .uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        long offset = 0;
+        for (int i = 0; i < partSizes.length; i++) {
+            int n = i + 1;
+            byte[] data = TestData.range(seed, offset, partSizes[i]);
+            var r = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(n)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(data));
+            parts.add(CompletedPart.builder().partNumber(n).eTag(r.eTag()).checksumCRC32(r.checksumCRC32()).build());
+            offset += partSizes[i];
+        }
+        return s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload)
+                .multipartUpload(m -> m.parts(parts))).eTag();
+    }
+
+    static List<Path> coldFiles(String bucket) throws IOException {
+        Path dir = root.resolve("cold").resolve(bucket);
+        if (!Files.exists(dir)) return List.of();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains("~tmp-")).toList();
+        }
+    }
+
+    @Test
+    void lifecycleMovesObjectsToTheLocalTierAndEveryReadWorksTheSame() throws Exception {
+        String bucket = bucket("local");
+        byte[] small = TestData.bytes(1, 3000);
+        String smallEtag = s3.putObject(b -> b.bucket(bucket).key("cold/small.txt").contentType("text/plain")
+                .metadata(Map.of("owner", "data-team")), RequestBody.fromBytes(small)).eTag();
+        int[] parts = {5 << 20, 5 << 20, 1234567};
+        long bigSize = (10L << 20) + 1234567;
+        String bigEtag = multipart(bucket, "cold/big.bin", 2, parts);
+        s3.putObject(b -> b.bucket(bucket).key("hot/stays.txt"), RequestBody.fromBytes(small));
+
+        moveNow(bucket, "cold/", "COLD");
+        await("both objects in COLD", Duration.ofSeconds(60), () ->
+                "COLD".equals(storageClass(bucket, "cold/small.txt")) && "COLD".equals(storageClass(bucket, "cold/big.bin")));
+
+        // One namespace: listing, HEAD and GET look as before, only the storage class tells.
+        Map<String, String> classes = new java.util.TreeMap<>();
+        for (S3Object o : s3.listObjectsV2(b -> b.bucket(bucket)).contents()) classes.put(o.key(), o.storageClassAsString());
+        assertEquals(Map.of("cold/big.bin", "COLD", "cold/small.txt", "COLD", "hot/stays.txt", "STANDARD"), classes);
+        var head = s3.headObject(b -> b.bucket(bucket).key("cold/small.txt"));
+        assertEquals(smallEtag, head.eTag());
+        assertEquals("text/plain", head.contentType());
+        assertEquals(Map.of("owner", "data-team"), head.metadata());
+        assertArrayEquals(small, get(bucket, "cold/small.txt", null));
+        ResponseBytes<GetObjectResponse> whole = s3.getObjectAsBytes(b -> b.bucket(bucket).key("cold/big.bin")
+                .checksumMode(ChecksumMode.ENABLED));
+        assertEquals(bigEtag, whole.response().eTag());
+        assertEquals("COLD", whole.response().storageClassAsString());
+        assertArrayEquals(TestData.range(2, 0, (int) bigSize), whole.asByteArray());
+        assertArrayEquals(TestData.range(2, (5 << 20) - 10, 20), get(bucket, "cold/big.bin", "bytes=" + ((5 << 20) - 10)
+                + "-" + ((5 << 20) + 9)));
+        assertArrayEquals(TestData.range(2, bigSize - 100, 100), get(bucket, "cold/big.bin", "bytes=-100"));
+        assertArrayEquals(TestData.range(2, 5 << 20, 5 << 20), s3.getObjectAsBytes(b -> b.bucket(bucket)
+                .key("cold/big.bin").partNumber(2)).asByteArray());
+        assertEquals("COLD", s3.getObjectAttributes(b -> b.bucket(bucket).key("cold/big.bin")
+                .objectAttributes(ObjectAttributes.STORAGE_CLASS)).storageClassAsString());
+
+        // Copies from a cold source are ordinary hot objects.
+        s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("cold/big.bin").destinationBucket(bucket).destinationKey("copy.bin"));
+        assertEquals("STANDARD", storageClass(bucket, "copy.bin"));
+        assertArrayEquals(TestData.range(2, 0, (int) bigSize), get(bucket, "copy.bin", null));
+
+        // Without Strata: the files mirror bucket and key, and the sidecar keeps the record.
+        List<Path> files = coldFiles(bucket);
+        assertEquals(4, files.size(), files::toString);
+        Path bigFile = files.stream().filter(p -> p.getFileName().toString().startsWith("big.bin~null.")
+                && !p.toString().endsWith("~meta")).findFirst().orElseThrow();
+        assertEquals(root.resolve("cold").resolve(bucket).resolve("cold"), bigFile.getParent());
+        assertArrayEquals(TestData.range(2, 0, (int) bigSize), Files.readAllBytes(bigFile));
+        String sidecar = Files.readString(Path.of(bigFile + "~meta"), StandardCharsets.UTF_8);
+        assertTrue(sidecar.contains("strata.etag=" + bigEtag.replace("\"", "")), sidecar);
+        assertTrue(sidecar.contains("strata.parts=5242880%2C5242880%2C1234567"), sidecar);
+
+        // Overwrite and delete remove the cold copies.
+        s3.deleteBucketLifecycle(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("cold/small.txt"), RequestBody.fromString("new"));
+        assertEquals("STANDARD", storageClass(bucket, "cold/small.txt"));
+        assertEquals("new", s3.getObjectAsBytes(b -> b.bucket(bucket).key("cold/small.txt")).asUtf8String());
+        s3.deleteObject(b -> b.bucket(bucket).key("cold/big.bin"));
+        await("cold copies freed", Duration.ofSeconds(20), () -> {
+            try {
+                return coldFiles(bucket).isEmpty();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void theS3TierHoldsPlainObjectsAndAnOutageOnlyDelaysMoves() throws Exception {
+        String bucket = bucket("remote");
+        byte[] data = TestData.bytes(3, 70_000);
+        s3.putObject(b -> b.bucket(bucket).key("a/b.bin"), RequestBody.fromBytes(data));
+        moveNow(bucket, "a/", "ARCHIVE");
+        await("a/b.bin in ARCHIVE", Duration.ofSeconds(60), () -> "ARCHIVE".equals(storageClass(bucket, "a/b.bin")));
+        assertArrayEquals(data, get(bucket, "a/b.bin", null));
+        assertArrayEquals(TestData.range(3, 1000, 5000), get(bucket, "a/b.bin", "bytes=1000-5999"));
+
+        // Plain S3 clients read the cold bucket without Strata.
+        List<String> keys = archive.listObjectsV2(b -> b.bucket("archive").prefix("strata/" + bucket + "/"))
+                .contents().stream().map(S3Object::key).filter(k -> !k.endsWith("/")).sorted().toList();   // s3proxy's directory markers
+        assertEquals(2, keys.size(), keys::toString);
+        assertTrue(keys.get(0).startsWith("strata/" + bucket + "/a/b.bin~null."), keys::toString);
+        assertArrayEquals(data, archive.getObjectAsBytes(b -> b.bucket("archive").key(keys.get(0))).asByteArray());
+        assertTrue(archive.getObjectAsBytes(b -> b.bucket("archive").key(keys.get(1))).asUtf8String()
+                .contains("strata.version-id=null"));
+
+        // Outage: hot data is untouched, cold reads fail cleanly, moves wait.
+        byte[] hot = TestData.bytes(4, 5000);
+        s3.putObject(b -> b.bucket(bucket).key("hot.bin"), RequestBody.fromBytes(hot));
+        stopProxy();
+        try {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) assertArrayEquals(hot, get(bucket, "hot.bin", null));
+            s3.putObject(b -> b.bucket(bucket).key("a/later.bin"), RequestBody.fromBytes(hot));
+            System.out.printf("20 hot GETs + 1 PUT during the cold outage: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            GatewayTest.assertS3Error(503, "ServiceUnavailable", () -> get(bucket, "a/b.bin", null));
+            Thread.sleep(3000);   // a few lifecycle runs fail to move a/later.bin
+            assertEquals("STANDARD", storageClass(bucket, "a/later.bin"));
+        } finally {
+            startProxy();
+        }
+        await("a/later.bin moved after the outage", Duration.ofSeconds(90),
+                () -> "ARCHIVE".equals(storageClass(bucket, "a/later.bin")));
+        assertArrayEquals(hot, get(bucket, "a/later.bin", null));
+        assertArrayEquals(data, get(bucket, "a/b.bin", null));
+    }
+
+    @Test
+    void glacierClassesAndUnknownTiersAreRefused() {
+        String bucket = bucket("refuse");
+        GatewayTest.assertS3Error(400, "InvalidStorageClass", () -> moveNow(bucket, "", "GLACIER"));
+        GatewayTest.assertS3Error(400, "InvalidStorageClass", () -> moveNow(bucket, "", "NOPE"));
+    }
+
+    @Test
+    void aKillDuringAMoveLosesNothingAndTheMoveFinishesAfterRestart() throws Exception {
+        String bucket = bucket("crash");
+        long size = 160L << 20;
+        s3.putObject(b -> b.bucket(bucket).key("big"), RequestBody.fromInputStream(TestData.stream(5, size), size));
+        Path dir = root.resolve("cold").resolve(bucket);
+        moveNow(bucket, "", "COLD");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean caught = false;
+        while (System.nanoTime() < deadline && !caught) {
+            if (Files.exists(dir)) {
+                try (Stream<Path> s = Files.walk(dir)) {
+                    caught = s.anyMatch(p -> p.getFileName().toString().contains("~tmp-"));
+                }
+            }
+            if (!caught) Thread.sleep(2);
+        }
+        server.kill();
+        server.start();
+        s3.close();
+        s3 = S3Clients.pathStyle(server);
+        // Whatever the moment of the kill: the object reads back whole, then ends up cold, once.
+        assertEquals(TestData.sha256(5, size), TestData.sha256(s3.getObject(b -> b.bucket(bucket).key("big"))));
+        await("moved after restart", Duration.ofSeconds(60), () -> "COLD".equals(storageClass(bucket, "big")));
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key("big"))) {
+            assertEquals(TestData.sha256(5, size), TestData.sha256(in));
+        }
+        await("one cold copy left", Duration.ofSeconds(20), () -> {
+            try {
+                return coldFiles(bucket).size() == 2;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        System.out.println("kill during move caught the upload in flight: " + caught);
+    }
+}
