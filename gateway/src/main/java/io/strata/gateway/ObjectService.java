@@ -115,8 +115,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
 
         @Override
-        public Segment write(InputStream data, long length) {
-            Stored stored = store(data, length, Expectations.none());
+        public Segment write(ObjectVersion version, InputStream data, long length) {
+            Stored stored = store(data, length, Expectations.none(),
+                    BlobOwner.object(version.bucket().value(), version.key().value()));
             return stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
         }
     }

@@ -54,8 +54,8 @@ public final class TierMover {
         /** Streams verified bytes of a version held in the hot tier (or inline); the caller closes it. */
         InputStream open(ObjectVersion version, long offset, long length);
 
-        /** Stores exactly {@code length} bytes as a new hot segment, durable when this returns. */
-        Segment write(InputStream data, long length);
+        /** Stores exactly {@code length} bytes of {@code version} as a new hot segment, durable when this returns. */
+        Segment write(ObjectVersion version, InputStream data, long length);
     }
 
     /** What a move did. */
@@ -226,7 +226,7 @@ public final class TierMover {
             for (int i = 0; i < v.segments().size(); i++) {
                 long size = v.segments().get(i).size();
                 try (InputStream in = new DigestingStream(openCold(v, i, 0, size), digests)) {
-                    written.add(hot.write(in, size));
+                    written.add(hot.write(v, in, size));
                 } catch (IOException e) {
                     throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from tier "
                             + head.get().tier() + " failed: " + e.getMessage(), e);

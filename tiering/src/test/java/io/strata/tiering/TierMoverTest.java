@@ -66,7 +66,7 @@ class TierMoverTest {
         }
 
         @Override
-        public Segment write(InputStream data, long length) {
+        public Segment write(ObjectVersion version, InputStream data, long length) {
             return new Segment(length, store.write(data, length).encode());
         }
     }
