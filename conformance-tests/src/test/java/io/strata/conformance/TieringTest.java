@@ -319,7 +319,11 @@ class TieringTest {
         s3.close();
         s3 = S3Clients.pathStyle(server);
         // Whatever the moment of the kill: the object reads back whole, then ends up cold, once.
-        assertEquals(TestData.sha256(5, size), TestData.sha256(s3.getObject(b -> b.bucket(bucket).key("big"))));
+        try {
+            assertEquals(TestData.sha256(5, size), TestData.sha256(s3.getObject(b -> b.bucket(bucket).key("big"))));
+        } catch (RuntimeException e) {
+            throw new AssertionError("GET after restart failed; gateway output:\n" + server.outputTail(), e);
+        }
         await("moved after restart", Duration.ofSeconds(60), () -> "COLD".equals(storageClass(bucket, "big")));
         try (InputStream in = s3.getObject(b -> b.bucket(bucket).key("big"))) {
             assertEquals(TestData.sha256(5, size), TestData.sha256(in));
