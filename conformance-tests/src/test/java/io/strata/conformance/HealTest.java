@@ -53,10 +53,22 @@ class HealTest {
                 DurabilityTest.deleteRecursively(server.dataDir().resolve("drives/d2"));
                 DurabilityTest.deleteRecursively(server.dataDir().resolve("drives/d5"));
                 verify(s3, bucket, objects, "with d2 and d5 deleted");
+                // 4 healthy drives are below the write quorum (5): nothing is stored, clients may retry
+                software.amazon.awssdk.services.s3.model.S3Exception refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        software.amazon.awssdk.services.s3.model.S3Exception.class,
+                        () -> s3.putObject(b -> b.bucket(bucket).key("refused"), RequestBody.fromBytes(new byte[5000])));
+                assertEquals(503, refused.statusCode());
+                assertEquals("ServiceUnavailable", refused.awsErrorDetails().errorCode());
 
                 RawRequest.Response anonymous = RawRequest.of("POST", "/_strata/admin/heal").unsigned().send(server);
                 assertEquals(403, anonymous.status());
                 assertTrue(new String(anonymous.body(), StandardCharsets.UTF_8).contains("<Code>AccessDenied</Code>"));
+
+                assertEquals(404, RawRequest.of("GET", "/_strata/admin/no-such-thing").send(server).status());
+                assertEquals(405, RawRequest.of("DELETE", "/_strata/admin/heal").send(server).status());
+                RawRequest.Response wrongKey = RawRequest.of("GET", "/_strata/admin/heal")
+                        .credentials(StrataServer.ACCESS_KEY, "not-the-secret-key-at-all").send(server);
+                assertEquals(403, wrongKey.status());
 
                 RawRequest.Response started = RawRequest.of("POST", "/_strata/admin/heal").send(server);
                 assertEquals(202, started.status(), new String(started.body(), StandardCharsets.UTF_8));
@@ -65,6 +77,8 @@ class HealTest {
                 for (int d = 1; d <= 6; d++) assertEquals(blobs, shardFiles(server, d), "shards on d" + d + " after heal");
                 assertTrue(status.contains("\"state\":\"ONLINE\"") && !status.contains("REPLACED") && !status.contains("OFFLINE"),
                         status);
+
+                s3.putObject(b -> b.bucket(bucket).key("accepted"), RequestBody.fromBytes(new byte[5000]));
 
                 DurabilityTest.deleteRecursively(server.dataDir().resolve("drives/d1"));
                 DurabilityTest.deleteRecursively(server.dataDir().resolve("drives/d3"));
