@@ -27,11 +27,20 @@ public final class SigV4Signer {
      */
     public static Map<String, String> signEmptyBody(String method, String rawPath, String rawQuery, String host,
                                                     Credentials credentials, String region, Instant now) {
+        return sign(method, rawPath, rawQuery, host, credentials, region, now, SigV4.EMPTY_SHA256);
+    }
+
+    /**
+     * As {@link #signEmptyBody}, for a body whose SHA-256 (lower-case hex) is {@code payloadSha256}; the
+     * receiver must check the body against it.
+     */
+    public static Map<String, String> sign(String method, String rawPath, String rawQuery, String host,
+                                           Credentials credentials, String region, Instant now, String payloadSha256) {
         String amzDate = SigV4.AMZ_DATE.format(now);
         String date = amzDate.substring(0, 8);
         Map<String, List<String>> headers = new TreeMap<>();
         headers.put("host", List.of(host));
-        headers.put("x-amz-content-sha256", List.of(SigV4.EMPTY_SHA256));
+        headers.put("x-amz-content-sha256", List.of(payloadSha256));
         headers.put("x-amz-date", List.of(amzDate));
         String upperMethod = method.toUpperCase(Locale.ROOT);
         SignedRequest unsigned = new SignedRequest(upperMethod, rawPath, rawQuery, headers);
@@ -39,13 +48,13 @@ public final class SigV4Signer {
         String scope = date + '/' + region + '/' + SigV4.SERVICE + '/' + SigV4.TERMINATOR;
         String canonical = CanonicalRequest.build(upperMethod, rawPath,
                 CanonicalRequest.canonicalQuery(CanonicalRequest.parseQuery(rawQuery == null ? "" : rawQuery), null),
-                CanonicalRequest.canonicalHeaders(unsigned, names), String.join(";", names), SigV4.EMPTY_SHA256);
+                CanonicalRequest.canonicalHeaders(unsigned, names), String.join(";", names), payloadSha256);
         String signature = SigV4.sign(SigV4.deriveSigningKey(credentials.secretKey(), date, region),
                 CanonicalRequest.stringToSign(amzDate, scope, canonical));
         Map<String, String> out = new LinkedHashMap<>();
         out.put("host", host);
         out.put("x-amz-date", amzDate);
-        out.put("x-amz-content-sha256", SigV4.EMPTY_SHA256);
+        out.put("x-amz-content-sha256", payloadSha256);
         out.put("Authorization", SigV4.ALGORITHM + " Credential=" + credentials.accessKey() + '/' + scope
                 + ", SignedHeaders=" + String.join(";", names) + ", Signature=" + signature);
         return out;

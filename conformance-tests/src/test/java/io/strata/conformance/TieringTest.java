@@ -337,4 +337,77 @@ class TieringTest {
         });
         System.out.println("kill during move caught the upload in flight: " + caught);
     }
+
+    /** Runs the packaged {@code strata} command against the gateway; returns exit status and output. */
+    static Map.Entry<Integer, String> strata(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", StrataServer.jar().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--gateway", server.endpoint().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
+        pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("strata " + String.join(" ", args) + " did not finish");
+        }
+        return Map.entry(p.exitValue(), output);
+    }
+
+    @Test
+    void operatorsAddMoveAndRemoveTiersWithTheStrataCommandWithoutRestart() throws Exception {
+        archive.createBucket(b -> b.bucket("archive2"));
+        var added = strata("tier", "add", "REMOTE2", "--type", "s3", "--endpoint", "http://127.0.0.1:" + proxyPort,
+                "--bucket", "archive2", "--prefix", "p", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(0, added.getKey(), added.getValue());
+        var bad = strata("tier", "add", "BROKEN", "--type", "s3", "--endpoint", "http://127.0.0.1:" + proxyPort,
+                "--bucket", "no-such-bucket", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(3, bad.getKey(), bad.getValue());
+        assertTrue(bad.getValue().contains("does not work"), bad.getValue());
+        var list = strata("tier", "list");
+        assertEquals(0, list.getKey(), list.getValue());
+        assertTrue(list.getValue().contains("REMOTE2") && list.getValue().contains("COLD") && !list.getValue().contains("BROKEN"),
+                list.getValue());
+
+        String bucket = bucket("cli");
+        for (int i = 0; i < 5; i++) {
+            byte[] data = TestData.bytes(10 + i, 20_000 * (i + 1));
+            String key = "data/" + i;
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+        }
+        s3.putObject(b -> b.bucket(bucket).key("other"), RequestBody.fromString("stays"));
+        var moved = strata("tier", "move", bucket + "/data/", "REMOTE2");
+        assertEquals(0, moved.getKey(), moved.getValue());
+        assertTrue(moved.getValue().contains("5/5 versions"), moved.getValue());
+        for (int i = 0; i < 5; i++) {
+            assertEquals("REMOTE2", storageClass(bucket, "data/" + i));
+            assertArrayEquals(TestData.bytes(10 + i, 20_000 * (i + 1)), get(bucket, "data/" + i, null));
+        }
+        assertEquals("STANDARD", storageClass(bucket, "other"));
+        var status = strata("tier", "status", "--json");
+        assertTrue(status.getValue().contains("\"name\":\"REMOTE2\""), status.getValue());
+        assertEquals(0, strata("tier", "check", "REMOTE2").getKey());
+
+        // Kept across a restart; then brought back hot and removed.
+        server.stop();
+        server.start();
+        s3.close();
+        s3 = S3Clients.pathStyle(server);
+        assertArrayEquals(TestData.bytes(12, 60_000), get(bucket, "data/2", null));
+        var back = strata("tier", "move", bucket + "/data/", "hot");
+        assertEquals(0, back.getKey(), back.getValue());
+        assertEquals("STANDARD", storageClass(bucket, "data/4"));
+        assertArrayEquals(TestData.bytes(14, 100_000), get(bucket, "data/4", null));
+        assertEquals(0, strata("tier", "remove", "REMOTE2").getKey());
+        var config = strata("tier", "remove", "COLD");
+        assertEquals(3, config.getKey(), config.getValue());
+        assertTrue(config.getValue().contains("configuration file"), config.getValue());
+        assertTrue(server.output().contains("tier move job"), "move jobs are logged");
+        String metrics = new String(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                server.endpoint().resolve("/_strata/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                .body(), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("strata_tier_moved_objects_total{tier=\"COLD\"}"), metrics);
+    }
 }

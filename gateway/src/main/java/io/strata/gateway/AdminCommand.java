@@ -230,13 +230,13 @@ final class AdminCommand {
                 bytes(number(pass, "bytesWritten")));
     }
 
-    private static String bar(double progress) {
+    static String bar(double progress) {
         int width = 30;
         int filled = (int) Math.round(Math.clamp(progress, 0, 1) * width);
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
     }
 
-    private static String bytes(long n) {
+    static String bytes(long n) {
         if (n < 1024) return n + " B";
         if (n < 1L << 20) return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
         if (n < 1L << 30) return String.format(Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));

@@ -22,6 +22,8 @@ public final class Main {
               heal         Start a heal pass on a running gateway and show its progress
                            (--scrub: also verify every block; see strata heal --help)
               drives       Show the state of a running gateway's drives
+              tier         Cold tiers of a running gateway: list, status, add, check, remove,
+                           move BUCKET[/PREFIX] NAME|hot (see strata tier --help)
               help         Show this help
 
             Options for serve:
@@ -56,6 +58,9 @@ public final class Main {
         }
         if (args[0].equals("heal") || args[0].equals("drives")) {
             return AdminCommand.run(args[0], args, out, err);
+        }
+        if (args[0].equals("tier")) {
+            return TierCommand.run(args, out, err);
         }
         if (!args[0].equals("serve")) {
             err.println("strata: unknown command '" + args[0] + "'\n");

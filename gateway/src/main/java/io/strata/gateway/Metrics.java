@@ -26,6 +26,12 @@ final class Metrics {
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
     private volatile LifecycleWorker lifecycle;
     private volatile Healer healer;
+    private volatile ObjectService tiers;
+
+    /** Adds the cold tiers' counters and the lifecycle rules' transition status to the scrape. */
+    void tiers(ObjectService service) {
+        this.tiers = service;
+    }
 
     /** Adds the hot tier's heal counters and drive states to the scrape. */
     void healer(Healer value) {
@@ -70,10 +76,53 @@ final class Metrics {
         }
         Healer h = healer;
         if (h != null) heal(out, h.status());
+        ObjectService ts = tiers;
+        if (ts != null) tiers(out, ts, lifecycle);
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
         return out.toString();
+    }
+
+    private static void tiers(StringBuilder out, ObjectService service, LifecycleWorker lc) {
+        var list = service.tiers().list();
+        String[][] counters = {
+                {"strata_tier_moved_objects_total", "counter", "Versions moved into the tier."},
+                {"strata_tier_moved_bytes_total", "counter", "Bytes moved into the tier."},
+                {"strata_tier_failed_objects_total", "counter", "Moves into the tier that failed (retried later)."},
+                {"strata_tier_recalled_objects_total", "counter", "Versions moved from the tier back to the hot tier."},
+                {"strata_tier_recalled_bytes_total", "counter", "Bytes moved from the tier back to the hot tier."},
+                {"strata_tier_cold_reads_total", "counter", "Reads served straight from the tier."},
+                {"strata_tier_in_flight_objects", "gauge", "Moves into the tier under way."},
+                {"strata_tier_in_flight_bytes", "gauge", "Bytes of the moves under way."}};
+        for (String[] c : counters) {
+            out.append("# HELP ").append(c[0]).append(' ').append(c[2]).append('\n');
+            out.append("# TYPE ").append(c[0]).append(' ').append(c[1]).append('\n');
+            for (var t : list) {
+                var s = service.mover().stats(t.name());
+                long v = switch (c[0]) {
+                    case "strata_tier_moved_objects_total" -> s.movedObjects.sum();
+                    case "strata_tier_moved_bytes_total" -> s.movedBytes.sum();
+                    case "strata_tier_failed_objects_total" -> s.failedObjects.sum();
+                    case "strata_tier_recalled_objects_total" -> s.recalledObjects.sum();
+                    case "strata_tier_recalled_bytes_total" -> s.recalledBytes.sum();
+                    case "strata_tier_cold_reads_total" -> s.coldReads.sum();
+                    case "strata_tier_in_flight_objects" -> s.inFlight.sum();
+                    default -> s.inFlightBytes.sum();
+                };
+                out.append(c[0]).append("{tier=\"").append(t.name()).append("\"} ").append(v).append('\n');
+            }
+        }
+        if (lc == null) return;
+        out.append("# HELP strata_lifecycle_transition_versions Versions a rule's last run found due, moved and failed to move.\n");
+        out.append("# TYPE strata_lifecycle_transition_versions gauge\n");
+        for (LifecycleWorker.RuleStatus r : lc.ruleStatus()) {
+            String labels = "bucket=\"" + r.bucket() + "\",rule=\"" + r.rule().replace("\\", "\\\\").replace("\"", "\\\"")
+                    + "\",tier=\"" + r.storageClass() + "\"";
+            out.append("strata_lifecycle_transition_versions{").append(labels).append(",state=\"due\"} ").append(r.dueSeen()).append('\n');
+            out.append("strata_lifecycle_transition_versions{").append(labels).append(",state=\"moved\"} ").append(r.moved()).append('\n');
+            out.append("strata_lifecycle_transition_versions{").append(labels).append(",state=\"failed\"} ").append(r.failed()).append('\n');
+        }
     }
 
     private static void heal(StringBuilder out, HealStatus s) {

@@ -571,6 +571,11 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
     }
 
+    /** Wakes the garbage cleaner (after work outside this class queued garbage). */
+    void signalCleanerNow() {
+        signalCleaner();
+    }
+
     private void signalCleaner() {
         cleanerLock.lock();
         try {

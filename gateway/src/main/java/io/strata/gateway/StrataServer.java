@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -74,7 +75,15 @@ public final class StrataServer implements AutoCloseable {
             healer = Healer.start(store, config.heal());
             Clock clock = Clock.systemUTC();
             tiers = new ColdTiers();
-            for (TierSpec spec : config.tiers()) {
+            List<TierSpec> specs = new java.util.ArrayList<>(config.tiers());
+            for (TierSpec added : TierAdmin.persisted(config.dataDir())) {
+                if (config.tiers().stream().anyMatch(t -> t.name().equals(added.name()))) {
+                    throw new StrataConfig.ConfigException("tiers." + added.name(), "defined both in the configuration file and in "
+                            + config.dataDir().resolve(TierAdmin.DIR) + " (added with strata tier add); remove one");
+                }
+                specs.add(added);
+            }
+            for (TierSpec spec : specs) {
                 tiers.add(spec.name(), spec.description(), spec.open());
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
@@ -84,9 +93,12 @@ public final class StrataServer implements AutoCloseable {
             lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
+            metrics.tiers(service);
             S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
+            new TierAdmin(service, lifecycle, config.dataDir(),
+                    config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))

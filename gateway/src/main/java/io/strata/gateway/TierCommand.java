@@ -1,0 +1,265 @@
+package io.strata.gateway;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code strata tier ...}: operate the cold tiers of a running gateway through its admin API, in the
+ * spirit of {@code mc ilm tier}. Used once per process, from {@link Main}.
+ */
+final class TierCommand {
+    static final String USAGE = """
+            Usage: strata tier <command> [arguments] [options]
+
+              list                          The tiers, where they are, and what moved in and out
+              status                        Tiers, lifecycle rules with transitions (due, moved,
+                                            failed, next due time) and move jobs: why a transition
+                                            did or did not happen
+              add NAME --type s3 --endpoint URL --bucket B [--prefix P] --access-key K --secret-key S
+                       [--region R] [--path-style true|false] [--storage-class C] [--part-size 16MiB]
+              add NAME --type local --path DIR
+                                            Add a tier now (no restart): checked with a probe
+                                            object first, kept across restarts. NAME is the storage
+                                            class lifecycle rules use (upper case, e.g. ARCHIVE).
+              check NAME                    Write, read back and delete a probe object; time it
+              remove NAME                   Remove a tier added with 'add'
+              move BUCKET[/PREFIX] NAME|hot Move every version under the prefix into tier NAME,
+                                            or back to the hot tier, now; progress until done
+                                            (--no-wait: start it and return)
+
+            Options:
+              --gateway URL      The gateway (default http://HOST:PORT from the configuration)
+              --config FILE      YAML configuration file (for host, port, data dir, credentials)
+              --host ADDR, --port N, --data-dir DIR   as for serve
+              --json             Print the admin API's JSON
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private TierCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code args[0]} is "tier". */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return new TierCommand(out, err).execute(args);
+    }
+
+    private int execute(String[] args) {
+        List<String> positional = new ArrayList<>();
+        Map<String, String> options = new LinkedHashMap<>();
+        Map<String, String> flags = new HashMap<>();
+        Path configFile = null;
+        String gateway = null;
+        boolean json = false;
+        boolean wait = true;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                out.print(USAGE);
+                return 0;
+            }
+            if (a.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (a.equals("--no-wait")) {
+                wait = false;
+                continue;
+            }
+            if (!a.startsWith("--")) {
+                positional.add(a);
+                continue;
+            }
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(2, eq) : a.substring(2);
+            String value;
+            if (eq > 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                err.println("strata: option " + a + " needs a value");
+                return 2;
+            }
+            switch (name) {
+                case "gateway" -> gateway = value;
+                case "config" -> configFile = Path.of(value);
+                case "host" -> flags.put("server.host", value);
+                case "port" -> flags.put("server.port", value);
+                case "data-dir" -> flags.put("storage.data-dir", value);
+                case "type", "path", "endpoint", "bucket", "prefix", "access-key", "secret-key", "region", "path-style",
+                     "storage-class", "part-size" -> options.put(name, value);
+                default -> {
+                    err.println("strata: unknown option --" + name + "\n");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (positional.isEmpty()) {
+            err.print(USAGE);
+            return 2;
+        }
+        String sub = positional.getFirst();
+        try {
+            AdminClient client = AdminClient.connect(configFile, flags, gateway);
+            switch (sub) {
+                case "list", "status" -> {
+                    Map<String, Object> status = client.call("GET", "/_strata/admin/tiers", "");
+                    if (json) out.print(AdminCommand.Mini.write(status));
+                    else print(status, sub.equals("status"));
+                    return 0;
+                }
+                case "add" -> {
+                    String name = arg(positional, 1, "NAME");
+                    if (!options.containsKey("type")) options.put("type", options.containsKey("endpoint") ? "s3" : "local");
+                    Map<String, Object> body = new LinkedHashMap<>(options);
+                    Map<String, Object> r = client.call("POST", "/_strata/admin/tiers", "name=" + enc(name),
+                            AdminCommand.Mini.write(body).getBytes(StandardCharsets.UTF_8));
+                    out.println("tier " + name + " added: " + r.get("description"));
+                    return 0;
+                }
+                case "check" -> {
+                    String name = arg(positional, 1, "NAME");
+                    Map<String, Object> r = client.call("POST", "/_strata/admin/tiers/check", "name=" + enc(name));
+                    if (json) out.print(AdminCommand.Mini.write(r));
+                    else if (Boolean.TRUE.equals(r.get("ok"))) out.println("tier " + name + ": ok (probe written, read back and deleted in " + r.get("millis") + " ms)");
+                    else out.println("tier " + name + ": FAILED: " + r.get("error"));
+                    return Boolean.TRUE.equals(r.get("ok")) ? 0 : 1;
+                }
+                case "remove" -> {
+                    String name = arg(positional, 1, "NAME");
+                    client.call("DELETE", "/_strata/admin/tiers", "name=" + enc(name));
+                    out.println("tier " + name + " removed");
+                    return 0;
+                }
+                case "move" -> {
+                    String target = arg(positional, 1, "BUCKET[/PREFIX]");
+                    String tier = arg(positional, 2, "NAME|hot");
+                    if (tier.equalsIgnoreCase("hot")) tier = "HOT";
+                    int slash = target.indexOf('/');
+                    String bucket = slash < 0 ? target : target.substring(0, slash);
+                    String prefix = slash < 0 ? "" : target.substring(slash + 1);
+                    Map<String, Object> job = client.call("POST", "/_strata/admin/tiers/move",
+                            "bucket=" + enc(bucket) + "&prefix=" + enc(prefix) + "&tier=" + enc(tier));
+                    if (!wait) {
+                        out.println("move job " + job.get("id") + " started");
+                        return 0;
+                    }
+                    return follow(client, number(job, "id"), json);
+                }
+                default -> {
+                    err.println("strata: unknown tier command '" + sub + "'\n");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        } catch (IllegalArgumentException | StrataConfig.ConfigException e) {
+            err.println("strata: " + e.getMessage());
+            return 2;
+        } catch (AdminClient.AdminError e) {
+            err.println("strata: " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            err.println("strata: cannot reach the gateway: " + e);
+            return 3;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
+        boolean tty = System.console() != null;
+        long lastLine = 0;
+        while (true) {
+            Map<String, Object> all = client.call("GET", "/_strata/admin/tiers/move", "");
+            Map<String, Object> job = null;
+            for (Object o : (List<Object>) all.getOrDefault("jobs", List.of())) {
+                if (number((Map<String, Object>) o, "id") == id) job = (Map<String, Object>) o;
+            }
+            if (job == null) throw new AdminClient.AdminError("move job " + id + " vanished (gateway restarted?)");
+            String state = String.valueOf(job.get("state"));
+            long total = number(job, "total");
+            long done = number(job, "moved") + number(job, "skipped") + number(job, "failed");
+            double progress = total == 0 ? (state.startsWith("done") ? 1 : 0) : done / (double) total;
+            long now = System.nanoTime();
+            if (tty || now - lastLine > 5_000_000_000L || state.startsWith("done") || state.equals("failed")) {
+                out.printf(Locale.ROOT, "%s%s %3d%%  %d/%d versions, %s moved, %d failed   %s", tty ? "\r" : "",
+                        AdminCommand.bar(progress), (int) (progress * 100), done, total, AdminCommand.bytes(number(job, "movedBytes")),
+                        number(job, "failed"), tty ? "" : "\n");
+                out.flush();
+                lastLine = now;
+            }
+            if (state.startsWith("done") || state.equals("failed")) {
+                if (tty) out.println();
+                if (json) out.print(AdminCommand.Mini.write(job));
+                String error = String.valueOf(job.getOrDefault("lastError", ""));
+                if (!error.isEmpty()) out.println("last error: " + error);
+                return state.equals("done") ? 0 : 1;
+            }
+            Thread.sleep(tty ? 250 : 1000);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(Map<String, Object> status, boolean full) {
+        out.printf("%-12s %-7s %10s %12s %8s %10s %10s  %s%n", "TIER", "SOURCE", "MOVED", "BYTES", "FAILED", "IN FLIGHT",
+                "RECALLED", "WHERE");
+        for (Object o : (List<Object>) status.getOrDefault("tiers", List.of())) {
+            Map<String, Object> t = (Map<String, Object>) o;
+            out.printf(Locale.ROOT, "%-12s %-7s %10d %12s %8d %10d %10d  %s%n", t.get("name"), t.get("source"),
+                    number(t, "movedObjects"), AdminCommand.bytes(number(t, "movedBytes")), number(t, "failedObjects"),
+                    number(t, "inFlight"), number(t, "recalledObjects"), t.get("description"));
+            String error = String.valueOf(t.getOrDefault("lastError", ""));
+            if (full && !error.isEmpty()) out.println("             last error: " + error);
+        }
+        if (!full) return;
+        out.println();
+        out.printf("%-20s %-16s %-10s %8s %8s %8s  %-24s %s%n", "BUCKET", "RULE", "TIER", "WAITING", "MOVED", "FAILED",
+                "LAST RUN", "NEXT DUE");
+        for (Object o : (List<Object>) status.getOrDefault("rules", List.of())) {
+            Map<String, Object> r = (Map<String, Object>) o;
+            out.printf(Locale.ROOT, "%-20s %-16s %-10s %8d %8d %8d  %-24s %s%n", r.get("bucket"), r.get("rule"),
+                    r.get("storageClass"), number(r, "waiting"), number(r, "moved"), number(r, "failed"), r.get("lastRun"),
+                    r.get("nextDue") == null ? "-" : r.get("nextDue"));
+            String error = String.valueOf(r.getOrDefault("lastError", ""));
+            if (!error.isEmpty()) out.println("  last error: " + error);
+        }
+        List<Object> moves = (List<Object>) status.getOrDefault("moves", List.of());
+        if (!moves.isEmpty()) {
+            out.println();
+            for (Object o : moves) {
+                Map<String, Object> j = (Map<String, Object>) o;
+                out.printf(Locale.ROOT, "move %d: %s/%s -> %s  %s  %d/%d moved, %d failed%n", number(j, "id"), j.get("bucket"),
+                        j.get("prefix"), j.get("tier"), j.get("state"), number(j, "moved"), number(j, "total"), number(j, "failed"));
+            }
+        }
+    }
+
+    private static String arg(List<String> positional, int i, String what) {
+        if (positional.size() <= i) throw new IllegalArgumentException("missing " + what + " (see strata tier --help)");
+        return positional.get(i);
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static long number(Map<String, Object> map, String key) {
+        return map != null && map.get(key) instanceof Number n ? n.longValue() : 0;
+    }
+
+}
