@@ -305,6 +305,11 @@ final class DriveErasureStore implements ErasureStore {
         }
     }
 
+    /** Whether the drive at {@code index} is in service now (no probe, no I/O). */
+    boolean inService(int index) {
+        return index < drives.size() && health[index].inService();
+    }
+
     /**
      * Checks every drive in service for a vanished layout (taking it out of service), then probes
      * every drive out of service now, whatever its pause: a heal pass starting.

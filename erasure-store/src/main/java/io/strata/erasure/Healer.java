@@ -128,7 +128,12 @@ public final class Healer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Healer healer = new Healer(store, config, clock);
         if (healer.drives != null) {
-            healer.drives.faultListener((location, shard, drive, reason) -> healer.enqueue(location));
+            DriveErasureStore d = healer.drives;
+            // A shard on a drive out of service cannot be rebuilt until the drive is back, and then
+            // a pass (which runs when a probe brings a drive back replaced) finds it.
+            d.faultListener((location, shard, drive, reason) -> {
+                if (d.inService(location.drive(shard))) healer.enqueue(location);
+            });
         }
         healer.scanner.start();
         healer.queueWorker.start();

@@ -222,4 +222,28 @@ class DriveStateTest {
         assertEquals(1000, source.available());
         assertEquals(List.of(), shardFiles());
     }
+
+    @Test
+    void aReadIoErrorMakesTheDriveFaultyTheReadStillServesAndHealWaitsForTheDrive() throws IOException {
+        DriveErasureStore store = open();
+        byte[] data = randomBytes(30_000);
+        ErasureBlobLocation location = (ErasureBlobLocation) store.write(new ByteArrayInputStream(data), data.length);
+        int drive = location.drive(2);
+        Path file = store.drive(drive).shardPath(location.blobId(), 2);
+        // a directory where the shard file was: opening works, reading fails with a real EISDIR
+        Files.delete(file);
+        Files.createDirectory(file);
+        try (InputStream in = store.read(location, 0, data.length)) {
+            assertArrayEquals(data, in.readAllBytes());
+        }
+        assertEquals(DriveStatus.State.FAULTY, state(store, drive));
+        assertEquals(HealResult.Outcome.PARTIAL, store.heal(location).outcome(), "the shard's drive is out of service");
+        Files.delete(file);
+        clock.advance(DriveErasureStore.DEFAULT_RETRY_PAUSE);
+        assertEquals(HealResult.Outcome.HEALED, store.heal(location).outcome());
+        assertEquals(DriveStatus.State.ONLINE, state(store, drive));
+        try (InputStream in = store.read(location, 0, data.length)) {
+            assertArrayEquals(data, in.readAllBytes());
+        }
+    }
 }
