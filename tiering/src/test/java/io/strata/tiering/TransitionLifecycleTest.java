@@ -1,0 +1,191 @@
+package io.strata.tiering;
+
+import io.strata.erasure.BlobOwner;
+import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.ErasureStore;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.BucketVersioning;
+import io.strata.namespace.MultipartUpload;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Segment;
+import io.strata.namespace.VersionQuery;
+import io.strata.tiering.LifecycleConfiguration.Filter;
+import io.strata.tiering.LifecycleConfiguration.NoncurrentTransition;
+import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.LifecycleConfiguration.Transition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Lifecycle Transition and NoncurrentVersionTransition rules executed by the worker through a real mover. */
+class TransitionLifecycleTest {
+    private static final BucketName BUCKET = new BucketName("lc-tier");
+
+    @TempDir
+    Path dir;
+    Namespace namespace;
+    ErasureStore store;
+    ColdTiers tiers;
+    TierMover mover;
+    LifecycleWorkerTest.MovableClock clock;
+    LifecycleConfiguration config;
+
+    @BeforeEach
+    void open() {
+        namespace = Namespace.open(dir.resolve("meta"));
+        clock = new LifecycleWorkerTest.MovableClock(Instant.now());
+        namespace.createBucket(new Bucket(BUCKET, clock.instant(), "us-east-1", "owner"));
+        store = ErasureStore.open(new ErasureConfig(List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1, 4096));
+        tiers = new ColdTiers();
+        tiers.add("COLD", "local", LocalDirectoryColdTier.create(dir.resolve("cold")));
+        tiers.add("DEEPER", "local", LocalDirectoryColdTier.create(dir.resolve("deeper")));
+        mover = new TierMover(namespace, tiers, new TierMover.HotData() {
+            @Override
+            public InputStream open(ObjectVersion v, long offset, long length) {
+                return store.read(((DataRef.Hot) DataRef.decode(v.segments().getFirst().ref())).location(), offset, length);
+            }
+
+            @Override
+            public Segment write(ObjectVersion v, InputStream data, long length) {
+                return new Segment(length, store.write(data, length, BlobOwner.UNKNOWN).encode());
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        tiers.close();
+        store.close();
+        namespace.close();
+    }
+
+    private LifecycleWorker worker() {
+        NamespaceLifecycleActions actions = new NamespaceLifecycleActions(namespace);
+        return new LifecycleWorker(namespace, new LifecycleTarget() {
+            @Override
+            public Optional<LifecycleConfiguration> lifecycle(BucketName bucket) {
+                return Optional.ofNullable(config);
+            }
+
+            @Override
+            public Map<String, String> tags(ObjectVersion version) {
+                return version.key().value().contains("tagged") ? Map.of("class", "cold") : Map.of();
+            }
+
+            @Override
+            public boolean expireCurrent(ObjectVersion current) {
+                return actions.expireCurrent(current);
+            }
+
+            @Override
+            public boolean deleteVersion(ObjectVersion version) {
+                return actions.deleteVersion(version);
+            }
+
+            @Override
+            public boolean abortUpload(MultipartUpload upload) {
+                return actions.abortUpload(upload);
+            }
+
+            @Override
+            public boolean transition(ObjectVersion version, String storageClass) {
+                return mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
+            }
+        }, clock);
+    }
+
+    private ObjectVersion put(String key, int size, Instant lastModified) throws Exception {
+        byte[] data = new byte[size];
+        new Random(key.hashCode()).nextBytes(data);
+        Segment s = new Segment(size, store.write(new ByteArrayInputStream(data), size, BlobOwner.UNKNOWN).encode());
+        String etag = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+        return namespace.putObject(new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
+                lastModified, "binary/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(s))).version();
+    }
+
+    private String where(String key) {
+        return TierMover.storageClass(namespace.object(BUCKET, new ObjectKey(key)).orElseThrow());
+    }
+
+    private static Rule rule(String id, Filter filter, List<Transition> t, List<NoncurrentTransition> nt) {
+        return new Rule(id, true, filter, Optional.empty(), Optional.empty(), OptionalInt.empty(), t, nt);
+    }
+
+    @Test
+    void daysCountToMidnightFiltersApplyAndTheLatestDueTransitionWins() throws Exception {
+        Instant t0 = clock.instant();
+        put("data/a", 5000, t0);
+        put("data/tagged", 5000, t0);
+        put("data/tiny", 10, t0);
+        put("logs/x", 5000, t0);
+        config = new LifecycleConfiguration(List.of(
+                rule("tiers", new Filter("data/", Map.of(), OptionalLong.of(100), OptionalLong.empty()),
+                        List.of(new Transition(OptionalInt.of(10), Optional.empty(), "COLD"),
+                                new Transition(OptionalInt.of(30), Optional.empty(), "DEEPER")), List.of()),
+                rule("tags", new Filter("", Map.of("class", "cold"), OptionalLong.empty(), OptionalLong.empty()),
+                        List.of(new Transition(OptionalInt.of(1), Optional.empty(), "DEEPER")), List.of())));
+        LifecycleWorker w = worker();
+
+        w.runOnce();
+        assertEquals("STANDARD", where("data/a"));
+        LifecycleWorker.RuleStatus status = w.ruleStatus().stream().filter(r -> r.rule().equals("tiers")).findFirst().orElseThrow();
+        assertEquals(0, status.dueSeen());
+        assertEquals(Optional.of(LifecycleWorker.dueAt(t0, 10)), status.nextDue(), "the rule says when it will act");
+
+        clock.advance(Duration.ofDays(11));
+        w.runOnce();
+        assertEquals("COLD", where("data/a"));
+        assertEquals("COLD", where("data/tagged"), "the first rule that acts wins");
+        assertEquals("STANDARD", where("data/tiny"), "ObjectSizeGreaterThan filters it out");
+        assertEquals("STANDARD", where("logs/x"));
+        status = w.ruleStatus().stream().filter(r -> r.rule().equals("tiers")).findFirst().orElseThrow();
+        assertEquals(2, status.moved());
+
+        clock.advance(Duration.ofDays(20));
+        w.runOnce();
+        assertEquals("COLD", where("data/a"), "a cold version is not moved between tiers by a later transition");
+        assertEquals(2, w.totals().transitioned());
+    }
+
+    @Test
+    void noncurrentVersionsMoveAfterNoncurrentDaysKeepingTheNewestOnes() throws Exception {
+        namespace.setVersioning(BUCKET, BucketVersioning.ENABLED);
+        Instant t0 = clock.instant();
+        put("k", 3000, t0);
+        put("k", 3000, t0.plusSeconds(1));
+        put("k", 3000, t0.plusSeconds(2));
+        put("k", 3000, t0.plusSeconds(3));
+        config = new LifecycleConfiguration(List.of(rule("old", new Filter("", Map.of(), OptionalLong.empty(), OptionalLong.empty()),
+                List.of(), List.of(new NoncurrentTransition(5, OptionalInt.of(1), "COLD")))));
+        LifecycleWorker w = worker();
+        w.runOnce();
+        clock.advance(Duration.ofDays(6));
+        w.runOnce();
+        List<String> classes = namespace.listVersions(BUCKET, new VersionQuery("k", "", "", "", 100)).versions().stream()
+                .map(e -> TierMover.storageClass(e.version())).toList();
+        assertEquals(List.of("STANDARD", "STANDARD", "COLD", "COLD"), classes,
+                "current stays; one newer noncurrent version is kept; older ones move");
+        assertTrue(namespace.jobs(10).isEmpty());
+    }
+}
