@@ -61,6 +61,8 @@ final class TierAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TierAdmin.class);
     static final String DIR = "tiers";
     private static final int MAX_BODY = 64 * 1024;
+    /** Versions a move job moves at once. */
+    static final int PARALLEL_MOVES = 4;
 
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
@@ -310,20 +312,31 @@ final class TierAdmin {
                 job.totalBytes.add(v.size());
             });
             job.state = "moving";
-            forEachVersion(job, v -> {
-                try {
-                    TierMover.Outcome o = job.tier.equals("HOT") ? service.mover().toHot(v) : service.mover().toCold(v, job.tier);
-                    if (o == TierMover.Outcome.MOVED) {
-                        job.moved.increment();
-                        job.movedBytes.add(v.size());
-                    } else {
-                        job.skipped.increment();
-                    }
-                } catch (RuntimeException e) {
-                    job.failed.increment();
-                    job.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-                }
-            });
+            // A few moves at once: each waits mostly on fsyncs and the remote tier, and concurrent
+            // namespace commits share one WAL sync.
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_MOVES);
+            try (var workers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                forEachVersion(job, v -> {
+                    slots.acquireUninterruptibly();
+                    workers.submit(() -> {
+                        try {
+                            TierMover.Outcome o = job.tier.equals("HOT") ? service.mover().toHot(v)
+                                    : service.mover().toCold(v, job.tier);
+                            if (o == TierMover.Outcome.MOVED) {
+                                job.moved.increment();
+                                job.movedBytes.add(v.size());
+                            } else {
+                                job.skipped.increment();
+                            }
+                        } catch (RuntimeException e) {
+                            job.failed.increment();
+                            job.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                });
+            }
             service.signalCleanerNow();
             job.state = job.failed.sum() == 0 ? "done" : "done-with-failures";
         } catch (RuntimeException e) {
