@@ -63,6 +63,20 @@ public final class StrataServer implements AutoCloseable {
 
     /** As {@link #start(Path, String...)}, with extra environment variables and {@code serve} arguments. */
     public static StrataServer start(Path root, Map<String, String> env, List<String> serveArgs, String... jvmArgs) {
+        StrataServer server = create(root, jvmArgs);
+        server.env.putAll(env);
+        server.serveArgs.addAll(serveArgs);
+        if (server.isManaged()) {
+            server.start();
+        }
+        return server;
+    }
+
+    /**
+     * As {@link #start(Path, String...)} without starting the process: set its
+     * {@link #environment(String, String)} first, then {@link #start()} it.
+     */
+    public static StrataServer create(Path root, String... jvmArgs) {
         String external = System.getProperty("strata.external.port");
         if (external != null && !external.isBlank()) {
             // Developer aid: run the SDK tests against another S3 server already listening on
@@ -73,11 +87,7 @@ public final class StrataServer implements AutoCloseable {
         Path jar = jar();
         try {
             Path dataDir = Files.createDirectories(root.resolve("data"));
-            StrataServer server = new StrataServer(jar, dataDir, root.resolve("server.log"), List.of(jvmArgs), freePort());
-            server.env.putAll(env);
-            server.serveArgs.addAll(serveArgs);
-            server.start();
-            return server;
+            return new StrataServer(jar, dataDir, root.resolve("server.log"), List.of(jvmArgs), freePort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,6 +105,15 @@ public final class StrataServer implements AutoCloseable {
                     + "`mvn -o -q -B -DskipTests package` at the repository root");
         }
         return jar;
+    }
+
+    /**
+     * Sets an environment variable (e.g. a {@code STRATA_*} setting) for the next {@link #start()}s;
+     * a running process keeps the environment it was started with.
+     */
+    public StrataServer environment(String name, String value) {
+        env.put(name, value);
+        return this;
     }
 
     /** (Re)starts the process on the same port and data directory and waits until it is ready. */
