@@ -191,12 +191,19 @@ class CrashTest {
                 s3.putBucketVersioning(b -> b.bucket(VERSIONED).versioningConfiguration(v -> v.status("Enabled")));
             }
             for (int round = 1; round <= ROUNDS; round++) {
-                long killAfterMillis = 200 + random.nextLong(2300);
+                long killAfterMillis = 300 + random.nextLong(2700);
+                long acked = stats.puts.get() + stats.deletes.get() + stats.multiparts.get();
                 runLoadAndKill(server, keysByWorker, random.split(), seeds, killAfterMillis, stats);
+                long restart = System.nanoTime();
                 server.start();
+                long verifying = System.nanoTime();
                 try (S3Client s3 = S3Clients.pathStyle(server)) {
                     verify(server, s3, allKeys, stats, "after kill #" + round + " (" + killAfterMillis + " ms into the load)");
                 }
+                System.out.printf("CrashTest round %d: killed %d ms into the load after %d acknowledged operations; "
+                                + "restart %d ms, checks %d ms%n", round, killAfterMillis,
+                        stats.puts.get() + stats.deletes.get() + stats.multiparts.get() - acked,
+                        (verifying - restart) / 1_000_000, (System.nanoTime() - verifying) / 1_000_000);
             }
             try (S3Client s3 = S3Clients.pathStyle(server)) {
                 abortAllUploads(s3);
@@ -213,13 +220,20 @@ class CrashTest {
             while (true) {
                 Map<String, Double> metrics = metrics(server);
                 double passes = metrics.getOrDefault("strata_orphan_passes_total", 0.0);
-                referenced = metrics.getOrDefault("strata_orphan_referenced_blobs", -1.0).longValue();
+                long listed = metrics.getOrDefault("strata_orphan_last_pass_listed_blobs", -1.0).longValue();
+                referenced = metrics.getOrDefault("strata_orphan_last_pass_referenced_blobs", -1.0).longValue();
+                long left = metrics.getOrDefault("strata_orphan_last_pass_young_blobs", -1.0).longValue()
+                        + metrics.getOrDefault("strata_orphan_last_pass_pinned_blobs", -1.0).longValue()
+                        + metrics.getOrDefault("strata_orphan_last_pass_collected_blobs", -1.0).longValue();
                 onDisk = blobsOnDisk(server.dataDir());
-                // Two passes: the garbage cleaner drains its queue at start, concurrently with the first.
-                if (passes >= 2 && onDisk.size() == referenced) break;
+                // A pass that found every blob on the drives referenced and had nothing to leave or
+                // delete; two passes at least, since the garbage cleaner drains its queue at start,
+                // concurrently with the first.
+                if (passes >= 2 && left == 0 && listed == referenced && onDisk.size() == referenced) break;
                 if (System.nanoTime() > deadline) {
-                    fail("after " + passes + " collection passes the drives hold " + onDisk.size() + " blobs but the namespace refers to "
-                            + referenced + "\n--- gateway output (tail) ---\n" + server.outputTail());
+                    fail("after " + passes + " collection passes the drives hold " + onDisk.size() + " blobs; last pass: listed "
+                            + listed + ", referenced " + referenced + ", young/pinned/collected " + left
+                            + "\n--- gateway output (tail) ---\n" + server.outputTail());
                 }
                 Thread.sleep(250);
             }

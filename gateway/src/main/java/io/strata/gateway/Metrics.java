@@ -37,10 +37,16 @@ final class Metrics {
     void healer(Healer value) {
         this.healer = value;
     }
+    private volatile OrphanCollector orphans;
 
     /** Adds the lifecycle worker's counters to the scrape. */
     void lifecycle(LifecycleWorker worker) {
         this.lifecycle = worker;
+    }
+
+    /** Adds the orphan collector's counters to the scrape. */
+    void orphans(OrphanCollector collector) {
+        this.orphans = collector;
     }
 
     void record(S3Operation op, int status, long nanos) {
@@ -78,6 +84,25 @@ final class Metrics {
         if (h != null) heal(out, h.status());
         ObjectService ts = tiers;
         if (ts != null) tiers(out, ts, lifecycle);
+        OrphanCollector oc = orphans;
+        if (oc != null) {
+            out.append("# HELP strata_orphan_passes_total Orphan collection passes completed.\n# TYPE strata_orphan_passes_total counter\n");
+            out.append("strata_orphan_passes_total ").append(oc.passes()).append('\n');
+            out.append("# HELP strata_orphan_failed_passes_total Orphan collection passes that failed.\n# TYPE strata_orphan_failed_passes_total counter\n");
+            out.append("strata_orphan_failed_passes_total ").append(oc.failedPasses()).append('\n');
+            out.append("# HELP strata_orphan_blobs_collected_total Orphaned blobs deleted.\n# TYPE strata_orphan_blobs_collected_total counter\n");
+            out.append("strata_orphan_blobs_collected_total ").append(oc.collectedBlobs()).append('\n');
+            out.append("# HELP strata_orphan_bytes_collected_total Data bytes of the orphaned blobs deleted.\n# TYPE strata_orphan_bytes_collected_total counter\n");
+            out.append("strata_orphan_bytes_collected_total ").append(oc.collectedBytes()).append('\n');
+            OrphanCollector.Pass last = oc.lastPass();
+            if (last != null) {
+                gauge(out, "strata_orphan_last_pass_listed_blobs", "Blobs on the drives in the last orphan pass.", last.listed());
+                gauge(out, "strata_orphan_last_pass_young_blobs", "Blobs younger than the grace period in the last orphan pass.", last.young());
+                gauge(out, "strata_orphan_last_pass_pinned_blobs", "Blobs held by writes in flight in the last orphan pass.", last.pinned());
+                gauge(out, "strata_orphan_last_pass_referenced_blobs", "Blobs found referenced in the last orphan pass.", last.referenced());
+                gauge(out, "strata_orphan_last_pass_collected_blobs", "Orphans deleted by the last orphan pass.", last.collected());
+            }
+        }
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');

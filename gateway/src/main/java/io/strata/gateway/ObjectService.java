@@ -72,6 +72,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     private final Namespace namespace;
     private final ErasureStore store;
     private final Clock clock;
+    /** Blobs written and not yet committed: the orphan collector leaves them alone. */
+    private final BlobPins pins = new BlobPins();
     private final Thread cleaner;
     private final ReentrantLock cleanerLock = new ReentrantLock();
     private final Condition garbageAdded = cleanerLock.newCondition();
@@ -107,6 +109,11 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         return mover;
     }
 
+    /** Blobs this service wrote and has not committed yet (for the {@link OrphanCollector}). */
+    BlobPins pins() {
+        return pins;
+    }
+
     /** The mover's access to the hot tier: the same read path as GET, the same write path as PUT. */
     private final class HotData implements TierMover.HotData {
         @Override
@@ -116,6 +123,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
         @Override
         public Segment write(ObjectVersion version, InputStream data, long length) {
+            // The blob stays pinned (see BlobPins): the mover writes every segment of a version before
+            // one relocateVersion commit, which may take longer than the orphan grace period; the
+            // orphan collector releases the pin once it sees the blob referenced.
             Stored stored = store(data, length, Expectations.none(),
                     BlobOwner.object(version.bucket().value(), version.key().value()));
             return stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
@@ -276,10 +286,14 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
         Part part = new Part(partNumber, length, stored.md5Hex, clock.instant(), stored.checksums, segment);
         // putPart queues the segment as garbage itself if the upload vanished meanwhile.
-        commit(null, () -> {
-            namespace.putPart(bucket, key, uploadId, part);
-            return part;
-        });
+        try {
+            commit(null, () -> {
+                namespace.putPart(bucket, key, uploadId, part);
+                return part;
+            });
+        } finally {
+            pins.unpin(stored.segment);
+        }
         signalCleaner();
         return part;
     }
@@ -502,6 +516,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         try {
             if (length > 0) {
                 location = store.write(hashing, length, owner);
+                pins.pin(location); // until commit() or free(): see OrphanCollector
             }
             // Reading past the declared length ends the stream: this is where aws-chunked trailers and
             // a signed payload's SHA-256 are verified. Extra bytes mean the client lied about the length.
@@ -554,6 +569,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                 }
             }
             throw e;
+        } finally {
+            pins.unpin(segment); // committed, queued as garbage, or leaked: the orphan collector's turn
         }
     }
 
@@ -566,8 +583,10 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             try {
                 namespace.addGarbage(List.of(new Segment(location.size(), location.encode())));
             } catch (RuntimeException again) {
-                LOG.error("blob of a failed write leaked: {}", again.toString());
+                LOG.error("blob of a failed write leaked (the orphan collector will remove it): {}", again.toString());
             }
+        } finally {
+            pins.unpin(location);
         }
     }
 

@@ -26,11 +26,13 @@ import java.util.Optional;
  * @param heal background heal and scrub of the hot tier ({@code erasure.heal-*}, {@code erasure.scrub-interval})
  * @param tiers             the cold tiers of the configuration file (the embedded default: one
  *                          local-directory tier COLD under the data directory)
+ * @param orphanGrace how old a blob with no namespace reference must be before the orphan collector deletes it
+ * @param orphanInterval time between two orphan collection passes (the first runs at start-up)
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
-                           HealConfig heal, List<TierSpec> tiers) {
+                           HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -43,6 +45,12 @@ public record StrataConfig(String host, int port, String domain, String region, 
         tiers = List.copyOf(tiers);
         if (lifecycleInterval.isNegative() || lifecycleInterval.isZero()) {
             throw new ConfigException("lifecycle.interval", "must be positive, got " + lifecycleInterval);
+        }
+        if (orphanGrace.isNegative()) {
+            throw new ConfigException("erasure.orphan-grace", "must not be negative, got " + orphanGrace);
+        }
+        if (orphanInterval.isNegative() || orphanInterval.isZero()) {
+            throw new ConfigException("erasure.orphan-interval", "must be positive, got " + orphanInterval);
         }
     }
 
@@ -124,8 +132,11 @@ public record StrataConfig(String host, int port, String domain, String region, 
             tiers.add(TierSpec.local("COLD", dataDir.resolve("cold")));
         }
         HealConfig heal = healConfig(l);
+        Duration orphanGrace = l.duration("erasure.orphan-grace", "STRATA_ORPHAN_GRACE", OrphanCollector.DEFAULT_GRACE);
+        Duration orphanInterval = l.duration("erasure.orphan-interval", "STRATA_ORPHAN_INTERVAL",
+                OrphanCollector.DEFAULT_INTERVAL);
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
-                lifecycleInterval, heal, tiers);
+                lifecycleInterval, heal, tiers, orphanGrace, orphanInterval);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

@@ -41,17 +41,20 @@ public final class StrataServer implements AutoCloseable {
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
     private final Healer healer;
+    private final OrphanCollector orphans;
     private final WebServer web;
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
-                         Healer healer, WebServer web, Credentials rootCredentials, boolean credentialsCreated) {
+                         Healer healer, OrphanCollector orphans, WebServer web, Credentials rootCredentials,
+                         boolean credentialsCreated) {
         this.namespace = namespace;
         this.healer = healer;
         this.store = store;
         this.service = service;
         this.lifecycle = lifecycle;
+        this.orphans = orphans;
         this.web = web;
         this.rootCredentials = rootCredentials;
         this.credentialsCreated = credentialsCreated;
@@ -70,6 +73,7 @@ public final class StrataServer implements AutoCloseable {
         LifecycleWorker lifecycle = null;
         Healer healer = null;
         ColdTiers tiers = null;
+        OrphanCollector orphans = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -94,6 +98,10 @@ public final class StrataServer implements AutoCloseable {
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
             metrics.tiers(service);
+            // Blobs of writes a crash cut off between the shard rename and the namespace commit.
+            orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
+            orphans.start(config.orphanInterval());
+            metrics.orphans(orphans);
             S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
@@ -127,8 +135,9 @@ public final class StrataServer implements AutoCloseable {
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, lifecycle, healer, web, root, created[0]);
+            return new StrataServer(namespace, store, service, lifecycle, healer, orphans, web, root, created[0]);
         } catch (RuntimeException | Error e) {
+            if (orphans != null) orphans.close();
             if (lifecycle != null) lifecycle.close();
             if (healer != null) healer.close();
             if (service != null) service.close();
@@ -165,6 +174,7 @@ public final class StrataServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the listener: {}", e.toString());
         }
+        orphans.close();
         lifecycle.close();
         healer.close();
         service.close();

@@ -101,4 +101,21 @@ class StrataConfigTest {
         assertThrows(StrataConfig.ConfigException.class,
                 () -> StrataConfig.load(null, Map.of(), Map.of("lifecycle.interval", "0s")));
     }
+
+    @Test
+    void orphanCollectionSettingsHaveDefaultsAndAreValidated(@TempDir Path dir) {
+        StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(java.time.Duration.ofMinutes(15), c.orphanGrace());
+        assertEquals(java.time.Duration.ofHours(1), c.orphanInterval());
+        StrataConfig tiny = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(),
+                "STRATA_ORPHAN_GRACE", "0s", "STRATA_ORPHAN_INTERVAL", "500ms"), Map.of());
+        assertEquals(java.time.Duration.ZERO, tiny.orphanGrace());
+        assertEquals(java.time.Duration.ofMillis(500), tiny.orphanInterval());
+        var negative = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_GRACE", "-1s"), Map.of()));
+        assertTrue(negative.getMessage().contains("erasure.orphan-grace"), negative.getMessage());
+        var zero = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_INTERVAL", "0s"), Map.of()));
+        assertTrue(zero.getMessage().contains("erasure.orphan-interval"), zero.getMessage());
+    }
 }
