@@ -167,9 +167,9 @@ class CrashTest {
     void killNineUnderConcurrentLoadKeepsEveryAcknowledgedWriteAndLeavesNoOrphans() throws Exception {
         StrataServer server = StrataServer.create(root);
         Assumptions.assumeTrue(server.isManaged(), "kills the gateway");
-        // Collection runs during the rounds too (every second, blobs older than 5 s), so marking is
+        // Collection runs during the rounds too (every second, blobs older than 10 s), so marking is
         // exercised against concurrent completes, overwrites and deletes.
-        server.environment("STRATA_ORPHAN_GRACE", "5s").environment("STRATA_ORPHAN_INTERVAL", "1s");
+        server.environment("STRATA_ORPHAN_GRACE", "10s").environment("STRATA_ORPHAN_INTERVAL", "1s");
         SplittableRandom random = new SplittableRandom(SEED);
         AtomicLong seeds = new AtomicLong(random.nextLong() & 0x0000_FFFF_FFFF_FFFFL);
         List<List<KeyModel>> keysByWorker = new ArrayList<>();
