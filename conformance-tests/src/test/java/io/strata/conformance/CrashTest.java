@@ -191,9 +191,12 @@ class CrashTest {
                 s3.putBucketVersioning(b -> b.bucket(VERSIONED).versioningConfiguration(v -> v.status("Enabled")));
             }
             for (int round = 1; round <= ROUNDS; round++) {
-                long killAfterMillis = 300 + random.nextLong(2700);
+                // The kill comes a random time after a random number of acknowledged operations, so it
+                // lands anywhere in the requests then in flight (bounded: at most 8 s of load).
+                int killAfterOps = 3 + random.nextInt(15);
+                long extraMillis = random.nextLong(400);
                 long acked = stats.puts.get() + stats.deletes.get() + stats.multiparts.get();
-                runLoadAndKill(server, keysByWorker, random.split(), seeds, killAfterMillis, stats);
+                long killAfterMillis = runLoadAndKill(server, keysByWorker, random.split(), seeds, killAfterOps, extraMillis, stats);
                 long restart = System.nanoTime();
                 server.start();
                 long verifying = System.nanoTime();
@@ -257,13 +260,20 @@ class CrashTest {
         }
     }
 
-    /** Runs the workers until {@code killAfterMillis}, then SIGKILLs the gateway and waits for them to notice. */
-    private static void runLoadAndKill(StrataServer server, List<List<KeyModel>> keysByWorker, SplittableRandom random,
-                                       AtomicLong seeds, long killAfterMillis, Stats stats) throws Exception {
+    /**
+     * Runs the workers until {@code killAfterOps} operations were acknowledged (or 8 s passed), waits
+     * {@code extraMillis} more, then SIGKILLs the gateway and waits for the workers to notice.
+     *
+     * @return how long the load ran before the kill, in milliseconds
+     */
+    private static long runLoadAndKill(StrataServer server, List<List<KeyModel>> keysByWorker, SplittableRandom random,
+                                       AtomicLong seeds, int killAfterOps, long extraMillis, Stats stats) throws Exception {
         AtomicBoolean crashing = new AtomicBoolean();
         ExecutorService executor = Executors.newFixedThreadPool(WORKERS);
         try (S3Client s3 = S3Clients.pathStyle(server)) {
             List<Future<?>> workers = new ArrayList<>();
+            long began = System.nanoTime();
+            long before = stats.puts.get() + stats.deletes.get() + stats.multiparts.get();
             for (List<KeyModel> keys : keysByWorker) {
                 SplittableRandom own = random.split();
                 workers.add(executor.submit(() -> {
@@ -271,7 +281,13 @@ class CrashTest {
                     return null;
                 }));
             }
-            Thread.sleep(killAfterMillis);
+            long limit = began + TimeUnit.SECONDS.toNanos(8);
+            while (stats.puts.get() + stats.deletes.get() + stats.multiparts.get() - before < killAfterOps
+                    && System.nanoTime() < limit && workers.stream().noneMatch(Future::isDone)) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(extraMillis);
+            long ranMillis = (System.nanoTime() - began) / 1_000_000;
             crashing.set(true);
             server.kill();
             stats.kills++;
@@ -283,6 +299,7 @@ class CrashTest {
                             + "\n--- gateway output (tail) ---\n" + server.outputTail(), e.getCause());
                 }
             }
+            return ranMillis;
         } finally {
             executor.shutdownNow();
             executor.awaitTermination(1, TimeUnit.MINUTES);
