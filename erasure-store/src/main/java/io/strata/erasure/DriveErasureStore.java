@@ -69,6 +69,7 @@ final class DriveErasureStore implements ErasureStore {
     private final java.util.Set<BlobId> healing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong degradedReads = new AtomicLong();
     private final AtomicLong rebuiltShards = new AtomicLong();
+    private volatile Runnable serviceListener = () -> { };
     private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
     private volatile boolean parallelReads = true;
     private volatile BlockWriteHook blockWriteHook = (drive, shard, stripe) -> { };
@@ -353,6 +354,7 @@ final class DriveErasureStore implements ErasureStore {
             DriveStatus.State state = format.rebuilding() ? DriveStatus.State.REPLACED : DriveStatus.State.ONLINE;
             h.set(state, format.rebuilding() ? "awaiting a full rebuild by heal" : "", Instant.MIN);
             LOG.info("drive {} is back in service as {}", drive, state);
+            serviceListener.run(); // shards written meanwhile are missing there: time for a pass
             return true;
         } catch (IOException | RuntimeException e) {
             h.set(h.state(), h.detail().isEmpty() ? e.toString() : h.detail(), clock.instant().plus(retryPause));
@@ -482,6 +484,11 @@ final class DriveErasureStore implements ErasureStore {
 
     void blockWriteHook(BlockWriteHook hook) {
         this.blockWriteHook = Objects.requireNonNull(hook);
+    }
+
+    /** Told (on the probing thread, without locks held by the caller's work) when a drive comes back into service. */
+    void serviceListener(Runnable listener) {
+        this.serviceListener = Objects.requireNonNull(listener);
     }
 
     void faultListener(ShardFaultListener listener) {

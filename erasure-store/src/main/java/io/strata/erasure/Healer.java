@@ -43,6 +43,8 @@ public final class Healer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Healer.class);
     /** Blobs a pass heals at the same time. */
     static final int PARALLEL_HEALS = 4;
+    /** How soon a pass runs again when it could not finish rebuilding a replaced drive. */
+    static final Duration RETRY_REPLACED = Duration.ofMinutes(1);
 
     private final ErasureStore store;
     private final DriveErasureStore drives; // null for stores without drives (the in-memory fake)
@@ -134,6 +136,7 @@ public final class Healer implements AutoCloseable {
             d.faultListener((location, shard, drive, reason) -> {
                 if (d.inService(location.drive(shard))) healer.enqueue(location);
             });
+            d.serviceListener(healer::passSoon);
         }
         healer.scanner.start();
         healer.queueWorker.start();
@@ -157,6 +160,17 @@ public final class Healer implements AutoCloseable {
             lock.unlock();
         }
         return true;
+    }
+
+    /** A drive came back into service: a scheduled pass (young blobs left alone) runs now. */
+    void passSoon() {
+        lock.lock();
+        try {
+            nextPass = clock.instant();
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** What is going on now. Cheap: no I/O beyond {@link ErasureStore#drives()}. */
@@ -322,8 +336,19 @@ public final class Healer implements AutoCloseable {
         }
         if (closed) throw new PassInterrupted();
         HealCounters done = counters.snapshot();
+        boolean retry = false;
         for (int index : replaced) {
-            if (!unhealed[index] && drives != null) drives.driveRebuilt(index);
+            if (!unhealed[index] && drives != null) drives.driveRebuilt(index); else retry = true;
+        }
+        if (retry) {
+            // A replaced drive is not whole yet (young blobs, a drive out of service): try again soon.
+            lock.lock();
+            try {
+                Instant soon = clock.instant().plus(RETRY_REPLACED);
+                if (soon.isBefore(nextPass)) nextPass = soon;
+            } finally {
+                lock.unlock();
+            }
         }
         lastPass = done;
         lastPassScrub = scrub;
@@ -339,6 +364,15 @@ public final class Healer implements AutoCloseable {
         HealResult result;
         try {
             result = heal(location, scrub);
+            // The queue may be healing the same blob right now; it takes milliseconds, and a pass
+            // that skipped it could not vouch for a replaced drive.
+            for (int attempt = 0; result.outcome() == HealResult.Outcome.BUSY && attempt < 200 && !closed; attempt++) {
+                Thread.sleep(10);
+                result = heal(location, scrub);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (ErasureException e) {
             LOG.warn("heal of blob {} failed: {}", blob.id(), e.toString());
             counters.scanned.incrementAndGet();

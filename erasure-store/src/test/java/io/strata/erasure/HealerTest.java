@@ -142,4 +142,27 @@ class HealerTest {
         assertEquals(1, status.lastPass().shardsRebuilt());
         assertArrayEquals(original, Files.readAllBytes(shard));
     }
+
+    @Test
+    void aDriveVanishingWhileRunningIsRecreatedAndRebuiltByAPassOfItsOwn() throws Exception {
+        DriveErasureStore store = open();
+        store.retryPause(Duration.ZERO);
+        List<ErasureBlobLocation> locations = writeBlobs(store, 12);
+        List<List<byte[]>> originals = new ArrayList<>();
+        for (ErasureBlobLocation l : locations) originals.add(shardBytes(store, l));
+        Healer healer = healer(store);
+        try (Stream<Path> files = Files.walk(dir.resolve("d3"))) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        for (ErasureBlobLocation l : locations) {
+            try (InputStream in = store.read(l, 0, l.size())) {
+                in.readAllBytes(); // the first read finds the drive gone, a later one probes it back
+            }
+        }
+        await(() -> healer.status().passes() >= 1 && store.drives().get(3).state() == DriveStatus.State.ONLINE);
+        for (int i = 0; i < locations.size(); i++) {
+            List<byte[]> now = shardBytes(store, locations.get(i));
+            for (int s = 0; s < 6; s++) assertArrayEquals(originals.get(i).get(s), now.get(s), "blob " + i + " shard " + s);
+        }
+    }
 }
