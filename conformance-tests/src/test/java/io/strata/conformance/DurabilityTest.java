@@ -83,7 +83,13 @@ class DurabilityTest {
                             }
                         }));
                     }
-                    Thread.sleep(2000);
+                    // Kill once the writers have had some writes acknowledged (bounded: a loaded machine is slow).
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    Thread.sleep(1000);
+                    while (acknowledged.keySet().stream().filter(k -> k.startsWith("inflight/")).count() < 40
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
                     crashed.set(true);
                     server.kill();
                     for (Future<?> writer : writers) {
@@ -118,7 +124,7 @@ class DurabilityTest {
                                 () -> s3.headObject(b -> b.bucket(bucket).key(key))).statusCode(), "acknowledged delete of " + key);
                     }
                 }
-                assertTrue(checked > 150, "only " + checked + " acknowledged objects checked");
+                assertTrue(checked > 120, "only " + checked + " acknowledged objects checked");
             }
         }
     }
