@@ -147,6 +147,44 @@ final class Drive {
         fsyncDirectory(root);
     }
 
+    static final String SCRUB_FILE = "scrub.strata";
+    private static final int SCRUB_MAGIC = 0x53545343; // "STSC"
+
+    /** When the last complete scrub pass ended, as recorded on this drive; null when never or unreadable. */
+    java.time.Instant readLastScrub() {
+        try {
+            byte[] bytes = Files.readAllBytes(root.resolve(SCRUB_FILE)); // 18 bytes we own
+            if (bytes.length != 4 + 2 + 8 + 4) return null;
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, bytes.length - 4);
+            if (b.getInt() != SCRUB_MAGIC || b.getShort() != 1 || b.getInt(bytes.length - 4) != (int) crc.getValue()) return null;
+            return java.time.Instant.ofEpochMilli(b.getLong());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Records when a scrub pass ended ({@code u32 magic "STSC", u16 version=1, i64 epoch millis,
+     * u32 crc32c}): temp name, fsync, rename, directory fsync.
+     */
+    void writeLastScrub(java.time.Instant when) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 8 + 4);
+        b.putInt(SCRUB_MAGIC).putShort((short) 1).putLong(when.toEpochMilli());
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue()).flip();
+        Path temp = root.resolve(SCRUB_FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        Files.move(temp, root.resolve(SCRUB_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(root);
+    }
+
     /**
      * Checks that the drive answers: its layout exists and a small file can be created, synced
      * and removed in {@code tmp/}.

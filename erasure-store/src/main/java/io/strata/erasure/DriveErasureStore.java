@@ -407,6 +407,29 @@ final class DriveErasureStore implements ErasureStore {
         }
     }
 
+    /** The newest end of a complete scrub pass any drive in service records, or null. */
+    Instant lastScrub() {
+        Instant newest = null;
+        for (Drive drive : drives) {
+            if (!health[drive.index()].inService()) continue;
+            Instant at = drive.readLastScrub();
+            if (at != null && (newest == null || at.isAfter(newest))) newest = at;
+        }
+        return newest;
+    }
+
+    /** Records the end of a complete scrub pass on every drive in service (failures only log). */
+    void recordScrub(Instant when) {
+        for (Drive drive : drives) {
+            if (!health[drive.index()].inService()) continue;
+            try {
+                drive.writeLastScrub(when);
+            } catch (IOException e) {
+                LOG.warn("cannot record the scrub time on {}: {}", drive, e.toString());
+            }
+        }
+    }
+
     /** The pause before a faulty or offline drive is probed again (tests shorten it). */
     void retryPause(Duration pause) {
         this.retryPause = Objects.requireNonNull(pause);

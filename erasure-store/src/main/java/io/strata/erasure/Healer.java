@@ -112,7 +112,10 @@ public final class Healer implements AutoCloseable {
         Instant now = clock.instant();
         boolean degraded = store.drives().stream().anyMatch(d -> d.state() != DriveStatus.State.ONLINE);
         this.nextPass = degraded ? now : now.plus(config.interval());
-        this.nextScrub = config.scrubInterval().isZero() ? Instant.MAX : now.plus(config.scrubInterval());
+        // The drives remember the last scrub, so restarts do not keep postponing it.
+        Instant lastScrub = drives == null ? null : drives.lastScrub();
+        this.nextScrub = config.scrubInterval().isZero() ? Instant.MAX
+                : (lastScrub == null ? now : lastScrub).plus(config.scrubInterval());
         this.scanner = Thread.ofPlatform().daemon().name("strata-heal-scanner").unstarted(this::scanLoop);
         this.queueWorker = Thread.ofVirtual().name("strata-heal-queue").unstarted(this::queueLoop);
     }
@@ -160,6 +163,16 @@ public final class Healer implements AutoCloseable {
             lock.unlock();
         }
         return true;
+    }
+
+    /** When the next scheduled scrub pass is due (tests). */
+    Instant nextScrub() {
+        lock.lock();
+        try {
+            return nextScrub;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A drive came back into service: a scheduled pass (young blobs left alone) runs now. */
@@ -353,6 +366,7 @@ public final class Healer implements AutoCloseable {
         lastPass = done;
         lastPassScrub = scrub;
         lastPassFinished = clock.instant();
+        if (scrub && drives != null) drives.recordScrub(lastPassFinished);
         passes.incrementAndGet();
         LOG.info("{} pass done: {} blobs scanned, {} healed ({} shards), {} failed, {} corrupt blocks, {} bytes read, {} written",
                 scrub ? "scrub" : "heal", done.blobsScanned(), done.blobsHealed(), done.shardsRebuilt(), done.blobsFailed(),

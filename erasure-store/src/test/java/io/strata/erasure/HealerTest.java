@@ -141,6 +141,12 @@ class HealerTest {
         assertEquals(1, status.lastPass().corruptBlocks());
         assertEquals(1, status.lastPass().shardsRebuilt());
         assertArrayEquals(original, Files.readAllBytes(shard));
+        // the drives remember the scrub, so a restart does not postpone the next one
+        java.time.Instant scrubbed = store.lastScrub();
+        assertEquals(status.lastPassFinished().orElseThrow().toEpochMilli(), scrubbed.toEpochMilli());
+        Healer restarted = Healer.start(store, new HealConfig(0, Duration.ofDays(1), Duration.ofDays(7), Duration.ZERO, 10));
+        opened.add(restarted);
+        assertEquals(scrubbed.plus(Duration.ofDays(7)), restarted.nextScrub());
     }
 
     @Test
