@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * AVX-512 VBMI, {@code vpshufb} on AVX2/SSSE3).
  *
  * <p>The loop walks the shards once, four vectors (256 bytes at 512 bits) at a time for one or
- * two outputs, two vectors for three or four: each input vector is loaded once and split into its
+ * two outputs, three for three, two for four: each input vector is loaded once and split into its
  * two nibble vectors, each coefficient's two tables are loaded once for all vectors of the step,
  * and every output of a group of up to four is accumulated in registers and stored once. A pass thus costs {@code k} loads and {@code g} stores per position,
  * with no read-modify-write of the outputs; outputs beyond four go in further groups (another
@@ -35,8 +35,8 @@ final class VectorKernel implements CodingKernel {
     static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     /**
-     * Bytes per step: four vectors for one or two outputs, two vectors (half a step) for three or
-     * four, whose eight accumulators already fill the register file.
+     * The loops' bound is a multiple of this: four vectors, the step for one or two outputs; three
+     * outputs take three vectors per step, four outputs two (see code1..code4).
      */
     private static final int STEP = 4 * LANES;
     /** Whether {@code selectFrom} wraps indexes itself, so that nibbles need no mask (see above). */
@@ -105,8 +105,9 @@ final class VectorKernel implements CodingKernel {
 
     // code1..code4 are the same loop with 1-4 outputs. They are spelled out rather than shared
     // because the accumulators must be locals for the JIT to keep them in registers (an array of
-    // vectors would be stored to memory on every input). Four vectors per step for three or four
-    // outputs (12 or 16 accumulators) made C2's code 10-20x slower on JDK 25: keep them at two.
+    // vectors would be stored to memory on every input). Steps are as wide as measured best on
+    // JDK 25: four vectors for one or two outputs, three for three, two for four. Twelve or more
+    // accumulators (four vectors for three or four outputs) made C2's code 10-20x slower.
 
     /** The low nibbles of {@code x} as table indexes. */
     private static ByteVector low(ByteVector x) {
@@ -203,27 +204,35 @@ final class VectorKernel implements CodingKernel {
 
     private static void code3(int[] tables, byte[][] inputs, byte[] out0, byte[] out1, byte[] out2, int bound) {
         int k = inputs.length;
-        for (int i = 0; i < bound; i += 2 * LANES) {
+        int i = 0;
+        // Three vectors per step (nine accumulators), then one at a time for the rest of the
+        // bound, which is a multiple of four vectors.
+        for (; i + 3 * LANES <= bound; i += 3 * LANES) {
             ByteVector a0 = ByteVector.zero(SPECIES);
-            ByteVector b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
+            ByteVector b0 = a0, c0 = a0, a1 = a0, b1 = a0, c1 = a0, a2 = a0, b2 = a0, c2 = a0;
             for (int j = 0, t = 0; j < k; j++, t += 3) {
                 byte[] in = inputs[j];
                 ByteVector x = ByteVector.fromArray(SPECIES, in, i);
                 ByteVector y = ByteVector.fromArray(SPECIES, in, i + LANES);
+                ByteVector z = ByteVector.fromArray(SPECIES, in, i + 2 * LANES);
                 ByteVector xl = low(x), xh = high(x);
                 ByteVector yl = low(y), yh = high(y);
+                ByteVector zl = low(z), zh = high(z);
                 int t0 = tables[t];
                 ByteVector l0 = table(t0), h0 = table(t0 + LANES);
                 a0 = mac(a0, xl, xh, l0, h0);
                 b0 = mac(b0, yl, yh, l0, h0);
+                c0 = mac(c0, zl, zh, l0, h0);
                 int t1 = tables[t + 1];
                 ByteVector l1 = table(t1), h1 = table(t1 + LANES);
                 a1 = mac(a1, xl, xh, l1, h1);
                 b1 = mac(b1, yl, yh, l1, h1);
+                c1 = mac(c1, zl, zh, l1, h1);
                 int t2 = tables[t + 2];
                 ByteVector l2 = table(t2), h2 = table(t2 + LANES);
                 a2 = mac(a2, xl, xh, l2, h2);
                 b2 = mac(b2, yl, yh, l2, h2);
+                c2 = mac(c2, zl, zh, l2, h2);
             }
             a0.intoArray(out0, i);
             a1.intoArray(out1, i);
@@ -231,6 +240,30 @@ final class VectorKernel implements CodingKernel {
             b0.intoArray(out0, i + LANES);
             b1.intoArray(out1, i + LANES);
             b2.intoArray(out2, i + LANES);
+            c0.intoArray(out0, i + 2 * LANES);
+            c1.intoArray(out1, i + 2 * LANES);
+            c2.intoArray(out2, i + 2 * LANES);
+        }
+        for (; i < bound; i += LANES) {
+            ByteVector a0 = ByteVector.zero(SPECIES);
+            ByteVector a1 = a0, a2 = a0;
+            for (int j = 0, t = 0; j < k; j++, t += 3) {
+                byte[] in = inputs[j];
+                ByteVector x = ByteVector.fromArray(SPECIES, in, i);
+                ByteVector xl = low(x), xh = high(x);
+                int t0 = tables[t];
+                ByteVector l0 = table(t0), h0 = table(t0 + LANES);
+                a0 = mac(a0, xl, xh, l0, h0);
+                int t1 = tables[t + 1];
+                ByteVector l1 = table(t1), h1 = table(t1 + LANES);
+                a1 = mac(a1, xl, xh, l1, h1);
+                int t2 = tables[t + 2];
+                ByteVector l2 = table(t2), h2 = table(t2 + LANES);
+                a2 = mac(a2, xl, xh, l2, h2);
+            }
+            a0.intoArray(out0, i);
+            a1.intoArray(out1, i);
+            a2.intoArray(out2, i);
         }
     }
 
