@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +50,8 @@ class ErasureCoderTest {
                 put(s3, bucket, vectorWritten);
             }
         }
-        deleteRecursively(root.resolve("data/drives/d1"));
-        deleteRecursively(root.resolve("data/drives/d3"));
+        DurabilityTest.deleteRecursively(root.resolve("data/drives/d1"));
+        DurabilityTest.deleteRecursively(root.resolve("data/drives/d3"));
         try (StrataServer server = StrataServer.start(root, "-Dstrata.erasure.coder=scalar")) {
             assertTrue(server.output().contains("erasure coder: scalar (strata.erasure.coder=scalar)"), server.outputTail());
             try (S3Client s3 = S3Clients.pathStyle(server)) {
@@ -63,8 +59,8 @@ class ErasureCoderTest {
                 put(s3, bucket, scalarWritten);
             }
         }
-        deleteRecursively(root.resolve("data/drives/d2"));
-        deleteRecursively(root.resolve("data/drives/d6"));
+        DurabilityTest.deleteRecursively(root.resolve("data/drives/d2"));
+        DurabilityTest.deleteRecursively(root.resolve("data/drives/d6"));
         try (StrataServer server = StrataServer.start(root)) {
             try (S3Client s3 = S3Clients.pathStyle(server)) {
                 verify(s3, bucket, scalarWritten, server);
@@ -83,18 +79,6 @@ class ErasureCoderTest {
                 assertEquals(TestData.sha256(e.getValue()[0], e.getValue()[1]), TestData.sha256(in),
                         () -> e.getKey() + "\n--- gateway output (tail) ---\n" + server.outputTail());
             }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
         }
     }
 }

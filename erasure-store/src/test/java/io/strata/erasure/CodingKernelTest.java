@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,7 +94,7 @@ class CodingKernelTest {
             ReedSolomon.of(k, m).withKernel(TableKernel.INSTANCE).encode(original, length);
             int patterns = 0;
             for (int missing = 1; missing <= m; missing++) {
-                for (int[] pattern : combinations(k + m, missing)) {
+                for (int[] pattern : ReedSolomonTest.combinations(k + m, missing)) {
                     byte[][] shards = deepCopy(original);
                     boolean[] present = new boolean[k + m];
                     Arrays.fill(present, true);
@@ -126,22 +124,5 @@ class CodingKernelTest {
         byte[][] copy = new byte[shards.length][];
         for (int i = 0; i < shards.length; i++) copy[i] = shards[i].clone();
         return copy;
-    }
-
-    private static List<int[]> combinations(int n, int r) {
-        List<int[]> out = new ArrayList<>();
-        combine(n, r, 0, new int[r], 0, out);
-        return out;
-    }
-
-    private static void combine(int n, int r, int start, int[] current, int depth, List<int[]> out) {
-        if (depth == r) {
-            out.add(current.clone());
-            return;
-        }
-        for (int i = start; i < n; i++) {
-            current[depth] = i;
-            combine(n, r, i + 1, current, depth + 1, out);
-        }
     }
 }

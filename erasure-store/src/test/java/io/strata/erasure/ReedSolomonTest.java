@@ -140,7 +140,8 @@ class ReedSolomonTest {
         return shards;
     }
 
-    private static List<int[]> combinations(int n, int r) {
+    /** Every {@code r}-element subset of {@code 0..n-1}, in lexicographic order. */
+    static List<int[]> combinations(int n, int r) {
         List<int[]> out = new ArrayList<>();
         combine(n, r, 0, new int[r], 0, out);
         return out;
