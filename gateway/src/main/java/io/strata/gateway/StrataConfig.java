@@ -28,11 +28,14 @@ import java.util.Optional;
  *                          local-directory tier COLD under the data directory)
  * @param orphanGrace how old a blob with no namespace reference must be before the orphan collector deletes it
  * @param orphanInterval time between two orphan collection passes (the first runs at start-up)
+ * @param inlineThreshold   objects of at most this many bytes are kept in the namespace record
+ *                          instead of erasure-coded shard files ({@code storage.inline-threshold})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
-                           HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval) {
+                           HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
+                           int inlineThreshold) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -51,6 +54,10 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         if (orphanInterval.isNegative() || orphanInterval.isZero()) {
             throw new ConfigException("erasure.orphan-interval", "must be positive, got " + orphanInterval);
+        }
+        if (inlineThreshold < 0 || inlineThreshold > ObjectService.MAX_INLINE_THRESHOLD) {
+            throw new ConfigException("storage.inline-threshold", "must be 0.." + ObjectService.MAX_INLINE_THRESHOLD
+                    + " bytes (1MiB), got " + inlineThreshold);
         }
     }
 
@@ -135,8 +142,13 @@ public record StrataConfig(String host, int port, String domain, String region, 
         Duration orphanGrace = l.duration("erasure.orphan-grace", "STRATA_ORPHAN_GRACE", OrphanCollector.DEFAULT_GRACE);
         Duration orphanInterval = l.duration("erasure.orphan-interval", "STRATA_ORPHAN_INTERVAL",
                 OrphanCollector.DEFAULT_INTERVAL);
+        long inlineThreshold = l.size("storage.inline-threshold", "STRATA_INLINE_THRESHOLD", ObjectService.DEFAULT_INLINE_THRESHOLD);
+        if (inlineThreshold < 0 || inlineThreshold > ObjectService.MAX_INLINE_THRESHOLD) {
+            throw new ConfigException("storage.inline-threshold", "must be 0.." + ObjectService.MAX_INLINE_THRESHOLD
+                    + " bytes (1MiB), got " + inlineThreshold);
+        }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
-                lifecycleInterval, heal, tiers, orphanGrace, orphanInterval);
+                lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

@@ -91,7 +91,7 @@ public final class StrataServer implements AutoCloseable {
                 tiers.add(spec.name(), spec.description(), spec.open());
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
-            service = new ObjectService(namespace, store, clock, tiers);
+            service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
             Metrics metrics = new Metrics();
             lifecycle = new LifecycleWorker(namespace, service, clock);
             lifecycle.start(config.lifecycleInterval());

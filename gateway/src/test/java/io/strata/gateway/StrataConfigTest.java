@@ -118,4 +118,18 @@ class StrataConfigTest {
                 Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_INTERVAL", "0s"), Map.of()));
         assertTrue(zero.getMessage().contains("erasure.orphan-interval"), zero.getMessage());
     }
+
+    @Test
+    void inlineThresholdDefaultsTo64KiBAndIsBounded(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(64 << 10, StrataConfig.load(null, env, Map.of()).inlineThreshold());
+        assertEquals(16 << 10, StrataConfig.load(null, env, Map.of("storage.inline-threshold", "16KiB")).inlineThreshold());
+        assertEquals(0, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_INLINE_THRESHOLD", "0"),
+                Map.of()).inlineThreshold());
+        StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("storage.inline-threshold", "2MiB")));
+        assertTrue(e.getMessage().contains("storage.inline-threshold"), e.getMessage());
+        assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("storage.inline-threshold", "lots")));
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>Encoding (the first byte tells the kind): an erasure {@link BlobLocation} encoding is stored as
  * is (its own format byte is a small version number, never {@code 0xF0} or above);
- * {@value #INLINE_TAG_HEX} then format byte {@code 1} then the data is an inline segment;
+ * {@value #INLINE_TAG_HEX} then format byte {@code 2}, the CRC32C of the data (4 bytes, big-endian)
+ * and the data is an inline segment (format {@code 1}, without the CRC, is still read);
  * {@value #COLD_TAG_HEX} then format byte {@code 1} then the fields of {@link Cold} is a cold one.
  * An empty reference is an empty segment.
  */
@@ -79,8 +80,16 @@ public sealed interface DataRef {
         }
     }
 
-    /** Bytes kept in the namespace record itself (small objects). */
+    /**
+     * Bytes kept in the namespace record itself (small objects). The encoding carries the CRC32C of
+     * the bytes, checked by {@link DataRef#decode}, so inline data is verified on every read like
+     * the hot tier's blocks.
+     */
     record Inline(byte[] data) implements DataRef {
+        /** Encoding format written by {@link #encode()}. */
+        static final byte FORMAT = 2;
+        private static final int HEADER = 2 + 4;
+
         public Inline {
             data = data.clone();
         }
@@ -90,13 +99,33 @@ public sealed interface DataRef {
             return data.clone();
         }
 
+        /** The number of bytes held. */
+        public int length() {
+            return data.length;
+        }
+
+        /** A stream over {@code length} bytes from {@code offset}, without copying the data. */
+        public java.io.InputStream open(int offset, int length) {
+            java.util.Objects.checkFromIndexSize(offset, length, data.length);
+            return new java.io.ByteArrayInputStream(data, offset, length);
+        }
+
+        /** Encodes {@code data[offset, offset+length)} as an inline reference, without an intermediate copy. */
+        public static byte[] encode(byte[] data, int offset, int length) {
+            java.util.Objects.checkFromIndexSize(offset, length, data.length);
+            byte[] out = new byte[HEADER + length];
+            out[0] = INLINE;
+            out[1] = FORMAT;
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(data, offset, length);
+            ByteBuffer.wrap(out).putInt(2, (int) crc.getValue());
+            System.arraycopy(data, offset, out, HEADER, length);
+            return out;
+        }
+
         @Override
         public byte[] encode() {
-            byte[] out = new byte[2 + data.length];
-            out[0] = INLINE;
-            out[1] = 1;
-            System.arraycopy(data, 0, out, 2, data.length);
-            return out;
+            return encode(data, 0, data.length);
         }
 
         @Override
@@ -104,9 +133,16 @@ public sealed interface DataRef {
             return "STANDARD";
         }
 
+        /** @throws IllegalArgumentException for an unknown format or when the bytes fail their CRC32C */
         static Inline decodeBody(byte[] ref) {
-            if (ref.length < 2 || ref[1] != 1) throw new IllegalArgumentException("unknown inline segment format");
-            return new Inline(Arrays.copyOfRange(ref, 2, ref.length));
+            if (ref.length >= 2 && ref[1] == 1) return new Inline(Arrays.copyOfRange(ref, 2, ref.length));
+            if (ref.length < HEADER || ref[1] != FORMAT) throw new IllegalArgumentException("unknown inline segment format");
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(ref, HEADER, ref.length - HEADER);
+            if ((int) crc.getValue() != ByteBuffer.wrap(ref).getInt(2)) {
+                throw new IllegalArgumentException("inline segment fails its CRC32C check");
+            }
+            return new Inline(Arrays.copyOfRange(ref, HEADER, ref.length));
         }
 
         @Override

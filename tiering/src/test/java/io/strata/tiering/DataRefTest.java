@@ -46,4 +46,28 @@ class DataRefTest {
         assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.INLINE, 9}));
         assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{(byte) 0x77, 1, 2}));
     }
+
+    @Test
+    void inlineBytesFailingTheirCrcAreRefused() {
+        byte[] ref = new DataRef.Inline(new byte[]{1, 2, 3, 4}).encode();
+        ref[ref.length - 1] ^= 1;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataRef.decode(ref));
+        assertEquals("inline segment fails its CRC32C check", e.getMessage());
+        byte[] tornHeader = new byte[]{DataRef.INLINE, 2, 0};
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(tornHeader));
+    }
+
+    @Test
+    void inlineFormatOneWithoutCrcIsStillRead() {
+        assertArrayEquals(new byte[]{5, 6}, ((DataRef.Inline) DataRef.decode(new byte[]{DataRef.INLINE, 1, 5, 6})).data());
+    }
+
+    @Test
+    void inlineEncodesASliceAndStreamsARange() throws Exception {
+        byte[] ref = DataRef.Inline.encode(new byte[]{9, 1, 2, 3, 9}, 1, 3);
+        DataRef.Inline inline = (DataRef.Inline) DataRef.decode(ref);
+        assertEquals(3, inline.length());
+        assertArrayEquals(new byte[]{2, 3}, inline.open(1, 2).readAllBytes());
+        assertThrows(IndexOutOfBoundsException.class, () -> inline.open(2, 2));
+    }
 }
