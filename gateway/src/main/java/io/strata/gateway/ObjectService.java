@@ -77,6 +77,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Largest accepted {@code storage.inline-threshold}: inline bytes are held whole in memory and in the record. */
     static final int MAX_INLINE_THRESHOLD = 1 << 20;
 
+    /** Bodies of at least this many bytes have their MD5 computed on a thread of its own. */
+    static final long PIPELINED_HASHING_MIN = 1 << 20;
+
     private final Namespace namespace;
     private final ErasureStore store;
     private final Clock clock;
@@ -543,7 +546,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         Set<ChecksumAlgorithm> algorithms = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
         algorithms.addAll(expect.checksums().keySet());
         algorithms.addAll(expect.compute());
-        HashingInputStream hashing = new HashingInputStream(body, algorithms);
+        // Below a few stripes the hand-off to another thread costs more than MD5 itself.
+        HashingInputStream hashing = length >= PIPELINED_HASHING_MIN
+                ? HashingInputStream.pipelined(body, algorithms) : new HashingInputStream(body, algorithms);
         BlobLocation location = null;
         byte[] inline = null;
         try {
@@ -591,6 +596,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         } catch (RuntimeException e) {
             free(location);
             throw e;
+        } finally {
+            hashing.release();
         }
     }
 
