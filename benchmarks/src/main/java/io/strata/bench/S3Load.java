@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,66 +27,166 @@ import java.util.concurrent.Future;
  * read back. Prints throughput and latency percentiles. Measures the whole path a client sees, so
  * on a 2-core machine the client's own signing and hashing share the CPU with the server.
  *
+ * <p>With {@code --compare URL} it drives a second endpoint (usually {@link BareEndpoint}) with the
+ * same client settings, alternating the two servers {@code --rounds} times per operation so that
+ * background load on a shared machine hits both alike, and prints Strata/other ratios. Given the
+ * servers' process ids ({@code --pid}, {@code --compare-pid}) it also reports each server's own CPU
+ * time per operation, read from {@code /proc/PID/stat} (Linux).
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.strata.bench.S3Load \
  *      --endpoint http://127.0.0.1:9000 --access-key K --secret-key S --size 1MiB --count 200 --threads 4
+ * java -cp benchmarks/target/benchmarks.jar io.strata.bench.S3Load --endpoint http://127.0.0.1:9000 --pid P1 \
+ *      --compare http://127.0.0.1:9100 --compare-pid P2 --size 64MiB --count 8 --threads 2 --rounds 3
  * </pre>
  */
 public final class S3Load {
     private S3Load() {
     }
 
+    /** One server under test. */
+    private record Target(String name, String endpoint, long pid, S3Client s3) {
+    }
+
+    /** Totals of one operation on one target over all rounds. */
+    private static final class Totals {
+        long ops;
+        long bytes;
+        double seconds;
+        double cpuSeconds = Double.NaN;
+        final List<Long> latencies = new ArrayList<>();
+
+        void add(Result r, double cpu) {
+            ops += r.latencies.length;
+            bytes += r.bytes;
+            seconds += r.seconds;
+            if (!Double.isNaN(cpu)) cpuSeconds = (Double.isNaN(cpuSeconds) ? 0 : cpuSeconds) + cpu;
+            for (long l : r.latencies) latencies.add(l);
+        }
+
+        double mibPerSecond() {
+            return bytes / seconds / (1 << 20);
+        }
+
+        String line(String op, String name) {
+            List<Long> sorted = new ArrayList<>(latencies);
+            sorted.sort(null);
+            String cpu = Double.isNaN(cpuSeconds) ? "" : String.format(", server CPU %.1f ms/op", cpuSeconds * 1000 / ops);
+            return String.format("%-4s %-6s %.1f ops/s, %.1f MiB/s, p50 %.1f ms, p99 %.1f ms%s", op, name, ops / seconds,
+                    mibPerSecond(), sorted.get(sorted.size() / 2) / 1e6,
+                    sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6, cpu);
+        }
+    }
+
+    private record Result(long[] latencies, long bytes, double seconds) {
+    }
+
     public static void main(String[] args) throws Exception {
         String endpoint = "http://127.0.0.1:9000";
+        String compare = null;
+        long pid = -1;
+        long comparePid = -1;
         String access = System.getenv("AWS_ACCESS_KEY_ID");
         String secret = System.getenv("AWS_SECRET_ACCESS_KEY");
         long size = 1 << 20;
         int count = 100;
         int threads = 4;
+        int rounds = 1;
+        String ops = "put,get";
         String bucket = "strata-load";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--endpoint" -> endpoint = args[++i];
+                case "--compare" -> compare = args[++i];
+                case "--pid" -> pid = Long.parseLong(args[++i]);
+                case "--compare-pid" -> comparePid = Long.parseLong(args[++i]);
                 case "--access-key" -> access = args[++i];
                 case "--secret-key" -> secret = args[++i];
                 case "--size" -> size = parseSize(args[++i]);
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--ops" -> ops = args[++i];
                 case "--bucket" -> bucket = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
-        try (S3Client s3 = S3Client.builder()
+        if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
+        List<Target> targets = new ArrayList<>();
+        targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, threads)));
+        if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, threads)));
+        try {
+            String b = bucket;
+            for (Target t : targets) {
+                try {
+                    t.s3.createBucket(r -> r.bucket(b));
+                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                    if (e.statusCode() != 409) throw e;
+                }
+            }
+            byte[] data = new byte[(int) Math.min(size, 64L << 20)];
+            new Random(42).nextBytes(data);
+            long objSize = size;
+            int n = count;
+            System.out.printf("%d objects of %d bytes, %d threads, %d rounds; %s%n", n, objSize, threads, rounds,
+                    targets.stream().map(t -> t.name + " " + t.endpoint).toList());
+            Map<String, Totals> totals = new java.util.LinkedHashMap<>();
+            for (String op : ops.split(",")) {
+                for (int round = 0; round < rounds; round++) {
+                    for (Target t : targets) {
+                        double cpuBefore = cpuSeconds(t.pid);
+                        Result r = switch (op.trim()) {
+                            case "put" -> run(threads, n, objSize, i -> t.s3.putObject(q -> q.bucket(b).key("obj-" + i),
+                                    RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize,
+                                            "application/octet-stream")));
+                            case "get" -> run(threads, n, objSize, i -> {
+                                byte[] sink = new byte[1 << 16];
+                                try (ResponseInputStream<GetObjectResponse> in = t.s3.getObject(q -> q.bucket(b).key("obj-" + i))) {
+                                    long total = 0;
+                                    int k;
+                                    while ((k = in.read(sink)) >= 0) total += k;
+                                    if (total != objSize) throw new IllegalStateException("short read " + total);
+                                }
+                            });
+                            default -> throw new IllegalArgumentException("--ops: put or get, not " + op);
+                        };
+                        double cpu = cpuSeconds(t.pid) - cpuBefore;
+                        totals.computeIfAbsent(op.trim() + " " + t.name, k -> new Totals()).add(r, cpu);
+                    }
+                }
+                for (Target t : targets) System.out.println(totals.get(op.trim() + " " + t.name).line(op.trim().toUpperCase(), t.name));
+                if (targets.size() > 1) {
+                    double ratio = totals.get(op.trim() + " strata").mibPerSecond() / totals.get(op.trim() + " bare").mibPerSecond();
+                    System.out.printf("%-4s strata/bare throughput: %.0f%%%n", op.trim().toUpperCase(), ratio * 100);
+                }
+            }
+        } finally {
+            for (Target t : targets) t.s3.close();
+        }
+    }
+
+    private static S3Client client(String endpoint, String access, String secret, int threads) {
+        return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret)))
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(threads * 2)
                         .socketTimeout(Duration.ofMinutes(5)))
-                .build()) {
-            String b = bucket;
-            try {
-                s3.createBucket(r -> r.bucket(b));
-            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-                if (e.statusCode() != 409) throw e;
-            }
-            byte[] data = new byte[(int) Math.min(size, 64L << 20)];
-            new Random(42).nextBytes(data);
-            long objSize = size;
-            int n = count;
-            System.out.printf("endpoint %s, %d objects of %d bytes, %d threads%n", endpoint, n, objSize, threads);
-            run("PUT", threads, n, objSize, i -> s3.putObject(r -> r.bucket(b).key("obj-" + i),
-                    RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize, "application/octet-stream")));
-            byte[] sink = new byte[1 << 16];
-            run("GET", threads, n, objSize, i -> {
-                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(b).key("obj-" + i))) {
-                    long total = 0;
-                    int k;
-                    while ((k = in.read(sink)) >= 0) total += k;
-                    if (total != objSize) throw new IllegalStateException("short read " + total);
-                }
-            });
+                .build();
+    }
+
+    /** User plus system CPU time of process {@code pid} from /proc, or NaN when unknown. */
+    static double cpuSeconds(long pid) {
+        if (pid <= 0) return Double.NaN;
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (clock ticks, 100/s).
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -93,7 +194,7 @@ public final class S3Load {
         void run(int i) throws Exception;
     }
 
-    private static void run(String name, int threads, int count, long size, Op op) throws Exception {
+    private static Result run(int threads, int count, long size, Op op) throws Exception {
         long[] latencies = new long[count];
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
@@ -110,10 +211,7 @@ public final class S3Load {
             for (Future<?> f : futures) f.get();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(latencies);
-        System.out.printf("%s: %.1f ops/s, %.1f MiB/s, p50 %.1f ms, p99 %.1f ms (%.1f s)%n", name, count / seconds,
-                count * (double) size / seconds / (1 << 20), latencies[count / 2] / 1e6,
-                latencies[Math.min(count - 1, (int) (count * 0.99))] / 1e6, seconds);
+        return new Result(latencies, count * size, seconds);
     }
 
     static long parseSize(String s) {

@@ -1,0 +1,184 @@
+package io.strata.bench;
+
+import io.helidon.http.Status;
+import io.helidon.http.encoding.ContentDecoder;
+import io.helidon.http.encoding.ContentEncoder;
+import io.helidon.http.encoding.ContentEncoding;
+import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+
+/**
+ * The ceiling for Strata's end-to-end benchmark: a bare Helidon endpoint, configured as the
+ * gateway configures its server ({@code useNio(false)}, the aws-chunked pass-through encoding, the
+ * same HTTP/1 limits), that answers S3's PUT by reading the body to its end and discarding it, and
+ * GET from memory. It checks no signature and stores nothing; the difference to Strata is the cost
+ * of S3 itself (auth, hashing, coding, disks, metadata).
+ *
+ * <p>GET serves the recorded size of the key from one shared 1 MiB random block, written from
+ * offset 0 the way the gateway writes (a 16 KiB first write, then whole blocks: PITFALLS.md), and,
+ * when the client asks with {@code x-amz-checksum-mode: ENABLED} as the SDKs do, the CRC32 of those
+ * bytes, so the client validates a checksum for both servers alike. Thread-safe; memory is the one
+ * block plus a key-to-size map.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.strata.bench.BareEndpoint --port 9100
+ * </pre>
+ */
+public final class BareEndpoint {
+    private static final int FIRST_WRITE = 16 << 10;
+    private static final int BLOCK = 1 << 20;
+    private static final Set<String> PASS_THROUGH = Set.of("aws-chunked", "gzip", "identity");
+
+    private final byte[] block = new byte[BLOCK];
+    private final byte[] first;
+    private final Map<String, Long> sizes = new ConcurrentHashMap<>();
+    private final Map<Long, String> crcs = new ConcurrentHashMap<>();
+
+    private BareEndpoint() {
+        new Random(1).nextBytes(block);
+        first = Arrays.copyOf(block, FIRST_WRITE);
+    }
+
+    public static void main(String[] args) {
+        int port = 9100;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--port")) port = Integer.parseInt(args[++i]);
+            else throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        BareEndpoint bare = new BareEndpoint();
+        WebServer server = WebServer.builder()
+                .host("127.0.0.1")
+                .port(port)
+                .useNio(false)   // as the gateway (StrataServer): helidon-io/helidon#11340
+                .contentEncoding(ContentEncodingContext.builder().contentEncodingsDiscoverServices(false)
+                        .addContentEncoding(new PassThrough()).build())
+                .addProtocol(Http1Config.builder().maxHeadersSize(64 << 10).validatePath(false).build())
+                .routing(r -> r.any(bare::handle))
+                .build()
+                .start();
+        System.out.println("bare endpoint listening on http://127.0.0.1:" + server.port());
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) throws IOException {
+        String path = req.path().rawPath();
+        String method = req.prologue().method().text();
+        int slash = path.indexOf('/', 1);
+        boolean object = slash > 0 && slash < path.length() - 1;
+        if (method.equals("PUT")) {
+            long n = 0;
+            byte[] sink = new byte[64 << 10];
+            try (InputStream in = req.content().inputStream()) {
+                int k;
+                while ((k = in.read(sink)) >= 0) n += k;
+            }
+            if (object) {
+                // The decoded length when aws-chunked framing was sent, as S3 stores it.
+                long size = req.headers().first(io.helidon.http.HeaderNames.create("x-amz-decoded-content-length"))
+                        .map(Long::parseLong).orElse(n);
+                sizes.put(path, size);
+            }
+            res.header("ETag", "\"00000000000000000000000000000000\"").send();
+        } else if (method.equals("GET") && object) {
+            Long size = sizes.get(path);
+            if (size == null) {
+                res.status(Status.NOT_FOUND_404).header("Content-Type", "application/xml")
+                        .send("<Error><Code>NoSuchKey</Code></Error>");
+                return;
+            }
+            res.header("Content-Length", Long.toString(size));
+            res.header("ETag", "\"00000000000000000000000000000000\"");
+            res.header("Content-Type", "application/octet-stream");
+            if (req.headers().first(io.helidon.http.HeaderNames.create("x-amz-checksum-mode"))
+                    .map("ENABLED"::equalsIgnoreCase).orElse(false)) {
+                res.header("x-amz-checksum-crc32", crcs.computeIfAbsent(size, this::crc32));
+            }
+            try (OutputStream out = res.outputStream()) {
+                serve(size, (b, len) -> out.write(b, 0, len));
+            }
+        } else if (method.equals("HEAD") || method.equals("GET") || method.equals("DELETE")) {
+            res.status(method.equals("DELETE") ? Status.NO_CONTENT_204 : Status.OK_200).send();
+        } else {
+            res.status(Status.OK_200).send();
+        }
+    }
+
+    private interface Sink {
+        void write(byte[] b, int len) throws IOException;
+    }
+
+    /** The served bytes: the 16 KiB head, then whole blocks, then a fresh copy for a short tail. */
+    private void serve(long size, Sink sink) throws IOException {
+        long remaining = size;
+        int head = (int) Math.min(FIRST_WRITE, remaining);
+        sink.write(head == FIRST_WRITE ? first : Arrays.copyOf(block, head), head);
+        remaining -= head;
+        while (remaining >= BLOCK) {
+            sink.write(block, BLOCK);
+            remaining -= BLOCK;
+        }
+        if (remaining > 0) sink.write(Arrays.copyOf(block, (int) remaining), (int) remaining);
+    }
+
+    private String crc32(long size) {
+        CRC32 crc = new CRC32();
+        try {
+            serve(size, (b, len) -> crc.update(b, 0, len));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        int v = (int) crc.getValue();
+        return Base64.getEncoder().encodeToString(new byte[]{(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    }
+
+    /** Lets aws-chunked bodies through untouched, as the gateway's AwsChunkedEncoding does. */
+    private static final class PassThrough implements ContentEncoding {
+        @Override
+        public Set<String> ids() {
+            return PASS_THROUGH;
+        }
+
+        @Override
+        public boolean supportsEncoding() {
+            return false;
+        }
+
+        @Override
+        public boolean supportsDecoding() {
+            return true;
+        }
+
+        @Override
+        public ContentDecoder decoder() {
+            return in -> in;
+        }
+
+        @Override
+        public ContentEncoder encoder() {
+            return ContentEncoder.NO_OP;
+        }
+
+        @Override
+        public String name() {
+            return "pass-through";
+        }
+
+        @Override
+        public String type() {
+            return "pass-through";
+        }
+    }
+}
