@@ -35,6 +35,9 @@ final class ObjectHandlers {
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (PITFALLS.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
+    /** Bodies from this size are read ahead while sent, at most {@link #READ_AHEAD_DEPTH} blocks (2 MiB) ahead. */
+    private static final long READ_AHEAD_MIN = 1 << 20;
+    private static final int READ_AHEAD_DEPTH = 8;
     private static final int MAX_DELETE_KEYS = 1000;
 
     private final ObjectService service;
@@ -284,7 +287,8 @@ final class ObjectHandlers {
             return;
         }
         try (InputStream in = service.open(v, offset, length); OutputStream out = res.outputStream()) {
-            copy(in, out, length);
+            if (length >= READ_AHEAD_MIN) ReadAhead.copy(in, out, length, FIRST_WRITE, WRITE_BLOCK, READ_AHEAD_DEPTH);
+            else copy(in, out, length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
