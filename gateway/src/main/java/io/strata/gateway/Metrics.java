@@ -33,6 +33,13 @@ final class Metrics {
         this.tiers = service;
     }
 
+    private volatile PlacementService placement;
+
+    /** Adds placement's counters (promotions, evictions, prefetches) to the scrape. */
+    void placement(PlacementService value) {
+        this.placement = value;
+    }
+
     /** Adds the hot tier's heal counters and drive states to the scrape. */
     void healer(Healer value) {
         this.healer = value;
@@ -102,6 +109,18 @@ final class Metrics {
                 gauge(out, "strata_orphan_last_pass_referenced_blobs", "Blobs found referenced in the last orphan pass.", last.referenced());
                 gauge(out, "strata_orphan_last_pass_collected_blobs", "Orphans deleted by the last orphan pass.", last.collected());
             }
+        }
+        PlacementService p = placement;
+        if (p != null) {
+            counter(out, "strata_placement_promotions_total", "Cold versions moved hot after repeated reads.", p.promotions.sum());
+            counter(out, "strata_placement_promotions_dropped_total", "Promotions not queued because the move queue was full.", p.promotionsDropped.sum());
+            counter(out, "strata_placement_restores_total", "Cold versions moved hot by RestoreObject.", p.restores.sum());
+            counter(out, "strata_placement_evictions_total", "Hot versions moved cold by watermark eviction.", p.evictions.sum());
+            counter(out, "strata_placement_evicted_bytes_total", "Bytes moved cold by watermark eviction.", p.evictedBytes.sum());
+            counter(out, "strata_placement_prefetched_objects_total", "Cold versions moved hot by prefetch jobs.", p.prefetchedObjects.sum());
+            counter(out, "strata_placement_prefetched_bytes_total", "Bytes moved hot by prefetch jobs.", p.prefetchedBytes.sum());
+            counter(out, "strata_placement_move_failures_total", "Placement moves that failed (the version stayed where it was).", p.moveFailures.sum());
+            p.usage().ifPresent(u -> gauge(out, "strata_placement_hot_used_fraction", "Hot tier fill at the last watermark check.", u.fraction()));
         }
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");

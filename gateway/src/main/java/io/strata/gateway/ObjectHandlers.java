@@ -258,6 +258,11 @@ final class ObjectHandlers {
         int tagCount = Tagging.ofVersion(v.headers()).size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
+        if (service.placement().map(p -> p.restoring(v)).orElse(false)) {
+            res.header("x-amz-restore", "ongoing-request=\"true\"");
+        }
+        // A GET (not a HEAD) counts as an access: it keeps a hot version hot and may promote a cold one.
+        if (!head) service.placement().ifPresent(p -> p.observeRead(v));
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
         if (r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
             if (!partial || partNumber.isPresent() && v.partCount() == 0) {
@@ -291,6 +296,64 @@ final class ObjectHandlers {
             else copy(in, out, length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * RestoreObject ({@code POST /key?restore}, by {@code versionId} too): here a move of a cold
+     * version into the hot tier, in the background. {@code 202 Accepted} when the move starts,
+     * {@code 200 OK} when the version is already hot (AWS: the restored copy exists),
+     * {@code 409 RestoreAlreadyInProgress} while it moves. The body is S3's RestoreRequest, checked
+     * (Days a positive integer, GlacierJobParameters/Tier Standard, Bulk or Expedited: the tier of a
+     * Glacier retrieval has no meaning here); SELECT restores answer 501.
+     */
+    void restoreObject(S3Request r, ServerResponse res) {
+        Bucket b = service.requireBucket(r.bucket());
+        ObjectVersion v = readable(r, b, r.key(), res);
+        checkRestoreRequest(Responses.readSmallBody(r));
+        PlacementService placement = service.placement().orElseThrow(() ->
+                new S3Exception(S3Error.NOT_IMPLEMENTED, "Placement is not running."));
+        switch (placement.restore(v)) {
+            case STARTED -> res.status(Status.ACCEPTED_202).send();
+            case ALREADY_HOT -> res.status(Status.OK_200).send();
+            case ONGOING -> throw new S3Exception(S3Error.RESTORE_ALREADY_IN_PROGRESS);
+        }
+    }
+
+    /** @throws S3Exception MalformedXML unless {@code body} is empty or a valid RestoreRequest */
+    static void checkRestoreRequest(byte[] body) {
+        if (body.length == 0) return;
+        XmlReader doc;
+        try {
+            doc = XmlReader.parse(body);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.MALFORMED_XML);
+        }
+        Element root = doc.root();
+        if (!doc.rootName().equals("RestoreRequest") || XmlReader.hasOtherChildren(root, "Days", "GlacierJobParameters",
+                "Tier", "Type", "Description", "OutputLocation", "SelectParameters")) {
+            throw new S3Exception(S3Error.MALFORMED_XML);
+        }
+        if (XmlReader.text(root, "Type").isPresent()) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "SELECT restores are not implemented.");
+        }
+        Optional<String> days = XmlReader.text(root, "Days");
+        if (days.isPresent()) {
+            try {
+                if (Integer.parseInt(days.get().trim()) < 1) throw new S3Exception(S3Error.MALFORMED_XML);
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3Error.MALFORMED_XML);
+            }
+        }
+        List<String> tiers = new ArrayList<>();
+        XmlReader.text(root, "Tier").ifPresent(tiers::add);
+        Optional<Element> job = XmlReader.child(root, "GlacierJobParameters");
+        if (job.isPresent()) {
+            if (XmlReader.hasOtherChildren(job.get(), "Tier")) throw new S3Exception(S3Error.MALFORMED_XML);
+            XmlReader.text(job.get(), "Tier").ifPresent(tiers::add);
+        }
+        for (String t : tiers) {
+            if (!List.of("Standard", "Bulk", "Expedited").contains(t.trim())) throw new S3Exception(S3Error.MALFORMED_XML);
         }
     }
 

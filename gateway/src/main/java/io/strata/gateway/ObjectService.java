@@ -92,6 +92,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     private volatile boolean closing;
     private final NamespaceLifecycleActions lifecycleActions;
     private final TierMover mover;
+    private volatile PlacementService placement;
 
     ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers) {
         this(namespace, store, clock, tiers, DEFAULT_INLINE_THRESHOLD);
@@ -133,6 +134,27 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Blobs this service wrote and has not committed yet (for the {@link OrphanCollector}). */
     BlobPins pins() {
         return pins;
+    }
+
+    /** Attaches objective-based placement (pins, promotion, restore); called once at startup. */
+    void placement(PlacementService p) {
+        this.placement = p;
+    }
+
+    /** Placement, when the gateway runs it (tests of the hot path may not). */
+    Optional<PlacementService> placement() {
+        return Optional.ofNullable(placement);
+    }
+
+    /**
+     * Moves a cold version back into the hot tier (RestoreObject, promotion, prefetch); true if it moved.
+     *
+     * @throws io.strata.tiering.TierException when the cold tier cannot serve it; it stays cold
+     */
+    boolean promote(ObjectVersion version) {
+        boolean moved = mover.toHot(version) == TierMover.Outcome.MOVED;
+        signalCleaner();
+        return moved;
     }
 
     /** The mover's access to the hot tier: the same read path as GET, the same write path as PUT. */
@@ -519,6 +541,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     @Override
     public boolean transition(ObjectVersion version, String storageClass) {
+        PlacementService p = placement;
+        // A prefix pinned hot stays hot: lifecycle rules and watermark eviction both come through here.
+        if (p != null && p.pinned(version)) return false;
         boolean moved = mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
         signalCleaner();
         return moved;

@@ -203,6 +203,7 @@ final class S3Api implements Handler {
             case PUT_BUCKET_CORS -> cors.put(r, res);
             case DELETE_BUCKET_CORS -> cors.delete(r, res);
             case GET_OBJECT_ATTRIBUTES -> attributes.handle(r, res);
+            case RESTORE_OBJECT -> objects.restoreObject(r, res);
             case CORS_PREFLIGHT -> cors.preflight(r, res);
             case NOT_IMPLEMENTED -> throw new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "This operation is not implemented by Strata yet.");

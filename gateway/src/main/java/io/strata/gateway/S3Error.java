@@ -57,6 +57,7 @@ public enum S3Error {
             "Your request header section exceeds the maximum allowed size."),
     REQUEST_TIME_TOO_SKEWED("RequestTimeTooSkewed", 403,
             "The difference between the request time and the server's time is too large."),
+    RESTORE_ALREADY_IN_PROGRESS("RestoreAlreadyInProgress", 409, "Object restore is already in progress"),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
             + "signature you provided. Check your key and signing method."),

@@ -21,6 +21,8 @@ public enum S3Operation {
     GET_BUCKET_TAGGING, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING,
     GET_BUCKET_CORS, PUT_BUCKET_CORS, DELETE_BUCKET_CORS,
     GET_OBJECT_ATTRIBUTES,
+    /** POST ?restore on an object: RestoreObject, a move of a cold version into the hot tier. */
+    RESTORE_OBJECT,
     /** OPTIONS on a bucket or object: a browser's CORS preflight, answered without authentication. */
     CORS_PREFLIGHT,
     /** Browser-based upload: POST to the bucket with a multipart/form-data body. */
@@ -124,6 +126,7 @@ public enum S3Operation {
             case "POST" -> {
                 if (q.contains("uploads")) yield CREATE_MULTIPART_UPLOAD;
                 if (upload) yield COMPLETE_MULTIPART_UPLOAD;
+                if (q.contains("restore") && !hasOtherSubResource(q, "restore")) yield RESTORE_OBJECT;
                 yield NOT_IMPLEMENTED;
             }
             default -> METHOD_NOT_ALLOWED;
@@ -171,6 +174,7 @@ public enum S3Operation {
             case GET_BUCKET_CORS -> "s3:GetBucketCORS";
             case PUT_BUCKET_CORS, DELETE_BUCKET_CORS -> "s3:PutBucketCORS";           // nor s3:DeleteBucketCORS
             case GET_OBJECT_ATTRIBUTES -> "s3:GetObjectAttributes";
+            case RESTORE_OBJECT -> "s3:RestoreObject";
             case CORS_PREFLIGHT, NOT_IMPLEMENTED, METHOD_NOT_ALLOWED -> null;
         };
     }
@@ -181,7 +185,7 @@ public enum S3Operation {
             case PUT_OBJECT, COPY_OBJECT, GET_OBJECT, HEAD_OBJECT, DELETE_OBJECT, CREATE_MULTIPART_UPLOAD,
                  UPLOAD_PART, UPLOAD_PART_COPY, COMPLETE_MULTIPART_UPLOAD, ABORT_MULTIPART_UPLOAD, LIST_PARTS,
                  GET_OBJECT_ACL, PUT_OBJECT_ACL, POST_OBJECT, GET_OBJECT_TAGGING, PUT_OBJECT_TAGGING,
-                 DELETE_OBJECT_TAGGING, GET_OBJECT_ATTRIBUTES -> true;
+                 DELETE_OBJECT_TAGGING, GET_OBJECT_ATTRIBUTES, RESTORE_OBJECT -> true;
             default -> false;
         };
     }

@@ -6,6 +6,7 @@ import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.HealConfig;
 import io.strata.tiering.LifecycleWorker;
+import io.strata.tiering.PlacementPolicy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +31,20 @@ import java.util.Optional;
  * @param orphanInterval time between two orphan collection passes (the first runs at start-up)
  * @param inlineThreshold   objects of at most this many bytes are kept in the namespace record
  *                          instead of erasure-coded shard files ({@code storage.inline-threshold})
+ * @param placement         objective-based placement ({@code placement.*}: promotion, watermarks)
+ * @param placementInterval time between two watermark checks ({@code placement.check-interval})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
-                           int inlineThreshold) {
+                           int inlineThreshold, PlacementPolicy placement, Duration placementInterval) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_DATA_DIR = "strata-data";
+    public static final Duration DEFAULT_PLACEMENT_INTERVAL = Duration.ofMinutes(1);
 
     public StrataConfig {
         if (port < 0 || port > 65535) throw new ConfigException("server.port", "must be 0..65535, got " + port);
@@ -58,6 +62,9 @@ public record StrataConfig(String host, int port, String domain, String region, 
         if (inlineThreshold < 0 || inlineThreshold > ObjectService.MAX_INLINE_THRESHOLD) {
             throw new ConfigException("storage.inline-threshold", "must be 0.." + ObjectService.MAX_INLINE_THRESHOLD
                     + " bytes (1MiB), got " + inlineThreshold);
+        }
+        if (placementInterval.isNegative() || placementInterval.isZero()) {
+            throw new ConfigException("placement.check-interval", "must be positive, got " + placementInterval);
         }
     }
 
@@ -139,6 +146,12 @@ public record StrataConfig(String host, int port, String domain, String region, 
             tiers.add(TierSpec.local("COLD", dataDir.resolve("cold")));
         }
         HealConfig heal = healConfig(l);
+        PlacementPolicy placement = placement(l);
+        if (placement.evictionTier().isPresent()
+                && tiers.stream().noneMatch(t -> t.name().equals(placement.evictionTier().get()))) {
+            throw new ConfigException("placement.eviction-tier", "no tier named " + placement.evictionTier().get());
+        }
+        Duration placementInterval = l.duration("placement.check-interval", null, DEFAULT_PLACEMENT_INTERVAL);
         Duration orphanGrace = l.duration("erasure.orphan-grace", "STRATA_ORPHAN_GRACE", OrphanCollector.DEFAULT_GRACE);
         Duration orphanInterval = l.duration("erasure.orphan-interval", "STRATA_ORPHAN_INTERVAL",
                 OrphanCollector.DEFAULT_INTERVAL);
@@ -148,9 +161,30 @@ public record StrataConfig(String host, int port, String domain, String region, 
                     + " bytes (1MiB), got " + inlineThreshold);
         }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
-                lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold);
+                lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
+                placementInterval);
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
+    }
+
+    private static PlacementPolicy placement(Layers l) {
+        int reads = l.integer("placement.promote-after-reads", null, PlacementPolicy.DEFAULT_PROMOTE_AFTER_READS);
+        Duration window = l.duration("placement.promote-window", null, PlacementPolicy.DEFAULT_PROMOTE_WINDOW);
+        double high = l.fraction("placement.high-watermark", PlacementPolicy.DEFAULT_HIGH_WATERMARK);
+        double low = l.fraction("placement.low-watermark", PlacementPolicy.DEFAULT_LOW_WATERMARK);
+        Duration keep = l.duration("placement.keep-hot-window", null, PlacementPolicy.DEFAULT_KEEP_HOT_WINDOW);
+        long capacity = l.size("placement.hot-capacity", 0);
+        String tier = l.string("placement.eviction-tier", null, "");
+        int tracked = l.integer("placement.tracked-versions", null, PlacementPolicy.DEFAULT_TRACKED_VERSIONS);
+        try {
+            return new PlacementPolicy(reads, window, high, low, keep,
+                    capacity == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(capacity),
+                    tier.isEmpty() ? Optional.empty() : Optional.of(tier), tracked);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int space = message.indexOf(' ');
+            throw new ConfigException(message.substring(0, space), message.substring(space + 1));
+        }
     }
 
     private static HealConfig healConfig(Layers l) {
@@ -191,6 +225,15 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 return parseDuration(v);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, "not a duration (e.g. 1h, 30m, 90s, 500ms, PT1H): " + v);
+            }
+        }
+
+        double fraction(String key, double dflt) {
+            String v = string(key, null, Double.toString(dflt));
+            try {
+                return Double.parseDouble(v.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "not a number (e.g. 0.9): " + v);
             }
         }
 

@@ -40,6 +40,7 @@ public final class StrataServer implements AutoCloseable {
     private final ErasureStore store;
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
+    private final PlacementService placement;
     private final Healer healer;
     private final OrphanCollector orphans;
     private final WebServer web;
@@ -47,14 +48,15 @@ public final class StrataServer implements AutoCloseable {
     private final boolean credentialsCreated;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
-                         Healer healer, OrphanCollector orphans, WebServer web, Credentials rootCredentials,
-                         boolean credentialsCreated) {
+                         PlacementService placement, Healer healer, OrphanCollector orphans, WebServer web,
+                         Credentials rootCredentials, boolean credentialsCreated) {
         this.namespace = namespace;
         this.healer = healer;
         this.store = store;
         this.service = service;
         this.lifecycle = lifecycle;
         this.orphans = orphans;
+        this.placement = placement;
         this.web = web;
         this.rootCredentials = rootCredentials;
         this.credentialsCreated = credentialsCreated;
@@ -71,6 +73,7 @@ public final class StrataServer implements AutoCloseable {
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
+        PlacementService placement = null;
         Healer healer = null;
         ColdTiers tiers = null;
         OrphanCollector orphans = null;
@@ -92,7 +95,11 @@ public final class StrataServer implements AutoCloseable {
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
             service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
+            placement = new PlacementService(service, config.placement(), clock, config.drives(),
+                    (double) (config.dataShards() + config.parityShards()) / config.dataShards());
+            placement.start(config.placementInterval());
             Metrics metrics = new Metrics();
+            metrics.placement(placement);
             lifecycle = new LifecycleWorker(namespace, service, clock);
             lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
@@ -107,6 +114,7 @@ public final class StrataServer implements AutoCloseable {
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, config.dataDir(),
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
+            PlacementAdmin.register(admin, placement);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -135,10 +143,11 @@ public final class StrataServer implements AutoCloseable {
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, lifecycle, healer, orphans, web, root, created[0]);
+            return new StrataServer(namespace, store, service, lifecycle, placement, healer, orphans, web, root, created[0]);
         } catch (RuntimeException | Error e) {
             if (orphans != null) orphans.close();
             if (lifecycle != null) lifecycle.close();
+            if (placement != null) placement.close();
             if (healer != null) healer.close();
             if (service != null) service.close();
             if (store != null) store.close();
@@ -176,6 +185,7 @@ public final class StrataServer implements AutoCloseable {
         }
         orphans.close();
         lifecycle.close();
+        placement.close();
         healer.close();
         service.close();
         service.tiers().close();

@@ -73,7 +73,10 @@ class S3OperationTest {
             "DELETE, true,  true,  uploadId,                   false, ABORT_MULTIPART_UPLOAD",
             "POST,   true,  true,  uploads,                    false, CREATE_MULTIPART_UPLOAD",
             "POST,   true,  true,  uploadId,                   false, COMPLETE_MULTIPART_UPLOAD",
-            "POST,   true,  true,  restore,                    false, NOT_IMPLEMENTED",
+            "POST,   true,  true,  restore,                    false, RESTORE_OBJECT",
+            "POST,   true,  true,  restore versionId,          false, RESTORE_OBJECT",
+            "POST,   true,  true,  restore select,             false, NOT_IMPLEMENTED",
+            "POST,   true,  true,  select,                     false, NOT_IMPLEMENTED",
             "PATCH,  true,  true,  '',                         false, METHOD_NOT_ALLOWED",
     })
     void resolvesEveryOperation(String method, boolean bucket, boolean key, String query, boolean copy,

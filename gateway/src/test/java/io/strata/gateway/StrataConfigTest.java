@@ -132,4 +132,31 @@ class StrataConfigTest {
         assertThrows(StrataConfig.ConfigException.class,
                 () -> StrataConfig.load(null, env, Map.of("storage.inline-threshold", "lots")));
     }
+
+    @Test
+    void placementSettingsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        StrataConfig d = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(2, d.placement().promoteAfterReads());
+        assertEquals(0.90, d.placement().highWatermark());
+        assertEquals(0.75, d.placement().lowWatermark());
+        assertTrue(d.placement().hotCapacity().isEmpty());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                placement:
+                  promote-after-reads: 0
+                  hot-capacity: 10MiB
+                  eviction-tier: COLD
+                  check-interval: 5s
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(0, c.placement().promoteAfterReads());
+        assertEquals(10L << 20, c.placement().hotCapacity().getAsLong());
+        assertEquals(java.time.Duration.ofSeconds(5), c.placementInterval());
+        for (var bad : Map.of("placement.low-watermark", "0.95", "placement.high-watermark", "1.5",
+                "placement.eviction-tier", "NOPE", "placement.promote-after-reads", "-1").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of(bad.getKey(), bad.getValue())));
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
 }

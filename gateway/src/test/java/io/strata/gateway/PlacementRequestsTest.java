@@ -1,0 +1,62 @@
+package io.strata.gateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** RestoreObject's body checks and the stored pin document. */
+class PlacementRequestsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "",
+            "<RestoreRequest><Days>1</Days></RestoreRequest>",
+            "<RestoreRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Days>30</Days>"
+                    + "<GlacierJobParameters><Tier>Bulk</Tier></GlacierJobParameters></RestoreRequest>",
+            "<RestoreRequest><Days>2</Days><Tier>Expedited</Tier></RestoreRequest>",
+            "<RestoreRequest/>",
+    })
+    void acceptsRestoreRequests(String body) {
+        assertDoesNotThrow(() -> ObjectHandlers.checkRestoreRequest(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "<RestoreRequest><Days>0</Days></RestoreRequest>",
+            "<RestoreRequest><Days>-1</Days></RestoreRequest>",
+            "<RestoreRequest><Days>soon</Days></RestoreRequest>",
+            "<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Fast</Tier></GlacierJobParameters></RestoreRequest>",
+            "<RestoreRequest><Days>1</Days><Color>red</Color></RestoreRequest>",
+            "<Restore><Days>1</Days></Restore>",
+            "<RestoreRequest><Days>1</Days>",
+    })
+    void refusesMalformedRestoreRequestsWithMalformedXml(String body) {
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> ObjectHandlers.checkRestoreRequest(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(S3Error.MALFORMED_XML, e.error());
+    }
+
+    @Test
+    void selectRestoresAreNotImplemented() {
+        S3Exception e = assertThrows(S3Exception.class, () -> ObjectHandlers.checkRestoreRequest(
+                "<RestoreRequest><Type>SELECT</Type></RestoreRequest>".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(S3Error.NOT_IMPLEMENTED, e.error());
+    }
+
+    @Test
+    void pinDocumentRoundTripsAnyPrefix() {
+        List<String> prefixes = List.of("", "train/", "a b\nc/ü%", "x+y");
+        byte[] doc = PlacementService.encodePins(prefixes);
+        assertEquals(prefixes, PlacementService.decodePins(doc));
+        assertArrayEquals("strata-placement 1\npin train%2F\n".getBytes(StandardCharsets.UTF_8),
+                PlacementService.encodePins(List.of("train/")));
+        assertThrows(IllegalArgumentException.class, () -> PlacementService.decodePins("other 1\n".getBytes(StandardCharsets.UTF_8)));
+    }
+}
