@@ -76,7 +76,11 @@ class TieringTest {
                 .httpClient(S3Clients.httpClient()).build();
         archive.createBucket(b -> b.bucket("archive"));
         Path config = root.resolve("strata.yaml");
+        // Promotion on access (by default the second GET within an hour) would move versions back hot
+        // under this test's repeated reads; placement has its own test (PlacementTest).
         Files.writeString(config, """
+                placement:
+                  promote-after-reads: 0
                 tiers:
                   COLD:
                     type: local

@@ -24,6 +24,9 @@ public final class Main {
               drives       Show the state of a running gateway's drives
               tier         Cold tiers of a running gateway: list, status, add, check, remove,
                            move BUCKET[/PREFIX] NAME|hot (see strata tier --help)
+              pin, unpin   Keep BUCKET[/PREFIX] hot (transitions and eviction skip it), or stop
+              prefetch     Move every cold version under BUCKET[/PREFIX] hot now, with progress
+              placement    Pins, prefetch jobs, promotion counters, hot tier watermarks
               help         Show this help
 
             Options for serve:
@@ -61,6 +64,9 @@ public final class Main {
         }
         if (args[0].equals("tier")) {
             return TierCommand.run(args, out, err);
+        }
+        if (java.util.Set.of("pin", "unpin", "prefetch", "placement").contains(args[0])) {
+            return PlacementCommand.run(args, out, err);
         }
         if (!args[0].equals("serve")) {
             err.println("strata: unknown command '" + args[0] + "'\n");
