@@ -7,7 +7,8 @@
 #   benchmarks/e2e.sh [S3Load options]                         # default: --size 64MiB --count 6 --threads 1 --rounds 3
 #
 # Servers listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19500, and +1); data goes to a
-# temporary directory removed at the end. JAVA_HOME selects the JDK.
+# temporary directory removed at the end. JAVA_HOME selects the JDK. The gateway runs as ./strata runs
+# it, with the Vector API module (without it the erasure coder falls back to the scalar kernel).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -21,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 STRATA_ACCESS_KEY=benchaccess STRATA_SECRET_KEY=benchsecret-0123456789 \
-    "$java" ${STRATA_BENCH_JAVA_OPTS:-} -jar "$root/gateway/target/strata-gateway.jar" serve --port "$port" \
+    "$java" --add-modules jdk.incubator.vector ${STRATA_BENCH_JAVA_OPTS:-} -jar "$root/gateway/target/strata-gateway.jar" serve --port "$port" \
     --data-dir "$data/strata" --log-level WARN >"$data/strata.log" 2>&1 &
 pids+=($!); strata=$!
 "$java" ${STRATA_BENCH_JAVA_OPTS:-} -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
