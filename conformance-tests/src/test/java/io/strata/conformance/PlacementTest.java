@@ -81,7 +81,9 @@ class PlacementTest {
     }
 
     static void moveNow(S3Client c, String bucket, String prefix) {
-        c.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(BucketLifecycleConfiguration
+        c.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                .transitionDefaultMinimumObjectSize(software.amazon.awssdk.services.s3.model.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS)
+                .lifecycleConfiguration(BucketLifecycleConfiguration
                 .builder().rules(LifecycleRule.builder().id("to-cold").status(ExpirationStatus.ENABLED)
                         .filter(LifecycleRuleFilter.builder().prefix(prefix).build())
                         .transitions(Transition.builder().date(Instant.parse("2020-01-01T00:00:00Z")).storageClass("COLD").build())

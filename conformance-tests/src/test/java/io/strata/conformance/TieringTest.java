@@ -130,7 +130,9 @@ class TieringTest {
     }
 
     static void moveNow(String bucket, String prefix, String tier) {
-        s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(BucketLifecycleConfiguration
+        s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                .transitionDefaultMinimumObjectSize(software.amazon.awssdk.services.s3.model.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS)
+                .lifecycleConfiguration(BucketLifecycleConfiguration
                 .builder().rules(LifecycleRule.builder().id("to-" + tier).status(ExpirationStatus.ENABLED)
                         .filter(LifecycleRuleFilter.builder().prefix(prefix).build())
                         .transitions(Transition.builder().date(Instant.parse("2020-01-01T00:00:00Z")).storageClass(tier).build())
@@ -292,6 +294,23 @@ class TieringTest {
                 () -> "ARCHIVE".equals(storageClass(bucket, "a/later.bin")));
         assertArrayEquals(hot, get(bucket, "a/later.bin", null));
         assertArrayEquals(data, get(bucket, "a/b.bin", null));
+    }
+
+    @Test
+    void smallObjectsStayHotUnderS3sDefaultTransitionMinimum() {
+        String bucket = bucket("minimum");
+        s3.putObject(b -> b.bucket(bucket).key("small"), RequestBody.fromBytes(TestData.bytes(20, 3000)));
+        s3.putObject(b -> b.bucket(bucket).key("large"), RequestBody.fromBytes(TestData.bytes(21, 200_000)));
+        var put = s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(BucketLifecycleConfiguration
+                .builder().rules(LifecycleRule.builder().id("all").status(ExpirationStatus.ENABLED)
+                        .filter(LifecycleRuleFilter.builder().prefix("").build())
+                        .transitions(Transition.builder().date(Instant.parse("2020-01-01T00:00:00Z")).storageClass("COLD").build())
+                        .build()).build()));
+        assertEquals("all_storage_classes_128K", put.transitionDefaultMinimumObjectSizeAsString());
+        assertEquals("all_storage_classes_128K", s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket))
+                .transitionDefaultMinimumObjectSizeAsString());
+        await("large in COLD", Duration.ofSeconds(60), () -> "COLD".equals(storageClass(bucket, "large")));
+        assertEquals("STANDARD", storageClass(bucket, "small"));
     }
 
     @Test

@@ -14,7 +14,24 @@ import java.util.Optional;
  * and stored as a bucket configuration document; the tiering module's lifecycle worker executes it.
  */
 final class LifecycleHandlers {
+    static final String MINIMUM_HEADER = "x-amz-transition-default-minimum-object-size";
+    static final String MINIMUM_KIND = "lifecycle-transition-minimum";
+    static final String ALL_128K = "all_storage_classes_128K";
+    /** AWS: smaller objects may go to the Glacier classes only; Strata's tiers take them all. */
+    static final String VARIES = "varies_by_storage_class";
+
     private final ObjectService service;
+
+    /** The bucket's stored x-amz-transition-default-minimum-object-size (S3's default when none). */
+    static String minimum(ObjectService service, io.strata.namespace.BucketName bucket) {
+        return service.namespace().bucketConfig(bucket, MINIMUM_KIND)
+                .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse(ALL_128K);
+    }
+
+    /** The transition minimum size in bytes that the bucket's setting means. */
+    static long minimumBytes(ObjectService service, io.strata.namespace.BucketName bucket) {
+        return minimum(service, bucket).equals(VARIES) ? 0 : io.strata.tiering.LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
+    }
 
     LifecycleHandlers(ObjectService service) {
         this.service = service;
@@ -38,8 +55,15 @@ final class LifecycleHandlers {
                 }
             }
         }
+        String minimum = r.header(MINIMUM_HEADER).map(String::trim).orElse(ALL_128K);
+        if (!minimum.equals(ALL_128K) && !minimum.equals(VARIES)) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "x-amz-transition-default-minimum-object-size must be "
+                    + ALL_128K + " or " + VARIES + ".");
+        }
+        // The document first: a configuration without the minimum falls back to S3's default.
         service.namespace().putBucketConfig(bucket.name(), LifecycleXml.KIND, parsed.document());
-        res.header("x-amz-transition-default-minimum-object-size", "all_storage_classes_128K");
+        service.namespace().putBucketConfig(bucket.name(), MINIMUM_KIND, minimum.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        res.header(MINIMUM_HEADER, minimum);
         res.status(Status.OK_200).send();
     }
 
@@ -50,12 +74,14 @@ final class LifecycleHandlers {
                         .with("BucketName", bucket.name().value()));
         res.status(Status.OK_200);
         res.header("Content-Type", "application/xml");
+        res.header(MINIMUM_HEADER, minimum(service, bucket.name()));
         res.send(document);
     }
 
     void delete(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
         service.namespace().deleteBucketConfig(bucket.name(), LifecycleXml.KIND);
+        service.namespace().deleteBucketConfig(bucket.name(), MINIMUM_KIND);
         res.status(Status.NO_CONTENT_204).send();
     }
 

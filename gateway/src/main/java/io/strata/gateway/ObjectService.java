@@ -505,7 +505,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
         if (document.isEmpty()) return Optional.empty();
         try {
-            return Optional.of(LifecycleXml.parseStored(document.get()));
+            LifecycleConfiguration parsed = LifecycleXml.parseStored(document.get());
+            return Optional.of(new LifecycleConfiguration(parsed.rules(), LifecycleHandlers.minimumBytes(this, bucket)));
         } catch (S3Exception e) {
             // Stored documents passed validation when they were written; one that no longer parses is skipped, not guessed at.
             LOG.warn("bucket {}: stored lifecycle configuration is unreadable, skipped: {}", bucket, e.getMessage());

@@ -13,14 +13,24 @@ import java.util.OptionalLong;
  * validated by whoever parsed it: this tree carries no XML and checks only what makes it unusable
  * (nulls, counts). Immutable and thread-safe.
  *
- * <p>Transitions are kept so that they can be returned and, later, executed (TODO(#4)); the
- * {@link LifecycleWorker} ignores them.
+ * <p>{@code transitionMinimumSize}: S3's default since 2024 (header
+ * {@code x-amz-transition-default-minimum-object-size: all_storage_classes_128K}) keeps objects
+ * smaller than 128 KiB out of transitions unless a rule's filter sets ObjectSizeGreaterThan;
+ * {@code varies_by_storage_class} lifts that for Strata's tiers (0).
  */
-public record LifecycleConfiguration(List<Rule> rules) {
+public record LifecycleConfiguration(List<Rule> rules, long transitionMinimumSize) {
     /** S3's limit on rules per configuration. */
     public static final int MAX_RULES = 1000;
+    /** Objects smaller than this are not transitioned by default (S3's all_storage_classes_128K). */
+    public static final long DEFAULT_TRANSITION_MINIMUM_SIZE = 128 * 1024;
+
+    /** A configuration with S3's default transition minimum (128 KiB). */
+    public LifecycleConfiguration(List<Rule> rules) {
+        this(rules, DEFAULT_TRANSITION_MINIMUM_SIZE);
+    }
 
     public LifecycleConfiguration {
+        if (transitionMinimumSize < 0) throw new IllegalArgumentException("transitionMinimumSize < 0");
         rules = List.copyOf(rules);
         if (rules.isEmpty() || rules.size() > MAX_RULES) {
             throw new IllegalArgumentException("1.." + MAX_RULES + " rules, got " + rules.size());

@@ -195,6 +195,7 @@ public final class LifecycleWorker implements AutoCloseable {
 
     private final class Counts {
         long expired, noncurrent, markers, aborted, moved, moveFailed;
+        long transitionMinimumSize;
         final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
 
         RuleCounts of(Rule r) {
@@ -211,6 +212,7 @@ public final class LifecycleWorker implements AutoCloseable {
     private void runBucket(BucketName bucket, LifecycleConfiguration config, Counts c) {
         List<Rule> rules = config.rules().stream().filter(Rule::enabled).toList();
         if (rules.isEmpty()) return;
+        c.transitionMinimumSize = config.transitionMinimumSize();
         Instant now = clock.instant();
         List<Rule> expiring = rules.stream()
                 .filter(r -> r.expiration().isPresent() || r.noncurrentExpiration().isPresent()
@@ -326,6 +328,8 @@ public final class LifecycleWorker implements AutoCloseable {
      */
     private boolean transition(ObjectVersion v, String due, Instant next, Rule r, Counts c) {
         RuleCounts rc = c.of(r);
+        // S3 leaves objects under 128 KiB where they are unless the rule asks for a size itself.
+        if (r.filter().sizeGreaterThan().isEmpty() && v.size() < c.transitionMinimumSize) return false;
         String where = TierMover.storageClass(v);
         if (due == null || due.equals(where)) {
             if (next != null && !v.deleteMarker() && v.size() > 0 && (rc.nextDue == null || next.isBefore(rc.nextDue))) {

@@ -177,7 +177,7 @@ class TransitionLifecycleTest {
         put("k", 3000, t0.plusSeconds(2));
         put("k", 3000, t0.plusSeconds(3));
         config = new LifecycleConfiguration(List.of(rule("old", new Filter("", Map.of(), OptionalLong.empty(), OptionalLong.empty()),
-                List.of(), List.of(new NoncurrentTransition(5, OptionalInt.of(1), "COLD")))));
+                List.of(), List.of(new NoncurrentTransition(5, OptionalInt.of(1), "COLD")))), 0);
         LifecycleWorker w = worker();
         w.runOnce();
         clock.advance(Duration.ofDays(6));
@@ -187,5 +187,24 @@ class TransitionLifecycleTest {
         assertEquals(List.of("STANDARD", "STANDARD", "COLD", "COLD"), classes,
                 "current stays; one newer noncurrent version is kept; older ones move");
         assertTrue(namespace.jobs(10).isEmpty());
+    }
+
+    @Test
+    void objectsUnder128KiBStayUnlessTheRuleFiltersBySizeOrTheBucketLiftsTheMinimum() throws Exception {
+        Instant t0 = clock.instant();
+        put("a/small", 100_000, t0);
+        put("a/large", 140_000, t0);
+        put("b/small", 100_000, t0);
+        Transition now = new Transition(OptionalInt.empty(), Optional.of(Instant.parse("2020-01-01T00:00:00Z")), "COLD");
+        config = new LifecycleConfiguration(List.of(
+                rule("a", new Filter("a/", Map.of(), OptionalLong.empty(), OptionalLong.empty()), List.of(now), List.of()),
+                rule("b", new Filter("b/", Map.of(), OptionalLong.of(1), OptionalLong.empty()), List.of(now), List.of())));
+        worker().runOnce();
+        assertEquals("STANDARD", where("a/small"), "S3's default minimum of 128 KiB");
+        assertEquals("COLD", where("a/large"));
+        assertEquals("COLD", where("b/small"), "an explicit ObjectSizeGreaterThan replaces the default");
+        config = new LifecycleConfiguration(config.rules(), 0);
+        worker().runOnce();
+        assertEquals("COLD", where("a/small"), "varies_by_storage_class: no minimum for Strata's tiers");
     }
 }
