@@ -267,6 +267,11 @@ class PlacementTest {
         admin(server, "POST", "/placement/pin", Map.of("bucket", bucket, "prefix", "keep/"), 200);
         assertTrue(admin(server, "GET", "/placement", Map.of(), 200)
                 .contains("{\"bucket\":\"" + bucket + "\",\"prefix\":\"keep/\"}"));
+        // Pins are durable: they survive a restart.
+        Assumptions.assumeTrue(server.isManaged(), "needs a gateway this test can restart");
+        server.restart();
+        assertTrue(admin(server, "GET", "/placement", Map.of(), 200)
+                .contains("{\"bucket\":\"" + bucket + "\",\"prefix\":\"keep/\"}"));
         s3.putObject(b -> b.bucket(bucket).key("keep/a"), RequestBody.fromString("pinned"));
         s3.putObject(b -> b.bucket(bucket).key("move/b"), RequestBody.fromString("not pinned"));
         moveNow(s3, bucket, "");
