@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  *
  * <p>Background moves run on a bounded pool ({@value #MOVERS} movers, {@value #QUEUE} waiting):
  * promotion drops work when it is full and never slows a GET; RestoreObject answers
- * {@code 503 SlowDown}. Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
+ * {@code 503 SlowDown}. A prefetch job moves {@value #PREFETCH_PARALLEL} versions at once. Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
  * eviction candidates by {@value #EVICTION_BATCH} per pass, finished prefetch jobs by
  * {@value #KEPT_JOBS}. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
  * version where it was (see {@link TierMover}).
@@ -71,6 +71,7 @@ final class PlacementService implements AutoCloseable {
     static final int EVICTION_BATCH = 1000;
     static final int KEPT_JOBS = 16;
     static final int MAX_RUNNING_PREFETCHES = 4;
+    static final int PREFETCH_PARALLEL = 4;
     private static final int PAGE = 1000;
 
     /** What RestoreObject found. */
@@ -363,27 +364,26 @@ final class PlacementService implements AutoCloseable {
                 }
             });
             job.state = "running";
-            forEachVersion(bucket, job.prefix, v -> {
-                if (!isCold(v)) return;
-                VersionRef ref = VersionRef.of(v);
-                if (!moving.add(ref)) {
-                    job.objectsDone.incrementAndGet();   // a restore or promotion is moving it already
-                    job.bytesDone.addAndGet(v.size());
-                    return;
-                }
-                try {
-                    if (toHot(v)) {
-                        prefetchedObjects.increment();
-                        prefetchedBytes.add(v.size());
-                    } else if (namespace.version(v.bucket(), v.key(), v.versionId()).filter(this::isCold).isPresent()) {
-                        job.objectsFailed.incrementAndGet();
+            // Up to PREFETCH_PARALLEL moves at once (cold reads are latency-bound); the listing waits for a free slot.
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PREFETCH_PARALLEL);
+            try (var parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                forEachVersion(bucket, job.prefix, v -> {
+                    if (!isCold(v)) return;
+                    slots.acquireUninterruptibly();
+                    try {
+                        parallel.execute(() -> {
+                            try {
+                                prefetchOne(job, v);
+                            } finally {
+                                slots.release();
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        slots.release();
+                        throw e;
                     }
-                } finally {
-                    moving.remove(ref);
-                }
-                job.objectsDone.incrementAndGet();
-                job.bytesDone.addAndGet(v.size());
-            });
+                });
+            }
             job.state = closing ? "cancelled" : job.objectsFailed.get() > 0 ? "failed" : "done";
         } catch (RuntimeException e) {
             job.state = "failed";
@@ -394,6 +394,28 @@ final class PlacementService implements AutoCloseable {
             LOG.info("prefetch {} bucket={} prefix={} {}: {} of {} objects, {} bytes", job.id, job.bucket, job.prefix,
                     job.state, job.objectsDone.get(), job.objectsTotal.get(), job.bytesDone.get());
         }
+    }
+
+    /** Moves one version of a prefetch job hot and counts it. */
+    private void prefetchOne(PrefetchJob job, ObjectVersion v) {
+        VersionRef ref = VersionRef.of(v);
+        if (!moving.add(ref)) {
+            job.objectsDone.incrementAndGet();   // a restore or promotion is moving it already
+            job.bytesDone.addAndGet(v.size());
+            return;
+        }
+        try {
+            if (toHot(v)) {
+                prefetchedObjects.increment();
+                prefetchedBytes.add(v.size());
+            } else if (namespace.version(v.bucket(), v.key(), v.versionId()).filter(this::isCold).isPresent()) {
+                job.objectsFailed.incrementAndGet();
+            }
+        } finally {
+            moving.remove(ref);
+        }
+        job.objectsDone.incrementAndGet();
+        job.bytesDone.addAndGet(v.size());
     }
 
     private boolean isCold(ObjectVersion v) {
