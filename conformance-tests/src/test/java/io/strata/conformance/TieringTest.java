@@ -229,6 +229,13 @@ class TieringTest {
         s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("cold/big.bin").destinationBucket(bucket).destinationKey("copy.bin"));
         assertEquals("STANDARD", storageClass(bucket, "copy.bin"));
         assertArrayEquals(TestData.range(2, 0, (int) bigSize), get(bucket, "copy.bin", null));
+        String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key("partcopy.bin")).uploadId();
+        String partEtag = s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey("cold/big.bin").destinationBucket(bucket)
+                .destinationKey("partcopy.bin").uploadId(upload).partNumber(1).copySourceRange("bytes=1000-5243879"))
+                .copyPartResult().eTag();
+        s3.completeMultipartUpload(b -> b.bucket(bucket).key("partcopy.bin").uploadId(upload).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(partEtag).build())));
+        assertArrayEquals(TestData.range(2, 1000, 5242880), get(bucket, "partcopy.bin", null));
 
         // Without Strata: the files mirror bucket and key, and the sidecar keeps the record.
         List<Path> files = coldFiles(bucket);
