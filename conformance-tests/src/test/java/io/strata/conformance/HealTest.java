@@ -37,7 +37,8 @@ class HealTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void healRestoresFullRedundancyAfterTwoDrivesAreDeletedWhileRunning() throws Exception {
         Map<String, long[]> objects = new LinkedHashMap<>();
-        objects.put("small", new long[] {81, 1000});
+        // Above storage.inline-threshold (64 KiB): objects under it live in the namespace, not on the drives.
+        objects.put("small", new long[] {81, 100_000});
         objects.put("odd", new long[] {82, 1_234_567});
         objects.put("big", new long[] {83, 9 * MIB + 3});
         String bucket = "healing";
@@ -56,7 +57,7 @@ class HealTest {
                 // 4 healthy drives are below the write quorum (5): nothing is stored, clients may retry
                 software.amazon.awssdk.services.s3.model.S3Exception refused = org.junit.jupiter.api.Assertions.assertThrows(
                         software.amazon.awssdk.services.s3.model.S3Exception.class,
-                        () -> s3.putObject(b -> b.bucket(bucket).key("refused"), RequestBody.fromBytes(new byte[5000])));
+                        () -> s3.putObject(b -> b.bucket(bucket).key("refused"), RequestBody.fromBytes(new byte[100_000])));
                 assertEquals(503, refused.statusCode());
                 assertEquals("ServiceUnavailable", refused.awsErrorDetails().errorCode());
 
