@@ -134,7 +134,7 @@ class RealClientsTest extends GatewayTest {
         fail(message);
     }
 
-    private static Optional<Path> onPath(String name) {
+    static Optional<Path> onPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();

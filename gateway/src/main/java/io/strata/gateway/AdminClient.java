@@ -26,7 +26,7 @@ import java.util.Properties;
  * signed with SigV4, bodies included. Not thread-safe; one per command.
  */
 final class AdminClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI endpoint;
     private final Credentials credentials;
     private final String region;
@@ -38,7 +38,8 @@ final class AdminClient {
         }
     }
 
-    private AdminClient(URI endpoint, Credentials credentials, String region) {
+    private AdminClient(HttpClient http, URI endpoint, Credentials credentials, String region) {
+        this.http = http;
         this.endpoint = endpoint;
         this.credentials = credentials;
         this.region = region;
@@ -47,17 +48,17 @@ final class AdminClient {
     /**
      * @param configFile   a YAML file or null ({@code STRATA_CONFIG} is used then, if set)
      * @param flags        configuration keys given as flags ({@code server.port}, ...)
-     * @param endpointFlag the gateway's URL, or null for http://HOST:PORT of the configuration
+     * @param endpointFlag the gateway's URL, or null for http(s)://HOST:PORT of the configuration
      * @throws IOException when no credentials can be found
      * @throws StrataConfig.ConfigException for a bad configuration
      */
     static AdminClient connect(Path configFile, Map<String, String> flags, String endpointFlag) throws IOException {
         if (configFile == null && System.getenv("STRATA_CONFIG") != null) configFile = Path.of(System.getenv("STRATA_CONFIG"));
         StrataConfig config = StrataConfig.load(configFile, System.getenv(), flags);
-        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-        URI endpoint = URI.create(endpointFlag != null ? endpointFlag : "http://" + host + ":" + config.port());
+        URI endpoint = endpointFlag != null ? URI.create(endpointFlag) : config.localEndpoint(config.port());
         Credentials credentials = config.credentials().isPresent() ? config.credentials().get() : storedCredentials(config.dataDir());
-        return new AdminClient(endpoint, credentials, config.region());
+        HttpClient http = config.adminHttpClient().connectTimeout(Duration.ofSeconds(5)).build();
+        return new AdminClient(http, endpoint, credentials, config.region());
     }
 
     URI endpoint() {

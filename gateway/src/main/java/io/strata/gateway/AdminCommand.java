@@ -38,7 +38,7 @@ final class AdminCommand {
               drives     Show the state of every drive (ONLINE, OFFLINE, FAULTY, REPLACED).
 
             Options:
-              --endpoint URL     The gateway (default http://HOST:PORT from the configuration)
+              --endpoint URL     The gateway (default http(s)://HOST:PORT from the configuration)
               --config FILE      YAML configuration file (for host, port, data dir, credentials)
               --host ADDR, --port N, --data-dir DIR   as for serve
               --json             Print the admin API's JSON instead of a table
@@ -46,7 +46,7 @@ final class AdminCommand {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http;
     private URI endpoint;
     private Credentials credentials;
     private String region;
@@ -107,8 +107,8 @@ final class AdminCommand {
         if (configFile == null && System.getenv("STRATA_CONFIG") != null) configFile = Path.of(System.getenv("STRATA_CONFIG"));
         try {
             StrataConfig config = StrataConfig.load(configFile, System.getenv(), flags);
-            String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-            endpoint = URI.create(endpointFlag != null ? endpointFlag : "http://" + host + ":" + config.port());
+            endpoint = endpointFlag != null ? URI.create(endpointFlag) : config.localEndpoint(config.port());
+            http = config.adminHttpClient().connectTimeout(Duration.ofSeconds(5)).build();
             region = config.region();
             credentials = config.credentials().isPresent() ? config.credentials().get() : storedCredentials(config.dataDir());
         } catch (StrataConfig.ConfigException | IllegalArgumentException | IOException e) {

@@ -37,6 +37,10 @@ public final class Main {
                                  (default ./strata-data; env STRATA_DATA_DIR)
               --domain NAME      Base domain for virtual-hosted-style requests (default localhost)
               --log-level LEVEL  ERROR, WARN, INFO or DEBUG (default INFO)
+              --tls-cert FILE    Serve HTTPS with this PEM certificate chain ...
+              --tls-key FILE     ... and this PEM private key (server.tls.*)
+              --tls-self-signed  Serve HTTPS with a certificate generated once into
+                                 DATA_DIR/tls/ (clients: AWS_CA_BUNDLE=DATA_DIR/tls/cert.pem)
 
             Root credentials come from STRATA_ACCESS_KEY / STRATA_SECRET_KEY, the config file
             (auth.access-key / auth.secret-key), or are generated on first start and kept in
@@ -81,6 +85,10 @@ public final class Main {
                 out.print(USAGE);
                 return 0;
             }
+            if (a.equals("--tls-self-signed")) {
+                flags.put("server.tls.self-signed", "true");
+                continue;
+            }
             String value;
             int eq = a.indexOf('=');
             String name = eq > 0 ? a.substring(0, eq) : a;
@@ -99,6 +107,8 @@ public final class Main {
                 case "--data-dir" -> flags.put("storage.data-dir", value);
                 case "--domain" -> flags.put("server.domain", value);
                 case "--log-level" -> flags.put("log.level", value);
+                case "--tls-cert" -> flags.put("server.tls.certificate", value);
+                case "--tls-key" -> flags.put("server.tls.private-key", value);
                 default -> {
                     err.println("strata: unknown option " + name + "\n");
                     err.print(USAGE);
@@ -129,7 +139,7 @@ public final class Main {
             stopped.countDown();
             LogManager.getLogManager().reset();
         }, "strata-shutdown"));
-        String endpoint = "http://" + config.host() + ":" + server.port();
+        String endpoint = config.localEndpoint(server.port()).toString();
         Credentials c = server.rootCredentials();
         out.println("Strata S3 gateway");
         out.println("  data:   " + config.dataDir() + " (" + config.drives().size() + " drives, erasure "
@@ -145,6 +155,9 @@ public final class Main {
                     + "   # kept in " + config.dataDir().resolve(RootCredentials.FILE));
         }
         out.println("  export AWS_DEFAULT_REGION=" + config.region());
+        if (config.tls().isPresent() && config.tls().get().selfSigned()) {
+            out.println("  export AWS_CA_BUNDLE=" + config.tls().get().certificate() + "   # the self-signed certificate");
+        }
         out.println("  aws --endpoint-url " + endpoint + " s3 mb s3://my-bucket");
         out.println("  aws --endpoint-url " + endpoint + " s3 ls");
         out.println();

@@ -33,12 +33,14 @@ import java.util.Optional;
  *                          instead of erasure-coded shard files ({@code storage.inline-threshold})
  * @param placement         objective-based placement ({@code placement.*}: promotion, watermarks)
  * @param placementInterval time between two watermark checks ({@code placement.check-interval})
+ * @param tls               HTTPS for the S3 endpoint ({@code server.tls.*}); empty = plain HTTP
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
-                           int inlineThreshold, PlacementPolicy placement, Duration placementInterval) {
+                           int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
+                           Optional<TlsSpec> tls) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -81,6 +83,31 @@ public record StrataConfig(String host, int port, String domain, String region, 
         } catch (IllegalArgumentException e) {
             throw new ConfigException("erasure", e.getMessage());
         }
+    }
+
+    /** {@code https} when {@link #tls()} is set, else {@code http}. */
+    public String scheme() {
+        return tls.isPresent() ? "https" : "http";
+    }
+
+    /**
+     * How a client on this machine reaches the gateway listening on {@code port}: the listen address,
+     * or the loopback address when it listens on every interface.
+     */
+    public java.net.URI localEndpoint(int port) {
+        String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        if (h.contains(":")) h = "[" + h + "]";
+        return java.net.URI.create(scheme() + "://" + h + ":" + port);
+    }
+
+    /**
+     * An HTTP client for the {@code strata} commands: it trusts the gateway's own certificate (the
+     * configured one, or the self-signed one in the data directory when it exists, for a gateway
+     * started with {@code --tls-self-signed} and reached with {@code --endpoint https://...}).
+     */
+    java.net.http.HttpClient.Builder adminHttpClient() throws java.io.IOException {
+        TlsSpec spec = tls.orElse(TlsSpec.selfSigned(dataDir));
+        return Files.exists(spec.certificate()) ? spec.trustingClient() : java.net.http.HttpClient.newBuilder();
     }
 
     public Path metaDir() {
@@ -162,9 +189,33 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
-                placementInterval);
+                placementInterval, tls(l, dataDir));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
+    }
+
+    private static Optional<TlsSpec> tls(Layers l, Path dataDir) {
+        String certificate = l.string("server.tls.certificate", "STRATA_TLS_CERTIFICATE", "");
+        String key = l.string("server.tls.private-key", "STRATA_TLS_PRIVATE_KEY", "");
+        boolean selfSigned = l.bool("server.tls.self-signed", "STRATA_TLS_SELF_SIGNED", false);
+        if (certificate.isEmpty() != key.isEmpty()) {
+            throw new ConfigException(certificate.isEmpty() ? "server.tls.certificate" : "server.tls.private-key",
+                    "set both server.tls.certificate and server.tls.private-key, or neither");
+        }
+        if (!certificate.isEmpty()) {
+            if (selfSigned) {
+                throw new ConfigException("server.tls.self-signed", "cannot be combined with server.tls.certificate");
+            }
+            for (var e : Map.of("server.tls.certificate", certificate, "server.tls.private-key", key).entrySet()) {
+                if (!Files.isReadable(Path.of(e.getValue()))) {
+                    throw new ConfigException(e.getKey(), "cannot read " + Path.of(e.getValue()).toAbsolutePath());
+                }
+            }
+            return Optional.of(new TlsSpec(Path.of(certificate).toAbsolutePath().normalize(),
+                    Path.of(key).toAbsolutePath().normalize(), false));
+        }
+        if (selfSigned) return Optional.of(TlsSpec.selfSigned(dataDir));
+        return Optional.empty();
     }
 
     private static PlacementPolicy placement(Layers l) {
@@ -226,6 +277,15 @@ public record StrataConfig(String host, int port, String domain, String region, 
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, "not a duration (e.g. 1h, 30m, 90s, 500ms, PT1H): " + v);
             }
+        }
+
+        boolean bool(String key, String envName, boolean dflt) {
+            String v = string(key, envName, Boolean.toString(dflt)).trim().toLowerCase(Locale.ROOT);
+            return switch (v) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new ConfigException(key, "not true or false: " + v);
+            };
         }
 
         double fraction(String key, double dflt) {

@@ -4,6 +4,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
@@ -119,7 +120,9 @@ public final class StrataServer implements AutoCloseable {
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
                     .build();
-            WebServer web = WebServer.builder()
+            var builder = WebServer.builder();
+            if (config.tls().isPresent()) builder.tls(tls(config));
+            WebServer web = builder
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
@@ -154,6 +157,23 @@ public final class StrataServer implements AutoCloseable {
             if (tiers != null) tiers.close();
             namespace.close();
             throw e;
+        }
+    }
+
+    /** HTTPS from the configured (or once generated) PEM certificate and key. */
+    private static Tls tls(StrataConfig config) {
+        TlsSpec spec = config.tls().orElseThrow();
+        try {
+            if (spec.createIfMissing(config.host(), config.domain())) {
+                LOG.info("created a self-signed certificate {} (clients: AWS_CA_BUNDLE={})", spec.certificate(), spec.certificate());
+            }
+            var chain = spec.loadChain();
+            LOG.info("serving HTTPS with certificate {} ({}, valid until {})", spec.certificate(),
+                    chain.getFirst().getSubjectX500Principal().getName(), chain.getFirst().getNotAfter().toInstant());
+            return Tls.builder().privateKey(spec.loadPrivateKey()).privateKeyCertChain(chain).build();
+        } catch (IOException e) {
+            throw new StrataConfig.ConfigException(spec.selfSigned() ? "server.tls.self-signed" : "server.tls.certificate",
+                    e.getMessage());
         }
     }
 

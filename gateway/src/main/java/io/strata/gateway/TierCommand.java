@@ -36,7 +36,7 @@ final class TierCommand {
                                             (--no-wait: start it and return)
 
             Options:
-              --gateway URL      The gateway (default http://HOST:PORT from the configuration)
+              --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
               --config FILE      YAML configuration file (for host, port, data dir, credentials)
               --host ADDR, --port N, --data-dir DIR   as for serve
               --json             Print the admin API's JSON

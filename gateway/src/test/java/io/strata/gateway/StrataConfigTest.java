@@ -159,4 +159,42 @@ class StrataConfigTest {
             assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
         }
     }
+
+    @Test
+    void tlsNeedsACertificateAndAKeyOrTheSelfSignedPair(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertTrue(StrataConfig.load(null, env, Map.of()).tls().isEmpty());
+        assertEquals("http://127.0.0.1:9000", StrataConfig.load(null, env, Map.of()).localEndpoint(9000).toString());
+        var halfSet = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("server.tls.certificate", dir.resolve("c.pem").toString())));
+        assertTrue(halfSet.getMessage().contains("server.tls.private-key"), halfSet.getMessage());
+        Files.writeString(dir.resolve("c.pem"), "x");
+        var missing = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env,
+                Map.of("server.tls.certificate", dir.resolve("c.pem").toString(), "server.tls.private-key", dir.resolve("none.pem").toString())));
+        assertTrue(missing.getMessage().contains("server.tls.private-key") && missing.getMessage().contains("cannot read"),
+                missing.getMessage());
+        var bad = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of("STRATA_TLS_SELF_SIGNED", "perhaps"), Map.of()));
+        assertTrue(bad.getMessage().contains("server.tls.self-signed"), bad.getMessage());
+
+        StrataConfig c = StrataConfig.load(null, env, Map.of("server.tls.self-signed", "true", "server.host", "0.0.0.0"));
+        TlsSpec spec = c.tls().orElseThrow();
+        assertEquals(dir.resolve("tls/cert.pem"), spec.certificate());
+        assertEquals("https://127.0.0.1:9000", c.localEndpoint(9000).toString());
+        assertTrue(spec.createIfMissing(c.host(), c.domain()));
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(spec.privateKey()));
+        var chain = spec.loadChain();
+        chain.getFirst().checkValidity();
+        chain.getFirst().verify(chain.getFirst().getPublicKey());
+        assertTrue(chain.getFirst().getSubjectAlternativeNames().stream().anyMatch(n -> n.get(1).equals("*.localhost")));
+        assertEquals("EC", spec.loadPrivateKey().getAlgorithm());
+        String before = Files.readString(spec.certificate());
+        assertTrue(!spec.createIfMissing(c.host(), c.domain()), "an existing pair is kept");
+        assertEquals(before, Files.readString(spec.certificate()));
+
+        Files.writeString(spec.privateKey(), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        var encrypted = assertThrows(java.io.IOException.class, spec::loadPrivateKey);
+        assertTrue(encrypted.getMessage().contains(spec.privateKey().toString()), encrypted.getMessage());
+    }
 }
