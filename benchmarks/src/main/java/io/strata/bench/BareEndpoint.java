@@ -5,6 +5,9 @@ import io.helidon.http.encoding.ContentDecoder;
 import io.helidon.http.encoding.ContentEncoder;
 import io.helidon.http.encoding.ContentEncoding;
 import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -13,6 +16,7 @@ import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
@@ -55,12 +59,25 @@ public final class BareEndpoint {
 
     public static void main(String[] args) {
         int port = 9100;
+        String cert = null;
+        String key = null;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--port")) port = Integer.parseInt(args[++i]);
-            else throw new IllegalArgumentException("unknown option " + args[i]);
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--tls-cert" -> cert = args[++i];   // PEM chain, as the gateway's server.tls.certificate
+                case "--tls-key" -> key = args[++i];     // PEM key, as server.tls.private-key
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
         }
         BareEndpoint bare = new BareEndpoint();
-        WebServer server = WebServer.builder()
+        var builder = WebServer.builder();
+        if (cert != null) {
+            String c = cert;
+            String k = key;
+            Keys keys = Keys.builder().pem(pem -> pem.key(Resource.create(Path.of(k))).certChain(Resource.create(Path.of(c)))).build();
+            builder.tls(Tls.builder().privateKey(keys).privateKeyCertChain(keys).build());
+        }
+        WebServer server = builder
                 .host("127.0.0.1")
                 .port(port)
                 .useNio(false)   // as the gateway (StrataServer): helidon-io/helidon#11340
@@ -70,7 +87,7 @@ public final class BareEndpoint {
                 .routing(r -> r.any(bare::handle))
                 .build()
                 .start();
-        System.out.println("bare endpoint listening on http://127.0.0.1:" + server.port());
+        System.out.println("bare endpoint listening on " + (cert == null ? "http" : "https") + "://127.0.0.1:" + server.port());
     }
 
     private void handle(ServerRequest req, ServerResponse res) throws IOException {

@@ -108,6 +108,7 @@ public final class S3Load {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--ops" -> ops = args[++i];
                 case "--bucket" -> bucket = args[++i];
+                case "--ca-bundle" -> caBundle = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -166,15 +167,35 @@ public final class S3Load {
         }
     }
 
+    /** PEM certificate(s) to trust for https endpoints (a self-signed gateway's DATA_DIR/tls/cert.pem); null = the JDK's. */
+    private static java.nio.file.Path caBundle;
+
     private static S3Client client(String endpoint, String access, String secret, int threads) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder().maxConnections(threads * 2).socketTimeout(Duration.ofMinutes(5));
+        if (caBundle != null) http.tlsTrustManagersProvider(S3Load::trustManagers);
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret)))
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(threads * 2)
-                        .socketTimeout(Duration.ofMinutes(5)))
+                .httpClientBuilder(http)
                 .build();
+    }
+
+    private static javax.net.ssl.TrustManager[] trustManagers() {
+        try (var in = java.nio.file.Files.newInputStream(caBundle)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, c);
+            }
+            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            return tmf.getTrustManagers();
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load --ca-bundle " + caBundle + ": " + e.getMessage(), e);
+        }
     }
 
     /** User plus system CPU time of process {@code pid} from /proc, or NaN when unknown. */
