@@ -22,10 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One blob write: streams the source through one reused stripe of {@code k+m} block buffers,
- * fanning each stripe's blocks out to the drives on virtual threads, then fsyncs and renames the
- * shard files into place. Used once, by one thread; the fan-out tasks touch only their own
- * shard's slot and the caller waits for every task before it reads or refills the buffers.
+ * One blob write: streams the source through two alternating stripes of {@code k+m} block
+ * buffers, fanning each stripe's blocks out to the drives on virtual threads, then fsyncs and
+ * renames the shard files into place. Used once, by one thread.
+ *
+ * <p>The stripes form a two-stage pipeline: while stripe {@code s}'s blocks are being written,
+ * the caller reads and codes stripe {@code s+1} into the other set of buffers, then waits for
+ * stripe {@code s}'s writes before it hands out stripe {@code s+1}. So at most one block write
+ * per shard is in flight, a buffer set is refilled only after every write from it finished, the
+ * fan-out tasks touch only their own shard's slot, and memory stays at two stripes. A shard
+ * failing in stripe {@code s} is noticed (and the quorum checked) one stripe later than a strictly
+ * serial writer would, before anything is committed.
  *
  * <p>Every exit except success removes what this write created (temp files, and shard files
  * already renamed when the quorum is lost at the very end), after every task has finished.
@@ -54,7 +61,8 @@ final class BlobWriter {
     private final Path[] finalPaths;
     private final Throwable[] failures;
     private final CRC32C[] crcs;
-    private byte[][] shards;
+    /** The two stripe buffer sets; the second is taken only for blobs of more than one stripe. */
+    private final byte[][][] stripeBuffers = new byte[2][][];
     private long consumed;
 
     BlobWriter(DriveErasureStore store, ErasureBlobLocation location, BlobOwner owner, InputStream data) {
@@ -103,9 +111,10 @@ final class BlobWriter {
             return location;
         } finally {
             if (!done) abort();
-            if (shards != null) {
-                for (byte[] shard : shards) buffers.give(shard);
-                shards = null;
+            for (int set = 0; set < stripeBuffers.length; set++) {
+                if (stripeBuffers[set] == null) continue;
+                for (byte[] block : stripeBuffers[set]) buffers.give(block);
+                stripeBuffers[set] = null;
             }
         }
     }
@@ -114,32 +123,41 @@ final class BlobWriter {
         int blockSize = location.blockSize();
         // The first stripe is the largest; a small blob gets small buffers.
         int bufferLength = location.shardBlockLength(0) + ShardHeader.CRC_BYTES;
-        shards = new byte[total][];
-        for (int i = 0; i < total; i++) shards[i] = buffers.take(bufferLength);
         long stripes = location.stripeCount();
+        List<Future<?>> pending = List.of();
         for (long stripe = 0; stripe < stripes; stripe++) {
+            byte[][] shards = stripeBuffers(stripe, bufferLength);
             int length = location.shardBlockLength(stripe);
-            fill(location.stripeLength(stripe), length);
+            // Reading and coding this stripe overlaps the writes of the previous one, which use
+            // the other buffer set.
+            fill(shards, location.stripeLength(stripe), length);
+            code.encode(shards, length);
+            await(pending); // the shards' channels are free again, and so are the other buffers
             long position = dataOffset + stripe * ((long) blockSize + ShardHeader.CRC_BYTES);
             long s = stripe;
-            ShardTask writeBlock = shard -> {
+            pending = submit(executor, shard -> {
                 hook.beforeBlockWrite(location.drive(shard), shard, s);
-                writeBlock(shard, position, length);
-            };
-            // Data blocks go out while the parity is computed: the tasks read only their own
-            // block's first `length` bytes (and write its CRC after them), encode writes only
-            // the parity buffers, so nothing is shared and the stripe needs no second buffer.
-            List<Future<?>> pending = submit(executor, writeBlock, 0, location.dataShards());
-            code.encode(shards, length);
-            pending.addAll(submit(executor, writeBlock, location.dataShards(), total));
-            await(pending);
+                writeBlock(shard, shards[shard], position, length);
+            }, 0, total);
         }
+        await(pending);
         expectEnd();
         fanOut(executor, this::commit);
     }
 
+    /** The buffer set for {@code stripe}, taken from the pool on first use. */
+    private byte[][] stripeBuffers(long stripe, int bufferLength) {
+        int set = (int) (stripe & 1);
+        if (stripeBuffers[set] == null) {
+            byte[][] shards = new byte[total][];
+            stripeBuffers[set] = shards; // registered first: a failing take still returns the others
+            for (int i = 0; i < total; i++) shards[i] = buffers.take(bufferLength);
+        }
+        return stripeBuffers[set];
+    }
+
     /** Reads the stripe's data into the data blocks, zero-padding the short tail of a last stripe. */
-    private void fill(int stripeLength, int blockLength) {
+    private void fill(byte[][] shards, int stripeLength, int blockLength) {
         int k = location.dataShards();
         for (int j = 0; j < k; j++) {
             int count = Math.clamp((long) stripeLength - (long) j * blockLength, 0, blockLength);
@@ -177,10 +195,9 @@ final class BlobWriter {
         }
     }
 
-    private void writeBlock(int shard, long position, int length) throws IOException {
+    private void writeBlock(int shard, byte[] block, long position, int length) throws IOException {
         FileChannel channel = channels[shard];
         if (channel == null) channel = create(shard);
-        byte[] block = shards[shard];
         CRC32C crc = crcs[shard];
         crc.reset();
         crc.update(block, 0, length);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,11 +24,14 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -155,7 +159,7 @@ class DriveErasureStoreTest {
         DriveErasureStore store = open(config);
         byte[] first = randomBytes(2 * K * BLOCK);
         write(store, first);
-        assertEquals(K + M, store.buffers().idle());
+        assertEquals(2 * (K + M), store.buffers().idle(), "both stripe buffer sets returned");
         // Full first stripe from pooled buffers, then a 9-byte last stripe: 3-byte blocks, the
         // last data block holding 0 bytes of data and 3 of padding that must be zeros.
         byte[] second = randomBytes(K * BLOCK + 9);
@@ -164,7 +168,7 @@ class DriveErasureStoreTest {
         byte[] lastShard = Files.readAllBytes(shardFile(config, location, K - 1));
         int lastBlock = (int) headerOf(location).blockPosition(1);
         assertArrayEquals(new byte[3], Arrays.copyOfRange(lastShard, lastBlock, lastBlock + 3));
-        assertEquals(K + M, store.buffers().idle());
+        assertEquals(2 * (K + M), store.buffers().idle());
     }
 
     @Test
@@ -501,6 +505,38 @@ class DriveErasureStoreTest {
         });
         write(store, randomBytes(K * BLOCK));
         assertEquals(K + M, maxConcurrent.get());
+    }
+
+    @Test
+    void theNextStripeIsReadWhileThisOnesBlocksAreWrittenButNoFurther() throws IOException {
+        DriveErasureStore store = open(config());
+        int stripe = K * BLOCK;
+        byte[] data = randomBytes(5 * stripe);
+        AtomicLong read = new AtomicLong();
+        CountDownLatch secondStripeRead = new CountDownLatch(1);
+        InputStream source = new FilterInputStream(new ByteArrayInputStream(data)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0 && read.addAndGet(n) >= 2L * stripe) secondStripeRead.countDown();
+                return n;
+            }
+        };
+        List<String> violations = new CopyOnWriteArrayList<>();
+        store.blockWriteHook((drive, shard, s) -> {
+            // Two buffer sets: the stripe being written and at most the next one have been read.
+            if (read.get() > (s + 2) * stripe) violations.add("stripe " + s + " written after " + read.get() + " bytes read");
+            try {
+                // Stripe 0's writes wait for stripe 1 to be read: a serial writer never gets there.
+                if (s == 0 && !secondStripeRead.await(30, TimeUnit.SECONDS)) violations.add("stripe 1 not read during stripe 0's writes");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        });
+        BlobLocation location = store.write(source, data.length);
+        assertEquals(List.of(), violations);
+        assertArrayEquals(data, readAll(store, location));
     }
 
     @Test
