@@ -4,11 +4,14 @@
 # every round. Prints throughput, latency, each server's CPU per operation and the Strata/bare ratio.
 #
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package     # builds gateway and benchmarks jars
-#   benchmarks/e2e.sh [--tls] [S3Load options]                 # default: --size 64MiB --count 6 --threads 1 --rounds 3
+#   benchmarks/e2e.sh [--tls] [--digest-floor] [S3Load options] # default: --size 64MiB --count 6 --threads 1 --rounds 3
 #
 # --tls: both servers serve HTTPS with the certificate the gateway generates (--tls-self-signed), as
 # clients reach S3 in production; the SDK then sends unsigned aws-chunked bodies with a CRC32 trailer
 # (no SHA-256 chunk signatures on either side). Without it, plain HTTP: the SDK signs every chunk.
+# --digest-floor: in place of the gateway, a second bare endpoint that only computes what every S3
+# server owes a PUT (the chunk signatures' SHA-256 when signed, the MD5 ETag on its own thread) and
+# stores nothing: the ratio it reaches is the ceiling for any S3 server with MD5 ETags on this machine.
 #
 # Servers listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19500, and +1); data goes to a
 # temporary directory removed at the end. JAVA_HOME selects the JDK. The gateway runs as ./strata runs
@@ -25,8 +28,14 @@ cleanup() {
     rm -rf "$data"
 }
 trap cleanup EXIT
-tls=0
-if [ "${1:-}" = "--tls" ]; then tls=1; shift; fi
+tls=0; floor=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --tls) tls=1; shift ;;
+        --digest-floor) floor=(--digests); shift ;;
+        *) break ;;
+    esac
+done
 scheme=http; strata_tls=(); bare_tls=(); load_tls=()
 if [ $tls = 1 ]; then
     scheme=https; strata_tls=(--tls-self-signed)
@@ -44,7 +53,13 @@ done
 "$java" ${STRATA_BENCH_JAVA_OPTS:-} -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
     --port $((port + 1)) "${bare_tls[@]}" >"$data/bare.log" 2>&1 &
 pids+=($!); bare=$!
-for p in "$port" $((port + 1)); do
+target=$port; measured=$strata
+if [ ${#floor[@]} -gt 0 ]; then   # the gateway stays idle (it made the TLS certificate); the floor is measured instead
+    "$java" ${STRATA_BENCH_JAVA_OPTS:-} -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
+        --port $((port + 2)) "${bare_tls[@]}" --digests >"$data/floor.log" 2>&1 &
+    pids+=($!); measured=$!; target=$((port + 2))
+fi
+for p in "$target" $((port + 1)); do
     for _ in $(seq 1 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
         sleep 0.2
@@ -53,5 +68,5 @@ done
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(--size 64MiB --count 6 --threads 1 --rounds 3)
 "$java" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.S3Load \
-    --endpoint "$scheme://127.0.0.1:$port" --pid "$strata" --compare "$scheme://127.0.0.1:$((port + 1))" --compare-pid "$bare" \
+    --endpoint "$scheme://127.0.0.1:$target" --pid "$measured" --compare "$scheme://127.0.0.1:$((port + 1))" --compare-pid "$bare" \
     --access-key benchaccess --secret-key benchsecret-0123456789 "${load_tls[@]}" "${args[@]}" 2>&1 | grep -v '^SLF4J'
