@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,14 @@ import org.slf4j.LoggerFactory;
  * of the stream; the stripe is then completed from any {@code k} good shards and the missing data
  * blocks reconstructed. Memory: at most {@code k+m} block buffers.
  *
- * <p>Not thread-safe: one reader at a time. The caller closes it; closing releases the files.
- * A close from another thread (a client gone) makes an in-flight read fail with IO, and is not
- * mistaken for a failing drive.
+ * <p>Blocks are read into off-heap buffers from the store's {@link DirectBufferPool}: the kernel
+ * fills them, and each verified byte is copied once, into the caller's array (a read into a heap
+ * array would go through a temporary direct buffer and copy twice). A degraded stripe is decoded
+ * on heap arrays, allocated on the first one, and its rebuilt blocks copied back.
+ *
+ * <p>Not thread-safe: one reader at a time. The caller closes it; closing releases the files and
+ * hands the buffers back to the pool once no read is using them. A close from another thread (a
+ * client gone) makes an in-flight read fail with IO, and is not mistaken for a failing drive.
  * Read errors surface as unchecked {@link ErasureException} (READ_QUORUM_LOST, IO).
  */
 final class BlobReadStream extends InputStream {
@@ -43,8 +49,15 @@ final class BlobReadStream extends InputStream {
     private final long[] dataOffsets;
     private final boolean[] opened;
     private final boolean[] bad;
-    private final byte[][] blocks;
+    private final ByteBuffer[] blocks;
+    private byte[][] decoding;   // heap copies for reconstruction, allocated on the first degraded stripe
     private final boolean[] loaded;
+    /**
+     * Held while the blocks are filled or copied from. A close from another thread gives them back
+     * to the pool only when it can take this lock; otherwise the reader does on its way out.
+     */
+    private final ReentrantLock using = new ReentrantLock();
+    private boolean released;
     private final byte[] single = new byte[1];
     private long stripe = -1;
     private int stripeBlockLength;
@@ -64,13 +77,20 @@ final class BlobReadStream extends InputStream {
         this.dataOffsets = new long[total];
         this.opened = new boolean[total];
         this.bad = new boolean[total];
-        this.blocks = new byte[total][];
+        this.blocks = new ByteBuffer[total];
         this.loaded = new boolean[total];
     }
 
     /** Loads the first stripe of the range, so an unreadable blob fails before any byte is served. */
     void prefetch() {
-        if (position < end) load(position / stripeSize);
+        using.lock();
+        try {
+            if (closed) throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed");
+            if (position < end) load(position / stripeSize);
+        } finally {
+            using.unlock();
+            releaseIfClosed();
+        }
     }
 
     @Override
@@ -82,6 +102,16 @@ final class BlobReadStream extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        using.lock();
+        try {
+            return readLocked(b, off, len);
+        } finally {
+            using.unlock();
+            releaseIfClosed();
+        }
+    }
+
+    private int readLocked(byte[] b, int off, int len) throws IOException {
         ensureOpen();
         if (len == 0) return 0;
         if (position >= end) return -1;
@@ -96,7 +126,7 @@ final class BlobReadStream extends InputStream {
             int block = inStripe / stripeBlockLength;
             int inBlock = inStripe % stripeBlockLength;
             int n = (int) Math.min(Math.min(len - copied, stripeBlockLength - inBlock), stripeEnd - position);
-            System.arraycopy(blocks[block], inBlock, b, off + copied, n);
+            blocks[block].get(inBlock, b, off + copied, n);
             copied += n;
             position += n;
         }
@@ -126,6 +156,27 @@ final class BlobReadStream extends InputStream {
         if (closed) return;
         closed = true;
         for (int shard = 0; shard < total; shard++) closeChannel(shard);
+        releaseIfClosed();
+    }
+
+    /**
+     * Gives the block buffers back once closed, unless a read holds them: that reader calls this
+     * again after it lets go, so whichever of the two comes last hands them back, exactly once.
+     */
+    private void releaseIfClosed() {
+        if (!closed || !using.tryLock()) return;
+        try {
+            if (released) return;
+            released = true;
+            DirectBufferPool pool = store.readBuffers();
+            for (int shard = 0; shard < total; shard++) {
+                pool.give(blocks[shard]);
+                blocks[shard] = null;
+            }
+            decoding = null;
+        } finally {
+            using.unlock();
+        }
     }
 
     private void ensureOpen() throws IOException {
@@ -179,10 +230,17 @@ final class BlobReadStream extends InputStream {
             }
             loadBlocks(Arrays.copyOf(candidates, count), s, length);
         }
+        // The coder works on arrays: decode heap copies of the stripe, then copy the rebuilt data back.
+        if (decoding == null) decoding = new byte[total][bufferLength];
         for (int shard = 0; shard < total; shard++) {
-            if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+            if (loaded[shard]) blocks[shard].get(0, decoding[shard], 0, length);
         }
-        code.reconstructData(blocks, loaded, length);
+        code.reconstructData(decoding, loaded, length);
+        for (int shard = 0; shard < dataShards; shard++) {
+            if (loaded[shard]) continue;
+            if (blocks[shard] == null) blocks[shard] = store.readBuffers().take(bufferLength);
+            blocks[shard].put(0, decoding[shard], 0, length);
+        }
         store.degradedStripe();
     }
 
@@ -198,7 +256,7 @@ final class BlobReadStream extends InputStream {
         for (int shard : shards) {
             FileChannel channel = bad[shard] ? null : channel(shard);
             if (channel != null) {
-                if (blocks[shard] == null) blocks[shard] = new byte[bufferLength];
+                if (blocks[shard] == null) blocks[shard] = store.readBuffers().take(bufferLength);
                 open[count] = channel;
                 todo[count++] = shard;
             }
@@ -213,7 +271,7 @@ final class BlobReadStream extends InputStream {
             Thread[] readers = new Thread[count];
             for (int i = 0; i < count; i++) {
                 int index = i;
-                byte[] block = blocks[todo[i]];
+                ByteBuffer block = blocks[todo[i]];
                 long position = dataOffsets[todo[i]] + at;
                 readers[i] = Thread.ofVirtual().start(() -> outcomes[index] = readVerified(open[index], block, position, length, s));
             }
@@ -233,8 +291,8 @@ final class BlobReadStream extends InputStream {
      * One block and its CRC from {@code channel} into {@code block}: null when it verifies, else
      * the reason (a String) or the IOException. Touches nothing but its arguments.
      */
-    private static Object readVerified(FileChannel channel, byte[] block, long at, int length, long s) {
-        ByteBuffer buffer = ByteBuffer.wrap(block, 0, length + ShardHeader.CRC_BYTES);
+    private static Object readVerified(FileChannel channel, ByteBuffer block, long at, int length, long s) {
+        ByteBuffer buffer = block.slice(0, length + ShardHeader.CRC_BYTES);   // own position: block is shared
         try {
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, at + buffer.position()) < 0) return "short read in stripe " + s;
@@ -243,8 +301,8 @@ final class BlobReadStream extends InputStream {
             return e;
         }
         CRC32C crc = new CRC32C();
-        crc.update(block, 0, length);
-        return (int) crc.getValue() == buffer.getInt(length) ? null : "checksum mismatch in stripe " + s;
+        crc.update(buffer.clear().limit(length));
+        return (int) crc.getValue() == block.getInt(length) ? null : "checksum mismatch in stripe " + s;
     }
 
     /** Waits for every reader: they write into this stream's buffers, so none may outlive the call. */

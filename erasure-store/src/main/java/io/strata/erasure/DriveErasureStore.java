@@ -63,6 +63,7 @@ final class DriveErasureStore implements ErasureStore {
     private volatile Duration retryPause = DEFAULT_RETRY_PAUSE;
     private final ReedSolomon code;
     private final BufferPool buffers;
+    private final DirectBufferPool readBuffers;
     private final SecureRandom random = new SecureRandom();
     private final AtomicBoolean closed = new AtomicBoolean();
     private static final RateLimiter UNLIMITED = new RateLimiter(0);
@@ -85,6 +86,8 @@ final class DriveErasureStore implements ErasureStore {
         // what an idle store keeps (24 MiB for the 4+2, 1 MiB default).
         int maxIdle = (int) Math.max(shards, Math.min(4L * shards, (64L << 20) / config.blockSize()));
         this.buffers = new BufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
+        // Read streams hold k blocks each (k+m when degraded); keep those of a few concurrent streams.
+        this.readBuffers = new DirectBufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
     }
 
     /**
@@ -477,6 +480,10 @@ final class DriveErasureStore implements ErasureStore {
 
     BufferPool buffers() {
         return buffers;
+    }
+
+    DirectBufferPool readBuffers() {
+        return readBuffers;
     }
 
     /** Called once per shard per read stream that found the shard missing or corrupt. */

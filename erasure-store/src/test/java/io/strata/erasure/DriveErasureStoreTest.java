@@ -172,6 +172,50 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void readStreamsHandTheirBlockBuffersBackAndReusedOnesCarryNothingOver() throws IOException {
+        ErasureConfig config = config();
+        DriveErasureStore store = open(config);
+        byte[] big = randomBytes(2 * K * BLOCK);
+        ErasureBlobLocation bigLocation = write(store, big);
+        assertArrayEquals(big, readAll(store, bigLocation));
+        assertEquals(K, store.readBuffers().idle(), "one buffer per data shard, back in the pool");
+        // A blob of short blocks read from the same (dirty) buffers, then degraded: the rebuilt
+        // block lands in a pooled buffer too.
+        byte[] small = randomBytes(K * 3 + 2);
+        ErasureBlobLocation smallLocation = write(store, small);
+        assertArrayEquals(small, readAll(store, smallLocation));
+        Files.delete(shardFile(config, smallLocation, 1));
+        assertArrayEquals(small, readAll(store, smallLocation));
+        Files.delete(shardFile(config, bigLocation, 2));
+        assertArrayEquals(big, readAll(store, bigLocation));
+        assertEquals(K + 1, store.readBuffers().idle(), "parity shard's buffer came back as well");
+    }
+
+    @Test
+    void aStreamClosedFromAnotherThreadGivesItsBuffersBackOnceAndServesNoMore() throws Exception {
+        DriveErasureStore store = open(config());
+        byte[] data = randomBytes(3 * K * BLOCK);
+        BlobLocation location = write(store, data);
+        InputStream in = store.read(location, 0, data.length);
+        byte[] head = new byte[BLOCK];
+        assertEquals(BLOCK, in.read(head));
+        Thread closer = Thread.ofVirtual().start(() -> {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        closer.join();
+        assertThrows(IOException.class, () -> in.read(head));
+        in.close();
+        assertEquals(K, store.readBuffers().idle());
+        // The pooled buffers now serve another stream, byte-identical.
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(K, store.readBuffers().idle());
+    }
+
+    @Test
     void rangeReadsReturnExactlyTheRequestedBytes() throws IOException {
         DriveErasureStore store = open(config());
         byte[] data = randomBytes(3 * K * BLOCK + 1234);
