@@ -6,18 +6,24 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Copies a response body while a virtual thread reads ahead: the next stripes are read from the
  * drives and verified while the current bytes go out on the socket, instead of one after the
- * other. At most {@code depth} buffers wait between the two threads, so memory per request stays
- * at {@code depth × block} bytes.
+ * other. At most {@code depth} filled buffers wait between the two threads, and the buffers go
+ * round between them, so memory per request stays at {@code (depth + 2) × block} bytes and a
+ * long body allocates no more than a short one.
  *
- * <p>Every buffer handed to {@code out} is a fresh array written from offset 0: Helidon may keep
- * the array after {@code write} returns, and writes from a non-zero offset send extra bytes
- * (PITFALLS.md, helidon-io/helidon#11738). The first buffer is small, because Helidon copies the
- * first write into the buffer of the status line and headers (PITFALLS.md).
+ * <p>Every write goes to {@code out} from offset 0 (PITFALLS.md, helidon-io/helidon#11738), and a
+ * buffer is filled again only after the {@code write} that sent it has returned. That is safe
+ * because the gateway's server writes synchronously: blocking sockets ({@code useNio(false)}) and
+ * no write queue ({@code writeQueueLength(0)}, see StrataServer), so Helidon has handed the bytes
+ * to the socket when {@code write} returns; it copies the first write into the buffer of the status
+ * line and headers, and writes shorter than its write buffer into that buffer. An asynchronous
+ * writer would keep the array, and reusing it would corrupt the body. The first buffer is small,
+ * because of that first copy (PITFALLS.md).
  *
  * <p>The reader thread never outlives {@link #copy}: on any failure the caller's thread stops it
  * and waits for it before returning, so the caller may close {@code in} afterwards. Errors of the
@@ -27,8 +33,15 @@ final class ReadAhead {
     private ReadAhead() {
     }
 
+    /** Handed to a reader waiting for a free buffer when the writer stops. */
+    private static final byte[] WAKE_UP = new byte[0];
+
     /** Marks the end of the reader's output when it failed. */
     private record Failure(Throwable cause) {
+    }
+
+    /** The first {@code length} bytes of {@code buf} are the next part of the body. */
+    private record Chunk(byte[] buf, int length) {
     }
 
     /**
@@ -37,29 +50,43 @@ final class ReadAhead {
      * @throws IOException when {@code in} ends early or either side fails
      */
     static void copy(InputStream in, OutputStream out, long length, int first, int block, int depth) throws IOException {
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(depth);
+        BlockingQueue<Object> filled = new ArrayBlockingQueue<>(depth);
+        // Sent buffers come back here; unbounded, but never holds more than the depth + 2 allocated.
+        BlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         Thread reader = Thread.ofVirtual().name("strata-read-ahead").start(() -> {
             long remaining = length;
-            int want = (int) Math.min(first, remaining);
+            int allocated = 0;
             try {
                 while (remaining > 0 && !stop.get()) {
-                    byte[] buf = new byte[want];
-                    int filled = 0;
-                    while (filled < want) {
-                        int n = in.read(buf, filled, want - filled);
-                        if (n < 0) throw new IOException("object data ended early: " + (remaining - filled) + " bytes missing");
-                        filled += n;
+                    byte[] buf;
+                    if (remaining == length) {
+                        buf = new byte[(int) Math.min(first, remaining)];
+                    } else {
+                        buf = free.poll();
+                        if (buf == null && allocated < depth + 2) {
+                            buf = new byte[block];
+                            allocated++;
+                        } else if (buf == null) {
+                            buf = free.take();
+                        }
+                        if (stop.get()) break;
                     }
-                    queue.put(buf);
-                    remaining -= filled;
-                    want = (int) Math.min(block, remaining);
+                    int want = (int) Math.min(buf.length, remaining);
+                    int n = 0;
+                    while (n < want) {
+                        int k = in.read(buf, n, want - n);
+                        if (k < 0) throw new IOException("object data ended early: " + (remaining - n) + " bytes missing");
+                        n += k;
+                    }
+                    filled.put(new Chunk(buf, n));
+                    remaining -= n;
                 }
             } catch (InterruptedException e) {
                 // stopped by the writer
             } catch (Throwable e) {
                 try {
-                    queue.put(new Failure(e));
+                    filled.put(new Failure(e));
                 } catch (InterruptedException stopped) {
                     // the writer has gone
                 }
@@ -69,11 +96,12 @@ final class ReadAhead {
         try {
             long remaining = length;
             while (remaining > 0) {
-                Object next = queue.take();
+                Object next = filled.take();
                 if (next instanceof Failure f) throw rethrow(f.cause());
-                byte[] buf = (byte[]) next;
-                out.write(buf, 0, buf.length);
-                remaining -= buf.length;
+                Chunk chunk = (Chunk) next;
+                out.write(chunk.buf(), 0, chunk.length());
+                remaining -= chunk.length();
+                if (chunk.buf().length == block) free.add(chunk.buf());
             }
             done = true;
         } catch (InterruptedException e) {
@@ -82,9 +110,10 @@ final class ReadAhead {
         } finally {
             if (!done) {
                 stop.set(true);
-                queue.clear();   // unblocks a reader waiting to put; it then sees stop
+                filled.clear();              // unblocks a reader waiting to put; it then sees stop
+                free.add(WAKE_UP);           // unblocks a reader waiting for a buffer; it then sees stop
             }
-            join(reader, queue);
+            join(reader, filled);
         }
     }
 

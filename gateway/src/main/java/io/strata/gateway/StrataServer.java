@@ -130,6 +130,9 @@ public final class StrataServer implements AutoCloseable {
                     // (helidon-io/helidon#11340: bodies cut short, transfer stalls); the classic
                     // blocking socket does not.
                     .useNio(false)
+                    // Writes return once the socket has the bytes: ReadAhead refills a buffer as
+                    // soon as its write returns, which a queued (asynchronous) writer would break.
+                    .writeQueueLength(0)
                     .contentEncoding(encodings)
                     .directHandlers(transportErrors())
                     .addProtocol(Http1Config.builder()

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,10 +23,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReadAheadTest {
 
-    /** Records each write: its array must be fresh and written whole from offset 0. */
+    /**
+     * Records each write, which must start at offset 0. While a write runs it gives the reader
+     * time to go on (up to 20 ms, or until it read once more) and notes whether the reader read
+     * into the very array being written: a buffer may be refilled only after its write returned.
+     */
     private static final class Recording extends OutputStream {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<byte[]> arrays = new ArrayList<>();
+        final List<Integer> lengths = new ArrayList<>();
+        final AtomicInteger reads = new AtomicInteger();
+        final AtomicBoolean refilledWhileWritten = new AtomicBoolean();
+        volatile byte[] writing;
+
+        /** {@code in}, watched by {@link #write}. */
+        InputStream watching(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (b == writing) refilledWhileWritten.set(true);
+                    int n = super.read(b, off, len);
+                    reads.incrementAndGet();
+                    return n;
+                }
+            };
+        }
 
         @Override
         public void write(int b) {
@@ -33,22 +57,28 @@ class ReadAheadTest {
         @Override
         public void write(byte[] b, int off, int len) {
             assertEquals(0, off);
-            assertEquals(b.length, len);
-            for (byte[] seen : arrays) assertFalse(seen == b, "array reused");
-            arrays.add(b);
+            writing = b;
+            int before = reads.get();
+            for (int i = 0; i < 200 && reads.get() == before; i++) LockSupport.parkNanos(100_000);
+            writing = null;
+            if (arrays.stream().noneMatch(a -> a == b)) arrays.add(b);
+            lengths.add(len);
             bytes.write(b, off, len);
         }
     }
 
     @Test
-    void copiesEveryByteInFreshArraysSmallFirst() throws IOException {
-        byte[] data = new byte[10 * 1000 + 123];
+    void copiesEveryByteSmallFirstThroughABoundedSetOfArraysNeverRefillingOneBeingWritten() throws IOException {
+        byte[] data = new byte[20 * 1000 + 123];
         new Random(3).nextBytes(data);
         Recording out = new Recording();
-        ReadAhead.copy(new ByteArrayInputStream(data), out, data.length, 100, 1000, 3);
+        ReadAhead.copy(out.watching(new ByteArrayInputStream(data)), out, data.length, 100, 1000, 2);
         assertArrayEquals(data, out.bytes.toByteArray());
         assertEquals(100, out.arrays.getFirst().length);
-        assertEquals(1000, out.arrays.get(1).length);
+        assertEquals(1000, (int) out.lengths.get(1));
+        assertEquals(23, (int) out.lengths.getLast());
+        assertTrue(out.arrays.size() <= 1 + 2 + 2, out.arrays.size() + " arrays for 22 writes");
+        assertFalse(out.refilledWhileWritten.get(), "an array was refilled while its write ran");
     }
 
     @Test
