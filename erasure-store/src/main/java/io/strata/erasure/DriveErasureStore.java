@@ -86,8 +86,10 @@ final class DriveErasureStore implements ErasureStore {
         // what an idle store keeps (24 MiB for the 4+2, 1 MiB default).
         int maxIdle = (int) Math.max(shards, Math.min(4L * shards, (64L << 20) / config.blockSize()));
         this.buffers = new BufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
-        // Read streams hold k blocks each (k+m when degraded); keep those of a few concurrent streams.
-        this.readBuffers = new DirectBufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
+        // Read streams hold k blocks each (k+m when degraded): 64 MiB of direct buffers serves 16
+        // concurrent 4+2 streams of 1 MiB blocks; streams beyond that read through heap buffers.
+        int blockBuffer = config.blockSize() + ShardHeader.CRC_BYTES;
+        this.readBuffers = new DirectBufferPool(blockBuffer, (int) Math.max(2L * shards, (64L << 20) / blockBuffer));
     }
 
     /**

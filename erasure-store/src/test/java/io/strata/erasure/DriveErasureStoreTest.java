@@ -639,6 +639,21 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void blobsWrittenWithLargerBlocksReadThroughHeapBuffersEvenDegraded() throws IOException {
+        ErasureConfig bigBlocks = config(K + M, K, M, 4 * BLOCK);
+        byte[] data = randomBytes(2 * K * 4 * BLOCK + 7);
+        ErasureBlobLocation location;
+        try (ErasureStore old = ErasureStore.open(bigBlocks)) {
+            location = write(old, data);
+        }
+        DriveErasureStore store = open(config());
+        assertArrayEquals(data, readAll(store, location));
+        Files.delete(shardFile(bigBlocks, location, 0));
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(0, store.readBuffers().idle(), "blocks larger than the pool's are not pooled");
+    }
+
+    @Test
     void codesWithoutParityAndWithOneDataShardRoundTrip() throws IOException {
         for (int[] code : new int[][] {{1, 0}, {3, 0}, {1, 2}, {8, 4}}) {
             try (ErasureStore store = ErasureStore.open(config(12, code[0], code[1], BLOCK))) {
