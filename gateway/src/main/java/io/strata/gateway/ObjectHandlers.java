@@ -35,7 +35,10 @@ final class ObjectHandlers {
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (PITFALLS.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
-    /** Bodies from this size are read ahead while sent, at most {@link #READ_AHEAD_DEPTH} blocks (2 MiB) ahead. */
+    /**
+     * Bodies from this size are read ahead while sent, at most {@link #READ_AHEAD_DEPTH} blocks (2 MiB)
+     * ahead, unless the stream has them all in memory already ({@code available()}).
+     */
     private static final long READ_AHEAD_MIN = 1 << 20;
     private static final int READ_AHEAD_DEPTH = 8;
     private static final int MAX_DELETE_KEYS = 1000;
@@ -292,8 +295,13 @@ final class ObjectHandlers {
             return;
         }
         try (InputStream in = service.open(v, offset, length); OutputStream out = res.outputStream()) {
-            if (length >= READ_AHEAD_MIN) ReadAhead.copy(in, out, length, FIRST_WRITE, WRITE_BLOCK, READ_AHEAD_DEPTH);
-            else copy(in, out, length);
+            // Only what is still to be read gains from a second thread: a body the store has read
+            // and verified whole already (one stripe, loaded before the headers) is copied out here.
+            if (length >= READ_AHEAD_MIN && in.available() < length) {
+                ReadAhead.copy(in, out, length, FIRST_WRITE, WRITE_BLOCK, READ_AHEAD_DEPTH);
+            } else {
+                copy(in, out, length);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -358,25 +366,27 @@ final class ObjectHandlers {
     }
 
     /**
-     * Copies exactly {@code length} bytes. Each write hands Helidon a fresh array written from
-     * offset 0: Helidon wraps the caller's array without copying and may still hold it when
-     * write() returns (reusing one buffer corrupted bodies under load), and writes from a non-zero
-     * offset send extra bytes (PITFALLS.md, helidon-io/helidon#11738).
+     * Copies exactly {@code length} bytes: a small first write (Helidon copies it into the buffer of
+     * the status line and headers), then blocks through one array, always written from offset 0
+     * (PITFALLS.md, helidon-io/helidon#11738). The array is refilled once its write has returned:
+     * the server writes synchronously (blocking sockets, no write queue; see {@link ReadAhead}).
      */
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
         long remaining = length;
-        int want = (int) Math.min(FIRST_WRITE, remaining);
+        byte[] buf = new byte[(int) Math.min(FIRST_WRITE, remaining)];
+        boolean first = true;
         while (remaining > 0) {
-            byte[] buf = new byte[want];
+            int want = (int) Math.min(buf.length, remaining);
             int filled = 0;
             while (filled < want) {
                 int n = in.read(buf, filled, want - filled);
-                if (n < 0) throw new IOException("object data ended early: " + remaining + " bytes missing");
+                if (n < 0) throw new IOException("object data ended early: " + (remaining - filled) + " bytes missing");
                 filled += n;
             }
             out.write(buf, 0, filled);
             remaining -= filled;
-            want = (int) Math.min(WRITE_BLOCK, remaining);
+            if (first && remaining > 0) buf = new byte[(int) Math.min(WRITE_BLOCK, remaining)];
+            first = false;
         }
     }
 
