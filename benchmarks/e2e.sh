@@ -4,7 +4,7 @@
 # every round. Prints throughput, latency, each server's CPU per operation and the Strata/bare ratio.
 #
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package     # builds gateway and benchmarks jars
-#   benchmarks/e2e.sh [--tls] [--digest-floor] [S3Load options] # default: --size 64MiB --count 6 --threads 1 --rounds 3
+#   benchmarks/e2e.sh [--tls] [--digest-floor] [S3Load options] # default: --size 64MiB --count 8 --threads 1 --rounds 4
 #
 # --tls: both servers serve HTTPS with the certificate the gateway generates (--tls-self-signed), as
 # clients reach S3 in production; the SDK then sends unsigned aws-chunked bodies with a CRC32 trailer
@@ -66,7 +66,9 @@ for p in "$target" $((port + 1)); do
     done
 done
 args=("$@")
-[ ${#args[@]} -eq 0 ] && args=(--size 64MiB --count 6 --threads 1 --rounds 3)
+[ ${#args[@]} -eq 0 ] && args=(--size 64MiB --count 8 --threads 1 --rounds 4)
+# One uncounted round per operation and server first (JIT warm-up of both; S3Load --warmup), unless given.
+case " ${args[*]} " in *" --warmup "*) ;; *) args=(--warmup 1 "${args[@]}") ;; esac
 "$java" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.S3Load \
     --endpoint "$scheme://127.0.0.1:$target" --pid "$measured" --compare "$scheme://127.0.0.1:$((port + 1))" --compare-pid "$bare" \
     --access-key benchaccess --secret-key benchsecret-0123456789 "${load_tls[@]}" "${args[@]}" 2>&1 | grep -v '^SLF4J'

@@ -92,6 +92,7 @@ public final class S3Load {
         int count = 100;
         int threads = 4;
         int rounds = 1;
+        int warmup = 0;
         String ops = "put,get";
         String bucket = "strata-load";
         for (int i = 0; i < args.length; i++) {
@@ -106,6 +107,7 @@ public final class S3Load {
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);   // uncounted rounds per operation and server first
                 case "--ops" -> ops = args[++i];
                 case "--bucket" -> bucket = args[++i];
                 case "--ca-bundle" -> caBundle = java.nio.file.Path.of(args[++i]);
@@ -114,6 +116,7 @@ public final class S3Load {
         }
         if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
         if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
+        if (warmup < 0 || warmup > 100) throw new IllegalArgumentException("--warmup must be 0..100");
         List<Target> targets = new ArrayList<>();
         targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, threads)));
         if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, threads)));
@@ -130,11 +133,11 @@ public final class S3Load {
             new Random(42).nextBytes(data);
             long objSize = size;
             int n = count;
-            System.out.printf("%d objects of %d bytes, %d threads, %d rounds; %s%n", n, objSize, threads, rounds,
-                    targets.stream().map(t -> t.name + " " + t.endpoint).toList());
+            System.out.printf("%d objects of %d bytes, %d threads, %d rounds (after %d uncounted warm-up rounds); %s%n", n, objSize,
+                    threads, rounds, warmup, targets.stream().map(t -> t.name + " " + t.endpoint).toList());
             Map<String, Totals> totals = new java.util.LinkedHashMap<>();
             for (String op : ops.split(",")) {
-                for (int round = 0; round < rounds; round++) {
+                for (int round = -warmup; round < rounds; round++) {
                     for (Target t : targets) {
                         double cpuBefore = cpuSeconds(t.pid);
                         Result r = switch (op.trim()) {
@@ -153,6 +156,7 @@ public final class S3Load {
                             default -> throw new IllegalArgumentException("--ops: put or get, not " + op);
                         };
                         double cpu = cpuSeconds(t.pid) - cpuBefore;
+                        if (round < 0) continue;   // warm-up: the JIT compiles both servers' paths, nothing is counted
                         totals.computeIfAbsent(op.trim() + " " + t.name, k -> new Totals()).add(r, cpu);
                     }
                 }
