@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BlobWriter {
     private static final Logger LOG = LoggerFactory.getLogger(BlobWriter.class);
+    static final long WRITE_BACK_BYTES = Long.getLong("strata.erasure.write-back-bytes", 4L << 20);
 
     @FunctionalInterface
     private interface ShardTask {
@@ -61,6 +62,8 @@ final class BlobWriter {
     private final Path[] finalPaths;
     private final Throwable[] failures;
     private final CRC32C[] crcs;
+    /** Bytes written to each shard file since its last write-back; each slot touched by its shard's task only. */
+    private final long[] unflushed;
     /** The two stripe buffer sets; the second is taken only for blobs of more than one stripe. */
     private final byte[][][] stripeBuffers = new byte[2][][];
     private long consumed;
@@ -85,6 +88,7 @@ final class BlobWriter {
         this.finalPaths = new Path[total];
         this.failures = new Throwable[total];
         this.crcs = new CRC32C[total];
+        this.unflushed = new long[total];
         // Drives known to be out of service are not even tried: their shards are missing from the
         // start, and heal writes them once the drive is back.
         for (int i = 0; i < total; i++) {
@@ -135,9 +139,11 @@ final class BlobWriter {
             await(pending); // the shards' channels are free again, and so are the other buffers
             long position = dataOffset + stripe * ((long) blockSize + ShardHeader.CRC_BYTES);
             long s = stripe;
+            boolean last = stripe == stripes - 1;
             pending = submit(executor, shard -> {
                 hook.beforeBlockWrite(location.drive(shard), shard, s);
                 writeBlock(shard, shards[shard], position, length);
+                if (!last) writeBackEarly(shard, length);
             }, 0, total);
         }
         await(pending);
@@ -205,6 +211,20 @@ final class BlobWriter {
         buffer.putInt(length, (int) crc.getValue());
         long at = position;
         while (buffer.hasRemaining()) at += channel.write(buffer, at);
+    }
+
+    /**
+     * Every {@link #WRITE_BACK_BYTES} written to a shard file, its dirty pages go to the disk now
+     * ({@code fdatasync}), while the next stripe is received and coded, so the fsync at commit
+     * finds little left to write: without it the whole blob's shards were flushed after the last
+     * byte arrived, in series with the reply.
+     */
+    private void writeBackEarly(int shard, int length) throws IOException {
+        unflushed[shard] += length + ShardHeader.CRC_BYTES;
+        if (unflushed[shard] >= WRITE_BACK_BYTES) {
+            channels[shard].force(false);
+            unflushed[shard] = 0;
+        }
     }
 
     private FileChannel create(int shard) throws IOException {
