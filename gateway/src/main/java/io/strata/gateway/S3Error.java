@@ -58,6 +58,8 @@ public enum S3Error {
     REQUEST_TIME_TOO_SKEWED("RequestTimeTooSkewed", 403,
             "The difference between the request time and the server's time is too large."),
     RESTORE_ALREADY_IN_PROGRESS("RestoreAlreadyInProgress", 409, "Object restore is already in progress"),
+    /** Admin API: a cold tier still holding data cannot be removed without {@code force}. */
+    TIER_NOT_EMPTY("TierNotEmpty", 409, "The tier still holds data."),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
             + "signature you provided. Check your key and signing method."),

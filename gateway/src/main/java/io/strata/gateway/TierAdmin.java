@@ -9,6 +9,7 @@ import io.strata.namespace.VersionQuery;
 import io.strata.tiering.ColdMetadata;
 import io.strata.tiering.ColdObjectId;
 import io.strata.tiering.ColdTier;
+import io.strata.tiering.DataRef;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
 import io.strata.tiering.TierException;
@@ -132,6 +133,18 @@ final class TierAdmin {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "Tier " + name
                         + " is defined in the configuration file; remove it there.");
             }
+            if (service.tiers().get(name).isEmpty()) {
+                throw new S3Exception(S3Error.NO_SUCH_KEY, "No tier named " + name + ".");
+            }
+            boolean force = req.query().first("force").map("true"::equals).orElse(false);
+            long held = force ? 0 : copiesOn(name);
+            if (held > 0) {
+                // Removing it would leave those versions pointing at a tier the gateway no longer knows.
+                throw new S3Exception(S3Error.TIER_NOT_EMPTY, "Tier " + name + " still holds " + held
+                        + " cold copies (object versions, upload parts, or copies waiting to be deleted). Move them back"
+                        + " first (strata tier move BUCKET[/PREFIX] hot), or remove it with --force: versions there"
+                        + " are then unreadable until a tier of that name is added again.");
+            }
             if (!service.tiers().remove(name)) {
                 throw new S3Exception(S3Error.NO_SUCH_KEY, "No tier named " + name + ".");
             }
@@ -209,6 +222,23 @@ final class TierAdmin {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, tierDir.resolve(spec.name() + ".properties"), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /**
+     * Cold copies on {@code tier} the namespace refers to, from one snapshot: the head segments of
+     * object versions and upload parts, and the garbage queue's copies still to be deleted there.
+     */
+    private long copiesOn(String tier) {
+        long[] held = {0};
+        service.namespace().forEachSegment(segment -> {
+            byte[] ref = segment.ref();
+            if (ref.length == 0 || ref[0] != DataRef.COLD) return;
+            if (DataRef.decode(ref) instanceof DataRef.Cold cold
+                    && cold.head().map(h -> h.tier().equals(tier)).orElse(false)) {
+                held[0]++;
+            }
+        });
+        return held[0];
     }
 
     private static String name(ServerRequest req) {

@@ -30,7 +30,10 @@ final class TierCommand {
                                             object first, kept across restarts. NAME is the storage
                                             class lifecycle rules use (upper case, e.g. ARCHIVE).
               check NAME                    Write, read back and delete a probe object; time it
-              remove NAME                   Remove a tier added with 'add'
+              remove NAME [--force]         Remove a tier added with 'add'; refused while any
+                                            version, part or pending deletion is on it (move
+                                            them back hot first); --force leaves those versions
+                                            unreadable until the tier is added again
               move BUCKET[/PREFIX] NAME|hot Move every version under the prefix into tier NAME,
                                             or back to the hot tier, now; progress until done
                                             (--no-wait: start it and return)
@@ -63,6 +66,7 @@ final class TierCommand {
         String gateway = null;
         boolean json = false;
         boolean wait = true;
+        boolean force = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -75,6 +79,10 @@ final class TierCommand {
             }
             if (a.equals("--no-wait")) {
                 wait = false;
+                continue;
+            }
+            if (a.equals("--force")) {
+                force = true;
                 continue;
             }
             if (!a.startsWith("--")) {
@@ -140,7 +148,7 @@ final class TierCommand {
                 }
                 case "remove" -> {
                     String name = arg(positional, 1, "NAME");
-                    client.call("DELETE", "/_strata/admin/tiers", "name=" + enc(name));
+                    client.call("DELETE", "/_strata/admin/tiers", "name=" + enc(name) + (force ? "&force=true" : ""));
                     out.println("tier " + name + " removed");
                     return 0;
                 }
