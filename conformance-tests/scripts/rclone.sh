@@ -2,8 +2,11 @@
 # rclone against a running Strata: a generated s3 remote (provider Other, path style), mkdir,
 # copy (single and multipart), ls, check, sync both ways, delete, purge.
 # Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... rclone.sh
+# HTTPS: STRATA_ENDPOINT=https://... and STRATA_CA_BUNDLE=the gateway's certificate (rclone --ca-cert).
 set -euo pipefail
 source "$(dirname "$0")/common.sh" rclone
+CA=()
+[[ "$STRATA_ENDPOINT" == https://* ]] && CA=(--ca-cert "${STRATA_CA_BUNDLE:?set STRATA_CA_BUNDLE for an https endpoint}")
 cat > "$WORK/rclone.conf" <<CFG
 [strata]
 type = s3
@@ -14,7 +17,7 @@ endpoint = $STRATA_ENDPOINT
 region = us-east-1
 force_path_style = true
 CFG
-rc() { rclone --config "$WORK/rclone.conf" --retries 1 --low-level-retries 1 "$@"; }
+rc() { rclone --config "$WORK/rclone.conf" --retries 1 --low-level-retries 1 "${CA[@]}" "$@"; }
 R="strata:$BUCKET"
 
 step "version: $(rclone version | head -1)"

@@ -2,20 +2,32 @@
 # s3cmd against a running Strata: mb, put (single and multipart), get, ls, info, sync both ways,
 # signurl (SigV2) + curl, del, rb. Path-style through a generated config (host_bucket without %(bucket)s).
 # Usage: STRATA_ENDPOINT=http://127.0.0.1:9000 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... s3cmd.sh
+# HTTPS: STRATA_ENDPOINT=https://... and STRATA_CA_BUNDLE=the gateway's certificate (checked, host name too).
 set -euo pipefail
 source "$(dirname "$0")/common.sh" s3cmd
 HOST="${STRATA_ENDPOINT#http://}"
+HOST="${HOST#https://}"
 HOST="${HOST%/}"
+TLS="use_https = False
+check_ssl_certificate = False"
+CURL=(curl)
+if [[ "$STRATA_ENDPOINT" == https://* ]]; then
+  TLS="use_https = True
+ca_certs_file = ${STRATA_CA_BUNDLE:?set STRATA_CA_BUNDLE for an https endpoint}
+check_ssl_certificate = True
+check_ssl_hostname = True
+signurl_use_https = True"
+  CURL=(curl --cacert "$STRATA_CA_BUNDLE")
+fi
 cat > "$WORK/s3cfg" <<CFG
 [default]
 access_key = $AWS_ACCESS_KEY_ID
 secret_key = $AWS_SECRET_ACCESS_KEY
 host_base = $HOST
 host_bucket = $HOST
-use_https = False
+$TLS
 signature_v2 = False
 bucket_location = us-east-1
-check_ssl_certificate = False
 multipart_chunk_size_mb = 5
 progress_meter = False
 CFG
@@ -60,9 +72,9 @@ contains "$(s3c ls --recursive "$S3")" "$S3/tree/sub/b.bin"
 step "signurl (SigV2 query string) + curl"
 url="$(s3c signurl "$S3/files/small.txt" +300)"
 contains "$url" "AWSAccessKeyId="
-curl -sSf -o "$WORK/signed.out" "$url" || fail "curl of the s3cmd signurl URL failed: $url"
+"${CURL[@]}" -sSf -o "$WORK/signed.out" "$url" || fail "curl of the s3cmd signurl URL failed: $url"
 same "$WORK/small.txt" "$WORK/signed.out"
-status="$(curl -s -o /dev/null -w '%{http_code}' "${url/small.txt/big.bin}")"
+status="$("${CURL[@]}" -s -o /dev/null -w '%{http_code}' "${url/small.txt/big.bin}")"
 [ "$status" = 403 ] || fail "a signed URL reused for another key gave HTTP $status, expected 403"
 
 step "del and rb"

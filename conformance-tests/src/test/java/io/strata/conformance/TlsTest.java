@@ -41,8 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The gateway serving HTTPS with the self-signed certificate it generates on first start
- * ({@code --tls-self-signed}), used the way an operator would: the SDK and the {@code aws} CLI trust
- * {@code DATA_DIR/tls/cert.pem} as their CA bundle, the {@code strata} commands find it themselves.
+ * ({@code --tls-self-signed}), used the way an operator would: the SDK, the {@code aws} CLI, s3cmd
+ * and rclone trust {@code DATA_DIR/tls/cert.pem} as their CA bundle, the {@code strata} commands
+ * find it themselves.
  */
 class TlsTest {
     @TempDir
@@ -158,6 +159,38 @@ class TlsTest {
         run(aws.get(), "s3", "cp", file.toString(), "s3://secure/cli.bin");
         run(aws.get(), "s3", "cp", "s3://secure/cli.bin", root.resolve("cli.back").toString());
         assertArrayEquals(data, Files.readAllBytes(root.resolve("cli.back")));
+    }
+
+    @Test
+    void s3cmdChecksTheCertificateAndHostName() throws Exception {
+        script("s3cmd", "s3cmd.sh");
+    }
+
+    @Test
+    void rcloneTrustsTheCertificateWithCaCert() throws Exception {
+        script("rclone", "rclone.sh");
+    }
+
+    /** A real-client script of conformance-tests/scripts, pointed at the HTTPS endpoint and the certificate. */
+    private static void script(String tool, String name) throws Exception {
+        if (RealClientsTest.onPath(tool).isEmpty()) {
+            Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), tool + " is not on PATH");
+            Assumptions.abort(tool + " is not on PATH");
+        }
+        Path scripts = Path.of(System.getProperty("strata.scripts", "scripts")).toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("bash", scripts.resolve(name).toString()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("STRATA_ENDPOINT", endpoint().toString());
+        env.put("STRATA_CA_BUNDLE", certificate().toString());
+        env.put("AWS_ACCESS_KEY_ID", StrataServer.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", StrataServer.SECRET_KEY);
+        env.put("TMPDIR", root.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean finished = p.waitFor(4, TimeUnit.MINUTES);
+        if (!finished) p.destroyForcibly();
+        assertTrue(finished, name + " did not finish:\n" + output);
+        assertEquals(0, p.exitValue(), name + " over HTTPS:\n" + output);
     }
 
     @Test
