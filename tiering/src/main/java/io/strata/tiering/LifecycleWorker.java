@@ -73,6 +73,9 @@ public final class LifecycleWorker implements AutoCloseable {
                              Optional<Instant> nextDue) {
     }
 
+    /** Transitions a run keeps in flight at once (each holds one part buffer of its tier). */
+    static final int TRANSITION_CONCURRENCY = 4;
+
     private final Map<String, RuleStatus> ruleStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Namespace namespace;
@@ -129,12 +132,14 @@ public final class LifecycleWorker implements AutoCloseable {
         try {
             Counts c = new Counts();
             long start = System.nanoTime();
-            for (Bucket b : namespace.buckets()) {
-                if (closed) break;
-                try {
-                    target.lifecycle(b.name()).ifPresent(config -> runBucket(b.name(), config, c));
-                } catch (NamespaceException e) {
-                    if (e.reason() != NamespaceException.Reason.BUCKET_NOT_FOUND) throw e;   // deleted meanwhile
+            try (var movers = c.movers) {   // closing waits for any transition still running
+                for (Bucket b : namespace.buckets()) {
+                    if (closed) break;
+                    try {
+                        target.lifecycle(b.name()).ifPresent(config -> runBucket(b.name(), config, c));
+                    } catch (NamespaceException e) {
+                        if (e.reason() != NamespaceException.Reason.BUCKET_NOT_FOUND) throw e;   // deleted meanwhile
+                    }
                 }
             }
             runs.increment();
@@ -193,13 +198,36 @@ public final class LifecycleWorker implements AutoCloseable {
         return midnight.equals(t) ? t : midnight.plus(1, ChronoUnit.DAYS);
     }
 
+    /**
+     * One run's counts. The scan thread owns everything but the transition outcomes, which the
+     * movers record under the Counts' lock; {@link #awaitMoves} makes them visible to the scan thread.
+     */
     private final class Counts {
         long expired, noncurrent, markers, aborted, moved, moveFailed;
         long transitionMinimumSize;
         final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
+        /** At most {@link #TRANSITION_CONCURRENCY} transitions in flight; the scan waits for a slot. */
+        final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(TRANSITION_CONCURRENCY);
+        final java.util.List<java.util.concurrent.Future<?>> moves = new java.util.ArrayList<>();
+        final java.util.concurrent.ExecutorService movers = Executors.newVirtualThreadPerTaskExecutor();
 
         RuleCounts of(Rule r) {
             return rules.computeIfAbsent(r, x -> new RuleCounts());
+        }
+
+        /** Waits for every transition started so far (their failures are counted, never thrown). */
+        void awaitMoves() {
+            for (var f : moves) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for transitions", e);
+                }
+            }
+            moves.clear();
         }
     }
 
@@ -220,8 +248,12 @@ public final class LifecycleWorker implements AutoCloseable {
         for (Rule r : expiring) {
             if (!r.transitions().isEmpty() || !r.noncurrentTransitions().isEmpty()) c.of(r);
         }
-        for (String prefix : scanPrefixes(expiring)) {
-            if (!closed) expireVersions(bucket, prefix, expiring, now, c);
+        try {
+            for (String prefix : scanPrefixes(expiring)) {
+                if (!closed) expireVersions(bucket, prefix, expiring, now, c);
+            }
+        } finally {
+            c.awaitMoves();
         }
         for (var e : c.rules.entrySet()) {
             Rule r = e.getKey();
@@ -340,21 +372,39 @@ public final class LifecycleWorker implements AutoCloseable {
         if (v.deleteMarker() || v.size() == 0) return false;
         rc.due++;
         rc.dueBytes += v.size();
+        // Each move is durable on its own (TierMover); several run at once so that a remote tier's
+        // round trips overlap. The scan goes on while they run, waiting only for a free slot.
         try {
-            if (target.transition(v, due)) {
-                rc.moved++;
-                rc.movedBytes += v.size();
-                c.moved++;
-                transitioned.increment();
-            }
-        } catch (RuntimeException e) {
-            rc.failed++;
-            rc.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-            c.moveFailed++;
-            transitionsFailed.increment();
-            LOG.warn("transition of {}/{} version {} to {} failed (retried next run): {}", v.bucket(), v.key(),
-                    v.versionId(), due, rc.lastError);
+            c.slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting to start a transition", e);
         }
+        c.moves.add(c.movers.submit(() -> {
+            try {
+                boolean moved = target.transition(v, due);
+                synchronized (c) {
+                    if (moved) {
+                        rc.moved++;
+                        rc.movedBytes += v.size();
+                        c.moved++;
+                        transitioned.increment();
+                    }
+                }
+            } catch (RuntimeException e) {
+                String error = e.getMessage() == null ? e.toString() : e.getMessage();
+                synchronized (c) {
+                    rc.failed++;
+                    rc.lastError = error;
+                    c.moveFailed++;
+                    transitionsFailed.increment();
+                }
+                LOG.warn("transition of {}/{} version {} to {} failed (retried next run): {}", v.bucket(), v.key(),
+                        v.versionId(), due, error);
+            } finally {
+                c.slots.release();
+            }
+        }));
         return true;
     }
 

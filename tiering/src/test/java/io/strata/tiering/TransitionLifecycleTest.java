@@ -50,6 +50,8 @@ class TransitionLifecycleTest {
     TierMover mover;
     LifecycleWorkerTest.MovableClock clock;
     LifecycleConfiguration config;
+    Runnable beforeTransition = () -> { };
+    Runnable afterTransition = () -> { };
 
     @BeforeEach
     void open() {
@@ -110,7 +112,12 @@ class TransitionLifecycleTest {
 
             @Override
             public boolean transition(ObjectVersion version, String storageClass) {
-                return mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
+                beforeTransition.run();
+                try {
+                    return mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
+                } finally {
+                    afterTransition.run();
+                }
             }
         }, clock);
     }
@@ -130,6 +137,36 @@ class TransitionLifecycleTest {
 
     private static Rule rule(String id, Filter filter, List<Transition> t, List<NoncurrentTransition> nt) {
         return new Rule(id, true, filter, Optional.empty(), Optional.empty(), OptionalInt.empty(), t, nt);
+    }
+
+    @Test
+    void aRunMovesSeveralVersionsAtOnceButNoMoreThanItsLimit() throws Exception {
+        Instant t0 = clock.instant();
+        for (int i = 0; i < 12; i++) put("bulk/" + i, 5000 + i, t0);
+        config = new LifecycleConfiguration(List.of(rule("all", new Filter("bulk/", Map.of(), OptionalLong.of(100),
+                OptionalLong.empty()), List.of(new Transition(OptionalInt.of(1), Optional.empty(), "COLD")), List.of())));
+        var inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        var most = new java.util.concurrent.atomic.AtomicInteger();
+        // The first transitions wait until the limit's worth are running together: a worker moving
+        // one at a time would never get there.
+        var together = new java.util.concurrent.CountDownLatch(LifecycleWorker.TRANSITION_CONCURRENCY);
+        var reached = new java.util.concurrent.atomic.AtomicBoolean(true);
+        beforeTransition = () -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            together.countDown();
+            try {
+                if (!together.await(30, java.util.concurrent.TimeUnit.SECONDS)) reached.set(false);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        afterTransition = inFlight::decrementAndGet;
+        clock.advance(Duration.ofDays(2));
+        LifecycleWorker.Summary summary = worker().runOnce();
+        assertTrue(reached.get(), "transitions ran one after another");
+        assertEquals(LifecycleWorker.TRANSITION_CONCURRENCY, most.get());
+        assertEquals(12, summary.transitioned());
+        for (int i = 0; i < 12; i++) assertEquals("COLD", where("bulk/" + i));
     }
 
     @Test
