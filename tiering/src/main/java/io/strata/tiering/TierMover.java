@@ -1,5 +1,7 @@
 package io.strata.tiering;
 
+import io.strata.auth.ChecksumAlgorithm;
+import io.strata.auth.Checksummer;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectVersion;
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +168,7 @@ public final class TierMover {
         s.inFlightBytes.add(v.size());
         try {
             List<Long> sizes = v.segments().stream().map(Segment::size).toList();
-            Digests digests = new Digests(sizes);
+            Digests digests = new Digests(sizes, v.checksums());
             try (InputStream in = new DigestingStream(hot.open(v, 0, v.size()), digests)) {
                 tier.put(id, ColdRecord.of(v), in, v.size());
             } catch (IOException e) {
@@ -173,6 +176,7 @@ public final class TierMover {
             }
             afterUpload.run();
             checkEtag(v, digests);
+            checkChecksums(v, digests);
             ColdObjectInfo info = tier.stat(id);
             if (info.size() != v.size() || !v.etag().equals(info.metadata().record().get("etag"))) {
                 throw new TierException(TierException.Reason.CORRUPT, id + ": the cold copy does not read back as written");
@@ -222,7 +226,7 @@ public final class TierMover {
         List<Segment> written = new ArrayList<>();
         boolean moved = false;
         try {
-            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList());
+            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList(), v.checksums());
             for (int i = 0; i < v.segments().size(); i++) {
                 long size = v.segments().get(i).size();
                 try (InputStream in = new DigestingStream(openCold(v, i, 0, size), digests)) {
@@ -233,6 +237,7 @@ public final class TierMover {
                 }
             }
             checkEtag(v, digests);
+            checkChecksums(v, digests);
             if (namespace.relocateVersion(v, withSegments(v, written), OptionalLong.empty())) {
                 moved = true;
                 s.recalledObjects.increment();
@@ -317,6 +322,34 @@ public final class TierMover {
         }
     }
 
+    /**
+     * The bytes streamed must also make the client's flexible checksums the version carries
+     * ({@code x-amz-checksum-*}, returned unchanged wherever the version lives): over the whole
+     * object, or for a COMPOSITE multipart checksum ({@code value-N}) the checksum of the parts'
+     * checksums. Algorithms this build does not know are left to the ETag and block checks.
+     */
+    private static void checkChecksums(ObjectVersion v, Digests d) {
+        for (var e : v.checksums().entrySet()) {
+            Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(e.getKey());
+            if (algorithm.isEmpty()) continue;
+            ChecksumAlgorithm a = algorithm.get();
+            String expected = e.getValue();
+            String actual;
+            if (expected.contains("-")) {
+                List<String> parts = new ArrayList<>(d.partChecksums(a));
+                String empty = a.newChecksummer().base64();
+                while (parts.size() < v.partCount()) parts.add(empty);   // an empty last part has no segment
+                actual = a.composite(parts) + "-" + parts.size();
+            } else {
+                actual = d.wholeChecksum(a);
+            }
+            if (!expected.equals(actual)) {
+                throw new TierException(TierException.Reason.CORRUPT, v.bucket() + "/" + v.key() + " version "
+                        + v.versionId() + ": the bytes moved make " + a + " " + actual + ", the version's is " + expected);
+            }
+        }
+    }
+
     private static MessageDigest newMd5() {
         try {
             return MessageDigest.getInstance("MD5");
@@ -336,11 +369,39 @@ public final class TierMover {
         private MessageDigest md5 = newMd5();
         private final CRC32C crc = new CRC32C();
         private final List<Integer> blockCrcs = new ArrayList<>();
+        /** The version's whole-object flexible checksums, computed over every byte. */
+        private final Map<ChecksumAlgorithm, Checksummer> whole = new EnumMap<>(ChecksumAlgorithm.class);
+        /** COMPOSITE ones: the running checksum of the current segment (part), and those of the parts done. */
+        private final Map<ChecksumAlgorithm, Checksummer> part = new EnumMap<>(ChecksumAlgorithm.class);
+        private final Map<ChecksumAlgorithm, List<String>> parts = new EnumMap<>(ChecksumAlgorithm.class);
 
-        Digests(List<Long> sizes) {
+        Digests(List<Long> sizes, Map<String, String> checksums) {
             this.sizes = sizes;
             this.md5s = new byte[sizes.size()][];
+            checksums.forEach((name, value) -> ChecksumAlgorithm.parse(name).ifPresent(a -> {
+                if (value.contains("-")) {
+                    part.put(a, a.newChecksummer());
+                    parts.put(a, new ArrayList<>());
+                } else {
+                    whole.put(a, a.newChecksummer());
+                }
+            }));
             skipEmpty();
+        }
+
+        String wholeChecksum(ChecksumAlgorithm a) {
+            return whole.get(a).base64();
+        }
+
+        List<String> partChecksums(ChecksumAlgorithm a) {
+            return parts.get(a);
+        }
+
+        private void endPart() {
+            for (var e : part.entrySet()) {
+                parts.get(e.getKey()).add(e.getValue().base64());
+                e.setValue(e.getKey().newChecksummer());
+            }
         }
 
         void update(byte[] b, int off, int len) {
@@ -349,6 +410,8 @@ public final class TierMover {
                 int n = (int) Math.min(len, Math.min(segLeft, BLOCK_SIZE - inBlock));
                 md5.update(b, off, n);
                 crc.update(b, off, n);
+                for (Checksummer c : whole.values()) c.update(b, off, n);
+                for (Checksummer c : part.values()) c.update(b, off, n);
                 off += n;
                 len -= n;
                 inSegment += n;
@@ -360,6 +423,7 @@ public final class TierMover {
                 }
                 if (inSegment == sizes.get(segment)) {
                     md5s[segment] = md5.digest();
+                    endPart();
                     crcs.add(blockCrcs.stream().mapToInt(Integer::intValue).toArray());
                     blockCrcs.clear();
                     md5 = newMd5();
@@ -373,6 +437,7 @@ public final class TierMover {
         private void skipEmpty() {
             while (segment < sizes.size() && sizes.get(segment) == 0) {
                 md5s[segment] = md5.digest();
+                endPart();
                 crcs.add(new int[0]);
                 segment++;
             }

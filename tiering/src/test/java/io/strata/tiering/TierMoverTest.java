@@ -101,6 +101,11 @@ class TierMoverTest {
 
     /** A committed version of {@code parts} (multipart when more than one). */
     private ObjectVersion put(String key, byte[]... parts) throws Exception {
+        return put(key, Map.of(), parts);
+    }
+
+    /** As {@link #put(String, byte[]...)}, carrying the client's flexible checksums. */
+    private ObjectVersion put(String key, Map<String, String> checksums, byte[]... parts) throws Exception {
         List<Segment> segments = new ArrayList<>();
         MessageDigest all = MessageDigest.getInstance("MD5");
         long size = 0;
@@ -113,7 +118,7 @@ class TierMoverTest {
         String etag = parts.length == 1 ? md5(parts[0]) : HexFormat.of().formatHex(all.digest()) + "-" + parts.length;
         ObjectVersion v = new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
                 Instant.parse("2026-01-02T03:04:05.123456789Z"), "image/png", Map.of("x-strata-tagging", "a=1"),
-                Map.of("camera", "x100"), Map.of(), parts.length == 1 ? 0 : parts.length, segments);
+                Map.of("camera", "x100"), checksums, parts.length == 1 ? 0 : parts.length, segments);
         return namespace.putObject(v).version();
     }
 
@@ -188,6 +193,44 @@ class TierMoverTest {
         ObjectVersion rebuilt = ColdRecord.toVersion(info.metadata(), info.size(), cold.segments());
         assertEquals(cold, rebuilt, "the sidecar alone rebuilds the record");
         assertTrue(namespace.jobs(10).isEmpty());
+    }
+
+    private static String checksum(io.strata.auth.ChecksumAlgorithm a, byte[]... pieces) {
+        io.strata.auth.Checksummer c = a.newChecksummer();
+        for (byte[] p : pieces) c.update(p, 0, p.length);
+        return c.base64();
+    }
+
+    @Test
+    void theClientsChecksumsAreVerifiedOnTheWayOutAndBackAndKept() throws Exception {
+        byte[] one = bytes(7, 300_000);
+        ObjectVersion single = put("single", Map.of("CRC32", checksum(io.strata.auth.ChecksumAlgorithm.CRC32, one),
+                "SHA256", checksum(io.strata.auth.ChecksumAlgorithm.SHA256, one)), one);
+        byte[] p1 = bytes(8, (5 << 20) + 3), p2 = bytes(9, 70_000);
+        var crc32c = io.strata.auth.ChecksumAlgorithm.CRC32C;
+        String composite = crc32c.composite(List.of(checksum(crc32c, p1), checksum(crc32c, p2))) + "-2";
+        ObjectVersion multi = put("composite", Map.of("CRC32C", composite), p1, p2);
+        ObjectVersion full = put("full", Map.of("CRC64NVME", checksum(io.strata.auth.ChecksumAlgorithm.CRC64NVME, p1, p2)), p1, p2);
+        for (ObjectVersion v : List.of(single, multi, full)) {
+            assertEquals(TierMover.Outcome.MOVED, mover.toCold(v, "COLD"), v.key().value());
+            ObjectVersion cold = namespace.object(BUCKET, v.key()).orElseThrow();
+            assertEquals(v.checksums(), cold.checksums());
+            assertEquals(TierMover.Outcome.MOVED, mover.toHot(cold), v.key().value());
+            ObjectVersion back = namespace.object(BUCKET, v.key()).orElseThrow();
+            assertEquals("STANDARD", TierMover.storageClass(back));
+            assertEquals(v.checksums(), back.checksums());
+        }
+    }
+
+    @Test
+    void bytesThatDoNotMakeTheClientsChecksumAreNotMoved() throws Exception {
+        byte[] data = bytes(10, 200_000);
+        ObjectVersion v = put("wrong", Map.of("CRC32", checksum(io.strata.auth.ChecksumAlgorithm.CRC32, bytes(11, 200_000))), data);
+        TierException e = assertThrows(TierException.class, () -> mover.toCold(v, "COLD"));
+        assertTrue(e.getMessage().contains("CRC32"), e.getMessage());
+        assertEquals("STANDARD", TierMover.storageClass(namespace.object(BUCKET, v.key()).orElseThrow()));
+        freeGarbage();
+        assertEquals(0, coldFiles(), "the unverified copy is freed");
     }
 
     @Test
