@@ -6,7 +6,12 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh" awscli
 AWS_BIN="${AWS_CLI:-aws}"
-aws() { command "$AWS_BIN" --endpoint-url "$STRATA_ENDPOINT" --region us-east-1 "$@"; }
+# HTTPS: STRATA_ENDPOINT=https://... and STRATA_CA_BUNDLE=the gateway's certificate (--ca-bundle, curl --cacert).
+TLS=(); CURL=(curl)
+if [[ "$STRATA_ENDPOINT" == https://* ]]; then
+  TLS=(--ca-bundle "${STRATA_CA_BUNDLE:?set STRATA_CA_BUNDLE for an https endpoint}"); CURL=(curl --cacert "$STRATA_CA_BUNDLE")
+fi
+aws() { command "$AWS_BIN" --endpoint-url "$STRATA_ENDPOINT" --region us-east-1 "${TLS[@]}" "$@"; }
 S3="s3://$BUCKET"
 
 step "version: $(command "$AWS_BIN" --version 2>&1)"
@@ -127,10 +132,10 @@ printf '[default]\ns3 =\n    signature_version = s3v4\n' > "$WORK/aws-config-v4"
 presign_check() {
   local url="$1" status
   echo "${url%%\?*}?$(sed 's/^[^?]*?//; s/=[^&]*//g' <<<"$url")"
-  curl -sS -o "$WORK/presigned.out" -w '%{http_code}\n' "$url" > "$WORK/status" || fail "curl of the presigned URL failed"
+  "${CURL[@]}" -sS -o "$WORK/presigned.out" -w '%{http_code}\n' "$url" > "$WORK/status" || fail "curl of the presigned URL failed"
   [ "$(cat "$WORK/status")" = 200 ] || fail "presigned GET: HTTP $(cat "$WORK/status"): $(cat "$WORK/presigned.out")"
   same "$WORK/mpu.expected" "$WORK/presigned.out"
-  status="$(curl -s -o /dev/null -w '%{http_code}' "${url/mpu.bin/mpu.other}")"
+  status="$("${CURL[@]}" -s -o /dev/null -w '%{http_code}' "${url/mpu.bin/mpu.other}")"
   [ "$status" = 403 ] || fail "a presigned URL reused for another key gave HTTP $status, expected 403"
 }
 url="$(AWS_CONFIG_FILE="$WORK/aws-config-v4" aws s3 presign "$S3/api/mpu.bin" --expires-in 300)"

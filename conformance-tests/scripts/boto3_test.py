@@ -27,6 +27,12 @@ from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 ENDPOINT = os.environ["STRATA_ENDPOINT"]
+# HTTPS: STRATA_CA_BUNDLE names the gateway's certificate, trusted by boto3, urllib and requests alike.
+CA_BUNDLE = os.environ.get("STRATA_CA_BUNDLE") or None
+TLS_CONTEXT = None
+if CA_BUNDLE:
+    import ssl
+    TLS_CONTEXT = ssl.create_default_context(cafile=CA_BUNDLE)
 BUCKET = os.environ.get("STRATA_BUCKET") or "boto3-%d-%d" % (int(time.time()), os.getpid())
 MIB = 1024 * 1024
 
@@ -59,7 +65,7 @@ def presigned_round_trip(s3, signer, body):
     """GET and PUT through URLs presigned by `signer`; an expired URL is AccessDenied."""
     url = signer.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=300)
     print(url.split("?")[0] + "?" + "&".join(p.split("=")[0] for p in url.split("?")[1].split("&")))
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with urllib.request.urlopen(url, timeout=30, context=TLS_CONTEXT) as response:
         check(response.read() == body, "presigned GET bytes differ")
     put_body = data(50_000, 3)
     # A SigV2 URL (boto3's default for us-east-1) signs Content-Type: sign the one urllib sends, or it adds
@@ -68,13 +74,13 @@ def presigned_round_trip(s3, signer, body):
                                                                  "ContentType": "application/octet-stream"}, ExpiresIn=300)
     request = urllib.request.Request(put_url, data=put_body, method="PUT",
                                      headers={"Content-Type": "application/octet-stream"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=30, context=TLS_CONTEXT) as response:
         check(response.status == 200, "presigned PUT status %s" % response.status)
     check(s3.get_object(Bucket=BUCKET, Key="objects/presigned.bin")["Body"].read() == put_body, "presigned PUT bytes")
     expired = signer.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "objects/one.bin"}, ExpiresIn=1)
     time.sleep(2.5)
     try:
-        urllib.request.urlopen(expired, timeout=30)
+        urllib.request.urlopen(expired, timeout=30, context=TLS_CONTEXT)
         check(False, "an expired presigned URL worked")
     except urllib.error.HTTPError as error:
         check(error.code == 403, "expired presigned URL: HTTP %s" % error.code)
@@ -85,7 +91,7 @@ def main():
     print("python %s, boto3 %s, botocore %s" % (sys.version.split()[0], boto3.__version__, botocore.__version__))
     config = Config(region_name="us-east-1", s3={"addressing_style": "path"},
                     retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=60)
-    s3 = boto3.client("s3", endpoint_url=ENDPOINT, config=config,
+    s3 = boto3.client("s3", endpoint_url=ENDPOINT, config=config, verify=CA_BUNDLE,
                       aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
                       aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
     work = tempfile.mkdtemp(prefix="strata-boto3.")
@@ -154,7 +160,7 @@ def main():
     check(head["Metadata"] == {"color": "red"} and head["ContentType"] == "text/plain", "REPLACE: %s" % head)
 
     step("presigned GET and PUT with urllib (SigV4 query auth)")
-    v4 = boto3.client("s3", endpoint_url=ENDPOINT, config=config.merge(Config(signature_version="s3v4")),
+    v4 = boto3.client("s3", endpoint_url=ENDPOINT, config=config.merge(Config(signature_version="s3v4")), verify=CA_BUNDLE,
                       aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
                       aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"])
     presigned_round_trip(s3, v4, body)
@@ -167,13 +173,13 @@ def main():
                                                   ["content-length-range", 1, 1_000_000]],
                                       ExpiresIn=300)
     form_body = data(200_000, 7)
-    response = requests.post(post["url"], data=post["fields"], files={"file": ("upload.csv", form_body)}, timeout=60)
+    response = requests.post(post["url"], data=post["fields"], files={"file": ("upload.csv", form_body)}, timeout=60, verify=CA_BUNDLE or True)
     check(response.status_code == 201, "presigned POST: HTTP %s %s" % (response.status_code, response.text))
     check("<Key>forms/upload.csv</Key>" in response.text, "PostResponse %s" % response.text)
     got = s3.get_object(Bucket=BUCKET, Key="forms/upload.csv")
     check(got["Body"].read() == form_body, "presigned POST bytes differ")
     check(got["ContentType"] == "text/csv", "presigned POST ContentType %s" % got["ContentType"])
-    too_big = requests.post(post["url"], data=post["fields"], files={"file": ("big.csv", b"x" * 1_000_001)}, timeout=60)
+    too_big = requests.post(post["url"], data=post["fields"], files={"file": ("big.csv", b"x" * 1_000_001)}, timeout=60, verify=CA_BUNDLE or True)
     check(too_big.status_code == 400 and "EntityTooLarge" in too_big.text, "oversized POST: %s" % too_big.text)
     s3.delete_object(Bucket=BUCKET, Key="forms/upload.csv")
 

@@ -156,7 +156,7 @@ class RealClientsTest extends GatewayTest {
         }
     }
 
-    private static boolean hasBoto3(Path python) throws IOException, InterruptedException {
+    static boolean hasBoto3(Path python) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(python.toString(), "-c", "import boto3"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;

@@ -163,22 +163,46 @@ class TlsTest {
 
     @Test
     void s3cmdChecksTheCertificateAndHostName() throws Exception {
-        script("s3cmd", "s3cmd.sh");
+        script("s3cmd", "s3cmd.sh", "bash");
     }
 
     @Test
     void rcloneTrustsTheCertificateWithCaCert() throws Exception {
-        script("rclone", "rclone.sh");
+        script("rclone", "rclone.sh", "bash");
+    }
+
+    @Test
+    void theAwsCliScriptRunsWithCaBundle() throws Exception {
+        script("aws", "aws-cli.sh", "bash");
+    }
+
+    @Test
+    void theBoto3ScriptRunsWithVerify() throws Exception {
+        // Debian's python3 (python3-boto3, what CI installs), else the first one on PATH with boto3.
+        Path debian = Path.of("/usr/bin/python3");
+        String python = Files.isExecutable(debian) && RealClientsTest.hasBoto3(debian) ? debian.toString()
+                : RealClientsTest.onPath("python3").filter(p -> {
+                    try {
+                        return RealClientsTest.hasBoto3(p);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }).map(Path::toString).orElse(null);
+        if (python == null) {
+            Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), "no python3 with boto3");
+            Assumptions.abort("no python3 with boto3");
+        }
+        script("python3", "boto3_test.py", python);
     }
 
     /** A real-client script of conformance-tests/scripts, pointed at the HTTPS endpoint and the certificate. */
-    private static void script(String tool, String name) throws Exception {
+    private static void script(String tool, String name, String interpreter) throws Exception {
         if (RealClientsTest.onPath(tool).isEmpty()) {
             Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), tool + " is not on PATH");
             Assumptions.abort(tool + " is not on PATH");
         }
         Path scripts = Path.of(System.getProperty("strata.scripts", "scripts")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder("bash", scripts.resolve(name).toString()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(interpreter, scripts.resolve(name).toString()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("STRATA_ENDPOINT", endpoint().toString());
         env.put("STRATA_CA_BUNDLE", certificate().toString());
