@@ -4,13 +4,8 @@ import io.strata.auth.Credentials;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Properties;
 
@@ -45,20 +40,9 @@ final class RootCredentials {
         p.setProperty("access-key", c.accessKey());
         p.setProperty("secret-key", c.secretKey());
         Files.createDirectories(dataDir);
-        Path tmp = dataDir.resolve(FILE + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
-        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
-            p.store(out, "Strata root credentials (generated on first start)");
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        p.store(text, "Strata root credentials (generated on first start)");
+        DurableFiles.write(file, text.toByteArray(), true);
         created[0] = true;
         return c;
     }

@@ -20,13 +20,9 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -211,17 +207,9 @@ final class TierAdmin {
         Files.createDirectories(tierDir);
         Properties p = new Properties();
         p.putAll(spec.settings());
-        Path tmp = tierDir.resolve(spec.name() + ".properties.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "cold tier added with strata tier add; holds a secret");
-        }
-        try {
-            Files.move(tmp, tierDir.resolve(spec.name() + ".properties"), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, tierDir.resolve(spec.name() + ".properties"), StandardCopyOption.REPLACE_EXISTING);
-        }
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        p.store(text, "cold tier added with strata tier add; holds a secret");
+        DurableFiles.write(tierDir.resolve(spec.name() + ".properties"), text.toByteArray(), true);
     }
 
     /**

@@ -10,8 +10,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -85,8 +83,8 @@ public record TlsSpec(Path certificate, Path privateKey, boolean selfSigned) {
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = generator.generateKeyPair();
             X509Certificate cert = selfSignedCertificate(pair, names(host, domain));
-            write(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
-            write(certificate, pem("CERTIFICATE", cert.getEncoded()), false);
+            DurableFiles.write(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII), true);
+            DurableFiles.write(certificate, pem("CERTIFICATE", cert.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
             return true;
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot create a self-signed certificate: " + e.getMessage(), e);
@@ -189,20 +187,5 @@ public record TlsSpec(Path certificate, Path privateKey, boolean selfSigned) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
-    }
-
-    private static void write(Path target, String text, boolean secret) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.deleteIfExists(temp);
-        if (secret) {
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(temp);
-        }
-        try (var channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
-            channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-            channel.force(true);
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 }
