@@ -201,6 +201,7 @@ public final class LifecycleWorker implements AutoCloseable {
     /**
      * One run's counts. The scan thread owns everything but the transition outcomes, which the
      * movers record under the Counts' lock; {@link #awaitMoves} makes them visible to the scan thread.
+     * Nothing is kept per transition, so a run over millions of versions holds no more than four.
      */
     private final class Counts {
         long expired, noncurrent, markers, aborted, moved, moveFailed;
@@ -208,26 +209,19 @@ public final class LifecycleWorker implements AutoCloseable {
         final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
         /** At most {@link #TRANSITION_CONCURRENCY} transitions in flight; the scan waits for a slot. */
         final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(TRANSITION_CONCURRENCY);
-        final java.util.List<java.util.concurrent.Future<?>> moves = new java.util.ArrayList<>();
         final java.util.concurrent.ExecutorService movers = Executors.newVirtualThreadPerTaskExecutor();
 
         RuleCounts of(Rule r) {
             return rules.computeIfAbsent(r, x -> new RuleCounts());
         }
 
-        /** Waits for every transition started so far (their failures are counted, never thrown). */
+        /**
+         * Waits for every transition started so far (their failures are counted, never thrown): all
+         * slots free means none is running, and taking them orders the movers' counts before what follows.
+         */
         void awaitMoves() {
-            for (var f : moves) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted waiting for transitions", e);
-                }
-            }
-            moves.clear();
+            slots.acquireUninterruptibly(TRANSITION_CONCURRENCY);
+            slots.release(TRANSITION_CONCURRENCY);
         }
     }
 
@@ -380,7 +374,7 @@ public final class LifecycleWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting to start a transition", e);
         }
-        c.moves.add(c.movers.submit(() -> {
+        c.movers.execute(() -> {
             try {
                 boolean moved = target.transition(v, due);
                 synchronized (c) {
@@ -404,7 +398,7 @@ public final class LifecycleWorker implements AutoCloseable {
             } finally {
                 c.slots.release();
             }
-        }));
+        });
         return true;
     }
 
