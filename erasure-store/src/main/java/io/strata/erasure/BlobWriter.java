@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BlobWriter {
     private static final Logger LOG = LoggerFactory.getLogger(BlobWriter.class);
-    static final long WRITE_BACK_BYTES = Long.getLong("strata.erasure.write-back-bytes", 4L << 20);
+    static final long WRITE_BACK_BYTES = Long.getLong("strata.erasure.write-back-bytes", 1L << 20);
 
     @FunctionalInterface
     private interface ShardTask {
