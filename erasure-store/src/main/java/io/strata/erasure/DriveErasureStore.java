@@ -214,7 +214,7 @@ final class DriveErasureStore implements ErasureStore {
         Objects.requireNonNull(owner, "owner");
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         checkOpen();
-        BlobId id = BlobId.random(random);
+        BlobId id = BlobId.clustered(random, clock.instant().getEpochSecond());
         ErasureBlobLocation location = new ErasureBlobLocation(id, length, config.dataShards(),
                 config.parityShards(), config.blockSize(), placement(id));
         return new BlobWriter(this, location, owner, data).write();

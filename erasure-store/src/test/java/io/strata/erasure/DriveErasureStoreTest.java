@@ -614,11 +614,67 @@ class DriveErasureStoreTest {
     void placementSpreadsParityEvenlyOverEveryDrive() {
         int[] parityPerDrive = new int[8];
         for (int i = 0; i < 8000; i++) {
-            int[] placement = DriveErasureStore.placement(BlobId.random(random), 8, K + M);
+            // The ids new blobs get: all from one window, so only their random bits differ.
+            int[] placement = DriveErasureStore.placement(BlobId.clustered(random, 1_700_000_000L), 8, K + M);
             assertEquals(K + M, Arrays.stream(placement).distinct().count());
             for (int shard = K; shard < K + M; shard++) parityPerDrive[placement[shard]]++;
         }
         for (int count : parityPerDrive) assertTrue(count > 1700 && count < 2300, Arrays.toString(parityPerDrive));
+    }
+
+    @Test
+    void blobsWrittenCloseTogetherShareTheirFanOutDirectories() throws IOException {
+        java.time.Instant start = java.time.Instant.parse("2026-12-02T10:00:00Z");
+        AtomicLong now = new AtomicLong(start.getEpochSecond());
+        java.time.Clock clock = new java.time.Clock() {
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochSecond(now.get());
+            }
+        };
+        ErasureConfig config = config();
+        DriveErasureStore store = DriveErasureStore.open(config, clock);
+        opened.add(store);
+        List<ErasureBlobLocation> first = new ArrayList<>();
+        for (int i = 0; i < 50; i++) first.add(write(store, randomBytes(100 + i)));
+        assertEquals(50, first.stream().map(ErasureBlobLocation::blobId).distinct().count());
+        for (Path drive : config.drives()) assertEquals(1, fanOutDirectories(drive).size(), drive.toString());
+
+        now.addAndGet(BlobId.WINDOW_SECONDS);
+        ErasureBlobLocation next = write(store, randomBytes(10));
+        assertNotEquals(first.get(0).blobId().fanOut2(), next.blobId().fanOut2());
+        for (Path drive : config.drives()) assertEquals(2, fanOutDirectories(drive).size(), drive.toString());
+        for (ErasureBlobLocation location : first) assertEquals(100 + first.indexOf(location), readAll(store, location).length);
+    }
+
+    @Test
+    void clusteredIdsCycleThroughEveryFanOutDirectory() {
+        java.util.Set<String> dirs = new java.util.HashSet<>();
+        long t0 = 1_700_000_000L;
+        for (long w = 0; w < 65536 + 10; w++) {
+            BlobId id = BlobId.clustered(random, t0 + w * BlobId.WINDOW_SECONDS);
+            dirs.add(id.fanOut1() + "/" + id.fanOut2());
+        }
+        assertEquals(65536, dirs.size());
+        // The cycle wraps: 2^16 windows later a blob lands in the same directory again.
+        BlobId a = BlobId.clustered(random, t0);
+        BlobId b = BlobId.clustered(random, t0 + 65536L * BlobId.WINDOW_SECONDS);
+        assertEquals(a.fanOut1() + a.fanOut2(), b.fanOut1() + b.fanOut2());
+        assertNotEquals(a, b);
+    }
+
+    /** The level-2 fan-out directories under a drive's blobs/. */
+    private static List<Path> fanOutDirectories(Path drive) throws IOException {
+        try (Stream<Path> dirs = Files.walk(drive.resolve("blobs"), 2)) {
+            return dirs.filter(p -> drive.resolve("blobs").relativize(p).getNameCount() == 2).toList();
+        }
     }
 
     @Test

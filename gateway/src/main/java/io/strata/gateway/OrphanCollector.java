@@ -62,7 +62,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * period. Wall-clock jumps shorten the effective grace; keep it generous.
  *
  * <p>Memory is bounded: at most {@link #MAX_CANDIDATES} candidates per pass. When a pass finds
- * more, later passes split the blob id space into 16, then 256 slices and take one slice each.
+ * more, later passes split the blob id space into 16, then 256 slices (by the id's last, random byte)
+ * and take one slice each.
  *
  * <p>Thread-safe: passes are serialised. {@link #start} runs a pass at once and then every
  * interval on a virtual thread until {@link #close()}. A pass that fails (namespace or drives
@@ -239,8 +240,12 @@ final class OrphanCollector implements AutoCloseable {
         }
     }
 
+    /**
+     * The slice of a blob, from the last byte of its id: random in every id, where the first bytes
+     * of a new blob's id are a time window that blobs written together share (BlobId.clustered).
+     */
     private static int sliceOf(String id, int slices) {
-        return Integer.parseInt(id, 0, 2, 16) % slices;
+        return Integer.parseInt(id, id.length() - 2, id.length(), 16) % slices;
     }
 
     /** Starts the background loop: a pass at once (start-up), then one every {@code interval}. Call once. */
