@@ -67,8 +67,9 @@ for p in "$target" $((port + 1)); do
 done
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(--size 64MiB --count 8 --threads 1 --rounds 4)
-# One uncounted round per operation and server first (JIT warm-up of both; S3Load --warmup), unless given.
-case " ${args[*]} " in *" --warmup "*) ;; *) args=(--warmup 1 "${args[@]}") ;; esac
+# Uncounted rounds per operation and server first, unless given: JIT warm-up of both, until each has
+# seen about 1,000 requests or 2 GiB (S3Load --warmup auto; 4 rounds at 64 MiB x 8, 5 at 1 MiB x 200).
+case " ${args[*]} " in *" --warmup "*) ;; *) args=(--warmup auto "${args[@]}") ;; esac
 "$java" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.S3Load \
     --endpoint "$scheme://127.0.0.1:$target" --pid "$measured" --compare "$scheme://127.0.0.1:$((port + 1))" --compare-pid "$bare" \
     --access-key benchaccess --secret-key benchsecret-0123456789 "${load_tls[@]}" "${args[@]}" 2>&1 | grep -v '^SLF4J'
