@@ -20,6 +20,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 port=${STRATA_BENCH_PORT:-19500}
+# A server left on these ports would answer in place of the ones started here, and be measured.
+for p in "$port" $((port + 1)) $((port + 2)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        echo "e2e.sh: port $p on 127.0.0.1 is in use; stop what listens there or set STRATA_BENCH_PORT" >&2
+        exit 1
+    fi
+done
 data=$(mktemp -d "${TMPDIR:-/tmp}/strata-e2e.XXXXXX")
 pids=()
 cleanup() {
