@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -165,7 +166,29 @@ final class DriveErasureStore implements ErasureStore {
         }
         DriveErasureStore store = new DriveErasureStore(config, List.copyOf(drives), health, clock);
         store.recordMembers(formats, expected);
+        warmUpInBackground(store.code);
         return store;
+    }
+
+    /** Codes already warmed up (or warming) in this JVM; compiled code serves every store after. */
+    private static final java.util.Set<ReedSolomon> WARMED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Warms the coder up on a daemon thread, once per code and JVM, unless
+     * {@code -Dstrata.erasure.warm-up=false}: the store is usable at once, and requests arriving
+     * meanwhile only share the CPU with it (about 0.5-1 s of one core, compiling included).
+     */
+    private static void warmUpInBackground(ReedSolomon code) {
+        if (!Boolean.parseBoolean(System.getProperty("strata.erasure.warm-up", "true")) || !WARMED.add(code)) return;
+        Thread.ofPlatform().daemon().name("strata-coder-warm-up").start(() -> {
+            long start = System.nanoTime();
+            try {
+                long coded = code.warmUp();
+                LOG.info("erasure coder warmed up: {} MiB coded in {} ms", coded >> 20, (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException | Error e) {
+                LOG.error("erasure coder warm-up failed", e);
+            }
+        });
     }
 
     /** For each position, the drive id most formats record there (null when none does). */

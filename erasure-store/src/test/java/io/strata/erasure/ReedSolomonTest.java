@@ -14,6 +14,31 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ReedSolomonTest {
 
+    @ParameterizedTest(name = "RS({0},{1})")
+    @CsvSource({"4,2", "8,3", "3,0", "1,2"})
+    void warmUpCodesEveryPathAndLeavesTheCodeAsItWas(int k, int m) {
+        ReedSolomon code = ReedSolomon.of(k, m);
+        long perCall = k * (64L << 10);
+        long calls = ReedSolomon.WARM_UP_BYTES / perCall;
+        // Encoding, then rebuilding 1 .. min(m, k) lost data shards, each checked inside warmUp.
+        assertEquals(m == 0 ? 0 : (1 + Math.min(m, k)) * calls * perCall, code.warmUp());
+        int length = 10_000;
+        byte[][] warm = new byte[k + m][length];
+        new Random(7).ints(0, 256).limit(length * (long) k).forEach(new java.util.function.IntConsumer() {
+            int at;
+
+            public void accept(int b) {
+                warm[at / length][at % length] = (byte) b;
+                at++;
+            }
+        });
+        byte[][] table = new byte[k + m][];
+        for (int i = 0; i < k + m; i++) table[i] = warm[i].clone();
+        code.encode(warm, length);
+        code.withKernel(TableKernel.INSTANCE).encode(table, length);
+        for (int i = 0; i < k + m; i++) assertArrayEquals(table[i], warm[i], "shard " + i);
+    }
+
     @Test
     void galoisFieldMultiplicationHasInversesAndDistributes() {
         for (int a = 1; a < 256; a++) {
