@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -715,6 +716,41 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     private static final long COLD_RETRY_PAUSE_MS = 5_000;
 
+    /** Cleaner thread only. */
+    private final WarningLimiter coldDeleteWarnings = new WarningLimiter(TimeUnit.MINUTES.toNanos(10), System::nanoTime);
+
+    /**
+     * At most one warning per key and interval, carrying how many failures it stands for: a tier
+     * that is down, or was removed with {@code --force} while deletions of its copies were queued,
+     * fails every one of them every few seconds, and each used to log a line. Not thread-safe.
+     */
+    static final class WarningLimiter {
+        private final long intervalNanos;
+        private final java.util.function.LongSupplier nanoClock;
+        private final Map<String, long[]> byKey = new HashMap<>(); // key -> {failures since last warning, time of it}
+
+        WarningLimiter(long intervalNanos, java.util.function.LongSupplier nanoClock) {
+            this.intervalNanos = intervalNanos;
+            this.nanoClock = nanoClock;
+        }
+
+        /** Counts a failure; returns the failures to report now (this one included), or 0 to stay quiet. */
+        long failed(String key) {
+            long now = nanoClock.getAsLong();
+            long[] state = byKey.get(key);
+            if (state == null) {
+                byKey.put(key, new long[] {0, now});
+                return 1; // the first one is reported at once
+            }
+            state[0]++;
+            if (now - state[1] < intervalNanos) return 0;
+            long failures = state[0];
+            state[0] = 0;
+            state[1] = now;
+            return failures;
+        }
+    }
+
     /** Frees one garbage item's data; false if it must be retried later (its cold tier failed). */
     private boolean free(GarbageItem item) {
         DataRef ref;
@@ -730,7 +766,12 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                 try {
                     mover.freeIfCold(item);
                 } catch (io.strata.tiering.TierException e) {
-                    LOG.warn("cannot delete cold copy yet (retried): {}", e.getMessage());
+                    String tier = cold.head().map(DataRef.ColdName::tier).orElse("?");
+                    long failed = coldDeleteWarnings.failed(tier);
+                    if (failed > 0) {
+                        LOG.warn("cannot delete cold copies on tier {} yet: {} failed since the last warning; they stay queued "
+                                + "and are retried every {} s: {}", tier, failed, COLD_RETRY_PAUSE_MS / 1000, e.getMessage());
+                    }
                     return false;
                 }
             }
