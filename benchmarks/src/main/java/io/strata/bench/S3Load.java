@@ -33,6 +33,10 @@ import java.util.concurrent.Future;
  * servers' process ids ({@code --pid}, {@code --compare-pid}) it also reports each server's own CPU
  * time per operation, read from {@code /proc/PID/stat} (Linux).
  *
+ * <p>Each PUT round overwrites the same keys ({@code obj-0..count-1}), so the gateway also frees the
+ * objects it replaces; {@code --fresh-keys} makes every PUT round write new keys instead (GETs
+ * read the last round's), which is how an ingest pipeline writes.
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.strata.bench.S3Load \
  *      --endpoint http://127.0.0.1:9000 --access-key K --secret-key S --size 1MiB --count 200 --threads 4
@@ -106,6 +110,7 @@ public final class S3Load {
         int rounds = 1;
         int warmup = 0;
         boolean autoWarmup = false;
+        boolean freshKeys = false;
         String ops = "put,get";
         String bucket = "strata-load";
         for (int i = 0; i < args.length; i++) {
@@ -126,6 +131,7 @@ public final class S3Load {
                     if (!autoWarmup) warmup = Integer.parseInt(w);
                 }
                 case "--ops" -> ops = args[++i];
+                case "--fresh-keys" -> freshKeys = true;   // every PUT round writes new keys: no overwrites, nothing freed
                 case "--bucket" -> bucket = args[++i];
                 case "--ca-bundle" -> caBundle = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -154,17 +160,21 @@ public final class S3Load {
             System.out.printf("%d objects of %d bytes, %d threads, %d rounds (after %d uncounted warm-up rounds); %s%n", n, objSize,
                     threads, rounds, warmup, targets.stream().map(t -> t.name + " " + t.endpoint).toList());
             Map<String, Totals> totals = new java.util.LinkedHashMap<>();
+            boolean fresh = freshKeys;
+            int lastRound = rounds - 1;
             for (String op : ops.split(",")) {
                 for (int round = -warmup; round < rounds; round++) {
+                    int r0 = round;
                     for (Target t : targets) {
                         double cpuBefore = cpuSeconds(t.pid);
                         Result r = switch (op.trim()) {
-                            case "put" -> run(threads, n, objSize, i -> t.s3.putObject(q -> q.bucket(b).key("obj-" + i),
+                            // With --fresh-keys a round's PUTs create objects; GETs read the last round's.
+                            case "put" -> run(threads, n, objSize, i -> t.s3.putObject(q -> q.bucket(b).key(key(fresh, r0, i)),
                                     RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize,
                                             "application/octet-stream")));
                             case "get" -> run(threads, n, objSize, i -> {
                                 byte[] sink = new byte[1 << 16];
-                                try (ResponseInputStream<GetObjectResponse> in = t.s3.getObject(q -> q.bucket(b).key("obj-" + i))) {
+                                try (ResponseInputStream<GetObjectResponse> in = t.s3.getObject(q -> q.bucket(b).key(key(fresh, lastRound, i)))) {
                                     long total = 0;
                                     int k;
                                     while ((k = in.read(sink)) >= 0) total += k;
@@ -187,6 +197,10 @@ public final class S3Load {
         } finally {
             for (Target t : targets) t.s3.close();
         }
+    }
+
+    private static String key(boolean fresh, int round, int i) {
+        return fresh ? "obj-r" + round + "-" + i : "obj-" + i;
     }
 
     /** PEM certificate(s) to trust for https endpoints (a self-signed gateway's DATA_DIR/tls/cert.pem); null = the JDK's. */
