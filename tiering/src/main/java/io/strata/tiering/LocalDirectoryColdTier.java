@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default's cold tier: plain files under a root directory that mirror bucket and key.
@@ -28,9 +30,11 @@ import java.util.zip.CRC32C;
  * Each key segment is percent-encoded as UTF-8 except {@code [A-Za-z0-9._-]}; the segments
  * {@code .} and {@code ..} become {@code %2E} and {@code %2E%2E} and an empty segment becomes
  * {@code %}, so no key can name a path outside the root, and since {@code ~} is always encoded,
- * the suffixes can never collide with a key. Files are written to a temporary name, fsynced and
- * renamed; the sidecar goes first, so a data file always has its metadata. A key segment whose
- * file name would pass 255 bytes is {@code REJECTED}.
+ * the suffixes can never collide with a key. Files are written under {@code ROOT/~tmp/} (a name
+ * no bucket can have), fsynced and renamed into place; the sidecar goes first, so a data file
+ * always has its metadata. A temporary file nobody has written to for {@value #ABANDONED_MINUTES}
+ * minutes was left by a crash and is removed when the tier opens. A key segment whose file name
+ * would pass 255 bytes is {@code REJECTED}.
  *
  * <p>The sidecar's format is {@link ColdSidecar}'s.
  *
@@ -40,12 +44,17 @@ public final class LocalDirectoryColdTier implements ColdTier {
 
     private static final String META_SUFFIX = "~meta";
     private static final int MAX_NAME_LENGTH = 255;
-    private static final String LONGEST_TEMP_SUFFIX = "~tmp-" + new UUID(0, 0);
+    static final String TEMP_DIR = "~tmp";
+    /** Minutes without a write after which a temporary file is taken for a crash's leftover. */
+    static final int ABANDONED_MINUTES = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(LocalDirectoryColdTier.class);
 
     private final Path root;
+    private final Path temps;
 
     private LocalDirectoryColdTier(Path root) {
         this.root = root;
+        this.temps = root.resolve(TEMP_DIR);
     }
 
     /**
@@ -56,11 +65,36 @@ public final class LocalDirectoryColdTier implements ColdTier {
     public static LocalDirectoryColdTier create(Path root) {
         Path absolute = root.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(absolute);
+            Files.createDirectories(absolute.resolve(TEMP_DIR));
         } catch (IOException e) {
             throw new TierException(TierException.Reason.UNAVAILABLE, "cannot create cold tier root " + absolute, e);
         }
-        return new LocalDirectoryColdTier(absolute);
+        LocalDirectoryColdTier tier = new LocalDirectoryColdTier(absolute);
+        tier.removeAbandonedTemps(java.time.Instant.now().minus(java.time.Duration.ofMinutes(ABANDONED_MINUTES)));
+        return tier;
+    }
+
+    /**
+     * Deletes the temporary files last written before {@code cutoff}: writes a kill interrupted.
+     * One being written now is modified continuously and stays. Failures are logged, not thrown.
+     *
+     * @return how many were deleted
+     */
+    int removeAbandonedTemps(java.time.Instant cutoff) {
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(temps)) {
+            for (Path p : entries) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) removed++;
+                } catch (IOException e) {
+                    LOG.warn("cannot remove abandoned temporary file {}: {}", p, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list {} for abandoned temporary files: {}", temps, e.toString());
+        }
+        if (removed > 0) LOG.info("cold tier {}: removed {} temporary files left by an interrupted write", root, removed);
+        return removed;
     }
 
     @Override
@@ -68,8 +102,9 @@ public final class LocalDirectoryColdTier implements ColdTier {
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         Path file = dataFile(id);
         Path meta = metaFile(file);
-        Path tmp = file.resolveSibling(file.getFileName() + "~tmp-" + UUID.randomUUID());
+        Path tmp = temps.resolve(UUID.randomUUID() + ".data");
         try {
+            Files.createDirectories(temps);
             Files.createDirectories(file.getParent());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), TierStreams.BUFFER_SIZE)) {
@@ -153,8 +188,8 @@ public final class LocalDirectoryColdTier implements ColdTier {
             dir = dir.resolve(fileName(id, encodeSegment(segments[i])));
         }
         String last = encodeSegment(segments[segments.length - 1]) + "~" + id.versionId();
-        // The longest sibling is the temporary name of the sidecar: NAME~meta~tmp-UUID.
-        fileName(id, last + META_SUFFIX + LONGEST_TEMP_SUFFIX);
+        // The longest sibling is the sidecar: NAME~meta.
+        fileName(id, last + META_SUFFIX);
         Path file = dir.resolve(last);
         if (!file.normalize().startsWith(root)) {
             throw new IllegalStateException("escaped key left the root: " + id);   // unreachable by construction
@@ -217,8 +252,8 @@ public final class LocalDirectoryColdTier implements ColdTier {
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
-    private static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + "~tmp-" + UUID.randomUUID());
+    private void writeAtomically(Path target, String content) throws IOException {
+        Path tmp = temps.resolve(UUID.randomUUID() + ".meta");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
@@ -252,7 +287,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
-            // A leftover temporary name is garbage that never looks like an object (it has ~tmp-).
+            // A leftover in ~tmp/ never looks like an object; the next open removes it.
         }
     }
 

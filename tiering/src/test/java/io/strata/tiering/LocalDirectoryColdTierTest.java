@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,11 +89,37 @@ class LocalDirectoryColdTierTest extends ColdTierContractTest {
     }
 
     @Test
-    void failedPutLeavesNoTemporaryFiles() throws IOException {
+    void putsLeaveNoTemporaryFilesWhetherTheySucceedOrFail() throws IOException {
+        put(id("ok"), new byte[5]);
         assertThrows(TierException.class, () -> tier().put(id("t"), ColdMetadata.empty(),
                 new java.io.ByteArrayInputStream(new byte[5]), 6));
+        try (Stream<Path> temps = Files.list(root().resolve(LocalDirectoryColdTier.TEMP_DIR))) {
+            assertEquals(0, temps.count());
+        }
         try (Stream<Path> all = Files.walk(root())) {
             assertTrue(all.noneMatch(p -> p.getFileName().toString().contains("~tmp-")));
+        }
+    }
+
+    /** What a kill in the middle of a put leaves, and what the next start does with it. */
+    @Test
+    void temporaryFilesLeftByACrashAreRemovedWhenTheTierOpensAgain() throws IOException {
+        put(id("kept"), new byte[7]);
+        Path temps = root().resolve(LocalDirectoryColdTier.TEMP_DIR);
+        Path abandoned = Files.write(temps.resolve("0-abandoned.data"), new byte[100]);
+        Path sidecar = Files.write(temps.resolve("1-abandoned.meta"), new byte[10]);
+        Path inFlight = Files.write(temps.resolve("2-being-written.data"), new byte[100]);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofMinutes(LocalDirectoryColdTier.ABANDONED_MINUTES + 1)));
+        Files.setLastModifiedTime(abandoned, old);
+        Files.setLastModifiedTime(sidecar, old);
+
+        LocalDirectoryColdTier reopened = LocalDirectoryColdTier.create(root());
+        assertFalse(Files.exists(abandoned));
+        assertFalse(Files.exists(sidecar));
+        assertTrue(Files.exists(inFlight), "a file written within the last minutes may belong to a running write");
+        try (java.io.InputStream in = reopened.get(id("kept"), ByteRange.all())) {
+            assertArrayEquals(new byte[7], in.readAllBytes());
         }
     }
 }
