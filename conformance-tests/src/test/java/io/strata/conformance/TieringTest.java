@@ -184,7 +184,7 @@ class TieringTest {
         Path dir = root.resolve("cold").resolve(bucket);
         if (!Files.exists(dir)) return List.of();
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains("~tmp-")).toList();
+            return s.filter(Files::isRegularFile).toList();   // temporaries live in cold/~tmp, not here
         }
     }
 
@@ -332,14 +332,14 @@ class TieringTest {
         String bucket = bucket("crash");
         long size = 160L << 20;
         s3.putObject(b -> b.bucket(bucket).key("big"), RequestBody.fromInputStream(TestData.stream(5, size), size));
-        Path dir = root.resolve("cold").resolve(bucket);
+        Path temps = root.resolve("cold").resolve("~tmp");   // where the local tier writes before renaming
         moveNow(bucket, "", "COLD");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         boolean caught = false;
         while (System.nanoTime() < deadline && !caught) {
-            if (Files.exists(dir)) {
-                try (Stream<Path> s = Files.walk(dir)) {
-                    caught = s.anyMatch(p -> p.getFileName().toString().contains("~tmp-"));
+            if (Files.exists(temps)) {
+                try (Stream<Path> s = Files.list(temps)) {
+                    caught = s.anyMatch(p -> p.getFileName().toString().endsWith(".data"));
                 }
             }
             if (!caught) Thread.sleep(2);
