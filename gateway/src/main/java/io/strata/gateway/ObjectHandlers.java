@@ -376,13 +376,7 @@ final class ObjectHandlers {
         byte[] buf = new byte[(int) Math.min(FIRST_WRITE, remaining)];
         boolean first = true;
         while (remaining > 0) {
-            int want = (int) Math.min(buf.length, remaining);
-            int filled = 0;
-            while (filled < want) {
-                int n = in.read(buf, filled, want - filled);
-                if (n < 0) throw new IOException("object data ended early: " + (remaining - filled) + " bytes missing");
-                filled += n;
-            }
+            int filled = ReadAhead.readFully(in, buf, (int) Math.min(buf.length, remaining), remaining);
             out.write(buf, 0, filled);
             remaining -= filled;
             if (first && remaining > 0) buf = new byte[(int) Math.min(WRITE_BLOCK, remaining)];

@@ -45,6 +45,23 @@ final class ReadAhead {
     }
 
     /**
+     * Reads exactly {@code want} bytes of a body into the start of {@code buf}.
+     *
+     * @param remaining body bytes still expected, for the message when {@code in} ends early
+     * @return {@code want}
+     * @throws IOException when {@code in} ends before {@code want} bytes
+     */
+    static int readFully(InputStream in, byte[] buf, int want, long remaining) throws IOException {
+        int n = 0;
+        while (n < want) {
+            int k = in.read(buf, n, want - n);
+            if (k < 0) throw new IOException("object data ended early: " + (remaining - n) + " bytes missing");
+            n += k;
+        }
+        return n;
+    }
+
+    /**
      * Copies exactly {@code length} bytes of {@code in} to {@code out}.
      *
      * @throws IOException when {@code in} ends early or either side fails
@@ -72,13 +89,7 @@ final class ReadAhead {
                         }
                         if (stop.get()) break;
                     }
-                    int want = (int) Math.min(buf.length, remaining);
-                    int n = 0;
-                    while (n < want) {
-                        int k = in.read(buf, n, want - n);
-                        if (k < 0) throw new IOException("object data ended early: " + (remaining - n) + " bytes missing");
-                        n += k;
-                    }
+                    int n = readFully(in, buf, (int) Math.min(buf.length, remaining), remaining);
                     filled.put(new Chunk(buf, n));
                     remaining -= n;
                 }
