@@ -313,12 +313,25 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     // ---- multipart
 
+    /**
+     * 24 random bytes in URL-safe base64 (32 characters), never starting with {@code -}: the aws
+     * CLI (argparse) takes {@code --upload-id -x...} for an option and refuses the command, which
+     * hit one upload in 64.
+     */
+    static String newUploadId() {
+        byte[] id = new byte[24];
+        String uploadId;
+        do {
+            RANDOM.nextBytes(id);
+            uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        } while (uploadId.charAt(0) == '-');
+        return uploadId;
+    }
+
     MultipartUpload createUpload(BucketName bucket, ObjectKey key, String owner, Metadata meta,
                                  String checksumAlgorithm) {
         requireBucket(bucket);
-        byte[] id = new byte[24];
-        RANDOM.nextBytes(id);
-        String uploadId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        String uploadId = newUploadId();
         MultipartUpload upload = new MultipartUpload(bucket, key, uploadId, clock.instant(), owner,
                 meta.contentType(), meta.headers(), meta.userMetadata(), checksumAlgorithm);
         namespace.createUpload(upload);

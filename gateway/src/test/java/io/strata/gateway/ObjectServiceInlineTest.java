@@ -179,6 +179,19 @@ class ObjectServiceInlineTest {
         assertEquals(20, second.size());
     }
 
+    /** One base64url id in 64 used to start with "-", which the aws CLI cannot pass as --upload-id. */
+    @Test
+    void uploadIdsNeverStartWithADash() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 3000; i++) {
+            String id = ObjectService.newUploadId();
+            assertEquals(32, id.length(), id);
+            assertTrue(id.matches("[A-Za-z0-9_][A-Za-z0-9_-]{31}"), id);
+            ids.add(id);
+        }
+        assertEquals(3000, ids.size());
+    }
+
     @Test
     void multipartObjectMixesHotAndInlinePartsAndReadsAcrossThem() throws IOException {
         byte[] one = bytes(10, (int) ObjectService.MIN_PART_SIZE);
