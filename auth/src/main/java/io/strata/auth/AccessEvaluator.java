@@ -16,6 +16,12 @@ import java.util.Set;
  * change and delete the bucket policy itself, so that a policy cannot lock the owner out (as S3
  * treats the bucket owner's root user). Stateless and thread-safe.
  *
+ * <p>Only the owner may manage the bucket's configuration where its abuse would widen access: the
+ * policy itself, ACLs, CORS, lifecycle, versioning, tagging, replication and encryption
+ * ({@link #ownerOnly}). A policy that allows {@code s3:*} to {@code *} grants none of these, as on
+ * AWS, where Put/Get/DeleteBucketPolicy are only ever granted to the bucket owner's account;
+ * otherwise a grant meant for readers would let anyone replace the policy and keep access for good.
+ *
  * <p>Condition keys the request context lacks follow IAM: positive operators do not match,
  * negated ones ({@code StringNotEquals}, {@code NotIpAddress}, ...) do, {@code ...IfExists} does,
  * and {@code Null} tests presence.
@@ -26,6 +32,13 @@ public final class AccessEvaluator {
 
     private static final Set<String> POLICY_ACTIONS = Set.of("s3:getbucketpolicy", "s3:putbucketpolicy",
             "s3:deletebucketpolicy");
+
+    /** Everything in {@link #POLICY_ACTIONS} plus the configuration writes that could widen access. */
+    private static final Set<String> OWNER_ONLY = Set.of("s3:getbucketpolicy", "s3:putbucketpolicy",
+            "s3:deletebucketpolicy", "s3:putbucketacl", "s3:putobjectacl", "s3:putobjectversionacl",
+            "s3:putbucketcors", "s3:putlifecycleconfiguration", "s3:putbucketversioning", "s3:putbuckettagging",
+            "s3:putreplicationconfiguration", "s3:putencryptionconfiguration", "s3:putbucketownershipcontrols",
+            "s3:putbucketpublicaccessblock", "s3:deletebucketpublicaccessblock", "s3:putbucketobjectlockconfiguration");
 
     private AccessEvaluator() {
     }
@@ -40,12 +53,27 @@ public final class AccessEvaluator {
      */
     public static boolean allowed(Policy policy, CannedAcl bucketAcl, CannedAcl objectAcl, AccessRequest request) {
         if (request.owner() && POLICY_ACTIONS.contains(request.action())) return true;
+        if (!request.owner() && OWNER_ONLY.contains(request.action())) return false;
         Decision d = policy == null ? Decision.NOT_APPLICABLE : evaluate(policy, request);
         if (d == Decision.DENY) return false;
         if (request.owner() || d == Decision.ALLOW) return true;
         boolean authenticated = !request.anonymous();
         if (bucketAcl != null && bucketAcl.allows(true, request.action(), authenticated)) return true;
         return objectAcl != null && objectAcl.allows(false, request.action(), authenticated);
+    }
+
+    /**
+     * True for an action only the bucket owner may perform, whatever a policy or ACL grants: reading
+     * or changing the policy, and the configuration writes that could widen access (ACLs, CORS,
+     * lifecycle, versioning, tagging, replication, encryption).
+     */
+    public static boolean ownerOnly(String action) {
+        return OWNER_ONLY.contains(action.toLowerCase(Locale.ROOT));
+    }
+
+    /** True for Get/Put/DeleteBucketPolicy, which AWS refuses to others with 405 when a grant would allow them. */
+    public static boolean policyAction(String action) {
+        return POLICY_ACTIONS.contains(action.toLowerCase(Locale.ROOT));
     }
 
     /** The policy's verdict alone: DENY if any matching statement denies, else ALLOW if one allows. */

@@ -51,6 +51,27 @@ class PolicyTest {
         assertFalse(AccessEvaluator.allowed(denyAll, CannedAcl.PRIVATE, null, owner("s3:ListBucket", "arn:aws:s3:::b")));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl",
+            "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutBucketCORS", "s3:PutLifecycleConfiguration",
+            "s3:PutBucketVersioning", "s3:PutBucketTagging", "s3:PutReplicationConfiguration",
+            "s3:PutEncryptionConfiguration"})
+    void bucketConfigurationThatWidensAccessIsTheOwnersAloneWhateverThePolicyGrants(String action) {
+        Policy everything = Policy.parse(policy("""
+                {"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}"""), "b");
+        String resource = action.contains("Object") ? "arn:aws:s3:::b/k" : "arn:aws:s3:::b";
+        assertTrue(AccessEvaluator.ownerOnly(action));
+        assertEquals(Decision.ALLOW, AccessEvaluator.evaluate(everything, anon(action, resource, Map.of())));
+        assertFalse(AccessEvaluator.allowed(everything, CannedAcl.PUBLIC_READ_WRITE, CannedAcl.PUBLIC_READ_WRITE,
+                anon(action, resource, Map.of())));
+        var other = new AccessRequest(Optional.of("OTHER"), false, action, resource, Map.of());
+        assertFalse(AccessEvaluator.allowed(everything, CannedAcl.PUBLIC_READ_WRITE, CannedAcl.PUBLIC_READ_WRITE, other));
+        assertTrue(AccessEvaluator.allowed(everything, CannedAcl.PRIVATE, null, owner(action, resource)));
+        // Data operations stay grantable: the rule is about configuration, not about sharing objects.
+        assertTrue(AccessEvaluator.allowed(everything, CannedAcl.PRIVATE, null, anon("s3:PutObject", "arn:aws:s3:::b/k", Map.of())));
+        assertFalse(AccessEvaluator.ownerOnly("s3:PutObject"));
+    }
+
     @Test
     void ownerIsAllowedWithoutPolicyAndAnonymousIsNot() {
         assertTrue(AccessEvaluator.allowed(null, CannedAcl.PRIVATE, null, owner("s3:PutObject", "arn:aws:s3:::b/k")));

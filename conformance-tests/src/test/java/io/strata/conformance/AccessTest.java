@@ -120,6 +120,49 @@ class AccessTest extends GatewayTest {
         s3.deleteObject(b -> b.bucket(bucket).key("keep"));
     }
 
+    @Test
+    void aPolicyGrantingEverythingToEveryoneStillLeavesTheBucketsConfigurationToItsOwner() throws Exception {
+        String bucket = createBucket("policy-owner-only");
+        String policy = """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*",
+                "Resource":["arn:aws:s3:::%1$s","arn:aws:s3:::%1$s/*"]}]}""".formatted(bucket);
+        s3.putBucketPolicy(b -> b.bucket(bucket).policy(policy));
+        byte[] takeover = """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",
+                "Resource":["arn:aws:s3:::%1$s","arn:aws:s3:::%1$s/*"]}]}""".formatted(bucket).getBytes(StandardCharsets.UTF_8);
+        // AWS: a caller outside the owner's account whom a grant would allow gets 405, never the policy.
+        for (HttpResponse<byte[]> r : List.of(anonymous("PUT", "/" + bucket + "?policy", takeover),
+                anonymous("GET", "/" + bucket + "?policy", null), anonymous("DELETE", "/" + bucket + "?policy", null))) {
+            assertEquals(405, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertEquals("MethodNotAllowed", code(r));
+        }
+        byte[] xml = "<x/>".getBytes(StandardCharsets.UTF_8);
+        for (String sub : List.of("acl", "cors", "lifecycle", "versioning", "tagging")) {
+            HttpResponse<byte[]> put = anonymous("PUT", "/" + bucket + "?" + sub, xml);
+            assertEquals(403, put.statusCode(), sub + ": " + new String(put.body(), StandardCharsets.UTF_8));
+            assertEquals("AccessDenied", code(put));
+        }
+        for (String sub : List.of("cors", "lifecycle", "tagging")) {
+            assertEquals(403, anonymous("DELETE", "/" + bucket + "?" + sub, null).statusCode(), sub);
+        }
+        HttpResponse<byte[]> publish = HTTP.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/" + bucket + "/pub"))
+                .header("x-amz-acl", "public-read").PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(403, publish.statusCode());
+        assertEquals(403, anonymous("PUT", "/" + bucket + "/k?acl", xml).statusCode());
+        // The grant itself still works for data.
+        assertEquals(200, anonymous("PUT", "/" + bucket + "/k", "data".getBytes(StandardCharsets.UTF_8)).statusCode());
+        // Nothing changed: same policy, no CORS, lifecycle or tags, versioning never set, bucket still private.
+        assertEquals(policy, s3.getBucketPolicy(b -> b.bucket(bucket)).policy());
+        assertS3Error(404, "NoSuchCORSConfiguration", () -> s3.getBucketCors(b -> b.bucket(bucket)));
+        assertS3Error(404, "NoSuchLifecycleConfiguration", () -> s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket)));
+        assertS3Error(404, "NoSuchTagSet", () -> s3.getBucketTagging(b -> b.bucket(bucket)));
+        assertEquals(null, s3.getBucketVersioning(b -> b.bucket(bucket)).status());
+        assertTrue(s3.getBucketAcl(b -> b.bucket(bucket)).grants().stream().noneMatch(AccessTest::isAllUsers));
+        assertS3Error(404, "NoSuchKey", () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("pub")));
+        s3.deleteBucketPolicy(b -> b.bucket(bucket));
+    }
+
     // ---- canned ACLs
 
     @Test

@@ -79,12 +79,55 @@ final class AccessControl {
                 default -> action;
             };
         }
-        require(r, auth, action, new BucketName(r.rawBucket()), key);
+        BucketName bucket = new BucketName(r.rawBucket());
+        require(r, auth, action, bucket, key);
+        // An ACL set while writing is an ACL change: S3 checks s3:PutObjectAcl too, which only the
+        // owner holds here, so a grant to write objects never lets a caller publish them.
+        if ((op == S3Operation.PUT_OBJECT || op == S3Operation.COPY_OBJECT || op == S3Operation.CREATE_MULTIPART_UPLOAD)
+                && r.header("x-amz-acl").isPresent()) {
+            require(r, auth, "s3:PutObjectAcl", bucket, key);
+        }
     }
 
-    /** Refuses with AccessDenied unless {@code auth} may perform {@code action} on the bucket or object. */
+    /**
+     * Refuses with AccessDenied unless {@code auth} may perform {@code action} on the bucket or object.
+     * A bucket-policy action that a grant would allow to someone other than the owner is refused with
+     * 405 MethodNotAllowed, as AWS answers callers outside the bucket owner's account.
+     */
     void require(S3Request r, Authentication auth, String action, BucketName bucket, ObjectKey key) {
-        if (!allowed(r, auth, action, bucket, key, Map.of())) throw denied();
+        if (allowed(r, auth, action, bucket, key, Map.of())) return;
+        if (AccessEvaluator.policyAction(action) && !owns(auth, bucket)) {
+            Policy policy = policy(bucket);
+            if (policy != null && AccessEvaluator.evaluate(policy, accessRequest(r, auth, false, action, bucket, key,
+                    Map.of())) == AccessEvaluator.Decision.ALLOW) {
+                throw new S3Exception(S3Error.METHOD_NOT_ALLOWED,
+                        "Only the bucket owner's account may read, change or delete the bucket policy.");
+            }
+        }
+        throw denied();
+    }
+
+    private boolean owns(Authentication auth, BucketName bucket) {
+        return !auth.anonymous() && namespace.bucket(bucket).map(b -> b.owner().equals(auth.accessKey())).orElse(false);
+    }
+
+    /** The bucket's policy, or null when it has none (or a stored one no longer parses, which is logged). */
+    private Policy policy(BucketName bucket) {
+        Optional<byte[]> doc = namespace.bucketConfig(bucket, POLICY);
+        if (doc.isEmpty()) return null;
+        try {
+            return Policy.parse(new String(doc.get(), StandardCharsets.UTF_8), bucket.value());
+        } catch (AuthException e) {
+            // Stored policies were validated on PUT; one that no longer parses is ignored, loudly.
+            LOG.error("stored policy of bucket {} does not parse: {}", bucket, e.getMessage());
+            return null;
+        }
+    }
+
+    private AccessRequest accessRequest(S3Request r, Authentication auth, boolean owner, String action,
+                                        BucketName bucket, ObjectKey key, Map<String, String> extraContext) {
+        return new AccessRequest(auth.anonymous() ? Optional.empty() : Optional.of(auth.accessKey()), owner, action,
+                AccessRequest.arn(bucket.value(), key == null ? null : key.value()), context(r, auth, extraContext));
     }
 
     /** True if allowed; also true when the bucket does not exist (the operation then fails on its own). */
@@ -93,20 +136,10 @@ final class AccessControl {
         Optional<Bucket> b = namespace.bucket(bucket);
         if (b.isEmpty()) return true;
         boolean owner = !auth.anonymous() && b.get().owner().equals(auth.accessKey());
-        Optional<byte[]> policyDoc = namespace.bucketConfig(bucket, POLICY);
-        if (owner && policyDoc.isEmpty()) return true;
-        Policy policy = null;
-        if (policyDoc.isPresent()) {
-            try {
-                policy = Policy.parse(new String(policyDoc.get(), StandardCharsets.UTF_8), bucket.value());
-            } catch (AuthException e) {
-                // Stored policies were validated on PUT; one that no longer parses is ignored, loudly.
-                LOG.error("stored policy of bucket {} does not parse: {}", bucket, e.getMessage());
-            }
-        }
+        if (owner && namespace.bucketConfig(bucket, POLICY).isEmpty()) return true;
+        Policy policy = policy(bucket);
         CannedAcl bucketAcl = bucketAcl(bucket);
-        AccessRequest request = new AccessRequest(auth.anonymous() ? Optional.empty() : Optional.of(auth.accessKey()),
-                owner, action, AccessRequest.arn(bucket.value(), key == null ? null : key.value()), context(r, auth, extraContext));
+        AccessRequest request = accessRequest(r, auth, owner, action, bucket, key, extraContext);
         if (AccessEvaluator.allowed(policy, bucketAcl, null, request)) return true;
         if (key == null || owner || !OBJECT_READS.contains(request.action())) return false;
         // Only an object read can be granted by the object's own ACL: read it only when it matters.

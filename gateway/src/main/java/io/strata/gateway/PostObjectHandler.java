@@ -75,6 +75,7 @@ final class PostObjectHandler {
                         .with("ArgumentName", "file").with("ArgumentValue", "0");
             }
             PostFormVerifier.Verified verified = verifier.verify(fields, bucket.value());
+            S3Api.refuseEncryption(fields.keySet());
             String keyText = Optional.ofNullable(fields.get("key")).filter(k -> !k.isEmpty())
                     .orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT,
                             "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.")
@@ -90,7 +91,10 @@ final class PostObjectHandler {
                     () -> new S3Exception(S3Error.INVALID_ARGUMENT).with("ArgumentName", "acl").with("ArgumentValue", a)));
             Map<String, String> context = new TreeMap<>();
             acl.ifPresent(a -> context.put("s3:x-amz-acl", a.header()));
-            if (!access.allowed(r, verified.authentication(), "s3:PutObject", bucket, key, context)) {
+            // An acl field publishes the object: it needs s3:PutObjectAcl too, as a PUT's x-amz-acl does.
+            if (!access.allowed(r, verified.authentication(), "s3:PutObject", bucket, key, context)
+                    || (acl.isPresent() && !access.allowed(r, verified.authentication(), "s3:PutObjectAcl", bucket, key,
+                    context))) {
                 throw AccessControl.denied();
             }
             long length = contentLength - form.position() - form.closingLength();
