@@ -85,8 +85,7 @@ class HealTest {
                 DurabilityTest.deleteRecursively(server.dataDir().resolve("drives/d3"));
                 verify(s3, bucket, objects, "after heal, with d1 and d3 deleted");
 
-                String metrics = new String(RawRequest.of("GET", "/_strata/metrics").unsigned().send(server).body(),
-                        StandardCharsets.UTF_8);
+                String metrics = server.metrics();
                 assertTrue(metrics.contains("strata_heal_shards_rebuilt_total"), metrics);
             } catch (Throwable e) {
                 throw new AssertionError(e + "\n--- gateway output (tail) ---\n" + server.outputTail(), e);

@@ -100,10 +100,7 @@ class LifecycleTest extends GatewayTest {
 
     @Test
     void theWorkerIsRunningAndCountsInTheMetrics() throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        String metrics = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(server.endpoint() + "/_strata/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = server.metrics();
         assertTrue(metrics.contains("strata_lifecycle_actions_total{action=\"expire_current\"}"), metrics);
         assertTrue(metrics.contains("strata_lifecycle_runs_total{outcome=\"completed\"}"), metrics);
     }

@@ -328,8 +328,7 @@ class PlacementTest {
             assertEquals(List.of("k1", "k2", "k3"), cold);
             String status = admin(small, "GET", "/placement", Map.of(), 200);
             assertEquals(3, number(status, "evictions"), status);
-            String metrics = new String(RawRequest.of("GET", "/_strata/metrics").unsigned().send(small).body(),
-                    StandardCharsets.UTF_8);
+            String metrics = small.metrics();
             assertTrue(metrics.contains("strata_placement_evictions_total 3"), metrics);
             assertArrayEquals(TestData.bytes(40 + "k1".hashCode(), 1 << 20),
                     c.getObjectAsBytes(b -> b.bucket("evict").key("k1")).asByteArray());

@@ -239,6 +239,13 @@ public final class StrataServer implements AutoCloseable {
         return dataDir;
     }
 
+    /** The Prometheus metrics, read as an operator's scraper does: a GET signed with the root credentials. */
+    public String metrics() throws IOException, InterruptedException {
+        RawRequest.Response r = RawRequest.of("GET", "/_strata/metrics").send(this);
+        if (r.status() != 200) throw new AssertionError("metrics: " + r);
+        return r.text();
+    }
+
     /** Everything the server printed so far (all starts). */
     public String output() {
         try {

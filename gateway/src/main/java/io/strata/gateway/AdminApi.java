@@ -91,6 +91,14 @@ final class AdminApi implements Handler {
 
     /** Only the root credentials may use the admin API; anonymous requests are AccessDenied. */
     private void authenticate(ServerRequest req) {
+        requireRoot(req, verifier, root, "The admin API needs a request signed with the root credentials.");
+    }
+
+    /**
+     * Refuses with AccessDenied ({@code denial} as the message) unless the request is signed (SigV4,
+     * header or presigned) with the root credentials; a bad signature gets its own S3 error.
+     */
+    static void requireRoot(ServerRequest req, SigV4Verifier verifier, Credentials root, String denial) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Header h : req.headers()) {
             headers.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>()).addAll(h.allValues());
@@ -102,12 +110,12 @@ final class AdminApi implements Handler {
             auth = verifier.verify(signed);
         } catch (AuthException e) {
             if (e.reason() == AuthException.Reason.MISSING_AUTHENTICATION) {
-                throw new S3Exception(S3Error.ACCESS_DENIED, "The admin API needs a request signed with the root credentials.");
+                throw new S3Exception(S3Error.ACCESS_DENIED, denial);
             }
             throw e;
         }
         if (auth.anonymous() || !root.accessKey().equals(auth.accessKey())) {
-            throw new S3Exception(S3Error.ACCESS_DENIED, "The admin API needs a request signed with the root credentials.");
+            throw new S3Exception(S3Error.ACCESS_DENIED, denial);
         }
     }
 

@@ -46,6 +46,11 @@ public final class Main {
             (auth.access-key / auth.secret-key), or are generated on first start and kept in
             DATA_DIR/credentials.properties.
 
+            Prometheus metrics at /_strata/metrics need a request signed with the root
+            credentials or "Authorization: Bearer TOKEN" with the token of
+            metrics.bearer-token-file (or STRATA_METRICS_TOKEN); metrics.public: true
+            (STRATA_METRICS_PUBLIC) opens them to anyone who reaches the port.
+
             Example:
               strata serve --port 9000 --data-dir /var/lib/strata
               aws --endpoint-url http://127.0.0.1:9000 s3 ls

@@ -34,13 +34,14 @@ import java.util.Optional;
  * @param placement         objective-based placement ({@code placement.*}: promotion, watermarks)
  * @param placementInterval time between two watermark checks ({@code placement.check-interval})
  * @param tls               HTTPS for the S3 endpoint ({@code server.tls.*}); empty = plain HTTP
+ * @param metrics           who may read {@code /_strata/metrics} ({@code metrics.public}, {@code metrics.bearer-token-file})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
-                           Optional<TlsSpec> tls) {
+                           Optional<TlsSpec> tls, MetricsAccess metrics) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -189,9 +190,36 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
-                placementInterval, tls(l, dataDir));
+                placementInterval, tls(l, dataDir), metricsAccess(l));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
+    }
+
+    /**
+     * The token comes from a file (or the environment), never from the YAML itself, so that the
+     * configuration can be shared without the secret.
+     */
+    private static MetricsAccess metricsAccess(Layers l) {
+        boolean open = l.bool("metrics.public", "STRATA_METRICS_PUBLIC", false);
+        String file = l.string("metrics.bearer-token-file", "STRATA_METRICS_TOKEN_FILE", "");
+        String token = l.env().getOrDefault("STRATA_METRICS_TOKEN", "");
+        String key = "STRATA_METRICS_TOKEN";
+        if (!file.isEmpty()) {
+            if (!token.isEmpty()) {
+                throw new ConfigException("metrics.bearer-token-file", "set it or STRATA_METRICS_TOKEN, not both");
+            }
+            key = "metrics.bearer-token-file";
+            try {
+                token = Files.readString(Path.of(file)).strip();
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new ConfigException(key, "cannot read " + Path.of(file).toAbsolutePath() + ": " + e.getMessage());
+            }
+        }
+        try {
+            return new MetricsAccess(open, token.isEmpty() ? Optional.empty() : Optional.of(token));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
     }
 
     private static Optional<TlsSpec> tls(Layers l, Path dataDir) {

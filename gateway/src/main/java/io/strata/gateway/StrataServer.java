@@ -141,10 +141,8 @@ public final class StrataServer implements AutoCloseable {
                             .build())
                     .routing(r -> r
                             .get("/_strata/health", (req, res) -> res.send("ok"))
-                            .get("/_strata/metrics", (req, res) -> {
-                                res.header("Content-Type", "text/plain; version=0.0.4");
-                                res.status(Status.OK_200).send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
-                            })
+                            .get("/_strata/metrics", metricsEndpoint(metrics, config.metrics(),
+                                    SigV4Verifier.create(CredentialStore.of(root), clock), root))
                             .any(AdminApi.PREFIX + "/*", admin)
                             .any(api))
                     .build()
@@ -161,6 +159,32 @@ public final class StrataServer implements AutoCloseable {
             namespace.close();
             throw e;
         }
+    }
+
+    /** Prometheus text, to the root credentials or the bearer token unless {@code metrics.public}. */
+    private static io.helidon.webserver.http.Handler metricsEndpoint(Metrics metrics, MetricsAccess access,
+                                                                     SigV4Verifier verifier, Credentials root) {
+        return (req, res) -> {
+            java.util.Optional<String> authorization = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION);
+            if (!access.open() && !access.presentsToken(authorization)) {
+                String denial = "The metrics need the root credentials (a signed request) or the bearer token of "
+                        + "metrics.bearer-token-file; metrics.public: true opens them.";
+                try {
+                    if (authorization.map(a -> a.strip().regionMatches(true, 0, "Bearer ", 0, 7)).orElse(false)) {
+                        throw new S3Exception(S3Error.ACCESS_DENIED, denial);
+                    }
+                    AdminApi.requireRoot(req, verifier, root, denial);
+                } catch (S3Exception e) {
+                    S3Api.fail(req, res, e, "/_strata/metrics", "metrics");
+                    return;
+                } catch (io.strata.auth.AuthException e) {
+                    S3Api.fail(req, res, ErrorMapping.toS3(e), "/_strata/metrics", "metrics");
+                    return;
+                }
+            }
+            res.header("Content-Type", "text/plain; version=0.0.4");
+            res.status(Status.OK_200).send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+        };
     }
 
     /** HTTPS from the configured (or once generated) PEM certificate and key. */

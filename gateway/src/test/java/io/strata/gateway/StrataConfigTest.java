@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,30 @@ class StrataConfigTest {
         assertEquals(3, c.drives().size());
         assertEquals(256 << 10, c.blockSize());
         assertEquals("envaccess", c.credentials().orElseThrow().accessKey());
+    }
+
+    @Test
+    void metricsAreProtectedByDefaultAndTheTokenComesFromAFileOrTheEnvironment(@TempDir Path dir) throws Exception {
+        StrataConfig defaults = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertFalse(defaults.metrics().open());
+        assertTrue(defaults.metrics().token().isEmpty());
+        Path tokenFile = dir.resolve("metrics.token");
+        Files.writeString(tokenFile, "file-token-0123456789\n");
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, "metrics:\n  public: true\n  bearer-token-file: " + tokenFile + "\n");
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertTrue(c.metrics().open());
+        assertEquals("file-token-0123456789", c.metrics().token().orElseThrow());
+        assertFalse(c.metrics().toString().contains("file-token"), "the token stays out of logs");
+        assertTrue(c.metrics().presentsToken(java.util.Optional.of("Bearer file-token-0123456789")));
+        assertFalse(c.metrics().presentsToken(java.util.Optional.of("Bearer file-token-012345678")));
+        assertFalse(c.metrics().presentsToken(java.util.Optional.of("Basic file-token-0123456789")));
+        var shortToken = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_METRICS_TOKEN", "short"), Map.of()));
+        assertTrue(shortToken.getMessage().contains("STRATA_METRICS_TOKEN"), shortToken.getMessage());
+        var missing = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_METRICS_TOKEN_FILE", dir.resolve("nope").toString()), Map.of()));
+        assertTrue(missing.getMessage().contains("metrics.bearer-token-file"), missing.getMessage());
     }
 
     @Test
