@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** PutObject, GetObject, HeadObject, DeleteObject, metadata, digests, checksums and conditions. */
 class ObjectTest extends GatewayTest {
@@ -260,5 +261,36 @@ class ObjectTest extends GatewayTest {
             assertS3Error(404, "NoSuchKey", () -> s3.getObject(b -> b.bucket(bucket).key(key)));
             assertArrayEquals(data, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key + ".copy")).asByteArray(), key);
         }
+    }
+
+    @Test
+    void serverSideEncryptionIsRefusedUntilItExistsAndNothingIsStoredInPlainText() throws Exception {
+        String bucket = createBucket("sse-refused");
+        S3Exception sse = assertS3Error(501, "NotImplemented", () -> s3.putObject(b -> b.bucket(bucket).key("s3")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256),
+                RequestBody.fromString("secret")));
+        assertTrue(sse.getMessage().contains("encryption"), sse.getMessage());
+        assertS3Error(501, "NotImplemented", () -> s3.putObject(b -> b.bucket(bucket).key("kms")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS)
+                .ssekmsKeyId("alias/anything"), RequestBody.fromString("secret")));
+        assertS3Error(501, "NotImplemented", () -> s3.createMultipartUpload(b -> b.bucket(bucket).key("mpu")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256)));
+        // SSE-C: the SDK insists on HTTPS for customer keys, so the headers go out on a raw signed request.
+        byte[] key = new byte[32];
+        RawRequest.Response ssec = RawRequest.of("PUT", "/" + bucket + "/ssec").body("secret")
+                .header("x-amz-server-side-encryption-customer-algorithm", "AES256")
+                .header("x-amz-server-side-encryption-customer-key", java.util.Base64.getEncoder().encodeToString(key))
+                .header("x-amz-server-side-encryption-customer-key-md5",
+                        java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(key)))
+                .send(server);
+        assertEquals(501, ssec.status(), ssec.text());
+        assertEquals("NotImplemented", ssec.errorCode());
+        s3.putObject(b -> b.bucket(bucket).key("plain"), RequestBody.fromString("x"));
+        assertS3Error(501, "NotImplemented", () -> s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("plain")
+                .destinationBucket(bucket).destinationKey("copy")
+                .serverSideEncryption(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256)));
+        assertEquals(java.util.List.of("plain"), s3.listObjectsV2(b -> b.bucket(bucket)).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList());
+        assertEquals(0, s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().size());
     }
 }

@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -186,6 +187,40 @@ class TieringTest {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).toList();   // temporaries live in cold/~tmp, not here
         }
+    }
+
+    @Test
+    void aCorruptColdCopyIsNeverServedWholeAndIsLoggedAsCorruptionNamingTierAndVersion() throws Exception {
+        String bucket = bucket("corrupt");
+        byte[] data = TestData.bytes(31, 3 << 20);
+        String version = s3.putObject(b -> b.bucket(bucket).key("damaged"), RequestBody.fromBytes(data)).versionId();
+        moveNow(bucket, "", "COLD");
+        await("damaged in COLD", Duration.ofSeconds(60), () -> "COLD".equals(storageClass(bucket, "damaged")));
+        List<Path> files = coldFiles(bucket).stream().filter(p -> !p.getFileName().toString().endsWith("~meta")).toList();
+        assertEquals(1, files.size(), files.toString());
+        // The fault: one bit flipped in the last MiB block of the cold copy, after the move verified it.
+        try (var f = java.nio.channels.FileChannel.open(files.getFirst(), java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            long at = (2L << 20) + 12345;
+            f.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ 1)).rewind();
+            f.write(one, at);
+        }
+        // The first blocks go out before the bad one is read: the client sees a body cut short (or an
+        // error), never all the bytes.
+        boolean whole;
+        try {
+            whole = java.util.Arrays.equals(data, s3.getObjectAsBytes(b -> b.bucket(bucket).key("damaged")).asByteArray());
+        } catch (RuntimeException e) {
+            whole = false;
+        }
+        assertFalse(whole, "a corrupt cold copy was served whole");
+        await("corruption logged", Duration.ofSeconds(10), () -> server.output().lines().anyMatch(l ->
+                l.contains("corrupt cold copy") && l.contains("tier=COLD") && l.contains("key=damaged")
+                        && l.contains(version == null ? "version=" : "version=" + version)));
+        assertTrue(server.output().lines().filter(l -> l.contains("corrupt cold copy")).allMatch(l ->
+                l.contains("level=ERROR")), "corruption is logged at ERROR");
     }
 
     @Test
@@ -447,9 +482,7 @@ class TieringTest {
         assertEquals(3, config.getKey(), config.getValue());
         assertTrue(config.getValue().contains("configuration file"), config.getValue());
         assertTrue(server.output().contains("tier move job"), "move jobs are logged");
-        String metrics = new String(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                server.endpoint().resolve("/_strata/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
-                .body(), StandardCharsets.UTF_8);
+        String metrics = server.metrics();
         assertTrue(metrics.contains("strata_tier_moved_objects_total{tier=\"COLD\"}"), metrics);
     }
 }

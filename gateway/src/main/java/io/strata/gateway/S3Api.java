@@ -99,6 +99,7 @@ final class S3Api implements Handler {
                     r.header("x-amz-copy-source").isPresent());
             access.authorize(r, op);
             refuseAnonymousChunked(r);
+            refuseEncryption(r.headers().keySet());
             dispatch(op, r, res);
         } catch (S3Exception e) {
             fail(req, res, e, resource, requestId);
@@ -117,6 +118,17 @@ final class S3Api implements Handler {
             LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (UncheckedIOException e) {
+            io.strata.tiering.CorruptColdDataException corrupt = corruption(e);
+            if (corrupt != null) {
+                // The client sees a body cut short (the 200 may be out already); the operator must
+                // hear that a cold copy is damaged, and which.
+                LOG.error("corrupt cold copy served to {} {} ({}): tier={} bucket={} key={} version={}: {}", method,
+                        resource, requestId, corrupt.tier(), corrupt.object().bucket(), corrupt.object().key(),
+                        corrupt.object().versionId(), corrupt.getMessage());
+                if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR,
+                        "stored data failed its integrity check"), resource, requestId);
+                return;
+            }
             LOG.warn("connection failed during {} {} ({})", method, resource, requestId, e);
             if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
         } catch (RuntimeException e) {
@@ -125,6 +137,14 @@ final class S3Api implements Handler {
         } finally {
             metrics.record(op, res.status().code(), System.nanoTime() - start);
         }
+    }
+
+    /** The cold-tier corruption behind a failed body, if that is what it was. */
+    private static io.strata.tiering.CorruptColdDataException corruption(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.strata.tiering.CorruptColdDataException c) return c;
+        }
+        return null;
     }
 
     /**
@@ -154,6 +174,22 @@ final class S3Api implements Handler {
                 .anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked"))
                 || r.header("x-amz-content-sha256").filter(v -> v.startsWith("STREAMING-")).isPresent()) {
             throw new S3Exception(S3Error.NOT_IMPLEMENTED, "aws-chunked uploads without credentials are not supported.");
+        }
+    }
+
+    /**
+     * Strata does not encrypt yet. A request asking for server-side encryption (SSE-S3, SSE-KMS or
+     * SSE-C, for the object or a copy source) would otherwise be stored in plain text while the client
+     * believes it is encrypted: refused with 501, as AWS answers a header it does not implement.
+     * Header names arrive lower-case. A POST form's fields are checked the same way.
+     */
+    static void refuseEncryption(java.util.Collection<String> names) {
+        for (String name : names) {
+            String n = name.toLowerCase(java.util.Locale.ROOT);
+            if (n.startsWith("x-amz-server-side-encryption") || n.startsWith("x-amz-copy-source-server-side-encryption")) {
+                throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Server-side encryption is not implemented by Strata: "
+                        + "the request was refused so that nothing is stored unencrypted.").with("Header", n);
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.zip.CRC32C;
  * Bytes {@code [from, from + length)} of one cold segment, read from the cold tier in whole blocks
  * so that each block's CRC32C (recorded when the version moved) is checked before any of its bytes
  * are served. Memory: one block. Not thread-safe; the caller closes it, which closes the tier's stream.
- * A mismatch or a short read surfaces as an {@link IOException} from {@code read}.
+ * A mismatch or a short cold object surfaces as a {@link CorruptColdDataException} from {@code read};
+ * a failure of the tier's own stream as the IOException it threw.
  */
 final class ColdSegmentStream extends InputStream {
     private final InputStream source;
@@ -19,7 +20,8 @@ final class ColdSegmentStream extends InputStream {
     private int blockLength;
     private int pos;            // next byte to serve within the current block
     private long remaining;     // bytes still to serve
-    private final String subject;
+    private final String tier;
+    private final ColdObjectId object;
 
     /**
      * @param tier        the tier holding the object named by {@code head}
@@ -36,18 +38,19 @@ final class ColdSegmentStream extends InputStream {
         long start = (long) first * ref.blockSize();
         InputStream in = length == 0 ? InputStream.nullInputStream()
                 : tier.get(head.id(), new ByteRange(ref.offset() + start, ref.offset() + endBlock - 1));
-        return new ColdSegmentStream(in, ref, segmentSize, first, (int) (from - start), length, head.id().toString());
+        return new ColdSegmentStream(in, ref, segmentSize, first, (int) (from - start), length, head.tier(), head.id());
     }
 
     private ColdSegmentStream(InputStream source, DataRef.Cold ref, long segmentSize, int firstBlock, int skip,
-                              long length, String subject) {
+                              long length, String tier, ColdObjectId object) {
         this.source = source;
         this.ref = ref;
         this.segmentSize = segmentSize;
         this.block = new byte[length == 0 ? 0 : (int) Math.min(ref.blockSize(), segmentSize)];
         this.blockIndex = firstBlock - 1;
         this.remaining = length;
-        this.subject = subject;
+        this.tier = tier;
+        this.object = object;
         this.pos = skip;
         this.blockLength = -1;   // nothing loaded; the first load keeps pos = skip
     }
@@ -55,19 +58,19 @@ final class ColdSegmentStream extends InputStream {
     private boolean load() throws IOException {
         int skip = blockLength < 0 ? pos : 0;
         blockIndex++;
-        if (blockIndex >= ref.blockCount()) throw new IOException(subject + ": cold segment has no block " + blockIndex);
+        if (blockIndex >= ref.blockCount()) throw new CorruptColdDataException(tier, object, "cold segment has no block " + blockIndex);
         long blockStart = (long) blockIndex * ref.blockSize();
         int n = (int) Math.min(ref.blockSize(), segmentSize - blockStart);
         int got = 0;
         while (got < n) {
             int r = source.read(block, got, n - got);
-            if (r < 0) throw new IOException(subject + ": cold object ended early in block " + blockIndex);
+            if (r < 0) throw new CorruptColdDataException(tier, object, "cold object ended early in block " + blockIndex);
             got += r;
         }
         CRC32C crc = new CRC32C();
         crc.update(block, 0, n);
         if ((int) crc.getValue() != ref.blockCrc(blockIndex)) {
-            throw new IOException(subject + ": block " + blockIndex + " of the cold copy fails its CRC32C");
+            throw new CorruptColdDataException(tier, object, "block " + blockIndex + " fails its CRC32C");
         }
         blockLength = n;
         pos = skip;

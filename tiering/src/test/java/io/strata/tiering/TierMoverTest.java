@@ -247,7 +247,11 @@ class TierMoverTest {
         raw[(2 << 20) + 7] ^= 1;
         Files.write(file, raw);
         assertArrayEquals(Arrays.copyOfRange(bytes(3, 3 << 20), 0, 1 << 20), readCold(cold, 0, 1 << 20));
-        assertThrows(IOException.class, () -> readCold(cold, (2 << 20), 10));
+        CorruptColdDataException e = assertThrows(CorruptColdDataException.class, () -> readCold(cold, (2 << 20), 10));
+        // Named well enough for an operator to find the copy: the tier and the object's key and version.
+        assertEquals("COLD", e.tier());
+        assertEquals("k", e.object().key());
+        assertTrue(e.object().versionId().startsWith(cold.versionId()), e.object().versionId());
     }
 
     @Test
