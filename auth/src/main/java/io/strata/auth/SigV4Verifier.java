@@ -7,9 +7,11 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,6 +77,7 @@ public final class SigV4Verifier {
      */
     public Authentication verify(SignedRequest request) {
         Objects.requireNonNull(request, "request");
+        requireOneAuthorization(request);
         List<QueryParam> query = CanonicalRequest.parseQuery(request.rawQuery());
         Optional<String> authorization = request.header("authorization");
         boolean presigned = CanonicalRequest.param(query, X_AMZ_SIGNATURE).isPresent()
@@ -121,7 +124,13 @@ public final class SigV4Verifier {
             if (algorithm.equals("AWS")) {
                 throw new AuthException(Reason.UNSUPPORTED, "Signature Version 2 (AWS AccessKey:Signature) is not supported");
             }
-            throw new AuthException(Reason.UNSUPPORTED, "unsupported authorization type: " + truncate(algorithm));
+            if (algorithm.equals(SigV4.ECDSA_ALGORITHM)) {
+                throw new AuthException(Reason.UNSUPPORTED, "SigV4a (" + SigV4.ECDSA_ALGORITHM + ") is not supported");
+            }
+            // S3 answers 400 InvalidArgument for a scheme it does not know (Bearer, Basic, garbage). Only the
+            // scheme is echoed back: what follows it may be a token.
+            throw new AuthException(Reason.UNSUPPORTED_AUTHORIZATION, "unsupported authorization type: " + truncate(algorithm),
+                    Map.of("ArgumentName", "Authorization", "ArgumentValue", truncate(algorithm)));
         }
         if (space < 0) throw new AuthException(malformed, "Authorization header has no Credential, SignedHeaders, Signature");
         String credential = null;
@@ -176,7 +185,7 @@ public final class SigV4Verifier {
         if (Duration.between(time, now).abs().compareTo(MAX_SKEW) > 0) {
             throw new AuthException(Reason.TIME_SKEWED,
                     "request time " + amzDate + " differs from server time " + SigV4.AMZ_DATE.format(now)
-                            + " by more than " + MAX_SKEW.toMinutes() + " minutes");
+                            + " by more than " + MAX_SKEW.toMinutes() + " minutes", skewDetails(amzDate, now));
         }
         return check(request, query, null, claim, secret);
     }
@@ -244,12 +253,16 @@ public final class SigV4Verifier {
         Credentials secret = lookup(claim.accessKey());
         Instant now = clock.instant();
         if (now.isAfter(time.plusSeconds(expires))) {
+            // S3: 403 AccessDenied "Request has expired" with X-Amz-Expires, Expires and ServerTime.
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("X-Amz-Expires", Long.toString(expires));
+            details.putAll(expiredDetails(time.plusSeconds(expires), now));
             throw new AuthException(Reason.EXPIRED, "request has expired: signed " + amzDate + ", valid for "
-                    + expires + " s, server time " + SigV4.AMZ_DATE.format(now));
+                    + expires + " s, server time " + SigV4.AMZ_DATE.format(now), details);
         }
         if (time.isAfter(now.plus(MAX_SKEW))) {
             throw new AuthException(Reason.TIME_SKEWED, "request is not valid yet: signed " + amzDate
-                    + ", server time " + SigV4.AMZ_DATE.format(now));
+                    + ", server time " + SigV4.AMZ_DATE.format(now), skewDetails(amzDate, now));
         }
         return check(request, query, X_AMZ_SIGNATURE, claim, secret);
     }
@@ -469,6 +482,35 @@ public final class SigV4Verifier {
             if (Character.isWhitespace(s.charAt(i))) return i;
         }
         return -1;
+    }
+
+    /**
+     * One Authorization header at most: with two, which one a server (or a proxy in front of it) reads
+     * is a guess, so the request is refused (400 InvalidArgument) instead of using the first.
+     */
+    static void requireOneAuthorization(SignedRequest request) {
+        List<String> values = request.headers().get("authorization");
+        if (values != null && values.size() > 1) {
+            throw new AuthException(Reason.INVALID_ARGUMENT, "Only one Authorization header is allowed.",
+                    Map.of("ArgumentName", "Authorization"));
+        }
+    }
+
+    /** The elements S3 adds to RequestTimeTooSkewed; {@code requestTime} as the client sent it. */
+    static Map<String, String> skewDetails(String requestTime, Instant now) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("RequestTime", truncate(requestTime));
+        details.put("ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        details.put("MaxAllowedSkewMilliseconds", Long.toString(MAX_SKEW.toMillis()));
+        return details;
+    }
+
+    /** The Expires and ServerTime elements S3 adds to "Request has expired" (ISO-8601, UTC). */
+    static Map<String, String> expiredDetails(Instant expiry, Instant now) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("Expires", expiry.truncatedTo(ChronoUnit.SECONDS).toString());
+        details.put("ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        return details;
     }
 
     /** Client-supplied text in messages is cut short: messages end up in logs and error bodies. */
