@@ -1,5 +1,8 @@
 package io.strata.auth;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /** A request failed authentication or its body failed verification. The gateway maps each reason to one S3 error. */
 public final class AuthException extends RuntimeException {
     public enum Reason {
@@ -29,6 +32,15 @@ public final class AuthException extends RuntimeException {
         CHECKSUM_MISMATCH,
         /** Unsupported algorithm or header combination: InvalidRequest / NotImplemented. */
         UNSUPPORTED,
+        /**
+         * An x-amz-* header (or Content-MD5) is present but not listed in SignedHeaders: AccessDenied
+         * "There were headers present in the request which were not signed", details HeadersNotSigned.
+         */
+        UNSIGNED_HEADERS,
+        /** The Authorization header names no scheme S3 knows (e.g. Bearer): InvalidArgument "Unsupported Authorization Type". */
+        UNSUPPORTED_AUTHORIZATION,
+        /** A data chunk other than the last is smaller than 8 KiB: InvalidChunkSizeError. */
+        INVALID_CHUNK_SIZE,
         /** Refused with a specific reason (no Date with SigV2, a POST policy condition failed): AccessDenied. */
         DENIED,
         /** A bucket policy that does not parse or validate: MalformedPolicy. */
@@ -44,13 +56,28 @@ public final class AuthException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final Map<String, String> details;
 
     public AuthException(Reason reason, String message) {
+        this(reason, message, Map.of());
+    }
+
+    /**
+     * @param details extra elements S3 puts in its error document for this failure (e.g. HeadersNotSigned,
+     *                ServerTime), in order; never secrets or signatures
+     */
+    public AuthException(Reason reason, String message, Map<String, String> details) {
         super(message, null, false, false);
         this.reason = reason;
+        this.details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** Extra error elements, name to text, in the order S3 writes them; empty for most reasons. */
+    public Map<String, String> details() {
+        return details;
     }
 }

@@ -93,9 +93,11 @@ public final class SigV2Verifier {
      */
     public Authentication verify(SignedRequest request, String hostBucket) {
         Objects.requireNonNull(request, "request");
+        SigV4Verifier.requireOneAuthorization(request);
         List<QueryParam> query = CanonicalRequest.parseQuery(request.rawQuery());
         Optional<String> authorization = request.header("authorization");
         String accessKey;
+        String sentTime = null; // the Date or x-amz-date value, for RequestTimeTooSkewed
         String signature;
         String dateLine;
         Instant expires = null;
@@ -115,10 +117,12 @@ public final class SigV2Verifier {
             Optional<String> date = request.header("date");
             if (amzDate.isPresent()) {
                 time = parseDate(amzDate.get());
+                sentTime = amzDate.get().strip();
                 dateLine = ""; // x-amz-date is signed among the amz headers instead
             } else if (date.isPresent()) {
                 time = parseDate(date.get());
                 dateLine = date.get().strip();
+                sentTime = dateLine;
             } else {
                 throw new AuthException(Reason.DENIED, "AWS authentication requires a valid Date or x-amz-date header");
             }
@@ -147,11 +151,15 @@ public final class SigV2Verifier {
                 Reason.INVALID_ACCESS_KEY, "the access key " + SigV4Verifier.truncate(accessKey) + " does not exist"));
         Instant now = clock.instant();
         if (expires != null && now.isAfter(expires)) {
-            throw new AuthException(Reason.EXPIRED, "request has expired at " + expires + ", server time " + now);
+            throw new AuthException(Reason.EXPIRED, "request has expired at " + expires + ", server time " + now,
+                    SigV4Verifier.expiredDetails(expires, now));
         }
+        // S3 answers a SigV2 request dated outside the skew window as it does a SigV4 one:
+        // 403 RequestTimeTooSkewed with RequestTime, ServerTime and MaxAllowedSkewMilliseconds.
         if (time != null && Duration.between(time, now).abs().compareTo(SigV4Verifier.MAX_SKEW) > 0) {
             throw new AuthException(Reason.TIME_SKEWED, "request time " + time + " differs from server time " + now
-                    + " by more than " + SigV4Verifier.MAX_SKEW.toMinutes() + " minutes");
+                    + " by more than " + SigV4Verifier.MAX_SKEW.toMinutes() + " minutes",
+                    SigV4Verifier.skewDetails(sentTime, now));
         }
         // Compared as base64 text, not decoded bytes: the decoder ignores the last character's padding bits.
         byte[] provided = signature.strip().getBytes(StandardCharsets.US_ASCII);

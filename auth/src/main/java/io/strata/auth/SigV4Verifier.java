@@ -7,11 +7,14 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,14 +28,16 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Order of checks: the form of the request (which mechanism, parsable parameters:
  * {@code MISSING_AUTHENTICATION}, {@code MALFORMED_AUTHORIZATION}, {@code MALFORMED_QUERY_AUTHORIZATION},
  * {@code UNSUPPORTED}, {@code INVALID_CONTENT_SHA256}), then the access key ({@code INVALID_ACCESS_KEY}),
- * then time ({@code TIME_SKEWED}, {@code EXPIRED}), then the signature ({@code SIGNATURE_MISMATCH}),
+ * then time ({@code TIME_SKEWED}, {@code EXPIRED}), then that every x-amz-* header is signed
+ * ({@code UNSIGNED_HEADERS}), then the signature ({@code SIGNATURE_MISMATCH}),
  * then the headers the body decoder needs ({@code MALFORMED_CHUNK}, {@code UNSUPPORTED}). Body
  * failures come later, from {@link VerifiedBody#read}.
  *
  * <p>Chunk framing never reaches an object: an unknown {@code x-amz-content-sha256} is refused
  * (INVALID_CONTENT_SHA256), and so is {@code Content-Encoding: aws-chunked} with a payload mode that
  * does not decode it (UNSUPPORTED). A presigned request that carries an {@code x-amz-content-sha256}
- * header is read in the mode that header declares (the URL may have signed UNSIGNED-PAYLOAD or that value).
+ * header (which must then be among its signed headers) is read in the mode that header declares (the
+ * URL may have signed UNSIGNED-PAYLOAD or that value).
  *
  * <p>Never logs: messages name parameters and the access key, never secrets or signatures.
  */
@@ -72,6 +77,7 @@ public final class SigV4Verifier {
      */
     public Authentication verify(SignedRequest request) {
         Objects.requireNonNull(request, "request");
+        requireOneAuthorization(request);
         List<QueryParam> query = CanonicalRequest.parseQuery(request.rawQuery());
         Optional<String> authorization = request.header("authorization");
         boolean presigned = CanonicalRequest.param(query, X_AMZ_SIGNATURE).isPresent()
@@ -118,7 +124,13 @@ public final class SigV4Verifier {
             if (algorithm.equals("AWS")) {
                 throw new AuthException(Reason.UNSUPPORTED, "Signature Version 2 (AWS AccessKey:Signature) is not supported");
             }
-            throw new AuthException(Reason.UNSUPPORTED, "unsupported authorization type: " + truncate(algorithm));
+            if (algorithm.equals(SigV4.ECDSA_ALGORITHM)) {
+                throw new AuthException(Reason.UNSUPPORTED, "SigV4a (" + SigV4.ECDSA_ALGORITHM + ") is not supported");
+            }
+            // S3 answers 400 InvalidArgument for a scheme it does not know (Bearer, Basic, garbage). Only the
+            // scheme is echoed back: what follows it may be a token.
+            throw new AuthException(Reason.UNSUPPORTED_AUTHORIZATION, "unsupported authorization type: " + truncate(algorithm),
+                    Map.of("ArgumentName", "Authorization", "ArgumentValue", truncate(algorithm)));
         }
         if (space < 0) throw new AuthException(malformed, "Authorization header has no Credential, SignedHeaders, Signature");
         String credential = null;
@@ -173,7 +185,7 @@ public final class SigV4Verifier {
         if (Duration.between(time, now).abs().compareTo(MAX_SKEW) > 0) {
             throw new AuthException(Reason.TIME_SKEWED,
                     "request time " + amzDate + " differs from server time " + SigV4.AMZ_DATE.format(now)
-                            + " by more than " + MAX_SKEW.toMinutes() + " minutes");
+                            + " by more than " + MAX_SKEW.toMinutes() + " minutes", skewDetails(amzDate, now));
         }
         return check(request, query, null, claim, secret);
     }
@@ -214,6 +226,7 @@ public final class SigV4Verifier {
         // The payload hash a presigned URL signs is X-Amz-Content-Sha256, else UNSIGNED-PAYLOAD. A client
         // may still send an x-amz-content-sha256 header (some sign it in place of UNSIGNED-PAYLOAD): then
         // the header decides how the body is read, so aws-chunked framing is never passed through raw.
+        // Like every x-amz-* header it must be signed (requireSigned), or anyone could switch the mode.
         Optional<String> queryHash = CanonicalRequest.param(query, X_AMZ_CONTENT_SHA256);
         Optional<String> headerHash = request.header("x-amz-content-sha256").map(String::strip);
         String payloadHash;
@@ -240,12 +253,16 @@ public final class SigV4Verifier {
         Credentials secret = lookup(claim.accessKey());
         Instant now = clock.instant();
         if (now.isAfter(time.plusSeconds(expires))) {
+            // S3: 403 AccessDenied "Request has expired" with X-Amz-Expires, Expires and ServerTime.
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("X-Amz-Expires", Long.toString(expires));
+            details.putAll(expiredDetails(time.plusSeconds(expires), now));
             throw new AuthException(Reason.EXPIRED, "request has expired: signed " + amzDate + ", valid for "
-                    + expires + " s, server time " + SigV4.AMZ_DATE.format(now));
+                    + expires + " s, server time " + SigV4.AMZ_DATE.format(now), details);
         }
         if (time.isAfter(now.plus(MAX_SKEW))) {
             throw new AuthException(Reason.TIME_SKEWED, "request is not valid yet: signed " + amzDate
-                    + ", server time " + SigV4.AMZ_DATE.format(now));
+                    + ", server time " + SigV4.AMZ_DATE.format(now), skewDetails(amzDate, now));
         }
         return check(request, query, X_AMZ_SIGNATURE, claim, secret);
     }
@@ -253,6 +270,7 @@ public final class SigV4Verifier {
     /** Computes the signature (raw path first, then the AWS re-encoding of it) and builds the result. */
     private Authentication check(SignedRequest request, List<QueryParam> query, String dropParam, Claim claim,
                                  Credentials secret) {
+        requireSigned(request, claim.signedHeaders());
         SecretKeySpec key = signingKeys.signingKey(secret.secretKey(), claim.scopeDate(), claim.region());
         String scope = claim.scope();
         String signedHeaders = String.join(";", claim.signedHeaders());
@@ -285,6 +303,34 @@ public final class SigV4Verifier {
     private static List<String> candidateUris(String rawPath) {
         String reencoded = CanonicalRequest.reencodedPath(rawPath);
         return reencoded.equals(rawPath) ? List.of(rawPath) : List.of(rawPath, reencoded);
+    }
+
+    /**
+     * S3 refuses a SigV4 request (header-signed in every payload mode, or presigned) that carries an
+     * {@code x-amz-*} header its SignedHeaders does not list: such headers change what the request does
+     * ({@code x-amz-copy-source} turns a presigned PUT into a copy run with the signer's rights,
+     * {@code x-amz-acl} makes the result public, {@code x-amz-tagging}, {@code x-amz-meta-*},
+     * {@code x-amz-storage-class} and the SSE headers change what is stored), so anyone holding a
+     * presigned URL, or a man in the middle, could otherwise add them. {@code x-amz-content-sha256} and
+     * {@code x-amz-date} are x-amz-* too, so they must be signed when sent.
+     *
+     * <p>Content-MD5 is held to the same rule: S3 answers HeadersNotSigned content-md5 for it, both
+     * header-signed and presigned (seen in client bug reports against S3), although an unsigned one
+     * could only make an upload fail. Content-Type is not: S3 accepts it unsigned, and browsers add it
+     * to presigned PUTs by themselves. {@code x-amzn-trace-id} (note the n), which the SDKs leave
+     * unsigned on purpose, does not start with {@code x-amz-}.
+     */
+    static void requireSigned(SignedRequest request, List<String> signedHeaders) {
+        List<String> unsigned = new ArrayList<>();
+        for (String name : request.headers().keySet()) {
+            String n = name.toLowerCase(Locale.ROOT);
+            if ((n.startsWith("x-amz-") || n.equals("content-md5")) && !signedHeaders.contains(n)) unsigned.add(n);
+        }
+        if (unsigned.isEmpty()) return;
+        unsigned.sort(null);
+        String names = String.join(", ", unsigned); // S3 separates the names with ", "
+        throw new AuthException(Reason.UNSIGNED_HEADERS, "headers present but not signed: " + truncate(names),
+                Map.of("HeadersNotSigned", names));
     }
 
     /** Headers only the body decoder needs, checked once the caller is known to hold the secret. */
@@ -436,6 +482,35 @@ public final class SigV4Verifier {
             if (Character.isWhitespace(s.charAt(i))) return i;
         }
         return -1;
+    }
+
+    /**
+     * One Authorization header at most: with two, which one a server (or a proxy in front of it) reads
+     * is a guess, so the request is refused (400 InvalidArgument) instead of using the first.
+     */
+    static void requireOneAuthorization(SignedRequest request) {
+        List<String> values = request.headers().get("authorization");
+        if (values != null && values.size() > 1) {
+            throw new AuthException(Reason.INVALID_ARGUMENT, "Only one Authorization header is allowed.",
+                    Map.of("ArgumentName", "Authorization"));
+        }
+    }
+
+    /** The elements S3 adds to RequestTimeTooSkewed; {@code requestTime} as the client sent it. */
+    static Map<String, String> skewDetails(String requestTime, Instant now) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("RequestTime", truncate(requestTime));
+        details.put("ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        details.put("MaxAllowedSkewMilliseconds", Long.toString(MAX_SKEW.toMillis()));
+        return details;
+    }
+
+    /** The Expires and ServerTime elements S3 adds to "Request has expired" (ISO-8601, UTC). */
+    static Map<String, String> expiredDetails(Instant expiry, Instant now) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("Expires", expiry.truncatedTo(ChronoUnit.SECONDS).toString());
+        details.put("ServerTime", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        return details;
     }
 
     /** Client-supplied text in messages is cut short: messages end up in logs and error bodies. */

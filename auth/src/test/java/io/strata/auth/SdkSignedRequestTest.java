@@ -258,11 +258,13 @@ class SdkSignedRequestTest {
     }
 
     @Test
-    void unsignedAmzHeadersAddedAfterSigningDoNotMatter() {
+    void unsignedAmzHeadersAddedAfterSigningAreRefused() {
         Signed s = sign(http(SdkHttpMethod.GET, KEY).build(), null,
                 b -> b.putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+        VERIFIER.verify(s.request());
         SignedRequest r = withHeader(withHeader(s.request(), "x-amz-meta-later", "x"), "x-amz-expected-bucket-owner", "1");
-        VERIFIER.verify(r);
+        AuthException e = assertReason(Reason.UNSIGNED_HEADERS, () -> VERIFIER.verify(r));
+        assertEquals("x-amz-expected-bucket-owner, x-amz-meta-later", e.details().get("HeadersNotSigned"));
     }
 
     @Test

@@ -337,9 +337,11 @@ class SigV4VerifierAwsExamplesTest {
     }
 
     @Test
-    void unsignedHeadersDoNotMatter() {
-        VERIFIER.verify(getObject().header("x-amz-meta-unsigned", "anything").header("x-amz-request-payer", "requester")
-                .header("User-Agent", "test").build());
+    void unsignedOrdinaryHeadersDoNotMatterButUnsignedAmzHeadersAreRefused() {
+        VERIFIER.verify(getObject().header("User-Agent", "test").header("Content-Type", "text/plain").build());
+        AuthException e = assertReason(Reason.UNSIGNED_HEADERS, () -> VERIFIER.verify(getObject()
+                .header("x-amz-meta-unsigned", "anything").header("x-amz-request-payer", "requester").build()));
+        assertEquals("x-amz-meta-unsigned, x-amz-request-payer", e.details().get("HeadersNotSigned"));
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class RawRequest {
     private Instant signingTime;
     private String payloadHash;
     private boolean signed = true;
+    private final Map<String, String> unsignedHeaders = new LinkedHashMap<>();
+    private boolean contentSha256Unsigned;
 
     private RawRequest(String method, String path) {
         this.method = method;
@@ -81,6 +83,18 @@ public final class RawRequest {
 
     public RawRequest body(String content) {
         return body(content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A header sent on the wire but left out of SignedHeaders, as a man in the middle would add it. */
+    public RawRequest unsignedHeader(String name, String value) {
+        unsignedHeaders.put(name, value);
+        return this;
+    }
+
+    /** Sends x-amz-content-sha256 (its value still the canonical payload hash) without listing it in SignedHeaders. */
+    public RawRequest contentSha256Unsigned() {
+        contentSha256Unsigned = true;
+        return this;
     }
 
     /** Sends no Authorization at all (an anonymous request). */
@@ -113,9 +127,11 @@ public final class RawRequest {
             Instant time = signingTime != null ? signingTime : Instant.now();
             String hash = payloadHash != null ? payloadHash : TestData.sha256(body);
             all.put("x-amz-date", AMZ_DATE.format(time));
-            all.put("x-amz-content-sha256", hash);
+            if (!contentSha256Unsigned) all.put("x-amz-content-sha256", hash);
             all.put("Authorization", authorization(method, host, path, query, all, hash, time, accessKey, secretKey));
+            if (contentSha256Unsigned) all.put("x-amz-content-sha256", hash);
         }
+        all.putAll(unsignedHeaders);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + canonicalUri(path) + queryString(query)))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body.length == 0 && !method.equals("PUT") && !method.equals("POST")

@@ -29,13 +29,22 @@ final class ErrorMapping {
             case INVALID_ARGUMENT -> S3Error.INVALID_ARGUMENT;
             case ENTITY_TOO_LARGE -> S3Error.ENTITY_TOO_LARGE;
             case ENTITY_TOO_SMALL -> S3Error.ENTITY_TOO_SMALL;
+            case UNSIGNED_HEADERS -> S3Error.ACCESS_DENIED;
+            case UNSUPPORTED_AUTHORIZATION -> S3Error.INVALID_ARGUMENT;
+            case INVALID_CHUNK_SIZE -> S3Error.INVALID_CHUNK_SIZE_ERROR;
         };
         String message = switch (e.reason()) {
             case MISSING_AUTHENTICATION -> "Access Denied: the request carries no credentials.";
             case EXPIRED -> "Request has expired";
+            // S3's exact wording: clients and scripts match on it.
+            case UNSIGNED_HEADERS -> "There were headers present in the request which were not signed";
+            case UNSUPPORTED_AUTHORIZATION -> "Unsupported Authorization Type";
+            case INVALID_CHUNK_SIZE -> S3Error.INVALID_CHUNK_SIZE_ERROR.message();
             default -> e.getMessage() == null ? error.message() : e.getMessage();
         };
-        return new S3Exception(error, message);
+        S3Exception s3 = new S3Exception(error, message);
+        e.details().forEach(s3::with);
+        return s3;
     }
 
     static S3Exception toS3(ErasureException e) {
