@@ -191,7 +191,13 @@ final class Json {
         // BigDecimal keeps 1e999999999 as one digit and a scale, so building it is cheap; what a
         // caller must never do with such a value is expand it (toPlainString, toBigInteger).
         work += pos - start;
-        return new BigDecimal(s.substring(start, pos));
+        try {
+            return new BigDecimal(s.substring(start, pos));
+        } catch (NumberFormatException e) {
+            // An exponent beyond an int's range (1e99999999999): well-formed JSON, but no number
+            // any document here can mean. Refused as JSON, so callers see only JsonException.
+            throw error("number out of range");
+        }
     }
 
     private Object literal(String word, Object value) {

@@ -50,6 +50,7 @@ class PolicyBoundsTest {
             "\"DateLessThan\":{\"aws:CurrentTime\":\"99999999999999999\"}",
             "\"DateLessThan\":{\"aws:CurrentTime\":\"999999999999999999999999\"}",
             "\"NumericLessThan\":{\"s3:max-keys\":\"1e99999999999999999999\"}",
+            "\"NumericLessThan\":{\"s3:max-keys\":1e99999999999}",
             "\"NumericLessThan\":{\"s3:max-keys\":\"1111111111111111111111111111111111111111111111111111111111111111111\"}",
     })
     void outOfRangeConditionValuesAreMalformedPolicy(String condition) {
