@@ -25,15 +25,16 @@ import java.util.Optional;
  * <p>The body is read as a stream of events and the DOM built from them, so that every limit below is
  * checked as the document is read, before anything it describes is built: a hostile body cannot
  * make the server hold or walk more than a few times its (capped) size. No S3 configuration comes
- * near these limits: the deepest (lifecycle And/Tag) nests 5 levels, the largest (1,000 lifecycle
- * rules or 1,000 DeleteObjects keys) has about 20,000 elements, the longest text is an object key
- * (1,024 bytes, up to 6 times that as character references).
+ * near these limits: the deepest (lifecycle And/Tag) nests 5 levels, the largest (a
+ * CompleteMultipartUpload of 10,000 parts, each with a number, an ETag and a checksum) has about
+ * 40,000 elements, the longest text is an object key (1,024 bytes, some more characters when
+ * written as character references).
  */
 public final class XmlReader {
     /** Deepest element nesting accepted. */
     public static final int MAX_DEPTH = 32;
     /** Most elements in one document. */
-    public static final int MAX_ELEMENTS = 50_000;
+    public static final int MAX_ELEMENTS = 100_000;
     /** Longest text directly inside one element, in characters. */
     public static final int MAX_TEXT = 16 * 1024;
     /** Most attributes (namespace declarations included) on one element. */
