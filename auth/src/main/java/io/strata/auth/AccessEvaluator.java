@@ -3,7 +3,6 @@ package io.strata.auth;
 import io.strata.auth.Policy.Condition;
 import io.strata.auth.Policy.Effect;
 import io.strata.auth.Policy.Statement;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -197,8 +196,13 @@ public final class AccessEvaluator {
         }
     }
 
+    /**
+     * Compares as numbers without expanding either: BigDecimal.compareTo decides by the adjusted
+     * exponents first, so 5 against 1E+999999999 is one comparison, and both texts are capped
+     * ({@link PolicyParser#numeric}), so the request's value cannot make it costly either.
+     */
     private static int cmp(String actual, String policyValue) {
-        return new BigDecimal(actual.strip()).compareTo(new BigDecimal(policyValue.strip()));
+        return PolicyParser.numeric(actual).compareTo(PolicyParser.numeric(policyValue));
     }
 
     private static Instant date(String s) {

@@ -26,6 +26,8 @@ final class Json {
         }
     };
     static final int MAX_DEPTH = 32;
+    /** Longest number literal: no document this module reads needs more digits than a long has. */
+    static final int MAX_NUMBER = 64;
 
     /** The text is not JSON, or breaks a limit. The message says where. */
     static final class JsonException extends IllegalArgumentException {
@@ -36,6 +38,12 @@ final class Json {
 
     private final String s;
     private int pos;
+    /**
+     * Characters examined plus values created: the parser's cost, which the tests bound by a
+     * constant times the input length (a parse that expands a short input, as a billion-digit
+     * number once did, shows up here).
+     */
+    private long work;
 
     private Json(String s) {
         this.s = s;
@@ -43,17 +51,27 @@ final class Json {
 
     /** Parses one JSON value filling the whole text (whitespace around it allowed). */
     static Object parse(String text) {
+        return parseMeasured(text).value();
+    }
+
+    /** A parsed value and the work its parse took. */
+    record Measured(Object value, long work) {
+    }
+
+    /** {@link #parse} that also reports its work, for the tests that bound it. */
+    static Measured parseMeasured(String text) {
         Json p = new Json(text);
         p.ws();
         Object v = p.value(0);
         p.ws();
         if (p.pos != text.length()) throw p.error("unexpected text after the JSON value");
-        return v;
+        return new Measured(v, p.work);
     }
 
     private Object value(int depth) {
         if (depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
         if (pos >= s.length()) throw error("unexpected end of input");
+        work++;
         char c = s.charAt(pos);
         return switch (c) {
             case '{' -> object(depth);
@@ -116,6 +134,7 @@ final class Json {
         StringBuilder sb = new StringBuilder();
         while (true) {
             if (pos >= s.length()) throw error("unterminated string");
+            work++;
             char c = s.charAt(pos++);
             if (c == '"') return sb.toString();
             if (c < 0x20) throw error("control character in string");
@@ -135,6 +154,7 @@ final class Json {
                     if (pos + 4 > s.length()) throw error("short \\u escape");
                     int cp = 0;
                     for (int i = 0; i < 4; i++) {
+                        work++;
                         int d = Character.digit(s.charAt(pos++), 16);
                         if (d < 0) throw error("bad \\u escape");
                         cp = cp * 16 + d;
@@ -167,13 +187,23 @@ final class Json {
             if (!isDigit(peek())) throw error("bad number");
             while (isDigit(peek())) pos++;
         }
-        if (pos - start > 64) throw error("number too long");
-        return new BigDecimal(s.substring(start, pos));
+        if (pos - start > MAX_NUMBER) throw error("number longer than " + MAX_NUMBER + " characters");
+        // BigDecimal keeps 1e999999999 as one digit and a scale, so building it is cheap; what a
+        // caller must never do with such a value is expand it (toPlainString, toBigInteger).
+        work += pos - start;
+        try {
+            return new BigDecimal(s.substring(start, pos));
+        } catch (NumberFormatException e) {
+            // An exponent beyond an int's range (1e99999999999): well-formed JSON, but no number
+            // any document here can mean. Refused as JSON, so callers see only JsonException.
+            throw error("number out of range");
+        }
     }
 
     private Object literal(String word, Object value) {
         if (!s.startsWith(word, pos)) throw error("unexpected token");
         pos += word.length();
+        work += word.length();
         return value;
     }
 
@@ -182,11 +212,13 @@ final class Json {
     }
 
     private char peek() {
+        work++;
         return pos < s.length() ? s.charAt(pos) : '\0';
     }
 
     private char next() {
         if (pos >= s.length()) throw error("unexpected end of input");
+        work++;
         return s.charAt(pos++);
     }
 
@@ -196,6 +228,7 @@ final class Json {
 
     private void ws() {
         while (pos < s.length()) {
+            work++;
             char c = s.charAt(pos);
             if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
             pos++;

@@ -4,8 +4,8 @@ import io.strata.auth.Policy.Condition;
 import io.strata.auth.Policy.Effect;
 import io.strata.auth.Policy.Statement;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -257,7 +257,7 @@ final class PolicyParser {
     private static void validateValue(String op, String value) {
         try {
             if (op.startsWith("numeric")) {
-                new BigDecimal(value);
+                numeric(value);
             } else if (op.startsWith("date")) {
                 parseDate(value);
             } else if (op.endsWith("ipaddress")) {
@@ -266,9 +266,23 @@ final class PolicyParser {
                     && !value.equalsIgnoreCase("false")) {
                 throw new IllegalArgumentException("not a boolean");
             }
-        } catch (IllegalArgumentException | DateTimeParseException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
+            // DateTimeException too: an epoch second beyond Instant's range ("99999999999999999")
+            // parses as a long but is no date.
             throw Policy.malformed("Invalid Condition value for " + op + ": " + SigV4Verifier.truncate(value));
         }
+    }
+
+    /**
+     * A numeric condition value, as AWS reads them: a number, kept as written. A value such as
+     * 1e999999999 is a legal number and is accepted; it is never expanded, because BigDecimal holds it
+     * as one digit and a scale and compares numbers by their exponents first, so comparing it with
+     * a request's value costs a few operations however large it is (AccessEvaluator). The text is
+     * capped at the length of a JSON number literal, which keeps each comparison's cost constant.
+     */
+    static BigDecimal numeric(String value) {
+        if (value.length() > Json.MAX_NUMBER) throw new NumberFormatException("longer than " + Json.MAX_NUMBER);
+        return new BigDecimal(value.strip());
     }
 
     static Instant parseDate(String value) {
@@ -289,7 +303,10 @@ final class PolicyParser {
         for (Object o : items) {
             switch (o) {
                 case String s -> out.add(s);
-                case BigDecimal d when field.equals("Condition") -> out.add(d.toPlainString());
+                // toString, never toPlainString: 1e999999999 stays "1E+999999999" (12 characters)
+                // instead of a billion digits. Numeric operators compare it as a number
+                // (AccessEvaluator), so the spelling does not matter to the outcome.
+                case BigDecimal d when field.equals("Condition") -> out.add(d.toString());
                 case Boolean b when field.equals("Condition") -> out.add(b.toString());
                 default -> throw Policy.malformed(field + " must be a string or an array of strings");
             }

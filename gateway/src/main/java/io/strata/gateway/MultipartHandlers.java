@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 final class MultipartHandlers {
     private static final int MAX_PARTS = 10_000;
 
-    private static final Pattern COPY_RANGE = Pattern.compile("bytes=(\\d{1,19})-(\\d{1,19})");
+    private static final Pattern COPY_RANGE = Pattern.compile("bytes=(\\d{1,100})-(\\d{1,100})");
 
     private final ObjectService service;
     private final ObjectHandlers objects;
@@ -144,12 +144,9 @@ final class MultipartHandlers {
         long first = -1;
         long last = -1;
         if (m.matches()) {
-            try {
-                first = Long.parseLong(m.group(1));
-                last = Long.parseLong(m.group(2));
-            } catch (NumberFormatException e) {
-                first = -1;
-            }
+            // Offsets too large for a long saturate: well-formed, and past the source's end (416).
+            first = ObjectHandlers.offset(m.group(1));
+            last = ObjectHandlers.offset(m.group(2));
         }
         if (first < 0 || last < first) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "The x-amz-copy-source-range value must be of the form "

@@ -442,28 +442,49 @@ final class ObjectHandlers {
         if (spec.contains(",")) return Optional.empty();
         int dash = spec.indexOf('-');
         if (dash < 0) return Optional.empty();
-        String a = spec.substring(0, dash).trim();
-        String b = spec.substring(dash + 1).trim();
-        try {
-            long first;
-            long last;
-            if (a.isEmpty()) {
-                if (b.isEmpty()) return Optional.empty();
-                long suffix = Long.parseLong(b);
-                if (suffix <= 0 || size == 0) throw invalidRange(size);
-                first = Math.max(0, size - suffix);
-                last = size - 1;
-            } else {
-                first = Long.parseLong(a);
-                last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
-                if (first < 0 || last < first) return Optional.empty();
-                if (first >= size) throw invalidRange(size);
-                last = Math.min(last, size - 1);
-            }
-            return Optional.of(new long[]{first, last});
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        long a = offset(spec.substring(0, dash).trim());
+        long b = offset(spec.substring(dash + 1).trim());
+        // Only a syntactically invalid header is ignored (AWS then sends the whole object, 200).
+        if (a == NOT_DIGITS || b == NOT_DIGITS || (a == NO_DIGITS && b == NO_DIGITS)) return Optional.empty();
+        long first;
+        long last;
+        if (a == NO_DIGITS) {
+            if (b <= 0 || size == 0) throw invalidRange(size);
+            first = Math.max(0, size - b);   // a suffix longer than the object is the whole object
+            last = size - 1;
+        } else {
+            last = b == NO_DIGITS ? Long.MAX_VALUE : b;
+            if (last < a) return Optional.empty();
+            // bytes=99999999999999999999- is valid syntax whose first byte is past any object's end:
+            // 416, as AWS answers, not the whole object.
+            if (a >= size) throw invalidRange(size);
+            first = a;
+            last = Math.min(last, size - 1);
         }
+        return Optional.of(new long[]{first, last});
+    }
+
+    /** {@link #offset}: the text was empty. */
+    static final long NO_DIGITS = -1;
+    /** {@link #offset}: the text had something other than ASCII digits. */
+    static final long NOT_DIGITS = -2;
+
+    /**
+     * A byte offset written as ASCII digits, saturating at Long.MAX_VALUE: a number too large for a
+     * long is still a well-formed offset (past the end of every object), never a parse failure that
+     * would make a range look malformed. Signs and other characters are not digits (Long.parseLong
+     * would take "+5"). Reads each character once, whatever the length.
+     */
+    static long offset(String text) {
+        if (text.isEmpty()) return NO_DIGITS;
+        long n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return NOT_DIGITS;
+            int d = c - '0';
+            n = n > (Long.MAX_VALUE - d) / 10 ? Long.MAX_VALUE : n * 10 + d;
+        }
+        return n;
     }
 
     /** The {@code partNumber} query parameter of GET/HEAD. @throws S3Exception InvalidArgument outside 1..10000 */

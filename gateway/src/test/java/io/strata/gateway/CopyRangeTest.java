@@ -16,14 +16,15 @@ class CopyRangeTest {
 
     @ParameterizedTest
     @CsvSource({"'bytes=5-2'", "'bytes=-5'", "'bytes=5-'", "'0-5'", "'bytes=0-1,3-4'", "'bytes=a-b'",
-            "'bytes=0-99999999999999999999'"})
+            "'bytes=99999999999999999999-5'", "'bytes=+1-5'"})
     void malformedRangeIsInvalidArgument(String value) {
         S3Exception e = assertThrows(S3Exception.class, () -> MultipartHandlers.copyRange(value, 100));
         assertEquals(S3Error.INVALID_ARGUMENT, e.error());
     }
 
     @ParameterizedTest
-    @CsvSource({"'bytes=0-100'", "'bytes=100-100'"})
+    @CsvSource({"'bytes=0-100'", "'bytes=100-100'", "'bytes=0-99999999999999999999'",
+            "'bytes=99999999999999999999-99999999999999999999'"})
     void rangePastTheEndIsInvalidRange(String value) {
         S3Exception e = assertThrows(S3Exception.class, () -> MultipartHandlers.copyRange(value, 100));
         assertEquals(S3Error.INVALID_RANGE, e.error());

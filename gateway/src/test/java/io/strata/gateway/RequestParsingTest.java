@@ -22,13 +22,17 @@ class RequestParsingTest {
             "bytes=-500,     100, 0,  99",
             "bytes=90-1000,  100, 90, 99",
             "bytes=99-99,    100, 99, 99",
+            "bytes=0-99999999999999999999,  100, 0, 99",
+            "bytes=-99999999999999999999,   100, 0, 99",
     })
     void parsesSatisfiableRanges(String header, long size, long first, long last) {
         assertArrayEquals(new long[]{first, last}, ObjectHandlers.parseRange(header, size).orElseThrow());
     }
 
     @ParameterizedTest
-    @CsvSource({"bytes=100-, 100", "bytes=500-600, 100", "bytes=-0, 100", "bytes=0-, 0", "bytes=-5, 0"})
+    @CsvSource({"bytes=100-, 100", "bytes=500-600, 100", "bytes=-0, 100", "bytes=0-, 0", "bytes=-5, 0",
+            "bytes=99999999999999999999-, 100", "bytes=18446744073709551616-18446744073709551617, 100",
+            "bytes=9223372036854775807-, 100"})
     void unsatisfiableRangeIsInvalidRange(String header, long size) {
         S3Exception e = assertThrows(S3Exception.class, () -> ObjectHandlers.parseRange(header, size));
         assertEquals(S3Error.INVALID_RANGE, e.error());
@@ -36,7 +40,8 @@ class RequestParsingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"items=0-5", "bytes=5-2", "bytes=a-b", "'bytes=0-1,5-6'", "bytes=-"})
+    @CsvSource({"items=0-5", "bytes=5-2", "bytes=a-b", "'bytes=0-1,5-6'", "bytes=-", "bytes=+5-", "bytes=0x10-",
+            "bytes=1-+5", "bytes=--5", "bytes=99999999999999999999-5"})
     void malformedOrMultiRangesAreIgnored(String header) {
         assertEquals(Optional.empty(), ObjectHandlers.parseRange(header, 100));
     }
