@@ -27,8 +27,8 @@ import javax.crypto.Mac;
  *
  * <p>Failures are {@link AuthException}s thrown from {@code read}: SIGNATURE_MISMATCH (chunk or trailer
  * signature), MALFORMED_CHUNK (framing, over-long header lines, more data than declared, undeclared or
- * missing trailers), INVALID_CHUNK_SIZE (a data chunk under 8 KiB that is not the last), INCOMPLETE_BODY (raw stream ended early, or fewer bytes than declared),
- * CHECKSUM_MISMATCH (trailing checksum). After a failure every read throws the same exception.
+ * missing trailers), INVALID_CHUNK_SIZE (a data chunk under 8 KiB that is not the last), INCOMPLETE_BODY
+ * (raw stream ended early, or fewer bytes than declared), CHECKSUM_MISMATCH (trailing checksum). After a failure every read throws the same exception.
  * Single-threaded. {@link #close()} closes the raw stream.
  */
 final class AwsChunkedBody extends VerifiedBody {
