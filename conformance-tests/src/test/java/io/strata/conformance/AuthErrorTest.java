@@ -122,10 +122,7 @@ class AuthErrorTest extends GatewayTest {
     @Test
     void sigV2RequestFromASkewedClockIsRequestTimeTooSkewedWithBothTimes() throws Exception {
         String old = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().minusSeconds(3600).atZone(ZoneOffset.UTC));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(StrataServer.SECRET_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        String signature = Base64.getEncoder().encodeToString(
-                mac.doFinal(("GET\n\n\n" + old + "\n/" + bucket + "/obj").getBytes(StandardCharsets.UTF_8)));
+        String signature = sigV2("GET\n\n\n" + old + "\n/" + bucket + "/obj");
         RawRequest.Response r = send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/" + bucket + "/obj"))
                 .header("Date", old).header("Authorization", "AWS " + StrataServer.ACCESS_KEY + ":" + signature)
                 .GET().build());
@@ -134,6 +131,41 @@ class AuthErrorTest extends GatewayTest {
         assertEquals(old, element(r, "RequestTime"));
         assertEquals("900000", element(r, "MaxAllowedSkewMilliseconds"));
         assertFalse(element(r, "ServerTime").isEmpty());
+    }
+
+    private static String sigV2(String stringToSign) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(StrataServer.SECRET_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void amzHeadersAddedToSigV2RequestsBreakTheirSignatureAndCopyNothing() throws Exception {
+        // SigV2 signs every x-amz-* header (CanonicalizedAmzHeaders), in the header and in query-string URLs.
+        s3.putObject(b -> b.bucket(bucket).key("v2-secret"), software.amazon.awssdk.core.sync.RequestBody.fromString("s"));
+        String source = "/" + bucket + "/v2-secret";
+        long expires = Instant.now().getEpochSecond() + 300;
+        String url = server.endpoint() + "/" + bucket + "/v2-query?AWSAccessKeyId=" + StrataServer.ACCESS_KEY
+                + "&Expires=" + expires + "&Signature=" + java.net.URLEncoder.encode(
+                sigV2("PUT\n\n\n" + expires + "\n/" + bucket + "/v2-query"), StandardCharsets.UTF_8);
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofString("x"))
+                .build()).status());
+        RawRequest.Response query = send(HttpRequest.newBuilder(URI.create(url))
+                .header("x-amz-copy-source", source).header("x-amz-acl", "public-read")
+                .PUT(HttpRequest.BodyPublishers.ofString("y")).build());
+        assertEquals(403, query.status(), query::toString);
+        assertEquals("SignatureDoesNotMatch", query.errorCode());
+        assertEquals("x", s3.getObjectAsBytes(b -> b.bucket(bucket).key("v2-query")).asUtf8String());
+
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().atZone(ZoneOffset.UTC));
+        String signature = sigV2("PUT\n\n\n" + date + "\n/" + bucket + "/v2-header");
+        RawRequest.Response header = send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/" + bucket + "/v2-header"))
+                .header("Date", date).header("Authorization", "AWS " + StrataServer.ACCESS_KEY + ":" + signature)
+                .header("x-amz-copy-source", source).header("x-amz-acl", "public-read")
+                .PUT(HttpRequest.BodyPublishers.ofString("y")).build());
+        assertEquals(403, header.status(), header::toString);
+        assertEquals("SignatureDoesNotMatch", header.errorCode());
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("v2-header")));
     }
 
     /** An unsigned-trailer aws-chunked body of {@code data} in chunks of {@code chunkSize}, with a CRC32 trailer. */
