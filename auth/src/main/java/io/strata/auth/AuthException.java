@@ -1,5 +1,6 @@
 package io.strata.auth;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -69,7 +70,7 @@ public final class AuthException extends RuntimeException {
     public AuthException(Reason reason, String message, Map<String, String> details) {
         super(message, null, false, false);
         this.reason = reason;
-        this.details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        this.details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     public Reason reason() {

@@ -27,14 +27,20 @@ import javax.crypto.Mac;
  *
  * <p>Failures are {@link AuthException}s thrown from {@code read}: SIGNATURE_MISMATCH (chunk or trailer
  * signature), MALFORMED_CHUNK (framing, over-long header lines, more data than declared, undeclared or
- * missing trailers), INCOMPLETE_BODY (raw stream ended early, or fewer bytes than declared),
- * CHECKSUM_MISMATCH (trailing checksum). After a failure every read throws the same exception.
+ * missing trailers), INVALID_CHUNK_SIZE (a data chunk under 8 KiB that is not the last), INCOMPLETE_BODY
+ * (raw stream ended early, or fewer bytes than declared), CHECKSUM_MISMATCH (trailing checksum). After a failure every read throws the same exception.
  * Single-threaded. {@link #close()} closes the raw stream.
  */
 final class AwsChunkedBody extends VerifiedBody {
     /** Longest chunk header or trailer line, CRLF excluded. */
     static final int MAX_LINE = 4096;
     static final int BUFFER_SIZE = 32 * 1024;
+    /**
+     * S3 refuses a data chunk smaller than 8 KiB unless it is the last one (400 InvalidChunkSizeError),
+     * in every aws-chunked mode, signed or not: the AWS SDKs report that error for
+     * STREAMING-UNSIGNED-PAYLOAD-TRAILER uploads too. Real clients send 64 KiB to 1 MiB chunks.
+     */
+    static final int MIN_CHUNK_SIZE = 8192;
     /** Reads at least this large bypass the buffer and go straight from the raw stream to the caller. */
     private static final int DIRECT_READ_MIN = 8 * 1024;
     private static final String CHUNK_SIGNATURE = "chunk-signature";
@@ -58,6 +64,8 @@ final class AwsChunkedBody extends VerifiedBody {
     private String previousSignature;
     private String chunkSignature;
     private long chunkRemaining;
+    private long previousChunkSize = -1; // the last data chunk's size, -1 before the first
+    private int chunkNumber;             // data chunks seen, counting from 1
     private long decoded;
     private Map<String, String> trailers = Map.of();
     private AuthException failure;
@@ -155,12 +163,20 @@ final class AwsChunkedBody extends VerifiedBody {
             if (signature == null) throw malformed("chunk header lacks chunk-signature");
             if (!SigV4.isHex(signature, 64)) throw malformed("chunk-signature is not 64 hex characters");
         }
+        if (size > 0 && previousChunkSize >= 0 && previousChunkSize < MIN_CHUNK_SIZE) {
+            // Another data chunk follows a small one, which therefore was not the last.
+            throw new AuthException(Reason.INVALID_CHUNK_SIZE, "chunk " + chunkNumber + " carries " + previousChunkSize
+                    + " bytes, but only the last chunk may be smaller than " + MIN_CHUNK_SIZE + " bytes",
+                    Map.of("Chunk", Integer.toString(chunkNumber), "BadChunkSize", Long.toString(previousChunkSize)));
+        }
         if (size > declaredLength - decoded) {
             throw malformed("chunks carry more than the " + declaredLength
                     + " bytes declared by x-amz-decoded-content-length");
         }
         chunkSignature = signature;
         if (size > 0) {
+            previousChunkSize = size;
+            chunkNumber++;
             chunkRemaining = size;
             state = State.DATA;
         } else {

@@ -184,11 +184,11 @@ class AwsChunkedBodyTest {
 
     @Test
     void moreDataThanDeclaredIsMalformedChunkBeforeAnyOfItIsReturned() {
-        byte[] data = filled(3000, 'z');
-        byte[] body = AwsChunkedEncoder.signed(EXAMPLE_SIGNING).encode(data, 1000);
+        byte[] data = filled(30_000, 'z');
+        byte[] body = AwsChunkedEncoder.signed(EXAMPLE_SIGNING).encode(data, 10_000);
         VerifiedBody decoded = new AwsChunkedBody(new ByteArrayInputStream(body), PayloadMode.STREAMING_SIGNED,
-                EXAMPLE_SIGNING, 2500, null);
-        assertEquals(2000, readUntilFailure(decoded, Reason.MALFORMED_CHUNK));
+                EXAMPLE_SIGNING, 25_000, null);
+        assertEquals(20_000, readUntilFailure(decoded, Reason.MALFORMED_CHUNK));
         VerifiedBody huge = new AwsChunkedBody(new ByteArrayInputStream(
                 ("7fffffffffffffff;chunk-signature=" + SIG1 + "\r\n").getBytes(StandardCharsets.US_ASCII)),
                 PayloadMode.STREAMING_SIGNED, EXAMPLE_SIGNING, 2500, null);
@@ -201,10 +201,10 @@ class AwsChunkedBodyTest {
 
     @Test
     void fewerBytesThanDeclaredIsIncompleteBody() {
-        byte[] data = filled(3000, 'z');
-        byte[] body = AwsChunkedEncoder.signed(EXAMPLE_SIGNING).encode(data, 1000);
+        byte[] data = filled(30_000, 'z');
+        byte[] body = AwsChunkedEncoder.signed(EXAMPLE_SIGNING).encode(data, 10_000);
         VerifiedBody decoded = new AwsChunkedBody(new ByteArrayInputStream(body), PayloadMode.STREAMING_SIGNED,
-                EXAMPLE_SIGNING, 3001, null);
+                EXAMPLE_SIGNING, 30_001, null);
         readUntilFailure(decoded, Reason.INCOMPLETE_BODY);
     }
 
@@ -263,21 +263,21 @@ class AwsChunkedBodyTest {
     @ParameterizedTest
     @EnumSource(ChecksumAlgorithm.class)
     void unsignedTrailerWithEachChecksumIsVerified(ChecksumAlgorithm algorithm) {
-        byte[] data = randomBytes(20_000, 10 + algorithm.ordinal());
+        byte[] data = randomBytes(50_000, 10 + algorithm.ordinal());
         byte[] body = AwsChunkedEncoder.unsigned().trailer(algorithm.headerName(), checksumOf(algorithm, data))
-                .encode(data, 3000);
+                .encode(data, 8192);
         VerifiedBody decoded = trailerBody(body, PayloadMode.STREAMING_UNSIGNED_TRAILER, data.length, algorithm);
         assertArrayEquals(data, TestRequests.readRandomly(TestRequests.trickle(TestRequests.readAll(decoded), 1), 2));
     }
 
     @Test
     void wrongTrailingChecksumIsChecksumMismatchEvenWhenReadingExactlyTheDeclaredLength() {
-        byte[] data = randomBytes(10_000, 5);
-        String wrong = checksumOf(ChecksumAlgorithm.CRC32, Arrays.copyOf(data, 9_999));
+        byte[] data = randomBytes(20_000, 5);
+        String wrong = checksumOf(ChecksumAlgorithm.CRC32, Arrays.copyOf(data, 19_999));
         for (PayloadMode mode : new PayloadMode[] {PayloadMode.STREAMING_SIGNED_TRAILER, PayloadMode.STREAMING_UNSIGNED_TRAILER}) {
             AwsChunkedEncoder encoder = mode == PayloadMode.STREAMING_SIGNED_TRAILER
                     ? AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING) : AwsChunkedEncoder.unsigned();
-            byte[] body = encoder.trailer("x-amz-checksum-crc32", wrong).encode(data, 4096);
+            byte[] body = encoder.trailer("x-amz-checksum-crc32", wrong).encode(data, 8192);
             VerifiedBody decoded = trailerBody(body, mode, data.length, ChecksumAlgorithm.CRC32);
             assertReason(Reason.CHECKSUM_MISMATCH, () -> decoded.readNBytes(data.length));
             assertEquals(Map.of(), decoded.trailers());
@@ -286,10 +286,10 @@ class AwsChunkedBodyTest {
 
     @Test
     void tamperedTrailerIsSignatureMismatch() {
-        byte[] data = randomBytes(10_000, 6);
+        byte[] data = randomBytes(20_000, 6);
         String crc = checksumOf(ChecksumAlgorithm.CRC32C, data);
         byte[] body = AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING).trailer("x-amz-checksum-crc32c", crc)
-                .encode(data, 4096);
+                .encode(data, 8192);
         String text = new String(body, StandardCharsets.ISO_8859_1);
         int sigAt = text.indexOf("x-amz-trailer-signature:") + "x-amz-trailer-signature:".length();
         byte[] badSignature = body.clone();
@@ -305,28 +305,28 @@ class AwsChunkedBodyTest {
 
     @Test
     void trailerProblemsAreMalformedChunk() {
-        byte[] data = randomBytes(5_000, 7);
+        byte[] data = randomBytes(20_000, 7);
         String crc = checksumOf(ChecksumAlgorithm.CRC32, data);
         // declared trailer never arrives
-        byte[] none = AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING).encode(data, 4096);
+        byte[] none = AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING).encode(data, 8192);
         readUntilFailure(trailerBody(none, PayloadMode.STREAMING_SIGNED_TRAILER, data.length, ChecksumAlgorithm.CRC32),
                 Reason.MALFORMED_CHUNK);
-        byte[] unsignedNone = AwsChunkedEncoder.unsigned().encode(data, 4096);
+        byte[] unsignedNone = AwsChunkedEncoder.unsigned().encode(data, 8192);
         readUntilFailure(trailerBody(unsignedNone, PayloadMode.STREAMING_UNSIGNED_TRAILER, data.length,
                 ChecksumAlgorithm.CRC32), Reason.MALFORMED_CHUNK);
         // a trailer that was not declared
-        byte[] undeclared = AwsChunkedEncoder.unsigned().trailer("x-amz-checksum-crc32", crc).encode(data, 4096);
+        byte[] undeclared = AwsChunkedEncoder.unsigned().trailer("x-amz-checksum-crc32", crc).encode(data, 8192);
         readUntilFailure(trailerBody(undeclared, PayloadMode.STREAMING_UNSIGNED_TRAILER, data.length, null),
                 Reason.MALFORMED_CHUNK);
         readUntilFailure(trailerBody(undeclared, PayloadMode.STREAMING_UNSIGNED_TRAILER, data.length,
                 ChecksumAlgorithm.CRC32C), Reason.MALFORMED_CHUNK);
         // signed trailer without its signature
         byte[] unsignedTrailer = AwsChunkedEncoder.signed(EXAMPLE_SIGNING).trailer("x-amz-checksum-crc32", crc)
-                .encode(data, 4096);
+                .encode(data, 8192);
         readUntilFailure(trailerBody(unsignedTrailer, PayloadMode.STREAMING_SIGNED_TRAILER, data.length,
                 ChecksumAlgorithm.CRC32), Reason.MALFORMED_CHUNK);
         // a trailer line without a colon
-        byte[] noColon = AwsChunkedEncoder.unsigned().trailer("x-amz-checksum-crc32", crc).encode(data, 4096);
+        byte[] noColon = AwsChunkedEncoder.unsigned().trailer("x-amz-checksum-crc32", crc).encode(data, 8192);
         String text = new String(noColon, StandardCharsets.ISO_8859_1).replace("x-amz-checksum-crc32:", "x-amz-checksum-crc32 ");
         readUntilFailure(trailerBody(text.getBytes(StandardCharsets.ISO_8859_1), PayloadMode.STREAMING_UNSIGNED_TRAILER,
                 data.length, ChecksumAlgorithm.CRC32), Reason.MALFORMED_CHUNK);
@@ -337,10 +337,10 @@ class AwsChunkedBodyTest {
 
     @Test
     void trailerWithoutFinalCrlfIsTolerated() {
-        byte[] data = randomBytes(5_000, 8);
+        byte[] data = randomBytes(20_000, 8);
         String crc = checksumOf(ChecksumAlgorithm.CRC64NVME, data);
         byte[] body = AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING).trailer("x-amz-checksum-crc64nvme", crc)
-                .withoutFinalCrlf().encode(data, 1000);
+                .withoutFinalCrlf().encode(data, 8192);
         VerifiedBody decoded = trailerBody(body, PayloadMode.STREAMING_SIGNED_TRAILER, data.length, ChecksumAlgorithm.CRC64NVME);
         assertArrayEquals(data, TestRequests.readAll(decoded));
         assertEquals(crc, decoded.trailers().get("x-amz-checksum-crc64nvme"));
@@ -348,6 +348,48 @@ class AwsChunkedBodyTest {
         byte[] cut = Arrays.copyOf(body, body.length - 3);
         readUntilFailure(trailerBody(cut, PayloadMode.STREAMING_SIGNED_TRAILER, data.length, ChecksumAlgorithm.CRC64NVME),
                 Reason.INCOMPLETE_BODY);
+    }
+
+    /** Every aws-chunked mode, each with the encoder and trailer (CRC32 where the mode has one) it needs. */
+    static byte[] encodeFor(PayloadMode mode, byte[] data, int chunkSize) {
+        String crc = checksumOf(ChecksumAlgorithm.CRC32, data);
+        return switch (mode) {
+            case STREAMING_SIGNED -> AwsChunkedEncoder.signed(EXAMPLE_SIGNING).encode(data, chunkSize);
+            case STREAMING_SIGNED_TRAILER -> AwsChunkedEncoder.signedWithTrailer(EXAMPLE_SIGNING)
+                    .trailer("x-amz-checksum-crc32", crc).encode(data, chunkSize);
+            case STREAMING_UNSIGNED_TRAILER -> AwsChunkedEncoder.unsigned()
+                    .trailer("x-amz-checksum-crc32", crc).encode(data, chunkSize);
+            default -> throw new IllegalArgumentException(mode.toString());
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PayloadMode.class, names = {"STREAMING_SIGNED", "STREAMING_SIGNED_TRAILER", "STREAMING_UNSIGNED_TRAILER"})
+    void dataChunkUnder8KiBThatIsNotTheLastIsInvalidChunkSize(PayloadMode mode) {
+        byte[] data = randomBytes(20_000, 21);
+        for (int chunk : new int[] {1, 4096, 8191}) {
+            VerifiedBody decoded = trailerBody(encodeFor(mode, data, chunk), mode, data.length,
+                    mode.trailer() ? ChecksumAlgorithm.CRC32 : null);
+            AuthException e = assertReason(Reason.INVALID_CHUNK_SIZE, () -> decoded.readNBytes(data.length));
+            assertEquals(Map.of("Chunk", "1", "BadChunkSize", Integer.toString(chunk)), e.details());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PayloadMode.class, names = {"STREAMING_SIGNED", "STREAMING_SIGNED_TRAILER", "STREAMING_UNSIGNED_TRAILER"})
+    void chunksOfAtLeast8KiBWithASmallLastChunkAreAccepted(PayloadMode mode) {
+        for (int length : new int[] {8192 * 2 + 1, 8192 * 3, 100, 0}) {
+            byte[] data = randomBytes(length, length);
+            VerifiedBody decoded = trailerBody(encodeFor(mode, data, 8192), mode, data.length,
+                    mode.trailer() ? ChecksumAlgorithm.CRC32 : null);
+            assertArrayEquals(data, TestRequests.readAll(decoded));
+        }
+        byte[] big = randomBytes(300_000, 3);
+        for (int chunk : new int[] {65_536, 131_072}) {
+            VerifiedBody decoded = trailerBody(encodeFor(mode, big, chunk), mode, big.length,
+                    mode.trailer() ? ChecksumAlgorithm.CRC32 : null);
+            assertArrayEquals(big, TestRequests.readAll(decoded));
+        }
     }
 
     static VerifiedBody trailerBody(byte[] body, PayloadMode mode, long length, ChecksumAlgorithm algorithm) {

@@ -51,7 +51,7 @@ class SigV4VerifierTest {
         assertEquals(PayloadMode.STREAMING_UNSIGNED_TRAILER, auth.payloadMode());
         byte[] body = AwsChunkedEncoder.unsigned()
                 .trailer("x-amz-checksum-crc32c", AwsChunkedBodyTest.checksumOf(ChecksumAlgorithm.CRC32C, "hello".getBytes()))
-                .encode("hello".getBytes(), 3);
+                .encode("hello".getBytes(), 8192);
         VerifiedBody decoded = auth.body(new ByteArrayInputStream(body));
         assertArrayEquals("hello".getBytes(), TestRequests.readAll(decoded));
         assertEquals(1, decoded.trailers().size());
