@@ -91,7 +91,7 @@ final class S3Request {
     /**
      * A non-negative decimal int as S3 reads its numeric parameters (max-keys, partNumber, max-parts,
      * x-amz-max-parts, ...): ASCII digits only, surrounding spaces ignored. Integer.parseInt alone also
-     * takes "+5" and digits of other scripts ("٣"), which S3 refuses.
+     * takes "+5" and digits of other scripts ("٣"), which are no decimal number in an S3 request.
      *
      * @throws NumberFormatException for anything else, or a value above Integer.MAX_VALUE
      */
