@@ -362,9 +362,18 @@ final class AdminCommand {
                         case "true" -> Boolean.TRUE;
                         case "false" -> Boolean.FALSE;
                         case "null" -> null;
-                        default -> word.contains(".") || word.contains("e") ? (Object) Double.parseDouble(word) : (Object) Long.parseLong(word);
+                        default -> number(word, start);
                     };
                 }
+            }
+        }
+
+        /** The message names the offset, never the text: a settings body may hold a secret key. */
+        private static Object number(String word, int at) {
+            try {
+                return word.contains(".") || word.contains("e") ? (Object) Double.parseDouble(word) : (Object) Long.parseLong(word);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad JSON value at " + at);
             }
         }
 
@@ -381,7 +390,11 @@ final class AdminCommand {
                         case 'r' -> b.append('\r');
                         case 't' -> b.append('\t');
                         case 'u' -> {
-                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            try {
+                                b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            } catch (NumberFormatException x) {
+                                throw new IllegalArgumentException("bad \\u escape at " + i);
+                            }
                             i += 4;
                         }
                         default -> b.append(e);

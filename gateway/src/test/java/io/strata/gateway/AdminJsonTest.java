@@ -35,6 +35,11 @@ class AdminJsonTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdminCommand.Mini.parse(bad), bad);
             assertTrue(e.getMessage() != null && e.getMessage().length() < 200, bad + " -> " + e.getMessage());
         }
+        // A settings body may hold a secret: a refusal names where, never what.
+        for (String bad : new String[] {"{\"secret-key\":s3cr3tValue}", "{\"k\":\"\\uzzzz s3cr3tValue\"}"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdminCommand.Mini.parse(bad), bad);
+            assertTrue(!e.getMessage().contains("s3cr3t") && !e.getMessage().contains("zzzz"), e.getMessage());
+        }
     }
 
     @Test
