@@ -197,9 +197,8 @@ public final class AccessEvaluator {
     }
 
     /**
-     * Compares as numbers without expanding either: BigDecimal.compareTo decides by the adjusted
-     * exponents first, so 5 against 1E+999999999 is one comparison, and both texts are capped
-     * ({@link PolicyParser#numeric}), so the request's value cannot make it costly either.
+     * Compares as numbers. Both sides pass {@link PolicyParser#numeric}, whose bound keeps each
+     * comparison's cost constant: a request's s3:max-keys of 1e999999999 is not a number here.
      */
     private static int cmp(String actual, String policyValue) {
         return PolicyParser.numeric(actual).compareTo(PolicyParser.numeric(policyValue));

@@ -51,21 +51,27 @@ final class Json {
 
     /** Parses one JSON value filling the whole text (whitespace around it allowed). */
     static Object parse(String text) {
-        return parseMeasured(text).value();
+        Measured m = parseMeasured(text);
+        if (m.error() != null) throw m.error();
+        return m.value();
     }
 
-    /** A parsed value and the work its parse took. */
-    record Measured(Object value, long work) {
+    /** A parse's outcome, a value or the refusal, and the work it took either way. */
+    record Measured(Object value, JsonException error, long work) {
     }
 
-    /** {@link #parse} that also reports its work, for the tests that bound it. */
+    /** {@link #parse} that also reports its work, refused or not, for the tests that bound it. */
     static Measured parseMeasured(String text) {
         Json p = new Json(text);
-        p.ws();
-        Object v = p.value(0);
-        p.ws();
-        if (p.pos != text.length()) throw p.error("unexpected text after the JSON value");
-        return new Measured(v, p.work);
+        try {
+            p.ws();
+            Object v = p.value(0);
+            p.ws();
+            if (p.pos != text.length()) throw p.error("unexpected text after the JSON value");
+            return new Measured(v, null, p.work);
+        } catch (JsonException e) {
+            return new Measured(null, e, p.work);
+        }
     }
 
     private Object value(int depth) {

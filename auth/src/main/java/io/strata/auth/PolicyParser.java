@@ -274,15 +274,22 @@ final class PolicyParser {
     }
 
     /**
-     * A numeric condition value, as AWS reads them: a number, kept as written. A value such as
-     * 1e999999999 is a legal number and is accepted; it is never expanded, because BigDecimal holds it
-     * as one digit and a scale and compares numbers by their exponents first, so comparing it with
-     * a request's value costs a few operations however large it is (AccessEvaluator). The text is
-     * capped at the length of a JSON number literal, which keeps each comparison's cost constant.
+     * A numeric condition value: a number whose plain decimal form has at most 64 characters. A 200-byte
+     * policy with the value 1e999999999 once expanded it to a billion-digit string; such values are
+     * refused (MalformedPolicy) rather than kept, because no condition key S3 sets (s3:max-keys,
+     * s3:signatureAge, s3:object-lock-remaining-retention-days, ...) comes anywhere near them, and a
+     * refusal at PUT leaves nothing for later code to expand by mistake. The size of the plain form is
+     * computed from precision and scale, so checking costs the same whatever the exponent. Request
+     * values go through the same check: one beyond it is not a number and matches no numeric operator.
+     *
+     * @throws NumberFormatException when the text is not such a number
      */
     static BigDecimal numeric(String value) {
         if (value.length() > Json.MAX_NUMBER) throw new NumberFormatException("longer than " + Json.MAX_NUMBER);
-        return new BigDecimal(value.strip());
+        BigDecimal d = new BigDecimal(value.strip());
+        long digits = d.scale() <= 0 ? (long) d.precision() - d.scale() : Math.max(d.precision(), d.scale() + 1L) + 1;
+        if (digits + (d.signum() < 0 ? 1 : 0) > Json.MAX_NUMBER) throw new NumberFormatException("out of range");
+        return d;
     }
 
     static Instant parseDate(String value) {
@@ -304,8 +311,8 @@ final class PolicyParser {
             switch (o) {
                 case String s -> out.add(s);
                 // toString, never toPlainString: 1e999999999 stays "1E+999999999" (12 characters)
-                // instead of a billion digits. Numeric operators compare it as a number
-                // (AccessEvaluator), so the spelling does not matter to the outcome.
+                // instead of a billion digits, and is refused by its operator's check (numeric);
+                // numeric operators compare numbers (AccessEvaluator), so the spelling is irrelevant.
                 case BigDecimal d when field.equals("Condition") -> out.add(d.toString());
                 case Boolean b when field.equals("Condition") -> out.add(b.toString());
                 default -> throw Policy.malformed(field + " must be a string or an array of strings");

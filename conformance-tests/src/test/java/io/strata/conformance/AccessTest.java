@@ -2,6 +2,7 @@ package io.strata.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -74,6 +75,19 @@ class AccessTest extends GatewayTest {
                 "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:Teleport\",\"Resource\":\"arn:aws:s3:::" + bucket + "/*\"}]}")) {
             assertS3Error(400, "MalformedPolicy", () -> s3.putBucketPolicy(b -> b.bucket(bucket).policy(bad)));
         }
+        assertS3Error(404, "NoSuchBucketPolicy", () -> s3.getBucketPolicy(b -> b.bucket(bucket)));
+    }
+
+    @Test
+    void policyWithAHugeNumericExponentIsMalformedPolicyAtOnce() {
+        String bucket = createBucket("policy-exponent");
+        // About 200 bytes; once parsed into a billion-digit string that took a core and gigabytes of heap.
+        String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                + "\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::" + bucket + "\","
+                + "\"Condition\":{\"NumericLessThan\":{\"s3:max-keys\":1e999999999}}}]}";
+        // A safety net so that a regression fails instead of hanging the suite; the assertion is the error.
+        assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> assertS3Error(400, "MalformedPolicy", () -> s3.putBucketPolicy(b -> b.bucket(bucket).policy(policy))));
         assertS3Error(404, "NoSuchBucketPolicy", () -> s3.getBucketPolicy(b -> b.bucket(bucket)));
     }
 

@@ -146,6 +146,22 @@ class PostObjectTest extends GatewayTest {
     }
 
     @Test
+    void formsWithTooManyOrTooLargeFieldsAreRefusedAndStoreNothing() throws Exception {
+        String bucket = createBucket("post-fields");
+        Map<String, String> many = new LinkedHashMap<>(v4Fields(bucket, "in/x", "", Instant.now().plusSeconds(300)));
+        for (int i = 0; i < 5000; i++) many.put("x-ignore-" + i, "");
+        HttpResponse<String> r = post(bucket, many, "f", new byte[] {1});
+        assertEquals(400, r.statusCode(), r::body);
+        assertEquals("MalformedPOSTRequest", code(r));
+        Map<String, String> longNames = new LinkedHashMap<>(v4Fields(bucket, "in/x", "", Instant.now().plusSeconds(300)));
+        for (int i = 0; i < 20; i++) longNames.put("x-ignore-" + i + "-" + "n".repeat(4000), "");
+        HttpResponse<String> n = post(bucket, longNames, "f", new byte[] {1});
+        assertEquals(400, n.statusCode(), n::body);
+        assertEquals("MalformedPOSTRequest", code(n));
+        assertEquals(0, s3.listObjectsV2(b -> b.bucket(bucket)).keyCount());
+    }
+
+    @Test
     void sigV2FormAndAnonymousForms() throws Exception {
         String bucket = createBucket("post-v2");
         String policy = Base64.getEncoder().encodeToString(("{\"expiration\":\"" + Instant.now().plusSeconds(300)

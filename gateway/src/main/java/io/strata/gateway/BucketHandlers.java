@@ -297,7 +297,7 @@ final class BucketHandlers {
     static int maxKeys(Optional<String> value) {
         if (value.isEmpty()) return 1000;
         try {
-            int n = Integer.parseInt(value.get().trim());
+            int n = S3Request.decimalInt(value.get());
             if (n < 0) throw new NumberFormatException();
             return Math.min(n, 1000);
         } catch (NumberFormatException e) {

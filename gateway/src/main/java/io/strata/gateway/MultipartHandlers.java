@@ -163,7 +163,7 @@ final class MultipartHandlers {
     private static int partNumber(S3Request r) {
         String value = r.param("partNumber").orElse("");
         try {
-            int n = Integer.parseInt(value.trim());
+            int n = S3Request.decimalInt(value);
             if (n < Part.MIN_NUMBER || n > Part.MAX_NUMBER) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
@@ -315,11 +315,11 @@ final class MultipartHandlers {
         Optional<String> v = r.param(name);
         if (v.isEmpty()) return dflt;
         try {
-            int n = Integer.parseInt(v.get().trim());
+            int n = S3Request.decimalInt(v.get());
             if (n < min || n > max) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid value for " + name)
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Provided " + name + " not an integer or within integer range")
                     .with("ArgumentName", name).with("ArgumentValue", v.get());
         }
     }

@@ -110,7 +110,7 @@ final class ObjectAttributesHandler {
         Optional<String> value = r.header(name);
         if (value.isEmpty()) return dflt;
         try {
-            int n = Integer.parseInt(value.get().trim());
+            int n = S3Request.decimalInt(value.get());
             if (n < 0) throw new NumberFormatException();
             return name.equals("x-amz-max-parts") ? Math.min(n, MAX_PARTS) : n;
         } catch (NumberFormatException e) {

@@ -492,7 +492,7 @@ final class ObjectHandlers {
         Optional<String> value = r.param("partNumber");
         if (value.isEmpty()) return Optional.empty();
         try {
-            int n = Integer.parseInt(value.get().trim());
+            int n = S3Request.decimalInt(value.get());
             if (n >= 1 && n <= 10_000) return Optional.of(n);
         } catch (NumberFormatException e) {
             // the S3 error below

@@ -29,8 +29,13 @@ import java.util.TreeMap;
 final class PostObjectHandler {
     /** Largest single field (the base64 policy is the largest in practice). */
     static final int MAX_FIELD = 20 * 1024;
-    /** Largest sum of all fields before the file. */
+    /**
+     * Largest sum of all fields before the file, names and values. Names count too: a form of many
+     * empty fields with distinct names otherwise grew the field map without bound.
+     */
     static final int MAX_FIELDS = 64 * 1024;
+    /** Most fields before the file; boto3's generate_presigned_post sends fewer than 20. */
+    static final int MAX_FIELD_COUNT = 1000;
     private static final Map<String, String> STORED_FIELDS = Map.of("cache-control", "cache-control",
             "content-disposition", "content-disposition", "content-encoding", "content-encoding", "expires", "expires",
             "content-language", "content-language");
@@ -55,6 +60,7 @@ final class PostObjectHandler {
             MultipartFormReader form = new MultipartFormReader(raw, boundary);
             Map<String, String> fields = new LinkedHashMap<>();
             int total = 0;
+            int count = 0;
             MultipartFormReader.Part file = null;
             for (Optional<MultipartFormReader.Part> p = form.next(); p.isPresent(); p = form.next()) {
                 MultipartFormReader.Part part = p.get();
@@ -64,7 +70,8 @@ final class PostObjectHandler {
                     break;
                 }
                 byte[] value = part.body().readNBytes(MAX_FIELD + 1);
-                if (value.length > MAX_FIELD || (total += value.length) > MAX_FIELDS) {
+                total += name.length() + value.length;
+                if (value.length > MAX_FIELD || total > MAX_FIELDS || ++count > MAX_FIELD_COUNT) {
                     throw new S3Exception(S3Error.MALFORMED_POST_REQUEST, "Your POST request fields preceding the upload "
                             + "file were too large.");
                 }

@@ -88,6 +88,22 @@ final class S3Request {
         return new S3Request(http, requestId, method, bucket, key, query, headers, virtualHost);
     }
 
+    /**
+     * A non-negative decimal int as S3 reads its numeric parameters (max-keys, partNumber, max-parts,
+     * x-amz-max-parts, ...): ASCII digits only, surrounding spaces ignored. Integer.parseInt alone also
+     * takes "+5" and digits of other scripts ("٣"), which are no decimal number in an S3 request.
+     *
+     * @throws NumberFormatException for anything else, or a value above Integer.MAX_VALUE
+     */
+    static int decimalInt(String text) {
+        String t = text.trim();
+        if (t.isEmpty() || t.length() > 10) throw new NumberFormatException("not a small decimal number");
+        for (int i = 0; i < t.length(); i++) {
+            if (t.charAt(i) < '0' || t.charAt(i) > '9') throw new NumberFormatException("not a decimal number");
+        }
+        return Integer.parseInt(t);
+    }
+
     private static String stripPort(String host) {
         if (host.startsWith("[")) return host;    // IPv6 literal: never a virtual host
         int colon = host.lastIndexOf(':');

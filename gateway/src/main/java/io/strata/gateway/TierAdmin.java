@@ -258,9 +258,10 @@ final class TierAdmin {
         }
         Object parsed;
         try {
-            parsed = new AdminCommand.Mini(new String(body, StandardCharsets.UTF_8)).value();
-        } catch (RuntimeException e) {
-            throw new S3Exception(S3Error.MALFORMED_XML, "The body is not a JSON object of settings.");
+            parsed = AdminCommand.Mini.parse(new String(body, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            // The parser's message names the problem and its offset, never the body's content.
+            throw new S3Exception(S3Error.MALFORMED_XML, "The body is not a JSON object of settings: " + e.getMessage());
         }
         if (!(parsed instanceof Map<?, ?> m)) throw new S3Exception(S3Error.MALFORMED_XML, "The body is not a JSON object.");
         Map<String, Object> out = new LinkedHashMap<>();

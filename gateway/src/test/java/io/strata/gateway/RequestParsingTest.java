@@ -3,6 +3,7 @@ package io.strata.gateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,20 @@ class RequestParsingTest {
             "bytes=1-+5", "bytes=--5", "bytes=99999999999999999999-5"})
     void malformedOrMultiRangesAreIgnored(String header) {
         assertEquals(Optional.empty(), ObjectHandlers.parseRange(header, 100));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'5', 5", "' 7 ', 7", "'0', 0", "'5000', 1000", "'2147483647', 1000"})
+    void maxKeysIsADecimalIntCappedAt1000(String value, int expected) {
+        assertEquals(expected, BucketHandlers.maxKeys(Optional.of(value)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+5", "-1", "\u0663", "1e3", "0x10", "2147483648", "99999999999999999999", "", "5 5", "５"})
+    void maxKeysThatIsNoDecimalIntIsInvalidArgument(String value) {
+        S3Exception e = assertThrows(S3Exception.class, () -> BucketHandlers.maxKeys(Optional.of(value)));
+        assertEquals(S3Error.INVALID_ARGUMENT, e.error());
+        assertEquals("Provided max-keys not an integer or within integer range", e.getMessage());
     }
 
     @Test

@@ -41,15 +41,31 @@ public final class XmlReader {
     public static final int MAX_ATTRIBUTES = 16;
 
     private final Element root;
-    private final long work;
 
-    private XmlReader(Element root, long work) {
+    private XmlReader(Element root) {
         this.root = root;
-        this.work = work;
     }
 
     /** @throws IllegalArgumentException when the bytes are not well-formed XML or break a limit */
     public static XmlReader parse(byte[] xml) {
+        return parse(xml, new long[1]);
+    }
+
+    /**
+     * The work a parse of {@code xml} takes, whether it succeeds or is refused: events read plus
+     * characters and attributes delivered. Tests bound it by a constant times the body's length.
+     */
+    static long work(byte[] xml) {
+        long[] work = new long[1];
+        try {
+            parse(xml, work);
+        } catch (IllegalArgumentException e) {
+            // refused: the work up to the refusal counts
+        }
+        return work[0];
+    }
+
+    private static XmlReader parse(byte[] xml, long[] work) {
         Document d;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
@@ -67,7 +83,7 @@ public final class XmlReader {
         XMLStreamReader in = null;
         try {
             in = f.createXMLStreamReader(new ByteArrayInputStream(xml));
-            return build(in, d);
+            return build(in, d, work);
         } catch (XMLStreamException | RuntimeException e) {
             // RuntimeException too: the JDK's stream reader throws some of its refusals unchecked,
             // and every one of them means the same thing to a client: MalformedXML.
@@ -87,22 +103,21 @@ public final class XmlReader {
         }
     }
 
-    private static XmlReader build(XMLStreamReader in, Document d) throws XMLStreamException {
+    private static XmlReader build(XMLStreamReader in, Document d, long[] counter) throws XMLStreamException {
         Node current = d;
         int depth = 0;
         int elements = 0;
-        long work = 0;
         int[] textAtDepth = new int[MAX_DEPTH + 1];
         while (in.hasNext()) {
             int event = in.next();
-            work++;
+            counter[0]++;
             switch (event) {
                 case XMLStreamConstants.START_ELEMENT -> {
                     if (++depth > MAX_DEPTH) throw refused("elements nested deeper than " + MAX_DEPTH);
                     if (++elements > MAX_ELEMENTS) throw refused("more than " + MAX_ELEMENTS + " elements");
                     int attributes = in.getAttributeCount() + in.getNamespaceCount();
                     if (attributes > MAX_ATTRIBUTES) throw refused("an element with more than " + MAX_ATTRIBUTES + " attributes");
-                    work += attributes;
+                    counter[0] += attributes;
                     Element e = d.createElementNS(emptyToNull(in.getNamespaceURI()), qualified(in.getPrefix(), in.getLocalName()));
                     for (int i = 0; i < in.getNamespaceCount(); i++) {
                         String prefix = in.getNamespacePrefix(i);
@@ -124,7 +139,7 @@ public final class XmlReader {
                 case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                     if (depth == 0) continue;   // whitespace around the root element
                     int length = in.getTextLength();
-                    work += length;
+                    counter[0] += length;
                     textAtDepth[depth] += length;
                     if (textAtDepth[depth] > MAX_TEXT) throw refused("text longer than " + MAX_TEXT + " characters");
                     current.appendChild(d.createTextNode(in.getText()));
@@ -137,7 +152,7 @@ public final class XmlReader {
             }
         }
         if (d.getDocumentElement() == null) throw refused("no root element");
-        return new XmlReader(d.getDocumentElement(), work);
+        return new XmlReader(d.getDocumentElement());
     }
 
     private static String qualified(String prefix, String localName) {
@@ -150,14 +165,6 @@ public final class XmlReader {
 
     private static IllegalArgumentException refused(String what) {
         return new IllegalArgumentException("malformed XML: " + what);
-    }
-
-    /**
-     * Events read plus characters and attributes delivered while parsing: the parse's cost, which
-     * tests bound by a constant times the body's length.
-     */
-    long work() {
-        return work;
     }
 
     public String rootName() {
