@@ -108,6 +108,10 @@ final class S3Api implements Handler {
             if (e.reason() == NamespaceException.Reason.UNAVAILABLE) LOG.error("namespace unavailable: {}", e.toString());
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (ErasureException e) {
+            if (readTimedOut(e)) {
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             switch (e.reason()) {
                 case INCOMPLETE_INPUT, EXCESS_INPUT -> LOG.debug("bad upload body {}: {}", requestId, e.getMessage());
                 default -> LOG.error("hot tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
@@ -117,14 +121,42 @@ final class S3Api implements Handler {
             LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (UncheckedIOException e) {
+            if (readTimedOut(e)) {
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             LOG.warn("connection failed during {} {} ({})", method, resource, requestId, e);
             if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
         } catch (RuntimeException e) {
+            if (readTimedOut(e)) {   // Helidon reports a failed body read as its own ServerConnectionException
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             LOG.error("unexpected failure on {} {} ({})", method, resource, requestId, e);
             fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
         } finally {
             metrics.record(op, res.status().code(), System.nanoTime() - start);
         }
+    }
+
+    /**
+     * The client stopped sending its body for server.read-timeout: S3's answer, then the connection
+     * is closed (the rest of the body will never be read). Nothing was stored: an object becomes
+     * visible only once all of its bytes arrived.
+     */
+    private static void requestTimeout(ServerRequest req, ServerResponse res, String resource, String requestId) {
+        LOG.debug("request body stalled during {} {} ({})", req.prologue().method().text(), resource, requestId);
+        if (res.isSent()) throw new UncheckedIOException(new java.io.IOException("request body stalled"));
+        res.header("Connection", "close");
+        fail(req, res, new S3Exception(S3Error.REQUEST_TIMEOUT), resource, requestId);
+    }
+
+    /** Whether a body read ended because the socket's read timeout passed. */
+    private static boolean readTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) return true;
+        }
+        return false;
     }
 
     /**
