@@ -209,6 +209,21 @@ class ProtocolErrorTest extends GatewayTest {
         assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("smuggled")));
     }
 
+    /** A Transfer-Encoding the gateway does not decode would leave its chunks to be read as the next request. */
+    @Test
+    void requestWithAnUndecodedTransferEncodingIsRefusedAndTheConnectionClosed() throws Exception {
+        String host = "127.0.0.1:" + server.port();
+        for (String coding : new String[] {"gzip, chunked", "Chunked"}) {
+            String received = exchange("PUT /" + bucket + "/smuggled-te HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + "Transfer-Encoding: " + coding + "\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n"
+                    + "0\r\n\r\n"
+                    + "GET /_strata/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            assertTrue(received.startsWith("HTTP/1.1 501"), coding + ": " + received);
+            assertEquals(1, received.split("HTTP/1.1 ", -1).length - 1, coding + ": nothing after it is answered: " + received);
+        }
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("smuggled-te")));
+    }
+
     /** A response that says Connection: close is followed by the end of the connection, not by a wait. */
     @Test
     void responseWithConnectionCloseIsFollowedByTheEndOfTheConnection() throws Exception {

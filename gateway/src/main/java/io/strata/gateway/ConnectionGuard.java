@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -202,11 +203,13 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (req.headers().contains(HeaderNames.TRANSFER_ENCODING) && req.headers().contains(HeaderNames.CONTENT_LENGTH)) {
+        if (ambiguousFraming(req)) {
             // RFC 9112 6.3: a message with both is a request-smuggling attempt or a broken proxy. A proxy
             // in front that frames by Content-Length would see a different next request than we do, so
             // the request is refused (S3 answers 501 for Transfer-Encoding on PUT) and the connection
-            // closed before anything after it is read.
+            // closed before anything after it is read. The same for a Transfer-Encoding other than the
+            // exact "chunked" Helidon decodes ("gzip, chunked", "Chunked"): Helidon would read no body at
+            // all and take the chunks for the next request.
             refuse(req, res, new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "A header you provided implies functionality that is not implemented").with("Header", "Transfer-Encoding"));
         }
@@ -269,6 +272,12 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
         public void close() throws java.io.IOException {
             if (!timedOut) super.close();
         }
+    }
+
+    private static boolean ambiguousFraming(RoutingRequest req) {
+        if (!req.headers().contains(HeaderNames.TRANSFER_ENCODING)) return false;
+        List<String> codings = req.headers().all(HeaderNames.TRANSFER_ENCODING, List::of);
+        return req.headers().contains(HeaderNames.CONTENT_LENGTH) || codings.size() != 1 || !codings.getFirst().equals("chunked");
     }
 
     private static boolean hasBody(RoutingRequest req) {
