@@ -45,6 +45,7 @@ class ConnectionLimitsTest {
     private static final Duration IDLE = Duration.ofSeconds(3);
     private static final Duration HEADERS = Duration.ofSeconds(2);
     private static final Duration READ = Duration.ofSeconds(2);
+    private static final long MIN_BODY_RATE = 1000;
     private static final int MAX_CONNECTIONS = 40;
     private static final int MAX_UPLOADS = 4;
     /** Sweeps, scheduling and a busy 2-core machine: how late past its limit a close may come. */
@@ -59,7 +60,8 @@ class ConnectionLimitsTest {
     @BeforeAll
     static void start() throws IOException {
         Path config = Files.writeString(root.resolve("limits.yaml"), "server: { idle-timeout: " + IDLE.toSeconds()
-                + "s, header-timeout: " + HEADERS.toSeconds() + "s, read-timeout: " + READ.toSeconds() + "s, max-connections: "
+                + "s, header-timeout: " + HEADERS.toSeconds() + "s, read-timeout: " + READ.toSeconds() + "s, min-body-rate: "
+                + MIN_BODY_RATE + ", max-connections: "
                 + MAX_CONNECTIONS + ", max-uploads: " + MAX_UPLOADS + " }\n");
         server = StrataServer.start(root, Map.of(), List.of("--config", config.toString()));
         s3 = S3Clients.pathStyle(server);
@@ -107,12 +109,22 @@ class ConnectionLimitsTest {
                 stalled.add(new Stalled("slow request line", HEADERS, start, s));
             }
             List<Stalled> bodies = new ArrayList<>();
-            for (int i = 0; i < MAX_UPLOADS - 1; i++) {
+            for (int i = 0; i < 2; i++) {
                 // Declares 4 GiB, sends 1 MiB, then nothing: the body read times out.
                 Socket s = connect();
                 s.getOutputStream().write(signedPutHead("/" + bucket + "/stalled-" + i, 4L << 30).getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().write(new byte[1 << 20]);
                 Stalled body = new Stalled("stalled body", READ, Instant.now(), s);
+                stalled.add(body);
+                bodies.add(body);
+            }
+
+            {
+                // Never pauses for the read timeout, but sends 100 bytes/s, a tenth of the minimum rate.
+                Socket s = connect();
+                Instant start = Instant.now();
+                dribble(s, signedPutHead("/" + bucket + "/stalled-2", 1 << 20), 10);
+                Stalled body = new Stalled("slow body", READ, start, s);
                 stalled.add(body);
                 bodies.add(body);
             }
@@ -236,12 +248,25 @@ class ConnectionLimitsTest {
 
     /** Sends the text one byte every 100 ms from a background thread, until done or the server closes. */
     private static void dribble(Socket socket, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        dribbleBytes(socket, text.getBytes(StandardCharsets.US_ASCII), 1);
+    }
+
+    /** Sends the head at once, then a body of zeros, bodyBytesPerTick every 100 ms. */
+    private static void dribble(Socket socket, String head, int bodyBytesPerTick) {
+        try {
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (bodyBytesPerTick > 0) dribbleBytes(socket, new byte[1 << 20], bodyBytesPerTick);
+    }
+
+    private static void dribbleBytes(Socket socket, byte[] bytes, int perTick) {
         Thread.ofVirtual().start(() -> {
             try {
                 OutputStream out = socket.getOutputStream();
-                for (byte b : bytes) {
-                    out.write(b);
+                for (int i = 0; i < bytes.length; i += perTick) {
+                    out.write(bytes, i, Math.min(perTick, bytes.length - i));
                     out.flush();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));   // the client's pace, not a wait for the server
                 }

@@ -215,7 +215,7 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
         }
         // A body read that timed out leaves the connection unusable: closing the body stream must not try
         // to drain the rest of it (each attempt would wait for the read timeout again).
-        req.streamFilter(StalledBody::new);
+        req.streamFilter(in -> new StalledBody(in, limits));
         boolean upload = hasBody(req);
         if (upload && !uploads.tryAcquire()) {
             // Every upload holds its erasure stripes in memory; beyond the cap clients are asked to back
@@ -234,32 +234,49 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
         }
     }
 
-    /** A request body that remembers a read timeout and then closes without draining. */
+    /**
+     * A request body that enforces the minimum rate, remembers a read timeout and then closes
+     * without draining. Not thread-safe: one request's handler reads it.
+     */
     private static final class StalledBody extends java.io.FilterInputStream {
+        private final long started = System.nanoTime();
+        private final long graceNanos;
+        private final long minRate;
+        private long bytes;
         private boolean timedOut;
 
-        StalledBody(java.io.InputStream in) {
+        StalledBody(java.io.InputStream in, ConnectionLimits limits) {
             super(in);
+            this.graceNanos = limits.readTimeout().toNanos();
+            this.minRate = limits.minBodyRate();
         }
 
         @Override
         public int read() throws java.io.IOException {
-            try {
-                return super.read();
-            } catch (java.io.IOException | RuntimeException e) {
-                note(e);
-                throw e;
-            }
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws java.io.IOException {
+            int n;
             try {
-                return in.read(b, off, len);
+                n = in.read(b, off, len);
             } catch (java.io.IOException | RuntimeException e) {
                 note(e);
                 throw e;
             }
+            if (n > 0) bytes += n;
+            long elapsed = System.nanoTime() - started;
+            // Averaged from the body's start, and only once it has taken longer than the read timeout,
+            // so a short pause in a fast upload never counts against it.
+            if (minRate > 0 && n >= 0 && elapsed > graceNanos && bytes < minRate * (elapsed / 1_000_000_000.0)) {
+                timedOut = true;
+                throw new java.io.UncheckedIOException(new java.net.SocketTimeoutException(
+                        "request body slower than " + minRate + " bytes/s"));
+            }
+            return n;
         }
 
         private void note(Exception e) {

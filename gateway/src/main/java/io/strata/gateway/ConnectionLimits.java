@@ -16,23 +16,29 @@ import java.time.Duration;
  * @param readTimeout    a read that waits this long for the client's next byte ends the connection;
  *                       in a request body it is answered {@code 400 RequestTimeout} first
  *                       ({@code server.read-timeout})
+ * @param minBodyRate    bytes per second a request body must average once it has taken longer than
+ *                       the read timeout; a slower one is answered {@code 400 RequestTimeout}. The read
+ *                       timeout alone lets a client that sends one byte every few seconds hold an
+ *                       upload's buffers for ever ({@code server.min-body-rate}; 0 = no minimum)
  * @param maxConnections connections served at once; further ones wait in the kernel's accept queue
  *                       until one closes ({@code server.max-connections})
  * @param maxUploads     requests with a body (PUT, POST) in progress at once; beyond it
  *                       {@code 503 SlowDown} ({@code server.max-uploads})
  */
 public record ConnectionLimits(Duration idleTimeout, Duration headerTimeout, Duration readTimeout,
-                               int maxConnections, int maxUploads) {
+                               long minBodyRate, int maxConnections, int maxUploads) {
     /** S3 closes connections it has not read from or written to for about 20 s (RequestTimeout). */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(20);
+    /** Apache httpd's mod_reqtimeout uses the same floor for request bodies. */
+    public static final long DEFAULT_MIN_BODY_RATE = 500;
     public static final int DEFAULT_MAX_CONNECTIONS = 1000;
     /** A PUT holds two stripes (12 MiB at 4+2 with 1 MiB blocks): 64 uploads stay under 1 GiB of heap. */
     public static final int DEFAULT_MAX_UPLOADS = 64;
 
     public static final ConnectionLimits DEFAULTS = new ConnectionLimits(DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
-            DEFAULT_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_UPLOADS);
+            DEFAULT_READ_TIMEOUT, DEFAULT_MIN_BODY_RATE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_UPLOADS);
 
     public ConnectionLimits {
         positive("server.idle-timeout", idleTimeout);
@@ -40,6 +46,9 @@ public record ConnectionLimits(Duration idleTimeout, Duration headerTimeout, Dur
         positive("server.read-timeout", readTimeout);
         if (readTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new StrataConfig.ConfigException("server.read-timeout", "must be below 24 days, got " + readTimeout);
+        }
+        if (minBodyRate < 0) {
+            throw new StrataConfig.ConfigException("server.min-body-rate", "must not be negative, got " + minBodyRate);
         }
         if (maxConnections < 1) {
             throw new StrataConfig.ConfigException("server.max-connections", "must be at least 1, got " + maxConnections);

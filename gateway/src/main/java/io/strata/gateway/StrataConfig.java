@@ -226,6 +226,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 l.duration("server.idle-timeout", null, ConnectionLimits.DEFAULT_IDLE_TIMEOUT),
                 l.duration("server.header-timeout", null, ConnectionLimits.DEFAULT_HEADER_TIMEOUT),
                 l.duration("server.read-timeout", null, ConnectionLimits.DEFAULT_READ_TIMEOUT),
+                l.size("server.min-body-rate", ConnectionLimits.DEFAULT_MIN_BODY_RATE),
                 l.integer("server.max-connections", null, ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
                 l.integer("server.max-uploads", null, ConnectionLimits.DEFAULT_MAX_UPLOADS));
     }
