@@ -140,9 +140,9 @@ final class S3Api implements Handler {
     }
 
     /**
-     * The client stopped sending its body for server.read-timeout: S3's answer, then the connection
-     * is closed (the rest of the body will never be read). Nothing was stored: an object becomes
-     * visible only once all of its bytes arrived.
+     * The client stopped sending its body for server.read-timeout, or sent it slower than
+     * server.min-body-rate: S3's answer, then the connection is closed (the rest of the body will
+     * never be read). Nothing was stored: an object becomes visible only once all of its bytes arrived.
      */
     private static void requestTimeout(ServerRequest req, ServerResponse res, String resource, String requestId) {
         LOG.debug("request body stalled during {} {} ({})", req.prologue().method().text(), resource, requestId);
@@ -151,7 +151,7 @@ final class S3Api implements Handler {
         fail(req, res, new S3Exception(S3Error.REQUEST_TIMEOUT), resource, requestId);
     }
 
-    /** Whether a body read ended because the socket's read timeout passed. */
+    /** Whether a body read ended because the socket's read timeout passed (or the body was too slow). */
     private static boolean readTimedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.SocketTimeoutException) return true;
