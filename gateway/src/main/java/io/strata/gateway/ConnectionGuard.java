@@ -213,8 +213,9 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
             refuse(req, res, new S3Exception(S3Error.NOT_IMPLEMENTED,
                     "A header you provided implies functionality that is not implemented").with("Header", "Transfer-Encoding"));
         }
-        // A body read that timed out leaves the connection unusable: closing the body stream must not try
-        // to drain the rest of it (each attempt would wait for the read timeout again).
+        // The minimum body rate is enforced as the body is read; a body read that timed out leaves the
+        // connection unusable, so closing the stream must not try to drain the rest of it (each attempt
+        // would wait for the read timeout again).
         req.streamFilter(in -> new StalledBody(in, limits));
         boolean upload = hasBody(req);
         if (upload && !uploads.tryAcquire()) {
