@@ -85,6 +85,46 @@ class KeyTest extends GatewayTest {
         }
     }
 
+    /**
+     * A key XML 1.0 cannot carry (here U+0001) never produces a malformed document: every listing
+     * shows it URL-encoded with encoding-type=url and refuses with InvalidArgument without it, and an
+     * error body that names it stays well-formed.
+     */
+    @Test
+    void keysXmlCannotCarryAreListedOnlyUrlEncoded() throws Exception {
+        String bucket = createBucket("control-keys");
+        String key = "ctl/a\u0001b";
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString("x"));
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(1), RequestBody.fromString("part"));
+        try {
+            List<RawRequest> listings = List.of(
+                    RawRequest.of("GET", "/" + bucket),
+                    RawRequest.of("GET", "/" + bucket).query("list-type", "2"),
+                    RawRequest.of("GET", "/" + bucket).query("versions", ""),
+                    RawRequest.of("GET", "/" + bucket).query("uploads", ""),
+                    RawRequest.of("GET", "/" + bucket + "/" + key).query("uploadId", uploadId));
+            for (RawRequest listing : listings) {
+                // RawRequest.Response.xml() parses strictly: a malformed document fails the test.
+                RawRequest.Response plain = listing.send(server);
+                assertEquals(400, plain.status(), plain::toString);
+                assertEquals("InvalidArgument", plain.errorCode(), plain::toString);
+                assertTrue(plain.text().contains("encoding-type=url"), plain::toString);
+
+                RawRequest.Response encoded = listing.query("encoding-type", "url").send(server);
+                assertEquals(200, encoded.status(), encoded::toString);
+                List<String> keys = RawRequest.Xml.texts(encoded.xml(), "Key");
+                assertTrue(keys.contains("ctl/a%01b"), () -> "URL-encoded key in " + encoded);
+            }
+            RawRequest.Response error = RawRequest.of("GET", "/" + bucket + "/" + key).query("versionId", "no-such-version")
+                    .send(server);
+            assertTrue(error.status() >= 400, error::toString);
+            error.errorCode();   // parses the error body strictly
+        } finally {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        }
+    }
+
     @Test
     void nothingIsCreatedOutsideTheDataDirectory() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(server.isManaged(), "inspects the gateway's own directories");

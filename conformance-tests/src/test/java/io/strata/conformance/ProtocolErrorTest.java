@@ -189,4 +189,81 @@ class ProtocolErrorTest extends GatewayTest {
         }
         assertEquals(0L, s3.headObject(b -> b.bucket(bucket).key("empty-expect")).contentLength());
     }
+
+    /**
+     * Transfer-Encoding and Content-Length together frame the request two ways: a proxy in front that
+     * trusts Content-Length would pass on, as part of this body, what we read as a second request
+     * (request smuggling). The request is refused and nothing after it on the connection is answered.
+     */
+    @Test
+    void requestWithTransferEncodingAndContentLengthIsRefusedAndTheConnectionClosed() throws Exception {
+        String host = "127.0.0.1:" + server.port();
+        String smuggled = "PUT /" + bucket + "/smuggled HTTP/1.1\r\nHost: " + host + "\r\n"
+                + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n"
+                + "0\r\n\r\n"
+                + "GET /_strata/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+        String received = exchange(smuggled);
+        assertTrue(received.startsWith("HTTP/1.1 501"), received);
+        assertTrue(received.contains("<Code>NotImplemented</Code>") && received.contains("<Header>Transfer-Encoding</Header>"), received);
+        assertEquals(1, received.split("HTTP/1.1 ", -1).length - 1, "the pipelined second request must never be answered: " + received);
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("smuggled")));
+    }
+
+    /** A Transfer-Encoding the gateway does not decode would leave its chunks to be read as the next request. */
+    @Test
+    void requestWithAnUndecodedTransferEncodingIsRefusedAndTheConnectionClosed() throws Exception {
+        String host = "127.0.0.1:" + server.port();
+        for (String coding : new String[] {"gzip, chunked", "Chunked"}) {
+            String received = exchange("PUT /" + bucket + "/smuggled-te HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + "Transfer-Encoding: " + coding + "\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n"
+                    + "0\r\n\r\n"
+                    + "GET /_strata/health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            assertTrue(received.startsWith("HTTP/1.1 501"), coding + ": " + received);
+            assertEquals(1, received.split("HTTP/1.1 ", -1).length - 1, coding + ": nothing after it is answered: " + received);
+        }
+        assertS3Error(404, null, () -> s3.headObject(b -> b.bucket(bucket).key("smuggled-te")));
+    }
+
+    /** A response that says Connection: close is followed by the end of the connection, not by a wait. */
+    @Test
+    void responseWithConnectionCloseIsFollowedByTheEndOfTheConnection() throws Exception {
+        String received = exchange("GET /" + bucket + "/keep HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nConnection: close\r\n\r\n");
+        assertTrue(received.startsWith("HTTP/1.1 "), received);
+        assertTrue(received.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), received);
+    }
+
+    /** A request line longer than the gateway reads gets an S3 error and the end of the connection, not silence. */
+    @Test
+    void requestLineOf16KiBIsAnsweredUriTooLong() throws Exception {
+        String received = exchange("GET /" + bucket + "/" + "k".repeat(16 << 10) + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n\r\n");
+        assertTrue(received.startsWith("HTTP/1.1 414"), received);
+        String body = received.substring(received.indexOf("\r\n\r\n") + 4);
+        assertEquals("RequestURITooLong", RawRequest.Xml.text(RawRequest.Xml.parse(body).getDocumentElement(), "Code"), received);
+    }
+
+    /**
+     * Sends the bytes on a fresh connection and reads until the server closes it; fails if the server
+     * keeps the connection open for 15 s (our own read timeout, so a connection left open shows as a failure).
+     */
+    private static String exchange(String request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(15_000);
+            try {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            } catch (SocketException closedEarly) {
+                // The server may answer and close before reading everything; its answer is still readable.
+            }
+            java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buf)) >= 0; ) in.write(buf, 0, n);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the server kept the connection open; received: " + in.toString(StandardCharsets.US_ASCII));
+            } catch (SocketException reset) {
+                // closed while unread request bytes were pending: a reset, which also ends the connection
+            }
+            return in.toString(StandardCharsets.US_ASCII);
+        }
+    }
 }

@@ -316,8 +316,19 @@ final class BucketHandlers {
         return true;
     }
 
+    /**
+     * A key, prefix or marker as a listing shows it: URL-encoded with {@code encoding-type=url}.
+     * Without it, a key XML 1.0 cannot carry (control characters, U+FFFF) is refused, as the answer
+     * would be a document no strict parser reads; S3's SDKs always ask for url encoding.
+     */
     static String enc(String s, boolean url) {
-        return url ? Encoding.urlEncode(s) : s;
+        if (url) return Encoding.urlEncode(s);
+        if (!XmlWriter.representable(s)) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The listing contains a key with characters XML 1.0 cannot "
+                    + "carry (such as control characters); list with encoding-type=url.")
+                    .with("ArgumentName", "encoding-type");
+        }
+        return s;
     }
 
     static String encodeToken(String after) {

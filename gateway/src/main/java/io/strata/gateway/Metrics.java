@@ -56,6 +56,13 @@ final class Metrics {
         this.orphans = collector;
     }
 
+    private volatile ConnectionGuard connections;
+
+    /** Adds the listener's uploads in progress and connections still sending headers to the scrape. */
+    void connections(ConnectionGuard guard) {
+        this.connections = guard;
+    }
+
     void record(S3Operation op, int status, long nanos) {
         Series s = series.computeIfAbsent(new Key(op == null ? "unknown" : op.name(), status), k -> new Series());
         s.count.increment();
@@ -121,6 +128,13 @@ final class Metrics {
             counter(out, "strata_placement_prefetched_bytes_total", "Bytes moved hot by prefetch jobs.", p.prefetchedBytes.sum());
             counter(out, "strata_placement_move_failures_total", "Placement moves that failed (the version stayed where it was).", p.moveFailures.sum());
             p.usage().ifPresent(u -> gauge(out, "strata_placement_hot_used_fraction", "Hot tier fill at the last watermark check.", u.fraction()));
+        }
+        ConnectionGuard g = connections;
+        if (g != null) {
+            gauge(out, "strata_uploads_in_progress", "Requests with a body (PUT, POST) being served (capped by server.max-uploads).",
+                    g.uploadsInProgress());
+            gauge(out, "strata_connections_reading_headers", "Connections whose request line or headers are still arriving.",
+                    g.connectionsReadingHeaders());
         }
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");

@@ -247,13 +247,15 @@ final class MultipartHandlers {
         List<Part> page = service.namespace().parts(bucket, key, uploadId, marker, max + 1);
         boolean truncated = page.size() > max;
         if (truncated) page = page.subList(0, max);
+        boolean url = BucketHandlers.encodingType(r);
         XmlWriter xml = XmlWriter.create().root("ListPartsResult")
                 .element("Bucket", bucket.value())
-                .element("Key", key.value())
+                .element("Key", BucketHandlers.enc(key.value(), url))
                 .element("UploadId", uploadId)
                 .element("PartNumberMarker", marker);
         if (!page.isEmpty()) xml.element("NextPartNumberMarker", page.getLast().partNumber());
         xml.element("MaxParts", max).element("IsTruncated", truncated);
+        if (url) xml.element("EncodingType", "url");
         if (!upload.checksumAlgorithm().isEmpty()) {
             xml.element("ChecksumAlgorithm", upload.checksumAlgorithm())
                     .element("ChecksumType", Uploads.checksumType(upload.headers()));

@@ -109,6 +109,10 @@ final class S3Api implements Handler {
             if (e.reason() == NamespaceException.Reason.UNAVAILABLE) LOG.error("namespace unavailable: {}", e.toString());
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (ErasureException e) {
+            if (readTimedOut(e)) {
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             switch (e.reason()) {
                 case INCOMPLETE_INPUT, EXCESS_INPUT -> LOG.debug("bad upload body {}: {}", requestId, e.getMessage());
                 default -> LOG.error("hot tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
@@ -129,9 +133,17 @@ final class S3Api implements Handler {
                         "stored data failed its integrity check"), resource, requestId);
                 return;
             }
+            if (readTimedOut(e)) {
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             LOG.warn("connection failed during {} {} ({})", method, resource, requestId, e);
             if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INCOMPLETE_BODY), resource, requestId);
         } catch (RuntimeException e) {
+            if (readTimedOut(e)) {   // Helidon reports a failed body read as its own ServerConnectionException
+                requestTimeout(req, res, resource, requestId);
+                return;
+            }
             LOG.error("unexpected failure on {} {} ({})", method, resource, requestId, e);
             fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
         } finally {
@@ -145,6 +157,26 @@ final class S3Api implements Handler {
             if (t instanceof io.strata.tiering.CorruptColdDataException c) return c;
         }
         return null;
+    }
+
+    /**
+     * The client stopped sending its body for server.read-timeout, or sent it slower than
+     * server.min-body-rate: S3's answer, then the connection is closed (the rest of the body will
+     * never be read). Nothing was stored: an object becomes visible only once all of its bytes arrived.
+     */
+    private static void requestTimeout(ServerRequest req, ServerResponse res, String resource, String requestId) {
+        LOG.debug("request body stalled during {} {} ({})", req.prologue().method().text(), resource, requestId);
+        if (res.isSent()) throw new UncheckedIOException(new java.io.IOException("request body stalled"));
+        res.header("Connection", "close");
+        fail(req, res, new S3Exception(S3Error.REQUEST_TIMEOUT), resource, requestId);
+    }
+
+    /** Whether a body read ended because the socket's read timeout passed (or the body was too slow). */
+    private static boolean readTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) return true;
+        }
+        return false;
     }
 
     /**
@@ -247,12 +279,12 @@ final class S3Api implements Handler {
         }
     }
 
-    /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
     /** Headers that describe an object's body; an error document replacing it must not carry them. */
     private static final java.util.Set<String> OBJECT_HEADERS = java.util.Set.of("content-length", "content-range", "etag",
             "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding",
             "content-language", "cache-control", "expires");
 
+    /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
     static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {
         if (res.isSent()) {
             LOG.warn("failure after the response started ({}): {}", requestId, e.getMessage());

@@ -57,6 +57,11 @@ public enum S3Error {
     PRECONDITION_FAILED("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
     REQUEST_HEADER_SECTION_TOO_LARGE("RequestHeaderSectionTooLarge", 400,
             "Your request header section exceeds the maximum allowed size."),
+    /** A request body that stopped arriving (S3's wording; the connection is closed after it). */
+    REQUEST_TIMEOUT("RequestTimeout", 400, "Your socket connection to the server was not read from or written to "
+            + "within the timeout period. Idle connections will be closed."),
+    /** A request line longer than the listener reads; the connection is closed after it. */
+    REQUEST_URI_TOO_LONG("RequestURITooLong", 414, "The request line is longer than the server accepts."),
     REQUEST_TIME_TOO_SKEWED("RequestTimeTooSkewed", 403,
             "The difference between the request time and the server's time is too large."),
     RESTORE_ALREADY_IN_PROGRESS("RestoreAlreadyInProgress", 409, "Object restore is already in progress"),

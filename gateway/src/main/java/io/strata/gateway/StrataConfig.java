@@ -35,13 +35,15 @@ import java.util.Optional;
  * @param placementInterval time between two watermark checks ({@code placement.check-interval})
  * @param tls               HTTPS for the S3 endpoint ({@code server.tls.*}); empty = plain HTTP
  * @param metrics           who may read {@code /_strata/metrics} ({@code metrics.public}, {@code metrics.bearer-token-file})
+ * @param limits            timeouts for stalled clients and caps on connections and uploads
+ *                          ({@code server.idle-timeout}, {@code server.max-uploads}, ...)
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
-                           Optional<TlsSpec> tls, MetricsAccess metrics) {
+                           Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -190,7 +192,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
-                placementInterval, tls(l, dataDir), metricsAccess(l));
+                placementInterval, tls(l, dataDir), metricsAccess(l), limits(l));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }
@@ -244,6 +246,16 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         if (selfSigned) return Optional.of(TlsSpec.selfSigned(dataDir));
         return Optional.empty();
+    }
+
+    private static ConnectionLimits limits(Layers l) {
+        return new ConnectionLimits(
+                l.duration("server.idle-timeout", null, ConnectionLimits.DEFAULT_IDLE_TIMEOUT),
+                l.duration("server.header-timeout", null, ConnectionLimits.DEFAULT_HEADER_TIMEOUT),
+                l.duration("server.read-timeout", null, ConnectionLimits.DEFAULT_READ_TIMEOUT),
+                l.size("server.min-body-rate", ConnectionLimits.DEFAULT_MIN_BODY_RATE),
+                l.integer("server.max-connections", null, ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
+                l.integer("server.max-uploads", null, ConnectionLimits.DEFAULT_MAX_UPLOADS));
     }
 
     private static PlacementPolicy placement(Layers l) {

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +34,13 @@ public final class StrataServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StrataServer.class);
     /** Request headers larger than this are refused (S3 allows 8 KiB; SDKs stay well below). */
     static final int MAX_HEADERS_SIZE = 64 << 10;
+    /**
+     * Longest request line: a key of S3's maximum 1,024 bytes percent-encodes to 3 KiB, and a
+     * presigned query with a session token adds 2-3 KiB; S3 itself limits a request's header
+     * section to 8 KiB. Longer lines are answered 414 (Helidon's default, 4 KiB, would refuse
+     * presigned URLs of long keys).
+     */
+    static final int MAX_REQUEST_LINE = 8 << 10;
     /** Encodings S3 stores as metadata and never decodes. */
     static final Set<String> PASS_THROUGH_ENCODINGS =
             Set.of("aws-chunked", "gzip", "x-gzip", "deflate", "br", "compress", "identity", "zstd");
@@ -47,10 +55,12 @@ public final class StrataServer implements AutoCloseable {
     private final WebServer web;
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
+    private final ConnectionGuard guard;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, Healer healer, OrphanCollector orphans, WebServer web,
-                         Credentials rootCredentials, boolean credentialsCreated) {
+                         Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard) {
+        this.guard = guard;
         this.namespace = namespace;
         this.healer = healer;
         this.store = store;
@@ -78,6 +88,7 @@ public final class StrataServer implements AutoCloseable {
         Healer healer = null;
         ColdTiers tiers = null;
         OrphanCollector orphans = null;
+        ConnectionGuard guard = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -120,6 +131,9 @@ public final class StrataServer implements AutoCloseable {
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
                     .build();
+            guard = new ConnectionGuard(config.limits());
+            ConnectionGuard connectionGuard = guard;
+            metrics.connections(guard);
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
             WebServer web = builder
@@ -135,11 +149,21 @@ public final class StrataServer implements AutoCloseable {
                     .writeQueueLength(0)
                     .contentEncoding(encodings)
                     .directHandlers(transportErrors())
+                    // Stalled clients: see ConnectionLimits. The read timeout is the socket's SO_TIMEOUT;
+                    // idle keep-alive connections are looked for four times per idle timeout.
+                    .connectionOptions(connectionGuard.socketOptions())
+                    .idleConnectionTimeout(config.limits().idleTimeout())
+                    .idleConnectionPeriod(Duration.ofMillis(Math.clamp(config.limits().idleTimeout().toMillis() / 4, 20, 5000)))
+                    .maxTcpConnections(config.limits().maxConnections())
+                    .addConnectionSelector(new FirstRequestLine(MAX_REQUEST_LINE, connectionGuard))
                     .addProtocol(Http1Config.builder()
                             .maxHeadersSize(MAX_HEADERS_SIZE)
+                            .maxPrologueLength(MAX_REQUEST_LINE)
                             .validatePath(false)
+                            .addReceiveListener(connectionGuard)
                             .build())
                     .routing(r -> r
+                            .addFilter(connectionGuard)
                             .get("/_strata/health", (req, res) -> res.send("ok"))
                             .get("/_strata/metrics", metricsEndpoint(metrics, config.metrics(),
                                     SigV4Verifier.create(CredentialStore.of(root), clock), root))
@@ -147,8 +171,9 @@ public final class StrataServer implements AutoCloseable {
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, lifecycle, placement, healer, orphans, web, root, created[0]);
+            return new StrataServer(namespace, store, service, lifecycle, placement, healer, orphans, web, root, created[0], guard);
         } catch (RuntimeException | Error e) {
+            if (guard != null) guard.close();
             if (orphans != null) orphans.close();
             if (lifecycle != null) lifecycle.close();
             if (placement != null) placement.close();
@@ -230,6 +255,7 @@ public final class StrataServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the listener: {}", e.toString());
         }
+        guard.close();
         orphans.close();
         lifecycle.close();
         placement.close();

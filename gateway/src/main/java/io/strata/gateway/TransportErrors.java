@@ -18,6 +18,8 @@ final class TransportErrors implements DirectHandler {
         int code = status.code();
         if (code == 431 || (code == 400 && message != null && message.toLowerCase().contains("header"))) {
             error = S3Error.REQUEST_HEADER_SECTION_TOO_LARGE;
+        } else if (code == 414) {
+            error = S3Error.REQUEST_URI_TOO_LONG;
         } else if (code == 413) {
             error = S3Error.ENTITY_TOO_LARGE;
         } else if (code >= 500) {

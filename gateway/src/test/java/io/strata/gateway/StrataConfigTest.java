@@ -145,6 +145,23 @@ class StrataConfigTest {
     }
 
     @Test
+    void connectionLimitsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(ConnectionLimits.DEFAULTS, StrataConfig.load(null, env, Map.of()).limits());
+        assertEquals(java.time.Duration.ofSeconds(20), ConnectionLimits.DEFAULTS.readTimeout());
+        Path file = java.nio.file.Files.writeString(dir.resolve("limits.yaml"), "server: { idle-timeout: 5s, header-timeout: 500ms, "
+                + "read-timeout: 1m, min-body-rate: 1KiB, max-connections: 10, max-uploads: 3 }\n");
+        assertEquals(new ConnectionLimits(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(500),
+                java.time.Duration.ofMinutes(1), 1024, 10, 3), StrataConfig.load(file, env, Map.of()).limits());
+        for (var bad : Map.of("server.idle-timeout", "0s", "server.header-timeout", "-1s", "server.read-timeout", "soon",
+                "server.max-connections", "0", "server.max-uploads", "-2", "server.min-body-rate", "-1").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of(bad.getKey(), bad.getValue())), bad::toString);
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
+
+    @Test
     void inlineThresholdDefaultsTo64KiBAndIsBounded(@TempDir Path dir) {
         Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
         assertEquals(64 << 10, StrataConfig.load(null, env, Map.of()).inlineThreshold());

@@ -103,14 +103,37 @@ public final class XmlWriter {
                 case '\n' -> out.append("&#10;");
                 case '\t' -> out.append("&#9;");
                 default -> {
-                    if (c < 0x20 || c == 0xFFFE || c == 0xFFFF) {
-                        // Not representable in XML 1.0; S3 clients ask for encoding-type=url for such keys.
-                        out.append("&#x").append(Integer.toHexString(c)).append(';');
+                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (c < 0x20 || c == 0xFFFE || c == 0xFFFF || Character.isSurrogate(c)) {
+                        // XML 1.0 cannot carry it, not even as a character reference (&#x1; is not
+                        // well-formed): a strict parser would refuse the whole document. Listings refuse
+                        // such keys unless encoding-type=url (see representable); anything else that
+                        // echoes one (an error's Key) shows U+FFFD in its place.
+                        out.append('\uFFFD');
                     } else {
                         out.append(c);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Whether XML 1.0 can carry the text: no C0 control characters other than tab, LF and CR, no
+     * U+FFFE or U+FFFF, no unpaired surrogates. S3 keys may hold any of these; clients then list
+     * with {@code encoding-type=url}.
+     */
+    public static boolean representable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF
+                    || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

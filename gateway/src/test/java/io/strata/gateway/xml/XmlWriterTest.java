@@ -1,0 +1,42 @@
+package io.strata.gateway.xml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+
+class XmlWriterTest {
+    /** Texts XML 1.0 cannot carry in any form, not even as a character reference. */
+    private static final String[] UNREPRESENTABLE = {"a\u0000b", "a\u0001b", "\u001f", "a\uFFFEb", "\uFFFF", "lone \uD800 high",
+            "lone \uDC00 low", "high at end \uD83D"};
+    private static final String[] REPRESENTABLE = {"", "plain", "tab\tnew\nline\rreturn", "<&>\"'", "ü 日本語 🚀", "\uFFFD", "\uE000"};
+
+    @Test
+    void representableAcceptsXmlCharactersAndRefusesTheRest() {
+        for (String s : REPRESENTABLE) assertTrue(XmlWriter.representable(s), s);
+        for (String s : UNREPRESENTABLE) assertFalse(XmlWriter.representable(s), s);
+    }
+
+    @Test
+    void everyTextMakesAWellFormedDocumentAndRepresentableTextsRoundTrip() throws Exception {
+        for (String s : REPRESENTABLE) {
+            assertEquals(s, parse(XmlWriter.create().bareRoot("Error").element("Key", s).toBytes()), s);
+        }
+        for (String s : UNREPRESENTABLE) {
+            String parsed = parse(XmlWriter.create().bareRoot("Error").element("Key", s).toBytes());
+            assertTrue(parsed.contains("\uFFFD"), "replaced in " + parsed);
+        }
+    }
+
+    private static String parse(byte[] xml) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml)).getDocumentElement()
+                .getElementsByTagName("Key").item(0).getTextContent();
+    }
+}
