@@ -3,6 +3,7 @@ package io.strata.gateway;
 import io.strata.auth.ChecksumAlgorithm;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.BlobOwner;
+import io.strata.erasure.ErasureException;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -86,6 +87,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     private final Clock clock;
     /** Blobs written and not yet committed: the orphan collector leaves them alone. */
     private final BlobPins pins = new BlobPins();
+    private final ReadLeases reads = new ReadLeases();
     private final int inlineThreshold;
     private final Thread cleaner;
     private final ReentrantLock cleanerLock = new ReentrantLock();
@@ -252,6 +254,75 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         if (offset < 0 || length < 0 || offset + length > version.size()) {
             throw new IllegalArgumentException("range outside object");
         }
+        // The version's hot blobs are leased until the stream closes, so the garbage cleaner cannot
+        // delete them under the reader (a tier move or an overwrite may queue them meanwhile). A blob
+        // already being freed means the namespace moved on: read the version as it is now.
+        ObjectVersion v = version;
+        for (int attempt = 1; ; attempt++) {
+            List<String> leased = leaseHotBlobs(v);
+            if (leased != null) {
+                try {
+                    InputStream in = openLeased(v, offset, length);
+                    return new java.io.FilterInputStream(in) {
+                        private boolean released;
+
+                        @Override
+                        public void close() throws IOException {
+                            try {
+                                super.close();
+                            } finally {
+                                if (!released) {
+                                    released = true;
+                                    leased.forEach(reads::release);
+                                }
+                            }
+                        }
+                    };
+                } catch (ErasureException e) {
+                    // Freed between the lookup and the lease: the same version now lives elsewhere.
+                    leased.forEach(reads::release);
+                    ObjectVersion now = attempt < MAX_OPEN_ATTEMPTS ? current(v) : v;
+                    if (now.segments().equals(v.segments())) throw e;
+                    v = now;
+                    continue;
+                } catch (RuntimeException e) {
+                    leased.forEach(reads::release);
+                    throw e;
+                }
+            }
+            if (attempt >= MAX_OPEN_ATTEMPTS) {
+                throw new IllegalStateException("the data of " + v.bucket() + "/" + v.key() + " version "
+                        + v.versionId() + " is being freed while the namespace still refers to it");
+            }
+            v = current(v);
+        }
+    }
+
+    /** Reads of a version whose blobs are being freed resolve it again at most this often. */
+    private static final int MAX_OPEN_ATTEMPTS = 3;
+
+    /** The version as the namespace holds it now; NoSuchKey if it is gone. */
+    private ObjectVersion current(ObjectVersion v) {
+        return namespace.version(v.bucket(), v.key(), v.versionId())
+                .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_KEY, v.key().value()));
+    }
+
+    /** Leases every hot blob of {@code v}; null (holding none) if one is being freed. */
+    private List<String> leaseHotBlobs(ObjectVersion v) {
+        List<String> leased = new ArrayList<>(v.segments().size());
+        for (Segment segment : v.segments()) {
+            String id = OrphanCollector.erasureBlobId(segment.ref());
+            if (id == null) continue;
+            if (!reads.acquire(id)) {
+                leased.forEach(reads::release);
+                return null;
+            }
+            leased.add(id);
+        }
+        return leased;
+    }
+
+    private InputStream openLeased(ObjectVersion version, long offset, long length) {
         List<Segment> segments = version.segments();
         List<long[]> pieces = new ArrayList<>();   // {segment index, offset in segment, length}
         long segStart = 0;
@@ -700,8 +771,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
                         if (!free(item)) retry.add(item.segment());
                         done.add(item);
                     }
-                    // A cold tier that is down must not hold up freeing hot data: its items go to the
-                    // back of the queue (added before the originals are removed, so none is lost).
+                    // A cold tier that is down, or a blob still being read, must not hold up freeing the
+                    // rest: its items go to the back of the queue (added before the originals are
+                    // removed, so none is lost).
                     namespace.addGarbage(retry);
                     namespace.removeGarbage(done);
                     if (retry.size() == items.size()) Thread.sleep(COLD_RETRY_PAUSE_MS);
@@ -764,7 +836,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
     }
 
-    /** Frees one garbage item's data; false if it must be retried later (its cold tier failed). */
+    /** Frees one garbage item's data; false if it must be retried later (its cold tier failed, or a read holds it). */
     private boolean free(GarbageItem item) {
         DataRef ref;
         try {
@@ -774,7 +846,15 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             return true;
         }
         switch (ref) {
-            case DataRef.Hot hot -> store.delete(hot.location());
+            case DataRef.Hot hot -> {
+                // A blob a reader is streaming is freed once it is done (see ReadLeases).
+                if (!reads.tryFree(hot.location().id())) return false;
+                try {
+                    store.delete(hot.location());
+                } finally {
+                    reads.freed(hot.location().id());
+                }
+            }
             case DataRef.Cold cold -> {
                 try {
                     mover.freeIfCold(item);
