@@ -165,6 +165,42 @@ public interface Namespace extends AutoCloseable {
     Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId);
 
     /**
+     * Where a version must stand among its key's entries for {@link #deleteVersionIf} to remove it.
+     */
+    enum Standing {
+        /** Anywhere (S3's DELETE with a version id, made conditional on the record only). */
+        ANY,
+        /** Not the key's newest entry (NoncurrentVersionExpiration must never remove what became current). */
+        NONCURRENT,
+        /** The key's only entry (an expired object delete marker: nothing is behind it). */
+        ONLY_ENTRY
+    }
+
+    /**
+     * Compare-and-delete of the current entry: {@link #deleteObject} (by the bucket's versioning
+     * state at commit time), performed only if the key's newest entry still equals {@code expected}
+     * record for record (version id, time, ETag, metadata, tags, segments). The check and the delete
+     * happen under the key's lock in one synced write, so a write that lands after the caller read
+     * {@code expected} (an overwrite of the {@code null} version, a tag change, a transition) makes
+     * this a no-op instead of deleting the acknowledged write. Lifecycle expiration uses it.
+     *
+     * @return empty (nothing written) if the newest entry is no longer {@code expected}; otherwise
+     *         what the delete did
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<DeleteResult> deleteObjectIf(ObjectVersion expected);
+
+    /**
+     * Compare-and-delete of one version or delete marker: {@link #deleteVersion} performed only if
+     * the stored entry with {@code expected.versionId()} still equals {@code expected} and stands
+     * where {@code standing} requires, checked and removed under the key's lock in one synced write.
+     *
+     * @return the removed entry, or empty (nothing written) if it is gone, changed or stands elsewhere
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<ObjectVersion> deleteVersionIf(ObjectVersion expected, Standing standing);
+
+    /**
      * One page of ListObjectVersions: every version and delete marker, keys in UTF-8 binary order
      * and newest first within a key, with prefix, delimiter and common prefixes as in {@link #list}
      * (a common prefix is listed only if it sorts after the key marker). Key marker alone: entries

@@ -892,6 +892,86 @@ final class RocksDbNamespace implements Namespace {
 
     @Override
     public DeleteResult deleteObject(BucketName bucketName, ObjectKey key) {
+        return withKeyLock(bucketName, key, (bucket, c) -> deleteCurrent(c, bucket, key));
+    }
+
+    @Override
+    public Optional<DeleteResult> deleteObjectIf(ObjectVersion expected) {
+        ObjectKey key = expected.key();
+        return withKeyLock(expected.bucket(), key, (bucket, c) -> {
+            byte[] keyPrefix = Keys.versionKeyPrefix(bucket.name(), Keys.utf8(key.value()));
+            List<VersionRow> newest = newestVersions(latestRead, bucket.name(), key, keyPrefix, 1);
+            if (newest.isEmpty() || !newest.getFirst().version().equals(expected)) return Optional.empty();
+            return Optional.of(deleteCurrent(c, bucket, key));
+        });
+    }
+
+    /** S3's DELETE without a version id under the bucket's state; writes {@code c}. Caller holds the key lock. */
+    private DeleteResult deleteCurrent(Commit c, Bucket bucket, ObjectKey key) throws RocksDBException {
+        BucketName bucketName = bucket.name();
+        if (bucket.versioning() == BucketVersioning.UNVERSIONED) {
+            byte[] keyPrefix = Keys.versionKeyPrefix(bucketName, Keys.utf8(key.value()));
+            Optional<VersionRow> old = versionRow(latestRead, bucketName, key, keyPrefix, ObjectVersion.NULL_VERSION);
+            if (old.isPresent()) {
+                removeVersion(c, bucketName, key, keyPrefix, old.get());
+                c.write();
+            }
+            return new DeleteResult(old.map(VersionRow::version), Optional.empty());
+        }
+        ObjectVersion marker = ObjectVersion.deleteMarker(bucketName, key, ObjectVersion.NULL_VERSION, clock.instant());
+        PutResult added = addVersion(c, bucket.versioning(), marker);
+        c.write();
+        return new DeleteResult(added.replaced(), Optional.of(added.version()));
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
+        return withKeyLock(bucket, key, (b, c) -> removeVersionIf(c, b.name(), key, versionId, v -> true,
+                Standing.ANY));
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersionIf(ObjectVersion expected, Standing standing) {
+        java.util.Objects.requireNonNull(standing, "standing");
+        return withKeyLock(expected.bucket(), expected.key(), (b, c) -> removeVersionIf(c, b.name(), expected.key(),
+                expected.versionId(), expected::equals, standing));
+    }
+
+    /**
+     * Removes the key's entry {@code versionId} if {@code matches} accepts its stored record and it
+     * stands where {@code standing} requires; writes {@code c}. Caller holds the key lock.
+     */
+    private Optional<ObjectVersion> removeVersionIf(Commit c, BucketName bucket, ObjectKey key, String versionId,
+                                                    java.util.function.Predicate<ObjectVersion> matches,
+                                                    Standing standing) throws RocksDBException {
+        byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+        Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
+        if (target.isEmpty() || !matches.test(target.get().version())) return Optional.empty();
+        if (standing != Standing.ANY) {
+            List<VersionRow> top = newestVersions(latestRead, bucket, key, keyPrefix, 2);
+            boolean newest = !top.isEmpty() && Arrays.equals(top.getFirst().row(), target.get().row());
+            boolean stands = switch (standing) {
+                case ANY -> true;
+                case NONCURRENT -> !newest;
+                case ONLY_ENTRY -> newest && top.size() == 1;
+            };
+            if (!stands) return Optional.empty();
+        }
+        removeVersion(c, bucket, key, keyPrefix, target.get());
+        c.write();
+        return Optional.of(target.get().version());
+    }
+
+    @FunctionalInterface
+    private interface KeyBody<T> {
+        T run(Bucket bucket, Commit commit) throws RocksDBException;
+    }
+
+    /**
+     * Runs {@code body} with the bucket lock shared and the key's lock held, the bucket read under
+     * them, and a fresh commit the body writes (or not). The lock order every key mutation follows.
+     */
+    private <T> T withKeyLock(BucketName bucketName, ObjectKey key, KeyBody<T> body) {
         return call(() -> {
             Lock bucketLock = bucketLock(bucketName, false);
             bucketLock.lock();
@@ -900,47 +980,7 @@ final class RocksDbNamespace implements Namespace {
                 ReentrantLock keyLock = keyLock(bucketName, key);
                 keyLock.lock();
                 try (Commit c = new Commit()) {
-                    if (bucket.versioning() == BucketVersioning.UNVERSIONED) {
-                        byte[] keyPrefix = Keys.versionKeyPrefix(bucketName, Keys.utf8(key.value()));
-                        Optional<VersionRow> old = versionRow(latestRead, bucketName, key, keyPrefix,
-                                ObjectVersion.NULL_VERSION);
-                        if (old.isPresent()) {
-                            removeVersion(c, bucketName, key, keyPrefix, old.get());
-                            c.write();
-                        }
-                        return new DeleteResult(old.map(VersionRow::version), Optional.empty());
-                    }
-                    ObjectVersion marker = ObjectVersion.deleteMarker(bucketName, key, ObjectVersion.NULL_VERSION,
-                            clock.instant());
-                    PutResult added = addVersion(c, bucket.versioning(), marker);
-                    c.write();
-                    return new DeleteResult(added.replaced(), Optional.of(added.version()));
-                } finally {
-                    keyLock.unlock();
-                }
-            } finally {
-                bucketLock.unlock();
-            }
-        });
-    }
-
-    @Override
-    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
-        return call(() -> {
-            Lock bucketLock = bucketLock(bucket, false);
-            bucketLock.lock();
-            try {
-                requireBucket(bucket);
-                ReentrantLock keyLock = keyLock(bucket, key);
-                keyLock.lock();
-                try (Commit c = new Commit()) {
-                    byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
-                    Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
-                    if (target.isPresent()) {
-                        removeVersion(c, bucket, key, keyPrefix, target.get());
-                        c.write();
-                    }
-                    return target.map(VersionRow::version);
+                    return body.run(bucket, c);
                 } finally {
                     keyLock.unlock();
                 }
