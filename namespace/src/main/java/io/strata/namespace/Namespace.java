@@ -37,6 +37,19 @@ public interface Namespace extends AutoCloseable {
         return RocksDbNamespace.open(directory);
     }
 
+    /**
+     * As {@link #open(Path)}, with the change log's bounds.
+     *
+     * @throws NamespaceException UNAVAILABLE if it cannot be opened or holds an unknown format
+     */
+    static Namespace open(Path directory, ChangeLogLimits changeLogLimits) {
+        return RocksDbNamespace.open(directory, RocksDbNamespace.Settings.DEFAULT, java.time.Clock.systemUTC(),
+                changeLogLimits);
+    }
+
+    /** The change log of every mutation, for replication and snapshots; see {@link ChangeFeed}. */
+    ChangeFeed changeFeed();
+
     // --- buckets
 
     /** @throws NamespaceException BUCKET_EXISTS (whoever owns it: the caller compares owners) */
