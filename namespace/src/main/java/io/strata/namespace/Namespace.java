@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * lives. Every mutation is one atomic, synced write: when a method returns, the change survives a
  * crash; when it throws, nothing of it is visible. Data references that a mutation makes
  * unreachable (an overwritten version, a replaced or unused part, an aborted upload) go onto the
- * durable garbage queue in the same write.
+ * durable garbage queue in the same write, and every mutation a client can observe appends its
+ * entry to the change log ({@link #changeFeed()}) in that write too.
  *
  * <p>Thread-safe: any number of threads (virtual threads included) may call concurrently;
  * read-modify-write operations on one key or upload are serialised internally. Reads take no locks
