@@ -264,18 +264,21 @@ class ChangeLogPropertyTest {
 
             List<Worker> workers = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) workers.add(new Worker(t, ns));
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            // Half the workers on virtual threads: their commits go through the namespace's writer threads.
+            ExecutorService platform = Executors.newFixedThreadPool(THREADS);
+            ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
             try {
                 List<Future<?>> done = new ArrayList<>();
                 for (Worker w : workers) {
-                    done.add(pool.submit(() -> {
+                    done.add((w.id % 2 == 0 ? platform : virtual).submit(() -> {
                         for (int i = 0; i < OPS_PER_THREAD; i++) w.step();
                         return null;
                     }));
                 }
                 for (Future<?> f : done) f.get(5, TimeUnit.MINUTES);
             } finally {
-                pool.shutdownNow();
+                platform.shutdownNow();
+                virtual.shutdownNow();
             }
 
             List<ChangeEntry> log = new ArrayList<>();

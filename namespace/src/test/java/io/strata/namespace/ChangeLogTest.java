@@ -275,6 +275,22 @@ class ChangeLogTest {
     }
 
     @Test
+    void aReaderNeverPassesASequenceWhoseWriteIsStillInFlight() {
+        // Two commits took sequences 1 and 2; 2's write ended first. Reading up to 2 and moving a cursor
+        // there would skip 1 for good once it lands, so the head stays below 1 until its write ends.
+        ChangeLog log = new ChangeLog(null, null, null, null, batch -> {
+        }, clock, ChangeLogLimits.DEFAULT);
+        long first = log.reserve(1);
+        long second = log.reserve(2);
+        assertEquals(1, first);
+        assertEquals(2, second);
+        log.finished(second);
+        assertEquals(0, log.head());
+        log.finished(first);
+        assertEquals(3, log.head());
+    }
+
+    @Test
     void theLogIsTrimmedInTheBackgroundAsItGrows() {
         ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
         ns.createBucket(bucket("bucket"));
