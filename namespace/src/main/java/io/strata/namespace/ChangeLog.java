@@ -79,13 +79,17 @@ final class ChangeLog {
     }
 
     /**
-     * Recovers the sequence (after the highest stored or trimmed one) and the retained bytes; reads
-     * every retained entry's size once, which the byte bound keeps small.
+     * Recovers the sequence and the retained bytes; reads every retained entry's size once, which
+     * the byte bound keeps small. The sequence continues above the highest stored entry, the trim
+     * mark and every cursor: a sequence whose write failed was abandoned, so {@link #head()} may have
+     * counted it and a cursor may stand on it; handing it out again would put an entry under that
+     * cursor, never to be read.
      */
     void recover() throws RocksDBException {
         byte[] mark = db.get(meta, META_TRIMMED);
         trimmedThrough = mark == null ? 0 : Keys.decodeLong(mark);
         long last = trimmedThrough;
+        for (ChangeCursor c : cursors()) last = Math.max(last, c.position());
         long bytes = 0;
         try (RocksIterator it = db.newIterator(changes)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {

@@ -1613,6 +1613,11 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ change feed
 
+    /** The change log itself, for tests of its bookkeeping. */
+    ChangeLog changeLog() {
+        return changeLog;
+    }
+
     @Override
     public ChangeFeed changeFeed() {
         return changeFeed;

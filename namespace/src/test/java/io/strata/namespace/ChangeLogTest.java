@@ -188,6 +188,22 @@ class ChangeLogTest {
     }
 
     @Test
+    void aSequenceAbandonedByAFailedWriteIsNotHandedOutAgainAfterARestart() {
+        ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
+        ns.createBucket(bucket("bucket"));
+        // A commit took sequence 2 and its write failed: the sequence is abandoned, and head counts it.
+        long abandoned = ns.changeLog().reserve(1);
+        ns.changeLog().finished(abandoned);
+        assertEquals(abandoned, feed.head());
+        ChangeCursor c = feed.registerCursor("replica");
+        assertEquals(abandoned, c.position());
+
+        feed = reopen(ChangeLogLimits.DEFAULT);
+        put("after-restart");
+        assertEquals(List.of("VERSION_PUT bucket after-restart null"), described(all(feed, c.position())));
+    }
+
+    @Test
     void entriesAreTrimmedOnlyBelowTheSlowestCursor() {
         ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
         ns.createBucket(bucket("bucket"));
