@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -20,11 +21,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -142,7 +146,7 @@ final class RocksDbNamespace implements Namespace {
     private final ChangeFeed changeFeed = new Feed();
     /** Runs background trims of the change log (its thread starts on the first trim). */
     private final ExecutorService trimmer;
-    private final java.util.concurrent.atomic.AtomicBoolean trimQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean trimQueued = new AtomicBoolean();
     /** Next job id; ids are never reused (recovered from the highest row at open). */
     private final AtomicLong nextJobId = new AtomicLong(1);
 
@@ -526,7 +530,7 @@ final class RocksDbNamespace implements Namespace {
                     if (!gate.isClosing()) log.warn("change log trim failed: {}", e.getMessage(), e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             trimQueued.set(false); // closing
         }
     }
@@ -1008,7 +1012,7 @@ final class RocksDbNamespace implements Namespace {
 
     @Override
     public Optional<ObjectVersion> deleteVersionIf(ObjectVersion expected, Standing standing) {
-        java.util.Objects.requireNonNull(standing, "standing");
+        Objects.requireNonNull(standing, "standing");
         return withKeyLock(expected.bucket(), expected.key(), (b, c) -> removeVersionIf(c, b.name(), expected.key(),
                 expected.versionId(), expected::equals, standing));
     }
@@ -1018,7 +1022,7 @@ final class RocksDbNamespace implements Namespace {
      * stands where {@code standing} requires; writes {@code c}. Caller holds the key lock.
      */
     private Optional<ObjectVersion> removeVersionIf(Commit c, BucketName bucket, ObjectKey key, String versionId,
-                                                    java.util.function.Predicate<ObjectVersion> matches,
+                                                    Predicate<ObjectVersion> matches,
                                                     Standing standing) throws RocksDBException {
         byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
         Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
