@@ -16,6 +16,11 @@ final class Gate {
     private final Condition drained = lock.newCondition();
     private volatile boolean closing;
 
+    /** Whether closing has begun. */
+    boolean isClosing() {
+        return closing;
+    }
+
     void enter() {
         inFlight.incrementAndGet();
         if (closing) {

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * lives. Every mutation is one atomic, synced write: when a method returns, the change survives a
  * crash; when it throws, nothing of it is visible. Data references that a mutation makes
  * unreachable (an overwritten version, a replaced or unused part, an aborted upload) go onto the
- * durable garbage queue in the same write.
+ * durable garbage queue in the same write, and every mutation a client can observe appends its
+ * entry to the change log ({@link #changeFeed()}) in that write too.
  *
  * <p>Thread-safe: any number of threads (virtual threads included) may call concurrently;
  * read-modify-write operations on one key or upload are serialised internally. Reads take no locks
@@ -36,6 +37,19 @@ public interface Namespace extends AutoCloseable {
     static Namespace open(Path directory) {
         return RocksDbNamespace.open(directory);
     }
+
+    /**
+     * As {@link #open(Path)}, with the change log's bounds.
+     *
+     * @throws NamespaceException UNAVAILABLE if it cannot be opened or holds an unknown format
+     */
+    static Namespace open(Path directory, ChangeLogLimits changeLogLimits) {
+        return RocksDbNamespace.open(directory, RocksDbNamespace.Settings.DEFAULT, java.time.Clock.systemUTC(),
+                changeLogLimits);
+    }
+
+    /** The change log of every mutation, for replication and snapshots; see {@link ChangeFeed}. */
+    ChangeFeed changeFeed();
 
     // --- buckets
 
@@ -163,6 +177,42 @@ public interface Namespace extends AutoCloseable {
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
     Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId);
+
+    /**
+     * Where a version must stand among its key's entries for {@link #deleteVersionIf} to remove it.
+     */
+    enum Standing {
+        /** Anywhere (S3's DELETE with a version id, made conditional on the record only). */
+        ANY,
+        /** Not the key's newest entry (NoncurrentVersionExpiration must never remove what became current). */
+        NONCURRENT,
+        /** The key's only entry (an expired object delete marker: nothing is behind it). */
+        ONLY_ENTRY
+    }
+
+    /**
+     * Compare-and-delete of the current entry: {@link #deleteObject} (by the bucket's versioning
+     * state at commit time), performed only if the key's newest entry still equals {@code expected}
+     * record for record (version id, time, ETag, metadata, tags, segments). The check and the delete
+     * happen under the key's lock in one synced write, so a write that lands after the caller read
+     * {@code expected} (an overwrite of the {@code null} version, a tag change, a transition) makes
+     * this a no-op instead of deleting the acknowledged write. Lifecycle expiration uses it.
+     *
+     * @return empty (nothing written) if the newest entry is no longer {@code expected}; otherwise
+     *         what the delete did
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<DeleteResult> deleteObjectIf(ObjectVersion expected);
+
+    /**
+     * Compare-and-delete of one version or delete marker: {@link #deleteVersion} performed only if
+     * the stored entry with {@code expected.versionId()} still equals {@code expected} and stands
+     * where {@code standing} requires, checked and removed under the key's lock in one synced write.
+     *
+     * @return the removed entry, or empty (nothing written) if it is gone, changed or stands elsewhere
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<ObjectVersion> deleteVersionIf(ObjectVersion expected, Standing standing);
 
     /**
      * One page of ListObjectVersions: every version and delete marker, keys in UTF-8 binary order

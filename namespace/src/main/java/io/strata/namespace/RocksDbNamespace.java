@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -19,11 +21,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -69,6 +74,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
  *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
  *   <li>{@code jobs}: id (8 bytes big-endian) → the caller's opaque payload ({@link #addJob}).</li>
+ *   <li>{@code changes}: sequence (8 bytes big-endian) → {@link ChangeEntryCodec}, the change log,
+ *       written in each mutation's own batch; {@code change-cursors}: consumer name → position. See
+ *       {@link ChangeLog}.</li>
  * </ul>
  *
  * Format 1 (before versioning) had no {@code versions}: opening it adds each object's row there as
@@ -93,7 +101,7 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions", "bucket-config", "jobs");
+                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
@@ -134,6 +142,11 @@ final class RocksDbNamespace implements Namespace {
     private final Clock clock;
     private final ColumnFamilyHandle bucketConfig;
     private final ColumnFamilyHandle jobs;
+    private final ChangeLog changeLog;
+    private final ChangeFeed changeFeed = new Feed();
+    /** Runs background trims of the change log (its thread starts on the first trim). */
+    private final ExecutorService trimmer;
+    private final AtomicBoolean trimQueued = new AtomicBoolean();
     /** Next job id; ids are never reused (recovered from the highest row at open). */
     private final AtomicLong nextJobId = new AtomicLong(1);
 
@@ -158,7 +171,7 @@ final class RocksDbNamespace implements Namespace {
 
     private RocksDbNamespace(Path directory, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
                              LRUCache blockCache, WriteOptions writeOptions, List<ColumnFamilyHandle> handles,
-                             Clock clock) {
+                             Clock clock, ChangeLogLimits changeLimits) {
         this.directory = directory;
         this.db = db;
         this.dbOptions = dbOptions;
@@ -179,6 +192,9 @@ final class RocksDbNamespace implements Namespace {
         this.clock = clock;
         this.bucketConfig = handles.get(10);
         this.jobs = handles.get(11);
+        this.changeLog = new ChangeLog(db, handles.get(12), handles.get(13), meta, this::write, clock, changeLimits);
+        this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+                .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
         this.writers = Executors.newFixedThreadPool(WRITER_THREADS, r -> Thread.ofPlatform().daemon()
                 .name("namespace-writer-" + threadNumber.incrementAndGet()).unstarted(r));
@@ -201,6 +217,11 @@ final class RocksDbNamespace implements Namespace {
 
     /** As {@link #open(Path, Settings)}, with the clock that times delete markers. */
     static RocksDbNamespace open(Path directory, Settings settings, Clock clock) {
+        return open(directory, settings, clock, ChangeLogLimits.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Settings, Clock)}, with the change log's bounds. */
+    static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(directory);
@@ -234,7 +255,8 @@ final class RocksDbNamespace implements Namespace {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles);
-            RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles, clock);
+            RocksDbNamespace ns = new RocksDbNamespace(directory, db, dbo, cfo, cache, wo, handles, clock,
+                    changeLimits);
             opened.clear(); // from here on the namespace owns the options and closes them
             try {
                 ns.initialise();
@@ -290,6 +312,7 @@ final class RocksDbNamespace implements Namespace {
         // Ids below the lease may have been used before a crash: start above it, never reuse one.
         nextGarbageId = next;
         garbageLease = next;
+        changeLog.recover();
     }
 
     /**
@@ -420,6 +443,7 @@ final class RocksDbNamespace implements Namespace {
     private final class Commit implements AutoCloseable {
         private final WriteBatch batch = new WriteBatch();
         private final Set<Segment> garbageSegments = new LinkedHashSet<>();
+        private final List<Change> changes = new ArrayList<>(1);
 
         Commit put(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
             batch.put(cf, key, value);
@@ -437,26 +461,77 @@ final class RocksDbNamespace implements Namespace {
             return this;
         }
 
+        /** Logs a change of one version, written with this commit. */
+        Commit change(ChangeEntry.Kind kind, ObjectVersion v) {
+            changes.add(new Change(kind, v.bucket(), Optional.of(ChangeEntry.VersionRef.of(v)), ""));
+            return this;
+        }
+
+        /** Logs a change of a bucket, written with this commit. */
+        Commit change(ChangeEntry.Kind kind, BucketName bucket, String detail) {
+            changes.add(new Change(kind, bucket, Optional.empty(), detail));
+            return this;
+        }
+
+        /**
+         * Writes the batch with its garbage rows and change log entries. Both get their ids here,
+         * while the caller still holds its locks, so sequences follow commit order.
+         */
         void write() throws RocksDBException {
-            if (garbageSegments.isEmpty()) {
-                RocksDbNamespace.this.write(batch);
-                return;
-            }
-            long first = reserveGarbageIds(garbageSegments.size());
+            long firstChange = 0;
+            long changeBytes = 0;
+            long firstGarbage = 0;
             try {
-                long id = first;
-                for (Segment s : garbageSegments) {
-                    batch.put(garbage, Keys.garbage(id++), SegmentCodec.encode(s));
+                if (!changes.isEmpty()) {
+                    firstChange = changeLog.reserve(changes.size());
+                    Instant now = clock.instant();
+                    long sequence = firstChange;
+                    for (Change ch : changes) {
+                        changeBytes += changeLog.put(batch, sequence++, now, ch.kind(), ch.bucket(), ch.version(),
+                                ch.detail());
+                    }
+                }
+                if (!garbageSegments.isEmpty()) {
+                    firstGarbage = reserveGarbageIds(garbageSegments.size());
+                    long id = firstGarbage;
+                    for (Segment s : garbageSegments) {
+                        batch.put(garbage, Keys.garbage(id++), SegmentCodec.encode(s));
+                    }
                 }
                 RocksDbNamespace.this.write(batch);
             } finally {
-                pendingGarbage.remove(first);
+                if (firstGarbage != 0) pendingGarbage.remove(firstGarbage);
+                if (firstChange != 0) changeLog.finished(firstChange);
             }
+            if (firstChange != 0 && changeLog.appended(changes.size(), changeBytes)) scheduleTrim();
         }
 
         @Override
         public void close() {
             batch.close();
+        }
+    }
+
+    /** A change log entry waiting for its commit's sequence. */
+    private record Change(ChangeEntry.Kind kind, BucketName bucket, Optional<ChangeEntry.VersionRef> version,
+                          String detail) {
+    }
+
+    /** Starts a background trim of the change log unless one is already queued. */
+    private void scheduleTrim() {
+        if (!trimQueued.compareAndSet(false, true)) return;
+        try {
+            trimmer.execute(() -> {
+                trimQueued.set(false);
+                try {
+                    call(changeLog::trim);
+                } catch (NamespaceException e) {
+                    // Closing: the next open's first trim catches up. Anything else is worth a look, not a crash.
+                    if (!gate.isClosing()) log.warn("change log trim failed: {}", e.getMessage(), e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            trimQueued.set(false); // closing
         }
     }
 
@@ -530,7 +605,8 @@ final class RocksDbNamespace implements Namespace {
                     throw new NamespaceException(Reason.BUCKET_EXISTS, "bucket exists: " + bucket.name());
                 }
                 try (Commit c = new Commit()) {
-                    c.put(buckets, row, BucketCodec.encode(bucket)).write();
+                    c.put(buckets, row, BucketCodec.encode(bucket))
+                            .change(ChangeEntry.Kind.BUCKET_CREATED, bucket.name(), "").write();
                 }
                 return null;
             } finally {
@@ -597,7 +673,8 @@ final class RocksDbNamespace implements Namespace {
                         c.delete(bucketConfig, k);
                         return true;
                     });
-                    c.garbage(partSegments).delete(buckets, Keys.bucket(name)).write();
+                    c.garbage(partSegments).delete(buckets, Keys.bucket(name))
+                            .change(ChangeEntry.Kind.BUCKET_DELETED, name, "").write();
                 }
                 return null;
             } finally {
@@ -626,7 +703,7 @@ final class RocksDbNamespace implements Namespace {
             try {
                 requireBucket(bucket);
                 try (Commit c = new Commit()) {
-                    c.put(bucketConfig, row, value).write();
+                    c.put(bucketConfig, row, value).change(ChangeEntry.Kind.BUCKET_CONFIG_PUT, bucket, kind).write();
                 }
                 return null;
             } finally {
@@ -645,7 +722,7 @@ final class RocksDbNamespace implements Namespace {
                 requireBucket(bucket);
                 if (db.get(bucketConfig, row) == null) return false;
                 try (Commit c = new Commit()) {
-                    c.delete(bucketConfig, row).write();
+                    c.delete(bucketConfig, row).change(ChangeEntry.Kind.BUCKET_CONFIG_DELETED, bucket, kind).write();
                 }
                 return true;
             } finally {
@@ -737,6 +814,7 @@ final class RocksDbNamespace implements Namespace {
         }
         byte[] value = ObjectVersionCodec.encode(committed);
         c.put(versions, Keys.version(keyPrefix, order), value);
+        c.change(committed.deleteMarker() ? ChangeEntry.Kind.DELETE_MARKER_PUT : ChangeEntry.Kind.VERSION_PUT, committed);
         if (committed.deleteMarker()) {
             c.delete(objects, objectRow);
         } else {
@@ -754,6 +832,7 @@ final class RocksDbNamespace implements Namespace {
             c.delete(nullVersions, Keys.object(bucket, key));
         }
         c.garbage(target.version().segments());
+        c.change(ChangeEntry.Kind.VERSION_DELETED, target.version());
         if (!top.isEmpty() && Arrays.equals(top.getFirst().row(), target.row())) {
             byte[] objectRow = Keys.object(bucket, key);
             if (top.size() > 1 && !top.get(1).version().deleteMarker()) {
@@ -777,7 +856,8 @@ final class RocksDbNamespace implements Namespace {
                     throw new IllegalArgumentException("a versioned bucket cannot become unversioned: " + name);
                 }
                 try (Commit c = new Commit()) {
-                    c.put(buckets, Keys.bucket(name), BucketCodec.encode(b.withVersioning(state))).write();
+                    c.put(buckets, Keys.bucket(name), BucketCodec.encode(b.withVersioning(state)))
+                            .change(ChangeEntry.Kind.BUCKET_VERSIONING, name, state.name()).write();
                 }
                 return null;
             } finally {
@@ -879,7 +959,7 @@ final class RocksDbNamespace implements Namespace {
                     if (!newest.isEmpty() && Arrays.equals(newest.getFirst().row(), target.get().row())) {
                         c.put(objects, Keys.object(bucket, key), value);
                     }
-                    c.write();
+                    c.change(ChangeEntry.Kind.VERSION_METADATA, replacement).write();
                     return true;
                 } finally {
                     keyLock.unlock();
@@ -892,6 +972,86 @@ final class RocksDbNamespace implements Namespace {
 
     @Override
     public DeleteResult deleteObject(BucketName bucketName, ObjectKey key) {
+        return withKeyLock(bucketName, key, (bucket, c) -> deleteCurrent(c, bucket, key));
+    }
+
+    @Override
+    public Optional<DeleteResult> deleteObjectIf(ObjectVersion expected) {
+        ObjectKey key = expected.key();
+        return withKeyLock(expected.bucket(), key, (bucket, c) -> {
+            byte[] keyPrefix = Keys.versionKeyPrefix(bucket.name(), Keys.utf8(key.value()));
+            List<VersionRow> newest = newestVersions(latestRead, bucket.name(), key, keyPrefix, 1);
+            if (newest.isEmpty() || !newest.getFirst().version().equals(expected)) return Optional.empty();
+            return Optional.of(deleteCurrent(c, bucket, key));
+        });
+    }
+
+    /** S3's DELETE without a version id under the bucket's state; writes {@code c}. Caller holds the key lock. */
+    private DeleteResult deleteCurrent(Commit c, Bucket bucket, ObjectKey key) throws RocksDBException {
+        BucketName bucketName = bucket.name();
+        if (bucket.versioning() == BucketVersioning.UNVERSIONED) {
+            byte[] keyPrefix = Keys.versionKeyPrefix(bucketName, Keys.utf8(key.value()));
+            Optional<VersionRow> old = versionRow(latestRead, bucketName, key, keyPrefix, ObjectVersion.NULL_VERSION);
+            if (old.isPresent()) {
+                removeVersion(c, bucketName, key, keyPrefix, old.get());
+                c.write();
+            }
+            return new DeleteResult(old.map(VersionRow::version), Optional.empty());
+        }
+        ObjectVersion marker = ObjectVersion.deleteMarker(bucketName, key, ObjectVersion.NULL_VERSION, clock.instant());
+        PutResult added = addVersion(c, bucket.versioning(), marker);
+        c.write();
+        return new DeleteResult(added.replaced(), Optional.of(added.version()));
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
+        return withKeyLock(bucket, key, (b, c) -> removeVersionIf(c, b.name(), key, versionId, v -> true,
+                Standing.ANY));
+    }
+
+    @Override
+    public Optional<ObjectVersion> deleteVersionIf(ObjectVersion expected, Standing standing) {
+        Objects.requireNonNull(standing, "standing");
+        return withKeyLock(expected.bucket(), expected.key(), (b, c) -> removeVersionIf(c, b.name(), expected.key(),
+                expected.versionId(), expected::equals, standing));
+    }
+
+    /**
+     * Removes the key's entry {@code versionId} if {@code matches} accepts its stored record and it
+     * stands where {@code standing} requires; writes {@code c}. Caller holds the key lock.
+     */
+    private Optional<ObjectVersion> removeVersionIf(Commit c, BucketName bucket, ObjectKey key, String versionId,
+                                                    Predicate<ObjectVersion> matches,
+                                                    Standing standing) throws RocksDBException {
+        byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
+        Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
+        if (target.isEmpty() || !matches.test(target.get().version())) return Optional.empty();
+        if (standing != Standing.ANY) {
+            List<VersionRow> top = newestVersions(latestRead, bucket, key, keyPrefix, 2);
+            boolean newest = !top.isEmpty() && Arrays.equals(top.getFirst().row(), target.get().row());
+            boolean stands = switch (standing) {
+                case ANY -> true;
+                case NONCURRENT -> !newest;
+                case ONLY_ENTRY -> newest && top.size() == 1;
+            };
+            if (!stands) return Optional.empty();
+        }
+        removeVersion(c, bucket, key, keyPrefix, target.get());
+        c.write();
+        return Optional.of(target.get().version());
+    }
+
+    @FunctionalInterface
+    private interface KeyBody<T> {
+        T run(Bucket bucket, Commit commit) throws RocksDBException;
+    }
+
+    /**
+     * Runs {@code body} with the bucket lock shared and the key's lock held, the bucket read under
+     * them, and a fresh commit the body writes (or not). The lock order every key mutation follows.
+     */
+    private <T> T withKeyLock(BucketName bucketName, ObjectKey key, KeyBody<T> body) {
         return call(() -> {
             Lock bucketLock = bucketLock(bucketName, false);
             bucketLock.lock();
@@ -900,47 +1060,7 @@ final class RocksDbNamespace implements Namespace {
                 ReentrantLock keyLock = keyLock(bucketName, key);
                 keyLock.lock();
                 try (Commit c = new Commit()) {
-                    if (bucket.versioning() == BucketVersioning.UNVERSIONED) {
-                        byte[] keyPrefix = Keys.versionKeyPrefix(bucketName, Keys.utf8(key.value()));
-                        Optional<VersionRow> old = versionRow(latestRead, bucketName, key, keyPrefix,
-                                ObjectVersion.NULL_VERSION);
-                        if (old.isPresent()) {
-                            removeVersion(c, bucketName, key, keyPrefix, old.get());
-                            c.write();
-                        }
-                        return new DeleteResult(old.map(VersionRow::version), Optional.empty());
-                    }
-                    ObjectVersion marker = ObjectVersion.deleteMarker(bucketName, key, ObjectVersion.NULL_VERSION,
-                            clock.instant());
-                    PutResult added = addVersion(c, bucket.versioning(), marker);
-                    c.write();
-                    return new DeleteResult(added.replaced(), Optional.of(added.version()));
-                } finally {
-                    keyLock.unlock();
-                }
-            } finally {
-                bucketLock.unlock();
-            }
-        });
-    }
-
-    @Override
-    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
-        return call(() -> {
-            Lock bucketLock = bucketLock(bucket, false);
-            bucketLock.lock();
-            try {
-                requireBucket(bucket);
-                ReentrantLock keyLock = keyLock(bucket, key);
-                keyLock.lock();
-                try (Commit c = new Commit()) {
-                    byte[] keyPrefix = Keys.versionKeyPrefix(bucket, Keys.utf8(key.value()));
-                    Optional<VersionRow> target = versionRow(latestRead, bucket, key, keyPrefix, versionId);
-                    if (target.isPresent()) {
-                        removeVersion(c, bucket, key, keyPrefix, target.get());
-                        c.write();
-                    }
-                    return target.map(VersionRow::version);
+                    return body.run(bucket, c);
                 } finally {
                     keyLock.unlock();
                 }
@@ -1422,7 +1542,7 @@ final class RocksDbNamespace implements Namespace {
                     }
                     List<Segment> freed = new ArrayList<>(expected.segments());
                     freed.removeAll(replacement.segments());
-                    c.garbage(freed);
+                    c.garbage(freed).change(ChangeEntry.Kind.VERSION_RELOCATED, replacement);
                     if (finishedJob.isPresent()) c.delete(jobs, Keys.garbage(finishedJob.getAsLong()));
                     c.write();
                     return true;
@@ -1495,6 +1615,61 @@ final class RocksDbNamespace implements Namespace {
         return -1;
     }
 
+    // ------------------------------------------------------------------ change feed
+
+    /** The change log itself, for tests of its bookkeeping. */
+    ChangeLog changeLog() {
+        return changeLog;
+    }
+
+    @Override
+    public ChangeFeed changeFeed() {
+        return changeFeed;
+    }
+
+    /** The {@link ChangeFeed} over {@link #changeLog}, each call inside the gate. */
+    private final class Feed implements ChangeFeed {
+        @Override
+        public long head() {
+            return call(changeLog::head);
+        }
+
+        @Override
+        public ChangePage changes(long afterSequence, int limit) {
+            return call(() -> changeLog.changes(afterSequence, limit));
+        }
+
+        @Override
+        public ChangeCursor registerCursor(String name) {
+            return call(() -> changeLog.registerCursor(name));
+        }
+
+        @Override
+        public Optional<ChangeCursor> cursor(String name) {
+            return call(() -> changeLog.cursor(name));
+        }
+
+        @Override
+        public List<ChangeCursor> cursors() {
+            return call(changeLog::cursors);
+        }
+
+        @Override
+        public ChangeCursor advanceCursor(String name, long sequence) {
+            return call(() -> changeLog.advanceCursor(name, sequence));
+        }
+
+        @Override
+        public boolean removeCursor(String name) {
+            return call(() -> changeLog.removeCursor(name));
+        }
+
+        @Override
+        public long trim() {
+            return call(changeLog::trim);
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** RocksDB's level statistics of the objects column family, for diagnostics. */
@@ -1516,6 +1691,7 @@ final class RocksDbNamespace implements Namespace {
     @Override
     public void close() {
         if (!gate.closeAndDrain()) return;
+        trimmer.shutdown();
         writers.shutdown();
         for (ColumnFamilyHandle h : handles) h.close();
         try {

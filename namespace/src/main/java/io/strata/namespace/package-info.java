@@ -1,6 +1,32 @@
 /**
- * Strata's namespace: buckets, object versions and their metadata, listing, multipart state and the
- * durable garbage queue, behind the {@link io.strata.namespace.Namespace} seam and stored in RocksDB
- * ({@code RocksDbNamespace}). No RocksDB type appears in the public API.
+ * Strata's namespace: buckets, object versions and their metadata, listing, multipart state, the
+ * durable garbage queue and the change log, behind the {@link io.strata.namespace.Namespace} seam
+ * and stored in RocksDB ({@code RocksDbNamespace}). No RocksDB type appears in the public API.
+ *
+ * <h2>Compare-and-delete</h2>
+ * Background deletes act on a record read earlier, so they must not delete a newer one: lifecycle
+ * expiration uses {@link io.strata.namespace.Namespace#deleteObjectIf} and
+ * {@link io.strata.namespace.Namespace#deleteVersionIf}, which check that the entry is still exactly
+ * that record (and, for a version, still noncurrent or still the key's only entry) under the key's
+ * lock, in the same synced write as the delete. A check and a delete made as two calls lost an
+ * overwrite of the {@code null} version that landed between them.
+ *
+ * <h2>Change log</h2>
+ * {@link io.strata.namespace.ChangeFeed} ({@link io.strata.namespace.Namespace#changeFeed()}) is the
+ * ground for replication and snapshots: each mutation a client can observe (version put, delete
+ * marker, version deleted, tags or ACL rewritten, data relocated between tiers, bucket created,
+ * deleted, versioning or a configuration document changed; see
+ * {@link io.strata.namespace.ChangeEntry}) appends an entry in its own RocksDB write batch, so the
+ * entry and the mutation are durable together or not at all. Multipart uploads in progress, the
+ * garbage queue and jobs are not logged. Sequences are handed out while the mutation holds its
+ * locks, so they follow commit order, and readers see a sequence only after every smaller one was
+ * written or abandoned. Named cursors are durable; the log is trimmed below the slowest cursor
+ * (entirely when there is none) and bounded by {@link io.strata.namespace.ChangeLogLimits} (256 MiB,
+ * 7 days by default). A consumer the bounds overtook gets
+ * {@link io.strata.namespace.ChangeFeedException.Reason#TRIMMED} and must resynchronise; the trim
+ * is logged at WARN naming the cursor. Trims run on a background thread after every 4,096 entries
+ * (or when the byte bound is passed) and on {@link io.strata.namespace.ChangeFeed#trim()}, so the age
+ * bound is applied at the next trim, not to the second. Cost: one more row (about 100 bytes plus
+ * the key and ETag) in each commit's batch.
  */
 package io.strata.namespace;
