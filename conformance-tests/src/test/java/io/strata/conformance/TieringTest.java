@@ -443,6 +443,7 @@ class TieringTest {
         return fail("no file *" + suffix + " was created in " + dir + " within " + limit.toSeconds()
                 + " s: no move was in flight to kill; gateway output:\n" + server.outputTail());
     }
+
     /** Runs the packaged {@code strata} command against the gateway; returns exit status and output. */
     static Map.Entry<Integer, String> strata(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

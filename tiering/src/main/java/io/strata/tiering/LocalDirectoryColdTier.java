@@ -178,6 +178,8 @@ public final class LocalDirectoryColdTier implements ColdTier {
             // once its put has ended, or its process has died.
             try (var partials = Files.newDirectoryStream(temps, tempPrefix(id) + "*")) {
                 for (Path p : partials) Files.deleteIfExists(p);
+            } catch (NoSuchFileException e) {
+                // No ~tmp/ (removed by hand): no partial file either; the next put creates it again.
             }
         } catch (IOException e) {
             throw new TierException(TierException.Reason.UNAVAILABLE, "cannot delete " + id + " at " + file, e);

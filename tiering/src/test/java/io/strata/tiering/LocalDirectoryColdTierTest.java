@@ -167,6 +167,14 @@ class LocalDirectoryColdTierTest extends ColdTierContractTest {
         assertArrayEquals(new byte[3], read(id("other"), ByteRange.all()));
     }
 
+    @Test
+    void deleteStillWorksWhenTheTemporaryDirectoryWasRemovedByHand() throws IOException {
+        put(id("x"), new byte[4]);
+        Files.delete(root().resolve(LocalDirectoryColdTier.TEMP_DIR));
+        tier().delete(id("x"));
+        assertEquals(TierException.Reason.NOT_FOUND, assertThrows(TierException.class, () -> tier().stat(id("x"))).reason());
+    }
+
     /** What a kill in the middle of a put leaves, and what the next start does with it. */
     @Test
     void temporaryFilesLeftByACrashAreRemovedWhenTheTierOpensAgain() throws IOException {
