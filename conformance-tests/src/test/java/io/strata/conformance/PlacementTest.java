@@ -177,9 +177,8 @@ class PlacementTest {
 
     @Test
     void restoreObjectWithBoto3() throws Exception {
-        Assumptions.assumeFalse("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), "real clients skipped");
-        Path python = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
+        RealClients.skipIfOptedOut();
+        Path python = RealClients.debianBoto3();
         String bucket = bucket("boto3");
         s3.putObject(b -> b.bucket(bucket).key("b/x.txt"), RequestBody.fromString("restore me"));
         coldNow(bucket, "b/", "b/x.txt");
@@ -207,7 +206,6 @@ class PlacementTest {
                 StrataServer.ACCESS_KEY, StrataServer.SECRET_KEY, bucket).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        if (out.contains("No module named 'boto3'")) Assumptions.abort("no boto3 for /usr/bin/python3");
         assertEquals(0, p.exitValue(), out);
     }
 

@@ -2,14 +2,10 @@ package io.strata.conformance;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -22,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * both generations (the first on PATH, e.g. pyenv's aws-cli 1.45 with the 2025 checksum defaults,
  * and Debian's /usr/bin/aws 2.9), boto3 with both pythons, s3cmd and rclone.
  *
- * <p>A missing tool fails the test naming the Debian package to install, unless
- * STRATA_SKIP_REAL_CLIENTS=1 (then the tests are skipped).
+ * <p>A missing tool fails the test naming the package to install; STRATA_SKIP_REAL_CLIENTS=1 skips
+ * these tests (see {@link RealClients}).
  */
 class RealClientsTest extends GatewayTest {
     private static final long TIMEOUT_MINUTES = 5;
@@ -37,49 +33,59 @@ class RealClientsTest extends GatewayTest {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void awsCliFromDebian() throws Exception {
-        Path aws = require(Path.of("/usr/bin/aws"), "awscli");
+        RealClients.skipIfOptedOut();
+        Path aws = RealClients.atOrFail(RealClients.DEBIAN_AWS, "awscli");
         run("aws-cli.sh", Map.of("AWS_CLI", aws.toString()), "bash", scripts.resolve("aws-cli.sh").toString());
     }
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void awsCliFirstOnPath() throws Exception {
-        Path aws = onPath("aws").orElseGet(() -> require(Path.of("/usr/bin/aws"), "awscli"));
-        Assumptions.assumeFalse(sameFile(aws, Path.of("/usr/bin/aws")), "the first aws on PATH is Debian's, tested already");
+        RealClients.skipIfOptedOut();
+        Path aws = RealClients.onPathOrFail("aws", "awscli");
+        // Not a missing client: the same binary as awsCliFromDebian's, which tests it already.
+        Assumptions.assumeFalse(RealClients.sameFile(aws, RealClients.DEBIAN_AWS),
+                "the first aws on PATH is Debian's, tested already");
         run("aws-cli.sh", Map.of("AWS_CLI", aws.toString()), "bash", scripts.resolve("aws-cli.sh").toString());
     }
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void boto3FromDebian() throws Exception {
-        Path python = require(Path.of("/usr/bin/python3"), "python3");
-        if (!hasBoto3(python)) {
-            skipOrFail("/usr/bin/python3 has no boto3: install the Debian package python3-boto3");
-        }
+        RealClients.skipIfOptedOut();
+        Path python = RealClients.debianBoto3();
         run("boto3_test.py", Map.of(), python.toString(), scripts.resolve("boto3_test.py").toString());
     }
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void boto3FirstOnPath() throws Exception {
-        Optional<Path> python = onPath("python3");
-        Assumptions.assumeTrue(python.isPresent() && !sameFile(python.get(), Path.of("/usr/bin/python3")),
+        RealClients.skipIfOptedOut();
+        Path python = RealClients.onPathOrFail("python3", "python3");
+        // Not a missing client: the same interpreter as boto3FromDebian's, which tests it already.
+        Assumptions.assumeFalse(RealClients.sameFile(python, RealClients.DEBIAN_PYTHON),
                 "the first python3 on PATH is Debian's, tested already");
-        Assumptions.assumeTrue(hasBoto3(python.get()), python.get() + " has no boto3");
-        run("boto3_test.py", Map.of(), python.get().toString(), scripts.resolve("boto3_test.py").toString());
+        // A python placed first on PATH (pyenv, a venv) is there for its newer boto3: one without
+        // boto3 is a broken setup, not a reason to skip the newer generation's checksum defaults.
+        if (!RealClients.hasBoto3(python)) {
+            RealClients.missing(python + " (the first python3 on PATH) has no boto3", "run " + python + " -m pip install boto3");
+        }
+        run("boto3_test.py", Map.of(), python.toString(), scripts.resolve("boto3_test.py").toString());
     }
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void s3cmd() throws Exception {
-        onPath("s3cmd").orElseGet(() -> require(Path.of("/usr/bin/s3cmd"), "s3cmd"));
+        RealClients.skipIfOptedOut();
+        RealClients.onPathOrFail("s3cmd", "s3cmd");
         run("s3cmd.sh", Map.of(), "bash", scripts.resolve("s3cmd.sh").toString());
     }
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void rclone() throws Exception {
-        onPath("rclone").orElseGet(() -> require(Path.of("/usr/bin/rclone"), "rclone"));
+        RealClients.skipIfOptedOut();
+        RealClients.onPathOrFail("rclone", "rclone");
         run("rclone.sh", Map.of(), "bash", scripts.resolve("rclone.sh").toString());
     }
 
@@ -117,48 +123,5 @@ class RealClientsTest extends GatewayTest {
     private static String gatewayTail() {
         String out = server.output();
         return "\n--- gateway output (tail) ---\n" + (out.length() > 4000 ? out.substring(out.length() - 4000) : out);
-    }
-
-    private static Path require(Path tool, String debianPackage) {
-        if (!Files.isExecutable(tool)) {
-            skipOrFail(tool + " is missing: install the Debian package " + debianPackage
-                    + " (apt-get install -y awscli python3-boto3 s3cmd rclone), or set STRATA_SKIP_REAL_CLIENTS=1 to skip");
-        }
-        return tool;
-    }
-
-    private static void skipOrFail(String message) {
-        if ("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS"))) {
-            Assumptions.abort(message);
-        }
-        fail(message);
-    }
-
-    static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a.toRealPath(), b.toRealPath());
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static boolean hasBoto3(Path python) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(python.toString(), "-c", "import boto3"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
     }
 }

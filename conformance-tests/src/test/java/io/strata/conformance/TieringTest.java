@@ -29,12 +29,17 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -146,7 +151,7 @@ class TieringTest {
 
     static void await(String what, Duration limit, BooleanSupplier condition) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
+        for (long polls = limit.toMillis() / 100 + 1; polls > 0 && System.nanoTime() < deadline; polls--) {
             if (condition.getAsBoolean()) return;
             try {
                 Thread.sleep(100);
@@ -362,28 +367,40 @@ class TieringTest {
         GatewayTest.assertS3Error(400, "InvalidStorageClass", () -> moveNow(bucket, "", "NOPE"));
     }
 
+    /**
+     * Kills the gateway while a lifecycle move of a 160 MiB version into the local tier is writing
+     * its copy, and checks what the move protocol promises: nothing is lost, the version is moved
+     * again after the restart, once, and the restart frees what the killed move left behind.
+     *
+     * <p>The test asserts that its fault happened: the kill must land while the copy's temporary
+     * file in {@code cold/~tmp/} exists, and the file must still be there after the kill (a finished
+     * upload renames or removes it). Its negative control is a fault the gateway injects into itself
+     * when started with {@code STRATA_TEST_FAULT=skip-move-recovery}: the restarted gateway then
+     * leaves the interrupted move unrecovered, and this test must fail:
+     * <pre>STRATA_TEST_FAULT=skip-move-recovery mvn -o -B verify -pl conformance-tests -am \
+     *     -Dtest='TieringTest#aKillDuringAMove*' -Dsurefire.failIfNoSpecifiedTests=false</pre>
+     */
     @Test
     void aKillDuringAMoveLosesNothingAndTheMoveFinishesAfterRestart() throws Exception {
         String bucket = bucket("crash");
         long size = 160L << 20;
         s3.putObject(b -> b.bucket(bucket).key("big"), RequestBody.fromInputStream(TestData.stream(5, size), size));
         Path temps = root.resolve("cold").resolve("~tmp");   // where the local tier writes before renaming
-        moveNow(bucket, "", "COLD");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        boolean caught = false;
-        while (System.nanoTime() < deadline && !caught) {
-            if (Files.exists(temps)) {
-                try (Stream<Path> s = Files.list(temps)) {
-                    caught = s.anyMatch(p -> p.getFileName().toString().endsWith(".data"));
-                }
-            }
-            if (!caught) Thread.sleep(2);
+        Path partial;
+        try (WatchService watcher = temps.getFileSystem().newWatchService()) {
+            // Watching before the move starts, so the temporary file's creation cannot be missed.
+            temps.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+            moveNow(bucket, "", "COLD");
+            partial = awaitCreated(watcher, temps, ".data", Duration.ofSeconds(60));
         }
         server.kill();
+        assertTrue(Files.exists(partial), "the kill landed after the upload had ended (" + partial
+                + " is gone): no move was in flight");
+        System.out.printf("killed the move with %,d of %,d bytes in its partial copy%n", Files.size(partial), size);
         server.start();
         s3.close();
         s3 = S3Clients.pathStyle(server);
-        // Whatever the moment of the kill: the object reads back whole, then ends up cold, once.
+        // The object reads back whole, then ends up cold, once.
         try {
             assertEquals(TestData.sha256(5, size), TestData.sha256(s3.getObject(b -> b.bucket(bucket).key("big"))));
         } catch (RuntimeException e) {
@@ -400,7 +417,31 @@ class TieringTest {
                 throw new IllegalStateException(e);
             }
         });
-        System.out.println("kill during move caught the upload in flight: " + caught);
+        // Recovery at the restart freed the killed move's copy: its partial file goes at once, not at
+        // a start ten minutes later.
+        await("the killed move's partial file " + partial.getFileName() + " freed", Duration.ofSeconds(20),
+                () -> !Files.exists(partial));
+    }
+
+    /**
+     * Waits, at most {@code limit} and at most 10,000 events, for a file whose name ends with
+     * {@code suffix} to be created in {@code dir}; fails at the limit.
+     */
+    private static Path awaitCreated(WatchService watcher, Path dir, String suffix, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (int events = 0; events < 10_000; ) {
+            long left = deadline - System.nanoTime();
+            WatchKey key = left <= 0 ? null : watcher.poll(left, TimeUnit.NANOSECONDS);
+            if (key == null) break;
+            for (WatchEvent<?> event : key.pollEvents()) {
+                events++;
+                if (event.context() instanceof Path name && name.toString().endsWith(suffix)) return dir.resolve(name);
+            }
+            if (!key.reset()) break;
+        }
+        return fail("no file *" + suffix + " was created in " + dir + " within " + limit.toSeconds()
+                + " s: no move was in flight to kill; gateway output:\n" + server.outputTail());
     }
 
     /** Runs the packaged {@code strata} command against the gateway; returns exit status and output. */

@@ -12,14 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,59 +146,49 @@ class TlsTest {
 
     @Test
     void theAwsCliTrustsTheGeneratedCertificateAsItsCaBundle() throws Exception {
-        Optional<Path> aws = RealClientsTest.onPath("aws");
-        if (aws.isEmpty()) {
-            Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), "aws is not on PATH");
-            Assumptions.abort("aws is not on PATH");
-        }
+        RealClients.skipIfOptedOut();
+        Path aws = RealClients.onPathOrFail("aws", "awscli");
         Path file = root.resolve("cli.bin");
         byte[] data = TestData.bytes(44, 3 * 1024 * 1024);
         Files.write(file, data);
-        run(aws.get(), "s3", "cp", file.toString(), "s3://secure/cli.bin");
-        run(aws.get(), "s3", "cp", "s3://secure/cli.bin", root.resolve("cli.back").toString());
+        run(aws, "s3", "cp", file.toString(), "s3://secure/cli.bin");
+        run(aws, "s3", "cp", "s3://secure/cli.bin", root.resolve("cli.back").toString());
         assertArrayEquals(data, Files.readAllBytes(root.resolve("cli.back")));
     }
 
     @Test
     void s3cmdChecksTheCertificateAndHostName() throws Exception {
-        script("s3cmd", "s3cmd.sh", "bash");
+        RealClients.skipIfOptedOut();
+        RealClients.onPathOrFail("s3cmd", "s3cmd");
+        script("s3cmd.sh", "bash");
     }
 
     @Test
     void rcloneTrustsTheCertificateWithCaCert() throws Exception {
-        script("rclone", "rclone.sh", "bash");
+        RealClients.skipIfOptedOut();
+        RealClients.onPathOrFail("rclone", "rclone");
+        script("rclone.sh", "bash");
     }
 
     @Test
     void theAwsCliScriptRunsWithCaBundle() throws Exception {
-        script("aws", "aws-cli.sh", "bash");
+        RealClients.skipIfOptedOut();
+        RealClients.onPathOrFail("aws", "awscli");
+        script("aws-cli.sh", "bash");
     }
 
     @Test
     void theBoto3ScriptRunsWithVerify() throws Exception {
-        // Debian's python3 (python3-boto3, what CI installs), else the first one on PATH with boto3.
-        Path debian = Path.of("/usr/bin/python3");
-        String python = Files.isExecutable(debian) && RealClientsTest.hasBoto3(debian) ? debian.toString()
-                : RealClientsTest.onPath("python3").filter(p -> {
-                    try {
-                        return RealClientsTest.hasBoto3(p);
-                    } catch (Exception e) {
-                        return false;
-                    }
-                }).map(Path::toString).orElse(null);
-        if (python == null) {
-            Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), "no python3 with boto3");
-            Assumptions.abort("no python3 with boto3");
-        }
-        script("python3", "boto3_test.py", python);
+        RealClients.skipIfOptedOut();
+        // Debian's python3 with python3-boto3 (what CI installs), else the first python3 on PATH with boto3.
+        Path python = RealClients.hasBoto3(RealClients.DEBIAN_PYTHON) ? RealClients.DEBIAN_PYTHON
+                : RealClients.onPath("python3").filter(RealClients::hasBoto3)
+                        .orElseGet(() -> RealClients.missing("no python3 with boto3", "install the Debian package python3-boto3"));
+        script("boto3_test.py", python.toString());
     }
 
     /** A real-client script of conformance-tests/scripts, pointed at the HTTPS endpoint and the certificate. */
-    private static void script(String tool, String name, String interpreter) throws Exception {
-        if (RealClientsTest.onPath(tool).isEmpty()) {
-            Assumptions.assumeTrue("1".equals(System.getenv("STRATA_SKIP_REAL_CLIENTS")), tool + " is not on PATH");
-            Assumptions.abort(tool + " is not on PATH");
-        }
+    private static void script(String name, String interpreter) throws Exception {
         Path scripts = Path.of(System.getProperty("strata.scripts", "scripts")).toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder(interpreter, scripts.resolve(name).toString()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();

@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code %}, so no key can name a path outside the root, and since {@code ~} is always encoded,
  * the suffixes can never collide with a key. Files are written under {@code ROOT/~tmp/} (a name
  * no bucket can have), fsynced and renamed into place; the sidecar goes first, so a data file
- * always has its metadata. A temporary file nobody has written to for {@value #ABANDONED_MINUTES}
- * minutes was left by a crash and is removed when the tier opens. A key segment whose file name
- * would pass 255 bytes is {@code REJECTED}.
+ * always has its metadata. A temporary file's name starts with a digest of the id it is written
+ * for, so deleting an id also removes what a killed put of it left in {@code ~tmp/} (the mover
+ * deletes an interrupted move's copy when the gateway starts again). Any other temporary file nobody
+ * has written to for {@value #ABANDONED_MINUTES} minutes was left by a crash and is removed when the
+ * tier opens. A key segment whose file name would pass 255 bytes is {@code REJECTED}.
  *
  * <p>The sidecar's format is {@link ColdSidecar}'s.
  *
@@ -102,7 +104,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
         if (length < 0) throw new IllegalArgumentException("length < 0: " + length);
         Path file = dataFile(id);
         Path meta = metaFile(file);
-        Path tmp = temps.resolve(UUID.randomUUID() + ".data");
+        Path tmp = temps.resolve(tempPrefix(id) + UUID.randomUUID() + ".data");
         try {
             Files.createDirectories(temps);
             Files.createDirectories(file.getParent());
@@ -112,7 +114,7 @@ public final class LocalDirectoryColdTier implements ColdTier {
                 out.flush();
                 ch.force(true);
             }
-            writeAtomically(meta, ColdSidecar.encode(length, metadata));
+            writeAtomically(meta, tempPrefix(id), ColdSidecar.encode(length, metadata));
             move(tmp, file);
             fsyncDirectory(file.getParent());
         } catch (IOException e) {
@@ -170,6 +172,15 @@ public final class LocalDirectoryColdTier implements ColdTier {
             // Data first: without it the version is gone even if we crash before the sidecar goes.
             Files.deleteIfExists(file);
             Files.deleteIfExists(metaFile(file));
+            // A put of this id killed mid-write left its partial file here; waiting for the
+            // ten-minute sweep at the next open would keep up to a whole object's bytes for nothing.
+            // No put of the id is running then: cold names are unique to one move and deleted only
+            // once its put has ended, or its process has died.
+            try (var partials = Files.newDirectoryStream(temps, tempPrefix(id) + "*")) {
+                for (Path p : partials) Files.deleteIfExists(p);
+            } catch (NoSuchFileException e) {
+                // No ~tmp/ (removed by hand): no partial file either; the next put creates it again.
+            }
         } catch (IOException e) {
             throw new TierException(TierException.Reason.UNAVAILABLE, "cannot delete " + id + " at " + file, e);
         }
@@ -178,6 +189,25 @@ public final class LocalDirectoryColdTier implements ColdTier {
     @Override
     public void close() {
         // Nothing to release: every call opens and closes its own files.
+    }
+
+    /**
+     * The start of the names of {@code id}'s temporary files: 16 bytes of the SHA-256 of the id, in
+     * hex (the id itself may be longer than a file name may be), and a dot.
+     */
+    static String tempPrefix(ColdObjectId id) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String part : new String[]{id.bucket(), id.key(), id.versionId()}) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                // Bucket and version id hold no NUL, so the first and last NUL delimit the key:
+                // no two ids make the same bytes.
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 16) + ".";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The data file of {@code id}; package-private so tests can check it stays under the root. */
@@ -252,8 +282,8 @@ public final class LocalDirectoryColdTier implements ColdTier {
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
-    private void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = temps.resolve(UUID.randomUUID() + ".meta");
+    private void writeAtomically(Path target, String tempPrefix, String content) throws IOException {
+        Path tmp = temps.resolve(tempPrefix + UUID.randomUUID() + ".meta");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));

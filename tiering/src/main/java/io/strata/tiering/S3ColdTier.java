@@ -18,11 +18,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.ByteArrayInputStream;
@@ -31,6 +34,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -45,9 +49,11 @@ import java.util.function.Supplier;
  * in one PUT, larger ones as a multipart upload; either way the upload holds exactly one buffer of
  * the part size, which also makes every request replayable and so retryable.
  *
- * <p>Every call leaving the process is idempotent and wrapped by a jittered exponential retry
- * around a circuit breaker that opens on {@code UNAVAILABLE} failures, so a tier that is down fails
- * fast instead of tying up callers. The SDK's own retries are off to keep one retry policy.
+ * <p>Every call leaving the process is wrapped by a jittered exponential retry around a circuit
+ * breaker that opens on {@code UNAVAILABLE} failures, so a tier that is down fails fast instead of
+ * tying up callers. The SDK's own retries are off to keep one retry policy. Every call is
+ * idempotent but CreateMultipartUpload, which starts a new upload each time: a put aborts the
+ * uploads its retried creates left behind, and the upload of a put that fails.
  *
  * <p>Thread-safe. The creator closes it, which closes the S3 client.
  */
@@ -94,6 +100,11 @@ public final class S3ColdTier implements ColdTier {
 
     /** Creates a tier and its S3 client from {@code config}; nothing is contacted yet. */
     public static S3ColdTier create(S3ColdTierConfig config) {
+        return create(config, List.of());
+    }
+
+    /** As {@link #create(S3ColdTierConfig)}, with SDK interceptors: tests inject faults in the client path. */
+    static S3ColdTier create(S3ColdTierConfig config, List<ExecutionInterceptor> interceptors) {
         S3Client client = S3Client.builder()
                 .endpointOverride(config.endpoint())
                 .region(Region.of(config.region()))
@@ -105,7 +116,8 @@ public final class S3ColdTier implements ColdTier {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT))
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                        .executionInterceptors(interceptors))
                 .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(ATTEMPT_TIMEOUT)
@@ -170,14 +182,23 @@ public final class S3ColdTier implements ColdTier {
 
     private void putMultipart(ColdObjectId id, String key, ColdMetadata metadata, InputStream data, long length,
                               byte[] buffer) throws IOException {
-        // A retried create may leave an orphan upload behind; buckets used as cold tiers should have an
-        // AbortIncompleteMultipartUpload lifecycle rule.
-        String uploadId = call(id, () -> s3.createMultipartUpload(b -> {
-            b.bucket(config.bucket()).key(key).contentType(metadata.contentType()).metadata(metadata.userMetadata());
-            config.storageClass().ifPresent(b::storageClass);
-        })).uploadId();
+        // A create whose answer was lost (reset connection, timeout) is retried, and the store then
+        // holds an upload nobody knows the id of; S3 keeps it, and bills its parts, until someone
+        // aborts it. Every cold key is unique to one move (a random suffix, never reused), so any
+        // other upload of this exact key is one of ours: when more than one create was sent, or one
+        // was sent and no id came back, the in-progress uploads of the key are listed and aborted.
+        AtomicInteger createAttempts = new AtomicInteger();
+        String uploadId = null;
         boolean completed = false;
         try {
+            uploadId = call(id, () -> {
+                createAttempts.incrementAndGet();
+                return s3.createMultipartUpload(b -> {
+                    b.bucket(config.bucket()).key(key).contentType(metadata.contentType()).metadata(metadata.userMetadata());
+                    config.storageClass().ifPresent(b::storageClass);
+                });
+            }).uploadId();
+            String upload = uploadId;
             List<CompletedPart> parts = new ArrayList<>();
             long sent = 0;
             for (int partNumber = 1; sent < length; partNumber++) {
@@ -185,25 +206,71 @@ public final class S3ColdTier implements ColdTier {
                 TierStreams.readFully(data, buffer, n, length, sent, id);
                 int number = partNumber;
                 String etag = call(id, () -> s3.uploadPart(b -> b.bucket(config.bucket()).key(key)
-                        .uploadId(uploadId).partNumber(number).contentLength((long) n), body(buffer, n))).eTag();
+                        .uploadId(upload).partNumber(number).contentLength((long) n), body(buffer, n))).eTag();
                 verifyEtag(id, etag, buffer, n);
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 sent += n;
             }
             TierStreams.requireEnd(data, length, id);
-            call(id, () -> s3.completeMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)
+            call(id, () -> s3.completeMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(upload)
                     .multipartUpload(m -> m.parts(parts))));
             completed = true;
         } finally {
-            if (!completed) abortQuietly(id, key, uploadId);
+            if (!completed && uploadId != null) abortQuietly(id, key, uploadId);
+            if (createAttempts.get() > 1 || (uploadId == null && createAttempts.get() > 0)) abortStrays(id, key);
         }
     }
 
+    /** Aborts {@code uploadId}, retried like every call; a failure is logged, the caller's outcome stands. */
     private void abortQuietly(ColdObjectId id, String key, String uploadId) {
         try {
-            s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
-        } catch (SdkException e) {
+            abort(id, key, uploadId);
+        } catch (TierException e) {
             LOG.warn("cannot abort multipart upload {} of {}: {}", uploadId, id, e.getMessage());
+        }
+    }
+
+    private void abort(ColdObjectId id, String key, String uploadId) {
+        try {
+            call(id, () -> s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)));
+        } catch (TierException e) {
+            // NoSuchUpload: already aborted (an earlier attempt whose answer was lost) or completed.
+            if (e.reason() != TierException.Reason.NOT_FOUND) throw e;
+        }
+    }
+
+    /** Pages of in-progress uploads read per sweep; 1,000 uploads each, far more than retries can make. */
+    private static final int MAX_STRAY_PAGES = 10;
+
+    /**
+     * Aborts every in-progress multipart upload of exactly {@code key}: those of creates whose answer
+     * was lost. Best effort: a failure is logged (S3 then keeps the upload until the bucket's
+     * AbortIncompleteMultipartUpload rule, if any, removes it).
+     */
+    private void abortStrays(ColdObjectId id, String key) {
+        try {
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            for (int page = 0; page < MAX_STRAY_PAGES; page++) {
+                String km = keyMarker;
+                String um = uploadIdMarker;
+                ListMultipartUploadsResponse r = call(id, () -> s3.listMultipartUploads(b -> {
+                    b.bucket(config.bucket()).prefix(key);
+                    if (km != null) b.keyMarker(km).uploadIdMarker(um);
+                }));
+                for (MultipartUpload u : r.uploads()) {
+                    // The prefix also matches longer keys: only this exact key is ours.
+                    if (!key.equals(u.key())) continue;
+                    abort(id, key, u.uploadId());
+                    LOG.info("aborted a stray multipart upload of {}: upload {}", id, u.uploadId());
+                }
+                if (!Boolean.TRUE.equals(r.isTruncated())) return;
+                keyMarker = r.nextKeyMarker();
+                uploadIdMarker = r.nextUploadIdMarker();
+            }
+            LOG.warn("stray multipart uploads of {}: more than {} pages listed, the rest left", id, MAX_STRAY_PAGES);
+        } catch (TierException e) {
+            LOG.warn("cannot abort the stray multipart uploads of {}: {}", id, e.getMessage());
         }
     }
 

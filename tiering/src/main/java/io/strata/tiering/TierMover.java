@@ -210,6 +210,17 @@ public final class TierMover {
         }
     }
 
+    /**
+     * The environment variable naming a fault the packaged gateway injects into itself, for a test
+     * to prove it notices that fault (a negative control). Only tests set it.
+     */
+    static final String TEST_FAULT_VARIABLE = "STRATA_TEST_FAULT";
+    /**
+     * The fault that makes {@link #recover()} leave interrupted moves alone: the kill-during-move
+     * conformance test must then fail, because the killed move's partial copy is never freed.
+     */
+    static final String SKIP_RECOVERY_FAULT = "skip-move-recovery";
+
     /** Test seam: runs between the upload and its verification (a test may throw an Error here to act as a crash). */
     volatile Runnable afterUpload = () -> { };
 
@@ -259,6 +270,10 @@ public final class TierMover {
      * @return the number of interrupted moves cleaned up
      */
     public int recover() {
+        if (SKIP_RECOVERY_FAULT.equals(System.getenv(TEST_FAULT_VARIABLE))) {
+            LOG.warn("test fault {}={}: interrupted moves are left as they are", TEST_FAULT_VARIABLE, SKIP_RECOVERY_FAULT);
+            return 0;
+        }
         int n = 0;
         for (Namespace.Job job : namespace.jobs(10_000)) {
             byte[] p = job.payload();

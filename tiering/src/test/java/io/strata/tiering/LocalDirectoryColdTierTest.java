@@ -4,10 +4,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -99,6 +107,72 @@ class LocalDirectoryColdTierTest extends ColdTierContractTest {
         try (Stream<Path> all = Files.walk(root())) {
             assertTrue(all.noneMatch(p -> p.getFileName().toString().contains("~tmp-")));
         }
+    }
+
+    /**
+     * A put stuck in the middle of its data stands for one a kill cut short: deleting its id (what
+     * the mover does for an interrupted move when the gateway starts again) removes its partial
+     * file at once, not ten minutes later.
+     */
+    @Test
+    void deletingAnIdRemovesThePartialFileOfAPutOfItCutShort() throws Exception {
+        ColdObjectId id = id("big");
+        put(id("other"), new byte[3]);
+        CountDownLatch midway = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        InputStream stuck = new InputStream() {
+            private boolean first = true;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (first) {
+                    first = false;
+                    return Math.min(len, 1000);
+                }
+                midway.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("test: the writer died");
+            }
+        };
+        Path temps = root().resolve(LocalDirectoryColdTier.TEMP_DIR);
+        try (ExecutorService writer = Executors.newSingleThreadExecutor()) {
+            Future<?> put = writer.submit(() -> tier().put(id, ColdMetadata.empty(), stuck, 5000));
+            try {
+                assertTrue(midway.await(60, TimeUnit.SECONDS), "the put started writing");
+                try (Stream<Path> files = Files.list(temps)) {
+                    assertEquals(1, files.filter(p -> p.getFileName().toString()
+                            .startsWith(LocalDirectoryColdTier.tempPrefix(id))).count(), "the partial file is there");
+                }
+
+                tier().delete(id);
+
+                try (Stream<Path> files = Files.list(temps)) {
+                    assertEquals(List.of(), files.toList());
+                }
+            } finally {
+                release.countDown();
+            }
+            assertThrows(ExecutionException.class, () -> put.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(TierException.Reason.NOT_FOUND, assertThrows(TierException.class, () -> tier().stat(id)).reason());
+        assertArrayEquals(new byte[3], read(id("other"), ByteRange.all()));
+    }
+
+    @Test
+    void deleteStillWorksWhenTheTemporaryDirectoryWasRemovedByHand() throws IOException {
+        put(id("x"), new byte[4]);
+        Files.delete(root().resolve(LocalDirectoryColdTier.TEMP_DIR));
+        tier().delete(id("x"));
+        assertEquals(TierException.Reason.NOT_FOUND, assertThrows(TierException.class, () -> tier().stat(id("x"))).reason());
     }
 
     /** What a kill in the middle of a put leaves, and what the next start does with it. */

@@ -8,6 +8,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,6 +82,130 @@ class S3ColdTierTest extends ColdTierContractTest {
     @Override
     List<String> awkwardKeys() {
         return AWKWARD_KEYS.stream().filter(k -> !k.startsWith("/") && !k.contains("//")).toList();
+    }
+
+    /**
+     * The fault of a lost response: the request reached the store and did its work, then the answer
+     * never came back (a reset connection, a timeout), so the caller retries. Counts what it did.
+     */
+    static final class LoseResponses implements ExecutionInterceptor {
+        private final Class<? extends SdkRequest> type;
+        private final int times;
+        private final AtomicInteger lost = new AtomicInteger();
+
+        LoseResponses(Class<? extends SdkRequest> type, int times) {
+            this.type = type;
+            this.times = times;
+        }
+
+        @Override
+        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+            if (type.isInstance(context.request()) && lost.getAndIncrement() < times) {
+                throw SdkClientException.create("test fault: the response to " + type.getSimpleName() + " was lost");
+            }
+        }
+
+        int lost() {
+            return Math.min(lost.get(), times);
+        }
+    }
+
+    /** The fault of a request that never left: the first {@code times} calls of a type fail before sending. */
+    static final class FailBeforeSending implements ExecutionInterceptor {
+        private final Class<? extends SdkRequest> type;
+        private final int times;
+        private final AtomicInteger failed = new AtomicInteger();
+
+        FailBeforeSending(Class<? extends SdkRequest> type, int times) {
+            this.type = type;
+            this.times = times;
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (type.isInstance(context.request()) && failed.getAndIncrement() < times) {
+                throw SdkClientException.create("test fault: " + type.getSimpleName() + " could not be sent");
+            }
+        }
+
+        int failed() {
+            return Math.min(failed.get(), times);
+        }
+    }
+
+    /** A tier on a fresh bucket whose SDK client runs {@code faults}, with the smallest part size. */
+    private static S3ColdTier faultyTier(String bucket, ExecutionInterceptor... faults) {
+        context.getBlobStore().createContainerInLocation(null, bucket);
+        return S3ColdTier.create(new S3ColdTierConfig(endpoint, "us-east-1", bucket, "strata/", ACCESS_KEY,
+                SECRET_KEY, true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()), List.of(faults));
+    }
+
+    /** What s3proxy itself answers to ListMultipartUploads on {@code bucket}: the uploads begun and never ended. */
+    private static List<String> incompleteUploads(String bucket) {
+        try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build()) {
+            return s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream()
+                    .map(u -> u.key() + " " + u.uploadId()).toList();
+        }
+    }
+
+    /** A stream that fails after {@code n} bytes, as a hot-tier read cut short does. */
+    private static InputStream failingAfter(byte[] data, int n) {
+        return new java.io.FilterInputStream(new ByteArrayInputStream(data, 0, n)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int r = super.read(b, off, len);
+                if (r < 0) throw new IOException("test fault: the source failed after " + n + " bytes");
+                return r;
+            }
+        };
+    }
+
+    private static final int MULTIPART_SIZE = (int) (2 * S3ColdTierConfig.MIN_PART_SIZE + 1000);
+
+    @Test
+    void aRetriedCreateMultipartUploadWhoseFirstResponseWasLostLeavesNoIncompleteUpload() throws IOException {
+        String bucket = "cold-lost-create";
+        LoseResponses lose = new LoseResponses(CreateMultipartUploadRequest.class, 1);
+        byte[] data = bytes(41, MULTIPART_SIZE);
+        try (S3ColdTier tier = faultyTier(bucket, lose)) {
+            tier.put(id("big"), ColdMetadata.empty(), new ByteArrayInputStream(data), data.length);
+            assertEquals(1, lose.lost(), "the fault happened: the first create's answer was lost");
+            try (InputStream in = tier.get(id("big"), ByteRange.all())) {
+                assertArrayEquals(data, in.readAllBytes());
+            }
+        }
+        assertEquals(List.of(), incompleteUploads(bucket));
+    }
+
+    @Test
+    void aPutWhoseEveryCreateResponseIsLostFailsAndLeavesNoIncompleteUpload() {
+        String bucket = "cold-lost-creates";
+        LoseResponses lose = new LoseResponses(CreateMultipartUploadRequest.class, S3ColdTier.MAX_ATTEMPTS);
+        byte[] data = bytes(42, MULTIPART_SIZE);
+        try (S3ColdTier tier = faultyTier(bucket, lose)) {
+            TierException e = assertThrows(TierException.class, () ->
+                    tier.put(id("big"), ColdMetadata.empty(), new ByteArrayInputStream(data), data.length));
+            assertEquals(TierException.Reason.UNAVAILABLE, e.reason());
+            assertEquals(S3ColdTier.MAX_ATTEMPTS, lose.lost(), "every create reached the store, no answer came back");
+        }
+        assertEquals(List.of(), incompleteUploads(bucket));
+    }
+
+    @Test
+    void aPutThatFailsMidUploadAbortsItsUploadEvenWhenTheFirstAbortFails() {
+        String bucket = "cold-failed-put";
+        FailBeforeSending abortFails = new FailBeforeSending(AbortMultipartUploadRequest.class, 1);
+        byte[] data = bytes(43, MULTIPART_SIZE);
+        try (S3ColdTier tier = faultyTier(bucket, abortFails)) {
+            // The first part goes up, then the source fails: the upload exists and must go.
+            int cut = (int) S3ColdTierConfig.MIN_PART_SIZE + 100;
+            assertThrows(TierException.class, () ->
+                    tier.put(id("big"), ColdMetadata.empty(), failingAfter(data, cut), data.length));
+            assertEquals(1, abortFails.failed(), "the fault happened: the first abort was not sent");
+        }
+        assertEquals(List.of(), incompleteUploads(bucket));
     }
 
     @Test

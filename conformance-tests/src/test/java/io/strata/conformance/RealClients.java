@@ -1,0 +1,104 @@
+package io.strata.conformance;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Finds the real S3 clients (the aws CLI, boto3, s3cmd, rclone) the conformance tests drive, and
+ * decides what a missing one means. CI installs them all ({@code .ci/run}, {@code ./strata test}), so
+ * a missing client is a test failure naming it and how to install it: a test that skipped silently
+ * would let a broken client path pass unnoticed. A run opts out of every real-client test with
+ * {@code STRATA_SKIP_REAL_CLIENTS=1}; those tests are then skipped, present clients or not.
+ */
+final class RealClients {
+    /** The environment variable that opts a run out of the real-client tests. */
+    static final String OPT_OUT = "STRATA_SKIP_REAL_CLIENTS";
+    static final Path DEBIAN_AWS = Path.of("/usr/bin/aws");
+    static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
+    private static final String DEBIAN_PACKAGES = "apt-get install -y awscli python3-boto3 s3cmd rclone curl openssl";
+
+    private RealClients() {
+    }
+
+    /** Whether this run opted out of the real-client tests. */
+    static boolean optedOut() {
+        return "1".equals(System.getenv(OPT_OUT));
+    }
+
+    /** Skips the calling test when the run opted out ({@value #OPT_OUT}=1); call first in every real-client test. */
+    static void skipIfOptedOut() {
+        Assumptions.assumeFalse(optedOut(), OPT_OUT + "=1: real-client tests skipped");
+    }
+
+    /** {@code tool} as found on PATH, else a failure naming the Debian package that provides it. */
+    static Path onPathOrFail(String tool, String debianPackage) {
+        return onPath(tool).orElseGet(() -> missing(tool + " is not on PATH", "install the Debian package " + debianPackage));
+    }
+
+    /** {@code tool} at its absolute Debian path, else a failure naming the package that provides it. */
+    static Path atOrFail(Path tool, String debianPackage) {
+        if (!Files.isExecutable(tool)) missing(tool + " is missing", "install the Debian package " + debianPackage);
+        return tool;
+    }
+
+    /** Debian's python3 with Debian's boto3 (the older generation), else a failure. */
+    static Path debianBoto3() {
+        Path python = atOrFail(DEBIAN_PYTHON, "python3-boto3");
+        if (!hasBoto3(python)) missing(python + " has no boto3", "install the Debian package python3-boto3");
+        return python;
+    }
+
+    /**
+     * Fails the calling test: {@code what} is missing. The message says how to install it and how to
+     * opt out, so whoever reads a red CI run knows both ways forward.
+     */
+    static <T> T missing(String what, String howToInstall) {
+        return fail(what + ": " + howToInstall + " (every real client: " + DEBIAN_PACKAGES + "), or set "
+                + OPT_OUT + "=1 to skip the real-client tests");
+    }
+
+    /** The first executable {@code name} on PATH. */
+    static Optional<Path> onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) return Optional.empty();
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) return Optional.of(candidate);
+        }
+        return Optional.empty();
+    }
+
+    static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a.toRealPath(), b.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code python} imports boto3 (bounded: 60 s). */
+    static boolean hasBoto3(Path python) {
+        try {
+            Process process = new ProcessBuilder(List.of(python.toString(), "-c", "import boto3"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
