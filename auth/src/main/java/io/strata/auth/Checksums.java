@@ -14,7 +14,7 @@ import java.util.zip.Checksum;
 /**
  * Implementations of the S3 flexible checksums. CRC32 and CRC32C come from {@code java.util.zip}
  * (intrinsified), SHA-1 and SHA-256 from the JDK's {@link MessageDigest} (the Bouncy Castle providers
- * are 2-8x slower, see PITFALLS.md), CRC64NVME is a slicing-by-8 table implementation here.
+ * are 2-8x slower, see docs/traps.md), CRC64NVME is a slicing-by-8 table implementation here.
  * Every {@link Checksummer} returned is single-threaded.
  */
 final class Checksums {

@@ -33,7 +33,7 @@ import java.util.zip.CRC32;
  * of S3 itself (auth, hashing, coding, disks, metadata).
  *
  * <p>GET serves the recorded size of the key from one shared 1 MiB random block, written from
- * offset 0 the way the gateway writes (a 16 KiB first write, then whole blocks: PITFALLS.md), and,
+ * offset 0 the way the gateway writes (a 16 KiB first write, then whole blocks: docs/traps.md), and,
  * when the client asks with {@code x-amz-checksum-mode: ENABLED} as the SDKs do, the CRC32 of those
  * bytes, so the client validates a checksum for both servers alike. Thread-safe; memory is the one
  * block plus a key-to-size map.

@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * Lets requests with {@code Content-Encoding: aws-chunked} (and the other encodings S3 stores as
  * object metadata, such as gzip) through Helidon untouched. Helidon answers 400 to an encoding it
- * has no decoder for (PITFALLS.md); S3 never decodes bodies: auth strips aws-chunked framing, and
+ * has no decoder for (docs/traps.md); S3 never decodes bodies: auth strips aws-chunked framing, and
  * gzip is the object's own content.
  */
 final class AwsChunkedEncoding implements ContentEncoding {

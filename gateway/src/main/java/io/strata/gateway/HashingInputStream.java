@@ -19,7 +19,7 @@ import java.util.concurrent.BlockingQueue;
  * Computes the MD5 (for the ETag) and any requested flexible checksums of the bytes read through
  * it, on the same pass that stores them.
  *
- * <p>MD5 is the slowest digest on the write path (about 0.8 GB/s per core, PITFALLS.md). A
+ * <p>MD5 is the slowest digest on the write path (about 0.8 GB/s per core, docs/traps.md). A
  * {@linkplain #pipelined pipelined} stream runs it on a virtual thread of its own: the bytes read
  * are copied into one of {@value #CHUNKS} chunk buffers of {@value #CHUNK_SIZE} bytes and handed
  * over, so the erasure coding, the disk writes, the flexible checksums and the payload signature

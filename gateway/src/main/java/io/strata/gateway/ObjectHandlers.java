@@ -32,7 +32,7 @@ import java.util.Optional;
  * versioning rules (version ids, delete markers, {@code versionId} on GET/HEAD/DELETE).
  */
 final class ObjectHandlers {
-    /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (PITFALLS.md). */
+    /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (docs/traps.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
     /**
@@ -368,7 +368,7 @@ final class ObjectHandlers {
     /**
      * Copies exactly {@code length} bytes: a small first write (Helidon copies it into the buffer of
      * the status line and headers), then blocks through one array, always written from offset 0
-     * (PITFALLS.md, helidon-io/helidon#11738). The array is refilled once its write has returned:
+     * (docs/traps.md, helidon-io/helidon#11738). The array is refilled once its write has returned:
      * the server writes synchronously (blocking sockets, no write queue; see {@link ReadAhead}).
      */
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {

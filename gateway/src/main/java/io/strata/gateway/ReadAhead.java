@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * round between them, so memory per request stays at {@code (depth + 2) × block} bytes and a
  * long body allocates no more than a short one.
  *
- * <p>Every write goes to {@code out} from offset 0 (PITFALLS.md, helidon-io/helidon#11738), and a
+ * <p>Every write goes to {@code out} from offset 0 (docs/traps.md, helidon-io/helidon#11738), and a
  * buffer is filled again only after the {@code write} that sent it has returned. That is safe
  * because the gateway's server writes synchronously: blocking sockets ({@code useNio(false)}) and
  * no write queue ({@code writeQueueLength(0)}, see StrataServer), so Helidon has handed the bytes
  * to the socket when {@code write} returns; it copies the first write into the buffer of the status
  * line and headers, and writes shorter than its write buffer into that buffer. An asynchronous
  * writer would keep the array, and reusing it would corrupt the body. The first buffer is small,
- * because of that first copy (PITFALLS.md).
+ * because of that first copy (docs/traps.md).
  *
  * <p>The reader thread never outlives {@link #copy}: on any failure the caller's thread stops it
  * and waits for it before returning, so the caller may close {@code in} afterwards. Errors of the
