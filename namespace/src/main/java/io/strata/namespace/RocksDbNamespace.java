@@ -1635,6 +1635,11 @@ final class RocksDbNamespace implements Namespace {
         }
 
         @Override
+        public long trimmedThrough() {
+            return call(changeLog::trimmedThrough);
+        }
+
+        @Override
         public ChangePage changes(long afterSequence, int limit) {
             return call(() -> changeLog.changes(afterSequence, limit));
         }
