@@ -304,10 +304,43 @@ public interface Namespace extends AutoCloseable {
     // --- garbage queue
 
     /**
-     * Up to {@code max} queued garbage items, oldest first (ascending id). Items stay queued until
-     * {@link #removeGarbage}; ids are never reused, also across restarts.
+     * Up to {@code max} queued garbage items that may be freed now, oldest first (ascending id):
+     * items queued after the oldest open {@link #markGarbage mark} was taken are withheld until it
+     * is released. Items stay queued until {@link #removeGarbage}; ids are never reused, also across
+     * restarts.
      */
     List<GarbageItem> garbage(int max);
+
+    /**
+     * Takes a durable, named mark on the garbage queue: from now until {@link #releaseGarbageMark},
+     * data whose record dies (an overwritten or deleted version, a replaced part) stays queued and
+     * is not handed out by {@link #garbage}, even across restarts. A consumer that must read the
+     * namespace's data as of a point in time (a snapshot export, a replication worker behind its
+     * change log cursor) takes the mark first, then reads the state or registers its cursor; every
+     * version it can then see keeps its data until it releases the mark. Data that died before the
+     * mark may already be freed. One synced write. Idempotent: an open mark of that name is returned
+     * unchanged (it does not move).
+     *
+     * <p>A mark left open holds every later death's data: the queue, and the drives, only grow.
+     * {@link #garbageMarks} lists them with the time each was taken.
+     *
+     * @throws IllegalArgumentException if the name is empty, longer than {@value GarbageMark#MAX_NAME}
+     *                                  characters or contains NUL
+     */
+    GarbageMark markGarbage(String name);
+
+    /** The open mark of that name, if any. @throws IllegalArgumentException for a malformed name */
+    Optional<GarbageMark> garbageMark(String name);
+
+    /** Every open mark, by name. */
+    List<GarbageMark> garbageMarks();
+
+    /**
+     * Releases a mark, in one synced write; the data it held is handed out once no older mark holds
+     * it. Idempotent. @return whether the mark was open
+     * @throws IllegalArgumentException for a malformed name
+     */
+    boolean releaseGarbageMark(String name);
 
     /** Removes items whose data has been freed. Idempotent. */
     void removeGarbage(List<GarbageItem> items);

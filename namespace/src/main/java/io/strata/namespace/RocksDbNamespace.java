@@ -77,6 +77,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code changes}: sequence (8 bytes big-endian) → {@link ChangeEntryCodec}, the change log,
  *       written in each mutation's own batch; {@code change-cursors}: consumer name → position. See
  *       {@link ChangeLog}.</li>
+ *   <li>{@code garbage-marks}: mark name → {@link GarbageMarkCodec}; garbage at or above the oldest
+ *       mark's id is not handed out ({@link GarbageMarks}).</li>
  * </ul>
  *
  * Format 1 (before versioning) had no {@code versions}: opening it adds each object's row there as
@@ -101,7 +103,7 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors");
+                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
@@ -143,6 +145,7 @@ final class RocksDbNamespace implements Namespace {
     private final ColumnFamilyHandle bucketConfig;
     private final ColumnFamilyHandle jobs;
     private final ChangeLog changeLog;
+    private final GarbageMarks garbageMarks;
     private final ChangeFeed changeFeed = new Feed();
     /** Runs background trims of the change log (its thread starts on the first trim). */
     private final ExecutorService trimmer;
@@ -193,6 +196,7 @@ final class RocksDbNamespace implements Namespace {
         this.bucketConfig = handles.get(10);
         this.jobs = handles.get(11);
         this.changeLog = new ChangeLog(db, handles.get(12), handles.get(13), meta, this::write, clock, changeLimits);
+        this.garbageMarks = new GarbageMarks(db, handles.get(14), this::write, clock);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
@@ -313,6 +317,7 @@ final class RocksDbNamespace implements Namespace {
         nextGarbageId = next;
         garbageLease = next;
         changeLog.recover();
+        garbageMarks.recover();
     }
 
     /**
@@ -1415,35 +1420,74 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ garbage
 
+    /** Every garbage id below this is committed (its write ended) or will never be written. */
+    private long committedGarbageBelow() {
+        idLock.lock();
+        try {
+            // ceiling() instead of isEmpty() + first(): a writer may finish (and remove its
+            // entry) between the two calls, and first() then throws NoSuchElementException.
+            Long oldestPending = pendingGarbage.ceiling(Long.MIN_VALUE);
+            return oldestPending == null ? nextGarbageId : oldestPending;
+        } finally {
+            idLock.unlock();
+        }
+    }
+
     @Override
     public List<GarbageItem> garbage(int max) {
         if (max < 0) throw new IllegalArgumentException("max < 0");
-        return call(() -> {
-            long committedBelow;
-            idLock.lock();
-            try {
-                // ceiling() instead of isEmpty() + first(): a writer may finish (and remove its
-                // entry) between the two calls, and first() then throws NoSuchElementException.
-                Long oldestPending = pendingGarbage.ceiling(Long.MIN_VALUE);
-                committedBelow = oldestPending == null ? nextGarbageId : oldestPending;
-            } finally {
-                idLock.unlock();
-            }
+        return call(() -> garbageMarks.scan(heldFrom -> {
+            long committedBelow = committedGarbageBelow();
             long from = garbageScanFrom.get();
             List<GarbageItem> out = new ArrayList<>();
             long[] firstLive = {Long.MAX_VALUE};
-            scan(garbage, Keys.garbage(from), null, (k, v) -> {
+            // Items at or above the oldest mark died after it was taken: its consumer may still read them.
+            scan(garbage, Keys.garbage(from), heldFrom == Long.MAX_VALUE ? null : Keys.garbage(heldFrom), (k, v) -> {
                 long id = Keys.garbageId(k);
                 if (firstLive[0] == Long.MAX_VALUE) firstLive[0] = id;
                 if (out.size() >= max) return false;
                 out.add(new GarbageItem(id, SegmentCodec.decode(v)));
                 return true;
             });
-            // Ids in [from, min(firstLive, committedBelow)) were absent although their writes had ended:
-            // they never come back, so later scans may start past their tombstones.
-            garbageScanFrom.accumulateAndGet(Math.min(firstLive[0], committedBelow), Math::max);
+            // Ids in [from, min(firstLive, committedBelow, heldFrom)) were absent although their writes
+            // had ended: they never come back, so later scans may start past their tombstones. The
+            // scan stopped at heldFrom, so it says nothing of the ids above.
+            garbageScanFrom.accumulateAndGet(Math.min(Math.min(firstLive[0], committedBelow), heldFrom), Math::max);
             return out;
-        });
+        }));
+    }
+
+    @Override
+    public GarbageMark markGarbage(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.take(name, new GarbageMarks.Positions() {
+            @Override
+            public long committedGarbageBelow() {
+                return RocksDbNamespace.this.committedGarbageBelow();
+            }
+
+            @Override
+            public long changeHead() {
+                return changeLog.head();
+            }
+        }));
+    }
+
+    @Override
+    public Optional<GarbageMark> garbageMark(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.mark(name));
+    }
+
+    @Override
+    public List<GarbageMark> garbageMarks() {
+        return call(garbageMarks::all);
+    }
+
+    @Override
+    public boolean releaseGarbageMark(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.release(name));
     }
 
     @Override

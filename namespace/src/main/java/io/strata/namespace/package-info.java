@@ -28,5 +28,16 @@
  * (or when the byte bound is passed) and on {@link io.strata.namespace.ChangeFeed#trim()}, so the age
  * bound is applied at the next trim, not to the second. Cost: one more row (about 100 bytes plus
  * the key and ETag) in each commit's batch.
+ *
+ * <h2>Garbage marks</h2>
+ * A reader of the namespace's data as of a point in time (a snapshot export, a replication worker
+ * behind its cursor) takes a named, durable {@link io.strata.namespace.GarbageMark} with
+ * {@link io.strata.namespace.Namespace#markGarbage} before it reads the state. Garbage ids increase
+ * in commit order and the mark records the first id not yet committed when it was taken, so every
+ * item at or above it belongs to a record that died after the mark; the garbage queue hands out only
+ * the items below the oldest open mark, until it is released. The cleaner's API does not change: it
+ * simply gets fewer items. Taking a mark and a cleaner's poll are serialised by one lock, so a poll
+ * never hands out an item committed after a mark it did not see. An abandoned mark makes the queue
+ * and the drives grow without bound: marks carry the time they were taken.
  */
 package io.strata.namespace;
