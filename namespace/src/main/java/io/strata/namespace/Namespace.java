@@ -351,44 +351,50 @@ public interface Namespace extends AutoCloseable {
      */
     void addGarbage(List<Segment> segments);
 
-    /** A durable work record: its id (unique, increasing) and the caller's payload. */
-    record Job(long id, byte[] payload) {
-        public Job {
-            payload = payload.clone();
-        }
-
-        @Override
-        public byte[] payload() {
-            return payload.clone();
-        }
-    }
+    // --- typed durable work queues
 
     /**
-     * Records work that must outlive a crash (an intent: "a transition of this version to this cold
-     * object is under way"); one synced write. The payload is opaque to the namespace.
+     * Queues work that must outlive a crash (an intent: "a copy of this version into that cold tier
+     * is under way"), on the queue of {@code kind}, due at {@code notBefore}; one synced write. The
+     * payload is opaque to the namespace. Items stay queued until {@link #removeWork} (or a
+     * {@link #relocateVersion} that finishes them); a crash leaves them for the owner to recover.
      *
-     * @return the job's id, never reused
+     * @return the item; its id is unique across all kinds and never reused, also across restarts
+     * @throws IllegalArgumentException if {@code kind} is not 1 to {@value WorkItem#MAX_KIND}
+     *                                  characters of {@code a-z 0-9 . -}
      */
-    long addJob(byte[] payload);
+    WorkItem addWork(String kind, byte[] payload, java.time.Instant notBefore);
 
-    /** The oldest {@code max} jobs, in id order. */
-    List<Job> jobs(int max);
+    /** Up to {@code max} items of {@code kind}, due or not, in due order (then id order). */
+    List<WorkItem> work(String kind, int max);
 
-    /** Removes a job; an absent one is success. */
-    void removeJob(long id);
+    /** Up to {@code max} items of {@code kind} due at {@code now} or earlier, in due order (then id order). */
+    List<WorkItem> dueWork(String kind, java.time.Instant now, int max);
+
+    /**
+     * Records a failed attempt: a compare-and-set on the whole item, which becomes due again at
+     * {@code notBefore} with one more attempt and {@code error} (cut to {@value WorkItem#MAX_ERROR}
+     * characters) as its last error. One synced write.
+     *
+     * @return the item as stored, or empty (nothing written) if it is gone or changed since it was read
+     */
+    Optional<WorkItem> retryWork(WorkItem item, java.time.Instant notBefore, String error);
+
+    /** Removes a work item, done or abandoned. Idempotent. @return whether it existed */
+    boolean removeWork(long id);
 
     /**
      * Moves one version's data: a compare-and-set like {@link #replaceVersion} whose replacement may
      * point its segments elsewhere (same count and sizes: the same bytes, stored in another place).
      * Segments of {@code expected} that {@code replacement} no longer names go to the garbage queue,
-     * and {@code finishedJob} (if given) is removed, all in the same synced write.
+     * and the work item {@code finishedWork} (if given) is removed, all in the same synced write.
      *
      * @return false (nothing written) if the version is gone or no longer equals {@code expected}
      * @throws NamespaceException BUCKET_NOT_FOUND
      * @throws IllegalArgumentException if the replacement changes anything but segment references
      *                                  and metadata, or {@code expected} is a delete marker
      */
-    boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob);
+    boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedWork);
     // --- data references
 
     /**

@@ -73,7 +73,11 @@ import org.slf4j.LoggerFactory;
  *       record (ListMultipartUploads order: key, initiation time, upload id).</li>
  *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
  *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
- *   <li>{@code jobs}: id (8 bytes big-endian) → the caller's opaque payload ({@link #addJob}).</li>
+ *   <li>{@code jobs}: the untyped job queue of earlier versions, emptied at open into {@code work}
+ *       as kind {@link WorkItem#UNTYPED} (kept so RocksDB opens those databases).</li>
+ *   <li>{@code work}: id (8 bytes big-endian) → {@link WorkItemCodec}, the typed work queues; ids
+ *       come from the {@code work-id-lease} in {@code meta} like garbage ids, so they are never
+ *       reused. {@code work-due}: {@code kind 0x00 notBefore-millis id} → empty, each queue in due order.</li>
  *   <li>{@code changes}: sequence (8 bytes big-endian) → {@link ChangeEntryCodec}, the change log,
  *       written in each mutation's own batch; {@code change-cursors}: consumer name → position. See
  *       {@link ChangeLog}.</li>
@@ -103,9 +107,13 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks");
+                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks",
+                    "work", "work-due");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
+    private static final byte[] META_WORK_LEASE = Keys.utf8("work-id-lease");
+    /** Work ids are reserved in blocks of this many, as garbage ids are. */
+    static final long WORK_ID_LEASE = 256;
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
     private static final int KEY_BUFFER = 2048;
 
@@ -150,8 +158,13 @@ final class RocksDbNamespace implements Namespace {
     /** Runs background trims of the change log (its thread starts on the first trim). */
     private final ExecutorService trimmer;
     private final AtomicBoolean trimQueued = new AtomicBoolean();
-    /** Next job id; ids are never reused (recovered from the highest row at open). */
-    private final AtomicLong nextJobId = new AtomicLong(1);
+    private final ColumnFamilyHandle work;
+    private final ColumnFamilyHandle workDue;
+    /** Next work id and its persisted lease bound, guarded by idLock. */
+    private long nextWorkId;
+    private long workLease;
+    /** Serialises the read-check-write of one work item (retry, remove, finish with a relocation). */
+    private final ReentrantLock workLock = new ReentrantLock();
 
     private final ExecutorService writers;
     private final Gate gate = new Gate();
@@ -197,6 +210,8 @@ final class RocksDbNamespace implements Namespace {
         this.jobs = handles.get(11);
         this.changeLog = new ChangeLog(db, handles.get(12), handles.get(13), meta, this::write, clock, changeLimits);
         this.garbageMarks = new GarbageMarks(db, handles.get(14), this::write, clock);
+        this.work = handles.get(15);
+        this.workDue = handles.get(16);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
@@ -292,10 +307,6 @@ final class RocksDbNamespace implements Namespace {
 
     /** Checks or writes the format version and recovers the garbage id sequence. */
     private void initialise() throws RocksDBException {
-        try (RocksIterator it = db.newIterator(jobs)) {
-            it.seekToLast();
-            if (it.isValid()) nextJobId.set(Keys.garbageId(it.key()) + 1);
-        }
         byte[] format = db.get(meta, META_FORMAT);
         if (format == null) {
             db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
@@ -318,6 +329,44 @@ final class RocksDbNamespace implements Namespace {
         garbageLease = next;
         changeLog.recover();
         garbageMarks.recover();
+        recoverWork();
+    }
+
+    /**
+     * Work ids continue above the lease, the highest stored item and the highest job of the old
+     * untyped queue (whose ids restarted after a restart: it recovered them from its highest row
+     * only, so removing the newest jobs handed their ids out again). The old queue's jobs then
+     * move to {@code work} keeping their ids, in one write.
+     */
+    private void recoverWork() throws RocksDBException {
+        byte[] lease = db.get(meta, META_WORK_LEASE);
+        long next = lease == null ? 1 : Keys.decodeLong(lease);
+        for (ColumnFamilyHandle cf : List.of(work, jobs)) {
+            try (RocksIterator it = db.newIterator(cf)) {
+                it.seekToLast();
+                if (it.isValid()) next = Math.max(next, Keys.garbageId(it.key()) + 1);
+                it.status();
+            }
+        }
+        nextWorkId = next;
+        workLease = next;
+        int moved = 0;
+        try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(jobs)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                WorkItem item = new WorkItem(Keys.garbageId(it.key()), WorkItem.UNTYPED, it.value(), Instant.EPOCH, 0, "");
+                batch.put(work, it.key(), WorkItemCodec.encode(item));
+                batch.put(workDue, WorkItemCodec.dueRow(item), new byte[0]);
+                batch.delete(jobs, it.key());
+                moved++;
+            }
+            it.status();
+            if (moved > 0) {
+                batch.put(meta, META_WORK_LEASE, Keys.encodeLong(next));
+                write(batch);
+                log.info("namespace {}: {} jobs of the untyped queue moved to work kind {}", directory, moved,
+                        WorkItem.UNTYPED);
+            }
+        }
     }
 
     /**
@@ -1515,26 +1564,70 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ jobs and relocation
 
-    @Override
-    public long addJob(byte[] payload) {
-        byte[] value = payload.clone();
-        return call(() -> {
-            long id = nextJobId.getAndIncrement();
-            try (Commit c = new Commit()) {
-                c.put(jobs, Keys.garbage(id), value).write();
+    /** Hands out a work id, never reused: the lease is persisted before any id below it is used. */
+    private long reserveWorkId() throws RocksDBException {
+        idLock.lock();
+        try {
+            long id = nextWorkId;
+            if (id + 1 > workLease) {
+                long lease = id + 1 + WORK_ID_LEASE;
+                db.put(meta, writeOptions, META_WORK_LEASE, Keys.encodeLong(lease));
+                workLease = lease;
             }
+            nextWorkId = id + 1;
             return id;
+        } finally {
+            idLock.unlock();
+        }
+    }
+
+    @Override
+    public WorkItem addWork(String kind, byte[] payload, Instant notBefore) {
+        WorkItem.checkKind(kind);
+        java.util.Objects.requireNonNull(notBefore, "notBefore");
+        byte[] copy = payload.clone();
+        return call(() -> {
+            WorkItem item = new WorkItem(reserveWorkId(), kind, copy, notBefore, 0, "");
+            try (Commit c = new Commit()) {
+                c.put(work, Keys.garbage(item.id()), WorkItemCodec.encode(item))
+                        .put(workDue, WorkItemCodec.dueRow(item), new byte[0]).write();
+            }
+            return item;
         });
     }
 
     @Override
-    public List<Job> jobs(int max) {
+    public List<WorkItem> work(String kind, int max) {
+        return workDueBefore(kind, Instant.MAX, max);
+    }
+
+    @Override
+    public List<WorkItem> dueWork(String kind, Instant now, int max) {
+        return workDueBefore(kind, now, max);
+    }
+
+    /** Items of {@code kind} due at {@code now} or earlier, in due order, at most {@code max}. */
+    private List<WorkItem> workDueBefore(String kind, Instant now, int max) {
+        WorkItem.checkKind(kind);
         if (max < 0) throw new IllegalArgumentException("max < 0");
         return call(() -> {
-            List<Job> out = new ArrayList<>();
-            scan(jobs, Keys.garbage(0), null, (k, v) -> {
+            List<WorkItem> out = new ArrayList<>();
+            long millis = now.equals(Instant.MAX) ? Long.MAX_VALUE : Math.max(0, now.toEpochMilli());
+            byte[] from = WorkItemCodec.dueRow(kind, 0, 0);
+            // Rows of this kind up to the end of the millisecond of now; the exact instant is checked below.
+            byte[] to;
+            if (millis == Long.MAX_VALUE) {
+                to = Arrays.copyOf(from, from.length - 16);   // "kind 0x00" ...
+                to[to.length - 1] = 1;                        // ... ends before "kind 0x01"
+            } else {
+                to = WorkItemCodec.dueRow(kind, millis + 1, 0);
+            }
+            scan(workDue, from, to, (row, ignored) -> {
                 if (out.size() >= max) return false;
-                out.add(new Job(Keys.garbageId(k), v));
+                byte[] value = db.get(work, Keys.garbage(WorkItemCodec.idOfDueRow(row)));
+                if (value == null) return true; // removed since the scan began
+                WorkItem item = WorkItemCodec.decode(WorkItemCodec.idOfDueRow(row), value);
+                if (!item.notBefore().isAfter(now)) out.add(item);
                 return true;
             });
             return out;
@@ -1542,17 +1635,48 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public void removeJob(long id) {
-        call(() -> {
+    public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
+        java.util.Objects.requireNonNull(notBefore, "notBefore");
+        return call(() -> {
+            workLock.lock();
             try (Commit c = new Commit()) {
-                c.delete(jobs, Keys.garbage(id)).write();
+                byte[] value = db.get(work, Keys.garbage(item.id()));
+                if (value == null || !WorkItemCodec.decode(item.id(), value).equals(item)) return Optional.empty();
+                WorkItem next = item.failed(notBefore, error);
+                c.delete(workDue, WorkItemCodec.dueRow(item))
+                        .put(work, Keys.garbage(next.id()), WorkItemCodec.encode(next))
+                        .put(workDue, WorkItemCodec.dueRow(next), new byte[0]).write();
+                return Optional.of(next);
+            } finally {
+                workLock.unlock();
             }
-            return null;
         });
     }
 
     @Override
-    public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob) {
+    public boolean removeWork(long id) {
+        return call(() -> {
+            workLock.lock();
+            try (Commit c = new Commit()) {
+                if (!finishWork(c, id)) return false;
+                c.write();
+                return true;
+            } finally {
+                workLock.unlock();
+            }
+        });
+    }
+
+    /** Adds the removal of work item {@code id} to {@code c}; the caller holds workLock. @return whether it existed */
+    private boolean finishWork(Commit c, long id) throws RocksDBException {
+        byte[] value = db.get(work, Keys.garbage(id));
+        if (value == null) return false;
+        c.delete(work, Keys.garbage(id)).delete(workDue, WorkItemCodec.dueRow(WorkItemCodec.decode(id, value)));
+        return true;
+    }
+
+    @Override
+    public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedWork) {
         if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no data to relocate");
         if (!expected.bucket().equals(replacement.bucket()) || !expected.key().equals(replacement.key())
                 || !expected.versionId().equals(replacement.versionId()) || expected.size() != replacement.size()
@@ -1587,8 +1711,17 @@ final class RocksDbNamespace implements Namespace {
                     List<Segment> freed = new ArrayList<>(expected.segments());
                     freed.removeAll(replacement.segments());
                     c.garbage(freed).change(ChangeEntry.Kind.VERSION_RELOCATED, replacement);
-                    if (finishedJob.isPresent()) c.delete(jobs, Keys.garbage(finishedJob.getAsLong()));
-                    c.write();
+                    if (finishedWork.isEmpty()) {
+                        c.write();
+                        return true;
+                    }
+                    workLock.lock();
+                    try {
+                        finishWork(c, finishedWork.getAsLong());
+                        c.write();
+                    } finally {
+                        workLock.unlock();
+                    }
                     return true;
                 } finally {
                     keyLock.unlock();

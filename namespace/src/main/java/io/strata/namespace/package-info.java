@@ -39,5 +39,16 @@
  * simply gets fewer items. Taking a mark and a cleaner's poll are serialised by one lock, so a poll
  * never hands out an item committed after a mark it did not see. An abandoned mark makes the queue
  * and the drives grow without bound: marks carry the time they were taken.
+ *
+ * <h2>Work queues</h2>
+ * Durable work is typed: each {@link io.strata.namespace.WorkItem} has a kind (its queue, named by
+ * its owner, e.g. {@code tier.to-cold}), a time it is due, the failed attempts so far and the last
+ * error. A retry is a compare-and-set on the whole item, so two workers holding the same item
+ * cannot both record an attempt. Ids are unique across kinds and never reused: they come from a
+ * lease persisted in {@code meta} before any id below it is handed out, as garbage ids do. (The
+ * untyped queue this replaces recovered its next id from its highest row, so after its newest jobs
+ * were removed a restart handed their ids out again, and a stale id could finish someone else's
+ * job.) Opening a namespace that still has untyped jobs moves them to kind
+ * {@link io.strata.namespace.WorkItem#UNTYPED}, ids kept.
  */
 package io.strata.namespace;
