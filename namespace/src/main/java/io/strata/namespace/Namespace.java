@@ -383,6 +383,52 @@ public interface Namespace extends AutoCloseable {
     /** Removes a work item, done or abandoned. Idempotent. @return whether it existed */
     boolean removeWork(long id);
 
+    // --- durable bulk jobs
+
+    /**
+     * Records a new bulk job, RUNNING at the start of the walk with zero counters; one synced write.
+     * A runner ({@link BulkJobRunner}) then walks it page by page, recording each page with
+     * {@link #recordBulkProgress}.
+     *
+     * @param total the versions expected, for progress (-1 when unknown)
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException for a malformed action, or a prefix longer than a key
+     */
+    BulkJob createBulkJob(String action, BucketName bucket, String prefix, byte[] parameters, long total);
+
+    Optional<BulkJob> bulkJob(long id);
+
+    /** Every bulk job, running and ended, in id order. */
+    List<BulkJob> bulkJobs();
+
+    /**
+     * Records one page of a running job: a compare-and-set on the whole job, which moves to
+     * {@code next} with {@code added} added to its counters, and to DONE when {@code finished}, in
+     * one synced write. The counters of a page are thus recorded exactly when its place is: a
+     * runner that crashes mid-page redoes that page (its action must be idempotent) and counts it once.
+     *
+     * @return the job as stored, or empty (nothing written) if it is gone or changed since
+     *         {@code expected} was read (cancelled, or advanced by another runner)
+     */
+    Optional<BulkJob> recordBulkProgress(BulkJob expected, BulkJob.Position next, BulkJob.Counters added,
+                                         boolean finished);
+
+    /**
+     * Cancels a running job (a runner stops at its next page); an ended job is left as it is.
+     * Idempotent. @return the job as stored, or empty if there is none
+     */
+    Optional<BulkJob> cancelBulkJob(long id);
+
+    /**
+     * Ends a running job as FAILED with {@code error}: a compare-and-set like {@link #recordBulkProgress}.
+     *
+     * @return the job as stored, or empty (nothing written) if it is gone or changed
+     */
+    Optional<BulkJob> failBulkJob(BulkJob expected, String error);
+
+    /** Forgets a job (an ended one, once reported). Idempotent. @return whether it existed */
+    boolean removeBulkJob(long id);
+
     /**
      * Moves one version's data: a compare-and-set like {@link #replaceVersion} whose replacement may
      * point its segments elsewhere (same count and sizes: the same bytes, stored in another place).

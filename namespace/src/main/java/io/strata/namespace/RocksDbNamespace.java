@@ -78,6 +78,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code work}: id (8 bytes big-endian) → {@link WorkItemCodec}, the typed work queues; ids
  *       come from the {@code work-id-lease} in {@code meta} like garbage ids, so they are never
  *       reused. {@code work-due}: {@code kind 0x00 notBefore-millis id} → empty, each queue in due order.</li>
+ *   <li>{@code bulk-jobs}: id (8 bytes big-endian, from the work id lease) → {@link BulkJobCodec}.</li>
  *   <li>{@code changes}: sequence (8 bytes big-endian) → {@link ChangeEntryCodec}, the change log,
  *       written in each mutation's own batch; {@code change-cursors}: consumer name → position. See
  *       {@link ChangeLog}.</li>
@@ -108,7 +109,7 @@ final class RocksDbNamespace implements Namespace {
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
                     "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks",
-                    "work", "work-due");
+                    "work", "work-due", "bulk-jobs");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
     private static final byte[] META_WORK_LEASE = Keys.utf8("work-id-lease");
@@ -160,6 +161,9 @@ final class RocksDbNamespace implements Namespace {
     private final AtomicBoolean trimQueued = new AtomicBoolean();
     private final ColumnFamilyHandle work;
     private final ColumnFamilyHandle workDue;
+    private final ColumnFamilyHandle bulkJobs;
+    /** Serialises the read-check-write of one bulk job. */
+    private final ReentrantLock bulkLock = new ReentrantLock();
     /** Next work id and its persisted lease bound, guarded by idLock. */
     private long nextWorkId;
     private long workLease;
@@ -212,6 +216,7 @@ final class RocksDbNamespace implements Namespace {
         this.garbageMarks = new GarbageMarks(db, handles.get(14), this::write, clock);
         this.work = handles.get(15);
         this.workDue = handles.get(16);
+        this.bulkJobs = handles.get(17);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
@@ -1673,6 +1678,104 @@ final class RocksDbNamespace implements Namespace {
         if (value == null) return false;
         c.delete(work, Keys.garbage(id)).delete(workDue, WorkItemCodec.dueRow(WorkItemCodec.decode(id, value)));
         return true;
+    }
+
+    // ------------------------------------------------------------------ bulk jobs
+
+    @Override
+    public BulkJob createBulkJob(String action, BucketName bucket, String prefix, byte[] parameters, long total) {
+        BulkJob.checkAction(action);
+        byte[] copy = parameters.clone();
+        return call(() -> {
+            requireBucket(bucket);
+            Instant now = clock.instant();
+            BulkJob job = new BulkJob(reserveWorkId(), action, bucket, prefix, copy, BulkJob.State.RUNNING,
+                    BulkJob.Position.START, BulkJob.Counters.ZERO, total, now, now, "");
+            try (Commit c = new Commit()) {
+                c.put(bulkJobs, Keys.garbage(job.id()), BulkJobCodec.encode(job)).write();
+            }
+            return job;
+        });
+    }
+
+    @Override
+    public Optional<BulkJob> bulkJob(long id) {
+        return call(() -> readBulkJob(id));
+    }
+
+    private Optional<BulkJob> readBulkJob(long id) throws RocksDBException {
+        byte[] value = db.get(bulkJobs, Keys.garbage(id));
+        return value == null ? Optional.empty() : Optional.of(BulkJobCodec.decode(id, value));
+    }
+
+    @Override
+    public List<BulkJob> bulkJobs() {
+        return call(() -> {
+            List<BulkJob> out = new ArrayList<>();
+            scan(bulkJobs, new byte[0], null, (k, v) -> out.add(BulkJobCodec.decode(Keys.garbageId(k), v)));
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<BulkJob> recordBulkProgress(BulkJob expected, BulkJob.Position next, BulkJob.Counters added,
+                                                boolean finished) {
+        java.util.Objects.requireNonNull(next, "next");
+        java.util.Objects.requireNonNull(added, "added");
+        return updateBulkJob(expected.id(), stored -> stored.equals(expected) && stored.state() == BulkJob.State.RUNNING
+                ? stored.with(finished ? BulkJob.State.DONE : BulkJob.State.RUNNING, next, stored.counters().plus(added),
+                clock.instant(), stored.lastError())
+                : null);
+    }
+
+    @Override
+    public Optional<BulkJob> cancelBulkJob(long id) {
+        java.util.concurrent.atomic.AtomicReference<BulkJob> current = new java.util.concurrent.atomic.AtomicReference<>();
+        Optional<BulkJob> updated = updateBulkJob(id, stored -> {
+            current.set(stored);
+            return stored.state() == BulkJob.State.RUNNING
+                    ? stored.with(BulkJob.State.CANCELLED, stored.position(), stored.counters(), clock.instant(), "")
+                    : null;
+        });
+        return updated.isPresent() ? updated : Optional.ofNullable(current.get());
+    }
+
+    @Override
+    public Optional<BulkJob> failBulkJob(BulkJob expected, String error) {
+        return updateBulkJob(expected.id(), stored -> stored.equals(expected) && stored.state() == BulkJob.State.RUNNING
+                ? stored.with(BulkJob.State.FAILED, stored.position(), stored.counters(), clock.instant(), error)
+                : null);
+    }
+
+    /** Replaces a bulk job by {@code change}'s result (null: leave it) under bulkLock. @return the job written */
+    private Optional<BulkJob> updateBulkJob(long id, java.util.function.UnaryOperator<BulkJob> change) {
+        return call(() -> {
+            bulkLock.lock();
+            try (Commit c = new Commit()) {
+                Optional<BulkJob> stored = readBulkJob(id);
+                if (stored.isEmpty()) return Optional.<BulkJob>empty();
+                BulkJob next = change.apply(stored.get());
+                if (next == null) return Optional.<BulkJob>empty();
+                c.put(bulkJobs, Keys.garbage(id), BulkJobCodec.encode(next)).write();
+                return Optional.of(next);
+            } finally {
+                bulkLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public boolean removeBulkJob(long id) {
+        return call(() -> {
+            bulkLock.lock();
+            try (Commit c = new Commit()) {
+                if (readBulkJob(id).isEmpty()) return false;
+                c.delete(bulkJobs, Keys.garbage(id)).write();
+                return true;
+            } finally {
+                bulkLock.unlock();
+            }
+        });
     }
 
     @Override

@@ -50,5 +50,15 @@
  * were removed a restart handed their ids out again, and a stale id could finish someone else's
  * job.) Opening a namespace that still has untyped jobs moves them to kind
  * {@link io.strata.namespace.WorkItem#UNTYPED}, ids kept.
+ *
+ * <h2>Bulk jobs</h2>
+ * A {@link io.strata.namespace.BulkJob} is "do this action to every version under bucket/prefix":
+ * its ListObjectVersions place, its counters (done, skipped, failed, bytes), the expected total for
+ * progress, and its state (running, done, cancelled, failed) live in one record.
+ * {@link io.strata.namespace.BulkJobRunner} applies the action to a page of versions, then records
+ * the page's place and counters together with a compare-and-set on the record; a crash redoes only
+ * the page in flight (the action is idempotent) and counts it once, so a job resumed after
+ * {@code kill -9} ends with exact counters. A cancel makes the runner's next record fail, and it
+ * stops there. Job ids come from the work queues' lease: never reused.
  */
 package io.strata.namespace;
