@@ -15,7 +15,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +127,57 @@ class GarbageMarkTest {
         assertTrue(ns.garbageMark("export").isEmpty());
         for (String bad : new String[] {"", "a\0b", "x".repeat(GarbageMark.MAX_NAME + 1)}) {
             assertThrows(IllegalArgumentException.class, () -> ns.markGarbage(bad));
+        }
+    }
+
+    /**
+     * Overwrites race with the cleaner while marks are taken: whatever a reader sees after taking a
+     * mark must not be handed out while the mark is open, including an overwrite that had its
+     * garbage id before the mark but committed after it.
+     */
+    @Test
+    void nothingReadAfterTakingAMarkIsHandedOutWhileItIsOpenUnderConcurrentOverwritesAndCleaning() throws Exception {
+        open();
+        ns.createBucket(bucket("bucket"));
+        int keys = 16;
+        for (int i = 0; i < keys; i++) ns.putObject(version("bucket", "k" + i));
+        Set<Segment> handedOut = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong polls = new AtomicLong();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int w = 0; w < 4; w++) {
+                int seed = w;
+                executor.submit(() -> {
+                    for (int n = seed; !stop.get(); n++) ns.putObject(version("bucket", "k" + (n % keys)));
+                    return null;
+                });
+            }
+            executor.submit(() -> {
+                while (!stop.get()) {
+                    List<GarbageItem> items = ns.garbage(64);
+                    handedOut.addAll(segments(items));
+                    ns.removeGarbage(items);
+                    polls.incrementAndGet();
+                }
+                return null;
+            });
+            try {
+                for (int round = 0; round < 30; round++) {
+                    ns.markGarbage("reader");
+                    Set<Segment> seen = new HashSet<>();
+                    for (int i = 0; i < keys; i++) seen.addAll(ns.object(B, key("k" + i)).orElseThrow().segments());
+                    // Let the cleaner poll a few times while the overwrites go on.
+                    long target = polls.get() + 3;
+                    long deadline = System.nanoTime() + 30_000_000_000L;
+                    while (polls.get() < target && System.nanoTime() < deadline) Thread.onSpinWait();
+                    Set<Segment> freedWhileHeld = new HashSet<>(seen);
+                    freedWhileHeld.retainAll(handedOut);
+                    assertEquals(Set.of(), freedWhileHeld, "round " + round);
+                    ns.releaseGarbageMark("reader");
+                }
+            } finally {
+                stop.set(true);
+            }
         }
     }
 
