@@ -4,6 +4,9 @@ import io.strata.erasure.DriveStatus;
 import io.strata.erasure.HealCounters;
 import io.strata.erasure.HealStatus;
 import io.strata.erasure.Healer;
+import io.strata.namespace.ChangeCursor;
+import io.strata.namespace.ChangeFeed;
+import io.strata.namespace.NamespaceException;
 import io.strata.tiering.LifecycleWorker;
 
 import java.util.Map;
@@ -61,6 +64,13 @@ final class Metrics {
     /** Adds the listener's uploads in progress and connections still sending headers to the scrape. */
     void connections(ConnectionGuard guard) {
         this.connections = guard;
+    }
+
+    private volatile ChangeFeed changeLog;
+
+    /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
+    void changeLog(ChangeFeed feed) {
+        this.changeLog = feed;
     }
 
     void record(S3Operation op, int status, long nanos) {
@@ -136,6 +146,8 @@ final class Metrics {
             gauge(out, "strata_connections_reading_headers", "Connections whose request line or headers are still arriving.",
                     g.connectionsReadingHeaders());
         }
+        ChangeFeed feed = changeLog;
+        if (feed != null) changeLog(out, feed);
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
@@ -183,6 +195,43 @@ final class Metrics {
         }
     }
 
+    /**
+     * A consumer whose lag keeps growing will be overtaken by the change log's byte or age bound and
+     * have to resynchronise: the lag and the trimmed-past flag are what an operator alerts on.
+     */
+    private static void changeLog(StringBuilder out, ChangeFeed feed) {
+        long head;
+        long trimmed;
+        java.util.List<ChangeCursor> cursors;
+        try {
+            head = feed.head();
+            trimmed = feed.trimmedThrough();
+            cursors = feed.cursors();
+        } catch (NamespaceException e) {
+            return; // closing: a scrape racing shutdown leaves the section out rather than failing
+        }
+        longGauge(out, "strata_changelog_head_sequence", "Newest change log sequence readers can see.", head);
+        longGauge(out, "strata_changelog_trimmed_through_sequence", "Every change log sequence up to this one is trimmed.",
+                trimmed);
+        out.append("# HELP strata_changelog_cursor_lag Change log entries a consumer has not acted on yet.\n")
+                .append("# TYPE strata_changelog_cursor_lag gauge\n");
+        for (ChangeCursor c : cursors) {
+            out.append("strata_changelog_cursor_lag{cursor=\"").append(label(c.name())).append("\"} ")
+                    .append(Math.max(0, head - c.position())).append('\n');
+        }
+        out.append("# HELP strata_changelog_cursor_trimmed_past 1 when the log's bounds trimmed entries a consumer had not"
+                + " read (it must resynchronise).\n# TYPE strata_changelog_cursor_trimmed_past gauge\n");
+        for (ChangeCursor c : cursors) {
+            out.append("strata_changelog_cursor_trimmed_past{cursor=\"").append(label(c.name())).append("\"} ")
+                    .append(c.trimmedPast() ? 1 : 0).append('\n');
+        }
+    }
+
+    /** A Prometheus label value: backslash, double quote and line feed escaped (cursor names are free text). */
+    private static String label(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
     private static void heal(StringBuilder out, HealStatus s) {
         HealCounters t = s.total();
         counter(out, "strata_heal_blobs_scanned_total", "Blobs examined by heal and scrub.", t.blobsScanned());
@@ -214,6 +263,12 @@ final class Metrics {
     }
 
     private static void gauge(StringBuilder out, String name, String help, double value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    /** A gauge printed as an exact integer (a sequence number past 2^53 would lose digits as a double). */
+    private static void longGauge(StringBuilder out, String name, String help, long value) {
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
         out.append(name).append(' ').append(value).append('\n');
     }

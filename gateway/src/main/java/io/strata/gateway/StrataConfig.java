@@ -5,6 +5,7 @@ import io.helidon.config.ConfigSources;
 import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.HealConfig;
+import io.strata.namespace.ChangeLogLimits;
 import io.strata.tiering.LifecycleWorker;
 import io.strata.tiering.PlacementPolicy;
 
@@ -37,13 +38,16 @@ import java.util.Optional;
  * @param metrics           who may read {@code /_strata/metrics} ({@code metrics.public}, {@code metrics.bearer-token-file})
  * @param limits            timeouts for stalled clients and caps on connections and uploads
  *                          ({@code server.idle-timeout}, {@code server.max-uploads}, ...)
+ * @param changeLog         the change log's bounds ({@code namespace.change-log.max-bytes},
+ *                          {@code namespace.change-log.max-age}); defaults in {@link ChangeLogLimits}
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
-                           Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits) {
+                           Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
+                           ChangeLogLimits changeLog) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -192,7 +196,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
-                placementInterval, tls(l, dataDir), metricsAccess(l), limits(l));
+                placementInterval, tls(l, dataDir), metricsAccess(l), limits(l), changeLog(l));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }
@@ -256,6 +260,20 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 l.size("server.min-body-rate", ConnectionLimits.DEFAULT_MIN_BODY_RATE),
                 l.integer("server.max-connections", null, ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
                 l.integer("server.max-uploads", null, ConnectionLimits.DEFAULT_MAX_UPLOADS));
+    }
+
+    /**
+     * The bounds a slow or abandoned change log consumer may hold; past either, its oldest entries
+     * are trimmed and the consumer must resynchronise.
+     */
+    private static ChangeLogLimits changeLog(Layers l) {
+        long maxBytes = l.size("namespace.change-log.max-bytes", ChangeLogLimits.DEFAULT_MAX_BYTES);
+        if (maxBytes <= 0) throw new ConfigException("namespace.change-log.max-bytes", "must be positive, got " + maxBytes);
+        Duration maxAge = l.duration("namespace.change-log.max-age", null, ChangeLogLimits.DEFAULT_MAX_AGE);
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new ConfigException("namespace.change-log.max-age", "must be positive, got " + maxAge);
+        }
+        return new ChangeLogLimits(maxBytes, maxAge);
     }
 
     private static PlacementPolicy placement(Layers l) {

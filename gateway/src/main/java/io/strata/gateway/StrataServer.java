@@ -80,7 +80,7 @@ public final class StrataServer implements AutoCloseable {
         Credentials root = config.credentials().isPresent()
                 ? config.credentials().get()
                 : RootCredentials.loadOrCreate(config.dataDir(), created);
-        Namespace namespace = Namespace.open(config.metaDir());
+        Namespace namespace = Namespace.open(config.metaDir(), config.changeLog());
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
@@ -121,6 +121,7 @@ public final class StrataServer implements AutoCloseable {
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
             orphans.start(config.orphanInterval());
             metrics.orphans(orphans);
+            metrics.changeLog(namespace.changeFeed());
             S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);

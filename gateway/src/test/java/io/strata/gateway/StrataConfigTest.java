@@ -162,6 +162,27 @@ class StrataConfigTest {
     }
 
     @Test
+    void changeLogBoundsDefaultTo256MiBAndSevenDaysAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        StrataConfig d = StrataConfig.load(null, env, Map.of());
+        assertEquals(256L << 20, d.changeLog().maxBytes());
+        assertEquals(java.time.Duration.ofDays(7), d.changeLog().maxAge());
+        Path file = Files.writeString(dir.resolve("changes.yaml"),
+                "namespace: { change-log: { max-bytes: 1GiB, max-age: 36h } }\n");
+        StrataConfig c = StrataConfig.load(file, env, Map.of());
+        assertEquals(1L << 30, c.changeLog().maxBytes());
+        assertEquals(java.time.Duration.ofHours(36), c.changeLog().maxAge());
+        for (var bad : Map.of("namespace.change-log.max-bytes", "0", "namespace.change-log.max-age", "0s").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of(bad.getKey(), bad.getValue())), bad::toString);
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+        var notASize = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("namespace.change-log.max-bytes", "plenty")));
+        assertTrue(notASize.getMessage().contains("namespace.change-log.max-bytes"), notASize.getMessage());
+    }
+
+    @Test
     void inlineThresholdDefaultsTo64KiBAndIsBounded(@TempDir Path dir) {
         Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
         assertEquals(64 << 10, StrataConfig.load(null, env, Map.of()).inlineThreshold());

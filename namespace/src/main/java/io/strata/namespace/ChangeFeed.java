@@ -36,6 +36,12 @@ public interface ChangeFeed {
     long head();
 
     /**
+     * The trim mark: every sequence up to it is gone from the log (0 when nothing was trimmed). A
+     * read of the log; it trims nothing (unlike {@link #trim()}).
+     */
+    long trimmedThrough();
+
+    /**
      * Up to {@code limit} entries with sequences greater than {@code afterSequence}, in order; empty
      * when there are none yet. Reads one consistent point in time.
      *

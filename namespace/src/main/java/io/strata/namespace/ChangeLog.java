@@ -154,6 +154,10 @@ final class ChangeLog {
         return visibleBelow() - 1;
     }
 
+    long trimmedThrough() {
+        return trimmedThrough;
+    }
+
     ChangePage changes(long after, int limit) throws RocksDBException {
         if (after < 0) throw new IllegalArgumentException("afterSequence < 0: " + after);
         if (limit < 0) throw new IllegalArgumentException("limit < 0: " + limit);

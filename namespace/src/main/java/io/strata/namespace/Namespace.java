@@ -304,10 +304,43 @@ public interface Namespace extends AutoCloseable {
     // --- garbage queue
 
     /**
-     * Up to {@code max} queued garbage items, oldest first (ascending id). Items stay queued until
-     * {@link #removeGarbage}; ids are never reused, also across restarts.
+     * Up to {@code max} queued garbage items that may be freed now, oldest first (ascending id):
+     * items queued after the oldest open {@link #markGarbage mark} was taken are withheld until it
+     * is released. Items stay queued until {@link #removeGarbage}; ids are never reused, also across
+     * restarts.
      */
     List<GarbageItem> garbage(int max);
+
+    /**
+     * Takes a durable, named mark on the garbage queue: from now until {@link #releaseGarbageMark},
+     * data whose record dies (an overwritten or deleted version, a replaced part) stays queued and
+     * is not handed out by {@link #garbage}, even across restarts. A consumer that must read the
+     * namespace's data as of a point in time (a snapshot export, a replication worker behind its
+     * change log cursor) takes the mark first, then reads the state or registers its cursor; every
+     * version it can then see keeps its data until it releases the mark. Data that died before the
+     * mark may already be freed. One synced write. Idempotent: an open mark of that name is returned
+     * unchanged (it does not move).
+     *
+     * <p>A mark left open holds every later death's data: the queue, and the drives, only grow.
+     * {@link #garbageMarks} lists them with the time each was taken.
+     *
+     * @throws IllegalArgumentException if the name is empty, longer than {@value GarbageMark#MAX_NAME}
+     *                                  characters or contains NUL
+     */
+    GarbageMark markGarbage(String name);
+
+    /** The open mark of that name, if any. @throws IllegalArgumentException for a malformed name */
+    Optional<GarbageMark> garbageMark(String name);
+
+    /** Every open mark, by name. */
+    List<GarbageMark> garbageMarks();
+
+    /**
+     * Releases a mark, in one synced write; the data it held is handed out once no older mark holds
+     * it. Idempotent. @return whether the mark was open
+     * @throws IllegalArgumentException for a malformed name
+     */
+    boolean releaseGarbageMark(String name);
 
     /** Removes items whose data has been freed. Idempotent. */
     void removeGarbage(List<GarbageItem> items);
@@ -318,44 +351,96 @@ public interface Namespace extends AutoCloseable {
      */
     void addGarbage(List<Segment> segments);
 
-    /** A durable work record: its id (unique, increasing) and the caller's payload. */
-    record Job(long id, byte[] payload) {
-        public Job {
-            payload = payload.clone();
-        }
-
-        @Override
-        public byte[] payload() {
-            return payload.clone();
-        }
-    }
+    // --- typed durable work queues
 
     /**
-     * Records work that must outlive a crash (an intent: "a transition of this version to this cold
-     * object is under way"); one synced write. The payload is opaque to the namespace.
+     * Queues work that must outlive a crash (an intent: "a copy of this version into that cold tier
+     * is under way"), on the queue of {@code kind}, due at {@code notBefore}; one synced write. The
+     * payload is opaque to the namespace. Items stay queued until {@link #removeWork} (or a
+     * {@link #relocateVersion} that finishes them); a crash leaves them for the owner to recover.
      *
-     * @return the job's id, never reused
+     * @return the item; its id is unique across all kinds and never reused, also across restarts
+     * @throws IllegalArgumentException if {@code kind} is not 1 to {@value WorkItem#MAX_KIND}
+     *                                  characters of {@code a-z 0-9 . -}
      */
-    long addJob(byte[] payload);
+    WorkItem addWork(String kind, byte[] payload, java.time.Instant notBefore);
 
-    /** The oldest {@code max} jobs, in id order. */
-    List<Job> jobs(int max);
+    /** Up to {@code max} items of {@code kind}, due or not, in due order (then id order). */
+    List<WorkItem> work(String kind, int max);
 
-    /** Removes a job; an absent one is success. */
-    void removeJob(long id);
+    /** Up to {@code max} items of {@code kind} due at {@code now} or earlier, in due order (then id order). */
+    List<WorkItem> dueWork(String kind, java.time.Instant now, int max);
+
+    /**
+     * Records a failed attempt: a compare-and-set on the whole item, which becomes due again at
+     * {@code notBefore} with one more attempt and {@code error} (cut to {@value WorkItem#MAX_ERROR}
+     * characters) as its last error. One synced write.
+     *
+     * @return the item as stored, or empty (nothing written) if it is gone or changed since it was read
+     */
+    Optional<WorkItem> retryWork(WorkItem item, java.time.Instant notBefore, String error);
+
+    /** Removes a work item, done or abandoned. Idempotent. @return whether it existed */
+    boolean removeWork(long id);
+
+    // --- durable bulk jobs
+
+    /**
+     * Records a new bulk job, RUNNING at the start of the walk with zero counters; one synced write.
+     * A runner ({@link BulkJobRunner}) then walks it page by page, recording each page with
+     * {@link #recordBulkProgress}.
+     *
+     * @param total the versions expected, for progress (-1 when unknown)
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException for a malformed action, or a prefix longer than a key
+     */
+    BulkJob createBulkJob(String action, BucketName bucket, String prefix, byte[] parameters, long total);
+
+    Optional<BulkJob> bulkJob(long id);
+
+    /** Every bulk job, running and ended, in id order. */
+    List<BulkJob> bulkJobs();
+
+    /**
+     * Records one page of a running job: a compare-and-set on the whole job, which moves to
+     * {@code next} with {@code added} added to its counters, and to DONE when {@code finished}, in
+     * one synced write. The counters of a page are thus recorded exactly when its place is: a
+     * runner that crashes mid-page redoes that page (its action must be idempotent) and counts it once.
+     *
+     * @return the job as stored, or empty (nothing written) if it is gone or changed since
+     *         {@code expected} was read (cancelled, or advanced by another runner)
+     */
+    Optional<BulkJob> recordBulkProgress(BulkJob expected, BulkJob.Position next, BulkJob.Counters added,
+                                         boolean finished);
+
+    /**
+     * Cancels a running job (a runner stops at its next page); an ended job is left as it is.
+     * Idempotent. @return the job as stored, or empty if there is none
+     */
+    Optional<BulkJob> cancelBulkJob(long id);
+
+    /**
+     * Ends a running job as FAILED with {@code error}: a compare-and-set like {@link #recordBulkProgress}.
+     *
+     * @return the job as stored, or empty (nothing written) if it is gone or changed
+     */
+    Optional<BulkJob> failBulkJob(BulkJob expected, String error);
+
+    /** Forgets a job (an ended one, once reported). Idempotent. @return whether it existed */
+    boolean removeBulkJob(long id);
 
     /**
      * Moves one version's data: a compare-and-set like {@link #replaceVersion} whose replacement may
      * point its segments elsewhere (same count and sizes: the same bytes, stored in another place).
      * Segments of {@code expected} that {@code replacement} no longer names go to the garbage queue,
-     * and {@code finishedJob} (if given) is removed, all in the same synced write.
+     * and the work item {@code finishedWork} (if given) is removed, all in the same synced write.
      *
      * @return false (nothing written) if the version is gone or no longer equals {@code expected}
      * @throws NamespaceException BUCKET_NOT_FOUND
      * @throws IllegalArgumentException if the replacement changes anything but segment references
      *                                  and metadata, or {@code expected} is a delete marker
      */
-    boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob);
+    boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedWork);
     // --- data references
 
     /**

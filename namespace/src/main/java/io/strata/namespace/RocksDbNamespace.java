@@ -73,10 +73,17 @@ import org.slf4j.LoggerFactory;
  *       record (ListMultipartUploads order: key, initiation time, upload id).</li>
  *   <li>{@code parts}: the {@code uploads} row key + part number (4 bytes) → {@link PartCodec}.</li>
  *   <li>{@code garbage}: id (8 bytes big-endian) → {@link SegmentCodec}; FIFO by id.</li>
- *   <li>{@code jobs}: id (8 bytes big-endian) → the caller's opaque payload ({@link #addJob}).</li>
+ *   <li>{@code jobs}: the untyped job queue of earlier versions, emptied at open into {@code work}
+ *       as kind {@link WorkItem#UNTYPED} (kept so RocksDB opens those databases).</li>
+ *   <li>{@code work}: id (8 bytes big-endian) → {@link WorkItemCodec}, the typed work queues; ids
+ *       come from the {@code work-id-lease} in {@code meta} like garbage ids, so they are never
+ *       reused. {@code work-due}: {@code kind 0x00 notBefore-millis id} → empty, each queue in due order.</li>
+ *   <li>{@code bulk-jobs}: id (8 bytes big-endian, from the work id lease) → {@link BulkJobCodec}.</li>
  *   <li>{@code changes}: sequence (8 bytes big-endian) → {@link ChangeEntryCodec}, the change log,
  *       written in each mutation's own batch; {@code change-cursors}: consumer name → position. See
  *       {@link ChangeLog}.</li>
+ *   <li>{@code garbage-marks}: mark name → {@link GarbageMarkCodec}; garbage at or above the oldest
+ *       mark's id is not handed out ({@link GarbageMarks}).</li>
  * </ul>
  *
  * Format 1 (before versioning) had no {@code versions}: opening it adds each object's row there as
@@ -101,9 +108,13 @@ final class RocksDbNamespace implements Namespace {
     static final long GARBAGE_ID_LEASE = 4096;
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
-                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors");
+                    "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks",
+                    "work", "work-due", "bulk-jobs");
     private static final byte[] META_FORMAT = Keys.utf8("format-version");
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
+    private static final byte[] META_WORK_LEASE = Keys.utf8("work-id-lease");
+    /** Work ids are reserved in blocks of this many, as garbage ids are. */
+    static final long WORK_ID_LEASE = 256;
     /** Row key buffer for listings: a bucket name (63), its separator and a key (1024) always fit. */
     private static final int KEY_BUFFER = 2048;
 
@@ -143,12 +154,21 @@ final class RocksDbNamespace implements Namespace {
     private final ColumnFamilyHandle bucketConfig;
     private final ColumnFamilyHandle jobs;
     private final ChangeLog changeLog;
+    private final GarbageMarks garbageMarks;
     private final ChangeFeed changeFeed = new Feed();
     /** Runs background trims of the change log (its thread starts on the first trim). */
     private final ExecutorService trimmer;
     private final AtomicBoolean trimQueued = new AtomicBoolean();
-    /** Next job id; ids are never reused (recovered from the highest row at open). */
-    private final AtomicLong nextJobId = new AtomicLong(1);
+    private final ColumnFamilyHandle work;
+    private final ColumnFamilyHandle workDue;
+    private final ColumnFamilyHandle bulkJobs;
+    /** Serialises the read-check-write of one bulk job. */
+    private final ReentrantLock bulkLock = new ReentrantLock();
+    /** Next work id and its persisted lease bound, guarded by idLock. */
+    private long nextWorkId;
+    private long workLease;
+    /** Serialises the read-check-write of one work item (retry, remove, finish with a relocation). */
+    private final ReentrantLock workLock = new ReentrantLock();
 
     private final ExecutorService writers;
     private final Gate gate = new Gate();
@@ -193,6 +213,10 @@ final class RocksDbNamespace implements Namespace {
         this.bucketConfig = handles.get(10);
         this.jobs = handles.get(11);
         this.changeLog = new ChangeLog(db, handles.get(12), handles.get(13), meta, this::write, clock, changeLimits);
+        this.garbageMarks = new GarbageMarks(db, handles.get(14), this::write, clock);
+        this.work = handles.get(15);
+        this.workDue = handles.get(16);
+        this.bulkJobs = handles.get(17);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
@@ -288,10 +312,6 @@ final class RocksDbNamespace implements Namespace {
 
     /** Checks or writes the format version and recovers the garbage id sequence. */
     private void initialise() throws RocksDBException {
-        try (RocksIterator it = db.newIterator(jobs)) {
-            it.seekToLast();
-            if (it.isValid()) nextJobId.set(Keys.garbageId(it.key()) + 1);
-        }
         byte[] format = db.get(meta, META_FORMAT);
         if (format == null) {
             db.put(meta, writeOptions, META_FORMAT, new byte[] {FORMAT_VERSION});
@@ -313,6 +333,45 @@ final class RocksDbNamespace implements Namespace {
         nextGarbageId = next;
         garbageLease = next;
         changeLog.recover();
+        garbageMarks.recover();
+        recoverWork();
+    }
+
+    /**
+     * Work ids continue above the lease, the highest stored item and the highest job of the old
+     * untyped queue (whose ids restarted after a restart: it recovered them from its highest row
+     * only, so removing the newest jobs handed their ids out again). The old queue's jobs then
+     * move to {@code work} keeping their ids, in one write.
+     */
+    private void recoverWork() throws RocksDBException {
+        byte[] lease = db.get(meta, META_WORK_LEASE);
+        long next = lease == null ? 1 : Keys.decodeLong(lease);
+        for (ColumnFamilyHandle cf : List.of(work, jobs)) {
+            try (RocksIterator it = db.newIterator(cf)) {
+                it.seekToLast();
+                if (it.isValid()) next = Math.max(next, Keys.garbageId(it.key()) + 1);
+                it.status();
+            }
+        }
+        nextWorkId = next;
+        workLease = next;
+        int moved = 0;
+        try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(jobs)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                WorkItem item = new WorkItem(Keys.garbageId(it.key()), WorkItem.UNTYPED, it.value(), Instant.EPOCH, 0, "");
+                batch.put(work, it.key(), WorkItemCodec.encode(item));
+                batch.put(workDue, WorkItemCodec.dueRow(item), new byte[0]);
+                batch.delete(jobs, it.key());
+                moved++;
+            }
+            it.status();
+            if (moved > 0) {
+                batch.put(meta, META_WORK_LEASE, Keys.encodeLong(next));
+                write(batch);
+                log.info("namespace {}: {} jobs of the untyped queue moved to work kind {}", directory, moved,
+                        WorkItem.UNTYPED);
+            }
+        }
     }
 
     /**
@@ -1415,35 +1474,74 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ garbage
 
+    /** Every garbage id below this is committed (its write ended) or will never be written. */
+    private long committedGarbageBelow() {
+        idLock.lock();
+        try {
+            // ceiling() instead of isEmpty() + first(): a writer may finish (and remove its
+            // entry) between the two calls, and first() then throws NoSuchElementException.
+            Long oldestPending = pendingGarbage.ceiling(Long.MIN_VALUE);
+            return oldestPending == null ? nextGarbageId : oldestPending;
+        } finally {
+            idLock.unlock();
+        }
+    }
+
     @Override
     public List<GarbageItem> garbage(int max) {
         if (max < 0) throw new IllegalArgumentException("max < 0");
-        return call(() -> {
-            long committedBelow;
-            idLock.lock();
-            try {
-                // ceiling() instead of isEmpty() + first(): a writer may finish (and remove its
-                // entry) between the two calls, and first() then throws NoSuchElementException.
-                Long oldestPending = pendingGarbage.ceiling(Long.MIN_VALUE);
-                committedBelow = oldestPending == null ? nextGarbageId : oldestPending;
-            } finally {
-                idLock.unlock();
-            }
+        return call(() -> garbageMarks.scan(heldFrom -> {
+            long committedBelow = committedGarbageBelow();
             long from = garbageScanFrom.get();
             List<GarbageItem> out = new ArrayList<>();
             long[] firstLive = {Long.MAX_VALUE};
-            scan(garbage, Keys.garbage(from), null, (k, v) -> {
+            // Items at or above the oldest mark died after it was taken: its consumer may still read them.
+            scan(garbage, Keys.garbage(from), heldFrom == Long.MAX_VALUE ? null : Keys.garbage(heldFrom), (k, v) -> {
                 long id = Keys.garbageId(k);
                 if (firstLive[0] == Long.MAX_VALUE) firstLive[0] = id;
                 if (out.size() >= max) return false;
                 out.add(new GarbageItem(id, SegmentCodec.decode(v)));
                 return true;
             });
-            // Ids in [from, min(firstLive, committedBelow)) were absent although their writes had ended:
-            // they never come back, so later scans may start past their tombstones.
-            garbageScanFrom.accumulateAndGet(Math.min(firstLive[0], committedBelow), Math::max);
+            // Ids in [from, min(firstLive, committedBelow, heldFrom)) were absent although their writes
+            // had ended: they never come back, so later scans may start past their tombstones. The
+            // scan stopped at heldFrom, so it says nothing of the ids above.
+            garbageScanFrom.accumulateAndGet(Math.min(Math.min(firstLive[0], committedBelow), heldFrom), Math::max);
             return out;
-        });
+        }));
+    }
+
+    @Override
+    public GarbageMark markGarbage(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.take(name, new GarbageMarks.Positions() {
+            @Override
+            public long committedGarbageBelow() {
+                return RocksDbNamespace.this.committedGarbageBelow();
+            }
+
+            @Override
+            public long changeHead() {
+                return changeLog.head();
+            }
+        }));
+    }
+
+    @Override
+    public Optional<GarbageMark> garbageMark(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.mark(name));
+    }
+
+    @Override
+    public List<GarbageMark> garbageMarks() {
+        return call(garbageMarks::all);
+    }
+
+    @Override
+    public boolean releaseGarbageMark(String name) {
+        GarbageMark.checkName(name);
+        return call(() -> garbageMarks.release(name));
     }
 
     @Override
@@ -1471,26 +1569,70 @@ final class RocksDbNamespace implements Namespace {
 
     // ------------------------------------------------------------------ jobs and relocation
 
-    @Override
-    public long addJob(byte[] payload) {
-        byte[] value = payload.clone();
-        return call(() -> {
-            long id = nextJobId.getAndIncrement();
-            try (Commit c = new Commit()) {
-                c.put(jobs, Keys.garbage(id), value).write();
+    /** Hands out a work id, never reused: the lease is persisted before any id below it is used. */
+    private long reserveWorkId() throws RocksDBException {
+        idLock.lock();
+        try {
+            long id = nextWorkId;
+            if (id + 1 > workLease) {
+                long lease = id + 1 + WORK_ID_LEASE;
+                db.put(meta, writeOptions, META_WORK_LEASE, Keys.encodeLong(lease));
+                workLease = lease;
             }
+            nextWorkId = id + 1;
             return id;
+        } finally {
+            idLock.unlock();
+        }
+    }
+
+    @Override
+    public WorkItem addWork(String kind, byte[] payload, Instant notBefore) {
+        WorkItem.checkKind(kind);
+        java.util.Objects.requireNonNull(notBefore, "notBefore");
+        byte[] copy = payload.clone();
+        return call(() -> {
+            WorkItem item = new WorkItem(reserveWorkId(), kind, copy, notBefore, 0, "");
+            try (Commit c = new Commit()) {
+                c.put(work, Keys.garbage(item.id()), WorkItemCodec.encode(item))
+                        .put(workDue, WorkItemCodec.dueRow(item), new byte[0]).write();
+            }
+            return item;
         });
     }
 
     @Override
-    public List<Job> jobs(int max) {
+    public List<WorkItem> work(String kind, int max) {
+        return workDueBefore(kind, Instant.MAX, max);
+    }
+
+    @Override
+    public List<WorkItem> dueWork(String kind, Instant now, int max) {
+        return workDueBefore(kind, now, max);
+    }
+
+    /** Items of {@code kind} due at {@code now} or earlier, in due order, at most {@code max}. */
+    private List<WorkItem> workDueBefore(String kind, Instant now, int max) {
+        WorkItem.checkKind(kind);
         if (max < 0) throw new IllegalArgumentException("max < 0");
         return call(() -> {
-            List<Job> out = new ArrayList<>();
-            scan(jobs, Keys.garbage(0), null, (k, v) -> {
+            List<WorkItem> out = new ArrayList<>();
+            long millis = now.equals(Instant.MAX) ? Long.MAX_VALUE : Math.max(0, now.toEpochMilli());
+            byte[] from = WorkItemCodec.dueRow(kind, 0, 0);
+            // Rows of this kind up to the end of the millisecond of now; the exact instant is checked below.
+            byte[] to;
+            if (millis == Long.MAX_VALUE) {
+                to = Arrays.copyOf(from, from.length - 16);   // "kind 0x00" ...
+                to[to.length - 1] = 1;                        // ... ends before "kind 0x01"
+            } else {
+                to = WorkItemCodec.dueRow(kind, millis + 1, 0);
+            }
+            scan(workDue, from, to, (row, ignored) -> {
                 if (out.size() >= max) return false;
-                out.add(new Job(Keys.garbageId(k), v));
+                byte[] value = db.get(work, Keys.garbage(WorkItemCodec.idOfDueRow(row)));
+                if (value == null) return true; // removed since the scan began
+                WorkItem item = WorkItemCodec.decode(WorkItemCodec.idOfDueRow(row), value);
+                if (!item.notBefore().isAfter(now)) out.add(item);
                 return true;
             });
             return out;
@@ -1498,17 +1640,146 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public void removeJob(long id) {
-        call(() -> {
+    public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
+        java.util.Objects.requireNonNull(notBefore, "notBefore");
+        return call(() -> {
+            workLock.lock();
             try (Commit c = new Commit()) {
-                c.delete(jobs, Keys.garbage(id)).write();
+                byte[] value = db.get(work, Keys.garbage(item.id()));
+                if (value == null || !WorkItemCodec.decode(item.id(), value).equals(item)) return Optional.empty();
+                WorkItem next = item.failed(notBefore, error);
+                c.delete(workDue, WorkItemCodec.dueRow(item))
+                        .put(work, Keys.garbage(next.id()), WorkItemCodec.encode(next))
+                        .put(workDue, WorkItemCodec.dueRow(next), new byte[0]).write();
+                return Optional.of(next);
+            } finally {
+                workLock.unlock();
             }
-            return null;
         });
     }
 
     @Override
-    public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedJob) {
+    public boolean removeWork(long id) {
+        return call(() -> {
+            workLock.lock();
+            try (Commit c = new Commit()) {
+                if (!finishWork(c, id)) return false;
+                c.write();
+                return true;
+            } finally {
+                workLock.unlock();
+            }
+        });
+    }
+
+    /** Adds the removal of work item {@code id} to {@code c}; the caller holds workLock. @return whether it existed */
+    private boolean finishWork(Commit c, long id) throws RocksDBException {
+        byte[] value = db.get(work, Keys.garbage(id));
+        if (value == null) return false;
+        c.delete(work, Keys.garbage(id)).delete(workDue, WorkItemCodec.dueRow(WorkItemCodec.decode(id, value)));
+        return true;
+    }
+
+    // ------------------------------------------------------------------ bulk jobs
+
+    @Override
+    public BulkJob createBulkJob(String action, BucketName bucket, String prefix, byte[] parameters, long total) {
+        BulkJob.checkAction(action);
+        byte[] copy = parameters.clone();
+        return call(() -> {
+            requireBucket(bucket);
+            Instant now = clock.instant();
+            BulkJob job = new BulkJob(reserveWorkId(), action, bucket, prefix, copy, BulkJob.State.RUNNING,
+                    BulkJob.Position.START, BulkJob.Counters.ZERO, total, now, now, "");
+            try (Commit c = new Commit()) {
+                c.put(bulkJobs, Keys.garbage(job.id()), BulkJobCodec.encode(job)).write();
+            }
+            return job;
+        });
+    }
+
+    @Override
+    public Optional<BulkJob> bulkJob(long id) {
+        return call(() -> readBulkJob(id));
+    }
+
+    private Optional<BulkJob> readBulkJob(long id) throws RocksDBException {
+        byte[] value = db.get(bulkJobs, Keys.garbage(id));
+        return value == null ? Optional.empty() : Optional.of(BulkJobCodec.decode(id, value));
+    }
+
+    @Override
+    public List<BulkJob> bulkJobs() {
+        return call(() -> {
+            List<BulkJob> out = new ArrayList<>();
+            scan(bulkJobs, new byte[0], null, (k, v) -> out.add(BulkJobCodec.decode(Keys.garbageId(k), v)));
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<BulkJob> recordBulkProgress(BulkJob expected, BulkJob.Position next, BulkJob.Counters added,
+                                                boolean finished) {
+        java.util.Objects.requireNonNull(next, "next");
+        java.util.Objects.requireNonNull(added, "added");
+        return updateBulkJob(expected.id(), stored -> stored.equals(expected) && stored.state() == BulkJob.State.RUNNING
+                ? stored.with(finished ? BulkJob.State.DONE : BulkJob.State.RUNNING, next, stored.counters().plus(added),
+                clock.instant(), stored.lastError())
+                : null);
+    }
+
+    @Override
+    public Optional<BulkJob> cancelBulkJob(long id) {
+        java.util.concurrent.atomic.AtomicReference<BulkJob> current = new java.util.concurrent.atomic.AtomicReference<>();
+        Optional<BulkJob> updated = updateBulkJob(id, stored -> {
+            current.set(stored);
+            return stored.state() == BulkJob.State.RUNNING
+                    ? stored.with(BulkJob.State.CANCELLED, stored.position(), stored.counters(), clock.instant(), "")
+                    : null;
+        });
+        return updated.isPresent() ? updated : Optional.ofNullable(current.get());
+    }
+
+    @Override
+    public Optional<BulkJob> failBulkJob(BulkJob expected, String error) {
+        return updateBulkJob(expected.id(), stored -> stored.equals(expected) && stored.state() == BulkJob.State.RUNNING
+                ? stored.with(BulkJob.State.FAILED, stored.position(), stored.counters(), clock.instant(), error)
+                : null);
+    }
+
+    /** Replaces a bulk job by {@code change}'s result (null: leave it) under bulkLock. @return the job written */
+    private Optional<BulkJob> updateBulkJob(long id, java.util.function.UnaryOperator<BulkJob> change) {
+        return call(() -> {
+            bulkLock.lock();
+            try (Commit c = new Commit()) {
+                Optional<BulkJob> stored = readBulkJob(id);
+                if (stored.isEmpty()) return Optional.<BulkJob>empty();
+                BulkJob next = change.apply(stored.get());
+                if (next == null) return Optional.<BulkJob>empty();
+                c.put(bulkJobs, Keys.garbage(id), BulkJobCodec.encode(next)).write();
+                return Optional.of(next);
+            } finally {
+                bulkLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public boolean removeBulkJob(long id) {
+        return call(() -> {
+            bulkLock.lock();
+            try (Commit c = new Commit()) {
+                if (readBulkJob(id).isEmpty()) return false;
+                c.delete(bulkJobs, Keys.garbage(id)).write();
+                return true;
+            } finally {
+                bulkLock.unlock();
+            }
+        });
+    }
+
+    @Override
+    public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, java.util.OptionalLong finishedWork) {
         if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no data to relocate");
         if (!expected.bucket().equals(replacement.bucket()) || !expected.key().equals(replacement.key())
                 || !expected.versionId().equals(replacement.versionId()) || expected.size() != replacement.size()
@@ -1543,8 +1814,17 @@ final class RocksDbNamespace implements Namespace {
                     List<Segment> freed = new ArrayList<>(expected.segments());
                     freed.removeAll(replacement.segments());
                     c.garbage(freed).change(ChangeEntry.Kind.VERSION_RELOCATED, replacement);
-                    if (finishedJob.isPresent()) c.delete(jobs, Keys.garbage(finishedJob.getAsLong()));
-                    c.write();
+                    if (finishedWork.isEmpty()) {
+                        c.write();
+                        return true;
+                    }
+                    workLock.lock();
+                    try {
+                        finishWork(c, finishedWork.getAsLong());
+                        c.write();
+                    } finally {
+                        workLock.unlock();
+                    }
                     return true;
                 } finally {
                     keyLock.unlock();
@@ -1632,6 +1912,11 @@ final class RocksDbNamespace implements Namespace {
         @Override
         public long head() {
             return call(changeLog::head);
+        }
+
+        @Override
+        public long trimmedThrough() {
+            return call(changeLog::trimmedThrough);
         }
 
         @Override

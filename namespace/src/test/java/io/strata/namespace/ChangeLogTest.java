@@ -179,10 +179,13 @@ class ChangeLogTest {
         assertEquals(List.of(4L), all(feed, 3).stream().map(ChangeEntry::sequence).toList());
 
         // No cursor: a trim removes every entry, and nothing is left to recover the sequence from but the mark.
+        assertEquals(0, feed.trimmedThrough());
         assertEquals(4, feed.trim());
+        assertEquals(4, feed.trimmedThrough());
         assertEquals(List.of(), feed.changes(4, 10).entries());
         feed = reopen(ChangeLogLimits.DEFAULT);
         assertEquals(4, feed.head());
+        assertEquals(4, feed.trimmedThrough());
         put("d");
         assertEquals(List.of(5L), all(feed, 4).stream().map(ChangeEntry::sequence).toList());
     }

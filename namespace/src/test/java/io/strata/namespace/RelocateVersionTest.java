@@ -48,14 +48,14 @@ class RelocateVersionTest {
     void movesTheDataFreesTheOldSegmentsAndFinishesTheJobInOneWrite() {
         Segment hot = segment(10);
         ObjectVersion v = ns.putObject(version("bucket", "k", hot)).version();
-        long job = ns.addJob(new byte[]{1, 2});
-        assertEquals(1, ns.jobs(10).size());
+        long job = ns.addWork("tier.to-cold", new byte[]{1, 2}, java.time.Instant.EPOCH).id();
+        assertEquals(1, ns.work("tier.to-cold", 10).size());
         Segment cold = segment(10);
         assertTrue(ns.relocateVersion(v, moved(v, cold), OptionalLong.of(job)));
         assertEquals(List.of(cold), ns.object(B, key("k")).orElseThrow().segments());
         assertEquals(List.of(cold), ns.version(B, key("k"), "null").orElseThrow().segments());
         assertEquals(List.of(hot), ns.garbage(10).stream().map(GarbageItem::segment).toList());
-        assertTrue(ns.jobs(10).isEmpty());
+        assertTrue(ns.work("tier.to-cold", 10).isEmpty());
         ns.close();
         ns = RocksDbNamespace.open(dir.resolve("ns"));
         assertEquals(List.of(cold), ns.object(B, key("k")).orElseThrow().segments());
@@ -80,15 +80,15 @@ class RelocateVersionTest {
 
     @Test
     void jobsSurviveReopenAndIdsAreNeverReused() {
-        long a = ns.addJob(new byte[]{7});
-        long b = ns.addJob(new byte[]{8});
-        ns.removeJob(b);
+        long a = ns.addWork("tier.to-cold", new byte[]{7}, java.time.Instant.EPOCH).id();
+        long b = ns.addWork("tier.to-cold", new byte[]{8}, java.time.Instant.EPOCH).id();
+        ns.removeWork(b);
         ns.close();
         ns = RocksDbNamespace.open(dir.resolve("ns"));
-        List<Namespace.Job> jobs = ns.jobs(10);
+        List<WorkItem> jobs = ns.work("tier.to-cold", 10);
         assertEquals(1, jobs.size());
         assertEquals(a, jobs.getFirst().id());
         assertArrayEquals(new byte[]{7}, jobs.getFirst().payload());
-        assertTrue(ns.addJob(new byte[0]) > a);
+        assertTrue(ns.addWork("tier.to-cold", new byte[0], java.time.Instant.EPOCH).id() > a);
     }
 }

@@ -6,6 +6,7 @@ import io.strata.namespace.GarbageItem;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
+import io.strata.namespace.WorkItem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,11 @@ public final class TierMover {
     /** Bytes per checksummed block of a cold copy. */
     public static final int BLOCK_SIZE = 1 << 20;
     private static final byte JOB_TO_COLD = 1;
+    /**
+     * The work queue of moves into a cold tier under way: each item names the cold copy being
+     * written, to be freed if a crash interrupts the move (payload: JOB_TO_COLD, the copy's ref).
+     */
+    static final String WORK_KIND = "tier.to-cold";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
@@ -163,7 +169,8 @@ public final class TierMover {
         byte[] job = new byte[1 + abandoned.ref().length];
         job[0] = JOB_TO_COLD;
         System.arraycopy(abandoned.ref(), 0, job, 1, job.length - 1);
-        long jobId = namespace.addJob(job);
+        // Due at once: only recover() reads the queue, after a crash.
+        long jobId = namespace.addWork(WORK_KIND, job, java.time.Instant.EPOCH).id();
         s.inFlight.increment();
         s.inFlightBytes.add(v.size());
         try {
@@ -275,7 +282,10 @@ public final class TierMover {
             return 0;
         }
         int n = 0;
-        for (Namespace.Job job : namespace.jobs(10_000)) {
+        // Moves recorded before queues were typed are on the untyped queue, in the same format.
+        List<WorkItem> interrupted = new ArrayList<>(namespace.work(WORK_KIND, 10_000));
+        interrupted.addAll(namespace.work(WorkItem.UNTYPED, 10_000));
+        for (WorkItem job : interrupted) {
             byte[] p = job.payload();
             if (p.length == 0 || p[0] != JOB_TO_COLD) continue;
             byte[] ref = java.util.Arrays.copyOfRange(p, 1, p.length);
@@ -304,7 +314,7 @@ public final class TierMover {
     private void abandon(Segment coldHead, long jobId) {
         try {
             namespace.addGarbage(List.of(coldHead));
-            namespace.removeJob(jobId);
+            namespace.removeWork(jobId);
         } catch (RuntimeException e) {
             LOG.warn("could not queue an abandoned cold copy for deletion (retried at next start): {}", e.toString());
         }

@@ -192,7 +192,7 @@ class TierMoverTest {
         ColdObjectInfo info = tiers.require("COLD").stat(name.id());
         ObjectVersion rebuilt = ColdRecord.toVersion(info.metadata(), info.size(), cold.segments());
         assertEquals(cold, rebuilt, "the sidecar alone rebuilds the record");
-        assertTrue(namespace.jobs(10).isEmpty());
+        assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
     }
 
     private static String checksum(io.strata.auth.ChecksumAlgorithm a, byte[]... pieces) {
@@ -286,7 +286,7 @@ class TierMoverTest {
         assertEquals(10, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow().size());
         freeGarbage();
         assertEquals(0, coldFiles());
-        assertTrue(namespace.jobs(10).isEmpty());
+        assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
     }
 
     @Test
@@ -299,11 +299,11 @@ class TierMoverTest {
         assertThrows(Error.class, () -> mover.toCold(v, "COLD"));
         assertEquals(v, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow(), "still hot, unchanged");
         assertEquals(2, coldFiles());
-        assertEquals(1, namespace.jobs(10).size());
+        assertEquals(1, namespace.work(TierMover.WORK_KIND, 10).size());
 
         TierMover restarted = new TierMover(namespace, tiers, new Hot());
         assertEquals(1, restarted.recover());
-        assertTrue(namespace.jobs(10).isEmpty());
+        assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
         freeGarbage();
         assertEquals(0, coldFiles());
         assertEquals(TierMover.Outcome.MOVED, restarted.toCold(v, "COLD"));
@@ -316,7 +316,7 @@ class TierMoverTest {
         TierException e = assertThrows(TierException.class, () -> mover.toCold(v, "NOPE"));
         assertEquals(TierException.Reason.UNAVAILABLE, e.reason());
         assertEquals(v, namespace.object(BUCKET, new ObjectKey("k")).orElseThrow());
-        assertTrue(namespace.jobs(10).isEmpty());
+        assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
         assertFalse(namespace.garbage(10).stream().anyMatch(g -> true));
     }
 

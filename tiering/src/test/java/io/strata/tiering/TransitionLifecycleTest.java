@@ -223,7 +223,7 @@ class TransitionLifecycleTest {
                 .map(e -> TierMover.storageClass(e.version())).toList();
         assertEquals(List.of("STANDARD", "STANDARD", "COLD", "COLD"), classes,
                 "current stays; one newer noncurrent version is kept; older ones move");
-        assertTrue(namespace.jobs(10).isEmpty());
+        assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
     }
 
     @Test

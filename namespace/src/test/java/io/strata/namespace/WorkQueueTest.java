@@ -1,0 +1,165 @@
+package io.strata.namespace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+
+/** The typed durable work queues: kinds, due times, attempts and errors, ids never reused. */
+class WorkQueueTest {
+    private static final RocksDbNamespace.Settings FAST = new RocksDbNamespace.Settings(16L << 20, false);
+    private static final Instant T = Instant.parse("2026-03-01T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    private RocksDbNamespace ns;
+
+    private void open() {
+        ns = RocksDbNamespace.open(dir.resolve("ns"), FAST);
+    }
+
+    private void reopen() {
+        ns.close();
+        open();
+    }
+
+    @AfterEach
+    void close() {
+        if (ns != null) ns.close();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void idsAreNeverReusedAcrossRestartsEvenAfterTheQueueWasEmptied() {
+        open();
+        List<Long> seen = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3; i++) {
+                WorkItem w = ns.addWork("tier.to-cold", bytes("job" + i), T);
+                for (long old : seen) assertTrue(w.id() > old, () -> w.id() + " reuses or precedes " + seen);
+                seen.add(w.id());
+            }
+            for (WorkItem w : ns.work("tier.to-cold", 10)) assertTrue(ns.removeWork(w.id()));
+            reopen();
+        }
+    }
+
+    @Test
+    void eachKindIsItsOwnQueueAndItemsKeepTheirFieldsAcrossARestart() {
+        open();
+        WorkItem move = ns.addWork("tier.to-cold", bytes("move"), T);
+        WorkItem copy = ns.addWork("replication.copy", bytes("copy"), T.plusSeconds(60));
+        reopen();
+        assertEquals(List.of(move), ns.work("tier.to-cold", 10));
+        assertEquals(List.of(copy), ns.work("replication.copy", 10));
+        assertEquals(List.of(), ns.work("tier.to-hot", 10));
+        WorkItem stored = ns.work("replication.copy", 10).getFirst();
+        assertArrayEquals(bytes("copy"), stored.payload());
+        assertEquals(T.plusSeconds(60), stored.notBefore());
+        assertEquals(0, stored.attempts());
+        assertEquals("", stored.lastError());
+    }
+
+    @Test
+    void onlyDueItemsAreHandedOutOldestDueFirst() {
+        open();
+        WorkItem later = ns.addWork("replication.copy", bytes("later"), T.plusSeconds(30));
+        WorkItem now = ns.addWork("replication.copy", bytes("now"), T);
+        WorkItem earlier = ns.addWork("replication.copy", bytes("earlier"), T.minusSeconds(30));
+        assertEquals(List.of(earlier, now), ns.dueWork("replication.copy", T, 10));
+        assertEquals(List.of(earlier), ns.dueWork("replication.copy", T.minusMillis(1), 10));
+        assertEquals(List.of(earlier), ns.dueWork("replication.copy", T, 1));
+        assertEquals(List.of(earlier, now, later), ns.work("replication.copy", 10));
+        assertEquals(List.of(), ns.dueWork("replication.copy", T.minusSeconds(31), 10));
+    }
+
+    @Test
+    void aFailedAttemptIsCountedWithItsErrorAndDelaysTheItemDurably() {
+        open();
+        WorkItem w = ns.addWork("replication.copy", bytes("x"), T);
+        WorkItem retried = ns.retryWork(w, T.plusSeconds(10), "target unreachable").orElseThrow();
+        assertEquals(1, retried.attempts());
+        assertEquals("target unreachable", retried.lastError());
+        assertEquals(T.plusSeconds(10), retried.notBefore());
+        assertEquals(w.id(), retried.id());
+        // A stale copy of the item (another worker's) changes nothing.
+        assertEquals(Optional.empty(), ns.retryWork(w, T.plusSeconds(99), "stale"));
+        reopen();
+        assertEquals(List.of(), ns.dueWork("replication.copy", T, 10));
+        assertEquals(List.of(retried), ns.dueWork("replication.copy", T.plusSeconds(10), 10));
+        WorkItem again = ns.retryWork(retried, T.plusSeconds(20), "e".repeat(5000)).orElseThrow();
+        assertEquals(2, again.attempts());
+        assertEquals(WorkItem.MAX_ERROR, again.lastError().length());
+        assertEquals(List.of(again), ns.work("replication.copy", 10));
+    }
+
+    @Test
+    void removalIsIdempotentAndAGoneItemCannotBeRetried() {
+        open();
+        WorkItem w = ns.addWork("tier.to-cold", bytes("x"), T);
+        assertTrue(ns.removeWork(w.id()));
+        assertFalse(ns.removeWork(w.id()));
+        assertEquals(Optional.empty(), ns.retryWork(w, T, "late"));
+        assertEquals(List.of(), ns.work("tier.to-cold", 10));
+    }
+
+    @Test
+    void malformedKindsAreRefused() {
+        open();
+        for (String bad : new String[] {"", "Upper", "a b", "a\0b", "x".repeat(WorkItem.MAX_KIND + 1)}) {
+            assertThrows(IllegalArgumentException.class, () -> ns.addWork(bad, new byte[0], T), bad);
+            assertThrows(IllegalArgumentException.class, () -> ns.work(bad, 1), bad);
+        }
+    }
+
+    @Test
+    void jobsOfTheOldUntypedQueueMoveToTheUntypedKindKeepingTheirIdsAndNewIdsStartAboveThem() throws Exception {
+        open();
+        ns.close();
+        ns = null;
+        // A namespace written by the version before typed queues: two jobs in the "jobs" column family.
+        RocksDB.loadLibrary();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
+        for (String name : RocksDbNamespace.COLUMN_FAMILIES) descriptors.add(new ColumnFamilyDescriptor(bytes(name)));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+             RocksDB db = RocksDB.open(options, dir.resolve("ns").toString(), descriptors, handles)) {
+            ColumnFamilyHandle jobs = handles.get(1 + RocksDbNamespace.COLUMN_FAMILIES.indexOf("jobs"));
+            db.put(jobs, Keys.encodeLong(7), new byte[] {1, 9});
+            db.put(jobs, Keys.encodeLong(41), new byte[] {1, 8});
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        open();
+        List<WorkItem> moved = ns.work(WorkItem.UNTYPED, 10);
+        assertEquals(List.of(7L, 41L), moved.stream().map(WorkItem::id).toList());
+        assertArrayEquals(new byte[] {1, 8}, moved.get(1).payload());
+        assertTrue(ns.addWork("tier.to-cold", new byte[0], T).id() > 41);
+        reopen();
+        assertEquals(moved, ns.work(WorkItem.UNTYPED, 10));
+    }
+
+    @Test
+    void workItemCodecRoundTrips() {
+        WorkItem w = new WorkItem(12, "tier.to-cold", new byte[] {1, 2, 3}, T, 4, "boom");
+        assertEquals(w, WorkItemCodec.decode(12, WorkItemCodec.encode(w)));
+    }
+}
