@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
-import io.strata.auth.ChecksumAlgorithm;
+import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.checksum.HashingInputStream;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureException;

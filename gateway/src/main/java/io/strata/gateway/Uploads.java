@@ -1,9 +1,9 @@
 package io.strata.gateway;
 
 import io.strata.auth.CannedAcl;
-import io.strata.auth.ChecksumAlgorithm;
 import io.strata.auth.VerifiedBody;
 
+import io.strata.checksum.ChecksumAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
