@@ -10,6 +10,8 @@
  *
  * <p>The checksums are an integrity concern shared by three modules: {@code auth} checks an aws-chunked
  * body's trailing checksum, {@code gateway} computes and checks the declared ones, {@code tiering}
- * verifies cold copies.
+ * verifies cold copies. Each byte of a body is summed once per algorithm: an aws-chunked body sums and
+ * checks its trailing checksum as it decodes (it must fail the read that returns the last byte), and the
+ * gateway takes that checked value from the body's trailers instead of asking the hashing stream for it.
  */
 package io.strata.checksum;
