@@ -1,6 +1,8 @@
 package io.strata.auth;
 
 import io.strata.auth.AuthException.Reason;
+import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.checksum.Checksummer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.strata.auth;
 
 import io.strata.auth.AuthException.Reason;
 import io.strata.auth.CanonicalRequest.QueryParam;
+import io.strata.checksum.ChecksumAlgorithm;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.strata.auth;
 
+import io.strata.checksum.ChecksumAlgorithm;
 import java.io.InputStream;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 /**
- * Strata auth module: AWS Signature Version 4 for S3 and the S3 flexible checksums, in plain JDK code.
+ * Strata auth module: AWS Signature Versions 4 and 2 for S3, in plain JDK code; the flexible checksums
+ * it checks in aws-chunked trailers come from {@code io.strata.checksum}.
  *
  * <p>The gateway builds a {@link io.strata.auth.SignedRequest} from the wire and asks a
  * {@link io.strata.auth.SigV4Verifier} (one per process, thread-safe) to verify it. The resulting

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strata.checksum.ChecksumAlgorithm;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

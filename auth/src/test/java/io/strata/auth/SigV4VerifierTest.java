@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.auth.AuthException.Reason;
+import io.strata.checksum.ChecksumAlgorithm;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Optional;

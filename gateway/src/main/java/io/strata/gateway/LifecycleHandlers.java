@@ -2,7 +2,7 @@ package io.strata.gateway;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
-import io.strata.auth.ChecksumAlgorithm;
+import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 

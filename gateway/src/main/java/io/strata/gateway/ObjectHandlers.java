@@ -2,8 +2,8 @@ package io.strata.gateway;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
-import io.strata.auth.ChecksumAlgorithm;
 import io.strata.auth.VerifiedBody;
+import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;

@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
-import io.strata.auth.ChecksumAlgorithm;
+import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.checksum.HashingInputStream;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureException;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -58,9 +60,24 @@ import java.util.function.Supplier;
 final class ObjectService implements AutoCloseable, LifecycleTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectService.class);
 
-    /** What a write declares about its own bytes, checked after they are stored and before the commit. */
+    /**
+     * What a write declares about its own bytes, checked after they are stored and before the commit.
+     *
+     * @param checkedByBody the checksum the body itself sums and compares with its trailer as the bytes
+     *                      flow (an aws-chunked body with a trailing checksum: a mismatch is BadDigest from
+     *                      its last read). Its value is taken from {@code trailers} once the body has ended
+     *                      instead of being summed a second time.
+     * @param trailers      the body's verified trailers, known once it has been read to its end
+     */
     record Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
-                        Set<ChecksumAlgorithm> compute, Supplier<Map<String, String>> trailers) {
+                        Set<ChecksumAlgorithm> compute, Optional<ChecksumAlgorithm> checkedByBody,
+                        Supplier<Map<String, String>> trailers) {
+        /** Expectations of a body that checks no checksum itself. */
+        Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
+                     Set<ChecksumAlgorithm> compute, Supplier<Map<String, String>> trailers) {
+            this(contentMd5, checksums, compute, Optional.empty(), trailers);
+        }
+
         static Expectations none() {
             return new Expectations(Optional.empty(), Map.of(), Set.of(), Map::of);
         }
@@ -422,7 +439,8 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         if (algorithm.isPresent() && !expect.compute().contains(algorithm.get())) {
             Set<ChecksumAlgorithm> compute = java.util.EnumSet.of(algorithm.get());
             compute.addAll(expect.compute());
-            expect = new Expectations(expect.contentMd5(), expect.checksums(), compute, expect.trailers());
+            expect = new Expectations(expect.contentMd5(), expect.checksums(), compute, expect.checkedByBody(),
+                    expect.trailers());
         }
         Stored stored = store(body, length, expect, BlobOwner.part(bucket.value(), key.value(), uploadId, partNumber));
         Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
@@ -657,6 +675,11 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         Set<ChecksumAlgorithm> algorithms = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
         algorithms.addAll(expect.checksums().keySet());
         algorithms.addAll(expect.compute());
+        // An aws-chunked body sums its bytes with the trailing checksum's algorithm and compares the sum
+        // with the trailer before it hands out the last byte; summing them here too was a second pass
+        // over every byte (about 0.6 ms of CPU per MiB for SHA-256).
+        Optional<ChecksumAlgorithm> fromBody = expect.checkedByBody().filter(algorithms::contains);
+        fromBody.ifPresent(algorithms::remove);
         // Below a few stripes the hand-off to another thread costs more than MD5 itself.
         HashingInputStream hashing = length >= PIPELINED_HASHING_MIN
                 ? HashingInputStream.pipelined(body, algorithms) : new HashingInputStream(body, algorithms);
@@ -683,17 +706,19 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
             if (expect.contentMd5().isPresent() && !java.security.MessageDigest.isEqual(md5, expect.contentMd5().get())) {
                 throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
             }
-            Map<ChecksumAlgorithm, String> computed = hashing.checksums();
+            Map<ChecksumAlgorithm, String> computed = new EnumMap<>(ChecksumAlgorithm.class);
+            computed.putAll(hashing.checksums());
+            if (fromBody.isPresent()) {
+                // The body has ended, so its trailer arrived and matched the bytes (it throws otherwise).
+                String trailer = expect.trailers().get().get(fromBody.get().headerName());
+                if (trailer == null) {
+                    throw new IllegalStateException("the body ended without the " + fromBody.get() + " trailer it checks");
+                }
+                computed.put(fromBody.get(), trailer);
+            }
             for (var e : expect.checksums().entrySet()) {
                 if (!e.getValue().equals(computed.get(e.getKey()))) {
                     throw new S3Exception(S3Error.BAD_DIGEST, "The " + e.getKey() + " you specified did not match the calculated checksum.");
-                }
-            }
-            Map<String, String> trailers = expect.trailers().get();
-            for (var e : trailers.entrySet()) {
-                Optional<ChecksumAlgorithm> a = ChecksumAlgorithm.fromHeader(e.getKey());
-                if (a.isPresent() && computed.containsKey(a.get()) && !computed.get(a.get()).equals(e.getValue())) {
-                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + a.get() + " you specified did not match the calculated checksum.");
                 }
             }
             Map<String, String> checksums = new TreeMap<>();

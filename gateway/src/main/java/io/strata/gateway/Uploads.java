@@ -1,9 +1,9 @@
 package io.strata.gateway;
 
 import io.strata.auth.CannedAcl;
-import io.strata.auth.ChecksumAlgorithm;
 import io.strata.auth.VerifiedBody;
 
+import io.strata.checksum.ChecksumAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -167,7 +167,8 @@ final class Uploads {
                 compute.add(ChecksumAlgorithm.parse(a).orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST,
                         "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
                                 + "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"))));
-        return new ObjectService.Expectations(md5, expected, compute, body::trailers);
+        // The aws-chunked body checks the trailing checksum Authentication#trailingChecksum names.
+        return new ObjectService.Expectations(md5, expected, compute, r.auth().trailingChecksum(), body::trailers);
     }
 
     /** The request's x-amz-checksum-* header (at most one), validated. */

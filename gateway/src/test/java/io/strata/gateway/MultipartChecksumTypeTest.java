@@ -3,7 +3,7 @@ package io.strata.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.strata.auth.ChecksumAlgorithm;
+import io.strata.checksum.ChecksumAlgorithm;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,6 @@
 package io.strata.gateway;
 
-import io.strata.auth.ChecksumAlgorithm;
+import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;

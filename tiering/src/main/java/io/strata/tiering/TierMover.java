@@ -1,7 +1,7 @@
 package io.strata.tiering;
 
-import io.strata.auth.ChecksumAlgorithm;
-import io.strata.auth.Checksummer;
+import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.checksum.Checksummer;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectVersion;

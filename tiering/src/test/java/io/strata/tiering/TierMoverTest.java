@@ -195,8 +195,8 @@ class TierMoverTest {
         assertTrue(namespace.work(TierMover.WORK_KIND, 10).isEmpty());
     }
 
-    private static String checksum(io.strata.auth.ChecksumAlgorithm a, byte[]... pieces) {
-        io.strata.auth.Checksummer c = a.newChecksummer();
+    private static String checksum(io.strata.checksum.ChecksumAlgorithm a, byte[]... pieces) {
+        io.strata.checksum.Checksummer c = a.newChecksummer();
         for (byte[] p : pieces) c.update(p, 0, p.length);
         return c.base64();
     }
@@ -204,13 +204,13 @@ class TierMoverTest {
     @Test
     void theClientsChecksumsAreVerifiedOnTheWayOutAndBackAndKept() throws Exception {
         byte[] one = bytes(7, 300_000);
-        ObjectVersion single = put("single", Map.of("CRC32", checksum(io.strata.auth.ChecksumAlgorithm.CRC32, one),
-                "SHA256", checksum(io.strata.auth.ChecksumAlgorithm.SHA256, one)), one);
+        ObjectVersion single = put("single", Map.of("CRC32", checksum(io.strata.checksum.ChecksumAlgorithm.CRC32, one),
+                "SHA256", checksum(io.strata.checksum.ChecksumAlgorithm.SHA256, one)), one);
         byte[] p1 = bytes(8, (5 << 20) + 3), p2 = bytes(9, 70_000);
-        var crc32c = io.strata.auth.ChecksumAlgorithm.CRC32C;
+        var crc32c = io.strata.checksum.ChecksumAlgorithm.CRC32C;
         String composite = crc32c.composite(List.of(checksum(crc32c, p1), checksum(crc32c, p2))) + "-2";
         ObjectVersion multi = put("composite", Map.of("CRC32C", composite), p1, p2);
-        ObjectVersion full = put("full", Map.of("CRC64NVME", checksum(io.strata.auth.ChecksumAlgorithm.CRC64NVME, p1, p2)), p1, p2);
+        ObjectVersion full = put("full", Map.of("CRC64NVME", checksum(io.strata.checksum.ChecksumAlgorithm.CRC64NVME, p1, p2)), p1, p2);
         for (ObjectVersion v : List.of(single, multi, full)) {
             assertEquals(TierMover.Outcome.MOVED, mover.toCold(v, "COLD"), v.key().value());
             ObjectVersion cold = namespace.object(BUCKET, v.key()).orElseThrow();
@@ -225,7 +225,7 @@ class TierMoverTest {
     @Test
     void bytesThatDoNotMakeTheClientsChecksumAreNotMoved() throws Exception {
         byte[] data = bytes(10, 200_000);
-        ObjectVersion v = put("wrong", Map.of("CRC32", checksum(io.strata.auth.ChecksumAlgorithm.CRC32, bytes(11, 200_000))), data);
+        ObjectVersion v = put("wrong", Map.of("CRC32", checksum(io.strata.checksum.ChecksumAlgorithm.CRC32, bytes(11, 200_000))), data);
         TierException e = assertThrows(TierException.class, () -> mover.toCold(v, "COLD"));
         assertTrue(e.getMessage().contains("CRC32"), e.getMessage());
         assertEquals("STANDARD", TierMover.storageClass(namespace.object(BUCKET, v.key()).orElseThrow()));

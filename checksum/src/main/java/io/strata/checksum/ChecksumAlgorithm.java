@@ -1,5 +1,7 @@
-package io.strata.auth;
+package io.strata.checksum;
 
+import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -61,10 +63,10 @@ public enum ChecksumAlgorithm {
      *
      * @throws IllegalArgumentException for malformed values
      */
-    public String composite(java.util.List<String> partChecksums) {
+    public String composite(List<String> partChecksums) {
         Checksummer c = newChecksummer();
         for (String p : partChecksums) {
-            byte[] bytes = java.util.Base64.getDecoder().decode(p);
+            byte[] bytes = Base64.getDecoder().decode(p);
             c.update(bytes, 0, bytes.length);
         }
         return c.base64();

@@ -1,6 +1,5 @@
-package io.strata.gateway;
+package io.strata.checksum;
 
-import io.strata.auth.ChecksumAlgorithm;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

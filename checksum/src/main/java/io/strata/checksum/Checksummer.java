@@ -1,4 +1,4 @@
-package io.strata.auth;
+package io.strata.checksum;
 
 /** A running checksum over a byte stream. Not thread-safe. */
 public interface Checksummer {

@@ -1,11 +1,10 @@
-package io.strata.gateway;
+package io.strata.checksum;
 
-import io.strata.auth.ChecksumAlgorithm;
-import io.strata.auth.Checksummer;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
@@ -30,16 +29,19 @@ import java.util.concurrent.BlockingQueue;
  * {@linkplain #release released} (in a finally block) so its hashing thread ends even when the
  * write fails half-way; {@link #md5()} may be called once, after the last read.
  */
-final class HashingInputStream extends FilterInputStream {
-    static final int CHUNK_SIZE = 256 << 10;
-    static final int CHUNKS = 4;
+public final class HashingInputStream extends FilterInputStream {
+    /** Bytes handed to the MD5 thread at a time. */
+    public static final int CHUNK_SIZE = 256 << 10;
+    /** Chunks per pipelined stream: its memory is {@code CHUNKS * CHUNK_SIZE} bytes. */
+    public static final int CHUNKS = 4;
 
     private final MessageDigest md5;
     private final Map<ChecksumAlgorithm, Checksummer> checksums = new EnumMap<>(ChecksumAlgorithm.class);
     private final Pipeline pipeline;   // null: MD5 on the reading thread
     private long count;
 
-    HashingInputStream(InputStream in, Set<ChecksumAlgorithm> algorithms) {
+    /** A stream that hashes on the reading thread; fine below a few MiB, where a hand-off costs more than MD5. */
+    public HashingInputStream(InputStream in, Set<ChecksumAlgorithm> algorithms) {
         this(in, algorithms, false);
     }
 
@@ -55,7 +57,7 @@ final class HashingInputStream extends FilterInputStream {
     }
 
     /** A stream whose MD5 runs on its own thread; the caller must {@link #release()} it. */
-    static HashingInputStream pipelined(InputStream in, Set<ChecksumAlgorithm> algorithms) {
+    public static HashingInputStream pipelined(InputStream in, Set<ChecksumAlgorithm> algorithms) {
         return new HashingInputStream(in, algorithms, true);
     }
 
@@ -88,29 +90,31 @@ final class HashingInputStream extends FilterInputStream {
         return false;
     }
 
-    long count() {
+    /** Bytes read so far. */
+    public long count() {
         return count;
     }
 
     /** The MD5 of every byte read; for a pipelined stream, waits for the hashing thread to catch up. */
-    byte[] md5() {
+    public byte[] md5() {
         if (pipeline != null) pipeline.finish();
         return md5.digest();
     }
 
-    String md5Hex() {
+    /** {@link #md5()} as lower-case hex, as an ETag carries it. */
+    public String md5Hex() {
         return HexFormat.of().formatHex(md5());
     }
 
     /** Base64 values of the requested checksums, keyed by algorithm. */
-    Map<ChecksumAlgorithm, String> checksums() {
+    public Map<ChecksumAlgorithm, String> checksums() {
         Map<ChecksumAlgorithm, String> out = new EnumMap<>(ChecksumAlgorithm.class);
         checksums.forEach((a, c) -> out.put(a, c.base64()));
         return out;
     }
 
     /** Ends the hashing thread of a pipelined stream (idempotent; a no-op otherwise). Does not close {@code in}. */
-    void release() {
+    public void release() {
         if (pipeline != null) pipeline.stop();
     }
 
@@ -165,7 +169,7 @@ final class HashingInputStream extends FilterInputStream {
                         current = free.take();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("interrupted handing bytes to the MD5 thread");
+                        throw new InterruptedIOException("interrupted handing bytes to the MD5 thread");
                     }
                     filled = 0;
                 }

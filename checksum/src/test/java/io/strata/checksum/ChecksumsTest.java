@@ -1,4 +1,4 @@
-package io.strata.auth;
+package io.strata.checksum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.strata.auth;
+package io.strata.checksum;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
