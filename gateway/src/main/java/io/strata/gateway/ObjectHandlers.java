@@ -294,7 +294,11 @@ final class ObjectHandlers {
             res.send();
             return;
         }
-        try (InputStream in = service.open(v, offset, length); OutputStream out = res.outputStream()) {
+        // Opening reads and verifies the first hot stripe or cold block: data that is damaged or out of
+        // reach from its start fails here, while the status line can still become an S3 error.
+        InputStream opened = service.open(v, offset, length);
+        ResponseBody out = new ResponseBody(res);
+        try (StoreReads in = new StoreReads(opened)) {
             // Only what is still to be read gains from a second thread: a body the store has read
             // and verified whole already (one stripe, loaded before the headers) is copied out here.
             if (length >= READ_AHEAD_MIN && in.available() < length) {
@@ -302,8 +306,66 @@ final class ObjectHandlers {
             } else {
                 copy(in, out, length);
             }
+            out.close();
+        } catch (StoreReads.Failure e) {
+            if (!out.started()) throw e.unwrap();
+            String store = io.strata.tiering.TierMover.coldName(v).map(c -> "tier " + c.tier()).orElse("hot tier");
+            throw new BrokenBodyException(store, v, e.getCause());
         } catch (IOException e) {
+            // The client's side failed (it went away, or stalled): the response is over either way, and
+            // closing it tells Helidon so, which keeps an error document from being attempted on it.
+            if (out.started()) {
+                try {
+                    out.close();
+                } catch (IOException | RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The response's output stream, requested at the first write: Helidon freezes status and headers
+     * once the stream is requested, so until a byte is written a failure can still be answered with
+     * S3's error document. Closing it ends the response; a failed body is never closed (a close would
+     * send it as if it were whole), the connection is dropped instead.
+     */
+    private static final class ResponseBody extends OutputStream {
+        private final ServerResponse res;
+        private OutputStream out;
+
+        ResponseBody(ServerResponse res) {
+            this.res = res;
+        }
+
+        boolean started() {
+            return out != null;
+        }
+
+        private OutputStream stream() {
+            if (out == null) out = res.outputStream();
+            return out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            stream().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            stream().write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (out != null) out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream().close();
         }
     }
 

@@ -248,6 +248,11 @@ public final class StrataServer implements AutoCloseable {
         return credentialsCreated;
     }
 
+    /** The object service behind the listener, for in-process tests that inject faults into its tiers. */
+    ObjectService service() {
+        return service;
+    }
+
     @Override
     public void close() {
         try {
