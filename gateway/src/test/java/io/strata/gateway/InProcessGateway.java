@@ -78,6 +78,10 @@ final class InProcessGateway implements AutoCloseable {
         return new InProcessGateway(StrataServer.start(StrataConfig.load(null, Map.of(), all)), dataDir);
     }
 
+    int port() {
+        return server.port();
+    }
+
     Path dataDir() {
         return dataDir;
     }
