@@ -12,6 +12,8 @@ import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.Element;
 
 import java.io.IOException;
@@ -32,6 +34,7 @@ import java.util.Optional;
  * versioning rules (version ids, delete markers, {@code versionId} on GET/HEAD/DELETE).
  */
 final class ObjectHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectHandlers.class);
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (docs/traps.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
@@ -749,6 +752,10 @@ final class ObjectHandlers {
                 xml.start("Error").element("Key", k).element("Code", S3Error.KEY_TOO_LONG.code())
                         .element("Message", S3Error.KEY_TOO_LONG.message()).end();
             } catch (RuntimeException e) {
+                // The client learns only that this key failed (S3 answers per key, and the rest of the
+                // batch goes on); the operator needs the cause, which the response must not carry.
+                LOG.warn("DeleteObjects ({}): deleting bucket={} key={} version={} failed", r.requestId(), bucket, k,
+                        versionId, e);
                 xml.start("Error").element("Key", k).element("Code", S3Error.INTERNAL_ERROR.code())
                         .element("Message", S3Error.INTERNAL_ERROR.message()).end();
             }

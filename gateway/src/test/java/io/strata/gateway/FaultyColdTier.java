@@ -14,7 +14,8 @@ import java.io.InputStream;
 /**
  * A cold tier that passes every call to another one, except for the fault it is set to inject into
  * reads: unreachable on {@code get}, a stream that breaks after some bytes (a connection reset by a
- * remote tier), or one byte flipped at an offset of the object (bitrot the move did not see).
+ * remote tier), or one byte flipped at an offset of the object (bitrot the move did not see); and
+ * a {@code close} that fails.
  * Thread-safe; faults apply to reads started after they are set.
  */
 final class FaultyColdTier implements ColdTier {
@@ -22,6 +23,7 @@ final class FaultyColdTier implements ColdTier {
     private volatile boolean unreachable;
     private volatile long breakAt = -1;
     private volatile long flipAt = -1;
+    private volatile RuntimeException closeFault;
 
     FaultyColdTier(ColdTier delegate) {
         this.delegate = delegate;
@@ -40,6 +42,11 @@ final class FaultyColdTier implements ColdTier {
     /** Reads see byte {@code offset} of the object with its lowest bit flipped. */
     void flipAt(long offset) {
         flipAt = offset;
+    }
+
+    /** {@code close} throws {@code fault} (after closing the tier it wraps). */
+    void failClose(RuntimeException fault) {
+        closeFault = fault;
     }
 
     /** No faults from now on. */
@@ -95,5 +102,6 @@ final class FaultyColdTier implements ColdTier {
     @Override
     public void close() {
         delegate.close();
+        if (closeFault != null) throw closeFault;
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
 import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.tiering.ColdTier;
@@ -69,13 +70,19 @@ final class InProcessGateway implements AutoCloseable {
 
     /** Starts a gateway on a free port with its data under {@code dataDir}; {@code flags} override settings. */
     static InProcessGateway start(Path dataDir, Map<String, String> flags) throws IOException {
+        return start(dataDir, flags, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, Map)}, with the namespace seen through {@code wrapNamespace} (faults). */
+    static InProcessGateway start(Path dataDir, Map<String, String> flags, UnaryOperator<Namespace> wrapNamespace)
+            throws IOException {
         Map<String, String> all = new TreeMap<>(Map.of(
                 "server.port", "0",
                 "storage.data-dir", dataDir.toString(),
                 "auth.access-key", ACCESS_KEY,
                 "auth.secret-key", SECRET_KEY));
         all.putAll(flags);
-        return new InProcessGateway(StrataServer.start(StrataConfig.load(null, Map.of(), all)), dataDir);
+        return new InProcessGateway(StrataServer.start(StrataConfig.load(null, Map.of(), all), wrapNamespace), dataDir);
     }
 
     int port() {
@@ -230,9 +237,12 @@ final class InProcessGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        Logger.getLogger("").removeHandler(logs);
-        presigner.close();
-        s3.close();
-        server.close();
+        try {
+            server.close();
+        } finally {
+            Logger.getLogger("").removeHandler(logs);
+            presigner.close();
+            s3.close();
+        }
     }
 }
