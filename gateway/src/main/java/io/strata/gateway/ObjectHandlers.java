@@ -313,18 +313,12 @@ final class ObjectHandlers {
         } catch (StoreReads.Failure e) {
             if (!out.started()) throw e.unwrap();
             String store = io.strata.tiering.TierMover.coldName(v).map(c -> "tier " + c.tier()).orElse("hot tier");
-            throw new BrokenBodyException(store, v, e.getCause());
-        } catch (IOException e) {
-            // The client's side failed (it went away, or stalled): the response is over either way, and
-            // closing it tells Helidon so, which keeps an error document from being attempted on it.
-            if (out.started()) {
-                try {
-                    out.close();
-                } catch (IOException | RuntimeException closing) {
-                    e.addSuppressed(closing);
-                }
-            }
-            throw new UncheckedIOException(e);
+            throw BrokenBodyException.storeFailed(store, v, e.getCause());
+        } catch (IOException | RuntimeException e) {
+            // The client's side failed (it went away, or stalled; Helidon reports some of it unchecked).
+            // Once the headers are out no error document can follow: the connection is dropped.
+            if (out.started()) throw BrokenBodyException.clientFailed(v, e);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 

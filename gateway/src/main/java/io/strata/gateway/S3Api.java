@@ -133,12 +133,15 @@ final class S3Api implements Handler {
             // a body shorter than its Content-Length. Helidon closes the socket on this exception
             // without logging it again or trying to answer.
             io.strata.tiering.CorruptColdDataException corrupt = corruption(e);
-            if (corrupt != null) {
+            ObjectVersion v = e.version();
+            if (e.store().isEmpty()) {
+                LOG.warn("connection failed during {} {} ({}): {}", method, resource, requestId, e.getCause().toString());
+            } else if (corrupt != null) {
                 logCorruption(method, resource, requestId, corrupt);
             } else {
-                ObjectVersion v = e.version();
-                LOG.error("{} failed mid-body, response cut short, on {} {} ({}): bucket={} key={} version={}: {}", e.store(),
-                        method, resource, requestId, v.bucket(), v.key(), v.versionId(), e.getCause().toString());
+                LOG.error("{} failed mid-body, response cut short, on {} {} ({}): bucket={} key={} version={}: {}",
+                        e.store().get(), method, resource, requestId, v.bucket(), v.key(), v.versionId(),
+                        e.getCause().toString());
             }
             throw new CloseConnectionException("body cut short: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {

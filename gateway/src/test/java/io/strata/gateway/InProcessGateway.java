@@ -126,9 +126,13 @@ final class InProcessGateway implements AutoCloseable {
 
     /** A presigned GET of bucket/key, read over its own socket by {@link #rawGet(URI)}. */
     RawResponse get(String bucket, String key) throws IOException {
-        URI uri = URI.create(presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString());
-        return rawGet(uri);
+        return rawGet(URI.create(presignedGet(bucket, key)));
+    }
+
+    /** A GET URL of bucket/key signed for five minutes. */
+    String presignedGet(String bucket, String key) {
+        return presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString();
     }
 
     /**
@@ -207,7 +211,10 @@ final class InProcessGateway implements AutoCloseable {
         @Override
         public synchronized void publish(LogRecord record) {
             String name = record.getLoggerName() == null ? "" : record.getLoggerName();
-            if (name.startsWith("io.strata.gateway") || name.startsWith("io.helidon")) records.add(record);
+            if (name.startsWith("io.strata.gateway") || name.startsWith("io.helidon")) {
+                records.add(record);
+                notifyAll();
+            }
         }
 
         /** Messages at {@code level} or above, formatted, optionally only those containing {@code text}. */
@@ -220,6 +227,20 @@ final class InProcessGateway implements AutoCloseable {
                 if (text == null || m.contains(text)) out.add(m);
             }
             return out;
+        }
+
+        /**
+         * Waits until a record at {@code level} or above containing {@code text} has been logged, at most
+         * {@code timeout}: the server logs a client's disconnect on its own thread, after the test acted.
+         */
+        synchronized boolean await(Level level, String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (atLeast(level, text).isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
         }
 
         synchronized void clear() {

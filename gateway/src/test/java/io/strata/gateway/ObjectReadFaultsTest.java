@@ -166,6 +166,30 @@ class ObjectReadFaultsTest {
                 && logged.getFirst().contains("key=" + key), logged.toString());
     }
 
+    @Test
+    void aClientThatGoesAwayMidBodyIsNoStoreFailure() throws Exception {
+        String key = "client-gone";
+        putHot(key, data(9, 48 * MIB));   // more than the socket buffers of both ends hold
+        java.net.URI uri = java.net.URI.create(gateway.presignedGet(BUCKET, key));
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: "
+                    + uri.getHost() + ":" + uri.getPort() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = new byte[64 << 10];
+            int n = socket.getInputStream().read(head);
+            assertTrue(new String(head, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+            socket.setSoLinger(true, 0);   // a reset, not an orderly close: the server's next write fails
+        }
+        assertTrue(gateway.logs().await(Level.WARNING, "connection failed", java.time.Duration.ofSeconds(20)),
+                "the server's failed write is reported: " + gateway.logs().atLeast(Level.FINE, null));
+        // Helidon, asked to answer an error on a response whose headers are out, would log its own
+        // warning on the same thread right after: give it the chance to show up.
+        assertFalse(gateway.logs().await(Level.WARNING, "Request failed", java.time.Duration.ofSeconds(2)),
+                gateway.logs().atLeast(Level.WARNING, null).toString());
+        List<String> logged = gateway.logs().atLeast(Level.WARNING, null);
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.getFirst().startsWith("WARNING "), logged.toString());
+    }
+
     /** A 200 whose body is a true prefix of the object, cut short, on a connection the server closed. */
     private static void assertMidBodyFailure(InProcessGateway.RawResponse r, byte[] data) {
         assertEquals(200, r.status());
