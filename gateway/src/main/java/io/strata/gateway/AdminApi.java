@@ -10,6 +10,9 @@ import io.strata.auth.Authentication;
 import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Verifier;
 import io.strata.auth.SignedRequest;
+import io.strata.erasure.ErasureException;
+import io.strata.namespace.NamespaceException;
+import io.strata.tiering.TierException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -27,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * or presigned) with the root credentials, else {@code 403 AccessDenied} as S3 XML. Features add
  * their routes with {@link #register} at startup ({@code GET /heal}, {@code POST /heal}, ...);
  * an unknown path is {@code 404 NoSuchKey}, a known path with another method
- * {@code 405 MethodNotAllowed}. Routes answer JSON. Thread-safe; routes may be added while
+ * {@code 405 MethodNotAllowed}. Routes answer JSON. Failures the lower modules name
+ * (NamespaceException, TierException, ErasureException) are answered as S3 requests answer them
+ * (e.g. {@code 404 NoSuchBucket}, {@code 503 ServiceUnavailable}); only the unexpected are
+ * {@code 500 InternalError}. Thread-safe; routes may be added while
  * serving.
  */
 final class AdminApi implements Handler {
@@ -83,10 +89,32 @@ final class AdminApi implements Handler {
             S3Api.fail(req, res, e, rawPath, requestId);
         } catch (AuthException e) {
             S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);
+        } catch (NamespaceException e) {
+            failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
+        } catch (TierException e) {
+            failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
+        } catch (ErasureException e) {
+            failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (Exception e) {
             LOG.error("admin request {} {} ({}) failed", req.prologue().method().text(), rawPath, requestId, e);
             S3Api.fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), rawPath, requestId);
         }
+    }
+
+    /**
+     * A failure a module names by its reason (a bucket deleted meanwhile, a tier or the metadata
+     * store out of reach) gets the status and code S3 requests get for it, through the same
+     * mappings, instead of a bare 500: an operator's script can tell "retry later" from "fix the
+     * request". Logged at ERROR only when it is the server's failure (5xx).
+     */
+    private static void failKnown(ServerRequest req, ServerResponse res, RuntimeException e, S3Exception mapped,
+                                  String rawPath, String requestId) {
+        if (mapped.error().status() >= 500) {
+            LOG.error("admin request {} {} ({}) failed: {}", req.prologue().method().text(), rawPath, requestId, e.toString());
+        } else {
+            LOG.debug("admin request {} {} ({}) refused: {}", req.prologue().method().text(), rawPath, requestId, e.toString());
+        }
+        S3Api.fail(req, res, mapped, rawPath, requestId);
     }
 
     /** Only the root credentials may use the admin API; anonymous requests are AccessDenied. */

@@ -62,7 +62,9 @@ final class ErrorMapping {
         return switch (e.reason()) {
             case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE,
                     "The cold tier holding this object cannot be reached; retry later.");
-            case NOT_FOUND, CORRUPT, INVALID_RANGE, LENGTH_MISMATCH, REJECTED -> new S3Exception(S3Error.INTERNAL_ERROR,
+            // The same words as for damaged hot data: the client learns the bytes were refused, not why.
+            case CORRUPT -> new S3Exception(S3Error.INTERNAL_ERROR, "stored data failed its integrity check");
+            case NOT_FOUND, INVALID_RANGE, LENGTH_MISMATCH, REJECTED -> new S3Exception(S3Error.INTERNAL_ERROR,
                     "The cold copy of this object cannot be served.");
         };
     }

@@ -140,9 +140,15 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("strata: shutting down");
-            server.close();
-            stopped.countDown();
-            LogManager.getLogManager().reset();
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                // close logged each failure, after closing everything else: the exit goes on.
+                err.println("strata: shutdown was not clean: " + e);
+            } finally {
+                stopped.countDown();
+                LogManager.getLogManager().reset();
+            }
         }, "strata-shutdown"));
         String endpoint = config.localEndpoint(server.port()).toString();
         Credentials c = server.rootCredentials();

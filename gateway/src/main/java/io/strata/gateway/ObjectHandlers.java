@@ -12,6 +12,8 @@ import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.Element;
 
 import java.io.IOException;
@@ -32,6 +34,7 @@ import java.util.Optional;
  * versioning rules (version ids, delete markers, {@code versionId} on GET/HEAD/DELETE).
  */
 final class ObjectHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectHandlers.class);
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (docs/traps.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
@@ -294,7 +297,11 @@ final class ObjectHandlers {
             res.send();
             return;
         }
-        try (InputStream in = service.open(v, offset, length); OutputStream out = res.outputStream()) {
+        // Opening reads and verifies the first hot stripe or cold block: data that is damaged or out of
+        // reach from its start fails here, while the status line can still become an S3 error.
+        InputStream opened = service.open(v, offset, length);
+        ResponseBody out = new ResponseBody(res);
+        try (StoreReads in = new StoreReads(opened)) {
             // Only what is still to be read gains from a second thread: a body the store has read
             // and verified whole already (one stripe, loaded before the headers) is copied out here.
             if (length >= READ_AHEAD_MIN && in.available() < length) {
@@ -302,8 +309,60 @@ final class ObjectHandlers {
             } else {
                 copy(in, out, length);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.close();
+        } catch (StoreReads.Failure e) {
+            if (!out.started()) throw e.unwrap();
+            String store = io.strata.tiering.TierMover.coldName(v).map(c -> "tier " + c.tier()).orElse("hot tier");
+            throw BrokenBodyException.storeFailed(store, v, e.getCause());
+        } catch (IOException | RuntimeException e) {
+            // The client's side failed (it went away, or stalled; Helidon reports some of it unchecked).
+            // Once the headers are out no error document can follow: the connection is dropped.
+            if (out.started()) throw BrokenBodyException.clientFailed(v, e);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * The response's output stream, requested at the first write: Helidon freezes status and headers
+     * once the stream is requested, so until a byte is written a failure can still be answered with
+     * S3's error document. Closing it ends the response; a failed body is never closed (a close would
+     * send it as if it were whole), the connection is dropped instead.
+     */
+    private static final class ResponseBody extends OutputStream {
+        private final ServerResponse res;
+        private OutputStream out;
+
+        ResponseBody(ServerResponse res) {
+            this.res = res;
+        }
+
+        boolean started() {
+            return out != null;
+        }
+
+        private OutputStream stream() {
+            if (out == null) out = res.outputStream();
+            return out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            stream().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            stream().write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (out != null) out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream().close();
         }
     }
 
@@ -687,6 +746,10 @@ final class ObjectHandlers {
                 xml.start("Error").element("Key", k).element("Code", S3Error.KEY_TOO_LONG.code())
                         .element("Message", S3Error.KEY_TOO_LONG.message()).end();
             } catch (RuntimeException e) {
+                // The client learns only that this key failed (S3 answers per key, and the rest of the
+                // batch goes on); the operator needs the cause, which the response must not carry.
+                LOG.warn("DeleteObjects ({}): deleting bucket={} key={} version={} failed", r.requestId(), bucket, k,
+                        versionId, e);
                 xml.start("Error").element("Key", k).element("Code", S3Error.INTERNAL_ERROR.code())
                         .element("Message", S3Error.INTERNAL_ERROR.message()).end();
             }

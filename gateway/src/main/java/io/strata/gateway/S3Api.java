@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -14,6 +15,7 @@ import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,16 +121,35 @@ final class S3Api implements Handler {
             }
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (io.strata.tiering.TierException e) {
-            LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
+            io.strata.tiering.CorruptColdDataException corrupt = corruption(e);
+            if (corrupt != null) {
+                logCorruption(method, resource, requestId, corrupt);
+            } else {
+                LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
+            }
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (BrokenBodyException e) {
+            // The headers are out: log it once, here, and drop the connection so that the client sees
+            // a body shorter than its Content-Length. Helidon closes the socket on this exception
+            // without logging it again or trying to answer.
+            io.strata.tiering.CorruptColdDataException corrupt = corruption(e);
+            ObjectVersion v = e.version();
+            if (e.store().isEmpty()) {
+                LOG.warn("connection failed during {} {} ({}): {}", method, resource, requestId, e.getCause().toString());
+            } else if (corrupt != null) {
+                logCorruption(method, resource, requestId, corrupt);
+            } else {
+                LOG.error("{} failed mid-body, response cut short, on {} {} ({}): bucket={} key={} version={}: {}",
+                        e.store().get(), method, resource, requestId, v.bucket(), v.key(), v.versionId(),
+                        e.getCause().toString());
+            }
+            throw new CloseConnectionException("body cut short: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
             io.strata.tiering.CorruptColdDataException corrupt = corruption(e);
             if (corrupt != null) {
                 // The client sees a body cut short (the 200 may be out already); the operator must
                 // hear that a cold copy is damaged, and which.
-                LOG.error("corrupt cold copy served to {} {} ({}): tier={} bucket={} key={} version={}: {}", method,
-                        resource, requestId, corrupt.tier(), corrupt.object().bucket(), corrupt.object().key(),
-                        corrupt.object().versionId(), corrupt.getMessage());
+                logCorruption(method, resource, requestId, corrupt);
                 if (!res.isSent()) fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR,
                         "stored data failed its integrity check"), resource, requestId);
                 return;
@@ -149,6 +170,14 @@ final class S3Api implements Handler {
         } finally {
             metrics.record(op, res.status().code(), System.nanoTime() - start);
         }
+    }
+
+    /** A cold copy failed its checksums: an operator must repair it, so the tier and the object are named. */
+    private static void logCorruption(String method, String resource, String requestId,
+                                      io.strata.tiering.CorruptColdDataException corrupt) {
+        LOG.error("corrupt cold copy served to {} {} ({}): tier={} bucket={} key={} version={}: {}", method,
+                resource, requestId, corrupt.tier(), corrupt.object().bucket(), corrupt.object().key(),
+                corrupt.object().versionId(), corrupt.getMessage());
     }
 
     /** The cold-tier corruption behind a failed body, if that is what it was. */

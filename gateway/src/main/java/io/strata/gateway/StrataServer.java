@@ -23,8 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A running gateway: namespace, hot tier, object service and the HTTP listener, wired together.
@@ -75,12 +77,20 @@ public final class StrataServer implements AutoCloseable {
 
     /** Opens the data directory and starts listening. The caller closes the server. */
     public static StrataServer start(StrataConfig config) throws IOException {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(StrataConfig)}, with the namespace seen through {@code wrapNamespace}: in-process
+     * tests wrap it to inject faults (a metadata write failing for one key), as drives are wrapped.
+     */
+    static StrataServer start(StrataConfig config, UnaryOperator<Namespace> wrapNamespace) throws IOException {
         Files.createDirectories(config.dataDir());
         boolean[] created = {false};
         Credentials root = config.credentials().isPresent()
                 ? config.credentials().get()
                 : RootCredentials.loadOrCreate(config.dataDir(), created);
-        Namespace namespace = Namespace.open(config.metaDir(), config.changeLog());
+        Namespace namespace = wrapNamespace.apply(Namespace.open(config.metaDir(), config.changeLog()));
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
@@ -174,15 +184,17 @@ public final class StrataServer implements AutoCloseable {
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, healer, orphans, web, root, created[0], guard);
         } catch (RuntimeException | Error e) {
-            if (guard != null) guard.close();
-            if (orphans != null) orphans.close();
-            if (lifecycle != null) lifecycle.close();
-            if (placement != null) placement.close();
-            if (healer != null) healer.close();
-            if (service != null) service.close();
-            if (store != null) store.close();
-            if (tiers != null) tiers.close();
-            namespace.close();
+            List<Step> steps = new ArrayList<>();
+            if (guard != null) steps.add(new Step("connection guard", guard::close));
+            if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
+            if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
+            if (placement != null) steps.add(new Step("placement service", placement::close));
+            if (healer != null) steps.add(new Step("healer", healer::close));
+            if (service != null) steps.add(new Step("object service", service::close));
+            if (store != null) steps.add(new Step("hot tier", store::close));
+            if (tiers != null) steps.add(new Step("cold tiers", tiers::close));
+            steps.add(new Step("namespace", namespace::close));
+            closeAll(steps).forEach(e::addSuppressed);
             throw e;
         }
     }
@@ -249,21 +261,51 @@ public final class StrataServer implements AutoCloseable {
         return credentialsCreated;
     }
 
+    /** The object service behind the listener, for in-process tests that inject faults into its tiers. */
+    ObjectService service() {
+        return service;
+    }
+
+    /**
+     * Stops the listener, then every component in reverse order of start. Each is closed even when
+     * one before it fails (a tier whose client will not shut down must not leave RocksDB open, its
+     * lock held and its last writes unflushed); each failure is logged, and the first is thrown with
+     * the others suppressed.
+     */
     @Override
     public void close() {
-        try {
-            web.stop();
-        } catch (RuntimeException e) {
-            LOG.warn("stopping the listener: {}", e.toString());
+        List<RuntimeException> failures = closeAll(List.of(
+                new Step("listener", web::stop),
+                new Step("connection guard", guard::close),
+                new Step("orphan collector", orphans::close),
+                new Step("lifecycle worker", lifecycle::close),
+                new Step("placement service", placement::close),
+                new Step("healer", healer::close),
+                new Step("object service", service::close),
+                new Step("cold tiers", service.tiers()::close),
+                new Step("hot tier", store::close),
+                new Step("namespace", namespace::close)));
+        if (failures.isEmpty()) return;
+        RuntimeException first = failures.getFirst();
+        failures.subList(1, failures.size()).forEach(first::addSuppressed);
+        throw first;
+    }
+
+    /** One component to close, named for the log. */
+    private record Step(String name, Runnable close) {
+    }
+
+    /** Runs every step, whatever the others do; returns the failures in order, each logged at ERROR. */
+    private static List<RuntimeException> closeAll(List<Step> steps) {
+        List<RuntimeException> failures = new ArrayList<>();
+        for (Step step : steps) {
+            try {
+                step.close().run();
+            } catch (RuntimeException e) {
+                LOG.error("closing the {} failed: {}", step.name(), e.toString());
+                failures.add(e);
+            }
         }
-        guard.close();
-        orphans.close();
-        lifecycle.close();
-        placement.close();
-        healer.close();
-        service.close();
-        service.tiers().close();
-        store.close();
-        namespace.close();
+        return failures;
     }
 }

@@ -111,7 +111,14 @@ final class TierAdmin {
             if (service.tiers().get(name).isPresent()) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "A tier named " + name + " exists already.");
             }
-            ColdTier tier = spec.open();
+            ColdTier tier;
+            try {
+                tier = spec.open();
+            } catch (TierException | IllegalArgumentException e) {
+                // The operator's settings name a directory that cannot be made or an endpoint the
+                // SDK refuses: the request is at fault, as when the probe fails below.
+                throw new S3Exception(S3Error.INVALID_REQUEST, "Tier " + name + " does not work: " + e.getMessage());
+            }
             String problem = probe(tier);
             if (problem != null) {
                 tier.close();

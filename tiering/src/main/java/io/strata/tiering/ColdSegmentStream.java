@@ -8,8 +8,10 @@ import java.util.zip.CRC32C;
  * Bytes {@code [from, from + length)} of one cold segment, read from the cold tier in whole blocks
  * so that each block's CRC32C (recorded when the version moved) is checked before any of its bytes
  * are served. Memory: one block. Not thread-safe; the caller closes it, which closes the tier's stream.
- * A mismatch or a short cold object surfaces as a {@link CorruptColdDataException} from {@code read};
- * a failure of the tier's own stream as the IOException it threw.
+ * The first block is loaded by {@link #open}: a failure there is a {@link TierException} ({@code CORRUPT}
+ * with the {@link CorruptColdDataException} as its cause, or {@code UNAVAILABLE}). Later, a mismatch or a
+ * short cold object surfaces as a {@link CorruptColdDataException} from {@code read}, a failure of the
+ * tier's own stream as the IOException it threw.
  */
 final class ColdSegmentStream extends InputStream {
     private final InputStream source;
@@ -38,7 +40,34 @@ final class ColdSegmentStream extends InputStream {
         long start = (long) first * ref.blockSize();
         InputStream in = length == 0 ? InputStream.nullInputStream()
                 : tier.get(head.id(), new ByteRange(ref.offset() + start, ref.offset() + endBlock - 1));
-        return new ColdSegmentStream(in, ref, segmentSize, first, (int) (from - start), length, head.tier(), head.id());
+        ColdSegmentStream stream = new ColdSegmentStream(in, ref, segmentSize, first, (int) (from - start), length,
+                head.tier(), head.id());
+        if (length == 0) return stream;
+        // The first block is read and checked now, as the hot tier reads its first stripe when opened:
+        // a copy that is damaged or unreachable from its start fails before the caller has sent a
+        // status line, so the client gets an error instead of a 200 whose body stops at once.
+        try {
+            stream.load();
+            return stream;
+        } catch (CorruptColdDataException e) {
+            closeQuietly(stream, e);
+            throw new TierException(TierException.Reason.CORRUPT, e.getMessage(), e);
+        } catch (IOException e) {
+            closeQuietly(stream, e);
+            throw new TierException(TierException.Reason.UNAVAILABLE, "reading cold object " + head.id() + " from tier "
+                    + head.tier() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(stream, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(InputStream in, Throwable failure) {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private ColdSegmentStream(InputStream source, DataRef.Cold ref, long segmentSize, int firstBlock, int skip,

@@ -132,10 +132,13 @@ public final class TierMover {
 
     /**
      * Streams {@code length} bytes from {@code from} of segment {@code index} of a cold version,
-     * every block checked against its CRC32C. The first request to the tier is made before this
-     * returns, so an unreachable tier fails here.
+     * every block checked against its CRC32C. The first block is read and checked before this
+     * returns, so an unreachable tier or a copy damaged from its start fails here, before a caller
+     * has answered anything; a later block that fails its check throws {@link CorruptColdDataException}
+     * from {@code read}.
      *
-     * @throws TierException UNAVAILABLE (tier not configured or down), NOT_FOUND, CORRUPT
+     * @throws TierException UNAVAILABLE (tier not configured or down), NOT_FOUND, CORRUPT (the cause is
+     *         the {@link CorruptColdDataException} naming the tier and the cold object)
      */
     public InputStream openCold(ObjectVersion v, int index, long from, long length) {
         DataRef.ColdName head = coldName(v).orElseThrow(() -> new IllegalArgumentException("not a cold version"));

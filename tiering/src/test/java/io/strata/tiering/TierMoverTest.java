@@ -247,11 +247,34 @@ class TierMoverTest {
         raw[(2 << 20) + 7] ^= 1;
         Files.write(file, raw);
         assertArrayEquals(Arrays.copyOfRange(bytes(3, 3 << 20), 0, 1 << 20), readCold(cold, 0, 1 << 20));
-        CorruptColdDataException e = assertThrows(CorruptColdDataException.class, () -> readCold(cold, (2 << 20), 10));
+        // Found while reading: the stream fails when it reaches the bad block.
+        CorruptColdDataException e = assertThrows(CorruptColdDataException.class, () -> readCold(cold, (2 << 20) - 10, 20));
         // Named well enough for an operator to find the copy: the tier and the object's key and version.
         assertEquals("COLD", e.tier());
         assertEquals("k", e.object().key());
         assertTrue(e.object().versionId().startsWith(cold.versionId()), e.object().versionId());
+    }
+
+    @Test
+    void aReadStartingInACorruptedColdBlockFailsWhenOpenedBeforeAnyByteIsServed() throws Exception {
+        ObjectVersion v = put("k", bytes(3, 3 << 20));
+        mover.toCold(v, "COLD");
+        ObjectVersion cold = namespace.object(BUCKET, new ObjectKey("k")).orElseThrow();
+        Path file;
+        try (var s = Files.walk(coldRoot)) {
+            file = s.filter(p -> p.getFileName().toString().startsWith("k~null.") && !p.toString().endsWith("~meta"))
+                    .findFirst().orElseThrow();
+        }
+        byte[] raw = Files.readAllBytes(file);
+        raw[(2 << 20) + 7] ^= 1;
+        Files.write(file, raw);
+        // The first block of the range is checked by openCold itself, as the hot tier checks its first
+        // stripe: a caller learns of the damage before it has answered anything.
+        TierException t = assertThrows(TierException.class, () -> mover.openCold(cold, 0, 2 << 20, 10));
+        assertEquals(TierException.Reason.CORRUPT, t.reason());
+        CorruptColdDataException e = assertInstanceOf(CorruptColdDataException.class, t.getCause());
+        assertEquals("COLD", e.tier());
+        assertEquals("k", e.object().key());
     }
 
     @Test
