@@ -1,9 +1,7 @@
 package io.strata.gateway;
 
 import io.strata.checksum.ChecksumAlgorithm;
-import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.ErasureStore;
-import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.Namespace;
@@ -22,8 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,22 +46,19 @@ class ObjectServiceInlineTest {
     private Namespace namespace;
     private ErasureStore store;
     private ObjectService service;
+    private ServiceFixture fixture;
 
     @BeforeEach
     void open() {
-        namespace = Namespace.open(dir.resolve("meta"));
-        List<Path> drives = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
-        store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
-        service = new ObjectService(namespace, store, Clock.systemUTC(), new io.strata.tiering.ColdTiers(), THRESHOLD);
-        namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+        fixture = ServiceFixture.open(dir, new io.strata.tiering.ColdTiers(), THRESHOLD, BUCKET);
+        namespace = fixture.namespace();
+        store = fixture.store();
+        service = fixture.service();
     }
 
     @AfterEach
     void close() {
-        service.close();
-        store.close();
-        namespace.close();
+        fixture.close();
     }
 
     private static byte[] bytes(int seed, int n) {

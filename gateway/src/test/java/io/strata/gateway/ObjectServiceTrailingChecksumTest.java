@@ -2,9 +2,7 @@ package io.strata.gateway;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.checksum.Checksummer;
-import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.ErasureStore;
-import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
@@ -18,10 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -47,22 +41,19 @@ class ObjectServiceTrailingChecksumTest {
     private Namespace namespace;
     private ErasureStore store;
     private ObjectService service;
+    private ServiceFixture fixture;
 
     @BeforeEach
     void open() {
-        namespace = Namespace.open(dir.resolve("meta"));
-        List<Path> drives = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
-        store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
-        service = new ObjectService(namespace, store, Clock.systemUTC(), new ColdTiers(), 16 << 10);
-        namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+        fixture = ServiceFixture.open(dir, new ColdTiers(), 16 << 10, BUCKET);
+        namespace = fixture.namespace();
+        store = fixture.store();
+        service = fixture.service();
     }
 
     @AfterEach
     void close() {
-        service.close();
-        store.close();
-        namespace.close();
+        fixture.close();
     }
 
     private static byte[] bytes(int seed, int n) {

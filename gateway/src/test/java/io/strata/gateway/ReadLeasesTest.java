@@ -1,8 +1,5 @@
 package io.strata.gateway;
 
-import io.strata.erasure.ErasureConfig;
-import io.strata.erasure.ErasureStore;
-import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
@@ -18,11 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
@@ -43,27 +36,22 @@ class ReadLeasesTest {
     @TempDir
     Path dir;
     private Namespace namespace;
-    private ErasureStore store;
     private ObjectService service;
+    private ServiceFixture fixture;
 
     @BeforeEach
     void open() {
-        namespace = Namespace.open(dir.resolve("meta"));
-        List<Path> drives = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
-        store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
         ColdTiers tiers = new ColdTiers();
         TierSpec cold = TierSpec.local("COLD", dir.resolve("cold"));
         tiers.add(cold.name(), cold.description(), cold.open());
-        service = new ObjectService(namespace, store, Clock.systemUTC(), tiers, 0);
-        namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+        fixture = ServiceFixture.open(dir, tiers, 0, BUCKET);
+        namespace = fixture.namespace();
+        service = fixture.service();
     }
 
     @AfterEach
     void close() {
-        service.close();
-        store.close();
-        namespace.close();
+        fixture.close();
     }
 
     @Test
