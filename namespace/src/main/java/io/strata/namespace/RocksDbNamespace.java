@@ -82,7 +82,8 @@ final class RocksDbNamespace implements Namespace {
 
     /** As {@link #open(Path, Settings, Clock)}, with the change log's bounds. */
     static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits) {
-        RocksDbNamespace ns = new RocksDbNamespace(Store.open(directory, settings, clock, changeLimits));
+        RocksDbNamespace ns = new RocksDbNamespace(Store.open(directory, settings.blockCacheBytes(),
+                settings.syncWrites(), clock, changeLimits));
         try {
             ns.recover();
         } catch (RocksDBException e) {

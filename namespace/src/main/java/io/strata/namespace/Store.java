@@ -49,8 +49,7 @@ import org.slf4j.LoggerFactory;
  * batch), the garbage id sequence the commits draw from, scan helpers, and the striped locks with
  * the one place that takes them in order ({@link #inBucket}, {@link #withKey}). Thread-safe.
  *
- * <p>Owns every native handle; {@link #close()} (called once by {@link RocksDbNamespace#close()},
- * after the gate has drained) releases them. No RocksDB handle leaves the package.
+ * <p>Owns every native handle; {@link #close()} drains the gate, then releases them. No RocksDB handle leaves the package.
  */
 final class Store {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
@@ -154,12 +153,14 @@ final class Store {
     }
 
     /**
-     * Opens (creating if absent) the database in {@code directory} with every column family. The
-     * caller closes the store; nothing is read or checked yet.
+     * Opens (creating if absent) the database in {@code directory} with every column family, a
+     * block cache of {@code blockCacheBytes} and synced writes unless {@code syncWrites} is false
+     * (tests only). The caller closes the store; nothing is read or checked yet.
      *
      * @throws NamespaceException UNAVAILABLE if the directory cannot be created or RocksDB cannot open it
      */
-    static Store open(Path directory, RocksDbNamespace.Settings settings, Clock clock, ChangeLogLimits changeLimits) {
+    static Store open(Path directory, long blockCacheBytes, boolean syncWrites, Clock clock,
+                      ChangeLogLimits changeLimits) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(directory);
@@ -168,7 +169,7 @@ final class Store {
         }
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            LRUCache cache = new LRUCache(settings.blockCacheBytes());
+            LRUCache cache = new LRUCache(blockCacheBytes);
             opened.add(cache);
             // Level compaction with RocksDB's defaults; LZ4 is cheap on this CPU and metadata compresses well.
             // No bloom filters: reads are dominated by seeks (listings) and by gets of keys that exist.
@@ -184,7 +185,7 @@ final class Store {
                     .setKeepLogFileNum(4)
                     .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
             opened.add(dbo);
-            WriteOptions wo = new WriteOptions().setSync(settings.syncWrites());
+            WriteOptions wo = new WriteOptions().setSync(syncWrites);
             opened.add(wo);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
@@ -270,11 +271,6 @@ final class Store {
         } finally {
             gate.exit();
         }
-    }
-
-    /** Whether {@link RocksDbNamespace#close()} has begun. */
-    boolean isClosing() {
-        return gate.isClosing();
     }
 
     /**
