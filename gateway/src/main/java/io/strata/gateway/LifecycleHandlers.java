@@ -30,7 +30,7 @@ final class LifecycleHandlers {
 
     /** The transition minimum size in bytes that the bucket's setting means. */
     static long minimumBytes(ObjectService service, io.strata.namespace.BucketName bucket) {
-        return minimum(service, bucket).equals(VARIES) ? 0 : io.strata.tiering.LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
+        return minimum(service, bucket).equals(VARIES) ? 0 : io.strata.tiering.lifecycle.LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
     }
 
     LifecycleHandlers(ObjectService service) {

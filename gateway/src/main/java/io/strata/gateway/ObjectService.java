@@ -19,10 +19,10 @@ import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
-import io.strata.tiering.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
 import io.strata.tiering.TierMover;
-import io.strata.tiering.LifecycleTarget;
-import io.strata.tiering.NamespaceLifecycleActions;
+import io.strata.tiering.lifecycle.LifecycleTarget;
+import io.strata.tiering.lifecycle.NamespaceLifecycleActions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

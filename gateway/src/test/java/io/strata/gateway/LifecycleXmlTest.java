@@ -1,7 +1,7 @@
 package io.strata.gateway;
 
-import io.strata.tiering.LifecycleConfiguration;
-import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -54,7 +54,7 @@ public final class TierMover {
      * The work queue of moves into a cold tier under way: each item names the cold copy being
      * written, to be freed if a crash interrupts the move (payload: JOB_TO_COLD, the copy's ref).
      */
-    static final String WORK_KIND = "tier.to-cold";
+    public static final String WORK_KIND = "tier.to-cold";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 

@@ -10,6 +10,7 @@ import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

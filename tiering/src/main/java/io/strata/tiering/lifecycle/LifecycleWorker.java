@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -9,7 +9,8 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.UploadPage;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.TierMover;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

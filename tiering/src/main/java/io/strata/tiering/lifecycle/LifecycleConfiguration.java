@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import java.time.Instant;
 import java.util.List;
