@@ -27,6 +27,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -125,7 +126,8 @@ public final class S3ColdTier implements ColdTier {
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                         .executionInterceptors(interceptors))
-                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                // The Apache HttpClient 5 client: the SDK deprecates its HttpClient 4 one (ApacheHttpClient).
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(ATTEMPT_TIMEOUT)
                         .maxConnections(MAX_CONCURRENT_CALLS * 2))

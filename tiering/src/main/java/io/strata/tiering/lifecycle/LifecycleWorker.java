@@ -133,7 +133,7 @@ public final class LifecycleWorker implements AutoCloseable {
         try {
             Counts c = new Counts();
             long start = System.nanoTime();
-            try (var movers = c.movers) {   // closing waits for any transition still running
+            try (c) {   // closing waits for any transition still running
                 for (Bucket b : namespace.buckets()) {
                     if (closed) break;
                     try {
@@ -204,7 +204,7 @@ public final class LifecycleWorker implements AutoCloseable {
      * movers record under the Counts' lock; {@link #awaitMoves} makes them visible to the scan thread.
      * Nothing is kept per transition, so a run over millions of versions holds no more than four.
      */
-    private final class Counts {
+    private final class Counts implements AutoCloseable {
         long expired, noncurrent, markers, aborted, moved, moveFailed;
         long transitionMinimumSize;
         final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
@@ -223,6 +223,12 @@ public final class LifecycleWorker implements AutoCloseable {
         void awaitMoves() {
             slots.acquireUninterruptibly(TRANSITION_CONCURRENCY);
             slots.release(TRANSITION_CONCURRENCY);
+        }
+
+        /** Waits for the transitions still running and ends their threads. */
+        @Override
+        public void close() {
+            movers.close();
         }
     }
 
