@@ -63,7 +63,9 @@ import java.util.function.Supplier;
  * idempotent but CreateMultipartUpload, which starts a new upload each time: a put aborts the
  * uploads its retried creates left behind, and the upload of a put that fails.
  *
- * <p>Thread-safe. The creator closes it, which closes the S3 client.
+ * <p>Thread-safe. The creator closes it, which closes the S3 client. The tier starts no thread of its own;
+ * creating it builds the SDK client, whose connection pool joins the SDK's idle-connection reaper (one
+ * daemon thread per process, shared by every SDK client, ended by the SDK when the last one closes).
  */
 public final class S3ColdTier implements ColdTier {
 
