@@ -1,5 +1,7 @@
 package io.strata.gateway;
 
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
@@ -12,6 +14,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.strata.gateway.config.ConnectionLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * state of a connection is kept under that thread. A sweeper closes the sockets whose headers are
  * overdue. Thread-safe; closed by the server that creates it.
  */
-final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoCloseable {
+final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, Filter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
     private final ConnectionLimits limits;
@@ -332,5 +335,13 @@ final class ConnectionGuard implements Http1ConnectionListener, Filter, AutoClos
     @Override
     public void close() {
         sweeper.shutdownNow();
+    }
+
+    @Override
+    public void appendTo(StringBuilder out) {
+        Metrics.gauge(out, "strata_uploads_in_progress", "Requests with a body (PUT, POST) being served (capped by server.max-uploads).",
+                uploadsInProgress());
+        Metrics.gauge(out, "strata_connections_reading_headers", "Connections whose request line or headers are still arriving.",
+                connectionsReadingHeaders());
     }
 }

@@ -5,11 +5,11 @@ import io.strata.erasure.ErasureException;
 import io.strata.namespace.NamespaceException;
 
 /** One mapping per module from its failure reasons to S3 errors. No default branches: a new reason must be mapped. */
-final class ErrorMapping {
+public final class ErrorMapping {
     private ErrorMapping() {
     }
 
-    static S3Exception toS3(AuthException e) {
+    public static S3Exception toS3(AuthException e) {
         S3Error error = switch (e.reason()) {
             case MISSING_AUTHENTICATION, EXPIRED -> S3Error.ACCESS_DENIED;
             case INVALID_ACCESS_KEY -> S3Error.INVALID_ACCESS_KEY_ID;
@@ -47,7 +47,7 @@ final class ErrorMapping {
         return s3;
     }
 
-    static S3Exception toS3(ErasureException e) {
+    public static S3Exception toS3(ErasureException e) {
         return switch (e.reason()) {
             case INCOMPLETE_INPUT -> new S3Exception(S3Error.INCOMPLETE_BODY);
             case EXCESS_INPUT -> new S3Exception(S3Error.INVALID_REQUEST, "The request body is longer than its declared length.");
@@ -58,7 +58,7 @@ final class ErrorMapping {
         };
     }
 
-    static S3Exception toS3(io.strata.tiering.TierException e) {
+    public static S3Exception toS3(io.strata.tiering.TierException e) {
         return switch (e.reason()) {
             case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE,
                     "The cold tier holding this object cannot be reached; retry later.");
@@ -69,7 +69,7 @@ final class ErrorMapping {
         };
     }
 
-    static S3Exception toS3(NamespaceException e) {
+    public static S3Exception toS3(NamespaceException e) {
         return switch (e.reason()) {
             case BUCKET_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_BUCKET);
             case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);

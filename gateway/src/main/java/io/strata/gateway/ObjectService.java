@@ -57,7 +57,7 @@ import java.util.function.Supplier;
  * {@link DataRef.Inline} segment, so they cost one synced RocksDB write (group-committed with
  * concurrent writers) instead of k+m fsynced shard files. Thread-safe.
  */
-final class ObjectService implements AutoCloseable, LifecycleTarget {
+public final class ObjectService implements AutoCloseable, LifecycleTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectService.class);
 
     /**
@@ -92,9 +92,9 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** Default {@code storage.inline-threshold}: see the README's configuration table for the measurements. */
-    static final int DEFAULT_INLINE_THRESHOLD = 64 << 10;
+    public static final int DEFAULT_INLINE_THRESHOLD = 64 << 10;
     /** Largest accepted {@code storage.inline-threshold}: inline bytes are held whole in memory and in the record. */
-    static final int MAX_INLINE_THRESHOLD = 1 << 20;
+    public static final int MAX_INLINE_THRESHOLD = 1 << 20;
 
     /** Bodies of at least this many bytes have their MD5 computed on a thread of its own. */
     static final long PIPELINED_HASHING_MIN = 1 << 20;
@@ -139,15 +139,15 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         this(namespace, store, clock, new ColdTiers());
     }
 
-    Namespace namespace() {
+    public Namespace namespace() {
         return namespace;
     }
 
-    ColdTiers tiers() {
+    public ColdTiers tiers() {
         return mover.tiers();
     }
 
-    TierMover mover() {
+    public TierMover mover() {
         return mover;
     }
 
@@ -661,7 +661,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
         return new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
     }
 
-    Bucket requireBucket(BucketName bucket) {
+    public Bucket requireBucket(BucketName bucket) {
         return namespace.bucket(bucket).orElseThrow(() ->
                 new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
                         .with("BucketName", bucket.value()));
@@ -772,7 +772,7 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** Wakes the garbage cleaner (after work outside this class queued garbage). */
-    void signalCleanerNow() {
+    public void signalCleanerNow() {
         signalCleaner();
     }
 

@@ -1,5 +1,7 @@
 package io.strata.gateway;
 
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.ErasureException;
 import io.strata.erasure.ErasureStore;
@@ -70,13 +72,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * unavailable) is logged and retried at the next interval; its deletes so far stand, each one
  * having been proven unreferenced.
  */
-final class OrphanCollector implements AutoCloseable {
+public final class OrphanCollector implements MetricsSection, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrphanCollector.class);
 
     /** Default {@code erasure.orphan-grace}. */
-    static final Duration DEFAULT_GRACE = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_GRACE = Duration.ofMinutes(15);
     /** Default {@code erasure.orphan-interval}. */
-    static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
     /** Candidates held by one pass (a blob id and location each: roughly 200 bytes). */
     static final int MAX_CANDIDATES = 500_000;
 
@@ -319,6 +321,26 @@ final class OrphanCollector implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    @Override
+    public void appendTo(StringBuilder out) {
+        out.append("# HELP strata_orphan_passes_total Orphan collection passes completed.\n# TYPE strata_orphan_passes_total counter\n");
+        out.append("strata_orphan_passes_total ").append(passes()).append('\n');
+        out.append("# HELP strata_orphan_failed_passes_total Orphan collection passes that failed.\n# TYPE strata_orphan_failed_passes_total counter\n");
+        out.append("strata_orphan_failed_passes_total ").append(failedPasses()).append('\n');
+        out.append("# HELP strata_orphan_blobs_collected_total Orphaned blobs deleted.\n# TYPE strata_orphan_blobs_collected_total counter\n");
+        out.append("strata_orphan_blobs_collected_total ").append(collectedBlobs()).append('\n');
+        out.append("# HELP strata_orphan_bytes_collected_total Data bytes of the orphaned blobs deleted.\n# TYPE strata_orphan_bytes_collected_total counter\n");
+        out.append("strata_orphan_bytes_collected_total ").append(collectedBytes()).append('\n');
+        Pass last = lastPass();
+        if (last != null) {
+            Metrics.gauge(out, "strata_orphan_last_pass_listed_blobs", "Blobs on the drives in the last orphan pass.", last.listed());
+            Metrics.gauge(out, "strata_orphan_last_pass_young_blobs", "Blobs younger than the grace period in the last orphan pass.", last.young());
+            Metrics.gauge(out, "strata_orphan_last_pass_pinned_blobs", "Blobs held by writes in flight in the last orphan pass.", last.pinned());
+            Metrics.gauge(out, "strata_orphan_last_pass_referenced_blobs", "Blobs found referenced in the last orphan pass.", last.referenced());
+            Metrics.gauge(out, "strata_orphan_last_pass_collected_blobs", "Orphans deleted by the last orphan pass.", last.collected());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.strata.gateway;
 
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
@@ -61,7 +63,7 @@ import java.util.function.Consumer;
  * {@value #KEPT_JOBS}. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
  * version where it was (see {@link TierMover}).
  */
-final class PlacementService implements AutoCloseable {
+public final class PlacementService implements MetricsSection, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
     /** Bucket config document kind holding a bucket's pinned prefixes. */
     static final String KIND = "strata-placement";
@@ -78,7 +80,7 @@ final class PlacementService implements AutoCloseable {
     enum RestoreOutcome { STARTED, ONGOING, ALREADY_HOT }
 
     /** One prefetch job and its progress. Counters are updated while it runs. */
-    static final class PrefetchJob {
+    public static final class PrefetchJob {
         final long id;
         final String bucket;
         final String prefix;
@@ -99,14 +101,29 @@ final class PlacementService implements AutoCloseable {
             this.started = started;
         }
 
-        boolean done() {
+        public boolean done() {
             return finished != null;
+        }
+
+        /**
+         * The job as the admin API shows it, read field by field while the job runs (each value is
+         * current, the set is not one instant).
+         */
+        public View view() {
+            return new View(id, bucket, prefix, state, done(), objectsDone.get(), objectsTotal.get(), bytesDone.get(),
+                    bytesTotal.get(), objectsFailed.get(), error, started, Optional.ofNullable(finished));
         }
     }
 
+    /** What a prefetch job has done so far ({@link PrefetchJob#view()}). */
+    public record View(long id, String bucket, String prefix, String state, boolean done, long objectsDone,
+                       long objectsTotal, long bytesDone, long bytesTotal, long objectsFailed, String error,
+                       Instant started, Optional<Instant> finished) {
+    }
+
     /** The hot tier's fill as the last eviction check measured it. */
-    record Usage(long used, long capacity, boolean configured, Instant measured) {
-        double fraction() {
+    public record Usage(long used, long capacity, boolean configured, Instant measured) {
+        public double fraction() {
             return capacity == 0 ? 0 : (double) used / capacity;
         }
     }
@@ -134,9 +151,9 @@ final class PlacementService implements AutoCloseable {
     final LongAdder promotions = new LongAdder();
     final LongAdder promotionsDropped = new LongAdder();
     final LongAdder restores = new LongAdder();
-    final LongAdder evictions = new LongAdder();
-    final LongAdder evictedBytes = new LongAdder();
-    final LongAdder evictionPasses = new LongAdder();
+    public final LongAdder evictions = new LongAdder();
+    public final LongAdder evictedBytes = new LongAdder();
+    public final LongAdder evictionPasses = new LongAdder();
     final LongAdder prefetchedObjects = new LongAdder();
     final LongAdder prefetchedBytes = new LongAdder();
     final LongAdder moveFailures = new LongAdder();
@@ -165,12 +182,12 @@ final class PlacementService implements AutoCloseable {
         evictor = Thread.ofVirtual().name("strata-placement-evictor").start(() -> evictLoop(interval));
     }
 
-    PlacementPolicy policy() {
+    public PlacementPolicy policy() {
         return policy;
     }
 
     /** @throws S3Exception NoSuchBucket */
-    void requireBucket(BucketName bucket) {
+    public void requireBucket(BucketName bucket) {
         service.requireBucket(bucket);
     }
 
@@ -243,7 +260,7 @@ final class PlacementService implements AutoCloseable {
 
     // ---- pins
 
-    Pins pins() {
+    public Pins pins() {
         return pins;
     }
 
@@ -253,12 +270,12 @@ final class PlacementService implements AutoCloseable {
     }
 
     /** Pins {@code prefix} of {@code bucket} hot, durably. @throws NamespaceException BUCKET_NOT_FOUND */
-    void pin(BucketName bucket, String prefix) {
+    public void pin(BucketName bucket, String prefix) {
         changePins(bucket, prefix, true);
     }
 
     /** Removes a pin; false if there was none. */
-    boolean unpin(BucketName bucket, String prefix) {
+    public boolean unpin(BucketName bucket, String prefix) {
         return changePins(bucket, prefix, false);
     }
 
@@ -329,7 +346,7 @@ final class PlacementService implements AutoCloseable {
      *
      * @throws S3Exception SlowDown when {@value #MAX_RUNNING_PREFETCHES} jobs are running
      */
-    PrefetchJob prefetch(BucketName bucket, String prefix) {
+    public PrefetchJob prefetch(BucketName bucket, String prefix) {
         service.requireBucket(bucket);
         if (jobs.values().stream().filter(j -> !j.done()).count() >= MAX_RUNNING_PREFETCHES) {
             throw new S3Exception(S3Error.SLOW_DOWN, "Too many prefetch jobs running; retry later.");
@@ -341,11 +358,11 @@ final class PlacementService implements AutoCloseable {
         return job;
     }
 
-    Optional<PrefetchJob> job(long id) {
+    public Optional<PrefetchJob> job(long id) {
         return Optional.ofNullable(jobs.get(id));
     }
 
-    List<PrefetchJob> jobs() {
+    public List<PrefetchJob> jobs() {
         return jobs.values().stream().sorted(java.util.Comparator.comparingLong(j -> j.id)).toList();
     }
 
@@ -440,16 +457,16 @@ final class PlacementService implements AutoCloseable {
 
     // ---- watermark eviction
 
-    Optional<Usage> usage() {
+    public Optional<Usage> usage() {
         return Optional.ofNullable(usage);
     }
 
-    boolean evicting() {
+    public boolean evicting() {
         return evicting;
     }
 
     /** The tier evicted versions go to: {@code placement.eviction-tier} or the first configured one. */
-    Optional<String> evictionTier() {
+    public Optional<String> evictionTier() {
         if (policy.evictionTier().isPresent()) return policy.evictionTier();
         List<ColdTiers.Tier> tiers = service.tiers().list();
         return tiers.isEmpty() ? Optional.empty() : Optional.of(tiers.getFirst().name());
@@ -601,7 +618,7 @@ final class PlacementService implements AutoCloseable {
     }
 
     /** Promotion counters for status: versions remembered, versions with reads counting, totals. */
-    Map<String, Long> promotionCounters() {
+    public Map<String, Long> promotionCounters() {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("tracked", (long) tracker.size());
         m.put("counting", (long) tracker.counting());
@@ -626,5 +643,18 @@ final class PlacementService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void appendTo(StringBuilder out) {
+        Metrics.counter(out, "strata_placement_promotions_total", "Cold versions moved hot after repeated reads.", promotions.sum());
+        Metrics.counter(out, "strata_placement_promotions_dropped_total", "Promotions not queued because the move queue was full.", promotionsDropped.sum());
+        Metrics.counter(out, "strata_placement_restores_total", "Cold versions moved hot by RestoreObject.", restores.sum());
+        Metrics.counter(out, "strata_placement_evictions_total", "Hot versions moved cold by watermark eviction.", evictions.sum());
+        Metrics.counter(out, "strata_placement_evicted_bytes_total", "Bytes moved cold by watermark eviction.", evictedBytes.sum());
+        Metrics.counter(out, "strata_placement_prefetched_objects_total", "Cold versions moved hot by prefetch jobs.", prefetchedObjects.sum());
+        Metrics.counter(out, "strata_placement_prefetched_bytes_total", "Bytes moved hot by prefetch jobs.", prefetchedBytes.sum());
+        Metrics.counter(out, "strata_placement_move_failures_total", "Placement moves that failed (the version stayed where it was).", moveFailures.sum());
+        usage().ifPresent(u -> Metrics.gauge(out, "strata_placement_hot_used_fraction", "Hot tier fill at the last watermark check.", u.fraction()));
     }
 }

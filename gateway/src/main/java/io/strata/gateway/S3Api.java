@@ -13,6 +13,7 @@ import io.strata.auth.SigV2Verifier;
 import io.strata.auth.SigV4Verifier;
 import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
+import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
@@ -30,7 +31,7 @@ import java.util.Map;
  * operation and turns every failure into S3's XML error. Runs each request on its own virtual
  * thread, so handlers are plain blocking code. Thread-safe.
  */
-final class S3Api implements Handler {
+public final class S3Api implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Api.class);
 
     private final SigV4Verifier verifier;
@@ -168,7 +169,7 @@ final class S3Api implements Handler {
             LOG.error("unexpected failure on {} {} ({})", method, resource, requestId, e);
             fail(req, res, new S3Exception(S3Error.INTERNAL_ERROR), resource, requestId);
         } finally {
-            metrics.record(op, res.status().code(), System.nanoTime() - start);
+            metrics.record(op == null ? "unknown" : op.name(), res.status().code(), System.nanoTime() - start);
         }
     }
 
@@ -314,7 +315,7 @@ final class S3Api implements Handler {
             "content-language", "cache-control", "expires");
 
     /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
-    static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {
+    public static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {
         if (res.isSent()) {
             LOG.warn("failure after the response started ({}): {}", requestId, e.getMessage());
             throw new UncheckedIOException(new java.io.IOException("response aborted: " + e.getMessage()));

@@ -12,6 +12,16 @@ import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
 import io.strata.erasure.Healer;
+import io.strata.gateway.admin.AdminApi;
+import io.strata.gateway.admin.HealAdmin;
+import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.admin.TierAdmin;
+import io.strata.gateway.config.RootCredentials;
+import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.config.TierSpec;
+import io.strata.gateway.config.TlsSpec;
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
@@ -126,7 +136,7 @@ public final class StrataServer implements AutoCloseable {
             lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
-            metrics.tiers(service);
+            metrics.tiers(service.tiers(), service.mover());
             // Blobs of writes a crash cut off between the shard rename and the namespace commit.
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
             orphans.start(config.orphanInterval());

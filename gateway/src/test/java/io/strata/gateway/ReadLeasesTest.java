@@ -1,5 +1,6 @@
 package io.strata.gateway;
 
+import io.strata.gateway.config.TierSpec;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;

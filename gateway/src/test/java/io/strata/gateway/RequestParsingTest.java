@@ -1,5 +1,6 @@
 package io.strata.gateway;
 
+import io.strata.gateway.config.StrataConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,7 +1,11 @@
-package io.strata.gateway;
+package io.strata.gateway.cli;
 
 import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Signer;
+import io.strata.gateway.Main;
+import io.strata.gateway.admin.Json;
+import io.strata.gateway.config.RootCredentials;
+import io.strata.gateway.config.StrataConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -27,7 +31,7 @@ import java.util.Properties;
  * directory's {@code credentials.properties}). {@code heal} starts a pass and shows a progress bar
  * until it ends. Used once per process, from {@link Main}.
  */
-final class AdminCommand {
+public final class AdminCommand {
     static final String USAGE = """
             Usage: strata heal [--scrub] [--no-wait] [options]
                    strata drives [options]
@@ -56,7 +60,7 @@ final class AdminCommand {
         this.err = err;
     }
 
-    static int run(String command, String[] args, PrintStream out, PrintStream err) {
+    public static int run(String command, String[] args, PrintStream out, PrintStream err) {
         return new AdminCommand(out, err).execute(command, args);
     }
 
@@ -118,7 +122,7 @@ final class AdminCommand {
         try {
             if (command.equals("drives")) {
                 Map<String, Object> status = call("GET", "/_strata/admin/heal", "");
-                if (json) out.print(Mini.write(status)); else printDrives(status);
+                if (json) out.print(Json.write(status)); else printDrives(status);
                 return 0;
             }
             Map<String, Object> before = call("GET", "/_strata/admin/heal", "");
@@ -126,7 +130,7 @@ final class AdminCommand {
             Map<String, Object> started = call("POST", "/_strata/admin/heal", scrub ? "scrub=true" : "");
             if (!wait) {
                 out.println((scrub ? "scrub" : "heal") + " pass requested");
-                if (json) out.print(Mini.write(started));
+                if (json) out.print(Json.write(started));
                 return 0;
             }
             Map<String, Object> status = started;
@@ -148,7 +152,7 @@ final class AdminCommand {
             Map<String, Object> last = (Map<String, Object>) status.get("lastPass");
             out.print((tty ? "\r" : "") + bar(1.0) + "  done" + " ".repeat(60) + "\n");
             if (json) {
-                out.print(Mini.write(status));
+                out.print(Json.write(status));
             } else {
                 out.printf(Locale.ROOT, "%s pass: %d blobs scanned, %d healed (%d shards rebuilt), %d failed, %d corrupt blocks, %s read, %s written%n",
                         Boolean.TRUE.equals(status.get("scrub")) ? "scrub" : "heal", number(last, "blobsScanned"),
@@ -203,7 +207,7 @@ final class AdminCommand {
             String message = between(res.body(), "<Message>", "</Message>");
             throw new AdminError(endpoint + " answered " + res.statusCode() + " " + code + ": " + message);
         }
-        Object parsed = new Mini(res.body()).value();
+        Object parsed = Json.parse(res.body());
         if (!(parsed instanceof Map<?, ?>)) throw new AdminError("unexpected answer: " + res.body());
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) parsed;
@@ -251,206 +255,6 @@ final class AdminCommand {
             String detail = String.valueOf(d.getOrDefault("detail", ""));
             out.printf("%-5d %-9s %s%s%n", number(d, "index"), d.get("state"), d.get("path"),
                     detail.isEmpty() ? "" : "  (" + detail + ")");
-        }
-    }
-
-    /** A minimal JSON reader and writer for the admin API's answers (objects, arrays, strings, numbers, booleans, null). */
-    static final class Mini {
-        private final String s;
-        private int i;
-
-        /**
-         * Deepest nesting read. The server parses admin request bodies with this class, and without
-         * a bound a body of 64 KiB of '[' recursed until the stack overflowed (an Error, not a 400).
-         */
-        static final int MAX_DEPTH = 32;
-        /** Longest number literal: settings are counts, sizes and durations. */
-        static final int MAX_NUMBER = 64;
-
-        private int work;
-
-        Mini(String s) {
-            this.s = s;
-        }
-
-        /**
-         * One JSON value filling the whole text.
-         *
-         * @throws IllegalArgumentException naming what is wrong and where, for text that is not JSON
-         *                                  or breaks a limit
-         */
-        static Object parse(String text) {
-            Mini m = new Mini(text);
-            try {
-                Object v = m.value();
-                m.skip();
-                if (m.i < text.length()) throw new IllegalArgumentException("unexpected text after the JSON value at " + m.i);
-                return v;
-            } catch (IndexOutOfBoundsException e) {
-                throw new IllegalArgumentException("unexpected end of JSON");
-            }
-        }
-
-        /** Characters examined and values created by the last parse: its cost, bounded in tests. */
-        int work() {
-            return work;
-        }
-
-        Object value() {
-            return value(0);
-        }
-
-        private Object value(int depth) {
-            if (depth > MAX_DEPTH) throw new IllegalArgumentException("JSON nested deeper than " + MAX_DEPTH + " at " + i);
-            work++;
-            skip();
-            if (i >= s.length()) throw new IllegalArgumentException("unexpected end of JSON");
-            char c = s.charAt(i);
-            switch (c) {
-                case '{' -> {
-                    i++;
-                    Map<String, Object> map = new LinkedHashMap<>();
-                    skip();
-                    if (s.charAt(i) == '}') {
-                        i++;
-                        return map;
-                    }
-                    while (true) {
-                        skip();
-                        String key = string();
-                        skip();
-                        expect(':');
-                        map.put(key, value(depth + 1));
-                        skip();
-                        if (s.charAt(i) == ',') {
-                            i++;
-                            continue;
-                        }
-                        expect('}');
-                        return map;
-                    }
-                }
-                case '[' -> {
-                    i++;
-                    List<Object> list = new ArrayList<>();
-                    skip();
-                    if (s.charAt(i) == ']') {
-                        i++;
-                        return list;
-                    }
-                    while (true) {
-                        list.add(value(depth + 1));
-                        skip();
-                        if (s.charAt(i) == ',') {
-                            i++;
-                            continue;
-                        }
-                        expect(']');
-                        return list;
-                    }
-                }
-                case '"' -> {
-                    return string();
-                }
-                default -> {
-                    int start = i;
-                    while (i < s.length() && ",}] \n\r\t".indexOf(s.charAt(i)) < 0) i++;
-                    if (i - start > MAX_NUMBER) throw new IllegalArgumentException("JSON value longer than " + MAX_NUMBER + " characters at " + start);
-                    work += i - start;
-                    String word = s.substring(start, i);
-                    return switch (word) {
-                        case "true" -> Boolean.TRUE;
-                        case "false" -> Boolean.FALSE;
-                        case "null" -> null;
-                        default -> number(word, start);
-                    };
-                }
-            }
-        }
-
-        /** The message names the offset, never the text: a settings body may hold a secret key. */
-        private static Object number(String word, int at) {
-            try {
-                return word.contains(".") || word.contains("e") ? (Object) Double.parseDouble(word) : (Object) Long.parseLong(word);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad JSON value at " + at);
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (s.charAt(i) != '"') {
-                work++;
-                char c = s.charAt(i++);
-                if (c == '\\') {
-                    char e = s.charAt(i++);
-                    switch (e) {
-                        case 'n' -> b.append('\n');
-                        case 'r' -> b.append('\r');
-                        case 't' -> b.append('\t');
-                        case 'u' -> {
-                            try {
-                                b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                            } catch (NumberFormatException x) {
-                                throw new IllegalArgumentException("bad \\u escape at " + i);
-                            }
-                            i += 4;
-                        }
-                        default -> b.append(e);
-                    }
-                } else {
-                    b.append(c);
-                }
-            }
-            i++;
-            return b.toString();
-        }
-
-        private void expect(char c) {
-            if (s.charAt(i) != c) throw new IllegalArgumentException("expected '" + c + "' at " + i);
-            i++;
-        }
-
-        private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                work++;
-                i++;
-            }
-        }
-
-        static String write(Object v) {
-            StringBuilder b = new StringBuilder();
-            write(b, v);
-            return b.append('\n').toString();
-        }
-
-        @SuppressWarnings("unchecked")
-        private static void write(StringBuilder b, Object v) {
-            switch (v) {
-                case null -> b.append("null");
-                case Map<?, ?> m -> {
-                    b.append('{');
-                    boolean first = true;
-                    for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
-                        if (!first) b.append(',');
-                        first = false;
-                        b.append(AdminApi.quote(e.getKey())).append(':');
-                        write(b, e.getValue());
-                    }
-                    b.append('}');
-                }
-                case List<?> l -> {
-                    b.append('[');
-                    for (int k = 0; k < l.size(); k++) {
-                        if (k > 0) b.append(',');
-                        write(b, l.get(k));
-                    }
-                    b.append(']');
-                }
-                case String str -> b.append(AdminApi.quote(str));
-                default -> b.append(v);
-            }
         }
     }
 }

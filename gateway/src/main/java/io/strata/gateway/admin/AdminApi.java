@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import io.helidon.http.Header;
 import io.helidon.http.Status;
@@ -11,6 +11,10 @@ import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Verifier;
 import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
+import io.strata.gateway.ErrorMapping;
+import io.strata.gateway.S3Api;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code 500 InternalError}. Thread-safe; routes may be added while
  * serving.
  */
-final class AdminApi implements Handler {
+public final class AdminApi implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    static final String PREFIX = "/_strata/admin";
+    public static final String PREFIX = "/_strata/admin";
 
     /** One admin operation; runs on the request's virtual thread and sends the response. */
     @FunctionalInterface
@@ -50,7 +54,7 @@ final class AdminApi implements Handler {
     private final SigV4Verifier verifier;
     private final Credentials root;
 
-    AdminApi(SigV4Verifier verifier, Credentials root) {
+    public AdminApi(SigV4Verifier verifier, Credentials root) {
         this.verifier = verifier;
         this.root = root;
     }
@@ -126,7 +130,7 @@ final class AdminApi implements Handler {
      * Refuses with AccessDenied ({@code denial} as the message) unless the request is signed (SigV4,
      * header or presigned) with the root credentials; a bad signature gets its own S3 error.
      */
-    static void requireRoot(ServerRequest req, SigV4Verifier verifier, Credentials root, String denial) {
+    public static void requireRoot(ServerRequest req, SigV4Verifier verifier, Credentials root, String denial) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Header h : req.headers()) {
             headers.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>()).addAll(h.allValues());
@@ -152,24 +156,5 @@ final class AdminApi implements Handler {
         res.status(status);
         res.header("Content-Type", "application/json");
         res.send(json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** {@code s} as a JSON string literal. */
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c)); else b.append(c);
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

@@ -1,5 +1,8 @@
-package io.strata.gateway;
+package io.strata.gateway.cli;
 
+import io.strata.gateway.Main;
+import io.strata.gateway.admin.Json;
+import io.strata.gateway.config.StrataConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +17,7 @@ import java.util.Map;
  * {@code strata pin|unpin|prefetch|placement}: objective-based placement of a running gateway
  * through its admin API ({@code /_strata/admin/placement}). Used once per process, from {@link Main}.
  */
-final class PlacementCommand {
+public final class PlacementCommand {
     static final String USAGE = """
             Usage: strata pin BUCKET[/PREFIX]        Keep the prefix hot: transitions and eviction skip it
                    strata unpin BUCKET[/PREFIX]      Remove that pin
@@ -38,7 +41,7 @@ final class PlacementCommand {
     }
 
     /** {@code args[0]} is the command: pin, unpin, prefetch or placement. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         return new PlacementCommand(out, err).execute(args);
     }
 
@@ -94,7 +97,7 @@ final class PlacementCommand {
             AdminClient client = AdminClient.connect(configFile, flags, gateway);
             if (command.equals("placement")) {
                 Map<String, Object> status = client.call("GET", "/_strata/admin/placement", "");
-                if (json) out.print(AdminCommand.Mini.write(status)); else print(status);
+                if (json) out.print(Json.write(status)); else print(status);
                 return 0;
             }
             if (positional.size() != 1) throw new IllegalArgumentException("give one BUCKET[/PREFIX] (see strata " + command + " --help)");
@@ -157,7 +160,7 @@ final class PlacementCommand {
             }
             if (done) {
                 if (tty) out.println();
-                if (json) out.print(AdminCommand.Mini.write(job));
+                if (json) out.print(Json.write(job));
                 String error = String.valueOf(job.getOrDefault("error", ""));
                 if (!error.isEmpty()) out.println("error: " + error);
                 return "done".equals(job.get("state")) ? 0 : 1;

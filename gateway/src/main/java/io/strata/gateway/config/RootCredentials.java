@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import io.strata.auth.Credentials;
 
@@ -10,8 +10,8 @@ import java.security.SecureRandom;
 import java.util.Properties;
 
 /** The root credentials kept in the data directory, created on first start (file mode 0600). */
-final class RootCredentials {
-    static final String FILE = "credentials.properties";
+public final class RootCredentials {
+    public static final String FILE = "credentials.properties";
     private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final String SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -19,7 +19,7 @@ final class RootCredentials {
     }
 
     /** Loads the stored credentials, or generates and stores new ones. @return the credentials and whether they are new */
-    static Credentials loadOrCreate(Path dataDir, boolean[] created) throws IOException {
+    public static Credentials loadOrCreate(Path dataDir, boolean[] created) throws IOException {
         Path file = dataDir.resolve(FILE);
         if (Files.exists(file)) {
             Properties p = new Properties();

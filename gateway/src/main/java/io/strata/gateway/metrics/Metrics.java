@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.metrics;
 
 import io.strata.erasure.DriveStatus;
 import io.strata.erasure.HealCounters;
@@ -7,7 +7,9 @@ import io.strata.erasure.Healer;
 import io.strata.namespace.ChangeCursor;
 import io.strata.namespace.ChangeFeed;
 import io.strata.namespace.NamespaceException;
+import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
+import io.strata.tiering.TierMover;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,9 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Request counters and latency sums per S3 operation and status, exposed in the Prometheus text
- * format. Thread-safe and lock-free on the request path.
+ * format, with the sections of the other modules and of the gateway's components. Components of the
+ * gateway hand in their own section ({@link MetricsSection}), so that metrics depends on none of
+ * them. Thread-safe and lock-free on the request path.
  */
-final class Metrics {
+public final class Metrics {
     private record Key(String operation, int status) {
     }
 
@@ -29,58 +33,58 @@ final class Metrics {
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
     private volatile LifecycleWorker lifecycle;
     private volatile Healer healer;
-    private volatile ObjectService tiers;
+    private volatile ColdTiers tiers;
+    private volatile TierMover mover;
+    private volatile MetricsSection placement;
+    private volatile MetricsSection orphans;
+    private volatile MetricsSection connections;
+    private volatile ChangeFeed changeLog;
 
     /** Adds the cold tiers' counters and the lifecycle rules' transition status to the scrape. */
-    void tiers(ObjectService service) {
-        this.tiers = service;
+    public void tiers(ColdTiers coldTiers, TierMover tierMover) {
+        this.mover = tierMover;
+        this.tiers = coldTiers;
     }
 
-    private volatile PlacementService placement;
-
     /** Adds placement's counters (promotions, evictions, prefetches) to the scrape. */
-    void placement(PlacementService value) {
+    public void placement(MetricsSection value) {
         this.placement = value;
     }
 
     /** Adds the hot tier's heal counters and drive states to the scrape. */
-    void healer(Healer value) {
+    public void healer(Healer value) {
         this.healer = value;
     }
-    private volatile OrphanCollector orphans;
 
     /** Adds the lifecycle worker's counters to the scrape. */
-    void lifecycle(LifecycleWorker worker) {
+    public void lifecycle(LifecycleWorker worker) {
         this.lifecycle = worker;
     }
 
     /** Adds the orphan collector's counters to the scrape. */
-    void orphans(OrphanCollector collector) {
+    public void orphans(MetricsSection collector) {
         this.orphans = collector;
     }
 
-    private volatile ConnectionGuard connections;
-
     /** Adds the listener's uploads in progress and connections still sending headers to the scrape. */
-    void connections(ConnectionGuard guard) {
+    public void connections(MetricsSection guard) {
         this.connections = guard;
     }
 
-    private volatile ChangeFeed changeLog;
-
     /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
-    void changeLog(ChangeFeed feed) {
+    public void changeLog(ChangeFeed feed) {
         this.changeLog = feed;
     }
 
-    void record(S3Operation op, int status, long nanos) {
-        Series s = series.computeIfAbsent(new Key(op == null ? "unknown" : op.name(), status), k -> new Series());
+    /** Counts one request of {@code operation} (an S3 operation's name, or "unknown") answered with {@code status}. */
+    public void record(String operation, int status, long nanos) {
+        Series s = series.computeIfAbsent(new Key(operation, status), k -> new Series());
         s.count.increment();
         s.nanos.add(nanos);
     }
 
     /** Prometheus exposition format, version 0.0.4. */
-    String scrape() {
+    public String scrape() {
         StringBuilder out = new StringBuilder(4096);
         out.append("# HELP strata_s3_requests_total S3 requests by operation and HTTP status.\n");
         out.append("# TYPE strata_s3_requests_total counter\n");
@@ -106,46 +110,14 @@ final class Metrics {
         }
         Healer h = healer;
         if (h != null) heal(out, h.status());
-        ObjectService ts = tiers;
-        if (ts != null) tiers(out, ts, lifecycle);
-        OrphanCollector oc = orphans;
-        if (oc != null) {
-            out.append("# HELP strata_orphan_passes_total Orphan collection passes completed.\n# TYPE strata_orphan_passes_total counter\n");
-            out.append("strata_orphan_passes_total ").append(oc.passes()).append('\n');
-            out.append("# HELP strata_orphan_failed_passes_total Orphan collection passes that failed.\n# TYPE strata_orphan_failed_passes_total counter\n");
-            out.append("strata_orphan_failed_passes_total ").append(oc.failedPasses()).append('\n');
-            out.append("# HELP strata_orphan_blobs_collected_total Orphaned blobs deleted.\n# TYPE strata_orphan_blobs_collected_total counter\n");
-            out.append("strata_orphan_blobs_collected_total ").append(oc.collectedBlobs()).append('\n');
-            out.append("# HELP strata_orphan_bytes_collected_total Data bytes of the orphaned blobs deleted.\n# TYPE strata_orphan_bytes_collected_total counter\n");
-            out.append("strata_orphan_bytes_collected_total ").append(oc.collectedBytes()).append('\n');
-            OrphanCollector.Pass last = oc.lastPass();
-            if (last != null) {
-                gauge(out, "strata_orphan_last_pass_listed_blobs", "Blobs on the drives in the last orphan pass.", last.listed());
-                gauge(out, "strata_orphan_last_pass_young_blobs", "Blobs younger than the grace period in the last orphan pass.", last.young());
-                gauge(out, "strata_orphan_last_pass_pinned_blobs", "Blobs held by writes in flight in the last orphan pass.", last.pinned());
-                gauge(out, "strata_orphan_last_pass_referenced_blobs", "Blobs found referenced in the last orphan pass.", last.referenced());
-                gauge(out, "strata_orphan_last_pass_collected_blobs", "Orphans deleted by the last orphan pass.", last.collected());
-            }
-        }
-        PlacementService p = placement;
-        if (p != null) {
-            counter(out, "strata_placement_promotions_total", "Cold versions moved hot after repeated reads.", p.promotions.sum());
-            counter(out, "strata_placement_promotions_dropped_total", "Promotions not queued because the move queue was full.", p.promotionsDropped.sum());
-            counter(out, "strata_placement_restores_total", "Cold versions moved hot by RestoreObject.", p.restores.sum());
-            counter(out, "strata_placement_evictions_total", "Hot versions moved cold by watermark eviction.", p.evictions.sum());
-            counter(out, "strata_placement_evicted_bytes_total", "Bytes moved cold by watermark eviction.", p.evictedBytes.sum());
-            counter(out, "strata_placement_prefetched_objects_total", "Cold versions moved hot by prefetch jobs.", p.prefetchedObjects.sum());
-            counter(out, "strata_placement_prefetched_bytes_total", "Bytes moved hot by prefetch jobs.", p.prefetchedBytes.sum());
-            counter(out, "strata_placement_move_failures_total", "Placement moves that failed (the version stayed where it was).", p.moveFailures.sum());
-            p.usage().ifPresent(u -> gauge(out, "strata_placement_hot_used_fraction", "Hot tier fill at the last watermark check.", u.fraction()));
-        }
-        ConnectionGuard g = connections;
-        if (g != null) {
-            gauge(out, "strata_uploads_in_progress", "Requests with a body (PUT, POST) being served (capped by server.max-uploads).",
-                    g.uploadsInProgress());
-            gauge(out, "strata_connections_reading_headers", "Connections whose request line or headers are still arriving.",
-                    g.connectionsReadingHeaders());
-        }
+        ColdTiers ts = tiers;
+        if (ts != null) tiers(out, ts, mover, lifecycle);
+        MetricsSection oc = orphans;
+        if (oc != null) oc.appendTo(out);
+        MetricsSection p = placement;
+        if (p != null) p.appendTo(out);
+        MetricsSection g = connections;
+        if (g != null) g.appendTo(out);
         ChangeFeed feed = changeLog;
         if (feed != null) changeLog(out, feed);
         Runtime rt = Runtime.getRuntime();
@@ -154,8 +126,8 @@ final class Metrics {
         return out.toString();
     }
 
-    private static void tiers(StringBuilder out, ObjectService service, LifecycleWorker lc) {
-        var list = service.tiers().list();
+    private static void tiers(StringBuilder out, ColdTiers coldTiers, TierMover mover, LifecycleWorker lc) {
+        var list = coldTiers.list();
         String[][] counters = {
                 {"strata_tier_moved_objects_total", "counter", "Versions moved into the tier."},
                 {"strata_tier_moved_bytes_total", "counter", "Bytes moved into the tier."},
@@ -169,7 +141,7 @@ final class Metrics {
             out.append("# HELP ").append(c[0]).append(' ').append(c[2]).append('\n');
             out.append("# TYPE ").append(c[0]).append(' ').append(c[1]).append('\n');
             for (var t : list) {
-                var s = service.mover().stats(t.name());
+                var s = mover.stats(t.name());
                 long v = switch (c[0]) {
                     case "strata_tier_moved_objects_total" -> s.movedObjects.sum();
                     case "strata_tier_moved_bytes_total" -> s.movedBytes.sum();
@@ -257,12 +229,14 @@ final class Metrics {
         }
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
+    /** Appends a counter with its HELP and TYPE lines. */
+    public static void counter(StringBuilder out, String name, String help, long value) {
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
         out.append(name).append(' ').append(value).append('\n');
     }
 
-    private static void gauge(StringBuilder out, String name, String help, double value) {
+    /** Appends a gauge with its HELP and TYPE lines. */
+    public static void gauge(StringBuilder out, String name, String help, double value) {
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
         out.append(name).append(' ').append(value).append('\n');
     }

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import io.strata.tiering.ColdTier;
 import io.strata.tiering.ColdTiers;
@@ -20,14 +20,14 @@ import java.util.function.Function;
  * same settings as flat {@code name=value} pairs either way ({@link #settings()}, {@link #parse}).
  * A record holding a secret: {@link #toString()} hides it.
  */
-record TierSpec(String name, String type, Optional<Path> path, Optional<S3ColdTierConfig> s3) {
+public record TierSpec(String name, String type, Optional<Path> path, Optional<S3ColdTierConfig> s3) {
 
-    TierSpec {
+    public TierSpec {
         ColdTiers.checkName(name);
     }
 
     /** The embedded default: a local directory tier named COLD. */
-    static TierSpec local(String name, Path path) {
+    public static TierSpec local(String name, Path path) {
         return new TierSpec(name, "local", Optional.of(path.toAbsolutePath().normalize()), Optional.empty());
     }
 
@@ -39,7 +39,7 @@ record TierSpec(String name, String type, Optional<Path> path, Optional<S3ColdTi
      *
      * @throws IllegalArgumentException naming the setting at fault
      */
-    static TierSpec parse(String name, Function<String, Optional<String>> setting, Path base) {
+    public static TierSpec parse(String name, Function<String, Optional<String>> setting, Path base) {
         String type = setting.apply("type").orElse("local").toLowerCase(Locale.ROOT);
         Function<String, String> required = k -> setting.apply(k).filter(v -> !v.isBlank())
                 .orElseThrow(() -> new IllegalArgumentException("tier " + name + ": '" + k + "' is required for type " + type));
@@ -73,7 +73,7 @@ record TierSpec(String name, String type, Optional<Path> path, Optional<S3ColdTi
     }
 
     /** The settings {@link #parse} reads back. */
-    Map<String, String> settings() {
+    public Map<String, String> settings() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("type", type);
         path.ifPresent(p -> m.put("path", p.toString()));
@@ -92,13 +92,13 @@ record TierSpec(String name, String type, Optional<Path> path, Optional<S3ColdTi
     }
 
     /** Where the tier is, without secrets: for status and logs. */
-    String description() {
+    public String description() {
         if (path.isPresent()) return "local " + path.get();
         S3ColdTierConfig c = s3.orElseThrow();
         return "s3 " + c.endpoint() + " bucket " + c.bucket() + (c.prefix().isEmpty() ? "" : " prefix " + c.prefix());
     }
 
-    ColdTier open() {
+    public ColdTier open() {
         return path.isPresent() ? LocalDirectoryColdTier.create(path.get()) : S3ColdTier.create(s3.orElseThrow());
     }
 

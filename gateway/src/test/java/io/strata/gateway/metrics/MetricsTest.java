@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.metrics;
 
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;

@@ -1,10 +1,12 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.strata.erasure.DriveStatus;
 import io.strata.erasure.HealCounters;
 import io.strata.erasure.HealStatus;
 import io.strata.erasure.Healer;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,11 +17,11 @@ import java.util.Optional;
  * and verifying every block) and answers {@code 202} with the status. {@code GET
  * /_strata/admin/drives} answers the drives alone. Stateless; thread-safe.
  */
-final class HealAdmin {
+public final class HealAdmin {
     private HealAdmin() {
     }
 
-    static void register(AdminApi admin, Healer healer) {
+    public static void register(AdminApi admin, Healer healer) {
         admin.register("GET", "/heal", (req, res) -> AdminApi.sendJson(res, Status.OK_200, json(healer.status())));
         admin.register("POST", "/heal", (req, res) -> {
             String scrub = req.query().first("scrub").orElse("false");
@@ -63,9 +65,9 @@ final class HealAdmin {
         for (int i = 0; i < s.drives().size(); i++) {
             DriveStatus d = s.drives().get(i);
             if (i > 0) b.append(',');
-            b.append("{\"index\":").append(d.index()).append(",\"path\":").append(AdminApi.quote(d.root().toString()))
-                    .append(",\"state\":").append(AdminApi.quote(d.state().name()))
-                    .append(",\"detail\":").append(AdminApi.quote(d.detail())).append('}');
+            b.append("{\"index\":").append(d.index()).append(",\"path\":").append(Json.quote(d.root().toString()))
+                    .append(",\"state\":").append(Json.quote(d.state().name()))
+                    .append(",\"detail\":").append(Json.quote(d.detail())).append('}');
         }
         b.append(']');
     }
@@ -81,6 +83,6 @@ final class HealAdmin {
     }
 
     private static String instant(Optional<Instant> i) {
-        return i.map(v -> AdminApi.quote(v.toString())).orElse("null");
+        return i.map(v -> Json.quote(v.toString())).orElse("null");
     }
 }

@@ -1,10 +1,13 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.HealConfig;
+import io.strata.gateway.ObjectService;
+import io.strata.gateway.OrphanCollector;
+import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.namespace.ChangeLogLimits;
 import io.strata.tiering.LifecycleWorker;
 import io.strata.tiering.PlacementPolicy;
@@ -112,7 +115,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
      * configured one, or the self-signed one in the data directory when it exists, for a gateway
      * started with {@code --tls-self-signed} and reached with {@code --endpoint https://...}).
      */
-    java.net.http.HttpClient.Builder adminHttpClient() throws java.io.IOException {
+    public java.net.http.HttpClient.Builder adminHttpClient() throws java.io.IOException {
         TlsSpec spec = tls.orElse(TlsSpec.selfSigned(dataDir));
         return Files.exists(spec.certificate()) ? spec.trustingClient() : java.net.http.HttpClient.newBuilder();
     }
@@ -394,7 +397,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
         throw new IllegalArgumentException(v);
     }
 
-    static long parseSize(String v) {
+    public static long parseSize(String v) {
         String s = v.trim();
         long mult = 1;
         String lower = s.toLowerCase(Locale.ROOT);

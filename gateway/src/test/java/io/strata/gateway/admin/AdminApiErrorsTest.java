@@ -1,10 +1,12 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import io.helidon.webserver.WebServer;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureException;
+import io.strata.gateway.InProcessGateway;
+import io.strata.gateway.cli.AdminClient;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
 import org.junit.jupiter.api.Test;

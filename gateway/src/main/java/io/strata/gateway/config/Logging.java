@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import java.time.Instant;
 import java.util.logging.ConsoleHandler;
@@ -13,11 +13,12 @@ import java.util.logging.Logger;
  * The gateway picks the log backend: SLF4J routes to java.util.logging, printed as one structured
  * line per event (logfmt: ts, level, logger, msg) on stderr.
  */
-final class Logging {
+public final class Logging {
     private Logging() {
     }
 
-    static void configure(String level) {
+    /** Routes SLF4J output to stderr as logfmt lines, {@code io.strata} at {@code level} (ERROR, WARN, INFO, DEBUG, TRACE). */
+    public static void configure(String level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         Handler h = new ConsoleHandler();
@@ -25,7 +26,7 @@ final class Logging {
         h.setFormatter(new Logfmt());
         root.addHandler(h);
         root.setLevel(Level.INFO);
-        Logger.getLogger("io.strata").setLevel(Main.julLevel(level));
+        Logger.getLogger("io.strata").setLevel(julLevel(level));
         // Helidon's own INFO lines (feature banners) add noise to the operator's console.
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
     }
@@ -57,5 +58,15 @@ final class Logging {
         private static String escape(String s) {
             return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
         }
+    }
+
+    static Level julLevel(String level) {
+        return switch (level) {
+            case "ERROR" -> Level.SEVERE;
+            case "WARN" -> Level.WARNING;
+            case "DEBUG" -> Level.FINE;
+            case "TRACE" -> Level.FINEST;
+            default -> Level.INFO;
+        };
     }
 }

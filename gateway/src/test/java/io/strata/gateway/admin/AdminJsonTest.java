@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,30 +14,30 @@ class AdminJsonTest {
     @Test
     void deepNestingIsRefusedNotAStackOverflow() {
         String deep = "[".repeat(64 * 1024);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdminCommand.Mini(deep).value());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Json(deep).value());
         assertTrue(e.getMessage().contains("nested deeper than"), e.getMessage());
         String objects = "{\"a\":".repeat(10_000);
-        assertThrows(IllegalArgumentException.class, () -> new AdminCommand.Mini(objects).value());
+        assertThrows(IllegalArgumentException.class, () -> new Json(objects).value());
     }
 
     @Test
     void settingsWithinTheLimitsParse() {
         assertEquals(Map.of("endpoint", "http://h:9000", "retries", 3L, "ratio", 0.5, "tags", List.of(true)),
-                AdminCommand.Mini.parse(" {\"endpoint\":\"http://h:9000\",\"retries\":3,\"ratio\":0.5,\"tags\":[true]} "));
-        String nested = "[".repeat(AdminCommand.Mini.MAX_DEPTH + 1) + "]".repeat(AdminCommand.Mini.MAX_DEPTH + 1);
-        assertTrue(AdminCommand.Mini.parse(nested) instanceof List<?>);
+                Json.parse(" {\"endpoint\":\"http://h:9000\",\"retries\":3,\"ratio\":0.5,\"tags\":[true]} "));
+        String nested = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+        assertTrue(Json.parse(nested) instanceof List<?>);
     }
 
     @Test
     void hugeLongAndTruncatedValuesAreRefusedWithAMessage() {
         for (String bad : new String[] {"{\"n\":" + "9".repeat(100_000) + "}", "{\"n\":99999999999999999999}", "{\"a\":",
                 "{\"a\":\"x", "[1,2", "{} trailing", "\"\\u12\"", "", "{\"a\" 1}"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdminCommand.Mini.parse(bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
             assertTrue(e.getMessage() != null && e.getMessage().length() < 200, bad + " -> " + e.getMessage());
         }
         // A settings body may hold a secret: a refusal names where, never what.
         for (String bad : new String[] {"{\"secret-key\":s3cr3tValue}", "{\"k\":\"\\uzzzz s3cr3tValue\"}"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdminCommand.Mini.parse(bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
             assertTrue(!e.getMessage().contains("s3cr3t") && !e.getMessage().contains("zzzz"), e.getMessage());
         }
     }
@@ -52,15 +52,15 @@ class AdminJsonTest {
             int parts = random.nextInt(60);
             for (int p = 0; p < parts; p++) b.append(fragments[random.nextInt(fragments.length)]);
             String text = b.toString();
-            AdminCommand.Mini m = new AdminCommand.Mini(text);
+            Json m = new Json(text);
             try {
                 m.value();
             } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-                // refused; Mini.parse turns the second kind into the first
+                // refused; Json.parse turns the second kind into the first
             }
             assertTrue(m.work() <= 2L * text.length() + 8, "work " + m.work() + " for " + text);
             try {
-                AdminCommand.Mini.parse(text);
+                Json.parse(text);
             } catch (IllegalArgumentException e) {
                 // the parser's own refusal
             }

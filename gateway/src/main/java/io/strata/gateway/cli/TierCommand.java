@@ -1,5 +1,8 @@
-package io.strata.gateway;
+package io.strata.gateway.cli;
 
+import io.strata.gateway.Main;
+import io.strata.gateway.admin.Json;
+import io.strata.gateway.config.StrataConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +18,7 @@ import java.util.Map;
  * {@code strata tier ...}: operate the cold tiers of a running gateway through its admin API, in the
  * spirit of {@code mc ilm tier}. Used once per process, from {@link Main}.
  */
-final class TierCommand {
+public final class TierCommand {
     static final String USAGE = """
             Usage: strata tier <command> [arguments] [options]
 
@@ -54,7 +57,7 @@ final class TierCommand {
     }
 
     /** {@code args[0]} is "tier". */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         return new TierCommand(out, err).execute(args);
     }
 
@@ -125,7 +128,7 @@ final class TierCommand {
             switch (sub) {
                 case "list", "status" -> {
                     Map<String, Object> status = client.call("GET", "/_strata/admin/tiers", "");
-                    if (json) out.print(AdminCommand.Mini.write(status));
+                    if (json) out.print(Json.write(status));
                     else print(status, sub.equals("status"));
                     return 0;
                 }
@@ -134,14 +137,14 @@ final class TierCommand {
                     if (!options.containsKey("type")) options.put("type", options.containsKey("endpoint") ? "s3" : "local");
                     Map<String, Object> body = new LinkedHashMap<>(options);
                     Map<String, Object> r = client.call("POST", "/_strata/admin/tiers", "name=" + enc(name),
-                            AdminCommand.Mini.write(body).getBytes(StandardCharsets.UTF_8));
+                            Json.write(body).getBytes(StandardCharsets.UTF_8));
                     out.println("tier " + name + " added: " + r.get("description"));
                     return 0;
                 }
                 case "check" -> {
                     String name = arg(positional, 1, "NAME");
                     Map<String, Object> r = client.call("POST", "/_strata/admin/tiers/check", "name=" + enc(name));
-                    if (json) out.print(AdminCommand.Mini.write(r));
+                    if (json) out.print(Json.write(r));
                     else if (Boolean.TRUE.equals(r.get("ok"))) out.println("tier " + name + ": ok (probe written, read back and deleted in " + r.get("millis") + " ms)");
                     else out.println("tier " + name + ": FAILED: " + r.get("error"));
                     return Boolean.TRUE.equals(r.get("ok")) ? 0 : 1;
@@ -213,7 +216,7 @@ final class TierCommand {
             }
             if (state.startsWith("done") || state.equals("failed")) {
                 if (tty) out.println();
-                if (json) out.print(AdminCommand.Mini.write(job));
+                if (json) out.print(Json.write(job));
                 String error = String.valueOf(job.getOrDefault("lastError", ""));
                 if (!error.isEmpty()) out.println("last error: " + error);
                 return state.equals("done") ? 0 : 1;

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Small files the gateway keeps beside its data: credentials, tiers added at run time, TLS keys. */
-final class DurableFiles {
+public final class DurableFiles {
     private DurableFiles() {
     }
 
@@ -20,7 +20,7 @@ final class DurableFiles {
      * fsynced, then renamed over it. With {@code ownerOnly} the file is created with mode 0600 (on
      * file systems without POSIX permissions, as they allow), so a secret is never readable by others.
      */
-    static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
+    public static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         if (ownerOnly) {

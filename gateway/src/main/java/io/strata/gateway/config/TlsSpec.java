@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +75,7 @@ public record TlsSpec(Path certificate, Path privateKey, boolean selfSigned) {
      *
      * @return true when it created them
      */
-    boolean createIfMissing(String host, String domain) throws IOException {
+    public boolean createIfMissing(String host, String domain) throws IOException {
         if (!selfSigned || (Files.exists(certificate) && Files.exists(privateKey))) return false;
         Files.createDirectories(certificate.getParent());
         try {
@@ -92,7 +92,7 @@ public record TlsSpec(Path certificate, Path privateKey, boolean selfSigned) {
     }
 
     /** The private key, or an IOException saying what is wrong with the file. */
-    PrivateKey loadPrivateKey() throws IOException {
+    public PrivateKey loadPrivateKey() throws IOException {
         try (Reader reader = Files.newBufferedReader(privateKey, StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -112,7 +112,7 @@ public record TlsSpec(Path certificate, Path privateKey, boolean selfSigned) {
     }
 
     /** The certificate chain, leaf first. */
-    List<X509Certificate> loadChain() throws IOException {
+    public List<X509Certificate> loadChain() throws IOException {
         try (InputStream in = Files.newInputStream(certificate)) {
             List<X509Certificate> chain = new ArrayList<>();
             for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) chain.add((X509Certificate) c);

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.config;
 
 import java.time.Duration;
 

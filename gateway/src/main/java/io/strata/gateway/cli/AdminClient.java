@@ -1,7 +1,10 @@
-package io.strata.gateway;
+package io.strata.gateway.cli;
 
 import io.strata.auth.Credentials;
 import io.strata.auth.SigV4Signer;
+import io.strata.gateway.admin.Json;
+import io.strata.gateway.config.RootCredentials;
+import io.strata.gateway.config.StrataConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,14 +28,14 @@ import java.util.Properties;
  * configuration file, the data directory's {@code credentials.properties}) and sends requests
  * signed with SigV4, bodies included. Not thread-safe; one per command.
  */
-final class AdminClient {
+public final class AdminClient {
     private final HttpClient http;
     private final URI endpoint;
     private final Credentials credentials;
     private final String region;
 
     /** Thrown for an answer that is not 2xx: the gateway's error code and message. */
-    static final class AdminError extends Exception {
+    public static final class AdminError extends Exception {
         AdminError(String message) {
             super(message, null, false, false);
         }
@@ -52,7 +55,7 @@ final class AdminClient {
      * @throws IOException when no credentials can be found
      * @throws StrataConfig.ConfigException for a bad configuration
      */
-    static AdminClient connect(Path configFile, Map<String, String> flags, String endpointFlag) throws IOException {
+    public static AdminClient connect(Path configFile, Map<String, String> flags, String endpointFlag) throws IOException {
         if (configFile == null && System.getenv("STRATA_CONFIG") != null) configFile = Path.of(System.getenv("STRATA_CONFIG"));
         StrataConfig config = StrataConfig.load(configFile, System.getenv(), flags);
         URI endpoint = endpointFlag != null ? URI.create(endpointFlag) : config.localEndpoint(config.port());
@@ -78,12 +81,12 @@ final class AdminClient {
     }
 
     /** Sends a request with an empty body. */
-    Map<String, Object> call(String method, String path, String query) throws IOException, InterruptedException, AdminError {
+    public Map<String, Object> call(String method, String path, String query) throws IOException, InterruptedException, AdminError {
         return call(method, path, query, new byte[0]);
     }
 
     /** Sends a request whose body is signed (its SHA-256 is part of the signature); answers the JSON object. */
-    Map<String, Object> call(String method, String path, String query, byte[] body)
+    public Map<String, Object> call(String method, String path, String query, byte[] body)
             throws IOException, InterruptedException, AdminError {
         String host = endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : "");
         String sha;
@@ -105,7 +108,7 @@ final class AdminClient {
             String message = between(res.body(), "<Message>", "</Message>");
             throw new AdminError(endpoint + " answered " + res.statusCode() + " " + code + ": " + message);
         }
-        Object parsed = new AdminCommand.Mini(res.body()).value();
+        Object parsed = Json.parse(res.body());
         if (!(parsed instanceof Map<?, ?>)) throw new AdminError("unexpected answer: " + res.body());
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) parsed;

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.metrics;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,7 +33,7 @@ public record MetricsAccess(boolean open, Optional<String> token) {
     }
 
     /** True if {@code authorization} (the request's Authorization header) presents the configured token. */
-    boolean presentsToken(Optional<String> authorization) {
+    public boolean presentsToken(Optional<String> authorization) {
         if (token.isEmpty() || authorization.isEmpty()) return false;
         String value = authorization.get().strip();
         if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) return false;

@@ -1,7 +1,10 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import io.strata.gateway.PlacementService;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.tiering.Pins;
 import io.strata.tiering.PlacementPolicy;
@@ -17,11 +20,11 @@ import java.util.Map;
  * (starts a prefetch job, {@code 202} with the job); {@code GET /_strata/admin/placement/prefetch?id=N}
  * (one job's progress). Unknown bucket: {@code 404 NoSuchBucket}. Stateless; thread-safe.
  */
-final class PlacementAdmin {
+public final class PlacementAdmin {
     private PlacementAdmin() {
     }
 
-    static void register(AdminApi admin, PlacementService placement) {
+    public static void register(AdminApi admin, PlacementService placement) {
         admin.register("GET", "/placement", (req, res) -> AdminApi.sendJson(res, Status.OK_200, json(placement)));
         admin.register("POST", "/placement/pin", (req, res) -> {
             BucketName bucket = bucket(req, placement);
@@ -72,12 +75,12 @@ final class PlacementAdmin {
         b.append("],\"promotion\":{\"afterReads\":").append(policy.promoteAfterReads())
                 .append(",\"windowSeconds\":").append(policy.promoteWindow().toSeconds());
         for (Map.Entry<String, Long> e : p.promotionCounters().entrySet()) {
-            b.append(',').append(AdminApi.quote(e.getKey())).append(':').append(e.getValue());
+            b.append(',').append(Json.quote(e.getKey())).append(':').append(e.getValue());
         }
         b.append("},\"watermark\":{\"high\":").append(policy.highWatermark())
                 .append(",\"low\":").append(policy.lowWatermark())
                 .append(",\"keepHotSeconds\":").append(policy.keepHotWindow().toSeconds())
-                .append(",\"evictionTier\":").append(p.evictionTier().map(AdminApi::quote).orElse("null"))
+                .append(",\"evictionTier\":").append(p.evictionTier().map(Json::quote).orElse("null"))
                 .append(",\"evicting\":").append(p.evicting())
                 .append(",\"evictions\":").append(p.evictions.sum())
                 .append(",\"evictedBytes\":").append(p.evictedBytes.sum())
@@ -86,7 +89,7 @@ final class PlacementAdmin {
                 .append(",\"capacity\":").append(u.capacity())
                 .append(",\"capacityConfigured\":").append(u.configured())
                 .append(",\"usedFraction\":").append(String.format(Locale.ROOT, "%.4f", u.fraction()))
-                .append(",\"measured\":").append(AdminApi.quote(u.measured().toString())));
+                .append(",\"measured\":").append(Json.quote(u.measured().toString())));
         return b.append("}}\n").toString();
     }
 
@@ -95,19 +98,20 @@ final class PlacementAdmin {
         int i = 0;
         for (Pins.Pin pin : pins.pins()) {
             if (i++ > 0) b.append(',');
-            b.append("{\"bucket\":").append(AdminApi.quote(pin.bucket())).append(",\"prefix\":")
-                    .append(AdminApi.quote(pin.prefix())).append('}');
+            b.append("{\"bucket\":").append(Json.quote(pin.bucket())).append(",\"prefix\":")
+                    .append(Json.quote(pin.prefix())).append('}');
         }
         return b.append(']').toString();
     }
 
-    static String job(PlacementService.PrefetchJob j) {
-        return "{\"id\":" + j.id + ",\"bucket\":" + AdminApi.quote(j.bucket) + ",\"prefix\":" + AdminApi.quote(j.prefix)
-                + ",\"state\":" + AdminApi.quote(j.state) + ",\"done\":" + j.done()
-                + ",\"objectsDone\":" + j.objectsDone.get() + ",\"objectsTotal\":" + j.objectsTotal.get()
-                + ",\"bytesDone\":" + j.bytesDone.get() + ",\"bytesTotal\":" + j.bytesTotal.get()
-                + ",\"objectsFailed\":" + j.objectsFailed.get() + ",\"error\":" + AdminApi.quote(j.error)
-                + ",\"started\":" + AdminApi.quote(j.started.toString())
-                + ",\"finished\":" + (j.finished == null ? "null" : AdminApi.quote(j.finished.toString())) + "}";
+    static String job(PlacementService.PrefetchJob job) {
+        PlacementService.View j = job.view();
+        return "{\"id\":" + j.id() + ",\"bucket\":" + Json.quote(j.bucket()) + ",\"prefix\":" + Json.quote(j.prefix())
+                + ",\"state\":" + Json.quote(j.state()) + ",\"done\":" + j.done()
+                + ",\"objectsDone\":" + j.objectsDone() + ",\"objectsTotal\":" + j.objectsTotal()
+                + ",\"bytesDone\":" + j.bytesDone() + ",\"bytesTotal\":" + j.bytesTotal()
+                + ",\"objectsFailed\":" + j.objectsFailed() + ",\"error\":" + Json.quote(j.error())
+                + ",\"started\":" + Json.quote(j.started().toString())
+                + ",\"finished\":" + j.finished().map(f -> Json.quote(f.toString())).orElse("null") + "}";
     }
 }

@@ -1,7 +1,13 @@
-package io.strata.gateway;
+package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import io.strata.gateway.ObjectService;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
+import io.strata.gateway.config.DurableFiles;
+import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.config.TierSpec;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.VersionPage;
@@ -54,9 +60,9 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * Thread-safe.
  */
-final class TierAdmin {
+public final class TierAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TierAdmin.class);
-    static final String DIR = "tiers";
+    public static final String DIR = "tiers";
     private static final int MAX_BODY = 64 * 1024;
     /** Versions a move job moves at once. */
     static final int PARALLEL_MOVES = 4;
@@ -68,7 +74,7 @@ final class TierAdmin {
     private final Map<Long, MoveJob> jobs = new ConcurrentHashMap<>();
     private final AtomicLong jobIds = new AtomicLong();
 
-    TierAdmin(ObjectService service, LifecycleWorker lifecycle, Path dataDir, Set<String> configured) {
+    public TierAdmin(ObjectService service, LifecycleWorker lifecycle, Path dataDir, Set<String> configured) {
         this.service = service;
         this.lifecycle = lifecycle;
         this.tierDir = dataDir.resolve(DIR);
@@ -76,7 +82,7 @@ final class TierAdmin {
     }
 
     /** The tiers added with {@code strata tier add} before, from {@code DATA_DIR/tiers}. */
-    static List<TierSpec> persisted(Path dataDir) {
+    public static List<TierSpec> persisted(Path dataDir) {
         Path dir = dataDir.resolve(DIR);
         List<TierSpec> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) return out;
@@ -97,7 +103,7 @@ final class TierAdmin {
         return out;
     }
 
-    void register(AdminApi admin) {
+    public void register(AdminApi admin) {
         admin.register("GET", "/tiers", (req, res) -> AdminApi.sendJson(res, Status.OK_200, status()));
         admin.register("POST", "/tiers", (req, res) -> {
             String name = name(req);
@@ -127,8 +133,8 @@ final class TierAdmin {
             persist(spec);
             service.tiers().add(name, spec.description(), tier);
             LOG.info("cold tier {} added: {}", name, spec.description());
-            AdminApi.sendJson(res, Status.CREATED_201, "{\"added\":" + AdminApi.quote(name) + ",\"description\":"
-                    + AdminApi.quote(spec.description()) + "}\n");
+            AdminApi.sendJson(res, Status.CREATED_201, "{\"added\":" + Json.quote(name) + ",\"description\":"
+                    + Json.quote(spec.description()) + "}\n");
         });
         admin.register("DELETE", "/tiers", (req, res) -> {
             String name = name(req);
@@ -153,7 +159,7 @@ final class TierAdmin {
             }
             Files.deleteIfExists(tierDir.resolve(name + ".properties"));
             LOG.info("cold tier {} removed (versions stored there are unreadable until it is added again)", name);
-            AdminApi.sendJson(res, Status.OK_200, "{\"removed\":" + AdminApi.quote(name) + "}\n");
+            AdminApi.sendJson(res, Status.OK_200, "{\"removed\":" + Json.quote(name) + "}\n");
         });
         admin.register("POST", "/tiers/check", (req, res) -> {
             String name = name(req);
@@ -162,8 +168,8 @@ final class TierAdmin {
             long t0 = System.nanoTime();
             String problem = probe(tier);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            AdminApi.sendJson(res, Status.OK_200, "{\"tier\":" + AdminApi.quote(name) + ",\"ok\":" + (problem == null)
-                    + ",\"millis\":" + ms + ",\"error\":" + (problem == null ? "null" : AdminApi.quote(problem)) + "}\n");
+            AdminApi.sendJson(res, Status.OK_200, "{\"tier\":" + Json.quote(name) + ",\"ok\":" + (problem == null)
+                    + ",\"millis\":" + ms + ",\"error\":" + (problem == null ? "null" : Json.quote(problem)) + "}\n");
         });
         admin.register("POST", "/tiers/move", (req, res) -> {
             String bucket = req.query().first("bucket").orElseThrow(() ->
@@ -265,7 +271,7 @@ final class TierAdmin {
         }
         Object parsed;
         try {
-            parsed = AdminCommand.Mini.parse(new String(body, StandardCharsets.UTF_8));
+            parsed = Json.parse(new String(body, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             // The parser's message names the problem and its offset, never the body's content.
             throw new S3Exception(S3Error.MALFORMED_XML, "The body is not a JSON object of settings: " + e.getMessage());
@@ -304,12 +310,12 @@ final class TierAdmin {
         }
 
         String json() {
-            return "{\"id\":" + id + ",\"bucket\":" + AdminApi.quote(bucket.value()) + ",\"prefix\":" + AdminApi.quote(prefix)
-                    + ",\"tier\":" + AdminApi.quote(tier) + ",\"state\":" + AdminApi.quote(state)
+            return "{\"id\":" + id + ",\"bucket\":" + Json.quote(bucket.value()) + ",\"prefix\":" + Json.quote(prefix)
+                    + ",\"tier\":" + Json.quote(tier) + ",\"state\":" + Json.quote(state)
                     + ",\"total\":" + total.sum() + ",\"totalBytes\":" + totalBytes.sum() + ",\"moved\":" + moved.sum()
                     + ",\"movedBytes\":" + movedBytes.sum() + ",\"skipped\":" + skipped.sum() + ",\"failed\":" + failed.sum()
-                    + ",\"lastError\":" + AdminApi.quote(lastError) + ",\"started\":" + AdminApi.quote(started.toString())
-                    + ",\"finished\":" + (finished == null ? "null" : AdminApi.quote(finished.toString())) + "}";
+                    + ",\"lastError\":" + Json.quote(lastError) + ",\"started\":" + Json.quote(started.toString())
+                    + ",\"finished\":" + (finished == null ? "null" : Json.quote(finished.toString())) + "}";
         }
     }
 
@@ -394,9 +400,9 @@ final class TierAdmin {
             TierMover.TierStats s = service.mover().stats(t.name());
             if (!first) b.append(',');
             first = false;
-            b.append("{\"name\":").append(AdminApi.quote(t.name()))
-                    .append(",\"description\":").append(AdminApi.quote(t.description()))
-                    .append(",\"source\":").append(AdminApi.quote(configured.contains(t.name()) ? "config" : "admin"))
+            b.append("{\"name\":").append(Json.quote(t.name()))
+                    .append(",\"description\":").append(Json.quote(t.description()))
+                    .append(",\"source\":").append(Json.quote(configured.contains(t.name()) ? "config" : "admin"))
                     .append(",\"inFlight\":").append(s.inFlight.sum())
                     .append(",\"inFlightBytes\":").append(s.inFlightBytes.sum())
                     .append(",\"movedObjects\":").append(s.movedObjects.sum())
@@ -406,25 +412,25 @@ final class TierAdmin {
                     .append(",\"recalledObjects\":").append(s.recalledObjects.sum())
                     .append(",\"recalledBytes\":").append(s.recalledBytes.sum())
                     .append(",\"coldReads\":").append(s.coldReads.sum())
-                    .append(",\"lastError\":").append(AdminApi.quote(s.lastError)).append('}');
+                    .append(",\"lastError\":").append(Json.quote(s.lastError)).append('}');
         }
         b.append("],\"rules\":[");
         first = true;
         for (LifecycleWorker.RuleStatus r : lifecycle.ruleStatus()) {
             if (!first) b.append(',');
             first = false;
-            b.append("{\"bucket\":").append(AdminApi.quote(r.bucket()))
-                    .append(",\"rule\":").append(AdminApi.quote(r.rule()))
-                    .append(",\"storageClass\":").append(AdminApi.quote(r.storageClass()))
+            b.append("{\"bucket\":").append(Json.quote(r.bucket()))
+                    .append(",\"rule\":").append(Json.quote(r.rule()))
+                    .append(",\"storageClass\":").append(Json.quote(r.storageClass()))
                     .append(",\"waiting\":").append(Math.max(0, r.dueSeen() - r.moved()))
                     .append(",\"dueSeen\":").append(r.dueSeen())
                     .append(",\"dueBytes\":").append(r.dueBytes())
                     .append(",\"moved\":").append(r.moved())
                     .append(",\"movedBytes\":").append(r.movedBytes())
                     .append(",\"failed\":").append(r.failed())
-                    .append(",\"lastError\":").append(AdminApi.quote(r.lastError()))
-                    .append(",\"lastRun\":").append(AdminApi.quote(r.lastRun().toString()))
-                    .append(",\"nextDue\":").append(r.nextDue().map(i -> AdminApi.quote(i.toString())).orElse("null"))
+                    .append(",\"lastError\":").append(Json.quote(r.lastError()))
+                    .append(",\"lastRun\":").append(Json.quote(r.lastRun().toString()))
+                    .append(",\"nextDue\":").append(r.nextDue().map(i -> Json.quote(i.toString())).orElse("null"))
                     .append('}');
         }
         b.append("],\"moves\":[");
