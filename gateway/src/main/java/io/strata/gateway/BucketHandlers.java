@@ -1,8 +1,8 @@
 package io.strata.gateway;
 
-import io.strata.tiering.TierMover;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
@@ -14,6 +14,7 @@ import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
+import io.strata.tiering.TierMover;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -2,6 +2,7 @@ package io.strata.gateway;
 
 import io.strata.auth.AuthException;
 import io.strata.erasure.ErasureException;
+import io.strata.gateway.http.TransportError;
 import io.strata.namespace.NamespaceException;
 
 /** One mapping per module from its failure reasons to S3 errors. No default branches: a new reason must be mapped. */
@@ -78,5 +79,20 @@ public final class ErrorMapping {
             case UPLOAD_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
             case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE);
         };
+    }
+
+    /** The transport's refusals: the S3 error of the same code, with the transport's message. */
+    public static S3Exception toS3(TransportError e, String message) {
+        S3Error error = switch (e) {
+            case ENTITY_TOO_LARGE -> S3Error.ENTITY_TOO_LARGE;
+            case INTERNAL_ERROR -> S3Error.INTERNAL_ERROR;
+            case INVALID_REQUEST -> S3Error.INVALID_REQUEST;
+            case NOT_IMPLEMENTED -> S3Error.NOT_IMPLEMENTED;
+            case REQUEST_HEADER_SECTION_TOO_LARGE -> S3Error.REQUEST_HEADER_SECTION_TOO_LARGE;
+            case REQUEST_TIMEOUT -> S3Error.REQUEST_TIMEOUT;
+            case REQUEST_URI_TOO_LONG -> S3Error.REQUEST_URI_TOO_LONG;
+            case SLOW_DOWN -> S3Error.SLOW_DOWN;
+        };
+        return new S3Exception(error, message);
     }
 }

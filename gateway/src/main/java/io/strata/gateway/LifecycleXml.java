@@ -1,13 +1,13 @@
 package io.strata.gateway;
 
 import io.strata.gateway.xml.XmlReader;
-import io.strata.tiering.LifecycleConfiguration;
 import io.strata.tiering.LifecycleConfiguration.Expiration;
 import io.strata.tiering.LifecycleConfiguration.Filter;
 import io.strata.tiering.LifecycleConfiguration.NoncurrentExpiration;
 import io.strata.tiering.LifecycleConfiguration.NoncurrentTransition;
 import io.strata.tiering.LifecycleConfiguration.Rule;
 import io.strata.tiering.LifecycleConfiguration.Transition;
+import io.strata.tiering.LifecycleConfiguration;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 

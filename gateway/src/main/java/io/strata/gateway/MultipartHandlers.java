@@ -4,6 +4,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.VerifiedBody;
 import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;

@@ -1,7 +1,8 @@
 package io.strata.gateway;
 
-import io.strata.gateway.xml.XmlWriter;
 import io.helidon.webserver.http.ServerResponse;
+import io.strata.gateway.http.Encoding;
+import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;

@@ -1,11 +1,11 @@
 package io.strata.gateway;
 
-import io.strata.gateway.metrics.Metrics;
-import io.strata.gateway.metrics.MetricsSection;
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.ErasureException;
 import io.strata.erasure.ErasureStore;
 import io.strata.erasure.StoredBlob;
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
 import org.slf4j.Logger;

@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.MultipartFormReader;
 import io.strata.auth.PostFormVerifier;
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectKey;

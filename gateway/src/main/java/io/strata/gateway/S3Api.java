@@ -13,6 +13,7 @@ import io.strata.auth.SigV2Verifier;
 import io.strata.auth.SigV4Verifier;
 import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
+import io.strata.gateway.http.TransportError;
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
@@ -313,6 +314,17 @@ public final class S3Api implements Handler {
     private static final java.util.Set<String> OBJECT_HEADERS = java.util.Set.of("content-length", "content-range", "etag",
             "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding",
             "content-language", "cache-control", "expires");
+
+    /**
+     * The transport's refusal of a request (the {@link io.strata.gateway.http.ErrorResponder} the wiring
+     * gives the connection guard), answered as any S3 failure.
+     */
+    public static void refuse(ServerRequest req, ServerResponse res, TransportError error, String message,
+                              Map<String, String> extra, String requestId) {
+        S3Exception e = ErrorMapping.toS3(error, message);
+        extra.forEach(e::with);
+        fail(req, res, e, req.prologue().uriPath().rawPath(), requestId);
+    }
 
     /** Streams S3's XML error; HEAD gets status only. A half-sent body cannot be repaired: the connection is dropped. */
     public static void fail(ServerRequest req, ServerResponse res, S3Exception e, String resource, String requestId) {

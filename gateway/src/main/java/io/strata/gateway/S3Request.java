@@ -4,6 +4,7 @@ import io.helidon.http.Header;
 import io.helidon.webserver.http.ServerRequest;
 import io.strata.auth.Authentication;
 import io.strata.auth.SignedRequest;
+import io.strata.gateway.http.Encoding;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectKey;
 

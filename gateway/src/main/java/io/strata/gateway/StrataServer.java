@@ -1,11 +1,11 @@
 package io.strata.gateway;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.http.encoding.ContentEncodingContext;
-import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
@@ -20,6 +20,10 @@ import io.strata.gateway.config.RootCredentials;
 import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.config.TierSpec;
 import io.strata.gateway.config.TlsSpec;
+import io.strata.gateway.http.AwsChunkedEncoding;
+import io.strata.gateway.http.ConnectionGuard;
+import io.strata.gateway.http.FirstRequestLine;
+import io.strata.gateway.http.TransportErrors;
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.namespace.Namespace;
@@ -152,7 +156,7 @@ public final class StrataServer implements AutoCloseable {
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
                     .build();
-            guard = new ConnectionGuard(config.limits());
+            guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
             metrics.connections(guard);
             var builder = WebServer.builder();

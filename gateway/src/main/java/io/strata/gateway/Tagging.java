@@ -1,5 +1,6 @@
 package io.strata.gateway;
 
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import org.w3c.dom.Element;

@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
 import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.http.Encoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

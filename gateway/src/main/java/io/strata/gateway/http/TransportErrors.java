@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -10,27 +10,27 @@ import io.strata.gateway.xml.XmlWriter;
  * Answers requests Helidon refuses before routing (unparseable request line, oversized headers,
  * bad framing) with S3's XML error instead of Helidon's plain text, so clients still see a code.
  */
-final class TransportErrors implements DirectHandler {
+public final class TransportErrors implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        S3Error error;
+        TransportError error;
         int code = status.code();
         if (code == 431 || (code == 400 && message != null && message.toLowerCase().contains("header"))) {
-            error = S3Error.REQUEST_HEADER_SECTION_TOO_LARGE;
+            error = TransportError.REQUEST_HEADER_SECTION_TOO_LARGE;
         } else if (code == 414) {
-            error = S3Error.REQUEST_URI_TOO_LONG;
+            error = TransportError.REQUEST_URI_TOO_LONG;
         } else if (code == 413) {
-            error = S3Error.ENTITY_TOO_LARGE;
+            error = TransportError.ENTITY_TOO_LARGE;
         } else if (code >= 500) {
-            error = S3Error.INTERNAL_ERROR;
+            error = TransportError.INTERNAL_ERROR;
         } else {
-            error = S3Error.INVALID_REQUEST;
+            error = TransportError.INVALID_REQUEST;
         }
-        Status answer = error == S3Error.INVALID_REQUEST ? status : Status.create(error.status());
+        Status answer = error == TransportError.INVALID_REQUEST ? status : Status.create(error.status());
         byte[] body = XmlWriter.create().bareRoot("Error")
                 .element("Code", error.code())
-                .element("Message", error == S3Error.INVALID_REQUEST ? "The request could not be parsed." : error.message())
+                .element("Message", error == TransportError.INVALID_REQUEST ? "The request could not be parsed." : error.message())
                 .toBytes();
         return TransportResponse.builder()
                 .status(answer)

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and waits for it before returning, so the caller may close {@code in} afterwards. Errors of the
  * reading side reach the caller as they were thrown (IOException or unchecked).
  */
-final class ReadAhead {
+public final class ReadAhead {
     private ReadAhead() {
     }
 
@@ -51,7 +51,7 @@ final class ReadAhead {
      * @return {@code want}
      * @throws IOException when {@code in} ends before {@code want} bytes
      */
-    static int readFully(InputStream in, byte[] buf, int want, long remaining) throws IOException {
+    public static int readFully(InputStream in, byte[] buf, int want, long remaining) throws IOException {
         int n = 0;
         while (n < want) {
             int k = in.read(buf, n, want - n);
@@ -66,7 +66,7 @@ final class ReadAhead {
      *
      * @throws IOException when {@code in} ends early or either side fails
      */
-    static void copy(InputStream in, OutputStream out, long length, int first, int block, int depth) throws IOException {
+    public static void copy(InputStream in, OutputStream out, long length, int first, int block, int depth) throws IOException {
         BlockingQueue<Object> filled = new ArrayBlockingQueue<>(depth);
         // Sent buffers come back here; unbounded, but never holds more than the depth + 2 allocated.
         BlockingQueue<byte[]> free = new LinkedBlockingQueue<>();

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
@@ -25,11 +25,11 @@ import java.util.Set;
  * </ul>
  * Every other connection is left to the HTTP/1.1 selector. Thread-safe.
  */
-final class FirstRequestLine implements ServerConnectionSelector {
+public final class FirstRequestLine implements ServerConnectionSelector {
     private final int maxRequestLine;
     private final ConnectionGuard guard;
 
-    FirstRequestLine(int maxRequestLine, ConnectionGuard guard) {
+    public FirstRequestLine(int maxRequestLine, ConnectionGuard guard) {
         this.maxRequestLine = maxRequestLine;
         this.guard = guard;
     }
@@ -67,10 +67,10 @@ final class FirstRequestLine implements ServerConnectionSelector {
                 String status = tooLong ? "414 URI Too Long" : "400 Bad Request";
                 XmlWriter xml = XmlWriter.create().bareRoot("Error");
                 if (tooLong) {
-                    xml.element("Code", S3Error.REQUEST_URI_TOO_LONG.code())
+                    xml.element("Code", TransportError.REQUEST_URI_TOO_LONG.code())
                             .element("Message", "The request line is longer than " + maxRequestLine + " bytes.");
                 } else {
-                    xml.element("Code", S3Error.REQUEST_TIMEOUT.code()).element("Message", S3Error.REQUEST_TIMEOUT.message());
+                    xml.element("Code", TransportError.REQUEST_TIMEOUT.code()).element("Message", TransportError.REQUEST_TIMEOUT.message());
                 }
                 byte[] body = xml.toBytes();
                 byte[] head = ("HTTP/1.1 " + status + "\r\n"

@@ -1,7 +1,5 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
-import io.strata.gateway.metrics.Metrics;
-import io.strata.gateway.metrics.MetricsSection;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
@@ -15,6 +13,8 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.strata.gateway.config.ConnectionLimits;
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * state of a connection is kept under that thread. A sweeper closes the sockets whose headers are
  * overdue. Thread-safe; closed by the server that creates it.
  */
-final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, Filter, AutoCloseable {
+public final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, Filter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
     private final ConnectionLimits limits;
@@ -58,8 +58,12 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
     private record HeaderWatch(HelidonSocket socket, long deadline) {
     }
 
-    ConnectionGuard(ConnectionLimits limits) {
+    private final ErrorResponder errors;
+
+    /** @param errors writes the error document of a refused request (the S3 API's, from the wiring) */
+    public ConnectionGuard(ConnectionLimits limits, ErrorResponder errors) {
         this.limits = limits;
+        this.errors = errors;
         this.uploads = new Semaphore(limits.maxUploads());
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strata-connection-guard");
@@ -77,7 +81,7 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
      * a client, never to the channels it accepts: a connection that sent nothing, or stopped in the
      * middle of a body, was read from for ever.
      */
-    SocketOptions socketOptions() {
+    public SocketOptions socketOptions() {
         SocketOptions base = SocketOptions.builder().readTimeout(limits.readTimeout()).build();
         int timeoutMillis = (int) limits.readTimeout().toMillis();
         return new SocketOptions() {
@@ -213,8 +217,8 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
             // closed before anything after it is read. The same for a Transfer-Encoding other than the
             // exact "chunked" Helidon decodes ("gzip, chunked", "Chunked"): Helidon would read no body at
             // all and take the chunks for the next request.
-            refuse(req, res, new S3Exception(S3Error.NOT_IMPLEMENTED,
-                    "A header you provided implies functionality that is not implemented").with("Header", "Transfer-Encoding"));
+            refuse(req, res, TransportError.NOT_IMPLEMENTED,
+                    "A header you provided implies functionality that is not implemented", Map.of("Header", "Transfer-Encoding"));
         }
         // The minimum body rate is enforced as the body is read; a body read that timed out leaves the
         // connection unusable, so closing the stream must not try to drain the rest of it (each attempt
@@ -224,7 +228,7 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
         if (upload && !uploads.tryAcquire()) {
             // Every upload holds its erasure stripes in memory; beyond the cap clients are asked to back
             // off instead of the heap running out. The body is not read, so the connection cannot be reused.
-            refuse(req, res, new S3Exception(S3Error.SLOW_DOWN));
+            refuse(req, res, TransportError.SLOW_DOWN, TransportError.SLOW_DOWN.message(), Map.of());
         }
         try {
             chain.proceed();
@@ -320,7 +324,8 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
     }
 
     /** Answers with the error as S3 XML and ends the connection: the request's body is never read. */
-    private static void refuse(RoutingRequest req, RoutingResponse res, S3Exception e) {
+    private void refuse(RoutingRequest req, RoutingResponse res, TransportError error, String message,
+                        Map<String, String> extra) {
         byte[] id = new byte[8];
         ThreadLocalRandom.current().nextBytes(id);
         String requestId = HexFormat.of().withUpperCase().formatHex(id);
@@ -328,8 +333,8 @@ final class ConnectionGuard implements MetricsSection, Http1ConnectionListener, 
         res.header("x-amz-id-2", requestId);
         res.header("Server", "Strata");
         res.header("Connection", "close");
-        S3Api.fail(req, res, e, req.prologue().uriPath().rawPath(), requestId);
-        throw new CloseConnectionException(e.error().code() + " answered, connection closed");
+        errors.refuse(req, res, error, message, extra, requestId);
+        throw new CloseConnectionException(error.code() + " answered, connection closed");
     }
 
     @Override

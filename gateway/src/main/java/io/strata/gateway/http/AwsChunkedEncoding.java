@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
 import io.helidon.http.encoding.ContentDecoder;
 import io.helidon.http.encoding.ContentEncoder;
@@ -12,10 +12,10 @@ import java.util.Set;
  * has no decoder for (docs/traps.md); S3 never decodes bodies: auth strips aws-chunked framing, and
  * gzip is the object's own content.
  */
-final class AwsChunkedEncoding implements ContentEncoding {
+public final class AwsChunkedEncoding implements ContentEncoding {
     private final Set<String> ids;
 
-    AwsChunkedEncoding(Set<String> ids) {
+    public AwsChunkedEncoding(Set<String> ids) {
         this.ids = ids;
     }
 

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.CharacterCodingException;
@@ -12,7 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /** Percent-encoding and date formats as S3 uses them. */
-final class Encoding {
+public final class Encoding {
     static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     static final DateTimeFormatter ISO_MILLIS =
@@ -26,7 +26,7 @@ final class Encoding {
      *
      * @throws IllegalArgumentException on a broken escape or invalid UTF-8
      */
-    static String percentDecode(String s, boolean plusIsSpace) {
+    public static String percentDecode(String s, boolean plusIsSpace) {
         if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
         for (int i = 0; i < s.length(); i++) {
@@ -58,7 +58,7 @@ final class Encoding {
     }
 
     /** S3's encoding-type=url: like URL form encoding but with %20 for space, keeping unreserved characters and '/'. */
-    static String urlEncode(String s) {
+    public static String urlEncode(String s) {
         StringBuilder out = new StringBuilder(s.length() + 8);
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -73,11 +73,11 @@ final class Encoding {
         return out.toString();
     }
 
-    static String httpDate(Instant t) {
+    public static String httpDate(Instant t) {
         return HTTP_DATE.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
-    static String isoDate(Instant t) {
+    public static String isoDate(Instant t) {
         return ISO_MILLIS.format(t);
     }
 }
