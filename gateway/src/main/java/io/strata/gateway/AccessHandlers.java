@@ -4,6 +4,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.Policy;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
@@ -23,7 +25,7 @@ import java.util.Set;
 /**
  * Bucket policy (Put/Get/DeleteBucketPolicy) and canned ACLs (Put/GetBucketAcl, Put/GetObjectAcl).
  * Policies are validated by {@link Policy#parse} and stored as sent; a bucket's canned ACL is a
- * bucket configuration document, an object's lives in its stored headers ({@link Uploads#ACL_HEADER}).
+ * bucket configuration document, an object's lives in its stored headers ({@link StoredHeaders#ACL_HEADER}).
  */
 final class AccessHandlers {
     private static final String ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";

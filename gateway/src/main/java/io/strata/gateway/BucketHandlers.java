@@ -3,6 +3,8 @@ package io.strata.gateway;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
@@ -216,7 +218,7 @@ final class BucketHandlers {
                 xml.element("ETag", "\"" + v.etag() + "\"").element("Size", v.size());
                 if (!v.checksums().isEmpty()) {
                     xml.element("ChecksumAlgorithm", v.checksums().keySet().iterator().next());
-                    xml.element("ChecksumType", Uploads.checksumType(v.headers()));
+                    xml.element("ChecksumType", StoredHeaders.checksumType(v.headers()));
                 }
                 xml.element("StorageClass", TierMover.storageClass(v));
             }
@@ -283,7 +285,7 @@ final class BucketHandlers {
                     .element("Size", o.size());
             if (!o.checksums().isEmpty()) {
                 xml.element("ChecksumAlgorithm", o.checksums().keySet().iterator().next());
-                xml.element("ChecksumType", Uploads.checksumType(o.headers()));
+                xml.element("ChecksumType", StoredHeaders.checksumType(o.headers()));
             }
             xml.element("StorageClass", TierMover.storageClass(o));
             if (fetchOwner) Responses.ownerElement(xml, "Owner", bucket.owner());

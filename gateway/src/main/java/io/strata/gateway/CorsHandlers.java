@@ -2,6 +2,7 @@ package io.strata.gateway;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.strata.gateway.objects.ObjectService;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;

@@ -3,6 +3,7 @@ package io.strata.gateway;
 import io.strata.auth.AuthException;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.http.TransportError;
+import io.strata.gateway.objects.ObjectException;
 import io.strata.namespace.NamespaceException;
 
 /** One mapping per module from its failure reasons to S3 errors. No default branches: a new reason must be mapped. */
@@ -94,5 +95,26 @@ public final class ErrorMapping {
             case SLOW_DOWN -> S3Error.SLOW_DOWN;
         };
         return new S3Exception(error, message);
+    }
+
+    /** The data plane's failures: the S3 error of each reason, with its message, resource and elements. */
+    public static S3Exception toS3(ObjectException e) {
+        S3Error error = switch (e.reason()) {
+            case NO_SUCH_BUCKET -> S3Error.NO_SUCH_BUCKET;
+            case NO_SUCH_KEY -> S3Error.NO_SUCH_KEY;
+            case NO_SUCH_UPLOAD -> S3Error.NO_SUCH_UPLOAD;
+            case INVALID_PART -> S3Error.INVALID_PART;
+            case INVALID_PART_ORDER -> S3Error.INVALID_PART_ORDER;
+            case NO_PARTS -> S3Error.MALFORMED_XML;
+            case MISSING_PART_CHECKSUM, BODY_TOO_LONG -> S3Error.INVALID_REQUEST;
+            case ENTITY_TOO_SMALL -> S3Error.ENTITY_TOO_SMALL;
+            case BAD_DIGEST -> S3Error.BAD_DIGEST;
+            case INCOMPLETE_BODY -> S3Error.INCOMPLETE_BODY;
+            case CORRUPT_DATA, COPY_SOURCE_UNREADABLE -> S3Error.INTERNAL_ERROR;
+            case SLOW_DOWN -> S3Error.SLOW_DOWN;
+        };
+        S3Exception s3 = new S3Exception(error, e.detail().orElse(error.message()), e.resource().orElse(null));
+        e.details().forEach(s3::with);
+        return s3;
     }
 }

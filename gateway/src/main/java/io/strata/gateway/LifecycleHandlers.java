@@ -3,8 +3,11 @@ package io.strata.gateway;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.gateway.objects.ObjectService;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.NamespaceException;
+import io.strata.tiering.LifecycleConfiguration;
 
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -14,6 +17,7 @@ import java.util.Optional;
  * and stored as a bucket configuration document; the tiering module's lifecycle worker executes it.
  */
 final class LifecycleHandlers {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LifecycleHandlers.class);
     static final String MINIMUM_HEADER = "x-amz-transition-default-minimum-object-size";
     static final String MINIMUM_KIND = "lifecycle-transition-minimum";
     static final String ALL_128K = "all_storage_classes_128K";
@@ -31,6 +35,29 @@ final class LifecycleHandlers {
     /** The transition minimum size in bytes that the bucket's setting means. */
     static long minimumBytes(ObjectService service, io.strata.namespace.BucketName bucket) {
         return minimum(service, bucket).equals(VARIES) ? 0 : io.strata.tiering.LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
+    }
+
+    /**
+     * The bucket's stored lifecycle configuration as the lifecycle worker runs it: the wiring hands
+     * this to the object service ({@code ObjectService.lifecycleLookup}), which answers the worker.
+     */
+    static Optional<LifecycleConfiguration> stored(ObjectService service, BucketName bucket) {
+        Optional<byte[]> document;
+        try {
+            document = service.namespace().bucketConfig(bucket, LifecycleXml.KIND);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return Optional.empty();
+            throw e;
+        }
+        if (document.isEmpty()) return Optional.empty();
+        try {
+            LifecycleConfiguration parsed = LifecycleXml.parseStored(document.get());
+            return Optional.of(new LifecycleConfiguration(parsed.rules(), minimumBytes(service, bucket)));
+        } catch (S3Exception e) {
+            // Stored documents passed validation when they were written; one that no longer parses is skipped, not guessed at.
+            LOG.warn("bucket {}: stored lifecycle configuration is unreadable, skipped: {}", bucket, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     LifecycleHandlers(ObjectService service) {

@@ -5,6 +5,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.VerifiedBody;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
@@ -52,7 +54,7 @@ final class MultipartHandlers {
         Optional<String> type = Uploads.multipartChecksumType(checksum, r.header("x-amz-checksum-type"));
         if (type.isPresent()) {
             Map<String, String> headers = new java.util.TreeMap<>(meta.headers());
-            headers.put(Uploads.CHECKSUM_TYPE_HEADER, type.get());
+            headers.put(StoredHeaders.CHECKSUM_TYPE_HEADER, type.get());
             meta = new ObjectService.Metadata(meta.contentType(), headers, meta.userMetadata());
         }
         MultipartUpload upload = service.createUpload(bucket, key, r.auth().accessKey(), meta, algorithm);
@@ -223,7 +225,7 @@ final class MultipartHandlers {
                 .element("Key", key.value())
                 .element("ETag", "\"" + v.etag() + "\"");
         for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
-        if (!v.checksums().isEmpty()) xml.element("ChecksumType", Uploads.checksumType(v.headers()));
+        if (!v.checksums().isEmpty()) xml.element("ChecksumType", StoredHeaders.checksumType(v.headers()));
         Responses.xml(res, xml);
     }
 
@@ -259,7 +261,7 @@ final class MultipartHandlers {
         if (url) xml.element("EncodingType", "url");
         if (!upload.checksumAlgorithm().isEmpty()) {
             xml.element("ChecksumAlgorithm", upload.checksumAlgorithm())
-                    .element("ChecksumType", Uploads.checksumType(upload.headers()));
+                    .element("ChecksumType", StoredHeaders.checksumType(upload.headers()));
         }
         for (Part p : page) {
             xml.start("Part").element("PartNumber", p.partNumber())
@@ -304,7 +306,7 @@ final class MultipartHandlers {
                     .element("Initiated", Encoding.isoDate(u.initiated()));
             if (!u.checksumAlgorithm().isEmpty()) {
                 xml.element("ChecksumAlgorithm", u.checksumAlgorithm())
-                        .element("ChecksumType", Uploads.checksumType(u.headers()));
+                        .element("ChecksumType", StoredHeaders.checksumType(u.headers()));
             }
             xml.end();
         }

@@ -2,6 +2,8 @@ package io.strata.gateway;
 
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.ObjectKey;
@@ -59,7 +61,7 @@ final class ObjectAttributesHandler {
         if (wanted.contains("Checksum") && !v.checksums().isEmpty()) {
             xml.start("Checksum");
             for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
-            xml.element("ChecksumType", Uploads.checksumType(v.headers())).end();
+            xml.element("ChecksumType", StoredHeaders.checksumType(v.headers())).end();
         }
         if (wanted.contains("ObjectParts") && v.partCount() > 0) {
             xml.start("ObjectParts").element("PartsCount", v.partCount());

@@ -6,6 +6,9 @@ import io.strata.auth.VerifiedBody;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.http.ReadAhead;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
+import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
@@ -50,10 +53,13 @@ final class ObjectHandlers {
 
     private final ObjectService service;
     private final AccessControl access;
+    /** Objective-based placement, when the gateway runs it (tests of the hot path may not). */
+    private final Optional<PlacementService> placement;
 
-    ObjectHandlers(ObjectService service, AccessControl access) {
+    ObjectHandlers(ObjectService service, AccessControl access, Optional<PlacementService> placement) {
         this.service = service;
         this.access = access;
+        this.placement = placement;
     }
 
     void putObject(S3Request r, ServerResponse res) {
@@ -171,10 +177,10 @@ final class ObjectHandlers {
                 }
                 // The ACL is never copied: the new object gets the request's x-amz-acl, else private (as S3).
                 Map<String, String> headers = new java.util.TreeMap<>(src.headers());
-                headers.remove(Uploads.ACL_HEADER);
+                headers.remove(StoredHeaders.ACL_HEADER);
                 // The copy's checksums are computed over its whole bytes: FULL_OBJECT, whatever the source's were.
-                headers.remove(Uploads.CHECKSUM_TYPE_HEADER);
-                Uploads.cannedAcl(r).ifPresent(acl -> headers.put(Uploads.ACL_HEADER, acl.header()));
+                headers.remove(StoredHeaders.CHECKSUM_TYPE_HEADER);
+                Uploads.cannedAcl(r).ifPresent(acl -> headers.put(StoredHeaders.ACL_HEADER, acl.header()));
                 meta = new ObjectService.Metadata(src.contentType(), headers, src.userMetadata());
             }
             case "REPLACE" -> meta = Uploads.metadata(r);
@@ -184,12 +190,12 @@ final class ObjectHandlers {
         // Tags follow x-amz-tagging-directive, independently of the metadata directive (COPY by default).
         String taggingDirective = r.header("x-amz-tagging-directive").orElse("COPY").trim();
         Map<String, String> tags = switch (taggingDirective) {
-            case "COPY" -> Tagging.ofVersion(src.headers());
+            case "COPY" -> StoredHeaders.tags(src.headers());
             case "REPLACE" -> Tagging.fromHeader(r);
             default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown tagging directive.")
                     .with("ArgumentName", "x-amz-tagging-directive").with("ArgumentValue", taggingDirective);
         };
-        meta = new ObjectService.Metadata(meta.contentType(), Tagging.withTags(meta.headers(), tags), meta.userMetadata());
+        meta = new ObjectService.Metadata(meta.contentType(), StoredHeaders.withTags(meta.headers(), tags), meta.userMetadata());
         ObjectVersion v = service.copy(src, bucket, key, meta);
         versionIdHeader(res, targetBucket, v);
         source.versionHeader(res);
@@ -263,14 +269,14 @@ final class ObjectHandlers {
             res.header("x-amz-meta-" + m.getKey(), m.getValue());
         }
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
-        int tagCount = Tagging.ofVersion(v.headers()).size();
+        int tagCount = StoredHeaders.tags(v.headers()).size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
-        if (service.placement().map(p -> p.restoring(v)).orElse(false)) {
+        if (placement.map(p -> p.restoring(v)).orElse(false)) {
             res.header("x-amz-restore", "ongoing-request=\"true\"");
         }
         // A GET (not a HEAD) counts as an access: it keeps a hot version hot and may promote a cold one.
-        if (!head) service.placement().ifPresent(p -> p.observeRead(v));
+        if (!head) placement.ifPresent(p -> p.observeRead(v));
         // A full-object checksum describes the whole object: never on a ranged response (SDKs would fail it).
         if (r.header("x-amz-checksum-mode").map(m -> m.equalsIgnoreCase("ENABLED")).orElse(false)) {
             if (!partial || partNumber.isPresent() && v.partCount() == 0) {
@@ -281,7 +287,7 @@ final class ObjectHandlers {
                 for (var c : part.entrySet()) {
                     ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
                 }
-                if (!part.isEmpty()) res.header("x-amz-checksum-type", Uploads.FULL_OBJECT);
+                if (!part.isEmpty()) res.header("x-amz-checksum-type", StoredHeaders.FULL_OBJECT);
             }
         }
         if (partial) {
@@ -380,9 +386,9 @@ final class ObjectHandlers {
         Bucket b = service.requireBucket(r.bucket());
         ObjectVersion v = readable(r, b, r.key(), res);
         checkRestoreRequest(Responses.readSmallBody(r));
-        PlacementService placement = service.placement().orElseThrow(() ->
+        PlacementService running = placement.orElseThrow(() ->
                 new S3Exception(S3Error.NOT_IMPLEMENTED, "Placement is not running."));
-        switch (placement.restore(v)) {
+        switch (running.restore(v)) {
             case STARTED -> res.status(Status.ACCEPTED_202).send();
             case ALREADY_HOT -> res.status(Status.OK_200).send();
             case ONGOING -> throw new S3Exception(S3Error.RESTORE_ALREADY_IN_PROGRESS);
@@ -763,7 +769,7 @@ final class ObjectHandlers {
         for (var c : v.checksums().entrySet()) {
             ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
         }
-        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", Uploads.checksumType(v.headers()));
+        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", StoredHeaders.checksumType(v.headers()));
     }
 
 }

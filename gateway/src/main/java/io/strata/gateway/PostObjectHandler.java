@@ -6,6 +6,8 @@ import io.strata.auth.CannedAcl;
 import io.strata.auth.MultipartFormReader;
 import io.strata.auth.PostFormVerifier;
 import io.strata.gateway.http.Encoding;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectKey;
@@ -134,7 +136,7 @@ final class PostObjectHandler {
             }
         }
         if (size > Uploads.MAX_USER_METADATA) throw new S3Exception(S3Error.METADATA_TOO_LARGE);
-        acl.ifPresent(a -> headers.put(Uploads.ACL_HEADER, a.header()));
+        acl.ifPresent(a -> headers.put(StoredHeaders.ACL_HEADER, a.header()));
         return new ObjectService.Metadata(type, headers, user);
     }
 

@@ -15,6 +15,9 @@ import io.strata.auth.SignedRequest;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.http.TransportError;
 import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.objects.ObjectException;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
@@ -26,6 +29,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The S3 REST API: one Helidon handler that resolves addressing, authenticates, picks the
@@ -50,14 +54,15 @@ public final class S3Api implements Handler {
     private final ObjectAttributesHandler attributes;
     private final Metrics metrics;
 
-    S3Api(CredentialStore credentials, Clock clock, ObjectService service, String region, String domain,
-          Metrics metrics) {
+    /** @param placement objective-based placement (restore, promotion on reads), or null without it */
+    S3Api(CredentialStore credentials, Clock clock, ObjectService service, PlacementService placement, String region,
+          String domain, Metrics metrics) {
         this.verifier = SigV4Verifier.create(credentials, clock);
         this.v2Verifier = SigV2Verifier.create(credentials, clock);
         this.domain = domain;
         this.access = new AccessControl(service.namespace(), clock);
         this.buckets = new BucketHandlers(service, region);
-        this.objects = new ObjectHandlers(service, access);
+        this.objects = new ObjectHandlers(service, access, Optional.ofNullable(placement));
         this.multipart = new MultipartHandlers(service, objects);
         this.accessHandlers = new AccessHandlers(service, access);
         this.lifecycle = new LifecycleHandlers(service);
@@ -107,6 +112,8 @@ public final class S3Api implements Handler {
             dispatch(op, r, res);
         } catch (S3Exception e) {
             fail(req, res, e, resource, requestId);
+        } catch (ObjectException e) {
+            fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (AuthException e) {
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (NamespaceException e) {

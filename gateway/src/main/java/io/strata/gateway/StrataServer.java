@@ -26,6 +26,9 @@ import io.strata.gateway.http.FirstRequestLine;
 import io.strata.gateway.http.TransportErrors;
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.metrics.MetricsAccess;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.OrphanCollector;
+import io.strata.gateway.placement.PlacementService;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
@@ -131,8 +134,11 @@ public final class StrataServer implements AutoCloseable {
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
             service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
+            ObjectService objects = service;
+            service.lifecycleLookup(bucket -> LifecycleHandlers.stored(objects, bucket));
             placement = new PlacementService(service, config.placement(), clock, config.drives(),
                     (double) (config.dataShards() + config.parityShards()) / config.dataShards());
+            service.placement(placement);
             placement.start(config.placementInterval());
             Metrics metrics = new Metrics();
             metrics.placement(placement);
@@ -146,7 +152,7 @@ public final class StrataServer implements AutoCloseable {
             orphans.start(config.orphanInterval());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
-            S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
+            S3Api api = new S3Api(CredentialStore.of(root), clock, service, placement, config.region(), config.domain(), metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, config.dataDir(),

@@ -17,16 +17,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Object and bucket tag sets: parsing (x-amz-tagging header, Tagging XML), S3's limits, and the
- * stored form. An object's tags live in its version's stored headers under {@link #HEADER}, so they
- * commit atomically with the version and need no codec change (GET/HEAD return only
- * {@link Uploads#STORED_HEADERS}, never this one); a bucket's are the bucket configuration document
- * {@link #BUCKET_CONFIG}. Both are stored as a URL-encoded query string ({@code k1=v1&k2=v2}).
+ * Object and bucket tag sets: parsing (x-amz-tagging header, Tagging XML) and S3's limits. An
+ * object's tags live in its version's stored headers (StoredHeaders.TAGGING_HEADER in the objects
+ * package, which owns the stored form), so they commit atomically with the version and need no codec
+ * change (GET/HEAD return only {@link Uploads#STORED_HEADERS}, never that one); a bucket's are the
+ * bucket configuration document {@link #BUCKET_CONFIG}. Both are stored as a URL-encoded query string
+ * ({@code k1=v1&k2=v2}).
  * Stateless, thread-safe.
  */
 final class Tagging {
-    /** Internal stored-header name of an object version's tag set. */
-    static final String HEADER = "x-amz-tagging";
+    /** The bucket configuration kind of a bucket's tag set. */
     static final String BUCKET_CONFIG = "tagging";
     static final int MAX_OBJECT_TAGS = 10;
     static final int MAX_BUCKET_TAGS = 50;
@@ -109,41 +109,6 @@ final class Tagging {
             }
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    /** The stored form; "" for no tags. */
-    static String encode(Map<String, String> tags) {
-        StringBuilder b = new StringBuilder();
-        for (Map.Entry<String, String> t : tags.entrySet()) {
-            if (!b.isEmpty()) b.append('&');
-            b.append(URLEncoder.encode(t.getKey(), StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(t.getValue(), StandardCharsets.UTF_8));
-        }
-        return b.toString();
-    }
-
-    static Map<String, String> decode(String stored) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (stored == null || stored.isEmpty()) return out;
-        for (String pair : stored.split("&")) {
-            int eq = pair.indexOf('=');
-            out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    /** The tags stored with an object version. */
-    static Map<String, String> ofVersion(Map<String, String> storedHeaders) {
-        return decode(storedHeaders.get(HEADER));
-    }
-
-    /** Stored headers with the tag set replaced ({@code tags} empty: removed). */
-    static Map<String, String> withTags(Map<String, String> storedHeaders, Map<String, String> tags) {
-        Map<String, String> h = new java.util.TreeMap<>(storedHeaders);
-        h.remove(HEADER);
-        if (!tags.isEmpty()) h.put(HEADER, encode(tags));
-        return h;
     }
 
     static XmlWriter xml(Map<String, String> tags) {

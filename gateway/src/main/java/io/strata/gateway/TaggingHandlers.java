@@ -2,6 +2,8 @@ package io.strata.gateway;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectKey;
@@ -39,7 +41,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         ObjectVersion v = addressed(r, b.name(), r.key());
         ObjectHandlers.versionIdHeader(res, b, v);
-        Responses.xml(res, Tagging.xml(Tagging.ofVersion(v.headers())));
+        Responses.xml(res, Tagging.xml(StoredHeaders.tags(v.headers())));
     }
 
     void deleteObjectTagging(S3Request r, ServerResponse res) {
@@ -53,8 +55,8 @@ final class TaggingHandlers {
     private ObjectVersion rewrite(S3Request r, Bucket b, ObjectKey key, Map<String, String> tags) {
         for (int i = 0; i < ATTEMPTS; i++) {
             ObjectVersion v = addressed(r, b.name(), key);
-            if (Tagging.ofVersion(v.headers()).equals(tags)) return v;
-            if (service.namespace().replaceVersion(v, v.withHeaders(Tagging.withTags(v.headers(), tags)))) return v;
+            if (StoredHeaders.tags(v.headers()).equals(tags)) return v;
+            if (service.namespace().replaceVersion(v, v.withHeaders(StoredHeaders.withTags(v.headers(), tags)))) return v;
         }
         throw new S3Exception(S3Error.SLOW_DOWN, "The object is being modified concurrently; retry the request.");
     }
@@ -88,7 +90,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         Map<String, String> tags = Tagging.fromXml(Responses.readSmallBody(r), Tagging.MAX_BUCKET_TAGS);
         service.namespace().putBucketConfig(b.name(), Tagging.BUCKET_CONFIG,
-                Tagging.encode(tags).getBytes(StandardCharsets.UTF_8));
+                StoredHeaders.encodeTags(tags).getBytes(StandardCharsets.UTF_8));
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -96,7 +98,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         byte[] doc = service.namespace().bucketConfig(b.name(), Tagging.BUCKET_CONFIG)
                 .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_TAG_SET).with("BucketName", b.name().value()));
-        Responses.xml(res, Tagging.xml(Tagging.decode(new String(doc, StandardCharsets.UTF_8))));
+        Responses.xml(res, Tagging.xml(StoredHeaders.decodeTags(new String(doc, StandardCharsets.UTF_8))));
     }
 
     void deleteBucketTagging(S3Request r, ServerResponse res) {

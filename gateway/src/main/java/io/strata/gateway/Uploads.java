@@ -4,6 +4,8 @@ import io.strata.auth.CannedAcl;
 import io.strata.auth.VerifiedBody;
 
 import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.StoredHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -77,35 +79,16 @@ final class Uploads {
             throw new S3Exception(S3Error.METADATA_TOO_LARGE).with("Size", Integer.toString(size))
                     .with("MaxSizeAllowed", Integer.toString(MAX_USER_METADATA));
         }
-        cannedAcl(r).ifPresent(acl -> headers.put(ACL_HEADER, acl.header()));
+        cannedAcl(r).ifPresent(acl -> headers.put(StoredHeaders.ACL_HEADER, acl.header()));
         Map<String, String> tags = Tagging.fromHeader(r);
-        if (!tags.isEmpty()) headers.put(Tagging.HEADER, Tagging.encode(tags));
+        if (!tags.isEmpty()) headers.put(StoredHeaders.TAGGING_HEADER, StoredHeaders.encodeTags(tags));
         return new ObjectService.Metadata(contentType, headers, user);
     }
 
     /**
-     * The object's canned ACL lives in its stored headers under this name (never returned as a
-     * header: GET/HEAD send only {@link #STORED_HEADERS}). Absent means private.
-     */
-    static final String ACL_HEADER = "x-amz-acl";
-
-    /**
-     * How an object's (or an upload's) checksum was made lives in its stored headers under this name
-     * (never returned as a plain header): COMPOSITE or FULL_OBJECT. Absent means FULL_OBJECT, which is
-     * what a single PUT's checksum is.
-     */
-    static final String CHECKSUM_TYPE_HEADER = "x-amz-checksum-type";
-    static final String COMPOSITE = "COMPOSITE";
-    static final String FULL_OBJECT = "FULL_OBJECT";
-
-    static String checksumType(Map<String, String> storedHeaders) {
-        return storedHeaders.getOrDefault(CHECKSUM_TYPE_HEADER, FULL_OBJECT);
-    }
-
-    /**
-     * CreateMultipartUpload's x-amz-checksum-type for {@code algorithm}: COMPOSITE is the default for
-     * SHA-1/SHA-256/CRC32/CRC32C, FULL_OBJECT the default and only type for CRC64NVME, and SHAs cannot
-     * be FULL_OBJECT ("Checking object integrity", AWS S3 user guide).
+     * CreateMultipartUpload's x-amz-checksum-type for {@code algorithm}: StoredHeaders.COMPOSITE is the default for
+     * SHA-1/SHA-256/CRC32/CRC32C, StoredHeaders.FULL_OBJECT the default and only type for CRC64NVME, and SHAs cannot
+     * be StoredHeaders.FULL_OBJECT ("Checking object integrity", AWS S3 user guide).
      *
      * @return the type, or empty when no algorithm is named
      */
@@ -119,12 +102,12 @@ final class Uploads {
         }
         ChecksumAlgorithm a = algorithm.get();
         String type = requested.map(t -> t.trim().toUpperCase(Locale.ROOT))
-                .orElse(a == ChecksumAlgorithm.CRC64NVME ? FULL_OBJECT : COMPOSITE);
-        if (!type.equals(COMPOSITE) && !type.equals(FULL_OBJECT)) {
+                .orElse(a == ChecksumAlgorithm.CRC64NVME ? StoredHeaders.FULL_OBJECT : StoredHeaders.COMPOSITE);
+        if (!type.equals(StoredHeaders.COMPOSITE) && !type.equals(StoredHeaders.FULL_OBJECT)) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "Value for x-amz-checksum-type header is invalid.");
         }
-        if (type.equals(COMPOSITE) && a == ChecksumAlgorithm.CRC64NVME
-                || type.equals(FULL_OBJECT) && !a.isCrc()) {
+        if (type.equals(StoredHeaders.COMPOSITE) && a == ChecksumAlgorithm.CRC64NVME
+                || type.equals(StoredHeaders.FULL_OBJECT) && !a.isCrc()) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The " + type + " checksum type cannot be used with the "
                     + a.name().toLowerCase(Locale.ROOT) + " checksum algorithm.");
         }
@@ -138,7 +121,7 @@ final class Uploads {
                 throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Explicit grants (" + h + ") are not implemented; use x-amz-acl.");
             }
         }
-        Optional<String> value = r.header(ACL_HEADER);
+        Optional<String> value = r.header(StoredHeaders.ACL_HEADER);
         if (value.isEmpty()) return Optional.empty();
         return Optional.of(CannedAcl.parse(value.get()).orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT)
                 .with("ArgumentName", "x-amz-acl").with("ArgumentValue", value.get())));
@@ -146,7 +129,7 @@ final class Uploads {
 
     /** The canned ACL stored with an object (private when none was given). */
     static CannedAcl objectAcl(Map<String, String> storedHeaders) {
-        String v = storedHeaders.get(ACL_HEADER);
+        String v = storedHeaders.get(StoredHeaders.ACL_HEADER);
         return v == null ? CannedAcl.PRIVATE : CannedAcl.parse(v).orElse(CannedAcl.PRIVATE);
     }
 

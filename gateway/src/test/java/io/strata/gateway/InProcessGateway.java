@@ -1,6 +1,7 @@
 package io.strata.gateway;
 
 import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.objects.ObjectService;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;

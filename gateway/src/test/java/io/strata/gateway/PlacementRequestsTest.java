@@ -5,14 +5,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** RestoreObject's body checks and the stored pin document. */
+/** RestoreObject's body checks. */
 class PlacementRequestsTest {
     @ParameterizedTest
     @ValueSource(strings = {
@@ -48,15 +46,5 @@ class PlacementRequestsTest {
         S3Exception e = assertThrows(S3Exception.class, () -> ObjectHandlers.checkRestoreRequest(
                 "<RestoreRequest><Type>SELECT</Type></RestoreRequest>".getBytes(StandardCharsets.UTF_8)));
         assertEquals(S3Error.NOT_IMPLEMENTED, e.error());
-    }
-
-    @Test
-    void pinDocumentRoundTripsAnyPrefix() {
-        List<String> prefixes = List.of("", "train/", "a b\nc/ü%", "x+y");
-        byte[] doc = PlacementService.encodePins(prefixes);
-        assertEquals(prefixes, PlacementService.decodePins(doc));
-        assertArrayEquals("strata-placement 1\npin train%2F\n".getBytes(StandardCharsets.UTF_8),
-                PlacementService.encodePins(List.of("train/")));
-        assertThrows(IllegalArgumentException.class, () -> PlacementService.decodePins("other 1\n".getBytes(StandardCharsets.UTF_8)));
     }
 }

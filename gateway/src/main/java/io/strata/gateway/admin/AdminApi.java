@@ -15,6 +15,7 @@ import io.strata.gateway.ErrorMapping;
 import io.strata.gateway.S3Api;
 import io.strata.gateway.S3Error;
 import io.strata.gateway.S3Exception;
+import io.strata.gateway.objects.ObjectException;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,8 @@ public final class AdminApi implements Handler {
             route.handle(req, res);
         } catch (S3Exception e) {
             S3Api.fail(req, res, e, rawPath, requestId);
+        } catch (ObjectException e) {
+            S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (AuthException e) {
             S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (NamespaceException e) {

@@ -1,7 +1,10 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.erasure.ErasureStore;
+import io.strata.gateway.ErrorMapping;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.Namespace;
@@ -128,8 +131,8 @@ class ObjectServiceInlineTest {
         byte[] data = bytes(5, 1000);
         var expect = new ObjectService.Expectations(Optional.of(ObjectService.md5(bytes(6, 1000))), Map.of(),
                 Set.of(ChecksumAlgorithm.CRC32C), Map::of);
-        S3Exception e = assertThrows(S3Exception.class, () -> service.put(BUCKET, new ObjectKey("bad"),
-                new ByteArrayInputStream(data), data.length, META, expect));
+        S3Exception e = ErrorMapping.toS3(assertThrows(ObjectException.class, () -> service.put(BUCKET, new ObjectKey("bad"),
+                new ByteArrayInputStream(data), data.length, META, expect)));
         assertEquals(S3Error.BAD_DIGEST, e.error());
         assertTrue(service.latest(BUCKET, new ObjectKey("bad")).isEmpty());
 
@@ -142,11 +145,11 @@ class ObjectServiceInlineTest {
     @Test
     void shortAndLongBodiesAreRefusedWithoutAVersion() {
         byte[] data = bytes(7, 100);
-        S3Exception shorter = assertThrows(S3Exception.class, () -> service.put(BUCKET, new ObjectKey("short"),
-                new ByteArrayInputStream(data), 200, META, ObjectService.Expectations.none()));
+        S3Exception shorter = ErrorMapping.toS3(assertThrows(ObjectException.class, () -> service.put(BUCKET, new ObjectKey("short"),
+                new ByteArrayInputStream(data), 200, META, ObjectService.Expectations.none())));
         assertEquals(S3Error.INCOMPLETE_BODY, shorter.error());
-        S3Exception longer = assertThrows(S3Exception.class, () -> service.put(BUCKET, new ObjectKey("long"),
-                new ByteArrayInputStream(data), 50, META, ObjectService.Expectations.none()));
+        S3Exception longer = ErrorMapping.toS3(assertThrows(ObjectException.class, () -> service.put(BUCKET, new ObjectKey("long"),
+                new ByteArrayInputStream(data), 50, META, ObjectService.Expectations.none())));
         assertEquals(S3Error.INVALID_REQUEST, longer.error());
         assertTrue(service.latest(BUCKET, new ObjectKey("short")).isEmpty());
         assertTrue(service.latest(BUCKET, new ObjectKey("long")).isEmpty());
@@ -239,7 +242,7 @@ class ObjectServiceInlineTest {
         ref[ref.length - 1] ^= 0x40;
         ObjectVersion rotten = new ObjectVersion(v.bucket(), v.key(), v.versionId(), v.size(), v.etag(), v.lastModified(),
                 v.contentType(), v.headers(), v.userMetadata(), v.checksums(), 0, List.of(new Segment(v.size(), ref)));
-        S3Exception e = assertThrows(S3Exception.class, () -> service.open(rotten, 0, 64));
+        S3Exception e = ErrorMapping.toS3(assertThrows(ObjectException.class, () -> service.open(rotten, 0, 64)));
         assertEquals(S3Error.INTERNAL_ERROR, e.error());
     }
 }

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import io.strata.erasure.BlobLocation;
 import io.strata.erasure.ErasureException;
@@ -122,7 +122,7 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
     /**
      * @param pins blobs held uncommitted by writers of this process; pins of blobs found referenced are released
      */
-    OrphanCollector(Namespace namespace, ErasureStore store, Duration grace, Clock clock, BlobPins pins) {
+    public OrphanCollector(Namespace namespace, ErasureStore store, Duration grace, Clock clock, BlobPins pins) {
         this(namespace, store, grace, clock, pins, MAX_CANDIDATES);
     }
 
@@ -251,7 +251,7 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
     }
 
     /** Starts the background loop: a pass at once (start-up), then one every {@code interval}. Call once. */
-    void start(Duration interval) {
+    public void start(Duration interval) {
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
         if (thread != null) throw new IllegalStateException("already started");
         thread = Thread.ofVirtual().name("strata-orphan-collector").start(() -> loop(interval));

@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

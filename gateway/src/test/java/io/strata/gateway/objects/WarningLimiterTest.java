@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

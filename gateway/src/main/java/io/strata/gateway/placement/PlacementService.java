@@ -1,7 +1,10 @@
-package io.strata.gateway;
+package io.strata.gateway.placement;
 
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.metrics.MetricsSection;
+import io.strata.gateway.objects.ObjectException;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.PlacementHook;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
@@ -63,7 +66,7 @@ import java.util.function.Consumer;
  * {@value #KEPT_JOBS}. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
  * version where it was (see {@link TierMover}).
  */
-public final class PlacementService implements MetricsSection, AutoCloseable {
+public final class PlacementService implements PlacementHook, MetricsSection, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
     /** Bucket config document kind holding a bucket's pinned prefixes. */
     static final String KIND = "strata-placement";
@@ -77,7 +80,7 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
     private static final int PAGE = 1000;
 
     /** What RestoreObject found. */
-    enum RestoreOutcome { STARTED, ONGOING, ALREADY_HOT }
+    public enum RestoreOutcome { STARTED, ONGOING, ALREADY_HOT }
 
     /** One prefetch job and its progress. Counters are updated while it runs. */
     public static final class PrefetchJob {
@@ -163,7 +166,7 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
      *                  {@code placement.hot-capacity} is configured)
      * @param expansion raw bytes written per byte of object data ((data + parity) / data)
      */
-    PlacementService(ObjectService service, PlacementPolicy policy, Clock clock, List<Path> drives, double expansion) {
+    public PlacementService(ObjectService service, PlacementPolicy policy, Clock clock, List<Path> drives, double expansion) {
         this.service = service;
         this.namespace = service.namespace();
         this.policy = policy;
@@ -174,11 +177,10 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
         this.movers = new ThreadPoolExecutor(MOVERS, MOVERS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 Thread.ofVirtual().name("strata-placement-mover-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.pins = loadPins();
-        service.placement(this);
     }
 
     /** Starts the watermark check every {@code interval}. */
-    void start(Duration interval) {
+    public void start(Duration interval) {
         evictor = Thread.ofVirtual().name("strata-placement-evictor").start(() -> evictLoop(interval));
     }
 
@@ -186,7 +188,7 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
         return policy;
     }
 
-    /** @throws S3Exception NoSuchBucket */
+    /** @throws ObjectException NO_SUCH_BUCKET */
     public void requireBucket(BucketName bucket) {
         service.requireBucket(bucket);
     }
@@ -194,7 +196,7 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
     // ---- reads, promotion, restore
 
     /** Called for every GET of a version: records the access and queues a promotion when the policy says so. */
-    void observeRead(ObjectVersion v) {
+    public void observeRead(ObjectVersion v) {
         boolean cold = TierMover.coldName(v).isPresent();
         if (tracker.read(VersionRef.of(v), cold) && cold) {
             if (submit(v, promotions)) {
@@ -206,21 +208,21 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
     }
 
     /** True while a move of this version to the hot tier is queued or running. */
-    boolean restoring(ObjectVersion v) {
+    public boolean restoring(ObjectVersion v) {
         return moving.contains(VersionRef.of(v));
     }
 
     /**
      * RestoreObject: starts moving a cold version hot.
      *
-     * @throws S3Exception SlowDown when the move queue is full
+     * @throws ObjectException SLOW_DOWN when the move queue is full
      */
-    RestoreOutcome restore(ObjectVersion v) {
+    public RestoreOutcome restore(ObjectVersion v) {
         if (TierMover.coldName(v).isEmpty()) return RestoreOutcome.ALREADY_HOT;
         if (restoring(v)) return RestoreOutcome.ONGOING;
         if (!submit(v, restores)) {
             if (restoring(v)) return RestoreOutcome.ONGOING;
-            throw new S3Exception(S3Error.SLOW_DOWN, "Too many restores in progress; retry later.");
+            throw new ObjectException(ObjectException.Reason.SLOW_DOWN, "Too many restores in progress; retry later.");
         }
         return RestoreOutcome.STARTED;
     }
@@ -262,6 +264,12 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
 
     public Pins pins() {
         return pins;
+    }
+
+    /** A version under a prefix pinned hot stays hot: the object service asks before every move cold. */
+    @Override
+    public boolean keepsHot(ObjectVersion version) {
+        return pinned(version);
     }
 
     /** True if a pinned prefix covers the version (transitions and eviction leave it alone). */
@@ -344,12 +352,12 @@ public final class PlacementService implements MetricsSection, AutoCloseable {
     /**
      * Starts a job moving every cold version under {@code prefix} of {@code bucket} hot.
      *
-     * @throws S3Exception SlowDown when {@value #MAX_RUNNING_PREFETCHES} jobs are running
+     * @throws ObjectException SLOW_DOWN when {@value #MAX_RUNNING_PREFETCHES} jobs are running
      */
     public PrefetchJob prefetch(BucketName bucket, String prefix) {
         service.requireBucket(bucket);
         if (jobs.values().stream().filter(j -> !j.done()).count() >= MAX_RUNNING_PREFETCHES) {
-            throw new S3Exception(S3Error.SLOW_DOWN, "Too many prefetch jobs running; retry later.");
+            throw new ObjectException(ObjectException.Reason.SLOW_DOWN, "Too many prefetch jobs running; retry later.");
         }
         PrefetchJob job = new PrefetchJob(jobIds.incrementAndGet(), bucket.value(), prefix, clock.instant());
         jobs.put(job.id, job);

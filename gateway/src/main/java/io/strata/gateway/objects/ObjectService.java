@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.checksum.HashingInputStream;
@@ -46,6 +46,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -69,7 +70,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      *                      instead of being summed a second time.
      * @param trailers      the body's verified trailers, known once it has been read to its end
      */
-    record Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
+    public record Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
                         Set<ChecksumAlgorithm> compute, Optional<ChecksumAlgorithm> checkedByBody,
                         Supplier<Map<String, String>> trailers) {
         /** Expectations of a body that checks no checksum itself. */
@@ -78,13 +79,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             this(contentMd5, checksums, compute, Optional.empty(), trailers);
         }
 
-        static Expectations none() {
+        public static Expectations none() {
             return new Expectations(Optional.empty(), Map.of(), Set.of(), Map::of);
         }
     }
 
     /** The descriptive metadata a new object carries. */
-    record Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata) {
+    public record Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata) {
     }
 
     /** Digests of stored data. */
@@ -112,14 +113,15 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     private volatile boolean closing;
     private final NamespaceLifecycleActions lifecycleActions;
     private final TierMover mover;
-    private volatile PlacementService placement;
+    private volatile PlacementHook placement = PlacementHook.NONE;
+    private volatile Function<BucketName, Optional<LifecycleConfiguration>> lifecycleLookup = bucket -> Optional.empty();
 
     ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers) {
         this(namespace, store, clock, tiers, DEFAULT_INLINE_THRESHOLD);
     }
 
     /** @param inlineThreshold objects of at most this many bytes are stored inline; 0 stores none inline */
-    ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers, int inlineThreshold) {
+    public ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers, int inlineThreshold) {
         if (inlineThreshold < 0 || inlineThreshold > MAX_INLINE_THRESHOLD) {
             throw new IllegalArgumentException("inline threshold must be 0.." + MAX_INLINE_THRESHOLD + ": " + inlineThreshold);
         }
@@ -152,18 +154,21 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** Blobs this service wrote and has not committed yet (for the {@link OrphanCollector}). */
-    BlobPins pins() {
+    public BlobPins pins() {
         return pins;
     }
 
-    /** Attaches objective-based placement (pins, promotion, restore); called once at startup. */
-    void placement(PlacementService p) {
-        this.placement = p;
+    /** Attaches objective-based placement (which versions stay hot); called once by the wiring, at startup. */
+    public void placement(PlacementHook hook) {
+        this.placement = hook;
     }
 
-    /** Placement, when the gateway runs it (tests of the hot path may not). */
-    Optional<PlacementService> placement() {
-        return Optional.ofNullable(placement);
+    /**
+     * Attaches how a bucket's lifecycle configuration is found (the S3 API stores it); called once by
+     * the wiring, at startup. Until then no bucket has one.
+     */
+    public void lifecycleLookup(Function<BucketName, Optional<LifecycleConfiguration>> lookup) {
+        this.lifecycleLookup = lookup;
     }
 
     /**
@@ -171,7 +176,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      *
      * @throws io.strata.tiering.TierException when the cold tier cannot serve it; it stays cold
      */
-    boolean promote(ObjectVersion version) {
+    public boolean promote(ObjectVersion version) {
         boolean moved = mover.toHot(version) == TierMover.Outcome.MOVED;
         signalCleaner();
         return moved;
@@ -201,7 +206,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * Stores and commits a new version; returns it as committed (with its version id). The caller
      * has checked the bucket; one deleted meanwhile makes the commit fail and the data is freed.
      */
-    ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
+    public ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
                       Expectations expect) {
         Stored stored = store(body, length, expect, BlobOwner.object(bucket.value(), key.value()));
         Instant now = clock.instant();
@@ -217,14 +222,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * Copies the source's bytes into a new version (the hot tier holds each version's data once);
      * returns it as committed.
      */
-    ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
+    public ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
             stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms, Map::of),
                     BlobOwner.object(bucket.value(), key.value()));
         } catch (IOException e) {
-            throw new S3Exception(S3Error.INTERNAL_ERROR, "reading the copy source failed");
+            throw new ObjectException(ObjectException.Reason.COPY_SOURCE_UNREADABLE, "reading the copy source failed");
         }
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
                 clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
@@ -241,33 +246,33 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** DELETE without a version id: removes the null version and/or adds a delete marker, by the bucket's state. */
-    DeleteResult delete(BucketName bucket, ObjectKey key) {
+    public DeleteResult delete(BucketName bucket, ObjectKey key) {
         DeleteResult result = namespace.deleteObject(bucket, key);
         signalCleaner();
         return result;
     }
 
     /** Permanently deletes one version or delete marker; empty if there was none with that id. */
-    Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
+    public Optional<ObjectVersion> deleteVersion(BucketName bucket, ObjectKey key, String versionId) {
         Optional<ObjectVersion> removed = namespace.deleteVersion(bucket, key, versionId);
         signalCleaner();
         return removed;
     }
 
     /** The newest entry of the key, which may be a delete marker. */
-    Optional<ObjectVersion> latest(BucketName bucket, ObjectKey key) {
+    public Optional<ObjectVersion> latest(BucketName bucket, ObjectKey key) {
         return namespace.latest(bucket, key);
     }
 
     /** One version or delete marker by id. */
-    Optional<ObjectVersion> version(BucketName bucket, ObjectKey key, String versionId) {
+    public Optional<ObjectVersion> version(BucketName bucket, ObjectKey key, String versionId) {
         return namespace.version(bucket, key, versionId);
     }
 
     // ---- reads
 
     /** Streams {@code length} bytes from {@code offset}, across segments; every byte verified against its checksum. */
-    InputStream open(ObjectVersion version, long offset, long length) {
+    public InputStream open(ObjectVersion version, long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > version.size()) {
             throw new IllegalArgumentException("range outside object");
         }
@@ -321,7 +326,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** The version as the namespace holds it now; NoSuchKey if it is gone. */
     private ObjectVersion current(ObjectVersion v) {
         return namespace.version(v.bucket(), v.key(), v.versionId())
-                .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_KEY, v.key().value()));
+                .orElseThrow(() -> new ObjectException(ObjectException.Reason.NO_SUCH_KEY, v.key().value()));
     }
 
     /** Leases every hot blob of {@code v}; null (holding none) if one is being freed. */
@@ -378,7 +383,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * Bytes {@code [from, from + length)} of segment {@code index}, wherever it lives. Hot blocks are
      * checked by the erasure store as they stream; inline bytes by their CRC32C on decoding.
      *
-     * @throws S3Exception InternalError when the segment's reference is unreadable or inline bytes
+     * @throws ObjectException CORRUPT_DATA when the segment's reference is unreadable or inline bytes
      *                     fail their checksum (logged: an operator must look at the metadata store)
      */
     private InputStream openSegment(ObjectVersion version, int index, long from, long length) {
@@ -389,7 +394,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         } catch (IllegalArgumentException e) {
             LOG.error("unreadable segment {} of {}/{} version {}: {}", index, version.bucket(), version.key(),
                     version.versionId(), e.getMessage());
-            throw new S3Exception(S3Error.INTERNAL_ERROR, "stored data failed its integrity check");
+            throw new ObjectException(ObjectException.Reason.CORRUPT_DATA, "stored data failed its integrity check");
         }
         return switch (ref) {
             case DataRef.Hot hot -> store.read(hot.location(), from, length);
@@ -416,7 +421,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         return uploadId;
     }
 
-    MultipartUpload createUpload(BucketName bucket, ObjectKey key, String owner, Metadata meta,
+    public MultipartUpload createUpload(BucketName bucket, ObjectKey key, String owner, Metadata meta,
                                  String checksumAlgorithm) {
         requireBucket(bucket);
         String uploadId = newUploadId();
@@ -426,11 +431,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         return upload;
     }
 
-    MultipartUpload upload(BucketName bucket, ObjectKey key, String uploadId) {
+    public MultipartUpload upload(BucketName bucket, ObjectKey key, String uploadId) {
         return namespace.upload(bucket, key, uploadId).orElseThrow(() -> noSuchUpload(uploadId));
     }
 
-    Part uploadPart(BucketName bucket, ObjectKey key, String uploadId, int partNumber, InputStream body,
+    public Part uploadPart(BucketName bucket, ObjectKey key, String uploadId, int partNumber, InputStream body,
                     long length, Expectations expect) {
         MultipartUpload upload = upload(bucket, key, uploadId);
         // Every part of an upload created with a checksum algorithm carries that checksum, whether or
@@ -459,17 +464,17 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     }
 
     /** UploadPartCopy: stores {@code length} bytes of {@code source} from {@code offset} as a new part. */
-    Part uploadPartCopy(ObjectVersion source, long offset, long length, BucketName bucket, ObjectKey key,
+    public Part uploadPartCopy(ObjectVersion source, long offset, long length, BucketName bucket, ObjectKey key,
                         String uploadId, int partNumber) {
         try (InputStream in = open(source, offset, length)) {
             return uploadPart(bucket, key, uploadId, partNumber, in, length, Expectations.none());
         } catch (IOException e) {
-            throw new S3Exception(S3Error.INTERNAL_ERROR, "reading the copy source failed");
+            throw new ObjectException(ObjectException.Reason.COPY_SOURCE_UNREADABLE, "reading the copy source failed");
         }
     }
 
     /** One entry of a CompleteMultipartUpload body. */
-    record CompletedPart(int partNumber, String etag, Map<String, String> checksums) {
+    public record CompletedPart(int partNumber, String etag, Map<String, String> checksums) {
         CompletedPart(int partNumber, String etag) {
             this(partNumber, etag, Map.of());
         }
@@ -485,11 +490,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      *
      * @param declared the request's x-amz-checksum-* header: a FULL_OBJECT value the client computed
      */
-    ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
+    public ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
                            Map<ChecksumAlgorithm, String> declared) {
         MultipartUpload upload = upload(bucket, key, uploadId);
         Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(upload.checksumAlgorithm());
-        String checksumType = Uploads.checksumType(upload.headers());
+        String checksumType = StoredHeaders.checksumType(upload.headers());
         List<String> partChecksums = new ArrayList<>(requested.size());
         Map<Integer, Part> parts = new TreeMap<>();
         int after = 0;
@@ -500,7 +505,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             after = page.getLast().partNumber();
         }
         if (requested.isEmpty()) {
-            throw new S3Exception(S3Error.MALFORMED_XML, "You must specify at least one part.");
+            throw new ObjectException(ObjectException.Reason.NO_PARTS, "You must specify at least one part.");
         }
         List<Segment> segments = new ArrayList<>(requested.size());
         byte[] md5s = new byte[16 * requested.size()];
@@ -509,40 +514,40 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         for (int i = 0; i < requested.size(); i++) {
             CompletedPart want = requested.get(i);
             if (want.partNumber() <= previous) {
-                throw new S3Exception(S3Error.INVALID_PART_ORDER);
+                throw new ObjectException(ObjectException.Reason.INVALID_PART_ORDER);
             }
             previous = want.partNumber();
             Part part = parts.get(want.partNumber());
             String etag = unquote(want.etag());
             if (part == null || !part.etag().equalsIgnoreCase(etag)) {
-                throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
+                throw new ObjectException(ObjectException.Reason.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
                         .with("ETag", etag);
             }
             for (var c : want.checksums().entrySet()) {
                 String stored = part.checksums().get(c.getKey());
                 if (stored != null && !stored.equals(c.getValue())
                         || stored == null && algorithm.isPresent()) {
-                    throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
+                    throw new ObjectException(ObjectException.Reason.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()))
                             .with("ETag", etag);
                 }
             }
             if (algorithm.isPresent()) {
                 String name = algorithm.get().name();
-                if (checksumType.equals(Uploads.COMPOSITE) && !want.checksums().containsKey(name)) {
+                if (checksumType.equals(StoredHeaders.COMPOSITE) && !want.checksums().containsKey(name)) {
                     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
-                    throw new S3Exception(S3Error.INVALID_REQUEST, "The upload was created using a "
+                    throw new ObjectException(ObjectException.Reason.MISSING_PART_CHECKSUM, "The upload was created using a "
                             + name.toLowerCase(java.util.Locale.ROOT) + " checksum. The complete request must include the "
                             + "checksum for each part. It was missing for part " + want.partNumber() + " in the request.");
                 }
                 String stored = part.checksums().get(name);
                 if (stored == null) {
                     // Only parts stored before their upload could carry an algorithm lack it; no such data exists.
-                    throw new S3Exception(S3Error.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()));
+                    throw new ObjectException(ObjectException.Reason.INVALID_PART).with("PartNumber", Integer.toString(want.partNumber()));
                 }
                 partChecksums.add(stored);
             }
             if (i < requested.size() - 1 && part.size() < MIN_PART_SIZE) {
-                throw new S3Exception(S3Error.ENTITY_TOO_SMALL).with("PartNumber", Integer.toString(part.partNumber()))
+                throw new ObjectException(ObjectException.Reason.ENTITY_TOO_SMALL).with("PartNumber", Integer.toString(part.partNumber()))
                         .with("ProposedSize", Long.toString(part.size())).with("MinSizeAllowed", Long.toString(MIN_PART_SIZE));
             }
             System.arraycopy(HexFormat.of().parseHex(part.etag()), 0, md5s, 16 * i, 16);
@@ -557,7 +562,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             perPart = partChecksums.stream().map(c -> Map.of(name, c)).toList();
             ChecksumAlgorithm a = algorithm.get();
             String value;
-            if (checksumType.equals(Uploads.FULL_OBJECT)) {
+            if (checksumType.equals(StoredHeaders.FULL_OBJECT)) {
                 value = partChecksums.getFirst();
                 for (int i = 1; i < partChecksums.size(); i++) {
                     value = a.combine(value, partChecksums.get(i), parts.get(requested.get(i).partNumber()).size());
@@ -567,7 +572,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             String claimed = declared.get(a);
             if (claimed != null && !claimed.equals(value)) {
-                throw new S3Exception(S3Error.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
+                throw new ObjectException(ObjectException.Reason.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
             }
             checksums = Map.of(a.name(), value);
         }
@@ -579,13 +584,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());
         } catch (IllegalArgumentException e) {
             // A part was replaced by a concurrent UploadPart after we read the part list.
-            throw new S3Exception(S3Error.INVALID_PART, "A part changed while the upload was being completed; retry.");
+            throw new ObjectException(ObjectException.Reason.INVALID_PART, "A part changed while the upload was being completed; retry.");
         }
         signalCleaner();
         return committed;
     }
 
-    void abort(BucketName bucket, ObjectKey key, String uploadId) {
+    public void abort(BucketName bucket, ObjectKey key, String uploadId) {
         try {
             namespace.abortUpload(bucket, key, uploadId);
         } catch (NamespaceException e) {
@@ -599,27 +604,12 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     @Override
     public Optional<LifecycleConfiguration> lifecycle(BucketName bucket) {
-        Optional<byte[]> document;
-        try {
-            document = namespace.bucketConfig(bucket, LifecycleXml.KIND);
-        } catch (NamespaceException e) {
-            if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return Optional.empty();
-            throw e;
-        }
-        if (document.isEmpty()) return Optional.empty();
-        try {
-            LifecycleConfiguration parsed = LifecycleXml.parseStored(document.get());
-            return Optional.of(new LifecycleConfiguration(parsed.rules(), LifecycleHandlers.minimumBytes(this, bucket)));
-        } catch (S3Exception e) {
-            // Stored documents passed validation when they were written; one that no longer parses is skipped, not guessed at.
-            LOG.warn("bucket {}: stored lifecycle configuration is unreadable, skipped: {}", bucket, e.getMessage());
-            return Optional.empty();
-        }
+        return lifecycleLookup.apply(bucket);
     }
 
     @Override
     public Map<String, String> tags(ObjectVersion version) {
-        return Tagging.ofVersion(version.headers());
+        return StoredHeaders.tags(version.headers());
     }
 
     @Override
@@ -645,9 +635,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     @Override
     public boolean transition(ObjectVersion version, String storageClass) {
-        PlacementService p = placement;
         // A prefix pinned hot stays hot: lifecycle rules and watermark eviction both come through here.
-        if (p != null && p.pinned(version)) return false;
+        if (placement.keepsHot(version)) return false;
         boolean moved = mover.toCold(version, storageClass) == TierMover.Outcome.MOVED;
         signalCleaner();
         return moved;
@@ -657,13 +646,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    private static S3Exception noSuchUpload(String uploadId) {
-        return new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
+    private static ObjectException noSuchUpload(String uploadId) {
+        return new ObjectException(ObjectException.Reason.NO_SUCH_UPLOAD).with("UploadId", uploadId);
     }
 
     public Bucket requireBucket(BucketName bucket) {
         return namespace.bucket(bucket).orElseThrow(() ->
-                new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
+                new ObjectException(ObjectException.Reason.NO_SUCH_BUCKET).resource("/" + bucket)
                         .with("BucketName", bucket.value()));
     }
 
@@ -697,14 +686,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             // Reading past the declared length ends the stream: this is where aws-chunked trailers and
             // a signed payload's SHA-256 are verified. Extra bytes mean the client lied about the length.
             if (hashing.read() >= 0) {
-                throw new S3Exception(S3Error.INVALID_REQUEST, "The request body is longer than its declared length.");
+                throw new ObjectException(ObjectException.Reason.BODY_TOO_LONG, "The request body is longer than its declared length.");
             }
             if (hashing.count() != length) {
-                throw new S3Exception(S3Error.INCOMPLETE_BODY);
+                throw new ObjectException(ObjectException.Reason.INCOMPLETE_BODY);
             }
             byte[] md5 = hashing.md5();
             if (expect.contentMd5().isPresent() && !java.security.MessageDigest.isEqual(md5, expect.contentMd5().get())) {
-                throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
+                throw new ObjectException(ObjectException.Reason.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
             }
             Map<ChecksumAlgorithm, String> computed = new EnumMap<>(ChecksumAlgorithm.class);
             computed.putAll(hashing.checksums());
@@ -718,7 +707,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             for (var e : expect.checksums().entrySet()) {
                 if (!e.getValue().equals(computed.get(e.getKey()))) {
-                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + e.getKey() + " you specified did not match the calculated checksum.");
+                    throw new ObjectException(ObjectException.Reason.BAD_DIGEST, "The " + e.getKey() + " you specified did not match the calculated checksum.");
                 }
             }
             Map<String, String> checksums = new TreeMap<>();
@@ -728,7 +717,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             return new Stored(segment, HexFormat.of().formatHex(md5), Collections.unmodifiableMap(checksums));
         } catch (IOException e) {
             free(location);
-            throw new S3Exception(S3Error.INCOMPLETE_BODY, "Reading the request body failed: " + e.getMessage());
+            throw new ObjectException(ObjectException.Reason.INCOMPLETE_BODY, "Reading the request body failed: " + e.getMessage());
         } catch (RuntimeException e) {
             free(location);
             throw e;
@@ -899,13 +888,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         return true;
     }
 
-    static String unquote(String etag) {
+    public static String unquote(String etag) {
         String s = etag == null ? "" : etag.trim();
         if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) s = s.substring(1, s.length() - 1);
         return s;
     }
 
-    static byte[] md5(byte[] data) {
+    public static byte[] md5(byte[] data) {
         try {
             return java.security.MessageDigest.getInstance("MD5").digest(data);
         } catch (java.security.NoSuchAlgorithmException e) {

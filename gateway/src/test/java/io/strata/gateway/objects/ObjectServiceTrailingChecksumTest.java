@@ -1,8 +1,11 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.checksum.Checksummer;
 import io.strata.erasure.ErasureStore;
+import io.strata.gateway.ErrorMapping;
+import io.strata.gateway.S3Error;
+import io.strata.gateway.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
@@ -94,9 +97,9 @@ class ObjectServiceTrailingChecksumTest {
                 checkedSha256Trailer(Map.of(ChecksumAlgorithm.SHA256, checkedByBody), checkedByBody));
         assertEquals(checkedByBody, v.checksums().get("SHA256"));
 
-        S3Exception e = assertThrows(S3Exception.class, () -> service.put(BUCKET, new ObjectKey("differs"),
+        S3Exception e = ErrorMapping.toS3(assertThrows(ObjectException.class, () -> service.put(BUCKET, new ObjectKey("differs"),
                 new ByteArrayInputStream(data), data.length, META,
-                checkedSha256Trailer(Map.of(ChecksumAlgorithm.SHA256, sum(ChecksumAlgorithm.SHA256, data)), checkedByBody)));
+                checkedSha256Trailer(Map.of(ChecksumAlgorithm.SHA256, sum(ChecksumAlgorithm.SHA256, data)), checkedByBody))));
         assertEquals(S3Error.BAD_DIGEST, e.error());
         assertTrue(service.latest(BUCKET, new ObjectKey("differs")).isEmpty());
     }

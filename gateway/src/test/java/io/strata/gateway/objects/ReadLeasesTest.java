@@ -1,4 +1,4 @@
-package io.strata.gateway;
+package io.strata.gateway.objects;
 
 import io.strata.gateway.config.TierSpec;
 import io.strata.namespace.BucketName;
