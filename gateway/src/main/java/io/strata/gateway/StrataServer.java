@@ -9,6 +9,7 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
+import io.strata.auth.PostFormVerifier;
 import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
 import io.strata.erasure.Healer;
@@ -29,6 +30,13 @@ import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.OrphanCollector;
 import io.strata.gateway.placement.PlacementService;
+import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.ErrorMapping;
+import io.strata.gateway.s3.S3Api;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
+import io.strata.gateway.s3.handler.LifecycleHandlers;
+import io.strata.gateway.s3.handler.S3Handlers;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.LifecycleWorker;
@@ -42,6 +50,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -152,7 +161,11 @@ public final class StrataServer implements AutoCloseable {
             orphans.start(config.orphanInterval());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
-            S3Api api = new S3Api(CredentialStore.of(root), clock, service, placement, config.region(), config.domain(), metrics);
+            AccessControl access = new AccessControl(service.namespace(), clock);
+            S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
+                    PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
+            S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
+                    metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, config.dataDir(),

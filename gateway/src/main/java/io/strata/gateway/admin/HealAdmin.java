@@ -5,8 +5,8 @@ import io.strata.erasure.DriveStatus;
 import io.strata.erasure.HealCounters;
 import io.strata.erasure.HealStatus;
 import io.strata.erasure.Healer;
-import io.strata.gateway.S3Error;
-import io.strata.gateway.S3Exception;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
 import java.time.Instant;
 import java.util.Optional;
 

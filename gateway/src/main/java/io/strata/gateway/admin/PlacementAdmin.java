@@ -2,9 +2,9 @@ package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
-import io.strata.gateway.S3Error;
-import io.strata.gateway.S3Exception;
 import io.strata.gateway.placement.PlacementService;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.tiering.Pins;
 import io.strata.tiering.PlacementPolicy;

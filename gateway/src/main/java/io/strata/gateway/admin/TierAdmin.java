@@ -2,12 +2,12 @@ package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
-import io.strata.gateway.S3Error;
-import io.strata.gateway.S3Exception;
 import io.strata.gateway.config.DurableFiles;
 import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.config.TierSpec;
 import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.VersionPage;

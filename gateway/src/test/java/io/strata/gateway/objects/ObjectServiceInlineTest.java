@@ -2,9 +2,9 @@ package io.strata.gateway.objects;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.erasure.ErasureStore;
-import io.strata.gateway.ErrorMapping;
-import io.strata.gateway.S3Error;
-import io.strata.gateway.S3Exception;
+import io.strata.gateway.s3.ErrorMapping;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.Namespace;
