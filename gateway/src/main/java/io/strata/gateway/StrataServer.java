@@ -148,17 +148,14 @@ public final class StrataServer implements AutoCloseable {
             placement = new PlacementService(service, config.placement(), clock, config.drives(),
                     (double) (config.dataShards() + config.parityShards()) / config.dataShards());
             service.placement(placement);
-            placement.start(config.placementInterval());
             Metrics metrics = new Metrics();
             metrics.placement(placement);
             lifecycle = new LifecycleWorker(namespace, service, clock);
-            lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
             metrics.tiers(service.tiers(), service.mover());
             // Blobs of writes a crash cut off between the shard rename and the namespace commit.
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
-            orphans.start(config.orphanInterval());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
             AccessControl access = new AccessControl(service.namespace(), clock);
@@ -178,6 +175,12 @@ public final class StrataServer implements AutoCloseable {
             guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
             metrics.connections(guard);
+            // Everything is wired: the background work starts now, none of it from a constructor.
+            service.start();
+            placement.start(config.placementInterval());
+            lifecycle.start(config.lifecycleInterval());
+            orphans.start(config.orphanInterval());
+            guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
             WebServer web = builder

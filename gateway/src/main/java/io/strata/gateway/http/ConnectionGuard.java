@@ -52,7 +52,8 @@ public final class ConnectionGuard implements MetricsSection, Http1ConnectionLis
     private final Map<Thread, HeaderWatch> headerWatches = new ConcurrentHashMap<>();
     /** Fresh connections whose first request line is still arriving: when its first bytes came. */
     private final Map<Thread, Long> firstLines = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper;
+    /** Closes the sockets whose headers are overdue; from {@link #start()} until {@link #close()}. */
+    private volatile ScheduledExecutorService sweeper;
 
     /** The socket to close, and the {@link System#nanoTime()} by which the headers must be in. */
     private record HeaderWatch(HelidonSocket socket, long deadline) {
@@ -65,14 +66,23 @@ public final class ConnectionGuard implements MetricsSection, Http1ConnectionLis
         this.limits = limits;
         this.errors = errors;
         this.uploads = new Semaphore(limits.maxUploads());
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    }
+
+    /**
+     * Starts the sweeper that enforces the header deadline; called once by the wiring, before the
+     * listener accepts connections. {@link #close()} stops it.
+     */
+    public void start() {
+        if (sweeper != null) throw new IllegalStateException("the connection guard is started already");
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strata-connection-guard");
             t.setDaemon(true);
             return t;
         });
         // Checked four times per header timeout, so a deadline is enforced at most a quarter of it late.
         long period = Math.clamp(limits.headerTimeout().toMillis() / 4, 20, 1000);
-        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        s.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        sweeper = s;
     }
 
     /**
@@ -339,7 +349,8 @@ public final class ConnectionGuard implements MetricsSection, Http1ConnectionLis
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        ScheduledExecutorService s = sweeper;
+        if (s != null) s.shutdownNow();
     }
 
     @Override

@@ -107,7 +107,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     private final BlobPins pins = new BlobPins();
     private final ReadLeases reads = new ReadLeases();
     private final int inlineThreshold;
-    private final Thread cleaner;
+    /** Frees the data of garbage items; from {@link #start()} until {@link #close()}. */
+    private volatile Thread cleaner;
     private final ReentrantLock cleanerLock = new ReentrantLock();
     private final Condition garbageAdded = cleanerLock.newCondition();
     private volatile boolean closing;
@@ -133,7 +134,15 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         this.mover = new TierMover(namespace, tiers, new HotData());
         // Before anything can start a move: copies of moves cut short by a crash become garbage.
         mover.recover();
-        this.cleaner = Thread.ofVirtual().name("strata-garbage-cleaner").start(this::cleanLoop);
+    }
+
+    /**
+     * Starts the garbage cleaner; called once by the wiring after the service is wired. Until then
+     * garbage only queues up (durably, in the namespace). {@link #close()} stops it.
+     */
+    public void start() {
+        if (cleaner != null) throw new IllegalStateException("the object service is started already");
+        cleaner = Thread.ofVirtual().name("strata-garbage-cleaner").start(this::cleanLoop);
     }
 
     /** A service with no cold tiers (tests of the hot path). */
@@ -906,9 +915,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     public void close() {
         closing = true;
         signalCleaner();
-        cleaner.interrupt();
+        Thread c = cleaner;
+        if (c == null) return;
+        c.interrupt();
         try {
-            cleaner.join(5000);
+            c.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -120,6 +120,7 @@ class ObjectServiceInlineTest {
     void zeroThresholdStoresNothingInline() throws IOException {
         service.close();
         service = new ObjectService(namespace, store, Clock.systemUTC(), new io.strata.tiering.ColdTiers(), 0);
+        service.start();
         byte[] data = bytes(4, 10);
         ObjectVersion v = put("tiny", data);
         assertInstanceOf(DataRef.Hot.class, refOf(v, 0));

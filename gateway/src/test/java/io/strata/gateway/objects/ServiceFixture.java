@@ -24,6 +24,7 @@ record ServiceFixture(Namespace namespace, ErasureStore store, ObjectService ser
         for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
         ErasureStore store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
         ObjectService service = new ObjectService(namespace, store, Clock.systemUTC(), tiers, inlineThreshold);
+        service.start();
         namespace.createBucket(new Bucket(bucket, Instant.now(), "us-east-1", "owner"));
         return new ServiceFixture(namespace, store, service);
     }
