@@ -1,21 +1,19 @@
 package io.strata.gateway.cli;
 
-import io.strata.gateway.Main;
 import io.strata.gateway.admin.Json;
 import io.strata.gateway.config.StrataConfig;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code strata pin|unpin|prefetch|placement}: objective-based placement of a running gateway
- * through its admin API ({@code /_strata/admin/placement}). Used once per process, from {@link Main}.
+ * through its admin API ({@code /_strata/admin/placement}). Used once per process, from {@code Main}.
  */
 public final class PlacementCommand {
     static final String USAGE = """
@@ -46,55 +44,24 @@ public final class PlacementCommand {
     }
 
     private int execute(String[] args) {
-        List<String> positional = new ArrayList<>();
-        Map<String, String> flags = new HashMap<>();
-        Path configFile = null;
-        String gateway = null;
-        boolean json = false;
-        boolean wait = true;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                case "--json" -> json = true;
-                case "--no-wait" -> wait = false;
-                default -> {
-                    if (!a.startsWith("--")) {
-                        positional.add(a);
-                        continue;
-                    }
-                    int eq = a.indexOf('=');
-                    String name = eq > 0 ? a.substring(2, eq) : a.substring(2);
-                    String value;
-                    if (eq > 0) {
-                        value = a.substring(eq + 1);
-                    } else if (i + 1 < args.length) {
-                        value = args[++i];
-                    } else {
-                        err.println("strata: option " + a + " needs a value");
-                        return 2;
-                    }
-                    switch (name) {
-                        case "gateway", "endpoint" -> gateway = value;
-                        case "config" -> configFile = Path.of(value);
-                        case "host" -> flags.put("server.host", value);
-                        case "port" -> flags.put("server.port", value);
-                        case "data-dir" -> flags.put("storage.data-dir", value);
-                        default -> {
-                            err.println("strata: unknown option --" + name + "\n");
-                            err.print(USAGE);
-                            return 2;
-                        }
-                    }
-                }
-            }
+        Args a;
+        try {
+            a = Args.parse(args, 1, Set.of("json", "no-wait"), Set.of("gateway", "endpoint"));
+        } catch (Args.UsageException e) {
+            err.println("strata: " + e.getMessage());
+            if (e.showUsage()) err.print(USAGE);
+            return 2;
         }
+        if (a.help()) {
+            out.print(USAGE);
+            return 0;
+        }
+        List<String> positional = a.positional();
+        boolean json = a.has("json");
+        boolean wait = !a.has("no-wait");
         String command = args[0];
         try {
-            AdminClient client = AdminClient.connect(configFile, flags, gateway);
+            AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway", "endpoint"));
             if (command.equals("placement")) {
                 Map<String, Object> status = client.call("GET", "/_strata/admin/placement", "");
                 if (json) out.print(Json.write(status)); else print(status);
@@ -142,30 +109,24 @@ public final class PlacementCommand {
 
     /** Shows a progress bar (objects and bytes) until the job is done; exit status 1 if objects failed. */
     private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
-        boolean tty = System.console() != null;
-        long lastLine = 0;
+        Progress progress = new Progress(out);
         while (true) {
             Map<String, Object> job = client.call("GET", "/_strata/admin/placement/prefetch", "id=" + id);
             boolean done = Boolean.TRUE.equals(job.get("done"));
             long total = number(job, "bytesTotal");
-            double progress = total == 0 ? (done ? 1 : 0) : number(job, "bytesDone") / (double) total;
-            long now = System.nanoTime();
-            if (tty || now - lastLine > 5_000_000_000L || done) {
-                out.printf(Locale.ROOT, "%s%s %3d%%  %d/%d objects, %s of %s, %d failed   %s", tty ? "\r" : "",
-                        AdminCommand.bar(progress), (int) (progress * 100), number(job, "objectsDone"),
-                        number(job, "objectsTotal"), AdminCommand.bytes(number(job, "bytesDone")),
-                        AdminCommand.bytes(total), number(job, "objectsFailed"), tty ? "" : "\n");
-                out.flush();
-                lastLine = now;
-            }
+            double fraction = total == 0 ? (done ? 1 : 0) : number(job, "bytesDone") / (double) total;
+            progress.show(String.format(Locale.ROOT, "%s %3d%%  %d/%d objects, %s of %s, %d failed   ",
+                    Progress.bar(fraction), (int) (fraction * 100), number(job, "objectsDone"),
+                    number(job, "objectsTotal"), Progress.bytes(number(job, "bytesDone")),
+                    Progress.bytes(total), number(job, "objectsFailed")), done);
             if (done) {
-                if (tty) out.println();
+                progress.end();
                 if (json) out.print(Json.write(job));
                 String error = String.valueOf(job.getOrDefault("error", ""));
                 if (!error.isEmpty()) out.println("error: " + error);
                 return "done".equals(job.get("state")) ? 0 : 1;
             }
-            Thread.sleep(tty ? 250 : 1000);
+            Thread.sleep(progress.pollMillis());
         }
     }
 
@@ -183,14 +144,14 @@ public final class PlacementCommand {
                 number(pr, "restored"), number(pr, "dropped"), number(pr, "failed"), number(pr, "tracked"));
         Map<String, Object> w = (Map<String, Object>) s.getOrDefault("watermark", Map.of());
         out.printf(Locale.ROOT, "hot tier: %s of %s used (%s), high %s, low %s, eviction to %s; %d evicted (%s)%s%n",
-                AdminCommand.bytes(number(w, "used")), AdminCommand.bytes(number(w, "capacity")), w.getOrDefault("usedFraction", "?"),
+                Progress.bytes(number(w, "used")), Progress.bytes(number(w, "capacity")), w.getOrDefault("usedFraction", "?"),
                 w.get("high"), w.get("low"), w.get("evictionTier"), number(w, "evictions"),
-                AdminCommand.bytes(number(w, "evictedBytes")), Boolean.TRUE.equals(w.get("evicting")) ? ", evicting now" : "");
+                Progress.bytes(number(w, "evictedBytes")), Boolean.TRUE.equals(w.get("evicting")) ? ", evicting now" : "");
         for (Object o : (List<Object>) s.getOrDefault("prefetch", List.of())) {
             Map<String, Object> j = (Map<String, Object>) o;
             out.printf(Locale.ROOT, "prefetch %d: %s/%s %s  %d/%d objects, %s, %d failed%n", number(j, "id"), j.get("bucket"),
                     j.get("prefix"), j.get("state"), number(j, "objectsDone"), number(j, "objectsTotal"),
-                    AdminCommand.bytes(number(j, "bytesDone")), number(j, "objectsFailed"));
+                    Progress.bytes(number(j, "bytesDone")), number(j, "objectsFailed"));
         }
     }
 

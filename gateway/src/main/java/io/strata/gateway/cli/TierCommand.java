@@ -1,22 +1,21 @@
 package io.strata.gateway.cli;
 
-import io.strata.gateway.Main;
 import io.strata.gateway.admin.Json;
 import io.strata.gateway.config.StrataConfig;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code strata tier ...}: operate the cold tiers of a running gateway through its admin API, in the
- * spirit of {@code mc ilm tier}. Used once per process, from {@link Main}.
+ * spirit of {@code mc ilm tier}. Used once per process, from {@code Main}.
  */
 public final class TierCommand {
     static final String USAGE = """
@@ -61,70 +60,37 @@ public final class TierCommand {
         return new TierCommand(out, err).execute(args);
     }
 
+    /** The settings of {@code strata tier add}, passed to the admin API as given. */
+    private static final Set<String> TIER_SETTINGS = Set.of("type", "path", "endpoint", "bucket", "prefix", "access-key",
+            "secret-key", "region", "path-style", "storage-class", "part-size");
+
     private int execute(String[] args) {
-        List<String> positional = new ArrayList<>();
-        Map<String, String> options = new LinkedHashMap<>();
-        Map<String, String> flags = new HashMap<>();
-        Path configFile = null;
-        String gateway = null;
-        boolean json = false;
-        boolean wait = true;
-        boolean force = false;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                out.print(USAGE);
-                return 0;
-            }
-            if (a.equals("--json")) {
-                json = true;
-                continue;
-            }
-            if (a.equals("--no-wait")) {
-                wait = false;
-                continue;
-            }
-            if (a.equals("--force")) {
-                force = true;
-                continue;
-            }
-            if (!a.startsWith("--")) {
-                positional.add(a);
-                continue;
-            }
-            int eq = a.indexOf('=');
-            String name = eq > 0 ? a.substring(2, eq) : a.substring(2);
-            String value;
-            if (eq > 0) {
-                value = a.substring(eq + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                err.println("strata: option " + a + " needs a value");
-                return 2;
-            }
-            switch (name) {
-                case "gateway" -> gateway = value;
-                case "config" -> configFile = Path.of(value);
-                case "host" -> flags.put("server.host", value);
-                case "port" -> flags.put("server.port", value);
-                case "data-dir" -> flags.put("storage.data-dir", value);
-                case "type", "path", "endpoint", "bucket", "prefix", "access-key", "secret-key", "region", "path-style",
-                     "storage-class", "part-size" -> options.put(name, value);
-                default -> {
-                    err.println("strata: unknown option --" + name + "\n");
-                    err.print(USAGE);
-                    return 2;
-                }
-            }
+        Set<String> valued = new HashSet<>(TIER_SETTINGS);
+        valued.add("gateway");
+        Args a;
+        try {
+            a = Args.parse(args, 1, Set.of("json", "no-wait", "force"), valued);
+        } catch (Args.UsageException e) {
+            err.println("strata: " + e.getMessage());
+            if (e.showUsage()) err.print(USAGE);
+            return 2;
         }
+        if (a.help()) {
+            out.print(USAGE);
+            return 0;
+        }
+        List<String> positional = a.positional();
+        Map<String, String> options = a.settings(TIER_SETTINGS);
+        boolean json = a.has("json");
+        boolean wait = !a.has("no-wait");
+        boolean force = a.has("force");
         if (positional.isEmpty()) {
             err.print(USAGE);
             return 2;
         }
         String sub = positional.getFirst();
         try {
-            AdminClient client = AdminClient.connect(configFile, flags, gateway);
+            AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
             switch (sub) {
                 case "list", "status" -> {
                     Map<String, Object> status = client.call("GET", "/_strata/admin/tiers", "");
@@ -193,8 +159,7 @@ public final class TierCommand {
 
     @SuppressWarnings("unchecked")
     private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
-        boolean tty = System.console() != null;
-        long lastLine = 0;
+        Progress progress = new Progress(out);
         while (true) {
             Map<String, Object> all = client.call("GET", "/_strata/admin/tiers/move", "");
             Map<String, Object> job = null;
@@ -205,23 +170,19 @@ public final class TierCommand {
             String state = String.valueOf(job.get("state"));
             long total = number(job, "total");
             long done = number(job, "moved") + number(job, "skipped") + number(job, "failed");
-            double progress = total == 0 ? (state.startsWith("done") ? 1 : 0) : done / (double) total;
-            long now = System.nanoTime();
-            if (tty || now - lastLine > 5_000_000_000L || state.startsWith("done") || state.equals("failed")) {
-                out.printf(Locale.ROOT, "%s%s %3d%%  %d/%d versions, %s moved, %d failed   %s", tty ? "\r" : "",
-                        AdminCommand.bar(progress), (int) (progress * 100), done, total, AdminCommand.bytes(number(job, "movedBytes")),
-                        number(job, "failed"), tty ? "" : "\n");
-                out.flush();
-                lastLine = now;
-            }
-            if (state.startsWith("done") || state.equals("failed")) {
-                if (tty) out.println();
+            boolean ended = state.startsWith("done") || state.equals("failed");
+            double fraction = total == 0 ? (state.startsWith("done") ? 1 : 0) : done / (double) total;
+            progress.show(String.format(Locale.ROOT, "%s %3d%%  %d/%d versions, %s moved, %d failed   ",
+                    Progress.bar(fraction), (int) (fraction * 100), done, total, Progress.bytes(number(job, "movedBytes")),
+                    number(job, "failed")), ended);
+            if (ended) {
+                progress.end();
                 if (json) out.print(Json.write(job));
                 String error = String.valueOf(job.getOrDefault("lastError", ""));
                 if (!error.isEmpty()) out.println("last error: " + error);
                 return state.equals("done") ? 0 : 1;
             }
-            Thread.sleep(tty ? 250 : 1000);
+            Thread.sleep(progress.pollMillis());
         }
     }
 
@@ -232,7 +193,7 @@ public final class TierCommand {
         for (Object o : (List<Object>) status.getOrDefault("tiers", List.of())) {
             Map<String, Object> t = (Map<String, Object>) o;
             out.printf(Locale.ROOT, "%-12s %-7s %10d %12s %8d %10d %10d  %s%n", t.get("name"), t.get("source"),
-                    number(t, "movedObjects"), AdminCommand.bytes(number(t, "movedBytes")), number(t, "failedObjects"),
+                    number(t, "movedObjects"), Progress.bytes(number(t, "movedBytes")), number(t, "failedObjects"),
                     number(t, "inFlight"), number(t, "recalledObjects"), t.get("description"));
             String error = String.valueOf(t.getOrDefault("lastError", ""));
             if (full && !error.isEmpty()) out.println("             last error: " + error);

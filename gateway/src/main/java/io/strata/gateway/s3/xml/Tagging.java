@@ -9,9 +9,6 @@ import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import org.w3c.dom.Element;
 
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
