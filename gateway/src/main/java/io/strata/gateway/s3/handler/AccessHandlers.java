@@ -7,6 +7,7 @@ import io.strata.auth.Policy;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -113,9 +114,9 @@ final class AccessHandlers {
     /** The version named by versionId, else the current one; delete markers have no ACL (NoSuchKey/NoSuchVersion). */
     private ObjectVersion addressed(S3Request r, BucketName bucket, ObjectKey key) {
         Optional<String> versionId = r.param("versionId");
-        Optional<ObjectVersion> v = versionId.isPresent() && ObjectVersion.isWellFormedVersionId(versionId.get())
-                ? service.version(bucket, key, versionId.get())
-                : versionId.isPresent() ? Optional.empty() : service.latest(bucket, key);
+        // A malformed id names no version here (NoSuchVersion), where other operations answer InvalidArgument.
+        Optional<ObjectVersion> v = versionId.isPresent() && !ObjectVersion.isWellFormedVersionId(versionId.get())
+                ? Optional.empty() : AddressedVersion.find(service, bucket, key, versionId);
         if (v.isEmpty() || v.get().deleteMarker()) {
             if (versionId.isPresent()) {
                 throw new S3Exception(S3Error.NO_SUCH_VERSION).with("Key", key.value()).with("VersionId", versionId.get());

@@ -4,6 +4,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
+import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -89,13 +90,8 @@ final class ObjectAttributesHandler {
 
     /** The addressed version; a current delete marker is 404 NoSuchKey with x-amz-delete-marker, as S3 answers. */
     private ObjectVersion readable(S3Request r, Bucket b, ObjectKey key, ServerResponse res) {
-        Optional<String> versionId = r.param("versionId");
-        if (versionId.isPresent() && !ObjectVersion.isWellFormedVersionId(versionId.get())) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
-                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId.get());
-        }
-        Optional<ObjectVersion> v = versionId.isPresent()
-                ? service.version(b.name(), key, versionId.get()) : service.latest(b.name(), key);
+        Optional<String> versionId = AddressedVersion.versionId(r);
+        Optional<ObjectVersion> v = AddressedVersion.find(service, b.name(), key, versionId);
         if (v.isPresent() && v.get().deleteMarker()) {
             res.header("x-amz-delete-marker", "true");
             ObjectHandlers.versionIdHeader(res, b, v.get());

@@ -10,6 +10,7 @@ import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.BrokenBodyException;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
@@ -138,23 +139,23 @@ final class ObjectHandlers {
             throw new S3Exception(S3Error.KEY_TOO_LONG);
         }
         if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
-            throw invalidVersionId(versionId);
+            throw AddressedVersion.invalidVersionId(versionId);
         }
         Bucket sourceBucket = service.requireBucket(srcBucket);
         // Copying reads the source: S3 checks read access to it as well as s3:PutObject on the target.
         access.require(r, r.auth(), versionId != null ? "s3:GetObjectVersion" : "s3:GetObject", srcBucket, srcKey);
         ObjectVersion src;
+        Optional<ObjectVersion> found = AddressedVersion.find(service, srcBucket, srcKey, Optional.ofNullable(versionId));
         if (versionId != null) {
             String id = versionId;
-            src = service.version(srcBucket, srcKey, id).orElseThrow(() -> noSuchVersion(srcKey, id));
+            src = found.orElseThrow(() -> noSuchVersion(srcKey, id));
             if (src.deleteMarker()) {
                 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
                 throw new S3Exception(S3Error.INVALID_REQUEST,
                         "The source of a copy request may not specifically refer to a delete marker by version id.");
             }
         } else {
-            src = service.latest(srcBucket, srcKey).filter(v -> !v.deleteMarker())
-                    .orElseThrow(() -> noSuchKey(srcBucket, srcKey));
+            src = found.filter(v -> !v.deleteMarker()).orElseThrow(() -> noSuchKey(srcBucket, srcKey));
         }
         copyPreconditions(r, src);
         return new CopySource(srcBucket, srcKey, versionId, sourceBucket, src);
@@ -605,10 +606,10 @@ final class ObjectHandlers {
      * it is current, 405 MethodNotAllowed when named by id.
      */
     private ObjectVersion readable(S3Request r, Bucket bucket, ObjectKey key, ServerResponse res) {
-        Optional<String> versionId = versionIdParam(r);
+        Optional<String> versionId = AddressedVersion.versionId(r);
+        Optional<ObjectVersion> found = AddressedVersion.find(service, bucket.name(), key, versionId);
         if (versionId.isPresent()) {
-            ObjectVersion v = service.version(bucket.name(), key, versionId.get())
-                    .orElseThrow(() -> noSuchVersion(key, versionId.get()));
+            ObjectVersion v = found.orElseThrow(() -> noSuchVersion(key, versionId.get()));
             if (v.deleteMarker()) {
                 deleteMarkerHeaders(res, v);
                 res.header("Allow", "DELETE");
@@ -617,7 +618,7 @@ final class ObjectHandlers {
             }
             return v;
         }
-        ObjectVersion v = service.latest(bucket.name(), key).orElseThrow(() -> noSuchKey(bucket.name(), key));
+        ObjectVersion v = found.orElseThrow(() -> noSuchKey(bucket.name(), key));
         if (v.deleteMarker()) {
             deleteMarkerHeaders(res, v);
             throw noSuchKey(bucket.name(), key);
@@ -629,20 +630,6 @@ final class ObjectHandlers {
         res.header("x-amz-delete-marker", "true");
         res.header("x-amz-version-id", marker.versionId());
         res.header("Last-Modified", Encoding.httpDate(marker.lastModified()));
-    }
-
-    /** The {@code versionId} query parameter, if given. @throws S3Exception InvalidArgument when malformed */
-    private static Optional<String> versionIdParam(S3Request r) {
-        Optional<String> versionId = r.param("versionId");
-        if (versionId.isPresent() && !ObjectVersion.isWellFormedVersionId(versionId.get())) {
-            throw invalidVersionId(versionId.get());
-        }
-        return versionId;
-    }
-
-    static S3Exception invalidVersionId(String versionId) {
-        return new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
-                .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
     }
 
     private static S3Exception noSuchVersion(ObjectKey key, String versionId) {
@@ -668,7 +655,7 @@ final class ObjectHandlers {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         service.requireBucket(bucket);
-        Optional<String> versionId = versionIdParam(r);
+        Optional<String> versionId = AddressedVersion.versionId(r);
         if (versionId.isPresent()) {
             // Permanent delete; an id that names nothing is still a success, as in S3.
             Optional<ObjectVersion> removed = service.deleteVersion(bucket, key, versionId.get());

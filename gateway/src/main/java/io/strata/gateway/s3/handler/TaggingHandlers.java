@@ -4,6 +4,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
+import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -68,13 +69,8 @@ final class TaggingHandlers {
 
     /** The version named by versionId, else the current one (NoSuchVersion / NoSuchKey; a delete marker has no tags). */
     private ObjectVersion addressed(S3Request r, BucketName bucket, ObjectKey key) {
-        Optional<String> versionId = r.param("versionId");
-        if (versionId.isPresent() && !ObjectVersion.isWellFormedVersionId(versionId.get())) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
-                    .with("ArgumentName", "versionId").with("ArgumentValue", versionId.get());
-        }
-        Optional<ObjectVersion> v = versionId.isPresent()
-                ? service.version(bucket, key, versionId.get()) : service.latest(bucket, key);
+        Optional<String> versionId = AddressedVersion.versionId(r);
+        Optional<ObjectVersion> v = AddressedVersion.find(service, bucket, key, versionId);
         if (v.isPresent() && v.get().deleteMarker() && versionId.isPresent()) {
             // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html: a delete marker has no tag set.
             throw new S3Exception(S3Error.METHOD_NOT_ALLOWED).with("Method", r.method()).with("ResourceType", "DeleteMarker");

@@ -4,7 +4,6 @@ import io.strata.gateway.http.Encoding;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
-import io.strata.gateway.s3.handler.Uploads;
 import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import org.w3c.dom.Element;
@@ -21,7 +20,7 @@ import java.util.regex.Pattern;
  * Object and bucket tag sets: parsing (x-amz-tagging header, Tagging XML) and S3's limits. An
  * object's tags live in its version's stored headers (StoredHeaders.TAGGING_HEADER in the objects
  * package, which owns the stored form), so they commit atomically with the version and need no codec
- * change (GET/HEAD return only {@link Uploads#STORED_HEADERS}, never that one); a bucket's are the
+ * change (GET/HEAD return only the stored standard headers, never that one); a bucket's are the
  * bucket configuration document {@link #BUCKET_CONFIG}. Both are stored as a URL-encoded query string
  * ({@code k1=v1&k2=v2}).
  * Stateless, thread-safe.
