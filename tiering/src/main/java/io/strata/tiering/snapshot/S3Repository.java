@@ -58,6 +58,8 @@ public final class S3Repository implements SnapshotRepository {
     private final S3ColdTierConfig config;
     private final S3Client s3;
     private final Retry retry;
+    /** Whether the store accepts x-amz-checksum-* headers (until it answers 501 to one). */
+    private final java.util.concurrent.atomic.AtomicBoolean checksumHeaders = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private S3Repository(S3ColdTierConfig config, S3Client s3) {
         this.config = config;
@@ -102,8 +104,27 @@ public final class S3Repository implements SnapshotRepository {
     public Stored putIfAbsent(String path, Source source, Spec spec) {
         String key = key(path);
         if (size(path).isPresent()) return new Stored(false, "");
+        boolean withChecksums = checksumHeaders.get() && (!spec.checksums().isEmpty() || !spec.partChecksums().isEmpty());
         try {
-            String etag = spec.partSizes().isEmpty() ? putSingle(path, key, source, spec) : putMultipart(path, key, source, spec);
+            return put(path, key, source, spec, withChecksums);
+        } catch (SnapshotException e) {
+            if (!withChecksums || !(e.getCause() instanceof S3Exception s) || s.statusCode() != 501) throw e;
+            // Stores without flexible checksums (s3proxy 2.6 answers 501 NotImplemented to any
+            // x-amz-checksum-* header) still get Content-MD5 on single PUTs, and the ETag each
+            // answers is compared with the version's by the exporter: the bytes are checked in
+            // flight either way. Asked once per repository, then the headers are left off.
+            if (checksumHeaders.compareAndSet(true, false)) {
+                LOG.warn("snapshot repository {} does not implement checksum headers ({}); sending Content-MD5 only",
+                        location(), e.getMessage());
+            }
+            return put(path, key, source, spec, false);
+        }
+    }
+
+    private Stored put(String path, String key, Source source, Spec spec, boolean withChecksums) {
+        try {
+            String etag = spec.partSizes().isEmpty() ? putSingle(path, key, source, spec, withChecksums)
+                    : putMultipart(path, key, source, spec, withChecksums);
             return new Stored(true, etag == null ? "" : etag.replace("\"", ""));
         } catch (SnapshotException e) {
             // 412: created meanwhile by another writer (immutable: theirs is ours).
@@ -112,13 +133,13 @@ public final class S3Repository implements SnapshotRepository {
         }
     }
 
-    private String putSingle(String path, String key, Source source, Spec spec) {
+    private String putSingle(String path, String key, Source source, Spec spec, boolean withChecksums) {
         long n = spec.length();
         return call(path, () -> s3.putObject(b -> {
             b.bucket(config.bucket()).key(key).contentLength(n).contentType(spec.contentType())
                     .metadata(spec.userMetadata()).ifNoneMatch("*");
             spec.contentMd5().ifPresent(md5 -> b.contentMD5(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5))));
-            checksum(spec.checksums(), false).ifPresent(c -> {
+            if (withChecksums) checksum(spec.checksums(), false).ifPresent(c -> {
                 switch (c.getKey()) {
                     case "CRC32" -> b.checksumCRC32(c.getValue());
                     case "CRC32C" -> b.checksumCRC32C(c.getValue());
@@ -142,12 +163,12 @@ public final class S3Repository implements SnapshotRepository {
         return Optional.empty();
     }
 
-    private String putMultipart(String path, String key, Source source, Spec spec) {
+    private String putMultipart(String path, String key, Source source, Spec spec, boolean withChecksums) {
         // CreateMultipartUpload is not idempotent: it is sent once, not retried; a lost answer
         // leaves an upload the bucket's abort-incomplete-uploads rule must collect.
         String uploadId = translate(path, () -> s3.createMultipartUpload(b -> {
             b.bucket(config.bucket()).key(key).contentType(spec.contentType()).metadata(spec.userMetadata());
-            partAlgorithm(spec).ifPresent(b::checksumAlgorithm);
+            if (withChecksums) partAlgorithm(spec).ifPresent(b::checksumAlgorithm);
         }).uploadId());
         boolean completed = false;
         try {
@@ -157,7 +178,7 @@ public final class S3Repository implements SnapshotRepository {
                 long size = spec.partSizes().get(i);
                 long from = offset;
                 int number = i + 1;
-                Map<String, String> partCk = spec.partChecksums().isEmpty() ? Map.of() : spec.partChecksums().get(i);
+                Map<String, String> partCk = !withChecksums || spec.partChecksums().isEmpty() ? Map.of() : spec.partChecksums().get(i);
                 var answer = call(path, () -> s3.uploadPart(b -> {
                     b.bucket(config.bucket()).key(key).uploadId(uploadId).partNumber(number).contentLength(size);
                     partCk.forEach((alg, v) -> setPartChecksum(b, alg, v));
