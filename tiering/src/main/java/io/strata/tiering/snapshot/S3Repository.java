@@ -77,6 +77,7 @@ public final class S3Repository implements SnapshotRepository {
      * A repository in {@code config}'s bucket under its prefix (the part size and storage class are
      * not used: parts follow each object's own sizes). Nothing is contacted yet.
      */
+    @SuppressWarnings("deprecation") // the Apache client the cold tier uses too; its successor is not a dependency yet
     public static S3Repository create(S3ColdTierConfig config) {
         S3Client client = S3Client.builder()
                 .endpointOverride(config.endpoint())

@@ -10,7 +10,7 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** s3proxy on a transient blob store on loopback: the third-party S3 server the repository tests write to. */
-final class S3ProxyServer implements AutoCloseable {
+final class S3ProxyServer {
     static final String ACCESS_KEY = "snap-access";
     static final String SECRET_KEY = "snap-secret";
     private static final AtomicInteger BUCKETS = new AtomicInteger();
@@ -50,8 +50,7 @@ final class S3ProxyServer implements AutoCloseable {
                 SECRET_KEY, true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()));
     }
 
-    @Override
-    public void close() throws Exception {
+    void stop() throws Exception {
         proxy.stop();
         context.close();
     }

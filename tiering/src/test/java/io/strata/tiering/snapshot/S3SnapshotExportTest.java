@@ -14,7 +14,7 @@ class S3SnapshotExportTest extends SnapshotExportContractTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) server.close();
+        if (server != null) server.stop();
     }
 
     @Override

@@ -67,7 +67,7 @@ abstract class SnapshotExportContractTest {
         return new SnapshotExporter(repo, fx.data, work, options);
     }
 
-    private SnapshotExporter.Result export(SnapshotExporter.Options options, Optional<String> parent) {
+    SnapshotExporter.Result export(SnapshotExporter.Options options, Optional<String> parent) {
         return exporter(options).snapshot(fx.namespace, List.of(), parent);
     }
 
@@ -119,7 +119,7 @@ abstract class SnapshotExportContractTest {
                 bytes.length, List.of(), "application/octet-stream", Map.of(), Optional.empty(), Map.of(), List.of()));
     }
 
-    private void fillPhotos() throws Exception {
+    void fillPhotos() throws Exception {
         fx.bucket("photos");
         fx.namespace.setVersioning(PHOTOS, BucketVersioning.ENABLED);
         fx.namespace.putBucketConfig(PHOTOS, "policy", "{\"Version\":\"2012-10-17\"}".getBytes());
