@@ -58,8 +58,12 @@ public final class S3Repository implements SnapshotRepository {
     private final S3ColdTierConfig config;
     private final S3Client s3;
     private final Retry retry;
-    /** Whether the store accepts x-amz-checksum-* headers (until it answers 501 to one). */
-    private final java.util.concurrent.atomic.AtomicBoolean checksumHeaders = new java.util.concurrent.atomic.AtomicBoolean(true);
+    /** The object the checksum header probe writes and deletes; readers ignore paths the format does not name. */
+    static final String PROBE = "strata-snap-probe";
+    /** CRC32 of no bytes, base64. */
+    private static final String EMPTY_CRC32 = "AAAAAA==";
+    /** Whether the store accepts x-amz-checksum-* headers; null until probed. */
+    private volatile Boolean checksumHeaders;
 
     private S3Repository(S3ColdTierConfig config, S3Client s3) {
         this.config = config;
@@ -105,7 +109,7 @@ public final class S3Repository implements SnapshotRepository {
     public Stored putIfAbsent(String path, Source source, Spec spec) {
         String key = key(path);
         if (size(path).isPresent()) return new Stored(false, "");
-        boolean withChecksums = checksumHeaders.get() && (!spec.checksums().isEmpty() || !spec.partChecksums().isEmpty());
+        boolean withChecksums = (!spec.checksums().isEmpty() || !spec.partChecksums().isEmpty()) && checksumHeadersAccepted();
         try {
             return put(path, key, source, spec, withChecksums);
         } catch (SnapshotException e) {
@@ -114,12 +118,35 @@ public final class S3Repository implements SnapshotRepository {
             // x-amz-checksum-* header) still get Content-MD5 on single PUTs, and the ETag each
             // answers is compared with the version's by the exporter: the bytes are checked in
             // flight either way. Asked once per repository, then the headers are left off.
-            if (checksumHeaders.compareAndSet(true, false)) {
-                LOG.warn("snapshot repository {} does not implement checksum headers ({}); sending Content-MD5 only",
-                        location(), e.getMessage());
-            }
+            checksumHeaders = false;
+            LOG.warn("snapshot repository {} does not implement checksum headers ({}); sending Content-MD5 only",
+                    location(), e.getMessage());
             return put(path, key, source, spec, false);
         }
+    }
+
+    /**
+     * Whether the store accepts x-amz-checksum-* headers, found once with an empty probe object
+     * (created, then deleted). A store that refuses them may answer 501 before reading a large
+     * body and close the connection, which the client sees as a broken pipe, not as the 501: the
+     * probe's empty body gets the answer through.
+     */
+    private boolean checksumHeadersAccepted() {
+        Boolean known = checksumHeaders;
+        if (known != null) return known;
+        try {
+            call(PROBE, () -> s3.putObject(b -> b.bucket(config.bucket()).key(key(PROBE)).contentLength(0L)
+                    .checksumCRC32(EMPTY_CRC32), RequestBody.empty()));
+            delete(PROBE);
+            known = true;
+        } catch (SnapshotException e) {
+            if (!(e.getCause() instanceof S3Exception s) || s.statusCode() != 501) throw e;
+            LOG.warn("snapshot repository {} does not implement checksum headers ({}); sending Content-MD5 only",
+                    location(), e.getMessage());
+            known = false;
+        }
+        checksumHeaders = known;
+        return known;
     }
 
     private Stored put(String path, String key, Source source, Spec spec, boolean withChecksums) {
@@ -165,12 +192,19 @@ public final class S3Repository implements SnapshotRepository {
     }
 
     private String putMultipart(String path, String key, Source source, Spec spec, boolean withChecksums) {
-        // CreateMultipartUpload is not idempotent: it is sent once, not retried; a lost answer
-        // leaves an upload the bucket's abort-incomplete-uploads rule must collect.
-        String uploadId = translate(path, () -> s3.createMultipartUpload(b -> {
-            b.bucket(config.bucket()).key(key).contentType(spec.contentType()).metadata(spec.userMetadata());
-            if (withChecksums) partAlgorithm(spec).ifPresent(b::checksumAlgorithm);
-        }).uploadId());
+        // CreateMultipartUpload is not idempotent: a retried create whose first answer was lost
+        // leaves an upload nobody knows. It is retried all the same (a pooled connection the store
+        // closed fails the first attempt, as s3proxy's do after a 501), and when it took more than
+        // one attempt, the other uploads of this key are aborted afterwards: data paths are unique
+        // to one object, so any other upload of the key is one of ours.
+        java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
+        String uploadId = call(path, () -> {
+            creates.incrementAndGet();
+            return s3.createMultipartUpload(b -> {
+                b.bucket(config.bucket()).key(key).contentType(spec.contentType()).metadata(spec.userMetadata());
+                if (withChecksums) partAlgorithm(spec).ifPresent(b::checksumAlgorithm);
+            });
+        }).uploadId();
         boolean completed = false;
         try {
             List<CompletedPart> parts = new ArrayList<>();
@@ -198,13 +232,28 @@ public final class S3Repository implements SnapshotRepository {
             completed = true;
             return etag;
         } finally {
-            if (!completed) {
-                try {
-                    call(path, () -> s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)));
-                } catch (SnapshotException e) {
-                    LOG.warn("cannot abort multipart upload {} of {}: {}", uploadId, key, e.getMessage());
-                }
+            if (!completed) abortQuietly(key, uploadId);
+            if (creates.get() > 1) abortStrays(key, uploadId);
+        }
+    }
+
+    private void abortQuietly(String key, String uploadId) {
+        try {
+            call(key, () -> s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)));
+        } catch (SnapshotException e) {
+            if (e.reason() != Reason.NOT_FOUND) LOG.warn("cannot abort multipart upload {} of {}: {}", uploadId, key, e.getMessage());
+        }
+    }
+
+    /** Aborts the uploads of exactly {@code key} other than {@code keep} (one page: retries make a handful). */
+    private void abortStrays(String key, String keep) {
+        try {
+            var page = call(key, () -> s3.listMultipartUploads(b -> b.bucket(config.bucket()).prefix(key)));
+            for (var u : page.uploads()) {
+                if (key.equals(u.key()) && !keep.equals(u.uploadId())) abortQuietly(key, u.uploadId());
             }
+        } catch (SnapshotException e) {
+            LOG.warn("cannot list the stray multipart uploads of {}: {}", key, e.getMessage());
         }
     }
 
@@ -303,6 +352,8 @@ public final class S3Repository implements SnapshotRepository {
             if ("BadDigest".equals(code) || "InvalidDigest".equals(code) || "XAmzContentChecksumMismatch".equals(code)) {
                 return new SnapshotException(Reason.CORRUPT, message + ": the store received other bytes", e);
             }
+            // 501 NotImplemented is the store's permanent answer to a feature it lacks: not retried.
+            if (status == 501) return new SnapshotException(Reason.REJECTED, message, e);
             if (status >= 500 || status == 429 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
                 return new SnapshotException(Reason.UNAVAILABLE, message, e);
             }

@@ -297,6 +297,20 @@ abstract class SnapshotExportContractTest {
         SnapshotReader.VerifyReport report = reader.verify(1.0, 1);
         assertFalse(report.ok());
         assertTrue(report.problems().getFirst().contains(range.path()), report.problems().toString());
+
+        // Cut at a line boundary and compressed again: valid gzip, valid lines, but not the file the root names.
+        String text = new String(new java.util.zip.GZIPInputStream(new ByteArrayInputStream(whole)).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String shorter = text.substring(0, text.lastIndexOf('\n', text.length() - 2) + 1);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(shorter.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        replace(range.path(), gz.toByteArray());
+        seen.clear();
+        SnapshotException cut = assertThrows(SnapshotException.class, () -> reader.forEachEntry("photos", seen::add));
+        assertEquals(SnapshotException.Reason.CORRUPT, cut.reason());
+        assertEquals(List.of(), seen, "no entry of a substituted range is used");
     }
 
     @Test
