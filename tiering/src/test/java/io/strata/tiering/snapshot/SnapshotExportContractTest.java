@@ -230,6 +230,8 @@ abstract class SnapshotExportContractTest {
         fx.namespace.checkpoint("snapshot:test", checkpoint);
         fx.put("plain", "before", extra(Map.of(), null, false, false, "2026-12-06T10:00:01Z"), bytes(2, 5000));
         fx.put("plain", "after", extra(Map.of(), null, false, false, "2026-12-06T10:00:02Z"), bytes(3, 5000));
+        // The overwritten version's blob died after the mark: a cleaner gets nothing to free yet.
+        assertEquals(List.of(), fx.namespace.garbage(100));
         SnapshotExporter.Result r;
         try (NamespaceView view = Namespace.openCheckpoint(checkpoint)) {
             r = exporter(SnapshotExporter.Options.DEFAULT).export(view, List.of(PLAIN), Optional.empty());
@@ -238,6 +240,19 @@ abstract class SnapshotExportContractTest {
         List<SnapshotEntry> got = entries(reader, "plain");
         assertEquals(List.of("before"), got.stream().map(SnapshotEntry::key).toList());
         assertArrayEquals(bytes(1, 5000), readAll(reader.open(got.getFirst())), "the data as of the checkpoint");
+        assertTrue(fx.namespace.releaseGarbageMark("snapshot:test"));
+        assertEquals(1, fx.namespace.garbage(100).size(), "released: the old blob may go now");
+    }
+
+    @Test
+    void aSnapshotReleasesItsMarkAndDropsItsCheckpointWhenItEnds() throws Exception {
+        fx.bucket("plain");
+        fx.put("plain", "k", extra(Map.of(), null, false, false, "2026-12-06T10:00:00Z"), bytes(1, 100));
+        export(SnapshotExporter.Options.DEFAULT, Optional.empty());
+        assertEquals(List.of(), fx.namespace.garbageMarks());
+        try (var left = Files.list(work)) {
+            assertEquals(List.of(), left.toList(), "no checkpoint or spooled range left in the work directory");
+        }
     }
 
     @Test
