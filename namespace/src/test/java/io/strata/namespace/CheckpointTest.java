@@ -137,4 +137,64 @@ class CheckpointTest {
         assertEquals(NamespaceException.Reason.UNAVAILABLE, e.reason());
         assertThrows(NamespaceException.class, () -> Namespace.openCheckpoint(dir.resolve("absent")));
     }
+
+    /** One acknowledged write: key, counter, when it started and when it returned. */
+    private record Write(String key, int n, long started, long acked) {
+    }
+
+    @Test
+    void aCheckpointTakenUnderConcurrentWritesIsAConsistentCut() throws Exception {
+        open();
+        ns.createBucket(bucket("alpha"));
+        int writers = 4;
+        int perWriter = 300;
+        java.util.concurrent.ConcurrentLinkedQueue<Write> log = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch halfway = new java.util.concurrent.CountDownLatch(writers * perWriter / 3);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            String key = "k" + w;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int n = 1; n <= perWriter; n++) {
+                    ObjectVersion v = version("alpha", key);
+                    v = new ObjectVersion(v.bucket(), v.key(), v.versionId(), v.size(), v.etag(), v.lastModified(),
+                            v.contentType(), v.headers(), java.util.Map.of("n", Integer.toString(n)), v.checksums(),
+                            v.partCount(), v.segments());
+                    long started = System.nanoTime();
+                    ns.putObject(v);
+                    log.add(new Write(key, n, started, System.nanoTime()));
+                    halfway.countDown();
+                }
+                done.incrementAndGet();
+            }));
+        }
+        halfway.await();
+        long before = System.nanoTime();
+        ns.checkpoint("snapshot:test", dir.resolve("cp"));
+        long after = System.nanoTime();
+        for (Thread t : threads) t.join();
+
+        java.util.Map<String, Integer> cut = new java.util.HashMap<>();
+        try (NamespaceView view = Namespace.openCheckpoint(dir.resolve("cp"))) {
+            for (VersionPage.Entry e : view.listVersions(A, new VersionQuery("", "", "", "", 1000)).versions()) {
+                cut.put(e.version().key().value(), Integer.parseInt(e.version().userMetadata().get("n")));
+            }
+        }
+        for (Write w : log) {
+            int seen = cut.getOrDefault(w.key(), 0);
+            if (w.acked() < before) assertTrue(seen >= w.n(), w + " acknowledged before the checkpoint, cut has " + seen);
+            if (w.started() > after) assertTrue(seen < w.n(), w + " started after the checkpoint, cut has " + seen);
+        }
+        // If a write is in the cut, every write acknowledged before it started is in the cut too.
+        java.util.Map<String, Write> inCut = new java.util.HashMap<>();
+        for (Write w : log) if (cut.getOrDefault(w.key(), 0) == w.n()) inCut.put(w.key(), w);
+        for (Write present : inCut.values()) {
+            for (Write w : log) {
+                if (w.acked() < present.started()) {
+                    assertTrue(cut.getOrDefault(w.key(), 0) >= w.n(), w + " acknowledged before " + present + " started");
+                }
+            }
+        }
+        assertEquals(writers, done.get());
+    }
 }
