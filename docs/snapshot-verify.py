@@ -83,6 +83,18 @@ def check_data(body, e):
     return None
 
 
+def null_data_id(e):
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", e["mtime"])
+    import calendar
+    import time
+    seconds = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
+    nanos = int((m.group(2) or "0").ljust(9, "0"))
+    text = "\n".join([str(seconds * 1_000_000_000 + nanos), str(e["size"]), e["etag"],
+                      ",".join(str(p) for p in e.get("parts", [])),
+                      ",".join("%s=%s" % (k, v) for k, v in sorted(e["ck"].items()))])
+    return "null-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def main(repository, locator):
     m = re.fullmatch(r".*\?snap=([0-9A-Za-z_-]+)#sha256=([0-9a-f]{64})", locator)
     if not m:
@@ -120,6 +132,8 @@ def main(repository, locator):
                 if "path" not in e["data"]:
                     counts["cold"] += 1
                     continue
+                if e["v"] == "null" and e["data"]["id"] != null_data_id(e):
+                    problems.append("%s/%s: data id %s is not the one its fields give" % (b["name"], e["k"], e["data"]["id"]))
                 bad = check_data(read(e["data"]["path"]), e)
                 if bad == "unchecked":
                     counts["unchecked"] += 1
