@@ -55,7 +55,7 @@ final class RangeReader implements Iterator<SnapshotEntry>, AutoCloseable {
                 throw new IllegalStateException(e);
             }
             long size = 0;
-            // One byte more than declared is asked for, so a longer file is caught too.
+            // Reading stops once past the declared size: a longer file is caught without being read whole.
             try (InputStream in = repository.get(ref.path(), 0, -1); OutputStream out = Files.newOutputStream(spool)) {
                 byte[] buffer = new byte[64 << 10];
                 for (int n; (n = in.read(buffer)) > 0; ) {
