@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -81,7 +82,6 @@ public final class S3Repository implements SnapshotRepository {
      * A repository in {@code config}'s bucket under its prefix (the part size and storage class are
      * not used: parts follow each object's own sizes). Nothing is contacted yet.
      */
-    @SuppressWarnings("deprecation") // the Apache client the cold tier uses too; its successor is not a dependency yet
     public static S3Repository create(S3ColdTierConfig config) {
         S3Client client = S3Client.builder()
                 .endpointOverride(config.endpoint())
@@ -93,7 +93,7 @@ public final class S3Repository implements SnapshotRepository {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT))
-                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(ATTEMPT_TIMEOUT)
                         .maxConnections(32))

@@ -12,7 +12,7 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
-import io.strata.tiering.LocalDirectoryColdTier;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
 import io.strata.tiering.TierMover;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
