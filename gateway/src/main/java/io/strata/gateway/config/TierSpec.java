@@ -4,7 +4,7 @@ import io.strata.tiering.ColdTier;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.cold.LocalDirectoryColdTier;
 import io.strata.tiering.cold.S3ColdTier;
-import io.strata.tiering.cold.S3ColdTierConfig;
+import io.strata.tiering.S3ColdTierConfig;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,11 +1,12 @@
-package io.strata.tiering.cold;
+package io.strata.tiering;
 
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of one {@link S3ColdTier}: where the bucket is, how to sign, how big the upload parts are.
+ * Settings of one S3 endpoint and bucket, as the S3 cold tier ({@code cold.S3ColdTier}) and an S3 snapshot
+ * repository use them: where the bucket is, how to sign, how big the upload parts are.
  *
  * @param endpoint the S3-compatible endpoint, e.g. {@code https://s3.eu-west-1.amazonaws.com}
  * @param region the signing region, e.g. {@code us-east-1}
