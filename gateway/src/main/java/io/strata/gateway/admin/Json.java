@@ -210,7 +210,7 @@ public final class Json {
     }
 
     /** {@code s} as a JSON string literal. */
-    public static String quote(String s) {
+    static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

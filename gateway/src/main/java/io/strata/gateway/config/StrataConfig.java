@@ -397,7 +397,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
         throw new IllegalArgumentException(v);
     }
 
-    public static long parseSize(String v) {
+    static long parseSize(String v) {
         String s = v.trim();
         long mult = 1;
         String lower = s.toLowerCase(Locale.ROOT);

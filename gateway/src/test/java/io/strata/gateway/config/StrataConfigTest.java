@@ -260,4 +260,11 @@ class StrataConfigTest {
         var encrypted = assertThrows(java.io.IOException.class, spec::loadPrivateKey);
         assertTrue(encrypted.getMessage().contains(spec.privateKey().toString()), encrypted.getMessage());
     }
+
+    @Test
+    void sizesParseWithUnits() {
+        assertEquals(1 << 20, StrataConfig.parseSize("1MiB"));
+        assertEquals(256 << 10, StrataConfig.parseSize("256KiB"));
+        assertEquals(4096, StrataConfig.parseSize("4096"));
+    }
 }

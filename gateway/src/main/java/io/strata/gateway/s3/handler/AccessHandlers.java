@@ -12,21 +12,16 @@ import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
-import io.strata.gateway.xml.XmlReader;
-import io.strata.gateway.xml.XmlWriter;
+import io.strata.gateway.s3.xml.AccessControlPolicyXml;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
-import org.w3c.dom.Element;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Bucket policy (Put/Get/DeleteBucketPolicy) and canned ACLs (Put/GetBucketAcl, Put/GetObjectAcl).
@@ -34,9 +29,6 @@ import java.util.Set;
  * bucket configuration document, an object's lives in its stored headers ({@link StoredHeaders#ACL_HEADER}).
  */
 final class AccessHandlers {
-    private static final String ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
-    private static final String AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
-    private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
     private final ObjectService service;
     private final AccessControl access;
@@ -92,7 +84,7 @@ final class AccessHandlers {
 
     void getBucketAcl(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
-        Responses.xml(res, aclXml(bucket.owner(), access.bucketAcl(bucket.name())));
+        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), access.bucketAcl(bucket.name())));
     }
 
     void putObjectAcl(S3Request r, ServerResponse res) {
@@ -108,7 +100,7 @@ final class AccessHandlers {
         Bucket bucket = bucket(r);
         ObjectVersion v = addressed(r, bucket.name(), r.key());
         if (!v.versionId().equals(ObjectVersion.NULL_VERSION)) res.header("x-amz-version-id", v.versionId());
-        Responses.xml(res, aclXml(bucket.owner(), access.objectAcl(v)));
+        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), access.objectAcl(v)));
     }
 
     /** The version named by versionId, else the current one; delete markers have no ACL (NoSuchKey/NoSuchVersion). */
@@ -149,66 +141,6 @@ final class AccessHandlers {
             throw new S3Exception(S3Error.MISSING_SECURITY_HEADER, "Your request was missing a required header")
                     .with("MissingHeaderName", "x-amz-acl");
         }
-        XmlReader doc;
-        try {
-            doc = XmlReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.MALFORMED_ACL);
-        }
-        if (!doc.rootName().equals("AccessControlPolicy")) throw new S3Exception(S3Error.MALFORMED_ACL);
-        Set<String> grants = new HashSet<>();
-        boolean ownerFull = false;
-        for (Element list : XmlReader.children(doc.root(), "AccessControlList")) {
-            for (Element g : XmlReader.children(list, "Grant")) {
-                String permission = XmlReader.text(g, "Permission").map(String::trim)
-                        .orElseThrow(() -> new S3Exception(S3Error.MALFORMED_ACL));
-                Element grantee = XmlReader.children(g, "Grantee").stream().findFirst()
-                        .orElseThrow(() -> new S3Exception(S3Error.MALFORMED_ACL));
-                Optional<String> uri = XmlReader.text(grantee, "URI").map(String::trim);
-                Optional<String> id = XmlReader.text(grantee, "ID").map(String::trim);
-                if (uri.isPresent()) {
-                    grants.add(uri.get() + " " + permission);
-                } else if (id.isPresent() && id.get().equals(owner) && permission.equals("FULL_CONTROL")) {
-                    ownerFull = true;
-                } else {
-                    throw notCanned();
-                }
-            }
-        }
-        for (CannedAcl candidate : List.of(CannedAcl.PRIVATE, CannedAcl.PUBLIC_READ, CannedAcl.PUBLIC_READ_WRITE,
-                CannedAcl.AUTHENTICATED_READ)) {
-            Set<String> implied = new HashSet<>();
-            for (CannedAcl.Grant g : candidate.grants()) implied.add(groupUri(g.group()) + " " + g.permission());
-            if (implied.equals(grants) && ownerFull) return candidate;
-        }
-        throw notCanned();
-    }
-
-    private static S3Exception notCanned() {
-        return new S3Exception(S3Error.NOT_IMPLEMENTED,
-                "Only the grants of a canned ACL (private, public-read, public-read-write, authenticated-read) are implemented.");
-    }
-
-    private static String groupUri(CannedAcl.Group g) {
-        return switch (g) {
-            case ALL_USERS -> ALL_USERS;
-            case AUTHENTICATED_USERS -> AUTHENTICATED_USERS;
-        };
-    }
-
-    /** The AccessControlPolicy S3 returns for a canned ACL: the owner's FULL_CONTROL, then the group grants. */
-    static XmlWriter aclXml(String owner, CannedAcl acl) {
-        XmlWriter xml = XmlWriter.create().root("AccessControlPolicy");
-        Responses.ownerElement(xml, "Owner", owner);
-        xml.start("AccessControlList");
-        xml.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "CanonicalUser")
-                .element("ID", owner).element("DisplayName", owner).end()
-                .element("Permission", "FULL_CONTROL").end();
-        for (CannedAcl.Grant g : acl.grants()) {
-            xml.start("Grant").start("Grantee", "xmlns:xsi", XSI, "xsi:type", "Group")
-                    .element("URI", groupUri(g.group())).end()
-                    .element("Permission", g.permission().name()).end();
-        }
-        return xml.end().end();
+        return AccessControlPolicyXml.cannedAcl(body, owner);
     }
 }

@@ -10,7 +10,7 @@ import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
-import io.strata.gateway.xml.XmlReader;
+import io.strata.gateway.s3.xml.BucketConfigurationXml;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -57,15 +57,8 @@ final class BucketHandlers {
         byte[] body = Responses.readSmallBody(r);
         String bucketRegion = region;
         if (body.length > 0) {
-            XmlReader doc;
-            try {
-                doc = XmlReader.parse(body);
-            } catch (IllegalArgumentException e) {
-                throw new S3Exception(S3Error.MALFORMED_XML);
-            }
-            if (!doc.rootName().equals("CreateBucketConfiguration")) throw new S3Exception(S3Error.MALFORMED_XML);
-            Optional<String> constraint = XmlReader.text(doc.root(), "LocationConstraint").map(String::trim);
-            if (constraint.isPresent() && !constraint.get().isEmpty()) bucketRegion = constraint.get();
+            Optional<String> constraint = BucketConfigurationXml.locationConstraint(body);
+            if (constraint.isPresent()) bucketRegion = constraint.get();
         }
         try {
             service.namespace().createBucket(new Bucket(name, Instant.now(), bucketRegion, r.auth().accessKey()));
@@ -146,32 +139,13 @@ final class BucketHandlers {
             throw new S3Exception(S3Error.NOT_IMPLEMENTED, "MFA Delete is not supported by Strata.");
         }
         byte[] body = Responses.readSmallBody(r);
-        XmlReader doc;
-        try {
-            doc = XmlReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.MALFORMED_XML);
-        }
-        if (!doc.rootName().equals("VersioningConfiguration")) throw new S3Exception(S3Error.MALFORMED_XML);
-        Optional<String> mfa = XmlReader.text(doc.root(), "MfaDelete").map(String::trim);
-        if (mfa.isPresent()) {
-            switch (mfa.get()) {
-                case "Disabled" -> { }
-                case "Enabled" -> throw new S3Exception(S3Error.NOT_IMPLEMENTED, "MFA Delete is not supported by Strata.");
-                default -> throw new S3Exception(S3Error.MALFORMED_XML);
-            }
-        }
-        Optional<String> status = XmlReader.text(doc.root(), "Status").map(String::trim);
-        if (status.isEmpty()) {
+        Optional<BucketVersioning> requested = BucketConfigurationXml.versioning(body);
+        if (requested.isEmpty()) {
             // S3 accepts a configuration without Status and changes nothing.
             res.status(Status.OK_200).send();
             return;
         }
-        BucketVersioning state = switch (status.get()) {
-            case "Enabled" -> BucketVersioning.ENABLED;
-            case "Suspended" -> BucketVersioning.SUSPENDED;
-            default -> throw new S3Exception(S3Error.MALFORMED_XML);
-        };
+        BucketVersioning state = requested.get();
         service.namespace().setVersioning(name, state);
         res.status(Status.OK_200).send();
     }

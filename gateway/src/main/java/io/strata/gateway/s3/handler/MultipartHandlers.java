@@ -11,7 +11,7 @@ import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
-import io.strata.gateway.xml.XmlReader;
+import io.strata.gateway.s3.xml.CompleteMultipartUploadXml;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -21,12 +21,10 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.UploadPage;
-import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -186,32 +184,7 @@ final class MultipartHandlers {
         Bucket b = service.requireBucket(bucket);
         service.upload(bucket, key, uploadId);
         byte[] body = Responses.readSmallBody(r);
-        XmlReader doc;
-        try {
-            doc = XmlReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.MALFORMED_XML);
-        }
-        if (!doc.rootName().equals("CompleteMultipartUpload")) throw new S3Exception(S3Error.MALFORMED_XML);
-        List<Element> parts = XmlReader.children(doc.root(), "Part");
-        if (parts.size() > MAX_PARTS) throw new S3Exception(S3Error.MALFORMED_XML);
-        List<ObjectService.CompletedPart> requested = new ArrayList<>(parts.size());
-        for (Element p : parts) {
-            String number = XmlReader.text(p, "PartNumber").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML)).trim();
-            String etag = XmlReader.text(p, "ETag").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML));
-            int n;
-            try {
-                n = Integer.parseInt(number);
-            } catch (NumberFormatException e) {
-                throw new S3Exception(S3Error.MALFORMED_XML);
-            }
-            if (n < Part.MIN_NUMBER || n > Part.MAX_NUMBER) throw new S3Exception(S3Error.INVALID_PART);
-            Map<String, String> checksums = new java.util.TreeMap<>();
-            for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-                XmlReader.text(p, "Checksum" + a.name()).ifPresent(c -> checksums.put(a.name(), c.trim()));
-            }
-            requested.add(new ObjectService.CompletedPart(n, etag, checksums));
-        }
+        List<ObjectService.CompletedPart> requested = CompleteMultipartUploadXml.parse(body, MAX_PARTS);
         ObjectVersion v;
         try {
             v = service.complete(bucket, key, uploadId, requested, Uploads.declaredChecksums(r));

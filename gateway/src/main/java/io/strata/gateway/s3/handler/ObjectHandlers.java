@@ -16,8 +16,9 @@ import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
+import io.strata.gateway.s3.xml.DeleteXml;
+import io.strata.gateway.s3.xml.RestoreRequestXml;
 import io.strata.gateway.s3.xml.Tagging;
-import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -27,7 +28,6 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +37,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -393,50 +392,13 @@ final class ObjectHandlers {
     void restoreObject(S3Request r, ServerResponse res) {
         Bucket b = service.requireBucket(r.bucket());
         ObjectVersion v = readable(r, b, r.key(), res);
-        checkRestoreRequest(Responses.readSmallBody(r));
+        RestoreRequestXml.check(Responses.readSmallBody(r));
         PlacementService running = placement.orElseThrow(() ->
                 new S3Exception(S3Error.NOT_IMPLEMENTED, "Placement is not running."));
         switch (running.restore(v)) {
             case STARTED -> res.status(Status.ACCEPTED_202).send();
             case ALREADY_HOT -> res.status(Status.OK_200).send();
             case ONGOING -> throw new S3Exception(S3Error.RESTORE_ALREADY_IN_PROGRESS);
-        }
-    }
-
-    /** @throws S3Exception MalformedXML unless {@code body} is empty or a valid RestoreRequest */
-    static void checkRestoreRequest(byte[] body) {
-        if (body.length == 0) return;
-        XmlReader doc;
-        try {
-            doc = XmlReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.MALFORMED_XML);
-        }
-        Element root = doc.root();
-        if (!doc.rootName().equals("RestoreRequest") || XmlReader.hasOtherChildren(root, "Days", "GlacierJobParameters",
-                "Tier", "Type", "Description", "OutputLocation", "SelectParameters")) {
-            throw new S3Exception(S3Error.MALFORMED_XML);
-        }
-        if (XmlReader.text(root, "Type").isPresent()) {
-            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "SELECT restores are not implemented.");
-        }
-        Optional<String> days = XmlReader.text(root, "Days");
-        if (days.isPresent()) {
-            try {
-                if (Integer.parseInt(days.get().trim()) < 1) throw new S3Exception(S3Error.MALFORMED_XML);
-            } catch (NumberFormatException e) {
-                throw new S3Exception(S3Error.MALFORMED_XML);
-            }
-        }
-        List<String> tiers = new ArrayList<>();
-        XmlReader.text(root, "Tier").ifPresent(tiers::add);
-        Optional<Element> job = XmlReader.child(root, "GlacierJobParameters");
-        if (job.isPresent()) {
-            if (XmlReader.hasOtherChildren(job.get(), "Tier")) throw new S3Exception(S3Error.MALFORMED_XML);
-            XmlReader.text(job.get(), "Tier").ifPresent(tiers::add);
-        }
-        for (String t : tiers) {
-            if (!List.of("Standard", "Bulk", "Expedited").contains(t.trim())) throw new S3Exception(S3Error.MALFORMED_XML);
         }
     }
 
@@ -690,25 +652,12 @@ final class ObjectHandlers {
                 }
             }
         }
-        XmlReader doc;
-        try {
-            doc = XmlReader.parse(body);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.MALFORMED_XML);
-        }
-        if (!doc.rootName().equals("Delete")) throw new S3Exception(S3Error.MALFORMED_XML);
-        boolean quiet = XmlReader.text(doc.root(), "Quiet").map(s -> s.trim().equalsIgnoreCase("true")).orElse(false);
-        List<Element> objects = XmlReader.children(doc.root(), "Object");
-        if (objects.isEmpty() || objects.size() > MAX_DELETE_KEYS) throw new S3Exception(S3Error.MALFORMED_XML);
-        List<String[]> keys = new ArrayList<>(objects.size());
-        for (Element o : objects) {
-            String k = XmlReader.text(o, "Key").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML));
-            keys.add(new String[] {k, XmlReader.text(o, "VersionId").map(String::trim).orElse(null)});
-        }
+        DeleteXml.Delete delete = DeleteXml.parse(body, MAX_DELETE_KEYS);
+        boolean quiet = delete.quiet();
         XmlWriter xml = XmlWriter.create().root("DeleteResult");
-        for (String[] entry : keys) {
-            String k = entry[0];
-            String versionId = entry[1];
+        for (DeleteXml.Entry entry : delete.objects()) {
+            String k = entry.key();
+            String versionId = entry.versionId();
             try {
                 if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
                     xml.start("Error").element("Key", k).element("VersionId", versionId)

@@ -1,6 +1,5 @@
 package io.strata.gateway.s3.handler;
 
-import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -98,12 +97,5 @@ class RequestParsingTest {
         assertEquals("photos/2024/", BucketHandlers.decodeToken(BucketHandlers.encodeToken("photos/2024/")));
         S3Exception e = assertThrows(S3Exception.class, () -> BucketHandlers.decodeToken("not a token!"));
         assertEquals(S3Error.INVALID_ARGUMENT, e.error());
-    }
-
-    @Test
-    void sizesParseWithUnits() {
-        assertEquals(1 << 20, StrataConfig.parseSize("1MiB"));
-        assertEquals(256 << 10, StrataConfig.parseSize("256KiB"));
-        assertEquals(4096, StrataConfig.parseSize("4096"));
     }
 }

@@ -1,4 +1,4 @@
-package io.strata.gateway.s3.handler;
+package io.strata.gateway.s3.xml;
 
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** RestoreObject's body checks. */
-class PlacementRequestsTest {
+class RestoreRequestXmlTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "",
@@ -24,7 +24,7 @@ class PlacementRequestsTest {
             "<RestoreRequest/>",
     })
     void acceptsRestoreRequests(String body) {
-        assertDoesNotThrow(() -> ObjectHandlers.checkRestoreRequest(body.getBytes(StandardCharsets.UTF_8)));
+        assertDoesNotThrow(() -> RestoreRequestXml.check(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     @ParameterizedTest
@@ -39,13 +39,13 @@ class PlacementRequestsTest {
     })
     void refusesMalformedRestoreRequestsWithMalformedXml(String body) {
         S3Exception e = assertThrows(S3Exception.class,
-                () -> ObjectHandlers.checkRestoreRequest(body.getBytes(StandardCharsets.UTF_8)));
+                () -> RestoreRequestXml.check(body.getBytes(StandardCharsets.UTF_8)));
         assertEquals(S3Error.MALFORMED_XML, e.error());
     }
 
     @Test
     void selectRestoresAreNotImplemented() {
-        S3Exception e = assertThrows(S3Exception.class, () -> ObjectHandlers.checkRestoreRequest(
+        S3Exception e = assertThrows(S3Exception.class, () -> RestoreRequestXml.check(
                 "<RestoreRequest><Type>SELECT</Type></RestoreRequest>".getBytes(StandardCharsets.UTF_8)));
         assertEquals(S3Error.NOT_IMPLEMENTED, e.error());
     }
