@@ -95,7 +95,7 @@ public final class AccessControl {
      * A bucket-policy action that a grant would allow to someone other than the owner is refused with
      * 405 MethodNotAllowed, as AWS answers callers outside the bucket owner's account.
      */
-    public void require(S3Request r, Authentication auth, String action, BucketName bucket, ObjectKey key) {
+    void require(S3Request r, Authentication auth, String action, BucketName bucket, ObjectKey key) {
         if (allowed(r, auth, action, bucket, key, Map.of())) return;
         if (AccessEvaluator.policyAction(action) && !owns(auth, bucket)) {
             Policy policy = policy(bucket);

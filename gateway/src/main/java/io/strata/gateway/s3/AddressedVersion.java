@@ -37,8 +37,19 @@ public final class AddressedVersion {
     }
 
     /** S3's answer to a malformed version id (query parameter or copy source). */
-    public static S3Exception invalidVersionId(String versionId) {
+    static S3Exception invalidVersionId(String versionId) {
         return new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid version id specified")
                 .with("ArgumentName", "versionId").with("ArgumentValue", versionId);
+    }
+
+    /** NoSuchVersion naming the key and the version id. */
+    public static S3Exception noSuchVersion(ObjectKey key, String versionId) {
+        return new S3Exception(S3Error.NO_SUCH_VERSION).with("Key", key.value()).with("VersionId", versionId);
+    }
+
+    /** NoSuchKey naming the key, with {@code /bucket/key} as the resource. */
+    public static S3Exception noSuchKey(BucketName bucket, ObjectKey key) {
+        return new S3Exception(S3Error.NO_SUCH_KEY, S3Error.NO_SUCH_KEY.message(), "/" + bucket + "/" + key.value())
+                .with("Key", key.value());
     }
 }

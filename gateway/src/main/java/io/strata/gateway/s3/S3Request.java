@@ -111,7 +111,7 @@ public final class S3Request {
         return colon < 0 ? host : host.substring(0, colon);
     }
 
-    public static Map<String, String> parseQuery(String raw) {
+    static Map<String, String> parseQuery(String raw) {
         if (raw == null || raw.isEmpty()) return Map.of();
         Map<String, String> q = new LinkedHashMap<>();
         for (String pair : raw.split("&")) {

@@ -7,6 +7,9 @@ import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
+import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.CopySource;
+import io.strata.gateway.s3.Ranges;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -28,21 +31,18 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Multipart upload: parts are coded into the hot tier as they arrive and never copied again on completion. */
 final class MultipartHandlers {
     private static final int MAX_PARTS = 10_000;
 
-    private static final Pattern COPY_RANGE = Pattern.compile("bytes=(\\d{1,100})-(\\d{1,100})");
 
     private final ObjectService service;
-    private final ObjectHandlers objects;
+    private final AccessControl access;
 
-    MultipartHandlers(ObjectService service, ObjectHandlers objects) {
+    MultipartHandlers(ObjectService service, AccessControl access) {
         this.service = service;
-        this.objects = objects;
+        this.access = access;
     }
 
     void create(S3Request r, ServerResponse res) {
@@ -106,13 +106,13 @@ final class MultipartHandlers {
         String uploadId = r.param("uploadId").orElseThrow();
         service.requireBucket(bucket);
         service.upload(bucket, key, uploadId);
-        ObjectHandlers.CopySource source = objects.copySource(r);
+        CopySource source = CopySource.resolve(r, service, access);
         ObjectVersion src = source.version();
         long offset = 0;
         long length = src.size();
         Optional<String> range = r.header("x-amz-copy-source-range");
         if (range.isPresent()) {
-            long[] bounds = copyRange(range.get(), src.size());
+            long[] bounds = Ranges.copyRange(range.get(), src.size());
             offset = bounds[0];
             length = bounds[1] - bounds[0] + 1;
         }
@@ -136,33 +136,6 @@ final class MultipartHandlers {
                 .element("ETag", "\"" + part.etag() + "\"");
         for (var c : part.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
         Responses.xml(res, xml);
-    }
-
-    /**
-     * Parses x-amz-copy-source-range, which unlike Range must be exactly {@code bytes=first-last}
-     * inside the source: a malformed value is InvalidArgument (400), one past the end InvalidRange (416).
-     *
-     * @return inclusive {first, last}
-     */
-    static long[] copyRange(String value, long size) {
-        Matcher m = COPY_RANGE.matcher(value.trim());
-        long first = -1;
-        long last = -1;
-        if (m.matches()) {
-            // Offsets too large for a long saturate: well-formed, and past the source's end (416).
-            first = ObjectHandlers.offset(m.group(1));
-            last = ObjectHandlers.offset(m.group(2));
-        }
-        if (first < 0 || last < first) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The x-amz-copy-source-range value must be of the form "
-                    + "bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
-                    .with("ArgumentName", "x-amz-copy-source-range").with("ArgumentValue", value);
-        }
-        if (last >= size) {
-            throw new S3Exception(S3Error.INVALID_RANGE, "The requested range is not satisfiable")
-                    .with("RangeRequested", value).with("ActualObjectSize", Long.toString(size));
-        }
-        return new long[]{first, last};
     }
 
     private static int partNumber(S3Request r) {

@@ -12,11 +12,13 @@ import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.BrokenBodyException;
+import io.strata.gateway.s3.Conditions;
+import io.strata.gateway.s3.CopySource;
+import io.strata.gateway.s3.Ranges;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
-import io.strata.gateway.s3.xml.DeleteXml;
 import io.strata.gateway.s3.xml.RestoreRequestXml;
 import io.strata.gateway.s3.xml.Tagging;
 import io.strata.gateway.xml.XmlWriter;
@@ -26,27 +28,19 @@ import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Single-object operations: PUT, GET, HEAD, DELETE, copy, and multi-object delete, with S3's
+ * Single-object operations: PUT, GET, HEAD, DELETE, copy and RestoreObject, with S3's
  * versioning rules (version ids, delete markers, {@code versionId} on GET/HEAD/DELETE).
  */
 final class ObjectHandlers {
-    private static final Logger LOG = LoggerFactory.getLogger(ObjectHandlers.class);
     /** Helidon copies the first write into the header buffer: keep it small, then write full blocks (docs/traps.md). */
     private static final int FIRST_WRITE = 16 << 10;
     private static final int WRITE_BLOCK = 256 << 10;
@@ -56,7 +50,6 @@ final class ObjectHandlers {
      */
     private static final long READ_AHEAD_MIN = 1 << 20;
     private static final int READ_AHEAD_DEPTH = 8;
-    private static final int MAX_DELETE_KEYS = 1000;
 
     private final ObjectService service;
     private final AccessControl access;
@@ -88,83 +81,11 @@ final class ObjectHandlers {
         }
     }
 
-    /**
-     * The object an {@code x-amz-copy-source} names, after read access to it is checked.
-     *
-     * @param requestedVersionId the versionId in the header, or null for the current version
-     * @param bucketState        the source bucket (its versioning decides x-amz-copy-source-version-id)
-     */
-    record CopySource(BucketName bucket, ObjectKey key, String requestedVersionId, Bucket bucketState,
-                      ObjectVersion version) {
-        /** S3 names the source version when one was asked for or the source bucket has versioning. */
-        void versionHeader(ServerResponse res) {
-            if (requestedVersionId != null || bucketState.versioning() != BucketVersioning.UNVERSIONED) {
-                res.header("x-amz-copy-source-version-id", version.versionId());
-            }
-        }
-    }
-
-    /** Resolves and authorizes the copy source of CopyObject and UploadPartCopy, then checks its x-amz-copy-source-if-*. */
-    CopySource copySource(S3Request r) {
-        String source = r.header("x-amz-copy-source").orElseThrow();
-        String path = source;
-        int q = path.indexOf('?');
-        String versionId = null;
-        if (q >= 0) {
-            var params = S3Request.parseQuery(path.substring(q + 1));
-            versionId = params.get("versionId");
-            path = path.substring(0, q);
-        }
-        try {
-            path = Encoding.percentDecode(path, false);
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid copy source encoding.");
-        }
-        if (path.startsWith("/")) path = path.substring(1);
-        int slash = path.indexOf('/');
-        if (slash <= 0 || slash == path.length() - 1) {
-            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
-                    .with("ArgumentName", "x-amz-copy-source").with("ArgumentValue", source);
-        }
-        String srcBucketName = path.substring(0, slash);
-        if (!BucketName.isValid(srcBucketName)) {
-            throw new S3Exception(S3Error.INVALID_BUCKET_NAME).with("BucketName", srcBucketName);
-        }
-        BucketName srcBucket = new BucketName(srcBucketName);
-        ObjectKey srcKey;
-        try {
-            srcKey = new ObjectKey(path.substring(slash + 1));
-        } catch (IllegalArgumentException e) {
-            throw new S3Exception(S3Error.KEY_TOO_LONG);
-        }
-        if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
-            throw AddressedVersion.invalidVersionId(versionId);
-        }
-        Bucket sourceBucket = service.requireBucket(srcBucket);
-        // Copying reads the source: S3 checks read access to it as well as s3:PutObject on the target.
-        access.require(r, r.auth(), versionId != null ? "s3:GetObjectVersion" : "s3:GetObject", srcBucket, srcKey);
-        ObjectVersion src;
-        Optional<ObjectVersion> found = AddressedVersion.find(service, srcBucket, srcKey, Optional.ofNullable(versionId));
-        if (versionId != null) {
-            String id = versionId;
-            src = found.orElseThrow(() -> noSuchVersion(srcKey, id));
-            if (src.deleteMarker()) {
-                // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
-                throw new S3Exception(S3Error.INVALID_REQUEST,
-                        "The source of a copy request may not specifically refer to a delete marker by version id.");
-            }
-        } else {
-            src = found.filter(v -> !v.deleteMarker()).orElseThrow(() -> noSuchKey(srcBucket, srcKey));
-        }
-        copyPreconditions(r, src);
-        return new CopySource(srcBucket, srcKey, versionId, sourceBucket, src);
-    }
-
     void copyObject(S3Request r, ServerResponse res) {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         Bucket targetBucket = service.requireBucket(bucket);
-        CopySource source = copySource(r);
+        CopySource source = CopySource.resolve(r, service, access);
         ObjectVersion src = source.version();
         BucketName srcBucket = source.bucket();
         ObjectKey srcKey = source.key();
@@ -213,32 +134,12 @@ final class ObjectHandlers {
         Responses.xml(res, xml);
     }
 
-    private static void copyPreconditions(S3Request r, ObjectVersion src) {
-        Optional<String> ifMatch = r.header("x-amz-copy-source-if-match");
-        Optional<String> ifNoneMatch = r.header("x-amz-copy-source-if-none-match");
-        Optional<Instant> ifModified = r.header("x-amz-copy-source-if-modified-since").flatMap(ObjectHandlers::httpDate);
-        Optional<Instant> ifUnmodified = r.header("x-amz-copy-source-if-unmodified-since").flatMap(ObjectHandlers::httpDate);
-        Instant modified = src.lastModified().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
-        boolean ok = true;
-        if (ifMatch.isPresent()) {
-            ok = etagMatches(ifMatch.get(), src.etag());
-        } else if (ifUnmodified.isPresent() && modified.isAfter(ifUnmodified.get())) {
-            ok = false;
-        }
-        if (ifNoneMatch.isPresent()) {
-            if (etagMatches(ifNoneMatch.get(), src.etag())) ok = false;
-        } else if (ifModified.isPresent() && !modified.isAfter(ifModified.get())) {
-            ok = false;
-        }
-        if (!ok) throw new S3Exception(S3Error.PRECONDITION_FAILED);
-    }
-
     void getObject(S3Request r, ServerResponse res, boolean head) {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         Bucket b = service.requireBucket(bucket);
         ObjectVersion v = readable(r, b, key, res);
-        if (preconditions(r, v, res)) return;
+        if (Conditions.get(r, v, res)) return;
 
         long offset = 0;
         long length = v.size();
@@ -249,13 +150,13 @@ final class ObjectHandlers {
             if (rangeHeader.isPresent()) {
                 throw new S3Exception(S3Error.INVALID_REQUEST, "Cannot specify both Range header and partNumber query parameter");
             }
-            long[] part = partRange(v, partNumber.get());
+            long[] part = Ranges.partRange(v, partNumber.get());
             offset = part[0];
             length = part[1];
             // An empty part has no byte range to name (bytes 0--1/0): it is answered as a plain 200.
             partial = length > 0;
         } else if (rangeHeader.isPresent()) {
-            Optional<long[]> range = parseRange(rangeHeader.get(), v.size());
+            Optional<long[]> range = Ranges.parseRange(rangeHeader.get(), v.size());
             if (range.isPresent()) {
                 offset = range.get()[0];
                 length = range.get()[1] - offset + 1;
@@ -421,109 +322,6 @@ final class ObjectHandlers {
         }
     }
 
-    /** Evaluates conditional headers as S3 does. Returns true if the response was already sent (304). */
-    private static boolean preconditions(S3Request r, ObjectVersion v, ServerResponse res) {
-        Optional<String> ifMatch = r.header("if-match");
-        Optional<String> ifNoneMatch = r.header("if-none-match");
-        Optional<Instant> ifModified = r.header("if-modified-since").flatMap(ObjectHandlers::httpDate);
-        Optional<Instant> ifUnmodified = r.header("if-unmodified-since").flatMap(ObjectHandlers::httpDate);
-        Instant modified = v.lastModified().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
-        if (ifMatch.isPresent()) {
-            if (!etagMatches(ifMatch.get(), v.etag())) throw new S3Exception(S3Error.PRECONDITION_FAILED).with("Condition", "If-Match");
-        } else if (ifUnmodified.isPresent() && modified.isAfter(ifUnmodified.get())) {
-            throw new S3Exception(S3Error.PRECONDITION_FAILED).with("Condition", "If-Unmodified-Since");
-        }
-        boolean notModified = false;
-        if (ifNoneMatch.isPresent()) {
-            notModified = etagMatches(ifNoneMatch.get(), v.etag());
-        } else if (ifModified.isPresent() && !modified.isAfter(ifModified.get())) {
-            notModified = true;
-        }
-        if (notModified) {
-            res.status(Status.NOT_MODIFIED_304);
-            res.header("ETag", "\"" + v.etag() + "\"");
-            res.header("Last-Modified", Encoding.httpDate(v.lastModified()));
-            res.send();
-            return true;
-        }
-        return false;
-    }
-
-    static boolean etagMatches(String header, String etag) {
-        for (String candidate : header.split(",")) {
-            String c = candidate.trim();
-            if (c.startsWith("W/")) c = c.substring(2);
-            if (c.equals("*") || ObjectService.unquote(c).equals(etag)) return true;
-        }
-        return false;
-    }
-
-    static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();   // S3 ignores an unparseable date condition
-        }
-    }
-
-    /**
-     * Parses a single byte range as S3 does. Empty: ignore the header and send the whole object.
-     *
-     * @return inclusive {first, last}
-     * @throws S3Exception InvalidRange when the range cannot be satisfied
-     */
-    static Optional<long[]> parseRange(String header, long size) {
-        String h = header.trim();
-        if (!h.startsWith("bytes=")) return Optional.empty();
-        String spec = h.substring(6).trim();
-        if (spec.contains(",")) return Optional.empty();
-        int dash = spec.indexOf('-');
-        if (dash < 0) return Optional.empty();
-        long a = offset(spec.substring(0, dash).trim());
-        long b = offset(spec.substring(dash + 1).trim());
-        // Only a syntactically invalid header is ignored (AWS then sends the whole object, 200).
-        if (a == NOT_DIGITS || b == NOT_DIGITS || (a == NO_DIGITS && b == NO_DIGITS)) return Optional.empty();
-        long first;
-        long last;
-        if (a == NO_DIGITS) {
-            if (b <= 0 || size == 0) throw invalidRange(size);
-            first = Math.max(0, size - b);   // a suffix longer than the object is the whole object
-            last = size - 1;
-        } else {
-            last = b == NO_DIGITS ? Long.MAX_VALUE : b;
-            if (last < a) return Optional.empty();
-            // bytes=99999999999999999999- is valid syntax whose first byte is past any object's end:
-            // 416, as AWS answers, not the whole object.
-            if (a >= size) throw invalidRange(size);
-            first = a;
-            last = Math.min(last, size - 1);
-        }
-        return Optional.of(new long[]{first, last});
-    }
-
-    /** {@link #offset}: the text was empty. */
-    static final long NO_DIGITS = -1;
-    /** {@link #offset}: the text had something other than ASCII digits. */
-    static final long NOT_DIGITS = -2;
-
-    /**
-     * A byte offset written as ASCII digits, saturating at Long.MAX_VALUE: a number too large for a
-     * long is still a well-formed offset (past the end of every object), never a parse failure that
-     * would make a range look malformed. Signs and other characters are not digits (Long.parseLong
-     * would take "+5"). Reads each character once, whatever the length.
-     */
-    static long offset(String text) {
-        if (text.isEmpty()) return NO_DIGITS;
-        long n = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') return NOT_DIGITS;
-            int d = c - '0';
-            n = n > (Long.MAX_VALUE - d) / 10 ? Long.MAX_VALUE : n * 10 + d;
-        }
-        return n;
-    }
-
     /** The {@code partNumber} query parameter of GET/HEAD. @throws S3Exception InvalidArgument outside 1..10000 */
     private static Optional<Integer> partNumberParam(S3Request r) {
         Optional<String> value = r.param("partNumber");
@@ -539,30 +337,6 @@ final class ObjectHandlers {
     }
 
     /**
-     * {offset, length} of part {@code n}: a multipart object's parts are its segments in order (an
-     * empty last part has none); a single-part object is its own part 1.
-     *
-     * @throws S3Exception InvalidPartNumber (416) when the object has no such part
-     */
-    static long[] partRange(ObjectVersion v, int n) {
-        int parts = v.partCount() == 0 ? 1 : v.partCount();
-        if (n > parts) {
-            throw new S3Exception(S3Error.INVALID_PART_NUMBER).with("PartNumberRequested", Integer.toString(n))
-                    .with("ActualPartCount", Integer.toString(parts));
-        }
-        if (v.partCount() == 0) return new long[]{0, v.size()};
-        List<io.strata.namespace.Segment> segments = v.segments();
-        long offset = 0;
-        for (int i = 0; i < n - 1 && i < segments.size(); i++) offset += segments.get(i).size();
-        long length = n - 1 < segments.size() ? segments.get(n - 1).size() : 0;
-        return new long[]{offset, length};
-    }
-
-    private static S3Exception invalidRange(long size) {
-        return new S3Exception(S3Error.INVALID_RANGE).with("RangeRequested", "").with("ActualObjectSize", Long.toString(size));
-    }
-
-    /**
      * The version a GET or HEAD reads: the one named by {@code versionId}, or the current one. A
      * delete marker answers as S3 does, with {@code x-amz-delete-marker: true}: 404 NoSuchKey when
      * it is current, 405 MethodNotAllowed when named by id.
@@ -571,7 +345,7 @@ final class ObjectHandlers {
         Optional<String> versionId = AddressedVersion.versionId(r);
         Optional<ObjectVersion> found = AddressedVersion.find(service, bucket.name(), key, versionId);
         if (versionId.isPresent()) {
-            ObjectVersion v = found.orElseThrow(() -> noSuchVersion(key, versionId.get()));
+            ObjectVersion v = found.orElseThrow(() -> AddressedVersion.noSuchVersion(key, versionId.get()));
             if (v.deleteMarker()) {
                 deleteMarkerHeaders(res, v);
                 res.header("Allow", "DELETE");
@@ -580,10 +354,10 @@ final class ObjectHandlers {
             }
             return v;
         }
-        ObjectVersion v = found.orElseThrow(() -> noSuchKey(bucket.name(), key));
+        ObjectVersion v = found.orElseThrow(() -> AddressedVersion.noSuchKey(bucket.name(), key));
         if (v.deleteMarker()) {
             deleteMarkerHeaders(res, v);
-            throw noSuchKey(bucket.name(), key);
+            throw AddressedVersion.noSuchKey(bucket.name(), key);
         }
         return v;
     }
@@ -592,15 +366,6 @@ final class ObjectHandlers {
         res.header("x-amz-delete-marker", "true");
         res.header("x-amz-version-id", marker.versionId());
         res.header("Last-Modified", Encoding.httpDate(marker.lastModified()));
-    }
-
-    private static S3Exception noSuchVersion(ObjectKey key, String versionId) {
-        return new S3Exception(S3Error.NO_SUCH_VERSION).with("Key", key.value()).with("VersionId", versionId);
-    }
-
-    private static S3Exception noSuchKey(BucketName bucket, ObjectKey key) {
-        return new S3Exception(S3Error.NO_SUCH_KEY, S3Error.NO_SUCH_KEY.message(), "/" + bucket + "/" + key.value())
-                .with("Key", key.value());
     }
 
     /**
@@ -631,81 +396,6 @@ final class ObjectHandlers {
             });
         }
         res.status(Status.NO_CONTENT_204).send();
-    }
-
-    void deleteObjects(S3Request r, ServerResponse res) {
-        BucketName bucket = r.bucket();
-        service.requireBucket(bucket);
-        byte[] body = Responses.readSmallBody(r);
-        r.header("content-md5").ifPresent(md5 -> {
-            if (!java.security.MessageDigest.isEqual(Uploads.decodeMd5(md5), ObjectService.md5(body))) {
-                throw new S3Exception(S3Error.BAD_DIGEST, "The Content-MD5 you specified did not match what we received.");
-            }
-        });
-        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-            Optional<String> declared = r.header(a.headerName());
-            if (declared.isPresent()) {
-                var c = a.newChecksummer();
-                c.update(body, 0, body.length);
-                if (!c.base64().equals(declared.get().trim())) {
-                    throw new S3Exception(S3Error.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
-                }
-            }
-        }
-        DeleteXml.Delete delete = DeleteXml.parse(body, MAX_DELETE_KEYS);
-        boolean quiet = delete.quiet();
-        XmlWriter xml = XmlWriter.create().root("DeleteResult");
-        for (DeleteXml.Entry entry : delete.objects()) {
-            String k = entry.key();
-            String versionId = entry.versionId();
-            try {
-                if (versionId != null && !ObjectVersion.isWellFormedVersionId(versionId)) {
-                    xml.start("Error").element("Key", k).element("VersionId", versionId)
-                            .element("Code", S3Error.NO_SUCH_VERSION.code())
-                            .element("Message", "The specified version does not exist.").end();
-                    continue;
-                }
-                ObjectKey key = new ObjectKey(k);
-                // S3 authorizes each key and reports refusals per key.
-                if (!access.allowed(r, r.auth(), versionId != null ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
-                        bucket, key, Map.of())) {
-                    xml.start("Error").element("Key", k).element("Code", S3Error.ACCESS_DENIED.code())
-                            .element("Message", S3Error.ACCESS_DENIED.message()).end();
-                    continue;
-                }
-                if (versionId != null) {
-                    Optional<ObjectVersion> removed = service.deleteVersion(bucket, key, versionId);
-                    if (!quiet) {
-                        xml.start("Deleted").element("Key", k).element("VersionId", versionId);
-                        if (removed.isPresent() && removed.get().deleteMarker()) {
-                            xml.element("DeleteMarker", true).element("DeleteMarkerVersionId", versionId);
-                        }
-                        xml.end();
-                    }
-                } else {
-                    DeleteResult result = service.delete(bucket, key);
-                    if (!quiet) {
-                        xml.start("Deleted").element("Key", k);
-                        if (result.marker().isPresent()) {
-                            xml.element("DeleteMarker", true)
-                                    .element("DeleteMarkerVersionId", result.marker().get().versionId());
-                        }
-                        xml.end();
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                xml.start("Error").element("Key", k).element("Code", S3Error.KEY_TOO_LONG.code())
-                        .element("Message", S3Error.KEY_TOO_LONG.message()).end();
-            } catch (RuntimeException e) {
-                // The client learns only that this key failed (S3 answers per key, and the rest of the
-                // batch goes on); the operator needs the cause, which the response must not carry.
-                LOG.warn("DeleteObjects ({}): deleting bucket={} key={} version={} failed", r.requestId(), bucket, k,
-                        versionId, e);
-                xml.start("Error").element("Key", k).element("Code", S3Error.INTERNAL_ERROR.code())
-                        .element("Message", S3Error.INTERNAL_ERROR.message()).end();
-            }
-        }
-        Responses.xml(res, xml);
     }
 
     static void checksumHeaders(ServerResponse res, ObjectVersion v) {

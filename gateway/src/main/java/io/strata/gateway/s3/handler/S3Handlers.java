@@ -35,7 +35,7 @@ public final class S3Handlers {
                                 PostFormVerifier postForms, String region) {
         BucketHandlers buckets = new BucketHandlers(service, region);
         ObjectHandlers objects = new ObjectHandlers(service, access, placement);
-        MultipartHandlers multipart = new MultipartHandlers(service, objects);
+        MultipartHandlers multipart = new MultipartHandlers(service, access);
         AccessHandlers acl = new AccessHandlers(service, access);
         LifecycleHandlers lifecycle = new LifecycleHandlers(service);
         PostObjectHandler postObject = new PostObjectHandler(service, access, postForms);
@@ -53,7 +53,7 @@ public final class S3Handlers {
         h.put(S3Operation.LIST_OBJECT_VERSIONS, buckets::listObjectVersions);
         h.put(S3Operation.GET_BUCKET_VERSIONING, buckets::getVersioning);
         h.put(S3Operation.PUT_BUCKET_VERSIONING, buckets::putVersioning);
-        h.put(S3Operation.DELETE_OBJECTS, objects::deleteObjects);
+        h.put(S3Operation.DELETE_OBJECTS, new DeleteObjectsHandler(service, access)::handle);
         h.put(S3Operation.PUT_OBJECT, objects::putObject);
         h.put(S3Operation.COPY_OBJECT, objects::copyObject);
         h.put(S3Operation.GET_OBJECT, (r, res) -> objects.getObject(r, res, false));
