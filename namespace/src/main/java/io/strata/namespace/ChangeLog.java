@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The change log's tables and bookkeeping, for {@link RocksDbNamespace}, which appends entries to its
- * own write batches ({@link #reserve}, {@link #finished}, {@link #appended}) and serves
- * {@link ChangeFeed} by calling the rest inside its gate. Thread-safe.
+ * The change log's tables and bookkeeping: {@link Store.Commit} appends entries to each mutation's
+ * own write batch ({@link #reserve}, {@link #finished}, {@link #appended}) and
+ * {@link GatedChangeFeed} serves {@link ChangeFeed} by calling the rest inside the store's gate.
+ * Thread-safe.
  *
  * <p>Tables: {@code changes} (sequence, 8 bytes big-endian → {@link ChangeEntryCodec}),
  * {@code change-cursors} (name, UTF-8 → position, 8 bytes) and the {@code meta} row

@@ -3,6 +3,51 @@
  * durable garbage queue and the change log, behind the {@link io.strata.namespace.Namespace} seam
  * and stored in RocksDB ({@code RocksDbNamespace}). No RocksDB type appears in the public API.
  *
+ * <h2>Classes and column families</h2>
+ * {@code RocksDbNamespace} implements the seam as a facade: it opens the database, runs the format
+ * check and the recoveries, and hands each call to the package-private class that owns the table.
+ * Row keys are built by {@code Keys}; each value starts with its codec's format version byte.
+ * <ul>
+ *   <li>{@code Store}: the database, every column family handle, the gate every call runs in, the
+ *       synced write path, {@code Store.Commit} (rows, garbage items and change entries in one
+ *       batch), the striped locks and the one method taking bucket then key lock
+ *       ({@code withKey}); owns the {@code meta} row {@code garbage-id-lease} (garbage ids below it
+ *       may have been handed out). RocksDB's mandatory default column family is unused.</li>
+ *   <li>{@code Schema}: the {@code meta} row {@code format-version} (one byte, 2) and the upgrade
+ *       of format 1 (before versioning), which adds each object's row to {@code versions} as its
+ *       {@code null} version in batches (rerun whole if interrupted), then records format 2.</li>
+ *   <li>{@code BucketTable}: {@code buckets} (bucket name → {@code BucketCodec}, versioning state
+ *       included) and {@code bucket-config} ({@code bucket 0x00 kind} → the document).</li>
+ *   <li>{@code VersionTable}: {@code versions} ({@code bucket 0x00 esc(key) ~order} →
+ *       {@code ObjectVersionCodec}, every version and delete marker, newest first within a key),
+ *       {@code objects} ({@code bucket 0x00 key} → the same record, the current version of each key
+ *       only, absent when that is a delete marker: the index plain listings seek in) and
+ *       {@code null-versions} ({@code bucket 0x00 key} → the order of the key's {@code null}
+ *       version). Invariant: a key's {@code objects} row exists exactly when its newest
+ *       {@code versions} row is not a delete marker, and then holds the same record. Its one
+ *       compare-and-set serves replaceVersion, relocateVersion, deleteObjectIf and
+ *       deleteVersionIf.</li>
+ *   <li>{@code ListingTable}: reads {@code objects}, {@code versions} and {@code null-versions} for
+ *       ListObjects and ListObjectVersions pages (with {@code Listing}); writes nothing.</li>
+ *   <li>{@code UploadTable}: {@code uploads} ({@code bucket 0x00 esc(key) esc(uploadId)} →
+ *       {@code MultipartUploadCodec}), {@code upload-order} ({@code bucket 0x00 esc(key) initiated
+ *       esc(uploadId)} → the same record, ListMultipartUploads order) and {@code parts} (the
+ *       {@code uploads} row key + part number, 4 bytes → {@code PartCodec}).</li>
+ *   <li>{@code GarbageTable}: {@code garbage} (id, 8 bytes big-endian → {@code SegmentCodec}; FIFO
+ *       by id) and, through {@code GarbageMarks}, {@code garbage-marks} (mark name →
+ *       {@code GarbageMarkCodec}).</li>
+ *   <li>{@code WorkTable}: {@code work} (id, 8 bytes big-endian → {@code WorkItemCodec}),
+ *       {@code work-due} ({@code kind 0x00 notBefore-millis id} → empty), the {@code meta} row
+ *       {@code work-id-lease}, and {@code jobs}, the untyped queue of earlier versions, emptied at
+ *       open (kept so RocksDB opens those databases).</li>
+ *   <li>{@code BulkJobTable}: {@code bulk-jobs} (id, 8 bytes big-endian, from the work id lease →
+ *       {@code BulkJobCodec}).</li>
+ *   <li>{@code ChangeLog}: {@code changes} (sequence, 8 bytes big-endian → {@code ChangeEntryCodec}),
+ *       {@code change-cursors} (consumer name → position) and the {@code meta} row
+ *       {@code change-trimmed-through}; {@code GatedChangeFeed} serves it as the
+ *       {@link io.strata.namespace.ChangeFeed}.</li>
+ * </ul>
+ *
  * <h2>Compare-and-delete</h2>
  * Background deletes act on a record read earlier, so they must not delete a newer one: lifecycle
  * expiration uses {@link io.strata.namespace.Namespace#deleteObjectIf} and
