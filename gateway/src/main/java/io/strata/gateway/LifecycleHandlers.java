@@ -5,16 +5,24 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfigurationCodec;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Put/Get/DeleteBucketLifecycle(Configuration). The configuration is validated by {@link LifecycleXml}
- * and stored as a bucket configuration document; the tiering module's lifecycle worker executes it.
+ * Put/Get/DeleteBucketLifecycle(Configuration). The configuration is validated by {@link LifecycleXml} and
+ * stored, with the bucket's x-amz-transition-default-minimum-object-size, in tiering's own codec
+ * ({@link LifecycleConfigurationCodec}); the tiering module's lifecycle worker executes it. Buckets
+ * configured by older gateways hold the XML document and the minimum as two documents: they are read as
+ * they are, and the next PUT or DELETE replaces them.
  */
 final class LifecycleHandlers {
     static final String MINIMUM_HEADER = "x-amz-transition-default-minimum-object-size";
+    /** The kind older gateways stored the minimum's setting under, beside the XML (still read). */
     static final String MINIMUM_KIND = "lifecycle-transition-minimum";
     static final String ALL_128K = "all_storage_classes_128K";
     /** AWS: smaller objects may go to the Glacier classes only; Strata's tiers take them all. */
@@ -22,15 +30,38 @@ final class LifecycleHandlers {
 
     private final ObjectService service;
 
-    /** The bucket's stored x-amz-transition-default-minimum-object-size (S3's default when none). */
-    static String minimum(ObjectService service, io.strata.namespace.BucketName bucket) {
-        return service.namespace().bucketConfig(bucket, MINIMUM_KIND)
-                .map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse(ALL_128K);
+    /**
+     * The bucket's lifecycle configuration, empty if it has none: the codec's form, or else the XML an older
+     * gateway stored and the minimum beside it.
+     *
+     * @throws IllegalStateException if what is stored cannot be read (it passed validation when written)
+     * @throws io.strata.namespace.NamespaceException BUCKET_NOT_FOUND
+     */
+    static Optional<LifecycleConfiguration> stored(Namespace namespace, BucketName bucket) {
+        Optional<byte[]> encoded = namespace.bucketConfig(bucket, LifecycleConfigurationCodec.KIND);
+        try {
+            if (encoded.isPresent()) return Optional.of(LifecycleConfigurationCodec.decode(encoded.get()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("bucket " + bucket + ": stored lifecycle configuration is unreadable: "
+                    + e.getMessage(), e);
+        }
+        Optional<byte[]> legacy = namespace.bucketConfig(bucket, LifecycleXml.KIND);
+        if (legacy.isEmpty()) return Optional.empty();
+        LifecycleConfiguration parsed;
+        try {
+            parsed = LifecycleXml.parseStored(legacy.get());
+        } catch (S3Exception e) {
+            throw new IllegalStateException("bucket " + bucket + ": stored lifecycle document is unreadable: "
+                    + e.getMessage(), e);
+        }
+        boolean varies = namespace.bucketConfig(bucket, MINIMUM_KIND)
+                .map(b -> new String(b, StandardCharsets.UTF_8)).filter(VARIES::equals).isPresent();
+        return Optional.of(new LifecycleConfiguration(parsed.rules(), minimumBytes(varies ? VARIES : ALL_128K)));
     }
 
-    /** The transition minimum size in bytes that the bucket's setting means. */
-    static long minimumBytes(ObjectService service, io.strata.namespace.BucketName bucket) {
-        return minimum(service, bucket).equals(VARIES) ? 0 : io.strata.tiering.LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
+    /** The transition minimum size in bytes that a header value means. */
+    private static long minimumBytes(String setting) {
+        return setting.equals(VARIES) ? 0 : LifecycleConfiguration.DEFAULT_TRANSITION_MINIMUM_SIZE;
     }
 
     LifecycleHandlers(ObjectService service) {
@@ -41,8 +72,8 @@ final class LifecycleHandlers {
         Bucket bucket = bucket(r);
         byte[] body = Responses.readSmallBody(r);
         verifyIntegrity(r, body);
-        LifecycleXml.Parsed parsed = LifecycleXml.parseRequest(body);
-        for (var rule : parsed.configuration().rules()) {
+        LifecycleConfiguration parsed = LifecycleXml.parseRequest(body);
+        for (var rule : parsed.rules()) {
             java.util.List<String> classes = new java.util.ArrayList<>();
             rule.transitions().forEach(t -> classes.add(t.storageClass()));
             rule.noncurrentTransitions().forEach(t -> classes.add(t.storageClass()));
@@ -60,29 +91,38 @@ final class LifecycleHandlers {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, "x-amz-transition-default-minimum-object-size must be "
                     + ALL_128K + " or " + VARIES + ".");
         }
-        // The document first: a configuration without the minimum falls back to S3's default.
-        service.namespace().putBucketConfig(bucket.name(), LifecycleXml.KIND, parsed.document());
-        service.namespace().putBucketConfig(bucket.name(), MINIMUM_KIND, minimum.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        LifecycleConfiguration config = new LifecycleConfiguration(parsed.rules(), minimumBytes(minimum));
+        // One document holds rules and minimum. Written before the older kinds go, which it overrides, so a
+        // crash in between leaves the new configuration in force.
+        service.namespace().putBucketConfig(bucket.name(), LifecycleConfigurationCodec.KIND,
+                LifecycleConfigurationCodec.encode(config));
+        deleteLegacy(bucket.name());
         res.header(MINIMUM_HEADER, minimum);
         res.status(Status.OK_200).send();
     }
 
     void get(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
-        byte[] document = service.namespace().bucketConfig(bucket.name(), LifecycleXml.KIND)
+        LifecycleConfiguration config = stored(service.namespace(), bucket.name())
                 .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_LIFECYCLE_CONFIGURATION)
                         .with("BucketName", bucket.name().value()));
         res.status(Status.OK_200);
         res.header("Content-Type", "application/xml");
-        res.header(MINIMUM_HEADER, minimum(service, bucket.name()));
-        res.send(document);
+        res.header(MINIMUM_HEADER, config.transitionMinimumSize() == 0 ? VARIES : ALL_128K);
+        res.send(LifecycleXml.write(config));
     }
 
     void delete(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
-        service.namespace().deleteBucketConfig(bucket.name(), LifecycleXml.KIND);
-        service.namespace().deleteBucketConfig(bucket.name(), MINIMUM_KIND);
+        service.namespace().deleteBucketConfig(bucket.name(), LifecycleConfigurationCodec.KIND);
+        deleteLegacy(bucket.name());
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** Removes what older gateways stored for the configuration. */
+    private void deleteLegacy(BucketName bucket) {
+        service.namespace().deleteBucketConfig(bucket, LifecycleXml.KIND);
+        service.namespace().deleteBucketConfig(bucket, MINIMUM_KIND);
     }
 
     /**

@@ -1,24 +1,17 @@
 package io.strata.gateway;
 
 import io.strata.gateway.xml.XmlReader;
-import io.strata.tiering.LifecycleConfiguration;
-import io.strata.tiering.LifecycleConfiguration.Expiration;
-import io.strata.tiering.LifecycleConfiguration.Filter;
-import io.strata.tiering.LifecycleConfiguration.NoncurrentExpiration;
-import io.strata.tiering.LifecycleConfiguration.NoncurrentTransition;
-import io.strata.tiering.LifecycleConfiguration.Rule;
-import io.strata.tiering.LifecycleConfiguration.Transition;
+import io.strata.gateway.xml.XmlWriter;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Expiration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Filter;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentExpiration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentTransition;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Transition;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
-import javax.xml.XMLConstants;
-import javax.xml.transform.OutputKeys;
-import javax.xml.transform.Transformer;
-import javax.xml.transform.TransformerException;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
-import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,13 +29,15 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The XML of PutBucketLifecycleConfiguration: parsing into a {@link LifecycleConfiguration} with
+ * The XML of Put/GetBucketLifecycleConfiguration: parsing into a {@link LifecycleConfiguration} with
  * S3's validation and errors (MalformedXML for what the schema forbids, InvalidArgument with S3's
- * messages for values it refuses), and the stored form, which is the document as sent with an ID
- * added to rules that had none (S3 assigns one). Stateless and thread-safe.
+ * messages for values it refuses), an ID given to rules that had none (S3 assigns one), and writing
+ * a configuration back as GET answers it. The configuration is stored with tiering's
+ * {@link io.strata.tiering.lifecycle.LifecycleConfigurationCodec}; buckets configured before that
+ * hold the document as sent (kind {@link #KIND}), read with {@link #parseStored}. Stateless and thread-safe.
  */
 final class LifecycleXml {
-    /** The bucket configuration document kind it is stored under. */
+    /** The bucket configuration kind older gateways stored the XML document under (still read). */
     static final String KIND = "lifecycle";
     static final int MAX_ID_LENGTH = 255;
     /** The storage classes S3 accepts in transitions (the schema's enumeration). */
@@ -51,21 +46,19 @@ final class LifecycleXml {
     private static final Set<String> MIN_30_DAYS = Set.of("STANDARD_IA", "ONEZONE_IA");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A parsed configuration and the bytes to store for it. */
-    record Parsed(LifecycleConfiguration configuration, byte[] document) {
-    }
-
     private LifecycleXml() {
     }
 
-    /** Parses and validates a request body. @throws S3Exception MALFORMED_XML, INVALID_ARGUMENT */
-    static Parsed parseRequest(byte[] body) {
-        XmlReader doc = read(body);
-        LifecycleConfiguration config = toConfiguration(doc, true);
-        return new Parsed(config, serialize(doc.root()));
+    /**
+     * Parses and validates a request body, with S3's default transition minimum (the header sets another).
+     *
+     * @throws S3Exception MALFORMED_XML, INVALID_ARGUMENT
+     */
+    static LifecycleConfiguration parseRequest(byte[] body) {
+        return toConfiguration(read(body), true);
     }
 
-    /** Parses a stored document (written by {@link #parseRequest}). @throws S3Exception as parseRequest */
+    /** Parses a document stored by an older gateway (as sent, IDs filled in). @throws S3Exception as parseRequest */
     static LifecycleConfiguration parseStored(byte[] document) {
         return toConfiguration(read(document), false);
     }
@@ -107,10 +100,6 @@ final class LifecycleXml {
         if (id.isEmpty() || id.get().isEmpty()) {
             if (!assignId) throw malformed();
             id = Optional.of(randomId());
-            XmlReader.child(e, "ID").ifPresent(e::removeChild);
-            Element idElement = e.getOwnerDocument().createElementNS(e.getNamespaceURI(), "ID");
-            idElement.setTextContent(id.get());
-            e.insertBefore(idElement, e.getFirstChild());
         }
         if (id.get().length() > MAX_ID_LENGTH) throw invalid("ID length should not exceed allowed limit of 255");
         String status = XmlReader.text(e, "Status").orElseThrow(LifecycleXml::malformed);
@@ -121,7 +110,8 @@ final class LifecycleXml {
         // S3 requires exactly one of Filter (possibly empty) and the older top-level Prefix.
         if (filterElement.isPresent() == legacyPrefix.isPresent()) throw malformed();
         Filter filter = filterElement.map(LifecycleXml::filter)
-                .orElseGet(() -> new Filter(legacyPrefix.get(), Map.of(), OptionalLong.empty(), OptionalLong.empty()));
+                .orElseGet(() -> new Filter(legacyPrefix.get(), Map.of(), OptionalLong.empty(), OptionalLong.empty(),
+                        Filter.Form.RULE_PREFIX));
 
         Optional<Expiration> expiration = XmlReader.child(e, "Expiration").map(LifecycleXml::expiration);
         Optional<NoncurrentExpiration> noncurrent = XmlReader.child(e, "NoncurrentVersionExpiration")
@@ -184,7 +174,8 @@ final class LifecycleXml {
         if (greater.isPresent() && less.isPresent() && greater.getAsLong() >= less.getAsLong()) {
             throw invalid("ObjectSizeGreaterThan must be less than ObjectSizeLessThan");
         }
-        return new Filter(XmlReader.text(conditions, "Prefix").orElse(""), tags, greater, less);
+        return new Filter(XmlReader.text(conditions, "Prefix").orElse(""), tags, greater, less,
+                and.isPresent() ? Filter.Form.AND : Filter.Form.SINGLE);
     }
 
     private static OptionalLong size(Element parent, String name) {
@@ -315,18 +306,72 @@ final class LifecycleXml {
         return java.util.HexFormat.of().formatHex(b);
     }
 
-    private static byte[] serialize(Element root) {
-        try {
-            TransformerFactory f = TransformerFactory.newInstance();
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            Transformer t = f.newTransformer();
-            t.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            t.transform(new DOMSource(root.getOwnerDocument()), new StreamResult(out));
-            return out.toByteArray();
-        } catch (TransformerException e) {
-            throw new IllegalStateException("serializing a parsed lifecycle configuration", e);
+    /**
+     * The GetBucketLifecycleConfiguration body for {@code c}: each rule's filter in the form the client
+     * wrote it (rule-level Prefix, an empty Filter, one condition, or And), tags in their order, dates as
+     * S3 writes timestamps ({@code 2031-01-01T00:00:00.000Z}).
+     */
+    static byte[] write(LifecycleConfiguration c) {
+        XmlWriter xml = XmlWriter.create().root("LifecycleConfiguration");
+        for (Rule r : c.rules()) {
+            xml.start("Rule").element("ID", r.id());
+            writeFilter(xml, r.filter());
+            xml.element("Status", r.enabled() ? "Enabled" : "Disabled");
+            for (Transition t : r.transitions()) {
+                xml.start("Transition");
+                t.days().ifPresent(d -> xml.element("Days", d));
+                t.date().ifPresent(d -> xml.element("Date", Encoding.ISO_MILLIS.format(d)));
+                xml.element("StorageClass", t.storageClass()).end();
+            }
+            r.expiration().ifPresent(x -> {
+                xml.start("Expiration");
+                if (x.days().isPresent()) xml.element("Days", x.days().getAsInt());
+                else if (x.date().isPresent()) xml.element("Date", Encoding.ISO_MILLIS.format(x.date().get()));
+                else xml.element("ExpiredObjectDeleteMarker", x.expiredObjectDeleteMarker());
+                xml.end();
+            });
+            for (NoncurrentTransition t : r.noncurrentTransitions()) {
+                xml.start("NoncurrentVersionTransition").element("NoncurrentDays", t.noncurrentDays());
+                t.newerNoncurrentVersions().ifPresent(n -> xml.element("NewerNoncurrentVersions", n));
+                xml.element("StorageClass", t.storageClass()).end();
+            }
+            r.noncurrentExpiration().ifPresent(x -> {
+                xml.start("NoncurrentVersionExpiration").element("NoncurrentDays", x.noncurrentDays());
+                x.newerNoncurrentVersions().ifPresent(n -> xml.element("NewerNoncurrentVersions", n));
+                xml.end();
+            });
+            r.abortIncompleteMultipartUploadDays().ifPresent(d -> xml.start("AbortIncompleteMultipartUpload")
+                    .element("DaysAfterInitiation", d).end());
+            xml.end();
         }
+        return xml.end().toBytes();
+    }
+
+    private static void writeFilter(XmlWriter xml, Filter f) {
+        switch (f.form()) {
+            case RULE_PREFIX -> xml.element("Prefix", f.prefix());
+            case EMPTY -> xml.start("Filter").end();
+            case SINGLE -> {
+                xml.start("Filter");
+                if (!f.tags().isEmpty()) writeTags(xml, f);
+                else if (f.sizeGreaterThan().isPresent()) xml.element("ObjectSizeGreaterThan", f.sizeGreaterThan().getAsLong());
+                else if (f.sizeLessThan().isPresent()) xml.element("ObjectSizeLessThan", f.sizeLessThan().getAsLong());
+                else xml.element("Prefix", f.prefix());
+                xml.end();
+            }
+            case AND -> {
+                xml.start("Filter").start("And");
+                if (!f.prefix().isEmpty()) xml.element("Prefix", f.prefix());
+                writeTags(xml, f);
+                f.sizeGreaterThan().ifPresent(n -> xml.element("ObjectSizeGreaterThan", n));
+                f.sizeLessThan().ifPresent(n -> xml.element("ObjectSizeLessThan", n));
+                xml.end().end();
+            }
+        }
+    }
+
+    private static void writeTags(XmlWriter xml, Filter f) {
+        f.tags().forEach((k, v) -> xml.start("Tag").element("Key", k).element("Value", v).end());
     }
 
     private static S3Exception malformed() {

@@ -7,7 +7,7 @@ import io.strata.erasure.Healer;
 import io.strata.namespace.ChangeCursor;
 import io.strata.namespace.ChangeFeed;
 import io.strata.namespace.NamespaceException;
-import io.strata.tiering.LifecycleWorker;
+import io.strata.tiering.lifecycle.LifecycleWorker;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

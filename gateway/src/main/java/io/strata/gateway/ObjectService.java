@@ -19,10 +19,10 @@ import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
-import io.strata.tiering.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
 import io.strata.tiering.TierMover;
-import io.strata.tiering.LifecycleTarget;
-import io.strata.tiering.NamespaceLifecycleActions;
+import io.strata.tiering.lifecycle.LifecycleTarget;
+import io.strata.tiering.lifecycle.NamespaceLifecycleActions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -599,20 +599,14 @@ final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     @Override
     public Optional<LifecycleConfiguration> lifecycle(BucketName bucket) {
-        Optional<byte[]> document;
         try {
-            document = namespace.bucketConfig(bucket, LifecycleXml.KIND);
+            return LifecycleHandlers.stored(namespace, bucket);
         } catch (NamespaceException e) {
             if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return Optional.empty();
             throw e;
-        }
-        if (document.isEmpty()) return Optional.empty();
-        try {
-            LifecycleConfiguration parsed = LifecycleXml.parseStored(document.get());
-            return Optional.of(new LifecycleConfiguration(parsed.rules(), LifecycleHandlers.minimumBytes(this, bucket)));
-        } catch (S3Exception e) {
-            // Stored documents passed validation when they were written; one that no longer parses is skipped, not guessed at.
-            LOG.warn("bucket {}: stored lifecycle configuration is unreadable, skipped: {}", bucket, e.getMessage());
+        } catch (IllegalStateException e) {
+            // Stored configurations passed validation when they were written; one that no longer reads is skipped, not guessed at.
+            LOG.warn("{}, skipped", e.getMessage());
             return Optional.empty();
         }
     }

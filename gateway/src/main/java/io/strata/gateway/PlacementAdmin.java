@@ -3,8 +3,8 @@ package io.strata.gateway;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.strata.namespace.BucketName;
-import io.strata.tiering.Pins;
-import io.strata.tiering.PlacementPolicy;
+import io.strata.tiering.placement.Pins;
+import io.strata.tiering.placement.PlacementPolicy;
 
 import java.util.Locale;
 import java.util.Map;

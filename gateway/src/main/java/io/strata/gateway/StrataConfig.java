@@ -6,8 +6,8 @@ import io.strata.auth.Credentials;
 import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.HealConfig;
 import io.strata.namespace.ChangeLogLimits;
-import io.strata.tiering.LifecycleWorker;
-import io.strata.tiering.PlacementPolicy;
+import io.strata.tiering.lifecycle.LifecycleWorker;
+import io.strata.tiering.placement.PlacementPolicy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import io.strata.erasure.ErasureStore;
 import io.strata.erasure.Healer;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.ColdTiers;
-import io.strata.tiering.LifecycleWorker;
+import io.strata.tiering.lifecycle.LifecycleWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

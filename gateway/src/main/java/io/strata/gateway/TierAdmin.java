@@ -11,7 +11,7 @@ import io.strata.tiering.ColdObjectId;
 import io.strata.tiering.ColdTier;
 import io.strata.tiering.DataRef;
 import io.strata.tiering.ColdTiers;
-import io.strata.tiering.LifecycleWorker;
+import io.strata.tiering.lifecycle.LifecycleWorker;
 import io.strata.tiering.TierException;
 import io.strata.tiering.TierMover;
 import org.slf4j.Logger;

@@ -2,9 +2,9 @@ package io.strata.gateway;
 
 import io.strata.tiering.ColdTier;
 import io.strata.tiering.ColdTiers;
-import io.strata.tiering.LocalDirectoryColdTier;
-import io.strata.tiering.S3ColdTier;
-import io.strata.tiering.S3ColdTierConfig;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
+import io.strata.tiering.cold.S3ColdTier;
+import io.strata.tiering.cold.S3ColdTierConfig;
 
 import java.net.URI;
 import java.nio.file.Path;

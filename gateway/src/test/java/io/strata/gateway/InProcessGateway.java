@@ -101,6 +101,11 @@ final class InProcessGateway implements AutoCloseable {
         return logs;
     }
 
+    /** The gateway's object service, to reach the namespace under the S3 API. */
+    ObjectService service() {
+        return server.service();
+    }
+
     /** Replaces tier {@code name} by what {@code wrap} makes of a fresh instance of it (the old one is closed). */
     void wrapTier(String name, ColdTier fresh, UnaryOperator<ColdTier> wrap) {
         ColdTiers tiers = server.service().tiers();

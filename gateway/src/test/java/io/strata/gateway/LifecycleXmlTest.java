@@ -1,7 +1,8 @@
 package io.strata.gateway;
 
-import io.strata.tiering.LifecycleConfiguration;
-import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.lifecycle.LifecycleConfiguration;
+import io.strata.tiering.lifecycle.LifecycleConfigurationCodec;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,7 +29,7 @@ class LifecycleXmlTest {
     }
 
     private static LifecycleConfiguration parse(String rules) {
-        return LifecycleXml.parseRequest(config(rules)).configuration();
+        return LifecycleXml.parseRequest(config(rules));
     }
 
     @Test
@@ -77,13 +78,43 @@ class LifecycleXmlTest {
     }
 
     @Test
-    void aRuleWithoutIdGetsOneAndTheStoredDocumentCarriesIt() {
-        LifecycleXml.Parsed p = LifecycleXml.parseRequest(config("<Rule><Status>Enabled</Status><Filter/>"
+    void aRuleWithoutIdGetsOneAndTheStoredConfigurationCarriesIt() {
+        LifecycleConfiguration c = LifecycleXml.parseRequest(config("<Rule><Status>Enabled</Status><Filter/>"
                 + "<Expiration><Days>1</Days></Expiration></Rule>"));
-        String id = p.configuration().rules().getFirst().id();
+        String id = c.rules().getFirst().id();
         assertEquals(48, id.length());
-        assertEquals(id, LifecycleXml.parseStored(p.document()).rules().getFirst().id());
-        assertTrue(new String(p.document(), StandardCharsets.UTF_8).contains("<ID>" + id + "</ID>"));
+        LifecycleConfiguration stored = LifecycleConfigurationCodec.decode(LifecycleConfigurationCodec.encode(c));
+        assertEquals(id, stored.rules().getFirst().id());
+        assertTrue(new String(LifecycleXml.write(stored), StandardCharsets.UTF_8).contains("<ID>" + id + "</ID>"));
+    }
+
+    /** What GET answers: every filter in the form it was sent, every action, dates as S3 writes them. */
+    @Test
+    void writesTheConfigurationBackInTheFormItWasGiven() {
+        String rules = "<Rule><ID>and</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>z</Key><Value>1</Value></Tag>"
+                + "<Tag><Key>a</Key><Value></Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan>"
+                + "<ObjectSizeLessThan>1000</ObjectSizeLessThan></And></Filter><Status>Disabled</Status>"
+                + "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
+                + "<Transition><Date>2030-01-01T00:00:00.000Z</Date><StorageClass>GLACIER</StorageClass></Transition>"
+                + "<Expiration><Days>365</Days></Expiration>"
+                + "<NoncurrentVersionTransition><NoncurrentDays>0</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions>"
+                + "<StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>"
+                + "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays></NoncurrentVersionExpiration></Rule>"
+                + "<Rule><ID>legacy</ID><Prefix>tmp/</Prefix><Status>Enabled</Status>"
+                + "<Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration>"
+                + "<AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"
+                + "<Rule><ID>empty</ID><Filter></Filter><Status>Enabled</Status>"
+                + "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>"
+                + "<Rule><ID>empty-prefix</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>"
+                + "<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration></Rule>"
+                + "<Rule><ID>tag</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>"
+                + "<Expiration><Days>1</Days></Expiration></Rule>"
+                + "<Rule><ID>size</ID><Filter><ObjectSizeLessThan>5</ObjectSizeLessThan></Filter><Status>Enabled</Status>"
+                + "<Expiration><Days>1</Days></Expiration></Rule>";
+        String written = new String(LifecycleXml.write(parse(rules)), StandardCharsets.UTF_8);
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + new String(config(rules), StandardCharsets.UTF_8),
+                written);
+        assertEquals(parse(rules), LifecycleXml.parseRequest(written.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

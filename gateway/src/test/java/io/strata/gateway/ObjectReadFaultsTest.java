@@ -1,6 +1,6 @@
 package io.strata.gateway;
 
-import io.strata.tiering.LocalDirectoryColdTier;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -56,7 +56,7 @@ class ServerRobustnessTest {
                 ns.close();   // really closed, then reported as failed: what matters is that close was reached
                 return namespaceFault;
             }));
-        gateway.wrapTier("COLD", io.strata.tiering.LocalDirectoryColdTier.create(dir.resolve("data/cold")), t -> {
+        gateway.wrapTier("COLD", io.strata.tiering.cold.LocalDirectoryColdTier.create(dir.resolve("data/cold")), t -> {
             FaultyColdTier faulty = new FaultyColdTier(t);
             faulty.failClose(tierFault);
             return faulty;

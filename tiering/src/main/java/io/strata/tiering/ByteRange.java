@@ -32,7 +32,7 @@ public record ByteRange(long first, long last) {
     }
 
     /** The number of bytes this range selects in an object of {@code size} bytes (0 if it starts past the end). */
-    long lengthIn(long size) {
+    public long lengthIn(long size) {
         if (first >= size) return 0;
         return Math.min(last, size - 1) - first + 1;
     }

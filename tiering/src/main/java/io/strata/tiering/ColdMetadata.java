@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param userMetadata user metadata; copied
  * @param record       what the cloud object cannot hold natively, kept losslessly in the sidecar
  *                     (Strata's version id, original ETag and checksums, tags, modification time,
- *                     stored headers, part sizes; see {@code ColdRecord} in the gateway); copied
+ *                     stored headers, part sizes; see {@link ColdRecord}); copied
  */
 public record ColdMetadata(String contentType, Map<String, String> userMetadata, Map<String, String> record) {
 

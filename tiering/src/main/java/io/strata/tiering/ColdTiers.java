@@ -1,5 +1,8 @@
 package io.strata.tiering;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +16,7 @@ import java.util.regex.Pattern;
  * that live there. Tiers may be added and removed while the gateway runs. Thread-safe.
  */
 public final class ColdTiers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ColdTiers.class);
 
     /** Names are upper-case words, as S3 storage classes are. */
     private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_-]{0,62}");
@@ -80,9 +84,24 @@ public final class ColdTiers implements AutoCloseable {
         return tiers.values().stream().sorted(java.util.Comparator.comparing(Tier::name)).toList();
     }
 
+    /**
+     * Closes every tier, also when one throws: each failure is logged at ERROR naming its tier, and the
+     * first is rethrown with the others suppressed, so a failing tier cannot leave the others' clients
+     * and threads open.
+     */
     @Override
     public void close() {
-        for (Tier t : tiers.values()) t.store().close();
-        tiers.clear();
+        RuntimeException first = null;
+        for (Tier t : list()) {
+            tiers.remove(t.name());
+            try {
+                t.store().close();
+            } catch (RuntimeException e) {
+                LOG.error("closing cold tier {} failed: {}", t.name(), e.toString());
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 }

@@ -54,7 +54,7 @@ public final class TierMover {
      * The work queue of moves into a cold tier under way: each item names the cold copy being
      * written, to be freed if a crash interrupts the move (payload: JOB_TO_COLD, the copy's ref).
      */
-    static final String WORK_KIND = "tier.to-cold";
+    public static final String WORK_KIND = "tier.to-cold";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
@@ -280,23 +280,50 @@ public final class TierMover {
      * @return the number of interrupted moves cleaned up
      */
     public int recover() {
+        return recover(RECOVERY_PAGE);
+    }
+
+    /** Jobs read per page by {@link #recover()}: its memory, whatever the number of interrupted moves. */
+    static final int RECOVERY_PAGE = 1000;
+
+    /** {@link #recover()} reading {@code pageSize} jobs at a time (tests use small pages). */
+    int recover(int pageSize) {
         if (SKIP_RECOVERY_FAULT.equals(System.getenv(TEST_FAULT_VARIABLE))) {
             LOG.warn("test fault {}={}: interrupted moves are left as they are", TEST_FAULT_VARIABLE, SKIP_RECOVERY_FAULT);
             return 0;
         }
-        int n = 0;
         // Moves recorded before queues were typed are on the untyped queue, in the same format.
-        List<WorkItem> interrupted = new ArrayList<>(namespace.work(WORK_KIND, 10_000));
-        interrupted.addAll(namespace.work(WorkItem.UNTYPED, 10_000));
-        for (WorkItem job : interrupted) {
-            byte[] p = job.payload();
-            if (p.length == 0 || p[0] != JOB_TO_COLD) continue;
-            byte[] ref = java.util.Arrays.copyOfRange(p, 1, p.length);
-            abandon(new Segment(0, ref), job.id());
-            n++;
-        }
+        int n = recoverQueue(WORK_KIND, pageSize) + recoverQueue(WorkItem.UNTYPED, pageSize);
         if (n > 0) LOG.info("freed the cold copies of {} interrupted moves", n);
         return n;
+    }
+
+    /**
+     * Abandons every interrupted move on one queue, a page at a time. The namespace lists a queue from its
+     * start and has no cursor, but each job handled leaves the queue, so the next page starts with the jobs
+     * left in place: those of another format (skipped, and counted so that the next page reads past them).
+     * Nothing else adds jobs meanwhile (recovery runs before any move). Stops at the first job the namespace
+     * fails to end (logged): the rest waits for the next start. Returns the jobs handled.
+     */
+    private int recoverQueue(String kind, int pageSize) {
+        int handled = 0;
+        int left = 0;
+        while (true) {
+            List<WorkItem> page = namespace.work(kind, left + pageSize);
+            boolean full = page.size() == left + pageSize;
+            if (page.size() <= left) return handled;
+            for (WorkItem job : page.subList(left, page.size())) {
+                byte[] p = job.payload();
+                if (p.length == 0 || p[0] != JOB_TO_COLD) {
+                    left++;
+                    continue;
+                }
+                byte[] ref = java.util.Arrays.copyOfRange(p, 1, p.length);
+                if (!abandon(new Segment(0, ref), job.id())) return handled;
+                handled++;
+            }
+            if (!full) return handled;
+        }
     }
 
     /** Whether a garbage item names a cold object, and if so deletes it (idempotent). */
@@ -314,12 +341,15 @@ public final class TierMover {
         return true;
     }
 
-    private void abandon(Segment coldHead, long jobId) {
+    /** Queues the copy as garbage and ends its job; false (logged) if the namespace failed, the job staying. */
+    private boolean abandon(Segment coldHead, long jobId) {
         try {
             namespace.addGarbage(List.of(coldHead));
             namespace.removeWork(jobId);
+            return true;
         } catch (RuntimeException e) {
             LOG.warn("could not queue an abandoned cold copy for deletion (retried at next start): {}", e.toString());
+            return false;
         }
     }
 

@@ -10,6 +10,7 @@ import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -331,6 +332,43 @@ class TierMoverTest {
         assertEquals(0, coldFiles());
         assertEquals(TierMover.Outcome.MOVED, restarted.toCold(v, "COLD"));
         assertArrayEquals(data, readCold(namespace.object(BUCKET, new ObjectKey("k")).orElseThrow(), 0, data.length));
+    }
+
+    @Test
+    void recoveryPagesThroughEveryInterruptedMoveOnBothQueuesAndLeavesOtherJobs() {
+        int page = 3;
+        List<byte[]> refs = new ArrayList<>();
+        for (int i = 0; i < 2 * page + 1; i++) {
+            refs.add(interruptedMove(TierMover.WORK_KIND, i));
+        }
+        // Untyped: a job of another format first, so that recovery has to read past one it leaves.
+        long other = namespace.addWork(io.strata.namespace.WorkItem.UNTYPED, new byte[]{9, 9}, Instant.EPOCH).id();
+        for (int i = 0; i < page + 1; i++) {
+            refs.add(interruptedMove(io.strata.namespace.WorkItem.UNTYPED, 100 + i));
+        }
+
+        assertEquals(refs.size(), new TierMover(namespace, tiers, new Hot()).recover(page));
+
+        assertTrue(namespace.work(TierMover.WORK_KIND, 100).isEmpty());
+        assertEquals(List.of(other), namespace.work(io.strata.namespace.WorkItem.UNTYPED, 100).stream()
+                .map(io.strata.namespace.WorkItem::id).toList());
+        List<GarbageItem> garbage = namespace.garbage(100);
+        assertEquals(refs.size(), garbage.size());
+        for (byte[] ref : refs) {
+            assertTrue(garbage.stream().anyMatch(g -> Arrays.equals(ref, g.segment().ref())), "every copy is freed");
+        }
+    }
+
+    /** Records a move into COLD as toCold does before it uploads, and returns the cold reference it names. */
+    private byte[] interruptedMove(String kind, int n) {
+        ColdObjectId id = new ColdObjectId(BUCKET.value(), "k" + n, "v" + n);
+        byte[] ref = new DataRef.Cold(java.util.Optional.of(new DataRef.ColdName("COLD", id, "COLD")), 0,
+                TierMover.BLOCK_SIZE, new int[0]).encode();
+        byte[] job = new byte[1 + ref.length];
+        job[0] = 1;   // a move to cold
+        System.arraycopy(ref, 0, job, 1, ref.length);
+        namespace.addWork(kind, job, Instant.EPOCH);
+        return ref;
     }
 
     @Test

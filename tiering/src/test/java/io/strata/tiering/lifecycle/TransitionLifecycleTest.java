@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureConfig;
@@ -12,10 +12,15 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.LifecycleConfiguration.Filter;
-import io.strata.tiering.LifecycleConfiguration.NoncurrentTransition;
-import io.strata.tiering.LifecycleConfiguration.Rule;
-import io.strata.tiering.LifecycleConfiguration.Transition;
+import io.strata.tiering.ColdTiers;
+import io.strata.tiering.DataRef;
+import io.strata.tiering.MovableClock;
+import io.strata.tiering.TierMover;
+import io.strata.tiering.cold.LocalDirectoryColdTier;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Filter;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentTransition;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Transition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +53,7 @@ class TransitionLifecycleTest {
     ErasureStore store;
     ColdTiers tiers;
     TierMover mover;
-    LifecycleWorkerTest.MovableClock clock;
+    MovableClock clock;
     LifecycleConfiguration config;
     Runnable beforeTransition = () -> { };
     Runnable afterTransition = () -> { };
@@ -56,7 +61,7 @@ class TransitionLifecycleTest {
     @BeforeEach
     void open() {
         namespace = Namespace.open(dir.resolve("meta"));
-        clock = new LifecycleWorkerTest.MovableClock(Instant.now());
+        clock = new MovableClock(Instant.now());
         namespace.createBucket(new Bucket(BUCKET, clock.instant(), "us-east-1", "owner"));
         store = ErasureStore.open(new ErasureConfig(List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1, 4096));
         tiers = new ColdTiers();

@@ -1,6 +1,8 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,18 +63,55 @@ public record LifecycleConfiguration(List<Rule> rules, long transitionMinimumSiz
      * Which objects a rule applies to: all conditions hold (S3's And). A legacy top-level Prefix and
      * an empty Filter are both a filter with prefix only.
      *
+     * @param tags            tag conditions, in the order the client gave them (GET answers them so)
      * @param sizeGreaterThan ObjectSizeGreaterThan in bytes (exclusive), if given
      * @param sizeLessThan    ObjectSizeLessThan in bytes (exclusive), if given
+     * @param form            how the client wrote the filter, which GetBucketLifecycleConfiguration answers
+     *                        back; it changes nothing about which objects match
      */
     public record Filter(String prefix, Map<String, String> tags, OptionalLong sizeGreaterThan,
-                         OptionalLong sizeLessThan) {
-        public static final Filter ALL = new Filter("", Map.of(), OptionalLong.empty(), OptionalLong.empty());
+                         OptionalLong sizeLessThan, Form form) {
+        public static final Filter ALL = new Filter("", Map.of(), OptionalLong.empty(), OptionalLong.empty(), Form.EMPTY);
 
+        /** The shapes S3 accepts for a rule's filter. */
+        public enum Form {
+            /** The older rule-level {@code <Prefix>} (no Filter element). */
+            RULE_PREFIX,
+            /** {@code <Filter/>}: no condition, every object. */
+            EMPTY,
+            /** {@code <Filter>} holding one condition: Prefix (possibly empty), one Tag or one size bound. */
+            SINGLE,
+            /** {@code <Filter><And>...</And></Filter>}; an empty Prefix inside And is not kept. */
+            AND
+        }
+
+        /** Validates the form against the conditions and copies the tags, keeping their order. */
         public Filter {
             Objects.requireNonNull(prefix, "prefix");
-            tags = Map.copyOf(tags);
             Objects.requireNonNull(sizeGreaterThan, "sizeGreaterThan");
             Objects.requireNonNull(sizeLessThan, "sizeLessThan");
+            Objects.requireNonNull(form, "form");
+            Map<String, String> copy = new LinkedHashMap<>();
+            tags.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "tag key"), Objects.requireNonNull(v, "tag value")));
+            tags = Collections.unmodifiableMap(copy);
+            int others = tags.size() + (sizeGreaterThan.isPresent() ? 1 : 0) + (sizeLessThan.isPresent() ? 1 : 0);
+            boolean fits = switch (form) {
+                case RULE_PREFIX -> others == 0;
+                case EMPTY -> others == 0 && prefix.isEmpty();
+                case SINGLE -> others + (prefix.isEmpty() ? 0 : 1) <= 1;
+                case AND -> true;
+            };
+            if (!fits) throw new IllegalArgumentException("a filter of form " + form + " cannot hold these conditions");
+        }
+
+        /** A filter in the form its conditions need: none is EMPTY, one is SINGLE, more are AND. */
+        public Filter(String prefix, Map<String, String> tags, OptionalLong sizeGreaterThan, OptionalLong sizeLessThan) {
+            this(prefix, tags, sizeGreaterThan, sizeLessThan, formOf(prefix, tags, sizeGreaterThan, sizeLessThan));
+        }
+
+        private static Form formOf(String prefix, Map<String, String> tags, OptionalLong greater, OptionalLong less) {
+            int n = (prefix.isEmpty() ? 0 : 1) + tags.size() + (greater.isPresent() ? 1 : 0) + (less.isPresent() ? 1 : 0);
+            return n == 0 ? Form.EMPTY : n == 1 ? Form.SINGLE : Form.AND;
         }
 
         /** Whether an object with this key, size and tags is selected. */
@@ -102,7 +141,7 @@ public record LifecycleConfiguration(List<Rule> rules, long transitionMinimumSiz
         }
     }
 
-    /** Exactly one of days or date. Stored, not executed yet (TODO(#4)). */
+    /** Exactly one of days or date; moves the version into the cold tier named by {@code storageClass}. */
     public record Transition(OptionalInt days, Optional<Instant> date, String storageClass) {
         public Transition {
             Objects.requireNonNull(days, "days");
@@ -111,7 +150,7 @@ public record LifecycleConfiguration(List<Rule> rules, long transitionMinimumSiz
         }
     }
 
-    /** Stored, not executed yet (TODO(#4)). */
+    /** Moves noncurrent versions into the cold tier named by {@code storageClass}. */
     public record NoncurrentTransition(int noncurrentDays, OptionalInt newerNoncurrentVersions, String storageClass) {
         public NoncurrentTransition {
             Objects.requireNonNull(newerNoncurrentVersions, "newerNoncurrentVersions");

@@ -1,4 +1,7 @@
-package io.strata.tiering;
+package io.strata.tiering.placement;
+
+import io.strata.tiering.MovableClock;
+
 
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +24,7 @@ class PlacementPolicyTest {
 
     @Test
     void secondColdReadWithinTheWindowPromotes() {
-        var clock = new LifecycleWorkerTest.MovableClock(T0);
+        var clock = new MovableClock(T0);
         var t = new AccessTracker(clock, 2, Duration.ofHours(1), 100);
         assertFalse(t.read(A, true));
         clock.advance(Duration.ofMinutes(59));
@@ -32,7 +35,7 @@ class PlacementPolicyTest {
 
     @Test
     void readsFurtherApartThanTheWindowDoNotPromote() {
-        var clock = new LifecycleWorkerTest.MovableClock(T0);
+        var clock = new MovableClock(T0);
         var t = new AccessTracker(clock, 2, Duration.ofHours(1), 100);
         assertFalse(t.read(A, true));
         clock.advance(Duration.ofMinutes(61));
@@ -44,7 +47,7 @@ class PlacementPolicyTest {
 
     @Test
     void hotReadsAndADisabledPolicyNeverPromoteButRecordAccess() {
-        var clock = new LifecycleWorkerTest.MovableClock(T0);
+        var clock = new MovableClock(T0);
         var off = new AccessTracker(clock, 0, Duration.ofHours(1), 100);
         for (int i = 0; i < 5; i++) assertFalse(off.read(A, true));
         var on = new AccessTracker(clock, 1, Duration.ofHours(1), 100);
@@ -55,7 +58,7 @@ class PlacementPolicyTest {
 
     @Test
     void memoryIsBoundedLeastRecentlyReadForgottenFirst() {
-        var clock = new LifecycleWorkerTest.MovableClock(T0);
+        var clock = new MovableClock(T0);
         var t = new AccessTracker(clock, 2, Duration.ofHours(1), 3);
         for (int i = 0; i < 10; i++) t.read(new VersionRef("b", "k" + i, "null"), true);
         assertEquals(3, t.size());

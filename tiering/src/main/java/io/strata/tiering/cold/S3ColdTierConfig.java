@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
 
 import java.net.URI;
 import java.util.Objects;

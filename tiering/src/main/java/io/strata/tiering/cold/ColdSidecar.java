@@ -1,4 +1,8 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
+
+import io.strata.tiering.ColdMetadata;
+import io.strata.tiering.ColdObjectInfo;
+import io.strata.tiering.TierException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

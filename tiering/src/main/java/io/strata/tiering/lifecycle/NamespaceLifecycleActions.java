@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.Namespace;

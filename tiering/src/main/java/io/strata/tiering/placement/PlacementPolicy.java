@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.placement;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -9,7 +9,8 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.UploadPage;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.TierMover;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,7 @@ public final class LifecycleWorker implements AutoCloseable {
         try {
             Counts c = new Counts();
             long start = System.nanoTime();
-            try (var movers = c.movers) {   // closing waits for any transition still running
+            try (c) {   // closing waits for any transition still running
                 for (Bucket b : namespace.buckets()) {
                     if (closed) break;
                     try {
@@ -203,7 +204,7 @@ public final class LifecycleWorker implements AutoCloseable {
      * movers record under the Counts' lock; {@link #awaitMoves} makes them visible to the scan thread.
      * Nothing is kept per transition, so a run over millions of versions holds no more than four.
      */
-    private final class Counts {
+    private final class Counts implements AutoCloseable {
         long expired, noncurrent, markers, aborted, moved, moveFailed;
         long transitionMinimumSize;
         final Map<Rule, RuleCounts> rules = new java.util.IdentityHashMap<>();
@@ -222,6 +223,12 @@ public final class LifecycleWorker implements AutoCloseable {
         void awaitMoves() {
             slots.acquireUninterruptibly(TRANSITION_CONCURRENCY);
             slots.release(TRANSITION_CONCURRENCY);
+        }
+
+        /** Waits for the transitions still running and ends their threads. */
+        @Override
+        public void close() {
+            movers.close();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -11,10 +11,11 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.LifecycleConfiguration.Expiration;
-import io.strata.tiering.LifecycleConfiguration.Filter;
-import io.strata.tiering.LifecycleConfiguration.NoncurrentExpiration;
-import io.strata.tiering.LifecycleConfiguration.Rule;
+import io.strata.tiering.MovableClock;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Expiration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Filter;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentExpiration;
+import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,11 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -54,34 +52,6 @@ class LifecycleWorkerTest {
     private final Map<BucketName, LifecycleConfiguration> configs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
     private Target target;
-
-    /** A clock whose time the test sets. */
-    static final class MovableClock extends Clock {
-        volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** The target as the gateway implements it, minus XML; can be told to fail after n actions. */
     final class Target implements LifecycleTarget {
@@ -229,13 +199,13 @@ class LifecycleWorkerTest {
     @Test
     void expirationWaitsForTheMidnightAfterTheDays() {
         Instant created = clock.instant().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(10));
-        clock.now = created;
+        clock.set(created);
         put("k", created);
         configure(expireAfter(1, Filter.ALL));
 
-        clock.now = created.plus(Duration.ofDays(1)).plusSeconds(1);  // a day has passed, but not the midnight
+        clock.set(created.plus(Duration.ofDays(1)).plusSeconds(1));  // a day has passed, but not the midnight
         assertEquals(0, worker().runOnce().expired());
-        clock.now = created.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(2));
+        clock.set(created.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(2)));
         assertEquals(1, worker().runOnce().expired());
     }
 
@@ -246,7 +216,7 @@ class LifecycleWorkerTest {
         configure(rule("by-date", Filter.ALL, Optional.of(new Expiration(OptionalInt.empty(), Optional.of(date), false)),
                 Optional.empty(), OptionalInt.empty()));
         assertEquals(0, worker().runOnce().expired());
-        clock.now = date;
+        clock.set(date);
         assertEquals(1, worker().runOnce().expired());
         assertTrue(namespace.object(BUCKET, new ObjectKey("k")).isEmpty());
     }

@@ -1,4 +1,11 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
+
+import io.strata.tiering.ByteRange;
+import io.strata.tiering.ColdMetadata;
+import io.strata.tiering.ColdObjectId;
+import io.strata.tiering.ColdObjectInfo;
+import io.strata.tiering.ColdTier;
+import io.strata.tiering.TierException;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -20,6 +27,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -55,7 +63,9 @@ import java.util.function.Supplier;
  * idempotent but CreateMultipartUpload, which starts a new upload each time: a put aborts the
  * uploads its retried creates left behind, and the upload of a put that fails.
  *
- * <p>Thread-safe. The creator closes it, which closes the S3 client.
+ * <p>Thread-safe. The creator closes it, which closes the S3 client. The tier starts no thread of its own;
+ * creating it builds the SDK client, whose connection pool joins the SDK's idle-connection reaper (one
+ * daemon thread per process, shared by every SDK client, ended by the SDK when the last one closes).
  */
 public final class S3ColdTier implements ColdTier {
 
@@ -118,7 +128,8 @@ public final class S3ColdTier implements ColdTier {
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                         .executionInterceptors(interceptors))
-                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
+                // The Apache HttpClient 5 client: the SDK deprecates its HttpClient 4 one (ApacheHttpClient).
+                .httpClientBuilder(Apache5HttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(ATTEMPT_TIMEOUT)
                         .maxConnections(MAX_CONCURRENT_CALLS * 2))

@@ -1,4 +1,11 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
+
+import io.strata.tiering.ByteRange;
+import io.strata.tiering.ColdMetadata;
+import io.strata.tiering.ColdObjectId;
+import io.strata.tiering.ColdObjectInfo;
+import io.strata.tiering.ColdTier;
+import io.strata.tiering.TierException;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,10 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,10 @@
-package io.strata.tiering;
+package io.strata.tiering.lifecycle;
 
 import io.strata.namespace.BucketName;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.ObjectVersion;
+import io.strata.tiering.TierException;
+import io.strata.tiering.TierMover;
 
 import java.util.Map;
 import java.util.Optional;

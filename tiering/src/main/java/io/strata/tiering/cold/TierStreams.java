@@ -1,4 +1,6 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
+
+import io.strata.tiering.TierException;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

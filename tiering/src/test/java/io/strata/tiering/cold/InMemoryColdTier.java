@@ -1,4 +1,11 @@
-package io.strata.tiering;
+package io.strata.tiering.cold;
+
+import io.strata.tiering.ByteRange;
+import io.strata.tiering.ColdMetadata;
+import io.strata.tiering.ColdObjectId;
+import io.strata.tiering.ColdObjectInfo;
+import io.strata.tiering.ColdTier;
+import io.strata.tiering.TierException;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
