@@ -1,13 +1,18 @@
 package io.strata.gateway;
 
 import io.strata.auth.Credentials;
+import io.strata.gateway.cli.AdminCommand;
+import io.strata.gateway.cli.PlacementCommand;
+import io.strata.gateway.cli.TierCommand;
+import io.strata.gateway.config.Logging;
+import io.strata.gateway.config.RootCredentials;
+import io.strata.gateway.config.StrataConfig;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
 import java.util.logging.LogManager;
 
 /** The {@code strata} command line. */
@@ -180,15 +185,5 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
-    }
-
-    static Level julLevel(String level) {
-        return switch (level) {
-            case "ERROR" -> Level.SEVERE;
-            case "WARN" -> Level.WARNING;
-            case "DEBUG" -> Level.FINE;
-            case "TRACE" -> Level.FINEST;
-            default -> Level.INFO;
-        };
     }
 }

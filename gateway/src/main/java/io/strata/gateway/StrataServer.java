@@ -1,17 +1,42 @@
 package io.strata.gateway;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.http.encoding.ContentEncodingContext;
-import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.strata.auth.CredentialStore;
 import io.strata.auth.Credentials;
+import io.strata.auth.PostFormVerifier;
 import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureStore;
 import io.strata.erasure.Healer;
+import io.strata.gateway.admin.AdminApi;
+import io.strata.gateway.admin.HealAdmin;
+import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.admin.TierAdmin;
+import io.strata.gateway.config.RootCredentials;
+import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.config.TierSpec;
+import io.strata.gateway.config.TlsSpec;
+import io.strata.gateway.http.AwsChunkedEncoding;
+import io.strata.gateway.http.ConnectionGuard;
+import io.strata.gateway.http.FirstRequestLine;
+import io.strata.gateway.http.TransportErrors;
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsAccess;
+import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.objects.OrphanCollector;
+import io.strata.gateway.placement.PlacementService;
+import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.ErrorMapping;
+import io.strata.gateway.s3.S3Api;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
+import io.strata.gateway.s3.handler.LifecycleHandlers;
+import io.strata.gateway.s3.handler.S3Handlers;
 import io.strata.namespace.Namespace;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
@@ -25,6 +50,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -117,22 +143,26 @@ public final class StrataServer implements AutoCloseable {
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
             service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
+            ObjectService objects = service;
+            service.lifecycleLookup(bucket -> LifecycleHandlers.stored(objects, bucket));
             placement = new PlacementService(service, config.placement(), clock, config.drives(),
                     (double) (config.dataShards() + config.parityShards()) / config.dataShards());
-            placement.start(config.placementInterval());
+            service.placement(placement);
             Metrics metrics = new Metrics();
             metrics.placement(placement);
             lifecycle = new LifecycleWorker(namespace, service, clock);
-            lifecycle.start(config.lifecycleInterval());
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
-            metrics.tiers(service);
+            metrics.tiers(service.tiers(), service.mover());
             // Blobs of writes a crash cut off between the shard rename and the namespace commit.
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
-            orphans.start(config.orphanInterval());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
-            S3Api api = new S3Api(CredentialStore.of(root), clock, service, config.region(), config.domain(), metrics);
+            AccessControl access = new AccessControl(service.namespace(), clock);
+            S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
+                    PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
+            S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
+                    metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, config.dataDir(),
@@ -142,9 +172,15 @@ public final class StrataServer implements AutoCloseable {
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
                     .build();
-            guard = new ConnectionGuard(config.limits());
+            guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
             metrics.connections(guard);
+            // Everything is wired: the background work starts now, none of it from a constructor.
+            service.start();
+            placement.start(config.placementInterval());
+            lifecycle.start(config.lifecycleInterval());
+            orphans.start(config.orphanInterval());
+            guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
             WebServer web = builder

@@ -1,5 +1,7 @@
 package io.strata.gateway;
 
+import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.objects.ObjectService;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.ObjectKey;
@@ -43,9 +45,9 @@ import java.util.logging.SimpleFormatter;
  * Requests go over a real socket, because what a client sees of a failed body (status, a short
  * body, a closed connection) only exists there. Close it after use.
  */
-final class InProcessGateway implements AutoCloseable {
-    static final String ACCESS_KEY = "INPROCESSTESTKEY";
-    static final String SECRET_KEY = "in-process-test-secret";
+public final class InProcessGateway implements AutoCloseable {
+    public static final String ACCESS_KEY = "INPROCESSTESTKEY";
+    public static final String SECRET_KEY = "in-process-test-secret";
     /** Longest wait for a response byte: a server that neither answers nor closes fails the test. */
     private static final int SOCKET_TIMEOUT_MILLIS = 30_000;
 
@@ -69,12 +71,12 @@ final class InProcessGateway implements AutoCloseable {
     }
 
     /** Starts a gateway on a free port with its data under {@code dataDir}; {@code flags} override settings. */
-    static InProcessGateway start(Path dataDir, Map<String, String> flags) throws IOException {
+    public static InProcessGateway start(Path dataDir, Map<String, String> flags) throws IOException {
         return start(dataDir, flags, UnaryOperator.identity());
     }
 
     /** As {@link #start(Path, Map)}, with the namespace seen through {@code wrapNamespace} (faults). */
-    static InProcessGateway start(Path dataDir, Map<String, String> flags, UnaryOperator<Namespace> wrapNamespace)
+    public static InProcessGateway start(Path dataDir, Map<String, String> flags, UnaryOperator<Namespace> wrapNamespace)
             throws IOException {
         Map<String, String> all = new TreeMap<>(Map.of(
                 "server.port", "0",
@@ -85,7 +87,7 @@ final class InProcessGateway implements AutoCloseable {
         return new InProcessGateway(StrataServer.start(StrataConfig.load(null, Map.of(), all), wrapNamespace), dataDir);
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 
@@ -93,16 +95,16 @@ final class InProcessGateway implements AutoCloseable {
         return dataDir;
     }
 
-    S3Client s3() {
+    public S3Client s3() {
         return s3;
     }
 
-    LogCapture logs() {
+    public LogCapture logs() {
         return logs;
     }
 
     /** The gateway's object service, to reach the namespace under the S3 API. */
-    ObjectService service() {
+    public ObjectService service() {
         return server.service();
     }
 
@@ -114,7 +116,7 @@ final class InProcessGateway implements AutoCloseable {
         tiers.add(name, description, wrap.apply(fresh));
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         s3.createBucket(b -> b.bucket(bucket));
     }
 
@@ -209,7 +211,7 @@ final class InProcessGateway implements AutoCloseable {
      * What the gateway and Helidon logged while the gateway ran: the request's own reports. The
      * lower modules' records (a drive's bad shard, a move) are their own subject and are left out.
      */
-    static final class LogCapture extends Handler {
+    public static final class LogCapture extends Handler {
         private final List<LogRecord> records = new ArrayList<>();
         private final SimpleFormatter formatter = new SimpleFormatter();
 
@@ -223,7 +225,7 @@ final class InProcessGateway implements AutoCloseable {
         }
 
         /** Messages at {@code level} or above, formatted, optionally only those containing {@code text}. */
-        synchronized List<String> atLeast(Level level, String text) {
+        public synchronized List<String> atLeast(Level level, String text) {
             List<String> out = new ArrayList<>();
             for (LogRecord r : records) {
                 if (r.getLevel().intValue() < level.intValue()) continue;

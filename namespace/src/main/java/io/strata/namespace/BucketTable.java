@@ -124,4 +124,18 @@ final class BucketTable {
             return true;
         });
     }
+
+    /** Every configuration document of the bucket, by kind in byte order. @throws NamespaceException BUCKET_NOT_FOUND */
+    java.util.SortedMap<String, byte[]> configs(BucketName bucket) {
+        return store.call(() -> {
+            store.requireBucket(bucket);
+            byte[] from = Keys.bucketPrefix(bucket);
+            java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
+            store.scan(store.bucketConfig, from, Keys.successor(from), (k, v) -> {
+                out.put(new String(k, from.length, k.length - from.length, StandardCharsets.UTF_8), v);
+                return true;
+            });
+            return out;
+        });
+    }
 }

@@ -48,6 +48,35 @@ public interface Namespace extends AutoCloseable {
                 changeLogLimits);
     }
 
+    /**
+     * Opens, read-only, a checkpoint written by {@link #checkpoint}. The caller closes the view. Any
+     * number of views may be open at once, with or without the live namespace open.
+     *
+     * @throws NamespaceException UNAVAILABLE if {@code directory} holds no checkpoint of a known format
+     */
+    static NamespaceView openCheckpoint(Path directory) {
+        return CheckpointView.open(directory);
+    }
+
+    /**
+     * Takes a durable point-in-time copy of the whole namespace for a reader that needs the data as
+     * of that point (a snapshot export): first the garbage mark {@code markName} is placed (as
+     * {@link #markGarbage}; an open mark of that name is kept where it is), then a RocksDB
+     * checkpoint is written into {@code directory}, which must not exist and should be on the
+     * namespace's file system (files are hard-linked there, copied elsewhere). In that order, every
+     * version in the checkpoint that dies later dies after the mark, so its data stays readable until
+     * the caller releases the mark. The checkpoint survives restarts; open it with
+     * {@link #openCheckpoint}, delete the directory and release the mark when done. Buckets are cut
+     * together: a snapshot of several buckets is consistent across them. Multipart uploads in
+     * progress are in the checkpoint but not in its view.
+     *
+     * @return the change log sequence the checkpoint includes (see {@link NamespaceView#sequence()})
+     * @throws IllegalArgumentException if {@code directory} exists, or the mark name is malformed
+     * @throws NamespaceException UNAVAILABLE if the checkpoint cannot be written (nothing is left
+     *                            behind but the mark, which the caller releases)
+     */
+    long checkpoint(String markName, Path directory);
+
     /** The change log of every mutation, for replication and snapshots; see {@link ChangeFeed}. */
     ChangeFeed changeFeed();
 

@@ -107,6 +107,37 @@ final class RocksDbNamespace implements Namespace {
         work.recover();
     }
 
+    @Override
+    public long checkpoint(String markName, Path directory) {
+        if (java.nio.file.Files.exists(directory)) {
+            throw new IllegalArgumentException("checkpoint directory exists: " + directory);
+        }
+        garbage.mark(markName);
+        return store.call(() -> {
+            // Every change up to head() is written (or abandoned) before the meta rows are, so a
+            // checkpoint holding the rows holds those changes: head() is a true lower bound.
+            long sequence = store.changeLog.head();
+            Instant now = store.clock.instant();
+            try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+                batch.put(store.meta, CheckpointView.META_SEQUENCE, Keys.encodeLong(sequence));
+                batch.put(store.meta, CheckpointView.META_TAKEN_AT,
+                        Keys.encodeLong(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L),
+                                now.getNano())));
+                store.write(batch);
+            }
+            store.checkpoint(directory);
+            // The rows describe the checkpoint, not the live namespace: a copy of the live directory
+            // must not pass for a checkpoint.
+            try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+                batch.delete(store.meta, CheckpointView.META_SEQUENCE);
+                batch.delete(store.meta, CheckpointView.META_TAKEN_AT);
+                store.write(batch);
+            }
+            log.info("namespace checkpoint at change sequence {} in {}", sequence, directory);
+            return sequence;
+        });
+    }
+
     // ------------------------------------------------------------------ buckets
 
     @Override

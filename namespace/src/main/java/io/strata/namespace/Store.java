@@ -161,12 +161,30 @@ final class Store {
      */
     static Store open(Path directory, long blockCacheBytes, boolean syncWrites, Clock clock,
                       ChangeLogLimits changeLimits) {
-        RocksDB.loadLibrary();
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new NamespaceException(Reason.UNAVAILABLE, "cannot create namespace directory " + directory, e);
         }
+        return open(directory, blockCacheBytes, syncWrites, clock, changeLimits, false);
+    }
+
+    /**
+     * Opens an existing database (a checkpoint) read-only: no write can reach it, and RocksDB neither
+     * creates nor changes a file in it. The caller closes the store.
+     *
+     * @throws NamespaceException UNAVAILABLE if the directory is not a database RocksDB can open
+     */
+    static Store openReadOnly(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "no namespace checkpoint in " + directory);
+        }
+        return open(directory, 8L << 20, true, Clock.systemUTC(), ChangeLogLimits.DEFAULT, true);
+    }
+
+    private static Store open(Path directory, long blockCacheBytes, boolean syncWrites, Clock clock,
+                              ChangeLogLimits changeLimits, boolean readOnly) {
+        RocksDB.loadLibrary();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             LRUCache cache = new LRUCache(blockCacheBytes);
@@ -193,7 +211,9 @@ final class Store {
                 descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfo));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
-            RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles);
+            RocksDB db = readOnly
+                    ? RocksDB.openReadOnly(dbo, directory.toString(), descriptors, handles)
+                    : RocksDB.open(dbo, directory.toString(), descriptors, handles);
             return new Store(directory, db, dbo, cfo, cache, wo, handles, clock, changeLimits);
         } catch (RocksDBException e) {
             closeAll(opened);
@@ -237,6 +257,18 @@ final class Store {
     /** Writes one meta row durably, outside any batch (format version, id leases). */
     void putMeta(byte[] key, byte[] value) throws RocksDBException {
         db.put(meta, writeOptions, key, value);
+    }
+
+    /**
+     * Writes a RocksDB checkpoint of the whole database into {@code target} (which must not exist):
+     * SST files hard-linked (copied across file systems), the memtables flushed first, so the
+     * directory is a durable, consistent cut that a later {@link #openReadOnly} opens, whatever
+     * happens to this store meanwhile.
+     */
+    void checkpoint(Path target) throws RocksDBException {
+        try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        }
     }
 
     /** RocksDB's level statistics of a column family, for diagnostics. */

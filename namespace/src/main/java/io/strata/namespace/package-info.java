@@ -85,6 +85,17 @@
  * never hands out an item committed after a mark it did not see. An abandoned mark makes the queue
  * and the drives grow without bound: marks carry the time they were taken.
  *
+ * <h2>Checkpoints</h2>
+ * {@link io.strata.namespace.Namespace#checkpoint} places a garbage mark, then writes a RocksDB
+ * checkpoint (memtables flushed, SST files hard-linked) into a directory of its own: a durable cut
+ * of every bucket at once, which survives restarts, unlike a RocksDB snapshot, and does not pin
+ * obsolete keys in the live database while a long export reads it. Just before the checkpoint the
+ * {@code meta} rows {@code checkpoint-sequence} (the change log's head, every change up to which is
+ * written) and {@code checkpoint-taken-at} (epoch nanoseconds) are written, and just after it they
+ * are deleted again, so only the checkpoint carries them. {@code CheckpointView} opens the directory
+ * with RocksDB's read-only mode and serves it through the same {@code BucketTable} and
+ * {@code ListingTable} as the live namespace ({@link io.strata.namespace.NamespaceView}).
+ *
  * <h2>Work queues</h2>
  * Durable work is typed: each {@link io.strata.namespace.WorkItem} has a kind (its queue, named by
  * its owner, e.g. {@code tier.to-cold}), a time it is due, the failed attempts so far and the last

@@ -1,5 +1,6 @@
 package io.strata.tiering.cold;
 
+import io.strata.tiering.S3ColdTierConfig;
 import io.strata.tiering.ByteRange;
 import io.strata.tiering.ColdMetadata;
 import io.strata.tiering.ColdObjectId;

@@ -1,0 +1,117 @@
+package io.strata.gateway.admin;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.strata.gateway.placement.PlacementService;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
+import io.strata.namespace.BucketName;
+import io.strata.tiering.placement.Pins;
+import io.strata.tiering.placement.PlacementPolicy;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The placement routes of the admin API, all answering JSON:
+ * {@code GET /_strata/admin/placement} (pins, prefetch jobs, promotion counters, watermark state);
+ * {@code POST|DELETE /_strata/admin/placement/pin?bucket=B&prefix=P} (pin or unpin a prefix hot;
+ * no prefix = the whole bucket); {@code POST /_strata/admin/placement/prefetch?bucket=B&prefix=P}
+ * (starts a prefetch job, {@code 202} with the job); {@code GET /_strata/admin/placement/prefetch?id=N}
+ * (one job's progress). Unknown bucket: {@code 404 NoSuchBucket}. Stateless; thread-safe.
+ */
+public final class PlacementAdmin {
+    private PlacementAdmin() {
+    }
+
+    public static void register(AdminApi admin, PlacementService placement) {
+        admin.register("GET", "/placement", (req, res) -> AdminApi.sendJson(res, Status.OK_200, json(placement)));
+        admin.register("POST", "/placement/pin", (req, res) -> {
+            BucketName bucket = bucket(req, placement);
+            placement.pin(bucket, req.query().first("prefix").orElse(""));
+            AdminApi.sendJson(res, Status.OK_200, "{\"pins\":" + pins(placement.pins()) + "}\n");
+        });
+        admin.register("DELETE", "/placement/pin", (req, res) -> {
+            BucketName bucket = bucket(req, placement);
+            boolean removed = placement.unpin(bucket, req.query().first("prefix").orElse(""));
+            AdminApi.sendJson(res, Status.OK_200, "{\"removed\":" + removed + ",\"pins\":" + pins(placement.pins()) + "}\n");
+        });
+        admin.register("POST", "/placement/prefetch", (req, res) -> {
+            BucketName bucket = bucket(req, placement);
+            PlacementService.PrefetchJob job = placement.prefetch(bucket, req.query().first("prefix").orElse(""));
+            AdminApi.sendJson(res, Status.ACCEPTED_202, job(job) + "\n");
+        });
+        admin.register("GET", "/placement/prefetch", (req, res) -> {
+            String id = req.query().first("id").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "id is required."));
+            long n;
+            try {
+                n = Long.parseLong(id);
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "id must be a number.");
+            }
+            PlacementService.PrefetchJob job = placement.job(n).orElseThrow(() ->
+                    new S3Exception(S3Error.NO_SUCH_KEY, "No prefetch job " + n + "."));
+            AdminApi.sendJson(res, Status.OK_200, job(job) + "\n");
+        });
+    }
+
+    private static BucketName bucket(ServerRequest req, PlacementService placement) {
+        String name = req.query().first("bucket").orElseThrow(() ->
+                new S3Exception(S3Error.INVALID_ARGUMENT, "bucket is required."));
+        if (!BucketName.isValid(name)) throw new S3Exception(S3Error.INVALID_BUCKET_NAME).with("BucketName", name);
+        BucketName bucket = new BucketName(name);
+        placement.requireBucket(bucket);
+        return bucket;
+    }
+
+    static String json(PlacementService p) {
+        PlacementPolicy policy = p.policy();
+        StringBuilder b = new StringBuilder(1024).append('{');
+        b.append("\"pins\":").append(pins(p.pins()));
+        b.append(",\"prefetch\":[");
+        var jobs = p.jobs();
+        for (int i = 0; i < jobs.size(); i++) b.append(i > 0 ? "," : "").append(job(jobs.get(i)));
+        b.append("],\"promotion\":{\"afterReads\":").append(policy.promoteAfterReads())
+                .append(",\"windowSeconds\":").append(policy.promoteWindow().toSeconds());
+        for (Map.Entry<String, Long> e : p.promotionCounters().entrySet()) {
+            b.append(',').append(Json.quote(e.getKey())).append(':').append(e.getValue());
+        }
+        b.append("},\"watermark\":{\"high\":").append(policy.highWatermark())
+                .append(",\"low\":").append(policy.lowWatermark())
+                .append(",\"keepHotSeconds\":").append(policy.keepHotWindow().toSeconds())
+                .append(",\"evictionTier\":").append(p.evictionTier().map(Json::quote).orElse("null"))
+                .append(",\"evicting\":").append(p.evicting())
+                .append(",\"evictions\":").append(p.evictions.sum())
+                .append(",\"evictedBytes\":").append(p.evictedBytes.sum())
+                .append(",\"passes\":").append(p.evictionPasses.sum());
+        p.usage().ifPresent(u -> b.append(",\"used\":").append(u.used())
+                .append(",\"capacity\":").append(u.capacity())
+                .append(",\"capacityConfigured\":").append(u.configured())
+                .append(",\"usedFraction\":").append(String.format(Locale.ROOT, "%.4f", u.fraction()))
+                .append(",\"measured\":").append(Json.quote(u.measured().toString())));
+        return b.append("}}\n").toString();
+    }
+
+    private static String pins(Pins pins) {
+        StringBuilder b = new StringBuilder("[");
+        int i = 0;
+        for (Pins.Pin pin : pins.pins()) {
+            if (i++ > 0) b.append(',');
+            b.append("{\"bucket\":").append(Json.quote(pin.bucket())).append(",\"prefix\":")
+                    .append(Json.quote(pin.prefix())).append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    static String job(PlacementService.PrefetchJob job) {
+        PlacementService.View j = job.view();
+        return "{\"id\":" + j.id() + ",\"bucket\":" + Json.quote(j.bucket()) + ",\"prefix\":" + Json.quote(j.prefix())
+                + ",\"state\":" + Json.quote(j.state()) + ",\"done\":" + j.done()
+                + ",\"objectsDone\":" + j.objectsDone() + ",\"objectsTotal\":" + j.objectsTotal()
+                + ",\"bytesDone\":" + j.bytesDone() + ",\"bytesTotal\":" + j.bytesTotal()
+                + ",\"objectsFailed\":" + j.objectsFailed() + ",\"error\":" + Json.quote(j.error())
+                + ",\"started\":" + Json.quote(j.started().toString())
+                + ",\"finished\":" + j.finished().map(f -> Json.quote(f.toString())).orElse("null") + "}";
+    }
+}

@@ -1,0 +1,83 @@
+package io.strata.gateway.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+
+/** Percent-encoding and date formats as S3 uses them. */
+public final class Encoding {
+    static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.US).withZone(ZoneOffset.UTC);
+
+    private Encoding() {
+    }
+
+    /**
+     * Decodes %XX escapes as UTF-8. In paths '+' is literal; in query strings it means space.
+     *
+     * @throws IllegalArgumentException on a broken escape or invalid UTF-8
+     */
+    public static String percentDecode(String s, boolean plusIsSpace) {
+        if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw new IllegalArgumentException("broken percent escape");
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) throw new IllegalArgumentException("broken percent escape");
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c == '+' && plusIsSpace) {
+                out.write(' ');
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("not UTF-8", e);
+        }
+    }
+
+    /** S3's encoding-type=url: like URL form encoding but with %20 for space, keeping unreserved characters and '/'. */
+    public static String urlEncode(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    public static String httpDate(Instant t) {
+        return HTTP_DATE.format(t.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    public static String isoDate(Instant t) {
+        return ISO_MILLIS.format(t);
+    }
+}

@@ -1,0 +1,270 @@
+package io.strata.gateway.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StrataConfigTest {
+
+    @Test
+    void defaultsGiveTheEmbeddedSingleNodeLayout(@TempDir Path dir) {
+        StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(9000, c.port());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(6, c.drives().size());
+        assertEquals(dir.resolve("drives/d1"), c.drives().getFirst());
+        assertEquals(4, c.dataShards());
+        assertEquals(2, c.parityShards());
+        assertTrue(c.credentials().isEmpty());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                server:
+                  port: 9100
+                  domain: s3.example.test
+                erasure:
+                  data-shards: 2
+                  parity-shards: 1
+                  block-size: 256KiB
+                auth:
+                  access-key: fileaccess
+                  secret-key: filesecret123
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_PORT", "9200", "STRATA_ACCESS_KEY", "envaccess",
+                "STRATA_SECRET_KEY", "envsecret123", "STRATA_DATA_DIR", dir.toString()), Map.of("server.port", "9300"));
+        assertEquals(9300, c.port());
+        assertEquals("s3.example.test", c.domain());
+        assertEquals(3, c.drives().size());
+        assertEquals(256 << 10, c.blockSize());
+        assertEquals("envaccess", c.credentials().orElseThrow().accessKey());
+    }
+
+    @Test
+    void metricsAreProtectedByDefaultAndTheTokenComesFromAFileOrTheEnvironment(@TempDir Path dir) throws Exception {
+        StrataConfig defaults = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertFalse(defaults.metrics().open());
+        assertTrue(defaults.metrics().token().isEmpty());
+        Path tokenFile = dir.resolve("metrics.token");
+        Files.writeString(tokenFile, "file-token-0123456789\n");
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, "metrics:\n  public: true\n  bearer-token-file: " + tokenFile + "\n");
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertTrue(c.metrics().open());
+        assertEquals("file-token-0123456789", c.metrics().token().orElseThrow());
+        assertFalse(c.metrics().toString().contains("file-token"), "the token stays out of logs");
+        assertTrue(c.metrics().presentsToken(java.util.Optional.of("Bearer file-token-0123456789")));
+        assertFalse(c.metrics().presentsToken(java.util.Optional.of("Bearer file-token-012345678")));
+        assertFalse(c.metrics().presentsToken(java.util.Optional.of("Basic file-token-0123456789")));
+        var shortToken = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_METRICS_TOKEN", "short"), Map.of()));
+        assertTrue(shortToken.getMessage().contains("STRATA_METRICS_TOKEN"), shortToken.getMessage());
+        var missing = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_METRICS_TOKEN_FILE", dir.resolve("nope").toString()), Map.of()));
+        assertTrue(missing.getMessage().contains("metrics.bearer-token-file"), missing.getMessage());
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheKey(@TempDir Path dir) {
+        var e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("server.port", "ninety")));
+        assertTrue(e.getMessage().contains("server.port"), e.getMessage());
+        var e2 = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of("STRATA_ACCESS_KEY", "only"), Map.of()));
+        assertTrue(e2.getMessage().contains("auth.secret-key"), e2.getMessage());
+    }
+
+    @Test
+    void healSettingsHaveDefaultsAndAreReadFromTheFileAndEnvironment(@TempDir Path dir) throws Exception {
+        StrataConfig defaults = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(io.strata.erasure.HealConfig.defaults(), defaults.heal());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                erasure:
+                  heal-rate: 16MiB/s
+                  heal-interval: 30m
+                  scrub-interval: 7d
+                  heal-min-age: 0s
+                  heal-queue: 50
+                """);
+        var heal = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).heal();
+        assertEquals(16L << 20, heal.rateBytesPerSecond());
+        assertEquals(java.time.Duration.ofMinutes(30), heal.interval());
+        assertEquals(java.time.Duration.ofDays(7), heal.scrubInterval());
+        assertEquals(java.time.Duration.ZERO, heal.minAge());
+        assertEquals(50, heal.queueCapacity());
+        assertEquals(0, StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_HEAL_RATE", "0"), Map.of())
+                .heal().rateBytesPerSecond());
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_HEAL_INTERVAL", "0s"), Map.of()));
+        assertTrue(e.getMessage().contains("erasure.heal-interval"), e.getMessage());
+    }
+
+    @Test
+    void lifecycleIntervalDefaultsToAnHourAndTakesShortDurations(@TempDir Path dir) {
+        assertEquals(java.time.Duration.ofHours(1),
+                StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).lifecycleInterval());
+        assertEquals(java.time.Duration.ofMinutes(5), StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()),
+                Map.of("lifecycle.interval", "5m")).lifecycleInterval());
+        assertEquals(java.time.Duration.ofMillis(500), StrataConfig.parseDuration("500ms"));
+        assertEquals(java.time.Duration.ofSeconds(90), StrataConfig.parseDuration("90s"));
+        assertEquals(java.time.Duration.ofDays(1), StrataConfig.parseDuration("1d"));
+        assertEquals(java.time.Duration.ofHours(2), StrataConfig.parseDuration("PT2H"));
+        StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("lifecycle.interval", "soon")));
+        assertTrue(e.getMessage().contains("lifecycle.interval"), e.getMessage());
+        assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of(), Map.of("lifecycle.interval", "0s")));
+    }
+
+    @Test
+    void orphanCollectionSettingsHaveDefaultsAndAreValidated(@TempDir Path dir) {
+        StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(java.time.Duration.ofMinutes(15), c.orphanGrace());
+        assertEquals(java.time.Duration.ofHours(1), c.orphanInterval());
+        StrataConfig tiny = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(),
+                "STRATA_ORPHAN_GRACE", "0s", "STRATA_ORPHAN_INTERVAL", "500ms"), Map.of());
+        assertEquals(java.time.Duration.ZERO, tiny.orphanGrace());
+        assertEquals(java.time.Duration.ofMillis(500), tiny.orphanInterval());
+        var negative = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_GRACE", "-1s"), Map.of()));
+        assertTrue(negative.getMessage().contains("erasure.orphan-grace"), negative.getMessage());
+        var zero = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_INTERVAL", "0s"), Map.of()));
+        assertTrue(zero.getMessage().contains("erasure.orphan-interval"), zero.getMessage());
+    }
+
+    @Test
+    void connectionLimitsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(ConnectionLimits.DEFAULTS, StrataConfig.load(null, env, Map.of()).limits());
+        assertEquals(java.time.Duration.ofSeconds(20), ConnectionLimits.DEFAULTS.readTimeout());
+        Path file = java.nio.file.Files.writeString(dir.resolve("limits.yaml"), "server: { idle-timeout: 5s, header-timeout: 500ms, "
+                + "read-timeout: 1m, min-body-rate: 1KiB, max-connections: 10, max-uploads: 3 }\n");
+        assertEquals(new ConnectionLimits(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(500),
+                java.time.Duration.ofMinutes(1), 1024, 10, 3), StrataConfig.load(file, env, Map.of()).limits());
+        for (var bad : Map.of("server.idle-timeout", "0s", "server.header-timeout", "-1s", "server.read-timeout", "soon",
+                "server.max-connections", "0", "server.max-uploads", "-2", "server.min-body-rate", "-1").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of(bad.getKey(), bad.getValue())), bad::toString);
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
+
+    @Test
+    void changeLogBoundsDefaultTo256MiBAndSevenDaysAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        StrataConfig d = StrataConfig.load(null, env, Map.of());
+        assertEquals(256L << 20, d.changeLog().maxBytes());
+        assertEquals(java.time.Duration.ofDays(7), d.changeLog().maxAge());
+        Path file = Files.writeString(dir.resolve("changes.yaml"),
+                "namespace: { change-log: { max-bytes: 1GiB, max-age: 36h } }\n");
+        StrataConfig c = StrataConfig.load(file, env, Map.of());
+        assertEquals(1L << 30, c.changeLog().maxBytes());
+        assertEquals(java.time.Duration.ofHours(36), c.changeLog().maxAge());
+        for (var bad : Map.of("namespace.change-log.max-bytes", "0", "namespace.change-log.max-age", "0s").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of(bad.getKey(), bad.getValue())), bad::toString);
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+        var notASize = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("namespace.change-log.max-bytes", "plenty")));
+        assertTrue(notASize.getMessage().contains("namespace.change-log.max-bytes"), notASize.getMessage());
+    }
+
+    @Test
+    void inlineThresholdDefaultsTo64KiBAndIsBounded(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(64 << 10, StrataConfig.load(null, env, Map.of()).inlineThreshold());
+        assertEquals(16 << 10, StrataConfig.load(null, env, Map.of("storage.inline-threshold", "16KiB")).inlineThreshold());
+        assertEquals(0, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_INLINE_THRESHOLD", "0"),
+                Map.of()).inlineThreshold());
+        StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("storage.inline-threshold", "2MiB")));
+        assertTrue(e.getMessage().contains("storage.inline-threshold"), e.getMessage());
+        assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("storage.inline-threshold", "lots")));
+    }
+
+    @Test
+    void placementSettingsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
+        StrataConfig d = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(2, d.placement().promoteAfterReads());
+        assertEquals(0.90, d.placement().highWatermark());
+        assertEquals(0.75, d.placement().lowWatermark());
+        assertTrue(d.placement().hotCapacity().isEmpty());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                placement:
+                  promote-after-reads: 0
+                  hot-capacity: 10MiB
+                  eviction-tier: COLD
+                  check-interval: 5s
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(0, c.placement().promoteAfterReads());
+        assertEquals(10L << 20, c.placement().hotCapacity().getAsLong());
+        assertEquals(java.time.Duration.ofSeconds(5), c.placementInterval());
+        for (var bad : Map.of("placement.low-watermark", "0.95", "placement.high-watermark", "1.5",
+                "placement.eviction-tier", "NOPE", "placement.promote-after-reads", "-1").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of(bad.getKey(), bad.getValue())));
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+    }
+
+    @Test
+    void tlsNeedsACertificateAndAKeyOrTheSelfSignedPair(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertTrue(StrataConfig.load(null, env, Map.of()).tls().isEmpty());
+        assertEquals("http://127.0.0.1:9000", StrataConfig.load(null, env, Map.of()).localEndpoint(9000).toString());
+        var halfSet = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("server.tls.certificate", dir.resolve("c.pem").toString())));
+        assertTrue(halfSet.getMessage().contains("server.tls.private-key"), halfSet.getMessage());
+        Files.writeString(dir.resolve("c.pem"), "x");
+        var missing = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env,
+                Map.of("server.tls.certificate", dir.resolve("c.pem").toString(), "server.tls.private-key", dir.resolve("none.pem").toString())));
+        assertTrue(missing.getMessage().contains("server.tls.private-key") && missing.getMessage().contains("cannot read"),
+                missing.getMessage());
+        var bad = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, Map.of("STRATA_TLS_SELF_SIGNED", "perhaps"), Map.of()));
+        assertTrue(bad.getMessage().contains("server.tls.self-signed"), bad.getMessage());
+
+        StrataConfig c = StrataConfig.load(null, env, Map.of("server.tls.self-signed", "true", "server.host", "0.0.0.0"));
+        TlsSpec spec = c.tls().orElseThrow();
+        assertEquals(dir.resolve("tls/cert.pem"), spec.certificate());
+        assertEquals("https://127.0.0.1:9000", c.localEndpoint(9000).toString());
+        assertTrue(spec.createIfMissing(c.host(), c.domain()));
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(spec.privateKey()));
+        var chain = spec.loadChain();
+        chain.getFirst().checkValidity();
+        chain.getFirst().verify(chain.getFirst().getPublicKey());
+        assertTrue(chain.getFirst().getSubjectAlternativeNames().stream().anyMatch(n -> n.get(1).equals("*.localhost")));
+        assertEquals("EC", spec.loadPrivateKey().getAlgorithm());
+        String before = Files.readString(spec.certificate());
+        assertTrue(!spec.createIfMissing(c.host(), c.domain()), "an existing pair is kept");
+        assertEquals(before, Files.readString(spec.certificate()));
+
+        Files.writeString(spec.privateKey(), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        var encrypted = assertThrows(java.io.IOException.class, spec::loadPrivateKey);
+        assertTrue(encrypted.getMessage().contains(spec.privateKey().toString()), encrypted.getMessage());
+    }
+
+    @Test
+    void sizesParseWithUnits() {
+        assertEquals(1 << 20, StrataConfig.parseSize("1MiB"));
+        assertEquals(256 << 10, StrataConfig.parseSize("256KiB"));
+        assertEquals(4096, StrataConfig.parseSize("4096"));
+    }
+}

@@ -1,0 +1,52 @@
+package io.strata.tiering.snapshot;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One line of a range file: an object version or delete marker as the snapshot recorded it (see
+ * docs/snapshot-format.md §4). Immutable.
+ *
+ * @param partSizes     each part's size for a multipart object, empty for a single PUT
+ * @param data          where the bytes are; empty for a delete marker
+ */
+public record SnapshotEntry(String key, String versionId, boolean deleteMarker, Instant lastModified, long size,
+                            String etag, String contentType, Map<String, String> headers,
+                            Map<String, String> userMetadata, Map<String, String> checksums, List<Long> partSizes,
+                            List<Map<String, String>> partChecksums, Optional<Data> data) {
+    public SnapshotEntry {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(versionId, "versionId");
+        Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(etag, "etag");
+        Objects.requireNonNull(contentType, "contentType");
+        if (size < 0) throw new IllegalArgumentException("size < 0");
+        headers = Map.copyOf(headers);
+        userMetadata = Map.copyOf(userMetadata);
+        checksums = Map.copyOf(checksums);
+        partSizes = List.copyOf(partSizes);
+        partChecksums = partChecksums.stream().<Map<String, String>>map(Map::copyOf).toList();
+        Objects.requireNonNull(data, "data");
+        if (deleteMarker == data.isPresent()) {
+            throw new IllegalArgumentException(deleteMarker ? "a delete marker has no data" : "a version needs data");
+        }
+    }
+
+    /** Where a version's bytes are: a data object in the repository, or an object in the source's cold tier. */
+    public sealed interface Data {
+        /** The data id (docs/snapshot-format.md §5). */
+        String id();
+    }
+
+    /** A data object at {@code path}, relative to the repository root. */
+    public record InRepository(String id, String path) implements Data {
+    }
+
+    /** An object {@code (bucket, key, version)} of the source's cold tier named {@code tier}: referenced, not copied. */
+    public record InColdTier(String id, String tier, String bucket, String key, String version, String storageClass)
+            implements Data {
+    }
+}
