@@ -495,6 +495,7 @@ class TieringTest {
         assertEquals(0, cancel.getKey(), cancel.getValue());
         assertTrue(cancel.getValue().contains("done"), "an ended job stays as it ended: " + cancel.getValue());
         assertEquals(3, strata("jobs", "show", "999999").getKey());
+        assertTrue(server.metrics().contains("strata_bulk_jobs{action=\"tier.move\",state=\"done\"} "), server.metrics());
     }
 
     /** Versions per page of a bulk job (tiering's BulkJobs.PAGE_SIZE): what a killed job redoes. */

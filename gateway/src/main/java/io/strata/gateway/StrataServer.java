@@ -166,6 +166,7 @@ public final class StrataServer implements AutoCloseable {
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
+            metrics.jobs(jobs);
             AccessControl access = new AccessControl(service.namespace(), clock);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
