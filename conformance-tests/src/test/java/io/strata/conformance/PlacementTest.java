@@ -247,12 +247,14 @@ class PlacementTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            return last[0].contains("\"done\":true");
+            return !last[0].contains("\"state\":\"running\"");
         });
-        assertTrue(last[0].contains("\"state\":\"done\""), last[0]);
-        assertEquals(3, number(last[0], "objectsDone"));
-        assertEquals(3, number(last[0], "objectsTotal"));
-        assertEquals(1_500_000, number(last[0], "bytesTotal"));
+        // A durable bulk job: every version under the prefix visited, the three cold ones moved hot.
+        assertTrue(last[0].contains("\"state\":\"done\"") && last[0].contains("\"action\":\"tier.prefetch\""), last[0]);
+        assertEquals(3, number(last[0], "done"));
+        assertEquals(3, number(last[0], "total"));
+        assertEquals(0, number(last[0], "failed"));
+        assertEquals(1_500_000, number(last[0], "bytes"));
         for (String k : train) assertEquals("STANDARD", storageClass(bucket, k), k);
         assertEquals("COLD", storageClass(bucket, "other/x"));
         assertTrue(admin(server, "GET", "/placement", Map.of(), 200).contains("\"id\":" + id));

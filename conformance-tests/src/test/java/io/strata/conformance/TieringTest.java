@@ -424,6 +424,88 @@ class TieringTest {
     }
 
     /**
+     * Kills the gateway while a {@code strata tier move} job is half done and checks what a durable
+     * bulk job promises: after the restart it resumes where its last recorded page ended, finishes on
+     * its own, moves every version, and counts each version exactly once (versions the killed page had
+     * moved already are counted as skipped, not twice).
+     *
+     * <p>The fault is asserted: the kill lands while the job is running with some but not all versions
+     * recorded, and the restarted gateway logs that it resumed the job after that many versions. Its
+     * negative control is {@code STRATA_TEST_FAULT=skip-job-resume}, with which the restarted gateway
+     * leaves the job alone, and this test must fail:
+     * <pre>STRATA_TEST_FAULT=skip-job-resume mvn -o -B verify -pl conformance-tests -am \
+     *     -Dtest='TieringTest#aTierMoveJob*' -Dsurefire.failIfNoSpecifiedTests=false</pre>
+     */
+    @Test
+    void aTierMoveJobKilledHalfwayResumesAfterRestartAndCountsEachVersionOnce() throws Exception {
+        String bucket = bucket("resume");
+        int count = 400;
+        for (int i = 0; i < count; i++) {
+            String key = String.format("d/%04d", i);
+            s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(TestData.bytes(1000 + i, 70_000)));
+        }
+        String started = PlacementTest.admin(server, "POST", "/tiers/move", Map.of("bucket", bucket, "prefix", "d/",
+                "tier", "COLD"), 202);
+        long id = PlacementTest.number(started, "id");
+        assertEquals(count, PlacementTest.number(started, "total"), started);
+        String[] seen = {""};
+        await("the job's first pages recorded", Duration.ofSeconds(60), () -> {
+            try {
+                seen[0] = PlacementTest.admin(server, "GET", "/jobs", Map.of("id", Long.toString(id)), 200);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return visited(seen[0]) > 0;
+        });
+        server.kill();
+        long before = visited(seen[0]);
+        assertTrue(seen[0].contains("\"state\":\"running\"") && before < count,
+                "the job had ended before the kill, nothing was interrupted: " + seen[0]);
+
+        server.start();
+        s3.close();
+        s3 = S3Clients.pathStyle(server);
+        String[] last = {""};
+        await("the resumed job ended", Duration.ofSeconds(120), () -> {
+            try {
+                last[0] = PlacementTest.admin(server, "GET", "/jobs", Map.of("id", Long.toString(id)), 200);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return !last[0].contains("\"state\":\"running\"");
+        });
+        assertTrue(server.output().contains("bulk job " + id + " (tier.move on " + bucket + "/d/) resumes after "),
+                "the restarted gateway resumed the job: " + server.outputTail());
+        assertTrue(last[0].contains("\"state\":\"done\""), last[0]);
+        assertEquals(count, visited(last[0]), "each version counted once: " + last[0]);
+        assertEquals(0, PlacementTest.number(last[0], "failed"), last[0]);
+        // Only versions of the page the kill cut short can have been moved already: at most one page.
+        assertTrue(PlacementTest.number(last[0], "skipped") <= BULK_PAGE, last[0]);
+        for (int i = 0; i < count; i += 37) {
+            String key = String.format("d/%04d", i);
+            assertEquals("COLD", storageClass(bucket, key), key);
+        }
+        assertArrayEquals(TestData.bytes(1000 + 399, 70_000), get(bucket, "d/0399", null));
+        var list = strata("jobs", "list");
+        assertEquals(0, list.getKey(), list.getValue());
+        assertTrue(list.getValue().contains("tier.move") && list.getValue().contains(count + "/" + count), list.getValue());
+        var shown = strata("jobs", "show", Long.toString(id), "--json");
+        assertTrue(shown.getValue().contains("\"state\":\"done\""), shown.getValue());
+        var cancel = strata("jobs", "cancel", Long.toString(id));
+        assertEquals(0, cancel.getKey(), cancel.getValue());
+        assertTrue(cancel.getValue().contains("done"), "an ended job stays as it ended: " + cancel.getValue());
+        assertEquals(3, strata("jobs", "show", "999999").getKey());
+        assertTrue(server.metrics().contains("strata_bulk_jobs{action=\"tier.move\",state=\"done\"} "), server.metrics());
+    }
+
+    /** Versions per page of a bulk job (tiering's BulkJobs.PAGE_SIZE): what a killed job redoes. */
+    private static final int BULK_PAGE = 64;
+
+    private static long visited(String job) {
+        return PlacementTest.number(job, "done") + PlacementTest.number(job, "skipped") + PlacementTest.number(job, "failed");
+    }
+
+    /**
      * Waits, at most {@code limit} and at most 10,000 events, for a file whose name ends with
      * {@code suffix} to be created in {@code dir}; fails at the limit.
      */
@@ -522,7 +604,7 @@ class TieringTest {
         var config = strata("tier", "remove", "COLD");
         assertEquals(3, config.getKey(), config.getValue());
         assertTrue(config.getValue().contains("configuration file"), config.getValue());
-        assertTrue(server.output().contains("tier move job"), "move jobs are logged");
+        assertTrue(server.output().contains("(tier.move on " + bucket + "/data/) DONE"), "move jobs are logged");
         String metrics = server.metrics();
         assertTrue(metrics.contains("strata_tier_moved_objects_total{tier=\"COLD\"}"), metrics);
     }

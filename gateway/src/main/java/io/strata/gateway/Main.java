@@ -2,6 +2,7 @@ package io.strata.gateway;
 
 import io.strata.auth.Credentials;
 import io.strata.gateway.cli.AdminCommand;
+import io.strata.gateway.cli.JobsCommand;
 import io.strata.gateway.cli.PlacementCommand;
 import io.strata.gateway.cli.TierCommand;
 import io.strata.gateway.config.Logging;
@@ -32,6 +33,8 @@ public final class Main {
               pin, unpin   Keep BUCKET[/PREFIX] hot (transitions and eviction skip it), or stop
               prefetch     Move every cold version under BUCKET[/PREFIX] hot now, with progress
               placement    Pins, prefetch jobs, promotion counters, hot tier watermarks
+              jobs         Bulk jobs (tier moves, prefetches): list, show ID with a progress
+                           bar, cancel ID; they survive restarts (see strata jobs --help)
               help         Show this help
 
             Options for serve:
@@ -78,6 +81,9 @@ public final class Main {
         }
         if (args[0].equals("tier")) {
             return TierCommand.run(args, out, err);
+        }
+        if (args[0].equals("jobs")) {
+            return JobsCommand.run(args, out, err);
         }
         if (java.util.Set.of("pin", "unpin", "prefetch", "placement").contains(args[0])) {
             return PlacementCommand.run(args, out, err);

@@ -16,6 +16,7 @@ import io.strata.erasure.Healer;
 import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.TierAdmin;
 import io.strata.gateway.config.RootCredentials;
 import io.strata.gateway.config.StrataConfig;
@@ -38,6 +39,7 @@ import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.handler.LifecycleHandlers;
 import io.strata.gateway.s3.handler.S3Handlers;
 import io.strata.namespace.Namespace;
+import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
 import org.slf4j.Logger;
@@ -78,6 +80,7 @@ public final class StrataServer implements AutoCloseable {
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
     private final PlacementService placement;
+    private final BulkJobs jobs;
     private final Healer healer;
     private final OrphanCollector orphans;
     private final WebServer web;
@@ -86,9 +89,10 @@ public final class StrataServer implements AutoCloseable {
     private final ConnectionGuard guard;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
-                         PlacementService placement, Healer healer, OrphanCollector orphans, WebServer web,
+                         PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard) {
         this.guard = guard;
+        this.jobs = jobs;
         this.namespace = namespace;
         this.healer = healer;
         this.store = store;
@@ -121,6 +125,7 @@ public final class StrataServer implements AutoCloseable {
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
         PlacementService placement = null;
+        BulkJobs jobs = null;
         Healer healer = null;
         ColdTiers tiers = null;
         OrphanCollector orphans = null;
@@ -145,7 +150,10 @@ public final class StrataServer implements AutoCloseable {
             service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
             ObjectService objects = service;
             service.lifecycleLookup(bucket -> LifecycleHandlers.stored(objects, bucket));
-            placement = new PlacementService(service, config.placement(), clock, config.drives(),
+            // Tier moves and prefetches are durable bulk jobs: each owner registers its action here,
+            // and jobs a restart interrupted resume once everything is wired (jobs.start below).
+            jobs = new BulkJobs(namespace);
+            placement = new PlacementService(service, config.placement(), jobs, clock, config.drives(),
                     (double) (config.dataShards() + config.parityShards()) / config.dataShards());
             service.placement(placement);
             Metrics metrics = new Metrics();
@@ -158,6 +166,7 @@ public final class StrataServer implements AutoCloseable {
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
+            metrics.jobs(jobs);
             AccessControl access = new AccessControl(service.namespace(), clock);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
@@ -165,9 +174,10 @@ public final class StrataServer implements AutoCloseable {
                     metrics);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
-            new TierAdmin(service, lifecycle, config.dataDir(),
+            new TierAdmin(service, lifecycle, jobs, config.dataDir(),
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
-            PlacementAdmin.register(admin, placement);
+            PlacementAdmin.register(admin, placement, jobs);
+            JobsAdmin.register(admin, jobs);
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -180,6 +190,7 @@ public final class StrataServer implements AutoCloseable {
             placement.start(config.placementInterval());
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
+            jobs.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -218,12 +229,14 @@ public final class StrataServer implements AutoCloseable {
                             .any(api))
                     .build()
                     .start();
-            return new StrataServer(namespace, store, service, lifecycle, placement, healer, orphans, web, root, created[0], guard);
+            return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
+                    created[0], guard);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
             if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
+            if (jobs != null) steps.add(new Step("bulk jobs", jobs::close));
             if (placement != null) steps.add(new Step("placement service", placement::close));
             if (healer != null) steps.add(new Step("healer", healer::close));
             if (service != null) steps.add(new Step("object service", service::close));
@@ -315,6 +328,7 @@ public final class StrataServer implements AutoCloseable {
                 new Step("connection guard", guard::close),
                 new Step("orphan collector", orphans::close),
                 new Step("lifecycle worker", lifecycle::close),
+                new Step("bulk jobs", jobs::close),
                 new Step("placement service", placement::close),
                 new Step("healer", healer::close),
                 new Step("object service", service::close),

@@ -15,6 +15,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.time.Duration;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +118,53 @@ class BulkJobTest {
         });
         assertEquals(BulkJob.State.DONE, ended.state());
         assertEquals(new BulkJob.Counters(4, 0, 1, 40), ended.counters());
+    }
+
+    @Test
+    void aParallelRunnerActsOnSeveralVersionsOfAPageAtOnceAndCountsEachOnce() {
+        open();
+        ns.createBucket(bucket("bucket"));
+        for (int i = 0; i < 12; i++) ns.putObject(version("bucket", "k" + i));
+        BulkJob job = ns.createBulkJob("test.flag", B, "", new byte[0], 12);
+        // Four actions must be in flight together to pass the barrier: a runner acting one at a
+        // time would time out here and count every version as failed.
+        CyclicBarrier together = new CyclicBarrier(4);
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        BulkJob ended = new BulkJobRunner(ns, 4, 4).run(job.id(), (j, v) -> {
+            try {
+                together.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                throw new IllegalStateException("actions did not overlap: " + e);
+            }
+            assertTrue(seen.add(v.key().value()), "acted on twice: " + v.key());
+            return v.key().value().equals("k3") ? BulkJobRunner.Outcome.SKIPPED : BulkJobRunner.Outcome.DONE;
+        });
+        assertEquals(BulkJob.State.DONE, ended.state());
+        assertEquals(new BulkJob.Counters(11, 1, 0, 110), ended.counters());
+        assertEquals(12, seen.size());
+    }
+
+    @Test
+    void anInterruptedRunnerLeavesItsPageToBeRedoneAndKeepsTheInterrupt() throws Exception {
+        open();
+        ns.createBucket(bucket("bucket"));
+        for (int i = 0; i < 4; i++) ns.putObject(version("bucket", "k" + i));
+        BulkJob job = ns.createBulkJob("test.flag", B, "", new byte[0], 4);
+        boolean[] interruptedAfter = {false};
+        Thread t = Thread.ofVirtual().start(() -> {
+            new BulkJobRunner(ns, 10).run(job.id(), (j, v) -> {
+                Thread.currentThread().interrupt();   // as a shutdown would, mid-page
+                return BulkJobRunner.Outcome.DONE;
+            });
+            interruptedAfter[0] = Thread.currentThread().isInterrupted();
+        });
+        assertTrue(t.join(Duration.ofSeconds(30)));
+        assertTrue(interruptedAfter[0]);
+        BulkJob stored = ns.bulkJob(job.id()).orElseThrow();
+        assertEquals(BulkJob.State.RUNNING, stored.state());
+        assertEquals(BulkJob.Counters.ZERO, stored.counters());
+        assertEquals(BulkJob.State.DONE, new BulkJobRunner(ns, 10).run(job.id(), (j, v) -> BulkJobRunner.Outcome.DONE).state());
+        assertEquals(4, ns.bulkJob(job.id()).orElseThrow().counters().done());
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.BulkJob;
+import io.strata.tiering.BulkJobs;
 import io.strata.tiering.placement.Pins;
 import io.strata.tiering.placement.PlacementPolicy;
 
@@ -17,15 +19,15 @@ import java.util.Map;
  * {@code GET /_strata/admin/placement} (pins, prefetch jobs, promotion counters, watermark state);
  * {@code POST|DELETE /_strata/admin/placement/pin?bucket=B&prefix=P} (pin or unpin a prefix hot;
  * no prefix = the whole bucket); {@code POST /_strata/admin/placement/prefetch?bucket=B&prefix=P}
- * (starts a prefetch job, {@code 202} with the job); {@code GET /_strata/admin/placement/prefetch?id=N}
- * (one job's progress). Unknown bucket: {@code 404 NoSuchBucket}. Stateless; thread-safe.
+ * (starts a prefetch job, a durable bulk job, {@code 202} with the job as {@link JobsAdmin#json} shows it);
+ * {@code GET /_strata/admin/placement/prefetch?id=N} (one job's progress; {@code /jobs} shows every job). Unknown bucket: {@code 404 NoSuchBucket}. Stateless; thread-safe.
  */
 public final class PlacementAdmin {
     private PlacementAdmin() {
     }
 
-    public static void register(AdminApi admin, PlacementService placement) {
-        admin.register("GET", "/placement", (req, res) -> AdminApi.sendJson(res, Status.OK_200, json(placement)));
+    public static void register(AdminApi admin, PlacementService placement, BulkJobs jobs) {
+        admin.register("GET", "/placement", (req, res) -> AdminApi.sendJson(res, Status.OK_200, json(placement, jobs)));
         admin.register("POST", "/placement/pin", (req, res) -> {
             BucketName bucket = bucket(req, placement);
             placement.pin(bucket, req.query().first("prefix").orElse(""));
@@ -38,21 +40,18 @@ public final class PlacementAdmin {
         });
         admin.register("POST", "/placement/prefetch", (req, res) -> {
             BucketName bucket = bucket(req, placement);
-            PlacementService.PrefetchJob job = placement.prefetch(bucket, req.query().first("prefix").orElse(""));
-            AdminApi.sendJson(res, Status.ACCEPTED_202, job(job) + "\n");
+            BulkJob job = JobsAdmin.submit(jobs, PlacementService.PREFETCH, bucket, req.query().first("prefix").orElse(""),
+                    "HOT");
+            AdminApi.sendJson(res, Status.ACCEPTED_202, Json.write(JobsAdmin.json(job)));
         });
         admin.register("GET", "/placement/prefetch", (req, res) -> {
             String id = req.query().first("id").orElseThrow(() ->
                     new S3Exception(S3Error.INVALID_ARGUMENT, "id is required."));
-            long n;
-            try {
-                n = Long.parseLong(id);
-            } catch (NumberFormatException e) {
-                throw new S3Exception(S3Error.INVALID_ARGUMENT, "id must be a number.");
-            }
-            PlacementService.PrefetchJob job = placement.job(n).orElseThrow(() ->
-                    new S3Exception(S3Error.NO_SUCH_KEY, "No prefetch job " + n + "."));
-            AdminApi.sendJson(res, Status.OK_200, job(job) + "\n");
+            BulkJob job = (id.isEmpty() || id.length() > 18 || !id.chars().allMatch(c -> c >= '0' && c <= '9')
+                    ? java.util.Optional.<BulkJob>empty() : jobs.job(Long.parseLong(id)))
+                    .filter(j -> j.action().equals(PlacementService.PREFETCH))
+                    .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_KEY, "No prefetch job " + id + "."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(JobsAdmin.json(job)));
         });
     }
 
@@ -65,14 +64,12 @@ public final class PlacementAdmin {
         return bucket;
     }
 
-    static String json(PlacementService p) {
+    static String json(PlacementService p, BulkJobs jobs) {
         PlacementPolicy policy = p.policy();
         StringBuilder b = new StringBuilder(1024).append('{');
         b.append("\"pins\":").append(pins(p.pins()));
-        b.append(",\"prefetch\":[");
-        var jobs = p.jobs();
-        for (int i = 0; i < jobs.size(); i++) b.append(i > 0 ? "," : "").append(job(jobs.get(i)));
-        b.append("],\"promotion\":{\"afterReads\":").append(policy.promoteAfterReads())
+        b.append(",\"prefetch\":").append(Json.write(JobsAdmin.jsonOf(jobs, PlacementService.PREFETCH)).strip());
+        b.append(",\"promotion\":{\"afterReads\":").append(policy.promoteAfterReads())
                 .append(",\"windowSeconds\":").append(policy.promoteWindow().toSeconds());
         for (Map.Entry<String, Long> e : p.promotionCounters().entrySet()) {
             b.append(',').append(Json.quote(e.getKey())).append(':').append(e.getValue());
@@ -102,16 +99,5 @@ public final class PlacementAdmin {
                     .append(Json.quote(pin.prefix())).append('}');
         }
         return b.append(']').toString();
-    }
-
-    static String job(PlacementService.PrefetchJob job) {
-        PlacementService.View j = job.view();
-        return "{\"id\":" + j.id() + ",\"bucket\":" + Json.quote(j.bucket()) + ",\"prefix\":" + Json.quote(j.prefix())
-                + ",\"state\":" + Json.quote(j.state()) + ",\"done\":" + j.done()
-                + ",\"objectsDone\":" + j.objectsDone() + ",\"objectsTotal\":" + j.objectsTotal()
-                + ",\"bytesDone\":" + j.bytesDone() + ",\"bytesTotal\":" + j.bytesTotal()
-                + ",\"objectsFailed\":" + j.objectsFailed() + ",\"error\":" + Json.quote(j.error())
-                + ",\"started\":" + Json.quote(j.started().toString())
-                + ",\"finished\":" + j.finished().map(f -> Json.quote(f.toString())).orElse("null") + "}";
     }
 }

@@ -9,12 +9,13 @@ import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.BulkJob;
+import io.strata.namespace.BulkJobRunner;
 import io.strata.namespace.ObjectVersion;
-import io.strata.namespace.VersionPage;
-import io.strata.namespace.VersionQuery;
 import io.strata.tiering.ColdMetadata;
 import io.strata.tiering.ColdObjectId;
 import io.strata.tiering.ColdTier;
+import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
 import io.strata.tiering.DataRef;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -39,10 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The cold-tier routes of the admin API ({@code strata tier ...}):
@@ -55,8 +52,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code DELETE /tiers?name=N}: removes a tier added this way;</li>
  *   <li>{@code POST /tiers/check?name=N}: the probe alone;</li>
  *   <li>{@code POST /tiers/move?bucket=B&prefix=P&tier=N} ({@code tier=HOT} brings data back):
- *       moves every version under the prefix now, as a background job; {@code GET /tiers/move}
- *       lists the jobs with their progress.</li>
+ *       moves every version under the prefix now, as a durable bulk job ({@value #MOVE}) that resumes
+ *       after a restart where it stopped; {@code GET /tiers/move} lists those jobs, {@code /jobs}
+ *       ({@link JobsAdmin}) shows and cancels them.</li>
  * </ul>
  * Thread-safe.
  */
@@ -64,17 +62,21 @@ public final class TierAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TierAdmin.class);
     public static final String DIR = "tiers";
     private static final int MAX_BODY = 64 * 1024;
-    /** Versions a move job moves at once. */
-    static final int PARALLEL_MOVES = 4;
+    /** The bulk job action of {@code strata tier move}; its parameters are the target tier's name, or HOT. */
+    static final String MOVE = "tier.move";
+    static final String HOT = "HOT";
 
     private final ObjectService service;
     private final LifecycleWorker lifecycle;
     private final Path tierDir;
     private final Set<String> configured;
-    private final Map<Long, MoveJob> jobs = new ConcurrentHashMap<>();
-    private final AtomicLong jobIds = new AtomicLong();
+    private final BulkJobs jobs;
 
-    public TierAdmin(ObjectService service, LifecycleWorker lifecycle, Path dataDir, Set<String> configured) {
+    /** Registers the {@value #MOVE} action with {@code jobs}; {@code jobs} is started by the wiring afterwards. */
+    public TierAdmin(ObjectService service, LifecycleWorker lifecycle, BulkJobs jobs, Path dataDir, Set<String> configured) {
+        this.jobs = jobs;
+        // Moved data leaves through the garbage queue: wake the cleaner once a job ends rather than at its next round.
+        jobs.register(MOVE, this::moveOne, ended -> service.signalCleanerNow());
         this.service = service;
         this.lifecycle = lifecycle;
         this.tierDir = dataDir.resolve(DIR);
@@ -184,18 +186,14 @@ public final class TierAdmin {
                 throw new S3Exception(S3Error.INVALID_BUCKET_NAME, e.getMessage());
             }
             service.requireBucket(b);
-            if (!tier.equals("HOT") && service.tiers().get(tier).isEmpty()) {
+            if (!tier.equals(HOT) && service.tiers().get(tier).isEmpty()) {
                 throw new S3Exception(S3Error.INVALID_STORAGE_CLASS, "No tier named " + tier + ".");
             }
-            MoveJob job = new MoveJob(jobIds.incrementAndGet(), b, prefix, tier, Instant.now());
-            jobs.put(job.id, job);
-            Thread.ofVirtual().name("strata-tier-move-" + job.id).start(() -> run(job));
-            AdminApi.sendJson(res, Status.ACCEPTED_202, job.json() + "\n");
+            BulkJob job = JobsAdmin.submit(jobs, MOVE, b, prefix, tier);
+            AdminApi.sendJson(res, Status.ACCEPTED_202, Json.write(JobsAdmin.json(job)));
         });
         admin.register("GET", "/tiers/move", (req, res) -> {
-            StringBuilder b = new StringBuilder("{\"jobs\":[");
-            jobsJson(b);
-            AdminApi.sendJson(res, Status.OK_200, b.append("]}\n").toString());
+            AdminApi.sendJson(res, Status.OK_200, Json.write(java.util.Map.of("jobs", JobsAdmin.jsonOf(jobs, MOVE))));
         });
     }
 
@@ -284,111 +282,15 @@ public final class TierAdmin {
 
     // ---- move jobs
 
-    /** One {@code strata tier move}: counters are updated as it goes. */
-    private static final class MoveJob {
-        final long id;
-        final BucketName bucket;
-        final String prefix;
-        final String tier;
-        final Instant started;
-        final LongAdder total = new LongAdder();
-        final LongAdder totalBytes = new LongAdder();
-        final LongAdder moved = new LongAdder();
-        final LongAdder movedBytes = new LongAdder();
-        final LongAdder skipped = new LongAdder();
-        final LongAdder failed = new LongAdder();
-        volatile String state = "counting";
-        volatile String lastError = "";
-        volatile Instant finished;
-
-        MoveJob(long id, BucketName bucket, String prefix, String tier, Instant started) {
-            this.id = id;
-            this.bucket = bucket;
-            this.prefix = prefix;
-            this.tier = tier;
-            this.started = started;
-        }
-
-        String json() {
-            return "{\"id\":" + id + ",\"bucket\":" + Json.quote(bucket.value()) + ",\"prefix\":" + Json.quote(prefix)
-                    + ",\"tier\":" + Json.quote(tier) + ",\"state\":" + Json.quote(state)
-                    + ",\"total\":" + total.sum() + ",\"totalBytes\":" + totalBytes.sum() + ",\"moved\":" + moved.sum()
-                    + ",\"movedBytes\":" + movedBytes.sum() + ",\"skipped\":" + skipped.sum() + ",\"failed\":" + failed.sum()
-                    + ",\"lastError\":" + Json.quote(lastError) + ",\"started\":" + Json.quote(started.toString())
-                    + ",\"finished\":" + (finished == null ? "null" : Json.quote(finished.toString())) + "}";
-        }
-    }
-
-    private interface VersionVisitor {
-        void visit(ObjectVersion v);
-    }
-
-    private void forEachVersion(MoveJob job, VersionVisitor visitor) {
-        String keyMarker = "";
-        String versionMarker = "";
-        VersionPage page;
-        do {
-            page = service.namespace().listVersions(job.bucket, new VersionQuery(job.prefix, "", keyMarker, versionMarker, 1000));
-            for (VersionPage.Entry e : page.versions()) {
-                if (!e.version().deleteMarker() && e.version().size() > 0) visitor.visit(e.version());
-            }
-            keyMarker = page.nextKeyMarker();
-            versionMarker = page.nextVersionIdMarker();
-        } while (page.truncated());
-    }
-
-    private void run(MoveJob job) {
-        try {
-            forEachVersion(job, v -> {
-                job.total.increment();
-                job.totalBytes.add(v.size());
-            });
-            job.state = "moving";
-            // A few moves at once: each waits mostly on fsyncs and the remote tier, and concurrent
-            // namespace commits share one WAL sync.
-            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_MOVES);
-            try (var workers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                forEachVersion(job, v -> {
-                    slots.acquireUninterruptibly();
-                    workers.submit(() -> {
-                        try {
-                            TierMover.Outcome o = job.tier.equals("HOT") ? service.mover().toHot(v)
-                                    : service.mover().toCold(v, job.tier);
-                            if (o == TierMover.Outcome.MOVED) {
-                                job.moved.increment();
-                                job.movedBytes.add(v.size());
-                            } else {
-                                job.skipped.increment();
-                            }
-                        } catch (RuntimeException e) {
-                            job.failed.increment();
-                            job.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                });
-            }
-            service.signalCleanerNow();
-            job.state = job.failed.sum() == 0 ? "done" : "done-with-failures";
-        } catch (RuntimeException e) {
-            job.lastError = e.toString();
-            job.state = "failed";
-            LOG.warn("tier move job {} failed: {}", job.id, e.toString());
-        } finally {
-            job.finished = Instant.now();
-            LOG.info("tier move job {} ({}/{} -> {}): {} moved, {} skipped, {} failed", job.id, job.bucket, job.prefix,
-                    job.tier, job.moved.sum(), job.skipped.sum(), job.failed.sum());
-        }
-    }
-
-    private void jobsJson(StringBuilder b) {
-        boolean first = true;
-        for (MoveJob j : jobs.values().stream().sorted(java.util.Comparator.comparingLong(j -> j.id)).toList()) {
-            if (!first) b.append(',');
-            first = false;
-            b.append(j.json());
-        }
+    /**
+     * One version of a {@value #MOVE} job: into the job's target tier, or hot for HOT. Idempotent, as a
+     * bulk job's action must be: a version already there is SKIPPED (a redone page after a restart).
+     */
+    private BulkJobRunner.Outcome moveOne(BulkJob job, ObjectVersion v) {
+        if (v.deleteMarker() || v.size() == 0) return BulkJobRunner.Outcome.SKIPPED;
+        String target = new String(job.parameters(), StandardCharsets.UTF_8);
+        TierMover.Outcome o = target.equals(HOT) ? service.mover().toHot(v) : service.mover().toCold(v, target);
+        return o == TierMover.Outcome.MOVED ? BulkJobRunner.Outcome.DONE : BulkJobRunner.Outcome.SKIPPED;
     }
 
     // ---- status
@@ -433,8 +335,8 @@ public final class TierAdmin {
                     .append(",\"nextDue\":").append(r.nextDue().map(i -> Json.quote(i.toString())).orElse("null"))
                     .append('}');
         }
-        b.append("],\"moves\":[");
-        jobsJson(b);
-        return b.append("]}\n").toString();
+        b.append("],\"moves\":");
+        b.append(Json.write(JobsAdmin.jsonOf(jobs, MOVE)).strip());
+        return b.append("}\n").toString();
     }
 }

@@ -20,7 +20,8 @@ public final class PlacementCommand {
             Usage: strata pin BUCKET[/PREFIX]        Keep the prefix hot: transitions and eviction skip it
                    strata unpin BUCKET[/PREFIX]      Remove that pin
                    strata prefetch BUCKET[/PREFIX]   Move every cold version under the prefix hot now;
-                                                     progress until done (--no-wait: start and return)
+                                                     progress until done (--no-wait: start and return);
+                                                     a job that survives restarts (strata jobs)
                    strata placement                  Pins, prefetch jobs, promotion counters, watermarks
 
             Options:
@@ -86,10 +87,12 @@ public final class PlacementCommand {
                 default -> {
                     Map<String, Object> job = client.call("POST", "/_strata/admin/placement/prefetch", query);
                     if (!wait) {
-                        out.println("prefetch job " + number(job, "id") + " started");
+                        out.println("prefetch job " + number(job, "id") + " started (strata jobs show " + number(job, "id") + ")");
                         return 0;
                     }
-                    return follow(client, number(job, "id"), json);
+                    int status = JobsCommand.follow(client, number(job, "id"), out);
+                    if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
+                    return status;
                 }
             }
         } catch (IllegalArgumentException | StrataConfig.ConfigException e) {
@@ -104,29 +107,6 @@ public final class PlacementCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
-        }
-    }
-
-    /** Shows a progress bar (objects and bytes) until the job is done; exit status 1 if objects failed. */
-    private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
-        Progress progress = new Progress(out);
-        while (true) {
-            Map<String, Object> job = client.call("GET", "/_strata/admin/placement/prefetch", "id=" + id);
-            boolean done = Boolean.TRUE.equals(job.get("done"));
-            long total = number(job, "bytesTotal");
-            double fraction = total == 0 ? (done ? 1 : 0) : number(job, "bytesDone") / (double) total;
-            progress.show(String.format(Locale.ROOT, "%s %3d%%  %d/%d objects, %s of %s, %d failed   ",
-                    Progress.bar(fraction), (int) (fraction * 100), number(job, "objectsDone"),
-                    number(job, "objectsTotal"), Progress.bytes(number(job, "bytesDone")),
-                    Progress.bytes(total), number(job, "objectsFailed")), done);
-            if (done) {
-                progress.end();
-                if (json) out.print(Json.write(job));
-                String error = String.valueOf(job.getOrDefault("error", ""));
-                if (!error.isEmpty()) out.println("error: " + error);
-                return "done".equals(job.get("state")) ? 0 : 1;
-            }
-            Thread.sleep(progress.pollMillis());
         }
     }
 
@@ -148,10 +128,7 @@ public final class PlacementCommand {
                 w.get("high"), w.get("low"), w.get("evictionTier"), number(w, "evictions"),
                 Progress.bytes(number(w, "evictedBytes")), Boolean.TRUE.equals(w.get("evicting")) ? ", evicting now" : "");
         for (Object o : (List<Object>) s.getOrDefault("prefetch", List.of())) {
-            Map<String, Object> j = (Map<String, Object>) o;
-            out.printf(Locale.ROOT, "prefetch %d: %s/%s %s  %d/%d objects, %s, %d failed%n", number(j, "id"), j.get("bucket"),
-                    j.get("prefix"), j.get("state"), number(j, "objectsDone"), number(j, "objectsTotal"),
-                    Progress.bytes(number(j, "bytesDone")), number(j, "objectsFailed"));
+            out.println(JobsCommand.line((Map<String, Object>) o));
         }
     }
 

@@ -37,8 +37,9 @@ public final class TierCommand {
                                             them back hot first); --force leaves those versions
                                             unreadable until the tier is added again
               move BUCKET[/PREFIX] NAME|hot Move every version under the prefix into tier NAME,
-                                            or back to the hot tier, now; progress until done
-                                            (--no-wait: start it and return)
+                                            or back to the hot tier, now, as a job that survives
+                                            restarts; progress until done (--no-wait: start it
+                                            and return; strata jobs show|cancel ID)
 
             Options:
               --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
@@ -131,10 +132,12 @@ public final class TierCommand {
                     Map<String, Object> job = client.call("POST", "/_strata/admin/tiers/move",
                             "bucket=" + enc(bucket) + "&prefix=" + enc(prefix) + "&tier=" + enc(tier));
                     if (!wait) {
-                        out.println("move job " + job.get("id") + " started");
+                        out.println("move job " + job.get("id") + " started (strata jobs show " + job.get("id") + ")");
                         return 0;
                     }
-                    return follow(client, number(job, "id"), json);
+                    int status = JobsCommand.follow(client, number(job, "id"), out);
+                    if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
+                    return status;
                 }
                 default -> {
                     err.println("strata: unknown tier command '" + sub + "'\n");
@@ -154,35 +157,6 @@ public final class TierCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
-        Progress progress = new Progress(out);
-        while (true) {
-            Map<String, Object> all = client.call("GET", "/_strata/admin/tiers/move", "");
-            Map<String, Object> job = null;
-            for (Object o : (List<Object>) all.getOrDefault("jobs", List.of())) {
-                if (number((Map<String, Object>) o, "id") == id) job = (Map<String, Object>) o;
-            }
-            if (job == null) throw new AdminClient.AdminError("move job " + id + " vanished (gateway restarted?)");
-            String state = String.valueOf(job.get("state"));
-            long total = number(job, "total");
-            long done = number(job, "moved") + number(job, "skipped") + number(job, "failed");
-            boolean ended = state.startsWith("done") || state.equals("failed");
-            double fraction = total == 0 ? (state.startsWith("done") ? 1 : 0) : done / (double) total;
-            progress.show(String.format(Locale.ROOT, "%s %3d%%  %d/%d versions, %s moved, %d failed   ",
-                    Progress.bar(fraction), (int) (fraction * 100), done, total, Progress.bytes(number(job, "movedBytes")),
-                    number(job, "failed")), ended);
-            if (ended) {
-                progress.end();
-                if (json) out.print(Json.write(job));
-                String error = String.valueOf(job.getOrDefault("lastError", ""));
-                if (!error.isEmpty()) out.println("last error: " + error);
-                return state.equals("done") ? 0 : 1;
-            }
-            Thread.sleep(progress.pollMillis());
         }
     }
 
@@ -215,8 +189,7 @@ public final class TierCommand {
             out.println();
             for (Object o : moves) {
                 Map<String, Object> j = (Map<String, Object>) o;
-                out.printf(Locale.ROOT, "move %d: %s/%s -> %s  %s  %d/%d moved, %d failed%n", number(j, "id"), j.get("bucket"),
-                        j.get("prefix"), j.get("tier"), j.get("state"), number(j, "moved"), number(j, "total"), number(j, "failed"));
+                out.println(JobsCommand.line(j));
             }
         }
     }

@@ -8,9 +8,12 @@ import io.strata.namespace.ChangeCursor;
 import io.strata.namespace.ChangeFeed;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.lifecycle.LifecycleWorker;
+import io.strata.namespace.BulkJob;
+import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.TierMover;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,6 +42,7 @@ public final class Metrics {
     private volatile MetricsSection orphans;
     private volatile MetricsSection connections;
     private volatile ChangeFeed changeLog;
+    private volatile BulkJobs jobs;
 
     /** Adds the cold tiers' counters and the lifecycle rules' transition status to the scrape. */
     public void tiers(ColdTiers coldTiers, TierMover tierMover) {
@@ -74,6 +78,11 @@ public final class Metrics {
     /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
     public void changeLog(ChangeFeed feed) {
         this.changeLog = feed;
+    }
+
+    /** Adds the bulk jobs (tier moves, prefetches) by action and state to the scrape. */
+    public void jobs(BulkJobs value) {
+        this.jobs = value;
     }
 
     /** Counts one request of {@code operation} (an S3 operation's name, or "unknown") answered with {@code status}. */
@@ -120,10 +129,33 @@ public final class Metrics {
         if (g != null) g.appendTo(out);
         ChangeFeed feed = changeLog;
         if (feed != null) changeLog(out, feed);
+        BulkJobs bj = jobs;
+        if (bj != null) jobs(out, bj);
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');
         return out.toString();
+    }
+
+    private static void jobs(StringBuilder out, BulkJobs jobs) {
+        Map<String, Long> byActionAndState = new java.util.TreeMap<>();
+        long versions = 0;
+        List<BulkJob> all;
+        try {
+            all = jobs.jobs();
+        } catch (NamespaceException e) {
+            return;   // the metadata store is closing or failing: its own metrics say so
+        }
+        for (BulkJob j : all) {
+            byActionAndState.merge("action=\"" + j.action() + "\",state=\"" + j.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + "\"", 1L, Long::sum);
+            if (j.state() == BulkJob.State.RUNNING) versions += j.counters().visited();
+        }
+        out.append("# HELP strata_bulk_jobs Bulk jobs kept (running and the last ended ones), by action and state.\n");
+        out.append("# TYPE strata_bulk_jobs gauge\n");
+        byActionAndState.forEach((labels, n) -> out.append("strata_bulk_jobs{").append(labels).append("} ").append(n).append('\n'));
+        gauge(out, "strata_bulk_jobs_running", "Bulk jobs whose runner is working now.", jobs.runningCount());
+        gauge(out, "strata_bulk_jobs_running_versions_visited", "Versions the running bulk jobs have visited so far.", versions);
     }
 
     private static void tiers(StringBuilder out, ColdTiers coldTiers, TierMover mover, LifecycleWorker lc) {

@@ -7,12 +7,15 @@ import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.PlacementHook;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.BulkJob;
+import io.strata.namespace.BulkJobRunner;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
 import io.strata.tiering.placement.AccessTracker;
+import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
 import io.strata.tiering.placement.EvictionCandidates;
@@ -55,15 +58,15 @@ import java.util.function.Consumer;
  * Objective-based placement over the object service: RestoreObject and promotion on access (cold
  * versions moved hot in the background), pinned prefixes (kept hot: lifecycle transitions and
  * eviction skip them; stored durably as the bucket config document {@value #KIND}), prefetch jobs
- * (every cold version under a prefix moved hot, with progress), and watermark eviction (the least
+ * (every cold version under a prefix moved hot: a durable bulk job, {@value #PREFETCH}, that resumes
+ * after a restart), and watermark eviction (the least
  * recently used hot versions moved to the eviction tier while the hot tier is above its high
  * watermark, until it is under the low one).
  *
  * <p>Background moves run on a bounded pool ({@value #MOVERS} movers, {@value #QUEUE} waiting):
  * promotion drops work when it is full and never slows a GET; RestoreObject answers
- * {@code 503 SlowDown}. A prefetch job moves {@value #PREFETCH_PARALLEL} versions at once. Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
- * eviction candidates by {@value #EVICTION_BATCH} per pass, finished prefetch jobs by
- * {@value #KEPT_JOBS}. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
+ * {@code 503 SlowDown}. Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
+ * eviction candidates by {@value #EVICTION_BATCH} per pass. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
  * version where it was (see {@link TierMover}).
  */
 public final class PlacementService implements PlacementHook, MetricsSection, AutoCloseable {
@@ -74,55 +77,12 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     static final int MOVERS = 2;
     static final int QUEUE = 1024;
     static final int EVICTION_BATCH = 1000;
-    static final int KEPT_JOBS = 16;
-    static final int MAX_RUNNING_PREFETCHES = 4;
-    static final int PREFETCH_PARALLEL = 4;
+    /** The bulk job action of {@code strata prefetch}: every cold version under a prefix moved hot. */
+    public static final String PREFETCH = "tier.prefetch";
     private static final int PAGE = 1000;
 
     /** What RestoreObject found. */
     public enum RestoreOutcome { STARTED, ONGOING, ALREADY_HOT }
-
-    /** One prefetch job and its progress. Counters are updated while it runs. */
-    public static final class PrefetchJob {
-        final long id;
-        final String bucket;
-        final String prefix;
-        final Instant started;
-        volatile String state = "counting";
-        volatile Instant finished;
-        volatile String error = "";
-        final AtomicLong objectsTotal = new AtomicLong();
-        final AtomicLong bytesTotal = new AtomicLong();
-        final AtomicLong objectsDone = new AtomicLong();
-        final AtomicLong bytesDone = new AtomicLong();
-        final AtomicLong objectsFailed = new AtomicLong();
-
-        PrefetchJob(long id, String bucket, String prefix, Instant started) {
-            this.id = id;
-            this.bucket = bucket;
-            this.prefix = prefix;
-            this.started = started;
-        }
-
-        public boolean done() {
-            return finished != null;
-        }
-
-        /**
-         * The job as the admin API shows it, read field by field while the job runs (each value is
-         * current, the set is not one instant).
-         */
-        public View view() {
-            return new View(id, bucket, prefix, state, done(), objectsDone.get(), objectsTotal.get(), bytesDone.get(),
-                    bytesTotal.get(), objectsFailed.get(), error, started, Optional.ofNullable(finished));
-        }
-    }
-
-    /** What a prefetch job has done so far ({@link PrefetchJob#view()}). */
-    public record View(long id, String bucket, String prefix, String state, boolean done, long objectsDone,
-                       long objectsTotal, long bytesDone, long bytesTotal, long objectsFailed, String error,
-                       Instant started, Optional<Instant> finished) {
-    }
 
     /** The hot tier's fill as the last eviction check measured it. */
     public record Usage(long used, long capacity, boolean configured, Instant measured) {
@@ -142,8 +102,6 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     private final ThreadPoolExecutor movers;
     private final ReentrantLock pinLock = new ReentrantLock();
     private volatile Pins pins;
-    private final Map<Long, PrefetchJob> jobs = new ConcurrentHashMap<>();
-    private final AtomicLong jobIds = new AtomicLong();
     private final ReentrantLock evictLock = new ReentrantLock();
     private final Condition evictWake = evictLock.newCondition();
     private volatile boolean closing;
@@ -162,11 +120,13 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     final LongAdder moveFailures = new LongAdder();
 
     /**
+     * @param jobs      the bulk jobs, with which the {@value #PREFETCH} action is registered
      * @param drives    the hot tier's drive directories (their file stores measure its fill when no
      *                  {@code placement.hot-capacity} is configured)
      * @param expansion raw bytes written per byte of object data ((data + parity) / data)
      */
-    public PlacementService(ObjectService service, PlacementPolicy policy, Clock clock, List<Path> drives, double expansion) {
+    public PlacementService(ObjectService service, PlacementPolicy policy, BulkJobs jobs, Clock clock, List<Path> drives,
+                            double expansion) {
         this.service = service;
         this.namespace = service.namespace();
         this.policy = policy;
@@ -177,6 +137,7 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         this.movers = new ThreadPoolExecutor(MOVERS, MOVERS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 Thread.ofVirtual().name("strata-placement-mover-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.pins = loadPins();
+        jobs.register(PREFETCH, this::prefetchOne, ended -> { });
     }
 
     /** Starts the watermark check every {@code interval}. */
@@ -350,97 +311,27 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     // ---- prefetch
 
     /**
-     * Starts a job moving every cold version under {@code prefix} of {@code bucket} hot.
-     *
-     * @throws ObjectException SLOW_DOWN when {@value #MAX_RUNNING_PREFETCHES} jobs are running
+     * One version of a {@value #PREFETCH} job: a cold version is moved hot (DONE), anything else is
+     * SKIPPED, as is a version a restore or promotion is moving already. Idempotent, as a bulk job's
+     * action must be. A version that stays cold counts as failed.
      */
-    public PrefetchJob prefetch(BucketName bucket, String prefix) {
-        service.requireBucket(bucket);
-        if (jobs.values().stream().filter(j -> !j.done()).count() >= MAX_RUNNING_PREFETCHES) {
-            throw new ObjectException(ObjectException.Reason.SLOW_DOWN, "Too many prefetch jobs running; retry later.");
-        }
-        PrefetchJob job = new PrefetchJob(jobIds.incrementAndGet(), bucket.value(), prefix, clock.instant());
-        jobs.put(job.id, job);
-        trimJobs();
-        Thread.ofVirtual().name("strata-prefetch-" + job.id).start(() -> runPrefetch(job, bucket));
-        return job;
-    }
-
-    public Optional<PrefetchJob> job(long id) {
-        return Optional.ofNullable(jobs.get(id));
-    }
-
-    public List<PrefetchJob> jobs() {
-        return jobs.values().stream().sorted(java.util.Comparator.comparingLong(j -> j.id)).toList();
-    }
-
-    private void trimJobs() {
-        List<PrefetchJob> finished = jobs().stream().filter(PrefetchJob::done).toList();
-        for (int i = 0; i < finished.size() - KEPT_JOBS; i++) jobs.remove(finished.get(i).id);
-    }
-
-    private void runPrefetch(PrefetchJob job, BucketName bucket) {
-        try {
-            // Two passes over the (metadata-only) listing: the first gives the totals progress is measured against.
-            forEachVersion(bucket, job.prefix, v -> {
-                if (isCold(v)) {
-                    job.objectsTotal.incrementAndGet();
-                    job.bytesTotal.addAndGet(v.size());
-                }
-            });
-            job.state = "running";
-            // Up to PREFETCH_PARALLEL moves at once (cold reads are latency-bound); the listing waits for a free slot.
-            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PREFETCH_PARALLEL);
-            try (var parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                forEachVersion(bucket, job.prefix, v -> {
-                    if (!isCold(v)) return;
-                    slots.acquireUninterruptibly();
-                    try {
-                        parallel.execute(() -> {
-                            try {
-                                prefetchOne(job, v);
-                            } finally {
-                                slots.release();
-                            }
-                        });
-                    } catch (RuntimeException e) {
-                        slots.release();
-                        throw e;
-                    }
-                });
-            }
-            job.state = closing ? "cancelled" : job.objectsFailed.get() > 0 ? "failed" : "done";
-        } catch (RuntimeException e) {
-            job.state = "failed";
-            job.error = e.getMessage() == null ? e.toString() : e.getMessage();
-            LOG.warn("prefetch {} of bucket={} prefix={} failed: {}", job.id, job.bucket, job.prefix, job.error);
-        } finally {
-            job.finished = clock.instant();
-            LOG.info("prefetch {} bucket={} prefix={} {}: {} of {} objects, {} bytes", job.id, job.bucket, job.prefix,
-                    job.state, job.objectsDone.get(), job.objectsTotal.get(), job.bytesDone.get());
-        }
-    }
-
-    /** Moves one version of a prefetch job hot and counts it. */
-    private void prefetchOne(PrefetchJob job, ObjectVersion v) {
+    private BulkJobRunner.Outcome prefetchOne(BulkJob job, ObjectVersion v) {
+        if (!isCold(v)) return BulkJobRunner.Outcome.SKIPPED;
         VersionRef ref = VersionRef.of(v);
-        if (!moving.add(ref)) {
-            job.objectsDone.incrementAndGet();   // a restore or promotion is moving it already
-            job.bytesDone.addAndGet(v.size());
-            return;
-        }
+        if (!moving.add(ref)) return BulkJobRunner.Outcome.SKIPPED;
         try {
             if (toHot(v)) {
                 prefetchedObjects.increment();
                 prefetchedBytes.add(v.size());
-            } else if (namespace.version(v.bucket(), v.key(), v.versionId()).filter(this::isCold).isPresent()) {
-                job.objectsFailed.incrementAndGet();
+                return BulkJobRunner.Outcome.DONE;
             }
+            if (namespace.version(v.bucket(), v.key(), v.versionId()).filter(this::isCold).isPresent()) {
+                throw new IllegalStateException("could not move it hot (the move's failure is logged above)");
+            }
+            return BulkJobRunner.Outcome.SKIPPED;   // overwritten or deleted meanwhile
         } finally {
             moving.remove(ref);
         }
-        job.objectsDone.incrementAndGet();
-        job.bytesDone.addAndGet(v.size());
     }
 
     private boolean isCold(ObjectVersion v) {
