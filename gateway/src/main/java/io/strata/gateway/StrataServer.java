@@ -28,9 +28,9 @@ import io.strata.gateway.http.FirstRequestLine;
 import io.strata.gateway.http.TransportErrors;
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.metrics.MetricsAccess;
+import io.strata.gateway.metrics.PlacementMetrics;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.OrphanCollector;
-import io.strata.gateway.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.ErrorMapping;
 import io.strata.gateway.s3.S3Api;
@@ -39,9 +39,12 @@ import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.handler.LifecycleHandlers;
 import io.strata.gateway.s3.handler.S3Handlers;
 import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectVersion;
 import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
+import io.strata.tiering.placement.PlacementMoves;
+import io.strata.tiering.placement.PlacementService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,11 +156,13 @@ public final class StrataServer implements AutoCloseable {
             // Tier moves and prefetches are durable bulk jobs: each owner registers its action here,
             // and jobs a restart interrupted resume once everything is wired (jobs.start below).
             jobs = new BulkJobs(namespace);
-            placement = new PlacementService(service, config.placement(), jobs, clock, config.drives(),
-                    (double) (config.dataShards() + config.parityShards()) / config.dataShards());
-            service.placement(placement);
+            placement = new PlacementService(namespace, service.tiers(), placementMoves(service), config.placement(), jobs,
+                    clock, config.drives(), (double) (config.dataShards() + config.parityShards()) / config.dataShards());
+            // The data plane asks placement, through its own hook, whether a version stays hot before
+            // any move cold; it does not know the placement package.
+            service.placement(placement::keepsHot);
             Metrics metrics = new Metrics();
-            metrics.placement(placement);
+            metrics.placement(new PlacementMetrics(placement));
             lifecycle = new LifecycleWorker(namespace, service, clock);
             metrics.lifecycle(lifecycle);
             metrics.healer(healer);
@@ -246,6 +251,25 @@ public final class StrataServer implements AutoCloseable {
             closeAll(steps).forEach(e::addSuppressed);
             throw e;
         }
+    }
+
+    /**
+     * Placement moves versions through the data plane's move paths, not the tier mover directly:
+     * those wake the garbage cleaner after a move (the replaced copy is freed at once) and ask the
+     * pins before a move cold.
+     */
+    private static PlacementMoves placementMoves(ObjectService service) {
+        return new PlacementMoves() {
+            @Override
+            public boolean toHot(ObjectVersion version) {
+                return service.promote(version);
+            }
+
+            @Override
+            public boolean toCold(ObjectVersion version, String tier) {
+                return service.transition(version, tier);
+            }
+        };
     }
 
     /** Prometheus text, to the root credentials or the bearer token unless {@code metrics.public}. */

@@ -18,6 +18,7 @@ import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
+import io.strata.tiering.placement.PlacementException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -93,6 +94,8 @@ public final class AdminApi implements Handler {
         } catch (S3Exception e) {
             S3Api.fail(req, res, e, rawPath, requestId);
         } catch (ObjectException e) {
+            S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);
+        } catch (PlacementException e) {
             S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (AuthException e) {
             S3Api.fail(req, res, ErrorMapping.toS3(e), rawPath, requestId);

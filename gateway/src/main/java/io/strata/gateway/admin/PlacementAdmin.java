@@ -2,7 +2,7 @@ package io.strata.gateway.admin;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
-import io.strata.gateway.placement.PlacementService;
+import io.strata.tiering.placement.PlacementService;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.BucketName;
@@ -66,6 +66,7 @@ public final class PlacementAdmin {
 
     static String json(PlacementService p, BulkJobs jobs) {
         PlacementPolicy policy = p.policy();
+        PlacementService.Counters counters = p.counters();
         StringBuilder b = new StringBuilder(1024).append('{');
         b.append("\"pins\":").append(pins(p.pins()));
         b.append(",\"prefetch\":").append(Json.write(JobsAdmin.jsonOf(jobs, PlacementService.PREFETCH)).strip());
@@ -79,9 +80,9 @@ public final class PlacementAdmin {
                 .append(",\"keepHotSeconds\":").append(policy.keepHotWindow().toSeconds())
                 .append(",\"evictionTier\":").append(p.evictionTier().map(Json::quote).orElse("null"))
                 .append(",\"evicting\":").append(p.evicting())
-                .append(",\"evictions\":").append(p.evictions.sum())
-                .append(",\"evictedBytes\":").append(p.evictedBytes.sum())
-                .append(",\"passes\":").append(p.evictionPasses.sum());
+                .append(",\"evictions\":").append(counters.evictions())
+                .append(",\"evictedBytes\":").append(counters.evictedBytes())
+                .append(",\"passes\":").append(counters.evictionPasses());
         p.usage().ifPresent(u -> b.append(",\"used\":").append(u.used())
                 .append(",\"capacity\":").append(u.capacity())
                 .append(",\"capacityConfigured\":").append(u.configured())

@@ -4,7 +4,9 @@ import io.strata.auth.AuthException;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.http.TransportError;
 import io.strata.gateway.objects.ObjectException;
+import io.strata.namespace.BucketName;
 import io.strata.namespace.NamespaceException;
+import io.strata.tiering.placement.PlacementException;
 
 /** One mapping per module from its failure reasons to S3 errors. No default branches: a new reason must be mapped. */
 public final class ErrorMapping {
@@ -116,5 +118,21 @@ public final class ErrorMapping {
         S3Exception s3 = new S3Exception(error, e.detail().orElse(error.message()), e.resource().orElse(null));
         e.details().forEach(s3::with);
         return s3;
+    }
+
+    /**
+     * Placement's refusals, in the words the gateway used when placement lived in it: an unknown
+     * bucket names itself as the resource and in a BucketName element, as S3 does; a full move queue
+     * is SlowDown, which SDKs retry with backoff.
+     */
+    public static S3Exception toS3(PlacementException e) {
+        return switch (e.reason()) {
+            case NO_SUCH_BUCKET -> {
+                String bucket = e.bucket().map(BucketName::value).orElse("");
+                yield new S3Exception(S3Error.NO_SUCH_BUCKET, S3Error.NO_SUCH_BUCKET.message(), "/" + bucket)
+                        .with("BucketName", bucket);
+            }
+            case SLOW_DOWN -> new S3Exception(S3Error.SLOW_DOWN, "Too many restores in progress; retry later.");
+        };
     }
 }

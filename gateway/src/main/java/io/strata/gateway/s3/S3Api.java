@@ -18,6 +18,7 @@ import io.strata.gateway.objects.ObjectException;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
+import io.strata.tiering.placement.PlacementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,8 @@ public final class S3Api implements Handler {
         } catch (S3Exception e) {
             fail(req, res, e, resource, requestId);
         } catch (ObjectException e) {
+            fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (PlacementException e) {
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (AuthException e) {
             fail(req, res, ErrorMapping.toS3(e), resource, requestId);

@@ -7,8 +7,10 @@ import io.strata.auth.SigV4Verifier;
 import io.strata.erasure.ErasureException;
 import io.strata.gateway.InProcessGateway;
 import io.strata.gateway.cli.AdminClient;
+import io.strata.namespace.BucketName;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
+import io.strata.tiering.placement.PlacementException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,15 @@ class AdminApiErrorsTest {
     void aBucketDeletedUnderAnAdminRequestIs404NoSuchBucket() throws Exception {
         String answer = answerTo(() -> new NamespaceException(NamespaceException.Reason.BUCKET_NOT_FOUND, "photos"));
         assertTrue(answer.startsWith("404 NoSuchBucket:"), answer);
+    }
+
+    /** Placement's refusals (it lives in tiering) are the S3 errors they were when it threw the data plane's. */
+    @Test
+    void placementRefusalsAre404NoSuchBucketAnd503SlowDown() throws Exception {
+        String missing = answerTo(() -> PlacementException.noSuchBucket(new BucketName("photos")));
+        assertTrue(missing.startsWith("404 NoSuchBucket: The specified bucket does not exist"), missing);
+        String busy = answerTo(() -> PlacementException.slowDown("restore of photos/k not queued"));
+        assertTrue(busy.startsWith("503 SlowDown: Too many restores in progress; retry later."), busy);
     }
 
     @Test

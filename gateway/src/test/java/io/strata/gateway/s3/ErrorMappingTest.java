@@ -6,6 +6,8 @@ import io.strata.erasure.ErasureException;
 import io.strata.gateway.http.TransportError;
 import io.strata.gateway.objects.ObjectException.Reason;
 import io.strata.gateway.objects.ObjectException;
+import io.strata.namespace.BucketName;
+import io.strata.tiering.placement.PlacementException;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumMap;
@@ -80,5 +82,32 @@ class ErrorMappingTest {
         assertEquals("A part changed while the upload was being completed; retry.", part.getMessage());
         assertEquals(java.util.List.of("PartNumber", "ETag"), java.util.List.copyOf(part.extra().keySet()));
         assertEquals(null, part.resource());
+    }
+
+    /**
+     * Placement's failures are the S3 errors the gateway answered when placement threw the data
+     * plane's exception: the same code, status, message, resource and elements.
+     */
+    @Test
+    void everyPlacementReasonIsTheS3ErrorItWasBefore() {
+        Map<PlacementException.Reason, S3Exception> before = new EnumMap<>(PlacementException.Reason.class);
+        before.put(PlacementException.Reason.NO_SUCH_BUCKET, ErrorMapping.toS3(new ObjectException(Reason.NO_SUCH_BUCKET)
+                .resource("/photos").with("BucketName", "photos")));
+        before.put(PlacementException.Reason.SLOW_DOWN, ErrorMapping.toS3(new ObjectException(Reason.SLOW_DOWN,
+                "Too many restores in progress; retry later.")));
+        assertEquals(EnumSet.allOf(PlacementException.Reason.class), before.keySet(), "every reason has an expected S3 error");
+        Map<PlacementException.Reason, PlacementException> now = Map.of(
+                PlacementException.Reason.NO_SUCH_BUCKET, PlacementException.noSuchBucket(new BucketName("photos")),
+                PlacementException.Reason.SLOW_DOWN, PlacementException.slowDown("restore of photos/k not queued"));
+        for (PlacementException.Reason reason : PlacementException.Reason.values()) {
+            S3Exception expected = before.get(reason);
+            S3Exception e = ErrorMapping.toS3(now.get(reason));
+            assertEquals(expected.error(), e.error(), reason.name());
+            assertEquals(expected.getMessage(), e.getMessage(), reason.name());
+            assertEquals(expected.resource(), e.resource(), reason.name());
+            assertEquals(expected.extra(), e.extra(), reason.name());
+        }
+        assertEquals(404, ErrorMapping.toS3(now.get(PlacementException.Reason.NO_SUCH_BUCKET)).error().status());
+        assertEquals(503, ErrorMapping.toS3(now.get(PlacementException.Reason.SLOW_DOWN)).error().status());
     }
 }

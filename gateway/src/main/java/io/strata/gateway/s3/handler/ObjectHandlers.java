@@ -8,7 +8,7 @@ import io.strata.gateway.http.Encoding;
 import io.strata.gateway.http.ReadAhead;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.StoredHeaders;
-import io.strata.gateway.placement.PlacementService;
+import io.strata.tiering.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.BrokenBodyException;

@@ -2,7 +2,7 @@ package io.strata.gateway.s3.handler;
 
 import io.strata.auth.PostFormVerifier;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.placement.PlacementService;
+import io.strata.tiering.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.CorsRules;
 import io.strata.gateway.s3.S3Handler;

@@ -1,4 +1,4 @@
-package io.strata.gateway.placement;
+package io.strata.tiering.placement;
 
 import org.junit.jupiter.api.Test;
 

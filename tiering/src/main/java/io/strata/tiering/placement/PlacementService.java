@@ -1,10 +1,5 @@
-package io.strata.gateway.placement;
+package io.strata.tiering.placement;
 
-import io.strata.gateway.metrics.Metrics;
-import io.strata.gateway.metrics.MetricsSection;
-import io.strata.gateway.objects.ObjectException;
-import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.PlacementHook;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BulkJob;
@@ -14,15 +9,10 @@ import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.placement.AccessTracker;
 import io.strata.tiering.BulkJobs;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
-import io.strata.tiering.placement.EvictionCandidates;
-import io.strata.tiering.placement.Pins;
-import io.strata.tiering.placement.PlacementPolicy;
 import io.strata.tiering.TierMover;
-import io.strata.tiering.placement.VersionRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +38,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Objective-based placement over the object service: RestoreObject and promotion on access (cold
+ * Objective-based placement over the namespace and the cold tiers: RestoreObject and promotion on access (cold
  * versions moved hot in the background), pinned prefixes (kept hot: lifecycle transitions and
  * eviction skip them; stored durably as the bucket config document {@value #KIND}), prefetch jobs
  * (every cold version under a prefix moved hot: a durable bulk job, {@value #PREFETCH}, that resumes
@@ -64,12 +53,14 @@ import java.util.function.Consumer;
  * watermark, until it is under the low one).
  *
  * <p>Background moves run on a bounded pool ({@value #MOVERS} movers, {@value #QUEUE} waiting):
- * promotion drops work when it is full and never slows a GET; RestoreObject answers
- * {@code 503 SlowDown}. Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
+ * promotion drops work when it is full and never slows a GET; a restore then fails with
+ * {@link PlacementException.Reason#SLOW_DOWN}. Versions move through {@link PlacementMoves}, the data
+ * plane's own move paths. Counters are read with {@link #counters()} (the gateway writes them into
+ * its metrics). Memory is bounded: access counters by {@link PlacementPolicy#trackedVersions()},
  * eviction candidates by {@value #EVICTION_BATCH} per pass. Thread-safe. {@link #close()} stops the workers; moves cut short leave the
  * version where it was (see {@link TierMover}).
  */
-public final class PlacementService implements PlacementHook, MetricsSection, AutoCloseable {
+public final class PlacementService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlacementService.class);
     /** Bucket config document kind holding a bucket's pinned prefixes. */
     static final String KIND = "strata-placement";
@@ -91,8 +82,17 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         }
     }
 
-    private final ObjectService service;
+    /**
+     * Placement's counters since start, read at one moment (each is exact; together they are not one
+     * atomic snapshot).
+     */
+    public record Counters(long promotions, long promotionsDropped, long restores, long evictions, long evictedBytes,
+                           long evictionPasses, long prefetchedObjects, long prefetchedBytes, long moveFailures) {
+    }
+
     private final Namespace namespace;
+    private final ColdTiers tiers;
+    private final PlacementMoves moves;
     private final PlacementPolicy policy;
     private final Clock clock;
     private final List<Path> drives;
@@ -109,26 +109,30 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     private volatile boolean evicting;
     private Thread evictor;
 
-    final LongAdder promotions = new LongAdder();
-    final LongAdder promotionsDropped = new LongAdder();
-    final LongAdder restores = new LongAdder();
-    public final LongAdder evictions = new LongAdder();
-    public final LongAdder evictedBytes = new LongAdder();
-    public final LongAdder evictionPasses = new LongAdder();
-    final LongAdder prefetchedObjects = new LongAdder();
-    final LongAdder prefetchedBytes = new LongAdder();
-    final LongAdder moveFailures = new LongAdder();
+    private final LongAdder promotions = new LongAdder();
+    private final LongAdder promotionsDropped = new LongAdder();
+    private final LongAdder restores = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder evictedBytes = new LongAdder();
+    private final LongAdder evictionPasses = new LongAdder();
+    private final LongAdder prefetchedObjects = new LongAdder();
+    private final LongAdder prefetchedBytes = new LongAdder();
+    private final LongAdder moveFailures = new LongAdder();
 
     /**
+     * @param namespace where versions, buckets and the pin documents are
+     * @param tiers     the cold tiers (the first one is the eviction tier unless the policy names one)
+     * @param moves     how a version moves hot or cold (the data plane's move paths)
      * @param jobs      the bulk jobs, with which the {@value #PREFETCH} action is registered
      * @param drives    the hot tier's drive directories (their file stores measure its fill when no
      *                  {@code placement.hot-capacity} is configured)
      * @param expansion raw bytes written per byte of object data ((data + parity) / data)
      */
-    public PlacementService(ObjectService service, PlacementPolicy policy, BulkJobs jobs, Clock clock, List<Path> drives,
-                            double expansion) {
-        this.service = service;
-        this.namespace = service.namespace();
+    public PlacementService(Namespace namespace, ColdTiers tiers, PlacementMoves moves, PlacementPolicy policy,
+                            BulkJobs jobs, Clock clock, List<Path> drives, double expansion) {
+        this.namespace = namespace;
+        this.tiers = tiers;
+        this.moves = moves;
         this.policy = policy;
         this.clock = clock;
         this.drives = List.copyOf(drives);
@@ -149,9 +153,9 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         return policy;
     }
 
-    /** @throws ObjectException NO_SUCH_BUCKET */
+    /** @throws PlacementException NO_SUCH_BUCKET unless the bucket exists */
     public void requireBucket(BucketName bucket) {
-        service.requireBucket(bucket);
+        if (namespace.bucket(bucket).isEmpty()) throw PlacementException.noSuchBucket(bucket);
     }
 
     // ---- reads, promotion, restore
@@ -176,14 +180,15 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     /**
      * RestoreObject: starts moving a cold version hot.
      *
-     * @throws ObjectException SLOW_DOWN when the move queue is full
+     * @throws PlacementException SLOW_DOWN when the move queue is full
      */
     public RestoreOutcome restore(ObjectVersion v) {
         if (TierMover.coldName(v).isEmpty()) return RestoreOutcome.ALREADY_HOT;
         if (restoring(v)) return RestoreOutcome.ONGOING;
         if (!submit(v, restores)) {
             if (restoring(v)) return RestoreOutcome.ONGOING;
-            throw new ObjectException(ObjectException.Reason.SLOW_DOWN, "Too many restores in progress; retry later.");
+            throw PlacementException.slowDown("restore of bucket=" + v.bucket() + " key=" + v.key() + " version="
+                    + v.versionId() + " not queued: " + QUEUE + " moves are waiting");
         }
         return RestoreOutcome.STARTED;
     }
@@ -211,7 +216,7 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     private boolean toHot(ObjectVersion v) {
         try {
             Optional<ObjectVersion> now = namespace.version(v.bucket(), v.key(), v.versionId());
-            return now.isPresent() && service.promote(now.get());
+            return now.isPresent() && moves.toHot(now.get());
         } catch (RuntimeException e) {
             if (closing) return false;
             moveFailures.increment();
@@ -227,8 +232,10 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         return pins;
     }
 
-    /** A version under a prefix pinned hot stays hot: the object service asks before every move cold. */
-    @Override
+    /**
+     * A version under a prefix pinned hot stays hot: the data plane asks before every move cold (the
+     * wiring hands it this method).
+     */
     public boolean keepsHot(ObjectVersion version) {
         return pinned(version);
     }
@@ -367,8 +374,8 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
     /** The tier evicted versions go to: {@code placement.eviction-tier} or the first configured one. */
     public Optional<String> evictionTier() {
         if (policy.evictionTier().isPresent()) return policy.evictionTier();
-        List<ColdTiers.Tier> tiers = service.tiers().list();
-        return tiers.isEmpty() ? Optional.empty() : Optional.of(tiers.getFirst().name());
+        List<ColdTiers.Tier> all = tiers.list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.getFirst().name());
     }
 
     /** Wakes the evictor for a check now. */
@@ -451,7 +458,7 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
                     Optional<ObjectVersion> current = namespace.version(v.bucket(), v.key(), v.versionId());
                     // Changed meanwhile (overwritten, moved): the compare-and-set of the move catches the rest.
                     if (current.isEmpty() || TierMover.coldName(current.get()).isPresent()) continue;
-                    if (service.transition(current.get(), tier.get())) {
+                    if (moves.toCold(current.get(), tier.get())) {
                         freed += v.size();
                         evictions.increment();
                         evictedBytes.add(v.size());
@@ -530,6 +537,13 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         return m;
     }
 
+    /** The counters since start; cheap, never blocks (read by every metrics scrape). */
+    public Counters counters() {
+        return new Counters(promotions.sum(), promotionsDropped.sum(), restores.sum(), evictions.sum(),
+                evictedBytes.sum(), evictionPasses.sum(), prefetchedObjects.sum(), prefetchedBytes.sum(),
+                moveFailures.sum());
+    }
+
     @Override
     public void close() {
         closing = true;
@@ -542,18 +556,5 @@ public final class PlacementService implements PlacementHook, MetricsSection, Au
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public void appendTo(StringBuilder out) {
-        Metrics.counter(out, "strata_placement_promotions_total", "Cold versions moved hot after repeated reads.", promotions.sum());
-        Metrics.counter(out, "strata_placement_promotions_dropped_total", "Promotions not queued because the move queue was full.", promotionsDropped.sum());
-        Metrics.counter(out, "strata_placement_restores_total", "Cold versions moved hot by RestoreObject.", restores.sum());
-        Metrics.counter(out, "strata_placement_evictions_total", "Hot versions moved cold by watermark eviction.", evictions.sum());
-        Metrics.counter(out, "strata_placement_evicted_bytes_total", "Bytes moved cold by watermark eviction.", evictedBytes.sum());
-        Metrics.counter(out, "strata_placement_prefetched_objects_total", "Cold versions moved hot by prefetch jobs.", prefetchedObjects.sum());
-        Metrics.counter(out, "strata_placement_prefetched_bytes_total", "Bytes moved hot by prefetch jobs.", prefetchedBytes.sum());
-        Metrics.counter(out, "strata_placement_move_failures_total", "Placement moves that failed (the version stayed where it was).", moveFailures.sum());
-        usage().ifPresent(u -> Metrics.gauge(out, "strata_placement_hot_used_fraction", "Hot tier fill at the last watermark check.", u.fraction()));
     }
 }

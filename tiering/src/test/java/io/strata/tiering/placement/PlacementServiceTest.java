@@ -1,0 +1,147 @@
+package io.strata.tiering.placement;
+
+import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.ErasureStore;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Segment;
+import io.strata.tiering.BulkJobs;
+import io.strata.tiering.ColdTiers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The placement service over a real namespace and hot store, with its moves recorded by a fake
+ * {@link PlacementMoves}: what it moves, why, and what it refuses, without a gateway.
+ */
+class PlacementServiceTest {
+    private static final BucketName BUCKET = new BucketName("photos");
+    private static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+    private static final int SIZE = 250;
+
+    @TempDir
+    Path dir;
+    Namespace namespace;
+    ErasureStore store;
+    BulkJobs jobs;
+    final List<String> movedCold = Collections.synchronizedList(new ArrayList<>());
+
+    /** Records each move cold as "key->tier" and reports it done; never moves anything hot. */
+    final PlacementMoves moves = new PlacementMoves() {
+        @Override
+        public boolean toHot(ObjectVersion version) {
+            return false;
+        }
+
+        @Override
+        public boolean toCold(ObjectVersion version, String tier) {
+            movedCold.add(version.key().value() + "->" + tier);
+            return true;
+        }
+    };
+
+    @BeforeEach
+    void open() {
+        namespace = Namespace.open(dir.resolve("meta"));
+        namespace.createBucket(new Bucket(BUCKET, T0, "us-east-1", "owner"));
+        store = ErasureStore.open(new ErasureConfig(List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1,
+                4096));
+        jobs = new BulkJobs(namespace);
+    }
+
+    @AfterEach
+    void close() {
+        jobs.close();
+        store.close();
+        namespace.close();
+    }
+
+    /** Hot capacity 1000 bytes, eviction above 90 % down to 75 %, to tier COLD, no keep-hot window. */
+    private PlacementService placement() {
+        return placement(jobs);
+    }
+
+    private PlacementService placement(BulkJobs bulkJobs) {
+        PlacementPolicy policy = new PlacementPolicy(2, Duration.ofHours(1), 0.90, 0.75, Duration.ZERO,
+                OptionalLong.of(1000), Optional.of("COLD"), 1000);
+        return new PlacementService(namespace, new ColdTiers(), moves, policy, bulkJobs,
+                Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC), List.of(dir), 1.5);
+    }
+
+    /** A committed hot version of {@value #SIZE} bytes in the erasure store, last modified at {@code modified}. */
+    private void putHot(String key, Instant modified) {
+        byte[] data = new byte[SIZE];
+        Segment segment = new Segment(SIZE, store.write(new ByteArrayInputStream(data), SIZE).encode());
+        namespace.putObject(new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, SIZE,
+                "etag-" + key, modified, "application/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(segment)));
+    }
+
+    @Test
+    void aMissingBucketIsNoSuchBucketNamingIt() {
+        try (PlacementService placement = placement()) {
+            PlacementException e = assertThrows(PlacementException.class,
+                    () -> placement.requireBucket(new BucketName("absent")));
+            assertEquals(PlacementException.Reason.NO_SUCH_BUCKET, e.reason());
+            assertEquals(Optional.of(new BucketName("absent")), e.bucket());
+            placement.requireBucket(BUCKET);
+        }
+    }
+
+    @Test
+    void evictionMovesTheLeastRecentlyModifiedUnpinnedVersionsColdUntilUnderTheLowWatermark() {
+        putHot("a-oldest", T0);
+        putHot("b", T0.plusSeconds(1));
+        putHot("c", T0.plusSeconds(2));
+        putHot("d-newest", T0.plusSeconds(3));
+        try (PlacementService placement = placement()) {
+            placement.pin(BUCKET, "a-");
+            placement.evictionPass();
+            // 1000 of 1000 bytes is above 90 %: 250 bytes must go to reach 75 %; "a-oldest" is pinned.
+            assertEquals(List.of("b->COLD"), movedCold);
+            PlacementService.Counters c = placement.counters();
+            assertEquals(1, c.evictions());
+            assertEquals(SIZE, c.evictedBytes());
+            assertEquals(1, c.evictionPasses());
+            assertEquals(0, c.moveFailures());
+            assertEquals(750, placement.usage().orElseThrow().used());
+        }
+    }
+
+    @Test
+    void pinsAreKeptInTheNamespaceAndSeenByTheNextService() {
+        putHot("train/x", T0);
+        ObjectVersion v = namespace.latest(BUCKET, new ObjectKey("train/x")).orElseThrow();
+        try (PlacementService placement = placement()) {
+            placement.pin(BUCKET, "train/");
+            assertTrue(placement.keepsHot(v));
+        }
+        // A restart: a new service with new bulk jobs over the same namespace.
+        try (BulkJobs afterRestart = new BulkJobs(namespace); PlacementService restarted = placement(afterRestart)) {
+            assertTrue(restarted.keepsHot(v), "the pin survives a restart");
+            assertTrue(restarted.unpin(BUCKET, "train/"));
+            assertEquals(false, restarted.keepsHot(v));
+        }
+    }
+}
