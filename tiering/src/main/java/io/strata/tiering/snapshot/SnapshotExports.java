@@ -101,8 +101,9 @@ public final class SnapshotExports {
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param workDir where checkpoints are kept and range files spooled; on the namespace's file
-     *                system, so checkpoints are hard links (must exist)
+     * @param workDir where each export keeps its checkpoint and spools its range files, in
+     *                {@code snapshot-<id>/}; on the namespace's file system, so checkpoints are
+     *                hard links (must exist)
      */
     public SnapshotExports(Namespace namespace, Repositories repositories, VersionData data, Path workDir,
                            SnapshotExporter.Options options, Clock clock) {
@@ -135,9 +136,9 @@ public final class SnapshotExports {
         Instant now = clock.instant();
         String snapshot = SnapshotExporter.newSnapshotId(now);
         ExportRecordCodec.Header h = new ExportRecordCodec.Header(snapshot, repository, buckets, parent,
-                "snapshot:" + snapshot, workDir.resolve("checkpoint-" + snapshot).toAbsolutePath(), now);
+                "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now);
         WorkItem item = namespace.addWork(KIND, ExportRecordCodec.header(h), Instant.EPOCH);
-        namespace.checkpoint(h.mark(), h.checkpoint());
+        takeCheckpoint(h.mark(), h.checkpoint());
         LOG.info("snapshot export {} started: snapshot {} into repository {}", item.id(), snapshot, repository);
         return export(item);
     }
@@ -218,9 +219,10 @@ public final class SnapshotExports {
             }
             // Killed while the checkpoint was being written: nothing exported yet, take it again.
             SnapshotExporter.deleteTree(e.checkpoint().resolveSibling(e.checkpoint().getFileName() + ".tmp"));
-            namespace.checkpoint(e.mark(), e.checkpoint());
+            takeCheckpoint(e.mark(), e.checkpoint());
         }
-        SnapshotExporter exporter = new SnapshotExporter(repository, data, workDir, options);
+        // Range files are spooled beside the checkpoint, so the cleanup also takes what a killed run left there.
+        SnapshotExporter exporter = new SnapshotExporter(repository, data, e.checkpoint().getParent(), options);
         SnapshotExporter.Result result;
         try (NamespaceView view = Namespace.openCheckpoint(e.checkpoint())) {
             result = exporter.run(view, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
@@ -228,6 +230,15 @@ public final class SnapshotExports {
         cleanup(e);
         LOG.info("snapshot export {} finished: {}", e.id(), result.locator());
         return result;
+    }
+
+    private void takeCheckpoint(String mark, Path checkpoint) {
+        try {
+            Files.createDirectories(checkpoint.getParent());
+        } catch (java.io.IOException ex) {
+            throw new SnapshotException(Reason.UNAVAILABLE, "cannot create " + checkpoint.getParent() + ": " + ex, ex);
+        }
+        namespace.checkpoint(mark, checkpoint);
     }
 
     /** Where the export continues: after the last range file recorded. */
@@ -342,10 +353,13 @@ public final class SnapshotExports {
         return !any[0];
     }
 
-    /** Releases the mark, deletes the checkpoint, then the journal, the cursor and the record itself. */
+    /**
+     * Releases the mark, deletes the export's directory (checkpoint and spooled range files), then
+     * the journal, the cursor and the record itself.
+     */
     private void cleanup(Export e) {
         namespace.releaseGarbageMark(e.mark());
-        SnapshotExporter.deleteTree(e.checkpoint());
+        SnapshotExporter.deleteTree(e.checkpoint().getParent());
         for (String kind : List.of(uploadKind(e.id()), rangeKind(e.id()))) {
             for (List<WorkItem> page; !(page = namespace.work(kind, PAGE)).isEmpty(); ) {
                 for (WorkItem w : page) namespace.removeWork(w.id());
