@@ -352,8 +352,8 @@ public final class S3Repository implements SnapshotRepository {
             if ("BadDigest".equals(code) || "InvalidDigest".equals(code) || "XAmzContentChecksumMismatch".equals(code)) {
                 return new SnapshotException(Reason.CORRUPT, message + ": the store received other bytes", e);
             }
-            // 501 NotImplemented is the store's permanent answer to a feature it lacks: not retried.
-            if (status == 501) return new SnapshotException(Reason.REJECTED, message, e);
+            // 501 NotImplemented (a feature the store lacks) and 505 are permanent answers: not retried.
+            if (status == 501 || status == 505) return new SnapshotException(Reason.REJECTED, message, e);
             if (status >= 500 || status == 429 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
                 return new SnapshotException(Reason.UNAVAILABLE, message, e);
             }
