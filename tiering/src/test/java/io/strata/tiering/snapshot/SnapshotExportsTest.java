@@ -27,7 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Durable exports in one process: resume from the cursor after a failure, finish cleanly, abort without a trace. */
+/**
+ * Durable exports in one process, into a local-directory repository: resume from the cursor after a
+ * failure, finish cleanly, abort without a trace.
+ */
 class SnapshotExportsTest {
     private static final BucketName B = new BucketName("bkt");
     /** About 16 keys per range: many range files, hence many resume points. */
@@ -44,7 +47,7 @@ class SnapshotExportsTest {
     @BeforeEach
     void open() throws Exception {
         fx = new SnapshotFixture(dir.resolve("source"));
-        repo = LocalDirectoryRepository.create(dir.resolve("repo"));
+        repo = createRepository();
         work = Files.createDirectories(dir.resolve("work"));
         fx.bucket("bkt");
         fx.namespace.setVersioning(B, BucketVersioning.ENABLED);
@@ -54,6 +57,11 @@ class SnapshotExportsTest {
     void close() {
         repo.close();
         fx.close();
+    }
+
+    /** The repository exported into; a local directory here, s3proxy in {@link S3SnapshotExportsTest}. */
+    SnapshotRepository createRepository() throws Exception {
+        return LocalDirectoryRepository.create(dir.resolve("repo"));
     }
 
     private SnapshotExports exports(SnapshotExporter.Options options) {
