@@ -107,8 +107,18 @@ public final class S3Repository implements SnapshotRepository {
 
     @Override
     public Stored putIfAbsent(String path, Source source, Spec spec) {
-        String key = key(path);
         if (size(path).isPresent()) return new Stored(false, "");
+        return create(path, source, spec);
+    }
+
+    /** Skips the HEAD: If-None-Match still keeps an object created since the caller's check. */
+    @Override
+    public Stored putIfAbsentChecked(String path, Source source, Spec spec) {
+        return create(path, source, spec);
+    }
+
+    private Stored create(String path, Source source, Spec spec) {
+        String key = key(path);
         boolean withChecksums = (!spec.checksums().isEmpty() || !spec.partChecksums().isEmpty()) && checksumHeadersAccepted();
         try {
             return put(path, key, source, spec, withChecksums);

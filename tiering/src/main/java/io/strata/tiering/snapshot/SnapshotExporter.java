@@ -525,17 +525,23 @@ public final class SnapshotExporter {
             if (todo.isEmpty()) return;
             journal.creating(todo.stream().map(p -> p.path).toList());
         }
-        parallel(todo, p -> p.stored(put(bucket, p.version, p.path)));
+        boolean checked = journal.durable();
+        parallel(todo, p -> p.stored(put(bucket, p.version, p.path, checked)));
     }
 
-    /** Stores one version's bytes at {@code path}; whether this call created the object. */
-    private boolean put(String bucket, ObjectVersion v, String path) {
+    /**
+     * Stores one version's bytes at {@code path}; whether this call created the object.
+     * {@code checked}: the path was just found absent.
+     */
+    private boolean put(String bucket, ObjectVersion v, String path, boolean checked) {
         List<Long> parts = SnapshotFormat.partSizes(v);
         boolean singleMd5 = parts.isEmpty() && v.etag().matches("[0-9a-fA-F]{32}");
         SnapshotRepository.Spec spec = new SnapshotRepository.Spec(v.size(), parts, v.contentType(), v.userMetadata(),
                 singleMd5 ? Optional.of(v.etag().toLowerCase(java.util.Locale.ROOT)) : Optional.empty(),
                 v.checksums(), v.partChecksums());
-        SnapshotRepository.Stored stored = repository.putIfAbsent(path, (offset, length) -> data.open(v, offset, length), spec);
+        SnapshotRepository.Source source = (offset, length) -> data.open(v, offset, length);
+        SnapshotRepository.Stored stored = checked ? repository.putIfAbsentChecked(path, source, spec)
+                : repository.putIfAbsent(path, source, spec);
         // Not created: written by an earlier export that did not finish (or a parent not given): same id, same bytes.
         if (stored.created() && !stored.etag().isEmpty() && !stored.etag().equalsIgnoreCase(v.etag())) {
             repository.delete(path);

@@ -77,6 +77,15 @@ public interface SnapshotRepository extends AutoCloseable {
     Stored putIfAbsent(String path, Source source, Spec spec);
 
     /**
+     * As {@link #putIfAbsent}, for a path the caller found absent with {@link #size} just before
+     * (a durable export checks before it records what it creates): a repository may skip its own
+     * existence check. Creation stays conditional, so an object created meanwhile is still kept.
+     */
+    default Stored putIfAbsentChecked(String path, Source source, Spec spec) {
+        return putIfAbsent(path, source, spec);
+    }
+
+    /**
      * Streams {@code length} bytes from {@code offset} ({@code length} -1: to the end).
      *
      * @throws SnapshotException NOT_FOUND, UNAVAILABLE
