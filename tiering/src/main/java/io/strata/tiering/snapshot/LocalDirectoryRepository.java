@@ -191,16 +191,25 @@ public final class LocalDirectoryRepository implements SnapshotRepository {
 
     /** Deletes the object and the temporary files of creates of it that a killed process left behind. */
     @Override
-    public void delete(String path) {
+    public void abandon(String path) {
         Path target = file(path);
+        delete(path);
         try {
-            Files.deleteIfExists(target);
             if (Files.isDirectory(target.getParent())) {
                 try (DirectoryStream<Path> temps = Files.newDirectoryStream(target.getParent(),
                         p -> isTempOf(p.getFileName().toString(), target.getFileName().toString()))) {
                     for (Path t : temps) Files.deleteIfExists(t);
                 }
             }
+        } catch (IOException e) {
+            throw new SnapshotException(Reason.UNAVAILABLE, path + ": cannot delete in repository " + root, e);
+        }
+    }
+
+    @Override
+    public void delete(String path) {
+        try {
+            Files.deleteIfExists(file(path));
         } catch (IOException e) {
             throw new SnapshotException(Reason.UNAVAILABLE, path + ": cannot delete in repository " + root, e);
         }

@@ -327,6 +327,29 @@ public final class S3Repository implements SnapshotRepository {
         }
     }
 
+    /** Deletes the object, then aborts every multipart upload of exactly its key (a killed create's). */
+    @Override
+    public void abandon(String path) {
+        delete(path);
+        String key = key(path);
+        String keyMarker = null;
+        String uploadMarker = null;
+        do {
+            String km = keyMarker;
+            String um = uploadMarker;
+            var page = call(path, () -> s3.listMultipartUploads(b -> {
+                b.bucket(config.bucket()).prefix(key);
+                if (km != null) b.keyMarker(km).uploadIdMarker(um);
+            }));
+            for (var u : page.uploads()) {
+                if (key.equals(u.key())) abortQuietly(key, u.uploadId());
+            }
+            boolean more = Boolean.TRUE.equals(page.isTruncated());
+            keyMarker = more ? page.nextKeyMarker() : null;
+            uploadMarker = more ? page.nextUploadIdMarker() : null;
+        } while (keyMarker != null);
+    }
+
     @Override
     public String location() {
         URI e = config.endpoint();

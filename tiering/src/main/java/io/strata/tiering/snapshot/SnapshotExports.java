@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * records. An object created by the attempt that was killed is found present on resume and counted
  * as {@code dataPresent}; every other counter is exactly that of an uninterrupted run.
  * {@link #abort} deletes what the journal names (never an object that existed before the export
- * checked), releases the mark, deletes the checkpoint and never writes a root.
+ * checked), with whatever an unfinished create of it left (a multipart upload a kill cut off, a
+ * temporary file), releases the mark, deletes the checkpoint and never writes a root.
  *
  * <p>Known limit: two exports of the same source into the same repository at once may share a data
  * object one of them created; aborting that one deletes it under the other. One export per
@@ -331,7 +332,7 @@ public final class SnapshotExports {
             for (List<WorkItem> page; !(page = namespace.work(kind, PAGE)).isEmpty(); ) {
                 for (WorkItem w : page) {
                     for (String path : ExportRecordCodec.paths(w.payload())) {
-                        if (!path.equals(SnapshotFormat.MARKER)) repository.delete(path);
+                        if (!path.equals(SnapshotFormat.MARKER)) repository.abandon(path);
                     }
                 }
                 // Removed only once its objects are gone: an abort stopped here deletes them again.

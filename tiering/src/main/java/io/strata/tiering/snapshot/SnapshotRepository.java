@@ -101,6 +101,17 @@ public interface SnapshotRepository extends AutoCloseable {
     /** Deletes the object; an absent one is success. @throws SnapshotException UNAVAILABLE, REJECTED */
     void delete(String path);
 
+    /**
+     * Deletes the object and whatever an unfinished create of it left (an S3 multipart upload never
+     * completed, a local temporary file), as an aborted export does for each object it had begun:
+     * a killed process leaves those behind. Costs more than {@link #delete}. Idempotent.
+     *
+     * @throws SnapshotException UNAVAILABLE, REJECTED
+     */
+    default void abandon(String path) {
+        delete(path);
+    }
+
     /** Where this repository is, as the locator spells it ({@code strata+file:///dir}, {@code strata+http://host/bucket/prefix}). */
     String location();
 

@@ -61,6 +61,15 @@ final class S3ProxyServer {
                 SECRET_KEY, true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()));
     }
 
+    /** A plain SDK client of the server, for looking behind a repository's back. The caller closes it. */
+    software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(endpoint)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
     void stop() throws Exception {
         proxy.stop();
         context.close();

@@ -62,4 +62,18 @@ class S3RepositoryTest extends RepositoryContractTest {
             assertEquals(c.reason(), S3Repository.translate("p", e).reason(), c.toString());
         }
     }
+
+    @Test
+    void abandonAbortsTheUnfinishedUploadsOfThatObjectOnly() {
+        String bucket = java.net.URI.create(repo.location().substring("strata+".length())).getPath().split("/")[1];
+        String prefix = "strata/site-a/";
+        try (var s3 = server.client()) {
+            for (String key : List.of("data/b/k/@v", "data/b/k/@v", "data/b/k/@v2")) {
+                s3.createMultipartUpload(b -> b.bucket(bucket).key(prefix + key));
+            }
+            repo.abandon("data/b/k/@v");
+            assertEquals(List.of(prefix + "data/b/k/@v2"), s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream()
+                    .map(software.amazon.awssdk.services.s3.model.MultipartUpload::key).toList());
+        }
+    }
 }
