@@ -18,9 +18,9 @@ public final class TierException extends RuntimeException {
         LENGTH_MISMATCH,
         /** Stored bytes or metadata are damaged or inconsistent. */
         CORRUPT,
-        /** The tier cannot be reached or failed transiently (I/O error, 5xx, open circuit); retry later. */
+        /** The tier cannot be reached or failed transiently (I/O error, 5xx but 501/505, open circuit); retry later. */
         UNAVAILABLE,
-        /** The tier refused the call (credentials, permissions, missing bucket): an operator must act. */
+        /** The tier refused the call (credentials, permissions, missing bucket, 501 NotImplemented): an operator must act. */
         REJECTED
     }
 

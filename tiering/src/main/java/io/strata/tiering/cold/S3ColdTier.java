@@ -385,6 +385,11 @@ public final class S3ColdTier implements ColdTier {
                 return new TierException(TierException.Reason.NOT_FOUND, message, e);
             }
             if (status == 416) return new TierException(TierException.Reason.INVALID_RANGE, message, e);
+            // 501 NotImplemented (a feature, header or operation the store lacks, as s3proxy answers
+            // x-amz-checksum-* headers) and 505 HTTP Version Not Supported are the store's permanent
+            // answer: retrying cannot help, and counting them as transient would also open the
+            // circuit breaker for calls the store does serve.
+            if (status == 501 || status == 505) return new TierException(TierException.Reason.REJECTED, message, e);
             if (status >= 500 || status == 429 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
                 return new TierException(TierException.Reason.UNAVAILABLE, message, e);
             }

@@ -182,6 +182,30 @@ public final class LocalDirectoryRepository implements SnapshotRepository {
         }
     }
 
+    /** Whether {@code file} is a temporary file of a create of {@code name} (see {@link #putIfAbsent}). */
+    static boolean isTempOf(String file, String name) {
+        return file.length() == name.length() + 1 + 16 + TEMP_SUFFIX.length() && file.startsWith(name + ".")
+                && file.endsWith(TEMP_SUFFIX)
+                && file.substring(name.length() + 1, name.length() + 17).matches("[0-9a-f]{16}");
+    }
+
+    /** Deletes the object and the temporary files of creates of it that a killed process left behind. */
+    @Override
+    public void abandon(String path) {
+        Path target = file(path);
+        delete(path);
+        try {
+            if (Files.isDirectory(target.getParent())) {
+                try (DirectoryStream<Path> temps = Files.newDirectoryStream(target.getParent(),
+                        p -> isTempOf(p.getFileName().toString(), target.getFileName().toString()))) {
+                    for (Path t : temps) Files.deleteIfExists(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotException(Reason.UNAVAILABLE, path + ": cannot delete in repository " + root, e);
+        }
+    }
+
     @Override
     public void delete(String path) {
         try {

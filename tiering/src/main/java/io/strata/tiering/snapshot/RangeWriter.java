@@ -26,14 +26,26 @@ import java.util.zip.GZIPOutputStream;
  * changes only the range holding it, and a range whose entries are unchanged comes out with the
  * same bytes (Java's gzip header carries no time), hence the same name, and is not uploaded again.
  * Each range is spooled to a temporary file (memory stays bounded by one line) and hashed as it is
- * written. Single-threaded; closing deletes the temporary file.
+ * written. A {@link Listener} is asked before each range file is created and told once it is in
+ * the repository, with the place after its last entry: a range boundary is where a stopped export
+ * resumes. Single-threaded; closing deletes the temporary file.
  */
 final class RangeWriter implements AutoCloseable {
+    /** Told about each range file. */
+    interface Listener {
+        /** Before the range file at {@code path} is created: false if it is known present (then it is not sent). */
+        boolean creating(String path);
+
+        /** The range file is in the repository; it ends with version {@code lastVersionId} of {@code lastKey}. */
+        void finished(SnapshotRoot.RangeRef range, boolean created, String lastKey, String lastVersionId);
+    }
+
     private final SnapshotRepository repository;
     private final Path spool;
     private final long boundaryMask;
     private final int maxEntries;
-    private final List<SnapshotRoot.RangeRef> ranges = new ArrayList<>();
+    private final List<SnapshotRoot.RangeRef> ranges;
+    private final Listener listener;
     private int uploaded;
     private int reused;
 
@@ -43,14 +55,19 @@ final class RangeWriter implements AutoCloseable {
     private long entries;
     private String first;
     private String lastKey;
+    private String lastVersionId;
 
-    RangeWriter(SnapshotRepository repository, Path workDir, int keyBits, int maxEntries) throws IOException {
+    /** @param written the bucket's range files written before (an export resumed after them) */
+    RangeWriter(SnapshotRepository repository, Path workDir, int keyBits, int maxEntries,
+                List<SnapshotRoot.RangeRef> written, Listener listener) throws IOException {
         if (keyBits < 0 || keyBits > 62) throw new IllegalArgumentException("keyBits out of range: " + keyBits);
         if (maxEntries < 1) throw new IllegalArgumentException("maxEntries < 1");
         this.repository = repository;
         this.spool = Files.createTempFile(workDir, "range-", ".spool");
         this.boundaryMask = (1L << keyBits) - 1;
         this.maxEntries = maxEntries;
+        this.ranges = new ArrayList<>(written);
+        this.listener = listener;
     }
 
     /** Whether a range may end after {@code key}'s last version. */
@@ -77,6 +94,7 @@ final class RangeWriter implements AutoCloseable {
         out.write('\n');
         entries++;
         lastKey = e.key();
+        lastVersionId = e.versionId();
     }
 
     private void startRange(String firstKey) throws IOException {
@@ -100,11 +118,13 @@ final class RangeWriter implements AutoCloseable {
         String md5Hex = HexFormat.of().formatHex(md5.digest());
         long size = Files.size(spool);
         String path = SnapshotFormat.rangePath(sha);
-        SnapshotRepository.Stored stored = repository.putIfAbsent(path, (offset, length) -> open(offset, length),
-                SnapshotRepository.Spec.document(size, "application/gzip", md5Hex));
-        if (stored.created()) uploaded++;
+        boolean created = listener.creating(path) && repository.putIfAbsent(path, (offset, length) -> open(offset, length),
+                SnapshotRepository.Spec.document(size, "application/gzip", md5Hex)).created();
+        if (created) uploaded++;
         else reused++;
-        ranges.add(new SnapshotRoot.RangeRef(path, sha, size, entries, first, lastKey));
+        SnapshotRoot.RangeRef ref = new SnapshotRoot.RangeRef(path, sha, size, entries, first, lastKey);
+        ranges.add(ref);
+        listener.finished(ref, created, lastKey, lastVersionId);
     }
 
     private InputStream open(long offset, long length) {
@@ -120,6 +140,11 @@ final class RangeWriter implements AutoCloseable {
     /** Ends the last range; the bucket's ranges in key order. */
     List<SnapshotRoot.RangeRef> finish() throws IOException {
         if (out != null) finishRange();
+        return ranges();
+    }
+
+    /** The bucket's range files finished so far, in key order. */
+    List<SnapshotRoot.RangeRef> ranges() {
         return List.copyOf(ranges);
     }
 

@@ -107,8 +107,18 @@ public final class S3Repository implements SnapshotRepository {
 
     @Override
     public Stored putIfAbsent(String path, Source source, Spec spec) {
-        String key = key(path);
         if (size(path).isPresent()) return new Stored(false, "");
+        return create(path, source, spec);
+    }
+
+    /** Skips the HEAD: If-None-Match still keeps an object created since the caller's check. */
+    @Override
+    public Stored putIfAbsentChecked(String path, Source source, Spec spec) {
+        return create(path, source, spec);
+    }
+
+    private Stored create(String path, Source source, Spec spec) {
+        String key = key(path);
         boolean withChecksums = (!spec.checksums().isEmpty() || !spec.partChecksums().isEmpty()) && checksumHeadersAccepted();
         try {
             return put(path, key, source, spec, withChecksums);
@@ -317,6 +327,29 @@ public final class S3Repository implements SnapshotRepository {
         }
     }
 
+    /** Deletes the object, then aborts every multipart upload of exactly its key (a killed create's). */
+    @Override
+    public void abandon(String path) {
+        delete(path);
+        String key = key(path);
+        String keyMarker = null;
+        String uploadMarker = null;
+        do {
+            String km = keyMarker;
+            String um = uploadMarker;
+            var page = call(path, () -> s3.listMultipartUploads(b -> {
+                b.bucket(config.bucket()).prefix(key);
+                if (km != null) b.keyMarker(km).uploadIdMarker(um);
+            }));
+            for (var u : page.uploads()) {
+                if (key.equals(u.key())) abortQuietly(key, u.uploadId());
+            }
+            boolean more = Boolean.TRUE.equals(page.isTruncated());
+            keyMarker = more ? page.nextKeyMarker() : null;
+            uploadMarker = more ? page.nextUploadIdMarker() : null;
+        } while (keyMarker != null);
+    }
+
     @Override
     public String location() {
         URI e = config.endpoint();
@@ -352,8 +385,8 @@ public final class S3Repository implements SnapshotRepository {
             if ("BadDigest".equals(code) || "InvalidDigest".equals(code) || "XAmzContentChecksumMismatch".equals(code)) {
                 return new SnapshotException(Reason.CORRUPT, message + ": the store received other bytes", e);
             }
-            // 501 NotImplemented is the store's permanent answer to a feature it lacks: not retried.
-            if (status == 501) return new SnapshotException(Reason.REJECTED, message, e);
+            // 501 NotImplemented (a feature the store lacks) and 505 are permanent answers: not retried.
+            if (status == 501 || status == 505) return new SnapshotException(Reason.REJECTED, message, e);
             if (status >= 500 || status == 429 || "RequestTimeout".equals(code) || "SlowDown".equals(code)) {
                 return new SnapshotException(Reason.UNAVAILABLE, message, e);
             }

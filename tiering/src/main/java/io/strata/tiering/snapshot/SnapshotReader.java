@@ -66,6 +66,11 @@ public final class SnapshotReader {
                 StandardCharsets.UTF_8));
     }
 
+    /** A root's bytes by id, unchecked. @throws SnapshotException NOT_FOUND, UNAVAILABLE, CORRUPT (too large) */
+    static byte[] readRootBytes(SnapshotRepository repository, String snapshotId) {
+        return readSmall(repository, SnapshotFormat.rootPath(snapshotId));
+    }
+
     /**
      * Checks the repository's format marker.
      *

@@ -77,6 +77,15 @@ public interface SnapshotRepository extends AutoCloseable {
     Stored putIfAbsent(String path, Source source, Spec spec);
 
     /**
+     * As {@link #putIfAbsent}, for a path the caller found absent with {@link #size} just before
+     * (a durable export checks before it records what it creates): a repository may skip its own
+     * existence check. Creation stays conditional, so an object created meanwhile is still kept.
+     */
+    default Stored putIfAbsentChecked(String path, Source source, Spec spec) {
+        return putIfAbsent(path, source, spec);
+    }
+
+    /**
      * Streams {@code length} bytes from {@code offset} ({@code length} -1: to the end).
      *
      * @throws SnapshotException NOT_FOUND, UNAVAILABLE
@@ -91,6 +100,17 @@ public interface SnapshotRepository extends AutoCloseable {
 
     /** Deletes the object; an absent one is success. @throws SnapshotException UNAVAILABLE, REJECTED */
     void delete(String path);
+
+    /**
+     * Deletes the object and whatever an unfinished create of it left (an S3 multipart upload never
+     * completed, a local temporary file), as an aborted export does for each object it had begun:
+     * a killed process leaves those behind. Costs more than {@link #delete}. Idempotent.
+     *
+     * @throws SnapshotException UNAVAILABLE, REJECTED
+     */
+    default void abandon(String path) {
+        delete(path);
+    }
 
     /** Where this repository is, as the locator spells it ({@code strata+file:///dir}, {@code strata+http://host/bucket/prefix}). */
     String location();

@@ -26,6 +26,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -140,6 +143,26 @@ class S3ColdTierTest extends ColdTierContractTest {
         }
     }
 
+    /**
+     * Sends an {@code x-amz-checksum-crc32} header with every PutObject (s3proxy answers those with
+     * 501 NotImplemented, as stores lacking a feature do) and counts the PutObjects sent.
+     */
+    static final class UnsupportedHeaderOnPut implements ExecutionInterceptor {
+        private final AtomicInteger sent = new AtomicInteger();
+
+        @Override
+        public software.amazon.awssdk.http.SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context,
+                                                                             ExecutionAttributes attributes) {
+            if (!(context.request() instanceof PutObjectRequest)) return context.httpRequest();
+            return context.httpRequest().toBuilder().putHeader("x-amz-checksum-crc32", "AAAAAA==").build();
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutObjectRequest) sent.incrementAndGet();
+        }
+    }
+
     /** A tier on a fresh bucket whose SDK client runs {@code faults}, with the smallest part size. */
     private static S3ColdTier faultyTier(String bucket, ExecutionInterceptor... faults) {
         context.getBlobStore().createContainerInLocation(null, bucket);
@@ -213,6 +236,37 @@ class S3ColdTierTest extends ColdTierContractTest {
             assertEquals(1, abortFails.failed(), "the fault happened: the first abort was not sent");
         }
         assertEquals(List.of(), incompleteUploads(bucket));
+    }
+
+    @Test
+    void aStoreAnswering501NotImplementedIsRejectedAtOnceNotRetried() {
+        UnsupportedHeaderOnPut unsupported = new UnsupportedHeaderOnPut();
+        byte[] data = bytes(44, 100);
+        try (S3ColdTier tier = faultyTier("cold-not-implemented", unsupported)) {
+            TierException e = assertThrows(TierException.class, () ->
+                    tier.put(id("small"), ColdMetadata.empty(), new ByteArrayInputStream(data), data.length));
+            assertEquals(TierException.Reason.REJECTED, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("501"), e.getMessage());
+            assertEquals(1, unsupported.sent.get(), "a permanent refusal is not retried");
+        }
+    }
+
+    @Test
+    void permanentServerErrorsAreRejectedAndTransientOnesUnavailable() {
+        record Case(int status, String code, TierException.Reason reason) {
+        }
+        for (Case c : List.of(new Case(501, "NotImplemented", TierException.Reason.REJECTED),
+                new Case(501, "", TierException.Reason.REJECTED),
+                new Case(505, "HttpVersionNotSupported", TierException.Reason.REJECTED),
+                new Case(500, "InternalError", TierException.Reason.UNAVAILABLE),
+                new Case(503, "SlowDown", TierException.Reason.UNAVAILABLE),
+                new Case(503, "ServiceUnavailable", TierException.Reason.UNAVAILABLE),
+                new Case(429, "TooManyRequests", TierException.Reason.UNAVAILABLE),
+                new Case(403, "AccessDenied", TierException.Reason.REJECTED))) {
+            S3Exception e = (S3Exception) S3Exception.builder().statusCode(c.status())
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode(c.code()).build()).build();
+            assertEquals(c.reason(), S3ColdTier.translate("k", e).reason(), c.toString());
+        }
     }
 
     @Test

@@ -36,4 +36,18 @@ class LocalDirectoryRepositoryTest extends RepositoryContractTest {
                 source(data), single(data, Map.of("CRC32", "AAAAAA=="))));
         assertEquals(SnapshotException.Reason.CORRUPT, e.reason());
     }
+
+    @Test
+    void abandonAlsoRemovesTheTemporaryFilesOfKilledCreatesOfThatObjectOnly() throws Exception {
+        byte[] data = bytes(10, 10);
+        repo.putIfAbsent("data/b/k/a", source(data), single(data, Map.of()));
+        Path objectDir = dir.resolve("repo/data/b/k");
+        Path own = java.nio.file.Files.writeString(objectDir.resolve("a.0123456789abcdef.strata-tmp"), "killed");
+        Path other = java.nio.file.Files.writeString(objectDir.resolve("a.b.0123456789abcdef.strata-tmp"), "another object's");
+
+        repo.abandon("data/b/k/a");
+
+        assertEquals(List.of(other), java.nio.file.Files.list(objectDir).toList());
+        assertEquals(false, java.nio.file.Files.exists(own));
+    }
 }

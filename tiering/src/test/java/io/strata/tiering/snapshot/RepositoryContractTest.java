@@ -76,6 +76,16 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void putIfAbsentCheckedCreatesAnObjectFoundAbsentWithItsEtag() throws Exception {
+        byte[] data = bytes(11, 2000);
+        assertEquals(Optional.empty(), repo.size("data/b/k/@checked"));
+        SnapshotRepository.Stored stored = repo.putIfAbsentChecked("data/b/k/@checked", source(data), single(data, Map.of()));
+        assertTrue(stored.created());
+        assertEquals(md5(data, 0, data.length), stored.etag());
+        assertArrayEquals(data, read(repo.get("data/b/k/@checked", 0, -1)));
+    }
+
+    @Test
     void getReadsARangeAndAbsentObjectsAreNotFound() throws Exception {
         byte[] data = bytes(3, 5000);
         repo.putIfAbsent("ranges/x.ndjson.gz", source(data), single(data, Map.of()));

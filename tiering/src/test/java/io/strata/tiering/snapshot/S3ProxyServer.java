@@ -26,8 +26,19 @@ final class S3ProxyServer {
     }
 
     static S3ProxyServer start() throws Exception {
-        BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-                .build(BlobStoreContext.class);
+        return start(ContextBuilder.newBuilder("transient").credentials("identity", "credential")
+                .build(BlobStoreContext.class));
+    }
+
+    /** s3proxy storing its objects as files under {@code dir} (not in the heap): for measurements with much data. */
+    static S3ProxyServer startOnDisk(java.nio.file.Path dir) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("jclouds.filesystem.basedir", dir.toString());
+        return start(ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(p)
+                .build(BlobStoreContext.class));
+    }
+
+    private static S3ProxyServer start(BlobStoreContext context) throws Exception {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
@@ -48,6 +59,15 @@ final class S3ProxyServer {
         context.getBlobStore().createContainerInLocation(null, bucket);
         return S3Repository.create(new S3ColdTierConfig(endpoint, "us-east-1", bucket, "strata/site-a/", ACCESS_KEY,
                 SECRET_KEY, true, S3ColdTierConfig.MIN_PART_SIZE, Optional.empty()));
+    }
+
+    /** A plain SDK client of the server, for looking behind a repository's back. The caller closes it. */
+    software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(endpoint)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
     }
 
     void stop() throws Exception {

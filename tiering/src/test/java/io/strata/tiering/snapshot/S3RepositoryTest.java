@@ -45,4 +45,35 @@ class S3RepositoryTest extends RepositoryContractTest {
         repo.list("", all::add);
         assertEquals(List.of("data/b/k0/@v", "data/b/k1/@v", "data/b/k2/@v"), all);
     }
+
+    @Test
+    void permanentServerErrorsAreRefusedAndTransientOnesRetried() {
+        record Case(int status, String code, SnapshotException.Reason reason) {
+        }
+        for (Case c : List.of(new Case(501, "NotImplemented", SnapshotException.Reason.REJECTED),
+                new Case(505, "HttpVersionNotSupported", SnapshotException.Reason.REJECTED),
+                new Case(500, "InternalError", SnapshotException.Reason.UNAVAILABLE),
+                new Case(503, "SlowDown", SnapshotException.Reason.UNAVAILABLE),
+                new Case(404, "NoSuchKey", SnapshotException.Reason.NOT_FOUND),
+                new Case(400, "BadDigest", SnapshotException.Reason.CORRUPT))) {
+            var e = (software.amazon.awssdk.services.s3.model.S3Exception) software.amazon.awssdk.services.s3.model.S3Exception
+                    .builder().statusCode(c.status()).awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails
+                            .builder().errorCode(c.code()).build()).build();
+            assertEquals(c.reason(), S3Repository.translate("p", e).reason(), c.toString());
+        }
+    }
+
+    @Test
+    void abandonAbortsTheUnfinishedUploadsOfThatObjectOnly() {
+        String bucket = java.net.URI.create(repo.location().substring("strata+".length())).getPath().split("/")[1];
+        String prefix = "strata/site-a/";
+        try (var s3 = server.client()) {
+            for (String key : List.of("data/b/k/@v", "data/b/k/@v", "data/b/k/@v2")) {
+                s3.createMultipartUpload(b -> b.bucket(bucket).key(prefix + key));
+            }
+            repo.abandon("data/b/k/@v");
+            assertEquals(List.of(prefix + "data/b/k/@v2"), s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream()
+                    .map(software.amazon.awssdk.services.s3.model.MultipartUpload::key).toList());
+        }
+    }
 }
