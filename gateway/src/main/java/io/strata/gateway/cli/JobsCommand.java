@@ -1,7 +1,6 @@
 package io.strata.gateway.cli;
 
 import io.strata.gateway.admin.Json;
-import io.strata.gateway.config.StrataConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,18 +51,10 @@ public final class JobsCommand {
     }
 
     private int execute(String[] args) {
-        Args a;
-        try {
-            a = Args.parse(args, 1, Set.of("json", "no-wait"), Set.of("gateway"));
-        } catch (Args.UsageException e) {
-            err.println("strata: " + e.getMessage());
-            if (e.showUsage()) err.print(USAGE);
-            return 2;
-        }
-        if (a.help()) {
-            out.print(USAGE);
-            return 0;
-        }
+        return CommandFrame.run(args, USAGE, Set.of("json", "no-wait"), Set.of("gateway"), out, err, this::execute);
+    }
+
+    private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
         List<String> positional = a.positional();
         boolean json = a.has("json");
         if (positional.isEmpty()) {
@@ -71,59 +62,45 @@ public final class JobsCommand {
             return 2;
         }
         String sub = positional.getFirst();
-        try {
-            if (!Set.of("list", "show", "cancel").contains(sub)) {
-                err.println("strata: unknown jobs command '" + sub + "'\n");
-                err.print(USAGE);
-                return 2;
-            }
-            long id = sub.equals("list") ? 0 : id(positional);
-            AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
-            switch (sub) {
-                case "list" -> {
-                    Map<String, Object> all = client.call("GET", "/_strata/admin/jobs", "");
-                    if (json) {
-                        out.print(Json.write(all));
-                    } else {
-                        out.printf("%-6s %-14s %-10s %-10s %6s %19s %8s  %s%n", "ID", "ACTION", "TARGET", "STATE", "DONE",
-                                "VERSIONS", "FAILED", "BUCKET/PREFIX");
-                        for (Map<String, Object> j : jobs(all)) {
-                            out.printf(Locale.ROOT, "%-6d %-14s %-10s %-10s %5s%% %19s %8d  %s/%s%n", number(j, "id"),
-                                    j.get("action"), j.get("target"), j.get("state"), percent(j),
-                                    number(j, "done") + number(j, "skipped") + number(j, "failed") + "/" + total(j),
-                                    number(j, "failed"), j.get("bucket"), j.get("prefix"));
-                        }
-                    }
-                    return jobs(all).stream().allMatch(JobsCommand::succeeding) ? 0 : 1;
-                }
-                case "show" -> {
-                    if (a.has("no-wait") || json) {
-                        Map<String, Object> job = client.call("GET", "/_strata/admin/jobs", "id=" + id);
-                        if (json) out.print(Json.write(job)); else out.println(line(job));
-                        return succeeding(job) ? 0 : 1;
-                    }
-                    return follow(client, id, out);
-                }
-                default -> {
-                    Map<String, Object> job = client.call("POST", "/_strata/admin/jobs/cancel", "id=" + id);
-                    if (json) out.print(Json.write(job));
-                    else out.println("job " + id + " " + job.get("state") + " after " + visited(job) + " of " + total(job)
-                            + " versions");
-                    return 0;
-                }
-            }
-        } catch (IllegalArgumentException | StrataConfig.ConfigException e) {
-            err.println("strata: " + e.getMessage());
+        if (!Set.of("list", "show", "cancel").contains(sub)) {
+            err.println("strata: unknown jobs command '" + sub + "'\n");
+            err.print(USAGE);
             return 2;
-        } catch (AdminClient.AdminError e) {
-            err.println("strata: " + e.getMessage());
-            return 3;
-        } catch (IOException e) {
-            err.println("strata: cannot reach the gateway: " + e);
-            return 3;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130;
+        }
+        long id = sub.equals("list") ? 0 : id(positional);
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        switch (sub) {
+            case "list" -> {
+                Map<String, Object> all = client.call("GET", "/_strata/admin/jobs", "");
+                if (json) {
+                    out.print(Json.write(all));
+                } else {
+                    out.printf("%-6s %-14s %-10s %-10s %6s %19s %8s  %s%n", "ID", "ACTION", "TARGET", "STATE", "DONE",
+                            "VERSIONS", "FAILED", "BUCKET/PREFIX");
+                    for (Map<String, Object> j : jobs(all)) {
+                        out.printf(Locale.ROOT, "%-6d %-14s %-10s %-10s %5s%% %19s %8d  %s/%s%n", number(j, "id"),
+                                j.get("action"), j.get("target"), j.get("state"), percent(j),
+                                number(j, "done") + number(j, "skipped") + number(j, "failed") + "/" + total(j),
+                                number(j, "failed"), j.get("bucket"), j.get("prefix"));
+                    }
+                }
+                return jobs(all).stream().allMatch(JobsCommand::succeeding) ? 0 : 1;
+            }
+            case "show" -> {
+                if (a.has("no-wait") || json) {
+                    Map<String, Object> job = client.call("GET", "/_strata/admin/jobs", "id=" + id);
+                    if (json) out.print(Json.write(job)); else out.println(line(job));
+                    return succeeding(job) ? 0 : 1;
+                }
+                return follow(client, id, out);
+            }
+            default -> {
+                Map<String, Object> job = client.call("POST", "/_strata/admin/jobs/cancel", "id=" + id);
+                if (json) out.print(Json.write(job));
+                else out.println("job " + id + " " + job.get("state") + " after " + visited(job) + " of " + total(job)
+                        + " versions");
+                return 0;
+            }
         }
     }
 

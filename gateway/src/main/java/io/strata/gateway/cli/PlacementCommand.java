@@ -1,7 +1,6 @@
 package io.strata.gateway.cli;
 
 import io.strata.gateway.admin.Json;
-import io.strata.gateway.config.StrataConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,68 +44,46 @@ public final class PlacementCommand {
     }
 
     private int execute(String[] args) {
-        Args a;
-        try {
-            a = Args.parse(args, 1, Set.of("json", "no-wait"), Set.of("gateway", "endpoint"));
-        } catch (Args.UsageException e) {
-            err.println("strata: " + e.getMessage());
-            if (e.showUsage()) err.print(USAGE);
-            return 2;
-        }
-        if (a.help()) {
-            out.print(USAGE);
-            return 0;
-        }
+        return CommandFrame.run(args, USAGE, Set.of("json", "no-wait"), Set.of("gateway", "endpoint"), out, err,
+                a -> execute(args[0], a));
+    }
+
+    private int execute(String command, Args a) throws IOException, InterruptedException, AdminClient.AdminError {
         List<String> positional = a.positional();
         boolean json = a.has("json");
         boolean wait = !a.has("no-wait");
-        String command = args[0];
-        try {
-            AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway", "endpoint"));
-            if (command.equals("placement")) {
-                Map<String, Object> status = client.call("GET", "/_strata/admin/placement", "");
-                if (json) out.print(Json.write(status)); else print(status);
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway", "endpoint"));
+        if (command.equals("placement")) {
+            Map<String, Object> status = client.call("GET", "/_strata/admin/placement", "");
+            if (json) out.print(Json.write(status)); else print(status);
+            return 0;
+        }
+        if (positional.size() != 1) throw new IllegalArgumentException("give one BUCKET[/PREFIX] (see strata " + command + " --help)");
+        String target = positional.getFirst();
+        int slash = target.indexOf('/');
+        String query = "bucket=" + enc(slash < 0 ? target : target.substring(0, slash))
+                + "&prefix=" + enc(slash < 0 ? "" : target.substring(slash + 1));
+        switch (command) {
+            case "pin" -> {
+                client.call("POST", "/_strata/admin/placement/pin", query);
+                out.println("pinned hot: " + target);
                 return 0;
             }
-            if (positional.size() != 1) throw new IllegalArgumentException("give one BUCKET[/PREFIX] (see strata " + command + " --help)");
-            String target = positional.getFirst();
-            int slash = target.indexOf('/');
-            String query = "bucket=" + enc(slash < 0 ? target : target.substring(0, slash))
-                    + "&prefix=" + enc(slash < 0 ? "" : target.substring(slash + 1));
-            switch (command) {
-                case "pin" -> {
-                    client.call("POST", "/_strata/admin/placement/pin", query);
-                    out.println("pinned hot: " + target);
-                    return 0;
-                }
-                case "unpin" -> {
-                    Map<String, Object> r = client.call("DELETE", "/_strata/admin/placement/pin", query);
-                    out.println(Boolean.TRUE.equals(r.get("removed")) ? "unpinned: " + target : "was not pinned: " + target);
-                    return 0;
-                }
-                default -> {
-                    Map<String, Object> job = client.call("POST", "/_strata/admin/placement/prefetch", query);
-                    if (!wait) {
-                        out.println("prefetch job " + number(job, "id") + " started (strata jobs show " + number(job, "id") + ")");
-                        return 0;
-                    }
-                    int status = JobsCommand.follow(client, number(job, "id"), out);
-                    if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
-                    return status;
-                }
+            case "unpin" -> {
+                Map<String, Object> r = client.call("DELETE", "/_strata/admin/placement/pin", query);
+                out.println(Boolean.TRUE.equals(r.get("removed")) ? "unpinned: " + target : "was not pinned: " + target);
+                return 0;
             }
-        } catch (IllegalArgumentException | StrataConfig.ConfigException e) {
-            err.println("strata: " + e.getMessage());
-            return 2;
-        } catch (AdminClient.AdminError e) {
-            err.println("strata: " + e.getMessage());
-            return 3;
-        } catch (IOException e) {
-            err.println("strata: cannot reach the gateway: " + e);
-            return 3;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130;
+            default -> {
+                Map<String, Object> job = client.call("POST", "/_strata/admin/placement/prefetch", query);
+                if (!wait) {
+                    out.println("prefetch job " + number(job, "id") + " started (strata jobs show " + number(job, "id") + ")");
+                    return 0;
+                }
+                int status = JobsCommand.follow(client, number(job, "id"), out);
+                if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
+                return status;
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.strata.gateway.cli;
 
 import io.strata.gateway.admin.Json;
-import io.strata.gateway.config.StrataConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,18 +67,10 @@ public final class TierCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(TIER_SETTINGS);
         valued.add("gateway");
-        Args a;
-        try {
-            a = Args.parse(args, 1, Set.of("json", "no-wait", "force"), valued);
-        } catch (Args.UsageException e) {
-            err.println("strata: " + e.getMessage());
-            if (e.showUsage()) err.print(USAGE);
-            return 2;
-        }
-        if (a.help()) {
-            out.print(USAGE);
-            return 0;
-        }
+        return CommandFrame.run(args, USAGE, Set.of("json", "no-wait", "force"), valued, out, err, this::execute);
+    }
+
+    private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
         List<String> positional = a.positional();
         Map<String, String> options = a.settings(TIER_SETTINGS);
         boolean json = a.has("json");
@@ -90,73 +81,59 @@ public final class TierCommand {
             return 2;
         }
         String sub = positional.getFirst();
-        try {
-            AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
-            switch (sub) {
-                case "list", "status" -> {
-                    Map<String, Object> status = client.call("GET", "/_strata/admin/tiers", "");
-                    if (json) out.print(Json.write(status));
-                    else print(status, sub.equals("status"));
-                    return 0;
-                }
-                case "add" -> {
-                    String name = arg(positional, 1, "NAME");
-                    if (!options.containsKey("type")) options.put("type", options.containsKey("endpoint") ? "s3" : "local");
-                    Map<String, Object> body = new LinkedHashMap<>(options);
-                    Map<String, Object> r = client.call("POST", "/_strata/admin/tiers", "name=" + enc(name),
-                            Json.write(body).getBytes(StandardCharsets.UTF_8));
-                    out.println("tier " + name + " added: " + r.get("description"));
-                    return 0;
-                }
-                case "check" -> {
-                    String name = arg(positional, 1, "NAME");
-                    Map<String, Object> r = client.call("POST", "/_strata/admin/tiers/check", "name=" + enc(name));
-                    if (json) out.print(Json.write(r));
-                    else if (Boolean.TRUE.equals(r.get("ok"))) out.println("tier " + name + ": ok (probe written, read back and deleted in " + r.get("millis") + " ms)");
-                    else out.println("tier " + name + ": FAILED: " + r.get("error"));
-                    return Boolean.TRUE.equals(r.get("ok")) ? 0 : 1;
-                }
-                case "remove" -> {
-                    String name = arg(positional, 1, "NAME");
-                    client.call("DELETE", "/_strata/admin/tiers", "name=" + enc(name) + (force ? "&force=true" : ""));
-                    out.println("tier " + name + " removed");
-                    return 0;
-                }
-                case "move" -> {
-                    String target = arg(positional, 1, "BUCKET[/PREFIX]");
-                    String tier = arg(positional, 2, "NAME|hot");
-                    if (tier.equalsIgnoreCase("hot")) tier = "HOT";
-                    int slash = target.indexOf('/');
-                    String bucket = slash < 0 ? target : target.substring(0, slash);
-                    String prefix = slash < 0 ? "" : target.substring(slash + 1);
-                    Map<String, Object> job = client.call("POST", "/_strata/admin/tiers/move",
-                            "bucket=" + enc(bucket) + "&prefix=" + enc(prefix) + "&tier=" + enc(tier));
-                    if (!wait) {
-                        out.println("move job " + job.get("id") + " started (strata jobs show " + job.get("id") + ")");
-                        return 0;
-                    }
-                    int status = JobsCommand.follow(client, number(job, "id"), out);
-                    if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
-                    return status;
-                }
-                default -> {
-                    err.println("strata: unknown tier command '" + sub + "'\n");
-                    err.print(USAGE);
-                    return 2;
-                }
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        switch (sub) {
+            case "list", "status" -> {
+                Map<String, Object> status = client.call("GET", "/_strata/admin/tiers", "");
+                if (json) out.print(Json.write(status));
+                else print(status, sub.equals("status"));
+                return 0;
             }
-        } catch (IllegalArgumentException | StrataConfig.ConfigException e) {
-            err.println("strata: " + e.getMessage());
-            return 2;
-        } catch (AdminClient.AdminError e) {
-            err.println("strata: " + e.getMessage());
-            return 3;
-        } catch (IOException e) {
-            err.println("strata: cannot reach the gateway: " + e);
-            return 3;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 130;
+            case "add" -> {
+                String name = arg(positional, 1, "NAME");
+                if (!options.containsKey("type")) options.put("type", options.containsKey("endpoint") ? "s3" : "local");
+                Map<String, Object> body = new LinkedHashMap<>(options);
+                Map<String, Object> r = client.call("POST", "/_strata/admin/tiers", "name=" + enc(name),
+                        Json.write(body).getBytes(StandardCharsets.UTF_8));
+                out.println("tier " + name + " added: " + r.get("description"));
+                return 0;
+            }
+            case "check" -> {
+                String name = arg(positional, 1, "NAME");
+                Map<String, Object> r = client.call("POST", "/_strata/admin/tiers/check", "name=" + enc(name));
+                if (json) out.print(Json.write(r));
+                else if (Boolean.TRUE.equals(r.get("ok"))) out.println("tier " + name + ": ok (probe written, read back and deleted in " + r.get("millis") + " ms)");
+                else out.println("tier " + name + ": FAILED: " + r.get("error"));
+                return Boolean.TRUE.equals(r.get("ok")) ? 0 : 1;
+            }
+            case "remove" -> {
+                String name = arg(positional, 1, "NAME");
+                client.call("DELETE", "/_strata/admin/tiers", "name=" + enc(name) + (force ? "&force=true" : ""));
+                out.println("tier " + name + " removed");
+                return 0;
+            }
+            case "move" -> {
+                String target = arg(positional, 1, "BUCKET[/PREFIX]");
+                String tier = arg(positional, 2, "NAME|hot");
+                if (tier.equalsIgnoreCase("hot")) tier = "HOT";
+                int slash = target.indexOf('/');
+                String bucket = slash < 0 ? target : target.substring(0, slash);
+                String prefix = slash < 0 ? "" : target.substring(slash + 1);
+                Map<String, Object> job = client.call("POST", "/_strata/admin/tiers/move",
+                        "bucket=" + enc(bucket) + "&prefix=" + enc(prefix) + "&tier=" + enc(tier));
+                if (!wait) {
+                    out.println("move job " + job.get("id") + " started (strata jobs show " + job.get("id") + ")");
+                    return 0;
+                }
+                int status = JobsCommand.follow(client, number(job, "id"), out);
+                if (json) out.print(Json.write(client.call("GET", "/_strata/admin/jobs", "id=" + number(job, "id"))));
+                return status;
+            }
+            default -> {
+                err.println("strata: unknown tier command '" + sub + "'\n");
+                err.print(USAGE);
+                return 2;
+            }
         }
     }
 
