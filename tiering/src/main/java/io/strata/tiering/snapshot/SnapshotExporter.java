@@ -257,7 +257,7 @@ public final class SnapshotExporter {
         SnapshotEntry.Data where = placeData(bucket, v, id, parentVersions.get(id));
         return new SnapshotEntry(v.key().value(), v.versionId(), false, v.lastModified(), v.size(), v.etag(),
                 v.contentType(), v.headers(), v.userMetadata(), v.checksums(), SnapshotFormat.partSizes(v),
-                v.partChecksums(), Optional.of(where));
+                v.partChecksums(), Optional.of(where), v.attributes());
     }
 
     private SnapshotEntry.Data placeData(String bucket, ObjectVersion v, String id, SnapshotEntry parentEntry) {
