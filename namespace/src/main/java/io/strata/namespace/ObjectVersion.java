@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * One version of an object, or a delete marker. Immutable (maps and lists are copied) and
  * thread-safe; the constructor throws {@link IllegalArgumentException} when sizes are negative, the
- * segments do not add up to {@code size}, or a delete marker carries data.
+ * segments do not add up to {@code size}, a delete marker carries data, or the headers hold one of the
+ * attributes' pseudo-headers.
  *
  * <p>Version ids are {@value #NULL_VERSION} (the version written while the bucket was unversioned
  * or suspended) or 32 lower-case hex digits assigned by the namespace when the version is committed
