@@ -144,6 +144,35 @@ class MultipartChecksumTest extends GatewayTest {
     }
 
     @Test
+    void retaggingAMultipartObjectKeepsItsPartChecksumsChecksumTypeAndTagOrder() {
+        String bucket = createBucket("mp-retag");
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.CRC32;
+        byte[][] parts = {TestData.bytes(91, 5 * MIB), TestData.bytes(92, 1000)};
+        CreateMultipartUploadResponse created = s3.createMultipartUpload(b -> b.bucket(bucket).key("k")
+                .checksumAlgorithm(algorithm).tagging("zeta=1&alpha=2"));
+        List<CompletedPart> completed = uploadParts(bucket, created.uploadId(), algorithm, parts);
+        s3.completeMultipartUpload(b -> b.bucket(bucket).key("k").uploadId(created.uploadId())
+                .multipartUpload(m -> m.parts(completed)));
+        assertEquals(List.of("zeta", "alpha"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
+                .map(software.amazon.awssdk.services.s3.model.Tag::key).toList(), "the upload's tags, in order");
+
+        // PutObjectTagging rewrites the version's record in place: nothing else of it may change.
+        s3.putObjectTagging(b -> b.bucket(bucket).key("k").tagging(t -> t.tagSet(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("b").value("2").build(),
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("a").value("1").build())));
+
+        assertEquals(List.of("b", "a"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
+                .map(software.amazon.awssdk.services.s3.model.Tag::key).toList());
+        HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key("k").checksumMode(ChecksumMode.ENABLED));
+        assertEquals(composite(algorithm, parts) + "-2", head.checksumCRC32());
+        assertEquals(ChecksumType.COMPOSITE, head.checksumType());
+        ResponseBytes<GetObjectResponse> part = s3.getObjectAsBytes(b -> b.bucket(bucket).key("k").partNumber(2)
+                .checksumMode(ChecksumMode.ENABLED));
+        assertArrayEquals(parts[1], part.asByteArray());
+        assertEquals(crc(algorithm, parts[1]), part.response().checksumCRC32(), "part 2's own checksum survives retagging");
+    }
+
+    @Test
     void invalidChecksumTypesAreRefused() {
         String bucket = createBucket("mp-checksum-type");
         assertS3Error(400, "InvalidRequest", () -> s3.createMultipartUpload(b -> b.bucket(bucket).key("k")

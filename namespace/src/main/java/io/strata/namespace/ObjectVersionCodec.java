@@ -7,13 +7,17 @@ import java.util.Map;
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
  * the row key and are not repeated; the same form serves the {@code versions} column family.
- * v3: the v2 fields, then the per-part checksums (count, then one map each).
+ * v4: the v3 fields, then the attributes: tags (count, then key and value each, in the client's
+ * order), canned ACL, checksum type (one byte, {@link ChecksumType} ordinal).
+ * v3: the v2 fields, then the per-part checksums (count, then one map each). v1 to v3 kept the
+ * attributes in the headers map as pseudo-headers; reading them moves those out
+ * ({@link ObjectAttributes#lift}), so no migration pass is needed.
  * v2: version byte, flags (bit 0: delete marker), then the v1 fields. v1 (still read, as an object
  * version): version byte, versionId, size, etag, lastModified, contentType, headers, userMetadata,
  * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final int DELETE_MARKER = 1;
 
     private ObjectVersionCodec() {
@@ -40,6 +44,7 @@ final class ObjectVersionCodec {
         for (Map<String, String> m : v.partChecksums()) {
             w.map(m);
         }
+        w.attributes(v.attributes());
         return w.toByteArray();
     }
 
@@ -75,9 +80,18 @@ final class ObjectVersionCodec {
                     partChecksums.add(r.map());
                 }
             }
+            ObjectAttributes attributes;
+            if (format >= 4) {
+                attributes = r.attributes();
+            } else {
+                ObjectAttributes.Lifted lifted = ObjectAttributes.lift(headers);
+                headers = lifted.headers();
+                attributes = lifted.attributes();
+            }
             r.end();
             return new ObjectVersion(bucket, key, versionId, size, etag, lastModified, contentType, headers,
-                    userMetadata, checksums, (int) partCount, segments, (flags & DELETE_MARKER) != 0, partChecksums);
+                    userMetadata, checksums, (int) partCount, segments, (flags & DELETE_MARKER) != 0, partChecksums,
+                    attributes);
         });
     }
 }

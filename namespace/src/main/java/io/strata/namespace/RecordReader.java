@@ -5,6 +5,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -117,6 +118,26 @@ final class RecordReader {
             m.put(string(), string());
         }
         return m;
+    }
+
+    /** What {@link RecordWriter#orderedMap} wrote, in its order. */
+    Map<String, String> orderedMap() {
+        int n = count();
+        Map<String, String> m = new LinkedHashMap<>(Math.max(4, n * 2));
+        for (int i = 0; i < n; i++) {
+            m.put(string(), string());
+        }
+        return m;
+    }
+
+    /** What {@link RecordWriter#attributes} wrote. */
+    ObjectAttributes attributes() {
+        Map<String, String> tags = orderedMap();
+        String acl = string();
+        int type = u8();
+        ChecksumType[] types = ChecksumType.values();
+        if (type >= types.length) throw new RecordFormatException("checksum type " + type);
+        return new ObjectAttributes(tags, acl, types[type]);
     }
 
     Segment segment() {

@@ -80,6 +80,20 @@ final class RecordWriter {
         return this;
     }
 
+    /** A map in its own iteration order, for maps whose order means something (a tag set). */
+    RecordWriter orderedMap(Map<String, String> m) {
+        varint(m.size());
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            string(e.getKey()).string(e.getValue());
+        }
+        return this;
+    }
+
+    /** Tags in their order, the canned ACL, the checksum type's ordinal. */
+    RecordWriter attributes(ObjectAttributes a) {
+        return orderedMap(a.tags()).string(a.cannedAcl()).u8(a.checksumType().ordinal());
+    }
+
     RecordWriter segment(Segment s) {
         return varint(s.size()).bytes(s.ref());
     }

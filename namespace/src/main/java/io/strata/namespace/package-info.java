@@ -48,6 +48,14 @@
  *       {@link io.strata.namespace.ChangeFeed}.</li>
  * </ul>
  *
+ * <h2>Record formats convert on read</h2>
+ * A codec writes only its newest format and reads every older one. Object versions (format 4) and
+ * multipart uploads (format 2) keep tags, canned ACL and checksum type as typed fields
+ * ({@link io.strata.namespace.ObjectAttributes}); older records hid them in their headers map as
+ * the pseudo-headers {@code x-amz-tagging}, {@code x-amz-acl} and {@code x-amz-checksum-type}, and
+ * decoding moves them out. No migration pass runs over the database: an old record is converted
+ * each time it is read and written in the new format when it is next written.
+ *
  * <h2>Compare-and-delete</h2>
  * Background deletes act on a record read earlier, so they must not delete a newer one: lifecycle
  * expiration uses {@link io.strata.namespace.Namespace#deleteObjectIf} and

@@ -43,6 +43,18 @@ class CodecTest {
     private static final String UPLOAD_V1 = "0120323032352fc3a920e697a5e69cac2fc3bc6ec3af636f6465f09f98802e6a70670875"
             + "706c6f61642d31000000006553f1000000000504414b49440a746578742f706c61696e01"
             + "0d63616368652d636f6e74726f6c086e6f2d6361636865010161016206435243333243";
+    // Format 3 of a version (and format 1 of an upload) whose attributes hid in its headers as
+    // pseudo-headers: x-amz-acl public-read, x-amz-checksum-type COMPOSITE and x-amz-tagging
+    // "project=blue+sky&a%26b=c%3Dd", beside a real cache-control header.
+    private static final String OBJECT_V3_PSEUDO_HEADERS = "0300046e756c6c03056162632d31000000006553f100000000050a"
+            + "746578742f706c61696e040d63616368652d636f6e74726f6c086e6f2d636163686509782d616d7a2d61636c0b7075"
+            + "626c69632d7265616413782d616d7a2d636865636b73756d2d7479706509434f4d504f534954450d782d616d7a2d74"
+            + "616767696e671c70726f6a6563743d626c75652b736b792661253236623d632533446401016d016e01054352433332"
+            + "0a4141414141413d3d2d31010103030102030101054352433332084141414141413d3d";
+    private static final String UPLOAD_V1_PSEUDO_HEADERS = "01016b027531000000006553f1000000000504414b49440a74657874"
+            + "2f706c61696e040d63616368652d636f6e74726f6c086e6f2d636163686509782d616d7a2d61636c0b7075626c6963"
+            + "2d7265616413782d616d7a2d636865636b73756d2d7479706509434f4d504f534954450d782d616d7a2d746167676"
+            + "96e671c70726f6a6563743d626c75652b736b792661253236623d632533446401016d016e054352433332";
     private static final String PART_V1 = "012a083031323361626364000000006553f10000000005010653484132353602783d0303090807";
     private static final String SEGMENT_V1 = "01ac02030001ff";
 
@@ -73,10 +85,13 @@ class CodecTest {
 
     @Test
     void objectVersionDecodesFormatVersionTwoBytes() {
-        // v2 is v3 without the trailing part-checksum count (0 here) and with version byte 2.
-        byte[] v3 = ObjectVersionCodec.encode(sampleVersion());
-        assertEquals(0, v3[v3.length - 1]);
-        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1);
+        // v2 is v4 without its attributes (no tags, "private", FULL_OBJECT: 10 bytes here), without
+        // the part-checksum count before them (0 here), and with version byte 2.
+        byte[] v4 = ObjectVersionCodec.encode(sampleVersion());
+        assertArrayEquals(HEX.parseHex("0007" + HEX.formatHex("private".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "00"), java.util.Arrays.copyOfRange(v4, v4.length - 10, v4.length));
+        assertEquals(0, v4[v4.length - 11]);
+        byte[] v2 = java.util.Arrays.copyOf(v4, v4.length - 11);
         v2[0] = 2;
         assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, v2));
     }
@@ -84,6 +99,74 @@ class CodecTest {
     @Test
     void objectVersionDecodesFormatVersionOneBytes() {
         assertEquals(sampleVersion(), ObjectVersionCodec.decode(BUCKET, KEY, HEX.parseHex(OBJECT_V1)));
+    }
+
+    @Test
+    void objectVersionOfFormatThreeMovesItsPseudoHeadersIntoTypedAttributes() {
+        ObjectVersion v = ObjectVersionCodec.decode(BUCKET, new ObjectKey("k"), HEX.parseHex(OBJECT_V3_PSEUDO_HEADERS));
+        assertEquals(Map.of("cache-control", "no-cache"), v.headers());
+        assertEquals(List.of("project", "a&b"), List.copyOf(v.tags().keySet()));
+        assertEquals(Map.of("project", "blue sky", "a&b", "c=d"), v.tags());
+        assertEquals("public-read", v.cannedAcl());
+        assertEquals(ChecksumType.COMPOSITE, v.checksumType());
+        assertEquals(List.of(Map.of("CRC32", "AAAAAA==")), v.partChecksums());
+        // Written back, it is format 4 and reads back the same.
+        byte[] again = ObjectVersionCodec.encode(v);
+        assertEquals(4, again[0]);
+        assertEquals(v, ObjectVersionCodec.decode(BUCKET, new ObjectKey("k"), again));
+    }
+
+    @Test
+    void objectVersionWithoutPseudoHeadersReadsAsPrivateFullObjectWithoutTags() {
+        ObjectVersion v = ObjectVersionCodec.decode(BUCKET, KEY, HEX.parseHex(OBJECT_V1));
+        assertEquals(ObjectAttributes.NONE, v.attributes());
+        assertEquals("private", v.cannedAcl());
+        assertEquals(ChecksumType.FULL_OBJECT, v.checksumType());
+    }
+
+    @Test
+    void objectVersionAttributesRoundTripKeepingTagOrder() {
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        tags.put("zeta", "1");
+        tags.put("alpha", "");
+        tags.put("ü k", "v=w&x");
+        ObjectVersion v = sampleVersion().withAttributes(new ObjectAttributes(tags, "bucket-owner-full-control",
+                ChecksumType.COMPOSITE));
+        ObjectVersion decoded = ObjectVersionCodec.decode(BUCKET, KEY, ObjectVersionCodec.encode(v));
+        assertEquals(v, decoded);
+        assertEquals(List.of("zeta", "alpha", "ü k"), List.copyOf(decoded.tags().keySet()));
+        assertEquals("bucket-owner-full-control", decoded.cannedAcl());
+        assertEquals(ChecksumType.COMPOSITE, decoded.checksumType());
+    }
+
+    @Test
+    void recordsRefusePseudoHeadersAndMalformedAttributes() {
+        ObjectVersion base = sampleVersion();
+        for (String h : List.of("x-amz-acl", "x-amz-tagging", "x-amz-checksum-type")) {
+            assertThrows(IllegalArgumentException.class, () -> base.withHeaders(Map.of(h, "x")));
+            assertThrows(IllegalArgumentException.class, () -> new MultipartUpload(BUCKET, KEY, "u", Instant.EPOCH, "o",
+                    "t", Map.of(h, "x"), Map.of(), ""));
+        }
+        assertThrows(IllegalArgumentException.class, () -> ObjectAttributes.NONE.withCannedAcl("Public Read"));
+        assertThrows(IllegalArgumentException.class, () -> ObjectAttributes.NONE.withCannedAcl(""));
+        byte[] badType = ObjectVersionCodec.encode(base);
+        badType[badType.length - 1] = 7;
+        assertThrows(RecordFormatException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, badType));
+    }
+
+    @Test
+    void rewritingTagsKeepsPartChecksumsAndTheOtherAttributes() {
+        ObjectVersion base = sampleVersion();
+        ObjectVersion v = new ObjectVersion(BUCKET, KEY, base.versionId(), base.size(), base.etag(), base.lastModified(),
+                base.contentType(), base.headers(), base.userMetadata(), Map.of("CRC32", "AAAAAA==-2"), 2,
+                base.segments(), false, List.of(Map.of("CRC32", "AQIDBA=="), Map.of("CRC32", "BQYHCA==")),
+                new ObjectAttributes(Map.of("a", "1"), "public-read", ChecksumType.COMPOSITE));
+        ObjectVersion retagged = v.withTags(Map.of("b", "2"));
+        assertEquals(Map.of("b", "2"), retagged.tags());
+        assertEquals(v.partChecksums(), retagged.partChecksums());
+        assertEquals("public-read", retagged.cannedAcl());
+        assertEquals(ChecksumType.COMPOSITE, retagged.checksumType());
+        assertEquals(v.partChecksums(), v.withHeaders(Map.of()).partChecksums());
     }
 
     @Test
@@ -139,6 +222,19 @@ class CodecTest {
         }
         assertEquals(1_740_830_400_123_456L, VersionIds.nextOrder(Fixtures.T0, 0));
         assertEquals(1_740_830_400_123_457L, VersionIds.nextOrder(Fixtures.T0, 1_740_830_400_123_456L));
+    }
+
+    @Test
+    void multipartUploadOfFormatOneMovesItsPseudoHeadersIntoTypedAttributes() {
+        MultipartUpload u = MultipartUploadCodec.decode(BUCKET, HEX.parseHex(UPLOAD_V1_PSEUDO_HEADERS));
+        assertEquals(Map.of("cache-control", "no-cache"), u.headers());
+        assertEquals(List.of("project", "a&b"), List.copyOf(u.attributes().tags().keySet()));
+        assertEquals(Map.of("project", "blue sky", "a&b", "c=d"), u.attributes().tags());
+        assertEquals("public-read", u.attributes().cannedAcl());
+        assertEquals(ChecksumType.COMPOSITE, u.checksumType());
+        byte[] again = MultipartUploadCodec.encode(u);
+        assertEquals(2, again[0]);
+        assertEquals(u, MultipartUploadCodec.decode(BUCKET, again));
     }
 
     @Test

@@ -275,10 +275,12 @@ class VersioningTest {
                     "01" + "0000000067c2f6c0" + "075bcd15" + "0975732d656173742d31" + "0b414b49444558414d504c45"));
             for (ObjectVersion v : List.of(a, b)) {
                 byte[] current = ObjectVersionCodec.encode(v);
-                // drop the v2 flags byte and the v3 part-checksum count (0: no part checksums)
-                byte[] v1 = new byte[current.length - 2];
+                // drop the v2 flags byte, the v3 part-checksum count (0: no part checksums) and the v4
+                // attributes (no tags, "private", FULL_OBJECT: 10 bytes)
+                int attributes = 10;
+                byte[] v1 = new byte[current.length - 2 - attributes];
                 v1[0] = 1;
-                System.arraycopy(current, 2, v1, 1, current.length - 3);
+                System.arraycopy(current, 2, v1, 1, current.length - 3 - attributes);
                 db.put(handles.get(3), Keys.object(B, v.key()), v1);
             }
             handles.forEach(ColumnFamilyHandle::close);

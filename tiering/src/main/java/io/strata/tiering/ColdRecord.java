@@ -1,12 +1,15 @@
 package io.strata.tiering;
 
 import io.strata.namespace.BucketName;
+import io.strata.namespace.ChecksumType;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,9 +20,15 @@ import java.util.TreeMap;
  * namespace from the cold bucket alone. Field names (all values are strings):
  * {@code bucket}, {@code key}, {@code version-id}, {@code etag}, {@code last-modified} (ISO-8601),
  * {@code part-count}, {@code parts} (the part sizes, comma-separated, when there are several
- * segments), {@code checksum.ALG}, {@code header.NAME} (stored headers, tags and ACL included),
- * {@code part-checksum.N.ALG}. Content type and user metadata are the object's own.
- * Stateless and thread-safe.
+ * segments), {@code checksum.ALG}, {@code checksum-type} ({@code FULL_OBJECT} or {@code COMPOSITE}),
+ * {@code acl} (the canned ACL), {@code tag.N.key} and {@code tag.N.value} (the tag set, N from 1 in
+ * the client's order), {@code header.NAME} (stored headers), {@code part-checksum.N.ALG}. Content
+ * type and user metadata are the object's own.
+ *
+ * <p>Sidecars written before the record had typed attributes carry no {@code checksum-type},
+ * {@code acl} or {@code tag.*} fields; their attributes are the pseudo-headers
+ * {@code header.x-amz-checksum-type}, {@code header.x-amz-acl} and {@code header.x-amz-tagging}
+ * (URL-form encoded), which {@link #toVersion} still reads. Stateless and thread-safe.
  */
 public final class ColdRecord {
     private ColdRecord() {
@@ -41,6 +50,14 @@ public final class ColdRecord {
         }
         v.checksums().forEach((a, c) -> r.put("checksum." + a, c));
         v.headers().forEach((h, value) -> r.put("header." + h, value));
+        r.put("checksum-type", v.checksumType().name());
+        r.put("acl", v.cannedAcl());
+        int t = 0;
+        for (Map.Entry<String, String> tag : v.tags().entrySet()) {
+            t++;
+            r.put("tag." + t + ".key", tag.getKey());
+            r.put("tag." + t + ".value", tag.getValue());
+        }
         for (int i = 0; i < v.partChecksums().size(); i++) {
             int n = i + 1;
             v.partChecksums().get(i).forEach((a, c) -> r.put("part-checksum." + n + "." + a, c));
@@ -59,8 +76,19 @@ public final class ColdRecord {
         Map<String, String> checksums = new TreeMap<>();
         Map<String, String> headers = new TreeMap<>();
         Map<Integer, Map<String, String>> partChecksums = new TreeMap<>();
+        Map<Integer, String[]> tags = new TreeMap<>();
         r.forEach((name, value) -> {
             if (name.startsWith("checksum.")) checksums.put(name.substring(9), value);
+            else if (name.startsWith("tag.")) {
+                String rest = name.substring(4);
+                int dot = rest.indexOf('.');
+                String[] tag = tags.computeIfAbsent(Integer.parseInt(rest.substring(0, dot)), n -> new String[2]);
+                switch (rest.substring(dot + 1)) {
+                    case "key" -> tag[0] = value;
+                    case "value" -> tag[1] = value;
+                    default -> throw new IllegalArgumentException("cold record field " + name);
+                }
+            }
             else if (name.startsWith("header.")) headers.put(name.substring(7), value);
             else if (name.startsWith("part-checksum.")) {
                 String rest = name.substring(14);
@@ -70,10 +98,27 @@ public final class ColdRecord {
             }
         });
         List<Map<String, String>> perPart = new ArrayList<>(partChecksums.values());
+        // An older sidecar's attributes are pseudo-headers; a newer one's fields of their own win.
+        ObjectAttributes.Lifted lifted = ObjectAttributes.lift(headers);
+        ObjectAttributes attributes = lifted.attributes();
+        if (r.containsKey("checksum-type")) {
+            ChecksumType type = ChecksumType.parse(r.get("checksum-type"));
+            if (type == null) throw new IllegalArgumentException("cold record checksum-type " + r.get("checksum-type"));
+            attributes = attributes.withChecksumType(type);
+        }
+        if (r.containsKey("acl")) attributes = attributes.withCannedAcl(r.get("acl"));
+        if (!tags.isEmpty()) {
+            Map<String, String> ordered = new LinkedHashMap<>();
+            for (String[] tag : tags.values()) {
+                if (tag[0] == null || tag[1] == null) throw new IllegalArgumentException("cold record tag lacks a key or value");
+                ordered.put(tag[0], tag[1]);
+            }
+            attributes = attributes.withTags(ordered);
+        }
         return new ObjectVersion(new BucketName(required(r, "bucket")), new ObjectKey(required(r, "key")),
                 required(r, "version-id"), size, required(r, "etag"), Instant.parse(required(r, "last-modified")),
-                m.contentType(), headers, m.userMetadata(), checksums, Integer.parseInt(required(r, "part-count")),
-                segments, false, perPart);
+                m.contentType(), lifted.headers(), m.userMetadata(), checksums, Integer.parseInt(required(r, "part-count")),
+                segments, false, perPart, attributes);
     }
 
     /** The segment sizes a record lists (one segment of {@code size} when it lists none). */

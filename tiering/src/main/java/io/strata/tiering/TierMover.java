@@ -356,7 +356,7 @@ public final class TierMover {
     private static ObjectVersion withSegments(ObjectVersion v, List<Segment> segments) {
         return new ObjectVersion(v.bucket(), v.key(), v.versionId(), v.size(), v.etag(), v.lastModified(),
                 v.contentType(), v.headers(), v.userMetadata(), v.checksums(), v.partCount(), segments, false,
-                v.partChecksums());
+                v.partChecksums(), v.attributes());
     }
 
     /** The bytes streamed must make the version's ETag: MD5 for one part, MD5 of the parts' MD5s for multipart. */

@@ -5,8 +5,10 @@ import io.strata.erasure.ErasureConfig;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.ChecksumType;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
@@ -119,7 +121,8 @@ class TierMoverTest {
         String etag = parts.length == 1 ? md5(parts[0]) : HexFormat.of().formatHex(all.digest()) + "-" + parts.length;
         ObjectVersion v = new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
                 Instant.parse("2026-01-02T03:04:05.123456789Z"), "image/png", Map.of("x-strata-tagging", "a=1"),
-                Map.of("camera", "x100"), checksums, parts.length == 1 ? 0 : parts.length, segments);
+                Map.of("camera", "x100"), checksums, parts.length == 1 ? 0 : parts.length, segments)
+                .withAttributes(new ObjectAttributes(Map.of("team", "a b&c"), "public-read", ChecksumType.COMPOSITE));
         return namespace.putObject(v).version();
     }
 
@@ -182,6 +185,7 @@ class TierMoverTest {
         ObjectVersion cold = namespace.object(BUCKET, new ObjectKey("a/b.png")).orElseThrow();
         assertEquals("COLD", TierMover.storageClass(cold));
         assertEquals(v.etag(), cold.etag());
+        assertEquals(v.attributes(), cold.attributes(), "the move keeps tags, canned ACL and checksum type");
         assertEquals(2, namespace.garbage(10).size(), "both hot blobs queued for freeing");
         assertEquals(2, freeGarbage());
         assertArrayEquals(all, readCold(cold, 0, all.length));

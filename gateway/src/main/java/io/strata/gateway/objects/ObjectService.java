@@ -7,12 +7,14 @@ import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureException;
 import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;
+import io.strata.namespace.ChecksumType;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
@@ -84,8 +86,18 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
     }
 
-    /** The descriptive metadata a new object carries. */
-    public record Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata) {
+    /** The descriptive metadata a new object carries: stored headers, user metadata, tags, canned ACL, checksum type. */
+    public record Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata,
+                           ObjectAttributes attributes) {
+        /** Metadata without tags, private, FULL_OBJECT. */
+        public Metadata(String contentType, Map<String, String> headers, Map<String, String> userMetadata) {
+            this(contentType, headers, userMetadata, ObjectAttributes.NONE);
+        }
+
+        /** This metadata with other attributes. */
+        public Metadata withAttributes(ObjectAttributes newAttributes) {
+            return new Metadata(contentType, headers, userMetadata, newAttributes);
+        }
     }
 
     /** Digests of stored data. */
@@ -221,7 +233,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         Instant now = clock.instant();
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
                 now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
-                stored.segment == null ? List.of() : List.of(stored.segment));
+                stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
         ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
         signalCleaner();
         return committed;
@@ -242,7 +254,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
                 clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
-                stored.segment == null ? List.of() : List.of(stored.segment));
+                stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
         ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
         signalCleaner();
         return committed;
@@ -435,7 +447,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         requireBucket(bucket);
         String uploadId = newUploadId();
         MultipartUpload upload = new MultipartUpload(bucket, key, uploadId, clock.instant(), owner,
-                meta.contentType(), meta.headers(), meta.userMetadata(), checksumAlgorithm);
+                meta.contentType(), meta.headers(), meta.userMetadata(), checksumAlgorithm, meta.attributes());
         namespace.createUpload(upload);
         return upload;
     }
@@ -503,7 +515,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                            Map<ChecksumAlgorithm, String> declared) {
         MultipartUpload upload = upload(bucket, key, uploadId);
         Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(upload.checksumAlgorithm());
-        String checksumType = StoredHeaders.checksumType(upload.headers());
+        ChecksumType checksumType = upload.checksumType();
         List<String> partChecksums = new ArrayList<>(requested.size());
         Map<Integer, Part> parts = new TreeMap<>();
         int after = 0;
@@ -542,7 +554,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             if (algorithm.isPresent()) {
                 String name = algorithm.get().name();
-                if (checksumType.equals(StoredHeaders.COMPOSITE) && !want.checksums().containsKey(name)) {
+                if (checksumType == ChecksumType.COMPOSITE && !want.checksums().containsKey(name)) {
                     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
                     throw new ObjectException(ObjectException.Reason.MISSING_PART_CHECKSUM, "The upload was created using a "
                             + name.toLowerCase(java.util.Locale.ROOT) + " checksum. The complete request must include the "
@@ -571,7 +583,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             perPart = partChecksums.stream().map(c -> Map.of(name, c)).toList();
             ChecksumAlgorithm a = algorithm.get();
             String value;
-            if (checksumType.equals(StoredHeaders.FULL_OBJECT)) {
+            if (checksumType == ChecksumType.FULL_OBJECT) {
                 value = partChecksums.getFirst();
                 for (int i = 1; i < partChecksums.size(); i++) {
                     value = a.combine(value, partChecksums.get(i), parts.get(requested.get(i).partNumber()).size());
@@ -588,7 +600,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion committed;
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, size, etag,
                 clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), checksums,
-                requested.size(), segments, false, perPart);
+                requested.size(), segments, false, perPart, upload.attributes());
         try {
             committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());
         } catch (IllegalArgumentException e) {
@@ -614,11 +626,6 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     @Override
     public Optional<LifecycleConfiguration> lifecycle(BucketName bucket) {
         return lifecycleLookup.apply(bucket);
-    }
-
-    @Override
-    public Map<String, String> tags(ObjectVersion version) {
-        return StoredHeaders.tags(version.headers());
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.strata.auth.AuthException;
 import io.strata.auth.Authentication;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.Policy;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
@@ -154,7 +153,7 @@ public final class AccessControl {
 
     /**
      * An object version's canned ACL: the one PutObjectAcl set on this very version if any, else the
-     * one it was written with (x-amz-acl, kept in its headers), else private. PutObjectAcl's setting
+     * one it was written with (x-amz-acl, kept in its record), else private. PutObjectAcl's setting
      * is a bucket configuration document stamped with the version's id, time and ETag, so it never
      * applies to other content under the same key and version id (an overwritten "null" version); a
      * stale one is ignored and goes with the bucket.
@@ -167,7 +166,7 @@ public final class AccessControl {
                 return CannedAcl.parse(parts[0]).orElse(CannedAcl.PRIVATE);
             }
         }
-        return objectAcl(v.headers());
+        return CannedAcl.parse(v.cannedAcl()).orElse(CannedAcl.PRIVATE);
     }
 
     /** Sets the canned ACL of one object version (PutObjectAcl); one synced write. */
@@ -212,11 +211,5 @@ public final class AccessControl {
 
     public static S3Exception denied() {
         return new S3Exception(S3Error.ACCESS_DENIED, "Access Denied");
-    }
-
-    /** The canned ACL stored with an object (private when none was given). */
-    private static CannedAcl objectAcl(Map<String, String> storedHeaders) {
-        String v = storedHeaders.get(StoredHeaders.ACL_HEADER);
-        return v == null ? CannedAcl.PRIVATE : CannedAcl.parse(v).orElse(CannedAcl.PRIVATE);
     }
 }

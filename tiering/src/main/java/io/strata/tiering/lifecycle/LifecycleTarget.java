@@ -6,7 +6,6 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.tiering.TierException;
 import io.strata.tiering.TierMover;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,9 +18,6 @@ import java.util.Optional;
 public interface LifecycleTarget {
     /** The bucket's lifecycle configuration, empty if it has none (or the bucket is gone). */
     Optional<LifecycleConfiguration> lifecycle(BucketName bucket);
-
-    /** The object tags of a version (empty map if it has none). */
-    Map<String, String> tags(ObjectVersion version);
 
     /**
      * Expires the current version, as a DELETE without version id does: a delete marker in a

@@ -479,19 +479,10 @@ public final class LifecycleWorker implements AutoCloseable {
         } while (page.truncated() && !closed);
     }
 
-    /** The version's tags, fetched once and only if a rule filters on tags. */
-    private final class Tags {
-        private final ObjectVersion version;
-        private Map<String, String> tags;
-
-        Tags(ObjectVersion version) {
-            this.version = version;
-        }
-
+    /** The version's tags as a rule's filter needs them: none when the rule does not filter on tags. */
+    private record Tags(ObjectVersion version) {
         Map<String, String> get(Rule r) {
-            if (r.filter().tags().isEmpty()) return Map.of();
-            if (tags == null) tags = target.tags(version);
-            return tags;
+            return r.filter().tags().isEmpty() ? Map.of() : version.tags();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.tiering.snapshot;
 
+import io.strata.namespace.ObjectAttributes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +11,16 @@ import java.util.Optional;
  * One line of a range file: an object version or delete marker as the snapshot recorded it (see
  * docs/snapshot-format.md §4). Immutable.
  *
+ * @param headers       stored headers, never the pseudo-headers of the attributes
  * @param partSizes     each part's size for a multipart object, empty for a single PUT
  * @param data          where the bytes are; empty for a delete marker
+ * @param attributes    tags, canned ACL and checksum type ({@link ObjectAttributes#NONE} for a delete marker)
  */
 public record SnapshotEntry(String key, String versionId, boolean deleteMarker, Instant lastModified, long size,
                             String etag, String contentType, Map<String, String> headers,
                             Map<String, String> userMetadata, Map<String, String> checksums, List<Long> partSizes,
-                            List<Map<String, String>> partChecksums, Optional<Data> data) {
+                            List<Map<String, String>> partChecksums, Optional<Data> data,
+                            ObjectAttributes attributes) {
     public SnapshotEntry {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(versionId, "versionId");
@@ -24,6 +28,7 @@ public record SnapshotEntry(String key, String versionId, boolean deleteMarker, 
         Objects.requireNonNull(etag, "etag");
         Objects.requireNonNull(contentType, "contentType");
         if (size < 0) throw new IllegalArgumentException("size < 0");
+        Objects.requireNonNull(attributes, "attributes");
         headers = Map.copyOf(headers);
         userMetadata = Map.copyOf(userMetadata);
         checksums = Map.copyOf(checksums);
@@ -33,6 +38,15 @@ public record SnapshotEntry(String key, String versionId, boolean deleteMarker, 
         if (deleteMarker == data.isPresent()) {
             throw new IllegalArgumentException(deleteMarker ? "a delete marker has no data" : "a version needs data");
         }
+    }
+
+    /** An entry without attributes (no tags, private, FULL_OBJECT): every delete marker. */
+    public SnapshotEntry(String key, String versionId, boolean deleteMarker, Instant lastModified, long size,
+                         String etag, String contentType, Map<String, String> headers,
+                         Map<String, String> userMetadata, Map<String, String> checksums, List<Long> partSizes,
+                         List<Map<String, String>> partChecksums, Optional<Data> data) {
+        this(key, versionId, deleteMarker, lastModified, size, etag, contentType, headers, userMetadata, checksums,
+                partSizes, partChecksums, data, ObjectAttributes.NONE);
     }
 
     /** Where a version's bytes are: a data object in the repository, or an object in the source's cold tier. */

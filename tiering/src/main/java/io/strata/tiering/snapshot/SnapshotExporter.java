@@ -481,7 +481,7 @@ public final class SnapshotExporter {
             }
             return new SnapshotEntry(v.key().value(), v.versionId(), false, v.lastModified(), v.size(), v.etag(),
                     v.contentType(), v.headers(), v.userMetadata(), v.checksums(), SnapshotFormat.partSizes(v),
-                    v.partChecksums(), Optional.of(data));
+                    v.partChecksums(), Optional.of(data), v.attributes());
         }
 
         /** The counters of this version once its data object is in the repository. */

@@ -1,5 +1,7 @@
 package io.strata.tiering.snapshot;
 
+import io.strata.namespace.ChecksumType;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 import java.math.BigDecimal;
@@ -24,7 +26,8 @@ import java.util.TreeMap;
 final class SnapshotFormat {
     static final String FORMAT = "strata-snapshot";
     static final int MAJOR = 1;
-    static final int MINOR = 0;
+    /** 1: range lines carry {@code tags}, {@code acl} and {@code ckType} (docs/snapshot-format.md §4). */
+    static final int MINOR = 1;
     static final String MARKER = "strata-snap.json";
     static final String SNAPSHOTS = "snapshots/";
     static final String RANGES = "ranges/";
@@ -123,6 +126,12 @@ final class SnapshotFormat {
             m.put("etag", e.etag());
             m.put("ct", e.contentType());
             m.put("h", new TreeMap<>(e.headers()));
+            // A list of pairs, not an object: the client's tag order is kept in every JSON reader.
+            if (!e.attributes().tags().isEmpty()) {
+                m.put("tags", e.attributes().tags().entrySet().stream().map(t -> List.of(t.getKey(), t.getValue())).toList());
+            }
+            if (!e.attributes().cannedAcl().equals(ObjectAttributes.PRIVATE)) m.put("acl", e.attributes().cannedAcl());
+            if (e.attributes().checksumType() != ChecksumType.FULL_OBJECT) m.put("ckType", e.attributes().checksumType().name());
             m.put("meta", new TreeMap<>(e.userMetadata()));
             m.put("ck", new TreeMap<>(e.checksums()));
             if (!e.partSizes().isEmpty()) m.put("parts", e.partSizes());
@@ -172,9 +181,29 @@ final class SnapshotFormat {
                 ? new SnapshotEntry.InRepository(id, relativePath(string(d, "path"), DATA))
                 : new SnapshotEntry.InColdTier(id, string(d, "tier"), string(d, "bucket"), string(d, "key"),
                         string(d, "version"), string(d, "storageClass"));
+        // A 1.0 line kept the attributes in "h" as pseudo-headers; 1.1 gives them fields of their own.
+        ObjectAttributes.Lifted lifted = ObjectAttributes.lift(strings(m.get("h"), "h"));
+        ObjectAttributes attributes = lifted.attributes();
+        if (m.get("tags") != null) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            for (Object t : list(m.get("tags"), "tags")) {
+                List<?> pair = list(t, "tags");
+                if (pair.size() != 2 || !(pair.get(0) instanceof String k) || !(pair.get(1) instanceof String v)) {
+                    throw new IllegalArgumentException("tags holds a pair that is not two strings");
+                }
+                tags.put(k, v);
+            }
+            attributes = attributes.withTags(tags);
+        }
+        if (m.get("acl") != null) attributes = attributes.withCannedAcl(string(m, "acl"));
+        if (m.get("ckType") != null) {
+            ChecksumType type = ChecksumType.parse(string(m, "ckType"));
+            if (type == null) throw new IllegalArgumentException("unknown ckType " + m.get("ckType"));
+            attributes = attributes.withChecksumType(type);
+        }
         return new SnapshotEntry(key, version, false, mtime, number(m.get("size"), "size"), string(m, "etag"),
-                string(m, "ct"), strings(m.get("h"), "h"), strings(m.get("meta"), "meta"), strings(m.get("ck"), "ck"),
-                parts, partCk, Optional.of(data));
+                string(m, "ct"), lifted.headers(), strings(m.get("meta"), "meta"), strings(m.get("ck"), "ck"),
+                parts, partCk, Optional.of(data), attributes);
     }
 
     /** A relative path under {@code dir}, refused if it could leave it (a root or range is untrusted input). */

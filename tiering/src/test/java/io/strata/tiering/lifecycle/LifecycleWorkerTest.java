@@ -63,11 +63,6 @@ class LifecycleWorkerTest {
             return Optional.ofNullable(configs.get(bucket));
         }
 
-        @Override
-        public Map<String, String> tags(ObjectVersion version) {
-            return tags.getOrDefault(version.key().value(), Map.of());
-        }
-
         private void spend() {
             if (actionsLeft.decrementAndGet() < 0) throw new IllegalStateException("simulated crash");
         }
@@ -119,7 +114,8 @@ class LifecycleWorkerTest {
 
     private ObjectVersion put(String key, long size, Instant lastModified) {
         ObjectVersion v = new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, "etag-" + SEQUENCE.incrementAndGet(),
-                lastModified, "binary/octet-stream", Map.of(), Map.of(), Map.of(), 0, size == 0 ? List.of() : List.of(segment(size)));
+                lastModified, "binary/octet-stream", Map.of(), Map.of(), Map.of(), 0, size == 0 ? List.of() : List.of(segment(size)))
+                .withTags(tags.getOrDefault(key, Map.of()));
         return namespace.putObject(v).version();
     }
 
@@ -236,13 +232,13 @@ class LifecycleWorkerTest {
 
     @Test
     void prefixTagAndSizeFiltersSelectObjects() {
+        tags.put("logs/tagged", Map.of("class", "tmp"));
+        tags.put("logs/a", Map.of("class", "keep"));
         put("logs/a", 100, daysAgo(10));
         put("logs/small", 5, daysAgo(10));
         put("logs/huge", 10_000, daysAgo(10));
         put("logs/tagged", 100, daysAgo(10));
         put("data/a", 100, daysAgo(10));
-        tags.put("logs/tagged", Map.of("class", "tmp"));
-        tags.put("logs/a", Map.of("class", "keep"));
         configure(expireAfter(1, new Filter("logs/", Map.of("class", "tmp"), OptionalLong.of(10), OptionalLong.of(1000))),
                 rule("sizes", new Filter("logs/", Map.of(), OptionalLong.of(5000), OptionalLong.empty()),
                         Optional.of(new Expiration(OptionalInt.of(1), Optional.empty(), false)), Optional.empty(),

@@ -96,11 +96,6 @@ class TransitionLifecycleTest {
             }
 
             @Override
-            public Map<String, String> tags(ObjectVersion version) {
-                return version.key().value().contains("tagged") ? Map.of("class", "cold") : Map.of();
-            }
-
-            @Override
             public boolean expireCurrent(ObjectVersion current) {
                 return actions.expireCurrent(current);
             }
@@ -133,7 +128,8 @@ class TransitionLifecycleTest {
         Segment s = new Segment(size, store.write(new ByteArrayInputStream(data), size, BlobOwner.UNKNOWN).encode());
         String etag = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
         return namespace.putObject(new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
-                lastModified, "binary/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(s))).version();
+                lastModified, "binary/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(s))
+                .withTags(key.contains("tagged") ? Map.of("class", "cold") : Map.of())).version();
     }
 
     private String where(String key) {

@@ -171,6 +171,7 @@ abstract class SnapshotExportContractTest {
                 assertEquals(v.etag(), e.etag(), what);
                 assertEquals(v.contentType(), e.contentType(), what);
                 assertEquals(v.headers(), e.headers(), what);
+                assertEquals(v.attributes(), e.attributes(), what);
                 assertEquals(v.userMetadata(), e.userMetadata(), what);
                 assertEquals(v.checksums(), e.checksums(), what);
                 assertEquals(v.partChecksums(), e.partChecksums(), what);

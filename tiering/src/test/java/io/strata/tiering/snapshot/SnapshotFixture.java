@@ -7,6 +7,7 @@ import io.strata.erasure.ErasureStore;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
@@ -129,9 +130,11 @@ final class SnapshotFixture implements AutoCloseable {
                     : checksum(extra.algorithm(), parts);
             checksums = Map.of(extra.algorithm().name(), value);
         }
+        // Extra names the attributes as the pseudo-headers S3 requests carry them in.
+        ObjectAttributes.Lifted lifted = ObjectAttributes.lift(extra.headers());
         ObjectVersion v = new ObjectVersion(new BucketName(bucket), new ObjectKey(key), ObjectVersion.NULL_VERSION, size,
-                etag, extra.mtime(), "application/x-test", extra.headers(), extra.meta(), checksums,
-                parts.length == 1 ? 0 : parts.length, segments, false, partChecksums);
+                etag, extra.mtime(), "application/x-test", lifted.headers(), extra.meta(), checksums,
+                parts.length == 1 ? 0 : parts.length, segments, false, partChecksums, lifted.attributes());
         return namespace.putObject(v).version();
     }
 

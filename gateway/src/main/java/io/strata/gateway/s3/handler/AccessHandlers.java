@@ -5,7 +5,6 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.Policy;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
@@ -26,7 +25,7 @@ import java.util.Optional;
 /**
  * Bucket policy (Put/Get/DeleteBucketPolicy) and canned ACLs (Put/GetBucketAcl, Put/GetObjectAcl).
  * Policies are validated by {@link Policy#parse} and stored as sent; a bucket's canned ACL is a
- * bucket configuration document, an object's lives in its stored headers ({@link StoredHeaders#ACL_HEADER}).
+ * bucket configuration document, an object's is its version's canned ACL field ({@code ObjectVersion.cannedAcl()}), set on upload.
  */
 final class AccessHandlers {
 

@@ -4,7 +4,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
@@ -197,7 +196,7 @@ final class BucketHandlers {
                 xml.element("ETag", "\"" + v.etag() + "\"").element("Size", v.size());
                 if (!v.checksums().isEmpty()) {
                     xml.element("ChecksumAlgorithm", v.checksums().keySet().iterator().next());
-                    xml.element("ChecksumType", StoredHeaders.checksumType(v.headers()));
+                    xml.element("ChecksumType", v.checksumType().name());
                 }
                 xml.element("StorageClass", TierMover.storageClass(v));
             }
@@ -264,7 +263,7 @@ final class BucketHandlers {
                     .element("Size", o.size());
             if (!o.checksums().isEmpty()) {
                 xml.element("ChecksumAlgorithm", o.checksums().keySet().iterator().next());
-                xml.element("ChecksumType", StoredHeaders.checksumType(o.headers()));
+                xml.element("ChecksumType", o.checksumType().name());
             }
             xml.element("StorageClass", TierMover.storageClass(o));
             if (fetchOwner) Responses.ownerElement(xml, "Owner", bucket.owner());

@@ -6,7 +6,6 @@ import io.strata.auth.VerifiedBody;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.CopySource;
 import io.strata.gateway.s3.Ranges;
@@ -18,6 +17,7 @@ import io.strata.gateway.s3.xml.CompleteMultipartUploadXml;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.ChecksumType;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectKey;
@@ -53,15 +53,11 @@ final class MultipartHandlers {
                 .map(a -> ChecksumAlgorithm.parse(a).orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST,
                         "Checksum algorithm provided is unsupported.")));
         String algorithm = checksum.map(Enum::name).orElse("");
-        Optional<String> type = Uploads.multipartChecksumType(checksum, r.header("x-amz-checksum-type"));
-        if (type.isPresent()) {
-            Map<String, String> headers = new java.util.TreeMap<>(meta.headers());
-            headers.put(StoredHeaders.CHECKSUM_TYPE_HEADER, type.get());
-            meta = new ObjectService.Metadata(meta.contentType(), headers, meta.userMetadata());
-        }
+        Optional<ChecksumType> type = Uploads.multipartChecksumType(checksum, r.header("x-amz-checksum-type"));
+        if (type.isPresent()) meta = meta.withAttributes(meta.attributes().withChecksumType(type.get()));
         MultipartUpload upload = service.createUpload(bucket, key, r.auth().accessKey(), meta, algorithm);
         if (!algorithm.isEmpty()) res.header("x-amz-checksum-algorithm", algorithm);
-        type.ifPresent(t -> res.header("x-amz-checksum-type", t));
+        type.ifPresent(t -> res.header("x-amz-checksum-type", t.name()));
         Responses.xml(res, XmlWriter.create().root("InitiateMultipartUploadResult")
                 .element("Bucket", bucket.value())
                 .element("Key", key.value())
@@ -175,7 +171,7 @@ final class MultipartHandlers {
                 .element("Key", key.value())
                 .element("ETag", "\"" + v.etag() + "\"");
         for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
-        if (!v.checksums().isEmpty()) xml.element("ChecksumType", StoredHeaders.checksumType(v.headers()));
+        if (!v.checksums().isEmpty()) xml.element("ChecksumType", v.checksumType().name());
         Responses.xml(res, xml);
     }
 
@@ -211,7 +207,7 @@ final class MultipartHandlers {
         if (url) xml.element("EncodingType", "url");
         if (!upload.checksumAlgorithm().isEmpty()) {
             xml.element("ChecksumAlgorithm", upload.checksumAlgorithm())
-                    .element("ChecksumType", StoredHeaders.checksumType(upload.headers()));
+                    .element("ChecksumType", upload.checksumType().name());
         }
         for (Part p : page) {
             xml.start("Part").element("PartNumber", p.partNumber())
@@ -256,7 +252,7 @@ final class MultipartHandlers {
                     .element("Initiated", Encoding.isoDate(u.initiated()));
             if (!u.checksumAlgorithm().isEmpty()) {
                 xml.element("ChecksumAlgorithm", u.checksumAlgorithm())
-                        .element("ChecksumType", StoredHeaders.checksumType(u.headers()));
+                        .element("ChecksumType", u.checksumType().name());
             }
             xml.end();
         }

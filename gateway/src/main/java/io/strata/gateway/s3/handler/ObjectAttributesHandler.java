@@ -3,7 +3,6 @@ package io.strata.gateway.s3.handler;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
@@ -66,7 +65,7 @@ final class ObjectAttributesHandler {
         if (wanted.contains("Checksum") && !v.checksums().isEmpty()) {
             xml.start("Checksum");
             for (var c : v.checksums().entrySet()) xml.element("Checksum" + c.getKey(), c.getValue());
-            xml.element("ChecksumType", StoredHeaders.checksumType(v.headers())).end();
+            xml.element("ChecksumType", v.checksumType().name()).end();
         }
         if (wanted.contains("ObjectParts") && v.partCount() > 0) {
             xml.start("ObjectParts").element("PartsCount", v.partCount());

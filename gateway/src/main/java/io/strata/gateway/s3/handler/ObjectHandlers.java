@@ -2,12 +2,12 @@ package io.strata.gateway.s3.handler;
 
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.strata.auth.CannedAcl;
 import io.strata.auth.VerifiedBody;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.http.ReadAhead;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.tiering.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.AddressedVersion;
@@ -25,7 +25,9 @@ import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
+import io.strata.namespace.ChecksumType;
 import io.strata.namespace.DeleteResult;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 
@@ -104,12 +106,10 @@ final class ObjectHandlers {
                             + "location or encryption attributes.");
                 }
                 // The ACL is never copied: the new object gets the request's x-amz-acl, else private (as S3).
-                Map<String, String> headers = new java.util.TreeMap<>(src.headers());
-                headers.remove(StoredHeaders.ACL_HEADER);
                 // The copy's checksums are computed over its whole bytes: FULL_OBJECT, whatever the source's were.
-                headers.remove(StoredHeaders.CHECKSUM_TYPE_HEADER);
-                Uploads.cannedAcl(r).ifPresent(acl -> headers.put(StoredHeaders.ACL_HEADER, acl.header()));
-                meta = new ObjectService.Metadata(src.contentType(), headers, src.userMetadata());
+                String acl = Uploads.cannedAcl(r).map(CannedAcl::header).orElse(ObjectAttributes.PRIVATE);
+                meta = new ObjectService.Metadata(src.contentType(), src.headers(), src.userMetadata(),
+                        ObjectAttributes.NONE.withCannedAcl(acl));
             }
             case "REPLACE" -> meta = Uploads.metadata(r);
             default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown metadata directive.")
@@ -118,12 +118,12 @@ final class ObjectHandlers {
         // Tags follow x-amz-tagging-directive, independently of the metadata directive (COPY by default).
         String taggingDirective = r.header("x-amz-tagging-directive").orElse("COPY").trim();
         Map<String, String> tags = switch (taggingDirective) {
-            case "COPY" -> StoredHeaders.tags(src.headers());
+            case "COPY" -> src.tags();
             case "REPLACE" -> Tagging.fromHeader(r);
             default -> throw new S3Exception(S3Error.INVALID_ARGUMENT, "Unknown tagging directive.")
                     .with("ArgumentName", "x-amz-tagging-directive").with("ArgumentValue", taggingDirective);
         };
-        meta = new ObjectService.Metadata(meta.contentType(), StoredHeaders.withTags(meta.headers(), tags), meta.userMetadata());
+        meta = meta.withAttributes(meta.attributes().withTags(tags));
         ObjectVersion v = service.copy(src, bucket, key, meta);
         versionIdHeader(res, targetBucket, v);
         source.versionHeader(res);
@@ -177,7 +177,7 @@ final class ObjectHandlers {
             res.header("x-amz-meta-" + m.getKey(), m.getValue());
         }
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
-        int tagCount = StoredHeaders.tags(v.headers()).size();
+        int tagCount = v.tags().size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
         if (placement.map(p -> p.restoring(v)).orElse(false)) {
@@ -195,7 +195,7 @@ final class ObjectHandlers {
                 for (var c : part.entrySet()) {
                     ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
                 }
-                if (!part.isEmpty()) res.header("x-amz-checksum-type", StoredHeaders.FULL_OBJECT);
+                if (!part.isEmpty()) res.header("x-amz-checksum-type", ChecksumType.FULL_OBJECT.name());
             }
         }
         if (partial) {
@@ -402,7 +402,7 @@ final class ObjectHandlers {
         for (var c : v.checksums().entrySet()) {
             ChecksumAlgorithm.parse(c.getKey()).ifPresent(a -> res.header(a.headerName(), c.getValue()));
         }
-        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", StoredHeaders.checksumType(v.headers()));
+        if (!v.checksums().isEmpty()) res.header("x-amz-checksum-type", v.checksumType().name());
     }
 
 }

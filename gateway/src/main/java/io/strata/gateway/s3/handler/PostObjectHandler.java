@@ -7,7 +7,6 @@ import io.strata.auth.MultipartFormReader;
 import io.strata.auth.PostFormVerifier;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.S3Api;
 import io.strata.gateway.s3.S3Error;
@@ -15,6 +14,7 @@ import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 
@@ -141,8 +141,8 @@ final class PostObjectHandler {
             }
         }
         if (size > Uploads.MAX_USER_METADATA) throw new S3Exception(S3Error.METADATA_TOO_LARGE);
-        acl.ifPresent(a -> headers.put(StoredHeaders.ACL_HEADER, a.header()));
-        return new ObjectService.Metadata(type, headers, user);
+        ObjectAttributes attributes = acl.map(a -> ObjectAttributes.NONE.withCannedAcl(a.header())).orElse(ObjectAttributes.NONE);
+        return new ObjectService.Metadata(type, headers, user, attributes);
     }
 
     /** success_action_redirect (303), else success_action_status 200, 201 (PostResponse XML) or 204. */

@@ -3,7 +3,6 @@ package io.strata.gateway.s3.handler;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.AddressedVersion;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
@@ -47,7 +46,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         ObjectVersion v = addressed(r, b.name(), r.key());
         ObjectHandlers.versionIdHeader(res, b, v);
-        Responses.xml(res, Tagging.xml(StoredHeaders.tags(v.headers())));
+        Responses.xml(res, Tagging.xml(v.tags()));
     }
 
     void deleteObjectTagging(S3Request r, ServerResponse res) {
@@ -61,8 +60,8 @@ final class TaggingHandlers {
     private ObjectVersion rewrite(S3Request r, Bucket b, ObjectKey key, Map<String, String> tags) {
         for (int i = 0; i < ATTEMPTS; i++) {
             ObjectVersion v = addressed(r, b.name(), key);
-            if (StoredHeaders.tags(v.headers()).equals(tags)) return v;
-            if (service.namespace().replaceVersion(v, v.withHeaders(StoredHeaders.withTags(v.headers(), tags)))) return v;
+            if (v.tags().equals(tags)) return v;
+            if (service.namespace().replaceVersion(v, v.withTags(tags))) return v;
         }
         throw new S3Exception(S3Error.SLOW_DOWN, "The object is being modified concurrently; retry the request.");
     }
@@ -91,7 +90,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         Map<String, String> tags = Tagging.fromXml(Responses.readSmallBody(r), Tagging.MAX_BUCKET_TAGS);
         service.namespace().putBucketConfig(b.name(), Tagging.BUCKET_CONFIG,
-                StoredHeaders.encodeTags(tags).getBytes(StandardCharsets.UTF_8));
+                Tagging.storedForm(tags).getBytes(StandardCharsets.UTF_8));
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -99,7 +98,7 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         byte[] doc = service.namespace().bucketConfig(b.name(), Tagging.BUCKET_CONFIG)
                 .orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_TAG_SET).with("BucketName", b.name().value()));
-        Responses.xml(res, Tagging.xml(StoredHeaders.decodeTags(new String(doc, StandardCharsets.UTF_8))));
+        Responses.xml(res, Tagging.xml(Tagging.fromStoredForm(new String(doc, StandardCharsets.UTF_8))));
     }
 
     void deleteBucketTagging(S3Request r, ServerResponse res) {

@@ -5,11 +5,12 @@ import io.strata.auth.VerifiedBody;
 
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.objects.ObjectService;
-import io.strata.gateway.objects.StoredHeaders;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
 import io.strata.gateway.s3.xml.Tagging;
+import io.strata.namespace.ChecksumType;
+import io.strata.namespace.ObjectAttributes;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -83,20 +84,20 @@ public final class Uploads {
             throw new S3Exception(S3Error.METADATA_TOO_LARGE).with("Size", Integer.toString(size))
                     .with("MaxSizeAllowed", Integer.toString(MAX_USER_METADATA));
         }
-        cannedAcl(r).ifPresent(acl -> headers.put(StoredHeaders.ACL_HEADER, acl.header()));
-        Map<String, String> tags = Tagging.fromHeader(r);
-        if (!tags.isEmpty()) headers.put(StoredHeaders.TAGGING_HEADER, StoredHeaders.encodeTags(tags));
-        return new ObjectService.Metadata(contentType, headers, user);
+        ObjectAttributes attributes = ObjectAttributes.NONE.withTags(Tagging.fromHeader(r));
+        Optional<CannedAcl> acl = cannedAcl(r);
+        if (acl.isPresent()) attributes = attributes.withCannedAcl(acl.get().header());
+        return new ObjectService.Metadata(contentType, headers, user, attributes);
     }
 
     /**
-     * CreateMultipartUpload's x-amz-checksum-type for {@code algorithm}: StoredHeaders.COMPOSITE is the default for
-     * SHA-1/SHA-256/CRC32/CRC32C, StoredHeaders.FULL_OBJECT the default and only type for CRC64NVME, and SHAs cannot
-     * be StoredHeaders.FULL_OBJECT ("Checking object integrity", AWS S3 user guide).
+     * CreateMultipartUpload's x-amz-checksum-type for {@code algorithm}: COMPOSITE is the default for
+     * SHA-1/SHA-256/CRC32/CRC32C, FULL_OBJECT the default and only type for CRC64NVME, and SHAs cannot
+     * be FULL_OBJECT ("Checking object integrity", AWS S3 user guide).
      *
      * @return the type, or empty when no algorithm is named
      */
-    static Optional<String> multipartChecksumType(Optional<ChecksumAlgorithm> algorithm, Optional<String> requested) {
+    static Optional<ChecksumType> multipartChecksumType(Optional<ChecksumAlgorithm> algorithm, Optional<String> requested) {
         if (algorithm.isEmpty()) {
             if (requested.isPresent()) {
                 throw new S3Exception(S3Error.INVALID_REQUEST,
@@ -105,13 +106,13 @@ public final class Uploads {
             return Optional.empty();
         }
         ChecksumAlgorithm a = algorithm.get();
-        String type = requested.map(t -> t.trim().toUpperCase(Locale.ROOT))
-                .orElse(a == ChecksumAlgorithm.CRC64NVME ? StoredHeaders.FULL_OBJECT : StoredHeaders.COMPOSITE);
-        if (!type.equals(StoredHeaders.COMPOSITE) && !type.equals(StoredHeaders.FULL_OBJECT)) {
+        ChecksumType type = requested.isPresent() ? ChecksumType.parse(requested.get().trim().toUpperCase(Locale.ROOT))
+                : a == ChecksumAlgorithm.CRC64NVME ? ChecksumType.FULL_OBJECT : ChecksumType.COMPOSITE;
+        if (type == null) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "Value for x-amz-checksum-type header is invalid.");
         }
-        if (type.equals(StoredHeaders.COMPOSITE) && a == ChecksumAlgorithm.CRC64NVME
-                || type.equals(StoredHeaders.FULL_OBJECT) && !a.isCrc()) {
+        if (type == ChecksumType.COMPOSITE && a == ChecksumAlgorithm.CRC64NVME
+                || type == ChecksumType.FULL_OBJECT && !a.isCrc()) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "The " + type + " checksum type cannot be used with the "
                     + a.name().toLowerCase(Locale.ROOT) + " checksum algorithm.");
         }
@@ -125,7 +126,7 @@ public final class Uploads {
                 throw new S3Exception(S3Error.NOT_IMPLEMENTED, "Explicit grants (" + h + ") are not implemented; use x-amz-acl.");
             }
         }
-        Optional<String> value = r.header(StoredHeaders.ACL_HEADER);
+        Optional<String> value = r.header("x-amz-acl");
         if (value.isEmpty()) return Optional.empty();
         return Optional.of(CannedAcl.parse(value.get()).orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT)
                 .with("ArgumentName", "x-amz-acl").with("ArgumentValue", value.get())));

@@ -8,6 +8,9 @@ import io.strata.gateway.xml.XmlReader;
 import io.strata.gateway.xml.XmlWriter;
 import org.w3c.dom.Element;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,12 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * Object and bucket tag sets: parsing (x-amz-tagging header, Tagging XML) and S3's limits. An
- * object's tags live in its version's stored headers (StoredHeaders.TAGGING_HEADER in the objects
- * package, which owns the stored form), so they commit atomically with the version and need no codec
- * change (GET/HEAD return only the stored standard headers, never that one); a bucket's are the
- * bucket configuration document {@link #BUCKET_CONFIG}. Both are stored as a URL-encoded query string
- * ({@code k1=v1&k2=v2}).
- * Stateless, thread-safe.
+ * object's tags are its version's typed tags field ({@code ObjectVersion.tags()}), so they commit
+ * atomically with the version; a bucket's are the bucket configuration document
+ * {@link #BUCKET_CONFIG}, stored as a URL-encoded query string ({@code k1=v1&k2=v2},
+ * {@link #storedForm}). Stateless, thread-safe.
  */
 public final class Tagging {
     /** The bucket configuration kind of a bucket's tag set. */
@@ -36,6 +37,29 @@ public final class Tagging {
     private static final Pattern ALLOWED = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
 
     private Tagging() {
+    }
+
+    /** The stored form of a bucket's tag set ({@link #BUCKET_CONFIG}), in the tag set's order; "" for no tags. */
+    public static String storedForm(Map<String, String> tags) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            if (!b.isEmpty()) b.append('&');
+            b.append(URLEncoder.encode(t.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(t.getValue(), StandardCharsets.UTF_8));
+        }
+        return b.toString();
+    }
+
+    /** The tag set of a stored form ({@link #storedForm}; "" is none), in its order. */
+    public static Map<String, String> fromStoredForm(String stored) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (stored.isEmpty()) return out;
+        for (String pair : stored.split("&")) {
+            int eq = pair.indexOf('=');
+            out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
     }
 
     /** The request's x-amz-tagging header as a validated tag set (empty when absent). */

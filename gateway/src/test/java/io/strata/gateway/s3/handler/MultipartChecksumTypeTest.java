@@ -25,7 +25,7 @@ class MultipartChecksumTypeTest {
     })
     void typeDefaultsAndAllowedCombinations(ChecksumAlgorithm algorithm, String requested, String expected) {
         assertEquals(Optional.of(expected), Uploads.multipartChecksumType(Optional.of(algorithm),
-                Optional.of(requested).filter(s -> !s.isEmpty())));
+                Optional.of(requested).filter(s -> !s.isEmpty())).map(Enum::name));
     }
 
     @ParameterizedTest
