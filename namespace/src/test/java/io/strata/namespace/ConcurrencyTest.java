@@ -244,7 +244,9 @@ class ConcurrencyTest {
                 });
             }
             running.await();
-            Thread.sleep(50);
+            // Close once calls have completed (not after a fixed sleep: under load none may have yet).
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (done.get() < 4 && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             ns.close();
         }
         assertTrue(done.get() > 0);
