@@ -193,6 +193,18 @@ public final class SnapshotCache {
         }
     }
 
+    /** Drops one file (a cached copy found damaged): the next {@link #open} fetches it again. */
+    public synchronized void invalidate(String group, String name) {
+        Path file = file(group, name);
+        Long size = files.remove(file);
+        if (size != null) bytes -= size;
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // no longer indexed: the next open fills it again over the old file
+        }
+    }
+
     /** Deletes every file of {@code group} (a detached snapshot's). */
     public synchronized void removeGroup(String group) {
         Path g = dir.resolve(checkName(group));
@@ -238,7 +250,7 @@ public final class SnapshotCache {
         return misses.get();
     }
 
-    /** Bytes fetched from repositories (and cold tiers) into the cache since start. */
+    /** Bytes fetched from repositories (and cold tiers) into the cache since start (with a copy's block table). */
     public long fetchedBytes() {
         return fetched.get();
     }

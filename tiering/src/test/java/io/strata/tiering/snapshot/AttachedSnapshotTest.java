@@ -195,6 +195,10 @@ class AttachedSnapshotTest {
         // Ranges are served from the checked copy: no second download.
         assertArrayEquals(java.util.Arrays.copyOfRange(whole, 5 << 20, (5 << 20) + 100), read(got, 5 << 20, 100));
         assertEquals(fetched, cache.fetchedBytes());
+        // A range across a checked block's end.
+        int blockEnd = SnapshotSources.BLOCK;
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, blockEnd - 50, blockEnd + 50), read(got, blockEnd - 50, 100));
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, whole.length - 7, whole.length), read(got, whole.length - 7, 7));
 
         assertEquals(current.versionId(), att.latest(new ObjectKey("k")).orElseThrow().versionId());
         ObjectVersion older = att.version(new ObjectKey("k"), old.versionId()).orElseThrow();
@@ -220,7 +224,8 @@ class AttachedSnapshotTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(fetched + (3 << 20), cache.fetchedBytes());
+        // Once: the object's bytes and its block table (4 bytes a block and 8).
+        assertEquals(fetched + (3 << 20) + 3 * 4 + 8, cache.fetchedBytes());
         assertEquals(misses + 1, cache.misses());
     }
 
@@ -243,6 +248,30 @@ class AttachedSnapshotTest {
         // Restored bytes are accepted on the next read.
         replace(path, bytes(1, 100_000));
         assertArrayEquals(bytes(1, 100_000), read(v, 0, v.size()));
+    }
+
+    @Test
+    void aCachedCopyDamagedOnLocalDiskIsRefusedAndFetchedAgain() throws Exception {
+        fx.bucket("src");
+        fx.put("src", "k", at(0, false), bytes(1, (3 << 20) + 5));
+        AttachedSnapshot att = export(SnapshotExporter.Options.DEFAULT);
+        ObjectVersion v = att.latest(new ObjectKey("k")).orElseThrow();
+        assertArrayEquals(bytes(1, (3 << 20) + 5), read(v, 0, v.size()));
+        Path copy;
+        try (var files = Files.list(dir.resolve("cache").resolve("att"))) {
+            copy = files.filter(f -> f.getFileName().toString().startsWith("d-")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(copy);
+        bytes[(2 << 20) + 10] ^= 1;
+        Files.write(copy, bytes);
+        // Block 0 is intact and served; block 2 is refused.
+        assertArrayEquals(java.util.Arrays.copyOf(bytes(1, 10), 10), read(v, 0, 10));
+        SnapshotException x = assertThrows(SnapshotException.class, () -> read(v, 2 << 20, 100));
+        assertEquals(SnapshotException.Reason.CORRUPT, x.reason());
+        assertTrue(x.getMessage().contains("CRC32C"), x.getMessage());
+        long fetched = cache.fetchedBytes();
+        assertArrayEquals(bytes(1, (3 << 20) + 5), read(v, 0, v.size()));
+        assertTrue(cache.fetchedBytes() > fetched, "the damaged copy was fetched again");
     }
 
     @Test
