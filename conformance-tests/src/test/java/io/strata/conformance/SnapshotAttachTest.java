@@ -519,6 +519,9 @@ class SnapshotAttachTest {
         assertEquals(0, attached.getKey(), attached.getValue());
         assertTrue(attached.getValue().contains("att-s3"), attached.getValue());
         assertFalse(attached.getValue().contains(PROXY_SECRET), "the secret key is never shown");
+        Path registration = b.dataDir().resolve("snapshot-attach").resolve("registry").resolve("att-s3.properties");
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                Files.getPosixFilePermissions(registration), "the registration holds the repository's secret key");
     }
 
     @Test
