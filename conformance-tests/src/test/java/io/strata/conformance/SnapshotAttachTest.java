@@ -435,7 +435,7 @@ class SnapshotAttachTest {
                 c -> c.putObject(r -> r.bucket(att).key("a/one.txt"), RequestBody.fromString("overwrite")),
                 c -> c.copyObject(r -> r.sourceBucket(att).sourceKey("a/one.txt").destinationBucket(att).destinationKey("copy")),
                 c -> c.deleteObject(r -> r.bucket(att).key("a/one.txt")),
-                c -> c.deleteObjects(r -> r.bucket(att).delete(d -> d.objects(o -> o.key("a/one.txt")))),
+                c -> c.deleteObjects(r -> r.bucket(att).delete(d -> d.objects(software.amazon.awssdk.services.s3.model.ObjectIdentifier.builder().key("a/one.txt").build()))),
                 c -> c.createMultipartUpload(r -> r.bucket(att).key("mp")),
                 c -> c.putObjectTagging(r -> r.bucket(att).key("a/one.txt").tagging(t -> t.tagSet(Tag.builder().key("k").value("v").build()))),
                 c -> c.deleteObjectTagging(r -> r.bucket(att).key("a/one.txt")),
