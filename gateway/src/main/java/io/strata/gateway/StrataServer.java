@@ -17,6 +17,11 @@ import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.JobsAdmin;
+import io.strata.gateway.admin.SnapshotAttachAdmin;
+import io.strata.gateway.attach.AttachedNamespace;
+import io.strata.gateway.attach.Attachments;
+import io.strata.tiering.snapshot.SnapshotCache;
+import io.strata.tiering.snapshot.SnapshotSources;
 import io.strata.gateway.admin.TierAdmin;
 import io.strata.gateway.config.RootCredentials;
 import io.strata.gateway.config.StrataConfig;
@@ -90,11 +95,14 @@ public final class StrataServer implements AutoCloseable {
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
     private final ConnectionGuard guard;
+    private final Attachments attachments;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
-                         Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard) {
+                         Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
+                         Attachments attachments) {
         this.guard = guard;
+        this.attachments = attachments;
         this.jobs = jobs;
         this.namespace = namespace;
         this.healer = healer;
@@ -133,6 +141,7 @@ public final class StrataServer implements AutoCloseable {
         ColdTiers tiers = null;
         OrphanCollector orphans = null;
         ConnectionGuard guard = null;
+        Attachments attachments = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -150,7 +159,15 @@ public final class StrataServer implements AutoCloseable {
                 tiers.add(spec.name(), spec.description(), spec.open());
                 LOG.info("cold tier {}: {}", spec.name(), spec.description());
             }
-            service = new ObjectService(namespace, store, clock, tiers, config.inlineThreshold());
+            // Attached snapshots: read-only buckets served from snapshot repositories, seen by the S3
+            // API (and the object service) through the namespace that adds them; the background
+            // workers (lifecycle, placement, jobs, orphans) see the stored namespace alone.
+            ColdTiers localTiers = tiers;
+            SnapshotSources sources = new SnapshotSources(SnapshotCache.open(config.dataDir().resolve(Attachments.DIR)
+                    .resolve("cache"), config.attachCacheBytes()), name -> localTiers.get(name).map(ColdTiers.Tier::store));
+            attachments = Attachments.open(config.dataDir(), sources, config.region());
+            service = new ObjectService(new AttachedNamespace(namespace, attachments), store, clock, tiers, config.inlineThreshold());
+            service.snapshots(sources);
             ObjectService objects = service;
             service.lifecycleLookup(bucket -> LifecycleHandlers.stored(objects, bucket));
             // Tier moves and prefetches are durable bulk jobs: each owner registers its action here,
@@ -172,17 +189,20 @@ public final class StrataServer implements AutoCloseable {
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
             metrics.jobs(jobs);
+            metrics.attachedSnapshots(attachMetrics(attachments));
             AccessControl access = new AccessControl(service.namespace(), clock);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
                     metrics);
+            api.readOnlyBuckets(attachments::isAttached);
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, jobs, config.dataDir(),
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
+            SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -235,7 +255,7 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard);
+                    created[0], guard, attachments);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
@@ -247,10 +267,24 @@ public final class StrataServer implements AutoCloseable {
             if (service != null) steps.add(new Step("object service", service::close));
             if (store != null) steps.add(new Step("hot tier", store::close));
             if (tiers != null) steps.add(new Step("cold tiers", tiers::close));
+            if (attachments != null) steps.add(new Step("attached snapshots", attachments::close));
             steps.add(new Step("namespace", namespace::close));
             closeAll(steps).forEach(e::addSuppressed);
             throw e;
         }
+    }
+
+    /** The attached snapshots' lines in the scrape: how many, and their cache's fill, hits, misses and fetched bytes. */
+    private static io.strata.gateway.metrics.MetricsSection attachMetrics(Attachments attachments) {
+        return out -> {
+            SnapshotCache c = attachments.sources().cache();
+            Metrics.gauge(out, "strata_snapshot_attached_buckets", "Snapshots served as read-only buckets.", attachments.list().size());
+            Metrics.gauge(out, "strata_snapshot_attach_cache_bytes", "Bytes the attached snapshots' disk cache holds.", c.bytes());
+            Metrics.gauge(out, "strata_snapshot_attach_cache_max_bytes", "The attached snapshots' cache bound (snapshots.attach-cache-bytes).", c.maxBytes());
+            Metrics.counter(out, "strata_snapshot_attach_cache_hits_total", "Range files and data objects served from the cache.", c.hits());
+            Metrics.counter(out, "strata_snapshot_attach_cache_misses_total", "Range files and data objects fetched on first use.", c.misses());
+            Metrics.counter(out, "strata_snapshot_attach_fetched_bytes_total", "Bytes fetched from repositories (and cold tiers) and verified.", c.fetchedBytes());
+        };
     }
 
     /**
@@ -357,6 +391,7 @@ public final class StrataServer implements AutoCloseable {
                 new Step("healer", healer::close),
                 new Step("object service", service::close),
                 new Step("cold tiers", service.tiers()::close),
+                new Step("attached snapshots", attachments::close),
                 new Step("hot tier", store::close),
                 new Step("namespace", namespace::close)));
         if (failures.isEmpty()) return;

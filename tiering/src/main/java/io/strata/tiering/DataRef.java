@@ -16,7 +16,9 @@ import java.util.Objects;
  * is (its own format byte is a small version number, never {@code 0xF0} or above);
  * {@value #INLINE_TAG_HEX} then format byte {@code 2}, the CRC32C of the data (4 bytes, big-endian)
  * and the data is an inline segment (format {@code 1}, without the CRC, is still read);
- * {@value #COLD_TAG_HEX} then format byte {@code 1} then the fields of {@link Cold} is a cold one.
+ * {@value #COLD_TAG_HEX} then format byte {@code 1} then the fields of {@link Cold} is a cold one;
+ * {@value #SNAPSHOT_TAG_HEX} then format byte {@code 1} then the fields of {@link Snapshot} names bytes
+ * held in a snapshot repository (an attached snapshot, a restore not yet hydrated).
  * An empty reference is an empty segment.
  */
 public sealed interface DataRef {
@@ -25,8 +27,11 @@ public sealed interface DataRef {
     byte INLINE = (byte) 0xF1;
     /** Tag byte of a cold segment. */
     byte COLD = (byte) 0xF2;
+    /** Tag byte of a segment whose bytes are in a snapshot repository. */
+    byte SNAPSHOT = (byte) 0xF3;
     String INLINE_TAG_HEX = "0xF1";
     String COLD_TAG_HEX = "0xF2";
+    String SNAPSHOT_TAG_HEX = "0xF3";
 
     /** The versioned bytes stored in the segment. */
     byte[] encode();
@@ -44,6 +49,7 @@ public sealed interface DataRef {
         return switch (ref[0]) {
             case INLINE -> Inline.decodeBody(ref);
             case COLD -> Cold.decodeBody(ref);
+            case SNAPSHOT -> Snapshot.decodeBody(ref);
             default -> new Hot(BlobLocation.decode(ref));
         };
     }
@@ -264,6 +270,95 @@ public sealed interface DataRef {
         @Override
         public String toString() {
             return "Cold[" + head + ", offset=" + offset + ", blocks=" + blockCrcs.length + "×" + blockSize + "]";
+        }
+    }
+
+    /**
+     * A segment of a version whose bytes are not in this gateway but in a snapshot repository: an
+     * attached snapshot's versions, and (later) restored versions not yet hydrated. The first segment
+     * (the head) names where the whole version's bytes are; the others are continuations, as for
+     * {@link Cold}. Reads fetch the whole version once, check its size, ETag and checksums against the
+     * version's own record (the snapshot format's rule for data objects), and serve ranges from the
+     * checked copy: nothing is served before every byte has been checked.
+     *
+     * @param head the naming segment, or empty for a continuation
+     */
+    record Snapshot(java.util.Optional<SnapshotName> head) implements DataRef {
+        static final byte FORMAT = 1;
+
+        public Snapshot {
+            Objects.requireNonNull(head, "head");
+        }
+
+        @Override
+        public String storageClass() {
+            return head.flatMap(SnapshotName::cold).map(ColdName::storageClass).orElse("STANDARD");
+        }
+
+        @Override
+        public byte[] encode() {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            bytes.write(SNAPSHOT);
+            bytes.write(FORMAT);
+            bytes.write(head.isEmpty() ? 0 : head.get().cold().isPresent() ? 2 : 1);
+            head.ifPresent(h -> {
+                putString(bytes, h.source());
+                putString(bytes, h.path());
+                h.cold().ifPresent(c -> {
+                    for (String s : new String[]{c.tier(), c.id().bucket(), c.id().key(), c.id().versionId(), c.storageClass()}) {
+                        putString(bytes, s);
+                    }
+                });
+            });
+            return bytes.toByteArray();
+        }
+
+        private static void putString(java.io.ByteArrayOutputStream out, String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+            out.writeBytes(b);
+        }
+
+        static Snapshot decodeBody(byte[] ref) {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(ref);
+                b.get();
+                if (b.get() != FORMAT) throw new IllegalArgumentException("unknown snapshot segment format");
+                byte kind = b.get();
+                java.util.Optional<SnapshotName> head = java.util.Optional.empty();
+                if (kind == 1 || kind == 2) {
+                    String source = Cold.string(b), path = Cold.string(b);
+                    java.util.Optional<ColdName> cold = java.util.Optional.empty();
+                    if (kind == 2) {
+                        String tier = Cold.string(b), bucket = Cold.string(b), key = Cold.string(b), version = Cold.string(b);
+                        cold = java.util.Optional.of(new ColdName(tier, new ColdObjectId(bucket, key, version), Cold.string(b)));
+                    }
+                    head = java.util.Optional.of(new SnapshotName(source, path, cold));
+                } else if (kind != 0) {
+                    throw new IllegalArgumentException("unknown snapshot segment kind " + kind);
+                }
+                if (b.hasRemaining()) throw new IllegalArgumentException("trailing bytes in snapshot segment");
+                return new Snapshot(head);
+            } catch (java.nio.BufferUnderflowException e) {
+                throw new IllegalArgumentException("truncated snapshot segment", e);
+            }
+        }
+    }
+
+    /**
+     * Where a snapshot-held version's bytes are: in the repository of {@code source} at {@code path}
+     * (relative to the repository root), or, for a snapshot that referenced its source's cold tier
+     * instead of copying, in the cold object {@code cold} (then {@code path} is empty).
+     *
+     * @param source the name the gateway knows the snapshot by (an attached bucket's name)
+     */
+    record SnapshotName(String source, String path, java.util.Optional<ColdName> cold) {
+        public SnapshotName {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(cold, "cold");
+            if (source.isEmpty()) throw new IllegalArgumentException("empty snapshot source");
+            if (path.isEmpty() == cold.isEmpty()) throw new IllegalArgumentException("a snapshot name needs a path or a cold object");
         }
     }
 

@@ -125,7 +125,13 @@ public final class TierMover {
 
     /** The storage class to report for a version: STANDARD when hot, the tier's name when cold. */
     public static String storageClass(ObjectVersion v) {
-        return coldName(v).map(DataRef.ColdName::storageClass).orElse("STANDARD");
+        if (v.segments().isEmpty()) return "STANDARD";
+        try {
+            // A snapshot-held version reports where its bytes are (a cold reference keeps its class).
+            return DataRef.decode(v.segments().getFirst().ref()).storageClass();
+        } catch (IllegalArgumentException e) {
+            return "STANDARD";
+        }
     }
 
     // ---- reads

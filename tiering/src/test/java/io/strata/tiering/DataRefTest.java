@@ -41,6 +41,24 @@ class DataRefTest {
     }
 
     @Test
+    void aSnapshotSegmentRoundTripsWithItsRepositoryPathOrColdObject() {
+        DataRef inRepository = new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("att", "data/b/k/@id", Optional.empty())));
+        assertEquals(inRepository, DataRef.decode(inRepository.encode()));
+        assertEquals("STANDARD", inRepository.storageClass());
+        DataRef cold = new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("att", "", Optional.of(
+                new DataRef.ColdName("archive", new ColdObjectId("b", "k ü", "v1"), "GLACIER")))));
+        assertEquals(cold, DataRef.decode(cold.encode()));
+        assertEquals("GLACIER", DataRef.decode(cold.encode()).storageClass());
+        DataRef continuation = new DataRef.Snapshot(Optional.empty());
+        assertEquals(continuation, DataRef.decode(continuation.encode()));
+        // Format 1 as first written: tag, format, kind 1, then length-prefixed source and path.
+        assertEquals(new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("a", "d/x", Optional.empty()))),
+                DataRef.decode(new byte[]{DataRef.SNAPSHOT, 1, 1, 0, 0, 0, 1, 'a', 0, 0, 0, 3, 'd', '/', 'x'}));
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.SNAPSHOT, 2, 0}));
+        assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.SNAPSHOT, 1, 1, 0, 0, 0, 9}));
+    }
+
+    @Test
     void garbageIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.COLD, 1, 1, 0, 0}));
         assertThrows(IllegalArgumentException.class, () -> DataRef.decode(new byte[]{DataRef.INLINE, 9}));

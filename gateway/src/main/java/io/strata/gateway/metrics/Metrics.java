@@ -41,6 +41,7 @@ public final class Metrics {
     private volatile MetricsSection placement;
     private volatile MetricsSection orphans;
     private volatile MetricsSection connections;
+    private volatile MetricsSection attachedSnapshots;
     private volatile ChangeFeed changeLog;
     private volatile BulkJobs jobs;
 
@@ -73,6 +74,11 @@ public final class Metrics {
     /** Adds the listener's uploads in progress and connections still sending headers to the scrape. */
     public void connections(MetricsSection guard) {
         this.connections = guard;
+    }
+
+    /** Adds the attached snapshots' count and their cache's figures to the scrape. */
+    public void attachedSnapshots(MetricsSection section) {
+        this.attachedSnapshots = section;
     }
 
     /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
@@ -127,6 +133,8 @@ public final class Metrics {
         if (p != null) p.appendTo(out);
         MetricsSection g = connections;
         if (g != null) g.appendTo(out);
+        MetricsSection as = attachedSnapshots;
+        if (as != null) as.appendTo(out);
         ChangeFeed feed = changeLog;
         if (feed != null) changeLog(out, feed);
         BulkJobs bj = jobs;

@@ -41,7 +41,9 @@ public final class ObjectException extends RuntimeException {
         /** The source of a copy could not be read. */
         COPY_SOURCE_UNREADABLE,
         /** Too much background work of the kind asked for is under way; retry later. */
-        SLOW_DOWN
+        SLOW_DOWN,
+        /** The bucket is an attached snapshot: it serves reads only. */
+        READ_ONLY_SNAPSHOT
     }
 
     private final Reason reason;

@@ -21,6 +21,7 @@ import io.strata.namespace.Part;
 import io.strata.namespace.Segment;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
+import io.strata.tiering.snapshot.SnapshotSources;
 import io.strata.tiering.lifecycle.LifecycleConfiguration;
 import io.strata.tiering.TierMover;
 import io.strata.tiering.lifecycle.LifecycleTarget;
@@ -127,6 +128,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     private final NamespaceLifecycleActions lifecycleActions;
     private final TierMover mover;
     private volatile PlacementHook placement = PlacementHook.NONE;
+    /** Where versions held in snapshot repositories are read from; none until the wiring sets it. */
+    private volatile Optional<SnapshotSources> snapshots = Optional.empty();
     private volatile Function<BucketName, Optional<LifecycleConfiguration>> lifecycleLookup = bucket -> Optional.empty();
 
     ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers) {
@@ -182,6 +185,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Attaches objective-based placement (which versions stay hot); called once by the wiring, at startup. */
     public void placement(PlacementHook hook) {
         this.placement = hook;
+    }
+
+    /** Attaches the read path of snapshot-held versions (attached snapshots); called once by the wiring, at startup. */
+    public void snapshots(SnapshotSources sources) {
+        this.snapshots = Optional.of(sources);
     }
 
     /**
@@ -297,6 +305,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         if (offset < 0 || length < 0 || offset + length > version.size()) {
             throw new IllegalArgumentException("range outside object");
         }
+        if (snapshotHeld(version)) {
+            // Fetched whole and checked once, then served from the checked copy (SnapshotSources).
+            return snapshots.orElseThrow(() -> new IllegalStateException("no snapshot read path is wired"))
+                    .open(version, offset, length);
+        }
         // The version's hot blobs are leased until the stream closes, so the garbage cleaner cannot
         // delete them under the reader (a tier move or an overwrite may queue them meanwhile). A blob
         // already being freed means the namespace moved on: read the version as it is now.
@@ -339,6 +352,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             v = current(v);
         }
+    }
+
+    /** Whether a version's bytes are in a snapshot repository (an attached snapshot's versions). */
+    private static boolean snapshotHeld(ObjectVersion v) {
+        if (v.segments().isEmpty()) return false;
+        byte[] ref = v.segments().getFirst().ref();
+        return ref.length > 0 && ref[0] == DataRef.SNAPSHOT;
     }
 
     /** Reads of a version whose blobs are being freed resolve it again at most this often. */
@@ -422,6 +442,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             case DataRef.Cold cold -> mover.openCold(version, index, from, length);
             case DataRef.Inline inline -> inline.open(Math.toIntExact(from), Math.toIntExact(length));
             case DataRef.Empty empty -> InputStream.nullInputStream();
+            // open() reads these whole through SnapshotSources; a segment alone is never read.
+            case DataRef.Snapshot snapshot -> throw new IllegalStateException("a snapshot-held segment is read with its version");
         };
     }
 
@@ -900,6 +922,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             case DataRef.Inline inline -> { }
             case DataRef.Empty empty -> { }
+            // The bytes are the repository's, never this gateway's to delete.
+            case DataRef.Snapshot snapshot -> { }
         }
         return true;
     }

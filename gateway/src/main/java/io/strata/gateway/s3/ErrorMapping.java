@@ -84,6 +84,22 @@ public final class ErrorMapping {
         };
     }
 
+    /**
+     * Reads of attached snapshots: damaged repository data (a data object or range file failing its
+     * check) is refused as InternalError and never served; a repository or cold tier out of reach is
+     * ServiceUnavailable, which clients retry. The message says which and why (no secrets in it).
+     */
+    public static S3Exception toS3(io.strata.tiering.snapshot.SnapshotException e) {
+        S3Error error = switch (e.reason()) {
+            case UNAVAILABLE -> S3Error.SERVICE_UNAVAILABLE;
+            case CORRUPT, NOT_FOUND, REJECTED, UNKNOWN_FORMAT, LOCATOR_MISMATCH, INVALID -> S3Error.INTERNAL_ERROR;
+        };
+        String prefix = e.reason() == io.strata.tiering.snapshot.SnapshotException.Reason.CORRUPT
+                ? "The attached snapshot's data failed its integrity check and was not served: "
+                : "The attached snapshot cannot be read: ";
+        return new S3Exception(error, prefix + e.getMessage());
+    }
+
     /** The transport's refusals: the S3 error of the same code, with the transport's message. */
     public static S3Exception toS3(TransportError e, String message) {
         S3Error error = switch (e) {
@@ -114,6 +130,7 @@ public final class ErrorMapping {
             case INCOMPLETE_BODY -> S3Error.INCOMPLETE_BODY;
             case CORRUPT_DATA, COPY_SOURCE_UNREADABLE -> S3Error.INTERNAL_ERROR;
             case SLOW_DOWN -> S3Error.SLOW_DOWN;
+            case READ_ONLY_SNAPSHOT -> S3Error.ACCESS_DENIED;
         };
         S3Exception s3 = new S3Exception(error, e.detail().orElse(error.message()), e.resource().orElse(null));
         e.details().forEach(s3::with);

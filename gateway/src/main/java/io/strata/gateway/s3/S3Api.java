@@ -44,6 +44,8 @@ public final class S3Api implements Handler {
     private final Map<S3Operation, S3Handler> handlers;
     private final CorsRules cors;
     private final Metrics metrics;
+    /** Buckets that serve reads only (attached snapshots); none until the wiring sets them. */
+    private volatile java.util.function.Predicate<String> readOnlyBuckets = bucket -> false;
 
     /**
      * @param access   authorization, shared with the handlers that show and change ACLs and policies
@@ -60,6 +62,21 @@ public final class S3Api implements Handler {
         this.handlers = new EnumMap<>(handlers);
         this.cors = cors;
         this.metrics = metrics;
+    }
+
+    /** Declares which buckets take no change (attached snapshots); called once by the wiring, at startup. */
+    public void readOnlyBuckets(java.util.function.Predicate<String> readOnly) {
+        this.readOnlyBuckets = readOnly;
+    }
+
+    /**
+     * Refuses every operation that would change a read-only bucket before it starts (no body is
+     * read, nothing is stored): 403 AccessDenied saying the bucket is an attached snapshot.
+     */
+    private void refuseChangesToReadOnly(S3Request r, S3Operation op) {
+        if (r.hasBucket() && !op.readsOnly() && readOnlyBuckets.test(r.rawBucket())) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, io.strata.gateway.attach.AttachedNamespace.readOnly(r.rawBucket()));
+        }
     }
 
     @Override
@@ -96,6 +113,7 @@ public final class S3Api implements Handler {
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
             access.authorize(r, op);
+            refuseChangesToReadOnly(r, op);
             refuseAnonymousChunked(r);
             refuseEncryption(r.headers().keySet());
             dispatch(op, r, res);
@@ -127,6 +145,9 @@ public final class S3Api implements Handler {
             } else {
                 LOG.error("cold tier failure on {} {} ({}): {}", method, resource, requestId, e.toString());
             }
+            if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
+        } catch (io.strata.tiering.snapshot.SnapshotException e) {
+            LOG.error("attached snapshot failure on {} {} ({}): {}", method, resource, requestId, e.getMessage());
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (BrokenBodyException e) {
             // The headers are out: log it once, here, and drop the connection so that the client sees

@@ -32,6 +32,21 @@ public enum S3Operation {
     /** Not an S3 operation at all for this resource: 405 MethodNotAllowed. */
     METHOD_NOT_ALLOWED;
 
+    /** The operations that change nothing stored: all a read-only bucket (an attached snapshot) answers. */
+    private static final Set<S3Operation> READS = java.util.EnumSet.of(LIST_BUCKETS, HEAD_BUCKET, GET_BUCKET_LOCATION,
+            GET_BUCKET_VERSIONING, LIST_OBJECTS, LIST_OBJECTS_V2, LIST_OBJECT_VERSIONS, LIST_MULTIPART_UPLOADS,
+            GET_OBJECT, HEAD_OBJECT, LIST_PARTS, GET_BUCKET_POLICY, GET_BUCKET_LIFECYCLE, GET_BUCKET_ACL, GET_OBJECT_ACL,
+            GET_OBJECT_TAGGING, GET_BUCKET_TAGGING, GET_BUCKET_CORS, GET_OBJECT_ATTRIBUTES, CORS_PREFLIGHT,
+            NOT_IMPLEMENTED, METHOD_NOT_ALLOWED);
+
+    /**
+     * Whether the operation changes nothing stored. A new operation is a change until listed here,
+     * so a read-only bucket refuses what it does not know.
+     */
+    public boolean readsOnly() {
+        return READS.contains(this);
+    }
+
     /**
      * Query parameters that select a sub-resource (an S3 operation of its own). A request carrying
      * one we do not handle is answered 501 instead of being mistaken for a plain GET/PUT.

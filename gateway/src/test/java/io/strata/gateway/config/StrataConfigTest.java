@@ -267,4 +267,14 @@ class StrataConfigTest {
         assertEquals(256 << 10, StrataConfig.parseSize("256KiB"));
         assertEquals(4096, StrataConfig.parseSize("4096"));
     }
+
+    @Test
+    void theAttachedSnapshotsCacheBoundDefaultsToTenGibAndMustBePositive(@TempDir Path dir) {
+        assertEquals(10L << 30, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).attachCacheBytes());
+        assertEquals(2L << 20, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()),
+                Map.of("snapshots.attach-cache-bytes", "2MiB")).attachCacheBytes());
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString()), Map.of("snapshots.attach-cache-bytes", "0")));
+        assertTrue(e.getMessage().contains("snapshots.attach-cache-bytes"), e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package io.strata.gateway.s3;
 
+import io.strata.tiering.snapshot.SnapshotException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.strata.erasure.ErasureException;
@@ -62,6 +63,7 @@ class ErrorMappingTest {
         expected.put(Reason.CORRUPT_DATA, S3Error.INTERNAL_ERROR);
         expected.put(Reason.COPY_SOURCE_UNREADABLE, S3Error.INTERNAL_ERROR);
         expected.put(Reason.SLOW_DOWN, S3Error.SLOW_DOWN);
+        expected.put(Reason.READ_ONLY_SNAPSHOT, S3Error.ACCESS_DENIED);
         assertEquals(EnumSet.allOf(Reason.class), expected.keySet(), "every reason has an expected S3 error");
         for (Reason reason : Reason.values()) {
             S3Exception e = ErrorMapping.toS3(new ObjectException(reason));
@@ -109,5 +111,16 @@ class ErrorMappingTest {
         }
         assertEquals(404, ErrorMapping.toS3(now.get(PlacementException.Reason.NO_SUCH_BUCKET)).error().status());
         assertEquals(503, ErrorMapping.toS3(now.get(PlacementException.Reason.SLOW_DOWN)).error().status());
+    }
+
+    @Test
+    void anAttachedSnapshotsDamagedDataIsInternalErrorAnUnreachableOneServiceUnavailableAWriteAccessDenied() {
+        S3Exception corrupt = ErrorMapping.toS3(new SnapshotException(SnapshotException.Reason.CORRUPT, "data object x fails its check"));
+        assertEquals(500, corrupt.error().status());
+        org.junit.jupiter.api.Assertions.assertTrue(corrupt.getMessage().contains("integrity check"), corrupt.getMessage());
+        assertEquals(503, ErrorMapping.toS3(new SnapshotException(SnapshotException.Reason.UNAVAILABLE, "cold tier A")).error().status());
+        S3Exception write = ErrorMapping.toS3(new ObjectException(Reason.READ_ONLY_SNAPSHOT, "Bucket b is an attached snapshot"));
+        assertEquals(S3Error.ACCESS_DENIED, write.error());
+        assertEquals("Bucket b is an attached snapshot", write.getMessage());
     }
 }

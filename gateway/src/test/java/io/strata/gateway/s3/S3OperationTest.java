@@ -85,4 +85,20 @@ class S3OperationTest {
                 : Arrays.stream(query.trim().split("\\s+")).collect(Collectors.toSet());
         assertEquals(expected, S3Operation.resolve(method, bucket, key, names, copy));
     }
+
+    @org.junit.jupiter.api.Test
+    void onlyOperationsThatChangeNothingAreReadsAndANewOperationIsAChange() {
+        Set<S3Operation> reads = Arrays.stream(S3Operation.values()).filter(S3Operation::readsOnly).collect(Collectors.toSet());
+        for (S3Operation op : reads) {
+            String name = op.name();
+            org.junit.jupiter.api.Assertions.assertFalse(name.startsWith("PUT_") || name.startsWith("DELETE_")
+                    || name.startsWith("CREATE_") || name.startsWith("COMPLETE_") || name.startsWith("ABORT_")
+                    || name.startsWith("UPLOAD_") || name.equals("COPY_OBJECT") || name.equals("POST_OBJECT")
+                    || name.equals("RESTORE_OBJECT"), name + " changes what is stored");
+        }
+        for (S3Operation op : Set.of(S3Operation.GET_OBJECT, S3Operation.HEAD_OBJECT, S3Operation.LIST_OBJECT_VERSIONS,
+                S3Operation.GET_OBJECT_TAGGING, S3Operation.LIST_BUCKETS, S3Operation.GET_OBJECT_ATTRIBUTES)) {
+            org.junit.jupiter.api.Assertions.assertTrue(op.readsOnly(), op.name());
+        }
+    }
 }

@@ -1,0 +1,257 @@
+package io.strata.tiering.snapshot;
+
+import io.strata.tiering.snapshot.SnapshotException.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Files fetched from snapshot repositories and checked, kept on local disk up to a byte bound with
+ * the least recently used evicted: range files and whole data objects of attached snapshots. A file
+ * enters the cache only after its fill (download and check) succeeded, by an atomic rename, so
+ * what is in the cache has passed its check. One fetch per name at a time: a second reader of a
+ * name being fetched waits for that fetch instead of downloading again.
+ *
+ * <p>Files live in {@code DIR/<group>/<name>} (a group per attached snapshot, removed whole when it
+ * is detached). Readers get an open channel, not a path: an eviction deletes the name, and the
+ * reader keeps reading the file it opened. A file larger than the bound is still served (it is
+ * cached alone and evicted by the next fill). Survives restarts: files found at start are indexed
+ * by their modification time. Thread-safe.
+ */
+public final class SnapshotCache {
+    private static final Pattern NAME = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._-]{0,127}");
+    private static final String TEMP = ".fill";
+
+    /** Writes the file's bytes to {@code target} and checks them; throws (SnapshotException CORRUPT...) when they fail. */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(Path target) throws IOException;
+    }
+
+    private final Path dir;
+    private final long maxBytes;
+    /** Access-ordered: the first entry is the least recently used. Guarded by this. */
+    private final LinkedHashMap<Path, Long> files = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConcurrentHashMap<Path, CompletableFuture<Void>> filling = new ConcurrentHashMap<>();
+    private long bytes;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+    private final AtomicLong fetched = new AtomicLong();
+
+    private SnapshotCache(Path dir, long maxBytes) {
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Opens (creating) the cache in {@code dir}, indexing the files a previous run left and deleting
+     * unfinished fills.
+     */
+    public static SnapshotCache open(Path dir, long maxBytes) {
+        if (maxBytes <= 0) throw new IllegalArgumentException("cache bound must be positive: " + maxBytes);
+        SnapshotCache cache = new SnapshotCache(dir.toAbsolutePath().normalize(), maxBytes);
+        try {
+            Files.createDirectories(cache.dir);
+            List<Path> found = new ArrayList<>();
+            try (DirectoryStream<Path> groups = Files.newDirectoryStream(cache.dir)) {
+                for (Path g : groups) {
+                    if (!Files.isDirectory(g)) continue;
+                    try (DirectoryStream<Path> inGroup = Files.newDirectoryStream(g)) {
+                        for (Path f : inGroup) {
+                            if (f.getFileName().toString().endsWith(TEMP)) Files.deleteIfExists(f);
+                            else found.add(f);
+                        }
+                    }
+                }
+            }
+            found.sort(Comparator.comparing(SnapshotCache::modified));
+            synchronized (cache) {
+                for (Path f : found) {
+                    long size = Files.size(f);
+                    cache.files.put(f, size);
+                    cache.bytes += size;
+                }
+                cache.evict(null);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the snapshot cache " + dir, e);
+        }
+        return cache;
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /**
+     * The file {@code name} of {@code group}, filled by {@code filler} unless cached, opened for reading.
+     *
+     * @throws SnapshotException what the filler threw (nothing is cached then), UNAVAILABLE on a local I/O failure
+     */
+    public FileChannel open(String group, String name, Filler filler) {
+        Path file = file(group, name);
+        while (true) {
+            FileChannel cached = openCached(file);
+            if (cached != null) {
+                hits.incrementAndGet();
+                return cached;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> running = filling.putIfAbsent(file, mine);
+            if (running != null) {
+                // Someone fetches it now: wait for that fetch, then read what it cached (or fail as it did).
+                try {
+                    running.join();
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+                continue;
+            }
+            misses.incrementAndGet();
+            try {
+                fill(file, filler);
+                mine.complete(null);
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                filling.remove(file, mine);
+            }
+        }
+    }
+
+    private synchronized FileChannel openCached(Path file) {
+        if (files.get(file) == null) return null;
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            // Deleted behind our back (an operator cleaning up): fetch it again.
+            bytes -= files.remove(file);
+            return null;
+        }
+    }
+
+    private void fill(Path file, Filler filler) {
+        Path temp = file.resolveSibling(file.getFileName() + TEMP);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(temp);
+            filler.fill(temp);
+            long size = Files.size(temp);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fetched.addAndGet(size);
+            synchronized (this) {
+                Long old = files.put(file, size);
+                bytes += size - (old == null ? 0 : old);
+                evict(file);
+            }
+        } catch (IOException e) {
+            throw new SnapshotException(Reason.UNAVAILABLE, "cannot cache " + file.getFileName() + ": " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // an unfinished fill; the next open of the cache deletes it
+            }
+        }
+    }
+
+    /** Deletes least recently used files until the cache fits, never {@code keep} (the file just filled). */
+    private void evict(Path keep) {
+        Iterator<Map.Entry<Path, Long>> it = files.entrySet().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            Map.Entry<Path, Long> e = it.next();
+            if (e.getKey().equals(keep)) continue;
+            try {
+                Files.deleteIfExists(e.getKey());
+            } catch (IOException ignored) {
+                // counted as gone; an undeletable file only costs disk
+            }
+            bytes -= e.getValue();
+            it.remove();
+        }
+    }
+
+    /** Drops one file (a cached copy found damaged): the next {@link #open} fetches it again. */
+    public synchronized void invalidate(String group, String name) {
+        Path file = file(group, name);
+        Long size = files.remove(file);
+        if (size != null) bytes -= size;
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // no longer indexed: the next open fills it again over the old file
+        }
+    }
+
+    /** Deletes every file of {@code group} (a detached snapshot's). */
+    public synchronized void removeGroup(String group) {
+        Path g = dir.resolve(checkName(group));
+        files.entrySet().removeIf(e -> {
+            if (!e.getKey().getParent().equals(g)) return false;
+            bytes -= e.getValue();
+            return true;
+        });
+        try {
+            if (Files.isDirectory(g)) {
+                try (var all = Files.walk(g)) {
+                    for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the snapshot cache of " + group, e);
+        }
+    }
+
+    private Path file(String group, String name) {
+        return dir.resolve(checkName(group)).resolve(checkName(name));
+    }
+
+    private static String checkName(String s) {
+        if (!NAME.matcher(s).matches() || s.endsWith(TEMP)) throw new IllegalArgumentException("not a cache name: " + s);
+        return s;
+    }
+
+    /** Bytes held now. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    public long misses() {
+        return misses.get();
+    }
+
+    /** Bytes fetched from repositories (and cold tiers) into the cache since start (with a copy's block table). */
+    public long fetchedBytes() {
+        return fetched.get();
+    }
+}
