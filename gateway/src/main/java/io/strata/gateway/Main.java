@@ -4,6 +4,7 @@ import io.strata.auth.Credentials;
 import io.strata.gateway.cli.AdminCommand;
 import io.strata.gateway.cli.JobsCommand;
 import io.strata.gateway.cli.PlacementCommand;
+import io.strata.gateway.cli.SnapshotCommand;
 import io.strata.gateway.cli.TierCommand;
 import io.strata.gateway.config.Logging;
 import io.strata.gateway.config.RootCredentials;
@@ -35,6 +36,8 @@ public final class Main {
               placement    Pins, prefetch jobs, promotion counters, hot tier watermarks
               jobs         Bulk jobs (tier moves, prefetches): list, show ID with a progress
                            bar, cancel ID; they survive restarts (see strata jobs --help)
+              snapshot     Point-in-time snapshots into a local or S3 repository: repo add|list|
+                           remove, create, list, show, verify, abort (see strata snapshot --help)
               help         Show this help
 
             Options for serve:
@@ -84,6 +87,9 @@ public final class Main {
         }
         if (args[0].equals("jobs")) {
             return JobsCommand.run(args, out, err);
+        }
+        if (args[0].equals("snapshot")) {
+            return SnapshotCommand.run(args, out, err);
         }
         if (java.util.Set.of("pin", "unpin", "prefetch", "placement").contains(args[0])) {
             return PlacementCommand.run(args, out, err);

@@ -18,6 +18,9 @@ import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.TierAdmin;
+import io.strata.gateway.admin.SnapshotAdmin;
+import io.strata.gateway.admin.SnapshotRepositories;
+import io.strata.gateway.admin.SnapshotService;
 import io.strata.gateway.config.RootCredentials;
 import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.config.TierSpec;
@@ -45,6 +48,8 @@ import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
 import io.strata.tiering.placement.PlacementMoves;
 import io.strata.tiering.placement.PlacementService;
+import io.strata.tiering.snapshot.SnapshotExporter;
+import io.strata.tiering.snapshot.SnapshotExports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,11 +95,14 @@ public final class StrataServer implements AutoCloseable {
     private final Credentials rootCredentials;
     private final boolean credentialsCreated;
     private final ConnectionGuard guard;
+    private final SnapshotService snapshots;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
-                         Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard) {
+                         Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
+                         SnapshotService snapshots) {
         this.guard = guard;
+        this.snapshots = snapshots;
         this.jobs = jobs;
         this.namespace = namespace;
         this.healer = healer;
@@ -133,6 +141,8 @@ public final class StrataServer implements AutoCloseable {
         ColdTiers tiers = null;
         OrphanCollector orphans = null;
         ConnectionGuard guard = null;
+        SnapshotRepositories snapshotRepos = null;
+        SnapshotService snapshots = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -183,6 +193,16 @@ public final class StrataServer implements AutoCloseable {
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
+            // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range
+            // files under the data directory (the namespace's file system: checkpoints are hard links).
+            snapshotRepos = new SnapshotRepositories(config.snapshots().repositories(), config.dataDir());
+            java.nio.file.Path snapshotWork = config.dataDir().resolve("snapshot-work");
+            SnapshotExports exports = new SnapshotExports(namespace, snapshotRepos, service.snapshotData(), snapshotWork,
+                    SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock);
+            snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
+                    config.snapshots().maxRunningExports(), clock);
+            SnapshotAdmin.register(admin, snapshots);
+            metrics.snapshots(snapshots.metrics());
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -196,6 +216,7 @@ public final class StrataServer implements AutoCloseable {
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
             jobs.start();
+            snapshots.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -235,10 +256,12 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard);
+                    created[0], guard, snapshots);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
+            if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
+            if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
             if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
             if (jobs != null) steps.add(new Step("bulk jobs", jobs::close));
@@ -350,6 +373,8 @@ public final class StrataServer implements AutoCloseable {
         List<RuntimeException> failures = closeAll(List.of(
                 new Step("listener", web::stop),
                 new Step("connection guard", guard::close),
+                new Step("snapshot exports", snapshots::close),
+                new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),
                 new Step("lifecycle worker", lifecycle::close),
                 new Step("bulk jobs", jobs::close),

@@ -251,7 +251,7 @@ public final class TierAdmin {
     }
 
     /** The body, at most 64 KiB, checked against the signed x-amz-content-sha256, as a JSON object. */
-    private static Map<String, Object> jsonBody(ServerRequest req) throws IOException {
+    static Map<String, Object> jsonBody(ServerRequest req) throws IOException {
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes(MAX_BODY + 1);
