@@ -62,6 +62,16 @@ class SnapshotTest {
     @BeforeAll
     static void start() throws Exception {
         proxyPort = StrataServer.freePort();
+        startProxy();
+        proxyContext.getBlobStore().createContainerInLocation(null, "snaps");
+        server = StrataServer.start(root);
+        s3 = S3Clients.pathStyle(server);
+        var added = strata("snapshot", "repo", "add", "offsite", "--type", "s3", "--endpoint", "http://127.0.0.1:" + proxyPort,
+                "--bucket", "snaps", "--prefix", "strata", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(0, added.getKey(), added.getValue());
+    }
+
+    static void startProxy() throws Exception {
         Properties p = new Properties();
         p.setProperty("jclouds.filesystem.basedir", root.resolve("s3proxy").toString());
         proxyContext = ContextBuilder.newBuilder("filesystem").overrides(p).credentials("identity", "credential")
@@ -71,12 +81,6 @@ class SnapshotTest {
                 .endpoint(URI.create("http://127.0.0.1:" + proxyPort)).build();
         proxy.start();
         await("s3proxy started", Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
-        proxyContext.getBlobStore().createContainerInLocation(null, "snaps");
-        server = StrataServer.start(root);
-        s3 = S3Clients.pathStyle(server);
-        var added = strata("snapshot", "repo", "add", "offsite", "--type", "s3", "--endpoint", "http://127.0.0.1:" + proxyPort,
-                "--bucket", "snaps", "--prefix", "strata", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
-        assertEquals(0, added.getKey(), added.getValue());
     }
 
     @AfterAll
@@ -253,10 +257,55 @@ class SnapshotTest {
         assertTrue(unreachable.getValue().contains("does not work"), unreachable.getValue());
         assertFalse(unreachable.getValue().contains(PROXY_SECRET), unreachable.getValue());
         assertFalse(Files.exists(server.dataDir().resolve("snapshot-repos").resolve("broken.properties")));
+        var removeDefault = strata("snapshot", "repo", "remove", "local");
+        assertEquals(3, removeDefault.getKey(), removeDefault.getValue());
+        assertTrue(removeDefault.getValue().contains("comes from the configuration"), removeDefault.getValue());
         var abortNothing = strata("snapshot", "abort", "99999");
         assertEquals(3, abortNothing.getKey(), abortNothing.getValue());
 
         assertEquals(before, admin("GET", "/snapshots", Map.of()), "nothing changed");
+    }
+
+    @Test
+    void aFailedExportStaysListedWithItsErrorAndIsRetriedUntilItSucceeds() throws Exception {
+        s3.createBucket(b -> b.bucket("snap-e"));
+        s3.putObject(b -> b.bucket("snap-e").key("k"), RequestBody.fromString("waits for the repository"));
+        proxy.stop();
+        proxyContext.close();
+        long id;
+        try {
+            // --full: no parent is looked for, so the export starts and fails in the repository.
+            String started = PlacementTest.admin(server, "POST", "/snapshots", Map.of("repo", "offsite", "buckets", "snap-e",
+                    "full", "true"), 202);
+            id = PlacementTest.number(started, "id");
+            String[] seen = {""};
+            await("the export failed", Duration.ofSeconds(60), () -> {
+                seen[0] = admin("GET", "/snapshots/exports", Map.of("id", Long.toString(id)));
+                return seen[0].contains("\"state\":\"failed\"");
+            });
+            assertEquals(1, PlacementTest.number(seen[0], "attempts"), seen[0]);
+            assertFalse(field(seen[0], "lastError").isEmpty(), seen[0]);
+            var list = strata("snapshot", "list", "--repo", "offsite");
+            assertEquals(0, list.getKey(), "a repository out of reach still lists the exports: " + list.getValue());
+            assertTrue(list.getValue().contains("unreadable") && list.getValue().matches("(?s).*\\n" + id + " +\\S+ +offsite +failed +1 .*"),
+                    list.getValue());
+        } catch (AssertionError | RuntimeException e) {
+            startProxy();
+            throw e;
+        }
+        assertTrue(server.metrics().contains("strata_snapshot_exports{state=\"failed\"} 1"), server.metrics());
+        assertTrue(server.output().contains("snapshot export failed: export=" + id), server.outputTail());
+        var refused = strata("snapshot", "repo", "remove", "offsite");
+        assertEquals(3, refused.getKey(), refused.getValue());
+        assertTrue(refused.getValue().contains("409 RepositoryInUse"), refused.getValue());
+        startProxy();
+        // Retried once its wait (one minute) is over.
+        String[] last = {""};
+        await("the failed export retried and finished", Duration.ofSeconds(150), () -> {
+            last[0] = admin("GET", "/snapshots/exports", Map.of("id", Long.toString(id)));
+            return last[0].contains("\"state\":\"done\"");
+        });
+        assertEquals(1, PlacementTest.number(last[0], "versions"), last[0]);
     }
 
     // ---- helpers

@@ -166,8 +166,8 @@ public final class SnapshotRepositories implements SnapshotExports.Repositories,
         try {
             Entry e = entry(name);
             if (e.configured()) {
-                throw new IllegalStateException("Snapshot repository " + name
-                        + " is defined in the configuration file; remove it there.");
+                throw new IllegalStateException("Snapshot repository " + name + " comes from the configuration (the file's "
+                        + "snapshots.repositories, or the embedded default 'local'); change it there.");
             }
             Files.deleteIfExists(dir.resolve(name + ".properties"));
             entries.remove(name);

@@ -122,6 +122,9 @@ public final class SnapshotService implements AutoCloseable {
         }
     }
 
+    /** The error a running export records when the gateway stops under it: resumed at once at the next start. */
+    static final String STOPPED_BY_SHUTDOWN = "stopped: the gateway is stopping";
+
     /** Thrown from the progress listener to stop a running export at a range boundary. */
     private static final class Stopped extends RuntimeException {
         Stopped(String why) {
@@ -211,8 +214,10 @@ public final class SnapshotService implements AutoCloseable {
 
     /** {@link SnapshotExports#resumeAll}, with what it finished logged and counted. */
     private void resumeInterrupted() {
-        List<SnapshotExports.Export> unfinished = exports.exports();
-        if (unfinished.isEmpty()) return;
+        // resumeAll runs the exports that are due; one that failed shortly before the stop waits for its retry time.
+        java.util.Set<Long> due = new java.util.HashSet<>();
+        for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), Integer.MAX_VALUE)) due.add(w.id());
+        List<SnapshotExports.Export> unfinished = exports.exports().stream().filter(e -> due.contains(e.id())).toList();
         for (SnapshotExports.Export e : unfinished) {
             tracked.computeIfAbsent(e.id(), id -> new Tracked(e, "resuming"));
             LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
@@ -238,6 +243,16 @@ public final class SnapshotService implements AutoCloseable {
             } else {
                 t.state = "aborted";
                 t.ended = clock.instant();
+            }
+        }
+        // An export a graceful stop interrupted recorded that as a failure, due only after RETRY_AFTER;
+        // it did not fail, so it goes on now (resume runs an export whatever its due time).
+        for (SnapshotExports.Export e : exports.exports()) {
+            Tracked t = tracked.get(e.id());
+            if (STOPPED_BY_SHUTDOWN.equals(e.lastError()) && (t == null || !"running".equals(t.state))) {
+                Tracked fresh = new Tracked(e, "queued");
+                tracked.put(e.id(), fresh);
+                executor.execute(() -> run(fresh, e));
             }
         }
     }
@@ -342,7 +357,7 @@ public final class SnapshotService implements AutoCloseable {
             SnapshotExporter.Result r = exports.resume(t.id, c -> {
                 t.counters = c;
                 if (t.abortRequested) throw new Stopped("stopped: abort requested");
-                if (closing) throw new Stopped("stopped: the gateway is stopping");
+                if (closing) throw new Stopped(STOPPED_BY_SHUTDOWN);
             });
             succeeded(t, r, (System.nanoTime() - t0) / 1_000_000);
         } catch (Stopped s) {
@@ -572,7 +587,18 @@ public final class SnapshotService implements AutoCloseable {
                 ? List.of(repositories.entry(repository.get())) : repositories.list();
         List<Map<String, Object>> out = new ArrayList<>();
         for (SnapshotRepositories.Entry e : entries) {
-            for (String id : snapshotIds(e.repository())) {
+            List<String> ids;
+            try {
+                ids = snapshotIds(e.repository());
+            } catch (SnapshotException ex) {
+                // One repository out of reach hides neither the others nor the exports.
+                Map<String, Object> bad = new LinkedHashMap<>();
+                bad.put("repository", e.spec().name());
+                bad.put("error", ex.getMessage());
+                out.add(bad);
+                continue;
+            }
+            for (String id : ids) {
                 try {
                     out.add(summary(e.spec().name(), readRoot(e.repository(), id), false));
                 } catch (SnapshotException ex) {

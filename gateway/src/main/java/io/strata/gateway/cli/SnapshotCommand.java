@@ -288,7 +288,8 @@ public final class SnapshotCommand {
                 "BUCKETS");
         for (Map<String, Object> s : maps(all.get("snapshots"))) {
             if (s.containsKey("error")) {
-                out.printf("%-26s %-10s unreadable: %s%n", s.get("id"), s.get("repository"), s.get("error"));
+                out.printf("%-26s %-10s unreadable: %s%n", s.getOrDefault("id", "(repository)"), s.get("repository"),
+                        s.get("error"));
                 continue;
             }
             out.printf(Locale.ROOT, "%-26s %-10s %-20s %10d %12s %12s  %s%n", s.get("id"), s.get("repository"),
