@@ -53,9 +53,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       beyond it is refused, never queued out of sight.</li>
  *   <li>At {@link #start}, {@link SnapshotExports#resumeAll} finishes the aborts a stop interrupted
  *       and resumes the exports a stop or a crash interrupted, so an export killed with
- *       {@code kill -9} ends by itself after the restart. A failed export is due again after
- *       {@link #RETRY_AFTER} (recorded by {@link SnapshotExports}); a periodic check resumes due
- *       exports, and until then it is listed with its attempts and last error, never dropped.</li>
+ *       {@code kill -9} ends by itself after the restart; the exports it leaves (failed shortly
+ *       before, or stopped by a graceful shutdown) go on right after it, a start being a natural
+ *       retry. A failed export is due again after {@link #RETRY_AFTER} (recorded by
+ *       {@link SnapshotExports}); a periodic check resumes due exports, and until then it is listed
+ *       with its attempts and last error, never dropped.</li>
  *   <li>An abort of a running export stops it after its current range file, then undoes it.</li>
  * </ul>
  * Each export logs one line when it starts and one when it ends (id, repository, counts,
@@ -93,6 +95,8 @@ public final class SnapshotService implements AutoCloseable {
         volatile Instant started;
         volatile Instant ended;
         volatile boolean abortRequested;
+        /** The thread running the export, interrupted by an abort so that it stops mid-upload. */
+        volatile Thread thread;
 
         Tracked(SnapshotExports.Export record, String state) {
             this.id = record.id();
@@ -121,9 +125,6 @@ public final class SnapshotService implements AutoCloseable {
             this.started = started;
         }
     }
-
-    /** The error a running export records when the gateway stops under it: resumed at once at the next start. */
-    static final String STOPPED_BY_SHUTDOWN = "stopped: the gateway is stopping";
 
     /** Thrown from the progress listener to stop a running export at a range boundary. */
     private static final class Stopped extends RuntimeException {
@@ -245,15 +246,16 @@ public final class SnapshotService implements AutoCloseable {
                 t.ended = clock.instant();
             }
         }
-        // An export a graceful stop interrupted recorded that as a failure, due only after RETRY_AFTER;
-        // it did not fail, so it goes on now (resume runs an export whatever its due time).
+        // A start is a natural time to retry: the exports resumeAll left (failed shortly before the stop,
+        // or stopped by a graceful shutdown, which records itself as a failure) go on now, as slots
+        // allow, instead of waiting out RETRY_AFTER (resume runs an export whatever its due time).
         for (SnapshotExports.Export e : exports.exports()) {
             Tracked t = tracked.get(e.id());
-            if (STOPPED_BY_SHUTDOWN.equals(e.lastError()) && (t == null || !"running".equals(t.state))) {
-                Tracked fresh = new Tracked(e, "queued");
-                tracked.put(e.id(), fresh);
-                executor.execute(() -> run(fresh, e));
-            }
+            if (closing || running() >= maxRunning) break;
+            if (t != null && ("running".equals(t.state) || "queued".equals(t.state) || "aborting".equals(t.state))) continue;
+            Tracked fresh = new Tracked(e, "queued");
+            tracked.put(e.id(), fresh);
+            executor.execute(() -> run(fresh, e));
         }
     }
 
@@ -339,11 +341,16 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     private void run(Tracked t, SnapshotExports.Export e) {
+        if (t.abortRequested) {
+            abortNow(t);   // aborted while it waited for a slot
+            return;
+        }
         if (closing) {
             t.state = "waiting";
             return;
         }
         t.state = "running";
+        t.thread = Thread.currentThread();
         t.record = e;
         t.started = clock.instant();
         t.counters = exports.progress(t.id);
@@ -357,10 +364,11 @@ public final class SnapshotService implements AutoCloseable {
             SnapshotExporter.Result r = exports.resume(t.id, c -> {
                 t.counters = c;
                 if (t.abortRequested) throw new Stopped("stopped: abort requested");
-                if (closing) throw new Stopped(STOPPED_BY_SHUTDOWN);
+                if (closing) throw new Stopped("stopped: the gateway is stopping");
             });
             succeeded(t, r, (System.nanoTime() - t0) / 1_000_000);
         } catch (Stopped s) {
+            Thread.interrupted();
             if (t.abortRequested) {
                 abortNow(t);
             } else {
@@ -369,13 +377,28 @@ public final class SnapshotService implements AutoCloseable {
                         + "next start", t.id, t.snapshot, t.repository);
             }
         } catch (RuntimeException ex) {
+            if (t.abortRequested) {
+                // Interrupted by the abort (or failed meanwhile): undo it, as asked.
+                Thread.interrupted();
+                abortNow(t);
+                return;
+            }
+            if (closing) {
+                t.state = "waiting";
+                LOG.info("snapshot export stopped with the gateway: export={} snapshot={} repository={}; it resumes at the "
+                        + "next start", t.id, t.snapshot, t.repository);
+                return;
+            }
             failures.increment();
             t.state = "failed";
             t.error = String.valueOf(ex.getMessage());
             t.ended = clock.instant();
             LOG.warn("snapshot export failed: export={} snapshot={} repository={} durationMs={} error={}; retried after {}",
                     t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), RETRY_AFTER);
-            if (t.abortRequested) abortNow(t);
+        } finally {
+            t.thread = null;
+            // An abort's interrupt must not outlive this export on the pool's thread.
+            Thread.interrupted();
         }
     }
 
@@ -446,6 +469,9 @@ public final class SnapshotService implements AutoCloseable {
         if (t != null && ("running".equals(t.state) || "queued".equals(t.state))) {
             t.abortRequested = true;
             t.state = "aborting";
+            // Stops it mid-upload rather than after its current range file: an abort deletes all it wrote anyway.
+            Thread running = t.thread;
+            if (running != null) running.interrupt();
             return "aborting";
         }
         SnapshotExports.Export e = exports.export(id).orElseThrow(() ->
@@ -804,8 +830,8 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     /**
-     * Stops the pools: a running export stops after its current range file and resumes at the next
-     * start (its cursor is durable); waits up to 30 s for that.
+     * Stops the pools: running exports and verifications are interrupted (an export keeps its
+     * durable cursor and goes on at the next start, as after a kill); waits up to 10 s for them.
      */
     @Override
     public void close() {
@@ -813,15 +839,13 @@ public final class SnapshotService implements AutoCloseable {
         if (scheduler != null) scheduler.shutdownNow();
         if (verifiers != null) verifiers.shutdownNow();
         if (executor != null) {
-            executor.shutdown();
+            executor.shutdownNow();
             try {
-                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("snapshot exports still running after 30 s; stopping them (they resume at the next start)");
-                    executor.shutdownNow();
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("snapshot exports still running 10 s after the stop began; they resume at the next start");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                executor.shutdownNow();
             }
         }
     }
