@@ -5,6 +5,7 @@ import io.strata.gateway.cli.AdminCommand;
 import io.strata.gateway.cli.JobsCommand;
 import io.strata.gateway.cli.PlacementCommand;
 import io.strata.gateway.cli.SnapshotAttachCommand;
+import io.strata.gateway.cli.SnapshotCommand;
 import io.strata.gateway.cli.TierCommand;
 import io.strata.gateway.config.Logging;
 import io.strata.gateway.config.RootCredentials;
@@ -36,8 +37,10 @@ public final class Main {
               placement    Pins, prefetch jobs, promotion counters, hot tier watermarks
               jobs         Bulk jobs (tier moves, prefetches): list, show ID with a progress
                            bar, cancel ID; they survive restarts (see strata jobs --help)
-              snapshot     attach LOCATOR --as BUCKET: serve a snapshot as a read-only bucket
-                           at once; detach BUCKET; attached (see strata snapshot attach --help)
+              snapshot     Point-in-time snapshots into a local or S3 repository: repo add|list|
+                           remove, create, list, show, verify, abort; attach LOCATOR --as BUCKET
+                           serves one as a read-only bucket at once, detach, attached
+                           (see strata snapshot --help)
               help         Show this help
 
             Options for serve:
@@ -88,12 +91,15 @@ public final class Main {
         if (args[0].equals("jobs")) {
             return JobsCommand.run(args, out, err);
         }
+        if (args[0].equals("snapshot")) {
+            // attach, detach and attached have their own command (a read-only bucket, not an export).
+            if (args.length > 1 && SnapshotAttachCommand.COMMANDS.contains(args[1])) {
+                return SnapshotAttachCommand.run(args, out, err);
+            }
+            return SnapshotCommand.run(args, out, err);
+        }
         if (java.util.Set.of("pin", "unpin", "prefetch", "placement").contains(args[0])) {
             return PlacementCommand.run(args, out, err);
-        }
-        // The attach commands only, until strata snapshot's own dispatcher (create, list, verify) joins them.
-        if (args[0].equals("snapshot") && args.length > 1 && SnapshotAttachCommand.COMMANDS.contains(args[1])) {
-            return SnapshotAttachCommand.run(args, out, err);
         }
         if (!args[0].equals("serve")) {
             err.println("strata: unknown command '" + args[0] + "'\n");

@@ -23,6 +23,9 @@ import io.strata.gateway.attach.Attachments;
 import io.strata.tiering.snapshot.SnapshotCache;
 import io.strata.tiering.snapshot.SnapshotSources;
 import io.strata.gateway.admin.TierAdmin;
+import io.strata.gateway.admin.SnapshotAdmin;
+import io.strata.gateway.admin.SnapshotRepositories;
+import io.strata.gateway.admin.SnapshotService;
 import io.strata.gateway.config.RootCredentials;
 import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.config.TierSpec;
@@ -50,6 +53,8 @@ import io.strata.tiering.ColdTiers;
 import io.strata.tiering.lifecycle.LifecycleWorker;
 import io.strata.tiering.placement.PlacementMoves;
 import io.strata.tiering.placement.PlacementService;
+import io.strata.tiering.snapshot.SnapshotExporter;
+import io.strata.tiering.snapshot.SnapshotExports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,13 +101,15 @@ public final class StrataServer implements AutoCloseable {
     private final boolean credentialsCreated;
     private final ConnectionGuard guard;
     private final Attachments attachments;
+    private final SnapshotService snapshots;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
-                         Attachments attachments) {
+                         Attachments attachments, SnapshotService snapshots) {
         this.guard = guard;
         this.attachments = attachments;
+        this.snapshots = snapshots;
         this.jobs = jobs;
         this.namespace = namespace;
         this.healer = healer;
@@ -142,6 +149,8 @@ public final class StrataServer implements AutoCloseable {
         OrphanCollector orphans = null;
         ConnectionGuard guard = null;
         Attachments attachments = null;
+        SnapshotRepositories snapshotRepos = null;
+        SnapshotService snapshots = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -164,7 +173,7 @@ public final class StrataServer implements AutoCloseable {
             // workers (lifecycle, placement, jobs, orphans) see the stored namespace alone.
             ColdTiers localTiers = tiers;
             SnapshotSources sources = new SnapshotSources(SnapshotCache.open(config.dataDir().resolve(Attachments.DIR)
-                    .resolve("cache"), config.attachCacheBytes()), name -> localTiers.get(name).map(ColdTiers.Tier::store));
+                    .resolve("cache"), config.snapshots().attachCacheBytes()), name -> localTiers.get(name).map(ColdTiers.Tier::store));
             attachments = Attachments.open(config.dataDir(), sources, config.region());
             service = new ObjectService(new AttachedNamespace(namespace, attachments), store, clock, tiers, config.inlineThreshold());
             service.snapshots(sources);
@@ -203,6 +212,16 @@ public final class StrataServer implements AutoCloseable {
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
+            // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range
+            // files under the data directory (the namespace's file system: checkpoints are hard links).
+            snapshotRepos = new SnapshotRepositories(config.snapshots().repositories(), config.dataDir());
+            java.nio.file.Path snapshotWork = config.dataDir().resolve("snapshot-work");
+            SnapshotExports exports = new SnapshotExports(namespace, snapshotRepos, service.snapshotData(), snapshotWork,
+                    SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock);
+            snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
+                    config.snapshots().maxRunningExports(), clock);
+            SnapshotAdmin.register(admin, snapshots);
+            metrics.snapshots(snapshots.metrics());
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -216,6 +235,7 @@ public final class StrataServer implements AutoCloseable {
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
             jobs.start();
+            snapshots.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -255,10 +275,12 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments);
+                    created[0], guard, attachments, snapshots);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
+            if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
+            if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
             if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
             if (jobs != null) steps.add(new Step("bulk jobs", jobs::close));
@@ -384,6 +406,8 @@ public final class StrataServer implements AutoCloseable {
         List<RuntimeException> failures = closeAll(List.of(
                 new Step("listener", web::stop),
                 new Step("connection guard", guard::close),
+                new Step("snapshot exports", snapshots::close),
+                new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),
                 new Step("lifecycle worker", lifecycle::close),
                 new Step("bulk jobs", jobs::close),

@@ -18,6 +18,7 @@ import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.TierException;
+import io.strata.tiering.snapshot.SnapshotException;
 import io.strata.tiering.placement.PlacementException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -104,6 +105,8 @@ public final class AdminApi implements Handler {
         } catch (TierException e) {
             failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (ErasureException e) {
+            failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
+        } catch (SnapshotException e) {
             failKnown(req, res, e, ErrorMapping.toS3(e), rawPath, requestId);
         } catch (Exception e) {
             LOG.error("admin request {} {} ({}) failed", req.prologue().method().text(), rawPath, requestId, e);

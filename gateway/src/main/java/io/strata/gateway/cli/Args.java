@@ -39,6 +39,8 @@ final class Args {
     private final List<String> positional = new ArrayList<>();
     private final Set<String> switches = new HashSet<>();
     private final Map<String, String> options = new LinkedHashMap<>();
+    /** Every value of each option, in order, for the options a command lets repeat ({@code --bucket a --bucket b}). */
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private boolean help;
 
     private Args() {
@@ -81,6 +83,7 @@ final class Args {
                 throw new UsageException("option " + a + " needs a value", false);
             }
             result.options.put(name, value);
+            result.repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         }
         return result;
     }
@@ -104,6 +107,11 @@ final class Args {
             if (options.containsKey(n)) return options.get(n);
         }
         return null;
+    }
+
+    /** Every value given for option {@code name}, in order (empty when none). */
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     /** The options that are not about finding the gateway, in the order given ({@code strata tier add}'s settings). */

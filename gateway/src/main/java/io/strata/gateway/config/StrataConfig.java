@@ -43,8 +43,7 @@ import java.util.Optional;
  *                          ({@code server.idle-timeout}, {@code server.max-uploads}, ...)
  * @param changeLog         the change log's bounds ({@code namespace.change-log.max-bytes},
  *                          {@code namespace.change-log.max-age}); defaults in {@link ChangeLogLimits}
- * @param attachCacheBytes  the disk the attached snapshots' cache of range files and data may use
- *                          ({@code snapshots.attach-cache-bytes}, default 10 GiB)
+ * @param snapshots         snapshot repositories, export settings and the attach cache ({@code snapshots.*})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
@@ -52,20 +51,16 @@ public record StrataConfig(String host, int port, String domain, String region, 
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
                            Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
-                           ChangeLogLimits changeLog, long attachCacheBytes) {
+                           ChangeLogLimits changeLog, SnapshotConfig snapshots) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_DATA_DIR = "strata-data";
     public static final Duration DEFAULT_PLACEMENT_INTERVAL = Duration.ofMinutes(1);
-    public static final long DEFAULT_ATTACH_CACHE_BYTES = 10L << 30;
 
     public StrataConfig {
         if (port < 0 || port > 65535) throw new ConfigException("server.port", "must be 0..65535, got " + port);
-        if (attachCacheBytes <= 0) {
-            throw new ConfigException("snapshots.attach-cache-bytes", "must be positive, got " + attachCacheBytes);
-        }
         drives = List.copyOf(drives);
         tiers = List.copyOf(tiers);
         if (lifecycleInterval.isNegative() || lifecycleInterval.isZero()) {
@@ -206,9 +201,36 @@ public record StrataConfig(String host, int port, String domain, String region, 
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
                 placementInterval, tls(l, dataDir), metricsAccess(l), limits(l), changeLog(l),
-                l.size("snapshots.attach-cache-bytes", DEFAULT_ATTACH_CACHE_BYTES));
+                snapshots(l, yaml, file, dataDir));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
+    }
+
+    /**
+     * {@code snapshots.repositories.NAME.*} as a tier's settings are read (paths relative to the
+     * file); none configured gives the embedded default, a local repository in the data directory.
+     */
+    private static SnapshotConfig snapshots(Layers l, Config yaml, Path file, Path dataDir) {
+        List<SnapshotRepoSpec> repositories = new ArrayList<>();
+        Config node = yaml.get("snapshots.repositories");
+        if (node.exists()) {
+            for (Config r : node.asNodeList().orElse(List.of())) {
+                String name = r.name();
+                try {
+                    repositories.add(SnapshotRepoSpec.parse(name, s -> r.get(s).asString().asOptional(),
+                            file == null ? Path.of("") : file.toAbsolutePath().getParent()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("snapshots.repositories." + name, e.getMessage());
+                }
+            }
+        }
+        if (repositories.isEmpty()) {
+            repositories.add(SnapshotRepoSpec.local(SnapshotRepoSpec.DEFAULT_NAME, dataDir.resolve("snapshots")));
+        }
+        return new SnapshotConfig(repositories,
+                l.integer("snapshots.parallel-uploads", null, SnapshotConfig.DEFAULT_PARALLEL_UPLOADS),
+                l.integer("snapshots.max-running-exports", null, SnapshotConfig.DEFAULT_MAX_RUNNING_EXPORTS),
+                l.size("snapshots.attach-cache-bytes", SnapshotConfig.DEFAULT_ATTACH_CACHE_BYTES));
     }
 
     /**

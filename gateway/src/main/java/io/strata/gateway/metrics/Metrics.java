@@ -42,6 +42,7 @@ public final class Metrics {
     private volatile MetricsSection orphans;
     private volatile MetricsSection connections;
     private volatile MetricsSection attachedSnapshots;
+    private volatile MetricsSection snapshots;
     private volatile ChangeFeed changeLog;
     private volatile BulkJobs jobs;
 
@@ -79,6 +80,11 @@ public final class Metrics {
     /** Adds the attached snapshots' count and their cache's figures to the scrape. */
     public void attachedSnapshots(MetricsSection section) {
         this.attachedSnapshots = section;
+    }
+
+    /** Adds the snapshot exports (last success per repository, exports by state, bytes, failures) to the scrape. */
+    public void snapshots(MetricsSection section) {
+        this.snapshots = section;
     }
 
     /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
@@ -139,6 +145,8 @@ public final class Metrics {
         if (feed != null) changeLog(out, feed);
         BulkJobs bj = jobs;
         if (bj != null) jobs(out, bj);
+        MetricsSection snap = snapshots;
+        if (snap != null) snap.appendTo(out);
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');

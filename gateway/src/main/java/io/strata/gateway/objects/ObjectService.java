@@ -211,6 +211,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         return moved;
     }
 
+    /**
+     * How a snapshot export reads versions: hot ones through the GET read path, cold ones through the
+     * tier mover's verified recall, segment by segment.
+     */
+    public io.strata.tiering.snapshot.VersionData snapshotData() {
+        return new io.strata.tiering.snapshot.TieredVersionData(new HotData(), mover);
+    }
+
     /** The mover's access to the hot tier: the same read path as GET, the same write path as PUT. */
     private final class HotData implements TierMover.HotData {
         @Override

@@ -73,6 +73,21 @@ public final class ErrorMapping {
         };
     }
 
+    /**
+     * A snapshot repository or snapshot failed (admin API only): the module's message names the
+     * repository path or snapshot and never a credential, so it is passed on.
+     */
+    public static S3Exception toS3(io.strata.tiering.snapshot.SnapshotException e) {
+        S3Error error = switch (e.reason()) {
+            case NOT_FOUND -> S3Error.NO_SUCH_KEY;
+            case UNAVAILABLE -> S3Error.SERVICE_UNAVAILABLE;
+            case REJECTED, UNKNOWN_FORMAT -> S3Error.INVALID_REQUEST;
+            case INVALID, LOCATOR_MISMATCH -> S3Error.INVALID_ARGUMENT;
+            case CORRUPT -> S3Error.INTERNAL_ERROR;
+        };
+        return new S3Exception(error, e.getMessage());
+    }
+
     public static S3Exception toS3(NamespaceException e) {
         return switch (e.reason()) {
             case BUCKET_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_BUCKET);
@@ -89,7 +104,7 @@ public final class ErrorMapping {
      * check) is refused as InternalError and never served; a repository or cold tier out of reach is
      * ServiceUnavailable, which clients retry. The message says which and why (no secrets in it).
      */
-    public static S3Exception toS3(io.strata.tiering.snapshot.SnapshotException e) {
+    public static S3Exception toS3Read(io.strata.tiering.snapshot.SnapshotException e) {
         S3Error error = switch (e.reason()) {
             case UNAVAILABLE -> S3Error.SERVICE_UNAVAILABLE;
             case CORRUPT, NOT_FOUND, REJECTED, UNKNOWN_FORMAT, LOCATOR_MISMATCH, INVALID -> S3Error.INTERNAL_ERROR;

@@ -69,6 +69,8 @@ public enum S3Error {
     RESTORE_ALREADY_IN_PROGRESS("RestoreAlreadyInProgress", 409, "Object restore is already in progress"),
     /** Admin API: a cold tier still holding data cannot be removed without {@code force}. */
     TIER_NOT_EMPTY("TierNotEmpty", 409, "The tier still holds data."),
+    /** Admin API: a snapshot repository with an unfinished export is neither removed nor given a second export. */
+    REPOSITORY_IN_USE("RepositoryInUse", 409, "The snapshot repository has an unfinished export."),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
             + "signature you provided. Check your key and signing method."),

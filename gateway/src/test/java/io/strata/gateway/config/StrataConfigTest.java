@@ -270,11 +270,88 @@ class StrataConfigTest {
 
     @Test
     void theAttachedSnapshotsCacheBoundDefaultsToTenGibAndMustBePositive(@TempDir Path dir) {
-        assertEquals(10L << 30, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).attachCacheBytes());
+        assertEquals(10L << 30, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).snapshots().attachCacheBytes());
         assertEquals(2L << 20, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()),
-                Map.of("snapshots.attach-cache-bytes", "2MiB")).attachCacheBytes());
+                Map.of("snapshots.attach-cache-bytes", "2MiB")).snapshots().attachCacheBytes());
         var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
                 Map.of("STRATA_DATA_DIR", dir.toString()), Map.of("snapshots.attach-cache-bytes", "0")));
         assertTrue(e.getMessage().contains("snapshots.attach-cache-bytes"), e.getMessage());
+    }
+
+    @Test
+    void snapshotsDefaultToALocalRepositoryInTheDataDirWithFourParallelUploads(@TempDir Path dir) {
+        StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(1, c.snapshots().repositories().size());
+        SnapshotRepoSpec local = c.snapshots().repositories().getFirst();
+        assertEquals("local", local.name());
+        assertEquals(dir.resolve("snapshots"), local.path().orElseThrow());
+        assertEquals(4, c.snapshots().parallelUploads());
+        assertEquals(2, c.snapshots().maxRunningExports());
+    }
+
+    @Test
+    void snapshotRepositoriesComeFromTheFileAsTiersDoAndHideTheirSecret(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                snapshots:
+                  parallel-uploads: 8
+                  max-running-exports: 3
+                  repositories:
+                    offsite:
+                      type: s3
+                      endpoint: https://s3.example.test
+                      bucket: dr
+                      prefix: strata
+                      access-key: AKIAEXAMPLE
+                      secret-key: very-secret-value
+                    nearby:
+                      type: local
+                      path: snaps
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(8, c.snapshots().parallelUploads());
+        assertEquals(3, c.snapshots().maxRunningExports());
+        Map<String, SnapshotRepoSpec> byName = new java.util.TreeMap<>();
+        c.snapshots().repositories().forEach(r -> byName.put(r.name(), r));
+        assertEquals(java.util.Set.of("offsite", "nearby"), byName.keySet(), "no embedded default once the file names some");
+        assertEquals(dir.resolve("snaps"), byName.get("nearby").path().orElseThrow(), "relative to the file");
+        SnapshotRepoSpec offsite = byName.get("offsite");
+        assertEquals("strata/", offsite.s3().orElseThrow().prefix());
+        assertFalse(offsite.toString().contains("very-secret-value"));
+        assertFalse(offsite.description().contains("very-secret-value"));
+        assertEquals("very-secret-value", offsite.settings().get("secret-key"), "kept for the 0600 file only");
+    }
+
+    @Test
+    void badSnapshotSettingsAreRefusedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        for (var bad : Map.of("snapshots.parallel-uploads", "0", "snapshots.max-running-exports", "100").entrySet()) {
+            var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env,
+                    Map.of(bad.getKey(), bad.getValue())));
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                snapshots:
+                  repositories:
+                    offsite:
+                      type: s3
+                      endpoint: https://s3.example.test
+                      access-key: AKIAEXAMPLE
+                      secret-key: very-secret-value
+                """);
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(file, env, Map.of()));
+        assertTrue(e.getMessage().contains("snapshots.repositories.offsite") && e.getMessage().contains("'bucket' is required"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("very-secret-value"));
+        Files.writeString(file, """
+                snapshots:
+                  repositories:
+                    Bad_Name:
+                      type: local
+                      path: x
+                """);
+        e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(file, env, Map.of()));
+        assertTrue(e.getMessage().contains("snapshots.repositories.Bad_Name"), e.getMessage());
     }
 }

@@ -115,10 +115,10 @@ class ErrorMappingTest {
 
     @Test
     void anAttachedSnapshotsDamagedDataIsInternalErrorAnUnreachableOneServiceUnavailableAWriteAccessDenied() {
-        S3Exception corrupt = ErrorMapping.toS3(new SnapshotException(SnapshotException.Reason.CORRUPT, "data object x fails its check"));
+        S3Exception corrupt = ErrorMapping.toS3Read(new SnapshotException(SnapshotException.Reason.CORRUPT, "data object x fails its check"));
         assertEquals(500, corrupt.error().status());
         org.junit.jupiter.api.Assertions.assertTrue(corrupt.getMessage().contains("integrity check"), corrupt.getMessage());
-        assertEquals(503, ErrorMapping.toS3(new SnapshotException(SnapshotException.Reason.UNAVAILABLE, "cold tier A")).error().status());
+        assertEquals(503, ErrorMapping.toS3Read(new SnapshotException(SnapshotException.Reason.UNAVAILABLE, "cold tier A")).error().status());
         S3Exception write = ErrorMapping.toS3(new ObjectException(Reason.READ_ONLY_SNAPSHOT, "Bucket b is an attached snapshot"));
         assertEquals(S3Error.ACCESS_DENIED, write.error());
         assertEquals("Bucket b is an attached snapshot", write.getMessage());

@@ -29,7 +29,7 @@ final class ExportRecordCodec {
 
     /** What the export record holds besides its work item's id, attempts and last error. */
     record Header(String snapshot, String repository, List<BucketName> buckets, Optional<String> parent, String mark,
-                  Path checkpoint, Instant started) {
+                  Path checkpoint, Instant started, boolean selfContained) {
         Header {
             buckets = List.copyOf(buckets);
         }
@@ -52,6 +52,8 @@ final class ExportRecordCodec {
             writeString(out, h.checkpoint().toString());
             out.writeLong(h.started().getEpochSecond());
             out.writeInt(h.started().getNano());
+            // Optional trailing field: a record without it (written before it existed) reads as false.
+            if (h.selfContained()) out.writeBoolean(true);
         });
     }
 
@@ -67,7 +69,8 @@ final class ExportRecordCodec {
             String mark = readString(in);
             Path checkpoint = Path.of(readString(in));
             Instant started = Instant.ofEpochSecond(in.readLong(), in.readInt());
-            return new Header(snapshot, repository, buckets, parent, mark, checkpoint, started);
+            boolean selfContained = in.available() > 0 && in.readBoolean();
+            return new Header(snapshot, repository, buckets, parent, mark, checkpoint, started, selfContained);
         });
     }
 

@@ -85,9 +85,11 @@ public final class SnapshotExports {
      * @param checkpoint the namespace checkpoint's directory
      * @param attempts   failed attempts so far
      * @param lastError  the last failure ("" if none)
+     * @param selfContained cold-tier versions are copied into the repository, not referenced
      */
     public record Export(long id, String snapshot, String repository, List<BucketName> buckets, Optional<String> parent,
-                         String mark, Path checkpoint, Instant started, int attempts, String lastError) {
+                         String mark, Path checkpoint, Instant started, int attempts, String lastError,
+                         boolean selfContained) {
         public Export {
             buckets = List.copyOf(buckets);
         }
@@ -133,11 +135,20 @@ public final class SnapshotExports {
      *         (the export is recorded: resume retakes it, abort drops it)
      */
     public Export start(String repository, List<BucketName> buckets, Optional<String> parent) {
+        return start(repository, buckets, parent, options.selfContained());
+    }
+
+    /**
+     * As {@link #start(String, List, Optional)}, choosing for this export whether cold-tier versions
+     * are copied into the repository ({@code selfContained}) whatever the service's options say; the
+     * choice is recorded with the export, so a resumed export keeps it.
+     */
+    public Export start(String repository, List<BucketName> buckets, Optional<String> parent, boolean selfContained) {
         repositories.repository(repository);
         Instant now = clock.instant();
         String snapshot = SnapshotExporter.newSnapshotId(now);
         ExportRecordCodec.Header h = new ExportRecordCodec.Header(snapshot, repository, buckets, parent,
-                "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now);
+                "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now, selfContained);
         WorkItem item = namespace.addWork(KIND, ExportRecordCodec.header(h), Instant.EPOCH);
         takeCheckpoint(h.mark(), h.checkpoint());
         LOG.info("snapshot export {} started: snapshot {} into repository {}", item.id(), snapshot, repository);
@@ -162,7 +173,7 @@ public final class SnapshotExports {
     private static Export export(WorkItem item) {
         ExportRecordCodec.Header h = ExportRecordCodec.header(item.payload());
         return new Export(item.id(), h.snapshot(), h.repository(), h.buckets(), h.parent(), h.mark(), h.checkpoint(),
-                h.started(), item.attempts(), item.lastError());
+                h.started(), item.attempts(), item.lastError(), h.selfContained());
     }
 
     /** The counters at the export's cursor (zero before its first range file). */
@@ -223,7 +234,10 @@ public final class SnapshotExports {
             takeCheckpoint(e.mark(), e.checkpoint());
         }
         // Range files are spooled beside the checkpoint, so the cleanup also takes what a killed run left there.
-        SnapshotExporter exporter = new SnapshotExporter(repository, data, e.checkpoint().getParent(), options);
+        SnapshotExporter.Options chosen = e.selfContained() == options.selfContained() ? options
+                : new SnapshotExporter.Options(e.selfContained(), options.rangeKeyBits(), options.maxRangeEntries(),
+                options.parallelUploads());
+        SnapshotExporter exporter = new SnapshotExporter(repository, data, e.checkpoint().getParent(), chosen);
         SnapshotExporter.Result result;
         try (NamespaceView view = Namespace.openCheckpoint(e.checkpoint())) {
             result = exporter.run(view, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));

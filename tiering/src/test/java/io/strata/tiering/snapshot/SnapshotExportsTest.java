@@ -247,11 +247,39 @@ class SnapshotExportsTest {
     }
 
     @Test
+    void aSelfContainedExportCopiesColdVersionsAndKeepsTheChoiceWhenResumed() throws Exception {
+        ObjectVersion v = fx.put("bkt", "cold", new SnapshotFixture.Extra(Map.of(), Map.of(), null, false, false,
+                Instant.parse("2026-12-06T10:00:00Z")), bytes(7, 200_000));
+        assertEquals(io.strata.tiering.TierMover.Outcome.MOVED, fx.mover.toCold(v, "COLD"));
+        SnapshotExports exports = exports(SnapshotExporter.Options.DEFAULT);
+        SnapshotExports.Export e = exports.start("repo", List.of(), Optional.empty(), true);
+        assertTrue(e.selfContained());
+        // As a restarted gateway sees it: a fresh service, same namespace, default (referencing) options.
+        SnapshotExports.Export recorded = exports(SnapshotExporter.Options.DEFAULT).exports().getFirst();
+        assertTrue(recorded.selfContained());
+        SnapshotExporter.Result result = exports(SnapshotExporter.Options.DEFAULT).resume(recorded.id());
+        assertEquals(1, result.dataUploaded());
+        assertEquals(0, result.coldReferenced());
+        assertTrue(result.root().selfContained());
+
+        SnapshotExports.Export referencing = exports.start("repo", List.of(), Optional.empty());
+        assertFalse(referencing.selfContained());
+        assertEquals(1, exports.resume(referencing.id()).coldReferenced());
+    }
+
+    @Test
     void exportRecordsRoundTripAndRefuseAnotherFormatVersion() {
         ExportRecordCodec.Header h = new ExportRecordCodec.Header("20261206T180000Z-0a1b2c3d", "repo", List.of(B),
                 Optional.of("20261205T180000Z-00000000"), "snapshot:20261206T180000Z-0a1b2c3d", Path.of("/tmp/cp"),
-                Instant.parse("2026-12-06T18:00:00.123456789Z"));
+                Instant.parse("2026-12-06T18:00:00.123456789Z"), false);
         assertEquals(h, ExportRecordCodec.header(ExportRecordCodec.header(h)));
+        ExportRecordCodec.Header self = new ExportRecordCodec.Header(h.snapshot(), h.repository(), h.buckets(), h.parent(),
+                h.mark(), h.checkpoint(), h.started(), true);
+        assertEquals(self, ExportRecordCodec.header(ExportRecordCodec.header(self)));
+        // A record written before the self-contained flag existed ends after the start time: it reads as false.
+        byte[] old = ExportRecordCodec.header(h);
+        assertEquals(ExportRecordCodec.header(self).length, old.length + 1);
+        assertFalse(ExportRecordCodec.header(old).selfContained());
         ExportRecordCodec.Range r = new ExportRecordCodec.Range(2, new SnapshotRoot.RangeRef("ranges/" + "a".repeat(64)
                 + ".ndjson.gz", "a".repeat(64), 123, 45, "k1", "k9"), "k9", "v9",
                 new SnapshotExporter.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9));

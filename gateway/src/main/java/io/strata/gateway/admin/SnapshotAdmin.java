@@ -1,0 +1,207 @@
+package io.strata.gateway.admin;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.strata.gateway.config.SnapshotRepoSpec;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
+import io.strata.namespace.BucketName;
+import io.strata.tiering.snapshot.SnapshotException;
+import io.strata.tiering.snapshot.SnapshotLocator;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The snapshot routes of the admin API ({@code strata snapshot ...}), all JSON:
+ * <ul>
+ *   <li>{@code GET /snapshots/repos}: the repositories (name, type, where, source), never a secret;
+ *       {@code POST /snapshots/repos?name=N} with a JSON body of settings (as the configuration
+ *       file's {@code snapshots.repositories.N}) checks the repository with a probe object and keeps
+ *       it in {@code DATA_DIR/snapshot-repos/N.properties} (0600); {@code DELETE /snapshots/repos?name=N}
+ *       forgets one added that way (409 RepositoryInUse while an export into it is unfinished);</li>
+ *   <li>{@code POST /snapshots?repo=N[&buckets=a,b][&self-contained=true][&full=true]}: starts a
+ *       durable export (202, the export); no {@code buckets}: every bucket;</li>
+ *   <li>{@code GET /snapshots[?repo=N]}: the snapshots in the repositories and the exports
+ *       (running, failed with attempts and last error, ended); {@code GET /snapshots/exports?id=N}: one export;
+ *       {@code POST /snapshots/abort?id=N}: aborts one;</li>
+ *   <li>{@code GET /snapshots/show?id=ID|locator=L[&repo=N]}: a snapshot's root and buckets;</li>
+ *   <li>{@code POST /snapshots/verify?locator=L[&fraction=0.05][&repo=N]}: starts a verification
+ *       (202); {@code GET /snapshots/verify?id=N}: its state, counts and problems.</li>
+ * </ul>
+ * Refusals are S3 errors: unknown repository, snapshot or export 404 NoSuchKey, unknown bucket 404
+ * NoSuchBucket, malformed locator or argument 400 InvalidArgument, a repository that does not work
+ * 400 InvalidRequest, too many exports or verifications 503 SlowDown. Thread-safe.
+ */
+public final class SnapshotAdmin {
+    private static final String PATH = "/snapshots";
+
+    private SnapshotAdmin() {
+    }
+
+    public static void register(AdminApi admin, SnapshotService service) {
+        SnapshotRepositories repos = service.repositories();
+        admin.register("GET", PATH + "/repos", (req, res) -> {
+            List<Object> list = new ArrayList<>();
+            for (SnapshotRepositories.Entry e : repos.list()) list.add(json(e));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("repositories", list)));
+        });
+        admin.register("POST", PATH + "/repos", (req, res) -> {
+            String name = repoName(req, "name");
+            Map<String, Object> settings = TierAdmin.jsonBody(req);
+            SnapshotRepoSpec spec;
+            try {
+                spec = SnapshotRepoSpec.parse(name, k -> Optional.ofNullable(settings.get(k)).map(String::valueOf),
+                        java.nio.file.Path.of(""));
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            SnapshotRepositories.Entry added;
+            try {
+                added = repos.add(spec);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(json(added)));
+        });
+        admin.register("DELETE", PATH + "/repos", (req, res) -> {
+            String name = repoName(req, "name");
+            repos.entry(name);
+            for (Map<String, Object> e : service.exportsJson()) {
+                Object state = e.get("state");
+                if (name.equals(e.get("repository")) && !"done".equals(state) && !"aborted".equals(state)) {
+                    // The export records the repository by name: it could neither resume nor be aborted.
+                    throw new S3Exception(S3Error.REPOSITORY_IN_USE, "Snapshot export " + e.get("id") + " into repository "
+                            + name + " is " + state + "; wait for it or abort it first.");
+                }
+            }
+            try {
+                repos.remove(name);
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("removed", name)));
+        });
+        admin.register("POST", PATH, (req, res) -> {
+            String repo = repoName(req, "repo");
+            List<BucketName> buckets = new ArrayList<>();
+            for (String b : req.query().first("buckets").orElse("").split(",")) {
+                if (b.isBlank()) continue;
+                try {
+                    buckets.add(new BucketName(b.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new S3Exception(S3Error.INVALID_BUCKET_NAME, e.getMessage());
+                }
+            }
+            SnapshotService.Tracked t;
+            try {
+                t = service.create(new SnapshotService.Request(repo, buckets, flag(req, "self-contained"), flag(req, "full")));
+            } catch (SnapshotException e) {
+                if (e.reason() == SnapshotException.Reason.INVALID) throw new S3Exception(S3Error.NO_SUCH_BUCKET, e.getMessage());
+                throw e;
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.REPOSITORY_IN_USE, e.getMessage());
+            } catch (RejectedExecutionException e) {
+                throw new S3Exception(S3Error.SLOW_DOWN, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.ACCEPTED_202, Json.write(service.export(t.id).orElseThrow()));
+        });
+        admin.register("GET", PATH, (req, res) -> {
+            Optional<String> repo = req.query().contains("repo") ? Optional.of(repoName(req, "repo")) : Optional.empty();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("snapshots", service.snapshots(repo));
+            List<Map<String, Object>> exports = service.exportsJson();
+            if (repo.isPresent()) exports = exports.stream().filter(e -> repo.get().equals(e.get("repository"))).toList();
+            m.put("exports", exports);
+            AdminApi.sendJson(res, Status.OK_200, Json.write(m));
+        });
+        admin.register("GET", PATH + "/exports", (req, res) -> {
+            if (!req.query().contains("id")) {
+                AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("exports", service.exportsJson())));
+                return;
+            }
+            long id = id(req);
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.export(id).orElseThrow(() ->
+                    new S3Exception(S3Error.NO_SUCH_KEY, "No snapshot export " + id + "."))));
+        });
+        admin.register("POST", PATH + "/abort", (req, res) -> {
+            long id = id(req);
+            String state = service.abort(id);
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.export(id).orElse(Map.of("id", id, "state", state))));
+        });
+        admin.register("GET", PATH + "/show", (req, res) -> {
+            Optional<String> repo = req.query().contains("repo") ? Optional.of(repoName(req, "repo")) : Optional.empty();
+            Map<String, Object> shown;
+            if (req.query().contains("locator")) {
+                shown = service.show(SnapshotLocator.parse(req.query().first("locator").orElse("")), repo);
+            } else {
+                shown = service.show(req.query().first("id").orElseThrow(() ->
+                        new S3Exception(S3Error.INVALID_ARGUMENT, "id or locator is required.")), repo);
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(shown));
+        });
+        admin.register("POST", PATH + "/verify", (req, res) -> {
+            SnapshotLocator locator = SnapshotLocator.parse(req.query().first("locator").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "locator is required.")));
+            Optional<String> repo = req.query().contains("repo") ? Optional.of(repoName(req, "repo")) : Optional.empty();
+            double fraction;
+            try {
+                fraction = Double.parseDouble(req.query().first("fraction").orElse("0"));
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "fraction must be a number from 0 to 1.");
+            }
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "fraction must be a number from 0 to 1.");
+            }
+            SnapshotService.Verification v;
+            try {
+                v = service.verify(locator, fraction, repo);
+            } catch (RejectedExecutionException e) {
+                throw new S3Exception(S3Error.SLOW_DOWN, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.ACCEPTED_202, Json.write(SnapshotService.json(v)));
+        });
+        admin.register("GET", PATH + "/verify", (req, res) -> {
+            long id = id(req);
+            SnapshotService.Verification v = service.verification(id).orElseThrow(() ->
+                    new S3Exception(S3Error.NO_SUCH_KEY, "No verification " + id + "."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(SnapshotService.json(v)));
+        });
+    }
+
+    private static Map<String, Object> json(SnapshotRepositories.Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", e.spec().name());
+        m.put("type", e.spec().type());
+        m.put("description", e.spec().description());
+        m.put("location", e.repository().location());
+        m.put("source", e.configured() ? "config" : "admin");
+        return m;
+    }
+
+    private static boolean flag(ServerRequest req, String name) {
+        return req.query().first(name).map("true"::equals).orElse(false);
+    }
+
+    private static String repoName(ServerRequest req, String param) {
+        String name = req.query().first(param).orElseThrow(() ->
+                new S3Exception(S3Error.INVALID_ARGUMENT, param + " is required (a snapshot repository name)."));
+        try {
+            return SnapshotRepoSpec.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+
+    private static long id(ServerRequest req) {
+        String id = req.query().first("id").orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "id is required."));
+        if (id.isEmpty() || id.length() > 18 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "id must be a number.");
+        }
+        return Long.parseLong(id);
+    }
+}

@@ -1,0 +1,852 @@
+package io.strata.gateway.admin;
+
+import io.strata.gateway.metrics.Metrics;
+import io.strata.gateway.metrics.MetricsSection;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
+import io.strata.namespace.WorkItem;
+import io.strata.tiering.snapshot.SnapshotException;
+import io.strata.tiering.snapshot.SnapshotExporter;
+import io.strata.tiering.snapshot.SnapshotExports;
+import io.strata.tiering.snapshot.SnapshotLocator;
+import io.strata.tiering.snapshot.SnapshotReader;
+import io.strata.tiering.snapshot.SnapshotRepository;
+import io.strata.tiering.snapshot.SnapshotRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs the gateway's snapshot exports ({@link SnapshotExports}) and verifications, and counts them.
+ * <ul>
+ *   <li>An export runs on a bounded pool ({@code snapshots.max-running-exports} threads); a create
+ *       beyond it is refused, never queued out of sight.</li>
+ *   <li>At {@link #start}, {@link SnapshotExports#resumeAll} finishes the aborts a stop interrupted
+ *       and resumes the exports a stop or a crash interrupted, so an export killed with
+ *       {@code kill -9} ends by itself after the restart; the exports it leaves (failed shortly
+ *       before, or stopped by a graceful shutdown) go on right after it, a start being a natural
+ *       retry. A failed export is due again after {@link #RETRY_AFTER} (recorded by
+ *       {@link SnapshotExports}); a periodic check resumes due exports, and until then it is listed
+ *       with its attempts and last error, never dropped.</li>
+ *   <li>An abort of a running export stops it after its current range file, then undoes it.</li>
+ * </ul>
+ * Each export logs one line when it starts and one when it ends (id, repository, counts,
+ * duration). Thread-safe; threads start in {@link #start}, never in the constructor.
+ */
+public final class SnapshotService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
+    /** As {@link SnapshotExports}' own: a failed export is due again after this long. */
+    static final Duration RETRY_AFTER = Duration.ofMinutes(1);
+    /** How often due exports (failed ones whose wait is over) are looked for. */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(10);
+    /**
+     * Test-only fault, named by {@code STRATA_TEST_FAULT}: exports interrupted by a stop are not
+     * resumed at start, so the kill-during-an-export conformance test must fail (its negative control).
+     */
+    static final String SKIP_RESUME_FAULT = "skip-snapshot-resume";
+    /** Verifications running at once; more are refused with SlowDown. */
+    static final int MAX_VERIFICATIONS = 4;
+    /** Finished exports and verifications remembered for status queries, newest kept. */
+    private static final int KEEP_ENDED = 100;
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** What this process knows of an export beyond its durable record. */
+    static final class Tracked {
+        final long id;
+        final String snapshot;
+        final String repository;
+        /** The export's record as last read: what it covers, for after the record is gone. */
+        volatile SnapshotExports.Export record;
+        volatile String state;
+        volatile SnapshotExporter.Counters counters;
+        volatile long totalVersions = -1;
+        volatile SnapshotExporter.Result result;
+        volatile String error = "";
+        volatile Instant started;
+        volatile Instant ended;
+        volatile boolean abortRequested;
+        /** The thread running the export, interrupted by an abort so that it stops mid-upload. */
+        volatile Thread thread;
+
+        Tracked(SnapshotExports.Export record, String state) {
+            this.id = record.id();
+            this.snapshot = record.snapshot();
+            this.repository = record.repository();
+            this.record = record;
+            this.state = state;
+        }
+    }
+
+    /** A verification: running until {@code report} or {@code error} is set. */
+    static final class Verification {
+        final long id;
+        final String locator;
+        final double fraction;
+        final Instant started;
+        volatile String state = "running";
+        volatile SnapshotReader.VerifyReport report;
+        volatile String error = "";
+        volatile Instant ended;
+
+        Verification(long id, String locator, double fraction, Instant started) {
+            this.id = id;
+            this.locator = locator;
+            this.fraction = fraction;
+            this.started = started;
+        }
+    }
+
+    /** Thrown from the progress listener to stop a running export at a range boundary. */
+    private static final class Stopped extends RuntimeException {
+        Stopped(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private final Namespace namespace;
+    private final SnapshotRepositories repositories;
+    private final SnapshotExports exports;
+    private final Path workDir;
+    private final Clock clock;
+    private final int maxRunning;
+    private final Map<Long, Tracked> tracked = new ConcurrentHashMap<>();
+    private final Map<Long, Verification> verifications = new ConcurrentHashMap<>();
+    private final AtomicLong verificationIds = new AtomicLong();
+    private final AtomicInteger runningVerifications = new AtomicInteger();
+    private final Map<String, Instant> lastSuccess = new ConcurrentHashMap<>();
+    private final LongAdder finished = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder versions = new LongAdder();
+    private final LongAdder newObjects = new LongAdder();
+    private final LongAdder newBytes = new LongAdder();
+    private final LongAdder notUploadedBytes = new LongAdder();
+    private final LongAdder reusedObjects = new LongAdder();
+    private final LongAdder presentObjects = new LongAdder();
+    private final LongAdder coldReferences = new LongAdder();
+    private volatile boolean closing;
+    private ThreadPoolExecutor executor;
+    private ScheduledExecutorService scheduler;
+    private ExecutorService verifiers;
+
+    /**
+     * @param workDir where exports keep checkpoints and spooled range files, and verifications check
+     *                range files: on the namespace's file system (checkpoints are hard links)
+     */
+    public SnapshotService(Namespace namespace, SnapshotRepositories repositories, SnapshotExports exports, Path workDir,
+                           int maxRunning, Clock clock) {
+        this.namespace = namespace;
+        this.repositories = repositories;
+        this.exports = exports;
+        this.workDir = workDir;
+        this.maxRunning = maxRunning;
+        this.clock = clock;
+    }
+
+    public SnapshotRepositories repositories() {
+        return repositories;
+    }
+
+    /** Starts the pools, resumes interrupted exports and aborts in the background, and the check for due ones. */
+    public void start() {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the snapshot work directory " + workDir, e);
+        }
+        executor = new ThreadPoolExecutor(maxRunning, maxRunning, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("snapshot-export-", 1).daemon(true).factory());
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("snapshot-scheduler").daemon(true)
+                .factory());
+        verifiers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("snapshot-verify-", 1).factory());
+        scheduler.execute(this::loadLastSuccess);
+        if (SKIP_RESUME_FAULT.equals(System.getenv("STRATA_TEST_FAULT"))) {
+            LOG.warn("STRATA_TEST_FAULT={}: interrupted snapshot exports are not resumed", SKIP_RESUME_FAULT);
+        } else {
+            scheduler.execute(this::resumeInterrupted);
+            scheduler.scheduleWithFixedDelay(this::resumeDue, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The newest snapshot of each repository, from its id (which starts with its UTC time): the metric starts there. */
+    private void loadLastSuccess() {
+        for (SnapshotRepositories.Entry e : repositories.list()) {
+            try {
+                List<String> ids = snapshotIds(e.repository());
+                if (ids.isEmpty()) continue;
+                String newest = ids.getLast();
+                Instant at = Instant.from(ID_TIME.parse(newest.substring(0, 16)));
+                lastSuccess.merge(e.spec().name(), at, (a, b) -> a.isAfter(b) ? a : b);
+            } catch (RuntimeException ex) {
+                LOG.warn("snapshot repository {} cannot be listed: {}", e.spec().name(), ex.getMessage());
+            }
+        }
+    }
+
+    /** {@link SnapshotExports#resumeAll}, with what it finished logged and counted. */
+    private void resumeInterrupted() {
+        // resumeAll runs the exports that are due; one that failed shortly before the stop waits for its retry time.
+        java.util.Set<Long> due = new java.util.HashSet<>();
+        for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), Integer.MAX_VALUE)) due.add(w.id());
+        List<SnapshotExports.Export> unfinished = exports.exports().stream().filter(e -> due.contains(e.id())).toList();
+        for (SnapshotExports.Export e : unfinished) {
+            tracked.computeIfAbsent(e.id(), id -> new Tracked(e, "resuming"));
+            LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
+                    e.snapshot(), e.repository(), e.attempts());
+        }
+        long t0 = System.nanoTime();
+        List<SnapshotExporter.Result> done = exports.resumeAll();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        for (SnapshotExports.Export e : unfinished) {
+            Tracked t = tracked.get(e.id());
+            Optional<SnapshotExporter.Result> r = done.stream().filter(x -> x.root().snapshot().equals(e.snapshot())).findFirst();
+            if (r.isPresent()) {
+                succeeded(t, r.get(), millis);
+            } else if (exports.export(e.id()).isPresent()) {
+                SnapshotExports.Export now = exports.export(e.id()).get();
+                if (!now.lastError().isEmpty()) {
+                    failures.increment();
+                    t.state = "failed";
+                    t.error = now.lastError();
+                } else {
+                    t.state = "waiting";
+                }
+            } else {
+                t.state = "aborted";
+                t.ended = clock.instant();
+            }
+        }
+        // A start is a natural time to retry: the exports resumeAll left (failed shortly before the stop,
+        // or stopped by a graceful shutdown, which records itself as a failure) go on now, as slots
+        // allow, instead of waiting out RETRY_AFTER (resume runs an export whatever its due time).
+        for (SnapshotExports.Export e : exports.exports()) {
+            Tracked t = tracked.get(e.id());
+            if (closing || running() >= maxRunning) break;
+            if (t != null && ("running".equals(t.state) || "queued".equals(t.state) || "aborting".equals(t.state))) continue;
+            Tracked fresh = new Tracked(e, "queued");
+            tracked.put(e.id(), fresh);
+            executor.execute(() -> run(fresh, e));
+        }
+    }
+
+    /** Resumes the exports whose retry time has come, as slots allow. */
+    private void resumeDue() {
+        try {
+            for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), maxRunning)) {
+                if (closing || running() >= maxRunning) return;
+                Tracked t = tracked.get(w.id());
+                if (t != null && ("running".equals(t.state) || "queued".equals(t.state) || "resuming".equals(t.state))) continue;
+                Optional<SnapshotExports.Export> e = exports.export(w.id());
+                if (e.isEmpty()) continue;
+                Tracked fresh = new Tracked(e.get(), "queued");
+                tracked.put(w.id(), fresh);
+                executor.execute(() -> run(fresh, e.get()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("looking for snapshot exports to retry failed: {}", e.toString());
+        }
+    }
+
+    private long running() {
+        return tracked.values().stream().filter(t -> "running".equals(t.state) || "queued".equals(t.state)).count();
+    }
+
+    /** What a create asks for. */
+    public record Request(String repository, List<BucketName> buckets, boolean selfContained, boolean full) {
+        public Request {
+            buckets = List.copyOf(buckets);
+        }
+    }
+
+    /**
+     * Starts an export: incremental from the newest snapshot in the repository that covers the same
+     * buckets unless {@code full}.
+     *
+     * @throws SnapshotException NOT_FOUND for an unknown repository, INVALID for an unknown bucket
+     * @throws IllegalStateException when an export into that repository is unfinished (one at a time:
+     *         two exports into one repository could share a data object that aborting one deletes)
+     * @throws java.util.concurrent.RejectedExecutionException when {@code maxRunning} exports run
+     */
+    public Tracked create(Request request) {
+        if (closing) throw new java.util.concurrent.RejectedExecutionException("the gateway is stopping");
+        SnapshotRepository repository = repositories.repository(request.repository());
+        for (BucketName b : request.buckets()) {
+            if (namespace.bucket(b).isEmpty()) {
+                throw new SnapshotException(SnapshotException.Reason.INVALID, "No bucket " + b.value() + ".");
+            }
+        }
+        Optional<SnapshotExports.Export> busy = exports.exports().stream()
+                .filter(e -> e.repository().equals(request.repository())).findFirst();
+        if (busy.isPresent()) {
+            throw new IllegalStateException("Snapshot export " + busy.get().id() + " into repository " + request.repository()
+                    + " is unfinished (" + stateOf(busy.get()) + "); wait for it or abort it.");
+        }
+        if (running() >= maxRunning) {
+            throw new java.util.concurrent.RejectedExecutionException(maxRunning
+                    + " snapshot exports are running (snapshots.max-running-exports); retry when one has ended.");
+        }
+        List<String> covered = request.buckets().isEmpty()
+                ? namespace.buckets().stream().map(b -> b.name().value()).toList()
+                : request.buckets().stream().map(BucketName::value).toList();
+        Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
+        SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+        Tracked t = new Tracked(e, "queued");
+        tracked.put(e.id(), t);
+        executor.execute(() -> run(t, e));
+        return t;
+    }
+
+    /** The newest snapshot whose root holds every bucket of {@code buckets}; snapshot ids sort by time. */
+    private Optional<String> newestCovering(SnapshotRepository repository, List<String> buckets) {
+        List<String> ids = snapshotIds(repository);
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            try {
+                SnapshotRoot root = readRoot(repository, ids.get(i)).root();
+                if (buckets.stream().allMatch(b -> root.bucket(b).isPresent())) return Optional.of(ids.get(i));
+            } catch (SnapshotException e) {
+                LOG.warn("snapshot {} in {} is not a parent candidate: {}", ids.get(i), repository.location(), e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void run(Tracked t, SnapshotExports.Export e) {
+        if (t.abortRequested) {
+            abortNow(t);   // aborted while it waited for a slot
+            return;
+        }
+        if (closing) {
+            t.state = "waiting";
+            return;
+        }
+        t.state = "running";
+        t.thread = Thread.currentThread();
+        t.record = e;
+        t.started = clock.instant();
+        t.counters = exports.progress(t.id);
+        LOG.info("snapshot export started: export={} snapshot={} repository={} buckets={} parent={} selfContained={} "
+                        + "attempt={}", t.id, t.snapshot, t.repository,
+                e.buckets().isEmpty() ? "all" : e.buckets().stream().map(BucketName::value).toList(),
+                e.parent().orElse("none"), e.selfContained(), e.attempts() + 1);
+        long t0 = System.nanoTime();
+        try {
+            t.totalVersions = countVersions(e.buckets());
+            SnapshotExporter.Result r = exports.resume(t.id, c -> {
+                t.counters = c;
+                if (t.abortRequested) throw new Stopped("stopped: abort requested");
+                if (closing) throw new Stopped("stopped: the gateway is stopping");
+            });
+            succeeded(t, r, (System.nanoTime() - t0) / 1_000_000);
+        } catch (Stopped s) {
+            Thread.interrupted();
+            if (t.abortRequested) {
+                abortNow(t);
+            } else {
+                t.state = "waiting";
+                LOG.info("snapshot export stopped with the gateway: export={} snapshot={} repository={}; it resumes at the "
+                        + "next start", t.id, t.snapshot, t.repository);
+            }
+        } catch (RuntimeException ex) {
+            if (t.abortRequested) {
+                // Interrupted by the abort (or failed meanwhile): undo it, as asked.
+                Thread.interrupted();
+                abortNow(t);
+                return;
+            }
+            if (closing) {
+                t.state = "waiting";
+                LOG.info("snapshot export stopped with the gateway: export={} snapshot={} repository={}; it resumes at the "
+                        + "next start", t.id, t.snapshot, t.repository);
+                return;
+            }
+            failures.increment();
+            t.state = "failed";
+            t.error = String.valueOf(ex.getMessage());
+            t.ended = clock.instant();
+            LOG.warn("snapshot export failed: export={} snapshot={} repository={} durationMs={} error={}; retried after {}",
+                    t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), RETRY_AFTER);
+        } finally {
+            t.thread = null;
+            // An abort's interrupt must not outlive this export on the pool's thread.
+            Thread.interrupted();
+        }
+    }
+
+    private void succeeded(Tracked t, SnapshotExporter.Result r, long millis) {
+        t.result = r;
+        t.state = "done";
+        t.ended = clock.instant();
+        t.error = "";
+        finished.increment();
+        versions.add(r.versions());
+        newObjects.add(r.dataUploaded());
+        newBytes.add(r.dataUploadedBytes());
+        long bytes = r.root().stats().getOrDefault("bytes", 0L);
+        notUploadedBytes.add(Math.max(0, bytes - r.dataUploadedBytes()));
+        reusedObjects.add(r.dataReused());
+        presentObjects.add(r.dataAlreadyPresent());
+        coldReferences.add(r.coldReferenced());
+        lastSuccess.merge(t.repository, t.ended, (a, b) -> a.isAfter(b) ? a : b);
+        LOG.info("snapshot export finished: export={} snapshot={} repository={} versions={} newData={} newDataBytes={} "
+                        + "reusedData={} presentData={} coldReferences={} newRanges={} reusedRanges={} durationMs={} locator={}",
+                t.id, t.snapshot, t.repository, r.versions(), r.dataUploaded(), r.dataUploadedBytes(), r.dataReused(),
+                r.dataAlreadyPresent(), r.coldReferenced(), r.rangesUploaded(), r.rangesReused(), millis, r.locator());
+        forgetOld(tracked);
+    }
+
+    private void abortNow(Tracked t) {
+        try {
+            boolean undone = exports.abort(t.id);
+            t.state = undone ? "aborted" : "done";
+            t.ended = clock.instant();
+            LOG.info("snapshot export aborted: export={} snapshot={} repository={}{}", t.id, t.snapshot, t.repository,
+                    undone ? "" : " (its root was written: the snapshot stays)");
+        } catch (RuntimeException ex) {
+            t.state = "failed";
+            t.error = "abort incomplete: " + ex.getMessage();
+            LOG.warn("snapshot export {}: abort incomplete, finished at the next start: {}", t.id, ex.getMessage());
+        }
+    }
+
+    /** Versions in the buckets now: an estimate of the checkpoint's, for the progress bar. */
+    private long countVersions(List<BucketName> buckets) {
+        List<BucketName> names = buckets.isEmpty() ? namespace.buckets().stream().map(b -> b.name()).toList() : buckets;
+        long n = 0;
+        for (BucketName b : names) {
+            String km = "";
+            String vm = "";
+            VersionPage page;
+            do {
+                page = namespace.listVersions(b, new VersionQuery("", "", km, vm, 1000));
+                n += page.versions().size();
+                km = page.nextKeyMarker();
+                vm = page.nextVersionIdMarker();
+            } while (page.truncated() && !closing);
+        }
+        return n;
+    }
+
+    /**
+     * Aborts an export: at once when it is not running; a running one stops after its current range
+     * file and is then undone.
+     *
+     * @return the export's state afterwards ({@code aborted}, {@code aborting}, or {@code done} when
+     *         its root had been written)
+     * @throws SnapshotException NOT_FOUND if there is no such unfinished export
+     */
+    public String abort(long id) {
+        Tracked t = tracked.get(id);
+        if (t != null && ("running".equals(t.state) || "queued".equals(t.state))) {
+            t.abortRequested = true;
+            t.state = "aborting";
+            // Stops it mid-upload rather than after its current range file: an abort deletes all it wrote anyway.
+            Thread running = t.thread;
+            if (running != null) running.interrupt();
+            return "aborting";
+        }
+        SnapshotExports.Export e = exports.export(id).orElseThrow(() ->
+                new SnapshotException(SnapshotException.Reason.NOT_FOUND, "No unfinished snapshot export " + id + "."));
+        Tracked now = t != null ? t : new Tracked(e, "aborting");
+        tracked.put(id, now);
+        abortNow(now);
+        return now.state;
+    }
+
+    /** An export, as this process and its durable record know it. */
+    public Optional<Map<String, Object>> export(long id) {
+        Optional<SnapshotExports.Export> e = exports.export(id);
+        Tracked t = tracked.get(id);
+        if (e.isEmpty() && t == null) return Optional.empty();
+        return Optional.of(json(e, t));
+    }
+
+    /** Unfinished exports (running, waiting, failed) and those this process saw end, oldest first. */
+    public List<Map<String, Object>> exportsJson() {
+        Map<Long, Map<String, Object>> out = new java.util.TreeMap<>();
+        for (SnapshotExports.Export e : exports.exports()) out.put(e.id(), json(Optional.of(e), tracked.get(e.id())));
+        for (Tracked t : tracked.values()) out.putIfAbsent(t.id, json(Optional.empty(), t));
+        return new ArrayList<>(out.values());
+    }
+
+    private String stateOf(SnapshotExports.Export e) {
+        Tracked t = tracked.get(e.id());
+        if (t != null && !"done".equals(t.state) && !"aborted".equals(t.state)) {
+            if (("failed".equals(t.state) || "waiting".equals(t.state)) && !e.lastError().isEmpty()) return "failed";
+            return t.state;
+        }
+        return e.lastError().isEmpty() ? "waiting" : "failed";
+    }
+
+    private Map<String, Object> json(Optional<SnapshotExports.Export> current, Tracked t) {
+        // Once an export ended its record is gone: what it covered is what this process last read.
+        Optional<SnapshotExports.Export> record = current.isPresent() || t == null ? current : Optional.ofNullable(t.record);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", record.map(SnapshotExports.Export::id).orElse(t == null ? 0 : t.id));
+        m.put("snapshot", record.map(SnapshotExports.Export::snapshot).orElse(t == null ? "" : t.snapshot));
+        m.put("repository", record.map(SnapshotExports.Export::repository).orElse(t == null ? "" : t.repository));
+        m.put("state", current.isPresent() ? stateOf(current.get()) : t.state);
+        record.ifPresent(e -> {
+            m.put("buckets", e.buckets().stream().map(BucketName::value).toList());
+            m.put("parent", e.parent().orElse(null));
+            m.put("selfContained", e.selfContained());
+            m.put("created", e.started().toString());
+        });
+        if (current.isPresent()) {
+            m.put("attempts", current.get().attempts());
+            m.put("lastError", current.get().lastError());
+            if (!current.get().lastError().isEmpty()) m.put("retryAfterSeconds", RETRY_AFTER.toSeconds());
+        } else {
+            m.put("attempts", record.map(SnapshotExports.Export::attempts).orElse(0));
+            m.put("lastError", t.error);
+        }
+        SnapshotExporter.Counters c = t != null && t.counters != null ? t.counters
+                : current.isPresent() ? exports.progress(current.get().id()) : null;
+        if (t != null && t.result != null) {
+            SnapshotExporter.Result r = t.result;
+            m.put("counters", counters(r.versions(), r.root().stats().getOrDefault("bytes", 0L), r.dataUploaded(),
+                    r.dataUploadedBytes(), r.dataReused(), r.dataAlreadyPresent(), r.coldReferenced(), r.rangesUploaded(),
+                    r.rangesReused()));
+            m.put("locator", r.locator().toString());
+        } else if (c != null) {
+            m.put("counters", counters(c.versions(), c.bytes(), c.dataUploaded(), c.dataUploadedBytes(), c.dataReused(),
+                    c.dataPresent(), c.coldReferenced(), c.rangesUploaded(), c.rangesReused()));
+        }
+        long total = t == null ? -1 : t.totalVersions;
+        m.put("totalVersions", total);
+        m.put("started", t == null || t.started == null ? null : t.started.toString());
+        m.put("ended", t == null || t.ended == null ? null : t.ended.toString());
+        if (t != null && t.started != null) {
+            Instant end = t.ended != null ? t.ended : clock.instant();
+            m.put("durationMillis", Duration.between(t.started, end).toMillis());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> counters(long versions, long bytes, long newData, long newDataBytes, long reusedData,
+                                                long presentData, long coldReferences, long newRanges, long reusedRanges) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("versions", versions);
+        m.put("bytes", bytes);
+        m.put("newData", newData);
+        m.put("newDataBytes", newDataBytes);
+        m.put("reusedData", reusedData);
+        m.put("presentData", presentData);
+        m.put("coldReferences", coldReferences);
+        m.put("notUploadedBytes", Math.max(0, bytes - newDataBytes));
+        m.put("newRanges", newRanges);
+        m.put("reusedRanges", reusedRanges);
+        return m;
+    }
+
+    // ---- snapshots in the repositories
+
+    /** Snapshot ids of a repository, oldest first (ids start with their UTC time). */
+    static List<String> snapshotIds(SnapshotRepository repository) {
+        List<String> ids = new ArrayList<>();
+        // docs/snapshot-format.md: one root per snapshot at snapshots/ID.json.
+        repository.list("snapshots/", p -> {
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (name.endsWith(".json")) ids.add(name.substring(0, name.length() - ".json".length()));
+        });
+        ids.sort(Comparator.naturalOrder());
+        return ids;
+    }
+
+    /** A snapshot opened, with the locator that names it. */
+    record Opened(SnapshotReader reader, SnapshotLocator locator) {
+        SnapshotRoot root() {
+            return reader.root();
+        }
+    }
+
+    /** A root read by id, pinned by the SHA-256 of the bytes just read, and opened (marker and root checked). */
+    Opened readRoot(SnapshotRepository repository, String id) {
+        byte[] bytes;
+        try (InputStream in = repository.get("snapshots/" + id + ".json", 0, -1)) {
+            bytes = in.readNBytes(64 << 20);
+        } catch (IOException e) {
+            throw new SnapshotException(SnapshotException.Reason.UNAVAILABLE, "snapshots/" + id + ".json: " + e.getMessage(), e);
+        }
+        String sha;
+        try {
+            sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        SnapshotLocator locator = new SnapshotLocator(repository.location(), id, sha);
+        return new Opened(SnapshotReader.open(repository, locator, workDir), locator);
+    }
+
+    /** Every snapshot of the repositories named (all when empty), each as {@link #summary}. */
+    public List<Map<String, Object>> snapshots(Optional<String> repository) {
+        List<SnapshotRepositories.Entry> entries = repository.isPresent()
+                ? List.of(repositories.entry(repository.get())) : repositories.list();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SnapshotRepositories.Entry e : entries) {
+            List<String> ids;
+            try {
+                ids = snapshotIds(e.repository());
+            } catch (SnapshotException ex) {
+                // One repository out of reach hides neither the others nor the exports.
+                Map<String, Object> bad = new LinkedHashMap<>();
+                bad.put("repository", e.spec().name());
+                bad.put("error", ex.getMessage());
+                out.add(bad);
+                continue;
+            }
+            for (String id : ids) {
+                try {
+                    out.add(summary(e.spec().name(), readRoot(e.repository(), id), false));
+                } catch (SnapshotException ex) {
+                    Map<String, Object> bad = new LinkedHashMap<>();
+                    bad.put("id", id);
+                    bad.put("repository", e.spec().name());
+                    bad.put("error", ex.getMessage());
+                    out.add(bad);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Finds a snapshot by id in the repository named, or in every repository. */
+    public Map<String, Object> show(String id, Optional<String> repository) {
+        if (!id.matches("[0-9A-Za-z][0-9A-Za-z_-]{0,63}")) {
+            throw new SnapshotException(SnapshotException.Reason.INVALID, "not a snapshot id or locator: " + id);
+        }
+        List<SnapshotRepositories.Entry> entries = repository.isPresent()
+                ? List.of(repositories.entry(repository.get())) : repositories.list();
+        for (SnapshotRepositories.Entry e : entries) {
+            if (e.repository().size("snapshots/" + id + ".json").isPresent()) {
+                return summary(e.spec().name(), readRoot(e.repository(), id), true);
+            }
+        }
+        throw new SnapshotException(SnapshotException.Reason.NOT_FOUND, "No snapshot " + id
+                + (repository.isPresent() ? " in repository " + repository.get() : " in any repository") + ".");
+    }
+
+    /** A snapshot by its locator (the root's hash checked). */
+    public Map<String, Object> show(SnapshotLocator locator, Optional<String> repository) {
+        SnapshotRepositories.Entry e = resolve(locator, repository);
+        return summary(e.spec().name(), new Opened(SnapshotReader.open(e.repository(), locator, workDir), locator), true);
+    }
+
+    /** The repository a locator names, or the one named (a copy of it). */
+    private SnapshotRepositories.Entry resolve(SnapshotLocator locator, Optional<String> repository) {
+        if (repository.isPresent()) return repositories.entry(repository.get());
+        return repositories.at(locator.repository()).orElseThrow(() -> new SnapshotException(
+                SnapshotException.Reason.NOT_FOUND, "No snapshot repository at " + locator.repository()
+                + " is known here: add it with strata snapshot repo add, or name a copy of it with --repo NAME."));
+    }
+
+    private Map<String, Object> summary(String repositoryName, Opened opened, boolean perBucket) {
+        SnapshotRoot root = opened.root();
+        Map<String, Long> s = root.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", root.snapshot());
+        m.put("repository", repositoryName);
+        m.put("takenAt", root.takenAt().toString());
+        m.put("parent", root.parent().orElse(null));
+        m.put("sequence", root.sequence());
+        m.put("selfContained", root.selfContained());
+        m.put("buckets", root.buckets().stream().map(SnapshotRoot.BucketRoot::name).toList());
+        long bytes = s.getOrDefault("bytes", 0L);
+        long newBytes = s.getOrDefault("newDataBytes", 0L);
+        m.put("versions", s.getOrDefault("versions", 0L));
+        m.put("bytes", bytes);
+        m.put("newDataBytes", newBytes);
+        m.put("notUploadedBytes", Math.max(0, bytes - newBytes));
+        m.put("stats", new java.util.TreeMap<>(s));
+        m.put("locator", opened.locator().toString());
+        if (perBucket) {
+            List<Object> buckets = new ArrayList<>();
+            for (SnapshotRoot.BucketRoot b : root.buckets()) {
+                Map<String, Object> bm = new LinkedHashMap<>();
+                bm.put("name", b.name());
+                bm.put("versioning", b.versioning());
+                bm.put("region", b.region());
+                bm.put("entries", b.ranges().stream().mapToLong(SnapshotRoot.RangeRef::entries).sum());
+                bm.put("ranges", b.ranges().size());
+                bm.put("rangeBytes", b.ranges().stream().mapToLong(SnapshotRoot.RangeRef::bytes).sum());
+                bm.put("configs", new ArrayList<>(new java.util.TreeSet<>(b.configs().keySet())));
+                buckets.add(bm);
+            }
+            m.put("bucketDetails", buckets);
+        }
+        return m;
+    }
+
+    // ---- verification
+
+    /**
+     * Starts verifying the snapshot {@code locator} names: every range file, and the data of
+     * {@code fraction} of the versions held in the repository.
+     *
+     * @throws SnapshotException NOT_FOUND when no known repository is at the locator's location
+     * @throws java.util.concurrent.RejectedExecutionException when {@value #MAX_VERIFICATIONS} run
+     */
+    public Verification verify(SnapshotLocator locator, double fraction, Optional<String> repository) {
+        SnapshotRepositories.Entry e = resolve(locator, repository);
+        if (runningVerifications.incrementAndGet() > MAX_VERIFICATIONS) {
+            runningVerifications.decrementAndGet();
+            throw new java.util.concurrent.RejectedExecutionException(MAX_VERIFICATIONS
+                    + " verifications are running; retry when one has ended.");
+        }
+        Verification v = new Verification(verificationIds.incrementAndGet(), locator.toString(), fraction, clock.instant());
+        verifications.put(v.id, v);
+        forgetOld(verifications);
+        verifiers.execute(() -> {
+            try {
+                SnapshotReader reader = SnapshotReader.open(e.repository(), locator, workDir);
+                v.report = reader.verify(fraction, System.nanoTime());
+                v.state = v.report.ok() ? "ok" : "failed";
+            } catch (SnapshotException ex) {
+                // The locator's snapshot cannot even be opened (no root, wrong hash, unknown format).
+                v.error = ex.getMessage();
+                v.state = "failed";
+            } catch (RuntimeException ex) {
+                v.error = ex.toString();
+                v.state = "failed";
+            } finally {
+                v.ended = clock.instant();
+                runningVerifications.decrementAndGet();
+                LOG.info("snapshot verification {} of {}: {} ({} problems)", v.id, v.locator, v.state,
+                        v.report == null ? 1 : v.report.problems().size());
+            }
+        });
+        return v;
+    }
+
+    public Optional<Verification> verification(long id) {
+        return Optional.ofNullable(verifications.get(id));
+    }
+
+    static Map<String, Object> json(Verification v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.id);
+        m.put("locator", v.locator);
+        m.put("fraction", v.fraction);
+        m.put("state", v.state);
+        m.put("started", v.started.toString());
+        m.put("ended", v.ended == null ? null : v.ended.toString());
+        SnapshotReader.VerifyReport r = v.report;
+        m.put("rangesChecked", r == null ? 0 : r.rangesChecked());
+        m.put("entriesChecked", r == null ? 0 : r.entriesChecked());
+        m.put("dataChecked", r == null ? 0 : r.dataChecked());
+        List<String> problems = new ArrayList<>(r == null ? List.of() : r.problems());
+        if (!v.error.isEmpty()) problems.add(v.error);
+        m.put("problems", problems);
+        m.put("ok", "ok".equals(v.state));
+        return m;
+    }
+
+    private static <T> void forgetOld(Map<Long, T> map) {
+        if (map.size() <= KEEP_ENDED) return;
+        List<Long> ids = new ArrayList<>(map.keySet());
+        ids.sort(Comparator.naturalOrder());
+        for (Long id : ids.subList(0, ids.size() - KEEP_ENDED)) {
+            T value = map.get(id);
+            boolean ended = value instanceof Tracked t ? "done".equals(t.state) || "aborted".equals(t.state)
+                    : value instanceof Verification v && v.ended != null;
+            if (ended) map.remove(id);
+        }
+    }
+
+    // ---- metrics
+
+    /** The snapshot lines of the Prometheus scrape. */
+    public MetricsSection metrics() {
+        return out -> {
+            out.append("# HELP strata_snapshot_last_success_timestamp_seconds When the newest snapshot of each repository "
+                    + "was finished (from its id after a restart).\n");
+            out.append("# TYPE strata_snapshot_last_success_timestamp_seconds gauge\n");
+            lastSuccess.forEach((repo, at) -> out.append("strata_snapshot_last_success_timestamp_seconds{repository=\"")
+                    .append(repo).append("\"} ").append(at.getEpochSecond()).append('\n'));
+            long[] byState = new long[3];
+            try {
+                for (SnapshotExports.Export e : exports.exports()) {
+                    String s = stateOf(e);
+                    if (s.equals("running") || s.equals("queued") || s.equals("resuming") || s.equals("aborting")) byState[0]++;
+                    else if (s.equals("failed")) byState[1]++;
+                    else byState[2]++;
+                }
+            } catch (RuntimeException closingNamespace) {
+                return; // a scrape racing shutdown leaves the section incomplete rather than failing
+            }
+            out.append("# HELP strata_snapshot_exports Unfinished snapshot exports by state (failed ones are retried).\n");
+            out.append("# TYPE strata_snapshot_exports gauge\n");
+            out.append("strata_snapshot_exports{state=\"running\"} ").append(byState[0]).append('\n');
+            out.append("strata_snapshot_exports{state=\"failed\"} ").append(byState[1]).append('\n');
+            out.append("strata_snapshot_exports{state=\"waiting\"} ").append(byState[2]).append('\n');
+            Metrics.counter(out, "strata_snapshot_exports_finished_total", "Snapshot exports finished by this process.",
+                    finished.sum());
+            Metrics.counter(out, "strata_snapshot_export_failures_total", "Snapshot export attempts that failed.",
+                    failures.sum());
+            Metrics.counter(out, "strata_snapshot_versions_total", "Versions in the snapshots finished.", versions.sum());
+            out.append("# HELP strata_snapshot_data_bytes_total Bytes of the versions in finished snapshots: uploaded "
+                    + "as new data objects, or not uploaded (reused from an earlier snapshot, already present, or a "
+                    + "cold-tier reference).\n");
+            out.append("# TYPE strata_snapshot_data_bytes_total counter\n");
+            out.append("strata_snapshot_data_bytes_total{kind=\"new\"} ").append(newBytes.sum()).append('\n');
+            out.append("strata_snapshot_data_bytes_total{kind=\"not_uploaded\"} ").append(notUploadedBytes.sum()).append('\n');
+            out.append("# HELP strata_snapshot_data_objects_total Versions' data in finished snapshots: new, reused from "
+                    + "the parent, present already, referenced in a cold tier.\n");
+            out.append("# TYPE strata_snapshot_data_objects_total counter\n");
+            out.append("strata_snapshot_data_objects_total{kind=\"new\"} ").append(newObjects.sum()).append('\n');
+            out.append("strata_snapshot_data_objects_total{kind=\"reused\"} ").append(reusedObjects.sum()).append('\n');
+            out.append("strata_snapshot_data_objects_total{kind=\"present\"} ").append(presentObjects.sum()).append('\n');
+            out.append("strata_snapshot_data_objects_total{kind=\"cold_reference\"} ").append(coldReferences.sum()).append('\n');
+        };
+    }
+
+    /**
+     * Stops the pools: running exports and verifications are interrupted (an export keeps its
+     * durable cursor and goes on at the next start, as after a kill); waits up to 10 s for them.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (scheduler != null) scheduler.shutdownNow();
+        if (verifiers != null) verifiers.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("snapshot exports still running 10 s after the stop began; they resume at the next start");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+package io.strata.gateway.cli;
+
+import io.strata.gateway.admin.Json;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code strata snapshot ...}: point-in-time snapshots of a running gateway into its repositories,
+ * through the admin API ({@code /_strata/admin/snapshots}). Used once per process, from {@code Main}.
+ */
+public final class SnapshotCommand {
+    static final String USAGE = """
+            Usage: strata snapshot <command> [arguments] [options]
+
+              repo add NAME --type local --path DIR
+              repo add NAME --type s3 --endpoint URL --bucket B [--prefix P] [--region R]
+                       --access-key K --secret-key S [--path-style true|false]
+                                            Add a repository now (no restart): checked with a
+                                            probe object first, kept across restarts
+              repo list                     The repositories and where they are (no secrets)
+              repo remove NAME              Forget a repository added with 'repo add' (its
+                                            snapshots stay); refused while an export into it is
+                                            unfinished
+              create --repo NAME (--bucket B ... | --all) [--self-contained] [--full] [--wait]
+                                            Start a durable export (it survives restarts):
+                                            incremental from the newest snapshot in NAME covering
+                                            the same buckets unless --full; cold-tier versions are
+                                            referenced unless --self-contained. --wait follows it
+                                            to its end and prints the locator
+              list [--repo NAME]            Snapshots (id, time, buckets, versions, new and not
+                                            uploaded bytes, locator) and exports (running, failed
+                                            with attempts and last error)
+              show ID|LOCATOR [--repo NAME] A snapshot's root and its buckets
+              verify LOCATOR [--read-data-subset 5%] [--repo NAME]
+                                            Check the root's hash, every range file, and the data
+                                            of that share of the versions (default none); with
+                                            --repo, a copy of the repository
+              abort EXPORT-ID               Abort an export: what it uploaded is deleted; a running
+                                            one stops after its current range file
+              attach LOCATOR --as BUCKET [--bucket SRC] [--access-key K --secret-key S]
+                                            Serve a snapshot's bucket as a read-only bucket at
+                                            once (see strata snapshot attach --help)
+              detach BUCKET                 Stop serving it and drop its cache
+              attached                      The attached snapshots
+
+            Options:
+              --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
+              --config FILE      YAML configuration file (for host, port, data dir, credentials)
+              --host ADDR, --port N, --data-dir DIR   as for serve
+              --json             Print the admin API's JSON
+
+            Exit status: 0 on success; 1 when a verification finds problems or a followed export
+            fails (it stays, and is retried); 2 for usage errors and malformed locators; 3 when the
+            gateway cannot be reached or refuses (unknown repository, snapshot or bucket).
+            """;
+
+    /** The settings of {@code strata snapshot repo add}, passed to the admin API as given. */
+    private static final Set<String> REPO_SETTINGS = Set.of("type", "path", "endpoint", "bucket", "prefix", "access-key",
+            "secret-key", "region", "path-style");
+    /** As the gateway's SnapshotLocator parses it; checked here too so a typo fails before any request. */
+    private static final Pattern LOCATOR = Pattern.compile(
+            "strata\\+(?:https?|file)://[^?#]*\\?snap=[0-9A-Za-z][0-9A-Za-z_-]{0,63}#sha256=[0-9a-f]{64}");
+    private static final String API = "/_strata/admin/snapshots";
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private SnapshotCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code args[0]} is "snapshot". */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return new SnapshotCommand(out, err).execute(args);
+    }
+
+    private int execute(String[] args) {
+        Set<String> valued = new HashSet<>(REPO_SETTINGS);
+        valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
+        return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full"), valued, out, err,
+                this::execute);
+    }
+
+    private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
+        List<String> positional = a.positional();
+        boolean json = a.has("json");
+        if (positional.isEmpty()) {
+            err.print(USAGE);
+            return 2;
+        }
+        String sub = positional.getFirst();
+        if (!Set.of("repo", "create", "list", "show", "verify", "abort").contains(sub)) {
+            err.println("strata: unknown snapshot command '" + sub + "'\n");
+            err.print(USAGE);
+            return 2;
+        }
+        // Arguments are checked before the gateway is contacted: a bad command line changes nothing.
+        String locatorArg = null;
+        double fraction = 0;
+        if (sub.equals("verify")) {
+            locatorArg = locator(arg(positional, 1, "LOCATOR"));
+            fraction = subset(a.option("read-data-subset"));
+        }
+        if (sub.equals("create") && a.option("repo") == null) {
+            throw new IllegalArgumentException("create needs --repo NAME (see strata snapshot repo list)");
+        }
+        if (sub.equals("create") && a.all("bucket").isEmpty() == !a.has("all")) {
+            throw new IllegalArgumentException("create needs --bucket B (repeatable) or --all, not both");
+        }
+        if (sub.equals("abort")) id(arg(positional, 1, "EXPORT-ID"));
+        if (sub.equals("show")) {
+            String what = arg(positional, 1, "ID|LOCATOR");
+            if (what.startsWith("strata+")) locator(what);
+        }
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        String repoQuery = a.option("repo") == null ? "" : "repo=" + enc(a.option("repo"));
+        switch (sub) {
+            case "repo" -> {
+                return repo(client, positional, a, json);
+            }
+            case "create" -> {
+                StringBuilder q = new StringBuilder(repoQuery);
+                if (!a.has("all")) q.append("&buckets=").append(enc(String.join(",", a.all("bucket"))));
+                if (a.has("self-contained")) q.append("&self-contained=true");
+                if (a.has("full")) q.append("&full=true");
+                Map<String, Object> e = client.call("POST", API, q.toString());
+                long id = number(e, "id");
+                if (!a.has("wait")) {
+                    if (json) out.print(Json.write(e));
+                    else out.println("snapshot export " + id + " started: snapshot " + e.get("snapshot") + " into repository "
+                            + e.get("repository") + (e.get("parent") == null ? " (full)" : " (incremental from "
+                            + e.get("parent") + ")") + "; follow it with strata snapshot list, stop it with strata snapshot abort " + id);
+                    return 0;
+                }
+                if (!json) out.println("snapshot export " + id + ": snapshot " + e.get("snapshot") + " into repository "
+                        + e.get("repository") + (e.get("parent") == null ? " (full)" : " (incremental from " + e.get("parent") + ")"));
+                return follow(client, id, json);
+            }
+            case "list" -> {
+                Map<String, Object> all = client.call("GET", API, repoQuery);
+                if (json) {
+                    out.print(Json.write(all));
+                } else {
+                    printList(all);
+                }
+                return 0;
+            }
+            case "show" -> {
+                String what = positional.get(1);
+                String q = (what.startsWith("strata+") ? "locator=" : "id=") + enc(what)
+                        + (repoQuery.isEmpty() ? "" : "&" + repoQuery);
+                Map<String, Object> s = client.call("GET", API + "/show", q);
+                if (json) out.print(Json.write(s));
+                else printShow(s);
+                return 0;
+            }
+            case "verify" -> {
+                String q = "locator=" + enc(locatorArg) + "&fraction=" + fraction + (repoQuery.isEmpty() ? "" : "&" + repoQuery);
+                Map<String, Object> v = client.call("POST", API + "/verify", q);
+                return followVerify(client, number(v, "id"), json);
+            }
+            default -> {
+                long id = id(positional.get(1));
+                Map<String, Object> r = client.call("POST", API + "/abort", "id=" + id);
+                if (json) out.print(Json.write(r));
+                else out.println("snapshot export " + id + " " + r.get("state")
+                        + ("aborting".equals(r.get("state")) ? " (it stops after its current range file)" : ""));
+                return 0;
+            }
+        }
+    }
+
+    private int repo(AdminClient client, List<String> positional, Args a, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        String action = arg(positional, 1, "add|list|remove");
+        switch (action) {
+            case "list" -> {
+                Map<String, Object> r = client.call("GET", API + "/repos", "");
+                if (json) {
+                    out.print(Json.write(r));
+                    return 0;
+                }
+                out.printf("%-16s %-6s %-7s %s%n", "NAME", "TYPE", "SOURCE", "WHERE");
+                for (Map<String, Object> e : maps(r.get("repositories"))) {
+                    out.printf("%-16s %-6s %-7s %s%n", e.get("name"), e.get("type"), e.get("source"), e.get("description"));
+                }
+                return 0;
+            }
+            case "add" -> {
+                String name = arg(positional, 2, "NAME");
+                Map<String, String> settings = a.settings(REPO_SETTINGS);
+                if (!settings.containsKey("type")) settings.put("type", settings.containsKey("endpoint") ? "s3" : "local");
+                if ("local".equals(settings.get("type")) && settings.containsKey("path")) {
+                    // The gateway resolves paths itself: send what this shell means by a relative one.
+                    settings.put("path", java.nio.file.Path.of(settings.get("path")).toAbsolutePath().normalize().toString());
+                }
+                Map<String, Object> r = client.call("POST", API + "/repos", "name=" + enc(name),
+                        Json.write(new LinkedHashMap<>(settings)).getBytes(StandardCharsets.UTF_8));
+                if (json) out.print(Json.write(r));
+                else out.println("snapshot repository " + name + " added: " + r.get("description"));
+                return 0;
+            }
+            case "remove" -> {
+                String name = arg(positional, 2, "NAME");
+                client.call("DELETE", API + "/repos", "name=" + enc(name));
+                out.println("snapshot repository " + name + " removed (its snapshots stay where they are)");
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("unknown snapshot repo command '" + action
+                    + "' (add, list or remove; see strata snapshot --help)");
+        }
+    }
+
+    /**
+     * Follows export {@code id} to its end: a bar on a terminal, a line every few seconds on a pipe.
+     * Ctrl-C leaves the export running on the gateway.
+     *
+     * @return 0 when done, 1 when it failed (it stays and is retried) or was aborted
+     */
+    private int follow(AdminClient client, long id, boolean json) throws IOException, InterruptedException, AdminClient.AdminError {
+        Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
+        while (true) {
+            Map<String, Object> e = client.call("GET", API + "/exports", "id=" + id);
+            String state = String.valueOf(e.get("state"));
+            boolean ended = !Set.of("running", "queued", "resuming", "waiting", "aborting").contains(state);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = e.get("counters") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            long total = number(e, "totalVersions");
+            double fraction = total > 0 ? Math.min(1.0, number(c, "versions") / (double) total) : 0;
+            if (ended && "done".equals(state)) fraction = 1;
+            progress.show(String.format(Locale.ROOT, "%s %3d%%  %s   ", Progress.bar(fraction), (int) (fraction * 100),
+                    counts(c, total)), ended);
+            if (ended) {
+                progress.end();
+                if (json) {
+                    out.print(Json.write(e));
+                } else if ("done".equals(state)) {
+                    out.println("snapshot " + e.get("snapshot") + " done in " + seconds(e) + ": " + counts(c, -1));
+                    out.println("locator: " + e.get("locator"));
+                } else {
+                    out.println("snapshot export " + id + " " + state + (String.valueOf(e.getOrDefault("lastError", "")).isEmpty()
+                            ? "" : ": " + e.get("lastError")));
+                    if ("failed".equals(state)) {
+                        out.println("it stays and is retried; strata snapshot list shows it, strata snapshot abort " + id
+                                + " drops it");
+                    }
+                }
+                return "done".equals(state) ? 0 : 1;
+            }
+            Thread.sleep(progress.pollMillis());
+        }
+    }
+
+    private int followVerify(AdminClient client, long id, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
+        long t0 = System.nanoTime();
+        while (true) {
+            Map<String, Object> v = client.call("GET", API + "/verify", "id=" + id);
+            boolean ended = !"running".equals(v.get("state"));
+            progress.show(String.format(Locale.ROOT, "verifying %s ... %d s", shortLocator(String.valueOf(v.get("locator"))),
+                    (System.nanoTime() - t0) / 1_000_000_000L), ended);
+            if (ended) {
+                progress.end();
+                boolean ok = Boolean.TRUE.equals(v.get("ok"));
+                if (json) {
+                    out.print(Json.write(v));
+                } else {
+                    out.println((ok ? "ok: " : "FAILED: ") + number(v, "rangesChecked") + " range files, "
+                            + number(v, "entriesChecked") + " entries, " + number(v, "dataChecked")
+                            + " data objects read and checked");
+                    for (Object p : v.get("problems") instanceof List<?> l ? l : List.of()) out.println("  problem: " + p);
+                }
+                return ok ? 0 : 1;
+            }
+            Thread.sleep(progress.pollMillis());
+        }
+    }
+
+    private void printList(Map<String, Object> all) {
+        out.printf("%-26s %-10s %-20s %10s %12s %12s  %s%n", "SNAPSHOT", "REPOSITORY", "TAKEN", "VERSIONS", "NEW", "NOT UPLOADED",
+                "BUCKETS");
+        for (Map<String, Object> s : maps(all.get("snapshots"))) {
+            if (s.containsKey("error")) {
+                out.printf("%-26s %-10s unreadable: %s%n", s.getOrDefault("id", "(repository)"), s.get("repository"),
+                        s.get("error"));
+                continue;
+            }
+            out.printf(Locale.ROOT, "%-26s %-10s %-20s %10d %12s %12s  %s%n", s.get("id"), s.get("repository"),
+                    String.valueOf(s.get("takenAt")).replaceAll("\\.\\d+Z$", "Z"), number(s, "versions"),
+                    Progress.bytes(number(s, "newDataBytes")), Progress.bytes(number(s, "notUploadedBytes")),
+                    String.join(",", strings(s.get("buckets"))));
+            out.println("  " + s.get("locator"));
+        }
+        List<Map<String, Object>> exports = maps(all.get("exports"));
+        if (exports.isEmpty()) return;
+        out.println();
+        out.printf("%-6s %-26s %-10s %-9s %8s %10s  %s%n", "EXPORT", "SNAPSHOT", "REPOSITORY", "STATE", "ATTEMPTS", "VERSIONS",
+                "LAST ERROR");
+        for (Map<String, Object> e : exports) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = e.get("counters") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+            out.printf(Locale.ROOT, "%-6d %-26s %-10s %-9s %8d %10d  %s%n", number(e, "id"), e.get("snapshot"),
+                    e.get("repository"), e.get("state"), number(e, "attempts"), number(c, "versions"),
+                    e.getOrDefault("lastError", ""));
+        }
+    }
+
+    private void printShow(Map<String, Object> s) {
+        out.println("snapshot     " + s.get("id"));
+        out.println("repository   " + s.get("repository"));
+        out.println("taken at     " + s.get("takenAt") + " (change log sequence " + s.get("sequence") + ")");
+        out.println("parent       " + (s.get("parent") == null ? "none (full)" : s.get("parent")));
+        out.println("self-contained " + s.get("selfContained"));
+        out.println("versions     " + number(s, "versions") + ", " + Progress.bytes(number(s, "bytes")) + " ("
+                + Progress.bytes(number(s, "newDataBytes")) + " new, " + Progress.bytes(number(s, "notUploadedBytes"))
+                + " not uploaded)");
+        out.println("locator      " + s.get("locator"));
+        out.println();
+        out.printf("%-24s %-10s %10s %7s  %s%n", "BUCKET", "VERSIONING", "ENTRIES", "RANGES", "SETTINGS");
+        for (Map<String, Object> b : maps(s.get("bucketDetails"))) {
+            out.printf(Locale.ROOT, "%-24s %-10s %10d %7d  %s%n", b.get("name"), b.get("versioning"), number(b, "entries"),
+                    number(b, "ranges"), String.join(",", strings(b.get("configs"))));
+        }
+    }
+
+    private static String counts(Map<String, Object> c, long total) {
+        return number(c, "versions") + (total > 0 ? "/" + total : "") + " versions, " + number(c, "newData")
+                + " new data objects (" + Progress.bytes(number(c, "newDataBytes")) + "), " + number(c, "reusedData")
+                + " reused, " + number(c, "presentData") + " present, " + number(c, "coldReferences") + " cold references";
+    }
+
+    private static String seconds(Map<String, Object> e) {
+        return String.format(Locale.ROOT, "%.1f s", number(e, "durationMillis") / 1000.0);
+    }
+
+    private static String shortLocator(String locator) {
+        int q = locator.indexOf("?snap=");
+        int h = locator.indexOf('#');
+        return q >= 0 && h > q ? locator.substring(q + 6, h) : locator;
+    }
+
+    /** "5%", "0.05" or "1/20" as a fraction from 0 to 1; null is 0 (no data read). */
+    static double subset(String text) {
+        if (text == null) return 0;
+        String t = text.strip();
+        double f;
+        try {
+            if (t.endsWith("%")) {
+                f = Double.parseDouble(t.substring(0, t.length() - 1)) / 100;
+            } else if (t.contains("/")) {
+                String[] p = t.split("/", 2);
+                f = Double.parseDouble(p[0]) / Double.parseDouble(p[1]);
+            } else {
+                f = Double.parseDouble(t);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--read-data-subset must be a percentage (5%), a fraction (0.05) or n/t (1/20): "
+                    + text);
+        }
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("--read-data-subset must be between 0 and 100%: " + text);
+        }
+        return f;
+    }
+
+    static String locator(String text) {
+        if (!LOCATOR.matcher(text.strip()).matches()) {
+            throw new IllegalArgumentException("not a snapshot locator (expected strata+https://HOST/BUCKET/PREFIX?snap=ID"
+                    + "#sha256=HEX, as strata snapshot list prints it): " + text);
+        }
+        return text.strip();
+    }
+
+    private static long id(String text) {
+        if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("EXPORT-ID must be a number: " + text);
+        }
+        return Long.parseLong(text);
+    }
+
+    private static String arg(List<String> positional, int i, String what) {
+        if (positional.size() <= i) throw new IllegalArgumentException("missing " + what + " (see strata snapshot --help)");
+        return positional.get(i);
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static long number(Map<String, Object> map, String key) {
+        return map != null && map.get(key) instanceof Number n ? n.longValue() : 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> maps(Object o) {
+        return o instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    private static List<String> strings(Object o) {
+        List<String> out = new ArrayList<>();
+        if (o instanceof List<?> l) for (Object x : l) out.add(String.valueOf(x));
+        return out;
+    }
+}

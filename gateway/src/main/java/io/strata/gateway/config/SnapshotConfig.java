@@ -1,0 +1,40 @@
+package io.strata.gateway.config;
+
+import java.util.List;
+
+/**
+ * Snapshot exports ({@code snapshots.*}): the repositories of the configuration file and how hard an
+ * export works.
+ *
+ * @param repositories      the configuration file's repositories ({@code snapshots.repositories.NAME});
+ *                          when it names none, the embedded default: a local directory repository
+ *                          {@value SnapshotRepoSpec#DEFAULT_NAME} at {@code DATA_DIR/snapshots}
+ * @param parallelUploads   data objects one export uploads at once ({@code snapshots.parallel-uploads})
+ * @param maxRunningExports exports running at once ({@code snapshots.max-running-exports}); more are refused
+ *                          with 503 SlowDown, and exports resumed after a failure wait for a free slot
+ * @param attachCacheBytes  the disk the attached snapshots' cache of range files and data may use
+ *                          ({@code snapshots.attach-cache-bytes}, default 10 GiB)
+ */
+public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUploads, int maxRunningExports,
+                             long attachCacheBytes) {
+    public static final long DEFAULT_ATTACH_CACHE_BYTES = 10L << 30;
+    public static final int DEFAULT_PARALLEL_UPLOADS = 4;
+    public static final int MAX_PARALLEL_UPLOADS = 256;
+    public static final int DEFAULT_MAX_RUNNING_EXPORTS = 2;
+    public static final int MAX_RUNNING_EXPORTS = 64;
+
+    public SnapshotConfig {
+        repositories = List.copyOf(repositories);
+        if (attachCacheBytes <= 0) {
+            throw new StrataConfig.ConfigException("snapshots.attach-cache-bytes", "must be positive, got " + attachCacheBytes);
+        }
+        if (parallelUploads < 1 || parallelUploads > MAX_PARALLEL_UPLOADS) {
+            throw new StrataConfig.ConfigException("snapshots.parallel-uploads", "must be 1.." + MAX_PARALLEL_UPLOADS
+                    + ", got " + parallelUploads);
+        }
+        if (maxRunningExports < 1 || maxRunningExports > MAX_RUNNING_EXPORTS) {
+            throw new StrataConfig.ConfigException("snapshots.max-running-exports", "must be 1.." + MAX_RUNNING_EXPORTS
+                    + ", got " + maxRunningExports);
+        }
+    }
+}
