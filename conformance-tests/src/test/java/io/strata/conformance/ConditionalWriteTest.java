@@ -304,4 +304,16 @@ class ConditionalWriteTest extends GatewayTest {
         assertTrue(suspended.deleteMarker());
         assertEquals("null", suspended.versionId());
     }
+
+    /** The same behaviours as boto3 1.43 (the first python3 on PATH) sends them. */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void boto3SendsAndReadsThemAsTheSdkDoes() throws Exception {
+        RealClients.skipIfOptedOut();
+        java.nio.file.Path python = RealClients.onPathOrFail("python3", "python3");
+        if (!RealClients.hasBoto3(python)) RealClients.missing(python + " has no boto3", "run " + python + " -m pip install boto3");
+        java.nio.file.Path script = java.nio.file.Path.of(System.getProperty("strata.scripts", "scripts"))
+                .toAbsolutePath().resolve("boto3_behaviours_test.py");
+        RealClients.run(server, root, "boto3_behaviours_test.py", java.util.Map.of(), python.toString(), script.toString());
+    }
 }
