@@ -160,7 +160,7 @@ final class MultipartHandlers {
         CompletedUpload v;
         try {
             // An upload completed already is answered from its record when the part list is the same.
-            v = service.complete(bucket, key, uploadId, requested, Uploads.declaredChecksums(r), condition);
+            v = service.complete(bucket, key, uploadId, requested, Uploads.declaredObjectChecksums(r), condition);
         } catch (NamespaceException e) {
             if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) {
                 throw new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
