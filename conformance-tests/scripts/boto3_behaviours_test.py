@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """boto3 (1.43, with IfNoneMatch/IfMatch parameters) against a running Strata: conditional writes and
-deletes, a repeated CompleteMultipartUpload, and the version-id and delete-marker headers.
+deletes, a repeated CompleteMultipartUpload, the version-id and delete-marker headers, BadDigest for
+checksums that do not match, and multipart uploads with SHA-1/SHA-256 checksums (upload_file, and a
+Complete that declares the composite checksum, as s3-tests does).
 
 Environment: STRATA_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 Exits non-zero at the first failed step.
 """
+import base64
+import hashlib
 import os
 import sys
+import tempfile
 import time
 
 for name in ("AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -14,12 +19,17 @@ for name in ("AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 import boto3  # noqa: E402
+from boto3.s3.transfer import TransferConfig  # noqa: E402
+from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 ENDPOINT = os.environ["STRATA_ENDPOINT"]
 PREFIX = "b3b-%d-%d" % (int(time.time()), os.getpid())
 MIB = 1024 * 1024
 s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1")
+# BadDigest is retried by botocore (S3's "contentmd5" retry rule); one attempt keeps the steps quick.
+once = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
+                    config=Config(retries={"max_attempts": 1, "mode": "standard"}))
 
 
 def step(text):
@@ -110,5 +120,45 @@ marker = s3.delete_object(Bucket=v, Key="k")
 check(marker.get("DeleteMarker") is True and marker.get("VersionId"), "versioned delete answered %r" % marker)
 s3.put_object(Bucket=v, Key="k", Body=b"2", IfNoneMatch="*")
 check(body(v, "k") == b"2", "If-None-Match over a delete marker did not create the key")
+
+step("a checksum that does not match the body is BadDigest for put_object and upload_part; nothing is stored")
+c = bucket("digest")
+wrong256 = base64.b64encode(hashlib.sha256(b"not the body").digest()).decode()
+wrong1 = base64.b64encode(hashlib.sha1(b"not the body").digest()).decode()
+expect_error(400, "BadDigest", once.put_object, Bucket=c, Key="k", Body=b"the body", ChecksumSHA256=wrong256)
+expect_error(400, "BadDigest", once.put_object, Bucket=c, Key="k", Body=b"the body", ChecksumSHA1=wrong1)
+expect_error(400, "BadDigest", once.put_object, Bucket=c, Key="k", Body=b"the body", ChecksumCRC32="AAAAAA==")
+expect_error(404, "404", s3.head_object, Bucket=c, Key="k")
+up = s3.create_multipart_upload(Bucket=c, Key="m", ChecksumAlgorithm="SHA256")["UploadId"]
+expect_error(400, "BadDigest", once.upload_part, Bucket=c, Key="m", UploadId=up, PartNumber=1, Body=b"the body",
+             ChecksumSHA256=wrong256)
+check(not s3.list_parts(Bucket=c, Key="m", UploadId=up).get("Parts"), "a refused part was stored")
+
+step("complete_multipart_upload declaring the composite SHA-256 (s3-tests' form): 'bad' is BadDigest, the right one is kept")
+body1 = b"A" * 1024
+part = s3.upload_part(Bucket=c, Key="m", UploadId=up, PartNumber=1, Body=body1, ChecksumAlgorithm="SHA256")
+check(part["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(body1).digest()).decode(), "part checksum %r" % part)
+parts = {"Parts": [{"ETag": part["ETag"], "ChecksumSHA256": part["ChecksumSHA256"], "PartNumber": 1}]}
+expect_error(400, "BadDigest", once.complete_multipart_upload, Bucket=c, Key="m", UploadId=up, ChecksumSHA256="bad",
+             MultipartUpload=parts)
+composite = base64.b64encode(hashlib.sha256(base64.b64decode(part["ChecksumSHA256"])).digest()).decode() + "-1"
+done = s3.complete_multipart_upload(Bucket=c, Key="m", UploadId=up, ChecksumSHA256=composite, MultipartUpload=parts)
+check(done.get("ChecksumSHA256") == composite, "complete answered %r, expected %s" % (done.get("ChecksumSHA256"), composite))
+
+step("upload_file with ChecksumAlgorithm SHA256 and SHA1 in 5 MiB parts; head_object ChecksumMode ENABLED")
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    f.write(os.urandom(11 * MIB))
+    path = f.name
+config = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)
+for algorithm, digest in (("SHA256", hashlib.sha256), ("SHA1", hashlib.sha1)):
+    key = "file-" + algorithm
+    s3.upload_file(path, c, key, ExtraArgs={"ChecksumAlgorithm": algorithm}, Config=config)
+    head = s3.head_object(Bucket=c, Key=key, ChecksumMode="ENABLED")
+    with open(path, "rb") as f:
+        sums = b"".join(digest(f.read(5 * MIB)).digest() for _ in range(3))
+    expected = base64.b64encode(digest(sums).digest()).decode() + "-3"
+    check(head.get("Checksum" + algorithm) == expected, "%s head: %r, expected %s" % (algorithm, head, expected))
+    check(head.get("ChecksumType") == "COMPOSITE", "%s checksum type %r" % (algorithm, head.get("ChecksumType")))
+os.remove(path)
 
 print("\nboto3 behaviours: all steps passed", flush=True)
