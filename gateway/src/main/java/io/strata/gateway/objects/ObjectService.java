@@ -256,6 +256,12 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * returns it as committed.
      */
     public ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
+        return copy(source, bucket, key, meta, WriteCondition.NONE);
+    }
+
+    /** A copy made on {@code condition} for the target key, checked in the commit's step (as {@link #put}). */
+    public ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta,
+                              WriteCondition condition) {
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
@@ -267,7 +273,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
                 clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
-        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
+        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version, condition).version());
         signalCleaner();
         return committed;
     }

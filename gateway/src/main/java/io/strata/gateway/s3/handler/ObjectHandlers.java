@@ -95,6 +95,8 @@ final class ObjectHandlers {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         Bucket targetBucket = service.requireBucket(bucket);
+        // If-None-Match/If-Match are about the target key (AWS's conditional copy); the source has its own x-amz-copy-source-if-*.
+        WriteCondition condition = Conditions.write(r);
         CopySource source = CopySource.resolve(r, service, access);
         ObjectVersion src = source.version();
         BucketName srcBucket = source.bucket();
@@ -132,7 +134,12 @@ final class ObjectHandlers {
                     .with("ArgumentName", "x-amz-tagging-directive").with("ArgumentValue", taggingDirective);
         };
         meta = meta.withAttributes(meta.attributes().withTags(tags));
-        ObjectVersion v = service.copy(src, bucket, key, meta);
+        ObjectVersion v;
+        try {
+            v = service.copy(src, bucket, key, meta, condition);
+        } catch (NamespaceException e) {
+            throw Conditions.failed(e, condition, bucket, key);
+        }
         versionIdHeader(res, targetBucket, v);
         source.versionHeader(res);
         XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
