@@ -91,6 +91,26 @@ class ConditionalWriteTest extends GatewayTest {
     }
 
     @Test
+    void copyIfNoneMatchAndIfMatchConditionTheTargetKey() {
+        String bucket = createBucket("cw-copy");
+        put(bucket, "src", "source");
+        String targetEtag = put(bucket, "dst", "target").eTag();
+
+        assertS3Error(412, "PreconditionFailed", () -> s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("src")
+                .destinationBucket(bucket).destinationKey("dst").ifNoneMatch("*")));
+        assertEquals("target", get(bucket, "dst"));
+        assertS3Error(404, "NoSuchKey", () -> s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("src")
+                .destinationBucket(bucket).destinationKey("absent").ifMatch(targetEtag)));
+
+        s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("src").destinationBucket(bucket).destinationKey("dst")
+                .ifMatch(targetEtag));
+        assertEquals("source", get(bucket, "dst"));
+        s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("src").destinationBucket(bucket).destinationKey("new")
+                .ifNoneMatch("*"));
+        assertEquals("source", get(bucket, "new"));
+    }
+
+    @Test
     void ifNoneMatchWithAnEtagIsNotImplemented() {
         String bucket = createBucket("cw-none-match-etag");
         assertS3Error(501, "NotImplemented", () -> s3.putObject(b -> b.bucket(bucket).key("k")
