@@ -3,9 +3,11 @@ package io.strata.conformance;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -100,5 +102,51 @@ final class RealClients {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** How long a client script may run. */
+    static final long SCRIPT_TIMEOUT_MINUTES = 5;
+
+    /**
+     * Runs a client script against {@code server} (its endpoint and the root credentials in the
+     * environment, temporary files under {@code root}), bounded by {@value #SCRIPT_TIMEOUT_MINUTES}
+     * minutes; prints its output, and fails the calling test with it and the gateway's tail when the
+     * script fails or does not finish.
+     */
+    static void run(StrataServer server, Path root, String name, Map<String, String> extraEnv, String... command)
+            throws Exception {
+        Path log = Files.createTempFile(root, name + "-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.remove("AWS_CA_BUNDLE");
+        env.remove("AWS_PROFILE");
+        env.remove("AWS_SESSION_TOKEN");
+        env.put("STRATA_ENDPOINT", server.endpoint().toString());
+        env.put("AWS_ACCESS_KEY_ID", StrataServer.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", StrataServer.SECRET_KEY);
+        env.put("AWS_DEFAULT_REGION", StrataServer.REGION);
+        env.put("TMPDIR", root.toString());
+        env.putAll(extraEnv);
+        long started = System.nanoTime();
+        Process process = builder.start();
+        boolean finished = process.waitFor(SCRIPT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.printf("--- %s (%s) finished in %.1f s%n%s%n", name, String.join(" ", command),
+                (System.nanoTime() - started) / 1e9, output);
+        if (!finished) {
+            fail(name + " did not finish within " + SCRIPT_TIMEOUT_MINUTES + " minutes; its output:\n" + output + gatewayTail(server));
+        }
+        if (process.exitValue() != 0) {
+            fail(name + " (" + String.join(" ", command) + ") exited with " + process.exitValue() + "; its output:\n" + output + gatewayTail(server));
+        }
+    }
+
+    private static String gatewayTail(StrataServer server) {
+        String out = server.output();
+        return "\n--- gateway output (tail) ---\n" + (out.length() > 4000 ? out.substring(out.length() - 4000) : out);
     }
 }

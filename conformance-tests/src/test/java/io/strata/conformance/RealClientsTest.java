@@ -1,9 +1,5 @@
 package io.strata.conformance;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
  * these tests (see {@link RealClients}).
  */
 class RealClientsTest extends GatewayTest {
-    private static final long TIMEOUT_MINUTES = 5;
     private static Path scripts;
 
     @BeforeAll
@@ -90,38 +85,6 @@ class RealClientsTest extends GatewayTest {
     }
 
     private static void run(String name, Map<String, String> extraEnv, String... command) throws Exception {
-        Path log = Files.createTempFile(root, name + "-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.remove("AWS_CA_BUNDLE");
-        env.remove("AWS_PROFILE");
-        env.remove("AWS_SESSION_TOKEN");
-        env.put("STRATA_ENDPOINT", server.endpoint().toString());
-        env.put("AWS_ACCESS_KEY_ID", StrataServer.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", StrataServer.SECRET_KEY);
-        env.put("AWS_DEFAULT_REGION", StrataServer.REGION);
-        env.put("TMPDIR", root.toString());
-        env.putAll(extraEnv);
-        long started = System.nanoTime();
-        Process process = builder.start();
-        boolean finished = process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES);
-        if (!finished) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        System.out.printf("--- %s (%s) finished in %.1f s%n%s%n", name, String.join(" ", command),
-                (System.nanoTime() - started) / 1e9, output);
-        if (!finished) {
-            fail(name + " did not finish within " + TIMEOUT_MINUTES + " minutes; its output:\n" + output + gatewayTail());
-        }
-        if (process.exitValue() != 0) {
-            fail(name + " (" + String.join(" ", command) + ") exited with " + process.exitValue() + "; its output:\n" + output + gatewayTail());
-        }
-    }
-
-    private static String gatewayTail() {
-        String out = server.output();
-        return "\n--- gateway output (tail) ---\n" + (out.length() > 4000 ? out.substring(out.length() - 4000) : out);
+        RealClients.run(server, root, name, extraEnv, command);
     }
 }

@@ -167,7 +167,18 @@ public interface Namespace extends AutoCloseable {
      *
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
-    PutResult putObject(ObjectVersion version);
+    default PutResult putObject(ObjectVersion version) {
+        return putObject(version, WriteCondition.NONE);
+    }
+
+    /**
+     * {@link #putObject(ObjectVersion)} made on {@code condition}, checked against the key's current
+     * version under the key's lock and committed in the same step (S3's conditional writes).
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND, PRECONDITION_FAILED, KEY_NOT_FOUND (If-Match on a
+     *                            key without a current version); nothing is committed
+     */
+    PutResult putObject(ObjectVersion version, WriteCondition condition);
 
     /**
      * Rewrites one existing version's record in place, without creating a version (S3's
@@ -195,7 +206,17 @@ public interface Namespace extends AutoCloseable {
      *
      * @throws NamespaceException BUCKET_NOT_FOUND
      */
-    DeleteResult deleteObject(BucketName bucket, ObjectKey key);
+    default DeleteResult deleteObject(BucketName bucket, ObjectKey key) {
+        return deleteObject(bucket, key, WriteCondition.NONE);
+    }
+
+    /**
+     * {@link #deleteObject(BucketName, ObjectKey)} made on {@code condition} (S3's conditional
+     * deletes: If-Match, DeleteObjects' ETag), checked and performed under the key's lock in one step.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND, PRECONDITION_FAILED, KEY_NOT_FOUND; nothing is written
+     */
+    DeleteResult deleteObject(BucketName bucket, ObjectKey key, WriteCondition condition);
 
     /**
      * Removes one version or delete marker for good (S3's DELETE with a version id); its segments
@@ -325,7 +346,38 @@ public interface Namespace extends AutoCloseable {
      * @throws IllegalArgumentException if a segment of {@code version} is not one of the upload's
      *                                  parts (e.g. the part was replaced meanwhile); nothing changes
      */
-    PutResult completeUpload(String uploadId, ObjectVersion version);
+    default PutResult completeUpload(String uploadId, ObjectVersion version) {
+        return completeUpload(uploadId, version, WriteCondition.NONE, "");
+    }
+
+    /**
+     * How long a completed upload's {@link CompletedUpload} record is kept: a day. A client retries
+     * a Complete whose response it lost within seconds (SDK retries) or, after a crash or restart of
+     * the pipeline, within hours; each record is about 150 bytes and the records of one day of
+     * completions are a small fraction of the versions they made. Expired records are removed by
+     * later completions.
+     */
+    java.time.Duration COMPLETED_UPLOAD_RETENTION = java.time.Duration.ofHours(24);
+
+    /**
+     * {@link #completeUpload(String, ObjectVersion)} made on {@code condition} (checked against the
+     * key's current version under the key's lock, in the same step; a failed condition leaves the
+     * upload in progress), recording the completion as a {@link CompletedUpload} with
+     * {@code requestDigest} in the same write, kept for {@link #COMPLETED_UPLOAD_RETENTION}.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND, PRECONDITION_FAILED, KEY_NOT_FOUND
+     * @throws IllegalArgumentException as {@link #completeUpload(String, ObjectVersion)}
+     */
+    PutResult completeUpload(String uploadId, ObjectVersion version, WriteCondition condition, String requestDigest);
+
+    /**
+     * The record of an upload completed within the last {@link #COMPLETED_UPLOAD_RETENTION}, for
+     * answering a repeated CompleteMultipartUpload; empty for an upload still in progress, aborted,
+     * never made, completed longer ago, or whose bucket was deleted since.
+     *
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    Optional<CompletedUpload> completedUpload(BucketName bucket, ObjectKey key, String uploadId);
 
     /** Ends the upload; all its parts go to garbage. @throws NamespaceException BUCKET_NOT_FOUND, UPLOAD_NOT_FOUND */
     void abortUpload(BucketName bucket, ObjectKey key, String uploadId);

@@ -9,7 +9,10 @@ public final class NamespaceException extends RuntimeException {
         BUCKET_NOT_FOUND,
         BUCKET_EXISTS,
         BUCKET_NOT_EMPTY,
+        /** The key has no current version (a conditional write or delete that needs one). */
         KEY_NOT_FOUND,
+        /** A {@link WriteCondition} did not hold; nothing was written. */
+        PRECONDITION_FAILED,
         UPLOAD_NOT_FOUND,
         /** The store is closing or failed: InternalError/ServiceUnavailable. */
         UNAVAILABLE

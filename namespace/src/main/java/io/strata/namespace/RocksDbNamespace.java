@@ -198,8 +198,8 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public PutResult putObject(ObjectVersion version) {
-        return versions.put(version);
+    public PutResult putObject(ObjectVersion version, WriteCondition condition) {
+        return versions.put(version, Objects.requireNonNull(condition, "condition"));
     }
 
     @Override
@@ -213,8 +213,8 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public DeleteResult deleteObject(BucketName bucket, ObjectKey key) {
-        return versions.delete(bucket, key);
+    public DeleteResult deleteObject(BucketName bucket, ObjectKey key, WriteCondition condition) {
+        return versions.delete(bucket, key, Objects.requireNonNull(condition, "condition"));
     }
 
     @Override
@@ -284,13 +284,32 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
-    public PutResult completeUpload(String uploadId, ObjectVersion version) {
-        return uploads.complete(uploadId, version);
+    public PutResult completeUpload(String uploadId, ObjectVersion version, WriteCondition condition,
+                                    String requestDigest) {
+        return uploads.complete(uploadId, version, Objects.requireNonNull(condition, "condition"),
+                Objects.requireNonNull(requestDigest, "requestDigest"));
+    }
+
+    @Override
+    public Optional<CompletedUpload> completedUpload(BucketName bucket, ObjectKey key, String uploadId) {
+        return uploads.completed(bucket, key, uploadId);
     }
 
     @Override
     public void abortUpload(BucketName bucket, ObjectKey key, String uploadId) {
         uploads.abort(bucket, key, uploadId);
+    }
+
+    /** Rows of the completed-uploads family (records and their time index), for tests of its bound. */
+    long completedUploadRows() {
+        return store.call(() -> {
+            long[] rows = {0};
+            store.scan(store.completedUploads, new byte[0], null, (k, v) -> {
+                rows[0]++;
+                return true;
+            });
+            return rows[0];
+        });
     }
 
     // ------------------------------------------------------------------ garbage and data references

@@ -58,7 +58,7 @@ final class Store {
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
                     "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks",
-                    "work", "work-due", "bulk-jobs");
+                    "work", "work-due", "bulk-jobs", "completed-uploads");
     /** Garbage ids are reserved in blocks of this many, so allocating one rarely costs a write. */
     static final long GARBAGE_ID_LEASE = 4096;
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
@@ -93,6 +93,7 @@ final class Store {
     final ColumnFamilyHandle work;
     final ColumnFamilyHandle workDue;
     final ColumnFamilyHandle bulkJobs;
+    final ColumnFamilyHandle completedUploads;
     /** Plain reads of the latest state (no snapshot, no bounds); shared, closed last. */
     final ReadOptions latestRead = new ReadOptions();
     /** Time of delete markers, change entries, marks and jobs. */
@@ -145,6 +146,7 @@ final class Store {
         this.work = handles.get(15);
         this.workDue = handles.get(16);
         this.bulkJobs = handles.get(17);
+        this.completedUploads = handles.get(18);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();

@@ -2,6 +2,7 @@ package io.strata.namespace;
 
 import io.strata.namespace.NamespaceException.Reason;
 import io.strata.namespace.Store.Commit;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -169,7 +170,7 @@ final class UploadTable {
         });
     }
 
-    PutResult complete(String uploadId, ObjectVersion version) {
+    PutResult complete(String uploadId, ObjectVersion version, WriteCondition condition, String requestDigest) {
         ObjectKey key = version.key();
         return store.withKey(version.bucket(), key, (bucket, c) -> {
             Lock uploadLock = store.uploadLock(bucket.name(), uploadId, true);
@@ -177,6 +178,8 @@ final class UploadTable {
             try {
                 byte[] uploadRow = Keys.upload(bucket.name(), key, uploadId);
                 MultipartUpload upload = read(bucket.name(), uploadRow).orElseThrow(() -> uploadNotFound(key, uploadId));
+                // A failed precondition leaves the upload as it is: the client may retry or abort it.
+                versions.check(bucket.name(), key, condition);
                 Set<Segment> partSegments = new HashSet<>();
                 List<Segment> unused = new ArrayList<>();
                 Set<Segment> chosen = new HashSet<>(version.segments());
@@ -193,11 +196,65 @@ final class UploadTable {
                 }
                 c.delete(store.uploads, uploadRow).delete(store.uploadOrder, Keys.uploadOrder(upload)).garbage(unused);
                 PutResult result = versions.addVersion(c, bucket.versioning(), version);
+                Instant now = store.clock.instant();
+                CompletedUpload done = CompletedUpload.of(uploadId, result.version(), now, requestDigest);
+                c.put(store.completedUploads, completedRow(uploadRow), CompletedUploadCodec.encode(done))
+                        .put(store.completedUploads, completedOrderRow(now, uploadRow), new byte[0]);
+                pruneCompleted(c, now);
                 c.write();
                 return result;
             } finally {
                 uploadLock.unlock();
             }
+        });
+    }
+
+    // ------------------------------------------------------------------ completed uploads
+
+    /** Rows of the {@code completed-uploads} family: the record by upload, and the completion-time index. */
+    private static final byte COMPLETED_RECORD = 1;
+    private static final byte COMPLETED_ORDER = 2;
+    /** Expired records removed per completion: more than one, so that the expired never pile up. */
+    private static final int PRUNE_PER_COMPLETION = 8;
+
+    private static byte[] completedRow(byte[] uploadRow) {
+        return Keys.concat(new byte[] {COMPLETED_RECORD}, uploadRow);
+    }
+
+    private static byte[] completedOrderRow(Instant at, byte[] uploadRow) {
+        return Keys.concat(Keys.concat(new byte[] {COMPLETED_ORDER}, Keys.encodeLong(at.toEpochMilli())), uploadRow);
+    }
+
+    /**
+     * Adds to {@code c} the removal of up to {@link #PRUNE_PER_COMPLETION} records older than the
+     * retention, oldest first: each completion removes more than it adds once records expire, so
+     * their number stays bounded by the completions within one retention period.
+     */
+    private void pruneCompleted(Commit c, Instant now) throws RocksDBException {
+        long cutoff = now.minus(Namespace.COMPLETED_UPLOAD_RETENTION).toEpochMilli();
+        if (cutoff < 0) return;
+        byte[] from = {COMPLETED_ORDER};
+        byte[] to = Keys.concat(from, Keys.encodeLong(cutoff));
+        int[] pruned = {0};
+        store.scan(store.completedUploads, from, to, (k, v) -> {
+            c.delete(store.completedUploads, k);
+            c.delete(store.completedUploads, completedRow(Arrays.copyOfRange(k, 9, k.length)));
+            return ++pruned[0] < PRUNE_PER_COMPLETION;
+        });
+    }
+
+    Optional<CompletedUpload> completed(BucketName bucket, ObjectKey key, String uploadId) {
+        return store.call(() -> {
+            byte[] value = store.db.get(store.completedUploads, completedRow(Keys.upload(bucket, key, uploadId)));
+            if (value == null) {
+                store.requireBucket(bucket);
+                return Optional.empty();
+            }
+            CompletedUpload done = CompletedUploadCodec.decode(bucket, key, uploadId, value);
+            // Not yet pruned, but past its retention: gone, as it would be after the next completion.
+            boolean expired = done.completedAt().plus(Namespace.COMPLETED_UPLOAD_RETENTION)
+                    .isBefore(store.clock.instant());
+            return expired ? Optional.empty() : Optional.of(done);
         });
     }
 
@@ -246,6 +303,13 @@ final class UploadTable {
         });
         store.scan(store.uploadOrder, from, to, (k, v) -> {
             c.delete(store.uploadOrder, k);
+            return true;
+        });
+        // Records of completed uploads go too (a bucket of the same name made later is another
+        // bucket); their time-index rows are pruned when they expire.
+        byte[] records = completedRow(from);
+        store.scan(store.completedUploads, records, Keys.successor(records), (k, v) -> {
+            c.delete(store.completedUploads, k);
             return true;
         });
         c.garbage(partSegments);

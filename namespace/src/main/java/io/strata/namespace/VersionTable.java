@@ -230,12 +230,40 @@ final class VersionTable {
 
     // ------------------------------------------------------------------ writes
 
-    PutResult put(ObjectVersion version) {
+    PutResult put(ObjectVersion version, WriteCondition condition) {
         return store.withKey(version.bucket(), version.key(), (bucket, c) -> {
+            check(version.bucket(), version.key(), condition);
             PutResult result = addVersion(c, bucket.versioning(), version);
             c.write();
             return result;
         });
+    }
+
+    /**
+     * Checks {@code condition} against the key's current version as stored now. The caller holds the
+     * key lock and commits under it, so the check and the write are one step.
+     *
+     * @throws NamespaceException PRECONDITION_FAILED, KEY_NOT_FOUND (see {@link WriteCondition})
+     */
+    void check(BucketName bucket, ObjectKey key, WriteCondition condition) throws RocksDBException {
+        switch (condition) {
+            case WriteCondition.None none -> {
+            }
+            case WriteCondition.IfAbsent absent -> {
+                if (readObject(bucket, key).isPresent()) {
+                    throw new NamespaceException(NamespaceException.Reason.PRECONDITION_FAILED,
+                            "key exists: " + key);
+                }
+            }
+            case WriteCondition.IfMatch match -> {
+                ObjectVersion current = readObject(bucket, key).orElseThrow(() -> new NamespaceException(
+                        NamespaceException.Reason.KEY_NOT_FOUND, "no current version of " + key));
+                if (!match.etag().equals("*") && !match.etag().equalsIgnoreCase(current.etag())) {
+                    throw new NamespaceException(NamespaceException.Reason.PRECONDITION_FAILED,
+                            "ETag of " + key + " is not " + match.etag());
+                }
+            }
+        }
     }
 
     /**
@@ -380,8 +408,11 @@ final class VersionTable {
                 }).isPresent());
     }
 
-    DeleteResult delete(BucketName bucketName, ObjectKey key) {
-        return store.withKey(bucketName, key, (bucket, c) -> deleteCurrent(c, bucket, key));
+    DeleteResult delete(BucketName bucketName, ObjectKey key, WriteCondition condition) {
+        return store.withKey(bucketName, key, (bucket, c) -> {
+            check(bucketName, key, condition);
+            return deleteCurrent(c, bucket, key);
+        });
     }
 
     Optional<DeleteResult> deleteIf(ObjectVersion expected) {

@@ -32,7 +32,11 @@
  *   <li>{@code UploadTable}: {@code uploads} ({@code bucket 0x00 esc(key) esc(uploadId)} →
  *       {@code MultipartUploadCodec}), {@code upload-order} ({@code bucket 0x00 esc(key) initiated
  *       esc(uploadId)} → the same record, ListMultipartUploads order) and {@code parts} (the
- *       {@code uploads} row key + part number, 4 bytes → {@code PartCodec}).</li>
+ *       {@code uploads} row key + part number, 4 bytes → {@code PartCodec}), and
+ *       {@code completed-uploads} (0x01 + the {@code uploads} row key → {@code CompletedUploadCodec},
+ *       what a completed upload became, for a day; 0x02 + completion time in ms, 8 bytes + the
+ *       {@code uploads} row key → empty, the index that prunes them). The family is created when an
+ *       older database is opened; nothing else of the format changes.</li>
  *   <li>{@code GarbageTable}: {@code garbage} (id, 8 bytes big-endian → {@code SegmentCodec}; FIFO
  *       by id) and, through {@code GarbageMarks}, {@code garbage-marks} (mark name →
  *       {@code GarbageMarkCodec}).</li>

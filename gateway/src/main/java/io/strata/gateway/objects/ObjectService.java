@@ -14,6 +14,8 @@ import io.strata.namespace.GarbageItem;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
+import io.strata.namespace.CompletedUpload;
+import io.strata.namespace.WriteCondition;
 import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
@@ -245,12 +247,22 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      */
     public ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
                       Expectations expect) {
+        return put(bucket, key, body, length, meta, expect, WriteCondition.NONE);
+    }
+
+    /**
+     * {@link #put(BucketName, ObjectKey, InputStream, long, Metadata, Expectations)} made on
+     * {@code condition}, which the namespace checks in the commit's step: a failed condition
+     * (NamespaceException PRECONDITION_FAILED or KEY_NOT_FOUND) commits nothing and frees the data.
+     */
+    public ObjectVersion put(BucketName bucket, ObjectKey key, InputStream body, long length, Metadata meta,
+                      Expectations expect, WriteCondition condition) {
         Stored stored = store(body, length, expect, BlobOwner.object(bucket.value(), key.value()));
         Instant now = clock.instant();
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
                 now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
-        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
+        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version, condition).version());
         signalCleaner();
         return committed;
     }
@@ -260,6 +272,12 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * returns it as committed.
      */
     public ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta) {
+        return copy(source, bucket, key, meta, WriteCondition.NONE);
+    }
+
+    /** A copy made on {@code condition} for the target key, checked in the commit's step (as {@link #put}). */
+    public ObjectVersion copy(ObjectVersion source, BucketName bucket, ObjectKey key, Metadata meta,
+                              WriteCondition condition) {
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
@@ -271,7 +289,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, source.size(), stored.md5Hex,
                 clock.instant(), meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
-        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version).version());
+        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version, condition).version());
         signalCleaner();
         return committed;
     }
@@ -284,7 +302,12 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
 
     /** DELETE without a version id: removes the null version and/or adds a delete marker, by the bucket's state. */
     public DeleteResult delete(BucketName bucket, ObjectKey key) {
-        DeleteResult result = namespace.deleteObject(bucket, key);
+        return delete(bucket, key, WriteCondition.NONE);
+    }
+
+    /** A DELETE without a version id made on {@code condition} (If-Match), checked in the delete's step. */
+    public DeleteResult delete(BucketName bucket, ObjectKey key, WriteCondition condition) {
+        DeleteResult result = namespace.deleteObject(bucket, key, condition);
         signalCleaner();
         return result;
     }
@@ -539,11 +562,26 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * is made from the parts' ones: COMPOSITE, the checksum of their concatenated binary values with
      * suffix -N; FULL_OBJECT, the CRC of the whole object combined from the part CRCs.
      *
-     * @param declared the request's x-amz-checksum-* header: a FULL_OBJECT value the client computed
+     * @param declared the request's x-amz-checksum-* header: the object checksum the client computed (COMPOSITE with or without its -N suffix)
      */
-    public ObjectVersion complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
+    public CompletedUpload complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
                            Map<ChecksumAlgorithm, String> declared) {
-        MultipartUpload upload = upload(bucket, key, uploadId);
+        return complete(bucket, key, uploadId, requested, declared, WriteCondition.NONE);
+    }
+
+    /**
+     * As {@link #complete(BucketName, ObjectKey, String, List, Map)}, made on {@code condition}
+     * (checked in the commit's step; a failed one leaves the upload in progress). A Complete of an
+     * upload already completed within {@link io.strata.namespace.Namespace#COMPLETED_UPLOAD_RETENTION}
+     * with the same part list is answered with that completion's result, as AWS answers a retried
+     * Complete whose first response was lost; with another part list it is NoSuchUpload.
+     */
+    public CompletedUpload complete(BucketName bucket, ObjectKey key, String uploadId, List<CompletedPart> requested,
+                           Map<ChecksumAlgorithm, String> declared, WriteCondition condition) {
+        String digest = requestDigest(requested);
+        Optional<MultipartUpload> found = namespace.upload(bucket, key, uploadId);
+        if (found.isEmpty()) return repeatedCompletion(bucket, key, uploadId, digest);
+        MultipartUpload upload = found.get();
         Optional<ChecksumAlgorithm> algorithm = ChecksumAlgorithm.parse(upload.checksumAlgorithm());
         ChecksumType checksumType = upload.checksumType();
         List<String> partChecksums = new ArrayList<>(requested.size());
@@ -622,7 +660,10 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                 value = a.composite(partChecksums) + "-" + requested.size();
             }
             String claimed = declared.get(a);
-            if (claimed != null && !claimed.equals(value)) {
+            // A COMPOSITE value may be declared with its -N suffix (boto3, s3-tests) or without it.
+            boolean matches = claimed == null || claimed.equals(value)
+                    || checksumType == ChecksumType.COMPOSITE && (claimed + "-" + requested.size()).equals(value);
+            if (!matches) {
                 throw new ObjectException(ObjectException.Reason.BAD_DIGEST, "The " + a + " you specified did not match the calculated checksum.");
             }
             checksums = Map.of(a.name(), value);
@@ -632,13 +673,46 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                 clock.instant(), upload.contentType(), upload.headers(), upload.userMetadata(), checksums,
                 requested.size(), segments, false, perPart, upload.attributes());
         try {
-            committed = commit(null, () -> namespace.completeUpload(uploadId, version).version());
+            committed = commit(null, () -> namespace.completeUpload(uploadId, version, condition, digest).version());
         } catch (IllegalArgumentException e) {
             // A part was replaced by a concurrent UploadPart after we read the part list.
             throw new ObjectException(ObjectException.Reason.INVALID_PART, "A part changed while the upload was being completed; retry.");
+        } catch (NamespaceException e) {
+            // A concurrent Complete of the same upload (a client's retry racing its first try) won.
+            if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) {
+                return repeatedCompletion(bucket, key, uploadId, digest);
+            }
+            throw e;
         }
         signalCleaner();
-        return committed;
+        return new CompletedUpload(bucket, key, uploadId, committed.lastModified(), committed.versionId(),
+                committed.etag(), committed.checksums(), committed.checksumType(), digest);
+    }
+
+    /** The recorded result of an upload completed with the same request, else NoSuchUpload. */
+    private CompletedUpload repeatedCompletion(BucketName bucket, ObjectKey key, String uploadId, String digest) {
+        return namespace.completedUpload(bucket, key, uploadId)
+                .filter(done -> done.requestDigest().equals(digest))
+                .orElseThrow(() -> noSuchUpload(uploadId));
+    }
+
+    /**
+     * What identifies a Complete request: SHA-256 over its parts' numbers and ETags, in order (the
+     * part checksums are bound to those ETags). A retry sends the same list; another list is another
+     * request, which after completion is NoSuchUpload.
+     */
+    static String requestDigest(List<CompletedPart> requested) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-256", e);
+        }
+        for (CompletedPart p : requested) {
+            sha.update((p.partNumber() + ":" + unquote(p.etag()).toLowerCase(java.util.Locale.ROOT) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     public void abort(BucketName bucket, ObjectKey key, String uploadId) {

@@ -4,7 +4,11 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.WriteCondition;
 
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -77,6 +81,63 @@ public final class Conditions {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The precondition of a write (PutObject, CompleteMultipartUpload): {@code If-None-Match: *}
+     * creates the key only if it has no current version, {@code If-Match: "etag"} replaces only the
+     * current version with that ETag ({@code *}: any current version). The namespace checks it in the
+     * commit's step. https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+     *
+     * @throws S3Exception NotImplemented for If-None-Match with anything but {@code *} (S3 supports
+     *                     no other value on writes), or both headers together
+     */
+    public static WriteCondition write(S3Request r) {
+        Optional<String> ifMatch = r.header("if-match").map(String::trim);
+        Optional<String> ifNoneMatch = r.header("if-none-match").map(String::trim);
+        if (ifNoneMatch.isPresent() && !ifNoneMatch.get().equals("*")) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED).with("Header", "If-None-Match");
+        }
+        if (ifNoneMatch.isPresent() && ifMatch.isPresent()) {
+            throw new S3Exception(S3Error.NOT_IMPLEMENTED, "If-Match and If-None-Match cannot be combined on a write.")
+                    .with("Header", "If-Match");
+        }
+        if (ifNoneMatch.isPresent()) return WriteCondition.ifAbsent();
+        return ifMatch.map(Conditions::ifMatch).orElse(WriteCondition.NONE);
+    }
+
+    /**
+     * The precondition of a DELETE without a version id: {@code If-Match: "etag"} or {@code *}
+     * (delete only if a current version exists). Other conditional headers are ignored, as before.
+     * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html
+     */
+    public static WriteCondition delete(S3Request r) {
+        return r.header("if-match").map(String::trim).map(Conditions::ifMatch).orElse(WriteCondition.NONE);
+    }
+
+    /**
+     * The S3 error of a write whose condition failed in the namespace: 412 PreconditionFailed naming
+     * the condition, or 404 NoSuchKey for If-Match on a key without a current version (AWS's
+     * answers); any other failure is returned as it is.
+     */
+    public static RuntimeException failed(NamespaceException e, WriteCondition condition, BucketName bucket,
+                                          ObjectKey key) {
+        return switch (e.reason()) {
+            case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED).with("Condition",
+                    condition instanceof WriteCondition.IfAbsent ? "If-None-Match" : "If-Match");
+            case KEY_NOT_FOUND -> AddressedVersion.noSuchKey(bucket, key);
+            case BUCKET_NOT_FOUND, BUCKET_EXISTS, BUCKET_NOT_EMPTY, UPLOAD_NOT_FOUND, UNAVAILABLE -> e;
+        };
+    }
+
+    /** An If-Match value or a DeleteObjects ETag element: one ETag, quoted or not (W/ dropped), or {@code *}. */
+    public static WriteCondition ifMatch(String value) {
+        String v = value.trim();
+        if (v.startsWith("W/")) v = v.substring(2);
+        v = ObjectService.unquote(v.trim());
+        if (v.isEmpty()) throw new S3Exception(S3Error.INVALID_ARGUMENT, "The If-Match value is empty.")
+                .with("ArgumentName", "If-Match").with("ArgumentValue", value);
+        return WriteCondition.ifMatch(v);
     }
 
     /** Whether an If-Match/If-None-Match list (weak tags, {@code *}) names {@code etag}. */

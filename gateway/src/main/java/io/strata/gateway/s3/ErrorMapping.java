@@ -94,6 +94,7 @@ public final class ErrorMapping {
             case BUCKET_EXISTS -> new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU);
             case BUCKET_NOT_EMPTY -> new S3Exception(S3Error.BUCKET_NOT_EMPTY);
             case KEY_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_KEY);
+            case PRECONDITION_FAILED -> new S3Exception(S3Error.PRECONDITION_FAILED);
             case UPLOAD_NOT_FOUND -> new S3Exception(S3Error.NO_SUCH_UPLOAD);
             case UNAVAILABLE -> new S3Exception(S3Error.SERVICE_UNAVAILABLE);
         };

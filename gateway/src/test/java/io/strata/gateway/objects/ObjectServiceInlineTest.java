@@ -204,8 +204,9 @@ class ObjectServiceInlineTest {
         Part p2 = service.uploadPart(BUCKET, key, upload.uploadId(), 2, new ByteArrayInputStream(two), two.length,
                 ObjectService.Expectations.none());
         assertInstanceOf(DataRef.Inline.class, DataRef.decode(p2.segment().ref()));
-        ObjectVersion v = service.complete(BUCKET, key, upload.uploadId(),
+        service.complete(BUCKET, key, upload.uploadId(),
                 List.of(new ObjectService.CompletedPart(1, p1.etag()), new ObjectService.CompletedPart(2, p2.etag())), Map.of());
+        ObjectVersion v = service.namespace().object(BUCKET, key).orElseThrow();
         assertEquals(one.length + two.length, v.size());
         byte[] all = read(v, 0, v.size());
         assertArrayEquals(one, Arrays.copyOfRange(all, 0, one.length));

@@ -4,6 +4,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.Conditions;
+import io.strata.gateway.s3.ErrorMapping;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -12,6 +14,8 @@ import io.strata.gateway.s3.xml.DeleteXml;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.DeleteResult;
+import io.strata.namespace.NamespaceException;
+import io.strata.namespace.WriteCondition;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import org.slf4j.Logger;
@@ -87,7 +91,19 @@ final class DeleteObjectsHandler {
                         xml.end();
                     }
                 } else {
-                    DeleteResult result = service.delete(bucket, key);
+                    WriteCondition condition = entry.etag() == null ? WriteCondition.NONE
+                            : Conditions.ifMatch(entry.etag());
+                    DeleteResult result;
+                    try {
+                        result = service.delete(bucket, key, condition);
+                    } catch (NamespaceException e) {
+                        // The key's condition failed: reported for this key, the batch goes on.
+                        S3Exception failed = Conditions.failed(e, condition, bucket, key) instanceof S3Exception s3
+                                ? s3 : ErrorMapping.toS3(e);
+                        xml.start("Error").element("Key", k).element("Code", failed.error().code())
+                                .element("Message", failed.getMessage()).end();
+                        continue;
+                    }
                     if (!quiet) {
                         xml.start("Deleted").element("Key", k);
                         if (result.marker().isPresent()) {

@@ -7,6 +7,7 @@ import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.Conditions;
 import io.strata.gateway.s3.CopySource;
 import io.strata.gateway.s3.Ranges;
 import io.strata.gateway.s3.Responses;
@@ -18,12 +19,14 @@ import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ChecksumType;
+import io.strata.namespace.CompletedUpload;
 import io.strata.namespace.MultipartUpload;
 import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.UploadPage;
+import io.strata.namespace.WriteCondition;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,20 +154,21 @@ final class MultipartHandlers {
         ObjectKey key = r.key();
         String uploadId = r.param("uploadId").orElseThrow();
         Bucket b = service.requireBucket(bucket);
-        service.upload(bucket, key, uploadId);
+        WriteCondition condition = Conditions.write(r);
         byte[] body = Responses.readSmallBody(r);
         List<ObjectService.CompletedPart> requested = CompleteMultipartUploadXml.parse(body, MAX_PARTS);
-        ObjectVersion v;
+        CompletedUpload v;
         try {
-            v = service.complete(bucket, key, uploadId, requested, Uploads.declaredChecksums(r));
+            // An upload completed already is answered from its record when the part list is the same.
+            v = service.complete(bucket, key, uploadId, requested, Uploads.declaredObjectChecksums(r), condition);
         } catch (NamespaceException e) {
             if (e.reason() == NamespaceException.Reason.UPLOAD_NOT_FOUND) {
                 throw new S3Exception(S3Error.NO_SUCH_UPLOAD).with("UploadId", uploadId);
             }
-            throw e;
+            throw Conditions.failed(e, condition, bucket, key);
         }
         String host = r.header("host").orElse("localhost");
-        ObjectHandlers.versionIdHeader(res, b, v);
+        ObjectHandlers.versionIdHeader(res, b, v.versionId());
         XmlWriter xml = XmlWriter.create().root("CompleteMultipartUploadResult")
                 .element("Location", "http://" + host + "/" + bucket.value() + "/" + Encoding.urlEncode(key.value()))
                 .element("Bucket", bucket.value())

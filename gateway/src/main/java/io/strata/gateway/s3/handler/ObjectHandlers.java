@@ -29,7 +29,9 @@ import io.strata.namespace.ChecksumType;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
+import io.strata.namespace.NamespaceException;
 import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.WriteCondition;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,9 +72,15 @@ final class ObjectHandlers {
         long length = Uploads.length(r, Uploads.MAX_PUT_SIZE);
         ObjectService.Metadata meta = Uploads.metadata(r);
         Bucket b = service.requireBucket(bucket);
+        WriteCondition condition = Conditions.write(r);
         try (InputStream raw = r.http().content().inputStream(); VerifiedBody body = r.auth().body(raw)) {
             ObjectService.Expectations expect = Uploads.expectations(r, body);
-            ObjectVersion v = service.put(bucket, key, body, length, meta, expect);
+            ObjectVersion v;
+            try {
+                v = service.put(bucket, key, body, length, meta, expect, condition);
+            } catch (NamespaceException e) {
+                throw Conditions.failed(e, condition, bucket, key);
+            }
             // The state may have changed during the upload; the committed id tells what happened.
             versionIdHeader(res, b, v);
             res.header("ETag", "\"" + v.etag() + "\"");
@@ -87,6 +95,8 @@ final class ObjectHandlers {
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         Bucket targetBucket = service.requireBucket(bucket);
+        // If-None-Match/If-Match are about the target key (AWS's conditional copy); the source has its own x-amz-copy-source-if-*.
+        WriteCondition condition = Conditions.write(r);
         CopySource source = CopySource.resolve(r, service, access);
         ObjectVersion src = source.version();
         BucketName srcBucket = source.bucket();
@@ -124,7 +134,12 @@ final class ObjectHandlers {
                     .with("ArgumentName", "x-amz-tagging-directive").with("ArgumentValue", taggingDirective);
         };
         meta = meta.withAttributes(meta.attributes().withTags(tags));
-        ObjectVersion v = service.copy(src, bucket, key, meta);
+        ObjectVersion v;
+        try {
+            v = service.copy(src, bucket, key, meta, condition);
+        } catch (NamespaceException e) {
+            throw Conditions.failed(e, condition, bucket, key);
+        }
         versionIdHeader(res, targetBucket, v);
         source.versionHeader(res);
         XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
@@ -373,8 +388,12 @@ final class ObjectHandlers {
      * (enabled or suspended: then also "null"), and never for objects of a never-versioned bucket.
      */
     static void versionIdHeader(ServerResponse res, Bucket bucket, ObjectVersion v) {
-        if (bucket.versioning() != BucketVersioning.UNVERSIONED || !v.versionId().equals(ObjectVersion.NULL_VERSION)) {
-            res.header("x-amz-version-id", v.versionId());
+        versionIdHeader(res, bucket, v.versionId());
+    }
+
+    static void versionIdHeader(ServerResponse res, Bucket bucket, String versionId) {
+        if (bucket.versioning() != BucketVersioning.UNVERSIONED || !versionId.equals(ObjectVersion.NULL_VERSION)) {
+            res.header("x-amz-version-id", versionId);
         }
     }
 
@@ -389,7 +408,13 @@ final class ObjectHandlers {
             res.header("x-amz-version-id", versionId.get());
             if (removed.isPresent() && removed.get().deleteMarker()) res.header("x-amz-delete-marker", "true");
         } else {
-            DeleteResult result = service.delete(bucket, key);
+            WriteCondition condition = Conditions.delete(r);
+            DeleteResult result;
+            try {
+                result = service.delete(bucket, key, condition);
+            } catch (NamespaceException e) {
+                throw Conditions.failed(e, condition, bucket, key);
+            }
             result.marker().ifPresent(m -> {
                 res.header("x-amz-delete-marker", "true");
                 res.header("x-amz-version-id", m.versionId());

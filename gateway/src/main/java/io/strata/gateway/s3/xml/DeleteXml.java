@@ -17,8 +17,15 @@ public final class DeleteXml {
         }
     }
 
-    /** One key, and the version to delete permanently (null: the key's DELETE without a version id). */
-    public record Entry(String key, String versionId) {
+    /**
+     * One key, and the version to delete permanently (null: the key's DELETE without a version id),
+     * and the ETag the current version must have to be deleted (null: none; S3's conditional
+     * delete in a batch).
+     */
+    public record Entry(String key, String versionId, String etag) {
+        public Entry(String key, String versionId) {
+            this(key, versionId, null);
+        }
     }
 
     private DeleteXml() {
@@ -39,7 +46,8 @@ public final class DeleteXml {
         List<Entry> keys = new ArrayList<>(objects.size());
         for (Element o : objects) {
             String k = XmlReader.text(o, "Key").orElseThrow(() -> new S3Exception(S3Error.MALFORMED_XML));
-            keys.add(new Entry(k, XmlReader.text(o, "VersionId").map(String::trim).orElse(null)));
+            keys.add(new Entry(k, XmlReader.text(o, "VersionId").map(String::trim).orElse(null),
+                    XmlReader.text(o, "ETag").map(String::trim).orElse(null)));
         }
         return new Delete(quiet, keys);
     }
