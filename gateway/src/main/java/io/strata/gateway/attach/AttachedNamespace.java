@@ -6,6 +6,7 @@ import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.BulkJob;
 import io.strata.namespace.ChangeFeed;
+import io.strata.namespace.CompletedUpload;
 import io.strata.namespace.DeleteResult;
 import io.strata.namespace.GarbageItem;
 import io.strata.namespace.GarbageMark;
@@ -23,6 +24,7 @@ import io.strata.namespace.UploadPage;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
 import io.strata.namespace.WorkItem;
+import io.strata.namespace.WriteCondition;
 import io.strata.tiering.snapshot.AttachedSnapshot;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -144,9 +146,9 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
-    public PutResult putObject(ObjectVersion version) {
+    public PutResult putObject(ObjectVersion version, WriteCondition condition) {
         refuseIfAttached(version.bucket());
-        return inner.putObject(version);
+        return inner.putObject(version, condition);
     }
 
     @Override
@@ -156,9 +158,9 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
-    public DeleteResult deleteObject(BucketName bucket, ObjectKey key) {
+    public DeleteResult deleteObject(BucketName bucket, ObjectKey key, WriteCondition condition) {
         refuseIfAttached(bucket);
-        return inner.deleteObject(bucket, key);
+        return inner.deleteObject(bucket, key, condition);
     }
 
     @Override
@@ -223,9 +225,15 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
-    public PutResult completeUpload(String uploadId, ObjectVersion version) {
+    public PutResult completeUpload(String uploadId, ObjectVersion version, WriteCondition condition,
+                                    String requestDigest) {
         refuseIfAttached(version.bucket());
-        return inner.completeUpload(uploadId, version);
+        return inner.completeUpload(uploadId, version, condition, requestDigest);
+    }
+
+    @Override
+    public Optional<CompletedUpload> completedUpload(BucketName bucket, ObjectKey key, String uploadId) {
+        return attachments.isAttached(bucket.value()) ? Optional.empty() : inner.completedUpload(bucket, key, uploadId);
     }
 
     @Override
