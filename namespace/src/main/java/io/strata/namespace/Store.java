@@ -181,7 +181,43 @@ final class Store {
         if (!Files.isDirectory(directory)) {
             throw new NamespaceException(Reason.UNAVAILABLE, "no namespace checkpoint in " + directory);
         }
+        addMissingColumnFamilies(directory);
         return open(directory, 8L << 20, true, Clock.systemUTC(), ChangeLogLimits.DEFAULT, true);
+    }
+
+    /**
+     * A checkpoint taken by an older version lacks the column families added since (an export
+     * interrupted by an upgrade resumes from it), and RocksDB opens no database read-only without
+     * every family it is asked for. Such a checkpoint is opened once read-write to add them empty:
+     * the checkpoint is this gateway's own copy, RocksDB never rewrites its table files (hard links
+     * to the live ones), and with compactions off it only adds a manifest and empty families.
+     */
+    private static void addMissingColumnFamilies(Path directory) {
+        RocksDB.loadLibrary();
+        try (org.rocksdb.Options options = new org.rocksdb.Options()) {
+            List<String> present = new ArrayList<>();
+            for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
+                present.add(new String(name, StandardCharsets.UTF_8));
+            }
+            if (present.isEmpty() || present.containsAll(COLUMN_FAMILIES)) return;
+            log.info("namespace checkpoint {} lacks column families {}: adding them empty", directory,
+                    COLUMN_FAMILIES.stream().filter(n -> !present.contains(n)).toList());
+            try (ColumnFamilyOptions cfo = new ColumnFamilyOptions().setDisableAutoCompactions(true);
+                 DBOptions dbo = new DBOptions().setCreateMissingColumnFamilies(true)) {
+                List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+                descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
+                for (String name : COLUMN_FAMILIES) {
+                    descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfo));
+                }
+                List<ColumnFamilyHandle> handles = new ArrayList<>();
+                try (RocksDB db = RocksDB.open(dbo, directory.toString(), descriptors, handles)) {
+                    handles.forEach(ColumnFamilyHandle::close);
+                }
+            }
+        } catch (RocksDBException e) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "cannot open namespace checkpoint in " + directory + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static Store open(Path directory, long blockCacheBytes, boolean syncWrites, Clock clock,

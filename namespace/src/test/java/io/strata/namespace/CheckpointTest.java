@@ -127,6 +127,39 @@ class CheckpointTest {
     }
 
     @Test
+    void aCheckpointTakenBeforeAColumnFamilyWasAddedStillOpens() throws Exception {
+        open();
+        ns.createBucket(bucket("alpha"));
+        ns.putObject(version("alpha", "k"));
+        ns.checkpoint("snapshot:test", dir.resolve("cp"));
+        ns.close();
+        ns = null;
+        // As an older version wrote it: without the newest column family.
+        String newest = Store.COLUMN_FAMILIES.getLast();
+        org.rocksdb.RocksDB.loadLibrary();
+        try (org.rocksdb.ColumnFamilyOptions cfo = new org.rocksdb.ColumnFamilyOptions();
+             org.rocksdb.DBOptions dbo = new org.rocksdb.DBOptions()) {
+            List<org.rocksdb.ColumnFamilyDescriptor> descriptors = new java.util.ArrayList<>();
+            descriptors.add(new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
+            for (String name : Store.COLUMN_FAMILIES) {
+                descriptors.add(new org.rocksdb.ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfo));
+            }
+            List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+            try (org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(dbo, dir.resolve("cp").toString(), descriptors, handles)) {
+                db.dropColumnFamily(handles.getLast());
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        try (org.rocksdb.Options o = new org.rocksdb.Options()) {
+            assertTrue(org.rocksdb.RocksDB.listColumnFamilies(o, dir.resolve("cp").toString()).stream()
+                    .noneMatch(n -> new String(n, StandardCharsets.UTF_8).equals(newest)), "the fixture lacks " + newest);
+        }
+        try (NamespaceView view = Namespace.openCheckpoint(dir.resolve("cp"))) {
+            assertEquals(List.of("k@null"), keys(view, A));
+        }
+    }
+
+    @Test
     void refusesAnExistingDirectoryAndAPlainNamespaceAsACheckpoint() throws Exception {
         open();
         Files.createDirectories(dir.resolve("taken"));
