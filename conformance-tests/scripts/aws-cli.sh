@@ -19,8 +19,8 @@ step "version: $(command "$AWS_BIN" --version 2>&1)"
 step "mb $S3"
 aws s3 mb "$S3"
 contains "$(aws s3 ls)" "$BUCKET"
-if aws s3api create-bucket --bucket "$BUCKET" >"$WORK/err" 2>&1; then fail "creating $BUCKET twice succeeded"; fi
-contains "$(cat "$WORK/err")" "BucketAlreadyOwnedByYou"
+# Creating an owned bucket again is 200 in us-east-1, as on AWS (the "ensure the bucket" idiom).
+aws s3api create-bucket --bucket "$BUCKET" >/dev/null
 
 # Issue #3: multipart as pipelines use it, a 1 GiB file (128 parts of 8 MiB). The step timings
 # printed by step() give the throughput reported in the closing note.

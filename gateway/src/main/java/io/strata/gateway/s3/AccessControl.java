@@ -90,6 +90,34 @@ public final class AccessControl {
     }
 
     /**
+     * {@code x-amz-expected-bucket-owner} (and {@code x-amz-source-expected-bucket-owner} for a copy's
+     * source): a client names the account it believes owns the bucket, so that a bucket deleted and
+     * re-created by someone else never receives its data. A value other than the owner's id (what
+     * ListBuckets and Get*Acl show as Owner/ID: the owner's access key) is 403 AccessDenied, as on AWS.
+     * A bucket that does not exist passes: the operation then answers NoSuchBucket.
+     */
+    void checkExpectedOwner(S3Request r, S3Operation op) {
+        Optional<String> expected = r.header("x-amz-expected-bucket-owner");
+        if (expected.isPresent() && r.hasBucket() && op != S3Operation.CREATE_BUCKET
+                && BucketName.isValid(r.rawBucket())) {
+            requireOwner(new BucketName(r.rawBucket()), expected.get());
+        }
+        Optional<String> sourceExpected = r.header("x-amz-source-expected-bucket-owner");
+        if (sourceExpected.isPresent() && (op == S3Operation.COPY_OBJECT || op == S3Operation.UPLOAD_PART_COPY)) {
+            String source = java.net.URLDecoder.decode(r.header("x-amz-copy-source").orElse(""), StandardCharsets.UTF_8);
+            if (source.startsWith("/")) source = source.substring(1);
+            int slash = source.indexOf('/');
+            String name = slash < 0 ? source : source.substring(0, slash);
+            if (BucketName.isValid(name)) requireOwner(new BucketName(name), sourceExpected.get());
+        }
+    }
+
+    private void requireOwner(BucketName bucket, String expected) {
+        Optional<Bucket> b = namespace.bucket(bucket);
+        if (b.isPresent() && !b.get().owner().equals(expected.strip())) throw denied();
+    }
+
+    /**
      * Refuses with AccessDenied unless {@code auth} may perform {@code action} on the bucket or object.
      * A bucket-policy action that a grant would allow to someone other than the owner is refused with
      * 405 MethodNotAllowed, as AWS answers callers outside the bucket owner's account.

@@ -95,6 +95,7 @@ public final class S3Api implements Handler {
             r.auth(authenticate(r));
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
+            access.checkExpectedOwner(r, op);
             access.authorize(r, op);
             refuseAnonymousChunked(r);
             refuseEncryption(r.headers().keySet());

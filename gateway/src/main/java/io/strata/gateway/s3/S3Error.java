@@ -7,6 +7,8 @@ public enum S3Error {
     AUTHORIZATION_QUERY_PARAMETERS_ERROR("AuthorizationQueryParametersError", 400,
             "Error parsing the X-Amz-Credential parameter."),
     BAD_DIGEST("BadDigest", 400, "The Content-MD5 or checksum value that you specified did not match what the server received."),
+    BUCKET_ALREADY_EXISTS("BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket "
+            + "namespace is shared by all users of the system. Please select a different name and try again."),
     BUCKET_ALREADY_OWNED_BY_YOU("BucketAlreadyOwnedByYou", 409,
             "Your previous request to create the named bucket succeeded and you already own it."),
     BUCKET_NOT_EMPTY("BucketNotEmpty", 409, "The bucket you tried to delete is not empty."),
