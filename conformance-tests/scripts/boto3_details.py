@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """boto3 against a running Strata, for the behaviours pipelines rely on beyond the core API:
-re-creating an owned bucket in us-east-1, ListBuckets' 2024 paging, x-amz-expected-bucket-owner.
+re-creating an owned bucket in us-east-1, ListBuckets' 2024 paging, x-amz-expected-bucket-owner, PublicAccessBlock and ownership controls.
 
 Environment: STRATA_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 Needs a boto3 that knows ListBuckets' MaxBuckets (1.35 or newer). Exits non-zero at the first failed step.
@@ -78,6 +78,28 @@ def main():
     expect_error("AccessDenied", s3.put_object, Bucket=bucket, Key="k2", Body=b"v", ExpectedBucketOwner="111122223333")
     expect_error("AccessDenied", s3.get_object, Bucket=bucket, Key="k", ExpectedBucketOwner="111122223333")
     check(s3.list_objects_v2(Bucket=bucket, ContinuationToken="")["KeyCount"] == 1, "empty continuation token")
+
+    step("PublicAccessBlock, policy status and ownership controls")
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": False})
+    got = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    check(got == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                  "RestrictPublicBuckets": False}, "public access block: %r" % got)
+    expect_error("AccessDenied", s3.put_object, Bucket=bucket, Key="pub", Body=b"v", ACL="public-read")
+    public = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",'
+              '"Resource":"arn:aws:s3:::%s/*"}]}' % bucket)
+    expect_error("AccessDenied", s3.put_bucket_policy, Bucket=bucket, Policy=public)
+    s3.delete_public_access_block(Bucket=bucket)
+    expect_error("NoSuchPublicAccessBlockConfiguration", s3.get_public_access_block, Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=public)
+    check(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is True, "policy status public")
+    s3.delete_bucket_policy(Bucket=bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    rules = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    check(rules == [{"ObjectOwnership": "BucketOwnerEnforced"}], "ownership controls: %r" % rules)
+    expect_error("AccessControlListNotSupported", s3.put_object_acl, Bucket=bucket, Key="k", ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v", ACL="bucket-owner-full-control")
+    s3.delete_bucket_ownership_controls(Bucket=bucket)
 
     step("clean up")
     s3.delete_object(Bucket=bucket, Key="k")

@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.ObjectOwnership;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -99,6 +100,14 @@ final class BucketHandlers {
     void createBucket(S3Request r, ServerResponse res) {
         BucketName name = r.bucket();
         var acl = Uploads.cannedAcl(r);
+        Optional<ObjectOwnership> ownership = r.header("x-amz-object-ownership").map(v -> ObjectOwnership.parse(v)
+                .orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid x-amz-object-ownership header: " + v)
+                        .with("ArgumentName", "x-amz-object-ownership").with("ArgumentValue", v)));
+        // ACLs are disabled from the start: an ACL granting anyone but the owner cannot come with it.
+        if (ownership.filter(o -> o == ObjectOwnership.BUCKET_OWNER_ENFORCED).isPresent()
+                && acl.filter(AccessControl::isPublic).isPresent()) {
+            throw new S3Exception(S3Error.INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP);
+        }
         byte[] body = Responses.readSmallBody(r);
         String bucketRegion = region;
         if (body.length > 0) {
@@ -123,7 +132,10 @@ final class BucketHandlers {
             res.status(Status.OK_200).send();
             return;
         }
-        // A second write: a crash in between leaves the bucket private, the safe side.
+        // A second write: a crash in between leaves the bucket private, the safe side (and ACLs enabled,
+        // which for a private bucket of one account changes nothing).
+        ownership.ifPresent(o -> service.namespace().putBucketConfig(name, ObjectOwnership.KIND,
+                o.value().getBytes(StandardCharsets.UTF_8)));
         acl.ifPresent(a -> service.namespace().putBucketConfig(name, AccessControl.ACL,
                 a.header().getBytes(StandardCharsets.UTF_8)));
         res.header("Location", "/" + name.value());

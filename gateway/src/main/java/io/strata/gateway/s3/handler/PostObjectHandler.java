@@ -112,6 +112,7 @@ final class PostObjectHandler {
                     context))) {
                 throw AccessControl.denied();
             }
+            acl.ifPresent(a -> access.checkAclChange(bucket, a, false));
             long length = contentLength - form.position() - form.closingLength();
             if (length < 0) throw new S3Exception(S3Error.MALFORMED_POST_REQUEST);
             if (length > Uploads.MAX_PUT_SIZE) throw new S3Exception(S3Error.ENTITY_TOO_LARGE);
