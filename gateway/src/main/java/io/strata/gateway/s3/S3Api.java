@@ -272,7 +272,7 @@ public final class S3Api implements Handler {
 
     /** Headers that describe an object's body; an error document replacing it must not carry them. */
     private static final java.util.Set<String> OBJECT_HEADERS = java.util.Set.of("content-length", "content-range", "etag",
-            "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding",
+            "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding", "x-amz-expiration",
             "content-language", "cache-control", "expires");
 
     /**

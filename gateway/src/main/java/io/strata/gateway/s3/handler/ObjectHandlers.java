@@ -77,10 +77,23 @@ final class ObjectHandlers {
             versionIdHeader(res, b, v);
             res.header("ETag", "\"" + v.etag() + "\"");
             checksumHeaders(res, v);
+            expirationHeader(res, v);
             res.status(Status.OK_200).send();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code x-amz-expiration: expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="ID"} when an
+     * enabled lifecycle Expiration (Days or Date) selects the object, as S3 answers PUT, HEAD and
+     * GET: the earliest such date, days rounded up to midnight UTC as the lifecycle worker acts.
+     */
+    private void expirationHeader(ServerResponse res, ObjectVersion v) {
+        service.lifecycle(v.bucket())
+                .flatMap(c -> c.expiry(v.key().value(), v.size(), v.tags(), v.lastModified()))
+                .ifPresent(e -> res.header("x-amz-expiration", "expiry-date=\"" + Encoding.httpDate(e.date())
+                        + "\", rule-id=\"" + e.ruleId() + "\""));
     }
 
     void copyObject(S3Request r, ServerResponse res) {
@@ -180,6 +193,7 @@ final class ObjectHandlers {
         int tagCount = v.tags().size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
+        expirationHeader(res, v);
         if (placement.map(p -> p.restoring(v)).orElse(false)) {
             res.header("x-amz-restore", "ongoing-request=\"true\"");
         }
