@@ -27,6 +27,13 @@ class ObjectDetailsTest extends GatewayTest {
     }
 
     @Test
+    void nonAsciiUserMetadataFromTheSdkIsStoredAndReturnedRfc2047Encoded() {
+        String bucket = createBucket("metadata");
+        s3.putObject(b -> b.bucket(bucket).key("k").metadata(java.util.Map.of("name", "café ü")), RequestBody.fromString("v"));
+        assertEquals("=?UTF-8?B?Y2Fmw6kgw7w=?=", s3.headObject(b -> b.bucket(bucket).key("k")).metadata().get("name"));
+    }
+
+    @Test
     void boto3FirstOnPath() throws Exception {
         RealClients.skipIfOptedOut();
         Script.run(RealClients.onPathOrFail("python3", "python3").toString(), "boto3_object_details.py", server, root);

@@ -187,7 +187,7 @@ final class ObjectHandlers {
             if (value != null) res.header(h, value);
         }
         for (Map.Entry<String, String> m : v.userMetadata().entrySet()) {
-            res.header("x-amz-meta-" + m.getKey(), m.getValue());
+            res.header("x-amz-meta-" + m.getKey(), Encoding.rfc2047Encode(m.getValue()));
         }
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
         int tagCount = v.tags().size();

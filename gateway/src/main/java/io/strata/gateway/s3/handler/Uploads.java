@@ -4,6 +4,7 @@ import io.strata.auth.CannedAcl;
 import io.strata.auth.VerifiedBody;
 
 import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -75,7 +76,8 @@ public final class Uploads {
         for (var e : r.headers().entrySet()) {
             if (e.getKey().startsWith("x-amz-meta-")) {
                 String name = e.getKey().substring("x-amz-meta-".length());
-                String value = String.join(",", e.getValue());
+                // S3 decodes RFC 2047 encoded words before storing (and encodes non-ASCII values on the way out).
+                String value = Encoding.rfc2047Decode(String.join(",", e.getValue()));
                 size += name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
                 user.put(name, value);
             }
