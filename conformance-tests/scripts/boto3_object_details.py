@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """boto3 against a running Strata, for object behaviours beyond the core API: x-amz-expiration,
-non-ASCII user metadata.
+non-ASCII user metadata, Expect: 100-continue on failing requests.
 
 Environment: STRATA_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 Exits non-zero at the first failed step.
@@ -23,6 +23,7 @@ from botocore.auth import SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 ENDPOINT = os.environ["STRATA_ENDPOINT"]
 BUCKET = "objdetails-%d-%d" % (int(time.time()), os.getpid())
@@ -84,6 +85,25 @@ def main():
     raw_put("meta-raw", "café ü 日本")
     got = s3.head_object(Bucket=BUCKET, Key="meta-raw")["Metadata"]["name"]
     check(got == encoded, "raw UTF-8 metadata comes back RFC 2047 encoded: %r" % got)
+
+    step("a PUT that fails (no such bucket, bad signature) is answered at once; the next PUT is not delayed")
+    body = b"x" * (8 << 20)
+    wrong = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+                         aws_secret_access_key="wrong-secret",
+                         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    for client, bucket, code in ((s3, BUCKET + "-missing", "NoSuchBucket"), (wrong, BUCKET, "SignatureDoesNotMatch")):
+        for attempt in (1, 2):   # the second goes over the same client's connection pool
+            started = time.monotonic()
+            try:
+                client.put_object(Bucket=bucket, Key="big", Body=body)
+                check(False, "the PUT to %s succeeded" % bucket)
+            except ClientError as e:
+                check(e.response["Error"]["Code"] == code, "expected %s: %s" % (code, e))
+            took = time.monotonic() - started
+            check(took < 10, "failing PUT %d to %s took %.1f s" % (attempt, bucket, took))
+    started = time.monotonic()
+    check("ETag" in s3.put_object(Bucket=BUCKET, Key="big", Body=body), "PUT after failed ones")
+    check(time.monotonic() - started < 10, "the PUT after failed ones took %.1f s" % (time.monotonic() - started))
 
     step("clean up")
     for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
