@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """boto3 against a running Strata, for object behaviours beyond the core API: x-amz-expiration,
-non-ASCII user metadata, Expect: 100-continue on failing requests.
+non-ASCII user metadata, Expect: 100-continue on failing requests,
+tag order, POST uploads with ${filename} and a tagging field.
 
 Environment: STRATA_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
 Exits non-zero at the first failed step.
@@ -19,6 +20,7 @@ for name in ("AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 import boto3  # noqa: E402
+import requests  # noqa: E402
 from botocore.auth import SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -104,6 +106,21 @@ def main():
     started = time.monotonic()
     check("ETag" in s3.put_object(Bucket=BUCKET, Key="big", Body=body), "PUT after failed ones")
     check(time.monotonic() - started < 10, "the PUT after failed ones took %.1f s" % (time.monotonic() - started))
+
+    step("get_object_tagging answers the tags sorted by key")
+    s3.put_object(Bucket=BUCKET, Key="tagged", Body=b"v", Tagging="foo=bar&bar=&abc=1")
+    keys = [t["Key"] for t in s3.get_object_tagging(Bucket=BUCKET, Key="tagged")["TagSet"]]
+    check(keys == ["abc", "bar", "foo"], "tag order: %r" % keys)
+
+    step("generate_presigned_post with ${filename} and a tagging field")
+    tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>"
+    post = s3.generate_presigned_post(BUCKET, "uploads/${filename}", Fields={"tagging": tagging},
+                                      Conditions=[{"tagging": tagging}], ExpiresIn=300)
+    response = requests.post(post["url"], data=post["fields"], files={"file": ("photo.txt", b"posted")}, timeout=30)
+    check(response.status_code == 204, "POST: %d %s" % (response.status_code, response.text[:300]))
+    check(s3.get_object(Bucket=BUCKET, Key="uploads/photo.txt")["Body"].read() == b"posted", "POSTed object")
+    tags = s3.get_object_tagging(Bucket=BUCKET, Key="uploads/photo.txt")["TagSet"]
+    check(tags == [{"Key": "team", "Value": "data"}], "POSTed tags: %r" % tags)
 
     step("clean up")
     for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):

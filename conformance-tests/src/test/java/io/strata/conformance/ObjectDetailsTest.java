@@ -77,6 +77,41 @@ class ObjectDetailsTest extends GatewayTest {
     }
 
     @Test
+    void severalContentEncodingsAreJoinedAsS3Does() {
+        String bucket = createBucket("encodings");
+        s3.putObject(b -> b.bucket(bucket).key("k").contentEncoding("deflate,gzip"), RequestBody.fromString("v"));
+        assertEquals("deflate, gzip", s3.headObject(b -> b.bucket(bucket).key("k")).contentEncoding());
+    }
+
+    @Test
+    void objectTagsComeBackSortedByKey() {
+        String bucket = createBucket("tag-order");
+        s3.putObject(b -> b.bucket(bucket).key("k").tagging("foo=bar&bar=&abc=1"), RequestBody.fromString("v"));
+        assertEquals(java.util.List.of("abc", "bar", "foo"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet()
+                .stream().map(software.amazon.awssdk.services.s3.model.Tag::key).toList());
+    }
+
+    /** A missing key is 404 to a caller who may list the bucket, 403 to one a policy lets only read. */
+    @Test
+    void aMissingKeyIsNotFoundOnlyToCallersWhoMayList() throws Exception {
+        String bucket = createBucket("missing-key");
+        s3.putBucketPolicy(b -> b.bucket(bucket).policy("""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",
+                 "Resource":"arn:aws:s3:::%s/*"}]}""".formatted(bucket)));
+        assertS3Error(404, "NoSuchKey", () -> s3.getObject(b -> b.bucket(bucket).key("absent")));
+        try (var anonymous = S3Clients.anonymous(server)) {
+            assertS3Error(403, "AccessDenied", () -> anonymous.getObject(b -> b.bucket(bucket).key("absent")));
+            assertS3Error(403, null, () -> anonymous.headObject(b -> b.bucket(bucket).key("absent")));
+            s3.putBucketPolicy(b -> b.bucket(bucket).policy("""
+                    {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",
+                     "Resource":"arn:aws:s3:::%1$s/*"},{"Effect":"Allow","Principal":"*","Action":"s3:ListBucket",
+                     "Resource":"arn:aws:s3:::%1$s"}]}""".formatted(bucket)));
+            assertS3Error(404, "NoSuchKey", () -> anonymous.getObject(b -> b.bucket(bucket).key("absent")));
+            assertS3Error(404, null, () -> anonymous.headObject(b -> b.bucket(bucket).key("absent")));
+        }
+    }
+
+    @Test
     void boto3FirstOnPath() throws Exception {
         RealClients.skipIfOptedOut();
         Script.run(RealClients.onPathOrFail("python3", "python3").toString(), "boto3_object_details.py", server, root);

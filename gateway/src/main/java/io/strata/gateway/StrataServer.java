@@ -183,10 +183,7 @@ public final class StrataServer implements AutoCloseable {
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
-            ContentEncodingContext encodings = ContentEncodingContext.builder()
-                    .contentEncodingsDiscoverServices(false)
-                    .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
-                    .build();
+            ContentEncodingContext encodings = AwsChunkedEncoding.context(PASS_THROUGH_ENCODINGS);
             guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
             metrics.connections(guard);

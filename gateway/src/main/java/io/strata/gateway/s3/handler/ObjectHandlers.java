@@ -368,12 +368,23 @@ final class ObjectHandlers {
             }
             return v;
         }
-        ObjectVersion v = found.orElseThrow(() -> AddressedVersion.noSuchKey(bucket.name(), key));
+        ObjectVersion v = found.orElseThrow(() -> missing(r, bucket, key));
         if (v.deleteMarker()) {
-            deleteMarkerHeaders(res, v);
-            throw AddressedVersion.noSuchKey(bucket.name(), key);
+            S3Exception e = missing(r, bucket, key);
+            if (e.error() == S3Error.NO_SUCH_KEY) deleteMarkerHeaders(res, v);   // a denied caller learns nothing
+            throw e;
         }
         return v;
+    }
+
+    /**
+     * A key that does not exist is 404 NoSuchKey only to a caller who may list the bucket
+     * (s3:ListBucket); others get 403 AccessDenied, as on S3, so that reads granted by a policy do
+     * not reveal which keys exist.
+     */
+    private S3Exception missing(S3Request r, Bucket bucket, ObjectKey key) {
+        if (!access.allowed(r, r.auth(), "s3:ListBucket", bucket.name(), null, Map.of())) return AccessControl.denied();
+        return AddressedVersion.noSuchKey(bucket.name(), key);
     }
 
     private static void deleteMarkerHeaders(ServerResponse res, ObjectVersion marker) {

@@ -58,19 +58,20 @@ public final class Uploads {
         for (String h : STORED_HEADERS) {
             r.header(h).ifPresent(v -> headers.put(h, v));
         }
-        // aws-chunked is transfer framing, not a property of the object: S3 drops it.
-        String encoding = headers.get("content-encoding");
-        if (encoding != null) {
-            StringBuilder kept = new StringBuilder();
-            for (String token : encoding.split(",")) {
+        // Content-Encoding may come as several headers or one list: S3 stores the codings in order,
+        // joined with ", " ("deflate, gzip"). aws-chunked is transfer framing, not a property of the
+        // object: S3 drops it.
+        StringBuilder kept = new StringBuilder();
+        for (String value : r.headers().getOrDefault("content-encoding", List.of())) {
+            for (String token : value.split(",")) {
                 String t = token.trim();
                 if (t.isEmpty() || t.equalsIgnoreCase("aws-chunked")) continue;
-                if (!kept.isEmpty()) kept.append(',');
+                if (!kept.isEmpty()) kept.append(", ");
                 kept.append(t);
             }
-            if (kept.isEmpty()) headers.remove("content-encoding");
-            else headers.put("content-encoding", kept.toString());
         }
+        if (kept.isEmpty()) headers.remove("content-encoding");
+        else headers.put("content-encoding", kept.toString());
         Map<String, String> user = new LinkedHashMap<>();
         int size = 0;
         for (var e : r.headers().entrySet()) {
@@ -177,7 +178,7 @@ public final class Uploads {
         }
     }
 
-    private static String validChecksum(ChecksumAlgorithm a, String value) {
+    static String validChecksum(ChecksumAlgorithm a, String value) {
         int bytes = switch (a) {
             case CRC32, CRC32C -> 4;
             case CRC64NVME -> 8;
