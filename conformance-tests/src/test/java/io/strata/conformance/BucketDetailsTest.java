@@ -67,6 +67,36 @@ class BucketDetailsTest extends GatewayTest {
         assertTrue(s3.listObjectsV2(b -> b.bucket(bucket).continuationToken("")).keyCount() == 1);
     }
 
+    /** SigV2 (boto3's signature_version "s3"): CreateBucket with a location body or no User-Agent, skew. */
+    @Test
+    void boto3SigV2FirstOnPath() throws Exception {
+        RealClients.skipIfOptedOut();
+        Script.run(RealClients.onPathOrFail("python3", "python3").toString(), "boto3_sigv2.py", server, root);
+    }
+
+    @Test
+    void boto3SigV2FromDebian() throws Exception {
+        RealClients.skipIfOptedOut();
+        Script.run(RealClients.debianBoto3().toString(), "boto3_sigv2.py", server, root);
+    }
+
+    /** s3cmd with signature_v2 = True makes a bucket with a location body. */
+    @Test
+    void s3cmdSigV2MakesABucketWithALocation() throws Exception {
+        RealClients.skipIfOptedOut();
+        String s3cmd = RealClients.onPathOrFail("s3cmd", "s3cmd").toString();
+        java.nio.file.Path config = root.resolve("s3cfg-v2");
+        java.nio.file.Files.writeString(config, String.join("\n", "[default]", "access_key = " + StrataServer.ACCESS_KEY,
+                "secret_key = " + StrataServer.SECRET_KEY, "host_base = 127.0.0.1:" + server.port(),
+                "host_bucket = 127.0.0.1:" + server.port(), "use_https = False", "signature_v2 = True",
+                "bucket_location = eu-west-1", ""));
+        String bucket = bucketName("s3cmd-v2");
+        Process p = new ProcessBuilder(s3cmd, "-c", config.toString(), "mb", "s3://" + bucket).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "s3cmd mb: " + out);
+        assertEquals("eu-west-1", s3.getBucketLocation(b -> b.bucket(bucket)).locationConstraintAsString());
+    }
+
     @Test
     void boto3FirstOnPath() throws Exception {
         RealClients.skipIfOptedOut();
