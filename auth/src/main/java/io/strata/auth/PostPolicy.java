@@ -136,7 +136,11 @@ public final class PostPolicy {
         }
         List<String> extra = new ArrayList<>();
         for (String name : fields.keySet()) {
-            if (!EXEMPT.contains(name) && !name.startsWith("x-ignore-") && !covered.contains(name)) extra.add(name);
+            // Checksum fields need no condition, as on S3: they can only make the upload fail (BadDigest).
+            if (!EXEMPT.contains(name) && !name.startsWith("x-ignore-") && !name.startsWith("x-amz-checksum-")
+                    && !covered.contains(name)) {
+                extra.add(name);
+            }
         }
         if (!extra.isEmpty()) {
             throw new AuthException(Reason.DENIED, "Invalid according to Policy: Extra input fields: " + String.join(", ", extra));

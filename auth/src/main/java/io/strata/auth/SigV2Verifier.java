@@ -219,6 +219,9 @@ public final class SigV2Verifier {
         paths.add(path);
         String reencoded = CanonicalRequest.reencodedPath(path);
         if (!reencoded.equals(path)) paths.add(reencoded);
+        // botocore (boto3 and aws-cli 1.x with signature_version "s3") signs a path-style bucket
+        // request (CreateBucket, ListObjects, ...) as "/bucket/" while it sends "/bucket"; S3 takes both.
+        if (hostBucket == null && path.length() > 1 && path.indexOf('/', 1) < 0) paths.add(path + "/");
         List<QueryParam> signed = new ArrayList<>();
         for (QueryParam p : query) {
             if (SIGNED_SUB_RESOURCES.contains(p.name())) signed.add(p);

@@ -138,6 +138,20 @@ class SigV2VerifierTest {
         assertReason(AuthException.Reason.DENIED, () -> march27().verify(partialQuery, "johnsmith"));
     }
 
+    /** botocore signs a path-style bucket request as "/bucket/" while it sends "/bucket" (with a body or none). */
+    @Test
+    void aPathStyleBucketRequestSignedWithATrailingSlashVerifies() {
+        String date = "Tue, 27 Mar 2007 19:36:42 +0000";
+        String signature = SigV2Verifier.sign(TestRequests.SECRET_KEY, "PUT\n\napplication/xml\n" + date + "\n/johnsmith/");
+        var r = request("PUT", "/johnsmith", "").header("Date", date).header("Content-Type", "application/xml")
+                .header("Content-Length", "153").header("Authorization", "AWS " + AK + ":" + signature).build();
+        assertEquals(AK, march27().verify(r, null).accessKey());
+        var objectLevel = request("PUT", "/johnsmith/k", "").header("Date", date)
+                .header("Authorization", "AWS " + AK + ":" + SigV2Verifier.sign(TestRequests.SECRET_KEY,
+                        "PUT\n\n\n" + date + "\n/johnsmith/k/")).build();
+        assertReason(AuthException.Reason.SIGNATURE_MISMATCH, () -> march27().verify(objectLevel, null));
+    }
+
     @Test
     void sigV4AndAnonymousRequestsAreNotV2() {
         assertFalse(SigV2Verifier.applies(request("GET", "/", "").build()));

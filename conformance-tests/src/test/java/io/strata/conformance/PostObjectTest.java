@@ -42,12 +42,19 @@ class PostObjectTest extends GatewayTest {
 
     /** Form fields signed with SigV4 for a policy whose conditions are {@code conditions} (JSON array items). */
     private static Map<String, String> v4Fields(String bucket, String key, String conditions, Instant expiration) throws Exception {
+        return v4Fields(bucket, key, "[\"starts-with\",\"$key\",\"" + key.substring(0, key.indexOf('/') + 1) + "\"]",
+                conditions, expiration);
+    }
+
+    /** As above, with {@code keyCondition} the policy's condition on $key. */
+    private static Map<String, String> v4Fields(String bucket, String key, String keyCondition, String conditions,
+                                                Instant expiration) throws Exception {
         Instant now = Instant.now();
         String date = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC).format(now);
         String amzDate = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
         String credential = StrataServer.ACCESS_KEY + "/" + date + "/us-east-1/s3/aws4_request";
         String policy = Base64.getEncoder().encodeToString(("{\"expiration\":\"" + expiration + "\",\"conditions\":["
-                + "{\"bucket\":\"" + bucket + "\"},[\"starts-with\",\"$key\",\"" + key.substring(0, key.indexOf('/') + 1) + "\"],"
+                + "{\"bucket\":\"" + bucket + "\"}," + keyCondition + ","
                 + "{\"x-amz-algorithm\":\"AWS4-HMAC-SHA256\"},{\"x-amz-credential\":\"" + credential + "\"},"
                 + "{\"x-amz-date\":\"" + amzDate + "\"}" + conditions + "]}").getBytes(StandardCharsets.UTF_8));
         byte[] k = hmac(("AWS4" + StrataServer.SECRET_KEY).getBytes(StandardCharsets.UTF_8), date, "HmacSHA256");
@@ -100,6 +107,53 @@ class PostObjectTest extends GatewayTest {
         assertArrayEquals(file, got.asByteArray());
         assertEquals("image/png", got.response().contentType());
         assertEquals("form", got.response().metadata().get("tag"));
+    }
+
+    /** S3 holds the policy's $key condition to the key with ${filename} replaced by the file's name. */
+    @Test
+    void aKeyFromTheFilenameIsCheckedAgainstThePolicyAfterSubstitution() throws Exception {
+        String bucket = createBucket("post-filename");
+        Map<String, String> fields = v4Fields(bucket, "${filename}", "[\"starts-with\",\"$key\",\"foo\"]", "",
+                Instant.now().plusSeconds(300));
+        HttpResponse<String> r = post(bucket, fields, "foo.txt", "bar".getBytes(StandardCharsets.UTF_8));
+        assertEquals(204, r.statusCode(), r::body);
+        assertEquals("bar", s3.getObjectAsBytes(b -> b.bucket(bucket).key("foo.txt")).asUtf8String());
+        HttpResponse<String> other = post(bucket, fields, "other.txt", "bar".getBytes(StandardCharsets.UTF_8));
+        assertEquals(403, other.statusCode(), other::body);
+    }
+
+    /** Checksum fields need no policy condition, as on S3; the file is checked against them. */
+    @Test
+    void checksumFieldsAreAcceptedWithoutAConditionAndChecked() throws Exception {
+        String bucket = createBucket("post-checksum");
+        byte[] file = "checked".getBytes(StandardCharsets.UTF_8);
+        String sha256 = Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(file));
+        Map<String, String> fields = v4Fields(bucket, "a/ok", "", Instant.now().plusSeconds(300));
+        fields.put("x-amz-checksum-sha256", sha256);
+        HttpResponse<String> r = post(bucket, fields, "f", file);
+        assertEquals(204, r.statusCode(), r::body);
+        assertEquals(sha256, s3.headObject(b -> b.bucket(bucket).key("a/ok").checksumMode("ENABLED")).checksumSHA256());
+
+        Map<String, String> wrong = v4Fields(bucket, "a/bad", "", Instant.now().plusSeconds(300));
+        wrong.put("x-amz-checksum-sha256", sha256);
+        HttpResponse<String> bad = post(bucket, wrong, "f", "other".getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, bad.statusCode(), bad::body);
+        assertEquals("BadDigest", code(bad));
+    }
+
+    @Test
+    void theTaggingFieldSetsTheObjectsTags() throws Exception {
+        String bucket = createBucket("post-tagging");
+        String tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>";
+        Map<String, String> fields = v4Fields(bucket, "a/tagged", ",[\"starts-with\",\"$tagging\",\"\"]",
+                Instant.now().plusSeconds(300));
+        fields.put("tagging", tagging);
+        HttpResponse<String> r = post(bucket, fields, "f", "v".getBytes(StandardCharsets.UTF_8));
+        assertEquals(204, r.statusCode(), r::body);
+        var tags = s3.getObjectTagging(b -> b.bucket(bucket).key("a/tagged")).tagSet();
+        assertEquals(1, tags.size());
+        assertEquals("team", tags.getFirst().key());
+        assertEquals("data", tags.getFirst().value());
     }
 
     @Test

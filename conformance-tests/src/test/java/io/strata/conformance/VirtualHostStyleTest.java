@@ -38,7 +38,7 @@ class VirtualHostStyleTest extends GatewayTest {
         vhost.createBucket(b -> b.bucket(bucket));
         vhost.headBucket(b -> b.bucket(bucket));
         assertTrue(vhost.listBuckets().buckets().stream().map(Bucket::name).anyMatch(bucket::equals), "ListBuckets on localhost:PORT");
-        assertS3Error(409, "BucketAlreadyOwnedByYou", () -> vhost.createBucket(b -> b.bucket(bucket)));
+        vhost.createBucket(b -> b.bucket(bucket));   // an owned bucket again: 200 in us-east-1
 
         byte[] data = TestData.bytes(61, 100_000);
         vhost.putObject(b -> b.bucket(bucket).key("dir/vhost ü+.bin"), RequestBody.fromBytes(data));

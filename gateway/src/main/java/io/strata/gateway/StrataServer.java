@@ -222,10 +222,7 @@ public final class StrataServer implements AutoCloseable {
                     config.snapshots().maxRunningExports(), clock);
             SnapshotAdmin.register(admin, snapshots);
             metrics.snapshots(snapshots.metrics());
-            ContentEncodingContext encodings = ContentEncodingContext.builder()
-                    .contentEncodingsDiscoverServices(false)
-                    .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
-                    .build();
+            ContentEncodingContext encodings = AwsChunkedEncoding.context(PASS_THROUGH_ENCODINGS);
             guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
             metrics.connections(guard);

@@ -80,4 +80,82 @@ public final class Encoding {
     public static String isoDate(Instant t) {
         return ISO_MILLIS.format(t);
     }
+
+    private static final java.util.regex.Pattern ENCODED_WORD =
+            java.util.regex.Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
+
+    /**
+     * A header value as S3 answers it: unchanged when it is printable ASCII, else one RFC 2047
+     * encoded word ({@code =?UTF-8?B?...?=}), as S3 makes non-ASCII user metadata "mail-safe"
+     * before returning it (HTTP header values are ASCII).
+     */
+    public static String rfc2047Encode(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "=?UTF-8?B?" + java.util.Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "?=";
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Decodes RFC 2047 encoded words ({@code =?charset?B|Q?text?=}, charsets UTF-8, ISO-8859-1 and
+     * US-ASCII) as S3 does before storing user metadata; whitespace between two encoded words goes,
+     * as the RFC says. Text that is not a well-formed encoded word is kept as it is.
+     */
+    public static String rfc2047Decode(String value) {
+        if (!value.contains("=?")) return value;
+        java.util.regex.Matcher m = ENCODED_WORD.matcher(value);
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        boolean previousWord = false;
+        while (m.find()) {
+            String between = value.substring(last, m.start());
+            String word = decodeWord(m.group(1), m.group(2), m.group(3));
+            if (word == null) {
+                out.append(between).append(m.group());
+                previousWord = false;
+            } else {
+                if (!(previousWord && between.isBlank())) out.append(between);
+                out.append(word);
+                previousWord = true;
+            }
+            last = m.end();
+        }
+        return out.append(value.substring(last)).toString();
+    }
+
+    private static String decodeWord(String charsetName, String encoding, String text) {
+        java.nio.charset.Charset charset = switch (charsetName.toUpperCase(Locale.ROOT)) {
+            case "UTF-8", "UTF8" -> StandardCharsets.UTF_8;
+            case "ISO-8859-1", "LATIN1" -> StandardCharsets.ISO_8859_1;
+            case "US-ASCII" -> StandardCharsets.US_ASCII;
+            default -> null;
+        };
+        if (charset == null) return null;
+        try {
+            byte[] bytes;
+            if (encoding.equalsIgnoreCase("B")) {
+                bytes = java.util.Base64.getDecoder().decode(text);
+            } else {
+                ByteArrayOutputStream q = new ByteArrayOutputStream();
+                for (int i = 0; i < text.length(); i++) {
+                    char c = text.charAt(i);
+                    if (c == '_') {
+                        q.write(' ');
+                    } else if (c == '=' && i + 2 < text.length()) {
+                        q.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                        i += 2;
+                    } else {
+                        q.write(c);
+                    }
+                }
+                bytes = q.toByteArray();
+            }
+            return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            return null;
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.strata.auth.AuthException;
 import io.strata.auth.Authentication;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.Policy;
+import io.strata.auth.PublicPolicy;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
@@ -86,7 +87,37 @@ public final class AccessControl {
         if ((op == S3Operation.PUT_OBJECT || op == S3Operation.COPY_OBJECT || op == S3Operation.CREATE_MULTIPART_UPLOAD)
                 && r.header("x-amz-acl").isPresent()) {
             require(r, auth, "s3:PutObjectAcl", bucket, key);
+            // An unknown value is left to the handler (InvalidArgument).
+            CannedAcl.parse(r.header("x-amz-acl").get()).ifPresent(a -> checkAclChange(bucket, a, false));
         }
+    }
+
+    /**
+     * {@code x-amz-expected-bucket-owner} (and {@code x-amz-source-expected-bucket-owner} for a copy's
+     * source): a client names the account it believes owns the bucket, so that a bucket deleted and
+     * re-created by someone else never receives its data. A value other than the owner's id (what
+     * ListBuckets and Get*Acl show as Owner/ID: the owner's access key) is 403 AccessDenied, as on AWS.
+     * A bucket that does not exist passes: the operation then answers NoSuchBucket.
+     */
+    void checkExpectedOwner(S3Request r, S3Operation op) {
+        Optional<String> expected = r.header("x-amz-expected-bucket-owner");
+        if (expected.isPresent() && r.hasBucket() && op != S3Operation.CREATE_BUCKET
+                && BucketName.isValid(r.rawBucket())) {
+            requireOwner(new BucketName(r.rawBucket()), expected.get());
+        }
+        Optional<String> sourceExpected = r.header("x-amz-source-expected-bucket-owner");
+        if (sourceExpected.isPresent() && (op == S3Operation.COPY_OBJECT || op == S3Operation.UPLOAD_PART_COPY)) {
+            String source = java.net.URLDecoder.decode(r.header("x-amz-copy-source").orElse(""), StandardCharsets.UTF_8);
+            if (source.startsWith("/")) source = source.substring(1);
+            int slash = source.indexOf('/');
+            String name = slash < 0 ? source : source.substring(0, slash);
+            if (BucketName.isValid(name)) requireOwner(new BucketName(name), sourceExpected.get());
+        }
+    }
+
+    private void requireOwner(BucketName bucket, String expected) {
+        Optional<Bucket> b = namespace.bucket(bucket);
+        if (b.isPresent() && !b.get().owner().equals(expected.strip())) throw denied();
     }
 
     /**
@@ -138,8 +169,16 @@ public final class AccessControl {
         boolean owner = !auth.anonymous() && b.get().owner().equals(auth.accessKey());
         if (owner && namespace.bucketConfig(bucket, POLICY).isEmpty()) return true;
         Policy policy = policy(bucket);
-        CannedAcl bucketAcl = bucketAcl(bucket);
+        PublicAccessBlock block = publicAccessBlock(bucket);
+        boolean aclsApply = !aclsDisabled(bucket);
+        CannedAcl bucketAcl = effectiveAcl(bucketAcl(bucket), block, aclsApply);
         AccessRequest request = accessRequest(r, auth, owner, action, bucket, key, extraContext);
+        // RestrictPublicBuckets: while the policy is public, it grants nothing to callers outside the
+        // owner's account. Strata has one account, so that is anonymous callers; the policy's Deny still applies.
+        if (block.restrictPublicBuckets() && auth.anonymous() && policy != null && PublicPolicy.isPublic(policy)) {
+            if (AccessEvaluator.evaluate(policy, request) == AccessEvaluator.Decision.DENY) return false;
+            policy = null;
+        }
         if (AccessEvaluator.allowed(policy, bucketAcl, null, request)) return true;
         if (key == null || owner || !OBJECT_READS.contains(request.action())) return false;
         // Only an object read can be granted by the object's own ACL: read it only when it matters.
@@ -148,7 +187,52 @@ public final class AccessControl {
         Optional<ObjectVersion> object = versionId.isPresent() && r.hasKey()
                 ? namespace.version(bucket, key, versionId.get()) : namespace.latest(bucket, key);
         return object.isPresent() && !object.get().deleteMarker()
-                && AccessEvaluator.allowed(policy, bucketAcl, objectAcl(object.get()), request);
+                && AccessEvaluator.allowed(policy, bucketAcl, effectiveAcl(objectAcl(object.get()), block, aclsApply), request);
+    }
+
+    /**
+     * The ACL authorization goes by: none when ACLs are disabled (BucketOwnerEnforced), and a public
+     * one counts as private under IgnorePublicAcls. The stored ACL itself stays as it is.
+     */
+    private static CannedAcl effectiveAcl(CannedAcl acl, PublicAccessBlock block, boolean aclsApply) {
+        if (!aclsApply || (block.ignorePublicAcls() && isPublic(acl))) return CannedAcl.PRIVATE;
+        return acl;
+    }
+
+    /** An ACL S3 calls public: one granting to AllUsers or AuthenticatedUsers. */
+    public static boolean isPublic(CannedAcl acl) {
+        return !acl.grants().isEmpty();
+    }
+
+    /** The bucket's Block Public Access settings ({@link PublicAccessBlock#NONE} without a configuration). */
+    public PublicAccessBlock publicAccessBlock(BucketName bucket) {
+        return namespace.bucketConfig(bucket, PublicAccessBlock.KIND).map(PublicAccessBlock::decode)
+                .orElse(PublicAccessBlock.NONE);
+    }
+
+    /** The bucket's Object Ownership, if it has ownership controls. */
+    public Optional<ObjectOwnership> ownership(BucketName bucket) {
+        return namespace.bucketConfig(bucket, ObjectOwnership.KIND)
+                .flatMap(v -> ObjectOwnership.parse(new String(v, StandardCharsets.UTF_8)));
+    }
+
+    /** True under BucketOwnerEnforced: ACLs neither grant nor can be set. */
+    public boolean aclsDisabled(BucketName bucket) {
+        return ownership(bucket).filter(o -> o == ObjectOwnership.BUCKET_OWNER_ENFORCED).isPresent();
+    }
+
+    /**
+     * Refuses a request that would set {@code acl} on the bucket or one of its objects where the
+     * bucket forbids it: under BucketOwnerEnforced anything but bucket-owner-full-control (or an
+     * AccessControlPolicy body granting only the owner FULL_CONTROL, {@code fromXml}) is
+     * 400 AccessControlListNotSupported; under BlockPublicAcls a public ACL is 403 AccessDenied.
+     */
+    public void checkAclChange(BucketName bucket, CannedAcl acl, boolean fromXml) {
+        if (namespace.bucket(bucket).isEmpty()) return;   // the handler answers NoSuchBucket
+        if (aclsDisabled(bucket) && acl != CannedAcl.BUCKET_OWNER_FULL_CONTROL && !(fromXml && acl == CannedAcl.PRIVATE)) {
+            throw new S3Exception(S3Error.ACCESS_CONTROL_LIST_NOT_SUPPORTED);
+        }
+        if (isPublic(acl) && publicAccessBlock(bucket).blockPublicAcls()) throw denied();
     }
 
     /**

@@ -91,8 +91,7 @@ public final class S3Api implements Handler {
         // botocore (aws CLI 1.x, boto3) keeps the pre-parsed status line of a final response that
         // came without "100 Continue" and misreads the next response on the same connection, which
         // stalls for 60 s. Helidon sends no 100 for an empty body, so such a connection is not reused.
-        if (req.headers().contentLength().orElse(-1) == 0
-                && req.headers().first(io.helidon.http.HeaderNames.EXPECT).map(v -> v.equalsIgnoreCase("100-continue")).orElse(false)) {
+        if (req.headers().contentLength().orElse(-1) == 0 && expectsContinue(req)) {
             res.header("Connection", "close");
         }
         S3Operation op = null;
@@ -112,6 +111,7 @@ public final class S3Api implements Handler {
             r.auth(authenticate(r));
             op = S3Operation.resolve(r.method(), r.hasBucket(), r.hasKey(), r.query().keySet(),
                     r.header("x-amz-copy-source").isPresent());
+            access.checkExpectedOwner(r, op);
             access.authorize(r, op);
             refuseChangesToReadOnly(r, op);
             refuseAnonymousChunked(r);
@@ -290,9 +290,14 @@ public final class S3Api implements Handler {
         }
     }
 
+    private static boolean expectsContinue(ServerRequest req) {
+        return req.headers().first(io.helidon.http.HeaderNames.EXPECT).map(v -> v.equalsIgnoreCase("100-continue"))
+                .orElse(false);
+    }
+
     /** Headers that describe an object's body; an error document replacing it must not carry them. */
     private static final java.util.Set<String> OBJECT_HEADERS = java.util.Set.of("content-length", "content-range", "etag",
-            "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding",
+            "last-modified", "accept-ranges", "content-type", "content-disposition", "content-encoding", "x-amz-expiration",
             "content-language", "cache-control", "expires");
 
     /**
@@ -324,6 +329,11 @@ public final class S3Api implements Handler {
             }
         }
         describing.forEach(res.headers()::remove);
+        // A client that sent Expect: 100-continue holds its body back until told to go on. The error
+        // goes out at once, without that go-ahead and without reading the body; the connection then
+        // cannot be reused (the server would read the client's next request as this body, and botocore
+        // misreads the next response and stalls for its read timeout), so it is closed, as S3 does.
+        if (expectsContinue(req) && !req.content().consumed()) res.header("Connection", "close");
         res.status(Status.create(e.error().status()));
         if (e.error() == S3Error.NOT_MODIFIED) {
             res.send();

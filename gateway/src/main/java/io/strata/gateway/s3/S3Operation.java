@@ -21,6 +21,9 @@ public enum S3Operation {
     GET_BUCKET_TAGGING, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING,
     GET_BUCKET_CORS, PUT_BUCKET_CORS, DELETE_BUCKET_CORS,
     GET_OBJECT_ATTRIBUTES,
+    GET_PUBLIC_ACCESS_BLOCK, PUT_PUBLIC_ACCESS_BLOCK, DELETE_PUBLIC_ACCESS_BLOCK,
+    GET_BUCKET_OWNERSHIP_CONTROLS, PUT_BUCKET_OWNERSHIP_CONTROLS, DELETE_BUCKET_OWNERSHIP_CONTROLS,
+    GET_BUCKET_POLICY_STATUS,
     /** POST ?restore on an object: RestoreObject, a move of a cold version into the hot tier. */
     RESTORE_OBJECT,
     /** OPTIONS on a bucket or object: a browser's CORS preflight, answered without authentication. */
@@ -37,6 +40,7 @@ public enum S3Operation {
             GET_BUCKET_VERSIONING, LIST_OBJECTS, LIST_OBJECTS_V2, LIST_OBJECT_VERSIONS, LIST_MULTIPART_UPLOADS,
             GET_OBJECT, HEAD_OBJECT, LIST_PARTS, GET_BUCKET_POLICY, GET_BUCKET_LIFECYCLE, GET_BUCKET_ACL, GET_OBJECT_ACL,
             GET_OBJECT_TAGGING, GET_BUCKET_TAGGING, GET_BUCKET_CORS, GET_OBJECT_ATTRIBUTES, CORS_PREFLIGHT,
+            GET_PUBLIC_ACCESS_BLOCK, GET_BUCKET_OWNERSHIP_CONTROLS, GET_BUCKET_POLICY_STATUS,
             NOT_IMPLEMENTED, METHOD_NOT_ALLOWED);
 
     /**
@@ -79,6 +83,9 @@ public enum S3Operation {
         return switch (method) {
             case "GET" -> {
                 if (q.contains("location")) yield GET_BUCKET_LOCATION;
+                if (q.contains("publicAccessBlock")) yield GET_PUBLIC_ACCESS_BLOCK;
+                if (q.contains("ownershipControls")) yield GET_BUCKET_OWNERSHIP_CONTROLS;
+                if (q.contains("policyStatus")) yield GET_BUCKET_POLICY_STATUS;
                 if (q.contains("policy")) yield GET_BUCKET_POLICY;
                 if (q.contains("lifecycle")) yield GET_BUCKET_LIFECYCLE;
                 if (q.contains("acl")) yield GET_BUCKET_ACL;
@@ -93,6 +100,8 @@ public enum S3Operation {
             case "HEAD" -> HEAD_BUCKET;
             case "PUT" -> {
                 if (q.contains("versioning")) yield PUT_BUCKET_VERSIONING;
+                if (q.contains("publicAccessBlock")) yield PUT_PUBLIC_ACCESS_BLOCK;
+                if (q.contains("ownershipControls")) yield PUT_BUCKET_OWNERSHIP_CONTROLS;
                 if (q.contains("policy")) yield PUT_BUCKET_POLICY;
                 if (q.contains("lifecycle")) yield PUT_BUCKET_LIFECYCLE;
                 if (q.contains("acl")) yield PUT_BUCKET_ACL;
@@ -102,6 +111,8 @@ public enum S3Operation {
             }
             case "DELETE" -> {
                 if (q.contains("policy")) yield DELETE_BUCKET_POLICY;
+                if (q.contains("publicAccessBlock")) yield DELETE_PUBLIC_ACCESS_BLOCK;
+                if (q.contains("ownershipControls")) yield DELETE_BUCKET_OWNERSHIP_CONTROLS;
                 if (q.contains("tagging")) yield DELETE_BUCKET_TAGGING;
                 if (q.contains("cors")) yield DELETE_BUCKET_CORS;
                 if (q.contains("lifecycle")) yield DELETE_BUCKET_LIFECYCLE;
@@ -190,6 +201,12 @@ public enum S3Operation {
             case PUT_BUCKET_CORS, DELETE_BUCKET_CORS -> "s3:PutBucketCORS";           // nor s3:DeleteBucketCORS
             case GET_OBJECT_ATTRIBUTES -> "s3:GetObjectAttributes";
             case RESTORE_OBJECT -> "s3:RestoreObject";
+            case GET_PUBLIC_ACCESS_BLOCK -> "s3:GetBucketPublicAccessBlock";
+            // S3 authorizes the deletes of these configurations with their Put actions.
+            case PUT_PUBLIC_ACCESS_BLOCK, DELETE_PUBLIC_ACCESS_BLOCK -> "s3:PutBucketPublicAccessBlock";
+            case GET_BUCKET_OWNERSHIP_CONTROLS -> "s3:GetBucketOwnershipControls";
+            case PUT_BUCKET_OWNERSHIP_CONTROLS, DELETE_BUCKET_OWNERSHIP_CONTROLS -> "s3:PutBucketOwnershipControls";
+            case GET_BUCKET_POLICY_STATUS -> "s3:GetBucketPolicyStatus";
             case CORS_PREFLIGHT, NOT_IMPLEMENTED, METHOD_NOT_ALLOWED -> null;
         };
     }

@@ -52,7 +52,11 @@ public final class S3Request {
     static S3Request of(ServerRequest http, String requestId, String domain) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Header h : http.headers()) {
-            headers.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>()).addAll(h.allValues());
+            List<String> values = headers.computeIfAbsent(h.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>());
+            for (String v : h.allValues()) {
+                // Non-ASCII bytes (user metadata): the value as sent, which is also what the client signed.
+                values.add(io.strata.gateway.http.HeaderBytes.recover(h, v).orElse(v));
+            }
         }
         String method = http.prologue().method().text().toUpperCase(Locale.ROOT);
         String rawPath = http.prologue().uriPath().rawPath();

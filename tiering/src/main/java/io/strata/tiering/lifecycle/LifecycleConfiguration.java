@@ -39,6 +39,41 @@ public record LifecycleConfiguration(List<Rule> rules, long transitionMinimumSiz
         }
     }
 
+    /** When a current object expires and by which rule: what S3 announces in {@code x-amz-expiration}. */
+    public record Expiry(Instant date, String ruleId) {
+        public Expiry {
+            Objects.requireNonNull(date, "date");
+            Objects.requireNonNull(ruleId, "ruleId");
+        }
+    }
+
+    /**
+     * The earliest expiration that an enabled rule's Expiration (Days or Date) sets for a current
+     * object with this key, size, tags and creation time; empty when no such rule selects it.
+     * Days are counted as S3 counts them ({@link #dueAt}).
+     */
+    public Optional<Expiry> expiry(String key, long size, Map<String, String> tags, Instant created) {
+        Expiry earliest = null;
+        for (Rule r : rules) {
+            if (!r.enabled() || r.expiration().isEmpty() || !r.filter().matches(key, size, tags)) continue;
+            Expiration x = r.expiration().get();
+            Instant at = x.days().isPresent() ? dueAt(created, x.days().getAsInt()) : x.date().orElse(null);
+            if (at != null && (earliest == null || at.isBefore(earliest.date()))) earliest = new Expiry(at, r.id());
+        }
+        return Optional.ofNullable(earliest);
+    }
+
+    /**
+     * The first midnight UTC at or after {@code base} plus {@code days}: when S3 acts on a rule of
+     * Days ("Lifecycle configuration elements", AWS S3 User Guide: the days are added to the
+     * creation time and the result rounded up to the next midnight UTC).
+     */
+    public static Instant dueAt(Instant base, int days) {
+        Instant t = base.plus(days, java.time.temporal.ChronoUnit.DAYS);
+        Instant midnight = t.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        return midnight.equals(t) ? t : midnight.plus(1, java.time.temporal.ChronoUnit.DAYS);
+    }
+
     /**
      * One rule. At least one action is present (checked by the parser, which names S3's error).
      *

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -194,9 +193,7 @@ public final class LifecycleWorker implements AutoCloseable {
 
     /** The first midnight UTC at or after {@code base} plus {@code days}: when S3 acts. */
     static Instant dueAt(Instant base, int days) {
-        Instant t = base.plus(days, ChronoUnit.DAYS);
-        Instant midnight = t.truncatedTo(ChronoUnit.DAYS);
-        return midnight.equals(t) ? t : midnight.plus(1, ChronoUnit.DAYS);
+        return LifecycleConfiguration.dueAt(base, days);
     }
 
     /**

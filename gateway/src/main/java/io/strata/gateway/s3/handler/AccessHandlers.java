@@ -52,7 +52,11 @@ final class AccessHandlers {
         } catch (CharacterCodingException e) {
             throw new S3Exception(S3Error.MALFORMED_POLICY, "Policies must be valid UTF-8 JSON.");
         }
-        Policy.parse(text, bucket.name().value());       // AuthException MALFORMED_POLICY -> 400 MalformedPolicy
+        Policy parsed = Policy.parse(text, bucket.name().value());   // AuthException MALFORMED_POLICY -> 400 MalformedPolicy
+        // BlockPublicPolicy: a policy S3 would call public is refused; one stored before stays.
+        if (access.publicAccessBlock(bucket.name()).blockPublicPolicy() && io.strata.auth.PublicPolicy.isPublic(parsed)) {
+            throw AccessControl.denied();
+        }
         service.namespace().putBucketConfig(bucket.name(), AccessControl.POLICY, body);
         res.status(Status.NO_CONTENT_204).send();
     }
@@ -76,20 +80,20 @@ final class AccessHandlers {
 
     void putBucketAcl(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
-        CannedAcl acl = requestedAcl(r, bucket.owner());
+        CannedAcl acl = requestedAcl(r, bucket);
         service.namespace().putBucketConfig(bucket.name(), AccessControl.ACL, acl.header().getBytes(StandardCharsets.UTF_8));
         res.status(Status.OK_200).send();
     }
 
     void getBucketAcl(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
-        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), access.bucketAcl(bucket.name())));
+        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), shown(bucket, access.bucketAcl(bucket.name()))));
     }
 
     void putObjectAcl(S3Request r, ServerResponse res) {
         Bucket bucket = bucket(r);
         ObjectVersion v = addressed(r, bucket.name(), r.key());
-        CannedAcl acl = requestedAcl(r, bucket.owner());
+        CannedAcl acl = requestedAcl(r, bucket);
         access.setObjectAcl(v, acl);
         if (!v.versionId().equals(ObjectVersion.NULL_VERSION)) res.header("x-amz-version-id", v.versionId());
         res.status(Status.OK_200).send();
@@ -99,7 +103,12 @@ final class AccessHandlers {
         Bucket bucket = bucket(r);
         ObjectVersion v = addressed(r, bucket.name(), r.key());
         if (!v.versionId().equals(ObjectVersion.NULL_VERSION)) res.header("x-amz-version-id", v.versionId());
-        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), access.objectAcl(v)));
+        Responses.xml(res, AccessControlPolicyXml.xml(bucket.owner(), shown(bucket, access.objectAcl(v))));
+    }
+
+    /** With ACLs disabled (BucketOwnerEnforced) S3 shows only the owner's FULL_CONTROL, whatever was stored. */
+    private CannedAcl shown(Bucket bucket, CannedAcl stored) {
+        return access.aclsDisabled(bucket.name()) ? CannedAcl.PRIVATE : stored;
     }
 
     /** The version named by versionId, else the current one; delete markers have no ACL (NoSuchKey/NoSuchVersion). */
@@ -127,19 +136,22 @@ final class AccessHandlers {
      * The ACL a Put*Acl asks for: the x-amz-acl header, or an AccessControlPolicy body whose grants
      * are exactly those of a canned ACL (s3cmd's setacl sends such a body). Other grants: 501.
      */
-    private static CannedAcl requestedAcl(S3Request r, String owner) {
+    private CannedAcl requestedAcl(S3Request r, Bucket bucket) {
         Optional<CannedAcl> header = Uploads.cannedAcl(r);
         byte[] body = Responses.readSmallBody(r);
         if (header.isPresent()) {
             if (body.length > 0) {
                 throw new S3Exception(S3Error.UNEXPECTED_CONTENT, "This request does not support content");
             }
+            access.checkAclChange(bucket.name(), header.get(), false);
             return header.get();
         }
         if (body.length == 0) {
             throw new S3Exception(S3Error.MISSING_SECURITY_HEADER, "Your request was missing a required header")
                     .with("MissingHeaderName", "x-amz-acl");
         }
-        return AccessControlPolicyXml.cannedAcl(body, owner);
+        CannedAcl acl = AccessControlPolicyXml.cannedAcl(body, bucket.owner());
+        access.checkAclChange(bucket.name(), acl, true);
+        return acl;
     }
 }

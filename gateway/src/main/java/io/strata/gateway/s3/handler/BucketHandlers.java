@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.AccessControl;
+import io.strata.gateway.s3.ObjectOwnership;
 import io.strata.gateway.s3.Responses;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -37,22 +38,76 @@ final class BucketHandlers {
         this.region = region;
     }
 
+    /** ListBuckets' page size when max-buckets is given: AWS's limits. Without it every bucket is listed, as before 2024. */
+    static final int MAX_BUCKETS = 10_000;
+
+    /**
+     * ListBuckets with the 2024 parameters: {@code prefix}, {@code bucket-region} (filters),
+     * {@code max-buckets} (1..10000, else InvalidArgument) and {@code continuation-token} (the
+     * opaque token of the previous page; an empty one is absent, as the SDKs send it on the first page).
+     * The answer carries {@code ContinuationToken} when more buckets follow and echoes {@code Prefix}.
+     */
     void listBuckets(S3Request r, ServerResponse res) {
+        String prefix = r.param("prefix").orElse("");
+        Optional<String> region = r.param("bucket-region").filter(v -> !v.isEmpty());
+        int max = maxBuckets(r.param("max-buckets"));
+        String after = r.param("continuation-token").filter(v -> !v.isEmpty()).map(BucketHandlers::decodeToken).orElse("");
         XmlWriter xml = XmlWriter.create().root("ListAllMyBucketsResult");
-        Responses.ownerElement(xml, "Owner", Responses.owner(r.auth().accessKey()));
         xml.start("Buckets");
-        for (Bucket b : service.namespace().buckets()) {
-            xml.start("Bucket").element("Name", b.name().value())
+        int listed = 0;
+        String last = null;
+        boolean more = false;
+        for (Bucket b : service.namespace().buckets()) {     // sorted by name
+            String name = b.name().value();
+            if (name.compareTo(after) <= 0 || !name.startsWith(prefix)) continue;
+            if (region.isPresent() && !region.get().equals(b.region())) continue;
+            if (listed == max) {
+                more = true;
+                break;
+            }
+            xml.start("Bucket").element("Name", name)
                     .element("CreationDate", Encoding.isoDate(b.created()))
                     .element("BucketRegion", b.region()).end();
+            listed++;
+            last = name;
         }
         xml.end();
+        Responses.ownerElement(xml, "Owner", Responses.owner(r.auth().accessKey()));
+        if (more) xml.element("ContinuationToken", encodeToken(last));
+        if (r.param("prefix").isPresent()) xml.element("Prefix", prefix);
         Responses.xml(res, xml);
     }
 
+    static int maxBuckets(Optional<String> value) {
+        if (value.isEmpty()) return Integer.MAX_VALUE;
+        try {
+            int n = S3Request.decimalInt(value.get());
+            if (n < 1 || n > MAX_BUCKETS) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "Argument max-buckets must be an integer between 1 and "
+                    + MAX_BUCKETS + ".").with("ArgumentName", "max-buckets").with("ArgumentValue", value.get());
+        }
+    }
+
+    /**
+     * CreateBucket. Re-creating a bucket the caller owns is, for legacy compatibility, 200 in
+     * us-east-1 (the bucket, its ACL included, is left as it is: "ensure the bucket exists" must not
+     * make a public bucket private) and {@code 409 BucketAlreadyOwnedByYou} in every other region, or
+     * when the request asks for a region other than the bucket's. A bucket someone else owns is
+     * {@code 409 BucketAlreadyExists} in every region.
+     */
     void createBucket(S3Request r, ServerResponse res) {
         BucketName name = r.bucket();
         var acl = Uploads.cannedAcl(r);
+        Optional<ObjectOwnership> ownership = r.header("x-amz-object-ownership").map(v -> ObjectOwnership.parse(v)
+                .orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "Invalid x-amz-object-ownership header: " + v)
+                        .with("ArgumentName", "x-amz-object-ownership").with("ArgumentValue", v)));
+        // ACLs are disabled from the start: an ACL granting anyone but the owner cannot come with it.
+        if (ownership.filter(o -> o == ObjectOwnership.BUCKET_OWNER_ENFORCED).isPresent()
+                && acl.filter(AccessControl::isPublic).isPresent()) {
+            throw new S3Exception(S3Error.INVALID_BUCKET_ACL_WITH_OBJECT_OWNERSHIP);
+        }
         byte[] body = Responses.readSmallBody(r);
         String bucketRegion = region;
         if (body.length > 0) {
@@ -62,18 +117,33 @@ final class BucketHandlers {
         try {
             service.namespace().createBucket(new Bucket(name, Instant.now(), bucketRegion, r.auth().accessKey()));
         } catch (NamespaceException e) {
-            if (e.reason() == NamespaceException.Reason.BUCKET_EXISTS) {
+            if (e.reason() != NamespaceException.Reason.BUCKET_EXISTS) throw e;
+            Optional<Bucket> existing = service.namespace().bucket(name);
+            if (existing.isPresent() && !existing.get().owner().equals(r.auth().accessKey())) {
+                throw new S3Exception(S3Error.BUCKET_ALREADY_EXISTS, S3Error.BUCKET_ALREADY_EXISTS.message(),
+                        "/" + name).with("BucketName", name.value());
+            }
+            if (!(LEGACY_REGION.equals(region) && LEGACY_REGION.equals(bucketRegion)
+                    && existing.map(b -> LEGACY_REGION.equals(b.region())).orElse(false))) {
                 throw new S3Exception(S3Error.BUCKET_ALREADY_OWNED_BY_YOU, S3Error.BUCKET_ALREADY_OWNED_BY_YOU.message(),
                         "/" + name).with("BucketName", name.value());
             }
-            throw e;
+            res.header("Location", "/" + name.value());
+            res.status(Status.OK_200).send();
+            return;
         }
-        // A second write: a crash in between leaves the bucket private, the safe side.
+        // A second write: a crash in between leaves the bucket private, the safe side (and ACLs enabled,
+        // which for a private bucket of one account changes nothing).
+        ownership.ifPresent(o -> service.namespace().putBucketConfig(name, ObjectOwnership.KIND,
+                o.value().getBytes(StandardCharsets.UTF_8)));
         acl.ifPresent(a -> service.namespace().putBucketConfig(name, AccessControl.ACL,
                 a.header().getBytes(StandardCharsets.UTF_8)));
         res.header("Location", "/" + name.value());
         res.status(Status.OK_200).send();
     }
+
+    /** The region where S3 answers a repeated CreateBucket of an owned bucket with 200. */
+    static final String LEGACY_REGION = "us-east-1";
 
     void headBucket(S3Request r, ServerResponse res) {
         Bucket b = bucket(r);
@@ -221,7 +291,8 @@ final class BucketHandlers {
         String marker = "";
         if (v2) {
             startAfter = r.param("start-after").orElse("");
-            token = r.param("continuation-token").orElse(null);
+            // An empty token is no token: some clients send continuation-token= on the first page.
+            token = r.param("continuation-token").filter(t -> !t.isEmpty()).orElse(null);
             if (token != null) {
                 after = decodeToken(token);
             } else {

@@ -85,10 +85,23 @@ final class ObjectHandlers {
             versionIdHeader(res, b, v);
             res.header("ETag", "\"" + v.etag() + "\"");
             checksumHeaders(res, v);
+            expirationHeader(res, v);
             res.status(Status.OK_200).send();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code x-amz-expiration: expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="ID"} when an
+     * enabled lifecycle Expiration (Days or Date) selects the object, as S3 answers PUT, HEAD and
+     * GET: the earliest such date, days rounded up to midnight UTC as the lifecycle worker acts.
+     */
+    private void expirationHeader(ServerResponse res, ObjectVersion v) {
+        service.lifecycle(v.bucket())
+                .flatMap(c -> c.expiry(v.key().value(), v.size(), v.tags(), v.lastModified()))
+                .ifPresent(e -> res.header("x-amz-expiration", "expiry-date=\"" + Encoding.httpDate(e.date())
+                        + "\", rule-id=\"" + e.ruleId() + "\""));
     }
 
     void copyObject(S3Request r, ServerResponse res) {
@@ -189,12 +202,13 @@ final class ObjectHandlers {
             if (value != null) res.header(h, value);
         }
         for (Map.Entry<String, String> m : v.userMetadata().entrySet()) {
-            res.header("x-amz-meta-" + m.getKey(), m.getValue());
+            res.header("x-amz-meta-" + m.getKey(), Encoding.rfc2047Encode(m.getValue()));
         }
         if (v.partCount() > 0) res.header("x-amz-mp-parts-count", Integer.toString(v.partCount()));
         int tagCount = v.tags().size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
+        expirationHeader(res, v);
         if (placement.map(p -> p.restoring(v)).orElse(false)) {
             res.header("x-amz-restore", "ongoing-request=\"true\"");
         }
@@ -369,12 +383,23 @@ final class ObjectHandlers {
             }
             return v;
         }
-        ObjectVersion v = found.orElseThrow(() -> AddressedVersion.noSuchKey(bucket.name(), key));
+        ObjectVersion v = found.orElseThrow(() -> missing(r, bucket, key));
         if (v.deleteMarker()) {
-            deleteMarkerHeaders(res, v);
-            throw AddressedVersion.noSuchKey(bucket.name(), key);
+            S3Exception e = missing(r, bucket, key);
+            if (e.error() == S3Error.NO_SUCH_KEY) deleteMarkerHeaders(res, v);   // a denied caller learns nothing
+            throw e;
         }
         return v;
+    }
+
+    /**
+     * A key that does not exist is 404 NoSuchKey only to a caller who may list the bucket
+     * (s3:ListBucket); others get 403 AccessDenied, as on S3, so that reads granted by a policy do
+     * not reveal which keys exist.
+     */
+    private S3Exception missing(S3Request r, Bucket bucket, ObjectKey key) {
+        if (!access.allowed(r, r.auth(), "s3:ListBucket", bucket.name(), null, Map.of())) return AccessControl.denied();
+        return AddressedVersion.noSuchKey(bucket.name(), key);
     }
 
     private static void deleteMarkerHeaders(ServerResponse res, ObjectVersion marker) {

@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.strata.auth.CannedAcl;
 import io.strata.auth.MultipartFormReader;
 import io.strata.auth.PostFormVerifier;
+import io.strata.checksum.ChecksumAlgorithm;
 import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.AccessControl;
@@ -12,6 +13,7 @@ import io.strata.gateway.s3.S3Api;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.gateway.s3.S3Request;
+import io.strata.gateway.s3.xml.Tagging;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.ObjectAttributes;
@@ -22,10 +24,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -89,16 +94,17 @@ final class PostObjectHandler {
                 throw new S3Exception(S3Error.INVALID_ARGUMENT, "POST requires exactly one file upload per request.")
                         .with("ArgumentName", "file").with("ArgumentValue", "0");
             }
-            PostFormVerifier.Verified verified = verifier.verify(fields, bucket.value());
-            S3Api.refuseEncryption(fields.keySet());
             String keyText = Optional.ofNullable(fields.get("key")).filter(k -> !k.isEmpty())
                     .orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT,
                             "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.")
                             .with("ArgumentName", "key").with("ArgumentValue", ""));
             String filename = file.filename().orElse("");
+            String keyValue = keyText.replace("${filename}", filename);
+            PostFormVerifier.Verified verified = verify(fields, bucket, keyValue);
+            S3Api.refuseEncryption(fields.keySet());
             ObjectKey key;
             try {
-                key = new ObjectKey(keyText.replace("${filename}", filename));
+                key = new ObjectKey(keyValue);
             } catch (IllegalArgumentException e) {
                 throw new S3Exception(S3Error.KEY_TOO_LONG);
             }
@@ -112,17 +118,55 @@ final class PostObjectHandler {
                     context))) {
                 throw AccessControl.denied();
             }
+            acl.ifPresent(a -> access.checkAclChange(bucket, a, false));
             long length = contentLength - form.position() - form.closingLength();
             if (length < 0) throw new S3Exception(S3Error.MALFORMED_POST_REQUEST);
             if (length > Uploads.MAX_PUT_SIZE) throw new S3Exception(S3Error.ENTITY_TOO_LARGE);
             verified.policy().ifPresent(p -> p.checkLength(length));
             ObjectService.Metadata meta = metadata(fields, acl);
-            ObjectVersion v = service.put(bucket, key, form.exactBody(file, length), length, meta,
-                    ObjectService.Expectations.none());
+            ObjectVersion v = service.put(bucket, key, form.exactBody(file, length), length, meta, expectations(fields));
             respond(r, res, fields, bucket, key, v);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Checks the signature and the policy. S3 holds the policy's {@code $key} conditions to the key
+     * with {@code ${filename}} replaced by the file's name (a starts-with on the folder covers any
+     * file); a policy whose condition names the literal {@code ${filename}} template is accepted too.
+     */
+    private PostFormVerifier.Verified verify(Map<String, String> fields, BucketName bucket, String key) {
+        String template = fields.get("key");
+        if (template.equals(key)) return verifier.verify(fields, bucket.value());
+        Map<String, String> substituted = new LinkedHashMap<>(fields);
+        substituted.put("key", key);
+        try {
+            return verifier.verify(substituted, bucket.value());
+        } catch (io.strata.auth.AuthException e) {
+            if (e.reason() != io.strata.auth.AuthException.Reason.DENIED) throw e;
+            return verifier.verify(fields, bucket.value());
+        }
+    }
+
+    /**
+     * The form's checksum fields, as a PUT's headers: {@code x-amz-checksum-algorithm} computes and
+     * stores that checksum, an {@code x-amz-checksum-<algorithm>} value is checked against the file
+     * (BadDigest when it differs) and stored.
+     */
+    private static ObjectService.Expectations expectations(Map<String, String> fields) {
+        Map<ChecksumAlgorithm, String> expected = new EnumMap<>(ChecksumAlgorithm.class);
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            String v = fields.get(a.headerName());
+            if (v != null) expected.put(a, Uploads.validChecksum(a, v.trim()));
+        }
+        if (expected.size() > 1) {
+            throw new S3Exception(S3Error.INVALID_REQUEST, "Expecting a single x-amz-checksum- field. Multiple checksum Types are not allowed.");
+        }
+        Set<ChecksumAlgorithm> compute = EnumSet.noneOf(ChecksumAlgorithm.class);
+        Optional.ofNullable(fields.get("x-amz-checksum-algorithm")).ifPresent(a -> compute.add(ChecksumAlgorithm.parse(a)
+                .orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST, "Checksum algorithm provided is unsupported."))));
+        return new ObjectService.Expectations(Optional.empty(), expected, compute, Optional.empty(), Map::of);
     }
 
     private static ObjectService.Metadata metadata(Map<String, String> fields, Optional<CannedAcl> acl) {
@@ -142,6 +186,11 @@ final class PostObjectHandler {
         }
         if (size > Uploads.MAX_USER_METADATA) throw new S3Exception(S3Error.METADATA_TOO_LARGE);
         ObjectAttributes attributes = acl.map(a -> ObjectAttributes.NONE.withCannedAcl(a.header())).orElse(ObjectAttributes.NONE);
+        // The tagging field holds a Tagging document, as PutObjectTagging's body.
+        String tagging = fields.get("tagging");
+        if (tagging != null && !tagging.isBlank()) {
+            attributes = attributes.withTags(Tagging.fromXml(tagging.getBytes(StandardCharsets.UTF_8), Tagging.MAX_OBJECT_TAGS));
+        }
         return new ObjectService.Metadata(type, headers, user, attributes);
     }
 

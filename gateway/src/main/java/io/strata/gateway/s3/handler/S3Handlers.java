@@ -42,6 +42,7 @@ public final class S3Handlers {
         TaggingHandlers tagging = new TaggingHandlers(service);
         CorsHandlers cors = new CorsHandlers(service);
         ObjectAttributesHandler attributes = new ObjectAttributesHandler(service);
+        PublicAccessHandlers publicAccess = new PublicAccessHandlers(service, access);
         Map<S3Operation, S3Handler> h = new EnumMap<>(S3Operation.class);
         h.put(S3Operation.LIST_BUCKETS, buckets::listBuckets);
         h.put(S3Operation.CREATE_BUCKET, buckets::createBucket);
@@ -89,6 +90,13 @@ public final class S3Handlers {
         h.put(S3Operation.GET_OBJECT_ATTRIBUTES, attributes::handle);
         h.put(S3Operation.RESTORE_OBJECT, objects::restoreObject);
         h.put(S3Operation.CORS_PREFLIGHT, cors::preflight);
+        h.put(S3Operation.PUT_PUBLIC_ACCESS_BLOCK, publicAccess::putPublicAccessBlock);
+        h.put(S3Operation.GET_PUBLIC_ACCESS_BLOCK, publicAccess::getPublicAccessBlock);
+        h.put(S3Operation.DELETE_PUBLIC_ACCESS_BLOCK, publicAccess::deletePublicAccessBlock);
+        h.put(S3Operation.PUT_BUCKET_OWNERSHIP_CONTROLS, publicAccess::putOwnershipControls);
+        h.put(S3Operation.GET_BUCKET_OWNERSHIP_CONTROLS, publicAccess::getOwnershipControls);
+        h.put(S3Operation.DELETE_BUCKET_OWNERSHIP_CONTROLS, publicAccess::deleteOwnershipControls);
+        h.put(S3Operation.GET_BUCKET_POLICY_STATUS, publicAccess::getPolicyStatus);
         return new Routes(h, cors);
     }
 }

@@ -46,7 +46,9 @@ final class TaggingHandlers {
         Bucket b = service.requireBucket(r.bucket());
         ObjectVersion v = addressed(r, b.name(), r.key());
         ObjectHandlers.versionIdHeader(res, b, v);
-        Responses.xml(res, Tagging.xml(v.tags()));
+        // A tag set has no order of its own; S3 answers GetObjectTagging sorted by key, whatever order
+        // the tags were set in (x-amz-tagging "foo=bar&bar=" comes back bar, foo).
+        Responses.xml(res, Tagging.xml(new java.util.TreeMap<>(v.tags())));
     }
 
     void deleteObjectTagging(S3Request r, ServerResponse res) {

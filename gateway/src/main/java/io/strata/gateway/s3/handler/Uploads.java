@@ -4,6 +4,7 @@ import io.strata.auth.CannedAcl;
 import io.strata.auth.VerifiedBody;
 
 import io.strata.checksum.ChecksumAlgorithm;
+import io.strata.gateway.http.Encoding;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
@@ -57,25 +58,27 @@ public final class Uploads {
         for (String h : STORED_HEADERS) {
             r.header(h).ifPresent(v -> headers.put(h, v));
         }
-        // aws-chunked is transfer framing, not a property of the object: S3 drops it.
-        String encoding = headers.get("content-encoding");
-        if (encoding != null) {
-            StringBuilder kept = new StringBuilder();
-            for (String token : encoding.split(",")) {
+        // Content-Encoding may come as several headers or one list: S3 stores the codings in order,
+        // joined with ", " ("deflate, gzip"). aws-chunked is transfer framing, not a property of the
+        // object: S3 drops it.
+        StringBuilder kept = new StringBuilder();
+        for (String value : r.headers().getOrDefault("content-encoding", List.of())) {
+            for (String token : value.split(",")) {
                 String t = token.trim();
                 if (t.isEmpty() || t.equalsIgnoreCase("aws-chunked")) continue;
-                if (!kept.isEmpty()) kept.append(',');
+                if (!kept.isEmpty()) kept.append(", ");
                 kept.append(t);
             }
-            if (kept.isEmpty()) headers.remove("content-encoding");
-            else headers.put("content-encoding", kept.toString());
         }
+        if (kept.isEmpty()) headers.remove("content-encoding");
+        else headers.put("content-encoding", kept.toString());
         Map<String, String> user = new LinkedHashMap<>();
         int size = 0;
         for (var e : r.headers().entrySet()) {
             if (e.getKey().startsWith("x-amz-meta-")) {
                 String name = e.getKey().substring("x-amz-meta-".length());
-                String value = String.join(",", e.getValue());
+                // S3 decodes RFC 2047 encoded words before storing (and encodes non-ASCII values on the way out).
+                String value = Encoding.rfc2047Decode(String.join(",", e.getValue()));
                 size += name.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
                 user.put(name, value);
             }
@@ -189,7 +192,7 @@ public final class Uploads {
         }
     }
 
-    private static String validChecksum(ChecksumAlgorithm a, String value) {
+    static String validChecksum(ChecksumAlgorithm a, String value) {
         int bytes = switch (a) {
             case CRC32, CRC32C -> 4;
             case CRC64NVME -> 8;
