@@ -21,4 +21,9 @@ class S3SnapshotExportTest extends SnapshotExportContractTest {
     SnapshotRepository createRepository() {
         return server.newRepository();
     }
+
+    @Override
+    protected int incrementalKeys() {
+        return 1_000;   // each data object is a request to s3proxy: the local repository runs the 10,000
+    }
 }

@@ -184,34 +184,44 @@ abstract class SnapshotExportContractTest {
         assertTrue(reader.verify(1.0, 1).ok());
     }
 
+    /** Keys of the incremental test: the 10,000 on a local repository, fewer where each upload is a request. */
+    protected int incrementalKeys() {
+        return 10_000;
+    }
+
     @Test
     void aSecondSnapshotAfterOnePercentChangedUploadsExactlyTheChangedVersionsAndFewRanges() throws Exception {
         fx.bucket("plain");
-        int n = 1000;
+        int n = incrementalKeys();
         for (int i = 0; i < n; i++) {
             fx.put("plain", String.format("k%05d", i), extra(Map.of(), null, false, true, "2026-12-06T10:00:00Z"),
                     bytes(i, 64));
         }
-        // About 64 keys per range, so 1,000 keys make about 16 ranges.
-        SnapshotExporter.Options options = new SnapshotExporter.Options(false, 6, 65_536);
+        // About 4,096 keys per range (the default) for 10,000 keys, 64 for 1,000: a few ranges either way.
+        SnapshotExporter.Options options = n >= 10_000 ? SnapshotExporter.Options.DEFAULT
+                : new SnapshotExporter.Options(false, 6, 65_536);
         SnapshotExporter.Result first = export(options, Optional.empty());
         assertEquals(n, first.dataUploaded());
         int ranges = first.root().bucket("plain").orElseThrow().ranges().size();
-        assertTrue(ranges >= 4, "ranges: " + ranges);
+        assertTrue(ranges >= 2, "ranges: " + ranges);
         long before = repositoryObjects();
 
-        for (int i = 500; i < 510; i++) {
+        // 1% of the keys, a run in the middle of the key space (a new day's shards, say).
+        int changed = 0;
+        for (int i = n / 2; i < n / 2 + n / 100; i++, changed++) {
             fx.put("plain", String.format("k%05d", i), extra(Map.of(), null, false, true, "2026-12-06T11:00:00Z"),
-                    bytes(10_000 + i, 64));
+                    bytes(100_000 + i, 64));
         }
+        assertEquals(n / 100, changed);
         SnapshotExporter.Result second = export(options, Optional.of(first.root().snapshot()));
-        assertEquals(10, second.dataUploaded());
-        assertEquals(n - 10, second.dataReused());
+        assertEquals(changed, second.dataUploaded(), "exactly the changed versions");
+        assertEquals(n - changed, second.dataReused());
         assertEquals(0, second.dataAlreadyPresent());
-        assertTrue(second.rangesUploaded() >= 1 && second.rangesUploaded() <= 2, "ranges uploaded: " + second.rangesUploaded());
+        assertTrue(second.rangesUploaded() >= 1 && second.rangesUploaded() <= 2,
+                "ranges uploaded: " + second.rangesUploaded() + " of " + ranges);
         assertEquals(second.root().bucket("plain").orElseThrow().ranges().size(),
                 second.rangesUploaded() + second.rangesReused());
-        assertEquals(before + 10 + second.rangesUploaded() + 1, repositoryObjects(), "data, ranges, one root");
+        assertEquals(before + changed + second.rangesUploaded() + 1, repositoryObjects(), "data, ranges, one root");
 
         SnapshotExporter.Result third = export(options, Optional.of(second.root().snapshot()));
         assertEquals(0, third.dataUploaded());
@@ -219,8 +229,8 @@ abstract class SnapshotExportContractTest {
         SnapshotReader reader = reader(second);
         List<SnapshotEntry> got = entries(reader, "plain");
         assertEquals(n, got.size());
-        assertArrayEquals(bytes(10_505, 64), readAll(reader.open(got.get(505))));
-        assertArrayEquals(bytes(499, 64), readAll(reader.open(got.get(499))));
+        assertArrayEquals(bytes(100_000 + n / 2, 64), readAll(reader.open(got.get(n / 2))), "a changed key, as changed");
+        assertArrayEquals(bytes(n / 2 - 1, 64), readAll(reader.open(got.get(n / 2 - 1))), "an unchanged key");
     }
 
     @Test
