@@ -296,6 +296,23 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    @Order(0)
+    void anAttachHoldsTheSnapshotInTheRepositoryUntilDetached() throws Exception {
+        var r = strata("snapshot", "attach", locator, "--as", "attached", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(0, r.getKey(), r.getValue());
+        assertEquals(1, holds().size(), holds().toString());
+        assertTrue(holds().getFirst().matches("site-a/holds/[0-9a-f]{16}-attach-[0-9a-f]{12}\\.json"), holds().toString());
+        try (S3Client archive = proxyClient()) {
+            String hold = archive.getObjectAsBytes(g -> g.bucket("snaps").key(holds().getFirst())).asUtf8String();
+            assertTrue(hold.contains("\"purpose\":\"attach\""), hold);
+            assertTrue(hold.contains("\"snapshot\":\"" + locator.substring(locator.indexOf("snap=") + 5, locator.indexOf('#')) + "\""), hold);
+        }
+        r = strata("snapshot", "detach", "attached");
+        assertEquals(0, r.getKey(), r.getValue());
+        assertEquals(List.of(), holds(), "detach removes the hold");
+    }
+
+    @Test
     @Order(1)
     void restoredBucketAnswersExactlyAsTheSourceBeforeAnyByteIsCopied() throws Exception {
         var r = strata("snapshot", "restore", locator, "--bucket", SRC, "--as", DST, "--no-hydrate", "--wait",

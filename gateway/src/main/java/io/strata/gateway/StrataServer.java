@@ -179,7 +179,8 @@ public final class StrataServer implements AutoCloseable {
             ColdTiers localTiers = tiers;
             SnapshotSources sources = new SnapshotSources(SnapshotCache.open(config.dataDir().resolve(Attachments.DIR)
                     .resolve("cache"), config.snapshots().attachCacheBytes()), name -> localTiers.get(name).map(ColdTiers.Tier::store));
-            attachments = Attachments.open(config.dataDir(), sources, config.region());
+            String site = Restores.siteId(config.dataDir());
+            attachments = Attachments.open(config.dataDir(), sources, config.region(), site);
             service = new ObjectService(new AttachedNamespace(namespace, attachments), store, clock, tiers, config.inlineThreshold());
             service.snapshots(sources);
             ObjectService objects = service;
@@ -195,7 +196,7 @@ public final class StrataServer implements AutoCloseable {
             // Restores: buckets loaded from snapshots, readable through the same sources until hydrated
             // by a bulk job (registered here, before jobs.start resumes interrupted hydrations).
             restores = Restores.open(config.dataDir(), namespace, sources, jobs, service.mover(),
-                    Restores.siteId(config.dataDir()), config.region(), clock);
+                    site, config.region(), clock);
             Metrics metrics = new Metrics();
             metrics.placement(new PlacementMetrics(placement));
             lifecycle = new LifecycleWorker(namespace, service, clock);
