@@ -369,8 +369,48 @@ class SnapshotRestoreTest {
         assertEquals(sourceVersions, SnapshotAttachTest.versions(s3, DST, 1000));
     }
 
+    /**
+     * What a kill -9 during the metadata load leaves: the registration still LOADING with the cursor
+     * of the last page recorded, the pages before it (and maybe the one after) written. The restart
+     * resumes from the cursor; writing a page again changes nothing.
+     */
     @Test
     @Order(3)
+    void aMetadataLoadCutShortResumesFromItsCursorAtTheNextStart() throws Exception {
+        var r = strata("snapshot", "restore", locator, "--bucket", SRC, "--as", "partial", "--no-hydrate", "--wait",
+                "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(0, r.getKey(), r.getValue());
+        var v = s3.listObjectVersions(l -> l.bucket("partial").prefix("many/k0200")).versions().getFirst();
+        long before = entries(sourceVersions).stream().filter(l -> l.compareTo("many/k0201") < 0 && !l.startsWith("marker ") || l.startsWith("marker ")
+                && l.compareTo("marker many/k0200 ") < 0).count();
+        b.stop();
+        Path registration = b.dataDir().resolve("snapshot-restore").resolve("partial.properties");
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(registration)) {
+            p.load(in);
+        }
+        assertEquals("LOADED", p.getProperty("state"));
+        p.setProperty("state", "LOADING");
+        p.setProperty("key-marker", v.key());
+        p.setProperty("version-marker", v.versionId());
+        p.setProperty("loaded", Long.toString(before));
+        try (var out = Files.newOutputStream(registration)) {
+            p.store(out, null);
+        }
+        b.start();
+        await("the load to resume and end", Duration.ofSeconds(60), () -> {
+            try {
+                return "LOADED".equals(field(admin("GET", "/snapshots/restores", Map.of("bucket", "partial"), null, 200), "state"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(b.output().contains("resumes its metadata load after " + before + " entries"), b.outputTail());
+        assertEquals(sourceVersions, SnapshotAttachTest.versions(s3, "partial", 1000));
+    }
+
+    @Test
+    @Order(4)
     void theRestoredBucketTakesWritesAndDeletingARestoredVersionLeavesTheRepositoryAlone() throws Exception {
         String repositoryObjects;
         try (S3Client archive = proxyClient()) {
@@ -394,8 +434,10 @@ class SnapshotRestoreTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void hydrationKilledMidwayResumesAndEveryVersionIsLocalAndVerified() throws Exception {
+        String hold = "site-a/" + field(restoreJson(), "hold");
+        assertTrue(holds().contains(hold), hold + " in " + holds());
         String started = admin("POST", "/snapshots/hydrate", Map.of("bucket", DST), null, 200);
         assertEquals("HYDRATING", field(started, "state"), started);
         long[] seen = new long[2];
@@ -425,7 +467,7 @@ class SnapshotRestoreTest {
         String json = restoreJson();
         assertEquals("0", field(json, "failed"), json);
         assertEquals("null", field(json, "hold"), json);
-        assertEquals(List.of(), holds(), "the hold is released once hydrated");
+        assertFalse(holds().contains(hold), "the hold is released once hydrated: " + holds());
 
         // The repository is gone: every version reads, and verifies, from B alone.
         proxy.stop();
