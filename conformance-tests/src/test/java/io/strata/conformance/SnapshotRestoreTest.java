@@ -369,6 +369,16 @@ class SnapshotRestoreTest {
         assertEquals(sourceVersions, SnapshotAttachTest.versions(s3, DST, 1000));
     }
 
+    @Test
+    @Order(3)
+    void aRestoreWithAPrefixLoadsOnlyTheVersionsUnderIt() throws Exception {
+        var r = strata("snapshot", "restore", locator, "--bucket", SRC, "--as", "only-big", "--prefix", "big/", "--no-hydrate", "--wait",
+                "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
+        assertEquals(0, r.getKey(), r.getValue());
+        assertEquals(entries(sourceVersions).stream().filter(l -> l.startsWith("big/")).toList(),
+                entries(SnapshotAttachTest.versions(s3, "only-big", 1000)));
+    }
+
     /**
      * What a kill -9 during the metadata load leaves: the registration still LOADING with the cursor
      * of the last page recorded, the pages before it (and maybe the one after) written. The restart
