@@ -260,9 +260,14 @@ public final class Restores implements AutoCloseable {
         }
         sources.register(bucket, repository);
         try {
-            createBucket(r, snapshot(r));
-        } catch (RuntimeException e) {
-            // Registered already: the load creates what is missing when it runs (now, or at the next start).
+            namespace.createBucket(new Bucket(new BucketName(bucket), r.started, region, owner, BucketVersioning.UNVERSIONED));
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.BUCKET_EXISTS) {
+                // A client created it since the check: never load a snapshot into a bucket that is someone else's.
+                forget(r);
+                throw new AlreadyExists(bucket);
+            }
+            // Registered already: the load creates it when it runs (now, or at the next start).
             LOG.warn("snapshot restore {}: bucket {} not created yet: {}", r.id, bucket, e.toString());
         }
         LOG.info("snapshot restore {}: bucket {} of {} into bucket {} (prefix '{}')", r.id, r.source, r.locator, bucket, prefix);
@@ -528,6 +533,21 @@ public final class Restores implements AutoCloseable {
         byte[] b = new byte[6];
         RANDOM.nextBytes(b);
         return b;
+    }
+
+    /** Undoes a restore refused after it was registered: registration, source, hold. */
+    private void forget(Restore r) {
+        synchronized (this) {
+            restores.remove(r.bucket);
+            try {
+                Files.deleteIfExists(registry.resolve(r.bucket + ".properties"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot unregister the restore of " + r.bucket, e);
+            }
+        }
+        sources.unregister(r.bucket);
+        releaseQuietly(r);
+        r.repository.close();
     }
 
     private void releaseQuietly(Restore r) {
