@@ -6,6 +6,7 @@ import io.strata.gateway.cli.JobsCommand;
 import io.strata.gateway.cli.PlacementCommand;
 import io.strata.gateway.cli.SnapshotAttachCommand;
 import io.strata.gateway.cli.SnapshotCommand;
+import io.strata.gateway.cli.SnapshotRestoreCommand;
 import io.strata.gateway.cli.TierCommand;
 import io.strata.gateway.config.Logging;
 import io.strata.gateway.config.RootCredentials;
@@ -95,6 +96,9 @@ public final class Main {
             // attach, detach and attached have their own command (a read-only bucket, not an export).
             if (args.length > 1 && SnapshotAttachCommand.COMMANDS.contains(args[1])) {
                 return SnapshotAttachCommand.run(args, out, err);
+            }
+            if (args.length > 1 && SnapshotRestoreCommand.COMMANDS.contains(args[1])) {
+                return SnapshotRestoreCommand.run(args, out, err);
             }
             return SnapshotCommand.run(args, out, err);
         }

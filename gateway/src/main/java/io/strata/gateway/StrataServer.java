@@ -18,8 +18,10 @@ import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.SnapshotAttachAdmin;
+import io.strata.gateway.admin.SnapshotRestoreAdmin;
 import io.strata.gateway.attach.AttachedNamespace;
 import io.strata.gateway.attach.Attachments;
+import io.strata.gateway.attach.Restores;
 import io.strata.tiering.snapshot.SnapshotCache;
 import io.strata.tiering.snapshot.SnapshotSources;
 import io.strata.gateway.admin.TierAdmin;
@@ -102,12 +104,14 @@ public final class StrataServer implements AutoCloseable {
     private final ConnectionGuard guard;
     private final Attachments attachments;
     private final SnapshotService snapshots;
+    private final Restores restores;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
-                         Attachments attachments, SnapshotService snapshots) {
+                         Attachments attachments, SnapshotService snapshots, Restores restores) {
         this.guard = guard;
+        this.restores = restores;
         this.attachments = attachments;
         this.snapshots = snapshots;
         this.jobs = jobs;
@@ -149,6 +153,7 @@ public final class StrataServer implements AutoCloseable {
         OrphanCollector orphans = null;
         ConnectionGuard guard = null;
         Attachments attachments = null;
+        Restores restores = null;
         SnapshotRepositories snapshotRepos = null;
         SnapshotService snapshots = null;
         try {
@@ -174,7 +179,8 @@ public final class StrataServer implements AutoCloseable {
             ColdTiers localTiers = tiers;
             SnapshotSources sources = new SnapshotSources(SnapshotCache.open(config.dataDir().resolve(Attachments.DIR)
                     .resolve("cache"), config.snapshots().attachCacheBytes()), name -> localTiers.get(name).map(ColdTiers.Tier::store));
-            attachments = Attachments.open(config.dataDir(), sources, config.region());
+            String site = Restores.siteId(config.dataDir());
+            attachments = Attachments.open(config.dataDir(), sources, config.region(), site);
             service = new ObjectService(new AttachedNamespace(namespace, attachments), store, clock, tiers, config.inlineThreshold());
             service.snapshots(sources);
             ObjectService objects = service;
@@ -187,6 +193,10 @@ public final class StrataServer implements AutoCloseable {
             // The data plane asks placement, through its own hook, whether a version stays hot before
             // any move cold; it does not know the placement package.
             service.placement(placement::keepsHot);
+            // Restores: buckets loaded from snapshots, readable through the same sources until hydrated
+            // by a bulk job (registered here, before jobs.start resumes interrupted hydrations).
+            restores = Restores.open(config.dataDir(), namespace, sources, jobs, service.mover(),
+                    site, config.region(), clock);
             Metrics metrics = new Metrics();
             metrics.placement(new PlacementMetrics(placement));
             lifecycle = new LifecycleWorker(namespace, service, clock);
@@ -198,7 +208,7 @@ public final class StrataServer implements AutoCloseable {
             metrics.orphans(orphans);
             metrics.changeLog(namespace.changeFeed());
             metrics.jobs(jobs);
-            metrics.attachedSnapshots(attachMetrics(attachments));
+            metrics.attachedSnapshots(attachMetrics(attachments, restores));
             AccessControl access = new AccessControl(service.namespace(), clock);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
@@ -212,6 +222,7 @@ public final class StrataServer implements AutoCloseable {
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
+            SnapshotRestoreAdmin.register(admin, restores, attachments, namespace, root.accessKey());
             // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range
             // files under the data directory (the namespace's file system: checkpoints are hard links).
             snapshotRepos = new SnapshotRepositories(config.snapshots().repositories(), config.dataDir());
@@ -232,6 +243,7 @@ public final class StrataServer implements AutoCloseable {
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
             jobs.start();
+            restores.start();
             snapshots.start();
             guard.start();
             var builder = WebServer.builder();
@@ -272,7 +284,7 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments, snapshots);
+                    created[0], guard, attachments, snapshots, restores);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
@@ -280,6 +292,7 @@ public final class StrataServer implements AutoCloseable {
             if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
             if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
+            if (restores != null) steps.add(new Step("snapshot restores", restores::close));
             if (jobs != null) steps.add(new Step("bulk jobs", jobs::close));
             if (placement != null) steps.add(new Step("placement service", placement::close));
             if (healer != null) steps.add(new Step("healer", healer::close));
@@ -294,8 +307,14 @@ public final class StrataServer implements AutoCloseable {
     }
 
     /** The attached snapshots' lines in the scrape: how many, and their cache's fill, hits, misses and fetched bytes. */
-    private static io.strata.gateway.metrics.MetricsSection attachMetrics(Attachments attachments) {
+    private static io.strata.gateway.metrics.MetricsSection attachMetrics(Attachments attachments, Restores restores) {
         return out -> {
+            Metrics.counter(out, "strata_snapshot_hydrated_versions_total", "Restored versions copied from their snapshot and verified.",
+                    restores.hydratedVersions());
+            Metrics.counter(out, "strata_snapshot_hydrated_bytes_total", "Bytes of restored versions copied from their snapshot.",
+                    restores.hydratedBytes());
+            Metrics.gauge(out, "strata_snapshot_hydrate_remaining_versions", "Versions the running hydrations have still to visit.",
+                    restores.remainingVersions());
             SnapshotCache c = attachments.sources().cache();
             Metrics.gauge(out, "strata_snapshot_attached_buckets", "Snapshots served as read-only buckets.", attachments.list().size());
             Metrics.gauge(out, "strata_snapshot_attach_cache_bytes", "Bytes the attached snapshots' disk cache holds.", c.bytes());
@@ -407,6 +426,7 @@ public final class StrataServer implements AutoCloseable {
                 new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),
                 new Step("lifecycle worker", lifecycle::close),
+                new Step("snapshot restores", restores::close),
                 new Step("bulk jobs", jobs::close),
                 new Step("placement service", placement::close),
                 new Step("healer", healer::close),

@@ -181,6 +181,26 @@ public interface Namespace extends AutoCloseable {
     PutResult putObject(ObjectVersion version, WriteCondition condition);
 
     /**
+     * Writes versions and delete markers <em>with their identity</em>: each keeps its version id,
+     * modification time, ETag, segments and every other field as given, instead of getting a new id
+     * as {@link #putObject} gives. For any copy of versions made elsewhere: a snapshot restore, and
+     * the replicas of replication. Idempotent per version: an entry whose id the key holds already
+     * is left as it is (whatever it holds), so a batch cut short by a crash can be written again.
+     * Order is the source's: an assigned id encodes its version's place among the key's versions
+     * (ListObjectVersions order); a {@code null} version stands by its modification time. The key's
+     * current object becomes the newest entry, whichever was written first. Nothing goes to garbage
+     * and the bucket's versioning state does not matter. One synced write for the whole list; the
+     * bucket is held exclusively meanwhile, so callers keep lists to a page (about a thousand).
+     *
+     * @return how many entries were written (the others were there already)
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException if a version belongs to another bucket, has an id that is
+     *                                  neither {@code null} nor an assigned id, or has the order of a
+     *                                  different stored version of its key
+     */
+    int importVersions(BucketName bucket, List<ObjectVersion> versions);
+
+    /**
      * Rewrites one existing version's record in place, without creating a version (S3's
      * PutObjectTagging and DeleteObjectTagging change a version's metadata, not its data): a
      * compare-and-set on the version id and the whole record. The stored version with

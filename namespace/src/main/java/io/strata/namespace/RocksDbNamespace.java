@@ -203,6 +203,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public int importVersions(BucketName bucket, List<ObjectVersion> versions) {
+        return versions.isEmpty() ? 0 : this.versions.importAll(bucket, versions);
+    }
+
+    @Override
     public boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement) {
         return versions.replace(expected, replacement);
     }

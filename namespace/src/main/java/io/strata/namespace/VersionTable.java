@@ -5,7 +5,9 @@ import io.strata.namespace.Store.Commit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -288,6 +290,91 @@ final class VersionTable {
             }
             return null;
         });
+    }
+
+    /**
+     * Imports versions and delete markers with their identity (see {@link Namespace#importVersions}),
+     * in one synced commit, holding the bucket exclusively like {@link #putAll}. A key may repeat:
+     * the key's {@code objects} row follows the newest of what is stored and what this batch adds.
+     */
+    int importAll(BucketName bucket, List<ObjectVersion> versions) {
+        return store.inBucket(bucket, true, () -> {
+            store.readBucket(bucket);
+            Map<ObjectKey, List<ObjectVersion>> byKey = new LinkedHashMap<>();
+            for (ObjectVersion v : versions) {
+                if (!v.bucket().equals(bucket)) throw new IllegalArgumentException("version of another bucket");
+                if (!v.versionId().equals(ObjectVersion.NULL_VERSION) && !VersionIds.isAssigned(v.versionId())) {
+                    throw new IllegalArgumentException("not a version id: " + v.versionId());
+                }
+                byKey.computeIfAbsent(v.key(), k -> new ArrayList<>()).add(v);
+            }
+            int written = 0;
+            try (Commit c = store.commit()) {
+                for (Map.Entry<ObjectKey, List<ObjectVersion>> e : byKey.entrySet()) {
+                    written += importKey(c, bucket, e.getKey(), e.getValue());
+                }
+                c.write();
+            }
+            return written;
+        });
+    }
+
+    /** Adds one key's imported entries to {@code c}; the bucket is held exclusively. */
+    private int importKey(Commit c, BucketName bucket, ObjectKey key, List<ObjectVersion> entries) throws RocksDBException {
+        byte[] keyPrefix = keyPrefix(bucket, key);
+        List<VersionRow> top = newestVersions(store.latestRead, bucket, key, keyPrefix, 1);
+        long newestStored = top.isEmpty() ? 0 : Keys.versionOrder(top.getFirst().row());
+        Set<Long> taken = new HashSet<>();
+        boolean nullTaken = false;
+        long newestOrder = newestStored;
+        byte[] newestValue = null;
+        ObjectVersion newest = null;
+        int written = 0;
+        for (ObjectVersion v : entries) {
+            long order;
+            if (v.versionId().equals(ObjectVersion.NULL_VERSION)) {
+                if (nullTaken || versionRow(store.latestRead, bucket, key, keyPrefix, ObjectVersion.NULL_VERSION).isPresent()) {
+                    continue;
+                }
+                // The null version's id carries no order: it stands by its modification time, as it did
+                // at its source (later if that microsecond is taken, so no stored entry is overwritten).
+                order = VersionIds.nextOrder(v.lastModified(), 0);
+                while (taken.contains(order) || store.db.get(store.versions, store.latestRead, Keys.version(keyPrefix, order)) != null) {
+                    order++;
+                }
+                c.put(store.nullVersions, Keys.object(bucket, key), Keys.encodeLong(order));
+                nullTaken = true;
+            } else {
+                order = VersionIds.order(v.versionId());
+                if (taken.contains(order)) continue;
+                byte[] stored = store.db.get(store.versions, store.latestRead, Keys.version(keyPrefix, order));
+                if (stored != null) {
+                    if (ObjectVersionCodec.decode(bucket, key, stored).versionId().equals(v.versionId())) continue;
+                    // Ids are unique per key; the same order with another random half is a different write.
+                    throw new IllegalArgumentException("version " + v.versionId() + " of " + key
+                            + " has the order of another stored version");
+                }
+            }
+            taken.add(order);
+            byte[] value = ObjectVersionCodec.encode(v);
+            c.put(store.versions, Keys.version(keyPrefix, order), value);
+            c.change(v.deleteMarker() ? ChangeEntry.Kind.DELETE_MARKER_PUT : ChangeEntry.Kind.VERSION_PUT, v);
+            written++;
+            if (order > newestOrder) {
+                newestOrder = order;
+                newestValue = value;
+                newest = v;
+            }
+        }
+        if (newest != null) {
+            byte[] objectRow = Keys.object(bucket, key);
+            if (newest.deleteMarker()) {
+                c.delete(store.objects, objectRow);
+            } else {
+                c.put(store.objects, objectRow, newestValue);
+            }
+        }
+        return written;
     }
 
     /**

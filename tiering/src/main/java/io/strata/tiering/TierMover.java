@@ -279,6 +279,56 @@ public final class TierMover {
         }
     }
 
+    /** Whether a version's bytes are held in a snapshot repository (attached or restored, not yet hydrated). */
+    public static boolean snapshotHeld(ObjectVersion v) {
+        if (v.segments().isEmpty()) return false;
+        try {
+            return DataRef.decode(v.segments().getFirst().ref()) instanceof DataRef.Snapshot;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Hydrates a restored version: copies its bytes from the snapshot repository that holds them
+     * (read through {@link HotData#open}, which fetches and checks the whole object once) into the
+     * hot tier, segment by segment with the version's own sizes, checks the copy's ETag and
+     * checksums, then points the version at it with one compare-and-set: only if the version still
+     * references the repository's data (one overwritten, deleted or hydrated meanwhile is left as it
+     * is and the copy goes to garbage). Nothing in the repository is ever deleted: the references
+     * the version drops are freed as no-ops.
+     *
+     * @return MOVED, SKIPPED (not snapshot-held: a delete marker, hydrated already) or CHANGED
+     * @throws TierException CORRUPT when the copy differs from the version's record; the version stays as it was
+     */
+    public Outcome fromSnapshot(ObjectVersion v) {
+        if (v.deleteMarker() || !snapshotHeld(v)) return Outcome.SKIPPED;
+        List<Segment> written = new ArrayList<>();
+        boolean moved = false;
+        try {
+            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList(), v.checksums());
+            long offset = 0;
+            for (Segment segment : v.segments()) {
+                try (InputStream in = new DigestingStream(hot.open(v, offset, segment.size()), digests)) {
+                    written.add(hot.write(v, in, segment.size()));
+                } catch (IOException e) {
+                    throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from its snapshot failed: "
+                            + e.getMessage(), e);
+                }
+                offset += segment.size();
+            }
+            checkEtag(v, digests);
+            checkChecksums(v, digests);
+            if (namespace.relocateVersion(v, withSegments(v, written), OptionalLong.empty())) {
+                moved = true;
+                return Outcome.MOVED;
+            }
+            return Outcome.CHANGED;
+        } finally {
+            if (!moved && !written.isEmpty()) namespace.addGarbage(written);
+        }
+    }
+
     /**
      * Frees the cold copies of moves that a crash interrupted (their jobs are still recorded). Call
      * once at start-up, before any move starts.

@@ -152,6 +152,12 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public int importVersions(BucketName bucket, List<ObjectVersion> versions) {
+        refuseIfAttached(bucket);
+        return inner.importVersions(bucket, versions);
+    }
+
+    @Override
     public boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement) {
         refuseIfAttached(expected.bucket());
         return inner.replaceVersion(expected, replacement);

@@ -10,6 +10,7 @@ import io.strata.tiering.snapshot.LocalDirectoryRepository;
 import io.strata.tiering.snapshot.S3Repository;
 import io.strata.tiering.snapshot.SnapshotException;
 import io.strata.tiering.snapshot.SnapshotException.Reason;
+import io.strata.tiering.snapshot.SnapshotHolds;
 import io.strata.tiering.snapshot.SnapshotLocator;
 import io.strata.tiering.snapshot.SnapshotRepository;
 import io.strata.tiering.snapshot.SnapshotSources;
@@ -48,7 +49,7 @@ public final class Attachments implements AutoCloseable {
     /** One attach as registered: where the snapshot is, which of its buckets, and the bucket it is served as. */
     public record Attachment(String bucket, String locator, Optional<String> source, String owner, Instant attached,
                              Instant created, String region, BucketVersioning versioning, Optional<String> accessKey,
-                             Optional<String> secretKey) {
+                             Optional<String> secretKey, Optional<String> holdId) {
         public Bucket record() {
             return new Bucket(new BucketName(bucket), created, region, owner, versioning);
         }
@@ -73,18 +74,24 @@ public final class Attachments implements AutoCloseable {
     private final Path registry;
     private final SnapshotSources sources;
     private final String region;
+    private final String site;
     private final Map<String, Served> served = new TreeMap<>();
 
-    private Attachments(Path registry, SnapshotSources sources, String region) {
+    private Attachments(Path registry, SnapshotSources sources, String region, String site) {
+        this.site = site;
         this.registry = registry;
         this.sources = sources;
         this.region = region;
     }
 
-    /** Loads the registered attaches (their snapshots open on first use). */
-    public static Attachments open(Path dataDir, SnapshotSources sources, String region) {
+    /**
+     * Loads the registered attaches (their snapshots open on first use).
+     *
+     * @param site this site's id, which names the holds its attaches place in repositories
+     */
+    public static Attachments open(Path dataDir, SnapshotSources sources, String region, String site) {
         Path registry = dataDir.resolve(DIR).resolve("registry");
-        Attachments a = new Attachments(registry, sources, region);
+        Attachments a = new Attachments(registry, sources, region, site);
         try {
             Files.createDirectories(registry);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(registry, "*.properties")) {
@@ -171,16 +178,28 @@ public final class Attachments implements AutoCloseable {
             throw e;
         }
         Bucket b = snapshot.bucketRecord();
+        byte[] random = new byte[6];
+        new java.security.SecureRandom().nextBytes(random);
+        String holdId = "attach-" + java.util.HexFormat.of().formatHex(random);
         Attachment a = new Attachment(bucket, locator.toString(), Optional.of(snapshot.source().name()), owner, Instant.now(),
-                b.created(), b.region(), b.versioning(), accessKey, secretKey);
+                b.created(), b.region(), b.versioning(), accessKey, secretKey, Optional.of(holdId));
+        try {
+            // Before the bucket is served: the source's GC must keep what this site is about to read.
+            SnapshotHolds.place(repository, site, holdId, snapshot.root().snapshot(), a.attached(), SnapshotHolds.Purpose.ATTACH);
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
+        }
         synchronized (this) {
             if (served.containsKey(bucket) || exists.test(bucket)) {
+                releaseHold(repository, holdId);
                 repository.close();
                 throw new AlreadyExists(bucket);
             }
             try {
                 write(registry.resolve(bucket + ".properties"), a);
             } catch (IOException e) {
+                releaseHold(repository, holdId);
                 repository.close();
                 throw new UncheckedIOException("cannot register the attach of " + bucket, e);
             }
@@ -209,10 +228,37 @@ public final class Attachments implements AutoCloseable {
         }
         sources.unregister(bucket);
         synchronized (s) {
-            if (s.repository != null) s.repository.close();
+            Optional<String> hold = s.attachment.holdId();
+            if (hold.isPresent()) {
+                SnapshotRepository repository = s.repository;
+                try {
+                    if (repository == null) {
+                        Attachment a = s.attachment;
+                        repository = repository(SnapshotLocator.parse(a.locator()), a.accessKey(), a.secretKey(), region);
+                    }
+                    releaseHold(repository, hold.get());
+                } finally {
+                    if (repository != null) repository.close();
+                }
+            } else if (s.repository != null) {
+                s.repository.close();
+            }
         }
         LOG.info("detached snapshot bucket {}", bucket);
         return true;
+    }
+
+    /**
+     * Removes a hold. A repository that cannot be reached keeps it (logged): a stale hold only makes
+     * the source keep data longer, and must not keep an operator from detaching.
+     */
+    private void releaseHold(SnapshotRepository repository, String holdId) {
+        try {
+            SnapshotHolds.release(repository, site, holdId);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot remove hold {} from snapshot repository {}: {}; remove it by hand once the source no longer needs it",
+                    SnapshotHolds.path(site, holdId), repository.location(), e.getMessage());
+        }
     }
 
     /** The bucket name is a bucket already, or an attached snapshot already. */
@@ -268,6 +314,7 @@ public final class Attachments implements AutoCloseable {
         p.setProperty("versioning", a.versioning().name());
         a.accessKey().ifPresent(k -> p.setProperty("access-key", k));
         a.secretKey().ifPresent(k -> p.setProperty("secret-key", k));
+        a.holdId().ifPresent(h -> p.setProperty("hold", h));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.store(out, "an attached snapshot (strata snapshot attach); strata snapshot detach removes it");
         DurableFiles.write(file, out.toByteArray(), true);
@@ -283,7 +330,8 @@ public final class Attachments implements AutoCloseable {
                     Optional.ofNullable(p.getProperty("source")), required(p, "owner", file),
                     Instant.parse(required(p, "attached", file)), Instant.parse(required(p, "created", file)),
                     required(p, "region", file), BucketVersioning.valueOf(required(p, "versioning", file)),
-                    Optional.ofNullable(p.getProperty("access-key")), Optional.ofNullable(p.getProperty("secret-key")));
+                    Optional.ofNullable(p.getProperty("access-key")), Optional.ofNullable(p.getProperty("secret-key")),
+                    Optional.ofNullable(p.getProperty("hold")));
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
             throw new IOException(file + " is not a valid attach registration: " + e.getMessage(), e);
         }

@@ -52,6 +52,12 @@ public final class SnapshotCommand {
                                             once (see strata snapshot attach --help)
               detach BUCKET                 Stop serving it and drop its cache
               attached                      The attached snapshots
+              restore LOCATOR [--bucket SRC] [--as BUCKET] [--prefix P] [--wait]
+                                            Load a snapshot's bucket into a new bucket, readable
+                                            and writable at once, then hydrate it (see strata
+                                            snapshot restore --help)
+              hydrate BUCKET                Hydrate a loaded restore (again)
+              restores                      The restores and their hydration progress
 
             Options:
               --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
