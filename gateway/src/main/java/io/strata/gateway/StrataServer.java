@@ -16,6 +16,7 @@ import io.strata.erasure.Healer;
 import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.admin.SiteId;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.SnapshotAttachAdmin;
 import io.strata.gateway.attach.AttachedNamespace;
@@ -219,7 +220,7 @@ public final class StrataServer implements AutoCloseable {
             SnapshotExports exports = new SnapshotExports(namespace, snapshotRepos, service.snapshotData(), snapshotWork,
                     SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock);
             snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
-                    config.snapshots().maxRunningExports(), clock);
+                    config.snapshots().maxRunningExports(), SiteId.loadOrCreate(config.dataDir()), clock);
             SnapshotAdmin.register(admin, snapshots);
             metrics.snapshots(snapshots.metrics());
             ContentEncodingContext encodings = ContentEncodingContext.builder()

@@ -44,6 +44,7 @@ public final class SnapshotAdmin {
     }
 
     public static void register(AdminApi admin, SnapshotService service) {
+        registerRetention(admin, service);
         SnapshotRepositories repos = service.repositories();
         admin.register("GET", PATH + "/repos", (req, res) -> {
             List<Object> list = new ArrayList<>();
@@ -170,6 +171,50 @@ public final class SnapshotAdmin {
             SnapshotService.Verification v = service.verification(id).orElseThrow(() ->
                     new S3Exception(S3Error.NO_SUCH_KEY, "No verification " + id + "."));
             AdminApi.sendJson(res, Status.OK_200, Json.write(SnapshotService.json(v)));
+        });
+    }
+
+    /** The retention routes: forget, diff, gc and holds (docs/snapshot-format.md §9). */
+    private static void registerRetention(AdminApi admin, SnapshotService service) {
+        admin.register("POST", PATH + "/forget", (req, res) -> {
+            String repo = repoName(req, "repo");
+            List<String> ids = new ArrayList<>();
+            for (String id : req.query().first("ids").orElse("").split(",")) if (!id.isBlank()) ids.add(id.strip());
+            if (ids.isEmpty()) throw new S3Exception(S3Error.INVALID_ARGUMENT, "ids is required (snapshot ids, comma-separated).");
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.forget(repo, ids)));
+        });
+        admin.register("GET", PATH + "/diff", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String from = req.query().first("from").orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "from is required."));
+            String to = req.query().first("to").orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "to is required."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.diff(repo, from, to)));
+        });
+        admin.register("POST", PATH + "/gc", (req, res) -> {
+            String repo = repoName(req, "repo");
+            Map<String, Object> done;
+            try {
+                done = service.gc(repo, flag(req, "claim"), flag(req, "dry-run"));
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.REPOSITORY_IN_USE, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(done));
+        });
+        admin.register("GET", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("site", service.site(), "holds", service.holds(repo))));
+        });
+        admin.register("POST", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String snapshot = req.query().first("snapshot").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(service.hold(repo, snapshot,
+                    req.query().first("reason").orElse("explicit hold"))));
+        });
+        admin.register("DELETE", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String snapshot = req.query().first("snapshot").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot)));
         });
     }
 

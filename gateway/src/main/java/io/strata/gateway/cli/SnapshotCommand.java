@@ -47,6 +47,18 @@ public final class SnapshotCommand {
                                             --repo, a copy of the repository
               abort EXPORT-ID               Abort an export: what it uploaded is deleted; a running
                                             one stops after its current range file
+              forget ID... --repo NAME      Remove snapshots (their roots); data and range files
+                                            stay until gc. Refused for a held snapshot
+              diff A B --repo NAME          Versions added (+), removed (-) and changed (M) from A
+                                            to B, reading only the range files that differ
+              gc --repo NAME [--dry-run] [--claim]
+                                            Delete what only forgotten snapshots referenced; only
+                                            the repository's owner site collects (--claim makes
+                                            this site the owner of a repository without one)
+              hold add|rm SNAPSHOT-ID --repo NAME [--reason TEXT]
+                                            Keep a snapshot (and its data) from forget and gc;
+                                            rm releases this site's holds only
+              hold list --repo NAME         Every site's holds
               attach LOCATOR --as BUCKET [--bucket SRC] [--access-key K --secret-key S]
                                             Serve a snapshot's bucket as a read-only bucket at
                                             once (see strata snapshot attach --help)
@@ -88,7 +100,9 @@ public final class SnapshotCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
         valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
-        return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full"), valued, out, err,
+        valued.add("reason");
+        return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
+                out, err,
                 this::execute);
     }
 
@@ -100,7 +114,7 @@ public final class SnapshotCommand {
             return 2;
         }
         String sub = positional.getFirst();
-        if (!Set.of("repo", "create", "list", "show", "verify", "abort").contains(sub)) {
+        if (!Set.of("repo", "create", "list", "show", "verify", "abort", "forget", "diff", "gc", "hold").contains(sub)) {
             err.println("strata: unknown snapshot command '" + sub + "'\n");
             err.print(USAGE);
             return 2;
@@ -123,6 +137,7 @@ public final class SnapshotCommand {
             String what = arg(positional, 1, "ID|LOCATOR");
             if (what.startsWith("strata+")) locator(what);
         }
+        if (Set.of("forget", "diff", "gc", "hold").contains(sub)) return retention(sub, positional, a, json);
         AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
         String repoQuery = a.option("repo") == null ? "" : "repo=" + enc(a.option("repo"));
         switch (sub) {
@@ -179,6 +194,75 @@ public final class SnapshotCommand {
                 return 0;
             }
         }
+    }
+
+    /** forget, diff, gc and hold: each needs --repo; arguments are checked before the gateway is contacted. */
+    private int retention(String sub, List<String> positional, Args a, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        if (a.option("repo") == null) throw new IllegalArgumentException(sub + " needs --repo NAME (see strata snapshot repo list)");
+        String repo = "repo=" + enc(a.option("repo"));
+        String what = sub.equals("hold") ? arg(positional, 1, "add|rm|list") : "";
+        if (sub.equals("hold") && !Set.of("add", "rm", "list").contains(what)) {
+            throw new IllegalArgumentException("hold takes add, rm or list, not " + what);
+        }
+        if (sub.equals("forget")) arg(positional, 1, "ID");
+        if (sub.equals("diff")) arg(positional, 2, "B");
+        if (sub.equals("hold") && !what.equals("list")) arg(positional, 2, "SNAPSHOT-ID");
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        Map<String, Object> r = switch (sub) {
+            case "forget" -> client.call("POST", API + "/forget", repo + "&ids="
+                    + enc(String.join(",", positional.subList(1, positional.size()))));
+            case "diff" -> client.call("GET", API + "/diff", repo + "&from=" + enc(positional.get(1)) + "&to=" + enc(positional.get(2)));
+            case "gc" -> client.call("POST", API + "/gc", repo + (a.has("dry-run") ? "&dry-run=true" : "")
+                    + (a.has("claim") ? "&claim=true" : ""));
+            default -> switch (what) {
+                case "add" -> client.call("POST", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
+                        + (a.option("reason") == null ? "" : "&reason=" + enc(a.option("reason"))));
+                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2)));
+                default -> client.call("GET", API + "/holds", repo);
+            };
+        };
+        if (json) {
+            out.print(Json.write(r));
+            return 0;
+        }
+        switch (sub) {
+            case "forget" -> out.println("forgotten: " + String.join(" ", strings(r.get("forgotten")))
+                    + " (their data stays until strata snapshot gc)");
+            case "diff" -> {
+                for (String kind : List.of("added", "removed", "changed")) {
+                    String mark = kind.equals("added") ? "+" : kind.equals("removed") ? "-" : "M";
+                    for (Map<String, Object> c : maps(r.get(kind))) {
+                        out.println(mark + " " + c.get("bucket") + "/" + c.get("key") + " " + c.get("versionId")
+                                + (Boolean.TRUE.equals(c.get("deleteMarker")) ? " (delete marker)" : ""));
+                    }
+                }
+                out.println(maps(r.get("added")).size() + " added, " + maps(r.get("removed")).size() + " removed, "
+                        + maps(r.get("changed")).size() + " changed; " + r.get("rangesRead") + " range files read");
+            }
+            case "gc" -> {
+                out.println((Boolean.TRUE.equals(r.get("dryRun")) ? "would delete " : "deleted ") + r.get("dataDeleted")
+                        + " data objects and " + r.get("rangesDeleted") + " range files of "
+                        + strings(r.get("collected")).size() + " forgotten snapshots (" + r.get("rangesRead")
+                        + " range files read)");
+                if (r.get("deferred") instanceof Map<?, ?> d) {
+                    d.forEach((id, why) -> out.println("deferred " + id + ": " + why));
+                }
+            }
+            default -> {
+                if (what.equals("list")) {
+                    for (Map<String, Object> h : maps(r.get("holds"))) {
+                        out.println(h.get("snapshot") + "  " + h.get("site") + (Boolean.TRUE.equals(h.get("mine")) ? " (this site)" : "")
+                                + "  " + h.get("created") + "  " + h.get("purpose"));
+                    }
+                } else if (what.equals("add")) {
+                    out.println("snapshot " + r.get("snapshot") + " held by this site (" + r.get("site") + "): " + r.get("path"));
+                } else {
+                    out.println(maps(r.get("released")).size() + " holds of this site on " + r.get("snapshot") + " released");
+                }
+            }
+        }
+        return 0;
     }
 
     private int repo(AdminClient client, List<String> positional, Args a, boolean json)
