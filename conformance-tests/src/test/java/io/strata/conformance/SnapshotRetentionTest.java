@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -142,5 +143,46 @@ class SnapshotRetentionTest {
         assertTrue(list.contains("\"id\":\"" + s1) && list.contains("\"id\":\"" + s3id) && !list.contains("\"id\":\"" + s2), list);
         String metrics = server.metrics();
         assertTrue(metrics.contains("strata_snapshot_gc_deleted_objects_total"), metrics);
+    }
+
+    @Test
+    void aScheduledPolicySnapshotsEveryIntervalAndPrunesToItsKeepRules() throws Exception {
+        String bucket = "scheduled";
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("a"), RequestBody.fromString("scheduled data"));
+        Path dir = Files.createDirectories(root.resolve("sched-repo"));
+        var added = strata("snapshot", "repo", "add", "sched", "--type", "local", "--path", dir.toString());
+        assertEquals(0, added.getKey(), added.getValue());
+        var bad = strata("snapshot", "policy", "set", "--repo", "sched", "--bucket", bucket, "--every", "2x");
+        assertEquals(3, bad.getKey(), bad.getValue());
+        assertFalse(Files.exists(server.dataDir().resolve("snapshot-policies").resolve("sched.json")), "bad input stores nothing");
+
+        var set = strata("snapshot", "policy", "set", "--repo", "sched", "--bucket", bucket, "--every", "1s", "--keep-last", "2");
+        assertEquals(0, set.getKey(), set.getValue());
+        assertTrue(set.getValue().contains("keep --keep-last 2"), set.getValue());
+
+        Pattern done = Pattern.compile("\"snapshot\":\"([^\"]+)\",\"repository\":\"sched\",\"state\":\"done\"");
+        java.util.Set<String> finished = new java.util.TreeSet<>();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(150).toNanos();
+        String list = "";
+        int kept = -1;
+        while (System.nanoTime() < deadline) {
+            list = PlacementTest.admin(server, "GET", "/snapshots", Map.of("repo", "sched"), 200);
+            Matcher m = done.matcher(list);
+            while (m.find()) finished.add(m.group(1));
+            kept = (int) Pattern.compile("\"id\":\"2").matcher(list).results().count();
+            String[] forgotten = dir.resolve("forgotten").toFile().list();
+            if (finished.size() >= 4 && kept == 2 && (forgotten == null || forgotten.length == 0)) break;
+            Thread.sleep(200);
+        }
+        assertTrue(finished.size() >= 4, "four scheduled snapshots finished: " + finished + "\n" + server.outputTail());
+        assertEquals(2, kept, list);
+        String[] roots = dir.resolve("snapshots").toFile().list();
+        assertEquals(2, roots == null ? 0 : roots.length, "the repository holds the two newest roots");
+        String metrics = server.metrics();
+        assertTrue(metrics.contains("strata_snapshot_failures_total{repository=\"sched\"} 0"), metrics);
+        assertTrue(metrics.contains("strata_snapshot_age_seconds{repository=\"sched\"}"), metrics);
+        var shown = strata("snapshot", "list");
+        assertTrue(shown.getValue().contains("SCHEDULE") && shown.getValue().contains("sched"), shown.getValue());
     }
 }

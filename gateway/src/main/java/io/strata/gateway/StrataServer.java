@@ -17,6 +17,7 @@ import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.SiteId;
+import io.strata.gateway.admin.SnapshotSchedules;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.SnapshotAttachAdmin;
 import io.strata.gateway.attach.AttachedNamespace;
@@ -103,11 +104,13 @@ public final class StrataServer implements AutoCloseable {
     private final ConnectionGuard guard;
     private final Attachments attachments;
     private final SnapshotService snapshots;
+    private final SnapshotSchedules schedules;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
-                         Attachments attachments, SnapshotService snapshots) {
+                         Attachments attachments, SnapshotService snapshots, SnapshotSchedules schedules) {
+        this.schedules = schedules;
         this.guard = guard;
         this.attachments = attachments;
         this.snapshots = snapshots;
@@ -152,6 +155,7 @@ public final class StrataServer implements AutoCloseable {
         Attachments attachments = null;
         SnapshotRepositories snapshotRepos = null;
         SnapshotService snapshots = null;
+        SnapshotSchedules schedules = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -222,7 +226,14 @@ public final class StrataServer implements AutoCloseable {
             snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
                     config.snapshots().maxRunningExports(), SiteId.loadOrCreate(config.dataDir()), clock);
             SnapshotAdmin.register(admin, snapshots);
-            metrics.snapshots(snapshots.metrics());
+            schedules = new SnapshotSchedules(snapshots, config.dataDir(), clock);
+            SnapshotAdmin.registerPolicies(admin, schedules);
+            SnapshotService exportsSection = snapshots;
+            SnapshotSchedules schedulesSection = schedules;
+            metrics.snapshots(out -> {
+                exportsSection.metrics().appendTo(out);
+                schedulesSection.metrics().appendTo(out);
+            });
             ContentEncodingContext encodings = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .addContentEncoding(new AwsChunkedEncoding(PASS_THROUGH_ENCODINGS))
@@ -237,6 +248,7 @@ public final class StrataServer implements AutoCloseable {
             orphans.start(config.orphanInterval());
             jobs.start();
             snapshots.start();
+            schedules.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -276,10 +288,11 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments, snapshots);
+                    created[0], guard, attachments, snapshots, schedules);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
+            if (schedules != null) steps.add(new Step("snapshot schedules", schedules::close));
             if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
             if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
@@ -407,6 +420,7 @@ public final class StrataServer implements AutoCloseable {
         List<RuntimeException> failures = closeAll(List.of(
                 new Step("listener", web::stop),
                 new Step("connection guard", guard::close),
+                new Step("snapshot schedules", schedules::close),
                 new Step("snapshot exports", snapshots::close),
                 new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),

@@ -174,6 +174,60 @@ public final class SnapshotAdmin {
         });
     }
 
+    /**
+     * {@code POST /snapshots/policy?repo=N[&buckets=a,b|&all=true][&every=1h][&keep-last=N][&keep-hourly=N]
+     * [&keep-daily=N][&keep-weekly=N][&keep-monthly=N][&keep-within=30d]} sets a repository's policy
+     * (201); {@code GET /snapshots/policy[?repo=N]} shows them with their schedules' state.
+     */
+    public static void registerPolicies(AdminApi admin, SnapshotSchedules schedules) {
+        admin.register("POST", PATH + "/policy", (req, res) -> {
+            String repo = repoName(req, "repo");
+            List<String> buckets = new ArrayList<>();
+            for (String b : req.query().first("buckets").orElse("").split(",")) {
+                if (b.isBlank()) continue;
+                try {
+                    buckets.add(new BucketName(b.strip()).value());
+                } catch (IllegalArgumentException e) {
+                    throw new S3Exception(S3Error.INVALID_BUCKET_NAME, e.getMessage());
+                }
+            }
+            if (buckets.isEmpty() == !flag(req, "all")) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "give buckets or all=true, not both.");
+            }
+            SnapshotSchedules.Policy policy;
+            try {
+                java.time.Duration every = req.query().first("every").map(SnapshotSchedules::parseEvery)
+                        .orElse(java.time.Duration.ZERO);
+                io.strata.tiering.snapshot.KeepPolicy keep = new io.strata.tiering.snapshot.KeepPolicy(
+                        count(req, "keep-last"), count(req, "keep-hourly"), count(req, "keep-daily"),
+                        count(req, "keep-weekly"), count(req, "keep-monthly"),
+                        req.query().first("keep-within").map(io.strata.tiering.snapshot.KeepPolicy.Within::parse)
+                                .orElse(io.strata.tiering.snapshot.KeepPolicy.Within.NONE));
+                policy = new SnapshotSchedules.Policy(repo, buckets, every, keep);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(schedules.json(schedules.set(policy))));
+        });
+        admin.register("GET", PATH + "/policy", (req, res) -> {
+            if (req.query().contains("repo")) {
+                String repo = repoName(req, "repo");
+                SnapshotSchedules.Policy p = schedules.policy(repo).orElseThrow(() ->
+                        new S3Exception(S3Error.NO_SUCH_KEY, "No snapshot policy for repository " + repo + "."));
+                AdminApi.sendJson(res, Status.OK_200, Json.write(schedules.json(p)));
+                return;
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("policies", schedules.json())));
+        });
+    }
+
+    private static int count(ServerRequest req, String name) {
+        Optional<String> v = req.query().first(name).asOptional();
+        if (v.isEmpty()) return 0;
+        if (!v.get().matches("\\d{1,6}")) throw new IllegalArgumentException(name + " must be a whole number, not " + v.get());
+        return Integer.parseInt(v.get());
+    }
+
     /** The retention routes: forget, diff, gc and holds (docs/snapshot-format.md §9). */
     private static void registerRetention(AdminApi admin, SnapshotService service) {
         admin.register("POST", PATH + "/forget", (req, res) -> {

@@ -928,6 +928,11 @@ public final class SnapshotService implements AutoCloseable {
             out.append("# TYPE strata_snapshot_last_success_timestamp_seconds gauge\n");
             lastSuccess.forEach((repo, at) -> out.append("strata_snapshot_last_success_timestamp_seconds{repository=\"")
                     .append(repo).append("\"} ").append(at.getEpochSecond()).append('\n'));
+            out.append("# HELP strata_snapshot_age_seconds How old the newest snapshot of each repository is.\n");
+            out.append("# TYPE strata_snapshot_age_seconds gauge\n");
+            Instant now = clock.instant();
+            lastSuccess.forEach((repo, at) -> out.append("strata_snapshot_age_seconds{repository=\"").append(repo)
+                    .append("\"} ").append(Math.max(0, Duration.between(at, now).toSeconds())).append('\n'));
             long[] byState = new long[3];
             try {
                 for (SnapshotExports.Export e : exports.exports()) {

@@ -59,6 +59,13 @@ public final class SnapshotCommand {
                                             Keep a snapshot (and its data) from forget and gc;
                                             rm releases this site's holds only
               hold list --repo NAME         Every site's holds
+              policy set --repo NAME (--bucket B ... | --all) [--every 1h] [--keep-last N]
+                       [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
+                       [--keep-within 30d]
+                                            Keep rules as restic's (applied to every snapshot of
+                                            NAME after each scheduled one, then gc); --every
+                                            snapshots the buckets on a schedule (s, m, h, d)
+              policy show --repo NAME       The policy and its schedule's failures
               attach LOCATOR --as BUCKET [--bucket SRC] [--access-key K --secret-key S]
                                             Serve a snapshot's bucket as a read-only bucket at
                                             once (see strata snapshot attach --help)
@@ -100,7 +107,8 @@ public final class SnapshotCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
         valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
-        valued.add("reason");
+        valued.addAll(Set.of("reason", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
+                "keep-within"));
         return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
                 out, err,
                 this::execute);
@@ -114,7 +122,7 @@ public final class SnapshotCommand {
             return 2;
         }
         String sub = positional.getFirst();
-        if (!Set.of("repo", "create", "list", "show", "verify", "abort", "forget", "diff", "gc", "hold").contains(sub)) {
+        if (!Set.of("repo", "create", "list", "show", "verify", "abort", "forget", "diff", "gc", "hold", "policy").contains(sub)) {
             err.println("strata: unknown snapshot command '" + sub + "'\n");
             err.print(USAGE);
             return 2;
@@ -138,6 +146,7 @@ public final class SnapshotCommand {
             if (what.startsWith("strata+")) locator(what);
         }
         if (Set.of("forget", "diff", "gc", "hold").contains(sub)) return retention(sub, positional, a, json);
+        if (sub.equals("policy")) return policy(positional, a, json);
         AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
         String repoQuery = a.option("repo") == null ? "" : "repo=" + enc(a.option("repo"));
         switch (sub) {
@@ -163,7 +172,8 @@ public final class SnapshotCommand {
                 return follow(client, id, json);
             }
             case "list" -> {
-                Map<String, Object> all = client.call("GET", API, repoQuery);
+                Map<String, Object> all = new LinkedHashMap<>(client.call("GET", API, repoQuery));
+                all.put("policies", client.call("GET", API + "/policy", "").get("policies"));
                 if (json) {
                     out.print(Json.write(all));
                 } else {
@@ -262,6 +272,36 @@ public final class SnapshotCommand {
                 }
             }
         }
+        return 0;
+    }
+
+    /** policy set|show: a repository's keep rules and schedule. */
+    private int policy(List<String> positional, Args a, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        String what = arg(positional, 1, "set|show");
+        if (!what.equals("set") && !what.equals("show")) throw new IllegalArgumentException("policy takes set or show, not " + what);
+        if (a.option("repo") == null) throw new IllegalArgumentException("policy " + what + " needs --repo NAME");
+        StringBuilder q = new StringBuilder("repo=" + enc(a.option("repo")));
+        if (what.equals("set")) {
+            if (a.all("bucket").isEmpty() == !a.has("all")) {
+                throw new IllegalArgumentException("policy set needs --bucket B (repeatable) or --all, not both");
+            }
+            if (a.has("all")) q.append("&all=true");
+            else q.append("&buckets=").append(enc(String.join(",", a.all("bucket"))));
+            for (String o : List.of("every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-within")) {
+                if (a.option(o) != null) q.append('&').append(o).append('=').append(enc(a.option(o)));
+            }
+        }
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        Map<String, Object> p = client.call(what.equals("set") ? "POST" : "GET", API + "/policy", q.toString());
+        if (json) {
+            out.print(Json.write(p));
+            return 0;
+        }
+        out.println("repository " + p.get("repository") + ": buckets "
+                + (Boolean.TRUE.equals(p.get("all")) ? "all" : String.join(",", strings(p.get("buckets"))))
+                + ", every " + (p.get("every") == null ? "- (no schedule)" : p.get("every")) + ", keep " + p.get("keep")
+                + (number(p, "failures") > 0 ? ", " + p.get("failures") + " failures, last: " + p.get("lastError") : ""));
         return 0;
     }
 
@@ -386,6 +426,18 @@ public final class SnapshotCommand {
                     Progress.bytes(number(s, "newDataBytes")), Progress.bytes(number(s, "notUploadedBytes")),
                     String.join(",", strings(s.get("buckets"))));
             out.println("  " + s.get("locator"));
+        }
+        List<Map<String, Object>> policies = maps(all.get("policies"));
+        if (!policies.isEmpty()) {
+            out.println();
+            out.printf("%-10s %-8s %-9s %8s  %s%n", "SCHEDULE", "EVERY", "NEXT", "FAILURES", "KEEP / LAST ERROR");
+            for (Map<String, Object> p : policies) {
+                out.printf(Locale.ROOT, "%-10s %-8s %-9s %8d  %s%s%n", p.get("repository"),
+                        p.get("every") == null ? "-" : p.get("every"),
+                        p.get("nextRun") == null ? "-" : String.valueOf(p.get("nextRun")).replaceAll("^.*T|\\.\\d+Z$", ""),
+                        number(p, "failures"), p.get("keep"),
+                        String.valueOf(p.getOrDefault("lastError", "")).isEmpty() ? "" : "  LAST ERROR: " + p.get("lastError"));
+            }
         }
         List<Map<String, Object>> exports = maps(all.get("exports"));
         if (exports.isEmpty()) return;
