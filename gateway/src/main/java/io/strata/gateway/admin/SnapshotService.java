@@ -300,7 +300,8 @@ public final class SnapshotService implements AutoCloseable {
      *
      * @throws SnapshotException NOT_FOUND for an unknown repository, INVALID for an unknown bucket
      * @throws IllegalStateException when an export into that repository is unfinished (one at a time:
-     *         two exports into one repository could share a data object that aborting one deletes)
+     *         two exports into one repository could share a data object that aborting one deletes), or
+     *         while a GC of that repository runs
      * @throws java.util.concurrent.RejectedExecutionException when {@code maxRunning} exports run
      */
     public Tracked create(Request request) {
@@ -317,17 +318,30 @@ public final class SnapshotService implements AutoCloseable {
             throw new IllegalStateException("Snapshot export " + busy.get().id() + " into repository " + request.repository()
                     + " is unfinished (" + stateOf(busy.get()) + "); wait for it or abort it.");
         }
-        if (running() >= maxRunning) {
-            throw new java.util.concurrent.RejectedExecutionException(maxRunning
-                    + " snapshot exports are running (snapshots.max-running-exports); retry when one has ended.");
+        // Held while the export is recorded (in the repository too): a GC reads the exports in progress
+        // under it, so it either sees this one or has finished its deletes before the export looks
+        // for objects already present (it could otherwise delete one the export then references).
+        java.util.concurrent.locks.ReentrantLock gcLock = gcLocks.computeIfAbsent(request.repository(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        if (!gcLock.tryLock()) {
+            throw new IllegalStateException("A GC of repository " + request.repository() + " is running; retry when it has ended.");
         }
-        List<String> covered = request.buckets().isEmpty()
-                ? namespace.buckets().stream().map(b -> b.name().value()).toList()
-                : request.buckets().stream().map(BucketName::value).toList();
-        Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
-        // The site that writes a repository's snapshots owns it and is the one that collects it.
-        retention(repository).claimIfUnowned();
-        SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+        SnapshotExports.Export e;
+        try {
+            if (running() >= maxRunning) {
+                throw new java.util.concurrent.RejectedExecutionException(maxRunning
+                        + " snapshot exports are running (snapshots.max-running-exports); retry when one has ended.");
+            }
+            List<String> covered = request.buckets().isEmpty()
+                    ? namespace.buckets().stream().map(b -> b.name().value()).toList()
+                    : request.buckets().stream().map(BucketName::value).toList();
+            Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
+            // The site that writes a repository's snapshots owns it and is the one that collects it.
+            retention(repository).claimIfUnowned();
+            e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+        } finally {
+            gcLock.unlock();
+        }
         Tracked t = new Tracked(e, "queued");
         tracked.put(e.id(), t);
         executor.execute(() -> run(t, e));
