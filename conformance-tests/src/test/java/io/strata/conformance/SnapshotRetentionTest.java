@@ -135,6 +135,10 @@ class SnapshotRetentionTest {
         assertEquals(expected, dataObjects());
         var again = strata("snapshot", "gc", "--repo", "local");
         assertTrue(again.getValue().contains("deleted 0 data objects and 0 range files"), again.getValue());
+        var full = strata("snapshot", "gc", "--repo", "local", "--full");
+        assertEquals(0, full.getKey(), full.getValue());
+        assertTrue(full.getValue().contains("deleted 0 data objects and 0 range files of 0 forgotten snapshots and orphans"),
+                "nothing is left over: " + full.getValue());
 
         String site = Files.readString(server.dataDir().resolve("site-id"), StandardCharsets.UTF_8).strip();
         String owner = Files.readString(server.dataDir().resolve("snapshots").resolve("owner.json"), StandardCharsets.UTF_8);

@@ -247,7 +247,7 @@ public final class SnapshotAdmin {
             String repo = repoName(req, "repo");
             Map<String, Object> done;
             try {
-                done = service.gc(repo, flag(req, "claim"), flag(req, "dry-run"));
+                done = service.gc(repo, flag(req, "claim"), flag(req, "dry-run"), flag(req, "full"));
             } catch (IllegalStateException e) {
                 throw new S3Exception(S3Error.REPOSITORY_IN_USE, e.getMessage());
             }

@@ -232,7 +232,7 @@ public final class SnapshotSchedules implements AutoCloseable {
                     LOG.info("snapshot {} of repository {} kept for now: {}", id, p.repository(), e.getMessage());
                 }
             }
-            if (!forget.isEmpty()) service.gc(p.repository(), false, false);
+            if (!forget.isEmpty()) service.gc(p.repository(), false, false, false);
         } catch (RuntimeException e) {
             failed(p, s, "retention: " + e.getMessage());
         }

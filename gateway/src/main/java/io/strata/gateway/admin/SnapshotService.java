@@ -782,20 +782,21 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     /**
-     * Collects the repository named (see {@link SnapshotGc#gc}); one GC per repository at a time in
+     * Collects the repository named (see {@link SnapshotGc#gc}), with {@code full} also sweeping
+     * orphans by listing it whole; one GC per repository at a time in
      * this process. Logs and counts what it deleted.
      *
      * @throws SnapshotException REJECTED when another site owns it, or none does and not {@code claim}
      * @throws IllegalStateException when a GC of that repository is running
      */
-    public Map<String, Object> gc(String repository, boolean claim, boolean dryRun) {
+    public Map<String, Object> gc(String repository, boolean claim, boolean dryRun, boolean full) {
         SnapshotRepository repo = repositories.repository(repository);
         java.util.concurrent.locks.ReentrantLock lock = gcLocks.computeIfAbsent(repository,
                 k -> new java.util.concurrent.locks.ReentrantLock());
         if (!lock.tryLock()) throw new IllegalStateException("A GC of repository " + repository + " is running.");
         try {
             long t0 = System.nanoTime();
-            SnapshotGc.Result r = retention(repo).gc(claim, dryRun);
+            SnapshotGc.Result r = retention(repo).gc(claim, dryRun, full);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (!dryRun) {
                 gcRuns.increment();
@@ -807,6 +808,7 @@ public final class SnapshotService implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("repository", repository);
             m.put("dryRun", dryRun);
+            m.put("full", full);
             m.put("collected", r.collected());
             m.put("deferred", new java.util.TreeMap<>(r.deferred()));
             m.put("replayedPlans", r.replayed());

@@ -51,10 +51,12 @@ public final class SnapshotCommand {
                                             stay until gc. Refused for a held snapshot
               diff A B --repo NAME          Versions added (+), removed (-) and changed (M) from A
                                             to B, reading only the range files that differ
-              gc --repo NAME [--dry-run] [--claim]
+              gc --repo NAME [--dry-run] [--claim] [--full]
                                             Delete what only forgotten snapshots referenced; only
                                             the repository's owner site collects (--claim makes
-                                            this site the owner of a repository without one)
+                                            this site the owner of a repository without one);
+                                            --full also lists the repository whole and deletes
+                                            objects no snapshot names (refused during an export)
               hold add|rm SNAPSHOT-ID --repo NAME [--reason TEXT]
                                             Keep a snapshot (and its data) from forget and gc;
                                             rm releases this site's holds only
@@ -224,7 +226,7 @@ public final class SnapshotCommand {
                     + enc(String.join(",", positional.subList(1, positional.size()))));
             case "diff" -> client.call("GET", API + "/diff", repo + "&from=" + enc(positional.get(1)) + "&to=" + enc(positional.get(2)));
             case "gc" -> client.call("POST", API + "/gc", repo + (a.has("dry-run") ? "&dry-run=true" : "")
-                    + (a.has("claim") ? "&claim=true" : ""));
+                    + (a.has("claim") ? "&claim=true" : "") + (a.has("full") ? "&full=true" : ""));
             default -> switch (what) {
                 case "add" -> client.call("POST", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
                         + (a.option("reason") == null ? "" : "&reason=" + enc(a.option("reason"))));
@@ -253,8 +255,12 @@ public final class SnapshotCommand {
             case "gc" -> {
                 out.println((Boolean.TRUE.equals(r.get("dryRun")) ? "would delete " : "deleted ") + r.get("dataDeleted")
                         + " data objects and " + r.get("rangesDeleted") + " range files of "
-                        + strings(r.get("collected")).size() + " forgotten snapshots (" + r.get("rangesRead")
+                        + strings(r.get("collected")).size() + " forgotten snapshots"
+                        + (Boolean.TRUE.equals(r.get("full")) ? " and orphans" : "") + " (" + r.get("rangesRead")
                         + " range files read)");
+                if (!strings(r.get("replayedPlans")).isEmpty()) {
+                    out.println("finished the plans of an interrupted gc: " + String.join(" ", strings(r.get("replayedPlans"))));
+                }
                 if (r.get("deferred") instanceof Map<?, ?> d) {
                     d.forEach((id, why) -> out.println("deferred " + id + ": " + why));
                 }

@@ -392,6 +392,70 @@ public final class SnapshotGc {
      *         {@code claim} is false; CORRUPT for a hold, tombstone or range file that does not read
      */
     public Result gc(boolean claim, boolean dryRun) {
+        return gc(claim, dryRun, false);
+    }
+
+    /**
+     * As {@link #gc(boolean, boolean)}; with {@code full}, then also sweeps orphans: lists
+     * {@code data/} and {@code ranges/} whole and deletes what no root (retained, or forgotten and
+     * deferred) names, such as what an export left that died and was never resumed or aborted. Costs
+     * a read of every range file of every snapshot.
+     *
+     * @throws SnapshotException REJECTED for a full sweep while an export is in progress (its
+     *         uploads are named by no root yet)
+     */
+    public Result gc(boolean claim, boolean dryRun, boolean full) {
+        Result r = collect(claim, dryRun);
+        return full ? sweep(r) : r;
+    }
+
+    private Result sweep(Result collected) {
+        List<InProgress> exports = exportsInProgress();
+        if (!exports.isEmpty()) {
+            throw new SnapshotException(Reason.REJECTED, "export " + exports.getFirst().snapshot() + " into "
+                    + repository.location() + " is in progress: a full sweep would take its uploads; run it when none is");
+        }
+        Set<String> named = new HashSet<>();
+        long[] read = {collected.rangesRead()};
+        List<SnapshotRoot> roots = new ArrayList<>();
+        for (String path : paths(SnapshotFormat.SNAPSHOTS)) {
+            if (!path.endsWith(".json")) continue;
+            roots.add(SnapshotReader.readRoot(repository, path.substring(SnapshotFormat.SNAPSHOTS.length(), path.length() - 5)));
+        }
+        for (String path : paths(FORGOTTEN)) {
+            if (!path.endsWith(".json")) continue;
+            roots.add(SnapshotRoot.decode(new String(SnapshotReader.readSmall(repository, path), StandardCharsets.UTF_8)));
+        }
+        for (SnapshotRoot root : roots) {
+            for (SnapshotRoot.BucketRoot b : root.buckets()) {
+                b.ranges().forEach(r -> named.add(r.path()));
+                named.addAll(dataPaths(b.ranges(), read));
+            }
+        }
+        List<String> data = new ArrayList<>();
+        List<String> ranges = new ArrayList<>();
+        for (String path : paths(SnapshotFormat.DATA)) if (!named.contains(path)) data.add(path);
+        for (String path : paths(SnapshotFormat.RANGES)) if (!named.contains(path)) ranges.add(path);
+        List<String> allData = new ArrayList<>(collected.data());
+        allData.addAll(data);
+        List<String> allRanges = new ArrayList<>(collected.ranges());
+        allRanges.addAll(ranges);
+        Result result = new Result(collected.replayed(), collected.collected(), collected.deferred(), allData, allRanges,
+                read[0], collected.dryRun());
+        if (collected.dryRun() || (data.isEmpty() && ranges.isEmpty())) return result;
+        Plan plan = new Plan(site, clock.instant(), List.of(), data, ranges);
+        String planPath = planPath(plan);
+        putDocument(planPath, plan.encode());
+        execute(planPath, plan);
+        return result;
+    }
+
+    private static String planPath(Plan plan) {
+        return PLANS + PLAN_TIME.format(plan.created()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
+                + ".json";
+    }
+
+    private Result collect(boolean claim, boolean dryRun) {
         if (dryRun) {
             Optional<String> owner = owner();
             if (owner.isPresent() && !owner.get().equals(site)) checkOwner(false);
@@ -455,8 +519,7 @@ public final class SnapshotGc {
         Result result = new Result(replayed, collected, deferred, List.copyOf(data), List.copyOf(ranges), read[0], dryRun);
         if (dryRun || collected.isEmpty()) return result;
         Plan plan = new Plan(site, clock.instant(), collected, result.data(), result.ranges());
-        String planPath = PLANS + PLAN_TIME.format(plan.created()) + "-"
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".json";
+        String planPath = planPath(plan);
         putDocument(planPath, plan.encode());
         execute(planPath, plan);
         return result;

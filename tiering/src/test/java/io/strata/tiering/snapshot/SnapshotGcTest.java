@@ -363,5 +363,34 @@ class SnapshotGcTest {
         gc("site-a").gc(false, false);
 
         assertFalse(orphans().isEmpty(), "without the plan's replay its objects are orphaned");
+
+        // The full sweep finds them by listing the repository whole, even with the plan skipped.
+        Set<String> orphans = orphans();
+        SnapshotGc.Result swept = gc("site-a").gc(false, false, true);
+        assertEquals(Set.of(), orphans());
+        Set<String> deleted = new TreeSet<>(swept.data());
+        deleted.addAll(swept.ranges());
+        assertEquals(orphans, deleted);
+        System.clearProperty("strata.test.fault");
+        for (String id : List.of(s1, s3)) {
+            assertTrue(SnapshotReader.open(repo, locator(id), work).verify(1.0, 1).ok(), id);
+        }
+        assertEquals(List.of(), gc("site-a").gc(false, false, true).data(), "a second sweep finds nothing");
+    }
+
+    @Test
+    void aFullSweepIsRefusedWhileAnExportIsInProgress() throws Exception {
+        threeSnapshots();
+        put("k900", 9000);
+        SnapshotExports exports = exports();
+        SnapshotExports.Export e = exports.start("repo", List.of(), Optional.of(s3));
+        readsLeft.set(0);
+        assertThrows(IllegalStateException.class, () -> exports.resume(e.id()));
+        Set<String> before = paths();
+        SnapshotException refused = assertThrows(SnapshotException.class, () -> gc("site-a").gc(true, false, true));
+        assertTrue(refused.getMessage().contains(e.snapshot()), refused.getMessage());
+        Set<String> after = paths();
+        after.remove("owner.json");
+        assertEquals(before, after);
     }
 }
