@@ -336,8 +336,6 @@ public final class SnapshotService implements AutoCloseable {
                     ? namespace.buckets().stream().map(b -> b.name().value()).toList()
                     : request.buckets().stream().map(BucketName::value).toList();
             Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
-            // The site that writes a repository's snapshots owns it and is the one that collects it.
-            retention(repository).claimIfUnowned();
             e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
         } finally {
             gcLock.unlock();
@@ -425,6 +423,14 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     private void succeeded(Tracked t, SnapshotExporter.Result r, long millis) {
+        // The site that writes a repository's snapshots owns it and is the one that collects it. Claimed
+        // once a snapshot exists (before it is reported done, so a scheduled GC finds the claim), never
+        // by an export that is then aborted: that leaves the repository exactly as it was.
+        try {
+            retention(repositories.repository(t.repository)).claimIfUnowned();
+        } catch (SnapshotException e) {
+            LOG.warn("snapshot repository {}: cannot record this site ({}) as its owner: {}", t.repository, site, e.getMessage());
+        }
         t.result = r;
         t.state = "done";
         t.ended = clock.instant();
