@@ -301,7 +301,7 @@ class SnapshotRestoreTest {
         var r = strata("snapshot", "attach", locator, "--as", "attached", "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
         assertEquals(0, r.getKey(), r.getValue());
         assertEquals(1, holds().size(), holds().toString());
-        assertTrue(holds().getFirst().matches("site-a/holds/[0-9a-f]{16}-attach-[0-9a-f]{12}\\.json"), holds().toString());
+        assertTrue(holds().getFirst().matches("site-a/holds/site-[0-9a-f]{16}-attach-[0-9a-f]{12}\\.json"), holds().toString());
         try (S3Client archive = proxyClient()) {
             String hold = archive.getObjectAsBytes(g -> g.bucket("snaps").key(holds().getFirst())).asUtf8String();
             assertTrue(hold.contains("\"purpose\":\"attach\""), hold);
@@ -324,7 +324,7 @@ class SnapshotRestoreTest {
         assertEquals(entries, Long.parseLong(field(json, "loaded")), json);
         // Nothing was copied: every version is still held in the repository, and the hold says so there.
         assertEquals(1, holds().size(), holds().toString());
-        assertTrue(holds().getFirst().matches("site-a/holds/[0-9a-f]{16}-restore-[0-9a-f]{12}\\.json"), holds().toString());
+        assertTrue(holds().getFirst().matches("site-a/holds/site-[0-9a-f]{16}-restore-[0-9a-f]{12}\\.json"), holds().toString());
         try (S3Client archive = proxyClient()) {
             String hold = archive.getObjectAsBytes(g -> g.bucket("snaps").key(holds().getFirst())).asUtf8String();
             assertTrue(hold.contains("\"purpose\":\"restore\"") && hold.contains("\"snapshot\":\"") && hold.contains("\"site\":\"")

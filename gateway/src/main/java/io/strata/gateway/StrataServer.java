@@ -16,6 +16,8 @@ import io.strata.erasure.Healer;
 import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.config.SiteId;
+import io.strata.gateway.admin.SnapshotSchedules;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.SnapshotAttachAdmin;
 import io.strata.gateway.admin.SnapshotRestoreAdmin;
@@ -105,11 +107,14 @@ public final class StrataServer implements AutoCloseable {
     private final Attachments attachments;
     private final SnapshotService snapshots;
     private final Restores restores;
+    private final SnapshotSchedules schedules;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
-                         Attachments attachments, SnapshotService snapshots, Restores restores) {
+                         Attachments attachments, SnapshotService snapshots, Restores restores,
+                         SnapshotSchedules schedules) {
+        this.schedules = schedules;
         this.guard = guard;
         this.restores = restores;
         this.attachments = attachments;
@@ -156,6 +161,7 @@ public final class StrataServer implements AutoCloseable {
         Restores restores = null;
         SnapshotRepositories snapshotRepos = null;
         SnapshotService snapshots = null;
+        SnapshotSchedules schedules = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -230,9 +236,16 @@ public final class StrataServer implements AutoCloseable {
             SnapshotExports exports = new SnapshotExports(namespace, snapshotRepos, service.snapshotData(), snapshotWork,
                     SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock);
             snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
-                    config.snapshots().maxRunningExports(), clock);
+                    config.snapshots().maxRunningExports(), SiteId.loadOrCreate(config.dataDir()), clock);
             SnapshotAdmin.register(admin, snapshots);
-            metrics.snapshots(snapshots.metrics());
+            schedules = new SnapshotSchedules(snapshots, config.dataDir(), clock);
+            SnapshotAdmin.registerPolicies(admin, schedules);
+            SnapshotService exportsSection = snapshots;
+            SnapshotSchedules schedulesSection = schedules;
+            metrics.snapshots(out -> {
+                exportsSection.metrics().appendTo(out);
+                schedulesSection.metrics().appendTo(out);
+            });
             ContentEncodingContext encodings = AwsChunkedEncoding.context(PASS_THROUGH_ENCODINGS);
             guard = new ConnectionGuard(config.limits(), S3Api::refuse);
             ConnectionGuard connectionGuard = guard;
@@ -245,6 +258,7 @@ public final class StrataServer implements AutoCloseable {
             jobs.start();
             restores.start();
             snapshots.start();
+            schedules.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -284,10 +298,11 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments, snapshots, restores);
+                    created[0], guard, attachments, snapshots, restores, schedules);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
+            if (schedules != null) steps.add(new Step("snapshot schedules", schedules::close));
             if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
             if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
@@ -422,6 +437,7 @@ public final class StrataServer implements AutoCloseable {
         List<RuntimeException> failures = closeAll(List.of(
                 new Step("listener", web::stop),
                 new Step("connection guard", guard::close),
+                new Step("snapshot schedules", schedules::close),
                 new Step("snapshot exports", snapshots::close),
                 new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),

@@ -44,6 +44,7 @@ public final class SnapshotAdmin {
     }
 
     public static void register(AdminApi admin, SnapshotService service) {
+        registerRetention(admin, service);
         SnapshotRepositories repos = service.repositories();
         admin.register("GET", PATH + "/repos", (req, res) -> {
             List<Object> list = new ArrayList<>();
@@ -170,6 +171,104 @@ public final class SnapshotAdmin {
             SnapshotService.Verification v = service.verification(id).orElseThrow(() ->
                     new S3Exception(S3Error.NO_SUCH_KEY, "No verification " + id + "."));
             AdminApi.sendJson(res, Status.OK_200, Json.write(SnapshotService.json(v)));
+        });
+    }
+
+    /**
+     * {@code POST /snapshots/policy?repo=N[&buckets=a,b|&all=true][&every=1h][&keep-last=N][&keep-hourly=N]
+     * [&keep-daily=N][&keep-weekly=N][&keep-monthly=N][&keep-within=30d]} sets a repository's policy
+     * (201); {@code GET /snapshots/policy[?repo=N]} shows them with their schedules' state.
+     */
+    public static void registerPolicies(AdminApi admin, SnapshotSchedules schedules) {
+        admin.register("POST", PATH + "/policy", (req, res) -> {
+            String repo = repoName(req, "repo");
+            List<String> buckets = new ArrayList<>();
+            for (String b : req.query().first("buckets").orElse("").split(",")) {
+                if (b.isBlank()) continue;
+                try {
+                    buckets.add(new BucketName(b.strip()).value());
+                } catch (IllegalArgumentException e) {
+                    throw new S3Exception(S3Error.INVALID_BUCKET_NAME, e.getMessage());
+                }
+            }
+            if (buckets.isEmpty() == !flag(req, "all")) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "give buckets or all=true, not both.");
+            }
+            SnapshotSchedules.Policy policy;
+            try {
+                java.time.Duration every = req.query().first("every").map(SnapshotSchedules::parseEvery)
+                        .orElse(java.time.Duration.ZERO);
+                io.strata.tiering.snapshot.KeepPolicy keep = new io.strata.tiering.snapshot.KeepPolicy(
+                        count(req, "keep-last"), count(req, "keep-hourly"), count(req, "keep-daily"),
+                        count(req, "keep-weekly"), count(req, "keep-monthly"),
+                        req.query().first("keep-within").map(io.strata.tiering.snapshot.KeepPolicy.Within::parse)
+                                .orElse(io.strata.tiering.snapshot.KeepPolicy.Within.NONE));
+                policy = new SnapshotSchedules.Policy(repo, buckets, every, keep);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(schedules.json(schedules.set(policy))));
+        });
+        admin.register("GET", PATH + "/policy", (req, res) -> {
+            if (req.query().contains("repo")) {
+                String repo = repoName(req, "repo");
+                SnapshotSchedules.Policy p = schedules.policy(repo).orElseThrow(() ->
+                        new S3Exception(S3Error.NO_SUCH_KEY, "No snapshot policy for repository " + repo + "."));
+                AdminApi.sendJson(res, Status.OK_200, Json.write(schedules.json(p)));
+                return;
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("policies", schedules.json())));
+        });
+    }
+
+    private static int count(ServerRequest req, String name) {
+        Optional<String> v = req.query().first(name).asOptional();
+        if (v.isEmpty()) return 0;
+        if (!v.get().matches("\\d{1,6}")) throw new IllegalArgumentException(name + " must be a whole number, not " + v.get());
+        return Integer.parseInt(v.get());
+    }
+
+    /** The retention routes: forget, diff, gc and holds (docs/snapshot-format.md §9). */
+    private static void registerRetention(AdminApi admin, SnapshotService service) {
+        admin.register("POST", PATH + "/forget", (req, res) -> {
+            String repo = repoName(req, "repo");
+            List<String> ids = new ArrayList<>();
+            for (String id : req.query().first("ids").orElse("").split(",")) if (!id.isBlank()) ids.add(id.strip());
+            if (ids.isEmpty()) throw new S3Exception(S3Error.INVALID_ARGUMENT, "ids is required (snapshot ids, comma-separated).");
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.forget(repo, ids)));
+        });
+        admin.register("GET", PATH + "/diff", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String from = req.query().first("from").orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "from is required."));
+            String to = req.query().first("to").orElseThrow(() -> new S3Exception(S3Error.INVALID_ARGUMENT, "to is required."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.diff(repo, from, to)));
+        });
+        admin.register("POST", PATH + "/gc", (req, res) -> {
+            String repo = repoName(req, "repo");
+            Map<String, Object> done;
+            try {
+                done = service.gc(repo, flag(req, "claim"), flag(req, "dry-run"), flag(req, "full"));
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.REPOSITORY_IN_USE, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(done));
+        });
+        admin.register("GET", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("site", service.site(), "holds", service.holds(repo))));
+        });
+        admin.register("POST", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String snapshot = req.query().first("snapshot").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(service.hold(repo, snapshot,
+                    req.query().first("reason").orElse("explicit hold"))));
+        });
+        admin.register("DELETE", PATH + "/holds", (req, res) -> {
+            String repo = repoName(req, "repo");
+            String snapshot = req.query().first("snapshot").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot)));
         });
     }
 

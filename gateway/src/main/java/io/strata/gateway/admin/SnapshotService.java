@@ -10,6 +10,7 @@ import io.strata.namespace.WorkItem;
 import io.strata.tiering.snapshot.SnapshotException;
 import io.strata.tiering.snapshot.SnapshotExporter;
 import io.strata.tiering.snapshot.SnapshotExports;
+import io.strata.tiering.snapshot.SnapshotGc;
 import io.strata.tiering.snapshot.SnapshotLocator;
 import io.strata.tiering.snapshot.SnapshotReader;
 import io.strata.tiering.snapshot.SnapshotRepository;
@@ -133,6 +134,10 @@ public final class SnapshotService implements AutoCloseable {
         }
     }
 
+    private final String site;
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> gcLocks = new ConcurrentHashMap<>();
+    private final LongAdder gcRuns = new LongAdder();
+    private final LongAdder gcDeleted = new LongAdder();
     private final Namespace namespace;
     private final SnapshotRepositories repositories;
     private final SnapshotExports exports;
@@ -163,7 +168,8 @@ public final class SnapshotService implements AutoCloseable {
      *                range files: on the namespace's file system (checkpoints are hard links)
      */
     public SnapshotService(Namespace namespace, SnapshotRepositories repositories, SnapshotExports exports, Path workDir,
-                           int maxRunning, Clock clock) {
+                           int maxRunning, String site, Clock clock) {
+        this.site = site;
         this.namespace = namespace;
         this.repositories = repositories;
         this.exports = exports;
@@ -294,7 +300,8 @@ public final class SnapshotService implements AutoCloseable {
      *
      * @throws SnapshotException NOT_FOUND for an unknown repository, INVALID for an unknown bucket
      * @throws IllegalStateException when an export into that repository is unfinished (one at a time:
-     *         two exports into one repository could share a data object that aborting one deletes)
+     *         two exports into one repository could share a data object that aborting one deletes), or
+     *         while a GC of that repository runs
      * @throws java.util.concurrent.RejectedExecutionException when {@code maxRunning} exports run
      */
     public Tracked create(Request request) {
@@ -311,15 +318,28 @@ public final class SnapshotService implements AutoCloseable {
             throw new IllegalStateException("Snapshot export " + busy.get().id() + " into repository " + request.repository()
                     + " is unfinished (" + stateOf(busy.get()) + "); wait for it or abort it.");
         }
-        if (running() >= maxRunning) {
-            throw new java.util.concurrent.RejectedExecutionException(maxRunning
-                    + " snapshot exports are running (snapshots.max-running-exports); retry when one has ended.");
+        // Held while the export is recorded (in the repository too): a GC reads the exports in progress
+        // under it, so it either sees this one or has finished its deletes before the export looks
+        // for objects already present (it could otherwise delete one the export then references).
+        java.util.concurrent.locks.ReentrantLock gcLock = gcLocks.computeIfAbsent(request.repository(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        if (!gcLock.tryLock()) {
+            throw new IllegalStateException("A GC of repository " + request.repository() + " is running; retry when it has ended.");
         }
-        List<String> covered = request.buckets().isEmpty()
-                ? namespace.buckets().stream().map(b -> b.name().value()).toList()
-                : request.buckets().stream().map(BucketName::value).toList();
-        Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
-        SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+        SnapshotExports.Export e;
+        try {
+            if (running() >= maxRunning) {
+                throw new java.util.concurrent.RejectedExecutionException(maxRunning
+                        + " snapshot exports are running (snapshots.max-running-exports); retry when one has ended.");
+            }
+            List<String> covered = request.buckets().isEmpty()
+                    ? namespace.buckets().stream().map(b -> b.name().value()).toList()
+                    : request.buckets().stream().map(BucketName::value).toList();
+            Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
+            e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+        } finally {
+            gcLock.unlock();
+        }
         Tracked t = new Tracked(e, "queued");
         tracked.put(e.id(), t);
         executor.execute(() -> run(t, e));
@@ -403,6 +423,14 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     private void succeeded(Tracked t, SnapshotExporter.Result r, long millis) {
+        // The site that writes a repository's snapshots owns it and is the one that collects it. Claimed
+        // once a snapshot exists (before it is reported done, so a scheduled GC finds the claim), never
+        // by an export that is then aborted: that leaves the repository exactly as it was.
+        try {
+            retention(repositories.repository(t.repository)).claimIfUnowned();
+        } catch (SnapshotException e) {
+            LOG.warn("snapshot repository {}: cannot record this site ({}) as its owner: {}", t.repository, site, e.getMessage());
+        }
         t.result = r;
         t.state = "done";
         t.ended = clock.instant();
@@ -706,6 +734,136 @@ public final class SnapshotService implements AutoCloseable {
         return m;
     }
 
+    // ---- retention: forget, diff, holds, gc (docs/snapshot-format.md §9)
+
+    /** This gateway's site id, as recorded in the repositories it owns and the holds it places. */
+    public String site() {
+        return site;
+    }
+
+    private SnapshotGc retention(SnapshotRepository repository) {
+        return new SnapshotGc(repository, site, workDir, clock);
+    }
+
+    /**
+     * Forgets snapshots of the repository named: their roots go, their data stays until {@link #gc}.
+     *
+     * @throws SnapshotException NOT_FOUND for an unknown repository or snapshot (then none is
+     *         forgotten), REJECTED for a held snapshot or the parent of an export in progress
+     */
+    public Map<String, Object> forget(String repository, List<String> ids) {
+        List<String> forgotten = retention(repositories.repository(repository)).forget(ids);
+        LOG.info("snapshots forgotten in repository {}: {}", repository, forgotten);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        m.put("forgotten", forgotten);
+        return m;
+    }
+
+    /** The versions added, removed and changed from snapshot {@code a} to {@code b} of the repository named. */
+    public Map<String, Object> diff(String repository, String a, String b) {
+        SnapshotGc.Diff d = retention(repositories.repository(repository)).diff(a, b);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        m.put("from", a);
+        m.put("to", b);
+        m.put("added", changes(d.added()));
+        m.put("removed", changes(d.removed()));
+        m.put("changed", changes(d.changed()));
+        m.put("rangesRead", d.rangesRead());
+        return m;
+    }
+
+    private static List<Object> changes(List<SnapshotGc.Change> changes) {
+        List<Object> out = new ArrayList<>();
+        for (SnapshotGc.Change c : changes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bucket", c.bucket());
+            m.put("key", c.key());
+            m.put("versionId", c.versionId());
+            m.put("deleteMarker", c.deleteMarker());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * Collects the repository named (see {@link SnapshotGc#gc}), with {@code full} also sweeping
+     * orphans by listing it whole; one GC per repository at a time in
+     * this process. Logs and counts what it deleted.
+     *
+     * @throws SnapshotException REJECTED when another site owns it, or none does and not {@code claim}
+     * @throws IllegalStateException when a GC of that repository is running
+     */
+    public Map<String, Object> gc(String repository, boolean claim, boolean dryRun, boolean full) {
+        SnapshotRepository repo = repositories.repository(repository);
+        java.util.concurrent.locks.ReentrantLock lock = gcLocks.computeIfAbsent(repository,
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        if (!lock.tryLock()) throw new IllegalStateException("A GC of repository " + repository + " is running.");
+        try {
+            long t0 = System.nanoTime();
+            SnapshotGc.Result r = retention(repo).gc(claim, dryRun, full);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            if (!dryRun) {
+                gcRuns.increment();
+                gcDeleted.add(r.data().size() + r.ranges().size());
+            }
+            LOG.info("snapshot gc of repository {}{}: collected {}, deferred {}, {} data objects and {} range files, "
+                    + "{} range files read, {} plans replayed, {} ms", repository, dryRun ? " (dry run)" : "", r.collected(),
+                    r.deferred(), r.data().size(), r.ranges().size(), r.rangesRead(), r.replayed().size(), millis);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("repository", repository);
+            m.put("dryRun", dryRun);
+            m.put("full", full);
+            m.put("collected", r.collected());
+            m.put("deferred", new java.util.TreeMap<>(r.deferred()));
+            m.put("replayedPlans", r.replayed());
+            m.put("dataDeleted", r.data().size());
+            m.put("rangesDeleted", r.ranges().size());
+            m.put("rangesRead", r.rangesRead());
+            m.put("data", r.data());
+            m.put("ranges", r.ranges());
+            return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Places this site's hold on a snapshot of the repository named. */
+    public Map<String, Object> hold(String repository, String snapshot, String reason) {
+        SnapshotGc.Hold h = retention(repositories.repository(repository)).hold(snapshot, reason);
+        LOG.info("snapshot {} in repository {} held: {} ({})", snapshot, repository, h.path(), reason);
+        return json(repository, h);
+    }
+
+    /** Releases this site's holds on a snapshot (never another site's). */
+    public Map<String, Object> release(String repository, String snapshot) {
+        List<SnapshotGc.Hold> released = retention(repositories.repository(repository)).release(snapshot);
+        LOG.info("snapshot {} in repository {}: {} holds released", snapshot, repository, released.size());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        m.put("snapshot", snapshot);
+        m.put("released", released.stream().map(h -> json(repository, h)).toList());
+        return m;
+    }
+
+    /** Every hold in the repository named, whichever site placed it. */
+    public List<Map<String, Object>> holds(String repository) {
+        return retention(repositories.repository(repository)).holds().stream().map(h -> json(repository, h)).toList();
+    }
+
+    private Map<String, Object> json(String repository, SnapshotGc.Hold h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        m.put("snapshot", h.snapshot());
+        m.put("site", h.site());
+        m.put("mine", h.site().equals(site));
+        m.put("created", h.created().toString());
+        m.put("purpose", h.purpose());
+        m.put("path", h.path());
+        return m;
+    }
+
     // ---- verification
 
     /**
@@ -792,6 +950,11 @@ public final class SnapshotService implements AutoCloseable {
             out.append("# TYPE strata_snapshot_last_success_timestamp_seconds gauge\n");
             lastSuccess.forEach((repo, at) -> out.append("strata_snapshot_last_success_timestamp_seconds{repository=\"")
                     .append(repo).append("\"} ").append(at.getEpochSecond()).append('\n'));
+            out.append("# HELP strata_snapshot_age_seconds How old the newest snapshot of each repository is.\n");
+            out.append("# TYPE strata_snapshot_age_seconds gauge\n");
+            Instant now = clock.instant();
+            lastSuccess.forEach((repo, at) -> out.append("strata_snapshot_age_seconds{repository=\"").append(repo)
+                    .append("\"} ").append(Math.max(0, Duration.between(at, now).toSeconds())).append('\n'));
             long[] byState = new long[3];
             try {
                 for (SnapshotExports.Export e : exports.exports()) {
@@ -812,6 +975,10 @@ public final class SnapshotService implements AutoCloseable {
                     finished.sum());
             Metrics.counter(out, "strata_snapshot_export_failures_total", "Snapshot export attempts that failed.",
                     failures.sum());
+            Metrics.counter(out, "strata_snapshot_gc_runs_total", "Snapshot repository GCs finished by this process.",
+                    gcRuns.sum());
+            Metrics.counter(out, "strata_snapshot_gc_deleted_objects_total", "Data objects and range files deleted by GC.",
+                    gcDeleted.sum());
             Metrics.counter(out, "strata_snapshot_versions_total", "Versions in the snapshots finished.", versions.sum());
             out.append("# HELP strata_snapshot_data_bytes_total Bytes of the versions in finished snapshots: uploaded "
                     + "as new data objects, or not uploaded (reused from an earlier snapshot, already present, or a "

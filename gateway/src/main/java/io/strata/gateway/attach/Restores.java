@@ -1,5 +1,7 @@
 package io.strata.gateway.attach;
 
+import io.strata.gateway.config.SiteId;
+
 import io.strata.gateway.config.DurableFiles;
 import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
@@ -335,25 +337,12 @@ public final class Restores implements AutoCloseable {
         return n;
     }
 
-    /**
-     * This site's id, as its holds name it: 16 hex digits, made once and kept in {@code DATA_DIR/site-id}
-     * (a copied data directory is the same site).
-     */
+    /** This site's id, as its holds name it (made once and kept in {@code DATA_DIR/site-id}: {@link SiteId}). */
     public static String siteId(Path dataDir) {
-        Path file = dataDir.resolve("site-id");
         try {
-            if (Files.exists(file)) {
-                String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
-                if (!id.matches("[0-9a-f]{16}")) throw new IOException(file + " does not hold a site id (16 hex digits)");
-                return id;
-            }
-            byte[] b = new byte[8];
-            RANDOM.nextBytes(b);
-            String id = HexFormat.of().formatHex(b);
-            DurableFiles.write(file, (id + "\n").getBytes(StandardCharsets.US_ASCII), false);
-            return id;
+            return SiteId.loadOrCreate(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or make this site's id in " + file, e);
+            throw new UncheckedIOException("cannot read or make this site's id in " + dataDir.resolve(SiteId.FILE), e);
         }
     }
 

@@ -47,6 +47,27 @@ public final class SnapshotCommand {
                                             --repo, a copy of the repository
               abort EXPORT-ID               Abort an export: what it uploaded is deleted; a running
                                             one stops after its current range file
+              forget ID... --repo NAME      Remove snapshots (their roots); data and range files
+                                            stay until gc. Refused for a held snapshot
+              diff A B --repo NAME          Versions added (+), removed (-) and changed (M) from A
+                                            to B, reading only the range files that differ
+              gc --repo NAME [--dry-run] [--claim] [--full]
+                                            Delete what only forgotten snapshots referenced; only
+                                            the repository's owner site collects (--claim makes
+                                            this site the owner of a repository without one);
+                                            --full also lists the repository whole and deletes
+                                            objects no snapshot names (refused during an export)
+              hold add|rm SNAPSHOT-ID --repo NAME [--reason TEXT]
+                                            Keep a snapshot (and its data) from forget and gc;
+                                            rm releases this site's holds only
+              hold list --repo NAME         Every site's holds
+              policy set --repo NAME (--bucket B ... | --all) [--every 1h] [--keep-last N]
+                       [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
+                       [--keep-within 30d]
+                                            Keep rules as restic's (applied to every snapshot of
+                                            NAME after each scheduled one, then gc); --every
+                                            snapshots the buckets on a schedule (s, m, h, d)
+              policy show --repo NAME       The policy and its schedule's failures
               attach LOCATOR --as BUCKET [--bucket SRC] [--access-key K --secret-key S]
                                             Serve a snapshot's bucket as a read-only bucket at
                                             once (see strata snapshot attach --help)
@@ -94,7 +115,10 @@ public final class SnapshotCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
         valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
-        return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full"), valued, out, err,
+        valued.addAll(Set.of("reason", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
+                "keep-within"));
+        return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
+                out, err,
                 this::execute);
     }
 
@@ -106,7 +130,7 @@ public final class SnapshotCommand {
             return 2;
         }
         String sub = positional.getFirst();
-        if (!Set.of("repo", "create", "list", "show", "verify", "abort").contains(sub)) {
+        if (!Set.of("repo", "create", "list", "show", "verify", "abort", "forget", "diff", "gc", "hold", "policy").contains(sub)) {
             err.println("strata: unknown snapshot command '" + sub + "'\n");
             err.print(USAGE);
             return 2;
@@ -129,6 +153,8 @@ public final class SnapshotCommand {
             String what = arg(positional, 1, "ID|LOCATOR");
             if (what.startsWith("strata+")) locator(what);
         }
+        if (Set.of("forget", "diff", "gc", "hold").contains(sub)) return retention(sub, positional, a, json);
+        if (sub.equals("policy")) return policy(positional, a, json);
         AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
         String repoQuery = a.option("repo") == null ? "" : "repo=" + enc(a.option("repo"));
         switch (sub) {
@@ -154,7 +180,8 @@ public final class SnapshotCommand {
                 return follow(client, id, json);
             }
             case "list" -> {
-                Map<String, Object> all = client.call("GET", API, repoQuery);
+                Map<String, Object> all = new LinkedHashMap<>(client.call("GET", API, repoQuery));
+                all.put("policies", client.call("GET", API + "/policy", "").get("policies"));
                 if (json) {
                     out.print(Json.write(all));
                 } else {
@@ -185,6 +212,109 @@ public final class SnapshotCommand {
                 return 0;
             }
         }
+    }
+
+    /** forget, diff, gc and hold: each needs --repo; arguments are checked before the gateway is contacted. */
+    private int retention(String sub, List<String> positional, Args a, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        if (a.option("repo") == null) throw new IllegalArgumentException(sub + " needs --repo NAME (see strata snapshot repo list)");
+        String repo = "repo=" + enc(a.option("repo"));
+        String what = sub.equals("hold") ? arg(positional, 1, "add|rm|list") : "";
+        if (sub.equals("hold") && !Set.of("add", "rm", "list").contains(what)) {
+            throw new IllegalArgumentException("hold takes add, rm or list, not " + what);
+        }
+        if (sub.equals("forget")) arg(positional, 1, "ID");
+        if (sub.equals("diff")) arg(positional, 2, "B");
+        if (sub.equals("hold") && !what.equals("list")) arg(positional, 2, "SNAPSHOT-ID");
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        Map<String, Object> r = switch (sub) {
+            case "forget" -> client.call("POST", API + "/forget", repo + "&ids="
+                    + enc(String.join(",", positional.subList(1, positional.size()))));
+            case "diff" -> client.call("GET", API + "/diff", repo + "&from=" + enc(positional.get(1)) + "&to=" + enc(positional.get(2)));
+            case "gc" -> client.call("POST", API + "/gc", repo + (a.has("dry-run") ? "&dry-run=true" : "")
+                    + (a.has("claim") ? "&claim=true" : "") + (a.has("full") ? "&full=true" : ""));
+            default -> switch (what) {
+                case "add" -> client.call("POST", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
+                        + (a.option("reason") == null ? "" : "&reason=" + enc(a.option("reason"))));
+                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2)));
+                default -> client.call("GET", API + "/holds", repo);
+            };
+        };
+        if (json) {
+            out.print(Json.write(r));
+            return 0;
+        }
+        switch (sub) {
+            case "forget" -> out.println("forgotten: " + String.join(" ", strings(r.get("forgotten")))
+                    + " (their data stays until strata snapshot gc)");
+            case "diff" -> {
+                for (String kind : List.of("added", "removed", "changed")) {
+                    String mark = kind.equals("added") ? "+" : kind.equals("removed") ? "-" : "M";
+                    for (Map<String, Object> c : maps(r.get(kind))) {
+                        out.println(mark + " " + c.get("bucket") + "/" + c.get("key") + " " + c.get("versionId")
+                                + (Boolean.TRUE.equals(c.get("deleteMarker")) ? " (delete marker)" : ""));
+                    }
+                }
+                out.println(maps(r.get("added")).size() + " added, " + maps(r.get("removed")).size() + " removed, "
+                        + maps(r.get("changed")).size() + " changed; " + r.get("rangesRead") + " range files read");
+            }
+            case "gc" -> {
+                out.println((Boolean.TRUE.equals(r.get("dryRun")) ? "would delete " : "deleted ") + r.get("dataDeleted")
+                        + " data objects and " + r.get("rangesDeleted") + " range files of "
+                        + strings(r.get("collected")).size() + " forgotten snapshots"
+                        + (Boolean.TRUE.equals(r.get("full")) ? " and orphans" : "") + " (" + r.get("rangesRead")
+                        + " range files read)");
+                if (!strings(r.get("replayedPlans")).isEmpty()) {
+                    out.println("finished the plans of an interrupted gc: " + String.join(" ", strings(r.get("replayedPlans"))));
+                }
+                if (r.get("deferred") instanceof Map<?, ?> d) {
+                    d.forEach((id, why) -> out.println("deferred " + id + ": " + why));
+                }
+            }
+            default -> {
+                if (what.equals("list")) {
+                    for (Map<String, Object> h : maps(r.get("holds"))) {
+                        out.println(h.get("snapshot") + "  " + h.get("site") + (Boolean.TRUE.equals(h.get("mine")) ? " (this site)" : "")
+                                + "  " + h.get("created") + "  " + h.get("purpose"));
+                    }
+                } else if (what.equals("add")) {
+                    out.println("snapshot " + r.get("snapshot") + " held by this site (" + r.get("site") + "): " + r.get("path"));
+                } else {
+                    out.println(maps(r.get("released")).size() + " holds of this site on " + r.get("snapshot") + " released");
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** policy set|show: a repository's keep rules and schedule. */
+    private int policy(List<String> positional, Args a, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        String what = arg(positional, 1, "set|show");
+        if (!what.equals("set") && !what.equals("show")) throw new IllegalArgumentException("policy takes set or show, not " + what);
+        if (a.option("repo") == null) throw new IllegalArgumentException("policy " + what + " needs --repo NAME");
+        StringBuilder q = new StringBuilder("repo=" + enc(a.option("repo")));
+        if (what.equals("set")) {
+            if (a.all("bucket").isEmpty() == !a.has("all")) {
+                throw new IllegalArgumentException("policy set needs --bucket B (repeatable) or --all, not both");
+            }
+            if (a.has("all")) q.append("&all=true");
+            else q.append("&buckets=").append(enc(String.join(",", a.all("bucket"))));
+            for (String o : List.of("every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-within")) {
+                if (a.option(o) != null) q.append('&').append(o).append('=').append(enc(a.option(o)));
+            }
+        }
+        AdminClient client = AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+        Map<String, Object> p = client.call(what.equals("set") ? "POST" : "GET", API + "/policy", q.toString());
+        if (json) {
+            out.print(Json.write(p));
+            return 0;
+        }
+        out.println("repository " + p.get("repository") + ": buckets "
+                + (Boolean.TRUE.equals(p.get("all")) ? "all" : String.join(",", strings(p.get("buckets"))))
+                + ", every " + (p.get("every") == null ? "- (no schedule)" : p.get("every")) + ", keep " + p.get("keep")
+                + (number(p, "failures") > 0 ? ", " + p.get("failures") + " failures, last: " + p.get("lastError") : ""));
+        return 0;
     }
 
     private int repo(AdminClient client, List<String> positional, Args a, boolean json)
@@ -308,6 +438,18 @@ public final class SnapshotCommand {
                     Progress.bytes(number(s, "newDataBytes")), Progress.bytes(number(s, "notUploadedBytes")),
                     String.join(",", strings(s.get("buckets"))));
             out.println("  " + s.get("locator"));
+        }
+        List<Map<String, Object>> policies = maps(all.get("policies"));
+        if (!policies.isEmpty()) {
+            out.println();
+            out.printf("%-10s %-8s %-9s %8s  %s%n", "SCHEDULE", "EVERY", "NEXT", "FAILURES", "KEEP / LAST ERROR");
+            for (Map<String, Object> p : policies) {
+                out.printf(Locale.ROOT, "%-10s %-8s %-9s %8d  %s%s%n", p.get("repository"),
+                        p.get("every") == null ? "-" : p.get("every"),
+                        p.get("nextRun") == null ? "-" : String.valueOf(p.get("nextRun")).replaceAll("^.*T|\\.\\d+Z$", ""),
+                        number(p, "failures"), p.get("keep"),
+                        String.valueOf(p.getOrDefault("lastError", "")).isEmpty() ? "" : "  LAST ERROR: " + p.get("lastError"));
+            }
         }
         List<Map<String, Object>> exports = maps(all.get("exports"));
         if (exports.isEmpty()) return;

@@ -150,6 +150,8 @@ public final class SnapshotExports {
         ExportRecordCodec.Header h = new ExportRecordCodec.Header(snapshot, repository, buckets, parent,
                 "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now, selfContained);
         WorkItem item = namespace.addWork(KIND, ExportRecordCodec.header(h), Instant.EPOCH);
+        // After the record, so whatever ends the export (finish or abort, even after a kill) removes it.
+        markInProgress(export(item));
         takeCheckpoint(h.mark(), h.checkpoint());
         LOG.info("snapshot export {} started: snapshot {} into repository {}", item.id(), snapshot, repository);
         return export(item);
@@ -238,6 +240,7 @@ public final class SnapshotExports {
                 : new SnapshotExporter.Options(e.selfContained(), options.rangeKeyBits(), options.maxRangeEntries(),
                 options.parallelUploads());
         SnapshotExporter exporter = new SnapshotExporter(repository, data, e.checkpoint().getParent(), chosen);
+        markInProgress(e); // again: an export recorded by an earlier version has none yet
         SnapshotExporter.Result result;
         try (NamespaceView view = Namespace.openCheckpoint(e.checkpoint())) {
             result = exporter.run(view, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
@@ -245,6 +248,16 @@ public final class SnapshotExports {
         cleanup(e);
         LOG.info("snapshot export {} finished: {}", e.id(), result.locator());
         return result;
+    }
+
+    /**
+     * Tells a GC of the repository, in any process, that this export is in progress
+     * ({@code exports/<snapshotId>.json}, see {@link SnapshotGc}): it keeps the parent and what the
+     * export may reference.
+     */
+    private void markInProgress(Export e) {
+        SnapshotGc.exportStarted(repositories.repository(e.repository()), e.snapshot(), e.parent(),
+                e.buckets().stream().map(BucketName::value).toList(), e.started());
     }
 
     private void takeCheckpoint(String mark, Path checkpoint) {
@@ -373,6 +386,8 @@ public final class SnapshotExports {
      * the journal, the cursor and the record itself.
      */
     private void cleanup(Export e) {
+        // First: once the records are gone nothing would remove it, and a GC would wait for this export forever.
+        SnapshotGc.exportEnded(repositories.repository(e.repository()), e.snapshot());
         namespace.releaseGarbageMark(e.mark());
         SnapshotExporter.deleteTree(e.checkpoint().getParent());
         for (String kind : List.of(uploadKind(e.id()), rangeKind(e.id()))) {

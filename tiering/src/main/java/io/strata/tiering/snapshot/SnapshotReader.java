@@ -103,7 +103,7 @@ public final class SnapshotReader {
         }
     }
 
-    private static byte[] readSmall(SnapshotRepository repository, String path) {
+    static byte[] readSmall(SnapshotRepository repository, String path) {
         try (InputStream in = repository.get(path, 0, -1)) {
             byte[] bytes = in.readNBytes(MAX_ROOT_BYTES + 1);
             if (bytes.length > MAX_ROOT_BYTES) {

@@ -1,0 +1,665 @@
+package io.strata.tiering.snapshot;
+
+import io.strata.tiering.snapshot.SnapshotException.Reason;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Retention of one repository (docs/snapshot-format.md §9): forgetting snapshots, comparing two,
+ * holds, ownership and garbage collection.
+ * <ul>
+ *   <li>{@link #forget} moves a root from {@code snapshots/} to {@code forgotten/}: the snapshot is
+ *       gone for readers, and the tombstone tells GC what to look at, so GC never lists
+ *       {@code data/}. Nothing else is deleted.</li>
+ *   <li>{@link #gc} compares each forgotten snapshot, bucket by bucket, with its neighbouring
+ *       retained snapshots (the nearest older and newer root covering that bucket), reading only the
+ *       range files whose hashes differ: a version's life is one interval of time and snapshots are
+ *       cuts in time order, so a version the forgotten one shares with any retained snapshot is in a
+ *       neighbour too. A range file is kept while any retained root names it (content can repeat
+ *       after a version is deleted). Cold-tier references ({@code data.tier}) have no path here and
+ *       are never touched.</li>
+ *   <li>It writes its plan ({@code gc/<id>.json}, every path it will delete) before deleting, then
+ *       drops the tombstones, deletes, and drops the plan. A GC killed midway finds its plan at the
+ *       next run and replays it (deletes are idempotent), so no object is orphaned.</li>
+ *   <li>No repository lock: a snapshot named by a hold ({@code holds/*.json}), or by an export in
+ *       progress ({@code exports/<snapshotId>.json}: as a parent, or for a bucket no newer retained
+ *       snapshot covers), is deferred with its tombstone kept, and collected by a later GC.</li>
+ *   <li>Only the site in {@code owner.json} collects; a repository without one is claimed explicitly.</li>
+ * </ul>
+ * Thread-safe for distinct repositories; one GC per repository at a time is the owner's to ensure
+ * (only one site collects). The repository stays the caller's.
+ */
+public final class SnapshotGc {
+    static final String FORGOTTEN = "forgotten/";
+    static final String HOLDS = "holds/";
+    static final String EXPORTS = "exports/";
+    static final String PLANS = "gc/";
+    static final String OWNER = "owner.json";
+    /** Test-only fault: GC ignores the plans a killed GC left (a negative control: their objects are orphaned). */
+    static final String FAULT_SKIP_REPLAY = "snapshot-gc-skip-replay";
+    private static final Pattern SITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    private static final Pattern ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_-]{0,63}");
+    private static final DateTimeFormatter PLAN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * Snapshots in the order they were taken: by the source's change-log sequence, then time. Not by
+     * id: two ids of the same second are ordered by their random suffix.
+     */
+    static final Comparator<SnapshotRoot> ORDER = Comparator.comparingLong(SnapshotRoot::sequence)
+            .thenComparing(SnapshotRoot::takenAt).thenComparing(SnapshotRoot::snapshot);
+
+    private final SnapshotRepository repository;
+    private final String site;
+    private final Path workDir;
+    private final Clock clock;
+
+    /**
+     * @param site    this gateway's site id (letters, digits, {@code -}, {@code _})
+     * @param workDir where range files are checked before use (must exist)
+     */
+    public SnapshotGc(SnapshotRepository repository, String site, Path workDir, Clock clock) {
+        if (!SITE.matcher(site).matches()) throw new IllegalArgumentException("not a site id: " + site);
+        this.repository = repository;
+        this.site = site;
+        this.workDir = workDir;
+        this.clock = clock;
+    }
+
+    // ------------------------------------------------------------------ forget
+
+    /**
+     * Forgets snapshots: each root is copied to {@code forgotten/ID.json}, then deleted. Data and range
+     * files stay for {@link #gc}. Checks every id first, so a bad one forgets nothing.
+     *
+     * @return the ids forgotten (an id forgotten already counts)
+     * @throws SnapshotException NOT_FOUND for an id with neither root nor tombstone, REJECTED for a held
+     *         snapshot or the parent of an export in progress
+     */
+    public List<String> forget(List<String> ids) {
+        Map<String, List<Hold>> held = holdsBySnapshot();
+        List<InProgress> exports = exportsInProgress();
+        for (String id : ids) {
+            checkId(id);
+            for (InProgress e : exports) {
+                // The export reads its parent's root to reuse its data: forgetting it would fail the export.
+                if (e.parent().equals(Optional.of(id))) {
+                    throw new SnapshotException(Reason.REJECTED, "snapshot " + id + " is the parent of export " + e.snapshot()
+                            + ", in progress; forget it once that export has ended");
+                }
+            }
+            if (held.containsKey(id)) {
+                Hold h = held.get(id).getFirst();
+                throw new SnapshotException(Reason.REJECTED, "snapshot " + id + " is held by site " + h.site() + " ("
+                        + h.purpose() + ", " + h.path() + "); release the hold first");
+            }
+            if (repository.size(SnapshotFormat.rootPath(id)).isEmpty() && repository.size(FORGOTTEN + id + ".json").isEmpty()) {
+                throw new SnapshotException(Reason.NOT_FOUND, "no snapshot " + id + " in " + repository.location());
+            }
+        }
+        for (String id : ids) {
+            if (repository.size(SnapshotFormat.rootPath(id)).isEmpty()) continue;
+            byte[] root = SnapshotReader.readRootBytes(repository, id);
+            putDocument(FORGOTTEN + id + ".json", root);
+            repository.delete(SnapshotFormat.rootPath(id));
+        }
+        return List.copyOf(ids);
+    }
+
+    // ------------------------------------------------------------------ diff
+
+    /** A version in a diff: bucket, key, version id, and whether it is a delete marker. */
+    public record Change(String bucket, String key, String versionId, boolean deleteMarker) {
+    }
+
+    /**
+     * What changed from snapshot {@code a} to snapshot {@code b}.
+     *
+     * @param changed versions in both whose record differs (tags, ACL, metadata, a move to a cold tier)
+     * @param rangesRead range files read: those whose hash is in only one of the two
+     */
+    public record Diff(List<Change> added, List<Change> removed, List<Change> changed, long rangesRead) {
+        public Diff {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+            changed = List.copyOf(changed);
+        }
+    }
+
+    /**
+     * Compares two snapshots of this repository by their range files: a range whose hash both have is
+     * skipped unread, so the cost follows what changed. Memory holds the entries of the differing
+     * ranges of one bucket at a time.
+     *
+     * @throws SnapshotException NOT_FOUND for an unknown snapshot, CORRUPT for a bad range file
+     */
+    public Diff diff(String a, String b) {
+        SnapshotRoot ra = root(a);
+        SnapshotRoot rb = root(b);
+        List<Change> added = new ArrayList<>();
+        List<Change> removed = new ArrayList<>();
+        List<Change> changed = new ArrayList<>();
+        long[] read = {0};
+        Set<String> buckets = new TreeSet<>();
+        ra.buckets().forEach(x -> buckets.add(x.name()));
+        rb.buckets().forEach(x -> buckets.add(x.name()));
+        for (String bucket : buckets) {
+            List<SnapshotRoot.RangeRef> left = ra.bucket(bucket).map(SnapshotRoot.BucketRoot::ranges).orElse(List.of());
+            List<SnapshotRoot.RangeRef> right = rb.bucket(bucket).map(SnapshotRoot.BucketRoot::ranges).orElse(List.of());
+            Map<List<String>, SnapshotEntry> before = entries(only(left, right), read);
+            Map<List<String>, SnapshotEntry> after = entries(only(right, left), read);
+            for (var e : before.entrySet()) {
+                SnapshotEntry other = after.get(e.getKey());
+                if (other == null) removed.add(change(bucket, e.getValue()));
+                else if (!other.equals(e.getValue())) changed.add(change(bucket, other));
+            }
+            for (var e : after.entrySet()) {
+                if (!before.containsKey(e.getKey())) added.add(change(bucket, e.getValue()));
+            }
+        }
+        Comparator<Change> order = Comparator.comparing(Change::bucket).thenComparing(Change::key).thenComparing(Change::versionId);
+        added.sort(order);
+        removed.sort(order);
+        changed.sort(order);
+        return new Diff(added, removed, changed, read[0]);
+    }
+
+    private static Change change(String bucket, SnapshotEntry e) {
+        return new Change(bucket, e.key(), e.versionId(), e.deleteMarker());
+    }
+
+    /** The ranges of {@code mine} whose hash {@code theirs} lacks. */
+    private static List<SnapshotRoot.RangeRef> only(List<SnapshotRoot.RangeRef> mine, List<SnapshotRoot.RangeRef> theirs) {
+        Set<String> other = new HashSet<>();
+        theirs.forEach(r -> other.add(r.sha256()));
+        return mine.stream().filter(r -> !other.contains(r.sha256())).toList();
+    }
+
+    private Map<List<String>, SnapshotEntry> entries(List<SnapshotRoot.RangeRef> ranges, long[] read) {
+        Map<List<String>, SnapshotEntry> out = new LinkedHashMap<>();
+        for (SnapshotRoot.RangeRef ref : ranges) {
+            read[0]++;
+            try (RangeReader r = RangeReader.open(repository, ref, workDir)) {
+                while (r.hasNext()) {
+                    SnapshotEntry e = r.next();
+                    out.put(List.of(e.key(), e.versionId()), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private SnapshotRoot root(String id) {
+        checkId(id);
+        if (repository.size(SnapshotFormat.rootPath(id)).isEmpty()) {
+            throw new SnapshotException(Reason.NOT_FOUND, "no snapshot " + id + " in " + repository.location());
+        }
+        return SnapshotReader.readRoot(repository, id);
+    }
+
+    // ------------------------------------------------------------------ holds
+
+    /** A hold: {@code holds/<site>-<id>.json} keeps {@code snapshot} and its data from GC. */
+    public record Hold(String path, String site, String snapshot, Instant created, String purpose) {
+    }
+
+    /** Every hold in the repository, whichever site placed it. @throws SnapshotException CORRUPT for one that does not parse */
+    public List<Hold> holds() {
+        List<Hold> out = new ArrayList<>();
+        for (String path : paths(HOLDS)) {
+            if (!path.endsWith(".json")) continue;
+            Map<String, Object> m = document(path);
+            try {
+                out.add(new Hold(path, SnapshotFormat.string(m, "site"), SnapshotFormat.string(m, "snapshot"),
+                        Instant.parse(SnapshotFormat.string(m, "created")),
+                        m.get("purpose") instanceof String p ? p : ""));
+            } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+                // A hold that cannot be read might still protect something: GC stops rather than guess.
+                throw new SnapshotException(Reason.CORRUPT, "hold " + path + " is not valid: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Places a hold of this site on {@code snapshot} (which must exist).
+     *
+     * @return the hold
+     * @throws SnapshotException NOT_FOUND for an unknown snapshot
+     */
+    public Hold hold(String snapshot, String purpose) {
+        checkId(snapshot);
+        if (repository.size(SnapshotFormat.rootPath(snapshot)).isEmpty()) {
+            throw new SnapshotException(Reason.NOT_FOUND, "no snapshot " + snapshot + " in " + repository.location());
+        }
+        String path = HOLDS + site + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".json";
+        Instant now = clock.instant();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("site", site);
+        m.put("snapshot", snapshot);
+        m.put("created", now.toString());
+        m.put("purpose", purpose);
+        putDocument(path, Json.write(m).getBytes(StandardCharsets.UTF_8));
+        return new Hold(path, site, snapshot, now, purpose);
+    }
+
+    /**
+     * Releases this site's holds on {@code snapshot}; another site's holds are never released.
+     *
+     * @return the holds released (empty: this site held nothing there)
+     */
+    public List<Hold> release(String snapshot) {
+        checkId(snapshot);
+        List<Hold> released = new ArrayList<>();
+        for (Hold h : holds()) {
+            if (h.snapshot().equals(snapshot) && h.site().equals(site) && h.path().startsWith(HOLDS + site + "-")) {
+                repository.delete(h.path());
+                released.add(h);
+            }
+        }
+        return released;
+    }
+
+    private Map<String, List<Hold>> holdsBySnapshot() {
+        Map<String, List<Hold>> m = new TreeMap<>();
+        for (Hold h : holds()) m.computeIfAbsent(h.snapshot(), k -> new ArrayList<>()).add(h);
+        return m;
+    }
+
+    // ------------------------------------------------------------------ ownership
+
+    /** The site that owns (collects) the repository, if one claimed it. */
+    public Optional<String> owner() {
+        if (repository.size(OWNER).isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(SnapshotFormat.string(document(OWNER), "site"));
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException(Reason.CORRUPT, OWNER + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes this site the owner if none is recorded (a first export does this). Conditional: of two
+     * sites claiming at once, one wins and the other sees it.
+     *
+     * @return the owner now recorded
+     */
+    public String claimIfUnowned() {
+        Optional<String> owner = owner();
+        if (owner.isPresent()) return owner.get();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("site", site);
+        m.put("claimed", clock.instant().toString());
+        putDocument(OWNER, Json.write(m).getBytes(StandardCharsets.UTF_8));
+        return owner().orElse(site);
+    }
+
+    private void checkOwner(boolean claim) {
+        Optional<String> owner = owner();
+        if (owner.isEmpty()) {
+            if (!claim) {
+                throw new SnapshotException(Reason.REJECTED, "repository " + repository.location() + " records no owner; "
+                        + "run gc with --claim to make this site (" + site + ") its owner and collector");
+            }
+            owner = Optional.of(claimIfUnowned());
+        }
+        if (!owner.get().equals(site)) {
+            throw new SnapshotException(Reason.REJECTED, "repository " + repository.location() + " is owned by site "
+                    + owner.get() + "; only the owner collects it (this site is " + site + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ exports in progress
+
+    /** An export in progress as the repository records it. */
+    record InProgress(String snapshot, Optional<String> parent, Set<String> buckets) {
+    }
+
+    /** Records in the repository that an export of {@code snapshot} is in progress; idempotent. */
+    public static void exportStarted(SnapshotRepository repository, String snapshot, Optional<String> parent, List<String> buckets,
+                                     Instant started) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("snapshot", snapshot);
+        m.put("parent", parent.orElse(null));
+        m.put("buckets", List.copyOf(buckets));
+        m.put("started", started.toString());
+        putDocument(repository, EXPORTS + snapshot + ".json", Json.write(m).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Removes that record, once the export wrote its root or was undone. Idempotent. */
+    public static void exportEnded(SnapshotRepository repository, String snapshot) {
+        repository.delete(EXPORTS + snapshot + ".json");
+    }
+
+    private List<InProgress> exportsInProgress() {
+        List<InProgress> out = new ArrayList<>();
+        for (String path : paths(EXPORTS)) {
+            if (!path.endsWith(".json")) continue;
+            Map<String, Object> m = document(path);
+            Set<String> buckets = new TreeSet<>();
+            if (m.get("buckets") instanceof List<?> l) for (Object o : l) buckets.add(String.valueOf(o));
+            out.add(new InProgress(SnapshotFormat.string(m, "snapshot"),
+                    m.get("parent") instanceof String p ? Optional.of(p) : Optional.empty(), buckets));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ gc
+
+    /**
+     * What a GC did or, dry, would do.
+     *
+     * @param replayed plans left by a stopped GC that this one finished
+     * @param collected forgotten snapshots whose objects were (or would be) deleted
+     * @param deferred  forgotten snapshots kept for a later GC, with why
+     */
+    public record Result(List<String> replayed, List<String> collected, Map<String, String> deferred, List<String> data,
+                         List<String> ranges, long rangesRead, boolean dryRun) {
+        public Result {
+            replayed = List.copyOf(replayed);
+            collected = List.copyOf(collected);
+            deferred = Map.copyOf(deferred);
+            data = List.copyOf(data);
+            ranges = List.copyOf(ranges);
+        }
+    }
+
+    /**
+     * Collects the repository: finishes the plans of a stopped GC, then plans, records and deletes
+     * the data objects and range files that only forgotten snapshots referenced.
+     *
+     * @param claim  make this site the owner of a repository that has none
+     * @param dryRun plan only: nothing is written or deleted
+     * @throws SnapshotException REJECTED when another site owns the repository or none does and
+     *         {@code claim} is false; CORRUPT for a hold, tombstone or range file that does not read
+     */
+    public Result gc(boolean claim, boolean dryRun) {
+        return gc(claim, dryRun, false);
+    }
+
+    /**
+     * As {@link #gc(boolean, boolean)}; with {@code full}, then also sweeps orphans: lists
+     * {@code data/} and {@code ranges/} whole and deletes what no root (retained, or forgotten and
+     * deferred) names, such as what an export left that died and was never resumed or aborted. Costs
+     * a read of every range file of every snapshot.
+     *
+     * @throws SnapshotException REJECTED for a full sweep while an export is in progress (its
+     *         uploads are named by no root yet)
+     */
+    public Result gc(boolean claim, boolean dryRun, boolean full) {
+        Result r = collect(claim, dryRun);
+        return full ? sweep(r) : r;
+    }
+
+    private Result sweep(Result collected) {
+        List<InProgress> exports = exportsInProgress();
+        if (!exports.isEmpty()) {
+            throw new SnapshotException(Reason.REJECTED, "export " + exports.getFirst().snapshot() + " into "
+                    + repository.location() + " is in progress: a full sweep would take its uploads; run it when none is");
+        }
+        Set<String> named = new HashSet<>();
+        long[] read = {collected.rangesRead()};
+        List<SnapshotRoot> roots = new ArrayList<>();
+        for (String path : paths(SnapshotFormat.SNAPSHOTS)) {
+            if (!path.endsWith(".json")) continue;
+            roots.add(SnapshotReader.readRoot(repository, path.substring(SnapshotFormat.SNAPSHOTS.length(), path.length() - 5)));
+        }
+        for (String path : paths(FORGOTTEN)) {
+            if (!path.endsWith(".json")) continue;
+            roots.add(SnapshotRoot.decode(new String(SnapshotReader.readSmall(repository, path), StandardCharsets.UTF_8)));
+        }
+        for (SnapshotRoot root : roots) {
+            for (SnapshotRoot.BucketRoot b : root.buckets()) {
+                b.ranges().forEach(r -> named.add(r.path()));
+                named.addAll(dataPaths(b.ranges(), read));
+            }
+        }
+        List<String> data = new ArrayList<>();
+        List<String> ranges = new ArrayList<>();
+        for (String path : paths(SnapshotFormat.DATA)) if (!named.contains(path)) data.add(path);
+        for (String path : paths(SnapshotFormat.RANGES)) if (!named.contains(path)) ranges.add(path);
+        List<String> allData = new ArrayList<>(collected.data());
+        allData.addAll(data);
+        List<String> allRanges = new ArrayList<>(collected.ranges());
+        allRanges.addAll(ranges);
+        Result result = new Result(collected.replayed(), collected.collected(), collected.deferred(), allData, allRanges,
+                read[0], collected.dryRun());
+        if (collected.dryRun() || (data.isEmpty() && ranges.isEmpty())) return result;
+        Plan plan = new Plan(site, clock.instant(), List.of(), data, ranges);
+        String planPath = planPath(plan);
+        putDocument(planPath, plan.encode());
+        execute(planPath, plan);
+        return result;
+    }
+
+    private static String planPath(Plan plan) {
+        return PLANS + PLAN_TIME.format(plan.created()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
+                + ".json";
+    }
+
+    private Result collect(boolean claim, boolean dryRun) {
+        if (dryRun) {
+            Optional<String> owner = owner();
+            if (owner.isPresent() && !owner.get().equals(site)) checkOwner(false);
+        } else {
+            checkOwner(claim);
+        }
+        List<String> replayed = new ArrayList<>();
+        if (!dryRun && !FAULT_SKIP_REPLAY.equals(fault())) {
+            for (String plan : paths(PLANS)) {
+                if (!plan.endsWith(".json")) continue;
+                execute(plan, Plan.decode(document(plan)));
+                replayed.add(plan);
+            }
+        }
+        List<String> forgotten = new ArrayList<>();
+        for (String path : paths(FORGOTTEN)) {
+            if (path.endsWith(".json")) forgotten.add(path.substring(FORGOTTEN.length(), path.length() - ".json".length()));
+        }
+        if (forgotten.isEmpty()) return new Result(replayed, List.of(), Map.of(), List.of(), List.of(), 0, dryRun);
+
+        List<SnapshotRoot> retained = new ArrayList<>();
+        for (String path : paths(SnapshotFormat.SNAPSHOTS)) {
+            if (!path.endsWith(".json")) continue;
+            String id = path.substring(SnapshotFormat.SNAPSHOTS.length(), path.length() - ".json".length());
+            retained.add(SnapshotReader.readRoot(repository, id));
+        }
+        retained.sort(ORDER);
+        Set<String> retainedRanges = new HashSet<>();
+        for (SnapshotRoot r : retained) for (SnapshotRoot.BucketRoot b : r.buckets()) b.ranges().forEach(x -> retainedRanges.add(x.path()));
+        Map<String, List<Hold>> held = holdsBySnapshot();
+        List<InProgress> exports = exportsInProgress();
+
+        Map<String, SnapshotRoot> tombstones = new TreeMap<>();
+        for (String id : forgotten) {
+            tombstones.put(id, SnapshotRoot.decode(new String(SnapshotReader.readSmall(repository, FORGOTTEN + id + ".json"),
+                    StandardCharsets.UTF_8)));
+        }
+        // A deferred snapshot keeps its objects, so it counts as retained for the others. Newest
+        // first: deferring one can only give an older one a newer neighbour, never the reverse.
+        Map<String, String> deferred = new TreeMap<>();
+        for (SnapshotRoot f : tombstones.values().stream().sorted(ORDER).toList().reversed()) {
+            Optional<String> why = deferral(f, held, exports, retained);
+            if (why.isEmpty()) continue;
+            deferred.put(f.snapshot(), why.get());
+            retained.add(f);
+            retained.sort(ORDER);
+            for (SnapshotRoot.BucketRoot b : f.buckets()) b.ranges().forEach(x -> retainedRanges.add(x.path()));
+        }
+        List<String> collected = new ArrayList<>();
+        Set<String> data = new TreeSet<>();
+        Set<String> ranges = new TreeSet<>();
+        long[] read = {0};
+        for (SnapshotRoot f : tombstones.values()) {
+            if (deferred.containsKey(f.snapshot())) continue;
+            collected.add(f.snapshot());
+            for (SnapshotRoot.BucketRoot b : f.buckets()) {
+                for (SnapshotRoot.RangeRef r : b.ranges()) if (!retainedRanges.contains(r.path())) ranges.add(r.path());
+                data.addAll(onlyIn(f, b, retained, read));
+            }
+        }
+        Result result = new Result(replayed, collected, deferred, List.copyOf(data), List.copyOf(ranges), read[0], dryRun);
+        if (dryRun || collected.isEmpty()) return result;
+        Plan plan = new Plan(site, clock.instant(), collected, result.data(), result.ranges());
+        String planPath = planPath(plan);
+        putDocument(planPath, plan.encode());
+        execute(planPath, plan);
+        return result;
+    }
+
+    /** Why a forgotten snapshot must wait, if it must. */
+    private static Optional<String> deferral(SnapshotRoot f, Map<String, List<Hold>> held, List<InProgress> exports,
+                                             List<SnapshotRoot> retained) {
+        if (held.containsKey(f.snapshot())) {
+            return Optional.of("held by site " + held.get(f.snapshot()).getFirst().site());
+        }
+        for (InProgress e : exports) {
+            if (e.parent().equals(Optional.of(f.snapshot()))) {
+                return Optional.of("parent of export in progress " + e.snapshot());
+            }
+            for (SnapshotRoot.BucketRoot b : f.buckets()) {
+                boolean covered = e.buckets().isEmpty() || e.buckets().contains(b.name());
+                // The export may find this snapshot's objects present and reference them, unless a
+                // newer retained snapshot covers the bucket (then the export would see those first).
+                if (covered && neighbour(retained, f, b.name(), false).isEmpty()) {
+                    return Optional.of("newest snapshot of bucket " + b.name() + " while export " + e.snapshot() + " runs");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The nearest retained root older ({@code older}) or newer than {@code id} that covers {@code bucket}. */
+    private static Optional<SnapshotRoot.BucketRoot> neighbour(List<SnapshotRoot> retained, SnapshotRoot f, String bucket, boolean older) {
+        List<SnapshotRoot> side = retained.stream().filter(r -> older == (ORDER.compare(r, f) < 0)).toList();
+        if (older) side = side.reversed();
+        for (SnapshotRoot r : side) {
+            Optional<SnapshotRoot.BucketRoot> b = r.bucket(bucket);
+            if (b.isPresent()) return b;
+        }
+        return Optional.empty();
+    }
+
+    /** The data paths of bucket {@code b} of {@code f} that neither neighbour references. */
+    private Set<String> onlyIn(SnapshotRoot f, SnapshotRoot.BucketRoot b, List<SnapshotRoot> retained, long[] read) {
+        List<SnapshotRoot.RangeRef> neighbours = new ArrayList<>();
+        neighbour(retained, f, b.name(), true).ifPresent(x -> neighbours.addAll(x.ranges()));
+        neighbour(retained, f, b.name(), false).ifPresent(x -> neighbours.addAll(x.ranges()));
+        Set<String> candidates = dataPaths(only(b.ranges(), neighbours), read);
+        if (candidates.isEmpty()) return candidates;
+        // An entry of a range the forgotten snapshot shares is not a candidate, so only the neighbours'
+        // ranges it lacks can still reference one.
+        candidates.removeAll(dataPaths(new ArrayList<>(new LinkedHashSet<>(only(neighbours, b.ranges()))), read));
+        return candidates;
+    }
+
+    private Set<String> dataPaths(List<SnapshotRoot.RangeRef> ranges, long[] read) {
+        Set<String> out = new HashSet<>();
+        for (SnapshotRoot.RangeRef ref : ranges) {
+            read[0]++;
+            try (RangeReader r = RangeReader.open(repository, ref, workDir)) {
+                while (r.hasNext()) {
+                    // Cold-tier references have no path: the tier's objects are never GC's to delete.
+                    if (r.next().data().orElse(null) instanceof SnapshotEntry.InRepository in) out.add(in.path());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Drops the plan's tombstones, deletes its objects (data first, then range files), then the plan. */
+    private void execute(String planPath, Plan plan) {
+        for (String id : plan.forgotten()) repository.delete(FORGOTTEN + id + ".json");
+        for (String path : plan.data()) repository.delete(path);
+        for (String path : plan.ranges()) repository.delete(path);
+        repository.delete(planPath);
+    }
+
+    /** A GC's plan as written to {@code gc/<time>-<hex>.json} before anything is deleted. */
+    record Plan(String site, Instant created, List<String> forgotten, List<String> data, List<String> ranges) {
+        byte[] encode() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("site", site);
+            m.put("created", created.toString());
+            m.put("forgotten", forgotten);
+            m.put("data", data);
+            m.put("ranges", ranges);
+            return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        }
+
+        static Plan decode(Map<String, Object> m) {
+            try {
+                return new Plan(SnapshotFormat.string(m, "site"), Instant.parse(SnapshotFormat.string(m, "created")),
+                        strings(m.get("forgotten"), FORGOTTEN), strings(m.get("data"), SnapshotFormat.DATA),
+                        strings(m.get("ranges"), SnapshotFormat.RANGES));
+            } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+                throw new SnapshotException(Reason.CORRUPT, "GC plan is not valid: " + e.getMessage(), e);
+            }
+        }
+
+        /** Paths are checked as a reader checks a root's: a plan never deletes outside its directory. */
+        private static List<String> strings(Object o, String dir) {
+            List<String> out = new ArrayList<>();
+            for (Object x : SnapshotFormat.list(o, dir)) {
+                if (!(x instanceof String s)) throw new IllegalArgumentException(dir + " holds a non-string");
+                if (!dir.equals(FORGOTTEN)) SnapshotFormat.relativePath(s, dir);
+                else checkId(s);
+                out.add(s);
+            }
+            return out;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void checkId(String id) {
+        if (!ID.matcher(id).matches()) throw new SnapshotException(Reason.INVALID, "not a snapshot id: " + id);
+    }
+
+    private List<String> paths(String prefix) {
+        List<String> out = new ArrayList<>();
+        repository.list(prefix, out::add);
+        return out;
+    }
+
+    private Map<String, Object> document(String path) {
+        String text = new String(SnapshotReader.readSmall(repository, path), StandardCharsets.UTF_8);
+        try {
+            return SnapshotFormat.object(Json.parse(text), path);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException(Reason.CORRUPT, path + " is not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    private void putDocument(String path, byte[] bytes) {
+        putDocument(repository, path, bytes);
+    }
+
+    private static void putDocument(SnapshotRepository repository, String path, byte[] bytes) {
+        repository.putIfAbsent(path, (offset, length) -> new ByteArrayInputStream(bytes, (int) offset, (int) length),
+                SnapshotRepository.Spec.document(bytes.length, "application/json", SnapshotExporter.md5Hex(bytes)));
+    }
+
+    private static String fault() {
+        String f = System.getProperty("strata.test.fault");
+        return f != null ? f : System.getenv("STRATA_TEST_FAULT");
+    }
+}
