@@ -101,9 +101,11 @@ public final class ErrorMapping {
     }
 
     /**
-     * Reads of attached snapshots: damaged repository data (a data object or range file failing its
-     * check) is refused as InternalError and never served; a repository or cold tier out of reach is
-     * ServiceUnavailable, which clients retry. The message says which and why (no secrets in it).
+     * Reads through a snapshot repository (an attached snapshot, or a restored version not yet
+     * hydrated): damaged repository data (a data object or range file failing its check) is refused
+     * as InternalError and never served; a repository or cold tier out of reach is
+     * ServiceUnavailable, which clients retry. The message says which and why (no secrets in it),
+     * and names the repository rather than an attach, since a restored bucket is no attached one.
      */
     public static S3Exception toS3Read(io.strata.tiering.snapshot.SnapshotException e) {
         S3Error error = switch (e.reason()) {
@@ -111,8 +113,8 @@ public final class ErrorMapping {
             case CORRUPT, NOT_FOUND, REJECTED, UNKNOWN_FORMAT, LOCATOR_MISMATCH, INVALID -> S3Error.INTERNAL_ERROR;
         };
         String prefix = e.reason() == io.strata.tiering.snapshot.SnapshotException.Reason.CORRUPT
-                ? "The attached snapshot's data failed its integrity check and was not served: "
-                : "The attached snapshot cannot be read: ";
+                ? "The snapshot repository's data failed its integrity check and was not served: "
+                : "The snapshot repository cannot be read: ";
         return new S3Exception(error, prefix + e.getMessage());
     }
 

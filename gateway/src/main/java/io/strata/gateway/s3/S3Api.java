@@ -147,7 +147,7 @@ public final class S3Api implements Handler {
             }
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3(e), resource, requestId);
         } catch (io.strata.tiering.snapshot.SnapshotException e) {
-            LOG.error("attached snapshot failure on {} {} ({}): {}", method, resource, requestId, e.getMessage());
+            LOG.error("snapshot repository read failure on {} {} ({}): {}", method, resource, requestId, e.getMessage());
             if (!res.isSent()) fail(req, res, ErrorMapping.toS3Read(e), resource, requestId);
         } catch (BrokenBodyException e) {
             // The headers are out: log it once, here, and drop the connection so that the client sees

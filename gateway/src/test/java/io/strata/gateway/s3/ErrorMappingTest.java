@@ -123,4 +123,13 @@ class ErrorMappingTest {
         assertEquals(S3Error.ACCESS_DENIED, write.error());
         assertEquals("Bucket b is an attached snapshot", write.getMessage());
     }
+
+    @Test
+    void aRepositoryReadFailureNamesTheRepositoryNotAnAttachAsRestoredBucketsReadThroughItToo() {
+        for (SnapshotException.Reason reason : SnapshotException.Reason.values()) {
+            String message = ErrorMapping.toS3Read(new SnapshotException(reason, "data/b/k/@1: 404 NoSuchKey")).getMessage();
+            org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("The snapshot repository") && !message.contains("attached"),
+                    message);
+        }
+    }
 }

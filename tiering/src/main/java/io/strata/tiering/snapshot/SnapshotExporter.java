@@ -65,6 +65,12 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotExporter {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotExporter.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Test-only fault, named by {@code STRATA_TEST_FAULT}: the first data object an export would
+     * upload is skipped while its entry is still written, as a lost upload would leave it. The
+     * disaster-recovery drill's negative control: a repository missing one object must fail it.
+     */
+    static final String FAULT_DROP_ONE_DATA_OBJECT = "snapshot-drop-one-data-object";
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final int PAGE = 1000;
@@ -215,6 +221,8 @@ public final class SnapshotExporter {
     private final VersionData data;
     private final Path workDir;
     private final Options options;
+    /** Whether this export skipped its one data object under the test fault. */
+    private final java.util.concurrent.atomic.AtomicBoolean droppedByFault = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @param workDir where range files are spooled while written and read (must exist) */
     public SnapshotExporter(SnapshotRepository repository, VersionData data, Path workDir, Options options) {
@@ -526,7 +534,19 @@ public final class SnapshotExporter {
             journal.creating(todo.stream().map(p -> p.path).toList());
         }
         boolean checked = journal.durable();
+        if (FAULT_DROP_ONE_DATA_OBJECT.equals(fault()) && droppedByFault.compareAndSet(false, true)) {
+            Planned dropped = todo.getFirst();
+            LOG.warn("STRATA_TEST_FAULT={}: the data object of {}/{} version {} is not uploaded, its entry is written",
+                    FAULT_DROP_ONE_DATA_OBJECT, bucket, dropped.version.key(), dropped.version.versionId());
+            dropped.stored(true);
+            todo = todo.subList(1, todo.size());
+        }
         parallel(todo, p -> p.stored(put(bucket, p.version, p.path, checked)));
+    }
+
+    private static String fault() {
+        String f = System.getProperty("strata.test.fault");
+        return f != null ? f : System.getenv("STRATA_TEST_FAULT");
     }
 
     /**
