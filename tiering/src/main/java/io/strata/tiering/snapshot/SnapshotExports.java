@@ -151,7 +151,14 @@ public final class SnapshotExports {
                 "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now, selfContained);
         WorkItem item = namespace.addWork(KIND, ExportRecordCodec.header(h), Instant.EPOCH);
         // After the record, so whatever ends the export (finish or abort, even after a kill) removes it.
-        markInProgress(export(item));
+        // A repository out of reach does not refuse the export: it is recorded and retried, and every
+        // run writes this mark again before it uploads anything.
+        try {
+            markInProgress(export(item));
+        } catch (SnapshotException e) {
+            LOG.warn("snapshot export {}: cannot mark it in progress in repository {} yet ({}); its run will",
+                    item.id(), repository, e.getMessage());
+        }
         takeCheckpoint(h.mark(), h.checkpoint());
         LOG.info("snapshot export {} started: snapshot {} into repository {}", item.id(), snapshot, repository);
         return export(item);
