@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -111,7 +112,7 @@ class SnapshotPointInTimeTest {
         for (Op op : log) byVersion.put(op.versionId(), op);
         for (Seen s : cut.values()) {
             Op op = byVersion.get(s.versionId());
-            if (op == null || !op.key().equals(s.key()) || !java.util.Objects.equals(op.payload(), s.payload())) {
+            if (op == null || !op.key().equals(s.key()) || !Objects.equals(op.payload(), s.payload())) {
                 wrong.add(s + " is not what was written: " + op);
             }
         }
@@ -230,6 +231,14 @@ class SnapshotPointInTimeTest {
         assertTrue(log.stream().anyMatch(op -> op.started() > after && op.acked() < exported),
                 "no write landed while the export ran");
         assertTrue(ackedAtCheckpoint < log.size(), "writers had ended before the checkpoint");
+        // The checkpoint fell among the writes in flight while start() ran: some of them made it in, some did not.
+        List<Op> inFlight = log.stream().filter(op -> op.started() < after && op.acked() > before).toList();
+        assertTrue(inFlight.stream().anyMatch(op -> cut.containsKey(op.versionId()))
+                && inFlight.stream().anyMatch(op -> !cut.containsKey(op.versionId())),
+                "the cut did not split the writes in flight during start()");
+        // The snapshot holds what the mix made: delete markers and keys overwritten (noncurrent versions).
+        assertTrue(cut.values().stream().anyMatch(s -> s.payload() == null), "no delete marker in the snapshot");
+        assertTrue(cut.values().stream().map(Seen::key).distinct().count() < cut.size(), "no overwritten key in the snapshot");
 
         Violations v = check(log, cut, before, after);
         assertTrue(v.none(), () -> "not a point-in-time cut: " + v);
