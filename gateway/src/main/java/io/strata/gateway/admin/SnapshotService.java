@@ -135,6 +135,8 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     private final String site;
+    /** Held while a create records and tracks an export, and while the retry check looks for due ones. */
+    private final Object startLock = new Object();
     private final Map<String, java.util.concurrent.locks.ReentrantLock> gcLocks = new ConcurrentHashMap<>();
     private final LongAdder gcRuns = new LongAdder();
     private final LongAdder gcDeleted = new LongAdder();
@@ -267,6 +269,12 @@ public final class SnapshotService implements AutoCloseable {
 
     /** Resumes the exports whose retry time has come, as slots allow. */
     private void resumeDue() {
+        synchronized (startLock) {
+            resumeDueLocked();
+        }
+    }
+
+    private void resumeDueLocked() {
         try {
             for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), maxRunning)) {
                 if (closing || running() >= maxRunning) return;
@@ -326,7 +334,6 @@ public final class SnapshotService implements AutoCloseable {
         if (!gcLock.tryLock()) {
             throw new IllegalStateException("A GC of repository " + request.repository() + " is running; retry when it has ended.");
         }
-        SnapshotExports.Export e;
         try {
             if (running() >= maxRunning) {
                 throw new java.util.concurrent.RejectedExecutionException(maxRunning
@@ -336,14 +343,18 @@ public final class SnapshotService implements AutoCloseable {
                     ? namespace.buckets().stream().map(b -> b.name().value()).toList()
                     : request.buckets().stream().map(BucketName::value).toList();
             Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
-            e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+            // Recorded and tracked in one step: the retry check (resumeDue) must not find the new
+            // record before this create tracks it, or it would run the export a second time.
+            synchronized (startLock) {
+                SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+                Tracked t = new Tracked(e, "queued");
+                tracked.put(e.id(), t);
+                executor.execute(() -> run(t, e));
+                return t;
+            }
         } finally {
             gcLock.unlock();
         }
-        Tracked t = new Tracked(e, "queued");
-        tracked.put(e.id(), t);
-        executor.execute(() -> run(t, e));
-        return t;
     }
 
     /** The newest snapshot whose root holds every bucket of {@code buckets}; snapshot ids sort by time. */
