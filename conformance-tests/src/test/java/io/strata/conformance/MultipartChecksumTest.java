@@ -144,7 +144,7 @@ class MultipartChecksumTest extends GatewayTest {
     }
 
     @Test
-    void retaggingAMultipartObjectKeepsItsPartChecksumsChecksumTypeAndTagOrder() {
+    void retaggingAMultipartObjectKeepsItsPartChecksumsChecksumTypeAndTags() {
         String bucket = createBucket("mp-retag");
         ChecksumAlgorithm algorithm = ChecksumAlgorithm.CRC32;
         byte[][] parts = {TestData.bytes(91, 5 * MIB), TestData.bytes(92, 1000)};
@@ -153,15 +153,16 @@ class MultipartChecksumTest extends GatewayTest {
         List<CompletedPart> completed = uploadParts(bucket, created.uploadId(), algorithm, parts);
         s3.completeMultipartUpload(b -> b.bucket(bucket).key("k").uploadId(created.uploadId())
                 .multipartUpload(m -> m.parts(completed)));
-        assertEquals(List.of("zeta", "alpha"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
-                .map(software.amazon.awssdk.services.s3.model.Tag::key).toList(), "the upload's tags, in order");
+        // GetObjectTagging answers tags sorted by key (what s3-tests expect of S3).
+        assertEquals(List.of("alpha", "zeta"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
+                .map(software.amazon.awssdk.services.s3.model.Tag::key).toList(), "the upload's tags");
 
         // PutObjectTagging rewrites the version's record in place: nothing else of it may change.
         s3.putObjectTagging(b -> b.bucket(bucket).key("k").tagging(t -> t.tagSet(
                 software.amazon.awssdk.services.s3.model.Tag.builder().key("b").value("2").build(),
                 software.amazon.awssdk.services.s3.model.Tag.builder().key("a").value("1").build())));
 
-        assertEquals(List.of("b", "a"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
+        assertEquals(List.of("a", "b"), s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet().stream()
                 .map(software.amazon.awssdk.services.s3.model.Tag::key).toList());
         HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key("k").checksumMode(ChecksumMode.ENABLED));
         assertEquals(composite(algorithm, parts) + "-2", head.checksumCRC32());
