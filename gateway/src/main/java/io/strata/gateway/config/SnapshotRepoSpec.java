@@ -5,7 +5,6 @@ import io.strata.tiering.snapshot.LocalDirectoryRepository;
 import io.strata.tiering.snapshot.S3Repository;
 import io.strata.tiering.snapshot.SnapshotRepository;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -58,33 +57,17 @@ public record SnapshotRepoSpec(String name, String type, Optional<Path> path, Op
     public static SnapshotRepoSpec parse(String name, Function<String, Optional<String>> setting, Path base) {
         checkName(name);
         String type = setting.apply("type").orElse("local").toLowerCase(Locale.ROOT);
-        Function<String, String> required = k -> setting.apply(k).filter(v -> !v.isBlank()).orElseThrow(() ->
-                new IllegalArgumentException("snapshot repository " + name + ": '" + k + "' is required for type " + type));
+        String what = "snapshot repository " + name;
         switch (type) {
             case "local" -> {
-                Path p = Path.of(required.apply("path"));
+                Path p = Path.of(S3Settings.required(what, type, setting).apply("path"));
                 return new SnapshotRepoSpec(name, type, Optional.of(base.resolve(p).toAbsolutePath().normalize()),
                         Optional.empty());
             }
             case "s3" -> {
-                String prefix = setting.apply("prefix").orElse("");
-                if (!prefix.isEmpty() && !prefix.endsWith("/")) prefix += "/";
-                URI endpoint;
-                try {
-                    endpoint = URI.create(required.apply("endpoint"));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("snapshot repository " + name + ": 'endpoint' is not a URL");
-                }
-                try {
-                    // The part size is not used: a data object keeps the part sizes of its version.
-                    S3ColdTierConfig c = new S3ColdTierConfig(endpoint, setting.apply("region").orElse("us-east-1"),
-                            required.apply("bucket"), prefix, required.apply("access-key"), required.apply("secret-key"),
-                            setting.apply("path-style").map(Boolean::parseBoolean).orElse(true),
-                            S3ColdTierConfig.DEFAULT_PART_SIZE, Optional.empty());
-                    return new SnapshotRepoSpec(name, type, Optional.empty(), Optional.of(c));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("snapshot repository " + name + ": " + e.getMessage());
-                }
+                // The part size is not used: a data object keeps the part sizes of its version.
+                return new SnapshotRepoSpec(name, type, Optional.empty(), Optional.of(
+                        S3Settings.parse(what, setting, S3ColdTierConfig.DEFAULT_PART_SIZE, Optional.empty())));
             }
             default -> throw new IllegalArgumentException("snapshot repository " + name
                     + ": 'type' must be local or s3, got " + type);
@@ -96,23 +79,13 @@ public record SnapshotRepoSpec(String name, String type, Optional<Path> path, Op
         Map<String, String> m = new LinkedHashMap<>();
         m.put("type", type);
         path.ifPresent(p -> m.put("path", p.toString()));
-        s3.ifPresent(c -> {
-            m.put("endpoint", c.endpoint().toString());
-            m.put("region", c.region());
-            m.put("bucket", c.bucket());
-            m.put("prefix", c.prefix());
-            m.put("access-key", c.accessKey());
-            m.put("secret-key", c.secretKey());
-            m.put("path-style", Boolean.toString(c.pathStyle()));
-        });
+        s3.ifPresent(c -> S3Settings.write(m, c));
         return m;
     }
 
     /** Where the repository is, without secrets: for listings, the admin API and logs. */
     public String description() {
-        if (path.isPresent()) return "local " + path.get();
-        S3ColdTierConfig c = s3.orElseThrow();
-        return "s3 " + c.endpoint() + " bucket " + c.bucket() + (c.prefix().isEmpty() ? "" : " prefix " + c.prefix());
+        return S3Settings.describe(path, s3);
     }
 
     /** Opens a client of the repository (nothing is contacted yet for s3); the caller closes it. */

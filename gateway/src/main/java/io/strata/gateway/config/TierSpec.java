@@ -6,7 +6,6 @@ import io.strata.tiering.cold.LocalDirectoryColdTier;
 import io.strata.tiering.cold.S3ColdTier;
 import io.strata.tiering.S3ColdTierConfig;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -41,32 +40,16 @@ public record TierSpec(String name, String type, Optional<Path> path, Optional<S
      */
     public static TierSpec parse(String name, Function<String, Optional<String>> setting, Path base) {
         String type = setting.apply("type").orElse("local").toLowerCase(Locale.ROOT);
-        Function<String, String> required = k -> setting.apply(k).filter(v -> !v.isBlank())
-                .orElseThrow(() -> new IllegalArgumentException("tier " + name + ": '" + k + "' is required for type " + type));
+        String what = "tier " + name;
         switch (type) {
             case "local" -> {
-                Path p = Path.of(required.apply("path"));
+                Path p = Path.of(S3Settings.required(what, type, setting).apply("path"));
                 return new TierSpec(name, type, Optional.of(base.resolve(p).toAbsolutePath().normalize()), Optional.empty());
             }
             case "s3" -> {
-                String prefix = setting.apply("prefix").orElse("");
-                if (!prefix.isEmpty() && !prefix.endsWith("/")) prefix += "/";
                 long partSize = setting.apply("part-size").map(StrataConfig::parseSize).orElse(S3ColdTierConfig.DEFAULT_PART_SIZE);
-                URI endpoint;
-                try {
-                    endpoint = URI.create(required.apply("endpoint"));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("tier " + name + ": 'endpoint' is not a URL");
-                }
-                try {
-                    S3ColdTierConfig c = new S3ColdTierConfig(endpoint, setting.apply("region").orElse("us-east-1"),
-                            required.apply("bucket"), prefix, required.apply("access-key"), required.apply("secret-key"),
-                            setting.apply("path-style").map(Boolean::parseBoolean).orElse(true), partSize,
-                            setting.apply("storage-class").filter(s -> !s.isBlank()));
-                    return new TierSpec(name, type, Optional.empty(), Optional.of(c));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("tier " + name + ": " + e.getMessage());
-                }
+                return new TierSpec(name, type, Optional.empty(), Optional.of(S3Settings.parse(what, setting, partSize,
+                        setting.apply("storage-class").filter(s -> !s.isBlank()))));
             }
             default -> throw new IllegalArgumentException("tier " + name + ": 'type' must be local or s3, got " + type);
         }
@@ -78,13 +61,7 @@ public record TierSpec(String name, String type, Optional<Path> path, Optional<S
         m.put("type", type);
         path.ifPresent(p -> m.put("path", p.toString()));
         s3.ifPresent(c -> {
-            m.put("endpoint", c.endpoint().toString());
-            m.put("region", c.region());
-            m.put("bucket", c.bucket());
-            m.put("prefix", c.prefix());
-            m.put("access-key", c.accessKey());
-            m.put("secret-key", c.secretKey());
-            m.put("path-style", Boolean.toString(c.pathStyle()));
+            S3Settings.write(m, c);
             m.put("part-size", Long.toString(c.partSize()));
             c.storageClass().ifPresent(s -> m.put("storage-class", s));
         });
@@ -93,9 +70,7 @@ public record TierSpec(String name, String type, Optional<Path> path, Optional<S
 
     /** Where the tier is, without secrets: for status and logs. */
     public String description() {
-        if (path.isPresent()) return "local " + path.get();
-        S3ColdTierConfig c = s3.orElseThrow();
-        return "s3 " + c.endpoint() + " bucket " + c.bucket() + (c.prefix().isEmpty() ? "" : " prefix " + c.prefix());
+        return S3Settings.describe(path, s3);
     }
 
     public ColdTier open() {
