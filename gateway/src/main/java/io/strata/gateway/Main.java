@@ -4,6 +4,7 @@ import io.strata.auth.Credentials;
 import io.strata.gateway.cli.AdminCommand;
 import io.strata.gateway.cli.JobsCommand;
 import io.strata.gateway.cli.PlacementCommand;
+import io.strata.gateway.cli.ReplicateCommand;
 import io.strata.gateway.cli.SnapshotAttachCommand;
 import io.strata.gateway.cli.SnapshotCommand;
 import io.strata.gateway.cli.SnapshotRestoreCommand;
@@ -42,6 +43,9 @@ public final class Main {
                            remove, create, list, show, verify, abort; attach LOCATOR --as BUCKET
                            serves one as a read-only bucket at once, detach, attached
                            (see strata snapshot --help)
+              replicate    Replication targets: target add NAME --endpoint URL --bucket B
+                           --access-key K --secret-key S, target list, target rm NAME
+                           (see strata replicate --help)
               help         Show this help
 
             Options for serve:
@@ -101,6 +105,9 @@ public final class Main {
                 return SnapshotRestoreCommand.run(args, out, err);
             }
             return SnapshotCommand.run(args, out, err);
+        }
+        if (args[0].equals("replicate")) {
+            return ReplicateCommand.run(args, out, err);
         }
         if (java.util.Set.of("pin", "unpin", "prefetch", "placement").contains(args[0])) {
             return PlacementCommand.run(args, out, err);

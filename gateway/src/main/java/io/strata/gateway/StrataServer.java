@@ -16,6 +16,8 @@ import io.strata.erasure.Healer;
 import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
+import io.strata.gateway.admin.ReplicationAdmin;
+import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.gateway.config.SiteId;
 import io.strata.gateway.admin.SnapshotSchedules;
 import io.strata.gateway.admin.JobsAdmin;
@@ -216,6 +218,9 @@ public final class StrataServer implements AutoCloseable {
             metrics.jobs(jobs);
             metrics.attachedSnapshots(attachMetrics(attachments, restores));
             AccessControl access = new AccessControl(service.namespace(), clock);
+            // Replication targets: read from the data directory before the S3 API serves, as
+            // PutBucketReplication resolves its destinations against them.
+            ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir());
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
@@ -227,6 +232,7 @@ public final class StrataServer implements AutoCloseable {
                     config.tiers().stream().map(TierSpec::name).collect(java.util.stream.Collectors.toSet())).register(admin);
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
+            ReplicationAdmin.register(admin, replicationTargets, namespace);
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
             SnapshotRestoreAdmin.register(admin, restores, attachments, namespace, root.accessKey());
             // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range

@@ -78,6 +78,12 @@ public enum S3Error {
     TIER_NOT_EMPTY("TierNotEmpty", 409, "The tier still holds data."),
     /** Admin API: a snapshot repository with an unfinished export is neither removed nor given a second export. */
     REPOSITORY_IN_USE("RepositoryInUse", 409, "The snapshot repository has an unfinished export."),
+    /**
+     * Admin API: a replication target that a bucket's replication configuration sends to is not removed,
+     * nor given a second target of the same destination ARN.
+     */
+    REPLICATION_TARGET_IN_USE("ReplicationTargetInUse", 409,
+            "A bucket's replication configuration sends to this replication target."),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
             + "signature you provided. Check your key and signing method."),

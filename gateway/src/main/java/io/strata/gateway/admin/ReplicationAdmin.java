@@ -1,0 +1,133 @@
+package io.strata.gateway.admin;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.strata.gateway.config.ReplicationTargetSpec;
+import io.strata.gateway.replication.ReplicationTargets;
+import io.strata.gateway.s3.S3Error;
+import io.strata.gateway.s3.S3Exception;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.NamespaceException;
+import io.strata.tiering.replication.ReplicationConfiguration;
+import io.strata.tiering.replication.ReplicationConfigurationCodec;
+import io.strata.tiering.replication.ReplicationTarget;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The replication routes of the admin API ({@code strata replicate ...}), all JSON:
+ * <ul>
+ *   <li>{@code GET /replication/targets}: the targets (name, ARN, endpoint, region, bucket, addressing),
+ *       never a key;</li>
+ *   <li>{@code POST /replication/targets?name=N} with a JSON object of settings ({@code endpoint, bucket,
+ *       access-key, secret-key}, optionally {@code region, path-style}): keeps the target in
+ *       {@code DATA_DIR/replication-targets/N.properties} (0600) and answers it (201);</li>
+ *   <li>{@code DELETE /replication/targets?name=N}: forgets it.</li>
+ * </ul>
+ * Refusals are S3 errors: a bad name or setting 400 InvalidArgument, a name taken 400 InvalidRequest, an
+ * unknown target 404 NoSuchKey, a target that a bucket's replication configuration sends to (or a second
+ * target of such a destination ARN) 409 ReplicationTargetInUse. Thread-safe.
+ */
+public final class ReplicationAdmin {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationAdmin.class);
+    private static final String PATH = "/replication/targets";
+
+    private ReplicationAdmin() {
+    }
+
+    /** @param namespace the stored namespace, whose buckets' replication configurations name destinations */
+    public static void register(AdminApi admin, ReplicationTargets targets, Namespace namespace) {
+        admin.register("GET", PATH, (req, res) -> {
+            List<Object> list = new ArrayList<>();
+            for (ReplicationTarget t : targets.list()) list.add(json(t));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("targets", list)));
+        });
+        admin.register("POST", PATH, (req, res) -> {
+            String name = name(req);
+            Map<String, String> settings = new LinkedHashMap<>();
+            TierAdmin.jsonBody(req).forEach((k, v) -> settings.put(k, String.valueOf(v)));
+            ReplicationTarget target;
+            try {
+                target = ReplicationTargetSpec.parse(name, settings);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            if (targets.get(name).isPresent()) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, "A replication target named " + name + " exists already; "
+                        + "remove it first with 'strata replicate target rm " + name + "'.");
+            }
+            try {
+                targets.add(target, arn -> usedBy(namespace, arn));
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.REPLICATION_TARGET_IN_USE, e.getMessage());
+            }
+            LOG.info("replication target {} added: {}", name, ReplicationTargetSpec.description(target));
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(json(target)));
+        });
+        admin.register("DELETE", PATH, (req, res) -> {
+            String name = name(req);
+            try {
+                targets.remove(name, arn -> usedBy(namespace, arn));
+            } catch (NoSuchElementException e) {
+                throw new S3Exception(S3Error.NO_SUCH_KEY, e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.REPLICATION_TARGET_IN_USE, e.getMessage());
+            }
+            LOG.info("replication target {} removed", name);
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("removed", name)));
+        });
+    }
+
+    /**
+     * The buckets whose stored replication configuration has a rule sending to {@code arn}. A configuration
+     * that no longer reads counts as sending there: it cannot be shown not to.
+     */
+    static List<String> usedBy(Namespace namespace, String arn) {
+        List<String> buckets = new ArrayList<>();
+        for (Bucket b : namespace.buckets()) {
+            Optional<byte[]> stored;
+            try {
+                stored = namespace.bucketConfig(b.name(), ReplicationConfigurationCodec.KIND);
+            } catch (NamespaceException e) {
+                if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) continue;   // deleted meanwhile
+                throw e;
+            }
+            if (stored.isEmpty()) continue;
+            try {
+                ReplicationConfiguration c = ReplicationConfigurationCodec.decode(stored.get());
+                if (c.rules().stream().anyMatch(r -> r.destination().bucketArn().equals(arn))) buckets.add(b.name().value());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("bucket {}: stored replication configuration is unreadable: {}", b.name(), e.getMessage());
+                buckets.add(b.name().value());
+            }
+        }
+        return buckets;
+    }
+
+    private static Map<String, Object> json(ReplicationTarget t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("arn", t.arn());
+        m.put("endpoint", t.s3().endpoint().toString());
+        m.put("region", t.s3().region());
+        m.put("bucket", t.s3().bucket());
+        m.put("pathStyle", t.s3().pathStyle());
+        return m;
+    }
+
+    private static String name(ServerRequest req) {
+        String name = req.query().first("name").orElseThrow(() ->
+                new S3Exception(S3Error.INVALID_ARGUMENT, "name is required (a replication target name)."));
+        try {
+            return ReplicationTarget.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.strata.gateway.cli;
+
+import io.strata.gateway.admin.Json;
+import io.strata.gateway.config.ReplicationTargetSpec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code strata replicate ...}: the replication targets of a running gateway, through the admin API
+ * ({@code /_strata/admin/replication/targets}). Used once per process, from {@code Main}.
+ */
+public final class ReplicateCommand {
+    static final String USAGE = """
+            Usage: strata replicate target <command> [arguments] [options]
+
+              target add NAME --endpoint URL --bucket B --access-key K --secret-key S
+                         [--region R] [--path-style]
+                                Register a bucket on another Strata or any S3 service as a
+                                replication target (kept across restarts, the secret key in a
+                                0600 file). NAME: 1-63 of a-z, 0-9 and -. URL: http(s)://HOST[:PORT].
+                                --region defaults to us-east-1; --path-style addresses the bucket
+                                in the path (http://HOST/B) instead of the host name (B.HOST).
+              target list       The targets: name, ARN, endpoint, region, bucket (no keys)
+              target rm NAME    Forget a target; refused while a bucket's replication
+                                configuration sends to it
+
+            A bucket's replication rules name their destination as S3 does, by bucket ARN, in
+            aws s3api put-bucket-replication: <Destination><Bucket>arn:aws:s3:::B</Bucket>. That
+            ARN resolves to the one target whose bucket is B (shown as ARN in target list); a
+            destination matching no target, or several, is refused.
+
+            Options:
+              --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
+              --config FILE      YAML configuration file (for host, port, data dir, credentials)
+              --host ADDR, --port N, --data-dir DIR   as for serve
+              --json             Print the admin API's JSON
+
+            Exit status: 0 on success; 2 for usage errors and bad settings (nothing is sent);
+            3 when the gateway cannot be reached or refuses (name taken, unknown target, in use).
+            """;
+    private static final String API = "/_strata/admin/replication/targets";
+    /** The valued options that are target settings, passed to the admin API as given. */
+    private static final Set<String> VALUED_SETTINGS = Set.of("endpoint", "bucket", "access-key", "secret-key", "region");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private ReplicateCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** {@code args[0]} is "replicate". */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return new ReplicateCommand(out, err).execute(args);
+    }
+
+    private int execute(String[] args) {
+        Set<String> valued = new HashSet<>(VALUED_SETTINGS);
+        valued.add("gateway");
+        // --path-style is a switch; --path-style=true|false is taken too.
+        valued.add("path-style");
+        return CommandFrame.run(args, USAGE, Set.of("json", "path-style"), valued, out, err, this::execute);
+    }
+
+    private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
+        List<String> positional = a.positional();
+        if (positional.isEmpty() || !positional.getFirst().equals("target")) {
+            throw new IllegalArgumentException(positional.isEmpty() ? "missing command (see strata replicate --help)"
+                    : "unknown replicate command '" + positional.getFirst() + "' (see strata replicate --help)");
+        }
+        String action = arg(positional, 1, "add|list|rm");
+        boolean json = a.has("json");
+        switch (action) {
+            case "list" -> {
+                noMore(positional, 2);
+                Map<String, Object> r = connect(a).call("GET", API, "");
+                if (json) {
+                    out.print(Json.write(r));
+                    return 0;
+                }
+                out.printf("%-16s %-30s %-8s %-10s %s%n", "NAME", "ARN", "ADDRESS", "REGION", "ENDPOINT");
+                for (Object o : r.get("targets") instanceof List<?> l ? l : List.of()) {
+                    if (!(o instanceof Map<?, ?> t)) continue;
+                    out.printf("%-16s %-30s %-8s %-10s %s%n", t.get("name"), t.get("arn"),
+                            Boolean.TRUE.equals(t.get("pathStyle")) ? "path" : "vhost", t.get("region"), t.get("endpoint"));
+                }
+                return 0;
+            }
+            case "add" -> {
+                String name = arg(positional, 2, "NAME");
+                noMore(positional, 3);
+                Map<String, String> settings = a.settings(VALUED_SETTINGS);
+                String pathStyle = a.has("path-style") ? "true" : a.option("path-style") == null ? "false" : a.option("path-style");
+                settings.put("path-style", pathStyle);
+                // Checked here as the gateway checks it: a bad command line sends nothing.
+                ReplicationTargetSpec.parse(name, settings);
+                Map<String, Object> r = connect(a).call("POST", API, "name=" + enc(name),
+                        Json.write(new LinkedHashMap<>(settings)).getBytes(StandardCharsets.UTF_8));
+                if (json) out.print(Json.write(r));
+                else out.println("replication target " + name + " added: " + r.get("arn") + " at " + r.get("endpoint"));
+                return 0;
+            }
+            case "rm", "remove" -> {
+                String name = arg(positional, 2, "NAME");
+                noMore(positional, 3);
+                connect(a).call("DELETE", API, "name=" + enc(name));
+                out.println("replication target " + name + " removed");
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("unknown replicate target command '" + action
+                    + "' (add, list or rm; see strata replicate --help)");
+        }
+    }
+
+    private static AdminClient connect(Args a) throws IOException {
+        return AdminClient.connect(a.configFile(), a.configFlags(), a.option("gateway"));
+    }
+
+    private static String arg(List<String> positional, int i, String what) {
+        if (positional.size() <= i) throw new IllegalArgumentException("missing " + what + " (see strata replicate --help)");
+        return positional.get(i);
+    }
+
+    private static void noMore(List<String> positional, int count) {
+        if (positional.size() > count) {
+            throw new IllegalArgumentException("unexpected argument '" + positional.get(count) + "' (see strata replicate --help)");
+        }
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

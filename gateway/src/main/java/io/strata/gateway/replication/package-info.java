@@ -1,0 +1,6 @@
+/**
+ * Replication as the gateway runs it (issue #14): the registry of targets that rules' destinations
+ * resolve to. The configuration and its codec live in {@code io.strata.tiering.replication}; the S3 XML in
+ * {@code s3.xml}; the admin routes in {@code admin}.
+ */
+package io.strata.gateway.replication;
