@@ -72,12 +72,12 @@ class ProtocolErrorTest extends GatewayTest {
 
     @Test
     void unsupportedOperationsAreNotImplemented() throws Exception {
-        for (String subresource : new String[] {"replication", "website"}) {
+        for (String subresource : new String[] {"logging", "website"}) {
             RawRequest.Response response = RawRequest.of("GET", "/" + bucket).query(subresource, "").send(server);
             assertEquals(501, response.status(), () -> subresource + ": " + response);
             assertEquals("NotImplemented", response.errorCode(), subresource);
         }
-        assertS3Error(501, "NotImplemented", () -> s3.getBucketReplication(b -> b.bucket(bucket)));
+        assertS3Error(501, "NotImplemented", () -> s3.getBucketLogging(b -> b.bucket(bucket)));
         assertS3Error(501, "NotImplemented", () -> s3.getBucketWebsite(b -> b.bucket(bucket)));
     }
 

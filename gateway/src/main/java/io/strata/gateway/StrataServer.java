@@ -222,7 +222,7 @@ public final class StrataServer implements AutoCloseable {
             // PutBucketReplication resolves its destinations against them.
             ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir());
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
-                    PostFormVerifier.create(CredentialStore.of(root), clock), config.region());
+                    PostFormVerifier.create(CredentialStore.of(root), clock), config.region(), replicationTargets);
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
                     metrics);
             api.readOnlyBuckets(attachments::isAttached);

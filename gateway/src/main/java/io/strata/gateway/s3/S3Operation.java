@@ -16,6 +16,7 @@ public enum S3Operation {
     LIST_PARTS,
     GET_BUCKET_POLICY, PUT_BUCKET_POLICY, DELETE_BUCKET_POLICY,
     GET_BUCKET_LIFECYCLE, PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE,
+    GET_BUCKET_REPLICATION, PUT_BUCKET_REPLICATION, DELETE_BUCKET_REPLICATION,
     GET_BUCKET_ACL, PUT_BUCKET_ACL, GET_OBJECT_ACL, PUT_OBJECT_ACL,
     GET_OBJECT_TAGGING, PUT_OBJECT_TAGGING, DELETE_OBJECT_TAGGING,
     GET_BUCKET_TAGGING, PUT_BUCKET_TAGGING, DELETE_BUCKET_TAGGING,
@@ -38,7 +39,7 @@ public enum S3Operation {
     /** The operations that change nothing stored: all a read-only bucket (an attached snapshot) answers. */
     private static final Set<S3Operation> READS = java.util.EnumSet.of(LIST_BUCKETS, HEAD_BUCKET, GET_BUCKET_LOCATION,
             GET_BUCKET_VERSIONING, LIST_OBJECTS, LIST_OBJECTS_V2, LIST_OBJECT_VERSIONS, LIST_MULTIPART_UPLOADS,
-            GET_OBJECT, HEAD_OBJECT, LIST_PARTS, GET_BUCKET_POLICY, GET_BUCKET_LIFECYCLE, GET_BUCKET_ACL, GET_OBJECT_ACL,
+            GET_OBJECT, HEAD_OBJECT, LIST_PARTS, GET_BUCKET_POLICY, GET_BUCKET_LIFECYCLE, GET_BUCKET_REPLICATION, GET_BUCKET_ACL, GET_OBJECT_ACL,
             GET_OBJECT_TAGGING, GET_BUCKET_TAGGING, GET_BUCKET_CORS, GET_OBJECT_ATTRIBUTES, CORS_PREFLIGHT,
             GET_PUBLIC_ACCESS_BLOCK, GET_BUCKET_OWNERSHIP_CONTROLS, GET_BUCKET_POLICY_STATUS,
             NOT_IMPLEMENTED, METHOD_NOT_ALLOWED);
@@ -88,6 +89,7 @@ public enum S3Operation {
                 if (q.contains("policyStatus")) yield GET_BUCKET_POLICY_STATUS;
                 if (q.contains("policy")) yield GET_BUCKET_POLICY;
                 if (q.contains("lifecycle")) yield GET_BUCKET_LIFECYCLE;
+                if (q.contains("replication")) yield GET_BUCKET_REPLICATION;
                 if (q.contains("acl")) yield GET_BUCKET_ACL;
                 if (q.contains("tagging")) yield GET_BUCKET_TAGGING;
                 if (q.contains("cors")) yield GET_BUCKET_CORS;
@@ -104,6 +106,7 @@ public enum S3Operation {
                 if (q.contains("ownershipControls")) yield PUT_BUCKET_OWNERSHIP_CONTROLS;
                 if (q.contains("policy")) yield PUT_BUCKET_POLICY;
                 if (q.contains("lifecycle")) yield PUT_BUCKET_LIFECYCLE;
+                if (q.contains("replication")) yield PUT_BUCKET_REPLICATION;
                 if (q.contains("acl")) yield PUT_BUCKET_ACL;
                 if (q.contains("tagging")) yield PUT_BUCKET_TAGGING;
                 if (q.contains("cors")) yield PUT_BUCKET_CORS;
@@ -116,6 +119,7 @@ public enum S3Operation {
                 if (q.contains("tagging")) yield DELETE_BUCKET_TAGGING;
                 if (q.contains("cors")) yield DELETE_BUCKET_CORS;
                 if (q.contains("lifecycle")) yield DELETE_BUCKET_LIFECYCLE;
+                if (q.contains("replication")) yield DELETE_BUCKET_REPLICATION;
                 yield hasOtherSubResource(q) ? NOT_IMPLEMENTED : DELETE_BUCKET;
             }
             case "POST" -> {
@@ -188,6 +192,9 @@ public enum S3Operation {
             case GET_BUCKET_LIFECYCLE -> "s3:GetLifecycleConfiguration";
             // S3 has no separate action for DeleteBucketLifecycle.
             case PUT_BUCKET_LIFECYCLE, DELETE_BUCKET_LIFECYCLE -> "s3:PutLifecycleConfiguration";
+            case GET_BUCKET_REPLICATION -> "s3:GetReplicationConfiguration";
+            // S3 authorizes DeleteBucketReplication with s3:PutReplicationConfiguration too.
+            case PUT_BUCKET_REPLICATION, DELETE_BUCKET_REPLICATION -> "s3:PutReplicationConfiguration";
             case GET_BUCKET_ACL -> "s3:GetBucketAcl";
             case PUT_BUCKET_ACL -> "s3:PutBucketAcl";
             case GET_OBJECT_ACL -> "s3:GetObjectAcl";

@@ -32,10 +32,13 @@ import java.util.Optional;
 final class BucketHandlers {
     private final ObjectService service;
     private final String region;
+    /** Versioning changes go through it: suspension is refused while a replication configuration exists. */
+    private final ReplicationHandlers replication;
 
-    BucketHandlers(ObjectService service, String region) {
+    BucketHandlers(ObjectService service, String region, ReplicationHandlers replication) {
         this.service = service;
         this.region = region;
+        this.replication = replication;
     }
 
     /** ListBuckets' page size when max-buckets is given: AWS's limits. Without it every bucket is listed, as before 2024. */
@@ -215,7 +218,7 @@ final class BucketHandlers {
             return;
         }
         BucketVersioning state = requested.get();
-        service.namespace().setVersioning(name, state);
+        replication.setVersioning(name, state);
         res.status(Status.OK_200).send();
     }
 

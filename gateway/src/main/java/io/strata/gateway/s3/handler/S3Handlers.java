@@ -2,6 +2,7 @@ package io.strata.gateway.s3.handler;
 
 import io.strata.auth.PostFormVerifier;
 import io.strata.gateway.objects.ObjectService;
+import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.tiering.placement.PlacementService;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.CorsRules;
@@ -30,10 +31,12 @@ public final class S3Handlers {
     /**
      * @param placement objective-based placement (RestoreObject, promotion on reads), if the gateway runs it
      * @param postForms verifies browser-based uploads' signed policies
+     * @param replicationTargets what PutBucketReplication's destinations resolve to
      */
     public static Routes create(ObjectService service, Optional<PlacementService> placement, AccessControl access,
-                                PostFormVerifier postForms, String region) {
-        BucketHandlers buckets = new BucketHandlers(service, region);
+                                PostFormVerifier postForms, String region, ReplicationTargets replicationTargets) {
+        ReplicationHandlers replication = new ReplicationHandlers(service, replicationTargets);
+        BucketHandlers buckets = new BucketHandlers(service, region, replication);
         ObjectHandlers objects = new ObjectHandlers(service, access, placement);
         MultipartHandlers multipart = new MultipartHandlers(service, access);
         AccessHandlers acl = new AccessHandlers(service, access);
@@ -73,6 +76,9 @@ public final class S3Handlers {
         h.put(S3Operation.GET_BUCKET_LIFECYCLE, lifecycle::get);
         h.put(S3Operation.PUT_BUCKET_LIFECYCLE, lifecycle::put);
         h.put(S3Operation.DELETE_BUCKET_LIFECYCLE, lifecycle::delete);
+        h.put(S3Operation.GET_BUCKET_REPLICATION, replication::get);
+        h.put(S3Operation.PUT_BUCKET_REPLICATION, replication::put);
+        h.put(S3Operation.DELETE_BUCKET_REPLICATION, replication::delete);
         h.put(S3Operation.GET_BUCKET_ACL, acl::getBucketAcl);
         h.put(S3Operation.PUT_BUCKET_ACL, acl::putBucketAcl);
         h.put(S3Operation.GET_OBJECT_ACL, acl::getObjectAcl);
