@@ -220,7 +220,7 @@ public final class StrataServer implements AutoCloseable {
             AccessControl access = new AccessControl(service.namespace(), clock);
             // Replication targets: read from the data directory before the S3 API serves, as
             // PutBucketReplication resolves its destinations against them.
-            ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir());
+            ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir(), namespace.changeFeed());
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region(), replicationTargets);
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),

@@ -3,6 +3,8 @@ package io.strata.gateway.replication;
 import io.strata.gateway.config.DurableFiles;
 import io.strata.gateway.config.ReplicationTargetSpec;
 import io.strata.gateway.config.StrataConfig;
+import io.strata.namespace.ChangeCursor;
+import io.strata.namespace.ChangeFeed;
 import io.strata.tiering.replication.ReplicationTarget;
 
 import java.io.ByteArrayOutputStream;
@@ -27,6 +29,15 @@ import java.util.function.Supplier;
  * 0600 as it holds the secret key, written to a temporary name, fsynced and renamed, so a target added is
  * there after a restart or a kill -9, and a crash mid-write leaves the previous state. Read again at start.
  *
+ * <p>Each target has a durable cursor in the namespace's change log, {@link #cursorName}
+ * ({@code replication:NAME}), registered when the target is added: from then on the log keeps every change
+ * after it until the target's consumer moves it on (or the log's bounds trim past it, which the cursor
+ * then reports), so no change made while a target exists is lost before it is replicated. A target's cursor
+ * goes with it. A crash between the file and the cursor is repaired at the next start, which registers the
+ * cursor of every target and removes {@code replication:} cursors of targets that are gone. Who moves the
+ * cursor on is the replication worker's (not built yet, issue #14); until then the log keeps what a target
+ * has not received, within its bounds ({@code ChangeLogLimits}).
+ *
  * <p>One lock orders every change that a stored replication configuration depends on: adding and
  * removing targets here, and, through {@link #whileLocked}, storing a bucket's replication configuration
  * (whose destinations must resolve) and changing a bucket's versioning (which must stay Enabled while a
@@ -34,20 +45,45 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 public final class ReplicationTargets {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationTargets.class);
     public static final String DIR = "replication-targets";
     private static final String SUFFIX = ".properties";
 
+    /** The prefix of the change log cursors of replication targets. */
+    public static final String CURSOR_PREFIX = "replication:";
+
     private final Path dir;
+    private final ChangeFeed changes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, ReplicationTarget> targets = new TreeMap<>();
 
     /**
-     * Reads the targets added before.
+     * Reads the targets added before and makes the change log's {@code replication:} cursors match them.
      *
+     * @param changes the change log of the namespace whose changes the targets receive
      * @throws StrataConfig.ConfigException when a target's file cannot be read or holds a bad setting
      */
-    public ReplicationTargets(Path dataDir) {
+    public ReplicationTargets(Path dataDir, ChangeFeed changes) {
         this.dir = dataDir.resolve(DIR);
+        this.changes = changes;
+        read();
+        for (ReplicationTarget t : targets.values()) changes.registerCursor(cursorName(t.name()));
+        for (ChangeCursor c : changes.cursors()) {
+            if (!c.name().startsWith(CURSOR_PREFIX)) continue;
+            String target = c.name().substring(CURSOR_PREFIX.length());
+            if (!targets.containsKey(target)) {
+                LOG.info("change log cursor {} belongs to no replication target (removed before a crash): removing it", c.name());
+                changes.removeCursor(c.name());
+            }
+        }
+    }
+
+    /** The name of target {@code name}'s change log cursor. */
+    public static String cursorName(String name) {
+        return CURSOR_PREFIX + name;
+    }
+
+    private void read() {
         if (!Files.isDirectory(dir)) return;
         try (var files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList()) {
@@ -110,6 +146,9 @@ public final class ReplicationTargets {
                         + String.join(", ", buckets) + " sends to " + target.arn() + ": a second target of that "
                         + "ARN would leave it without a single target.");
             }
+            // The cursor first: a crash or failure before the file leaves a cursor without a target, which
+            // the next start removes; the other order could leave a target that missed changes.
+            changes.registerCursor(cursorName(target.name()));
             Files.createDirectories(dir);
             Properties p = new Properties();
             p.putAll(ReplicationTargetSpec.settings(target));
@@ -143,6 +182,8 @@ public final class ReplicationTargets {
             }
             Files.deleteIfExists(dir.resolve(name + SUFFIX));
             targets.remove(name);
+            // After the file: a crash in between leaves a cursor the next start removes.
+            changes.removeCursor(cursorName(name));
         } finally {
             lock.unlock();
         }

@@ -1,7 +1,13 @@
 package io.strata.gateway.replication;
 
 import io.strata.gateway.config.ReplicationTargetSpec;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.ChangeCursor;
+import io.strata.namespace.ChangeFeed;
+import io.strata.namespace.Namespace;
 import io.strata.tiering.replication.ReplicationTarget;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +30,21 @@ class ReplicationTargetsTest {
 
     @TempDir
     Path dataDir;
+    private Namespace namespace;
+
+    @BeforeEach
+    void open() {
+        namespace = Namespace.open(dataDir.resolve("meta"));
+    }
+
+    @AfterEach
+    void close() {
+        namespace.close();
+    }
+
+    private ReplicationTargets open(Path dir) {
+        return new ReplicationTargets(dir, namespace.changeFeed());
+    }
 
     private static ReplicationTarget target(String name, String bucket) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -38,21 +59,50 @@ class ReplicationTargetsTest {
 
     @Test
     void anAddedTargetIsKeptOwnerOnlyAndReadBackAfterARestart() throws Exception {
-        ReplicationTargets targets = new ReplicationTargets(dataDir);
+        ReplicationTargets targets = open(dataDir);
         ReplicationTarget west = target("west", "data");
         targets.add(west, arn -> List.of());
         Path file = dataDir.resolve(ReplicationTargets.DIR).resolve("west.properties");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertFalse(Files.exists(file.resolveSibling("west.properties.tmp")));
 
-        ReplicationTargets reopened = new ReplicationTargets(dataDir);
+        ReplicationTargets reopened = open(dataDir);
         assertEquals(List.of(west), reopened.list());
         assertEquals("arn:aws:s3:::data", reopened.get("west").orElseThrow().arn());
         assertTrue(reopened.get("west").orElseThrow().s3().pathStyle());
 
         reopened.remove("west", arn -> List.of());
         assertFalse(Files.exists(file));
-        assertEquals(List.of(), new ReplicationTargets(dataDir).list());
+        assertEquals(List.of(), open(dataDir).list());
+    }
+
+    @Test
+    void eachTargetHasADurableChangeLogCursorFromItsAddition() throws Exception {
+        ChangeFeed feed = namespace.changeFeed();
+        namespace.createBucket(new io.strata.namespace.Bucket(new BucketName("before"), java.time.Instant.now(), "us-east-1", "owner"));
+        ReplicationTargets targets = open(dataDir);
+        targets.add(target("west", "data"), arn -> List.of());
+        long added = feed.head();
+        assertEquals(java.util.Optional.of(new ChangeCursor("replication:west", added, false)), feed.cursor("replication:west"));
+        namespace.createBucket(new io.strata.namespace.Bucket(new BucketName("after"), java.time.Instant.now(), "us-east-1", "owner"));
+        feed.trim();
+        assertEquals(1, feed.changes(added, 10).entries().size(), "the change after the target's addition is kept for it");
+
+        targets.remove("west", arn -> List.of());
+        assertEquals(java.util.Optional.empty(), feed.cursor("replication:west"));
+    }
+
+    /** A crash between a target's file and its cursor is repaired by the next start, whichever way it fell. */
+    @Test
+    void theNextStartMakesCursorsMatchTheTargets() throws Exception {
+        ChangeFeed feed = namespace.changeFeed();
+        open(dataDir).add(target("west", "data"), arn -> List.of());
+        feed.removeCursor("replication:west");           // added, crashed before its cursor (an older order)
+        feed.registerCursor("replication:ghost");        // removed, crashed before its cursor went
+        feed.registerCursor("snapshot:other-consumer");  // not ours: left alone
+        open(dataDir);
+        assertEquals(List.of("replication:west", "snapshot:other-consumer"),
+                feed.cursors().stream().map(ChangeCursor::name).sorted().toList());
     }
 
     @Test
@@ -65,17 +115,17 @@ class ReplicationTargetsTest {
 
     @Test
     void aTakenNameOrAnUnknownNameIsRefusedAndChangesNothing() throws Exception {
-        ReplicationTargets targets = new ReplicationTargets(dataDir);
+        ReplicationTargets targets = open(dataDir);
         targets.add(target("west", "data"), arn -> List.of());
         var taken = assertThrows(IllegalStateException.class, () -> targets.add(target("west", "other"), arn -> List.of()));
         assertTrue(taken.getMessage().contains("exists already"), taken.getMessage());
-        assertEquals("data", new ReplicationTargets(dataDir).get("west").orElseThrow().s3().bucket());
+        assertEquals("data", open(dataDir).get("west").orElseThrow().s3().bucket());
         assertThrows(NoSuchElementException.class, () -> targets.remove("east", arn -> List.of()));
     }
 
     @Test
     void aTargetThatAConfigurationSendsToStays() throws Exception {
-        ReplicationTargets targets = new ReplicationTargets(dataDir);
+        ReplicationTargets targets = open(dataDir);
         targets.add(target("west", "data"), arn -> List.of());
         var inUse = assertThrows(IllegalStateException.class,
                 () -> targets.remove("west", arn -> arn.equals("arn:aws:s3:::data") ? List.of("photos") : List.of()));
@@ -84,7 +134,7 @@ class ReplicationTargetsTest {
         var ambiguous = assertThrows(IllegalStateException.class,
                 () -> targets.add(target("west-2", "data"), arn -> List.of("photos")));
         assertTrue(ambiguous.getMessage().contains("west"), ambiguous.getMessage());
-        assertEquals(List.of("west"), new ReplicationTargets(dataDir).list().stream().map(ReplicationTarget::name).toList());
+        assertEquals(List.of("west"), open(dataDir).list().stream().map(ReplicationTarget::name).toList());
         // Unused, the same bucket at a second endpoint may be registered (a destination naming it is then refused).
         targets.add(target("west-2", "data"), arn -> List.of());
         assertEquals(2, targets.list().size());

@@ -4,6 +4,7 @@ import io.strata.gateway.InProcessGateway;
 import io.strata.gateway.config.ReplicationTargetSpec;
 import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
 import io.strata.tiering.replication.ReplicationConfigurationCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +44,12 @@ class ReplicationHandlersTest {
     @TempDir
     Path dir;
 
+    /** Registers a target before the gateway starts (which registers its change log cursor then). */
     private void target(String name, String endpoint, String bucket) throws Exception {
-        new ReplicationTargets(dir).add(ReplicationTargetSpec.parse(name, Map.of("endpoint", endpoint, "bucket", bucket,
-                "access-key", "AK", "secret-key", "SK")), arn -> List.of());
+        try (Namespace scratch = Namespace.open(dir.resolve("scratch-meta"))) {
+            new ReplicationTargets(dir, scratch.changeFeed()).add(ReplicationTargetSpec.parse(name, Map.of("endpoint", endpoint, "bucket", bucket,
+                    "access-key", "AK", "secret-key", "SK")), arn -> List.of());
+        }
     }
 
     private static ReplicationRule rule(String id, int priority, String destinationBucket) {
