@@ -23,8 +23,11 @@ import java.util.TreeMap;
  * @param cannedAcl    the canned ACL given on upload ({@code x-amz-acl}), {@value #PRIVATE} when none
  *                     was: lower-case letters and dashes, interpreted by the gateway
  * @param checksumType how the checksum was made; {@link ChecksumType#FULL_OBJECT} when none was said
+ * @param replicationStatus the version's replication status ({@link ReplicationStatus#NONE} for a new
+ *                     version and for every upload: uploads do not store it)
  */
-public record ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType) {
+public record ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType,
+                               ReplicationStatus replicationStatus) {
     /** The canned ACL of a version uploaded without one. */
     public static final String PRIVATE = "private";
     /** No tags, private, FULL_OBJECT: what a plain PUT without those headers stores. */
@@ -47,21 +50,32 @@ public record ObjectAttributes(Map<String, String> tags, String cannedAcl, Check
             throw new IllegalArgumentException("malformed canned ACL name: " + cannedAcl);
         }
         Objects.requireNonNull(checksumType, "checksumType");
+        Objects.requireNonNull(replicationStatus, "replicationStatus");
+    }
+
+    /** Attributes of a version no replication rule selected. */
+    public ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType) {
+        this(tags, cannedAcl, checksumType, ReplicationStatus.NONE);
     }
 
     /** These attributes with another tag set (empty: no tags). */
     public ObjectAttributes withTags(Map<String, String> newTags) {
-        return new ObjectAttributes(newTags, cannedAcl, checksumType);
+        return new ObjectAttributes(newTags, cannedAcl, checksumType, replicationStatus);
     }
 
     /** These attributes with another canned ACL. */
     public ObjectAttributes withCannedAcl(String acl) {
-        return new ObjectAttributes(tags, acl, checksumType);
+        return new ObjectAttributes(tags, acl, checksumType, replicationStatus);
     }
 
     /** These attributes with another checksum type. */
     public ObjectAttributes withChecksumType(ChecksumType type) {
-        return new ObjectAttributes(tags, cannedAcl, type);
+        return new ObjectAttributes(tags, cannedAcl, type, replicationStatus);
+    }
+
+    /** These attributes with another replication status. */
+    public ObjectAttributes withReplicationStatus(ReplicationStatus status) {
+        return new ObjectAttributes(tags, cannedAcl, checksumType, status);
     }
 
     /** Whether {@code name} is one of the pseudo-headers older records used; headers maps never hold them now. */

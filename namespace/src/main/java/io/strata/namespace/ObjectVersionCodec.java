@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
  * the row key and are not repeated; the same form serves the {@code versions} column family.
+ * v5: the v4 fields, then the replication status (one byte, {@link ReplicationStatus} ordinal, never
+ * NONE). A version without a replication status is written in v4, byte for byte as before v5 existed,
+ * so gateways that read only v4 still read every record until replication gives one a status.
  * v4: the v3 fields, then the attributes: tags (count, then key and value each, in the client's
  * order), canned ACL, checksum type (one byte, {@link ChecksumType} ordinal).
  * v3: the v2 fields, then the per-part checksums (count, then one map each). v1 to v3 kept the
@@ -17,15 +20,18 @@ import java.util.Map;
  * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 4;
+    static final int VERSION = 5;
+    /** The format of a version whose replication status is NONE. */
+    static final int WITHOUT_REPLICATION_STATUS = 4;
     private static final int DELETE_MARKER = 1;
 
     private ObjectVersionCodec() {
     }
 
     static byte[] encode(ObjectVersion v) {
+        ReplicationStatus status = v.attributes().replicationStatus();
         RecordWriter w = new RecordWriter(128 + 48 * v.segments().size())
-                .u8(VERSION)
+                .u8(status == ReplicationStatus.NONE ? WITHOUT_REPLICATION_STATUS : VERSION)
                 .u8(v.deleteMarker() ? DELETE_MARKER : 0)
                 .string(v.versionId())
                 .varint(v.size())
@@ -45,6 +51,7 @@ final class ObjectVersionCodec {
             w.map(m);
         }
         w.attributes(v.attributes());
+        if (status != ReplicationStatus.NONE) w.u8(status.ordinal());
         return w.toByteArray();
     }
 
@@ -83,6 +90,13 @@ final class ObjectVersionCodec {
             ObjectAttributes attributes;
             if (format >= 4) {
                 attributes = r.attributes();
+                if (format >= 5) {
+                    int status = r.u8();
+                    if (status == 0 || status >= ReplicationStatus.values().length) {
+                        throw new RecordFormatException("object version replication status " + status);
+                    }
+                    attributes = attributes.withReplicationStatus(ReplicationStatus.values()[status]);
+                }
             } else {
                 ObjectAttributes.Lifted lifted = ObjectAttributes.lift(headers);
                 headers = lifted.headers();

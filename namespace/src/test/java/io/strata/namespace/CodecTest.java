@@ -68,7 +68,41 @@ class CodecTest {
     void objectVersionEncodingIsDeterministicAndStartsWithVersion() {
         byte[] a = ObjectVersionCodec.encode(sampleVersion());
         assertArrayEquals(a, ObjectVersionCodec.encode(sampleVersion()));
-        assertEquals(ObjectVersionCodec.VERSION, a[0]);
+        // Without a replication status a version is written in v4, as before v5 existed.
+        assertEquals(ObjectVersionCodec.WITHOUT_REPLICATION_STATUS, a[0]);
+    }
+
+    @Test
+    void aReplicationStatusIsFormatFiveAndRoundTripsAndNoneStaysFormatFour() {
+        byte[] plain = ObjectVersionCodec.encode(sampleVersion());
+        for (ReplicationStatus status : ReplicationStatus.values()) {
+            ObjectVersion v = sampleVersion().withAttributes(sampleVersion().attributes().withReplicationStatus(status));
+            byte[] bytes = ObjectVersionCodec.encode(v);
+            assertEquals(v, ObjectVersionCodec.decode(BUCKET, KEY, bytes), status.name());
+            if (status == ReplicationStatus.NONE) {
+                assertArrayEquals(plain, bytes);
+            } else {
+                assertEquals(ObjectVersionCodec.VERSION, bytes[0]);
+                // v5 is v4 with one more byte: the status.
+                assertArrayEquals(java.util.Arrays.copyOfRange(plain, 1, plain.length),
+                        java.util.Arrays.copyOfRange(bytes, 1, bytes.length - 1));
+                assertEquals(status.ordinal(), bytes[bytes.length - 1]);
+            }
+        }
+        byte[] none = ObjectVersionCodec.encode(sampleVersion().withAttributes(
+                sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING)));
+        none[none.length - 1] = 0;   // NONE is never written in v5
+        assertThrows(RuntimeException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, none));
+        none[none.length - 1] = 9;
+        assertThrows(RuntimeException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, none));
+    }
+
+    @Test
+    void rewritingTagsOrTheAclKeepsTheReplicationStatus() {
+        ObjectAttributes a = ObjectAttributes.NONE.withReplicationStatus(ReplicationStatus.REPLICA);
+        assertEquals(ReplicationStatus.REPLICA, a.withTags(Map.of("k", "v")).withCannedAcl("public-read")
+                .withChecksumType(ChecksumType.COMPOSITE).replicationStatus());
+        assertEquals(ReplicationStatus.NONE, ObjectAttributes.NONE.replicationStatus());
     }
 
     @Test
@@ -279,7 +313,9 @@ class CodecTest {
 
     @Test
     void everyCodecRejectsUnknownVersionsTruncationAndTrailingBytes() {
-        assertRejectsUnknownVersionAndDamage(ObjectVersionCodec.encode(sampleVersion()),
+        // The newest format (v5: with a replication status), so that its version + 1 is unknown.
+        assertRejectsUnknownVersionAndDamage(ObjectVersionCodec.encode(sampleVersion().withAttributes(
+                        sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING))),
                 b -> ObjectVersionCodec.decode(BUCKET, KEY, b));
         assertRejectsUnknownVersionAndDamage(BucketCodec.encode(new Bucket(BUCKET, Instant.EPOCH, "r", "o")),
                 b -> BucketCodec.decode(BUCKET, b));
