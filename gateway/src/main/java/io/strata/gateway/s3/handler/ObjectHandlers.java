@@ -208,6 +208,9 @@ final class ObjectHandlers {
         int tagCount = v.tags().size();
         if (tagCount > 0) res.header("x-amz-tagging-count", Integer.toString(tagCount));
         res.header("x-amz-storage-class", io.strata.tiering.TierMover.storageClass(v));
+        // S3 sends the header only for versions a replication rule selected (and on replicas).
+        io.strata.namespace.ReplicationStatus replication = v.attributes().replicationStatus();
+        if (replication != io.strata.namespace.ReplicationStatus.NONE) res.header("x-amz-replication-status", replication.name());
         expirationHeader(res, v);
         if (placement.map(p -> p.restoring(v)).orElse(false)) {
             res.header("x-amz-restore", "ongoing-request=\"true\"");
