@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerReplicationStatus;
+import software.amazon.awssdk.services.s3.model.ReplicationRule;
 import software.amazon.awssdk.services.s3.model.ReplicationRuleStatus;
 
 import java.nio.charset.StandardCharsets;
@@ -66,11 +67,11 @@ class ReplicationAdminTest {
             gateway.createBucket("photos");
             gateway.s3().putBucketVersioning(b -> b.bucket("photos")
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+            ReplicationRule rule = ReplicationRule.builder().id("r").priority(1).status(ReplicationRuleStatus.ENABLED)
+                    .filter(f -> f.prefix("")).deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
+                    .destination(d -> d.bucket("arn:aws:s3:::west-data")).build();
             gateway.s3().putBucketReplication(b -> b.bucket("photos").replicationConfiguration(c -> c
-                    .role("arn:aws:iam::123456789012:role/replication").rules(r -> r.id("r").priority(1)
-                            .status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
-                            .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
-                            .destination(d -> d.bucket("arn:aws:s3:::west-data")))));
+                    .role("arn:aws:iam::123456789012:role/replication").rules(rule)));
             String inUse = refusal(client, "DELETE", "name=west", new byte[0]);
             assertTrue(inUse.startsWith("409 ReplicationTargetInUse:") && inUse.contains("photos"), inUse);
             String twin = refusal(client, "POST", "name=west-twin", settings("west-data"));
