@@ -20,8 +20,8 @@ import software.amazon.awssdk.services.s3.model.ReplicationRuleStatus;
 
 /**
  * Replication's configuration as operators and clients meet it (issue #14): {@code strata replicate
- * target ...} run as a process against the packaged gateway, targets surviving a restart and a kill -9,
- * keys never shown; PutBucketReplication's refusals on raw XML with S3's codes; the real aws CLI and
+ * target ...} run as a process against the packaged gateway, targets and their change log cursors
+ * surviving a restart and a kill -9, keys never shown; PutBucketReplication's refusals on raw XML with S3's codes; the real aws CLI and
  * boto3 ({@code scripts/replication.sh}). Nothing is replicated yet: these are the configuration's tests.
  */
 class ReplicationTest extends GatewayTest {
@@ -111,6 +111,10 @@ class ReplicationTest extends GatewayTest {
         String afterKill = list();
         assertTrue(afterKill.contains("\"name\":\"west\"") && afterKill.contains("\"name\":\"east\""), afterKill);
         assertTrue(afterKill.contains("\"pathStyle\":true"), afterKill);
+        // Each target's change log cursor is durable too: the metrics list it after the kill.
+        String metrics = server.metrics();
+        assertTrue(metrics.contains("strata_changelog_cursor_lag{cursor=\"replication:west\"}")
+                && metrics.contains("strata_changelog_cursor_lag{cursor=\"replication:east\"}"), metrics);
 
         var rm = strata("replicate", "target", "rm", "east");
         assertEquals(0, rm.getKey(), rm.getValue());
@@ -119,6 +123,7 @@ class ReplicationTest extends GatewayTest {
         server.kill();
         server.start();
         assertFalse(list().contains("\"name\":\"east\""));
+        assertFalse(server.metrics().contains("cursor=\"replication:east\""), "a removed target's cursor went with it");
         assertFalse(server.output().contains(SECRET), "the gateway's log holds the secret key");
         strata("replicate", "target", "rm", "west");
     }
