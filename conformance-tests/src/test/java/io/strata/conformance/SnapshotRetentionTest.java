@@ -116,7 +116,7 @@ class SnapshotRetentionTest {
         assertTrue(refused.getValue().contains("is held by site"), refused.getValue());
         var released = strata("snapshot", "hold", "rm", s2, "--repo", "local");
         assertEquals(0, released.getKey(), released.getValue());
-        assertTrue(released.getValue().contains("1 holds"), released.getValue());
+        assertTrue(released.getValue().contains("1 operator holds"), released.getValue());
 
         var forgotten = strata("snapshot", "forget", s2, "--repo", "local");
         assertEquals(0, forgotten.getKey(), forgotten.getValue());
@@ -147,6 +147,49 @@ class SnapshotRetentionTest {
         assertTrue(list.contains("\"id\":\"" + s1) && list.contains("\"id\":\"" + s3id) && !list.contains("\"id\":\"" + s2), list);
         String metrics = server.metrics();
         assertTrue(metrics.contains("strata_snapshot_gc_deleted_objects_total"), metrics);
+    }
+
+    @Test
+    void holdRmReleasesTheOperatorsHoldsAndNeverTheHoldOfAnAttachOfTheSameSite() throws Exception {
+        String bucket = "held";
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("a"), RequestBody.fromString("held data"));
+        var created = strata("snapshot", "create", "--repo", "local", "--bucket", bucket, "--wait", "--json");
+        assertEquals(0, created.getKey(), created.getValue());
+        Matcher lm = Pattern.compile("\"locator\":\"([^\"]*)\"").matcher(created.getValue());
+        Matcher im = Pattern.compile("\"snapshot\":\"([^\"]*)\"").matcher(created.getValue());
+        assertTrue(lm.find() && im.find(), created.getValue());
+        String snapshot = im.group(1);
+        var attached = strata("snapshot", "attach", lm.group(1), "--as", "held-attached");
+        assertEquals(0, attached.getKey(), attached.getValue());
+        Path holds = server.dataDir().resolve("snapshots").resolve("holds");
+        List<String> attachHold = Files.list(holds).map(f -> f.getFileName().toString()).toList();
+        assertEquals(1, attachHold.size(), attachHold.toString());
+
+        var held = strata("snapshot", "hold", "add", snapshot, "--repo", "local", "--reason", "audit");
+        assertEquals(0, held.getKey(), held.getValue());
+        var list = strata("snapshot", "hold", "list", "--repo", "local");
+        assertTrue(list.getValue().contains("  attach  ") && list.getValue().contains("  audit  "), list.getValue());
+        var badReason = strata("snapshot", "hold", "add", snapshot, "--repo", "local", "--reason", "attach");
+        assertEquals(3, badReason.getKey(), badReason.getValue());
+        assertTrue(badReason.getValue().contains("InvalidArgument"), badReason.getValue());
+
+        var released = strata("snapshot", "hold", "rm", snapshot, "--repo", "local");
+        assertEquals(0, released.getKey(), released.getValue());
+        assertTrue(released.getValue().contains("1 operator holds") && released.getValue().contains("kept ")
+                && released.getValue().contains("(attach): detach"), released.getValue());
+        assertEquals(attachHold, Files.list(holds).map(f -> f.getFileName().toString()).toList(), "the attach still holds it");
+        String attachId = attachHold.getFirst().replace(".json", "");
+        var byId = strata("snapshot", "hold", "rm", snapshot, "--repo", "local", "--hold", attachId);
+        assertEquals(3, byId.getKey(), byId.getValue());
+        assertTrue(byId.getValue().contains("InvalidRequest") && byId.getValue().contains("detach"), byId.getValue());
+        var refused = strata("snapshot", "forget", snapshot, "--repo", "local");
+        assertEquals(3, refused.getKey(), refused.getValue());
+        assertEquals("held data", s3.getObjectAsBytes(g -> g.bucket("held-attached").key("a")).asUtf8String());
+
+        var detached = strata("snapshot", "detach", "held-attached");
+        assertEquals(0, detached.getKey(), detached.getValue());
+        assertEquals(List.of(), Files.list(holds).toList(), "detach releases the attach's hold");
     }
 
     @Test

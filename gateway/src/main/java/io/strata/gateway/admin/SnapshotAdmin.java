@@ -268,7 +268,7 @@ public final class SnapshotAdmin {
             String repo = repoName(req, "repo");
             String snapshot = req.query().first("snapshot").orElseThrow(() ->
                     new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
-            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot)));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot, req.query().first("hold").asOptional())));
         });
     }
 

@@ -847,14 +847,21 @@ public final class SnapshotService implements AutoCloseable {
         return json(repository, h);
     }
 
-    /** Releases this site's holds on a snapshot (never another site's). */
-    public Map<String, Object> release(String repository, String snapshot) {
-        List<SnapshotGc.Hold> released = retention(repositories.repository(repository)).release(snapshot);
+    /**
+     * Releases this site's operator holds on a snapshot, or only the one named {@code hold}. The holds
+     * this site's attaches and restores placed are kept (and listed as {@code kept}): they are
+     * released by detach and by the end of hydration, never by an operator's release.
+     */
+    public Map<String, Object> release(String repository, String snapshot, Optional<String> hold) {
+        SnapshotGc gc = retention(repositories.repository(repository));
+        List<SnapshotGc.Hold> released = hold.isPresent() ? List.of(gc.release(snapshot, hold.get())) : gc.release(snapshot);
         LOG.info("snapshot {} in repository {}: {} holds released", snapshot, repository, released.size());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("repository", repository);
         m.put("snapshot", snapshot);
         m.put("released", released.stream().map(h -> json(repository, h)).toList());
+        m.put("kept", gc.holds().stream().filter(h -> h.snapshot().equals(snapshot) && h.site().equals(site) && !h.explicit())
+                .map(h -> json(repository, h)).toList());
         return m;
     }
 
@@ -871,6 +878,8 @@ public final class SnapshotService implements AutoCloseable {
         m.put("mine", h.site().equals(site));
         m.put("created", h.created().toString());
         m.put("purpose", h.purpose());
+        m.put("id", h.id());
+        m.put("explicit", h.explicit());
         m.put("path", h.path());
         return m;
     }

@@ -57,10 +57,17 @@ public final class SnapshotCommand {
                                             this site the owner of a repository without one);
                                             --full also lists the repository whole and deletes
                                             objects no snapshot names (refused during an export)
-              hold add|rm SNAPSHOT-ID --repo NAME [--reason TEXT]
-                                            Keep a snapshot (and its data) from forget and gc;
-                                            rm releases this site's holds only
-              hold list --repo NAME         Every site's holds
+              hold add SNAPSHOT-ID --repo NAME [--reason TEXT]
+                                            Keep a snapshot (and its data) from forget and gc
+                                            (an operator's hold; its reason cannot be attach or
+                                            restore)
+              hold rm SNAPSHOT-ID --repo NAME [--hold ID]
+                                            Release this site's operator holds on the snapshot
+                                            (or only hold ID, as hold list shows it); the holds
+                                            of this site's attaches and restores stay: detach,
+                                            or the end of a restore's hydration, releases them
+              hold list --repo NAME         Every site's holds: snapshot, site, created,
+                                            purpose (attach, restore or the reason) and id
               policy set --repo NAME (--bucket B ... | --all) [--every 1h] [--keep-last N]
                        [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
                        [--keep-within 30d]
@@ -115,7 +122,7 @@ public final class SnapshotCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
         valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
-        valued.addAll(Set.of("reason", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
+        valued.addAll(Set.of("reason", "hold", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
                 "keep-within"));
         return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
                 out, err,
@@ -236,7 +243,8 @@ public final class SnapshotCommand {
             default -> switch (what) {
                 case "add" -> client.call("POST", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
                         + (a.option("reason") == null ? "" : "&reason=" + enc(a.option("reason"))));
-                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2)));
+                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
+                        + (a.option("hold") == null ? "" : "&hold=" + enc(a.option("hold"))));
                 default -> client.call("GET", API + "/holds", repo);
             };
         };
@@ -275,12 +283,17 @@ public final class SnapshotCommand {
                 if (what.equals("list")) {
                     for (Map<String, Object> h : maps(r.get("holds"))) {
                         out.println(h.get("snapshot") + "  " + h.get("site") + (Boolean.TRUE.equals(h.get("mine")) ? " (this site)" : "")
-                                + "  " + h.get("created") + "  " + h.get("purpose"));
+                                + "  " + h.get("created") + "  " + h.get("purpose") + "  " + h.get("id"));
                     }
                 } else if (what.equals("add")) {
                     out.println("snapshot " + r.get("snapshot") + " held by this site (" + r.get("site") + "): " + r.get("path"));
                 } else {
-                    out.println(maps(r.get("released")).size() + " holds of this site on " + r.get("snapshot") + " released");
+                    out.println(maps(r.get("released")).size() + " operator holds of this site on " + r.get("snapshot") + " released");
+                    for (Map<String, Object> h : maps(r.get("kept"))) {
+                        out.println("kept " + h.get("id") + " (" + h.get("purpose") + "): "
+                                + ("attach".equals(h.get("purpose")) ? "detach the bucket to release it"
+                                : "released when the restore's hydration completes"));
+                    }
                 }
             }
         }

@@ -217,8 +217,21 @@ public final class SnapshotGc {
 
     // ------------------------------------------------------------------ holds
 
-    /** A hold: {@code holds/<site>-<id>.json} keeps {@code snapshot} and its data from GC. */
+    /**
+     * A hold: {@code holds/<site>-<id>.json} keeps {@code snapshot} and its data from GC. Its
+     * {@code purpose} is {@code attach} or {@code restore} for a hold an attach or a restore placed
+     * (released by detach, or when hydration ends), otherwise the operator's reason.
+     */
     public record Hold(String path, String site, String snapshot, Instant created, String purpose) {
+        /** The hold's name, as the operator gives it to release one hold: the path without {@code holds/} and {@code .json}. */
+        public String id() {
+            return path.substring(HOLDS.length(), path.length() - ".json".length());
+        }
+
+        /** Whether an operator placed it (not an attach or a restore, whose holds their own ends release). */
+        public boolean explicit() {
+            return SnapshotHolds.Purpose.of(purpose).isEmpty();
+        }
     }
 
     /** Every hold in the repository, whichever site placed it. @throws SnapshotException CORRUPT for one that does not parse */
@@ -240,42 +253,83 @@ public final class SnapshotGc {
     }
 
     /**
-     * Places a hold of this site on {@code snapshot} (which must exist).
+     * Places an operator's hold of this site on {@code snapshot} (which must exist), named
+     * {@code holds/<site>-hold-<16 hex>.json}.
      *
+     * @param reason the hold's purpose; {@code attach} and {@code restore} are refused, as they mark
+     *               the holds of attaches and restores, which {@link #release} leaves alone
      * @return the hold
-     * @throws SnapshotException NOT_FOUND for an unknown snapshot
+     * @throws SnapshotException NOT_FOUND for an unknown snapshot, INVALID for a reserved reason
      */
-    public Hold hold(String snapshot, String purpose) {
+    public Hold hold(String snapshot, String reason) {
         checkId(snapshot);
+        if (SnapshotHolds.Purpose.of(reason).isPresent()) {
+            throw new SnapshotException(Reason.INVALID, "a hold's reason cannot be '" + reason
+                    + "': attach and restore mark the holds that attaches and restores place");
+        }
         if (repository.size(SnapshotFormat.rootPath(snapshot)).isEmpty()) {
             throw new SnapshotException(Reason.NOT_FOUND, "no snapshot " + snapshot + " in " + repository.location());
         }
-        String path = HOLDS + site + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".json";
+        String path = HOLDS + site + "-hold-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".json";
         Instant now = clock.instant();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("site", site);
         m.put("snapshot", snapshot);
         m.put("created", now.toString());
-        m.put("purpose", purpose);
+        m.put("purpose", reason);
         putDocument(path, Json.write(m).getBytes(StandardCharsets.UTF_8));
-        return new Hold(path, site, snapshot, now, purpose);
+        return new Hold(path, site, snapshot, now, reason);
     }
 
     /**
-     * Releases this site's holds on {@code snapshot}; another site's holds are never released.
+     * Releases this site's operator holds on {@code snapshot}. The holds this site's attaches and
+     * restores placed stay: they still read the snapshot, and detach, or the end of hydration,
+     * releases them. Another site's holds are never released.
      *
-     * @return the holds released (empty: this site held nothing there)
+     * @return the holds released (empty: this site held nothing there explicitly)
      */
     public List<Hold> release(String snapshot) {
         checkId(snapshot);
         List<Hold> released = new ArrayList<>();
         for (Hold h : holds()) {
-            if (h.snapshot().equals(snapshot) && h.site().equals(site) && h.path().startsWith(HOLDS + site + "-")) {
+            if (h.snapshot().equals(snapshot) && mine(h) && h.explicit()) {
                 repository.delete(h.path());
                 released.add(h);
             }
         }
         return released;
+    }
+
+    /**
+     * Releases one operator hold of this site, named by its {@link Hold#id()}.
+     *
+     * @return the hold released
+     * @throws SnapshotException NOT_FOUND for no such hold; INVALID when it holds another snapshot;
+     *         REJECTED for another site's hold or one an attach or a restore placed
+     */
+    public Hold release(String snapshot, String holdId) {
+        checkId(snapshot);
+        Hold h = holds().stream().filter(x -> x.id().equals(holdId)).findFirst().orElseThrow(() ->
+                new SnapshotException(Reason.NOT_FOUND, "no hold " + holdId + " in " + repository.location()));
+        if (!h.snapshot().equals(snapshot)) {
+            throw new SnapshotException(Reason.INVALID, "hold " + holdId + " holds snapshot " + h.snapshot() + ", not " + snapshot);
+        }
+        if (!mine(h)) {
+            throw new SnapshotException(Reason.REJECTED, "hold " + holdId + " was placed by site " + h.site()
+                    + "; only that site releases it");
+        }
+        if (!h.explicit()) {
+            throw new SnapshotException(Reason.REJECTED, "hold " + holdId + " was placed by this site's " + h.purpose()
+                    + ", which still reads the snapshot; "
+                    + (h.purpose().equals("attach") ? "detach the bucket to release it" : "it is released when the restore's hydration completes"));
+        }
+        repository.delete(h.path());
+        return h;
+    }
+
+    /** A hold this site placed: its document and its name both say so. */
+    private boolean mine(Hold h) {
+        return h.site().equals(site) && h.path().startsWith(HOLDS + site + "-");
     }
 
     private Map<String, List<Hold>> holdsBySnapshot() {
