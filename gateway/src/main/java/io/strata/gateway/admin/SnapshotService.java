@@ -357,18 +357,9 @@ public final class SnapshotService implements AutoCloseable {
         }
     }
 
-    /** The newest snapshot whose root holds every bucket of {@code buckets}; snapshot ids sort by time. */
-    private Optional<String> newestCovering(SnapshotRepository repository, List<String> buckets) {
-        List<String> ids = snapshotIds(repository);
-        for (int i = ids.size() - 1; i >= 0; i--) {
-            try {
-                SnapshotRoot root = readRoot(repository, ids.get(i)).root();
-                if (buckets.stream().allMatch(b -> root.bucket(b).isPresent())) return Optional.of(ids.get(i));
-            } catch (SnapshotException e) {
-                LOG.warn("snapshot {} in {} is not a parent candidate: {}", ids.get(i), repository.location(), e.getMessage());
-            }
-        }
-        return Optional.empty();
+    /** The newest snapshot as taken (not by id) whose root holds every bucket of {@code buckets}. */
+    private static Optional<String> newestCovering(SnapshotRepository repository, List<String> buckets) {
+        return SnapshotExports.newestCovering(repository, buckets).map(SnapshotRoot::snapshot);
     }
 
     private void run(Tracked t, SnapshotExports.Export e) {

@@ -60,12 +60,8 @@ public final class SnapshotGc {
     private static final Pattern ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_-]{0,63}");
     private static final DateTimeFormatter PLAN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    /**
-     * Snapshots in the order they were taken: by the source's change-log sequence, then time. Not by
-     * id: two ids of the same second are ordered by their random suffix.
-     */
-    static final Comparator<SnapshotRoot> ORDER = Comparator.comparingLong(SnapshotRoot::sequence)
-            .thenComparing(SnapshotRoot::takenAt).thenComparing(SnapshotRoot::snapshot);
+    /** Snapshots in the order they were taken (not by id). */
+    static final Comparator<SnapshotRoot> ORDER = SnapshotRoot.TAKEN_ORDER;
 
     private final SnapshotRepository repository;
     private final String site;
