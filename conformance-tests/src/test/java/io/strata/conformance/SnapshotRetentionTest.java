@@ -129,6 +129,8 @@ class SnapshotRetentionTest {
 
         var gc = strata("snapshot", "gc", "--repo", "local");
         assertEquals(0, gc.getKey(), gc.getValue());
+        String progress = PlacementTest.admin(server, "GET", "/snapshots/gc", Map.of("repo", "local"), 200);
+        assertTrue(progress.contains("\"running\":false"), "no GC runs once it has answered: " + progress);
         assertTrue(gc.getValue().contains("deleted 3 data objects"), gc.getValue());
         List<String> expected = new ArrayList<>(before);
         expected.removeAll(onlyInS2);

@@ -116,6 +116,10 @@ public final class SnapshotService implements AutoCloseable {
         final Instant started;
         volatile String state = "running";
         volatile SnapshotReader.VerifyReport report;
+        /** The counts so far while it runs; with the totals, what a progress bar shows. */
+        volatile SnapshotReader.VerifyReport sofar;
+        volatile long rangesTotal;
+        volatile long entriesTotal;
         volatile String error = "";
         volatile Instant ended;
 
@@ -138,6 +142,8 @@ public final class SnapshotService implements AutoCloseable {
     /** Held while a create records and tracks an export, and while the retry check looks for due ones. */
     private final Object startLock = new Object();
     private final Map<String, java.util.concurrent.locks.ReentrantLock> gcLocks = new ConcurrentHashMap<>();
+    /** The GC running per repository (at most one: {@link #gcLocks}), so its progress can be asked for. */
+    private final Map<String, SnapshotGc> runningGcs = new ConcurrentHashMap<>();
     private final LongAdder gcRuns = new LongAdder();
     private final LongAdder gcDeleted = new LongAdder();
     private final Namespace namespace;
@@ -802,9 +808,11 @@ public final class SnapshotService implements AutoCloseable {
         java.util.concurrent.locks.ReentrantLock lock = gcLocks.computeIfAbsent(repository,
                 k -> new java.util.concurrent.locks.ReentrantLock());
         if (!lock.tryLock()) throw new IllegalStateException("A GC of repository " + repository + " is running.");
+        SnapshotGc gc = retention(repo);
+        runningGcs.put(repository, gc);
         try {
             long t0 = System.nanoTime();
-            SnapshotGc.Result r = retention(repo).gc(claim, dryRun, full);
+            SnapshotGc.Result r = gc.gc(claim, dryRun, full);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (!dryRun) {
                 gcRuns.increment();
@@ -827,8 +835,31 @@ public final class SnapshotService implements AutoCloseable {
             m.put("ranges", r.ranges());
             return m;
         } finally {
+            runningGcs.remove(repository, gc);
             lock.unlock();
         }
+    }
+
+    /**
+     * How far the GC of the repository named has got, for the CLI's progress bar: {@code running}
+     * false when none runs; else its phase and counters ({@link SnapshotGc.Progress.View}).
+     */
+    public Map<String, Object> gcProgress(String repository) {
+        repositories.repository(repository);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        SnapshotGc gc = runningGcs.get(repository);
+        m.put("running", gc != null);
+        if (gc != null) {
+            SnapshotGc.Progress.View v = gc.progress().view();
+            m.put("phase", v.phase());
+            m.put("snapshots", v.snapshots());
+            m.put("snapshotsDone", v.snapshotsDone());
+            m.put("rangesRead", v.rangesRead());
+            m.put("objectsPlanned", v.objectsPlanned());
+            m.put("objectsDeleted", v.objectsDeleted());
+        }
+        return m;
     }
 
     /** Places this site's hold on a snapshot of the repository named. */
@@ -897,7 +928,11 @@ public final class SnapshotService implements AutoCloseable {
         verifiers.execute(() -> {
             try {
                 SnapshotReader reader = SnapshotReader.open(e.repository(), locator, workDir);
-                v.report = reader.verify(fraction, System.nanoTime());
+                for (SnapshotRoot.BucketRoot b : reader.root().buckets()) {
+                    v.rangesTotal += b.ranges().size();
+                    for (SnapshotRoot.RangeRef r : b.ranges()) v.entriesTotal += r.entries();
+                }
+                v.report = reader.verify(fraction, System.nanoTime(), sofar -> v.sofar = sofar);
                 v.state = v.report.ok() ? "ok" : "failed";
             } catch (SnapshotException ex) {
                 // The locator's snapshot cannot even be opened (no root, wrong hash, unknown format).
@@ -928,7 +963,9 @@ public final class SnapshotService implements AutoCloseable {
         m.put("state", v.state);
         m.put("started", v.started.toString());
         m.put("ended", v.ended == null ? null : v.ended.toString());
-        SnapshotReader.VerifyReport r = v.report;
+        SnapshotReader.VerifyReport r = v.report != null ? v.report : v.sofar;
+        m.put("rangesTotal", v.rangesTotal);
+        m.put("entriesTotal", v.entriesTotal);
         m.put("rangesChecked", r == null ? 0 : r.rangesChecked());
         m.put("entriesChecked", r == null ? 0 : r.entriesChecked());
         m.put("dataChecked", r == null ? 0 : r.dataChecked());

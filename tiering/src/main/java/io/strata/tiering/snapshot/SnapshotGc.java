@@ -67,11 +67,51 @@ public final class SnapshotGc {
     private final String site;
     private final Path workDir;
     private final Clock clock;
+    private final Progress progress = new Progress();
+
+    /**
+     * How far this GC has got, for a progress bar: read by other threads while {@link #gc} runs.
+     * Phases in order: {@code replaying} (plans a stopped GC left), {@code comparing} (each forgotten
+     * snapshot with its neighbours), {@code sweeping} (a full sweep reading every root's range
+     * files), {@code deleting} (a written plan carried out), {@code done}. Thread-safe.
+     */
+    public static final class Progress {
+        private volatile String phase = "starting";
+        private final java.util.concurrent.atomic.AtomicLong snapshots = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong snapshotsDone = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong rangesRead = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong objectsPlanned = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong objectsDeleted = new java.util.concurrent.atomic.AtomicLong();
+
+        /**
+         * The counters now: the phase; the snapshots the phase works through ({@code comparing}: the
+         * forgotten ones to collect; {@code sweeping}: every root) and how many are done; range files
+         * read so far; objects (tombstones, data objects, range files) planned for deletion and deleted.
+         */
+        public record View(String phase, long snapshots, long snapshotsDone, long rangesRead, long objectsPlanned,
+                           long objectsDeleted) {
+        }
+
+        public View view() {
+            return new View(phase, snapshots.get(), snapshotsDone.get(), rangesRead.get(), objectsPlanned.get(), objectsDeleted.get());
+        }
+
+        void phase(String name, long snapshotsInPhase) {
+            snapshots.set(snapshotsInPhase);
+            snapshotsDone.set(0);
+            phase = name;
+        }
+    }
 
     /**
      * @param site    this gateway's site id (letters, digits, {@code -}, {@code _})
      * @param workDir where range files are checked before use (must exist)
      */
+    /** This GC's progress (one GC per instance gives one meaningful progress). */
+    public Progress progress() {
+        return progress;
+    }
+
     public SnapshotGc(SnapshotRepository repository, String site, Path workDir, Clock clock) {
         if (!SITE.matcher(site).matches()) throw new IllegalArgumentException("not a site id: " + site);
         this.repository = repository;
@@ -456,7 +496,9 @@ public final class SnapshotGc {
      */
     public Result gc(boolean claim, boolean dryRun, boolean full) {
         Result r = collect(claim, dryRun);
-        return full ? sweep(r) : r;
+        r = full ? sweep(r) : r;
+        progress.phase("done", 0);
+        return r;
     }
 
     private Result sweep(Result collected) {
@@ -476,11 +518,13 @@ public final class SnapshotGc {
             if (!path.endsWith(".json")) continue;
             roots.add(SnapshotRoot.decode(new String(SnapshotReader.readSmall(repository, path), StandardCharsets.UTF_8)));
         }
+        progress.phase("sweeping", roots.size());
         for (SnapshotRoot root : roots) {
             for (SnapshotRoot.BucketRoot b : root.buckets()) {
                 b.ranges().forEach(r -> named.add(r.path()));
                 named.addAll(dataPaths(b.ranges(), read));
             }
+            progress.snapshotsDone.incrementAndGet();
         }
         List<String> data = new ArrayList<>();
         List<String> ranges = new ArrayList<>();
@@ -513,6 +557,7 @@ public final class SnapshotGc {
             checkOwner(claim);
         }
         List<String> replayed = new ArrayList<>();
+        progress.phase("replaying", 0);
         if (!dryRun && !FAULT_SKIP_REPLAY.equals(fault())) {
             for (String plan : paths(PLANS)) {
                 if (!plan.endsWith(".json")) continue;
@@ -558,6 +603,7 @@ public final class SnapshotGc {
         Set<String> data = new TreeSet<>();
         Set<String> ranges = new TreeSet<>();
         long[] read = {0};
+        progress.phase("comparing", tombstones.size() - deferred.size());
         for (SnapshotRoot f : tombstones.values()) {
             if (deferred.containsKey(f.snapshot())) continue;
             collected.add(f.snapshot());
@@ -565,6 +611,7 @@ public final class SnapshotGc {
                 for (SnapshotRoot.RangeRef r : b.ranges()) if (!retainedRanges.contains(r.path())) ranges.add(r.path());
                 data.addAll(onlyIn(f, b, retained, read));
             }
+            progress.snapshotsDone.incrementAndGet();
         }
         Result result = new Result(replayed, collected, deferred, List.copyOf(data), List.copyOf(ranges), read[0], dryRun);
         if (dryRun || collected.isEmpty()) return result;
@@ -625,6 +672,7 @@ public final class SnapshotGc {
         Set<String> out = new HashSet<>();
         for (SnapshotRoot.RangeRef ref : ranges) {
             read[0]++;
+            progress.rangesRead.incrementAndGet();
             try (RangeReader r = RangeReader.open(repository, ref, workDir)) {
                 while (r.hasNext()) {
                     // Cold-tier references have no path: the tier's objects are never GC's to delete.
@@ -637,10 +685,19 @@ public final class SnapshotGc {
 
     /** Drops the plan's tombstones, deletes its objects (data first, then range files), then the plan. */
     private void execute(String planPath, Plan plan) {
-        for (String id : plan.forgotten()) repository.delete(FORGOTTEN + id + ".json");
-        for (String path : plan.data()) repository.delete(path);
-        for (String path : plan.ranges()) repository.delete(path);
+        String was = progress.phase;
+        progress.phase = "deleting";
+        progress.objectsPlanned.addAndGet(plan.forgotten().size() + plan.data().size() + plan.ranges().size());
+        for (String id : plan.forgotten()) deleteCounted(FORGOTTEN + id + ".json");
+        for (String path : plan.data()) deleteCounted(path);
+        for (String path : plan.ranges()) deleteCounted(path);
         repository.delete(planPath);
+        progress.phase = was;
+    }
+
+    private void deleteCounted(String path) {
+        repository.delete(path);
+        progress.objectsDeleted.incrementAndGet();
     }
 
     /** A GC's plan as written to {@code gc/<time>-<hex>.json} before anything is deleted. */

@@ -182,6 +182,62 @@ class SnapshotGcTest {
         assertEquals(List.of(), again.data());
     }
 
+    @Test
+    void gcReportsItsProgressAsItComparesAndDeletes() throws Exception {
+        threeSnapshots();
+        SnapshotGc owner = gc("site-a");
+        owner.claimIfUnowned();
+        owner.forget(List.of(s1, s2));
+        // Each delete sees how far the GC has got, as another thread asking for its progress would.
+        List<SnapshotGc.Progress.View> seen = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<SnapshotGc> running = new java.util.concurrent.atomic.AtomicReference<>();
+        SnapshotRepository watched = new SnapshotRepository() {
+            public Stored putIfAbsent(String path, Source source, Spec spec) {
+                return repo.putIfAbsent(path, source, spec);
+            }
+
+            public InputStream get(String path, long offset, long length) {
+                return repo.get(path, offset, length);
+            }
+
+            public Optional<Long> size(String path) {
+                return repo.size(path);
+            }
+
+            public void list(String prefix, Consumer<String> visitor) {
+                repo.list(prefix, visitor);
+            }
+
+            public void delete(String path) {
+                if (!path.startsWith("gc/")) seen.add(running.get().progress().view());
+                repo.delete(path);
+            }
+
+            public String location() {
+                return repo.location();
+            }
+
+            public void close() {
+            }
+        };
+        SnapshotGc gc = gc(watched, "site-a");
+        running.set(gc);
+        assertEquals("starting", gc.progress().view().phase());
+
+        SnapshotGc.Result r = gc.gc(false, false);
+
+        long planned = r.collected().size() + r.data().size() + r.ranges().size();
+        assertEquals(planned, seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            SnapshotGc.Progress.View v = seen.get(i);
+            assertEquals("deleting", v.phase());
+            assertEquals(planned, v.objectsPlanned(), "the whole plan is known before the first delete");
+            assertEquals(i, v.objectsDeleted());
+            assertEquals(2, v.snapshotsDone(), "both forgotten snapshots were compared before deleting");
+        }
+        assertEquals(new SnapshotGc.Progress.View("done", 0, 0, r.rangesRead(), planned, planned), gc.progress().view());
+    }
+
     private SnapshotLocator locator(String id) {
         byte[] bytes = SnapshotReader.readRootBytes(repo, id);
         return new SnapshotLocator(repo.location(), id, SnapshotFormat.sha256Hex(bytes));
