@@ -928,10 +928,14 @@ public final class SnapshotService implements AutoCloseable {
         verifiers.execute(() -> {
             try {
                 SnapshotReader reader = SnapshotReader.open(e.repository(), locator, workDir);
+                long ranges = 0;
+                long entries = 0;
                 for (SnapshotRoot.BucketRoot b : reader.root().buckets()) {
-                    v.rangesTotal += b.ranges().size();
-                    for (SnapshotRoot.RangeRef r : b.ranges()) v.entriesTotal += r.entries();
+                    ranges += b.ranges().size();
+                    for (SnapshotRoot.RangeRef r : b.ranges()) entries += r.entries();
                 }
+                v.rangesTotal = ranges;
+                v.entriesTotal = entries;
                 v.report = reader.verify(fraction, System.nanoTime(), sofar -> v.sofar = sofar);
                 v.state = v.report.ok() ? "ok" : "failed";
             } catch (SnapshotException ex) {

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -77,11 +78,11 @@ public final class SnapshotGc {
      */
     public static final class Progress {
         private volatile String phase = "starting";
-        private final java.util.concurrent.atomic.AtomicLong snapshots = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong snapshotsDone = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong rangesRead = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong objectsPlanned = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong objectsDeleted = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong snapshots = new AtomicLong();
+        private final AtomicLong snapshotsDone = new AtomicLong();
+        private final AtomicLong rangesRead = new AtomicLong();
+        private final AtomicLong objectsPlanned = new AtomicLong();
+        private final AtomicLong objectsDeleted = new AtomicLong();
 
         /**
          * The counters now: the phase; the snapshots the phase works through ({@code comparing}: the
@@ -107,17 +108,17 @@ public final class SnapshotGc {
      * @param site    this gateway's site id (letters, digits, {@code -}, {@code _})
      * @param workDir where range files are checked before use (must exist)
      */
-    /** This GC's progress (one GC per instance gives one meaningful progress). */
-    public Progress progress() {
-        return progress;
-    }
-
     public SnapshotGc(SnapshotRepository repository, String site, Path workDir, Clock clock) {
         if (!SITE.matcher(site).matches()) throw new IllegalArgumentException("not a site id: " + site);
         this.repository = repository;
         this.site = site;
         this.workDir = workDir;
         this.clock = clock;
+    }
+
+    /** This GC's progress (one GC per instance gives one meaningful progress). */
+    public Progress progress() {
+        return progress;
     }
 
     // ------------------------------------------------------------------ forget
