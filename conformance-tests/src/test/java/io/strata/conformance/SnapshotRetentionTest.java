@@ -194,6 +194,44 @@ class SnapshotRetentionTest {
         assertEquals(List.of(), Files.list(holds).toList(), "detach releases the attach's hold");
     }
 
+    /**
+     * A version in a cold tier, copied into the repository by a self-contained snapshot, keeps the
+     * storage class it had at the source wherever the snapshot is served: HEAD's
+     * x-amz-storage-class and ListObjectsV2's StorageClass agree with the source, in an attached
+     * bucket and in a restored one before hydration.
+     */
+    @Test
+    void aSelfContainedSnapshotsColdVersionKeepsItsStorageClassWhenAttachedAndRestored() throws Exception {
+        String bucket = "cold-src";
+        Path tierDir = Files.createDirectories(root.resolve("chill-tier"));
+        var tier = strata("tier", "add", "CHILL", "--type", "local", "--path", tierDir.toString());
+        assertEquals(0, tier.getKey(), tier.getValue());
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("cold/a"), RequestBody.fromString("cold bytes"));
+        s3.putObject(b -> b.bucket(bucket).key("hot/b"), RequestBody.fromString("hot bytes"));
+        var moved = strata("tier", "move", bucket + "/cold/", "CHILL");
+        assertEquals(0, moved.getKey(), moved.getValue());
+        assertEquals("CHILL", s3.headObject(b -> b.bucket(bucket).key("cold/a")).storageClassAsString());
+        var created = strata("snapshot", "create", "--repo", "local", "--bucket", bucket, "--self-contained", "--wait", "--json");
+        assertEquals(0, created.getKey(), created.getValue());
+        Matcher lm = Pattern.compile("\"locator\":\"([^\"]*)\"").matcher(created.getValue());
+        assertTrue(lm.find(), created.getValue());
+        var attached = strata("snapshot", "attach", lm.group(1), "--as", "cold-attached");
+        assertEquals(0, attached.getKey(), attached.getValue());
+        var restored = strata("snapshot", "restore", lm.group(1), "--as", "cold-restored", "--no-hydrate", "--wait");
+        assertEquals(0, restored.getKey(), restored.getValue());
+
+        for (String served : List.of("cold-attached", "cold-restored")) {
+            assertEquals("CHILL", s3.headObject(b -> b.bucket(served).key("cold/a")).storageClassAsString(), served);
+            assertEquals("STANDARD", s3.headObject(b -> b.bucket(served).key("hot/b")).storageClassAsString(), served);
+            Map<String, String> listed = new java.util.TreeMap<>();
+            s3.listObjectsV2(b -> b.bucket(served)).contents().forEach(o -> listed.put(o.key(), o.storageClassAsString()));
+            assertEquals(Map.of("cold/a", "CHILL", "hot/b", "STANDARD"), listed, served);
+            assertEquals("cold bytes", s3.getObjectAsBytes(b -> b.bucket(served).key("cold/a")).asUtf8String(), served);
+        }
+        assertEquals(0, strata("snapshot", "detach", "cold-attached").getKey());
+    }
+
     @Test
     void aScheduledPolicySnapshotsEveryIntervalAndPrunesToItsKeepRules() throws Exception {
         String bucket = "scheduled";
