@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
 
@@ -26,6 +27,28 @@ class ObjectDetailsTest extends GatewayTest {
         assertEquals(put, s3.getObject(b -> b.bucket(bucket).key("tmp/a")).response().expiration());
         s3.putObject(b -> b.bucket(bucket).key("kept"), RequestBody.fromString("v"));
         assertNull(s3.headObject(b -> b.bucket(bucket).key("kept")).expiration());
+    }
+
+    @Test
+    void completeMultipartUploadAndCopyObjectAnnounceALifecycleExpirationToo() {
+        String bucket = createBucket("expiration-mpu");
+        s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(c -> c.rules(
+                LifecycleRule.builder().id("tmp-7d").status(ExpirationStatus.ENABLED).filter(f -> f.prefix("tmp/"))
+                        .expiration(e -> e.days(7)).build())));
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("tmp/mpu")).uploadId();
+        String etag = s3.uploadPart(b -> b.bucket(bucket).key("tmp/mpu").uploadId(uploadId).partNumber(1),
+                RequestBody.fromString("part")).eTag();
+        var completed = s3.completeMultipartUpload(b -> b.bucket(bucket).key("tmp/mpu").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(etag).build())));
+        assertTrue(completed.expiration() != null && completed.expiration().endsWith("rule-id=\"tmp-7d\""), completed.expiration());
+        assertEquals(s3.headObject(b -> b.bucket(bucket).key("tmp/mpu")).expiration(), completed.expiration());
+
+        var copied = s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("tmp/mpu").destinationBucket(bucket).destinationKey("tmp/copy"));
+        assertEquals(s3.headObject(b -> b.bucket(bucket).key("tmp/copy")).expiration(), copied.expiration());
+        assertTrue(copied.expiration() != null && copied.expiration().endsWith("rule-id=\"tmp-7d\""), copied.expiration());
+        // A copy out of the rule's prefix is not selected: no header.
+        assertNull(s3.copyObject(b -> b.sourceBucket(bucket).sourceKey("tmp/mpu").destinationBucket(bucket).destinationKey("kept"))
+                .expiration());
     }
 
     @Test

@@ -116,7 +116,7 @@ class SnapshotRetentionTest {
         assertTrue(refused.getValue().contains("is held by site"), refused.getValue());
         var released = strata("snapshot", "hold", "rm", s2, "--repo", "local");
         assertEquals(0, released.getKey(), released.getValue());
-        assertTrue(released.getValue().contains("1 holds"), released.getValue());
+        assertTrue(released.getValue().contains("1 operator holds"), released.getValue());
 
         var forgotten = strata("snapshot", "forget", s2, "--repo", "local");
         assertEquals(0, forgotten.getKey(), forgotten.getValue());
@@ -129,6 +129,8 @@ class SnapshotRetentionTest {
 
         var gc = strata("snapshot", "gc", "--repo", "local");
         assertEquals(0, gc.getKey(), gc.getValue());
+        String progress = PlacementTest.admin(server, "GET", "/snapshots/gc", Map.of("repo", "local"), 200);
+        assertTrue(progress.contains("\"running\":false"), "no GC runs once it has answered: " + progress);
         assertTrue(gc.getValue().contains("deleted 3 data objects"), gc.getValue());
         List<String> expected = new ArrayList<>(before);
         expected.removeAll(onlyInS2);
@@ -147,6 +149,87 @@ class SnapshotRetentionTest {
         assertTrue(list.contains("\"id\":\"" + s1) && list.contains("\"id\":\"" + s3id) && !list.contains("\"id\":\"" + s2), list);
         String metrics = server.metrics();
         assertTrue(metrics.contains("strata_snapshot_gc_deleted_objects_total"), metrics);
+    }
+
+    @Test
+    void holdRmReleasesTheOperatorsHoldsAndNeverTheHoldOfAnAttachOfTheSameSite() throws Exception {
+        String bucket = "held";
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("a"), RequestBody.fromString("held data"));
+        var created = strata("snapshot", "create", "--repo", "local", "--bucket", bucket, "--wait", "--json");
+        assertEquals(0, created.getKey(), created.getValue());
+        Matcher lm = Pattern.compile("\"locator\":\"([^\"]*)\"").matcher(created.getValue());
+        Matcher im = Pattern.compile("\"snapshot\":\"([^\"]*)\"").matcher(created.getValue());
+        assertTrue(lm.find() && im.find(), created.getValue());
+        String snapshot = im.group(1);
+        var attached = strata("snapshot", "attach", lm.group(1), "--as", "held-attached");
+        assertEquals(0, attached.getKey(), attached.getValue());
+        Path holds = server.dataDir().resolve("snapshots").resolve("holds");
+        List<String> attachHold = Files.list(holds).map(f -> f.getFileName().toString()).toList();
+        assertEquals(1, attachHold.size(), attachHold.toString());
+
+        var held = strata("snapshot", "hold", "add", snapshot, "--repo", "local", "--reason", "audit");
+        assertEquals(0, held.getKey(), held.getValue());
+        var list = strata("snapshot", "hold", "list", "--repo", "local");
+        assertTrue(list.getValue().contains("  attach  ") && list.getValue().contains("  audit  "), list.getValue());
+        var badReason = strata("snapshot", "hold", "add", snapshot, "--repo", "local", "--reason", "attach");
+        assertEquals(3, badReason.getKey(), badReason.getValue());
+        assertTrue(badReason.getValue().contains("InvalidArgument"), badReason.getValue());
+
+        var released = strata("snapshot", "hold", "rm", snapshot, "--repo", "local");
+        assertEquals(0, released.getKey(), released.getValue());
+        assertTrue(released.getValue().contains("1 operator holds") && released.getValue().contains("kept ")
+                && released.getValue().contains("(attach): detach"), released.getValue());
+        assertEquals(attachHold, Files.list(holds).map(f -> f.getFileName().toString()).toList(), "the attach still holds it");
+        String attachId = attachHold.getFirst().replace(".json", "");
+        var byId = strata("snapshot", "hold", "rm", snapshot, "--repo", "local", "--hold", attachId);
+        assertEquals(3, byId.getKey(), byId.getValue());
+        assertTrue(byId.getValue().contains("InvalidRequest") && byId.getValue().contains("detach"), byId.getValue());
+        var refused = strata("snapshot", "forget", snapshot, "--repo", "local");
+        assertEquals(3, refused.getKey(), refused.getValue());
+        assertEquals("held data", s3.getObjectAsBytes(g -> g.bucket("held-attached").key("a")).asUtf8String());
+
+        var detached = strata("snapshot", "detach", "held-attached");
+        assertEquals(0, detached.getKey(), detached.getValue());
+        assertEquals(List.of(), Files.list(holds).toList(), "detach releases the attach's hold");
+    }
+
+    /**
+     * A version in a cold tier, copied into the repository by a self-contained snapshot, keeps the
+     * storage class it had at the source wherever the snapshot is served: HEAD's
+     * x-amz-storage-class and ListObjectsV2's StorageClass agree with the source, in an attached
+     * bucket and in a restored one before hydration.
+     */
+    @Test
+    void aSelfContainedSnapshotsColdVersionKeepsItsStorageClassWhenAttachedAndRestored() throws Exception {
+        String bucket = "cold-src";
+        Path tierDir = Files.createDirectories(root.resolve("chill-tier"));
+        var tier = strata("tier", "add", "CHILL", "--type", "local", "--path", tierDir.toString());
+        assertEquals(0, tier.getKey(), tier.getValue());
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("cold/a"), RequestBody.fromString("cold bytes"));
+        s3.putObject(b -> b.bucket(bucket).key("hot/b"), RequestBody.fromString("hot bytes"));
+        var moved = strata("tier", "move", bucket + "/cold/", "CHILL");
+        assertEquals(0, moved.getKey(), moved.getValue());
+        assertEquals("CHILL", s3.headObject(b -> b.bucket(bucket).key("cold/a")).storageClassAsString());
+        var created = strata("snapshot", "create", "--repo", "local", "--bucket", bucket, "--self-contained", "--wait", "--json");
+        assertEquals(0, created.getKey(), created.getValue());
+        Matcher lm = Pattern.compile("\"locator\":\"([^\"]*)\"").matcher(created.getValue());
+        assertTrue(lm.find(), created.getValue());
+        var attached = strata("snapshot", "attach", lm.group(1), "--as", "cold-attached");
+        assertEquals(0, attached.getKey(), attached.getValue());
+        var restored = strata("snapshot", "restore", lm.group(1), "--as", "cold-restored", "--no-hydrate", "--wait");
+        assertEquals(0, restored.getKey(), restored.getValue());
+
+        for (String served : List.of("cold-attached", "cold-restored")) {
+            assertEquals("CHILL", s3.headObject(b -> b.bucket(served).key("cold/a")).storageClassAsString(), served);
+            assertEquals("STANDARD", s3.headObject(b -> b.bucket(served).key("hot/b")).storageClassAsString(), served);
+            Map<String, String> listed = new java.util.TreeMap<>();
+            s3.listObjectsV2(b -> b.bucket(served)).contents().forEach(o -> listed.put(o.key(), o.storageClassAsString()));
+            assertEquals(Map.of("cold/a", "CHILL", "hot/b", "STANDARD"), listed, served);
+            assertEquals("cold bytes", s3.getObjectAsBytes(b -> b.bucket(served).key("cold/a")).asUtf8String(), served);
+        }
+        assertEquals(0, strata("snapshot", "detach", "cold-attached").getKey());
     }
 
     @Test

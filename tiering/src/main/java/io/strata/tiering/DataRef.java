@@ -292,15 +292,20 @@ public sealed interface DataRef {
 
         @Override
         public String storageClass() {
-            return head.flatMap(SnapshotName::cold).map(ColdName::storageClass).orElse("STANDARD");
+            return head.map(SnapshotName::storageClass).orElse("STANDARD");
         }
 
+        /**
+         * Kinds: 0 a continuation; 1 a data object of a version that was STANDARD at the source; 2 a
+         * cold object; 3 a data object of a version that was in another class at the source (a cold
+         * version a self-contained snapshot copied), followed by that class.
+         */
         @Override
         public byte[] encode() {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             bytes.write(SNAPSHOT);
             bytes.write(FORMAT);
-            bytes.write(head.isEmpty() ? 0 : head.get().cold().isPresent() ? 2 : 1);
+            bytes.write(head.isEmpty() ? 0 : head.get().cold().isPresent() ? 2 : head.get().storageClass().equals("STANDARD") ? 1 : 3);
             head.ifPresent(h -> {
                 putString(bytes, h.source());
                 putString(bytes, h.path());
@@ -309,6 +314,7 @@ public sealed interface DataRef {
                         putString(bytes, s);
                     }
                 });
+                if (h.cold().isEmpty() && !h.storageClass().equals("STANDARD")) putString(bytes, h.storageClass());
             });
             return bytes.toByteArray();
         }
@@ -326,14 +332,15 @@ public sealed interface DataRef {
                 if (b.get() != FORMAT) throw new IllegalArgumentException("unknown snapshot segment format");
                 byte kind = b.get();
                 java.util.Optional<SnapshotName> head = java.util.Optional.empty();
-                if (kind == 1 || kind == 2) {
+                if (kind == 1 || kind == 2 || kind == 3) {
                     String source = Cold.string(b), path = Cold.string(b);
-                    java.util.Optional<ColdName> cold = java.util.Optional.empty();
                     if (kind == 2) {
                         String tier = Cold.string(b), bucket = Cold.string(b), key = Cold.string(b), version = Cold.string(b);
-                        cold = java.util.Optional.of(new ColdName(tier, new ColdObjectId(bucket, key, version), Cold.string(b)));
+                        ColdName cold = new ColdName(tier, new ColdObjectId(bucket, key, version), Cold.string(b));
+                        head = java.util.Optional.of(new SnapshotName(source, path, java.util.Optional.of(cold)));
+                    } else {
+                        head = java.util.Optional.of(new SnapshotName(source, path, kind == 3 ? Cold.string(b) : "STANDARD"));
                     }
-                    head = java.util.Optional.of(new SnapshotName(source, path, cold));
                 } else if (kind != 0) {
                     throw new IllegalArgumentException("unknown snapshot segment kind " + kind);
                 }
@@ -350,15 +357,32 @@ public sealed interface DataRef {
      * (relative to the repository root), or, for a snapshot that referenced its source's cold tier
      * instead of copying, in the cold object {@code cold} (then {@code path} is empty).
      *
-     * @param source the name the gateway knows the snapshot by (an attached bucket's name)
+     * @param source       the name the gateway knows the snapshot by (an attached bucket's name)
+     * @param storageClass the class clients are told: the one the version had at the source (a cold
+     *                     tier's class for a cold version, referenced or copied into the repository)
      */
-    record SnapshotName(String source, String path, java.util.Optional<ColdName> cold) {
+    record SnapshotName(String source, String path, java.util.Optional<ColdName> cold, String storageClass) {
         public SnapshotName {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(cold, "cold");
+            Objects.requireNonNull(storageClass, "storageClass");
             if (source.isEmpty()) throw new IllegalArgumentException("empty snapshot source");
             if (path.isEmpty() == cold.isEmpty()) throw new IllegalArgumentException("a snapshot name needs a path or a cold object");
+            if (storageClass.isEmpty()) throw new IllegalArgumentException("empty storage class");
+            if (cold.isPresent() && !cold.get().storageClass().equals(storageClass)) {
+                throw new IllegalArgumentException("a cold object's class is the cold tier's: " + cold.get().storageClass());
+            }
+        }
+
+        /** A data object in the repository, of a version that had {@code storageClass} at the source. */
+        public SnapshotName(String source, String path, String storageClass) {
+            this(source, path, java.util.Optional.empty(), storageClass);
+        }
+
+        /** A data object of a STANDARD version ({@code cold} empty), or a cold object (its tier's class). */
+        public SnapshotName(String source, String path, java.util.Optional<ColdName> cold) {
+            this(source, path, cold, cold.map(ColdName::storageClass).orElse("STANDARD"));
         }
     }
 

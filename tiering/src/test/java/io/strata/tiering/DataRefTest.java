@@ -49,6 +49,9 @@ class DataRefTest {
                 new DataRef.ColdName("archive", new ColdObjectId("b", "k ü", "v1"), "GLACIER")))));
         assertEquals(cold, DataRef.decode(cold.encode()));
         assertEquals("GLACIER", DataRef.decode(cold.encode()).storageClass());
+        DataRef copiedCold = new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("att", "data/b/k/@id", "GLACIER")));
+        assertEquals(copiedCold, DataRef.decode(copiedCold.encode()));
+        assertEquals("GLACIER", DataRef.decode(copiedCold.encode()).storageClass());
         DataRef continuation = new DataRef.Snapshot(Optional.empty());
         assertEquals(continuation, DataRef.decode(continuation.encode()));
         // Format 1 as first written: tag, format, kind 1, then length-prefixed source and path.

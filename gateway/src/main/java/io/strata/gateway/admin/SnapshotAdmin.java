@@ -253,6 +253,8 @@ public final class SnapshotAdmin {
             }
             AdminApi.sendJson(res, Status.OK_200, Json.write(done));
         });
+        admin.register("GET", PATH + "/gc", (req, res) ->
+                AdminApi.sendJson(res, Status.OK_200, Json.write(service.gcProgress(repoName(req, "repo")))));
         admin.register("GET", PATH + "/holds", (req, res) -> {
             String repo = repoName(req, "repo");
             AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("site", service.site(), "holds", service.holds(repo))));
@@ -268,7 +270,7 @@ public final class SnapshotAdmin {
             String repo = repoName(req, "repo");
             String snapshot = req.query().first("snapshot").orElseThrow(() ->
                     new S3Exception(S3Error.INVALID_ARGUMENT, "snapshot is required."));
-            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot)));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(service.release(repo, snapshot, req.query().first("hold").asOptional())));
         });
     }
 

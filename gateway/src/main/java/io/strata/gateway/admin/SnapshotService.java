@@ -116,6 +116,10 @@ public final class SnapshotService implements AutoCloseable {
         final Instant started;
         volatile String state = "running";
         volatile SnapshotReader.VerifyReport report;
+        /** The counts so far while it runs; with the totals, what a progress bar shows. */
+        volatile SnapshotReader.VerifyReport sofar;
+        volatile long rangesTotal;
+        volatile long entriesTotal;
         volatile String error = "";
         volatile Instant ended;
 
@@ -138,6 +142,8 @@ public final class SnapshotService implements AutoCloseable {
     /** Held while a create records and tracks an export, and while the retry check looks for due ones. */
     private final Object startLock = new Object();
     private final Map<String, java.util.concurrent.locks.ReentrantLock> gcLocks = new ConcurrentHashMap<>();
+    /** The GC running per repository (at most one: {@link #gcLocks}), so its progress can be asked for. */
+    private final Map<String, SnapshotGc> runningGcs = new ConcurrentHashMap<>();
     private final LongAdder gcRuns = new LongAdder();
     private final LongAdder gcDeleted = new LongAdder();
     private final Namespace namespace;
@@ -357,18 +363,9 @@ public final class SnapshotService implements AutoCloseable {
         }
     }
 
-    /** The newest snapshot whose root holds every bucket of {@code buckets}; snapshot ids sort by time. */
-    private Optional<String> newestCovering(SnapshotRepository repository, List<String> buckets) {
-        List<String> ids = snapshotIds(repository);
-        for (int i = ids.size() - 1; i >= 0; i--) {
-            try {
-                SnapshotRoot root = readRoot(repository, ids.get(i)).root();
-                if (buckets.stream().allMatch(b -> root.bucket(b).isPresent())) return Optional.of(ids.get(i));
-            } catch (SnapshotException e) {
-                LOG.warn("snapshot {} in {} is not a parent candidate: {}", ids.get(i), repository.location(), e.getMessage());
-            }
-        }
-        return Optional.empty();
+    /** The newest snapshot as taken (not by id) whose root holds every bucket of {@code buckets}. */
+    private static Optional<String> newestCovering(SnapshotRepository repository, List<String> buckets) {
+        return SnapshotExports.newestCovering(repository, buckets).map(SnapshotRoot::snapshot);
     }
 
     private void run(Tracked t, SnapshotExports.Export e) {
@@ -811,9 +808,11 @@ public final class SnapshotService implements AutoCloseable {
         java.util.concurrent.locks.ReentrantLock lock = gcLocks.computeIfAbsent(repository,
                 k -> new java.util.concurrent.locks.ReentrantLock());
         if (!lock.tryLock()) throw new IllegalStateException("A GC of repository " + repository + " is running.");
+        SnapshotGc gc = retention(repo);
+        runningGcs.put(repository, gc);
         try {
             long t0 = System.nanoTime();
-            SnapshotGc.Result r = retention(repo).gc(claim, dryRun, full);
+            SnapshotGc.Result r = gc.gc(claim, dryRun, full);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (!dryRun) {
                 gcRuns.increment();
@@ -836,8 +835,31 @@ public final class SnapshotService implements AutoCloseable {
             m.put("ranges", r.ranges());
             return m;
         } finally {
+            runningGcs.remove(repository, gc);
             lock.unlock();
         }
+    }
+
+    /**
+     * How far the GC of the repository named has got, for the CLI's progress bar: {@code running}
+     * false when none runs; else its phase and counters ({@link SnapshotGc.Progress.View}).
+     */
+    public Map<String, Object> gcProgress(String repository) {
+        repositories.repository(repository);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repository", repository);
+        SnapshotGc gc = runningGcs.get(repository);
+        m.put("running", gc != null);
+        if (gc != null) {
+            SnapshotGc.Progress.View v = gc.progress().view();
+            m.put("phase", v.phase());
+            m.put("snapshots", v.snapshots());
+            m.put("snapshotsDone", v.snapshotsDone());
+            m.put("rangesRead", v.rangesRead());
+            m.put("objectsPlanned", v.objectsPlanned());
+            m.put("objectsDeleted", v.objectsDeleted());
+        }
+        return m;
     }
 
     /** Places this site's hold on a snapshot of the repository named. */
@@ -847,14 +869,21 @@ public final class SnapshotService implements AutoCloseable {
         return json(repository, h);
     }
 
-    /** Releases this site's holds on a snapshot (never another site's). */
-    public Map<String, Object> release(String repository, String snapshot) {
-        List<SnapshotGc.Hold> released = retention(repositories.repository(repository)).release(snapshot);
+    /**
+     * Releases this site's operator holds on a snapshot, or only the one named {@code hold}. The holds
+     * this site's attaches and restores placed are kept (and listed as {@code kept}): they are
+     * released by detach and by the end of hydration, never by an operator's release.
+     */
+    public Map<String, Object> release(String repository, String snapshot, Optional<String> hold) {
+        SnapshotGc gc = retention(repositories.repository(repository));
+        List<SnapshotGc.Hold> released = hold.isPresent() ? List.of(gc.release(snapshot, hold.get())) : gc.release(snapshot);
         LOG.info("snapshot {} in repository {}: {} holds released", snapshot, repository, released.size());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("repository", repository);
         m.put("snapshot", snapshot);
         m.put("released", released.stream().map(h -> json(repository, h)).toList());
+        m.put("kept", gc.holds().stream().filter(h -> h.snapshot().equals(snapshot) && h.site().equals(site) && !h.explicit())
+                .map(h -> json(repository, h)).toList());
         return m;
     }
 
@@ -871,6 +900,8 @@ public final class SnapshotService implements AutoCloseable {
         m.put("mine", h.site().equals(site));
         m.put("created", h.created().toString());
         m.put("purpose", h.purpose());
+        m.put("id", h.id());
+        m.put("explicit", h.explicit());
         m.put("path", h.path());
         return m;
     }
@@ -897,7 +928,15 @@ public final class SnapshotService implements AutoCloseable {
         verifiers.execute(() -> {
             try {
                 SnapshotReader reader = SnapshotReader.open(e.repository(), locator, workDir);
-                v.report = reader.verify(fraction, System.nanoTime());
+                long ranges = 0;
+                long entries = 0;
+                for (SnapshotRoot.BucketRoot b : reader.root().buckets()) {
+                    ranges += b.ranges().size();
+                    for (SnapshotRoot.RangeRef r : b.ranges()) entries += r.entries();
+                }
+                v.rangesTotal = ranges;
+                v.entriesTotal = entries;
+                v.report = reader.verify(fraction, System.nanoTime(), sofar -> v.sofar = sofar);
                 v.state = v.report.ok() ? "ok" : "failed";
             } catch (SnapshotException ex) {
                 // The locator's snapshot cannot even be opened (no root, wrong hash, unknown format).
@@ -928,7 +967,9 @@ public final class SnapshotService implements AutoCloseable {
         m.put("state", v.state);
         m.put("started", v.started.toString());
         m.put("ended", v.ended == null ? null : v.ended.toString());
-        SnapshotReader.VerifyReport r = v.report;
+        SnapshotReader.VerifyReport r = v.report != null ? v.report : v.sofar;
+        m.put("rangesTotal", v.rangesTotal);
+        m.put("entriesTotal", v.entriesTotal);
         m.put("rangesChecked", r == null ? 0 : r.rangesChecked());
         m.put("entriesChecked", r == null ? 0 : r.entriesChecked());
         m.put("dataChecked", r == null ? 0 : r.dataChecked());

@@ -20,6 +20,7 @@ import io.strata.tiering.snapshot.SnapshotException;
 import io.strata.tiering.snapshot.SnapshotHolds;
 import io.strata.tiering.snapshot.SnapshotLocator;
 import io.strata.tiering.snapshot.SnapshotRepository;
+import io.strata.tiering.snapshot.SnapshotRoot;
 import io.strata.tiering.snapshot.SnapshotSources;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -109,6 +110,8 @@ public final class Restores implements AutoCloseable {
         String keyMarker = "";
         String versionMarker = "";
         long loaded;
+        /** About how many entries the load reads (the range files that can hold the prefix); 0 until it runs. */
+        long entries;
         long job = -1;
         String tier = "";
         boolean hydrate;
@@ -377,6 +380,17 @@ public final class Restores implements AutoCloseable {
     private void load(Restore r) {
         AttachedSnapshot snapshot = snapshot(r);
         createBucket(r, snapshot);
+        long entries = 0;
+        for (SnapshotRoot.RangeRef range : snapshot.source().ranges()) {
+            // Ranges are in key order: one can hold keys under the prefix unless it ends before the
+            // prefix or starts after every key that has it.
+            boolean endsBefore = range.last().compareTo(r.prefix) < 0;
+            boolean startsAfter = range.first().compareTo(r.prefix) > 0 && !range.first().startsWith(r.prefix);
+            if (!endsBefore && !startsAfter) entries += range.entries();
+        }
+        synchronized (this) {
+            r.entries = entries;
+        }
         String keyMarker;
         String versionMarker;
         synchronized (this) {
@@ -499,6 +513,7 @@ public final class Restores implements AutoCloseable {
             m.put("started", r.started.toString());
             m.put("state", r.state.name());
             m.put("loaded", r.loaded);
+            m.put("entries", r.state == State.LOADING ? r.entries : r.loaded);
             m.put("tier", r.tier.isEmpty() ? null : r.tier);
             m.put("hold", r.state == State.HYDRATED ? null : SnapshotHolds.path(site, r.id));
             m.put("job", r.job < 0 ? null : r.job);

@@ -56,11 +56,20 @@ public final class SnapshotCommand {
                                             the repository's owner site collects (--claim makes
                                             this site the owner of a repository without one);
                                             --full also lists the repository whole and deletes
-                                            objects no snapshot names (refused during an export)
-              hold add|rm SNAPSHOT-ID --repo NAME [--reason TEXT]
-                                            Keep a snapshot (and its data) from forget and gc;
-                                            rm releases this site's holds only
-              hold list --repo NAME         Every site's holds
+                                            objects no snapshot names (refused during an export);
+                                            shows its progress (snapshots compared, objects
+                                            deleted of planned) as a bar on a terminal
+              hold add SNAPSHOT-ID --repo NAME [--reason TEXT]
+                                            Keep a snapshot (and its data) from forget and gc
+                                            (an operator's hold; its reason cannot be attach or
+                                            restore)
+              hold rm SNAPSHOT-ID --repo NAME [--hold ID]
+                                            Release this site's operator holds on the snapshot
+                                            (or only hold ID, as hold list shows it); the holds
+                                            of this site's attaches and restores stay: detach,
+                                            or the end of a restore's hydration, releases them
+              hold list --repo NAME         Every site's holds: snapshot, site, created,
+                                            purpose (attach, restore or the reason) and id
               policy set --repo NAME (--bucket B ... | --all) [--every 1h] [--keep-last N]
                        [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
                        [--keep-within 30d]
@@ -115,7 +124,7 @@ public final class SnapshotCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
         valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
-        valued.addAll(Set.of("reason", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
+        valued.addAll(Set.of("reason", "hold", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
                 "keep-within"));
         return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
                 out, err,
@@ -231,12 +240,13 @@ public final class SnapshotCommand {
             case "forget" -> client.call("POST", API + "/forget", repo + "&ids="
                     + enc(String.join(",", positional.subList(1, positional.size()))));
             case "diff" -> client.call("GET", API + "/diff", repo + "&from=" + enc(positional.get(1)) + "&to=" + enc(positional.get(2)));
-            case "gc" -> client.call("POST", API + "/gc", repo + (a.has("dry-run") ? "&dry-run=true" : "")
-                    + (a.has("claim") ? "&claim=true" : "") + (a.has("full") ? "&full=true" : ""));
+            case "gc" -> followGc(client, repo, repo + (a.has("dry-run") ? "&dry-run=true" : "")
+                    + (a.has("claim") ? "&claim=true" : "") + (a.has("full") ? "&full=true" : ""), json);
             default -> switch (what) {
                 case "add" -> client.call("POST", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
                         + (a.option("reason") == null ? "" : "&reason=" + enc(a.option("reason"))));
-                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2)));
+                case "rm" -> client.call("DELETE", API + "/holds", repo + "&snapshot=" + enc(positional.get(2))
+                        + (a.option("hold") == null ? "" : "&hold=" + enc(a.option("hold"))));
                 default -> client.call("GET", API + "/holds", repo);
             };
         };
@@ -275,12 +285,17 @@ public final class SnapshotCommand {
                 if (what.equals("list")) {
                     for (Map<String, Object> h : maps(r.get("holds"))) {
                         out.println(h.get("snapshot") + "  " + h.get("site") + (Boolean.TRUE.equals(h.get("mine")) ? " (this site)" : "")
-                                + "  " + h.get("created") + "  " + h.get("purpose"));
+                                + "  " + h.get("created") + "  " + h.get("purpose") + "  " + h.get("id"));
                     }
                 } else if (what.equals("add")) {
                     out.println("snapshot " + r.get("snapshot") + " held by this site (" + r.get("site") + "): " + r.get("path"));
                 } else {
-                    out.println(maps(r.get("released")).size() + " holds of this site on " + r.get("snapshot") + " released");
+                    out.println(maps(r.get("released")).size() + " operator holds of this site on " + r.get("snapshot") + " released");
+                    for (Map<String, Object> h : maps(r.get("kept"))) {
+                        out.println("kept " + h.get("id") + " (" + h.get("purpose") + "): "
+                                + ("attach".equals(h.get("purpose")) ? "detach the bucket to release it"
+                                : "released when the restore's hydration completes"));
+                    }
                 }
             }
         }
@@ -398,15 +413,93 @@ public final class SnapshotCommand {
         }
     }
 
+    /**
+     * Runs a GC (the admin call answers when it has ended) and meanwhile asks the gateway how far it
+     * has got: a bar on a terminal, a line every few seconds on a pipe. Ctrl-C leaves it running.
+     */
+    private Map<String, Object> followGc(AdminClient client, String repo, String query, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
+        boolean shown = false;
+        boolean ask = true;
+        try (java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.Future<Map<String, Object>> gc = one.submit(() -> client.call("POST", API + "/gc", query));
+            while (true) {
+                try {
+                    Map<String, Object> r = gc.get(progress.pollMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (shown) progress.end();
+                    return r;
+                } catch (java.util.concurrent.TimeoutException running) {
+                    if (!ask) continue;
+                    try {
+                        Map<String, Object> p = client.call("GET", API + "/gc", repo);
+                        if (Boolean.TRUE.equals(p.get("running"))) {
+                            progress.show(gcLine(p), false);
+                            shown = true;
+                        }
+                    } catch (AdminClient.AdminError older) {
+                        ask = false;   // a gateway without the progress route: wait for the answer only
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (shown) progress.end();
+                    switch (e.getCause()) {
+                        case AdminClient.AdminError x -> throw x;
+                        case IOException x -> throw x;
+                        case InterruptedException x -> throw x;
+                        case RuntimeException x -> throw x;
+                        default -> throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        }
+    }
+
+    /** One progress line of a verification: entries checked of the root's total, range files, data read. */
+    static String verifyLine(Map<String, Object> v) {
+        long entries = number(v, "entriesTotal");
+        long checked = number(v, "entriesChecked");
+        return String.format(Locale.ROOT, "%s %3d%%  verifying %s: %d of %d entries, %d of %d range files, %d data objects read   ",
+                Progress.bar(share(checked, entries)), percent(checked, entries), shortLocator(String.valueOf(v.get("locator"))),
+                checked, entries, number(v, "rangesChecked"), number(v, "rangesTotal"), number(v, "dataChecked"));
+    }
+
+    /** One progress line of a GC: the phase's bar and its counts. */
+    static String gcLine(Map<String, Object> p) {
+        String phase = String.valueOf(p.get("phase"));
+        long snapshots = number(p, "snapshots");
+        long done = number(p, "snapshotsDone");
+        long planned = number(p, "objectsPlanned");
+        long deleted = number(p, "objectsDeleted");
+        long ranges = number(p, "rangesRead");
+        if (phase.equals("replaying") && planned == 0) phase = "reading the repository";
+        return switch (phase) {
+            case "comparing" -> String.format(Locale.ROOT, "%s %3d%%  comparing %d of %d forgotten snapshots with their "
+                    + "neighbours, %d range files read   ", Progress.bar(share(done, snapshots)), percent(done, snapshots), done,
+                    snapshots, ranges);
+            case "sweeping" -> String.format(Locale.ROOT, "%s %3d%%  full sweep: %d of %d snapshots' range files read (%d)   ",
+                    Progress.bar(share(done, snapshots)), percent(done, snapshots), done, snapshots, ranges);
+            case "deleting", "replaying" -> String.format(Locale.ROOT, "%s %3d%%  deleting: %d of %d objects%s   ",
+                    Progress.bar(share(deleted, planned)), percent(deleted, planned), deleted, planned,
+                    phase.equals("replaying") ? " (the plan of an interrupted gc)" : "");
+            default -> phase + "   ";
+        };
+    }
+
+    private static double share(long done, long total) {
+        return total <= 0 ? 0 : Math.min(1.0, done / (double) total);
+    }
+
+    private static int percent(long done, long total) {
+        return (int) (share(done, total) * 100);
+    }
+
     private int followVerify(AdminClient client, long id, boolean json)
             throws IOException, InterruptedException, AdminClient.AdminError {
         Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
-        long t0 = System.nanoTime();
         while (true) {
             Map<String, Object> v = client.call("GET", API + "/verify", "id=" + id);
             boolean ended = !"running".equals(v.get("state"));
-            progress.show(String.format(Locale.ROOT, "verifying %s ... %d s", shortLocator(String.valueOf(v.get("locator"))),
-                    (System.nanoTime() - t0) / 1_000_000_000L), ended);
+            progress.show(verifyLine(v), ended);
             if (ended) {
                 progress.end();
                 boolean ok = Boolean.TRUE.equals(v.get("ok"));

@@ -124,24 +124,43 @@ public final class SnapshotRestoreCommand {
     private int await(AdminClient client, String bucket, boolean hydrate, boolean json)
             throws IOException, InterruptedException, AdminClient.AdminError {
         String query = "bucket=" + URLEncoder.encode(bucket, StandardCharsets.UTF_8);
-        String last = "";
+        // A bar on a terminal; on a pipe a plain line when the state changes and every few seconds.
+        Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
+        String lastState = "";
         while (true) {
             Map<String, Object> r = client.call("GET", "/_strata/admin/snapshots/restores", query);
             String state = String.valueOf(r.get("state"));
-            String line = state.toLowerCase(java.util.Locale.ROOT) + ": " + number(r, "loaded") + " entries loaded"
-                    + (r.get("job") == null ? "" : ", " + number(r, "hydrated") + " of " + number(r, "total") + " versions hydrated ("
-                    + Progress.bytes(number(r, "hydratedBytes")) + ")");
-            if (!json && !line.equals(last)) out.println(line);
-            last = line;
             boolean done = state.equals("HYDRATED") || !hydrate && state.equals("LOADED");
             boolean stopped = hydrate && state.equals("LOADED") && r.get("error") != null;
+            progress.show(line(r), done || stopped || !state.equals(lastState));
+            lastState = state;
             if (done || stopped) {
+                progress.end();
                 if (json) out.print(Json.write(r));
                 if (stopped) err.println("strata: " + r.get("error"));
                 return stopped ? 1 : 0;
             }
-            Thread.sleep(POLL_MS);
+            Thread.sleep(Math.min(POLL_MS, progress.pollMillis()));
         }
+    }
+
+    /**
+     * One progress line of a restore: while loading, entries loaded of about how many the range files
+     * hold; once hydrating, versions hydrated of the job's total.
+     */
+    static String line(Map<String, Object> r) {
+        String state = String.valueOf(r.get("state"));
+        long loaded = number(r, "loaded");
+        long entries = number(r, "entries");
+        boolean hydrating = r.get("job") != null;
+        long hydrated = number(r, "hydrated");
+        long total = number(r, "total");
+        double share = hydrating ? (total > 0 ? (double) hydrated / total : 0) : (entries > 0 ? (double) loaded / entries : 0);
+        if (state.equals("HYDRATED") || !hydrating && state.equals("LOADED")) share = 1;
+        share = Math.clamp(share, 0, 1);
+        return String.format(java.util.Locale.ROOT, "%s %3d%%  %s: %d entries loaded%s   ", Progress.bar(share), (int) (share * 100),
+                state.toLowerCase(java.util.Locale.ROOT), loaded, hydrating ? ", " + hydrated + " of " + total
+                        + " versions hydrated (" + Progress.bytes(number(r, "hydratedBytes")) + ")" : " of about " + entries);
     }
 
     private int print(Map<String, Object> r, boolean json) {

@@ -30,6 +30,41 @@ class SnapshotCommandTest {
     }
 
     @Test
+    void aGcProgressLineShowsThePhaseItsBarAndItsCounts() {
+        String comparing = SnapshotCommand.gcLine(java.util.Map.of("running", true, "phase", "comparing", "snapshots", 4,
+                "snapshotsDone", 1, "rangesRead", 7, "objectsPlanned", 0, "objectsDeleted", 0));
+        assertTrue(comparing.startsWith(Progress.bar(0.25) + "  25%  comparing 1 of 4 forgotten snapshots"), comparing);
+        assertTrue(comparing.contains("7 range files read"), comparing);
+        String deleting = SnapshotCommand.gcLine(java.util.Map.of("running", true, "phase", "deleting", "snapshots", 4,
+                "snapshotsDone", 4, "rangesRead", 9, "objectsPlanned", 200, "objectsDeleted", 150));
+        assertTrue(deleting.startsWith(Progress.bar(0.75) + "  75%  deleting: 150 of 200 objects"), deleting);
+        String sweeping = SnapshotCommand.gcLine(java.util.Map.of("running", true, "phase", "sweeping", "snapshots", 10,
+                "snapshotsDone", 5, "rangesRead", 30, "objectsPlanned", 0, "objectsDeleted", 0));
+        assertTrue(sweeping.contains("full sweep: 5 of 10 snapshots"), sweeping);
+    }
+
+    @Test
+    void aVerifyProgressLineShowsEntriesAndRangeFilesOfTheRootsTotals() {
+        String line = SnapshotCommand.verifyLine(java.util.Map.of("state", "running", "locator", GOOD, "entriesTotal", 1000,
+                "entriesChecked", 500, "rangesTotal", 4, "rangesChecked", 2, "dataChecked", 25));
+        assertTrue(line.startsWith(Progress.bar(0.5) + "  50%  verifying "), line);
+        assertTrue(line.contains("500 of 1000 entries, 2 of 4 range files, 25 data objects read"), line);
+    }
+
+    @Test
+    void aRestoreProgressLineShowsTheLoadThenTheHydration() {
+        String loading = SnapshotRestoreCommand.line(java.util.Map.of("state", "LOADING", "loaded", 250, "entries", 1000));
+        assertTrue(loading.startsWith(Progress.bar(0.25) + "  25%  loading: 250 entries loaded of about 1000"), loading);
+        String hydrating = SnapshotRestoreCommand.line(java.util.Map.of("state", "HYDRATING", "loaded", 1000, "entries", 1000,
+                "job", 7, "hydrated", 600, "total", 800, "hydratedBytes", 2048));
+        assertTrue(hydrating.startsWith(Progress.bar(0.75) + "  75%  hydrating: 1000 entries loaded, 600 of 800 versions hydrated "
+                + "(2.0 KiB)"), hydrating);
+        String done = SnapshotRestoreCommand.line(java.util.Map.of("state", "HYDRATED", "loaded", 1000, "job", 7, "hydrated", 800,
+                "total", 800));
+        assertTrue(done.startsWith(Progress.bar(1) + " 100%"), done);
+    }
+
+    @Test
     void locatorsAreCheckedBeforeAnyRequest() {
         assertEquals(GOOD, SnapshotCommand.locator(GOOD));
         for (String bad : new String[] {"", "s3://b/p", GOOD.replace("#sha256=", "#sha1="), GOOD.substring(0, GOOD.length() - 1),

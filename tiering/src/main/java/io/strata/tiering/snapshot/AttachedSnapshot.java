@@ -265,7 +265,7 @@ public final class AttachedSnapshot {
         ObjectKey key = new ObjectKey(e.key());
         if (e.deleteMarker()) return ObjectVersion.deleteMarker(b, key, e.versionId(), e.lastModified());
         DataRef.SnapshotName where = switch (e.data().orElseThrow()) {
-            case SnapshotEntry.InRepository r -> new DataRef.SnapshotName(name, r.path(), Optional.empty());
+            case SnapshotEntry.InRepository r -> new DataRef.SnapshotName(name, r.path(), r.storageClass());
             case SnapshotEntry.InColdTier c -> new DataRef.SnapshotName(name, "", Optional.of(
                     new DataRef.ColdName(c.tier(), new ColdObjectId(c.bucket(), c.key(), c.version()), c.storageClass())));
         };

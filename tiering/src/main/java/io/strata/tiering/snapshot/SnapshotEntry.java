@@ -49,14 +49,32 @@ public record SnapshotEntry(String key, String versionId, boolean deleteMarker, 
                 partSizes, partChecksums, data, ObjectAttributes.NONE);
     }
 
+    /** The storage class of a version in the hot tier, as S3 names it. */
+    public static final String STANDARD = "STANDARD";
+
     /** Where a version's bytes are: a data object in the repository, or an object in the source's cold tier. */
     public sealed interface Data {
         /** The data id (docs/snapshot-format.md §5). */
         String id();
     }
 
-    /** A data object at {@code path}, relative to the repository root. */
-    public record InRepository(String id, String path) implements Data {
+    /**
+     * A data object at {@code path}, relative to the repository root.
+     *
+     * @param storageClass the storage class the version had at the source when the snapshot was
+     *                     taken: a cold tier's class for a cold version copied by a self-contained
+     *                     export, so that an attach or a restore reports it as the source did
+     */
+    public record InRepository(String id, String path, String storageClass) implements Data {
+        public InRepository {
+            Objects.requireNonNull(path, "path");
+            if (storageClass == null || storageClass.isEmpty()) throw new IllegalArgumentException("empty storage class");
+        }
+
+        /** A version that was hot (STANDARD) at the source. */
+        public InRepository(String id, String path) {
+            this(id, path, STANDARD);
+        }
     }
 
     /** An object {@code (bucket, key, version)} of the source's cold tier named {@code tier}: referenced, not copied. */

@@ -495,7 +495,7 @@ public final class SnapshotExporter {
         /** The counters of this version once its data object is in the repository. */
         void stored(boolean created) {
             long size = version.size();
-            data = new SnapshotEntry.InRepository(SnapshotFormat.dataId(version), path);
+            data = new SnapshotEntry.InRepository(SnapshotFormat.dataId(version), path, TierMover.storageClass(version));
             delta = created ? new Counters(1, size, 1, size, 0, 0, 0, 0, 0) : new Counters(1, size, 0, 0, 0, 1, 0, 0, 0);
         }
     }
@@ -512,7 +512,9 @@ public final class SnapshotExporter {
         }
         SnapshotEntry parentEntry = parentVersions.get(id);
         if (parentEntry != null && parentEntry.data().orElseThrow() instanceof SnapshotEntry.InRepository r) {
-            return new Planned(v, null, r, new Counters(1, size, 0, 0, 1, 0, 0, 0, 0));
+            // The class is the version's now (it may have moved to a cold tier since the parent).
+            return new Planned(v, null, new SnapshotEntry.InRepository(r.id(), r.path(), TierMover.storageClass(v)),
+                    new Counters(1, size, 0, 0, 1, 0, 0, 0, 0));
         }
         return new Planned(v, SnapshotFormat.dataPath(bucket, v.key().value(), id), null, null);
     }

@@ -56,6 +56,41 @@ public final class SnapshotExports {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotExports.class);
     /** The work kind of export records. */
     public static final String KIND = "snapshot.export";
+
+    /**
+     * The parent a new export of {@code buckets} is incremental from: of the snapshots whose root
+     * covers every one of them, the newest as taken ({@link SnapshotRoot#TAKEN_ORDER}: the source's
+     * change-log sequence, then time), the same order GC uses when it keeps the newest snapshot of a
+     * bucket an export covers. Not the greatest id: an id starts with the wall-clock time, which can
+     * go back (an NTP step, a VM restored), and two ids of one second sort by their random suffix.
+     * Only roots under {@code snapshots/} count (an export in progress or aborted has none); a root
+     * that a forget already copied to {@code forgotten/} (a forget stopped before it deleted the
+     * root) is gone for readers, and a root that does not read is skipped, logged.
+     *
+     * @throws SnapshotException UNAVAILABLE when the repository cannot be listed
+     */
+    public static Optional<SnapshotRoot> newestCovering(SnapshotRepository repository, java.util.Collection<String> buckets) {
+        Set<String> forgotten = new java.util.HashSet<>();
+        repository.list(SnapshotGc.FORGOTTEN, p -> {
+            if (p.endsWith(".json")) forgotten.add(p.substring(SnapshotGc.FORGOTTEN.length(), p.length() - ".json".length()));
+        });
+        List<String> ids = new ArrayList<>();
+        repository.list(SnapshotFormat.SNAPSHOTS, p -> {
+            if (p.endsWith(".json")) ids.add(p.substring(SnapshotFormat.SNAPSHOTS.length(), p.length() - ".json".length()));
+        });
+        SnapshotRoot newest = null;
+        for (String id : ids) {
+            if (forgotten.contains(id)) continue;
+            try {
+                SnapshotRoot root = SnapshotReader.readRoot(repository, id);
+                if (!buckets.stream().allMatch(b -> root.bucket(b).isPresent())) continue;
+                if (newest == null || SnapshotRoot.TAKEN_ORDER.compare(root, newest) > 0) newest = root;
+            } catch (SnapshotException e) {
+                LOG.warn("snapshot {} in {} is not a parent candidate: {}", id, repository.location(), e.getMessage());
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
     /** The work kind of aborts in progress (payload: the export's id), finished by {@link #resumeAll}. */
     static final String ABORT_KIND = "snapshot.abort";
     /** A failed export is due again after this long. */

@@ -26,8 +26,11 @@ import java.util.TreeMap;
 final class SnapshotFormat {
     static final String FORMAT = "strata-snapshot";
     static final int MAJOR = 1;
-    /** 1: range lines carry {@code tags}, {@code acl} and {@code ckType} (docs/snapshot-format.md §4). */
-    static final int MINOR = 1;
+    /**
+     * 1: range lines carry {@code tags}, {@code acl} and {@code ckType}; 2: a data object's
+     * {@code data.storageClass} (docs/snapshot-format.md §4).
+     */
+    static final int MINOR = 2;
     static final String MARKER = "strata-snap.json";
     static final String SNAPSHOTS = "snapshots/";
     static final String RANGES = "ranges/";
@@ -141,6 +144,9 @@ final class SnapshotFormat {
                 case SnapshotEntry.InRepository r -> {
                     d.put("id", r.id());
                     d.put("path", r.path());
+                    // Absent for STANDARD, so the lines of hot versions stay as 1.1 wrote them (and
+                    // range files unchanged since keep their hash).
+                    if (!r.storageClass().equals(SnapshotEntry.STANDARD)) d.put("storageClass", r.storageClass());
                 }
                 case SnapshotEntry.InColdTier c -> {
                     d.put("id", c.id());
@@ -178,7 +184,8 @@ final class SnapshotFormat {
         Map<String, Object> d = object(m.get("data"), "data");
         String id = string(d, "id");
         SnapshotEntry.Data data = d.containsKey("path")
-                ? new SnapshotEntry.InRepository(id, relativePath(string(d, "path"), DATA))
+                ? new SnapshotEntry.InRepository(id, relativePath(string(d, "path"), DATA),
+                        d.get("storageClass") == null ? SnapshotEntry.STANDARD : string(d, "storageClass"))
                 : new SnapshotEntry.InColdTier(id, string(d, "tier"), string(d, "bucket"), string(d, "key"),
                         string(d, "version"), string(d, "storageClass"));
         // A 1.0 line kept the attributes in "h" as pseudo-headers; 1.1 gives them fields of their own.

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -60,17 +61,48 @@ public final class SnapshotGc {
     private static final Pattern ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_-]{0,63}");
     private static final DateTimeFormatter PLAN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    /**
-     * Snapshots in the order they were taken: by the source's change-log sequence, then time. Not by
-     * id: two ids of the same second are ordered by their random suffix.
-     */
-    static final Comparator<SnapshotRoot> ORDER = Comparator.comparingLong(SnapshotRoot::sequence)
-            .thenComparing(SnapshotRoot::takenAt).thenComparing(SnapshotRoot::snapshot);
+    /** Snapshots in the order they were taken (not by id). */
+    static final Comparator<SnapshotRoot> ORDER = SnapshotRoot.TAKEN_ORDER;
 
     private final SnapshotRepository repository;
     private final String site;
     private final Path workDir;
     private final Clock clock;
+    private final Progress progress = new Progress();
+
+    /**
+     * How far this GC has got, for a progress bar: read by other threads while {@link #gc} runs.
+     * Phases in order: {@code replaying} (plans a stopped GC left), {@code comparing} (each forgotten
+     * snapshot with its neighbours), {@code sweeping} (a full sweep reading every root's range
+     * files), {@code deleting} (a written plan carried out), {@code done}. Thread-safe.
+     */
+    public static final class Progress {
+        private volatile String phase = "starting";
+        private final AtomicLong snapshots = new AtomicLong();
+        private final AtomicLong snapshotsDone = new AtomicLong();
+        private final AtomicLong rangesRead = new AtomicLong();
+        private final AtomicLong objectsPlanned = new AtomicLong();
+        private final AtomicLong objectsDeleted = new AtomicLong();
+
+        /**
+         * The counters now: the phase; the snapshots the phase works through ({@code comparing}: the
+         * forgotten ones to collect; {@code sweeping}: every root) and how many are done; range files
+         * read so far; objects (tombstones, data objects, range files) planned for deletion and deleted.
+         */
+        public record View(String phase, long snapshots, long snapshotsDone, long rangesRead, long objectsPlanned,
+                           long objectsDeleted) {
+        }
+
+        public View view() {
+            return new View(phase, snapshots.get(), snapshotsDone.get(), rangesRead.get(), objectsPlanned.get(), objectsDeleted.get());
+        }
+
+        void phase(String name, long snapshotsInPhase) {
+            snapshots.set(snapshotsInPhase);
+            snapshotsDone.set(0);
+            phase = name;
+        }
+    }
 
     /**
      * @param site    this gateway's site id (letters, digits, {@code -}, {@code _})
@@ -82,6 +114,11 @@ public final class SnapshotGc {
         this.site = site;
         this.workDir = workDir;
         this.clock = clock;
+    }
+
+    /** This GC's progress (one GC per instance gives one meaningful progress). */
+    public Progress progress() {
+        return progress;
     }
 
     // ------------------------------------------------------------------ forget
@@ -217,8 +254,21 @@ public final class SnapshotGc {
 
     // ------------------------------------------------------------------ holds
 
-    /** A hold: {@code holds/<site>-<id>.json} keeps {@code snapshot} and its data from GC. */
+    /**
+     * A hold: {@code holds/<site>-<id>.json} keeps {@code snapshot} and its data from GC. Its
+     * {@code purpose} is {@code attach} or {@code restore} for a hold an attach or a restore placed
+     * (released by detach, or when hydration ends), otherwise the operator's reason.
+     */
     public record Hold(String path, String site, String snapshot, Instant created, String purpose) {
+        /** The hold's name, as the operator gives it to release one hold: the path without {@code holds/} and {@code .json}. */
+        public String id() {
+            return path.substring(HOLDS.length(), path.length() - ".json".length());
+        }
+
+        /** Whether an operator placed it (not an attach or a restore, whose holds their own ends release). */
+        public boolean explicit() {
+            return SnapshotHolds.Purpose.of(purpose).isEmpty();
+        }
     }
 
     /** Every hold in the repository, whichever site placed it. @throws SnapshotException CORRUPT for one that does not parse */
@@ -240,42 +290,83 @@ public final class SnapshotGc {
     }
 
     /**
-     * Places a hold of this site on {@code snapshot} (which must exist).
+     * Places an operator's hold of this site on {@code snapshot} (which must exist), named
+     * {@code holds/<site>-hold-<16 hex>.json}.
      *
+     * @param reason the hold's purpose; {@code attach} and {@code restore} are refused, as they mark
+     *               the holds of attaches and restores, which {@link #release} leaves alone
      * @return the hold
-     * @throws SnapshotException NOT_FOUND for an unknown snapshot
+     * @throws SnapshotException NOT_FOUND for an unknown snapshot, INVALID for a reserved reason
      */
-    public Hold hold(String snapshot, String purpose) {
+    public Hold hold(String snapshot, String reason) {
         checkId(snapshot);
+        if (SnapshotHolds.Purpose.of(reason).isPresent()) {
+            throw new SnapshotException(Reason.INVALID, "a hold's reason cannot be '" + reason
+                    + "': attach and restore mark the holds that attaches and restores place");
+        }
         if (repository.size(SnapshotFormat.rootPath(snapshot)).isEmpty()) {
             throw new SnapshotException(Reason.NOT_FOUND, "no snapshot " + snapshot + " in " + repository.location());
         }
-        String path = HOLDS + site + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".json";
+        String path = HOLDS + site + "-hold-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".json";
         Instant now = clock.instant();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("site", site);
         m.put("snapshot", snapshot);
         m.put("created", now.toString());
-        m.put("purpose", purpose);
+        m.put("purpose", reason);
         putDocument(path, Json.write(m).getBytes(StandardCharsets.UTF_8));
-        return new Hold(path, site, snapshot, now, purpose);
+        return new Hold(path, site, snapshot, now, reason);
     }
 
     /**
-     * Releases this site's holds on {@code snapshot}; another site's holds are never released.
+     * Releases this site's operator holds on {@code snapshot}. The holds this site's attaches and
+     * restores placed stay: they still read the snapshot, and detach, or the end of hydration,
+     * releases them. Another site's holds are never released.
      *
-     * @return the holds released (empty: this site held nothing there)
+     * @return the holds released (empty: this site held nothing there explicitly)
      */
     public List<Hold> release(String snapshot) {
         checkId(snapshot);
         List<Hold> released = new ArrayList<>();
         for (Hold h : holds()) {
-            if (h.snapshot().equals(snapshot) && h.site().equals(site) && h.path().startsWith(HOLDS + site + "-")) {
+            if (h.snapshot().equals(snapshot) && mine(h) && h.explicit()) {
                 repository.delete(h.path());
                 released.add(h);
             }
         }
         return released;
+    }
+
+    /**
+     * Releases one operator hold of this site, named by its {@link Hold#id()}.
+     *
+     * @return the hold released
+     * @throws SnapshotException NOT_FOUND for no such hold; INVALID when it holds another snapshot;
+     *         REJECTED for another site's hold or one an attach or a restore placed
+     */
+    public Hold release(String snapshot, String holdId) {
+        checkId(snapshot);
+        Hold h = holds().stream().filter(x -> x.id().equals(holdId)).findFirst().orElseThrow(() ->
+                new SnapshotException(Reason.NOT_FOUND, "no hold " + holdId + " in " + repository.location()));
+        if (!h.snapshot().equals(snapshot)) {
+            throw new SnapshotException(Reason.INVALID, "hold " + holdId + " holds snapshot " + h.snapshot() + ", not " + snapshot);
+        }
+        if (!mine(h)) {
+            throw new SnapshotException(Reason.REJECTED, "hold " + holdId + " was placed by site " + h.site()
+                    + "; only that site releases it");
+        }
+        if (!h.explicit()) {
+            throw new SnapshotException(Reason.REJECTED, "hold " + holdId + " was placed by this site's " + h.purpose()
+                    + ", which still reads the snapshot; "
+                    + (h.purpose().equals("attach") ? "detach the bucket to release it" : "it is released when the restore's hydration completes"));
+        }
+        repository.delete(h.path());
+        return h;
+    }
+
+    /** A hold this site placed: its document and its name both say so. */
+    private boolean mine(Hold h) {
+        return h.site().equals(site) && h.path().startsWith(HOLDS + site + "-");
     }
 
     private Map<String, List<Hold>> holdsBySnapshot() {
@@ -406,7 +497,9 @@ public final class SnapshotGc {
      */
     public Result gc(boolean claim, boolean dryRun, boolean full) {
         Result r = collect(claim, dryRun);
-        return full ? sweep(r) : r;
+        r = full ? sweep(r) : r;
+        progress.phase("done", 0);
+        return r;
     }
 
     private Result sweep(Result collected) {
@@ -426,11 +519,13 @@ public final class SnapshotGc {
             if (!path.endsWith(".json")) continue;
             roots.add(SnapshotRoot.decode(new String(SnapshotReader.readSmall(repository, path), StandardCharsets.UTF_8)));
         }
+        progress.phase("sweeping", roots.size());
         for (SnapshotRoot root : roots) {
             for (SnapshotRoot.BucketRoot b : root.buckets()) {
                 b.ranges().forEach(r -> named.add(r.path()));
                 named.addAll(dataPaths(b.ranges(), read));
             }
+            progress.snapshotsDone.incrementAndGet();
         }
         List<String> data = new ArrayList<>();
         List<String> ranges = new ArrayList<>();
@@ -463,6 +558,7 @@ public final class SnapshotGc {
             checkOwner(claim);
         }
         List<String> replayed = new ArrayList<>();
+        progress.phase("replaying", 0);
         if (!dryRun && !FAULT_SKIP_REPLAY.equals(fault())) {
             for (String plan : paths(PLANS)) {
                 if (!plan.endsWith(".json")) continue;
@@ -508,6 +604,7 @@ public final class SnapshotGc {
         Set<String> data = new TreeSet<>();
         Set<String> ranges = new TreeSet<>();
         long[] read = {0};
+        progress.phase("comparing", tombstones.size() - deferred.size());
         for (SnapshotRoot f : tombstones.values()) {
             if (deferred.containsKey(f.snapshot())) continue;
             collected.add(f.snapshot());
@@ -515,6 +612,7 @@ public final class SnapshotGc {
                 for (SnapshotRoot.RangeRef r : b.ranges()) if (!retainedRanges.contains(r.path())) ranges.add(r.path());
                 data.addAll(onlyIn(f, b, retained, read));
             }
+            progress.snapshotsDone.incrementAndGet();
         }
         Result result = new Result(replayed, collected, deferred, List.copyOf(data), List.copyOf(ranges), read[0], dryRun);
         if (dryRun || collected.isEmpty()) return result;
@@ -575,6 +673,7 @@ public final class SnapshotGc {
         Set<String> out = new HashSet<>();
         for (SnapshotRoot.RangeRef ref : ranges) {
             read[0]++;
+            progress.rangesRead.incrementAndGet();
             try (RangeReader r = RangeReader.open(repository, ref, workDir)) {
                 while (r.hasNext()) {
                     // Cold-tier references have no path: the tier's objects are never GC's to delete.
@@ -587,10 +686,19 @@ public final class SnapshotGc {
 
     /** Drops the plan's tombstones, deletes its objects (data first, then range files), then the plan. */
     private void execute(String planPath, Plan plan) {
-        for (String id : plan.forgotten()) repository.delete(FORGOTTEN + id + ".json");
-        for (String path : plan.data()) repository.delete(path);
-        for (String path : plan.ranges()) repository.delete(path);
+        String was = progress.phase;
+        progress.phase = "deleting";
+        progress.objectsPlanned.addAndGet(plan.forgotten().size() + plan.data().size() + plan.ranges().size());
+        for (String id : plan.forgotten()) deleteCounted(FORGOTTEN + id + ".json");
+        for (String path : plan.data()) deleteCounted(path);
+        for (String path : plan.ranges()) deleteCounted(path);
         repository.delete(planPath);
+        progress.phase = was;
+    }
+
+    private void deleteCounted(String path) {
+        repository.delete(path);
+        progress.objectsDeleted.incrementAndGet();
     }
 
     /** A GC's plan as written to {@code gc/<time>-<hex>.json} before anything is deleted. */

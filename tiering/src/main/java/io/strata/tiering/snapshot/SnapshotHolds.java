@@ -31,6 +31,12 @@ public final class SnapshotHolds {
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The purpose a hold document's {@code purpose} names (any case), or none: an operator's reason. */
+        public static java.util.Optional<Purpose> of(String purpose) {
+            for (Purpose p : values()) if (p.word().equalsIgnoreCase(purpose.strip())) return java.util.Optional.of(p);
+            return java.util.Optional.empty();
+        }
     }
 
     /** The hold's path: {@code holds/<site>-<id>.json}. @throws IllegalArgumentException for a malformed id */

@@ -150,6 +150,9 @@ public final class SnapshotReader {
     }
 
     /** What {@link #verify} found. */
+    /** How often (in entries) a verification reports its progress within a range file. */
+    static final int PROGRESS_ENTRIES = 256;
+
     public record VerifyReport(long rangesChecked, long entriesChecked, long dataChecked, List<String> problems) {
         public VerifyReport {
             problems = List.copyOf(problems);
@@ -166,6 +169,14 @@ public final class SnapshotReader {
      * collected, not thrown, so one report lists them all (a bad range hides its own entries only).
      */
     public VerifyReport verify(double fraction, long seed) {
+        return verify(fraction, seed, r -> { });
+    }
+
+    /**
+     * As {@link #verify(double, long)}, telling {@code progress} the counts so far after each range
+     * file and every {@value #PROGRESS_ENTRIES} entries (against the root's totals, a progress bar).
+     */
+    public VerifyReport verify(double fraction, long seed, java.util.function.Consumer<VerifyReport> progress) {
         if (fraction < 0 || fraction > 1) throw new IllegalArgumentException("fraction out of [0, 1]: " + fraction);
         Random random = new Random(seed);
         List<String> problems = new ArrayList<>();
@@ -181,10 +192,12 @@ public final class SnapshotReader {
                             counts[2]++;
                             checkData(b.name(), e).ifPresent(problems::add);
                         }
+                        if (counts[1] % PROGRESS_ENTRIES == 0) progress.accept(new VerifyReport(counts[0], counts[1], counts[2], problems));
                     }
                 } catch (SnapshotException e) {
                     problems.add(b.name() + ": " + e.getMessage());
                 }
+                progress.accept(new VerifyReport(counts[0], counts[1], counts[2], problems));
             }
         }
         return new VerifyReport(counts[0], counts[1], counts[2], problems);

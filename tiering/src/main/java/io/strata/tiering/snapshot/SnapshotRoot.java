@@ -23,6 +23,14 @@ import java.util.TreeMap;
  */
 public record SnapshotRoot(int major, int minor, String snapshot, Optional<String> parent, long sequence,
                            Instant takenAt, boolean selfContained, List<BucketRoot> buckets, Map<String, Long> stats) {
+    /**
+     * Snapshots in the order they were taken: by the source's change-log sequence, then time, then
+     * id. Not by id alone: an id starts with the wall-clock time, which can go back, and two ids of
+     * the same second are ordered by their random suffix.
+     */
+    public static final java.util.Comparator<SnapshotRoot> TAKEN_ORDER = java.util.Comparator.comparingLong(SnapshotRoot::sequence)
+            .thenComparing(SnapshotRoot::takenAt).thenComparing(SnapshotRoot::snapshot);
+
     public SnapshotRoot {
         parent = java.util.Objects.requireNonNull(parent, "parent");
         buckets = List.copyOf(buckets);

@@ -350,6 +350,40 @@ class AttachedSnapshotTest {
     }
 
     @Test
+    void aColdVersionCopiedIntoASelfContainedSnapshotKeepsItsStorageClassInListingsAndLookups() throws Exception {
+        fx.bucket("src");
+        fx.namespace.setVersioning(SRC, BucketVersioning.ENABLED);
+        ObjectVersion cold = fx.put("src", "cold", at(0, false), bytes(1, 50_000));
+        ObjectVersion old = fx.put("src", "old", at(1, false), bytes(2, 1_000));
+        fx.put("src", "old", at(2, false), bytes(3, 1_000));
+        fx.put("src", "hot", at(3, false), bytes(4, 1_000));
+        assertEquals(TierMover.Outcome.MOVED, fx.mover.toCold(cold, "COLD"));
+        assertEquals(TierMover.Outcome.MOVED, fx.mover.toCold(old, "COLD"));
+        AttachedSnapshot att = export(new SnapshotExporter.Options(true, 12, 65_536));
+
+        // What the source reports (HEAD's x-amz-storage-class, LIST's StorageClass) is what the attach reports.
+        ObjectVersion got = att.latest(new ObjectKey("cold")).orElseThrow();
+        assertEquals("COLD", TierMover.storageClass(fx.namespace.latest(SRC, new ObjectKey("cold")).orElseThrow()));
+        assertEquals("COLD", TierMover.storageClass(got));
+        assertEquals("COLD", TierMover.storageClass(att.version(new ObjectKey("old"), old.versionId()).orElseThrow()));
+        assertEquals("STANDARD", TierMover.storageClass(att.latest(new ObjectKey("hot")).orElseThrow()));
+        Map<String, String> listed = new java.util.TreeMap<>();
+        for (ObjectVersion v : att.list(new ListQuery("", "", "", 1000)).objects()) listed.put(v.key().value(), TierMover.storageClass(v));
+        assertEquals(Map.of("cold", "COLD", "hot", "STANDARD", "old", "STANDARD"), listed);
+        List<String> versions = new ArrayList<>();
+        for (VersionPage.Entry e : att.listVersions(new VersionQuery("", "", "", "", 1000)).versions()) {
+            versions.add(e.version().key().value() + "=" + TierMover.storageClass(e.version()));
+        }
+        assertEquals(List.of("cold=COLD", "hot=STANDARD", "old=STANDARD", "old=COLD"), versions);
+        // The bytes come from the repository (no cold tier is needed to read them).
+        SnapshotSources without = new SnapshotSources(SnapshotCache.open(dir.resolve("other"), 1 << 20), name -> Optional.empty());
+        without.register("att", repo);
+        try (InputStream in = without.open(got, 0, got.size())) {
+            assertArrayEquals(bytes(1, 50_000), in.readAllBytes());
+        }
+    }
+
+    @Test
     void aMultiBucketSnapshotNeedsTheBucketNamed() throws Exception {
         fx.bucket("src");
         fx.bucket("other");

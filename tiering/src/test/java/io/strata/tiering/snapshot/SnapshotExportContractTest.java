@@ -181,7 +181,14 @@ abstract class SnapshotExportContractTest {
         }
         assertEquals(10, versions);
         assertEquals(9, r.dataUploaded(), "every version but the delete marker");
-        assertTrue(reader.verify(1.0, 1).ok());
+        // A verification tells how far it has got after each range file; its last word is the report.
+        List<SnapshotReader.VerifyReport> seen = new ArrayList<>();
+        SnapshotReader.VerifyReport report = reader.verify(1.0, 1, seen::add);
+        assertTrue(report.ok());
+        long ranges = reader.root().buckets().stream().mapToLong(b -> b.ranges().size()).sum();
+        assertEquals(ranges, seen.size());
+        for (int i = 0; i < seen.size(); i++) assertEquals(i + 1, seen.get(i).rangesChecked());
+        assertEquals(report, seen.getLast());
     }
 
     /** Keys of the incremental test: the 10,000 on a local repository, fewer where each upload is a request. */

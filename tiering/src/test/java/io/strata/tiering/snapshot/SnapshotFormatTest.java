@@ -42,6 +42,19 @@ class SnapshotFormatTest {
     }
 
     @Test
+    void aDataObjectOfAVersionColdAtTheSourceCarriesItsStorageClassAndAHotOneNone() {
+        SnapshotEntry hot = entry(ObjectAttributes.NONE);
+        String hotLine = SnapshotFormat.line(hot);
+        assertFalse(hotLine.contains("storageClass"), "a STANDARD line is as 1.1 wrote it: " + hotLine);
+        assertEquals(hot, SnapshotFormat.parseLine(hotLine));
+        SnapshotEntry cold = new SnapshotEntry("k", "null", false, hot.lastModified(), 3, "abc", "text/plain", Map.of(), Map.of(),
+                Map.of(), List.of(), List.of(), Optional.of(new SnapshotEntry.InRepository("8f2a", "data/b/k/@8f2a", "GLACIER")));
+        String coldLine = SnapshotFormat.line(cold);
+        assertTrue(coldLine.contains("\"data\":{\"id\":\"8f2a\",\"path\":\"data/b/k/@8f2a\",\"storageClass\":\"GLACIER\"}"), coldLine);
+        assertEquals(cold, SnapshotFormat.parseLine(coldLine));
+    }
+
+    @Test
     void aLineWithoutAttributesOmitsTheirFields() {
         String line = SnapshotFormat.line(entry(ObjectAttributes.NONE));
         assertFalse(line.contains("\"tags\"") || line.contains("\"acl\"") || line.contains("\"ckType\""), line);

@@ -182,6 +182,62 @@ class SnapshotGcTest {
         assertEquals(List.of(), again.data());
     }
 
+    @Test
+    void gcReportsItsProgressAsItComparesAndDeletes() throws Exception {
+        threeSnapshots();
+        SnapshotGc owner = gc("site-a");
+        owner.claimIfUnowned();
+        owner.forget(List.of(s1, s2));
+        // Each delete sees how far the GC has got, as another thread asking for its progress would.
+        List<SnapshotGc.Progress.View> seen = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<SnapshotGc> running = new java.util.concurrent.atomic.AtomicReference<>();
+        SnapshotRepository watched = new SnapshotRepository() {
+            public Stored putIfAbsent(String path, Source source, Spec spec) {
+                return repo.putIfAbsent(path, source, spec);
+            }
+
+            public InputStream get(String path, long offset, long length) {
+                return repo.get(path, offset, length);
+            }
+
+            public Optional<Long> size(String path) {
+                return repo.size(path);
+            }
+
+            public void list(String prefix, Consumer<String> visitor) {
+                repo.list(prefix, visitor);
+            }
+
+            public void delete(String path) {
+                if (!path.startsWith("gc/")) seen.add(running.get().progress().view());
+                repo.delete(path);
+            }
+
+            public String location() {
+                return repo.location();
+            }
+
+            public void close() {
+            }
+        };
+        SnapshotGc gc = gc(watched, "site-a");
+        running.set(gc);
+        assertEquals("starting", gc.progress().view().phase());
+
+        SnapshotGc.Result r = gc.gc(false, false);
+
+        long planned = r.collected().size() + r.data().size() + r.ranges().size();
+        assertEquals(planned, seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            SnapshotGc.Progress.View v = seen.get(i);
+            assertEquals("deleting", v.phase());
+            assertEquals(planned, v.objectsPlanned(), "the whole plan is known before the first delete");
+            assertEquals(i, v.objectsDeleted());
+            assertEquals(2, v.snapshotsDone(), "both forgotten snapshots were compared before deleting");
+        }
+        assertEquals(new SnapshotGc.Progress.View("done", 0, 0, r.rangesRead(), planned, planned), gc.progress().view());
+    }
+
     private SnapshotLocator locator(String id) {
         byte[] bytes = SnapshotReader.readRootBytes(repo, id);
         return new SnapshotLocator(repo.location(), id, SnapshotFormat.sha256Hex(bytes));
@@ -206,9 +262,60 @@ class SnapshotGcTest {
     }
 
     @Test
+    void releasingASnapshotsHoldsLeavesTheHoldsOfThisSitesAttachesAndRestores() throws Exception {
+        threeSnapshots();
+        SnapshotGc gc = gc("site-a");
+        String attach = SnapshotHolds.place(repo, "site-a", "attach-0a1b2c3d4e5f", s2, Instant.now(), SnapshotHolds.Purpose.ATTACH);
+        String restore = SnapshotHolds.place(repo, "site-a", "restore-5e0c9a1b2f44", s2, Instant.now(), SnapshotHolds.Purpose.RESTORE);
+        SnapshotGc.Hold audit = gc.hold(s2, "audit");
+        SnapshotGc.Hold legal = gc.hold(s2, "legal");
+
+        // The operator's release drops the operator's holds; the attach and the restore still read s2.
+        assertEquals(Set.of(audit.path(), legal.path()), Set.copyOf(gc.release(s2).stream().map(SnapshotGc.Hold::path).toList()));
+        assertTrue(repo.size(attach).isPresent(), "the attach's hold stays until detach");
+        assertTrue(repo.size(restore).isPresent(), "the restore's hold stays until hydration ends");
+        assertThrows(SnapshotException.class, () -> gc.forget(List.of(s2)));
+        assertEquals(List.of(), gc.release(s2));
+    }
+
+    @Test
+    void oneHoldIsReleasedByItsIdAndOnlyIfItIsThisSitesOperatorHold() throws Exception {
+        threeSnapshots();
+        SnapshotGc gc = gc("site-a");
+        String attach = SnapshotHolds.place(repo, "site-a", "attach-0a1b2c3d4e5f", s2, Instant.now(), SnapshotHolds.Purpose.ATTACH);
+        SnapshotGc.Hold audit = gc.hold(s2, "audit");
+        SnapshotGc.Hold legal = gc.hold(s2, "legal");
+        SnapshotGc.Hold other = gc("site-b").hold(s2, "audit");
+        assertTrue(audit.explicit());
+        assertTrue(audit.id().startsWith("site-a-hold-"), audit.id());
+        assertEquals("holds/" + audit.id() + ".json", audit.path());
+
+        assertEquals(audit, gc.release(s2, audit.id()));
+        assertTrue(repo.size(legal.path()).isPresent(), "only the hold named is released");
+
+        SnapshotException byAttach = assertThrows(SnapshotException.class, () -> gc.release(s2, "site-a-attach-0a1b2c3d4e5f"));
+        assertEquals(SnapshotException.Reason.REJECTED, byAttach.reason());
+        assertTrue(byAttach.getMessage().contains("detach"), byAttach.getMessage());
+        SnapshotException bySite = assertThrows(SnapshotException.class, () -> gc.release(s2, other.id()));
+        assertEquals(SnapshotException.Reason.REJECTED, bySite.reason());
+        assertTrue(bySite.getMessage().contains("site-b"), bySite.getMessage());
+        assertEquals(SnapshotException.Reason.NOT_FOUND,
+                assertThrows(SnapshotException.class, () -> gc.release(s2, "site-a-hold-0000")).reason());
+        assertEquals(SnapshotException.Reason.INVALID,
+                assertThrows(SnapshotException.class, () -> gc.release(s3, legal.id())).reason());
+        assertTrue(repo.size(attach).isPresent());
+        assertTrue(repo.size(other.path()).isPresent());
+        // An operator's reason cannot pass for an attach or a restore, which rm would then never release.
+        for (String reserved : new String[] {"attach", "restore", "Restore"}) {
+            assertEquals(SnapshotException.Reason.INVALID,
+                    assertThrows(SnapshotException.class, () -> gc.hold(s2, reserved), reserved).reason());
+        }
+    }
+
+    @Test
     void aHeldSnapshotIsNotForgottenAndAForgottenOneHeldMeanwhileKeepsItsData() throws Exception {
         threeSnapshots();
-        SnapshotGc.Hold other = gc("site-b").hold(s2, "attach");
+        SnapshotGc.Hold other = gc("site-b").hold(s2, "audit");
         SnapshotGc gc = gc("site-a");
         SnapshotException refused = assertThrows(SnapshotException.class, () -> gc.forget(List.of(s2)));
         assertTrue(refused.getMessage().contains("site-b"), refused.getMessage());

@@ -169,6 +169,11 @@ final class MultipartHandlers {
         }
         String host = r.header("host").orElse("localhost");
         ObjectHandlers.versionIdHeader(res, b, v.versionId());
+        // The rule is matched against the completed version (its size and tags); a retried Complete
+        // whose version was deleted since answers without the header.
+        if (service.lifecycle(bucket).isPresent()) {
+            service.namespace().version(bucket, key, v.versionId()).ifPresent(done -> ObjectHandlers.expirationHeader(service, res, done));
+        }
         XmlWriter xml = XmlWriter.create().root("CompleteMultipartUploadResult")
                 .element("Location", "http://" + host + "/" + bucket.value() + "/" + Encoding.urlEncode(key.value()))
                 .element("Bucket", bucket.value())

@@ -98,6 +98,15 @@ final class ObjectHandlers {
      * GET: the earliest such date, days rounded up to midnight UTC as the lifecycle worker acts.
      */
     private void expirationHeader(ServerResponse res, ObjectVersion v) {
+        expirationHeader(service, res, v);
+    }
+
+    /**
+     * {@code x-amz-expiration} when an enabled lifecycle expiration rule selects {@code v}: S3 sends it
+     * on every response that creates or returns an object (PUT, Complete, Copy, HEAD, GET), so SDKs
+     * can show when the object will go.
+     */
+    static void expirationHeader(ObjectService service, ServerResponse res, ObjectVersion v) {
         service.lifecycle(v.bucket())
                 .flatMap(c -> c.expiry(v.key().value(), v.size(), v.tags(), v.lastModified()))
                 .ifPresent(e -> res.header("x-amz-expiration", "expiry-date=\"" + Encoding.httpDate(e.date())
@@ -155,6 +164,7 @@ final class ObjectHandlers {
         }
         versionIdHeader(res, targetBucket, v);
         source.versionHeader(res);
+        expirationHeader(res, v);
         XmlWriter xml = XmlWriter.create().root("CopyObjectResult")
                 .element("LastModified", Encoding.isoDate(v.lastModified()))
                 .element("ETag", "\"" + v.etag() + "\"");
