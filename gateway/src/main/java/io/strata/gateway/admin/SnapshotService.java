@@ -94,6 +94,12 @@ public final class SnapshotService implements AutoCloseable {
         volatile SnapshotExporter.Result result;
         volatile String error = "";
         volatile Instant started;
+        /**
+         * When this process had taken the export's checkpoint (its create returned): no write that
+         * began after it is in the snapshot. The root's {@code takenAt} is when the checkpoint began,
+         * so the cut lies between the two. Unknown (null) for an export this process did not create.
+         */
+        volatile Instant checkpointed;
         volatile Instant ended;
         volatile boolean abortRequested;
         /** The thread running the export, interrupted by an abort so that it stops mid-upload. */
@@ -262,6 +268,7 @@ public final class SnapshotService implements AutoCloseable {
             if (closing || running() >= maxRunning) break;
             if (t != null && ("running".equals(t.state) || "queued".equals(t.state) || "aborting".equals(t.state))) continue;
             Tracked fresh = new Tracked(e, "queued");
+            if (t != null) fresh.checkpointed = t.checkpointed;   // a retry keeps what the create saw
             tracked.put(e.id(), fresh);
             executor.execute(() -> run(fresh, e));
         }
@@ -283,6 +290,7 @@ public final class SnapshotService implements AutoCloseable {
                 Optional<SnapshotExports.Export> e = exports.export(w.id());
                 if (e.isEmpty()) continue;
                 Tracked fresh = new Tracked(e.get(), "queued");
+                if (t != null) fresh.checkpointed = t.checkpointed;
                 tracked.put(w.id(), fresh);
                 executor.execute(() -> run(fresh, e.get()));
             }
@@ -347,7 +355,9 @@ public final class SnapshotService implements AutoCloseable {
             // record before this create tracks it, or it would run the export a second time.
             synchronized (startLock) {
                 SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+                Instant checkpointed = clock.instant();   // start returns once the checkpoint is written
                 Tracked t = new Tracked(e, "queued");
+                t.checkpointed = checkpointed;
                 tracked.put(e.id(), t);
                 executor.execute(() -> run(t, e));
                 return t;
@@ -582,6 +592,7 @@ public final class SnapshotService implements AutoCloseable {
         }
         long total = t == null ? -1 : t.totalVersions;
         m.put("totalVersions", total);
+        m.put("checkpointed", t == null || t.checkpointed == null ? null : t.checkpointed.toString());
         m.put("started", t == null || t.started == null ? null : t.started.toString());
         m.put("ended", t == null || t.ended == null ? null : t.ended.toString());
         if (t != null && t.started != null) {

@@ -1,8 +1,11 @@
 package io.strata.tiering.snapshot;
 
+import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceView;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
 import io.strata.namespace.WorkItem;
 import io.strata.tiering.snapshot.SnapshotException.Reason;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -62,6 +66,12 @@ public final class SnapshotExports {
     static final Duration RETRY_AFTER = Duration.ofMinutes(1);
     /** Test-only fault: resume keeps the counters but forgets the cursor's place and ranges (a negative control). */
     static final String FAULT_IGNORE_CURSOR = "snapshot-resume-from-start-without-cursor";
+    /**
+     * Test-only fault: the export lists the live namespace instead of its checkpoint (what "reading a
+     * live iterator for hours" would give), so the conformance test of a snapshot taken under load
+     * must find writes that began after the checkpoint (its negative control).
+     */
+    static final String FAULT_EXPORT_LIVE = "snapshot-export-live-namespace";
     private static final int PAGE = 256;
 
     /**
@@ -250,7 +260,13 @@ public final class SnapshotExports {
         markInProgress(e); // again: an export recorded by an earlier version has none yet
         SnapshotExporter.Result result;
         try (NamespaceView view = Namespace.openCheckpoint(e.checkpoint())) {
-            result = exporter.run(view, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
+            NamespaceView source = view;
+            if (FAULT_EXPORT_LIVE.equals(fault())) {
+                LOG.warn("STRATA_TEST_FAULT={}: snapshot export {} lists the live namespace, not its checkpoint",
+                        FAULT_EXPORT_LIVE, e.id());
+                source = new LiveView(namespace, view);
+            }
+            result = exporter.run(source, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
         }
         cleanup(e);
         LOG.info("snapshot export {} finished: {}", e.id(), result.locator());
@@ -296,6 +312,46 @@ public final class SnapshotExports {
     private static String fault() {
         String f = System.getProperty("strata.test.fault");
         return f != null ? f : System.getenv("STRATA_TEST_FAULT");
+    }
+
+    /**
+     * The test-only fault {@link #FAULT_EXPORT_LIVE}: buckets and versions from the live namespace,
+     * the rest (sequence, time, configuration documents) from the checkpoint. Closing it closes nothing.
+     */
+    private record LiveView(Namespace live, NamespaceView checkpoint) implements NamespaceView {
+        @Override
+        public long sequence() {
+            return checkpoint.sequence();
+        }
+
+        @Override
+        public Instant takenAt() {
+            return checkpoint.takenAt();
+        }
+
+        @Override
+        public List<Bucket> buckets() {
+            return live.buckets();
+        }
+
+        @Override
+        public Optional<Bucket> bucket(BucketName name) {
+            return live.bucket(name);
+        }
+
+        @Override
+        public SortedMap<String, byte[]> bucketConfigs(BucketName bucket) {
+            return checkpoint.bucketConfigs(bucket);
+        }
+
+        @Override
+        public VersionPage listVersions(BucketName bucket, VersionQuery query) {
+            return live.listVersions(bucket, query);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Records the export's creations and cursor in the namespace as it goes. */
