@@ -56,8 +56,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       and resumes the exports a stop or a crash interrupted, so an export killed with
  *       {@code kill -9} ends by itself after the restart; the exports it leaves (failed shortly
  *       before, or stopped by a graceful shutdown) go on right after it, a start being a natural
- *       retry. A failed export is due again after {@link #RETRY_AFTER} (recorded by
- *       {@link SnapshotExports}); a periodic check resumes due exports, and until then it is listed
+ *       retry. A failed export is due again after {@link SnapshotExports#retryAfter()}
+ *       ({@code snapshots.export-retry-after}); a periodic check resumes due exports, and until then it is listed
  *       with its attempts and last error, never dropped.</li>
  *   <li>An abort of a running export stops it after its current range file, then undoes it.</li>
  * </ul>
@@ -66,9 +66,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SnapshotService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
-    /** As {@link SnapshotExports}' own: a failed export is due again after this long. */
-    static final Duration RETRY_AFTER = Duration.ofMinutes(1);
-    /** How often due exports (failed ones whose wait is over) are looked for. */
+    /** How often due exports (failed ones whose wait is over) are looked for, at most: more often if their wait is shorter. */
     static final Duration CHECK_EVERY = Duration.ofSeconds(10);
     /**
      * Test-only fault, named by {@code STRATA_TEST_FAULT}: exports interrupted by a stop are not
@@ -207,8 +205,8 @@ public final class SnapshotService implements AutoCloseable {
             LOG.warn("STRATA_TEST_FAULT={}: interrupted snapshot exports are not resumed", SKIP_RESUME_FAULT);
         } else {
             scheduler.execute(this::resumeInterrupted);
-            scheduler.scheduleWithFixedDelay(this::resumeDue, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            long every = Math.min(CHECK_EVERY.toMillis(), exports.retryAfter().toMillis());
+            scheduler.scheduleWithFixedDelay(this::resumeDue, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -262,7 +260,7 @@ public final class SnapshotService implements AutoCloseable {
         }
         // A start is a natural time to retry: the exports resumeAll left (failed shortly before the stop,
         // or stopped by a graceful shutdown, which records itself as a failure) go on now, as slots
-        // allow, instead of waiting out RETRY_AFTER (resume runs an export whatever its due time).
+        // allow, instead of waiting out the retry delay (resume runs an export whatever its due time).
         for (SnapshotExports.Export e : exports.exports()) {
             Tracked t = tracked.get(e.id());
             if (closing || running() >= maxRunning) break;
@@ -435,7 +433,7 @@ public final class SnapshotService implements AutoCloseable {
             t.error = String.valueOf(ex.getMessage());
             t.ended = clock.instant();
             LOG.warn("snapshot export failed: export={} snapshot={} repository={} durationMs={} error={}; retried after {}",
-                    t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), RETRY_AFTER);
+                    t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), exports.retryAfter());
         } finally {
             t.thread = null;
             // An abort's interrupt must not outlive this export on the pool's thread.
@@ -573,7 +571,7 @@ public final class SnapshotService implements AutoCloseable {
         if (current.isPresent()) {
             m.put("attempts", current.get().attempts());
             m.put("lastError", current.get().lastError());
-            if (!current.get().lastError().isEmpty()) m.put("retryAfterSeconds", RETRY_AFTER.toSeconds());
+            if (!current.get().lastError().isEmpty()) m.put("retryAfterSeconds", exports.retryAfter().toSeconds());
         } else {
             m.put("attempts", record.map(SnapshotExports.Export::attempts).orElse(0));
             m.put("lastError", t.error);

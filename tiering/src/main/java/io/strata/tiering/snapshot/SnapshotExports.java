@@ -62,8 +62,8 @@ public final class SnapshotExports {
     public static final String KIND = "snapshot.export";
     /** The work kind of aborts in progress (payload: the export's id), finished by {@link #resumeAll}. */
     static final String ABORT_KIND = "snapshot.abort";
-    /** A failed export is due again after this long. */
-    static final Duration RETRY_AFTER = Duration.ofMinutes(1);
+    /** A failed export is due again after this long, unless the constructor is told otherwise. */
+    public static final Duration RETRY_AFTER = Duration.ofMinutes(1);
     /** Test-only fault: resume keeps the counters but forgets the cursor's place and ranges (a negative control). */
     static final String FAULT_IGNORE_CURSOR = "snapshot-resume-from-start-without-cursor";
     /**
@@ -111,6 +111,7 @@ public final class SnapshotExports {
     private final Path workDir;
     private final SnapshotExporter.Options options;
     private final Clock clock;
+    private final Duration retryAfter;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
 
     /**
@@ -120,12 +121,25 @@ public final class SnapshotExports {
      */
     public SnapshotExports(Namespace namespace, Repositories repositories, VersionData data, Path workDir,
                            SnapshotExporter.Options options, Clock clock) {
+        this(namespace, repositories, data, workDir, options, clock, RETRY_AFTER);
+    }
+
+    /** As the constructor above, a failed export being due again after {@code retryAfter} (positive). */
+    public SnapshotExports(Namespace namespace, Repositories repositories, VersionData data, Path workDir,
+                           SnapshotExporter.Options options, Clock clock, Duration retryAfter) {
+        if (retryAfter.isNegative() || retryAfter.isZero()) throw new IllegalArgumentException("retryAfter <= 0: " + retryAfter);
+        this.retryAfter = retryAfter;
         this.namespace = namespace;
         this.repositories = repositories;
         this.data = data;
         this.workDir = workDir;
         this.options = options;
         this.clock = clock;
+    }
+
+    /** How long a failed export waits before it is due again. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     static String rangeKind(long exportId) {
@@ -210,7 +224,7 @@ public final class SnapshotExports {
     /**
      * Runs the export from its cursor to its root, then releases its mark and deletes its
      * checkpoint and records. {@code onRange} is told the counters after each range file. A failure
-     * is recorded on the export (attempts, last error; due again after {@link #RETRY_AFTER}) and
+     * is recorded on the export (attempts, last error; due again after {@link #retryAfter()}) and
      * thrown; the export stays, to be resumed or aborted.
      *
      * @throws SnapshotException NOT_FOUND if there is no such export, REJECTED if it is running or
@@ -224,7 +238,7 @@ public final class SnapshotExports {
         try {
             return run(export(item), onRange);
         } catch (RuntimeException e) {
-            namespace.retryWork(item, clock.instant().plus(RETRY_AFTER), String.valueOf(e.getMessage()));
+            namespace.retryWork(item, clock.instant().plus(retryAfter), String.valueOf(e.getMessage()));
             throw e;
         } finally {
             running.remove(id);
@@ -485,7 +499,7 @@ public final class SnapshotExports {
                 done.add(resume(w.id()));
             } catch (RuntimeException e) {
                 LOG.warn("snapshot export {} failed (attempt {}), retried after {}: {}", w.id(), w.attempts() + 1,
-                        RETRY_AFTER, e.getMessage());
+                        retryAfter, e.getMessage());
             }
         }
         return done;
