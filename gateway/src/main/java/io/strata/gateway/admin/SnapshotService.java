@@ -230,20 +230,28 @@ public final class SnapshotService implements AutoCloseable {
         // resumeAll runs the exports that are due; one that failed shortly before the stop waits for its retry time.
         java.util.Set<Long> due = new java.util.HashSet<>();
         for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), Integer.MAX_VALUE)) due.add(w.id());
-        List<SnapshotExports.Export> unfinished = exports.exports().stream().filter(e -> due.contains(e.id())).toList();
-        for (SnapshotExports.Export e : unfinished) {
-            tracked.computeIfAbsent(e.id(), id -> new Tracked(e, "resuming"));
-            LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
-                    e.snapshot(), e.repository(), e.attempts());
+        List<SnapshotExports.Export> recorded = exports.exports();
+        // Every recorded export is tracked before resumeAll, not only those due now: resumeAll reads the
+        // clock again, and an export whose retry time falls in between is run too. Untracked, it would
+        // vanish from the status (404) and the counters once its record is removed at its end.
+        for (SnapshotExports.Export e : recorded) {
+            boolean resuming = due.contains(e.id());
+            tracked.computeIfAbsent(e.id(), id -> new Tracked(e, resuming ? "resuming" : "waiting"));
+            if (resuming) {
+                LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
+                        e.snapshot(), e.repository(), e.attempts());
+            }
         }
         long t0 = System.nanoTime();
         List<SnapshotExporter.Result> done = exports.resumeAll();
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        for (SnapshotExports.Export e : unfinished) {
+        for (SnapshotExports.Export e : recorded) {
             Tracked t = tracked.get(e.id());
             Optional<SnapshotExporter.Result> r = done.stream().filter(x -> x.root().snapshot().equals(e.snapshot())).findFirst();
             if (r.isPresent()) {
                 succeeded(t, r.get(), millis);
+            } else if (!due.contains(e.id())) {
+                continue;   // not run: the loop below starts it
             } else if (exports.export(e.id()).isPresent()) {
                 SnapshotExports.Export now = exports.export(e.id()).get();
                 if (!now.lastError().isEmpty()) {
