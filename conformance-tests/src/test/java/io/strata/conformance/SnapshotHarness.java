@@ -47,8 +47,10 @@ final class SnapshotHarness {
 
     /** Runs the packaged {@code strata} command against {@code server} (bounded); its exit status and output. */
     static Map.Entry<Integer, String> strata(StrataServer server, String... args) throws Exception {
+        // A short-lived client: C1 only and the serial collector start it in about half the CPU time,
+        // which adds up over the hundreds of commands these tests run on two cores.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", StrataServer.jar().toString()));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", StrataServer.jar().toString()));
         command.addAll(List.of(args));
         command.addAll(List.of("--gateway", server.endpoint().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
