@@ -53,7 +53,7 @@ class SnapshotCrashTest {
     private static final List<String> SMALL_BUCKETS = List.of("crash-a", "crash-b", "crash-c", "crash-d");
     private static final String BIG = "crash-z";
     private static final int SMALL_KEYS = 15;
-    private static final int BIG_KEYS = 300;
+    private static final int BIG_KEYS = 200;
     private static final String RESTORED = "crash-restored";
 
     @TempDir
