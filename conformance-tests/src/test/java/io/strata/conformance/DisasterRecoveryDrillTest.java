@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +15,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,13 +61,10 @@ class DisasterRecoveryDrillTest {
     private static final String RESTORED = "photos-restored";
     /** Enough small versions that hydration (4 at a time) is still running when B is killed. */
     private static final int SMALL = 100;
-    private static final Pattern LOCATOR = Pattern.compile("strata\\+[a-z]+://[^\\s\"?]*\\?snap=[0-9A-Za-z_-]+#sha256=[0-9a-f]{64}");
 
     @TempDir
     static Path root;
-    static S3Proxy proxy;
-    static BlobStoreContext proxyContext;
-    static int proxyPort;
+    static SnapshotHarness.Proxy proxy;
     static StrataServer b;
     static S3Client s3;
     static String locator;
@@ -91,19 +78,10 @@ class DisasterRecoveryDrillTest {
     @BeforeAll
     static void startProxy() throws Exception {
         started = System.nanoTime();
-        proxyPort = StrataServer.freePort();
-        Properties p = new Properties();
-        p.setProperty("jclouds.filesystem.basedir", root.resolve("s3proxy").toString());
-        proxyContext = ContextBuilder.newBuilder("filesystem").overrides(p).credentials("identity", "credential")
-                .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(proxyContext.getBlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, PROXY_KEY, PROXY_SECRET)
-                .endpoint(URI.create("http://127.0.0.1:" + proxyPort)).build();
-        proxy.start();
-        SnapshotRestoreTest.await("s3proxy to start", Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
+        proxy = new SnapshotHarness.Proxy(root.resolve("s3proxy"), PROXY_KEY, PROXY_SECRET);
         // The cold tier and the repository live in buckets of their own: they outlive A's data directory.
-        proxyContext.getBlobStore().createContainerInLocation(null, "cold");
-        proxyContext.getBlobStore().createContainerInLocation(null, "snaps");
+        proxy.createBucket("cold");
+        proxy.createBucket("snaps");
     }
 
     @AfterAll
@@ -112,11 +90,10 @@ class DisasterRecoveryDrillTest {
         if (b != null) b.close();
         if (proxy != null) {
             try {
-                if (!"STOPPED".equals(proxy.getState())) proxy.stop();
+                proxy.close();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            proxyContext.close();
         }
         System.out.printf("DisasterRecoveryDrillTest: the drill took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
@@ -142,9 +119,7 @@ class DisasterRecoveryDrillTest {
             assertEquals(0, added.getKey(), added.getValue());
             var created = strata(a, "snapshot", "create", "--repo", "offsite", "--all", "--wait");
             assertEquals(0, created.getKey(), created.getValue());
-            Matcher m = LOCATOR.matcher(created.getValue());
-            assertTrue(m.find(), created.getValue());
-            locator = m.group();
+            locator = SnapshotHarness.locator(created.getValue());
             dataA = a.dataDir();
             a.stop();
         }
@@ -188,15 +163,10 @@ class DisasterRecoveryDrillTest {
         String hydrating = admin("POST", "/snapshots/hydrate", RESTORED);
         assertEquals("HYDRATING", field(hydrating, "state"), hydrating);
         long[] seen = new long[2];
-        SnapshotRestoreTest.await("some versions hydrated", Duration.ofSeconds(60), () -> {
-            try {
-                String m = b.metrics();
-                seen[0] = metric(m, "strata_snapshot_hydrated_versions_total");
-                seen[1] = metric(m, "strata_snapshot_hydrate_remaining_versions");
-                return seen[0] >= 1;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        SnapshotHarness.await("some versions hydrated", Duration.ofSeconds(60), b, () -> {
+            seen[0] = SnapshotHarness.metric(b, "strata_snapshot_hydrated_versions_total");
+            seen[1] = SnapshotHarness.metric(b, "strata_snapshot_hydrate_remaining_versions");
+            return seen[0] >= 1;
         });
         b.kill();
         long photos = records.keySet().stream().filter(k -> k.startsWith("photos/")).count();
@@ -207,7 +177,7 @@ class DisasterRecoveryDrillTest {
         assertTrue(registration.contains("state=HYDRATING"), registration);
         System.out.println("DisasterRecoveryDrillTest: B killed with " + seen[0] + " versions hydrated, " + seen[1] + " remaining");
         b.start();
-        SnapshotRestoreTest.await("the hydration to finish", Duration.ofSeconds(120), () -> {
+        SnapshotHarness.await("the hydration to finish", Duration.ofSeconds(120), b, () -> {
             String state = field(admin("GET", "/snapshots/restores", RESTORED), "state");
             return "HYDRATED".equals(state) || "LOADED".equals(state);
         });
@@ -220,7 +190,7 @@ class DisasterRecoveryDrillTest {
         r = strata(b, "snapshot", "restore", locator, "--bucket", "models", "--as", "models-restored", "--wait",
                 "--access-key", PROXY_KEY, "--secret-key", PROXY_SECRET);
         assertEquals(0, r.getKey(), r.getValue());
-        SnapshotRestoreTest.await("the models hydration to end", Duration.ofSeconds(60), () -> {
+        SnapshotHarness.await("the models hydration to end", Duration.ofSeconds(60), b, () -> {
             String state = field(admin("GET", "/snapshots/restores", "models-restored"), "state");
             return "HYDRATED".equals(state) || "LOADED".equals(state);
         });
@@ -398,7 +368,7 @@ class DisasterRecoveryDrillTest {
     }
 
     private static String proxyEndpoint() {
-        return "http://127.0.0.1:" + proxyPort;
+        return proxy.endpoint();
     }
 
     private static byte[] concat(byte[] x, byte[] y) {
@@ -418,47 +388,16 @@ class DisasterRecoveryDrillTest {
     }
 
     private static String admin(String method, String path, String bucket) {
-        try {
-            RawRequest.Response res = RawRequest.of(method, "/_strata/admin" + path).query("bucket", bucket).send(b);
-            assertEquals(200, res.status(), res.text());
-            return res.text();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return SnapshotHarness.admin(b, method, path, Map.of("bucket", bucket), 200);
     }
 
     private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]*)").matcher(json);
-        return m.find() ? m.group(1) : null;
-    }
-
-    private static long metric(String text, String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)").matcher(text);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        return SnapshotHarness.field(json, name);
     }
 
     /** The packaged {@code strata} command against {@code server}: exit status and output. */
     private static Map.Entry<Integer, String> strata(StrataServer server, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", StrataServer.jar().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--gateway", server.endpoint().toString()));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
-        pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
-        return exit(pb);
-    }
-
-    /** Runs a command to its end (bounded); its exit status and output. */
-    private static Map.Entry<Integer, String> exit(ProcessBuilder pb) throws Exception {
-        Path out = Files.createTempFile(root, "out", ".txt");
-        pb.redirectErrorStream(true).redirectOutput(out.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(String.join(" ", pb.command()) + " did not finish within 180 s: " + Files.readString(out));
-        }
-        return Map.entry(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        return SnapshotHarness.strata(server, args);
     }
 
     /** The {@code aws} CLI against B with the root credentials and no user configuration; its output (exit 0 asserted). */
@@ -471,7 +410,7 @@ class DisasterRecoveryDrillTest {
         pb.environment().put("AWS_SECRET_ACCESS_KEY", StrataServer.SECRET_KEY);
         pb.environment().put("AWS_CONFIG_FILE", "/dev/null");
         pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
-        var r = exit(pb);
+        var r = SnapshotHarness.run(pb, root, String.join(" ", full));
         assertEquals(0, r.getKey(), r.getValue());
         return r.getValue();
     }

@@ -33,14 +33,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -82,9 +77,7 @@ class SnapshotAttachTest {
     static Path root;
     static StrataServer b;
     static S3Client s3;
-    static S3Proxy proxy;
-    static BlobStoreContext proxyContext;
-    static int proxyPort;
+    static SnapshotHarness.Proxy proxy;
     /** A's answers, recorded before A stopped. */
     static List<String> sourceListing;
     static List<String> sourceDelimited;
@@ -99,8 +92,7 @@ class SnapshotAttachTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        proxyPort = StrataServer.freePort();
-        startProxy();
+        proxy = new SnapshotHarness.Proxy(root.resolve("s3proxy"), PROXY_KEY, PROXY_SECRET);
         Path rootA = root.resolve("a");
         try (StrataServer a = StrataServer.start(rootA); S3Client sa = S3Clients.pathStyle(a)) {
             fill(sa);
@@ -111,7 +103,7 @@ class SnapshotAttachTest {
         try (S3Client archive = proxyClient()) {
             archive.createBucket(r -> r.bucket("snaps"));
         }
-        locatorS3 = export(rootA.resolve("data"), S3Repository.create(S3ColdTierConfig.of(URI.create("http://127.0.0.1:" + proxyPort),
+        locatorS3 = export(rootA.resolve("data"), S3Repository.create(S3ColdTierConfig.of(URI.create(proxy.endpoint()),
                 "us-east-1", "snaps", "site-a/", PROXY_KEY, PROXY_SECRET, true)));
         // Damaged copies: one data object with a byte flipped, one range file with a byte flipped.
         locatorDamaged("repo-bad-data", "data/" + SRC + "/a/one.txt/");
@@ -128,39 +120,15 @@ class SnapshotAttachTest {
         assertTrue(r.getValue().contains("as read-only bucket"), r.getValue());
     }
 
-    static void startProxy() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("jclouds.filesystem.basedir", root.resolve("s3proxy").toString());
-        proxyContext = ContextBuilder.newBuilder("filesystem").overrides(p).credentials("identity", "credential")
-                .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(proxyContext.getBlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, PROXY_KEY, PROXY_SECRET)
-                .endpoint(URI.create("http://127.0.0.1:" + proxyPort)).build();
-        proxy.start();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!"STARTED".equals(proxy.getState())) {
-            if (System.nanoTime() > deadline) fail("s3proxy did not start");
-            Thread.onSpinWait();
-        }
-    }
-
     static S3Client proxyClient() {
-        return S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(S3Clients.credentials(PROXY_KEY, PROXY_SECRET))
-                .endpointOverride(URI.create("http://127.0.0.1:" + proxyPort)).forcePathStyle(true)
-                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
-                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                .httpClient(S3Clients.httpClient()).build();
+        return proxy.client();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (s3 != null) s3.close();
         if (b != null) b.close();
-        if (proxy != null) {
-            proxy.stop();
-            proxyContext.close();
-        }
+        if (proxy != null) proxy.close();
     }
 
     static byte[] bytes(int seed, int n) {
@@ -312,20 +280,7 @@ class SnapshotAttachTest {
 
     /** Runs the packaged {@code strata} command against B; returns exit status and output. */
     static Map.Entry<Integer, String> strata(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", StrataServer.jar().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--gateway", b.endpoint().toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
-        pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("strata " + String.join(" ", args) + " did not finish");
-        }
-        return Map.entry(p.exitValue(), output);
+        return SnapshotHarness.strata(b, args);
     }
 
     private static String sha256(byte[] b) throws Exception {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.strata.erasure.ErasureStore;
 import io.strata.gateway.config.StrataConfig;
@@ -33,12 +32,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -80,9 +73,7 @@ class SnapshotRestoreTest {
     static Path root;
     static StrataServer b;
     static S3Client s3;
-    static S3Proxy proxy;
-    static BlobStoreContext proxyContext;
-    static int proxyPort;
+    static SnapshotHarness.Proxy proxy;
     static String locator;
     /** A's answers, recorded before A stopped: version listing, each version's head and bytes. */
     static List<String> sourceVersions;
@@ -94,8 +85,7 @@ class SnapshotRestoreTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        proxyPort = StrataServer.freePort();
-        startProxy();
+        proxy = new SnapshotHarness.Proxy(root.resolve("s3proxy"), PROXY_KEY, PROXY_SECRET);
         Path rootA = root.resolve("a");
         try (StrataServer a = StrataServer.start(rootA); S3Client sa = S3Clients.pathStyle(a)) {
             fill(sa);
@@ -106,9 +96,7 @@ class SnapshotRestoreTest {
                         sa.getObjectAsBytes(r -> r.bucket(SRC).key(v.key()).versionId(v.versionId())).asByteArray());
             }
         }
-        try (S3Client archive = proxyClient()) {
-            archive.createBucket(r -> r.bucket("snaps"));
-        }
+        proxy.createBucket("snaps");
         locator = export(rootA.resolve("data"));
         b = StrataServer.start(root.resolve("b"));
         s3 = S3Clients.pathStyle(b);
@@ -118,31 +106,11 @@ class SnapshotRestoreTest {
     static void tearDown() throws Exception {
         if (s3 != null) s3.close();
         if (b != null) b.close();
-        if (proxy != null) {
-            proxy.stop();
-            proxyContext.close();
-        }
-    }
-
-    private static void startProxy() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("jclouds.filesystem.basedir", root.resolve("s3proxy").toString());
-        proxyContext = ContextBuilder.newBuilder("filesystem").overrides(p).credentials("identity", "credential")
-                .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(proxyContext.getBlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, PROXY_KEY, PROXY_SECRET)
-                .endpoint(URI.create("http://127.0.0.1:" + proxyPort)).build();
-        proxy.start();
-        await("s3proxy to start", Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
+        if (proxy != null) proxy.close();
     }
 
     private static S3Client proxyClient() {
-        return S3Client.builder().region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(S3Clients.credentials(PROXY_KEY, PROXY_SECRET))
-                .endpointOverride(URI.create("http://127.0.0.1:" + proxyPort)).forcePathStyle(true)
-                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
-                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                .httpClient(S3Clients.httpClient()).build();
+        return proxy.client();
     }
 
     /** Versions, a noncurrent tagged one, delete markers, CRC64NVME and COMPOSITE CRC32C multipart uploads, many small keys. */
@@ -202,7 +170,7 @@ class SnapshotRestoreTest {
     private static String export(Path dataDir) throws Exception {
         StrataConfig config = StrataConfig.load(null, Map.of(), Map.of("storage.data-dir", dataDir.toString()));
         Path work = Files.createTempDirectory(root, "export");
-        try (var repo = S3Repository.create(S3ColdTierConfig.of(URI.create("http://127.0.0.1:" + proxyPort), "us-east-1", "snaps",
+        try (var repo = S3Repository.create(S3ColdTierConfig.of(URI.create(proxy.endpoint()), "us-east-1", "snaps",
                 "site-a/", PROXY_KEY, PROXY_SECRET, true));
              Namespace ns = Namespace.open(config.metaDir()); ErasureStore store = ErasureStore.open(config.erasure())) {
             VersionData hot = (v, offset, length) -> open(store, v, offset, length);
@@ -231,29 +199,11 @@ class SnapshotRestoreTest {
 
     /** Runs the packaged {@code strata} command against B; returns exit status and output. */
     private static Map.Entry<Integer, String> strata(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", StrataServer.jar().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--gateway", b.endpoint().toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
-        pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("strata " + String.join(" ", args) + " did not finish");
-        }
-        return Map.entry(p.exitValue(), output);
+        return SnapshotHarness.strata(b, args);
     }
 
-    private static String admin(String method, String path, Map<String, String> query, String body, int status) throws Exception {
-        RawRequest r = RawRequest.of(method, "/_strata/admin" + path);
-        query.forEach(r::query);
-        if (body != null) r.body(body);
-        RawRequest.Response res = r.send(b);
-        assertEquals(status, res.status(), res.text());
-        return res.text();
+    private static String admin(String method, String path, Map<String, String> query, String body, int status) {
+        return SnapshotHarness.admin(b, method, path, query, body, status);
     }
 
     private static String restoreJson() throws Exception {
@@ -261,26 +211,11 @@ class SnapshotRestoreTest {
     }
 
     private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]*)").matcher(json);
-        return m.find() ? m.group(1) : null;
+        return SnapshotHarness.field(json, name);
     }
 
-    private static long metric(String text, String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)").matcher(text);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
-
-    static void await(String what, Duration limit, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) return;
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        fail("timed out waiting for: " + what + (b == null ? "" : "; gateway output:\n" + b.outputTail()));
+    private static void await(String what, Duration limit, BooleanSupplier condition) {
+        SnapshotHarness.await(what, limit, b, condition);
     }
 
     private static List<String> entries(List<String> listing) {
@@ -452,14 +387,9 @@ class SnapshotRestoreTest {
         assertEquals("HYDRATING", field(started, "state"), started);
         long[] seen = new long[2];
         await("some versions hydrated", Duration.ofSeconds(60), () -> {
-            try {
-                String m = b.metrics();
-                seen[0] = metric(m, "strata_snapshot_hydrated_versions_total");
-                seen[1] = metric(m, "strata_snapshot_hydrate_remaining_versions");
-                return seen[0] >= 8;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            seen[0] = SnapshotHarness.metric(b, "strata_snapshot_hydrated_versions_total");
+            seen[1] = SnapshotHarness.metric(b, "strata_snapshot_hydrate_remaining_versions");
+            return seen[0] >= 8;
         });
         b.kill();
         assertTrue(seen[0] < sourceHeads.size() && seen[1] > 0, "killed midway: " + seen[0] + " hydrated, " + seen[1] + " remaining");

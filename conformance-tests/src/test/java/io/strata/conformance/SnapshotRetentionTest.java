@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -57,20 +56,7 @@ class SnapshotRetentionTest {
 
     /** Runs the packaged {@code strata} command against the gateway; returns exit status and output. */
     private static Map.Entry<Integer, String> strata(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", StrataServer.jar().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--gateway", server.endpoint().toString()));
-        Path out = Files.createTempFile(root, "out", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
-        pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("strata " + String.join(" ", args) + " did not finish within 120 s: " + Files.readString(out));
-        }
-        return Map.entry(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        return SnapshotHarness.strata(server, args);
     }
 
     private static List<String> dataObjects() throws Exception {

@@ -240,7 +240,8 @@ public final class StrataServer implements AutoCloseable {
             snapshotRepos = new SnapshotRepositories(config.snapshots().repositories(), config.dataDir());
             java.nio.file.Path snapshotWork = config.dataDir().resolve("snapshot-work");
             SnapshotExports exports = new SnapshotExports(namespace, snapshotRepos, service.snapshotData(), snapshotWork,
-                    SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock);
+                    SnapshotExporter.Options.DEFAULT.withParallelUploads(config.snapshots().parallelUploads()), clock,
+                    config.snapshots().exportRetryAfter());
             snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
                     config.snapshots().maxRunningExports(), SiteId.loadOrCreate(config.dataDir()), clock);
             SnapshotAdmin.register(admin, snapshots);

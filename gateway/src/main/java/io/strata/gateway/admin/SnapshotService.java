@@ -56,8 +56,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       and resumes the exports a stop or a crash interrupted, so an export killed with
  *       {@code kill -9} ends by itself after the restart; the exports it leaves (failed shortly
  *       before, or stopped by a graceful shutdown) go on right after it, a start being a natural
- *       retry. A failed export is due again after {@link #RETRY_AFTER} (recorded by
- *       {@link SnapshotExports}); a periodic check resumes due exports, and until then it is listed
+ *       retry. A failed export is due again after {@link SnapshotExports#retryAfter()}
+ *       ({@code snapshots.export-retry-after}); a periodic check resumes due exports, and until then it is listed
  *       with its attempts and last error, never dropped.</li>
  *   <li>An abort of a running export stops it after its current range file, then undoes it.</li>
  * </ul>
@@ -66,9 +66,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SnapshotService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
-    /** As {@link SnapshotExports}' own: a failed export is due again after this long. */
-    static final Duration RETRY_AFTER = Duration.ofMinutes(1);
-    /** How often due exports (failed ones whose wait is over) are looked for. */
+    /** How often due exports (failed ones whose wait is over) are looked for, at most: more often if their wait is shorter. */
     static final Duration CHECK_EVERY = Duration.ofSeconds(10);
     /**
      * Test-only fault, named by {@code STRATA_TEST_FAULT}: exports interrupted by a stop are not
@@ -94,6 +92,12 @@ public final class SnapshotService implements AutoCloseable {
         volatile SnapshotExporter.Result result;
         volatile String error = "";
         volatile Instant started;
+        /**
+         * When this process had taken the export's checkpoint (its create returned): no write that
+         * began after it is in the snapshot. The root's {@code takenAt} is when the checkpoint began,
+         * so the cut lies between the two. Unknown (null) for an export this process did not create.
+         */
+        volatile Instant checkpointed;
         volatile Instant ended;
         volatile boolean abortRequested;
         /** The thread running the export, interrupted by an abort so that it stops mid-upload. */
@@ -207,8 +211,8 @@ public final class SnapshotService implements AutoCloseable {
             LOG.warn("STRATA_TEST_FAULT={}: interrupted snapshot exports are not resumed", SKIP_RESUME_FAULT);
         } else {
             scheduler.execute(this::resumeInterrupted);
-            scheduler.scheduleWithFixedDelay(this::resumeDue, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            long every = Math.min(CHECK_EVERY.toMillis(), exports.retryAfter().toMillis());
+            scheduler.scheduleWithFixedDelay(this::resumeDue, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -232,20 +236,28 @@ public final class SnapshotService implements AutoCloseable {
         // resumeAll runs the exports that are due; one that failed shortly before the stop waits for its retry time.
         java.util.Set<Long> due = new java.util.HashSet<>();
         for (WorkItem w : namespace.dueWork(SnapshotExports.KIND, clock.instant(), Integer.MAX_VALUE)) due.add(w.id());
-        List<SnapshotExports.Export> unfinished = exports.exports().stream().filter(e -> due.contains(e.id())).toList();
-        for (SnapshotExports.Export e : unfinished) {
-            tracked.computeIfAbsent(e.id(), id -> new Tracked(e, "resuming"));
-            LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
-                    e.snapshot(), e.repository(), e.attempts());
+        List<SnapshotExports.Export> recorded = exports.exports();
+        // Every recorded export is tracked before resumeAll, not only those due now: resumeAll reads the
+        // clock again, and an export whose retry time falls in between is run too. Untracked, it would
+        // vanish from the status (404) and the counters once its record is removed at its end.
+        for (SnapshotExports.Export e : recorded) {
+            boolean resuming = due.contains(e.id());
+            tracked.computeIfAbsent(e.id(), id -> new Tracked(e, resuming ? "resuming" : "waiting"));
+            if (resuming) {
+                LOG.info("snapshot export resuming after restart: export={} snapshot={} repository={} attempts={}", e.id(),
+                        e.snapshot(), e.repository(), e.attempts());
+            }
         }
         long t0 = System.nanoTime();
         List<SnapshotExporter.Result> done = exports.resumeAll();
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        for (SnapshotExports.Export e : unfinished) {
+        for (SnapshotExports.Export e : recorded) {
             Tracked t = tracked.get(e.id());
             Optional<SnapshotExporter.Result> r = done.stream().filter(x -> x.root().snapshot().equals(e.snapshot())).findFirst();
             if (r.isPresent()) {
                 succeeded(t, r.get(), millis);
+            } else if (!due.contains(e.id())) {
+                continue;   // not run: the loop below starts it
             } else if (exports.export(e.id()).isPresent()) {
                 SnapshotExports.Export now = exports.export(e.id()).get();
                 if (!now.lastError().isEmpty()) {
@@ -262,12 +274,13 @@ public final class SnapshotService implements AutoCloseable {
         }
         // A start is a natural time to retry: the exports resumeAll left (failed shortly before the stop,
         // or stopped by a graceful shutdown, which records itself as a failure) go on now, as slots
-        // allow, instead of waiting out RETRY_AFTER (resume runs an export whatever its due time).
+        // allow, instead of waiting out the retry delay (resume runs an export whatever its due time).
         for (SnapshotExports.Export e : exports.exports()) {
             Tracked t = tracked.get(e.id());
             if (closing || running() >= maxRunning) break;
             if (t != null && ("running".equals(t.state) || "queued".equals(t.state) || "aborting".equals(t.state))) continue;
             Tracked fresh = new Tracked(e, "queued");
+            if (t != null) fresh.checkpointed = t.checkpointed;   // a retry keeps what the create saw
             tracked.put(e.id(), fresh);
             executor.execute(() -> run(fresh, e));
         }
@@ -289,6 +302,7 @@ public final class SnapshotService implements AutoCloseable {
                 Optional<SnapshotExports.Export> e = exports.export(w.id());
                 if (e.isEmpty()) continue;
                 Tracked fresh = new Tracked(e.get(), "queued");
+                if (t != null) fresh.checkpointed = t.checkpointed;
                 tracked.put(w.id(), fresh);
                 executor.execute(() -> run(fresh, e.get()));
             }
@@ -353,7 +367,9 @@ public final class SnapshotService implements AutoCloseable {
             // record before this create tracks it, or it would run the export a second time.
             synchronized (startLock) {
                 SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+                Instant checkpointed = clock.instant();   // start returns once the checkpoint is written
                 Tracked t = new Tracked(e, "queued");
+                t.checkpointed = checkpointed;
                 tracked.put(e.id(), t);
                 executor.execute(() -> run(t, e));
                 return t;
@@ -422,7 +438,7 @@ public final class SnapshotService implements AutoCloseable {
             t.error = String.valueOf(ex.getMessage());
             t.ended = clock.instant();
             LOG.warn("snapshot export failed: export={} snapshot={} repository={} durationMs={} error={}; retried after {}",
-                    t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), RETRY_AFTER);
+                    t.id, t.snapshot, t.repository, (System.nanoTime() - t0) / 1_000_000, ex.getMessage(), exports.retryAfter());
         } finally {
             t.thread = null;
             // An abort's interrupt must not outlive this export on the pool's thread.
@@ -560,7 +576,7 @@ public final class SnapshotService implements AutoCloseable {
         if (current.isPresent()) {
             m.put("attempts", current.get().attempts());
             m.put("lastError", current.get().lastError());
-            if (!current.get().lastError().isEmpty()) m.put("retryAfterSeconds", RETRY_AFTER.toSeconds());
+            if (!current.get().lastError().isEmpty()) m.put("retryAfterSeconds", exports.retryAfter().toSeconds());
         } else {
             m.put("attempts", record.map(SnapshotExports.Export::attempts).orElse(0));
             m.put("lastError", t.error);
@@ -579,6 +595,7 @@ public final class SnapshotService implements AutoCloseable {
         }
         long total = t == null ? -1 : t.totalVersions;
         m.put("totalVersions", total);
+        m.put("checkpointed", t == null || t.checkpointed == null ? null : t.checkpointed.toString());
         m.put("started", t == null || t.started == null ? null : t.started.toString());
         m.put("ended", t == null || t.ended == null ? null : t.ended.toString());
         if (t != null && t.started != null) {

@@ -1,5 +1,6 @@
 package io.strata.gateway.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -14,9 +15,12 @@ import java.util.List;
  *                          with 503 SlowDown, and exports resumed after a failure wait for a free slot
  * @param attachCacheBytes  the disk the attached snapshots' cache of range files and data may use
  *                          ({@code snapshots.attach-cache-bytes}, default 10 GiB)
+ * @param exportRetryAfter  how long a failed export waits before it is retried
+ *                          ({@code snapshots.export-retry-after}, default 1 minute, 1 s to 1 day)
  */
 public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUploads, int maxRunningExports,
-                             long attachCacheBytes) {
+                             long attachCacheBytes, Duration exportRetryAfter) {
+    public static final Duration DEFAULT_EXPORT_RETRY_AFTER = Duration.ofMinutes(1);
     public static final long DEFAULT_ATTACH_CACHE_BYTES = 10L << 30;
     public static final int DEFAULT_PARALLEL_UPLOADS = 4;
     public static final int MAX_PARALLEL_UPLOADS = 256;
@@ -31,6 +35,9 @@ public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUp
         if (parallelUploads < 1 || parallelUploads > MAX_PARALLEL_UPLOADS) {
             throw new StrataConfig.ConfigException("snapshots.parallel-uploads", "must be 1.." + MAX_PARALLEL_UPLOADS
                     + ", got " + parallelUploads);
+        }
+        if (exportRetryAfter.compareTo(Duration.ofSeconds(1)) < 0 || exportRetryAfter.compareTo(Duration.ofDays(1)) > 0) {
+            throw new StrataConfig.ConfigException("snapshots.export-retry-after", "must be 1s..1d, got " + exportRetryAfter);
         }
         if (maxRunningExports < 1 || maxRunningExports > MAX_RUNNING_EXPORTS) {
             throw new StrataConfig.ConfigException("snapshots.max-running-exports", "must be 1.." + MAX_RUNNING_EXPORTS

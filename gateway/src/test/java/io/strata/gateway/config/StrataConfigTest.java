@@ -279,6 +279,21 @@ class StrataConfigTest {
     }
 
     @Test
+    void aFailedExportIsRetriedAfterOneMinuteUnlessConfiguredWithinOneSecondToOneDay(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(java.time.Duration.ofMinutes(1), StrataConfig.load(null, env, Map.of()).snapshots().exportRetryAfter());
+        assertEquals(java.time.Duration.ofSeconds(10), StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(),
+                "STRATA_SNAPSHOT_RETRY_AFTER", "10s"), Map.of()).snapshots().exportRetryAfter());
+        assertEquals(java.time.Duration.ofMinutes(5), StrataConfig.load(null, env,
+                Map.of("snapshots.export-retry-after", "5m")).snapshots().exportRetryAfter());
+        for (String bad : new String[] {"0s", "500ms", "2d", "soon"}) {
+            var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env,
+                    Map.of("snapshots.export-retry-after", bad)));
+            assertTrue(e.getMessage().contains("snapshots.export-retry-after"), e.getMessage());
+        }
+    }
+
+    @Test
     void snapshotsDefaultToALocalRepositoryInTheDataDirWithFourParallelUploads(@TempDir Path dir) {
         StrataConfig c = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
         assertEquals(1, c.snapshots().repositories().size());

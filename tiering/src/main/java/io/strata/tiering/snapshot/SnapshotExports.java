@@ -1,8 +1,11 @@
 package io.strata.tiering.snapshot;
 
+import io.strata.namespace.Bucket;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceView;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
 import io.strata.namespace.WorkItem;
 import io.strata.tiering.snapshot.SnapshotException.Reason;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -93,10 +97,16 @@ public final class SnapshotExports {
     }
     /** The work kind of aborts in progress (payload: the export's id), finished by {@link #resumeAll}. */
     static final String ABORT_KIND = "snapshot.abort";
-    /** A failed export is due again after this long. */
-    static final Duration RETRY_AFTER = Duration.ofMinutes(1);
+    /** A failed export is due again after this long, unless the constructor is told otherwise. */
+    public static final Duration RETRY_AFTER = Duration.ofMinutes(1);
     /** Test-only fault: resume keeps the counters but forgets the cursor's place and ranges (a negative control). */
     static final String FAULT_IGNORE_CURSOR = "snapshot-resume-from-start-without-cursor";
+    /**
+     * Test-only fault: the export lists the live namespace instead of its checkpoint (what "reading a
+     * live iterator for hours" would give), so the conformance test of a snapshot taken under load
+     * must find writes that began after the checkpoint (its negative control).
+     */
+    static final String FAULT_EXPORT_LIVE = "snapshot-export-live-namespace";
     private static final int PAGE = 256;
 
     /**
@@ -136,6 +146,7 @@ public final class SnapshotExports {
     private final Path workDir;
     private final SnapshotExporter.Options options;
     private final Clock clock;
+    private final Duration retryAfter;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
 
     /**
@@ -145,12 +156,25 @@ public final class SnapshotExports {
      */
     public SnapshotExports(Namespace namespace, Repositories repositories, VersionData data, Path workDir,
                            SnapshotExporter.Options options, Clock clock) {
+        this(namespace, repositories, data, workDir, options, clock, RETRY_AFTER);
+    }
+
+    /** As the constructor above, a failed export being due again after {@code retryAfter} (positive). */
+    public SnapshotExports(Namespace namespace, Repositories repositories, VersionData data, Path workDir,
+                           SnapshotExporter.Options options, Clock clock, Duration retryAfter) {
+        if (retryAfter.isNegative() || retryAfter.isZero()) throw new IllegalArgumentException("retryAfter <= 0: " + retryAfter);
+        this.retryAfter = retryAfter;
         this.namespace = namespace;
         this.repositories = repositories;
         this.data = data;
         this.workDir = workDir;
         this.options = options;
         this.clock = clock;
+    }
+
+    /** How long a failed export waits before it is due again. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     static String rangeKind(long exportId) {
@@ -235,7 +259,7 @@ public final class SnapshotExports {
     /**
      * Runs the export from its cursor to its root, then releases its mark and deletes its
      * checkpoint and records. {@code onRange} is told the counters after each range file. A failure
-     * is recorded on the export (attempts, last error; due again after {@link #RETRY_AFTER}) and
+     * is recorded on the export (attempts, last error; due again after {@link #retryAfter()}) and
      * thrown; the export stays, to be resumed or aborted.
      *
      * @throws SnapshotException NOT_FOUND if there is no such export, REJECTED if it is running or
@@ -249,7 +273,7 @@ public final class SnapshotExports {
         try {
             return run(export(item), onRange);
         } catch (RuntimeException e) {
-            namespace.retryWork(item, clock.instant().plus(RETRY_AFTER), String.valueOf(e.getMessage()));
+            namespace.retryWork(item, clock.instant().plus(retryAfter), String.valueOf(e.getMessage()));
             throw e;
         } finally {
             running.remove(id);
@@ -285,7 +309,13 @@ public final class SnapshotExports {
         markInProgress(e); // again: an export recorded by an earlier version has none yet
         SnapshotExporter.Result result;
         try (NamespaceView view = Namespace.openCheckpoint(e.checkpoint())) {
-            result = exporter.run(view, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
+            NamespaceView source = view;
+            if (FAULT_EXPORT_LIVE.equals(fault())) {
+                LOG.warn("STRATA_TEST_FAULT={}: snapshot export {} lists the live namespace, not its checkpoint",
+                        FAULT_EXPORT_LIVE, e.id());
+                source = new LiveView(namespace, view);
+            }
+            result = exporter.run(source, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
         }
         cleanup(e);
         LOG.info("snapshot export {} finished: {}", e.id(), result.locator());
@@ -331,6 +361,46 @@ public final class SnapshotExports {
     private static String fault() {
         String f = System.getProperty("strata.test.fault");
         return f != null ? f : System.getenv("STRATA_TEST_FAULT");
+    }
+
+    /**
+     * The test-only fault {@link #FAULT_EXPORT_LIVE}: buckets and versions from the live namespace,
+     * the rest (sequence, time, configuration documents) from the checkpoint. Closing it closes nothing.
+     */
+    private record LiveView(Namespace live, NamespaceView checkpoint) implements NamespaceView {
+        @Override
+        public long sequence() {
+            return checkpoint.sequence();
+        }
+
+        @Override
+        public Instant takenAt() {
+            return checkpoint.takenAt();
+        }
+
+        @Override
+        public List<Bucket> buckets() {
+            return live.buckets();
+        }
+
+        @Override
+        public Optional<Bucket> bucket(BucketName name) {
+            return live.bucket(name);
+        }
+
+        @Override
+        public SortedMap<String, byte[]> bucketConfigs(BucketName bucket) {
+            return checkpoint.bucketConfigs(bucket);
+        }
+
+        @Override
+        public VersionPage listVersions(BucketName bucket, VersionQuery query) {
+            return live.listVersions(bucket, query);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Records the export's creations and cursor in the namespace as it goes. */
@@ -464,7 +534,7 @@ public final class SnapshotExports {
                 done.add(resume(w.id()));
             } catch (RuntimeException e) {
                 LOG.warn("snapshot export {} failed (attempt {}), retried after {}: {}", w.id(), w.attempts() + 1,
-                        RETRY_AFTER, e.getMessage());
+                        retryAfter, e.getMessage());
             }
         }
         return done;
