@@ -1,5 +1,6 @@
 package io.strata.tiering.lifecycle;
 
+import io.strata.tiering.ConfigBytes;
 import io.strata.tiering.lifecycle.LifecycleConfiguration.Expiration;
 import io.strata.tiering.lifecycle.LifecycleConfiguration.Filter;
 import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentExpiration;
@@ -7,17 +8,12 @@ import io.strata.tiering.lifecycle.LifecycleConfiguration.NoncurrentTransition;
 import io.strata.tiering.lifecycle.LifecycleConfiguration.Rule;
 import io.strata.tiering.lifecycle.LifecycleConfiguration.Transition;
 
-import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /**
  * The stored form of a bucket's {@link LifecycleConfiguration}, kept as the namespace's bucket configuration
@@ -42,7 +38,7 @@ public final class LifecycleConfigurationCodec {
 
     /** Encodes {@code c}; equal configurations encode to equal bytes. */
     public static byte[] encode(LifecycleConfiguration c) {
-        Out out = new Out();
+        ConfigBytes.Writer out = new ConfigBytes.Writer();
         out.u8(VERSION).varint(c.transitionMinimumSize()).varint(c.rules().size());
         for (Rule r : c.rules()) {
             out.string(r.id()).u8(r.enabled() ? 1 : 0);
@@ -75,7 +71,7 @@ public final class LifecycleConfigurationCodec {
      *         format version (truncated, trailing bytes, a value the configuration refuses)
      */
     public static LifecycleConfiguration decode(byte[] bytes) {
-        In in = new In(bytes);
+        ConfigBytes.Reader in = new ConfigBytes.Reader(bytes, "lifecycle configuration");
         int version = in.u8();
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown lifecycle configuration format version " + version
@@ -113,146 +109,5 @@ public final class LifecycleConfigurationCodec {
         }
         in.end();
         return new LifecycleConfiguration(rules, minimum);
-    }
-
-    /** A growable array the fields are appended to. */
-    private static final class Out {
-        private byte[] buf = new byte[256];
-        private int length;
-
-        private void ensure(int more) {
-            if (length + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
-        }
-
-        Out u8(int v) {
-            ensure(1);
-            buf[length++] = (byte) v;
-            return this;
-        }
-
-        Out varint(long v) {
-            if (v < 0) throw new IllegalArgumentException("negative value: " + v);
-            while ((v & ~0x7FL) != 0) {
-                u8((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            return u8((int) v);
-        }
-
-        Out i64(long v) {
-            for (int shift = 56; shift >= 0; shift -= 8) u8((int) (v >>> shift));
-            return this;
-        }
-
-        Out string(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            varint(b.length);
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, length, b.length);
-            length += b.length;
-            return this;
-        }
-
-        Out optionalInt(OptionalInt v) {
-            return v.isPresent() ? u8(1).varint(v.getAsInt()) : u8(0);
-        }
-
-        Out optionalLong(OptionalLong v) {
-            return v.isPresent() ? u8(1).varint(v.getAsLong()) : u8(0);
-        }
-
-        Out optionalInstant(Optional<Instant> v) {
-            if (v.isEmpty()) return u8(0);
-            u8(1).i64(v.get().getEpochSecond());
-            int nanos = v.get().getNano();
-            return u8(nanos >>> 24).u8(nanos >>> 16).u8(nanos >>> 8).u8(nanos);
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, length);
-        }
-    }
-
-    /** Reads what {@link Out} wrote; every malformed input is an IllegalArgumentException, never an index error. */
-    private static final class In {
-        private final byte[] buf;
-        private int pos;
-
-        In(byte[] buf) {
-            this.buf = buf;
-        }
-
-        int u8() {
-            if (pos >= buf.length) throw new IllegalArgumentException("lifecycle configuration truncated at byte " + pos);
-            return buf[pos++] & 0xFF;
-        }
-
-        boolean bool() {
-            int b = u8();
-            if (b > 1) throw new IllegalArgumentException("bad flag " + b + " at byte " + (pos - 1));
-            return b == 1;
-        }
-
-        long varint() {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = u8();
-                v |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    if (v < 0) throw new IllegalArgumentException("number out of range at byte " + pos);
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("number too long at byte " + pos);
-        }
-
-        /** A count or length, which cannot exceed the bytes left (each item takes at least one). */
-        int count() {
-            long v = varint();
-            if (v > buf.length - pos) throw new IllegalArgumentException("count " + v + " exceeds the record");
-            return (int) v;
-        }
-
-        int int31() {
-            long v = varint();
-            if (v > Integer.MAX_VALUE) throw new IllegalArgumentException("number out of range: " + v);
-            return (int) v;
-        }
-
-        long i64() {
-            long v = 0;
-            for (int i = 0; i < 8; i++) v = v << 8 | u8();
-            return v;
-        }
-
-        String string() {
-            int n = count();
-            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
-        }
-
-        OptionalInt optionalInt() {
-            return bool() ? OptionalInt.of(int31()) : OptionalInt.empty();
-        }
-
-        OptionalLong optionalLong() {
-            return bool() ? OptionalLong.of(varint()) : OptionalLong.empty();
-        }
-
-        Optional<Instant> optionalInstant() {
-            if (!bool()) return Optional.empty();
-            long seconds = i64();
-            int nanos = u8() << 24 | u8() << 16 | u8() << 8 | u8();
-            try {
-                return Optional.of(Instant.ofEpochSecond(seconds, nanos));
-            } catch (DateTimeException | ArithmeticException e) {
-                throw new IllegalArgumentException("bad instant", e);
-            }
-        }
-
-        void end() {
-            if (pos != buf.length) throw new IllegalArgumentException((buf.length - pos) + " trailing bytes");
-        }
     }
 }

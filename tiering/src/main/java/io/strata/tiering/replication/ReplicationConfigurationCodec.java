@@ -1,12 +1,11 @@
 package io.strata.tiering.replication;
 
+import io.strata.tiering.ConfigBytes;
 import io.strata.tiering.replication.ReplicationConfiguration.Destination;
 import io.strata.tiering.replication.ReplicationConfiguration.Filter;
 import io.strata.tiering.replication.ReplicationConfiguration.Rule;
 import io.strata.tiering.replication.ReplicationConfiguration.Setting;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,29 +34,17 @@ public final class ReplicationConfigurationCodec {
 
     /** Encodes {@code c}; equal configurations encode to equal bytes. */
     public static byte[] encode(ReplicationConfiguration c) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(VERSION);
-        string(out, c.role());
-        varint(out, c.rules().size());
+        ConfigBytes.Writer out = new ConfigBytes.Writer();
+        out.u8(VERSION).string(c.role()).varint(c.rules().size());
         for (Rule r : c.rules()) {
-            string(out, r.id());
-            out.write(r.priority().isPresent() ? 1 : 0);
-            if (r.priority().isPresent()) varint(out, r.priority().getAsInt());
-            out.write(r.enabled() ? 1 : 0);
-            out.write(r.filter().form().ordinal());
-            string(out, r.filter().prefix());
-            varint(out, r.filter().tags().size());
-            r.filter().tags().forEach((k, v) -> {
-                string(out, k);
-                string(out, v);
-            });
+            out.string(r.id()).optionalInt(r.priority()).bool(r.enabled());
+            out.u8(r.filter().form().ordinal()).string(r.filter().prefix()).varint(r.filter().tags().size());
+            r.filter().tags().forEach((k, v) -> out.string(k).string(v));
             for (Setting s : List.of(r.deleteMarkerReplication(), r.existingObjectReplication(), r.replicaModifications(),
                     r.sseKmsEncryptedObjects())) {
-                out.write(s.ordinal());
+                out.u8(s.ordinal());
             }
-            string(out, r.destination().bucketArn());
-            out.write(r.destination().storageClass().isPresent() ? 1 : 0);
-            r.destination().storageClass().ifPresent(sc -> string(out, sc));
+            out.string(r.destination().bucketArn()).optionalString(r.destination().storageClass());
         }
         return out.toByteArray();
     }
@@ -69,7 +56,7 @@ public final class ReplicationConfigurationCodec {
      *         format version (truncated, trailing bytes, a value the configuration refuses)
      */
     public static ReplicationConfiguration decode(byte[] bytes) {
-        In in = new In(bytes);
+        ConfigBytes.Reader in = new ConfigBytes.Reader(bytes, "replication configuration");
         int version = in.u8();
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown replication configuration format version " + version
@@ -80,7 +67,7 @@ public final class ReplicationConfigurationCodec {
         List<Rule> rules = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String id = in.string();
-            OptionalInt priority = in.bool() ? OptionalInt.of(in.int31()) : OptionalInt.empty();
+            OptionalInt priority = in.optionalInt();
             boolean enabled = in.bool();
             Filter.Form form = in.pick(Filter.Form.values(), "filter form");
             String prefix = in.string();
@@ -93,90 +80,11 @@ public final class ReplicationConfigurationCodec {
             Setting replicaModifications = in.pick(Setting.values(), "setting");
             Setting sseKms = in.pick(Setting.values(), "setting");
             String arn = in.string();
-            Optional<String> storageClass = in.bool() ? Optional.of(in.string()) : Optional.empty();
+            Optional<String> storageClass = in.optionalString();
             rules.add(new Rule(id, priority, enabled, filter, deleteMarkers, existing, replicaModifications, sseKms,
                     new Destination(arn, storageClass)));
         }
         in.end();
         return new ReplicationConfiguration(role, rules);
-    }
-
-    private static void varint(ByteArrayOutputStream out, long v) {
-        if (v < 0) throw new IllegalArgumentException("negative value: " + v);
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
-
-    private static void string(ByteArrayOutputStream out, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        varint(out, b.length);
-        out.writeBytes(b);
-    }
-
-    /** Reads what encode wrote; every malformed input is an IllegalArgumentException, never an index error. */
-    private static final class In {
-        private final byte[] buf;
-        private int pos;
-
-        In(byte[] buf) {
-            this.buf = buf;
-        }
-
-        int u8() {
-            if (pos >= buf.length) throw new IllegalArgumentException("replication configuration truncated at byte " + pos);
-            return buf[pos++] & 0xFF;
-        }
-
-        boolean bool() {
-            int b = u8();
-            if (b > 1) throw new IllegalArgumentException("bad flag " + b + " at byte " + (pos - 1));
-            return b == 1;
-        }
-
-        <E> E pick(E[] values, String what) {
-            int b = u8();
-            if (b >= values.length) throw new IllegalArgumentException("unknown " + what + " " + b + " at byte " + (pos - 1));
-            return values[b];
-        }
-
-        long varint() {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = u8();
-                v |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    if (v < 0) throw new IllegalArgumentException("number out of range at byte " + pos);
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("number too long at byte " + pos);
-        }
-
-        /** A count or length, which cannot exceed the bytes left (each item takes at least one). */
-        int count() {
-            long v = varint();
-            if (v > buf.length - pos) throw new IllegalArgumentException("count " + v + " exceeds the record");
-            return (int) v;
-        }
-
-        int int31() {
-            long v = varint();
-            if (v > Integer.MAX_VALUE) throw new IllegalArgumentException("number out of range: " + v);
-            return (int) v;
-        }
-
-        String string() {
-            int n = count();
-            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
-        }
-
-        void end() {
-            if (pos != buf.length) throw new IllegalArgumentException((buf.length - pos) + " trailing bytes");
-        }
     }
 }
