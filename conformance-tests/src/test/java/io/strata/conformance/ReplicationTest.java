@@ -30,14 +30,19 @@ class ReplicationTest extends GatewayTest {
 
     /** Runs the packaged {@code strata} command against the gateway; returns exit status and output. */
     static Map.Entry<Integer, String> strata(String... args) throws Exception {
+        return run(server, args);
+    }
+
+    /** Runs the packaged {@code strata} command against {@code on}; returns exit status and output. */
+    static Map.Entry<Integer, String> run(StrataServer on, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", StrataServer.jar().toString()));
         command.addAll(List.of(args));
-        command.addAll(List.of("--gateway", server.endpoint().toString()));
+        command.addAll(List.of("--gateway", on.endpoint().toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("STRATA_ACCESS_KEY", StrataServer.ACCESS_KEY);
         pb.environment().put("STRATA_SECRET_KEY", StrataServer.SECRET_KEY);
-        Path out = Files.createTempFile(root, "strata", ".txt");
+        Path out = Files.createTempFile("strata", ".txt");
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
