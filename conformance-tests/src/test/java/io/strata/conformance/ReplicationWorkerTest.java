@@ -118,6 +118,11 @@ class ReplicationWorkerTest {
     /** A gateway with a target (named after the target bucket) and a versioned source bucket replicating everything to it. */
     static String setUp(StrataServer on, S3Client s3, String bucket, String targetBucket) throws Exception {
         target.createBucket(b -> b.bucket(targetBucket));
+        return configure(on, s3, bucket, targetBucket);
+    }
+
+    /** As {@link #setUp} without creating the target bucket. */
+    static String configure(StrataServer on, S3Client s3, String bucket, String targetBucket) throws Exception {
         admin(on, "POST", "/replication/targets", Map.of("name", targetBucket), """
                 {"endpoint":"http://127.0.0.1:%d","bucket":"%s","access-key":"%s","secret-key":"%s","path-style":"true"}
                 """.formatted(proxyPort, targetBucket, PROXY_KEY, PROXY_SECRET));
@@ -219,6 +224,18 @@ class ReplicationWorkerTest {
             assertTrue(metrics.contains("strata_replication_completed_total{target=\"converge-dst\"}")
                     && metrics.contains("strata_replication_pending{target=\"converge-dst\"} 0")
                     && metrics.contains("strata_replication_state{target=\"converge-dst\",state=\"ok\"} 1"), metrics);
+
+            // A target bucket that does not exist is a permanent refusal: FAILED with the reason, kept,
+            // and sent again by retry --failed once the bucket is there.
+            String refused = configure(server, s3, "refused-src", "refused-dst");
+            s3.putObject(b -> b.bucket(refused).key("k"), RequestBody.fromBytes(TestData.bytes(9, 64)));
+            waitFor("k FAILED", () -> status(s3, refused, "k") == ReplicationStatus.FAILED);
+            String st = admin(server, "GET", "/replication/status", Map.of("bucket", refused), null);
+            assertTrue(st.contains("\"failed\":1") && st.contains("NoSuchBucket") && st.contains("\"key\":\"k\""), st);
+            target.createBucket(b -> b.bucket("refused-dst"));
+            assertTrue(admin(server, "POST", "/replication/retry", Map.of("failed", ""), null).contains("\"requeued\":1"));
+            waitFor("k COMPLETED after retry --failed", () -> status(s3, refused, "k") == ReplicationStatus.COMPLETED);
+            assertEquals(List.of(), differences(s3, refused, "refused-dst", List.of("k")));
         }
     }
 
