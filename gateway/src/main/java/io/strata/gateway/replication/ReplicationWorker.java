@@ -302,10 +302,19 @@ public final class ReplicationWorker implements AutoCloseable {
      */
     private Optional<ReplicationConfiguration.Rule> rule(ReplicationConfiguration config, ReplicationTarget target,
                                                          String key, Map<String, String> tags) {
+        return rule(config, target.name(), targets.list(), key, tags);
+    }
+
+    /** The decision of {@link #rule(ReplicationConfiguration, ReplicationTarget, String, Map)}, free of state. */
+    static Optional<ReplicationConfiguration.Rule> rule(ReplicationConfiguration config, String target,
+                                                        List<ReplicationTarget> all, String key, Map<String, String> tags) {
         return config.rules().stream()
                 .filter(ReplicationConfiguration.Rule::enabled)
-                .filter(r -> ReplicationTarget.matching(r.destination().bucketArn(), targets.list()).stream()
-                        .anyMatch(t -> t.name().equals(target.name())))
+                .filter(r -> {
+                    // A destination resolves only to exactly one target (two with its bucket: to none).
+                    List<ReplicationTarget> resolved = ReplicationTarget.matching(r.destination().bucketArn(), all);
+                    return resolved.size() == 1 && resolved.getFirst().name().equals(target);
+                })
                 .filter(r -> tags == null ? r.filter().tags().isEmpty() && key.startsWith(r.filter().prefix())
                         : r.filter().matches(key, tags))
                 .max(Comparator.comparingInt(r -> r.priority().orElse(0)));
