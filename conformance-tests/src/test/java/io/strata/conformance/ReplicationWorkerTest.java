@@ -274,20 +274,30 @@ class ReplicationWorkerTest {
             stopProxy();
             try {
                 // Writes at the source succeed with the target down, and stay PENDING.
-                s3.putObject(b -> b.bucket(bucket).key("during"), RequestBody.fromBytes(TestData.bytes(7, 300)));
+                s3.putObject(b -> b.bucket(bucket).key("during"), RequestBody.fromBytes(TestData.bytes(70, 300)));
                 s3.deleteObject(b -> b.bucket(bucket).key("before"));
+                waitFor("the first version of during retried", () -> {
+                    try {
+                        return !admin(server, "GET", "/replication/status", Map.of(), null).contains("\"lastError\":\"\"");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // A second version queued behind a first that is backing off: the target must end with
+                // this one, the newest.
+                s3.putObject(b -> b.bucket(bucket).key("during"), RequestBody.fromBytes(TestData.bytes(7, 300)));
                 waitFor("during PENDING", () -> status(s3, bucket, "during") == ReplicationStatus.PENDING);
                 waitFor("an error reported for the target", () -> {
                     try {
                         String st = admin(server, "GET", "/replication/status", Map.of(), null);
-                        return st.contains("\"pending\":2") && !st.contains("\"lastError\":\"\"");
+                        return st.contains("\"pending\":3") && !st.contains("\"lastError\":\"\"");
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
                 });
                 var cli = ReplicationTest.run(server, "replicate", "status", bucket);
                 assertEquals(0, cli.getKey(), cli.getValue());
-                assertTrue(cli.getValue().contains("outage-dst") && cli.getValue().contains(" 2 "), cli.getValue());
+                assertTrue(cli.getValue().contains("outage-dst") && cli.getValue().contains(" 3 "), cli.getValue());
 
                 // A kill -9 with that backlog: nothing is lost.
                 s3.close();
