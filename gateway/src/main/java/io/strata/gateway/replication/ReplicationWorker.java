@@ -28,11 +28,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -331,8 +329,7 @@ public final class ReplicationWorker implements AutoCloseable {
         String kind = QUEUE_PREFIX + target.name();
         List<WorkItem> items = new ArrayList<>(namespace.work(kind, BATCH));
         items.sort(Comparator.comparingLong(WorkItem::id));   // log order, whatever their due times
-        Set<String> waiting = new HashSet<>();
-        Instant now = clock.instant();
+        KeyOrder order = new KeyOrder(clock.instant());
         for (WorkItem item : items) {
             if (closed) return;
             ReplicationWork work;
@@ -344,11 +341,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 continue;
             }
             // Per-key FIFO: a key's later changes wait for its earlier one.
-            if (waiting.contains(work.orderKey())) continue;
-            if (item.notBefore().isAfter(now)) {
-                waiting.add(work.orderKey());
-                continue;
-            }
+            if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
             try {
                 send(sender, work);
                 namespace.removeWork(item.id());
@@ -357,7 +350,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (e.reason() == ReplicationException.Reason.PERMANENT) {
                     fail(target, item, work, e.getMessage());
                 } else {
-                    waiting.add(work.orderKey());
+                    order.hold(work.orderKey());
                     Duration backoff = backoff(item.attempts());
                     namespace.retryWork(item, clock.instant().plus(backoff), e.getMessage());
                     LOG.debug("replication target {}: {} retried in {}: {}", target.name(), work.orderKey(), backoff,
