@@ -79,6 +79,8 @@ public final class ReplicationWorker implements AutoCloseable {
     static final int COUNT_LIMIT = 100_000;
     /** The first retry of a transient failure; it doubles per attempt. */
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    /** How often the metrics' view of the queues is refreshed. */
+    static final Duration STATUS_EVERY = Duration.ofSeconds(1);
     /** Due time of a FAILED item: it waits for {@link #retryFailed}, never for the clock. */
     private static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
     /**
@@ -119,6 +121,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
+    private Instant statusTaken;
     private volatile boolean dropOne;
     private volatile boolean closed;
     private Thread thread;
@@ -176,8 +179,13 @@ public final class ReplicationWorker implements AutoCloseable {
                 throw e;
             }
         }
-        // Kept for the scrape, which must not read the queues on its own thread.
-        lastStatus = status(Optional.empty());
+        // Kept for the scrape, which must not read the queues on its own thread; at most once a second,
+        // as it reads every queued item (up to COUNT_LIMIT per target).
+        Instant now = clock.instant();
+        if (statusTaken == null || !now.isBefore(statusTaken.plus(STATUS_EVERY))) {
+            lastStatus = status(Optional.empty());
+            statusTaken = now;
+        }
     }
 
     /**
