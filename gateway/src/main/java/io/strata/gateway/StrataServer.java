@@ -18,6 +18,7 @@ import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.ReplicationAdmin;
 import io.strata.gateway.replication.ReplicationTargets;
+import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.config.SiteId;
 import io.strata.gateway.admin.SnapshotSchedules;
 import io.strata.gateway.admin.JobsAdmin;
@@ -110,13 +111,15 @@ public final class StrataServer implements AutoCloseable {
     private final SnapshotService snapshots;
     private final Restores restores;
     private final SnapshotSchedules schedules;
+    private final ReplicationWorker replication;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
                          Attachments attachments, SnapshotService snapshots, Restores restores,
-                         SnapshotSchedules schedules) {
+                         SnapshotSchedules schedules, ReplicationWorker replication) {
         this.schedules = schedules;
+        this.replication = replication;
         this.guard = guard;
         this.restores = restores;
         this.attachments = attachments;
@@ -164,6 +167,7 @@ public final class StrataServer implements AutoCloseable {
         SnapshotRepositories snapshotRepos = null;
         SnapshotService snapshots = null;
         SnapshotSchedules schedules = null;
+        ReplicationWorker replication = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -221,6 +225,9 @@ public final class StrataServer implements AutoCloseable {
             // Replication targets: read from the data directory before the S3 API serves, as
             // PutBucketReplication resolves its destinations against them.
             ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir(), namespace.changeFeed());
+            // The worker reads the stored namespace's log and queues; it reads object bytes through the service.
+            replication = new ReplicationWorker(namespace, service, replicationTargets, clock, config.replication());
+            metrics.replication(replication::appendMetrics);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region(), replicationTargets);
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
@@ -233,6 +240,7 @@ public final class StrataServer implements AutoCloseable {
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
             ReplicationAdmin.register(admin, replicationTargets, namespace);
+            ReplicationAdmin.registerWorker(admin, replication);
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
             SnapshotRestoreAdmin.register(admin, restores, attachments, namespace, root.accessKey());
             // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range
@@ -266,6 +274,7 @@ public final class StrataServer implements AutoCloseable {
             restores.start();
             snapshots.start();
             schedules.start();
+            replication.start();
             guard.start();
             var builder = WebServer.builder();
             if (config.tls().isPresent()) builder.tls(tls(config));
@@ -305,11 +314,12 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments, snapshots, restores, schedules);
+                    created[0], guard, attachments, snapshots, restores, schedules, replication);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
             if (schedules != null) steps.add(new Step("snapshot schedules", schedules::close));
+            if (replication != null) steps.add(new Step("replication worker", replication::close));
             if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
             if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
@@ -445,6 +455,7 @@ public final class StrataServer implements AutoCloseable {
                 new Step("listener", web::stop),
                 new Step("connection guard", guard::close),
                 new Step("snapshot schedules", schedules::close),
+                new Step("replication worker", replication::close),
                 new Step("snapshot exports", snapshots::close),
                 new Step("snapshot repositories", snapshots.repositories()::close),
                 new Step("orphan collector", orphans::close),

@@ -36,10 +36,17 @@ import java.util.Optional;
  * @param sequence  position in the log: unique, increasing in commit order, never reused
  * @param committed when the mutation was committed (the namespace's clock); the age bound uses it
  * @param version   the version or marker concerned, for the version kinds; empty for bucket kinds
- * @param detail    the bucket kinds' detail (see above); "" otherwise
+ * @param detail    the bucket kinds' detail (see above); for the version kinds, who made the change:
+ *                  {@link #LIFECYCLE} for lifecycle expiration, "" for a client
  */
 public record ChangeEntry(long sequence, Instant committed, Kind kind, BucketName bucket, Optional<VersionRef> version,
                           String detail) {
+
+    /**
+     * The detail of a version entry made by lifecycle expiration (a delete marker or a removal): S3 does
+     * not replicate those, so a replication worker must tell them from a client's DELETE.
+     */
+    public static final String LIFECYCLE = "lifecycle";
 
     /** What changed. Stored by ordinal: only append new kinds. */
     public enum Kind {

@@ -219,6 +219,18 @@ public interface Namespace extends AutoCloseable {
     boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement);
 
     /**
+     * Sets one version's replication status ({@code x-amz-replication-status}), a compare-and-set as
+     * {@link #replaceVersion} (on the whole record, so a concurrent tag change is not clobbered), but
+     * logging no change entry: the status is the replication worker's bookkeeping, not a change of the
+     * object, and an entry would come back to the worker as a metadata change to replicate, forever.
+     *
+     * @return false (nothing written) if the version is gone or has changed; the caller reads it again
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     * @throws IllegalArgumentException if {@code expected} is a delete marker (markers have no status)
+     */
+    boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status);
+
+    /**
      * S3's DELETE without a version id. Unversioned: removes the key's {@code null} version (absent
      * key: nothing happens, no error). Enabled: adds a delete marker with a new id. Suspended:
      * removes the {@code null} version and adds a {@code null} delete marker. Removed data goes to

@@ -213,6 +213,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status) {
+        return versions.setReplicationStatus(expected, Objects.requireNonNull(status, "status"));
+    }
+
+    @Override
     public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, OptionalLong finishedWork) {
         return versions.relocate(expected, replacement, finishedWork);
     }

@@ -463,6 +463,7 @@ final class Store {
         private final WriteBatch batch = new WriteBatch();
         private final Set<Segment> garbageSegments = new LinkedHashSet<>();
         private final List<Change> changes = new ArrayList<>(1);
+        private String origin = "";
 
         private Commit() {
         }
@@ -485,7 +486,13 @@ final class Store {
 
         /** Logs a change of one version, written with this commit. */
         Commit change(ChangeEntry.Kind kind, ObjectVersion v) {
-            changes.add(new Change(kind, v.bucket(), Optional.of(ChangeEntry.VersionRef.of(v)), ""));
+            changes.add(new Change(kind, v.bucket(), Optional.of(ChangeEntry.VersionRef.of(v)), origin));
+            return this;
+        }
+
+        /** Marks the version changes logged from now on as made by {@code origin} (their entries' detail). */
+        Commit origin(String origin) {
+            this.origin = origin;
             return this;
         }
 

@@ -467,6 +467,19 @@ final class VersionTable {
                 }).isPresent());
     }
 
+    boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status) {
+        if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no replication status");
+        ObjectVersion replacement = expected.withAttributes(expected.attributes().withReplicationStatus(status));
+        return store.withKey(expected.bucket(), expected.key(), (bucket, c) ->
+                compareAndSet(expected, Place.ANY, matched -> {
+                    // No change entry: the status is the replication worker's own bookkeeping, and an
+                    // entry would come back to it as a metadata change to send again, forever.
+                    rewrite(c, matched, replacement);
+                    c.write();
+                    return true;
+                }).isPresent());
+    }
+
     boolean relocate(ObjectVersion expected, ObjectVersion replacement, OptionalLong finishedWork) {
         if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no data to relocate");
         if (!expected.bucket().equals(replacement.bucket()) || !expected.key().equals(replacement.key())
@@ -503,8 +516,11 @@ final class VersionTable {
     }
 
     Optional<DeleteResult> deleteIf(ObjectVersion expected) {
+        // Only lifecycle expiration deletes this way: its entries say so, because S3 does not
+        // replicate the delete markers lifecycle makes and a replication worker must tell them apart.
         return store.withKey(expected.bucket(), expected.key(), (bucket, c) ->
-                compareAndSet(expected, Place.NEWEST, matched -> deleteCurrent(c, bucket, expected.key())));
+                compareAndSet(expected, Place.NEWEST, matched -> deleteCurrent(c.origin(ChangeEntry.LIFECYCLE),
+                        bucket, expected.key())));
     }
 
     /** S3's DELETE without a version id under the bucket's state; writes {@code c}. Caller holds the key lock. */

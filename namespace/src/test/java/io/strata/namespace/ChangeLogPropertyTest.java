@@ -76,7 +76,11 @@ class ChangeLogPropertyTest {
     }
 
     private static String identity(Kind kind, ObjectVersion v) {
-        return identity(kind, v.bucket(), Optional.of(ChangeEntry.VersionRef.of(v)), "");
+        return identity(kind, v, "");
+    }
+
+    private static String identity(Kind kind, ObjectVersion v, String detail) {
+        return identity(kind, v.bucket(), Optional.of(ChangeEntry.VersionRef.of(v)), detail);
     }
 
     /** One thread's random mutations; {@link #expected} is what each committed one must log, in order. */
@@ -116,10 +120,15 @@ class ChangeLogPropertyTest {
         }
 
         void logDelete(DeleteResult r) {
+            logDelete(r, "");
+        }
+
+        /** {@code detail}: who deleted ({@link ChangeEntry#LIFECYCLE} for lifecycle's compare-and-delete). */
+        void logDelete(DeleteResult r, String detail) {
             if (r.marker().isPresent()) {
-                expected.add(identity(Kind.DELETE_MARKER_PUT, r.marker().get()));
+                expected.add(identity(Kind.DELETE_MARKER_PUT, r.marker().get(), detail));
             } else if (r.removed().isPresent()) {
-                expected.add(identity(Kind.VERSION_DELETED, r.removed().get()));
+                expected.add(identity(Kind.VERSION_DELETED, r.removed().get(), detail));
             }
         }
 
@@ -163,7 +172,7 @@ class ChangeLogPropertyTest {
                             throw new AssertionError("a stale expectation deleted " + r);
                         });
                     } else {
-                        ns.deleteObjectIf(seen).ifPresent(this::logDelete);
+                        ns.deleteObjectIf(seen).ifPresent(r -> logDelete(r, ChangeEntry.LIFECYCLE));
                     }
                 }
                 case 7 -> {

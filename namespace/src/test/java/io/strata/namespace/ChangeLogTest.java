@@ -143,6 +143,42 @@ class ChangeLogTest {
     }
 
     @Test
+    void lifecycleDeletesAreMarkedAsLifecycleAndClientDeletesAreNot() {
+        ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
+        ns.createBucket(bucket("bucket"));
+        ns.setVersioning(B, BucketVersioning.ENABLED);
+        ObjectVersion a = put("a");
+        put("b");
+        ns.deleteObjectIf(a).orElseThrow();
+        ns.deleteObject(B, key("b"));
+
+        List<ChangeEntry> markers = all(feed, 0).stream()
+                .filter(e -> e.kind() == ChangeEntry.Kind.DELETE_MARKER_PUT).toList();
+        assertEquals(List.of("DELETE_MARKER_PUT bucket a " + markers.get(0).version().orElseThrow().versionId()
+                        + " " + ChangeEntry.LIFECYCLE,
+                "DELETE_MARKER_PUT bucket b " + markers.get(1).version().orElseThrow().versionId()),
+                described(markers));
+    }
+
+    @Test
+    void aReplicationStatusIsStoredWithoutAChangeEntryAndOnlyOnTheExpectedRecord() {
+        ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
+        ns.createBucket(bucket("bucket"));
+        ObjectVersion a = put("a");
+        long head = feed.head();
+
+        assertTrue(ns.setReplicationStatus(a, ReplicationStatus.PENDING));
+        ObjectVersion pending = ns.object(B, key("a")).orElseThrow();
+        assertEquals(ReplicationStatus.PENDING, pending.attributes().replicationStatus());
+        assertEquals(a.withAttributes(a.attributes().withReplicationStatus(ReplicationStatus.PENDING)), pending);
+        // The record changed, so a status set on the old one is refused and changes nothing.
+        assertFalse(ns.setReplicationStatus(a, ReplicationStatus.FAILED));
+        assertTrue(ns.setReplicationStatus(pending, ReplicationStatus.COMPLETED));
+        assertEquals(ReplicationStatus.COMPLETED, ns.object(B, key("a")).orElseThrow().attributes().replicationStatus());
+        assertEquals(head, feed.head());
+    }
+
+    @Test
     void refusedAndNoOpMutationsAppendNothing() {
         ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
         ns.createBucket(bucket("bucket"));

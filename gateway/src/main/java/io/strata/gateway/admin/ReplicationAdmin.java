@@ -4,9 +4,11 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.strata.gateway.config.ReplicationTargetSpec;
 import io.strata.gateway.replication.ReplicationTargets;
+import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.s3.S3Error;
 import io.strata.gateway.s3.S3Exception;
 import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
 import io.strata.tiering.replication.ReplicationConfiguration;
@@ -81,6 +83,56 @@ public final class ReplicationAdmin {
             }
             LOG.info("replication target {} removed", name);
             AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("removed", name)));
+        });
+    }
+
+    /**
+     * The worker's routes: {@code GET /replication/status[?bucket=B]}, each target's state, backlog, lag,
+     * totals, the first waiting operation's last error and next attempt, and its FAILED operations with
+     * their reasons ({@code strata replicate status}); {@code POST /replication/retry?failed[&target=T]}
+     * queues the FAILED operations again ({@code strata replicate retry --failed}).
+     */
+    public static void registerWorker(AdminApi admin, ReplicationWorker worker) {
+        admin.register("GET", "/replication/status", (req, res) -> {
+            Optional<BucketName> bucket;
+            try {
+                bucket = req.query().first("bucket").asOptional().map(BucketName::new);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            List<Object> out = new ArrayList<>();
+            for (ReplicationWorker.TargetStatus t : worker.status(bucket)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("target", t.target());
+                m.put("state", t.state());
+                m.put("pending", t.pending());
+                m.put("oldestPending", t.oldestPending().map(Object::toString).orElse(null));
+                m.put("completed", t.completed());
+                m.put("failed", t.failed());
+                m.put("lastError", t.lastError());
+                m.put("nextAttempt", t.nextAttempt().map(Object::toString).orElse(null));
+                List<Object> failures = new ArrayList<>();
+                for (ReplicationWorker.FailedOperation f : t.failures()) {
+                    Map<String, Object> fm = new LinkedHashMap<>();
+                    fm.put("bucket", f.bucket());
+                    fm.put("key", f.key());
+                    fm.put("versionId", f.versionId());
+                    fm.put("error", f.error());
+                    failures.add(fm);
+                }
+                m.put("failures", failures);
+                out.add(m);
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("targets", out)));
+        });
+        admin.register("POST", "/replication/retry", (req, res) -> {
+            if (!req.query().contains("failed")) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "say which operations to retry: failed.");
+            }
+            Optional<String> target = req.query().first("target").asOptional();
+            int n = worker.retryFailed(target);
+            LOG.info("replication: {} FAILED operation(s) queued again", n);
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("requeued", n)));
         });
     }
 

@@ -19,6 +19,7 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
 import io.strata.namespace.PutResult;
+import io.strata.namespace.ReplicationStatus;
 import io.strata.namespace.Segment;
 import io.strata.namespace.UploadPage;
 import io.strata.namespace.VersionPage;
@@ -161,6 +162,12 @@ public final class AttachedNamespace implements Namespace {
     public boolean replaceVersion(ObjectVersion expected, ObjectVersion replacement) {
         refuseIfAttached(expected.bucket());
         return inner.replaceVersion(expected, replacement);
+    }
+
+    @Override
+    public boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status) {
+        refuseIfAttached(expected.bucket());
+        return inner.setReplicationStatus(expected, status);
     }
 
     @Override

@@ -19,6 +19,8 @@ import java.util.Set;
 public final class ReplicateCommand {
     static final String USAGE = """
             Usage: strata replicate target <command> [arguments] [options]
+                   strata replicate status [BUCKET] [options]
+                   strata replicate retry --failed [--target NAME] [options]
 
               target add NAME --endpoint URL --bucket B --access-key K --secret-key S
                          [--region R] [--path-style]
@@ -30,6 +32,12 @@ public final class ReplicateCommand {
               target list       The targets: name, ARN, endpoint, region, bucket (no keys)
               target rm NAME    Forget a target; refused while a bucket's replication
                                 configuration sends to it
+
+              status [BUCKET]   Each target's state (OK, BACKOFF, OPEN, RESYNC_REQUIRED), pending
+                                operations, oldest pending change, completed and failed counts,
+                                the last error and next attempt, and every FAILED operation
+                                with its reason (of BUCKET only, if given)
+              retry --failed    Queue every FAILED operation again (of --target NAME only)
 
             A bucket's replication rules name their destination as S3 does, by bucket ARN, in
             aws s3api put-bucket-replication: <Destination><Bucket>arn:aws:s3:::B</Bucket>. That
@@ -65,13 +73,16 @@ public final class ReplicateCommand {
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(VALUED_SETTINGS);
         valued.add("gateway");
+        valued.add("target");
         // --path-style is a switch; --path-style=true|false is taken too.
         valued.add("path-style");
-        return CommandFrame.run(args, USAGE, Set.of("json", "path-style"), valued, out, err, this::execute);
+        return CommandFrame.run(args, USAGE, Set.of("json", "path-style", "failed"), valued, out, err, this::execute);
     }
 
     private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
         List<String> positional = a.positional();
+        if (!positional.isEmpty() && positional.getFirst().equals("status")) return status(a, positional);
+        if (!positional.isEmpty() && positional.getFirst().equals("retry")) return retry(a, positional);
         if (positional.isEmpty() || !positional.getFirst().equals("target")) {
             throw new IllegalArgumentException(positional.isEmpty() ? "missing command (see strata replicate --help)"
                     : "unknown replicate command '" + positional.getFirst() + "' (see strata replicate --help)");
@@ -118,6 +129,40 @@ public final class ReplicateCommand {
             default -> throw new IllegalArgumentException("unknown replicate target command '" + action
                     + "' (add, list or rm; see strata replicate --help)");
         }
+    }
+
+    private int status(Args a, List<String> positional) throws IOException, InterruptedException, AdminClient.AdminError {
+        noMore(positional, 2);
+        String query = positional.size() > 1 ? "bucket=" + enc(positional.get(1)) : "";
+        Map<String, Object> r = connect(a).call("GET", "/_strata/admin/replication/status", query);
+        if (a.has("json")) {
+            out.print(Json.write(r));
+            return 0;
+        }
+        out.printf("%-16s %-15s %8s %-24s %10s %7s %s%n", "TARGET", "STATE", "PENDING", "OLDEST PENDING", "COMPLETED",
+                "FAILED", "LAST ERROR (NEXT ATTEMPT)");
+        for (Object o : r.get("targets") instanceof List<?> l ? l : List.of()) {
+            if (!(o instanceof Map<?, ?> t)) continue;
+            String error = String.valueOf(t.get("lastError"));
+            out.printf("%-16s %-15s %8s %-24s %10s %7s %s%n", t.get("target"), t.get("state"), t.get("pending"),
+                    t.get("oldestPending") == null ? "-" : t.get("oldestPending"), t.get("completed"), t.get("failed"),
+                    error.isEmpty() ? "-" : error + " (" + t.get("nextAttempt") + ")");
+            for (Object f : t.get("failures") instanceof List<?> fl ? fl : List.of()) {
+                if (f instanceof Map<?, ?> m) {
+                    out.printf("  FAILED %s/%s version %s: %s%n", m.get("bucket"), m.get("key"), m.get("versionId"), m.get("error"));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private int retry(Args a, List<String> positional) throws IOException, InterruptedException, AdminClient.AdminError {
+        noMore(positional, 1);
+        if (!a.has("failed")) throw new IllegalArgumentException("say what to retry: --failed (see strata replicate --help)");
+        String query = "failed" + (a.option("target") == null ? "" : "&target=" + enc(a.option("target")));
+        Map<String, Object> r = connect(a).call("POST", "/_strata/admin/replication/retry", query);
+        out.println(r.get("requeued") + " FAILED operation(s) queued again");
+        return 0;
     }
 
     private static AdminClient connect(Args a) throws IOException {

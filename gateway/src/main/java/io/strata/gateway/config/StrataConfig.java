@@ -44,6 +44,7 @@ import java.util.Optional;
  * @param changeLog         the change log's bounds ({@code namespace.change-log.max-bytes},
  *                          {@code namespace.change-log.max-age}); defaults in {@link ChangeLogLimits}
  * @param snapshots         snapshot repositories, export settings and the attach cache ({@code snapshots.*})
+ * @param replication       the replication worker's pace ({@code replication.interval}, {@code replication.max-backoff})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
@@ -51,7 +52,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
                            Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
-                           ChangeLogLimits changeLog, SnapshotConfig snapshots) {
+                           ChangeLogLimits changeLog, SnapshotConfig snapshots, ReplicationSettings replication) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -201,7 +202,10 @@ public record StrataConfig(String host, int port, String domain, String region, 
         StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
                 placementInterval, tls(l, dataDir), metricsAccess(l), limits(l), changeLog(l),
-                snapshots(l, yaml, file, dataDir));
+                snapshots(l, yaml, file, dataDir), new ReplicationSettings(
+                        l.duration("replication.interval", "STRATA_REPLICATION_INTERVAL", ReplicationSettings.DEFAULT_INTERVAL),
+                        l.duration("replication.max-backoff", "STRATA_REPLICATION_MAX_BACKOFF",
+                                ReplicationSettings.DEFAULT_MAX_BACKOFF)));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

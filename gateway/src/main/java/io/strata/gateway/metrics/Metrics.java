@@ -43,6 +43,7 @@ public final class Metrics {
     private volatile MetricsSection connections;
     private volatile MetricsSection attachedSnapshots;
     private volatile MetricsSection snapshots;
+    private volatile MetricsSection replication;
     private volatile ChangeFeed changeLog;
     private volatile BulkJobs jobs;
 
@@ -85,6 +86,11 @@ public final class Metrics {
     /** Adds the snapshot exports (last success per repository, exports by state, bytes, failures) to the scrape. */
     public void snapshots(MetricsSection section) {
         this.snapshots = section;
+    }
+
+    /** Adds the replication targets' backlog, lag, totals and state to the scrape. */
+    public void replication(MetricsSection section) {
+        this.replication = section;
     }
 
     /** Adds the change log's head, trim mark and each consumer's lag to the scrape. */
@@ -147,6 +153,8 @@ public final class Metrics {
         if (bj != null) jobs(out, bj);
         MetricsSection snap = snapshots;
         if (snap != null) snap.appendTo(out);
+        MetricsSection repl = replication;
+        if (repl != null) repl.appendTo(out);
         Runtime rt = Runtime.getRuntime();
         out.append("# HELP strata_jvm_heap_used_bytes JVM heap in use.\n# TYPE strata_jvm_heap_used_bytes gauge\n");
         out.append("strata_jvm_heap_used_bytes ").append(rt.totalMemory() - rt.freeMemory()).append('\n');

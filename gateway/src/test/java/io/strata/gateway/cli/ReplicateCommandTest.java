@@ -60,6 +60,7 @@ class ReplicateCommandTest {
             assertEquals(2, status, String.join(" ", args) + ": " + said);
             assertTrue(said.startsWith("strata: "), said);
             assertFalse(said.contains("cannot reach"), said);
+            assertFalse(said.contains(SECRET) || out.toString(StandardCharsets.UTF_8).contains(SECRET), said);
             assertFalse(said.contains(SECRET), said);
         }
     }

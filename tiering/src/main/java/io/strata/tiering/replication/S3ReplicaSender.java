@@ -1,0 +1,420 @@
+package io.strata.tiering.replication;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+import software.amazon.awssdk.services.s3.model.Tagging;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * Sends versions and delete markers to one replication target, any S3 service, with the AWS SDK: a version
+ * as one PUT, or as a multipart upload with the source's part sizes, so the target's ETag is the source's;
+ * with its Content-Type, stored headers, user metadata, tags and flexible checksums (whole-object ones on a
+ * PUT, per-part ones on a multipart upload), plus the source's identity in user metadata
+ * ({@link Replica#SOURCE_VERSION_ID}, {@link Replica#SOURCE_MTIME}); to a target that answers 501 to tags
+ * or checksum headers, without those (logged once at WARN). A delete marker is a DELETE without
+ * version id, which makes one at a versioned target.
+ *
+ * <p>Each call goes through a jittered retry of a few attempts around a circuit breaker, both
+ * Resilience4j and one per target: a target that is down costs a few quick failures, then the breaker opens
+ * and calls fail at once as {@link ReplicationException.Reason#TRANSIENT} until it half-opens. Retrying for
+ * longer is the caller's (its durable retry set), so no thread waits on a down target. Every call is
+ * idempotent (a PUT of the same bytes again) except CreateMultipartUpload; an upload that fails is aborted.
+ *
+ * <p>Thread-safe. The creator closes it, which closes the S3 client.
+ */
+public final class S3ReplicaSender implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(S3ReplicaSender.class);
+
+    /** Attempts per call, the first included. */
+    static final int MAX_ATTEMPTS = 3;
+    /** First retry backoff; doubles per attempt, randomised by half either way. */
+    static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+    /** Limit of one HTTP attempt. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long an open circuit refuses calls before letting a few through to probe the target. */
+    static final Duration OPEN_FOR = Duration.ofSeconds(5);
+    private static final Pattern HEX_MD5 = Pattern.compile("[0-9a-f]{32}");
+
+    /** How the target looks from here, for metrics and {@code strata replicate status}. */
+    public enum State { OK, BACKOFF, OPEN }
+
+    private final ReplicationTarget target;
+    private final S3Client s3;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+    private volatile boolean lastCallFailed;
+    /** The target answered 501 to tags or checksum headers: replicas go without them. */
+    private volatile boolean plain;
+
+    private S3ReplicaSender(ReplicationTarget target, S3Client s3) {
+        this.target = target;
+        this.s3 = s3;
+        String name = "replication-" + target.name();
+        this.retry = Retry.of(name, RetryConfig.custom()
+                .maxAttempts(MAX_ATTEMPTS)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(INITIAL_BACKOFF, 2.0, 0.5))
+                .retryOnException(S3ReplicaSender::isTransient)
+                .build());
+        this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+                .recordException(S3ReplicaSender::isTransient)
+                .slidingWindowSize(10)
+                .minimumNumberOfCalls(5)
+                .waitDurationInOpenState(OPEN_FOR)
+                .build());
+    }
+
+    /** A sender to {@code target}; nothing is contacted yet. */
+    public static S3ReplicaSender create(ReplicationTarget target) {
+        return create(target, List.of());
+    }
+
+    /** As {@link #create(ReplicationTarget)}, with SDK interceptors: tests inject faults in the client path. */
+    static S3ReplicaSender create(ReplicationTarget target, List<ExecutionInterceptor> interceptors) {
+        var config = target.s3();
+        S3Client client = S3Client.builder()
+                .endpointOverride(config.endpoint())
+                .region(Region.of(config.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(config.accessKey(), config.secretKey())))
+                .forcePathStyle(config.pathStyle())
+                // Only the checksums the source has are sent, as explicit headers: third-party servers do
+                // not all accept the aws-chunked trailing checksums newer SDKs add by default.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                        .executionInterceptors(interceptors))
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(ATTEMPT_TIMEOUT))
+                .build();
+        return new S3ReplicaSender(target, client);
+    }
+
+    /** The target's state: OPEN while the breaker refuses calls, BACKOFF after a failed call, else OK. */
+    public State state() {
+        return switch (breaker.getState()) {
+            case OPEN, FORCED_OPEN, HALF_OPEN -> State.OPEN;
+            default -> lastCallFailed ? State.BACKOFF : State.OK;
+        };
+    }
+
+    /**
+     * Writes {@code replica} at the target with the bytes {@code data} opens.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT, see the class comment
+     */
+    public void put(Replica replica, ReplicaData data) {
+        boolean extras = !plain && (!replica.tags().isEmpty() || !replica.checksums().isEmpty()
+                || !replica.partChecksums().isEmpty());
+        try {
+            send(replica, data, extras);
+        } catch (ReplicationException e) {
+            if (!extras || !(e.getCause() instanceof S3Exception s3) || s3.statusCode() != 501) throw e;
+            // Third-party servers (s3proxy among them) answer 501 NotImplemented to x-amz-tagging and
+            // x-amz-checksum-* headers. The bytes are still checked (Content-MD5, the ETag), so the
+            // replica goes without them, and from then on for this target, said once at WARN.
+            plain = true;
+            LOG.warn("replication target {} does not implement object tags or checksum headers ({}): "
+                    + "replicas are sent without them", target.name(), e.getMessage());
+            send(replica, data, false);
+        }
+    }
+
+    private void send(Replica replica, ReplicaData data, boolean extras) {
+        if (replica.partSizes().size() > 1) {
+            putMultipart(replica, data, extras);
+            return;
+        }
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(target.s3().bucket()).key(replica.key())
+                .contentType(replica.contentType()).contentLength(replica.size()).metadata(metadata(replica));
+        headers(replica, put);
+        if (extras && !replica.tags().isEmpty()) put.tagging(tagging(replica.tags()));
+        replica.storageClass().ifPresent(put::storageClass);
+        // Content-MD5 from the source's ETag: the target checks the bytes it got are the source's.
+        if (HEX_MD5.matcher(replica.etag()).matches()) {
+            put.contentMD5(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(replica.etag())));
+        }
+        Map<String, String> checksums = replica.partSizes().size() == 1 && !replica.partChecksums().isEmpty()
+                ? replica.partChecksums().getFirst() : replica.checksums();
+        if (extras) checksums.forEach((algorithm, value) -> checksum(put, algorithm, value));
+        PutObjectRequest request = put.build();
+        call(replica.key(), () -> {
+            try (Body body = new Body(data, 0, replica.size())) {
+                return s3.putObject(request, RequestBody.fromContentProvider(body, replica.size(), replica.contentType()));
+            }
+        });
+    }
+
+    private void putMultipart(Replica replica, ReplicaData data, boolean extras) {
+        String bucket = target.s3().bucket();
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(bucket)
+                .key(replica.key()).contentType(replica.contentType()).metadata(metadata(replica));
+        headers(replica, create);
+        if (extras && !replica.tags().isEmpty()) create.tagging(tagging(replica.tags()));
+        replica.storageClass().ifPresent(create::storageClass);
+        boolean partChecksums = extras && !replica.partChecksums().isEmpty();
+        if (partChecksums) {
+            create.checksumAlgorithm(replica.partChecksums().getFirst().keySet().iterator().next());
+        }
+        String uploadId = call(replica.key(), () -> s3.createMultipartUpload(create.build()).uploadId());
+        boolean completed = false;
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < replica.partSizes().size(); i++) {
+                int number = i + 1;
+                long size = replica.partSizes().get(i);
+                long from = offset;
+                UploadPartRequest.Builder part = UploadPartRequest.builder().bucket(bucket).key(replica.key())
+                        .uploadId(uploadId).partNumber(number).contentLength(size);
+                CompletedPart.Builder done = CompletedPart.builder().partNumber(number);
+                if (partChecksums) {
+                    replica.partChecksums().get(i).forEach((algorithm, value) -> {
+                        checksum(part, algorithm, value);
+                        checksum(done, algorithm, value);
+                    });
+                }
+                UploadPartRequest request = part.build();
+                String etag = call(replica.key(), () -> {
+                    try (Body body = new Body(data, from, size)) {
+                        return s3.uploadPart(request, RequestBody.fromContentProvider(body, size,
+                                "application/octet-stream")).eTag();
+                    }
+                });
+                parts.add(done.eTag(etag).build());
+                offset += size;
+            }
+            String etag = call(replica.key(), () -> s3.completeMultipartUpload(c -> c.bucket(bucket).key(replica.key())
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(parts))).eTag());
+            completed = true;
+            if (!replica.etag().equals(unquote(etag))) {
+                // Same parts, same sizes: a different ETag means different bytes arrived. Sent again later.
+                throw new ReplicationException(ReplicationException.Reason.TRANSIENT, replica.key()
+                        + ": the target's ETag " + etag + " is not the source's " + replica.etag(), null);
+            }
+        } finally {
+            if (!completed) abort(replica.key(), uploadId);
+        }
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(a -> a.bucket(target.s3().bucket()).key(key).uploadId(uploadId));
+        } catch (SdkException e) {
+            LOG.warn("replication target {}: could not abort the upload of {}: {}", target.name(), key, e.getMessage());
+        }
+    }
+
+    /**
+     * Makes a delete marker for {@code key} at the target: a DELETE without version id. A target without
+     * the key answers 204 as well, so it is idempotent.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT
+     */
+    public void deleteMarker(String key) {
+        call(key, () -> s3.deleteObject(d -> d.bucket(target.s3().bucket()).key(key)));
+    }
+
+    private static Map<String, String> metadata(Replica replica) {
+        Map<String, String> m = new HashMap<>(replica.userMetadata());
+        m.put(Replica.SOURCE_VERSION_ID, replica.sourceVersionId());
+        m.put(Replica.SOURCE_MTIME, replica.lastModified().toString());
+        return m;
+    }
+
+    private static void headers(Replica replica, PutObjectRequest.Builder b) {
+        Map<String, String> h = replica.headers();
+        if (h.containsKey("content-encoding")) b.contentEncoding(h.get("content-encoding"));
+        if (h.containsKey("content-disposition")) b.contentDisposition(h.get("content-disposition"));
+        if (h.containsKey("content-language")) b.contentLanguage(h.get("content-language"));
+        if (h.containsKey("cache-control")) b.cacheControl(h.get("cache-control"));
+        expires(h).ifPresent(b::expires);
+    }
+
+    private static void headers(Replica replica, CreateMultipartUploadRequest.Builder b) {
+        Map<String, String> h = replica.headers();
+        if (h.containsKey("content-encoding")) b.contentEncoding(h.get("content-encoding"));
+        if (h.containsKey("content-disposition")) b.contentDisposition(h.get("content-disposition"));
+        if (h.containsKey("content-language")) b.contentLanguage(h.get("content-language"));
+        if (h.containsKey("cache-control")) b.cacheControl(h.get("cache-control"));
+        expires(h).ifPresent(b::expires);
+    }
+
+    /** Expires as stored (an HTTP date); one S3 would not parse is not sent rather than failing the replica. */
+    private static java.util.Optional<Instant> expires(Map<String, String> h) {
+        String value = h.get("expires");
+        if (value == null) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static Tagging tagging(Map<String, String> tags) {
+        return Tagging.builder().tagSet(tags.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build()).toList()).build();
+    }
+
+    private static void checksum(PutObjectRequest.Builder b, String algorithm, String value) {
+        switch (algorithm) {
+            case "CRC32" -> b.checksumCRC32(value);
+            case "CRC32C" -> b.checksumCRC32C(value);
+            case "CRC64NVME" -> b.checksumCRC64NVME(value);
+            case "SHA1" -> b.checksumSHA1(value);
+            case "SHA256" -> b.checksumSHA256(value);
+            default -> { } // an algorithm the SDK does not know cannot be sent; the target computes its own
+        }
+    }
+
+    private static void checksum(UploadPartRequest.Builder b, String algorithm, String value) {
+        switch (algorithm) {
+            case "CRC32" -> b.checksumCRC32(value);
+            case "CRC32C" -> b.checksumCRC32C(value);
+            case "CRC64NVME" -> b.checksumCRC64NVME(value);
+            case "SHA1" -> b.checksumSHA1(value);
+            case "SHA256" -> b.checksumSHA256(value);
+            default -> { }
+        }
+    }
+
+    private static void checksum(CompletedPart.Builder b, String algorithm, String value) {
+        switch (algorithm) {
+            case "CRC32" -> b.checksumCRC32(value);
+            case "CRC32C" -> b.checksumCRC32C(value);
+            case "CRC64NVME" -> b.checksumCRC64NVME(value);
+            case "SHA1" -> b.checksumSHA1(value);
+            case "SHA256" -> b.checksumSHA256(value);
+            default -> { }
+        }
+    }
+
+    private static String unquote(String etag) {
+        return etag != null && etag.length() >= 2 && etag.startsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
+    }
+
+    private <T> T call(String key, Supplier<T> request) {
+        Supplier<T> translated = () -> {
+            try {
+                return request.get();
+            } catch (SdkException e) {
+                throw translate(target.name() + ": " + key, e);
+            } catch (UncheckedIOException e) {
+                // The source could not be read: not the target's fault, and not final either.
+                throw new ReplicationException(ReplicationException.Reason.TRANSIENT, key + ": reading the source: "
+                        + e.getMessage(), e);
+            }
+        };
+        try {
+            T result = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, translated)).get();
+            lastCallFailed = false;
+            return result;
+        } catch (CallNotPermittedException e) {
+            lastCallFailed = true;
+            throw new ReplicationException(ReplicationException.Reason.TRANSIENT,
+                    "circuit open for replication target " + target.name(), e);
+        } catch (ReplicationException e) {
+            lastCallFailed = true;
+            throw e;
+        }
+    }
+
+    private static boolean isTransient(Throwable t) {
+        return t instanceof ReplicationException e && e.reason() == ReplicationException.Reason.TRANSIENT;
+    }
+
+    /** S3's answer as TRANSIENT (retrying can help) or PERMANENT (the target refuses this for good). */
+    static ReplicationException translate(String subject, SdkException e) {
+        if (e instanceof S3Exception s3) {
+            int status = s3.statusCode();
+            String code = s3.awsErrorDetails() == null ? "" : s3.awsErrorDetails().errorCode();
+            String message = subject + ": " + status + " " + code;
+            // BadDigest: bytes changed on the way; the next attempt reads and sends them again.
+            boolean transientError = (status >= 500 && status != 501 && status != 505) || status == 429
+                    || "SlowDown".equals(code) || "RequestTimeout".equals(code) || "BadDigest".equals(code);
+            return new ReplicationException(transientError ? ReplicationException.Reason.TRANSIENT
+                    : ReplicationException.Reason.PERMANENT, message, e);
+        }
+        return new ReplicationException(ReplicationException.Reason.TRANSIENT, subject + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    /**
+     * The request body: opens its range on each attempt (the SDK asks again on a retry) and closes the
+     * stream it opened before, and the last one when the call is over.
+     */
+    private static final class Body implements ContentStreamProvider, AutoCloseable {
+        private final ReplicaData data;
+        private final long offset;
+        private final long length;
+        private InputStream open;
+
+        Body(ReplicaData data, long offset, long length) {
+            this.data = data;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        @Override
+        public InputStream newStream() {
+            close();
+            open = data.open(offset, length);
+            return open;
+        }
+
+        @Override
+        public void close() {
+            if (open == null) return;
+            try {
+                open.close();
+            } catch (IOException e) {
+                LOG.debug("closing a replica's source stream: {}", e.getMessage());
+            }
+            open = null;
+        }
+    }
+}
