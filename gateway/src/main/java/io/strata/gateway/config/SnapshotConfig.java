@@ -14,9 +14,13 @@ import java.util.List;
  *                          with 503 SlowDown, and exports resumed after a failure wait for a free slot
  * @param attachCacheBytes  the disk the attached snapshots' cache of range files and data may use
  *                          ({@code snapshots.attach-cache-bytes}, default 10 GiB)
+ * @param hydrateParallelism versions one restore's hydration copies at once ({@code snapshots.hydrate-parallelism})
  */
 public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUploads, int maxRunningExports,
-                             long attachCacheBytes) {
+                             long attachCacheBytes, int hydrateParallelism) {
+    public static final int DEFAULT_HYDRATE_PARALLELISM = 4;
+    public static final int MAX_HYDRATE_PARALLELISM = 256;
+
     public static final long DEFAULT_ATTACH_CACHE_BYTES = 10L << 30;
     public static final int DEFAULT_PARALLEL_UPLOADS = 4;
     public static final int MAX_PARALLEL_UPLOADS = 256;
@@ -31,6 +35,10 @@ public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUp
         if (parallelUploads < 1 || parallelUploads > MAX_PARALLEL_UPLOADS) {
             throw new StrataConfig.ConfigException("snapshots.parallel-uploads", "must be 1.." + MAX_PARALLEL_UPLOADS
                     + ", got " + parallelUploads);
+        }
+        if (hydrateParallelism < 1 || hydrateParallelism > MAX_HYDRATE_PARALLELISM) {
+            throw new StrataConfig.ConfigException("snapshots.hydrate-parallelism", "must be 1.." + MAX_HYDRATE_PARALLELISM
+                    + ", got " + hydrateParallelism);
         }
         if (maxRunningExports < 1 || maxRunningExports > MAX_RUNNING_EXPORTS) {
             throw new StrataConfig.ConfigException("snapshots.max-running-exports", "must be 1.." + MAX_RUNNING_EXPORTS

@@ -230,7 +230,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
         return new SnapshotConfig(repositories,
                 l.integer("snapshots.parallel-uploads", null, SnapshotConfig.DEFAULT_PARALLEL_UPLOADS),
                 l.integer("snapshots.max-running-exports", null, SnapshotConfig.DEFAULT_MAX_RUNNING_EXPORTS),
-                l.size("snapshots.attach-cache-bytes", SnapshotConfig.DEFAULT_ATTACH_CACHE_BYTES));
+                l.size("snapshots.attach-cache-bytes", SnapshotConfig.DEFAULT_ATTACH_CACHE_BYTES),
+                l.integer("snapshots.hydrate-parallelism", null, SnapshotConfig.DEFAULT_HYDRATE_PARALLELISM));
     }
 
     /**
