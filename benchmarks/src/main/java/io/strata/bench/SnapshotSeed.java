@@ -19,9 +19,11 @@ import java.util.Map;
 
 /**
  * Seeds a stopped gateway's data directory with many small objects, offline, for the snapshot scale
- * benchmark (benchmarks/snapshot-scale.sh): {@code count} keys {@code k/0000000 ...} of
- * {@code size} bytes each in a new unversioned bucket, every one an inline object exactly as a PUT
- * of that size would store it (bytes and CRC32C in the namespace record, MD5 ETag).
+ * benchmark (benchmarks/snapshot-scale.sh): {@code count} keys {@code k/0000000 ...} (from
+ * {@code first}) of {@code size} bytes each in an unversioned bucket (created if absent, owned by
+ * {@code STRATA_ACCESS_KEY}, so the gateway's root user can also write to it), every one an inline
+ * object exactly as a PUT of that size would store it (bytes and CRC32C in the namespace record,
+ * MD5 ETag).
  *
  * <p>Why offline: a PUT costs one synced RocksDB commit plus the client's signing, about 1-2 ms of
  * CPU on this 2-core machine, so 10^6 PUTs take tens of minutes; {@link Namespace#importVersions}
@@ -29,7 +31,7 @@ import java.util.Map;
  * ones a PUT writes, so what the snapshot reads is what it would read after real PUTs.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.strata.bench.SnapshotSeed DATA_DIR BUCKET COUNT [SIZE]
+ * java -cp benchmarks/target/benchmarks.jar io.strata.bench.SnapshotSeed DATA_DIR BUCKET COUNT [SIZE [FIRST]]
  * </pre>
  */
 public final class SnapshotSeed {
@@ -40,27 +42,29 @@ public final class SnapshotSeed {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: SnapshotSeed DATA_DIR BUCKET COUNT [SIZE]");
+            System.err.println("usage: SnapshotSeed DATA_DIR BUCKET COUNT [SIZE [FIRST]]");
             System.exit(2);
         }
         Path meta = Path.of(args[0]).resolve("meta");
         BucketName bucket = new BucketName(args[1]);
         int count = Integer.parseInt(args[2]);
         int size = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+        int first = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        String owner = System.getenv().getOrDefault("STRATA_ACCESS_KEY", "strata");
         long started = System.nanoTime();
         try (Namespace ns = Namespace.open(meta)) {
-            ns.createBucket(new Bucket(bucket, Instant.now(), "us-east-1", "strata"));
+            if (ns.bucket(bucket).isEmpty()) ns.createBucket(new Bucket(bucket, Instant.now(), "us-east-1", owner));
             MessageDigest md5 = MessageDigest.getInstance("MD5");
             Instant base = Instant.now();
             List<ObjectVersion> batch = new ArrayList<>(BATCH);
-            for (int i = 0; i < count; i++) {
+            for (int i = first; i < first + count; i++) {
                 String key = String.format("k/%07d", i);
                 byte[] data = new byte[size];
                 byte[] name = key.getBytes(StandardCharsets.UTF_8);
                 for (int j = 0; j < size; j++) data[j] = name[j % name.length];
                 String etag = HexFormat.of().formatHex(md5.digest(data));
                 batch.add(new ObjectVersion(bucket, new ObjectKey(key), ObjectVersion.NULL_VERSION, size, etag,
-                        base.plusNanos(i), "application/octet-stream", Map.of(), Map.of(), Map.of(), 0,
+                        base.plusNanos(i - first), "application/octet-stream", Map.of(), Map.of(), Map.of(), 0,
                         List.of(new Segment(size, DataRef.Inline.encode(data, 0, size))), false, List.of(),
                         ObjectAttributes.NONE));
                 if (batch.size() == BATCH) {
