@@ -25,6 +25,8 @@
 # export: gateway A restarts on DIR/a, whose repository holds the full snapshot, and the run goes on
 # with the no-change incremental (to measure a change to it without the full export's minutes).
 #
+# STRATA_BENCH_HYDRATE_PARALLELISM=N gives gateway b snapshots.hydrate-parallelism N (default 4).
+#
 # Gateways listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19600, and +1) and are stopped
 # by PID; everything goes to a temporary directory (TMPDIR) removed at the end unless
 # STRATA_BENCH_KEEP=1. Each step is bounded by STRATA_BENCH_STEP_TIMEOUT seconds (default 1800).
@@ -76,10 +78,14 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }
 
 # start NAME PORT: a gateway at -Xmx256m with a GC log; sets $started_pid.
 start() {
-    local name=$1 p=$2
+    local name=$1 p=$2 config=()
+    if [ "$name" = b ] && [ -n "${STRATA_BENCH_HYDRATE_PARALLELISM:-}" ]; then
+        printf 'snapshots:\n  hydrate-parallelism: %s\n' "$STRATA_BENCH_HYDRATE_PARALLELISM" >"$work/b.yaml"
+        config=(--config "$work/b.yaml")
+    fi
     "$java" -Xmx256m -XX:+ExitOnOutOfMemoryError -Xlog:gc:file="$work/$name-gc.log" \
         --add-modules jdk.incubator.vector ${STRATA_BENCH_JAVA_OPTS:-} -jar "$gateway_jar" serve --port "$p" \
-        --data-dir "$work/$name" --log-level INFO >"$work/$name.log" 2>&1 &
+        --data-dir "$work/$name" --log-level INFO "${config[@]}" >"$work/$name.log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
     for _ in $(seq 1 300); do
@@ -97,16 +103,19 @@ cli() { # cli PORT ARGS...: the strata CLI against the gateway on PORT, bounded 
     timeout "$step_timeout" "$java" -jar "$gateway_jar" snapshot "$@" --gateway "http://127.0.0.1:$p"
 }
 
-# memory NAME PID: peak RSS and peak heap in use so far, and whether it ran out of memory.
+# memory NAME PID: peak RSS and peak heap in use so far, the live heap now (after a full GC), and
+# whether it ran out of memory. A young GC's "after" figure still counts garbage promoted to the old
+# generation, so only a full GC (jcmd GC.run) tells what the gateway really holds.
 memory() {
     local name=$1 pid=$2 hwm heap live oom=no
     hwm=$(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
     # G1 lines end "Pause Young (Normal) (G1 Evacuation Pause) 150M->30M(256M) 4.2ms": the first figure.
     heap=$(grep -o '[0-9]*M->' "$work/$name-gc.log" | sed 's/M->//' | sort -n | tail -1)
-    # ... and the second figure is what survived the collection: the live set the work holds.
-    live=$(grep -o '[0-9]*M->[0-9]*M' "$work/$name-gc.log" | sed 's/.*->//; s/M//' | sort -n | tail -1)
+    "${java%java}jcmd" "$pid" GC.run >/dev/null 2>&1 || true
+    live=$("${java%java}jcmd" "$pid" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++)
+        if ($i == "used") { v = $(i + 1); sub("K.*", "", v); printf "%.0f", v / 1024; exit } }')
     grep -q OutOfMemoryError "$work/$name.log" && oom=YES
-    echo "$name: peak RSS $hwm, peak heap in use ${heap:-?} MiB of 256 MiB (largest live after a GC: ${live:-?} MiB), out of memory: $oom"
+    echo "$name: peak RSS $hwm, peak heap in use ${heap:-?} MiB of 256 MiB, live heap after a full GC ${live:-?} MiB, out of memory: $oom"
 }
 
 if [ -z "$reuse" ] && [ $large = 0 ]; then
