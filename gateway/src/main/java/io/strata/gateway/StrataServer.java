@@ -208,7 +208,7 @@ public final class StrataServer implements AutoCloseable {
             // Restores: buckets loaded from snapshots, readable through the same sources until hydrated
             // by a bulk job (registered here, before jobs.start resumes interrupted hydrations).
             restores = Restores.open(config.dataDir(), namespace, sources, jobs, service.mover(),
-                    site, config.region(), clock);
+                    site, config.region(), clock, config.snapshots().hydrateParallelism());
             Metrics metrics = new Metrics();
             metrics.placement(new PlacementMetrics(placement));
             lifecycle = new LifecycleWorker(namespace, service, clock);

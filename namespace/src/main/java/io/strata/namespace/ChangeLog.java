@@ -160,9 +160,20 @@ final class ChangeLog {
     }
 
     ChangePage changes(long after, int limit) throws RocksDBException {
+        return read(after, limit, visibleBelow());
+    }
+
+    /**
+     * Every stored entry after {@code after}, visible or not: for a checkpoint, which is frozen, so an
+     * entry it holds is one whose mutation it holds (they were written in one batch).
+     */
+    ChangePage stored(long after, int limit) throws RocksDBException {
+        return read(after, limit, Long.MAX_VALUE);
+    }
+
+    private ChangePage read(long after, int limit, long below) throws RocksDBException {
         if (after < 0) throw new IllegalArgumentException("afterSequence < 0: " + after);
         if (limit < 0) throw new IllegalArgumentException("limit < 0: " + limit);
-        long below = visibleBelow();
         // The trim mark and the entries from one snapshot: a trim between two reads cannot hide entries.
         Snapshot snapshot = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {

@@ -93,6 +93,11 @@ final class CheckpointView implements NamespaceView {
     }
 
     @Override
+    public ChangePage changes(long afterSequence, int limit) {
+        return store.call(() -> store.changeLog.stored(afterSequence, limit));
+    }
+
+    @Override
     public void close() {
         store.close();
     }

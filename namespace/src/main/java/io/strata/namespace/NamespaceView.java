@@ -39,6 +39,21 @@ public interface NamespaceView extends AutoCloseable {
     /** One page of ListObjectVersions, as {@link Namespace#listVersions}. @throws NamespaceException BUCKET_NOT_FOUND */
     VersionPage listVersions(BucketName bucket, VersionQuery query);
 
+    /**
+     * Up to {@code limit} change log entries after {@code afterSequence} that the view holds, in
+     * order: the mutations the view holds beyond a cut at {@code afterSequence}. A mutation and its
+     * entry are written in one batch, so the view holds the entry exactly when it holds the
+     * mutation, whether or not the entry was visible to a live reader when the checkpoint was
+     * taken. A snapshot export uses it to learn that a bucket is unchanged since its parent
+     * snapshot without listing it.
+     *
+     * @throws ChangeFeedException TRIMMED if entries after {@code afterSequence} were trimmed before
+     *         the view was taken (or the view keeps no change log)
+     */
+    default ChangePage changes(long afterSequence, int limit) {
+        throw new ChangeFeedException(ChangeFeedException.Reason.TRIMMED, "this view keeps no change log", 0);
+    }
+
     /** Releases the checkpoint's files and native memory (the directory stays). Idempotent. */
     @Override
     void close();

@@ -52,6 +52,44 @@ class CheckpointTest {
     }
 
     @Test
+    void viewHoldsTheChangesAfterAnEarlierCutAndNoLaterOne() {
+        open();
+        ns.createBucket(bucket("alpha"));
+        ns.putObject(version("alpha", "k1"));
+        long earlier = ns.changeFeed().head();
+        ns.putObject(version("alpha", "k2"));
+        ns.deleteObject(A, key("k1"));
+        long sequence = ns.checkpoint("snapshot:test", dir.resolve("cp"));
+        ns.putObject(version("alpha", "k3"));   // after the checkpoint: not in the view's log
+
+        try (NamespaceView view = Namespace.openCheckpoint(dir.resolve("cp"))) {
+            ChangePage page = view.changes(earlier, 100);
+            assertEquals(List.of("k2", "k1"), page.entries().stream().map(e -> e.version().orElseThrow().key().value()).toList());
+            assertEquals(List.of(ChangeEntry.Kind.VERSION_PUT, ChangeEntry.Kind.VERSION_DELETED),
+                    page.entries().stream().map(ChangeEntry::kind).toList());
+            assertEquals(sequence, page.nextAfter());
+            assertEquals(List.of(), view.changes(sequence, 100).entries(), "nothing after the cut");
+            ChangePage first = view.changes(earlier, 1);
+            assertTrue(first.more(), "paged");
+        }
+    }
+
+    @Test
+    void viewRefusesToListChangesItsLogNoLongerHolds() {
+        open();
+        ns.createBucket(bucket("alpha"));
+        long earlier = ns.changeFeed().head();
+        ns.putObject(version("alpha", "k1"));
+        ns.changeFeed().trim();   // no cursor: every visible entry goes
+        ns.checkpoint("snapshot:test", dir.resolve("cp"));
+
+        try (NamespaceView view = Namespace.openCheckpoint(dir.resolve("cp"))) {
+            ChangeFeedException e = assertThrows(ChangeFeedException.class, () -> view.changes(earlier, 100));
+            assertEquals(ChangeFeedException.Reason.TRIMMED, e.reason());
+        }
+    }
+
+    @Test
     void viewShowsEveryBucketAsOfTheCheckpointAndNoLaterWrite() {
         open();
         ns.createBucket(bucket("alpha"));

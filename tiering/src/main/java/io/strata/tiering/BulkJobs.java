@@ -55,10 +55,11 @@ public final class BulkJobs implements AutoCloseable {
         }
     }
 
-    private record Registered(BulkJobRunner.Action action, Consumer<BulkJob> onEnd) {
+    private record Registered(BulkJobRunner.Action action, Consumer<BulkJob> onEnd, BulkJobRunner runner) {
     }
 
     private final Namespace namespace;
+    private final int pageSize;
     private final BulkJobRunner runner;
     private final Map<String, Registered> actions = new ConcurrentHashMap<>();
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
@@ -70,6 +71,7 @@ public final class BulkJobs implements AutoCloseable {
 
     public BulkJobs(Namespace namespace, int pageSize, int parallelism) {
         this.namespace = namespace;
+        this.pageSize = pageSize;
         this.runner = new BulkJobRunner(namespace, pageSize, parallelism);
     }
 
@@ -78,7 +80,21 @@ public final class BulkJobs implements AutoCloseable {
      * (DONE, CANCELLED or FAILED; called on the runner's thread).
      */
     public void register(String name, BulkJobRunner.Action action, Consumer<BulkJob> onEnd) {
-        if (actions.putIfAbsent(name, new Registered(action, onEnd)) != null) {
+        register(name, action, onEnd, runner);
+    }
+
+    /**
+     * As {@link #register(String, BulkJobRunner.Action, Consumer)}, acting on up to
+     * {@code parallelism} versions of a job at once instead of this instance's default: an action
+     * whose cost is mostly waiting (a snapshot repository's latency, a synced commit per version)
+     * keeps more in flight than a tier move of large objects should.
+     */
+    public void register(String name, int parallelism, BulkJobRunner.Action action, Consumer<BulkJob> onEnd) {
+        register(name, action, onEnd, new BulkJobRunner(namespace, pageSize, parallelism));
+    }
+
+    private void register(String name, BulkJobRunner.Action action, Consumer<BulkJob> onEnd, BulkJobRunner runner) {
+        if (actions.putIfAbsent(name, new Registered(action, onEnd, runner)) != null) {
             throw new IllegalStateException("bulk job action " + name + " is registered already");
         }
     }
@@ -175,7 +191,7 @@ public final class BulkJobs implements AutoCloseable {
         // The thread is entered before it runs so that a job cannot end before it is counted.
         Thread t = Thread.ofVirtual().name("strata-bulk-job-" + job.id()).unstarted(() -> {
             try {
-                BulkJob ended = runner.run(job.id(), r.action());
+                BulkJob ended = r.runner().run(job.id(), r.action());
                 if (ended.state().ended()) r.onEnd().accept(ended);
             } catch (RuntimeException e) {
                 // The store failed (or is closing): the job stays RUNNING and resumes at the next start.

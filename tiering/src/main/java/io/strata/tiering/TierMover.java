@@ -65,6 +65,17 @@ public final class TierMover {
 
         /** Stores exactly {@code length} bytes of {@code version} as a new hot segment, durable when this returns. */
         Segment write(ObjectVersion version, InputStream data, long length);
+
+        /**
+         * Streams bytes of a version whose data is still in a snapshot repository straight from
+         * there, unchecked and uncached: only for a caller that checks every byte itself before
+         * anything points at them, as a hydration does (ETag and checksums). {@link #open} would
+         * first write a checked copy of the whole object into the local cache: a second disk pass
+         * per version, and one cache entry per version. By default the checked {@link #open}.
+         */
+        default InputStream openSnapshotHeld(ObjectVersion version, long offset, long length) {
+            return open(version, offset, length);
+        }
     }
 
     /** What a move did. */
@@ -185,7 +196,7 @@ public final class TierMover {
         try {
             List<Long> sizes = v.segments().stream().map(Segment::size).toList();
             Digests digests = new Digests(sizes, v.checksums());
-            try (InputStream in = new DigestingStream(hot.open(v, 0, v.size()), digests)) {
+            try (InputStream in = new DigestingStream(source(v, 0, v.size()), digests)) {
                 tier.put(id, ColdRecord.of(v), in, v.size());
             } catch (IOException e) {
                 throw new TierException(TierException.Reason.UNAVAILABLE, "reading " + v.key() + " from the hot tier failed", e);
@@ -291,7 +302,8 @@ public final class TierMover {
 
     /**
      * Hydrates a restored version: copies its bytes from the snapshot repository that holds them
-     * (read through {@link HotData#open}, which fetches and checks the whole object once) into the
+     * (read straight from there through {@link HotData#openSnapshotHeld}: the checks below are the ones
+     * a cached read would make, so no cached copy is written first) into the
      * hot tier, segment by segment with the version's own sizes, checks the copy's ETag and
      * checksums, then points the version at it with one compare-and-set: only if the version still
      * references the repository's data (one overwritten, deleted or hydrated meanwhile is left as it
@@ -309,7 +321,7 @@ public final class TierMover {
             Digests digests = new Digests(v.segments().stream().map(Segment::size).toList(), v.checksums());
             long offset = 0;
             for (Segment segment : v.segments()) {
-                try (InputStream in = new DigestingStream(hot.open(v, offset, segment.size()), digests)) {
+                try (InputStream in = new DigestingStream(source(v, offset, segment.size()), digests)) {
                     written.add(hot.write(v, in, segment.size()));
                 } catch (IOException e) {
                     throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from its snapshot failed: "
@@ -327,6 +339,14 @@ public final class TierMover {
         } finally {
             if (!moved && !written.isEmpty()) namespace.addGarbage(written);
         }
+    }
+
+    /**
+     * The bytes a move copies. A snapshot-held version's come straight from its repository: every
+     * move checks the ETag and checksums of what it copied before the version points at the copy.
+     */
+    private InputStream source(ObjectVersion v, long offset, long length) {
+        return snapshotHeld(v) ? hot.openSnapshotHeld(v, offset, length) : hot.open(v, offset, length);
     }
 
     /**

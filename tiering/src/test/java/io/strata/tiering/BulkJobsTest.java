@@ -96,6 +96,33 @@ class BulkJobsTest {
     }
 
     @Test
+    void anActionRegisteredWithItsOwnParallelismHasThatManyVersionsInFlight() throws Exception {
+        jobs = new BulkJobs(namespace, 20, 1);
+        CountDownLatch eight = new CountDownLatch(8);
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+        LinkedBlockingQueue<BulkJob> ended = new LinkedBlockingQueue<>();
+        jobs.register("test.wide", 8, (j, v) -> {
+            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            eight.countDown();
+            try {
+                // The first eight wait for each other (bounded): only eight at once get all through.
+                eight.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            return BulkJobRunner.Outcome.DONE;
+        }, ended::add);
+        jobs.start();
+        BulkJob job = jobs.submit("test.wide", BUCKET, "", new byte[0]);
+        BulkJob end = ended.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(job.id(), end.id());
+        assertEquals(20, end.counters().done());
+        assertEquals(8, peak.get(), "versions in flight at once");
+    }
+
+    @Test
     void aJobStoppedByARestartResumesAtStartAndCountsEachVersionOnce() {
         CountDownLatch firstPage = new CountDownLatch(3);
         CountDownLatch never = new CountDownLatch(1);

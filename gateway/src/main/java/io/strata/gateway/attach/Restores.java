@@ -157,13 +157,14 @@ public final class Restores implements AutoCloseable {
      * with {@code sources} under its bucket's name), and registers the hydration action with
      * {@code jobs} (before {@link BulkJobs#start}, which resumes interrupted hydrations).
      *
-     * @param namespace the stored namespace (not the view with attached snapshots)
+     * @param namespace   the stored namespace (not the view with attached snapshots)
+     * @param parallelism versions one hydration copies at once ({@code snapshots.hydrate-parallelism})
      */
     public static Restores open(Path dataDir, Namespace namespace, SnapshotSources sources, BulkJobs jobs, TierMover mover,
-                                String site, String region, Clock clock) {
+                                String site, String region, Clock clock, int parallelism) {
         Path registry = dataDir.resolve(DIR);
         Restores r = new Restores(registry, namespace, sources, jobs, mover, site, region, clock);
-        jobs.register(HYDRATE, r::hydrateOne, r::hydrationEnded);
+        jobs.register(HYDRATE, parallelism, r::hydrateOne, r::hydrationEnded);
         try {
             Files.createDirectories(registry);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(registry, "*.properties")) {

@@ -17,10 +17,13 @@ import java.util.List;
  *                          ({@code snapshots.attach-cache-bytes}, default 10 GiB)
  * @param exportRetryAfter  how long a failed export waits before it is retried
  *                          ({@code snapshots.export-retry-after}, default 1 minute, 1 s to 1 day)
+ * @param hydrateParallelism versions one restore's hydration copies at once ({@code snapshots.hydrate-parallelism})
  */
 public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUploads, int maxRunningExports,
-                             long attachCacheBytes, Duration exportRetryAfter) {
+                             long attachCacheBytes, Duration exportRetryAfter, int hydrateParallelism) {
     public static final Duration DEFAULT_EXPORT_RETRY_AFTER = Duration.ofMinutes(1);
+    public static final int DEFAULT_HYDRATE_PARALLELISM = 4;
+    public static final int MAX_HYDRATE_PARALLELISM = 256;
     public static final long DEFAULT_ATTACH_CACHE_BYTES = 10L << 30;
     public static final int DEFAULT_PARALLEL_UPLOADS = 4;
     public static final int MAX_PARALLEL_UPLOADS = 256;
@@ -38,6 +41,10 @@ public record SnapshotConfig(List<SnapshotRepoSpec> repositories, int parallelUp
         }
         if (exportRetryAfter.compareTo(Duration.ofSeconds(1)) < 0 || exportRetryAfter.compareTo(Duration.ofDays(1)) > 0) {
             throw new StrataConfig.ConfigException("snapshots.export-retry-after", "must be 1s..1d, got " + exportRetryAfter);
+        }
+        if (hydrateParallelism < 1 || hydrateParallelism > MAX_HYDRATE_PARALLELISM) {
+            throw new StrataConfig.ConfigException("snapshots.hydrate-parallelism", "must be 1.." + MAX_HYDRATE_PARALLELISM
+                    + ", got " + hydrateParallelism);
         }
         if (maxRunningExports < 1 || maxRunningExports > MAX_RUNNING_EXPORTS) {
             throw new StrataConfig.ConfigException("snapshots.max-running-exports", "must be 1.." + MAX_RUNNING_EXPORTS

@@ -235,7 +235,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 l.integer("snapshots.parallel-uploads", null, SnapshotConfig.DEFAULT_PARALLEL_UPLOADS),
                 l.integer("snapshots.max-running-exports", null, SnapshotConfig.DEFAULT_MAX_RUNNING_EXPORTS),
                 l.size("snapshots.attach-cache-bytes", SnapshotConfig.DEFAULT_ATTACH_CACHE_BYTES),
-                l.duration("snapshots.export-retry-after", "STRATA_SNAPSHOT_RETRY_AFTER", SnapshotConfig.DEFAULT_EXPORT_RETRY_AFTER));
+                l.duration("snapshots.export-retry-after", "STRATA_SNAPSHOT_RETRY_AFTER", SnapshotConfig.DEFAULT_EXPORT_RETRY_AFTER),
+                l.integer("snapshots.hydrate-parallelism", null, SnapshotConfig.DEFAULT_HYDRATE_PARALLELISM));
     }
 
     /**

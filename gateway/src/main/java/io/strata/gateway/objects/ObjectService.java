@@ -229,6 +229,12 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         }
 
         @Override
+        public InputStream openSnapshotHeld(ObjectVersion version, long offset, long length) {
+            return snapshots.orElseThrow(() -> new IllegalStateException("no snapshot read path is wired"))
+                    .openUnchecked(version, offset, length);
+        }
+
+        @Override
         public Segment write(ObjectVersion version, InputStream data, long length) {
             // The blob stays pinned (see BlobPins): the mover writes every segment of a version before
             // one relocateVersion commit, which may take longer than the orphan grace period; the

@@ -305,6 +305,16 @@ class StrataConfigTest {
     }
 
     @Test
+    void hydrationCopiesFourVersionsAtOnceUnlessConfiguredAndRefusesZero(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(4, StrataConfig.load(null, env, Map.of()).snapshots().hydrateParallelism());
+        assertEquals(16, StrataConfig.load(null, env, Map.of("snapshots.hydrate-parallelism", "16")).snapshots().hydrateParallelism());
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env,
+                Map.of("snapshots.hydrate-parallelism", "0")));
+        assertTrue(e.getMessage().contains("snapshots.hydrate-parallelism"), e.getMessage());
+    }
+
+    @Test
     void snapshotRepositoriesComeFromTheFileAsTiersDoAndHideTheirSecret(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("strata.yaml");
         Files.writeString(file, """

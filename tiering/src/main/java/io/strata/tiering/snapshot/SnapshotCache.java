@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,8 +43,16 @@ public final class SnapshotCache {
         void fill(Path target) throws IOException;
     }
 
+    /**
+     * Files held at most, whatever their bytes: the index is in memory (about 300 bytes a file), and
+     * a byte bound alone lets tiny objects (a few dozen bytes each, say 10^6 of a restored bucket read
+     * before hydration) grow it without end. About 30 MiB of heap at this bound.
+     */
+    public static final int DEFAULT_MAX_FILES = 100_000;
+
     private final Path dir;
     private final long maxBytes;
+    private final int maxFiles;
     /** Access-ordered: the first entry is the least recently used. Guarded by this. */
     private final LinkedHashMap<Path, Long> files = new LinkedHashMap<>(16, 0.75f, true);
     private final ConcurrentHashMap<Path, CompletableFuture<Void>> filling = new ConcurrentHashMap<>();
@@ -55,35 +61,49 @@ public final class SnapshotCache {
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong fetched = new AtomicLong();
 
-    private SnapshotCache(Path dir, long maxBytes) {
+    private SnapshotCache(Path dir, long maxBytes, int maxFiles) {
         this.dir = dir;
         this.maxBytes = maxBytes;
+        this.maxFiles = maxFiles;
+    }
+
+    /** As {@link #open(Path, long, int)} with at most {@value #DEFAULT_MAX_FILES} files. */
+    public static SnapshotCache open(Path dir, long maxBytes) {
+        return open(dir, maxBytes, DEFAULT_MAX_FILES);
     }
 
     /**
-     * Opens (creating) the cache in {@code dir}, indexing the files a previous run left and deleting
-     * unfinished fills.
+     * Opens (creating) the cache in {@code dir}, holding at most {@code maxBytes} and
+     * {@code maxFiles} files, indexing the files a previous run left (the most recently used ones,
+     * within both bounds; the others are deleted, found one at a time) and deleting unfinished fills.
      */
-    public static SnapshotCache open(Path dir, long maxBytes) {
+    public static SnapshotCache open(Path dir, long maxBytes, int maxFiles) {
         if (maxBytes <= 0) throw new IllegalArgumentException("cache bound must be positive: " + maxBytes);
-        SnapshotCache cache = new SnapshotCache(dir.toAbsolutePath().normalize(), maxBytes);
+        if (maxFiles <= 0) throw new IllegalArgumentException("cache file bound must be positive: " + maxFiles);
+        SnapshotCache cache = new SnapshotCache(dir.toAbsolutePath().normalize(), maxBytes, maxFiles);
         try {
             Files.createDirectories(cache.dir);
-            List<Path> found = new ArrayList<>();
+            // The newest maxFiles files by modification time, oldest first at the head: a run that
+            // left more (an older version had no file bound) costs this bound in memory, not its count.
+            java.util.PriorityQueue<Found> found = new java.util.PriorityQueue<>(Comparator.comparing(Found::modified));
             try (DirectoryStream<Path> groups = Files.newDirectoryStream(cache.dir)) {
                 for (Path g : groups) {
                     if (!Files.isDirectory(g)) continue;
                     try (DirectoryStream<Path> inGroup = Files.newDirectoryStream(g)) {
                         for (Path f : inGroup) {
-                            if (f.getFileName().toString().endsWith(TEMP)) Files.deleteIfExists(f);
-                            else found.add(f);
+                            if (f.getFileName().toString().endsWith(TEMP)) {
+                                Files.deleteIfExists(f);
+                                continue;
+                            }
+                            found.add(new Found(f, modified(f)));
+                            if (found.size() > maxFiles) Files.deleteIfExists(found.poll().path());
                         }
                     }
                 }
             }
-            found.sort(Comparator.comparing(SnapshotCache::modified));
             synchronized (cache) {
-                for (Path f : found) {
+                while (!found.isEmpty()) {
+                    Path f = found.poll().path();
                     long size = Files.size(f);
                     cache.files.put(f, size);
                     cache.bytes += size;
@@ -94,6 +114,9 @@ public final class SnapshotCache {
             throw new UncheckedIOException("cannot open the snapshot cache " + dir, e);
         }
         return cache;
+    }
+
+    private record Found(Path path, FileTime modified) {
     }
 
     private static FileTime modified(Path f) {
@@ -177,10 +200,10 @@ public final class SnapshotCache {
         }
     }
 
-    /** Deletes least recently used files until the cache fits, never {@code keep} (the file just filled). */
+    /** Deletes least recently used files until the cache fits both bounds, never {@code keep} (the file just filled). */
     private void evict(Path keep) {
         Iterator<Map.Entry<Path, Long>> it = files.entrySet().iterator();
-        while (bytes > maxBytes && it.hasNext()) {
+        while ((bytes > maxBytes || files.size() > maxFiles) && it.hasNext()) {
             Map.Entry<Path, Long> e = it.next();
             if (e.getKey().equals(keep)) continue;
             try {
@@ -240,6 +263,11 @@ public final class SnapshotCache {
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    /** Files held now. */
+    public synchronized int files() {
+        return files.size();
     }
 
     public long hits() {

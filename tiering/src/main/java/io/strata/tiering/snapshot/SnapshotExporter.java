@@ -74,6 +74,13 @@ public final class SnapshotExporter {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final int PAGE = 1000;
+    /** Change log entries read per page when checking that the buckets are unchanged since the parent. */
+    private static final int CHANGE_PAGE = 1000;
+    /**
+     * Change log entries read at most for that check: past this many changes since the parent (in
+     * any bucket), listing the buckets costs about as much as reading the log.
+     */
+    static final long MAX_SCANNED_CHANGES = 1_000_000;
     /**
      * Versions uploaded as one batch before their entries are written. A batch is what a stopped
      * export may redo beyond its last range file, and one journal write: small enough to resume
@@ -278,6 +285,8 @@ public final class SnapshotExporter {
         List<Bucket> chosen = chosenBuckets(view, buckets);
         Optional<SnapshotRoot> parentRoot = parent.map(this::readParent);
         writeMarker(journal);
+        Optional<SnapshotRoot> same = parentRoot.filter(p -> start.equals(Start.BEGINNING) && unchangedSince(p, view, chosen));
+        if (same.isPresent()) return sameAsParent(view, id, chosen, same.get());
         Counters counters = start.counters();
         List<SnapshotRoot.BucketRoot> bucketRoots = new ArrayList<>();
         try {
@@ -306,6 +315,66 @@ public final class SnapshotExporter {
                 counters.versions(), counters.dataUploaded(), counters.dataUploadedBytes(),
                 counters.dataReused() + counters.dataPresent(), counters.coldReferenced(), counters.rangesUploaded(),
                 counters.rangesReused());
+        return Result.of(locator, root, counters);
+    }
+
+    /**
+     * Whether every chosen bucket holds exactly what {@code parent} holds of it, known without
+     * listing it: the parent covers exactly these buckets (created at the same instants, so not a
+     * namespace started afresh), no less self-contained than asked, and the view's change log holds
+     * no version change and no bucket re-creation of them after the parent's sequence. The view
+     * holds a mutation exactly when it holds its entry (one write batch), and the parent holds
+     * every mutation up to its sequence, so such a view differs from the parent at most in bucket
+     * settings, which come from the view anyway. A log trimmed past the parent's sequence, or more
+     * than {@value #MAX_SCANNED_CHANGES} entries to read, answers false: the buckets are then walked.
+     */
+    private boolean unchangedSince(SnapshotRoot parent, NamespaceView view, List<Bucket> chosen) {
+        if (options.selfContained() && !parent.selfContained()) return false;
+        if (parent.sequence() > view.sequence() || parent.buckets().size() != chosen.size()) return false;
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Bucket b : chosen) {
+            Optional<SnapshotRoot.BucketRoot> pb = parent.bucket(b.name().value());
+            if (pb.isEmpty() || !pb.get().created().equals(b.created())) return false;
+            names.add(b.name().value());
+        }
+        long after = parent.sequence();
+        try {
+            for (long read = 0; read < MAX_SCANNED_CHANGES; ) {
+                io.strata.namespace.ChangePage page = view.changes(after, CHANGE_PAGE);
+                for (io.strata.namespace.ChangeEntry e : page.entries()) {
+                    boolean versions = e.kind().aboutVersion() || e.kind() == io.strata.namespace.ChangeEntry.Kind.BUCKET_CREATED
+                            || e.kind() == io.strata.namespace.ChangeEntry.Kind.BUCKET_DELETED;
+                    if (versions && names.contains(e.bucket().value())) return false;
+                }
+                if (!page.more()) return true;
+                read += page.entries().size();
+                after = page.nextAfter();
+            }
+            return false;
+        } catch (io.strata.namespace.ChangeFeedException e) {
+            LOG.info("snapshot of {}: the change log no longer reaches back to parent {} ({}); listing every version",
+                    names, parent.snapshot(), e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The snapshot of buckets unchanged since {@code parent}: its range files (and through them its
+     * data objects) named again, nothing uploaded; the bucket settings are the view's. Its stats are
+     * the parent's totals, every data object and range file counted as reused.
+     */
+    private Result sameAsParent(NamespaceView view, String id, List<Bucket> chosen, SnapshotRoot parent) {
+        Counters p = Counters.ofStats(parent.stats());
+        Counters counters = new Counters(p.versions(), p.bytes(), 0, 0, p.dataUploaded() + p.dataReused() + p.dataPresent(),
+                0, p.coldReferenced(), 0, p.rangesUploaded() + p.rangesReused());
+        List<SnapshotRoot.BucketRoot> bucketRoots = chosen.stream()
+                .map(b -> bucketRoot(view, b, parent.bucket(b.name().value()).orElseThrow().ranges())).toList();
+        SnapshotRoot root = new SnapshotRoot(SnapshotFormat.MAJOR, SnapshotFormat.MINOR, id, Optional.of(parent.snapshot()),
+                view.sequence(), view.takenAt(), parent.selfContained(), bucketRoots, counters.stats());
+        SnapshotLocator locator = writeRoot(id, root);
+        LOG.info("snapshot {} written to {}: its {} buckets are unchanged since snapshot {} (change log from sequence {}), "
+                        + "{} versions and {} range files named again, nothing uploaded", id, repository.location(),
+                chosen.size(), parent.snapshot(), parent.sequence(), counters.versions(), counters.rangesReused());
         return Result.of(locator, root, counters);
     }
 

@@ -177,6 +177,13 @@ public final class SnapshotExports {
         return retryAfter;
     }
 
+    /**
+     * The change log cursor of snapshot exports: at the sequence of the newest finished export, so
+     * that the log keeps what changed since (within the log's own size and age bounds), for the
+     * next incremental export to read instead of listing unchanged buckets.
+     */
+    public static final String CHANGE_CURSOR = "snapshot-exports";
+
     static String rangeKind(long exportId) {
         return "snapshot.range." + exportId;
     }
@@ -318,6 +325,7 @@ public final class SnapshotExports {
             result = exporter.run(source, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
         }
         cleanup(e);
+        keepChangesAfter(result.root().sequence());
         LOG.info("snapshot export {} finished: {}", e.id(), result.locator());
         return result;
     }
@@ -338,7 +346,24 @@ public final class SnapshotExports {
         } catch (java.io.IOException ex) {
             throw new SnapshotException(Reason.UNAVAILABLE, "cannot create " + checkpoint.getParent() + ": " + ex, ex);
         }
+        // Before the checkpoint, so the log is kept from (at most) this export's sequence on.
+        namespace.changeFeed().registerCursor(CHANGE_CURSOR);
         namespace.checkpoint(mark, checkpoint);
+    }
+
+    /**
+     * Keeps the change log from the sequence of the newest finished export on: the next incremental
+     * export reads it to learn that its buckets are unchanged without listing them. An export that
+     * finished earlier never moves the cursor back.
+     */
+    private void keepChangesAfter(long sequence) {
+        try {
+            namespace.changeFeed().registerCursor(CHANGE_CURSOR);
+            namespace.changeFeed().advanceCursor(CHANGE_CURSOR, sequence);
+        } catch (io.strata.namespace.ChangeFeedException e) {
+            // Only a speed-up for the next export: without the log it lists its buckets.
+            LOG.warn("snapshot exports: cannot advance change log cursor {}: {}", CHANGE_CURSOR, e.getMessage());
+        }
     }
 
     /** Where the export continues: after the last range file recorded. */

@@ -169,7 +169,7 @@ public final class SnapshotReader {
      * collected, not thrown, so one report lists them all (a bad range hides its own entries only).
      */
     public VerifyReport verify(double fraction, long seed) {
-        return verify(fraction, seed, r -> { });
+        return verify(fraction, seed, MAX_PROBLEMS, r -> { });
     }
 
     /**
@@ -177,9 +177,34 @@ public final class SnapshotReader {
      * file and every {@value #PROGRESS_ENTRIES} entries (against the root's totals, a progress bar).
      */
     public VerifyReport verify(double fraction, long seed, java.util.function.Consumer<VerifyReport> progress) {
+        return verify(fraction, seed, MAX_PROBLEMS, progress);
+    }
+
+    /**
+     * Problems listed at most by one verification; the rest are counted in a last line. A repository
+     * that lost its data objects would otherwise list one line per version: 10^6 of them are more
+     * memory than a small gateway has, and more than anyone reads.
+     */
+    static final int MAX_PROBLEMS = 1000;
+
+    /** As {@link #verify(double, long)}, listing at most {@code maxProblems} problems. */
+    VerifyReport verify(double fraction, long seed, int maxProblems) {
+        return verify(fraction, seed, maxProblems, r -> { });
+    }
+
+    private VerifyReport verify(double fraction, long seed, int maxProblems,
+                                java.util.function.Consumer<VerifyReport> progress) {
         if (fraction < 0 || fraction > 1) throw new IllegalArgumentException("fraction out of [0, 1]: " + fraction);
         Random random = new Random(seed);
-        List<String> problems = new ArrayList<>();
+        long[] more = {0};
+        List<String> problems = new ArrayList<>() {
+            @Override
+            public boolean add(String problem) {
+                if (size() < maxProblems) return super.add(problem);
+                more[0]++;
+                return false;
+            }
+        };
         long[] counts = new long[3];
         for (SnapshotRoot.BucketRoot b : root.buckets()) {
             for (SnapshotRoot.RangeRef ref : b.ranges()) {
@@ -200,7 +225,9 @@ public final class SnapshotReader {
                 progress.accept(new VerifyReport(counts[0], counts[1], counts[2], problems));
             }
         }
-        return new VerifyReport(counts[0], counts[1], counts[2], problems);
+        List<String> listed = new ArrayList<>(problems);
+        if (more[0] > 0) listed.add("... and " + more[0] + " more problems");
+        return new VerifyReport(counts[0], counts[1], counts[2], listed);
     }
 
     private Optional<String> checkData(String bucket, SnapshotEntry e) {

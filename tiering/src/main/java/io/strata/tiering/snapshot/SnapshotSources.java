@@ -109,6 +109,32 @@ public final class SnapshotSources {
         }
     }
 
+    /**
+     * Streams {@code length} bytes from {@code offset} of a snapshot-held version straight from its
+     * repository (or its source's cold tier), unchecked and uncached: only for a caller that checks
+     * every byte itself before using them (a hydration recomputes the ETag and checksums before the
+     * version points at its copy). Reading through {@link #open} would first write a checked copy
+     * of the whole object into the cache: a second disk pass, and one cache entry per version.
+     *
+     * @throws SnapshotException NOT_FOUND when its data object is missing, UNAVAILABLE when the
+     *         repository or cold tier cannot be reached or this gateway has no such source or tier
+     */
+    public InputStream openUnchecked(ObjectVersion v, long offset, long length) {
+        if (offset < 0 || length < 0 || offset + length > v.size()) throw new IllegalArgumentException("range outside object");
+        DataRef.SnapshotName head = head(v);
+        String what = v.bucket() + "/" + v.key() + " version " + v.versionId();
+        if (length == 0) return InputStream.nullInputStream();
+        try {
+            if (head.cold().isPresent()) {
+                return coldTier(head, what).get(head.cold().get().id(), new ByteRange(offset, offset + length - 1));
+            }
+            return repository(head, what).get(head.path(), offset, length);
+        } catch (TierException e) {
+            throw new SnapshotException(e.reason() == TierException.Reason.CORRUPT ? Reason.CORRUPT : Reason.UNAVAILABLE,
+                    what + ": cold tier " + head.cold().map(DataRef.ColdName::tier).orElse("") + ": " + e.getMessage(), e);
+        }
+    }
+
     private static DataRef.SnapshotName head(ObjectVersion v) {
         if (v.segments().isEmpty() || !(DataRef.decode(v.segments().getFirst().ref()) instanceof DataRef.Snapshot s)
                 || s.head().isEmpty()) {
@@ -167,18 +193,23 @@ public final class SnapshotSources {
     }
 
     private InputStream source(DataRef.SnapshotName head, String what) {
-        if (head.cold().isPresent()) {
-            DataRef.ColdName c = head.cold().get();
-            ColdTier tier = coldTiers.apply(c.tier()).orElseThrow(() -> new SnapshotException(Reason.UNAVAILABLE, what
-                    + " was left by the snapshot in its source's cold tier " + c.tier() + ", which this gateway does not have"));
-            return tier.get(c.id(), ByteRange.all());
-        }
+        if (head.cold().isPresent()) return coldTier(head, what).get(head.cold().get().id(), ByteRange.all());
+        return repository(head, what).get(head.path(), 0, -1);
+    }
+
+    private ColdTier coldTier(DataRef.SnapshotName head, String what) {
+        DataRef.ColdName c = head.cold().orElseThrow();
+        return coldTiers.apply(c.tier()).orElseThrow(() -> new SnapshotException(Reason.UNAVAILABLE, what
+                + " was left by the snapshot in its source's cold tier " + c.tier() + ", which this gateway does not have"));
+    }
+
+    private SnapshotRepository repository(DataRef.SnapshotName head, String what) {
         SnapshotRepository repository = repositories.get(head.source());
         if (repository == null) {
             throw new SnapshotException(Reason.UNAVAILABLE, what + " is held in snapshot " + head.source()
                     + ", which is not attached");
         }
-        return repository.get(head.path(), 0, -1);
+        return repository;
     }
 
     /**

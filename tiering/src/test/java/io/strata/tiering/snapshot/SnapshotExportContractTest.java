@@ -347,6 +347,23 @@ abstract class SnapshotExportContractTest {
     }
 
     @Test
+    void verifyListsAtMostItsBoundOfProblemsAndCountsTheRest() throws Exception {
+        fx.bucket("plain");
+        for (int i = 0; i < 5; i++) {
+            fx.put("plain", "k" + i, extra(Map.of(), null, false, true, "2026-12-06T10:00:00Z"), bytes(i, 10));
+        }
+        SnapshotExporter.Result r = export(SnapshotExporter.Options.DEFAULT, Optional.empty());
+        for (SnapshotEntry e : entries(reader(r), "plain")) {
+            repo.delete(((SnapshotEntry.InRepository) e.data().orElseThrow()).path());
+        }
+        SnapshotReader.VerifyReport report = reader(r).verify(1.0, 1, 2);
+        assertEquals(5, report.dataChecked());
+        assertEquals(3, report.problems().size(), "" + report.problems());
+        assertEquals("... and 3 more problems", report.problems().getLast());
+        assertFalse(report.ok());
+    }
+
+    @Test
     void aDataObjectWhoseBytesDifferIsRefusedOnReadAndReportedByVerify() throws Exception {
         fillPhotos();
         SnapshotReader reader = reader(export(SnapshotExporter.Options.DEFAULT, Optional.empty()));

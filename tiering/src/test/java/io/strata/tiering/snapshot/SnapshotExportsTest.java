@@ -115,6 +115,22 @@ class SnapshotExportsTest {
     }
 
     @Test
+    void aFinishedExportKeepsTheChangeLogAfterItsSequenceForTheNextIncremental() throws Exception {
+        fill(0, 20);
+        SnapshotExports exports = exports(OPTIONS);
+        SnapshotExporter.Result r = exports.resume(exports.start("repo", List.of(), Optional.empty()).id());
+        long sequence = r.root().sequence();
+        assertEquals(sequence, fx.namespace.changeFeed().cursor(SnapshotExports.CHANGE_CURSOR).orElseThrow().position());
+
+        fill(20, 25);
+        fx.namespace.changeFeed().trim();   // without the cursor, every entry would go
+        assertEquals(5, fx.namespace.changeFeed().changes(sequence, 100).entries().size());
+
+        SnapshotExporter.Result next = exports.resume(exports.start("repo", List.of(), Optional.of(r.root().snapshot())).id());
+        assertEquals(next.root().sequence(), fx.namespace.changeFeed().cursor(SnapshotExports.CHANGE_CURSOR).orElseThrow().position());
+    }
+
+    @Test
     void aFinishedExportVerifiesAndReleasesItsMarkCheckpointAndRecords() throws Exception {
         fill(0, 200);
         SnapshotExports exports = exports(OPTIONS);
