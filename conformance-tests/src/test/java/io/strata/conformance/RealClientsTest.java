@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs the real clients' scripts (conformance-tests/scripts) against one gateway: the aws CLI of
  * both generations (the first on PATH, e.g. pyenv's aws-cli 1.45 with the 2025 checksum defaults,
- * and Debian's /usr/bin/aws 2.9), boto3 with both pythons, s3cmd and rclone.
+ * and Debian's /usr/bin/aws 2.9), boto3 with both pythons, s3cmd and rclone. Debian's aws CLI copies
+ * aws-cli.sh's 1 GiB multipart file up and down; the first on PATH a smaller multipart one.
  *
  * <p>A missing tool fails the test naming the package to install; STRATA_SKIP_REAL_CLIENTS=1 skips
  * these tests (see {@link RealClients}).
@@ -41,7 +42,8 @@ class RealClientsTest extends GatewayTest {
         // Not a missing client: the same binary as awsCliFromDebian's, which tests it already.
         Assumptions.assumeFalse(RealClients.sameFile(aws, RealClients.DEBIAN_AWS),
                 "the first aws on PATH is Debian's, tested already");
-        run("aws-cli.sh", Map.of("AWS_CLI", aws.toString()), "bash", scripts.resolve("aws-cli.sh").toString());
+        run("aws-cli.sh", Map.of("AWS_CLI", aws.toString(), "STRATA_BIG_SIZE", RealClients.AWS_CLI_SMALLER_FILE),
+                "bash", scripts.resolve("aws-cli.sh").toString());
     }
 
     @Test

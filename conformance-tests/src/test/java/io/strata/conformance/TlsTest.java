@@ -197,6 +197,8 @@ class TlsTest {
         env.put("AWS_ACCESS_KEY_ID", StrataServer.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", StrataServer.SECRET_KEY);
         env.put("TMPDIR", root.toString());
+        // aws-cli.sh's multipart file: RealClientsTest copies the 1 GiB one; here the CA bundle is the point.
+        env.put("STRATA_BIG_SIZE", RealClients.AWS_CLI_SMALLER_FILE);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean finished = p.waitFor(4, TimeUnit.MINUTES);
