@@ -482,8 +482,7 @@ public final class SnapshotGc {
      * @param data       the first {@value #RESULT_SAMPLE} data paths deleted (or that would be): a
      *                   report, not the plan, so that a GC of 10^6 versions returns a bounded result
      * @param ranges     the first {@value #RESULT_SAMPLE} range files deleted (or that would be)
-     * @param dataCount  every data path planned; one shared by two forgotten snapshots of a bucket
-     *                   counts once, one of two buckets' full sweep and collection may count twice
+     * @param dataCount  every data path planned (one that several forgotten snapshots share counts once)
      * @param rangeCount every range file planned
      */
     public record Result(List<String> replayed, List<String> collected, Map<String, String> deferred, List<String> data,
