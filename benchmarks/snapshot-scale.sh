@@ -26,6 +26,8 @@
 # export: gateway A restarts on DIR/a, whose repository holds the full snapshot, and the run goes on
 # with the no-change incremental (to measure a change to it without the full export's minutes).
 #
+# STRATA_BENCH_SKIP_RESTORE=1 skips gateway B (restore and hydration), to measure export and GC only.
+#
 # STRATA_BENCH_HYDRATE_PARALLELISM=N gives gateway b snapshots.hydrate-parallelism N (default 4).
 #
 # Gateways listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19600, and +1) and are stopped
@@ -168,6 +170,7 @@ if [ $large = 0 ]; then
     grep -h 'snapshot .* written to' "$work/a.log" | tail -1 | sed 's/^.*snapshot /snapshot /' || true
 fi
 
+if [ "${STRATA_BENCH_SKIP_RESTORE:-0}" != 1 ]; then
 start b $((port + 1)); pid_b=$started_pid
 echo "== restore (metadata load) into gateway b"
 t0=$(now)
@@ -188,6 +191,7 @@ if [ $large = 1 ]; then
 fi
 memory b "$pid_b"
 cli $((port + 1)) restores | tail -2
+fi
 # Range files only: a du of data/ walks a directory per key (minutes for 10^6 under load).
 echo "range files: $(find "$work/a/snapshots/ranges" -type f | wc -l), $(du -sh "$work/a/snapshots/ranges" | cut -f1)"
 

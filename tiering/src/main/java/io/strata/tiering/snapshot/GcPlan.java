@@ -65,18 +65,23 @@ final class GcPlan {
             try {
                 Map<String, Object> p = SnapshotFormat.object(m.get("pages"), "pages");
                 return new Header(SnapshotFormat.string(m, "site"), Instant.parse(SnapshotFormat.string(m, "created")),
-                        forgotten, count(p, "dataPaths"), (int) count(p, "data"), count(p, "rangePaths"),
-                        (int) count(p, "ranges"));
+                        forgotten, count(p, "dataPaths", Long.MAX_VALUE), (int) count(p, "data", Integer.MAX_VALUE),
+                        count(p, "rangePaths", Long.MAX_VALUE), (int) count(p, "ranges", Integer.MAX_VALUE));
             } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
                 throw new SnapshotException(Reason.CORRUPT, "GC plan is not valid: " + e.getMessage(), e);
             }
         }
 
-        private static long count(Map<String, Object> m, String field) {
-            if (!(m.get(field) instanceof Number n) || n.longValue() < 0 || n.longValue() > Integer.MAX_VALUE * 1024L) {
-                throw new IllegalArgumentException("pages." + field + " is not a count");
+        private static long count(Map<String, Object> m, String field, long max) {
+            long v;
+            try {
+                if (!(m.get(field) instanceof Number n)) throw new NumberFormatException();
+                v = new java.math.BigDecimal(n.toString()).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                v = -1;
             }
-            return n.longValue();
+            if (v < 0 || v > max) throw new IllegalArgumentException("pages." + field + " is not a count");
+            return v;
         }
     }
 
@@ -159,6 +164,15 @@ final class GcPlan {
         }
     }
 
+    /** @return the page's path @throws SnapshotException CORRUPT when it is absent: a whole plan has all its pages */
+    static String checkPage(SnapshotRepository repository, String headerPath, String kind, int index) {
+        String path = page(headerPath, kind, index);
+        if (repository.size(path).isEmpty()) {
+            throw new SnapshotException(Reason.CORRUPT, "GC plan " + headerPath + " lacks its page " + path);
+        }
+        return path;
+    }
+
     /**
      * Hands each path of one kind of page to {@code each}, page by page, one line in memory at a
      * time. Paths are checked as a root's are: a plan never deletes outside {@code dir}.
@@ -168,10 +182,7 @@ final class GcPlan {
     static void read(SnapshotRepository repository, String headerPath, String kind, int pages, String dir,
                      Consumer<String> each) {
         for (int i = 0; i < pages; i++) {
-            String path = page(headerPath, kind, i);
-            if (repository.size(path).isEmpty()) {
-                throw new SnapshotException(Reason.CORRUPT, "GC plan " + headerPath + " lacks its page " + path);
-            }
+            String path = checkPage(repository, headerPath, kind, i);
             try (InputStream in = repository.get(path, 0, -1);
                  BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {

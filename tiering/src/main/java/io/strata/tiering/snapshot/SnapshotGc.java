@@ -797,6 +797,9 @@ public final class SnapshotGc {
         String was = progress.phase;
         progress.phase = "deleting";
         progress.objectsPlanned.addAndGet(plan.forgotten().size() + plan.data() + plan.ranges());
+        // A plan missing a page is not the one its GC wrote: refuse it before deleting anything.
+        for (int i = 0; i < plan.dataPages(); i++) GcPlan.checkPage(repository, planPath, GcPlan.DATA_PAGE, i);
+        for (int i = 0; i < plan.rangePages(); i++) GcPlan.checkPage(repository, planPath, GcPlan.RANGES_PAGE, i);
         for (String id : plan.forgotten()) deleteCounted(FORGOTTEN + id + ".json");
         GcPlan.read(repository, planPath, GcPlan.DATA_PAGE, plan.dataPages(), SnapshotFormat.DATA, this::deleteCounted);
         GcPlan.read(repository, planPath, GcPlan.RANGES_PAGE, plan.rangePages(), SnapshotFormat.RANGES, this::deleteCounted);

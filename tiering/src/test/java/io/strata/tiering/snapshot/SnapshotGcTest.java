@@ -678,4 +678,22 @@ class SnapshotGcTest {
         assertEquals(List.of(), r.collected(), "the replayed plan had collected it");
         assertEquals(Set.of(), orphans());
     }
+
+    @Test
+    void aPagedPlanWhoseHeaderNamesAnAbsentPageIsRefusedAsCorruptAndDeletesNothing() throws Exception {
+        String only = oneSnapshotOf(20);
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(only));
+        byte[] header = ("{\"site\":\"site-a\",\"created\":\"2026-12-06T10:00:00Z\",\"forgotten\":[\"" + only
+                + "\"],\"pages\":{\"data\":1,\"dataPaths\":20,\"ranges\":0,\"rangePaths\":0}}").getBytes(StandardCharsets.UTF_8);
+        repo.putIfAbsent("gc/20261206T100000Z-0badcafe.json", (o, n) -> new ByteArrayInputStream(header, (int) o, (int) n),
+                SnapshotRepository.Spec.document(header.length, "application/json", SnapshotExporter.md5Hex(header)));
+        Set<String> before = paths();
+
+        SnapshotException e = assertThrows(SnapshotException.class, () -> gc("site-a").gc(false, false));
+
+        assertEquals(SnapshotException.Reason.CORRUPT, e.reason());
+        assertTrue(e.getMessage().contains("data-00000"), e.getMessage());
+        assertEquals(before, paths(), "nothing is deleted, not even the tombstone");
+    }
 }
