@@ -2,7 +2,8 @@
 # Snapshot scale benchmark (issue #13, on demand, not in CI): a gateway at -Xmx256m holding COUNT
 # small versions (default 10^6) exports them to a local-directory repository, takes a second,
 # no-change incremental snapshot, and a second gateway at -Xmx256m restores the snapshot and
-# hydrates it to completion. Prints each step's wall time and versions/s, each gateway's peak RSS
+# hydrates it to completion; then every snapshot is forgotten and gateway A runs GC over all COUNT
+# versions (no retained neighbour: every data object goes). Prints each step's wall time and versions/s, each gateway's peak RSS
 # (VmHWM) and peak heap in use (the largest heap-before-GC of its GC log), and whether either ran
 # out of memory (-XX:+ExitOnOutOfMemoryError: it would then die and the step fail).
 #
@@ -24,6 +25,8 @@
 # STRATA_BENCH_REUSE=DIR (a directory kept by STRATA_BENCH_KEEP=1) skips the seeding and the full
 # export: gateway A restarts on DIR/a, whose repository holds the full snapshot, and the run goes on
 # with the no-change incremental (to measure a change to it without the full export's minutes).
+#
+# STRATA_BENCH_SKIP_RESTORE=1 skips gateway B (restore and hydration), to measure export and GC only.
 #
 # STRATA_BENCH_HYDRATE_PARALLELISM=N gives gateway b snapshots.hydrate-parallelism N (default 4).
 #
@@ -167,6 +170,7 @@ if [ $large = 0 ]; then
     grep -h 'snapshot .* written to' "$work/a.log" | tail -1 | sed 's/^.*snapshot /snapshot /' || true
 fi
 
+if [ "${STRATA_BENCH_SKIP_RESTORE:-0}" != 1 ]; then
 start b $((port + 1)); pid_b=$started_pid
 echo "== restore (metadata load) into gateway b"
 t0=$(now)
@@ -187,5 +191,22 @@ if [ $large = 1 ]; then
 fi
 memory b "$pid_b"
 cli $((port + 1)) restores | tail -2
+fi
 # Range files only: a du of data/ walks a directory per key (minutes for 10^6 under load).
 echo "range files: $(find "$work/a/snapshots/ranges" -type f | wc -l), $(du -sh "$work/a/snapshots/ranges" | cut -f1)"
+
+# GC at scale: every snapshot of the repository forgotten, so none has a retained neighbour and GC
+# plans the deletion of all COUNT data objects: a merge of the range files, written as a paged plan.
+echo "== forget every snapshot, then gc (gateway a, -Xmx256m)"
+ids=$(ls "$work/a/snapshots/snapshots" | sed -n 's/\.json$//p' | tr '\n' ' ')
+# shellcheck disable=SC2086
+cli "$port" forget $ids --repo local | tail -1
+gc_log_from=$(($(wc -l <"$work/a-gc.log") + 1))
+t0=$(now)
+cli "$port" gc --repo local | tail -2
+t1=$(now)
+echo "gc: $(elapsed "$t0" "$t1") s, $(rate "$count" "$t0" "$t1") versions/s"
+gc_heap=$(tail -n +"$gc_log_from" "$work/a-gc.log" | grep -o '[0-9]*M->' | sed 's/M->//' | sort -n | tail -1)
+echo "a: peak heap in use during gc ${gc_heap:-?} MiB of 256 MiB"
+memory a "$pid_a"
+echo "left in the repository: $(find "$work/a/snapshots/data" -type f | wc -l) data objects, $(find "$work/a/snapshots/ranges" -type f | wc -l) range files, $(find "$work/a/snapshots/gc" -type f 2>/dev/null | wc -l) plan files"

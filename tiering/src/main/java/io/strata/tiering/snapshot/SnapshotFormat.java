@@ -28,9 +28,9 @@ final class SnapshotFormat {
     static final int MAJOR = 1;
     /**
      * 1: range lines carry {@code tags}, {@code acl} and {@code ckType}; 2: a data object's
-     * {@code data.storageClass} (docs/snapshot-format.md §4).
+     * {@code data.storageClass} (docs/snapshot-format.md §4); 3: GC plans are paged (§10).
      */
-    static final int MINOR = 2;
+    static final int MINOR = 3;
     static final String MARKER = "strata-snap.json";
     static final String SNAPSHOTS = "snapshots/";
     static final String RANGES = "ranges/";

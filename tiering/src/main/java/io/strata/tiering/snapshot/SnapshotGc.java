@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +37,10 @@ import java.util.regex.Pattern;
  *       neighbour too. A range file is kept while any retained root names it (content can repeat
  *       after a version is deleted). Cold-tier references ({@code data.tier}) have no path here and
  *       are never touched.</li>
- *   <li>It writes its plan ({@code gc/<id>.json}, every path it will delete) before deleting, then
- *       drops the tombstones, deletes, and drops the plan. A GC killed midway finds its plan at the
+ *   <li>It writes its plan (pages {@code gc/<id>/*.ndjson.gz} of every path it will delete, then the
+ *       header {@code gc/<id>.json}) before deleting, then drops the tombstones, deletes, and drops
+ *       the plan. Candidates are found by merging key-sorted range files, so memory holds one page
+ *       of paths and one key's versions per range stream, whatever the repository's size. A GC killed midway finds its plan at the
  *       next run and replays it (deletes are idempotent), so no object is orphaned.</li>
  *   <li>No repository lock: a snapshot named by a hold ({@code holds/*.json}), or by an export in
  *       progress ({@code exports/<snapshotId>.json}: as a parent, or for a bucket no newer retained
@@ -69,6 +70,11 @@ public final class SnapshotGc {
     private final Path workDir;
     private final Clock clock;
     private final Progress progress = new Progress();
+    /** Paths in memory at once while planning: the bound a test checks. */
+    private final GcCandidates.Held pathsHeld = new GcCandidates.Held();
+    private int pageSize = GcPlan.DEFAULT_PAGE_SIZE;
+    /** The most data and range paths a {@link Result} lists; its counts say how many there were. */
+    public static final int RESULT_SAMPLE = 1_000;
 
     /**
      * How far this GC has got, for a progress bar: read by other threads while {@link #gc} runs.
@@ -114,6 +120,18 @@ public final class SnapshotGc {
         this.site = site;
         this.workDir = workDir;
         this.clock = clock;
+    }
+
+    /** Sets how many paths a plan's page holds (and so GC holds in memory at once, besides one key's versions). */
+    SnapshotGc pageSize(int paths) {
+        if (paths < 1) throw new IllegalArgumentException("page size < 1: " + paths);
+        this.pageSize = paths;
+        return this;
+    }
+
+    /** The most paths this GC held in memory at once while planning (for tests of the bound). */
+    long peakPathsHeld() {
+        return pathsHeld.peak();
     }
 
     /** This GC's progress (one GC per instance gives one meaningful progress). */
@@ -461,9 +479,14 @@ public final class SnapshotGc {
      * @param replayed plans left by a stopped GC that this one finished
      * @param collected forgotten snapshots whose objects were (or would be) deleted
      * @param deferred  forgotten snapshots kept for a later GC, with why
+     * @param data       the first {@value #RESULT_SAMPLE} data paths deleted (or that would be): a
+     *                   report, not the plan, so that a GC of 10^6 versions returns a bounded result
+     * @param ranges     the first {@value #RESULT_SAMPLE} range files deleted (or that would be)
+     * @param dataCount  every data path planned (one that several forgotten snapshots share counts once)
+     * @param rangeCount every range file planned
      */
     public record Result(List<String> replayed, List<String> collected, Map<String, String> deferred, List<String> data,
-                         List<String> ranges, long rangesRead, boolean dryRun) {
+                         List<String> ranges, long dataCount, long rangeCount, long rangesRead, boolean dryRun) {
         public Result {
             replayed = List.copyOf(replayed);
             collected = List.copyOf(collected);
@@ -508,6 +531,7 @@ public final class SnapshotGc {
             throw new SnapshotException(Reason.REJECTED, "export " + exports.getFirst().snapshot() + " into "
                     + repository.location() + " is in progress: a full sweep would take its uploads; run it when none is");
         }
+        // Every path some root names, in memory: the sweep's known limit (issue #13); the plan is paged.
         Set<String> named = new HashSet<>();
         long[] read = {collected.rangesRead()};
         List<SnapshotRoot> roots = new ArrayList<>();
@@ -527,26 +551,40 @@ public final class SnapshotGc {
             }
             progress.snapshotsDone.incrementAndGet();
         }
-        List<String> data = new ArrayList<>();
-        List<String> ranges = new ArrayList<>();
-        for (String path : paths(SnapshotFormat.DATA)) if (!named.contains(path)) data.add(path);
-        for (String path : paths(SnapshotFormat.RANGES)) if (!named.contains(path)) ranges.add(path);
-        List<String> allData = new ArrayList<>(collected.data());
-        allData.addAll(data);
-        List<String> allRanges = new ArrayList<>(collected.ranges());
-        allRanges.addAll(ranges);
-        Result result = new Result(collected.replayed(), collected.collected(), collected.deferred(), allData, allRanges,
-                read[0], collected.dryRun());
-        if (collected.dryRun() || (data.isEmpty() && ranges.isEmpty())) return result;
-        Plan plan = new Plan(site, clock.instant(), List.of(), data, ranges);
-        String planPath = planPath(plan);
+        Instant created = clock.instant();
+        String planPath = planPath(created);
+        GcPlan.PageWriter data = pageWriter(planPath, GcPlan.DATA_PAGE, collected.dryRun());
+        GcPlan.PageWriter ranges = pageWriter(planPath, GcPlan.RANGES_PAGE, collected.dryRun());
+        repository.list(SnapshotFormat.DATA, p -> {
+            if (!named.contains(p)) data.accept(p);
+        });
+        data.finish();
+        repository.list(SnapshotFormat.RANGES, p -> {
+            if (!named.contains(p)) ranges.accept(p);
+        });
+        ranges.finish();
+        Result result = new Result(collected.replayed(), collected.collected(), collected.deferred(),
+                sample(collected.data(), data.sample()), sample(collected.ranges(), ranges.sample()),
+                collected.dataCount() + data.count(), collected.rangeCount() + ranges.count(), read[0], collected.dryRun());
+        if (collected.dryRun() || (data.count() == 0 && ranges.count() == 0)) return result;
+        GcPlan.Header plan = new GcPlan.Header(site, created, List.of(), data.count(), data.pages(), ranges.count(), ranges.pages());
         putDocument(planPath, plan.encode());
-        execute(planPath, plan);
+        executePaged(planPath, plan);
         return result;
     }
 
-    private static String planPath(Plan plan) {
-        return PLANS + PLAN_TIME.format(plan.created()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
+    private static List<String> sample(List<String> first, List<String> then) {
+        List<String> out = new ArrayList<>(first);
+        for (String p : then) if (out.size() < RESULT_SAMPLE) out.add(p);
+        return out;
+    }
+
+    private GcPlan.PageWriter pageWriter(String planPath, String kind, boolean dryRun) {
+        return new GcPlan.PageWriter(repository, planPath, kind, pageSize, RESULT_SAMPLE, pathsHeld, !dryRun);
+    }
+
+    private static String planPath(Instant created) {
+        return PLANS + PLAN_TIME.format(created) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
                 + ".json";
     }
 
@@ -559,18 +597,12 @@ public final class SnapshotGc {
         }
         List<String> replayed = new ArrayList<>();
         progress.phase("replaying", 0);
-        if (!dryRun && !FAULT_SKIP_REPLAY.equals(fault())) {
-            for (String plan : paths(PLANS)) {
-                if (!plan.endsWith(".json")) continue;
-                execute(plan, Plan.decode(document(plan)));
-                replayed.add(plan);
-            }
-        }
+        if (!dryRun && !FAULT_SKIP_REPLAY.equals(fault())) replay(replayed);
         List<String> forgotten = new ArrayList<>();
         for (String path : paths(FORGOTTEN)) {
             if (path.endsWith(".json")) forgotten.add(path.substring(FORGOTTEN.length(), path.length() - ".json".length()));
         }
-        if (forgotten.isEmpty()) return new Result(replayed, List.of(), Map.of(), List.of(), List.of(), 0, dryRun);
+        if (forgotten.isEmpty()) return new Result(replayed, List.of(), Map.of(), List.of(), List.of(), 0, 0, 0, dryRun);
 
         List<SnapshotRoot> retained = new ArrayList<>();
         for (String path : paths(SnapshotFormat.SNAPSHOTS)) {
@@ -600,27 +632,83 @@ public final class SnapshotGc {
             retained.sort(ORDER);
             for (SnapshotRoot.BucketRoot b : f.buckets()) b.ranges().forEach(x -> retainedRanges.add(x.path()));
         }
-        List<String> collected = new ArrayList<>();
-        Set<String> data = new TreeSet<>();
+        List<SnapshotRoot> collectable = tombstones.values().stream().filter(f -> !deferred.containsKey(f.snapshot())).toList();
+        List<String> collected = collectable.stream().map(SnapshotRoot::snapshot).toList();
+        if (collected.isEmpty()) return new Result(replayed, List.of(), deferred, List.of(), List.of(), 0, 0, 0, dryRun);
+        // Range paths stay in memory: as many as the roots name, and those are in memory already.
         Set<String> ranges = new TreeSet<>();
-        long[] read = {0};
-        progress.phase("comparing", tombstones.size() - deferred.size());
-        for (SnapshotRoot f : tombstones.values()) {
-            if (deferred.containsKey(f.snapshot())) continue;
-            collected.add(f.snapshot());
+        TreeMap<String, List<SnapshotRoot>> byBucket = new TreeMap<>();
+        for (SnapshotRoot f : collectable) {
             for (SnapshotRoot.BucketRoot b : f.buckets()) {
                 for (SnapshotRoot.RangeRef r : b.ranges()) if (!retainedRanges.contains(r.path())) ranges.add(r.path());
-                data.addAll(onlyIn(f, b, retained, read));
+                byBucket.computeIfAbsent(b.name(), x -> new ArrayList<>()).add(f);
             }
-            progress.snapshotsDone.incrementAndGet();
         }
-        Result result = new Result(replayed, collected, deferred, List.copyOf(data), List.copyOf(ranges), read[0], dryRun);
-        if (dryRun || collected.isEmpty()) return result;
-        Plan plan = new Plan(site, clock.instant(), collected, result.data(), result.ranges());
-        String planPath = planPath(plan);
+        long[] read = {0};
+        progress.phase("comparing", collectable.size());
+        Instant created = clock.instant();
+        String planPath = planPath(created);
+        GcPlan.PageWriter data = pageWriter(planPath, GcPlan.DATA_PAGE, dryRun);
+        // Bucket by bucket, the candidates of every forgotten snapshot merged by key: a path two of
+        // them share is planned once, and memory holds a key's paths per stream plus one page.
+        for (var bucket : byBucket.entrySet()) {
+            List<GcCandidates.KeyStream> streams = new ArrayList<>();
+            for (SnapshotRoot f : bucket.getValue()) streams.add(candidates(f, f.bucket(bucket.getKey()).orElseThrow(), retained, read));
+            try (GcCandidates.KeyStream all = GcCandidates.union(streams, pathsHeld)) {
+                GcCandidates.drain(all, pathsHeld, data);
+            }
+            for (SnapshotRoot f : bucket.getValue()) {
+                if (f.buckets().stream().map(SnapshotRoot.BucketRoot::name).max(String::compareTo).orElseThrow().equals(bucket.getKey())) {
+                    progress.snapshotsDone.incrementAndGet();
+                }
+            }
+        }
+        for (SnapshotRoot f : collectable) if (f.buckets().isEmpty()) progress.snapshotsDone.incrementAndGet();
+        data.finish();
+        GcPlan.PageWriter rangePages = pageWriter(planPath, GcPlan.RANGES_PAGE, dryRun);
+        ranges.forEach(rangePages);
+        rangePages.finish();
+        Result result = new Result(replayed, collected, deferred, data.sample(), rangePages.sample(), data.count(),
+                rangePages.count(), read[0], dryRun);
+        if (dryRun) return result;
+        // Pages first, the header last: the plan exists once whole, before anything is deleted.
+        GcPlan.Header plan = new GcPlan.Header(site, created, collected, data.count(), data.pages(), rangePages.count(),
+                rangePages.pages());
         putDocument(planPath, plan.encode());
-        execute(planPath, plan);
+        executePaged(planPath, plan);
         return result;
+    }
+
+    /**
+     * Finishes every plan a stopped GC left: paged ones, and the single documents older gateways
+     * wrote. Pages that no header names are a GC stopped while writing its plan (nothing of it was
+     * deleted yet) or after it dropped the header (everything was): either way they go.
+     */
+    private void replay(List<String> replayed) {
+        List<String> headers = new ArrayList<>();
+        List<String> pages = new ArrayList<>();
+        repository.list(PLANS, p -> {
+            if (p.endsWith(".json") && p.indexOf('/', PLANS.length()) < 0) headers.add(p);
+            else pages.add(p);
+        });
+        for (String header : headers) {
+            Map<String, Object> doc = document(header);
+            if (GcPlan.Header.isPaged(doc)) {
+                List<String> forgotten;
+                try {
+                    forgotten = Plan.strings(doc.get("forgotten"), FORGOTTEN);
+                } catch (IllegalArgumentException e) {
+                    throw new SnapshotException(Reason.CORRUPT, "GC plan is not valid: " + e.getMessage(), e);
+                }
+                executePaged(header, GcPlan.Header.decode(doc, forgotten));
+            } else {
+                execute(header, Plan.decode(doc));
+            }
+            replayed.add(header);
+        }
+        for (String page : pages) {
+            if (!headers.contains(page.substring(0, page.lastIndexOf('/')) + ".json")) repository.delete(page);
+        }
     }
 
     /** Why a forgotten snapshot must wait, if it must. */
@@ -656,17 +744,25 @@ public final class SnapshotGc {
         return Optional.empty();
     }
 
-    /** The data paths of bucket {@code b} of {@code f} that neither neighbour references. */
-    private Set<String> onlyIn(SnapshotRoot f, SnapshotRoot.BucketRoot b, List<SnapshotRoot> retained, long[] read) {
-        List<SnapshotRoot.RangeRef> neighbours = new ArrayList<>();
-        neighbour(retained, f, b.name(), true).ifPresent(x -> neighbours.addAll(x.ranges()));
-        neighbour(retained, f, b.name(), false).ifPresent(x -> neighbours.addAll(x.ranges()));
-        Set<String> candidates = dataPaths(only(b.ranges(), neighbours), read);
-        if (candidates.isEmpty()) return candidates;
+    /** The data paths of bucket {@code b} of {@code f} that neither neighbour references, by key. */
+    private GcCandidates.KeyStream candidates(SnapshotRoot f, SnapshotRoot.BucketRoot b, List<SnapshotRoot> retained, long[] read) {
+        List<SnapshotRoot.RangeRef> older = neighbour(retained, f, b.name(), true).map(SnapshotRoot.BucketRoot::ranges).orElse(List.of());
+        List<SnapshotRoot.RangeRef> newer = neighbour(retained, f, b.name(), false).map(SnapshotRoot.BucketRoot::ranges).orElse(List.of());
+        List<SnapshotRoot.RangeRef> neighbours = new ArrayList<>(older);
+        neighbours.addAll(newer);
+        Runnable opened = () -> {
+            read[0]++;
+            progress.rangesRead.incrementAndGet();
+        };
+        GcCandidates.KeyStream mine = GcCandidates.ranges(repository, GcCandidates.only(b.ranges(), neighbours), workDir, pathsHeld, opened);
         // An entry of a range the forgotten snapshot shares is not a candidate, so only the neighbours'
-        // ranges it lacks can still reference one.
-        candidates.removeAll(dataPaths(new ArrayList<>(new LinkedHashSet<>(only(neighbours, b.ranges()))), read));
-        return candidates;
+        // ranges it lacks can still reference one; a range both neighbours have is read once. Each
+        // list keeps its root's key order, so each stream is sorted.
+        List<SnapshotRoot.RangeRef> olderOnly = GcCandidates.only(older, b.ranges());
+        List<SnapshotRoot.RangeRef> newerOnly = GcCandidates.only(GcCandidates.only(newer, b.ranges()), olderOnly);
+        return GcCandidates.difference(mine, List.of(
+                GcCandidates.ranges(repository, olderOnly, workDir, pathsHeld, opened),
+                GcCandidates.ranges(repository, newerOnly, workDir, pathsHeld, opened)), pathsHeld);
     }
 
     private Set<String> dataPaths(List<SnapshotRoot.RangeRef> ranges, long[] read) {
@@ -696,12 +792,34 @@ public final class SnapshotGc {
         progress.phase = was;
     }
 
+    /** As {@link #execute} for a paged plan, one page of paths in memory at a time. */
+    private void executePaged(String planPath, GcPlan.Header plan) {
+        String was = progress.phase;
+        progress.phase = "deleting";
+        progress.objectsPlanned.addAndGet(plan.forgotten().size() + plan.data() + plan.ranges());
+        // A plan missing a page is not the one its GC wrote: refuse it before deleting anything.
+        for (int i = 0; i < plan.dataPages(); i++) GcPlan.checkPage(repository, planPath, GcPlan.DATA_PAGE, i);
+        for (int i = 0; i < plan.rangePages(); i++) GcPlan.checkPage(repository, planPath, GcPlan.RANGES_PAGE, i);
+        for (String id : plan.forgotten()) deleteCounted(FORGOTTEN + id + ".json");
+        GcPlan.read(repository, planPath, GcPlan.DATA_PAGE, plan.dataPages(), SnapshotFormat.DATA, this::deleteCounted);
+        GcPlan.read(repository, planPath, GcPlan.RANGES_PAGE, plan.rangePages(), SnapshotFormat.RANGES, this::deleteCounted);
+        // The header before its pages: a plan never names a page that is gone, and pages left
+        // without a header are dropped by the next GC.
+        repository.delete(planPath);
+        for (int i = 0; i < plan.dataPages(); i++) repository.delete(GcPlan.page(planPath, GcPlan.DATA_PAGE, i));
+        for (int i = 0; i < plan.rangePages(); i++) repository.delete(GcPlan.page(planPath, GcPlan.RANGES_PAGE, i));
+        progress.phase = was;
+    }
+
     private void deleteCounted(String path) {
         repository.delete(path);
         progress.objectsDeleted.incrementAndGet();
     }
 
-    /** A GC's plan as written to {@code gc/<time>-<hex>.json} before anything is deleted. */
+    /**
+     * A GC's plan as gateways before format 1.3 wrote it, one document {@code gc/<time>-<hex>.json}
+     * listing every path: still replayed, no longer written ({@link GcPlan} is).
+     */
     record Plan(String site, Instant created, List<String> forgotten, List<String> data, List<String> ranges) {
         byte[] encode() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -724,7 +842,7 @@ public final class SnapshotGc {
         }
 
         /** Paths are checked as a reader checks a root's: a plan never deletes outside its directory. */
-        private static List<String> strings(Object o, String dir) {
+        static List<String> strings(Object o, String dir) {
             List<String> out = new ArrayList<>();
             for (Object x : SnapshotFormat.list(o, dir)) {
                 if (!(x instanceof String s)) throw new IllegalArgumentException(dir + " holds a non-string");
@@ -762,8 +880,12 @@ public final class SnapshotGc {
     }
 
     private static void putDocument(SnapshotRepository repository, String path, byte[] bytes) {
+        putBytes(repository, path, bytes, "application/json");
+    }
+
+    static void putBytes(SnapshotRepository repository, String path, byte[] bytes, String contentType) {
         repository.putIfAbsent(path, (offset, length) -> new ByteArrayInputStream(bytes, (int) offset, (int) length),
-                SnapshotRepository.Spec.document(bytes.length, "application/json", SnapshotExporter.md5Hex(bytes)));
+                SnapshotRepository.Spec.document(bytes.length, contentType, SnapshotExporter.md5Hex(bytes)));
     }
 
     private static String fault() {

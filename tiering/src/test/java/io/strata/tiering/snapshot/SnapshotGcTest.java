@@ -500,4 +500,200 @@ class SnapshotGcTest {
         after.remove("owner.json");
         assertEquals(before, after);
     }
+
+    // ------------------------------------------------------------------ bounded memory (#13)
+
+    /** A repository that records the objects written under gc/ in order, and can refuse the plan's header. */
+    private static SnapshotRepository recordingPlans(SnapshotRepository real, List<String> written, boolean refuseHeader) {
+        return new SnapshotRepository() {
+            @Override
+            public Stored putIfAbsent(String path, Source source, Spec spec) {
+                if (path.startsWith("gc/")) {
+                    if (refuseHeader && path.endsWith(".json")) throw new IllegalStateException("killed by the test");
+                    written.add(path);
+                }
+                return real.putIfAbsent(path, source, spec);
+            }
+
+            @Override
+            public InputStream get(String path, long offset, long length) {
+                return real.get(path, offset, length);
+            }
+
+            @Override
+            public Optional<Long> size(String path) {
+                return real.size(path);
+            }
+
+            @Override
+            public void list(String prefix, Consumer<String> visitor) {
+                real.list(prefix, visitor);
+            }
+
+            @Override
+            public void delete(String path) {
+                real.delete(path);
+            }
+
+            @Override
+            public String location() {
+                return real.location();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** One snapshot of {@code keys} keys, one version each; returns its id. */
+    private String oneSnapshotOf(int keys) throws Exception {
+        for (int i = 0; i < keys; i++) put(String.format("m%04d", i), i);
+        return snapshot(Optional.empty());
+    }
+
+    private Set<String> dataAndRanges() {
+        Set<String> out = new TreeSet<>();
+        for (String p : paths()) if (p.startsWith("data/") || p.startsWith("ranges/")) out.add(p);
+        return out;
+    }
+
+    @Test
+    void gcOfASnapshotWithNoNeighbourHoldsAtMostOnePageOfPathsAndWritesThePlanAsPagesThenItsHeader() throws Exception {
+        String only = oneSnapshotOf(300);
+        Set<String> expected = referenced(only);
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(only));
+        List<String> written = new ArrayList<>();
+        SnapshotGc gc = gc(recordingPlans(repo, written, false), "site-a").pageSize(25);
+
+        SnapshotGc.Result r = gc.gc(false, false);
+
+        assertEquals(300, r.dataCount());
+        assertEquals(300, expected.stream().filter(p -> p.startsWith("data/")).count(), "fixture: " + expected.size());
+        assertEquals(Set.of(), dataAndRanges(), "every object of the snapshot is gone");
+        assertEquals(12, written.stream().filter(p -> p.contains("/data-")).count(), "300 paths in pages of 25: " + written);
+        assertTrue(written.getLast().endsWith(".json") && written.stream().filter(p -> p.endsWith(".json")).count() == 1,
+                "the header is written once, after every page: " + written);
+        // Three streams (the snapshot and its two absent neighbours) hold one key's single version each.
+        assertTrue(gc.peakPathsHeld() <= 25 + 3, "paths held at once: " + gc.peakPathsHeld());
+        assertFalse(paths().stream().anyMatch(p -> p.startsWith("gc/")), "the plan and its pages are dropped");
+    }
+
+    @Test
+    void aPlanOfTinyPagesDeletesExactlyWhatOnlyTheForgottenSnapshotReferencedBetweenTwoNeighbours() throws Exception {
+        threeSnapshots();
+        Set<String> expected = onlyInS2();
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(s2));
+        Set<String> before = paths();
+        List<String> written = new ArrayList<>();
+        SnapshotGc gc = gc(recordingPlans(repo, written, false), "site-a").pageSize(2);
+
+        SnapshotGc.Result r = gc.gc(false, false);
+
+        Set<String> deleted = new TreeSet<>(before);
+        deleted.removeAll(paths());
+        deleted.remove("forgotten/" + s2 + ".json");
+        assertEquals(expected, deleted);
+        assertEquals(Set.of(), orphans());
+        assertTrue(written.stream().filter(p -> p.contains("/data-")).count() > 1, written.toString());
+        assertEquals(expected.stream().filter(p -> p.startsWith("data/")).count(), r.dataCount());
+        // A page of 2, plus one key's versions (at most 2 here) in each of the three streams.
+        assertTrue(gc.peakPathsHeld() <= 2 + 3 * 2, "paths held at once: " + gc.peakPathsHeld());
+        for (String id : List.of(s1, s3)) {
+            assertTrue(SnapshotReader.open(repo, locator(id), work).verify(1.0, 1).ok(), id);
+        }
+    }
+
+    @Test
+    void aGcKilledHalfwayThroughAPagedPlanIsFinishedByTheNextWithNoOrphans() throws Exception {
+        String only = oneSnapshotOf(200);
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(only));
+
+        // Killed after the tombstone and 45 data objects: in the third of ten pages of 20.
+        assertThrows(IllegalStateException.class, () -> gc(dyingAfter(repo, 46), "site-a").pageSize(20).gc(false, false));
+        assertEquals(200 - 45, paths().stream().filter(p -> p.startsWith("data/")).count());
+        assertTrue(paths().stream().anyMatch(p -> p.startsWith("gc/") && p.contains("/data-00009")), "the plan stays whole");
+
+        SnapshotGc.Result r = gc("site-a").gc(false, false);
+
+        assertEquals(1, r.replayed().size());
+        assertEquals(Set.of(), dataAndRanges());
+        assertEquals(Set.of(), paths().stream().filter(p -> p.startsWith("gc/") || p.startsWith("forgotten/"))
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void pagesWrittenByAGcKilledBeforeItsHeaderDeleteNothingAndAreDroppedByTheNext() throws Exception {
+        String only = oneSnapshotOf(60);
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(only));
+        Set<String> before = paths();
+        List<String> written = new ArrayList<>();
+
+        assertThrows(IllegalStateException.class, () -> gc(recordingPlans(repo, written, true), "site-a").pageSize(10).gc(false, false));
+        Set<String> after = paths();
+        after.removeIf(p -> p.startsWith("gc/"));
+        assertEquals(before, after, "no header, nothing deleted");
+        assertEquals(6, written.stream().filter(p -> p.contains("/data-")).count(), "six pages of ten, no header: " + written);
+
+        SnapshotGc.Result r = gc("site-a").gc(false, false);
+
+        assertEquals(List.of(), r.replayed(), "pages without a header are no plan");
+        assertEquals(List.of(only), r.collected());
+        assertEquals(Set.of(), dataAndRanges());
+        assertFalse(paths().stream().anyMatch(p -> p.startsWith("gc/")), "the headerless pages are dropped");
+    }
+
+    @Test
+    void aSingleDocumentPlanAnOlderGatewayLeftIsStillReplayed() throws Exception {
+        threeSnapshots();
+        Set<String> expected = onlyInS2();
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(s2));
+        // The form gateways before format 1.3 wrote: every path in one document.
+        List<String> data = expected.stream().filter(p -> p.startsWith("data/")).toList();
+        List<String> ranges = expected.stream().filter(p -> p.startsWith("ranges/")).toList();
+        Map<String, Object> old = new java.util.LinkedHashMap<>();
+        old.put("site", "site-a");
+        old.put("created", "2026-12-06T10:00:00Z");
+        old.put("forgotten", List.of(s2));
+        old.put("data", data);
+        old.put("ranges", ranges);
+        byte[] bytes = Json.write(old).getBytes(StandardCharsets.UTF_8);
+        repo.putIfAbsent("gc/20261206T100000Z-0badcafe.json", (o, n) -> new ByteArrayInputStream(bytes, (int) o, (int) n),
+                SnapshotRepository.Spec.document(bytes.length, "application/json", SnapshotExporter.md5Hex(bytes)));
+        Set<String> before = paths();
+
+        SnapshotGc.Result r = gc("site-a").gc(false, false);
+
+        assertEquals(List.of("gc/20261206T100000Z-0badcafe.json"), r.replayed());
+        Set<String> deleted = new TreeSet<>(before);
+        deleted.removeAll(paths());
+        deleted.remove("forgotten/" + s2 + ".json");
+        deleted.remove("gc/20261206T100000Z-0badcafe.json");
+        assertEquals(expected, deleted);
+        assertEquals(List.of(), r.collected(), "the replayed plan had collected it");
+        assertEquals(Set.of(), orphans());
+    }
+
+    @Test
+    void aPagedPlanWhoseHeaderNamesAnAbsentPageIsRefusedAsCorruptAndDeletesNothing() throws Exception {
+        String only = oneSnapshotOf(20);
+        gc("site-a").claimIfUnowned();
+        gc("site-a").forget(List.of(only));
+        byte[] header = ("{\"site\":\"site-a\",\"created\":\"2026-12-06T10:00:00Z\",\"forgotten\":[\"" + only
+                + "\"],\"pages\":{\"data\":1,\"dataPaths\":20,\"ranges\":0,\"rangePaths\":0}}").getBytes(StandardCharsets.UTF_8);
+        repo.putIfAbsent("gc/20261206T100000Z-0badcafe.json", (o, n) -> new ByteArrayInputStream(header, (int) o, (int) n),
+                SnapshotRepository.Spec.document(header.length, "application/json", SnapshotExporter.md5Hex(header)));
+        Set<String> before = paths();
+
+        SnapshotException e = assertThrows(SnapshotException.class, () -> gc("site-a").gc(false, false));
+
+        assertEquals(SnapshotException.Reason.CORRUPT, e.reason());
+        assertTrue(e.getMessage().contains("data-00000"), e.getMessage());
+        assertEquals(before, paths(), "nothing is deleted, not even the tombstone");
+    }
 }
