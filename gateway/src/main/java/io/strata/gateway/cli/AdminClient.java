@@ -88,6 +88,24 @@ public final class AdminClient {
     /** Sends a request whose body is signed (its SHA-256 is part of the signature); answers the JSON object. */
     public Map<String, Object> call(String method, String path, String query, byte[] body)
             throws IOException, InterruptedException, AdminError {
+        return call(method, path, query, body, REQUEST_TIMEOUT);
+    }
+
+    /** The answer deadline of a request: an admin call answers at once or starts a job it reports on. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * As {@link #call(String, String, String)}, waiting up to {@code timeout} for the answer: for the
+     * few calls that answer only when their work has ended (a GC deleting 10^6 objects takes longer
+     * than a minute), whose progress the caller follows meanwhile through another route.
+     */
+    public Map<String, Object> call(String method, String path, String query, Duration timeout)
+            throws IOException, InterruptedException, AdminError {
+        return call(method, path, query, new byte[0], timeout);
+    }
+
+    private Map<String, Object> call(String method, String path, String query, byte[] body, Duration timeout)
+            throws IOException, InterruptedException, AdminError {
         String host = endpoint.getHost() + (endpoint.getPort() > 0 ? ":" + endpoint.getPort() : "");
         String sha;
         try {
@@ -97,7 +115,7 @@ public final class AdminClient {
         }
         Map<String, String> headers = SigV4Signer.sign(method, path, query, host, credentials, region, Instant.now(), sha);
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path + (query.isEmpty() ? "" : "?" + query)))
-                .timeout(Duration.ofSeconds(60))
+                .timeout(timeout)
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach((k, v) -> {
             if (!k.equals("host")) b.header(k, v);

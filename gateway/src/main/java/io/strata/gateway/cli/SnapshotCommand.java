@@ -417,13 +417,20 @@ public final class SnapshotCommand {
      * Runs a GC (the admin call answers when it has ended) and meanwhile asks the gateway how far it
      * has got: a bar on a terminal, a line every few seconds on a pipe. Ctrl-C leaves it running.
      */
+    /**
+     * How long the CLI waits for a GC's answer: the POST answers when the GC has ended, which for a
+     * repository of 10^6 versions is many minutes; its progress is followed meanwhile, and a gateway
+     * that stops answering the progress route is still noticed by the connection.
+     */
+    private static final java.time.Duration GC_ANSWER_TIMEOUT = java.time.Duration.ofHours(24);
+
     private Map<String, Object> followGc(AdminClient client, String repo, String query, boolean json)
             throws IOException, InterruptedException, AdminClient.AdminError {
         Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
         boolean shown = false;
         boolean ask = true;
         try (java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            java.util.concurrent.Future<Map<String, Object>> gc = one.submit(() -> client.call("POST", API + "/gc", query));
+            java.util.concurrent.Future<Map<String, Object>> gc = one.submit(() -> client.call("POST", API + "/gc", query, GC_ANSWER_TIMEOUT));
             while (true) {
                 try {
                     Map<String, Object> r = gc.get(progress.pollMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
