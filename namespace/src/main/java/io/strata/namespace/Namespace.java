@@ -485,6 +485,13 @@ public interface Namespace extends AutoCloseable {
     List<WorkItem> dueWork(String kind, java.time.Instant now, int max);
 
     /**
+     * Visits every item of {@code kind}, due or not, in due order (then id order), until the visitor
+     * returns false. Memory is one item, however long the queue: an owner recounts a backlog of
+     * millions at start without holding it.
+     */
+    void visitWork(String kind, java.util.function.Predicate<WorkItem> visitor);
+
+    /**
      * Records a failed attempt: a compare-and-set on the whole item, which becomes due again at
      * {@code notBefore} with one more attempt and {@code error} (cut to {@value WorkItem#MAX_ERROR}
      * characters) as its last error. One synced write.

@@ -382,6 +382,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public void visitWork(String kind, java.util.function.Predicate<WorkItem> visitor) {
+        work.visit(kind, visitor);
+    }
+
+    @Override
     public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
         return work.retry(item, notBefore, error);
     }

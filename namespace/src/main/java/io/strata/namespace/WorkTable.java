@@ -145,6 +145,23 @@ final class WorkTable {
         });
     }
 
+    /** Every item of {@code kind} in due order, one at a time, until {@code visitor} returns false. */
+    void visit(String kind, java.util.function.Predicate<WorkItem> visitor) {
+        WorkItem.checkKind(kind);
+        Objects.requireNonNull(visitor, "visitor");
+        store.call(() -> {
+            byte[] from = WorkItemCodec.dueRow(kind, 0, 0);
+            byte[] to = Arrays.copyOf(from, from.length - 16);   // "kind 0x00" ...
+            to[to.length - 1] = 1;                               // ... ends before "kind 0x01"
+            store.scan(store.workDue, from, to, (row, ignored) -> {
+                byte[] value = store.db.get(store.work, Keys.garbage(WorkItemCodec.idOfDueRow(row)));
+                if (value == null) return true; // removed since the scan began
+                return visitor.test(WorkItemCodec.decode(WorkItemCodec.idOfDueRow(row), value));
+            });
+            return null;
+        });
+    }
+
     Optional<WorkItem> retry(WorkItem item, Instant notBefore, String error) {
         Objects.requireNonNull(notBefore, "notBefore");
         return store.call(() -> {

@@ -162,4 +162,22 @@ class WorkQueueTest {
         WorkItem w = new WorkItem(12, "tier.to-cold", new byte[] {1, 2, 3}, T, 4, "boom");
         assertEquals(w, WorkItemCodec.decode(12, WorkItemCodec.encode(w)));
     }
+
+    @Test
+    void visitWorkSeesEveryItemOfItsKindInDueOrderAndStopsWhenAsked() {
+        open();
+        ns.addWork("replication.a", bytes("late"), T.plusSeconds(60));
+        ns.addWork("replication.b", bytes("other kind"), T);
+        ns.addWork("replication.a", bytes("early"), T);
+        ns.addWork("replication.ab", bytes("longer kind"), T);
+        List<String> seen = new ArrayList<>();
+        ns.visitWork("replication.a", w -> seen.add(new String(w.payload(), StandardCharsets.UTF_8)));
+        assertEquals(List.of("early", "late"), seen);
+        List<String> first = new ArrayList<>();
+        ns.visitWork("replication.a", w -> {
+            first.add(new String(w.payload(), StandardCharsets.UTF_8));
+            return false;
+        });
+        assertEquals(List.of("early"), first);
+    }
 }

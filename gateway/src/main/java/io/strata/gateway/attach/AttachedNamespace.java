@@ -324,6 +324,11 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public void visitWork(String kind, java.util.function.Predicate<WorkItem> visitor) {
+        inner.visitWork(kind, visitor);
+    }
+
+    @Override
     public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
         return inner.retryWork(item, notBefore, error);
     }
