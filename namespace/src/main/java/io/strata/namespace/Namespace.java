@@ -500,6 +500,13 @@ public interface Namespace extends AutoCloseable {
      */
     Optional<WorkItem> retryWork(WorkItem item, java.time.Instant notBefore, String error);
 
+    /**
+     * As {@link #retryWork(WorkItem, java.time.Instant, String)}, and the item's payload becomes
+     * {@code payload} in the same write: an owner keeps its own bounded record of the attempts in the
+     * item, so the record goes when the item does.
+     */
+    Optional<WorkItem> retryWork(WorkItem item, java.time.Instant notBefore, String error, byte[] payload);
+
     /** Removes a work item, done or abandoned. Idempotent. @return whether it existed */
     boolean removeWork(long id);
 

@@ -392,6 +392,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error, byte[] payload) {
+        return work.retry(item, notBefore, error, payload);
+    }
+
+    @Override
     public boolean removeWork(long id) {
         return work.remove(id);
     }

@@ -41,8 +41,13 @@ public record WorkItem(long id, String kind, byte[] payload, Instant notBefore, 
 
     /** This item after one more failed attempt, due again at {@code notBefore}; the error is cut to {@value #MAX_ERROR} characters. */
     WorkItem failed(Instant next, String error) {
+        return failed(next, error, payload);
+    }
+
+    /** As {@link #failed(Instant, String)}, with a new payload. */
+    WorkItem failed(Instant next, String error, byte[] newPayload) {
         String e = error == null ? "" : error;
-        return new WorkItem(id, kind, payload, next, attempts + 1, e.length() > MAX_ERROR ? e.substring(0, MAX_ERROR) : e);
+        return new WorkItem(id, kind, newPayload, next, attempts + 1, e.length() > MAX_ERROR ? e.substring(0, MAX_ERROR) : e);
     }
 
     static String checkKind(String kind) {

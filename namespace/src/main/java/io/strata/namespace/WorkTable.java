@@ -163,13 +163,19 @@ final class WorkTable {
     }
 
     Optional<WorkItem> retry(WorkItem item, Instant notBefore, String error) {
+        return retry(item, notBefore, error, item.payload());
+    }
+
+    /** A failed attempt whose item also gets a new payload, in one write. */
+    Optional<WorkItem> retry(WorkItem item, Instant notBefore, String error, byte[] payload) {
         Objects.requireNonNull(notBefore, "notBefore");
+        Objects.requireNonNull(payload, "payload");
         return store.call(() -> {
             workLock.lock();
             try (Commit c = store.commit()) {
                 byte[] value = store.db.get(store.work, Keys.garbage(item.id()));
                 if (value == null || !WorkItemCodec.decode(item.id(), value).equals(item)) return Optional.empty();
-                WorkItem next = item.failed(notBefore, error);
+                WorkItem next = item.failed(notBefore, error, payload);
                 c.delete(store.workDue, WorkItemCodec.dueRow(item))
                         .put(store.work, Keys.garbage(next.id()), WorkItemCodec.encode(next))
                         .put(store.workDue, WorkItemCodec.dueRow(next), new byte[0]).write();

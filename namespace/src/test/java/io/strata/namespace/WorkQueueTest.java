@@ -180,4 +180,17 @@ class WorkQueueTest {
         });
         assertEquals(List.of("early"), first);
     }
+
+    @Test
+    void retryWorkWithAPayloadReplacesItInTheSameWriteAndKeepsItAcrossARestart() {
+        open();
+        WorkItem w = ns.addWork("replication.a", bytes("v1"), T);
+        WorkItem next = ns.retryWork(w, T.plusSeconds(5), "refused", bytes("v1+attempt")).orElseThrow();
+        assertEquals("v1+attempt", new String(next.payload(), StandardCharsets.UTF_8));
+        assertEquals(Optional.empty(), ns.retryWork(w, T, "stale", bytes("lost")), "a stale item changes nothing");
+        reopen();
+        WorkItem stored = ns.work("replication.a", 1).getFirst();
+        assertEquals(next, stored);
+        assertEquals(1, stored.attempts());
+    }
 }

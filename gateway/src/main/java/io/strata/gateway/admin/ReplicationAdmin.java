@@ -106,7 +106,9 @@ public final class ReplicationAdmin {
                 m.put("target", t.target());
                 m.put("state", t.state());
                 m.put("pending", t.pending());
+                m.put("pendingBytes", t.pendingBytes());
                 m.put("oldestPending", t.oldestPending().map(Object::toString).orElse(null));
+                m.put("completeUntil", t.completeUntil().map(Object::toString).orElse(null));
                 m.put("completed", t.completed());
                 m.put("failed", t.failed());
                 m.put("lastError", t.lastError());
@@ -121,6 +123,17 @@ public final class ReplicationAdmin {
                     failures.add(fm);
                 }
                 m.put("failures", failures);
+                List<Object> buckets = new ArrayList<>();
+                for (ReplicationWorker.BucketBacklog b : t.buckets()) {
+                    Map<String, Object> bm = new LinkedHashMap<>();
+                    bm.put("bucket", b.bucket());
+                    bm.put("pending", b.pending());
+                    bm.put("pendingBytes", b.pendingBytes());
+                    bm.put("oldestPending", b.oldestPending().map(Object::toString).orElse(null));
+                    bm.put("failed", b.failed());
+                    buckets.add(bm);
+                }
+                m.put("buckets", buckets);
                 out.add(m);
             }
             AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("targets", out)));

@@ -329,6 +329,11 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error, byte[] payload) {
+        return inner.retryWork(item, notBefore, error, payload);
+    }
+
+    @Override
     public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
         return inner.retryWork(item, notBefore, error);
     }

@@ -139,14 +139,21 @@ public final class ReplicateCommand {
             out.print(Json.write(r));
             return 0;
         }
-        out.printf("%-16s %-15s %8s %-24s %10s %7s %s%n", "TARGET", "STATE", "PENDING", "OLDEST PENDING", "COMPLETED",
-                "FAILED", "LAST ERROR (NEXT ATTEMPT)");
+        out.printf("%-16s %-15s %8s %12s %-24s %10s %7s %s%n", "TARGET", "STATE", "PENDING", "BYTES", "OLDEST PENDING",
+                "COMPLETED", "FAILED", "LAST ERROR (NEXT ATTEMPT)");
         for (Object o : r.get("targets") instanceof List<?> l ? l : List.of()) {
             if (!(o instanceof Map<?, ?> t)) continue;
             String error = String.valueOf(t.get("lastError"));
-            out.printf("%-16s %-15s %8s %-24s %10s %7s %s%n", t.get("target"), t.get("state"), t.get("pending"),
-                    t.get("oldestPending") == null ? "-" : t.get("oldestPending"), t.get("completed"), t.get("failed"),
-                    error.isEmpty() ? "-" : error + " (" + t.get("nextAttempt") + ")");
+            out.printf("%-16s %-15s %8s %12s %-24s %10s %7s %s%n", t.get("target"), t.get("state"), t.get("pending"),
+                    t.get("pendingBytes"), t.get("oldestPending") == null ? "-" : t.get("oldestPending"), t.get("completed"),
+                    t.get("failed"), error.isEmpty() ? "-" : error + " (" + t.get("nextAttempt") + ")");
+            if (t.get("completeUntil") != null) out.printf("  complete up to %s%n", t.get("completeUntil"));
+            for (Object b : t.get("buckets") instanceof List<?> bl ? bl : List.of()) {
+                if (b instanceof Map<?, ?> m) {
+                    out.printf("  bucket %-24s pending %s (%s bytes), oldest %s, failed %s%n", m.get("bucket"), m.get("pending"),
+                            m.get("pendingBytes"), m.get("oldestPending") == null ? "-" : m.get("oldestPending"), m.get("failed"));
+                }
+            }
             for (Object f : t.get("failures") instanceof List<?> fl ? fl : List.of()) {
                 if (f instanceof Map<?, ?> m) {
                     out.printf("  FAILED %s/%s version %s: %s%n", m.get("bucket"), m.get("key"), m.get("versionId"), m.get("error"));

@@ -75,8 +75,10 @@ public final class ReplicationWorker implements AutoCloseable {
     static final int PAGE = 256;
     /** Queue items looked at per pass. */
     static final int BATCH = 512;
-    /** Pending items counted at most for the metrics (counting more would read the whole backlog). */
-    static final int COUNT_LIMIT = 100_000;
+    /** FAILED operations listed at most per answer of {@code replicate status} and {@code replicate wait}. */
+    static final int LIST_LIMIT = 100;
+    /** Queued items read from a queue's head for its first waiting operation's last error. */
+    static final int HEAD_LIMIT = 64;
     /** The first retry of a transient failure; it doubles per attempt. */
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     /** How often the metrics' view of the queues is refreshed. */
@@ -94,16 +96,25 @@ public final class ReplicationWorker implements AutoCloseable {
      *
      * @param state            OK, BACKOFF (the last call failed), OPEN (circuit open), RESYNC_REQUIRED
      *                         (the log was trimmed past its cursor)
-     * @param pending          operations waiting (counted up to {@value #COUNT_LIMIT})
+     * @param pending          operations waiting (exact, see {@link Backlog})
+     * @param pendingBytes     their bytes
      * @param oldestPending    when the oldest waiting change was committed, if any
      * @param completed        operations done since the gateway started
      * @param failed           operations FAILED and kept for {@code strata replicate retry --failed}
      * @param lastError        the error of the first waiting operation that failed, "" if none
      * @param nextAttempt      when that operation is tried again
+     * @param failures         FAILED operations with their reasons, the first {@value #LIST_LIMIT}
+     * @param buckets          each source bucket's share of the backlog
+     * @param completeUntil    the source time up to which the target has every change (nothing committed
+     *                         before it waits or FAILED), once a pass has run
      */
-    public record TargetStatus(String target, String state, long pending, Optional<Instant> oldestPending,
+    public record TargetStatus(String target, String state, long pending, long pendingBytes, Optional<Instant> oldestPending,
                                long completed, long failed, String lastError, Optional<Instant> nextAttempt,
-                               List<FailedOperation> failures) {
+                               List<FailedOperation> failures, List<BucketBacklog> buckets, Optional<Instant> completeUntil) {
+    }
+
+    /** One source bucket's operations for a target: waiting (count, bytes, oldest commit) and FAILED. */
+    public record BucketBacklog(String bucket, long pending, long pendingBytes, Optional<Instant> oldestPending, long failed) {
     }
 
     /** A FAILED operation and its reason. */
@@ -118,6 +129,10 @@ public final class ReplicationWorker implements AutoCloseable {
     private final Map<String, S3ReplicaSender> senders = new ConcurrentHashMap<>();
     private final Map<String, ReplicationTarget> senderTargets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> completed = new ConcurrentHashMap<>();
+    private final Backlog backlog;
+    private final LatencyHistograms latency = new LatencyHistograms();
+    /** Per target: the source time up to which it has every change, as of its last pass. */
+    private final Map<String, Instant> completeUntil = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
@@ -133,6 +148,7 @@ public final class ReplicationWorker implements AutoCloseable {
         this.targets = targets;
         this.clock = clock;
         this.settings = settings;
+        this.backlog = new Backlog(namespace);
         this.dropOne = DROP_ONE_FAULT.equals(System.getenv("STRATA_TEST_FAULT"));
         if (dropOne) LOG.warn("STRATA_TEST_FAULT={}: the first replica is not sent but reported COMPLETED", DROP_ONE_FAULT);
     }
@@ -172,53 +188,55 @@ public final class ReplicationWorker implements AutoCloseable {
         for (ReplicationTarget target : targets.list()) {
             if (closed) return;
             try {
-                intake(target);
+                backlog.open(target.name());
+                // Every change committed before this instant is read by intake below (or the cursor is trimmed).
+                Instant passStart = clock.instant();
+                boolean read = intake(target);
                 deliver(target);
+                if (read) heartbeat(target.name(), passStart);
             } catch (NamespaceException e) {
                 if (closed) return;
                 throw e;
             }
         }
         // Kept for the scrape, which must not read the queues on its own thread; at most once a second,
-        // as it reads every queued item (up to COUNT_LIMIT per target).
+        // as it reads the head of each queue.
         Instant now = clock.instant();
         if (statusTaken == null || !now.isBefore(statusTaken.plus(STATUS_EVERY))) {
-            lastStatus = status(Optional.empty());
+            List<TargetStatus> all = new ArrayList<>();
+            for (ReplicationTarget t : targets.list()) all.add(status(t, Optional.empty(), false));
+            lastStatus = all;
             statusTaken = now;
         }
     }
 
     /**
-     * The targets' lines in the Prometheus scrape, as of the last pass: {@code strata_replication_pending},
-     * {@code strata_replication_oldest_pending_seconds}, {@code strata_replication_completed_total},
-     * {@code strata_replication_failed}, {@code strata_replication_state} (1 for the target's current state).
+     * The targets' lines in the Prometheus scrape, as of the last pass. Per target, and per source bucket
+     * and target (the line without a {@code bucket} label is the target's total, as before buckets were
+     * shown): {@code strata_replication_pending}, {@code strata_replication_pending_bytes},
+     * {@code strata_replication_oldest_pending_seconds} (the lag), {@code strata_replication_failed}. Per
+     * target: {@code strata_replication_completed_total}, {@code strata_replication_state} (1 for the
+     * target's current state), {@code strata_replication_complete_until_seconds} (the source time, in Unix
+     * seconds, up to which the target has every change). Per bucket and target: the histogram
+     * {@code strata_replication_latency_seconds}, from the source's commit to the target's acknowledgement.
      */
     public void appendMetrics(StringBuilder out) {
         List<TargetStatus> all = lastStatus;
         Instant now = clock.instant();
-        out.append("# HELP strata_replication_pending Operations waiting for a replication target.\n")
-                .append("# TYPE strata_replication_pending gauge\n");
-        for (TargetStatus t : all) {
-            out.append("strata_replication_pending{target=\"").append(t.target()).append("\"} ").append(t.pending()).append('\n');
-        }
-        out.append("# HELP strata_replication_oldest_pending_seconds Age of the oldest change a target has not received.\n")
-                .append("# TYPE strata_replication_oldest_pending_seconds gauge\n");
-        for (TargetStatus t : all) {
-            double age = t.oldestPending().map(o -> Math.max(0, Duration.between(o, now).toMillis()) / 1000.0).orElse(0.0);
-            out.append("strata_replication_oldest_pending_seconds{target=\"").append(t.target()).append("\"} ").append(age)
-                    .append('\n');
-        }
+        gauge(out, "strata_replication_pending", "Operations waiting for a replication target.", all,
+                t -> (double) t.pending(), b -> (double) b.pending());
+        gauge(out, "strata_replication_pending_bytes", "Bytes of the operations waiting for a replication target.", all,
+                t -> (double) t.pendingBytes(), b -> (double) b.pendingBytes());
+        gauge(out, "strata_replication_oldest_pending_seconds", "Age of the oldest change a target has not received.", all,
+                t -> age(t.oldestPending(), now), b -> age(b.oldestPending(), now));
         out.append("# HELP strata_replication_completed_total Operations a target took since the gateway started.\n")
                 .append("# TYPE strata_replication_completed_total counter\n");
         for (TargetStatus t : all) {
             out.append("strata_replication_completed_total{target=\"").append(t.target()).append("\"} ").append(t.completed())
                     .append('\n');
         }
-        out.append("# HELP strata_replication_failed Operations a target refused for good (FAILED), kept for retry.\n")
-                .append("# TYPE strata_replication_failed gauge\n");
-        for (TargetStatus t : all) {
-            out.append("strata_replication_failed{target=\"").append(t.target()).append("\"} ").append(t.failed()).append('\n');
-        }
+        gauge(out, "strata_replication_failed", "Operations a target refused for good (FAILED), kept for retry.", all,
+                t -> (double) t.failed(), b -> (double) b.failed());
         out.append("# HELP strata_replication_state A target's state: ok, backoff, open or resync_required.\n")
                 .append("# TYPE strata_replication_state gauge\n");
         for (TargetStatus t : all) {
@@ -228,15 +246,48 @@ public final class ReplicationWorker implements AutoCloseable {
                         .append('\n');
             }
         }
+        out.append("# HELP strata_replication_complete_until_seconds Source time (Unix seconds) up to which a target has "
+                        + "every change; idle, it follows the clock one pass behind.\n")
+                .append("# TYPE strata_replication_complete_until_seconds gauge\n");
+        for (TargetStatus t : all) {
+            if (t.completeUntil().isEmpty()) continue;
+            out.append("strata_replication_complete_until_seconds{target=\"").append(t.target()).append("\"} ")
+                    .append(t.completeUntil().get().toEpochMilli() / 1000.0).append('\n');
+        }
+        latency.append(out);
+    }
+
+    private static double age(Optional<Instant> oldest, Instant now) {
+        return oldest.map(o -> Math.max(0, Duration.between(o, now).toMillis()) / 1000.0).orElse(0.0);
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, List<TargetStatus> all,
+                              java.util.function.ToDoubleFunction<TargetStatus> total,
+                              java.util.function.ToDoubleFunction<BucketBacklog> perBucket) {
+        out.append("# HELP ").append(name).append(' ').append(help).append(" Without a bucket label: the target's total.\n")
+                .append("# TYPE ").append(name).append(" gauge\n");
+        for (TargetStatus t : all) {
+            out.append(name).append("{target=\"").append(t.target()).append("\"} ").append(number(total.applyAsDouble(t))).append('\n');
+            for (BucketBacklog b : t.buckets()) {
+                out.append(name).append("{bucket=\"").append(b.bucket()).append("\",target=\"").append(t.target()).append("\"} ")
+                        .append(number(perBucket.applyAsDouble(b))).append('\n');
+            }
+        }
+    }
+
+    /** Whole numbers as before ("12"), fractions as Java prints them. */
+    static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     // ------------------------------------------------------------------ intake
 
-    private void intake(ReplicationTarget target) {
+    /** @return whether it read the log to its end (false: no cursor, trimmed past it, or closing) */
+    private boolean intake(ReplicationTarget target) {
         ChangeFeed feed = namespace.changeFeed();
         String cursorName = ReplicationTargets.cursorName(target.name());
         Optional<ChangeCursor> cursor = feed.cursor(cursorName);
-        if (cursor.isEmpty() || cursor.get().trimmedPast()) return;
+        if (cursor.isEmpty() || cursor.get().trimmedPast()) return false;
         long after = cursor.get().position();
         Map<BucketName, Optional<ReplicationConfiguration>> configs = new HashMap<>();
         ChangePage page;
@@ -246,7 +297,7 @@ public final class ReplicationWorker implements AutoCloseable {
             } catch (ChangeFeedException e) {
                 LOG.error("replication target {}: the change log was trimmed past its cursor; a resync is required",
                         target.name());
-                return;
+                return false;
             }
             for (ChangeEntry e : page.entries()) {
                 Optional<ReplicationConfiguration> config = configs.computeIfAbsent(e.bucket(), this::configuration);
@@ -255,6 +306,7 @@ public final class ReplicationWorker implements AutoCloseable {
             if (page.nextAfter() > after) feed.advanceCursor(cursorName, page.nextAfter());
             after = page.nextAfter();
         } while (page.more() && !closed);
+        return !closed;
     }
 
     private Optional<ReplicationConfiguration> configuration(BucketName bucket) {
@@ -280,7 +332,8 @@ public final class ReplicationWorker implements AutoCloseable {
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), v.tags());
                 if (rule.isEmpty()) return;
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_VERSION, e.bucket(), ref.key(), ref.versionId(),
-                        ref.lastModified(), ref.etag(), e.committed(), rule.get().destination().storageClass()));
+                        ref.lastModified(), ref.etag(), e.committed(), rule.get().destination().storageClass(), e.sequence(),
+                        v.size()));
                 setStatus(v, ReplicationStatus.PENDING);
             }
             case DELETE_MARKER_PUT -> {
@@ -291,7 +344,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), null);
                 if (rule.isEmpty() || !rule.get().deleteMarkerReplication().enabled()) return;
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_DELETE_MARKER, e.bucket(), ref.key(),
-                        ref.versionId(), ref.lastModified(), "", e.committed(), Optional.empty()));
+                        ref.versionId(), ref.lastModified(), "", e.committed(), Optional.empty(), e.sequence(), 0));
             }
             default -> {
                 // Deletes of a specific version are not replicated (as S3); tag and metadata changes are
@@ -327,7 +380,25 @@ public final class ReplicationWorker implements AutoCloseable {
     }
 
     private void enqueue(ReplicationTarget target, ReplicationWork work) {
-        namespace.addWork(QUEUE_PREFIX + target.name(), work.encode(), clock.instant());
+        WorkItem item = namespace.addWork(QUEUE_PREFIX + target.name(), work.encode(), clock.instant());
+        backlog.added(target.name(), Backlog.Queue.WAITING, item.id(), work);
+    }
+
+    /**
+     * After a pass that read the log to its end: the target has every change committed before the pass
+     * began except those still waiting or FAILED, so it is complete up to the oldest of those, or, idle, up
+     * to the pass's start (now minus one pass).
+     */
+    private void heartbeat(String target, Instant passStart) {
+        Instant until = passStart;
+        for (Backlog.Queue q : Backlog.Queue.values()) {
+            for (Backlog.Share share : backlog.shares(target, q)) {
+                if (share.count() > 0 && share.oldestCommitted().isPresent() && share.oldestCommitted().get().isBefore(until)) {
+                    until = share.oldestCommitted().get();
+                }
+            }
+        }
+        completeUntil.put(target, until);
     }
 
     // ------------------------------------------------------------------ delivery
@@ -352,15 +423,17 @@ public final class ReplicationWorker implements AutoCloseable {
             if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
             try {
                 send(sender, work);
-                namespace.removeWork(item.id());
+                if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
                 completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
+                latency.observe(work.bucket().value(), target.name(), Duration.between(work.committed(), clock.instant()));
             } catch (ReplicationException e) {
                 if (e.reason() == ReplicationException.Reason.PERMANENT) {
                     fail(target, item, work, e.getMessage());
                 } else {
                     order.hold(work.orderKey());
                     Duration backoff = backoff(item.attempts());
-                    namespace.retryWork(item, clock.instant().plus(backoff), e.getMessage());
+                    Instant now = clock.instant();
+                    namespace.retryWork(item, now.plus(backoff), e.getMessage(), work.attempted(now, true, e.getMessage()).encode());
                     LOG.debug("replication target {}: {} retried in {}: {}", target.name(), work.orderKey(), backoff,
                             e.getMessage());
                     // An open circuit refuses every call: the rest waits for it to half-open.
@@ -411,9 +484,11 @@ public final class ReplicationWorker implements AutoCloseable {
         }
         // Kept with its reason until strata replicate retry --failed: first added, then removed from the
         // queue, so a crash in between leaves it in both (sent once more), never in neither.
-        WorkItem failed = namespace.addWork(FAILED_PREFIX + target.name(), item.payload(), NEVER);
+        ReplicationWork attempted = work.attempted(clock.instant(), false, error);
+        WorkItem failed = namespace.addWork(FAILED_PREFIX + target.name(), attempted.encode(), NEVER);
+        backlog.added(target.name(), Backlog.Queue.FAILED, failed.id(), attempted);
         namespace.retryWork(failed, NEVER, error);
-        namespace.removeWork(item.id());
+        if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
     }
 
     /** Sets the status on the current record of {@code v}, reading it again if a tag change raced. */
@@ -451,12 +526,14 @@ public final class ReplicationWorker implements AutoCloseable {
         int n = 0;
         for (ReplicationTarget t : targets.list()) {
             if (target.isPresent() && !target.get().equals(t.name())) continue;
+            backlog.open(t.name());
             List<WorkItem> failed;
             while (!(failed = namespace.work(FAILED_PREFIX + t.name(), BATCH)).isEmpty()) {
                 for (WorkItem item : failed) {
-                    namespace.addWork(QUEUE_PREFIX + t.name(), item.payload(), clock.instant());
-                    namespace.removeWork(item.id());
                     ReplicationWork work = ReplicationWork.decode(item.payload());
+                    WorkItem again = namespace.addWork(QUEUE_PREFIX + t.name(), item.payload(), clock.instant());
+                    backlog.added(t.name(), Backlog.Queue.WAITING, again.id(), work);
+                    if (namespace.removeWork(item.id())) backlog.removed(t.name(), Backlog.Queue.FAILED, item.id(), work);
                     namespace.version(work.bucket(), work.key(), work.versionId())
                             .ifPresent(v -> {
                                 if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
@@ -469,42 +546,87 @@ public final class ReplicationWorker implements AutoCloseable {
         return n;
     }
 
-    /** Every target's state; {@code bucket} narrows the counts to one source bucket. */
+    /**
+     * Every target's state; {@code bucket} narrows the counts to one source bucket. Reads no more of the
+     * queues than their heads (the counts are kept as items come and go, see {@link Backlog}), and up to
+     * {@value #LIST_LIMIT} FAILED operations.
+     */
     public List<TargetStatus> status(Optional<BucketName> bucket) {
         List<TargetStatus> out = new ArrayList<>();
+        for (ReplicationTarget t : targets.list()) out.add(status(t, bucket, true));
+        return out;
+    }
+
+    private TargetStatus status(ReplicationTarget t, Optional<BucketName> bucket, boolean listFailures) {
         Instant now = clock.instant();
-        for (ReplicationTarget t : targets.list()) {
-            long pending = 0;
-            Instant oldest = null;
-            String lastError = "";
-            Instant next = null;
-            List<WorkItem> queued = new ArrayList<>(namespace.work(QUEUE_PREFIX + t.name(), COUNT_LIMIT));
-            queued.sort(Comparator.comparingLong(WorkItem::id));
-            for (WorkItem item : queued) {
-                ReplicationWork w = ReplicationWork.decode(item.payload());
-                if (bucket.isPresent() && !bucket.get().equals(w.bucket())) continue;
-                pending++;
-                if (oldest == null || w.committed().isBefore(oldest)) oldest = w.committed();
-                if (lastError.isEmpty() && !item.lastError().isEmpty()) {
-                    lastError = item.lastError();
-                    next = item.notBefore().isBefore(now) ? now : item.notBefore();
+        Map<String, long[]> counts = new java.util.TreeMap<>();   // bucket -> pending, bytes, failed
+        Map<String, Instant> oldestOf = new HashMap<>();
+        long pending = 0;
+        long bytes = 0;
+        long failedCount = 0;
+        Instant oldest = null;
+        for (Backlog.Queue q : Backlog.Queue.values()) {
+            for (Backlog.Share share : backlog.shares(t.name(), q)) {
+                if (bucket.isPresent() && !bucket.get().equals(share.bucket())) continue;
+                long[] c = counts.computeIfAbsent(share.bucket().value(), b -> new long[3]);
+                if (q == Backlog.Queue.FAILED) {
+                    c[2] += share.count();
+                    failedCount += share.count();
+                    continue;
+                }
+                c[0] += share.count();
+                c[1] += share.bytes();
+                pending += share.count();
+                bytes += share.bytes();
+                if (share.count() > 0 && share.oldestCommitted().isPresent()) {
+                    Instant o = share.oldestCommitted().get();
+                    oldestOf.put(share.bucket().value(), o);
+                    if (oldest == null || o.isBefore(oldest)) oldest = o;
                 }
             }
-            List<FailedOperation> failures = new ArrayList<>();
-            for (WorkItem item : namespace.work(FAILED_PREFIX + t.name(), COUNT_LIMIT)) {
-                ReplicationWork w = ReplicationWork.decode(item.payload());
-                if (bucket.isPresent() && !bucket.get().equals(w.bucket())) continue;
-                failures.add(new FailedOperation(w.bucket().value(), w.key().value(), w.versionId(), item.lastError()));
-            }
-            Optional<ChangeCursor> cursor = namespace.changeFeed().cursor(ReplicationTargets.cursorName(t.name()));
-            S3ReplicaSender sender = senders.get(t.name());
-            String state = cursor.isPresent() && cursor.get().trimmedPast() ? "RESYNC_REQUIRED"
-                    : sender == null ? "OK" : sender.state().name();
-            out.add(new TargetStatus(t.name(), state, pending, Optional.ofNullable(oldest),
-                    completed.getOrDefault(t.name(), new AtomicLong()).get(), failures.size(), lastError,
-                    Optional.ofNullable(next), failures));
         }
-        return out;
+        List<BucketBacklog> buckets = new ArrayList<>();
+        counts.forEach((b, c) -> buckets.add(new BucketBacklog(b, c[0], c[1], Optional.ofNullable(oldestOf.get(b)), c[2])));
+        // The last error and next attempt of the first waiting operation that failed, from the queue's head.
+        String lastError = "";
+        Instant next = null;
+        if (pending > 0) {
+            for (WorkItem item : namespace.work(QUEUE_PREFIX + t.name(), HEAD_LIMIT)) {
+                if (item.lastError().isEmpty()) continue;
+                ReplicationWork w = decodeOrNull(item);
+                if (bucket.isPresent() && (w == null || !bucket.get().equals(w.bucket()))) continue;
+                lastError = item.lastError();
+                next = item.notBefore().isBefore(now) ? now : item.notBefore();
+                break;
+            }
+        }
+        List<FailedOperation> failures = new ArrayList<>();
+        if (listFailures && failedCount > 0) {
+            namespace.visitWork(FAILED_PREFIX + t.name(), item -> {
+                ReplicationWork w = decodeOrNull(item);
+                if (w != null && (bucket.isEmpty() || bucket.get().equals(w.bucket()))) {
+                    failures.add(new FailedOperation(w.bucket().value(), w.key().value(), w.versionId(), item.lastError()));
+                }
+                return failures.size() < LIST_LIMIT;
+            });
+        }
+        return new TargetStatus(t.name(), state(t), pending, bytes, Optional.ofNullable(oldest),
+                completed.getOrDefault(t.name(), new AtomicLong()).get(), failedCount, lastError,
+                Optional.ofNullable(next), failures, buckets, Optional.ofNullable(completeUntil.get(t.name())));
+    }
+
+    private String state(ReplicationTarget t) {
+        Optional<ChangeCursor> cursor = namespace.changeFeed().cursor(ReplicationTargets.cursorName(t.name()));
+        S3ReplicaSender sender = senders.get(t.name());
+        return cursor.isPresent() && cursor.get().trimmedPast() ? "RESYNC_REQUIRED" : sender == null ? "OK" : sender.state().name();
+    }
+
+    private static ReplicationWork decodeOrNull(WorkItem item) {
+        try {
+            return ReplicationWork.decode(item.payload());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Runs a pass soon instead of at the next interval. */

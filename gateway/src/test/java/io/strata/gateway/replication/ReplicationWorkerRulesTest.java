@@ -71,12 +71,44 @@ class ReplicationWorkerRulesTest {
     void queuedWorkReadsBackAsWritten() {
         ReplicationWork w = new ReplicationWork(ReplicationWork.Op.PUT_VERSION, new BucketName("src"),
                 new ObjectKey("dir/ké y"), "v1", Instant.parse("2026-01-02T03:04:05.123456789Z"), "abc",
-                Instant.parse("2026-01-02T03:04:06Z"), Optional.of("STANDARD_IA"));
+                Instant.parse("2026-01-02T03:04:06Z"), Optional.of("STANDARD_IA"), 42, 1 << 20);
         assertEquals(w, ReplicationWork.decode(w.encode()));
         ReplicationWork marker = new ReplicationWork(ReplicationWork.Op.PUT_DELETE_MARKER, new BucketName("src"),
-                new ObjectKey("k"), "m1", Instant.EPOCH, "", Instant.EPOCH, Optional.empty());
+                new ObjectKey("k"), "m1", Instant.EPOCH, "", Instant.EPOCH, Optional.empty(), 7, 0);
         assertEquals(marker, ReplicationWork.decode(marker.encode()));
         assertThrows(IllegalArgumentException.class, () -> ReplicationWork.decode(new byte[]{9, 0}));
         assertThrows(IllegalArgumentException.class, () -> ReplicationWork.decode(new byte[]{1}));
+    }
+
+    @Test
+    void anOperationKeepsItsLastEightAttemptsWithShortenedErrors() {
+        ReplicationWork w = new ReplicationWork(ReplicationWork.Op.PUT_VERSION, new BucketName("src"), new ObjectKey("k"),
+                "v1", Instant.EPOCH, "e", Instant.EPOCH, Optional.empty(), 1, 5);
+        for (int i = 0; i < 11; i++) w = w.attempted(Instant.ofEpochSecond(i), i < 10, "error " + i + "x".repeat(500));
+        ReplicationWork back = ReplicationWork.decode(w.encode());
+        assertEquals(w, back);
+        assertEquals(ReplicationWork.HISTORY, back.history().size());
+        assertEquals(Instant.ofEpochSecond(3), back.history().getFirst().at(), "the oldest attempts go first");
+        assertEquals(false, back.history().getLast().retried());
+        assertEquals(ReplicationWork.ERROR_CHARS, back.history().getLast().error().length());
+    }
+
+    @Test
+    void workQueuedByTheFirstFormatStillReadsAndCountsAsOlderThanAnyChange() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeByte(1);
+        out.writeByte(0);
+        out.writeUTF("src");
+        out.writeUTF("k");
+        out.writeUTF("v1");
+        out.writeLong(5);
+        out.writeInt(6);
+        out.writeUTF("etag");
+        out.writeLong(7000);
+        out.writeUTF("");
+        ReplicationWork w = ReplicationWork.decode(bytes.toByteArray());
+        assertEquals(new ReplicationWork(ReplicationWork.Op.PUT_VERSION, new BucketName("src"), new ObjectKey("k"), "v1",
+                Instant.ofEpochSecond(5, 6), "etag", Instant.ofEpochMilli(7000), Optional.empty(), 0, 0), w);
     }
 }
