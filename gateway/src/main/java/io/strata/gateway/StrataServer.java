@@ -240,7 +240,7 @@ public final class StrataServer implements AutoCloseable {
             PlacementAdmin.register(admin, placement, jobs);
             JobsAdmin.register(admin, jobs);
             ReplicationAdmin.register(admin, replicationTargets, namespace);
-            ReplicationAdmin.registerWorker(admin, replication);
+            ReplicationAdmin.registerWorker(admin, replication, namespace);
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
             SnapshotRestoreAdmin.register(admin, restores, attachments, namespace, root.accessKey());
             // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range

@@ -3,6 +3,7 @@ package io.strata.gateway.admin;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.strata.gateway.config.ReplicationTargetSpec;
+import io.strata.gateway.config.StrataConfig;
 import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.s3.S3Error;
@@ -39,6 +40,8 @@ import java.util.Optional;
 public final class ReplicationAdmin {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationAdmin.class);
     private static final String PATH = "/replication/targets";
+    /** The longest one wait request blocks (the CLI's admin client gives up on an answer after 60 s). */
+    static final long MAX_WAIT_SECONDS = 30;
 
     private ReplicationAdmin() {
     }
@@ -90,9 +93,14 @@ public final class ReplicationAdmin {
      * The worker's routes: {@code GET /replication/status[?bucket=B]}, each target's state, backlog, lag,
      * totals, the first waiting operation's last error and next attempt, and its FAILED operations with
      * their reasons ({@code strata replicate status}); {@code POST /replication/retry?failed[&target=T]}
-     * queues the FAILED operations again ({@code strata replicate retry --failed}).
+     * queues the FAILED operations again ({@code strata replicate retry --failed});
+     * {@code POST /replication/wait?bucket=B&target=T[&head=H][&timeout=D]} answers whether every change of B
+     * committed up to log sequence H (default: the log's head now, returned as {@code head}) is applied at T,
+     * waiting up to D (default 0, at most {@value #MAX_WAIT_SECONDS} s) for it ({@code strata replicate wait},
+     * which calls again with the head of its first answer until done or its own timeout). A FAILED operation
+     * of B at or before H is listed in {@code failed}: it will not be applied until retried.
      */
-    public static void registerWorker(AdminApi admin, ReplicationWorker worker) {
+    public static void registerWorker(AdminApi admin, ReplicationWorker worker, Namespace namespace) {
         admin.register("GET", "/replication/status", (req, res) -> {
             Optional<BucketName> bucket;
             try {
@@ -146,6 +154,61 @@ public final class ReplicationAdmin {
             int n = worker.retryFailed(target);
             LOG.info("replication: {} FAILED operation(s) queued again", n);
             AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("requeued", n)));
+        });
+        admin.register("POST", "/replication/wait", (req, res) -> {
+            BucketName bucket;
+            try {
+                bucket = new BucketName(req.query().first("bucket").orElseThrow(() ->
+                        new S3Exception(S3Error.INVALID_ARGUMENT, "bucket is required (the source bucket to wait for).")));
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            String target = req.query().first("target").orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "target is required (a replication target name)."));
+            if (namespace.bucket(bucket).isEmpty()) throw new S3Exception(S3Error.NO_SUCH_BUCKET, bucket.value());
+            long now = worker.logHead();
+            long head;
+            java.time.Duration timeout;
+            try {
+                head = req.query().first("head").asOptional().map(Long::parseLong).orElse(now);
+                timeout = req.query().first("timeout").asOptional().map(StrataConfig::parseDuration).orElse(java.time.Duration.ZERO);
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "head must be a log sequence and timeout a duration (e.g. 30s): "
+                        + e.getMessage());
+            }
+            if (head < 0 || head > now) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "head must be between 0 and the change log's head " + now + ".");
+            }
+            if (timeout.isNegative() || timeout.getSeconds() > MAX_WAIT_SECONDS) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, "timeout must be between 0 and " + MAX_WAIT_SECONDS + "s.");
+            }
+            ReplicationWorker.WaitProgress p;
+            try {
+                p = worker.await(target, bucket, head, timeout);
+            } catch (NoSuchElementException e) {
+                throw new S3Exception(S3Error.NO_SUCH_KEY, e.getMessage());
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bucket", p.bucket());
+            m.put("target", p.target());
+            m.put("head", p.head());
+            m.put("cursor", p.cursor());
+            m.put("state", p.state());
+            m.put("pending", p.pending());
+            m.put("oldestPending", p.oldestPending().map(Object::toString).orElse(null));
+            m.put("lastError", p.lastError());
+            List<Object> failed = new ArrayList<>();
+            for (ReplicationWorker.FailedOperation f : p.failed()) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("bucket", f.bucket());
+                fm.put("key", f.key());
+                fm.put("versionId", f.versionId());
+                fm.put("error", f.error());
+                failed.add(fm);
+            }
+            m.put("failed", failed);
+            m.put("done", p.done());
+            AdminApi.sendJson(res, Status.OK_200, Json.write(m));
         });
     }
 

@@ -21,6 +21,7 @@ public final class ReplicateCommand {
             Usage: strata replicate target <command> [arguments] [options]
                    strata replicate status [BUCKET] [options]
                    strata replicate retry --failed [--target NAME] [options]
+                   strata replicate wait BUCKET --target NAME [--timeout 10m] [options]
 
               target add NAME --endpoint URL --bucket B --access-key K --secret-key S
                          [--region R] [--path-style]
@@ -38,6 +39,11 @@ public final class ReplicateCommand {
                                 the last error and next attempt, and every FAILED operation
                                 with its reason (of BUCKET only, if given)
               retry --failed    Queue every FAILED operation again (of --target NAME only)
+              wait BUCKET --target NAME [--timeout D]
+                                Wait until every change of BUCKET committed before the call is
+                                applied at the target (D: 500ms, 90s, 10m, 1h; default 10m),
+                                printing progress. A FAILED change counts as not applied: the
+                                wait stops at once and names it.
 
             A bucket's replication rules name their destination as S3 does, by bucket ARN, in
             aws s3api put-bucket-replication: <Destination><Bucket>arn:aws:s3:::B</Bucket>. That
@@ -50,7 +56,8 @@ public final class ReplicateCommand {
               --host ADDR, --port N, --data-dir DIR   as for serve
               --json             Print the admin API's JSON
 
-            Exit status: 0 on success; 2 for usage errors and bad settings (nothing is sent);
+            Exit status: 0 on success; 1 when wait timed out, found a FAILED change or a target
+            that needs a resync; 2 for usage errors and bad settings (nothing is sent);
             3 when the gateway cannot be reached or refuses (name taken, unknown target, in use).
             """;
     private static final String API = "/_strata/admin/replication/targets";
@@ -74,6 +81,7 @@ public final class ReplicateCommand {
         Set<String> valued = new HashSet<>(VALUED_SETTINGS);
         valued.add("gateway");
         valued.add("target");
+        valued.add("timeout");
         // --path-style is a switch; --path-style=true|false is taken too.
         valued.add("path-style");
         return CommandFrame.run(args, USAGE, Set.of("json", "path-style", "failed"), valued, out, err, this::execute);
@@ -83,6 +91,7 @@ public final class ReplicateCommand {
         List<String> positional = a.positional();
         if (!positional.isEmpty() && positional.getFirst().equals("status")) return status(a, positional);
         if (!positional.isEmpty() && positional.getFirst().equals("retry")) return retry(a, positional);
+        if (!positional.isEmpty() && positional.getFirst().equals("wait")) return await(a, positional);
         if (positional.isEmpty() || !positional.getFirst().equals("target")) {
             throw new IllegalArgumentException(positional.isEmpty() ? "missing command (see strata replicate --help)"
                     : "unknown replicate command '" + positional.getFirst() + "' (see strata replicate --help)");
@@ -170,6 +179,67 @@ public final class ReplicateCommand {
         Map<String, Object> r = connect(a).call("POST", "/_strata/admin/replication/retry", query);
         out.println(r.get("requeued") + " FAILED operation(s) queued again");
         return 0;
+    }
+
+    /** Longest single wait request; the loop below calls again until its own deadline. */
+    private static final java.time.Duration WAIT_STEP = java.time.Duration.ofSeconds(5);
+    static final java.time.Duration DEFAULT_WAIT = java.time.Duration.ofMinutes(10);
+
+    private int await(Args a, List<String> positional) throws IOException, InterruptedException, AdminClient.AdminError {
+        String bucket = arg(positional, 1, "BUCKET");
+        noMore(positional, 2);
+        String target = a.option("target");
+        if (target == null) throw new IllegalArgumentException("say which target to wait for: --target NAME (see strata replicate --help)");
+        java.time.Duration timeout;
+        try {
+            timeout = a.option("timeout") == null ? DEFAULT_WAIT : io.strata.gateway.config.StrataConfig.parseDuration(a.option("timeout"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--timeout must be a duration such as 30s, 10m or 1h: " + a.option("timeout"));
+        }
+        if (timeout.isNegative()) throw new IllegalArgumentException("--timeout must not be negative");
+        AdminClient admin = connect(a);
+        String base = "bucket=" + enc(bucket) + "&target=" + enc(target);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // The first answer fixes the change log's head at the call: later changes are not waited for.
+        Map<String, Object> r = admin.call("POST", "/_strata/admin/replication/wait", base);
+        String head = String.valueOf(r.get("head"));
+        while (true) {
+            if (Boolean.TRUE.equals(r.get("done"))) {
+                out.printf("%s: every change of %s committed before the wait (log sequence %s) is applied at %s%n", target, bucket,
+                        head, target);
+                return 0;
+            }
+            List<?> failed = r.get("failed") instanceof List<?> l ? l : List.of();
+            if (!failed.isEmpty()) {
+                for (Object f : failed) {
+                    if (f instanceof Map<?, ?> m) {
+                        err.printf("  FAILED %s/%s version %s: %s%n", m.get("bucket"), m.get("key"), m.get("versionId"), m.get("error"));
+                    }
+                }
+                err.printf("strata: %d change(s) of %s FAILED at %s and will not be applied: fix the cause, then run "
+                        + "'strata replicate retry --failed --target %s'%n", failed.size(), bucket, target, target);
+                return 1;
+            }
+            if ("RESYNC_REQUIRED".equals(r.get("state"))) {
+                err.printf("strata: target %s needs a resync (the change log was trimmed past its cursor): its changes "
+                        + "will not all arrive without one%n", target);
+                return 1;
+            }
+            long left = deadline - System.nanoTime();
+            String error = String.valueOf(r.get("lastError"));
+            String progress = "%s: log %s of %s read, %s operation(s) of %s pending (oldest %s), state %s%s".formatted(target,
+                    r.get("cursor"), head, r.get("pending"), bucket, r.get("oldestPending") == null ? "-" : r.get("oldestPending"),
+                    r.get("state"), error.isEmpty() ? "" : ", last error: " + error);
+            if (left <= 0) {
+                err.println("strata: timed out after " + timeout + " waiting for " + bucket + " at " + target + ": " + progress);
+                return 1;
+            }
+            out.println("waiting: " + progress);
+            long step = Math.min(left, WAIT_STEP.toNanos());
+            java.time.Duration d = java.time.Duration.ofNanos(step);
+            r = admin.call("POST", "/_strata/admin/replication/wait",
+                    base + "&head=" + head + "&timeout=" + Math.max(0, d.toMillis()) + "ms", d.plusSeconds(30));
+        }
     }
 
     private static AdminClient connect(Args a) throws IOException {

@@ -409,7 +409,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
     }
 
     /** "500ms", "90s", "30m", "1h", "1d" or ISO-8601 ("PT1H"). @throws IllegalArgumentException otherwise */
-    static Duration parseDuration(String v) {
+    public static Duration parseDuration(String v) {
         String s = v.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("pt") || s.startsWith("p")) {
             try {

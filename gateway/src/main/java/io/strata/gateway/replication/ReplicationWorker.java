@@ -135,6 +135,8 @@ public final class ReplicationWorker implements AutoCloseable {
     private final Map<String, Instant> completeUntil = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
+    /** Signalled after every pass, for {@link #await}. */
+    private final Condition passed = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
     private Instant statusTaken;
     private volatile boolean dropOne;
@@ -174,6 +176,7 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             lock.lock();
             try {
+                passed.signalAll();
                 if (!closed) wake.await(settings.interval().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
@@ -627,6 +630,80 @@ public final class ReplicationWorker implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /**
+     * Where {@code strata replicate wait} stands: whether every change of {@code bucket} committed up to log
+     * sequence {@code head} has been applied at the target.
+     *
+     * @param head          the change log's head when the wait began
+     * @param cursor        how far the target's intake has read the log
+     * @param pending       operations of the bucket waiting for the target (any sequence)
+     * @param oldestPending when the oldest of them was committed
+     * @param failed        the bucket's FAILED operations at or before {@code head} (the first {@value #LIST_LIMIT}):
+     *                      not applied, so the wait cannot succeed until they are retried
+     * @param done          the target's cursor has passed {@code head} and no waiting or FAILED operation of the
+     *                      bucket is at or before it
+     */
+    public record WaitProgress(String target, String bucket, long head, long cursor, String state, long pending,
+                               Optional<Instant> oldestPending, String lastError, List<FailedOperation> failed, boolean done) {
+    }
+
+    /** The change log's head: the sequence {@code replicate wait} waits for. */
+    public long logHead() {
+        return namespace.changeFeed().head();
+    }
+
+    /**
+     * Waits up to {@code timeout} (checking after each pass) until every change of {@code bucket} up to log
+     * sequence {@code head} is applied at {@code target}, or one of them is FAILED, or the target needs a resync.
+     *
+     * @throws java.util.NoSuchElementException if there is no such target
+     */
+    public WaitProgress await(String target, BucketName bucket, long head, Duration timeout) throws InterruptedException {
+        ReplicationTarget t = targets.get(target).orElseThrow(() -> new java.util.NoSuchElementException(
+                "There is no replication target named " + target + " (see strata replicate target list)."));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            WaitProgress p = progress(t, bucket, head);
+            long left = deadline - System.nanoTime();
+            if (p.done() || !p.failed().isEmpty() || "RESYNC_REQUIRED".equals(p.state()) || left <= 0 || closed) return p;
+            wakeUp();
+            lock.lock();
+            try {
+                passed.awaitNanos(Math.min(left, settings.interval().toNanos() * 4));
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private WaitProgress progress(ReplicationTarget t, BucketName bucket, long head) {
+        backlog.open(t.name());
+        long cursor = namespace.changeFeed().cursor(ReplicationTargets.cursorName(t.name())).map(ChangeCursor::position).orElse(0L);
+        TargetStatus status = status(t, Optional.of(bucket), false);
+        boolean waitingBefore = false;
+        boolean failedBefore = false;
+        for (Backlog.Queue q : Backlog.Queue.values()) {
+            for (Backlog.Share share : backlog.shares(t.name(), q)) {
+                if (!share.bucket().equals(bucket) || share.count() == 0 || share.oldestSequence() > head) continue;
+                if (q == Backlog.Queue.WAITING) waitingBefore = true;
+                else failedBefore = true;
+            }
+        }
+        List<FailedOperation> failed = new ArrayList<>();
+        if (failedBefore) {
+            namespace.visitWork(FAILED_PREFIX + t.name(), item -> {
+                ReplicationWork w = decodeOrNull(item);
+                if (w != null && w.bucket().equals(bucket) && w.sequence() <= head) {
+                    failed.add(new FailedOperation(w.bucket().value(), w.key().value(), w.versionId(), item.lastError()));
+                }
+                return failed.size() < LIST_LIMIT;
+            });
+        }
+        boolean done = cursor >= head && !waitingBefore && !failedBefore && !"RESYNC_REQUIRED".equals(status.state());
+        return new WaitProgress(t.name(), bucket.value(), head, cursor, status.state(), status.pending(), status.oldestPending(),
+                status.lastError(), failed, done);
     }
 
     /** Runs a pass soon instead of at the next interval. */

@@ -82,4 +82,30 @@ class ReplicationAdminTest {
             assertEquals(List.of(), client.call("GET", PATH, "").get("targets"));
         }
     }
+
+    @Test
+    void waitAnswersDoneForABucketWithNothingToSendAndRefusesWhatItCannotWaitFor() throws Exception {
+        try (InProcessGateway gateway = InProcessGateway.start(dir, Map.of())) {
+            AdminClient client = AdminClient.connect(null, Map.of("auth.access-key", InProcessGateway.ACCESS_KEY,
+                    "auth.secret-key", InProcessGateway.SECRET_KEY), "http://127.0.0.1:" + gateway.port());
+            client.call("POST", PATH, "name=west", settings("west-data"));
+            gateway.createBucket("photos");
+            String wait = AdminApi.PREFIX + "/replication/wait";
+            Map<String, Object> r = client.call("POST", wait, "bucket=photos&target=west&timeout=20s");
+            assertEquals(true, r.get("done"), r.toString());
+            assertEquals(List.of(), r.get("failed"));
+
+            AdminClient.AdminError e = assertThrows(AdminClient.AdminError.class,
+                    () -> client.call("POST", wait, "bucket=photos&target=east"));
+            assertTrue(e.getMessage().contains("404 NoSuchKey") && e.getMessage().contains("east"), e.getMessage());
+            e = assertThrows(AdminClient.AdminError.class, () -> client.call("POST", wait, "bucket=nothing-here&target=west"));
+            assertTrue(e.getMessage().contains("404 NoSuchBucket"), e.getMessage());
+            for (String bad : List.of("bucket=photos", "target=west", "bucket=photos&target=west&timeout=soon",
+                    "bucket=photos&target=west&timeout=1h", "bucket=photos&target=west&head=-1",
+                    "bucket=photos&target=west&head=999999")) {
+                e = assertThrows(AdminClient.AdminError.class, () -> client.call("POST", wait, bad), bad);
+                assertTrue(e.getMessage().contains("400 InvalidArgument"), bad + ": " + e.getMessage());
+            }
+        }
+    }
 }

@@ -50,6 +50,10 @@ class ReplicateCommandTest {
                 with(GOOD, "--path-style=maybe"),
                 with(GOOD, "--no-such-option", "x"),
                 Arrays.copyOf(GOOD, GOOD.length - 2),   // no --secret-key
+                {"replicate", "wait"},
+                {"replicate", "wait", "photos"},                                          // no --target
+                {"replicate", "wait", "photos", "--target", "dr", "--timeout", "soon"},
+                {"replicate", "wait", "photos", "extra", "--target", "dr"},
         };
         for (String[] args : cases) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -71,7 +75,8 @@ class ReplicateCommandTest {
         assertEquals(0, ReplicateCommand.run(new String[] {"replicate", "--help"}, new PrintStream(out), System.err));
         String help = out.toString(StandardCharsets.UTF_8);
         for (String expected : new String[] {"target add NAME", "--endpoint URL", "--path-style", "target list",
-                "target rm NAME", "arn:aws:s3:::B", "Exit status"}) {
+                "target rm NAME", "arn:aws:s3:::B", "Exit status",
+                "wait BUCKET --target NAME", "--timeout"}) {
             assertTrue(help.contains(expected), expected);
         }
     }
