@@ -233,6 +233,11 @@ public final class StrataServer implements AutoCloseable {
             S3Api api = new S3Api(CredentialStore.of(root), clock, access, routes.handlers(), routes.cors(), config.domain(),
                     metrics);
             api.readOnlyBuckets(attachments::isAttached);
+            if (ReplicationWorker.INLINE_FAULT.equals(System.getenv("STRATA_TEST_FAULT"))) {
+                LOG.warn("STRATA_TEST_FAULT={}: source changes wait on the replication targets' health",
+                        ReplicationWorker.INLINE_FAULT);
+                api.changeGate(replication::inlineFault);
+            }
             AdminApi admin = new AdminApi(SigV4Verifier.create(CredentialStore.of(root), clock), root);
             HealAdmin.register(admin, healer);
             new TierAdmin(service, lifecycle, jobs, config.dataDir(),

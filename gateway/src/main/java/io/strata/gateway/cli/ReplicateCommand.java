@@ -231,7 +231,8 @@ public final class ReplicateCommand {
                     r.get("cursor"), head, r.get("pending"), bucket, r.get("oldestPending") == null ? "-" : r.get("oldestPending"),
                     r.get("state"), error.isEmpty() ? "" : ", last error: " + error);
             if (left <= 0) {
-                err.println("strata: timed out after " + timeout + " waiting for " + bucket + " at " + target + ": " + progress);
+                err.println("strata: timed out after " + (a.option("timeout") == null ? "10m" : a.option("timeout")) + " waiting for "
+                        + bucket + " at " + target + ": " + progress);
                 return 1;
             }
             out.println("waiting: " + progress);

@@ -81,8 +81,6 @@ public final class ReplicationWorker implements AutoCloseable {
     static final int HEAD_LIMIT = 64;
     /** The first retry of a transient failure; it doubles per attempt. */
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-    /** How often the metrics' view of the queues is refreshed. */
-    static final Duration STATUS_EVERY = Duration.ofSeconds(1);
     /** Due time of a FAILED item: it waits for {@link #retryFailed}, never for the clock. */
     private static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
     /**
@@ -90,6 +88,12 @@ public final class ReplicationWorker implements AutoCloseable {
      * but reported COMPLETED, so the convergence test must see the replica missing at the target.
      */
     public static final String DROP_ONE_FAULT = "replication-drop-one";
+    /**
+     * Test-only fault, named by {@code STRATA_TEST_FAULT}: source changes are refused while a target is not OK,
+     * as if they were replicated inline (the failure of sources that block on a down target), so the outage
+     * isolation test must see a PUT or DELETE fail.
+     */
+    public static final String INLINE_FAULT = "replication-inline";
 
     /**
      * One target as {@code strata replicate status} and the metrics show it.
@@ -138,7 +142,6 @@ public final class ReplicationWorker implements AutoCloseable {
     /** Signalled after every pass, for {@link #await}. */
     private final Condition passed = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
-    private Instant statusTaken;
     private volatile boolean dropOne;
     private volatile boolean closed;
     private Thread thread;
@@ -202,15 +205,11 @@ public final class ReplicationWorker implements AutoCloseable {
                 throw e;
             }
         }
-        // Kept for the scrape, which must not read the queues on its own thread; at most once a second,
-        // as it reads the head of each queue.
-        Instant now = clock.instant();
-        if (statusTaken == null || !now.isBefore(statusTaken.plus(STATUS_EVERY))) {
-            List<TargetStatus> all = new ArrayList<>();
-            for (ReplicationTarget t : targets.list()) all.add(status(t, Optional.empty(), false));
-            lastStatus = all;
-            statusTaken = now;
-        }
+        // Kept for the scrape, which must not read the queues on its own thread. Cheap: the counts are kept
+        // (see Backlog), and only a waiting queue's first few items are read for its last error.
+        List<TargetStatus> all = new ArrayList<>();
+        for (ReplicationTarget t : targets.list()) all.add(status(t, Optional.empty(), false));
+        lastStatus = all;
     }
 
     /**
@@ -704,6 +703,17 @@ public final class ReplicationWorker implements AutoCloseable {
         boolean done = cursor >= head && !waitingBefore && !failedBefore && !"RESYNC_REQUIRED".equals(status.state());
         return new WaitProgress(t.name(), bucket.value(), head, cursor, status.state(), status.pending(), status.oldestPending(),
                 status.lastError(), failed, done);
+    }
+
+    /** The {@link #INLINE_FAULT}: refuses a change of any bucket while a target is not OK. */
+    public void inlineFault(String bucket) {
+        for (ReplicationTarget t : targets.list()) {
+            String state = state(t);
+            if (!"OK".equals(state)) {
+                throw new IllegalStateException("STRATA_TEST_FAULT=" + INLINE_FAULT + ": a change of " + bucket
+                        + " waits for replication target " + t.name() + ", which is " + state);
+            }
+        }
     }
 
     /** Runs a pass soon instead of at the next interval. */

@@ -46,6 +46,7 @@ public final class S3Api implements Handler {
     private final Metrics metrics;
     /** Buckets that serve reads only (attached snapshots); none until the wiring sets them. */
     private volatile java.util.function.Predicate<String> readOnlyBuckets = bucket -> false;
+    private volatile java.util.function.Consumer<String> changeGate = bucket -> { };
 
     /**
      * @param access   authorization, shared with the handlers that show and change ACLs and policies
@@ -70,6 +71,14 @@ public final class S3Api implements Handler {
     }
 
     /**
+     * Test-only: {@code gate} sees the bucket of every change before it starts and may throw to refuse it. A
+     * test fault uses it to make source writes depend on a replication target, which a test must catch.
+     */
+    public void changeGate(java.util.function.Consumer<String> gate) {
+        this.changeGate = gate;
+    }
+
+    /**
      * Refuses every operation that would change a read-only bucket before it starts (no body is
      * read, nothing is stored): 403 AccessDenied saying the bucket is an attached snapshot.
      */
@@ -77,6 +86,7 @@ public final class S3Api implements Handler {
         if (r.hasBucket() && !op.readsOnly() && readOnlyBuckets.test(r.rawBucket())) {
             throw new S3Exception(S3Error.ACCESS_DENIED, io.strata.gateway.attach.AttachedNamespace.readOnly(r.rawBucket()));
         }
+        if (r.hasBucket() && !op.readsOnly()) changeGate.accept(r.rawBucket());
     }
 
     @Override
