@@ -98,7 +98,10 @@ public final class ReplicationAdmin {
      * committed up to log sequence H (default: the log's head now, returned as {@code head}) is applied at T,
      * waiting up to D (default 0, at most {@value #MAX_WAIT_SECONDS} s) for it ({@code strata replicate wait},
      * which calls again with the head of its first answer until done or its own timeout). A FAILED operation
-     * of B at or before H is listed in {@code failed}: it will not be applied until retried.
+     * of B at or before H is listed in {@code failed}: it will not be applied until retried;
+     * {@code GET /replication/why?bucket=B&key=K[&versionId=V]}: a version's status, and per target the rule
+     * that selects it, where its operation is and its last attempts ({@code strata replicate why}); a missing
+     * key answers 404 NoSuchKey, a missing version 404 NoSuchVersion.
      */
     public static void registerWorker(AdminApi admin, ReplicationWorker worker, Namespace namespace) {
         admin.register("GET", "/replication/status", (req, res) -> {
@@ -208,6 +211,53 @@ public final class ReplicationAdmin {
             }
             m.put("failed", failed);
             m.put("done", p.done());
+            AdminApi.sendJson(res, Status.OK_200, Json.write(m));
+        });
+        admin.register("GET", "/replication/why", (req, res) -> {
+            BucketName bucket;
+            io.strata.namespace.ObjectKey key;
+            try {
+                bucket = new BucketName(req.query().first("bucket").orElseThrow(() ->
+                        new S3Exception(S3Error.INVALID_ARGUMENT, "bucket is required.")));
+                key = new io.strata.namespace.ObjectKey(req.query().first("key").orElseThrow(() ->
+                        new S3Exception(S3Error.INVALID_ARGUMENT, "key is required.")));
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+            }
+            Optional<String> versionId = req.query().first("versionId").asOptional();
+            if (namespace.bucket(bucket).isEmpty()) throw new S3Exception(S3Error.NO_SUCH_BUCKET, bucket.value());
+            ReplicationWorker.Why why = worker.why(bucket, key, versionId).orElseThrow(() -> versionId.isPresent()
+                    ? new S3Exception(S3Error.NO_SUCH_VERSION, key.value() + " version " + versionId.get())
+                    : new S3Exception(S3Error.NO_SUCH_KEY, key.value()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bucket", why.bucket());
+            m.put("key", why.key());
+            m.put("versionId", why.versionId());
+            m.put("deleteMarker", why.deleteMarker());
+            m.put("status", why.status());
+            List<Object> views = new ArrayList<>();
+            for (ReplicationWorker.TargetView t : why.targets()) {
+                Map<String, Object> tm = new LinkedHashMap<>();
+                tm.put("target", t.target());
+                tm.put("rule", t.rule().orElse(null));
+                tm.put("where", t.where());
+                tm.put("dueAt", t.dueAt().map(Object::toString).orElse(null));
+                tm.put("attempts", t.attempts());
+                tm.put("reason", t.reason());
+                tm.put("appliedAt", t.appliedAt().map(Object::toString).orElse(null));
+                List<Object> history = new ArrayList<>();
+                for (ReplicationWorker.Attempt a : t.history()) {
+                    Map<String, Object> am = new LinkedHashMap<>();
+                    am.put("at", a.at().toString());
+                    am.put("target", a.target());
+                    am.put("outcome", a.outcome());
+                    am.put("error", a.error());
+                    history.add(am);
+                }
+                tm.put("history", history);
+                views.add(tm);
+            }
+            m.put("targets", views);
             AdminApi.sendJson(res, Status.OK_200, Json.write(m));
         });
     }

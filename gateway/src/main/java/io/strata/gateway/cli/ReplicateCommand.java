@@ -22,6 +22,7 @@ public final class ReplicateCommand {
                    strata replicate status [BUCKET] [options]
                    strata replicate retry --failed [--target NAME] [options]
                    strata replicate wait BUCKET --target NAME [--timeout 10m] [options]
+                   strata replicate why BUCKET/KEY [--version-id V] [options]
 
               target add NAME --endpoint URL --bucket B --access-key K --secret-key S
                          [--region R] [--path-style]
@@ -44,6 +45,11 @@ public final class ReplicateCommand {
                                 applied at the target (D: 500ms, 90s, 10m, 1h; default 10m),
                                 printing progress. A FAILED change counts as not applied: the
                                 wait stops at once and names it.
+              why BUCKET/KEY [--version-id V]
+                                A version's replication status (the key's newest entry if no
+                                --version-id) and, per target, the rule that selects it, where
+                                its operation is (QUEUED and due when, FAILED with the reason,
+                                COMPLETED, NOT_QUEUED) and its last 8 failed attempts
 
             A bucket's replication rules name their destination as S3 does, by bucket ARN, in
             aws s3api put-bucket-replication: <Destination><Bucket>arn:aws:s3:::B</Bucket>. That
@@ -82,6 +88,7 @@ public final class ReplicateCommand {
         valued.add("gateway");
         valued.add("target");
         valued.add("timeout");
+        valued.add("version-id");
         // --path-style is a switch; --path-style=true|false is taken too.
         valued.add("path-style");
         return CommandFrame.run(args, USAGE, Set.of("json", "path-style", "failed"), valued, out, err, this::execute);
@@ -92,6 +99,7 @@ public final class ReplicateCommand {
         if (!positional.isEmpty() && positional.getFirst().equals("status")) return status(a, positional);
         if (!positional.isEmpty() && positional.getFirst().equals("retry")) return retry(a, positional);
         if (!positional.isEmpty() && positional.getFirst().equals("wait")) return await(a, positional);
+        if (!positional.isEmpty() && positional.getFirst().equals("why")) return why(a, positional);
         if (positional.isEmpty() || !positional.getFirst().equals("target")) {
             throw new IllegalArgumentException(positional.isEmpty() ? "missing command (see strata replicate --help)"
                     : "unknown replicate command '" + positional.getFirst() + "' (see strata replicate --help)");
@@ -241,6 +249,40 @@ public final class ReplicateCommand {
             r = admin.call("POST", "/_strata/admin/replication/wait",
                     base + "&head=" + head + "&timeout=" + Math.max(0, d.toMillis()) + "ms", d.plusSeconds(30));
         }
+    }
+
+    private int why(Args a, List<String> positional) throws IOException, InterruptedException, AdminClient.AdminError {
+        String path = arg(positional, 1, "BUCKET/KEY");
+        noMore(positional, 2);
+        int slash = path.indexOf('/');
+        if (slash <= 0 || slash == path.length() - 1) {
+            throw new IllegalArgumentException("say which object: BUCKET/KEY (see strata replicate --help)");
+        }
+        String query = "bucket=" + enc(path.substring(0, slash)) + "&key=" + enc(path.substring(slash + 1))
+                + (a.option("version-id") == null ? "" : "&versionId=" + enc(a.option("version-id")));
+        Map<String, Object> r = connect(a).call("GET", "/_strata/admin/replication/why", query);
+        if (a.has("json")) {
+            out.print(Json.write(r));
+            return 0;
+        }
+        out.printf("%s/%s version %s%s: %s%n", r.get("bucket"), r.get("key"), r.get("versionId"),
+                Boolean.TRUE.equals(r.get("deleteMarker")) ? " (delete marker)" : "", r.get("status"));
+        for (Object o : r.get("targets") instanceof List<?> l ? l : List.of()) {
+            if (!(o instanceof Map<?, ?> t)) continue;
+            String where = String.valueOf(t.get("where"));
+            StringBuilder line = new StringBuilder("  " + t.get("target") + ": ");
+            line.append(t.get("rule") == null ? "no rule selects it" : "rule " + t.get("rule")).append("; ").append(where);
+            if (t.get("dueAt") != null) line.append(", next attempt ").append(t.get("dueAt"));
+            if (t.get("appliedAt") != null) line.append(" at ").append(t.get("appliedAt"));
+            if (!"0".equals(String.valueOf(t.get("attempts")))) line.append(", ").append(t.get("attempts")).append(" attempt(s)");
+            String reason = String.valueOf(t.get("reason"));
+            if (!reason.isEmpty()) line.append(": ").append(reason);
+            out.println(line);
+            for (Object h : t.get("history") instanceof List<?> hl ? hl : List.of()) {
+                if (h instanceof Map<?, ?> m) out.printf("    %s %s %s: %s%n", m.get("at"), m.get("target"), m.get("outcome"), m.get("error"));
+            }
+        }
+        return 0;
     }
 
     private static AdminClient connect(Args a) throws IOException {

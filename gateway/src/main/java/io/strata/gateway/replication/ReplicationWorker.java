@@ -77,6 +77,8 @@ public final class ReplicationWorker implements AutoCloseable {
     static final int BATCH = 512;
     /** FAILED operations listed at most per answer of {@code replicate status} and {@code replicate wait}. */
     static final int LIST_LIMIT = 100;
+    /** Applied operations whose time {@code replicate why} remembers (a restart forgets them; the status stays). */
+    static final int RECENT = 4096;
     /** Queued items read from a queue's head for its first waiting operation's last error. */
     static final int HEAD_LIMIT = 64;
     /** The first retry of a transient failure; it doubles per attempt. */
@@ -137,6 +139,14 @@ public final class ReplicationWorker implements AutoCloseable {
     private final LatencyHistograms latency = new LatencyHistograms();
     /** Per target: the source time up to which it has every change, as of its last pass. */
     private final Map<String, Instant> completeUntil = new ConcurrentHashMap<>();
+    /** When recent operations were applied, for {@code replicate why}: the last {@value #RECENT} only. */
+    private final Map<String, Instant> recentlyDone = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                    return size() > RECENT;
+                }
+            });
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     /** Signalled after every pass, for {@link #await}. */
@@ -386,6 +396,17 @@ public final class ReplicationWorker implements AutoCloseable {
         backlog.added(target.name(), Backlog.Queue.WAITING, item.id(), work);
     }
 
+    /** Bookkeeping of an operation the target took: its latency, and its time for {@code replicate why}. */
+    private void applied(String target, ReplicationWork work) {
+        Instant now = clock.instant();
+        latency.observe(work.bucket().value(), target, Duration.between(work.committed(), now));
+        recentlyDone.put(doneKey(target, work.bucket(), work.key().value(), work.versionId()), now);
+    }
+
+    private static String doneKey(String target, BucketName bucket, String key, String versionId) {
+        return target + '\n' + bucket.value() + '\n' + key + '\n' + versionId;
+    }
+
     /**
      * After a pass that read the log to its end: the target has every change committed before the pass
      * began except those still waiting or FAILED, so it is complete up to the oldest of those, or, idle, up
@@ -427,7 +448,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 send(sender, work);
                 if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
                 completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
-                latency.observe(work.bucket().value(), target.name(), Duration.between(work.committed(), clock.instant()));
+                applied(target.name(), work);
             } catch (ReplicationException e) {
                 if (e.reason() == ReplicationException.Reason.PERMANENT) {
                     fail(target, item, work, e.getMessage());
@@ -714,6 +735,85 @@ public final class ReplicationWorker implements AutoCloseable {
                         + " waits for replication target " + t.name() + ", which is " + state);
             }
         }
+    }
+
+    /** A failed attempt, as {@code replicate why} shows it. */
+    public record Attempt(Instant at, String target, String outcome, String error) {
+    }
+
+    /**
+     * One target's view of a version, for {@code replicate why}.
+     *
+     * @param rule      the id of the rule that selects the version for this target, if one does
+     * @param where     QUEUED, FAILED, COMPLETED or NOT_QUEUED (no rule, a replica, a change made before the
+     *                  rule, or not yet read from the log)
+     * @param dueAt     when a queued operation is tried next
+     * @param reason    the last error of a queued or FAILED operation, "" if none
+     * @param appliedAt when the target took it, if this gateway remembers (the last {@value #RECENT} operations)
+     */
+    public record TargetView(String target, Optional<String> rule, String where, Optional<Instant> dueAt, int attempts,
+                             String reason, Optional<Instant> appliedAt, List<Attempt> history) {
+    }
+
+    /** What {@code strata replicate why BUCKET/KEY} shows: the version, its status, and each target's view of it. */
+    public record Why(String bucket, String key, String versionId, boolean deleteMarker, String status,
+                      List<TargetView> targets) {
+    }
+
+    /**
+     * Why a version is (or is not) replicated: its status, each target (whether a rule selects it, and which),
+     * where its operation is (queued and due when, FAILED with the reason, applied when) and its last
+     * {@value ReplicationWork#HISTORY} failed attempts. Reads each target's queues item by item until it finds the
+     * version: time in proportion to the backlog, memory of one item.
+     *
+     * @param versionId the version; empty for the key's newest entry (a delete marker included)
+     * @return empty if the bucket has no such key or version
+     * @throws NamespaceException BUCKET_NOT_FOUND
+     */
+    public Optional<Why> why(BucketName bucket, io.strata.namespace.ObjectKey key, Optional<String> versionId) {
+        Optional<ObjectVersion> found = versionId.isPresent() ? namespace.version(bucket, key, versionId.get())
+                : namespace.latest(bucket, key);
+        if (found.isEmpty()) return Optional.empty();
+        ObjectVersion v = found.get();
+        Optional<ReplicationConfiguration> config = configuration(bucket);
+        List<TargetView> views = new ArrayList<>();
+        for (ReplicationTarget t : targets.list()) {
+            Optional<ReplicationConfiguration.Rule> rule = config.flatMap(c -> rule(c, t, key.value(), v.deleteMarker() ? null : v.tags()));
+            if (v.deleteMarker() && rule.isPresent() && !rule.get().deleteMarkerReplication().enabled()) rule = Optional.empty();
+            TargetView view = null;
+            for (Backlog.Queue q : Backlog.Queue.values()) {
+                WorkItem[] hit = new WorkItem[1];
+                ReplicationWork[] work = new ReplicationWork[1];
+                namespace.visitWork(Backlog.kind(t.name(), q), item -> {
+                    ReplicationWork w = decodeOrNull(item);
+                    if (w != null && w.bucket().equals(bucket) && w.key().equals(key) && w.versionId().equals(v.versionId())) {
+                        hit[0] = item;
+                        work[0] = w;
+                        return false;
+                    }
+                    return true;
+                });
+                if (hit[0] == null) continue;
+                List<Attempt> history = new ArrayList<>();
+                for (ReplicationWork.Attempt a : work[0].history()) {
+                    history.add(new Attempt(a.at(), t.name(), a.retried() ? "RETRY" : "FAILED", a.error()));
+                }
+                view = new TargetView(t.name(), rule.map(ReplicationConfiguration.Rule::id), q == Backlog.Queue.WAITING ? "QUEUED" : "FAILED",
+                        q == Backlog.Queue.WAITING ? Optional.of(hit[0].notBefore()) : Optional.empty(), hit[0].attempts(),
+                        hit[0].lastError(), Optional.empty(), history);
+                break;
+            }
+            if (view == null) {
+                Optional<Instant> at = Optional.ofNullable(recentlyDone.get(doneKey(t.name(), bucket, key.value(), v.versionId())));
+                boolean done = at.isPresent() || (!v.deleteMarker() && rule.isPresent()
+                        && v.attributes().replicationStatus() == ReplicationStatus.COMPLETED);
+                view = new TargetView(t.name(), rule.map(ReplicationConfiguration.Rule::id), done ? "COMPLETED" : "NOT_QUEUED",
+                        Optional.empty(), 0, "", at, List.of());
+            }
+            views.add(view);
+        }
+        String status = v.deleteMarker() ? "-" : v.attributes().replicationStatus().name();
+        return Optional.of(new Why(bucket.value(), key.value(), v.versionId(), v.deleteMarker(), status, views));
     }
 
     /** Runs a pass soon instead of at the next interval. */

@@ -108,4 +108,64 @@ class ReplicationAdminTest {
             }
         }
     }
+
+    @Test
+    void whyShowsTheRuleWhereTheOperationIsAndItsFailedAttempts() throws Exception {
+        try (InProcessGateway gateway = InProcessGateway.start(dir, Map.of("replication.interval", "50ms",
+                "replication.max-backoff", "1s"))) {
+            AdminClient client = AdminClient.connect(null, Map.of("auth.access-key", InProcessGateway.ACCESS_KEY,
+                    "auth.secret-key", InProcessGateway.SECRET_KEY), "http://127.0.0.1:" + gateway.port());
+            client.call("POST", PATH, "name=west", settings("west-data"));   // port 9: nobody listens
+            client.call("POST", PATH, "name=east", settings("east-data"));
+            gateway.createBucket("photos");
+            gateway.s3().putBucketVersioning(b -> b.bucket("photos")
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+            ReplicationRule rule = ReplicationRule.builder().id("to-west").priority(1).status(ReplicationRuleStatus.ENABLED)
+                    .filter(f -> f.prefix("")).deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
+                    .destination(d -> d.bucket("arn:aws:s3:::west-data")).build();
+            gateway.s3().putBucketReplication(b -> b.bucket("photos").replicationConfiguration(c -> c
+                    .role("arn:aws:iam::123456789012:role/replication").rules(rule)));
+            String versionId = gateway.s3().putObject(b -> b.bucket("photos").key("cat.jpg"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString("meow")).versionId();
+            String why = AdminApi.PREFIX + "/replication/why";
+            String query = "bucket=photos&key=cat.jpg&versionId=" + versionId;
+            // Polled until the worker has failed twice to reach the closed port (a bounded loop, no sleep-and-assert).
+            Map<String, Object> r = client.call("GET", why, query);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (((Number) view(r, "west").get("attempts")).intValue() < 2 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);   // a poll interval, not a wait for an outcome
+                r = client.call("GET", why, query);
+            }
+            assertEquals(versionId, r.get("versionId"));
+            assertEquals("PENDING", r.get("status"));
+            Map<?, ?> west = view(r, "west");
+            Map<?, ?> east = ((List<?>) r.get("targets")).stream().map(o -> (Map<?, ?>) o)
+                    .filter(t -> "east".equals(t.get("target"))).findFirst().orElseThrow();
+            assertEquals("to-west", west.get("rule"), west.toString());
+            assertEquals("QUEUED", west.get("where"), west.toString());
+            assertTrue(west.get("dueAt") != null && !String.valueOf(west.get("reason")).isEmpty(), west.toString());
+            List<?> history = (List<?>) west.get("history");
+            assertTrue(history.size() >= 2, west.toString());
+            Map<?, ?> first = (Map<?, ?>) history.getFirst();
+            assertEquals("RETRY", first.get("outcome"));
+            assertEquals("west", first.get("target"));
+            assertFalse(String.valueOf(first.get("error")).isEmpty(), first.toString());
+            assertEquals(null, east.get("rule"));
+            assertEquals("NOT_QUEUED", east.get("where"));
+            // Without a version id: the key's newest entry.
+            assertEquals(versionId, client.call("GET", why, "bucket=photos&key=cat.jpg").get("versionId"));
+
+            AdminClient.AdminError e = assertThrows(AdminClient.AdminError.class,
+                    () -> client.call("GET", why, "bucket=photos&key=dog.jpg"));
+            assertTrue(e.getMessage().contains("404 NoSuchKey"), e.getMessage());
+            e = assertThrows(AdminClient.AdminError.class,
+                    () -> client.call("GET", why, "bucket=photos&key=cat.jpg&versionId=nope"));
+            assertTrue(e.getMessage().contains("404 NoSuchVersion"), e.getMessage());
+        }
+    }
+
+    private static Map<?, ?> view(Map<String, Object> why, String target) {
+        return ((List<?>) why.get("targets")).stream().map(o -> (Map<?, ?>) o)
+                .filter(t -> target.equals(t.get("target"))).findFirst().orElseThrow();
+    }
 }

@@ -54,6 +54,9 @@ class ReplicateCommandTest {
                 {"replicate", "wait", "photos"},                                          // no --target
                 {"replicate", "wait", "photos", "--target", "dr", "--timeout", "soon"},
                 {"replicate", "wait", "photos", "extra", "--target", "dr"},
+                {"replicate", "why"},
+                {"replicate", "why", "photos"},
+                {"replicate", "why", "photos/"},
         };
         for (String[] args : cases) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -76,7 +79,7 @@ class ReplicateCommandTest {
         String help = out.toString(StandardCharsets.UTF_8);
         for (String expected : new String[] {"target add NAME", "--endpoint URL", "--path-style", "target list",
                 "target rm NAME", "arn:aws:s3:::B", "Exit status",
-                "wait BUCKET --target NAME", "--timeout"}) {
+                "wait BUCKET --target NAME", "--timeout", "why BUCKET/KEY", "--version-id"}) {
             assertTrue(help.contains(expected), expected);
         }
     }
