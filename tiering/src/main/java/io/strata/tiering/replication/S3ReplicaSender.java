@@ -36,6 +36,7 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -84,6 +85,11 @@ public final class S3ReplicaSender implements AutoCloseable {
     private volatile boolean lastCallFailed;
     /** The target answered 501 to tags or checksum headers: replicas go without them. */
     private volatile boolean plain;
+    /**
+     * The target bucket's versioning is known to be Enabled, or cannot be read (501, 403: a third-party
+     * server without versioning, credentials without s3:GetBucketVersioning), so it is not asked again.
+     */
+    private volatile boolean versioningSettled;
 
     private S3ReplicaSender(ReplicationTarget target, S3Client s3) {
         this.target = target;
@@ -144,6 +150,7 @@ public final class S3ReplicaSender implements AutoCloseable {
      * @throws ReplicationException TRANSIENT or PERMANENT, see the class comment
      */
     public void put(Replica replica, ReplicaData data) {
+        requireVersioning();
         boolean extras = !plain && (!replica.tags().isEmpty() || !replica.checksums().isEmpty()
                 || !replica.partChecksums().isEmpty());
         try {
@@ -252,7 +259,43 @@ public final class S3ReplicaSender implements AutoCloseable {
      * @throws ReplicationException TRANSIENT or PERMANENT
      */
     public void deleteMarker(String key) {
+        // At an unversioned bucket this DELETE would remove the replica itself, not add a marker.
+        requireVersioning();
         call(key, () -> s3.deleteObject(d -> d.bucket(target.s3().bucket()).key(key)));
+    }
+
+    /**
+     * S3 replication needs versioning Enabled at the destination: without it a replica overwrites the one
+     * before, and a delete marker deletes. Asked once per sender (a changed target gets a new sender) with
+     * GetBucketVersioning; while the answer is not Enabled, asked again at each operation, so enabling it
+     * at the target and retrying the FAILED operations is enough.
+     *
+     * @throws ReplicationException PERMANENT when the target says versioning is off or suspended; TRANSIENT
+     *                              when it cannot be reached
+     */
+    private void requireVersioning() {
+        if (versioningSettled) return;
+        String bucket = target.s3().bucket();
+        BucketVersioningStatus status;
+        try {
+            status = call("?versioning", () -> s3.getBucketVersioning(b -> b.bucket(bucket)).status());
+        } catch (ReplicationException e) {
+            if (e.reason() == ReplicationException.Reason.TRANSIENT) throw e;
+            if (e.getCause() instanceof S3Exception s3e && (s3e.statusCode() == 501 || s3e.statusCode() == 403)) {
+                versioningSettled = true;
+                LOG.warn("replication target {}: the versioning of bucket {} cannot be read ({}); replicas are sent "
+                        + "without checking it", target.name(), bucket, e.getMessage());
+            }
+            return;   // another refusal (NoSuchBucket, ...) is the operation's own to report
+        }
+        if (status == BucketVersioningStatus.ENABLED) {
+            versioningSettled = true;
+            return;
+        }
+        throw new ReplicationException(ReplicationException.Reason.PERMANENT, "versioning is "
+                + (status == null ? "not enabled" : status.toString().toLowerCase(java.util.Locale.ROOT)) + " on bucket "
+                + bucket + " of replication target " + target.name() + ": S3 replication needs it Enabled at the "
+                + "destination; enable it there, then run 'strata replicate retry --failed --target " + target.name() + "'", null);
     }
 
     private static Map<String, String> metadata(Replica replica) {
