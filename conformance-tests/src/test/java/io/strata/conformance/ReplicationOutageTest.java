@@ -219,6 +219,29 @@ class ReplicationOutageTest {
                         .metadata().get("strata-source-version-id"));
             }
             assertEquals(sourceIds, replicated);
+
+            // A target bucket without versioning: FAILED with the reason, shown by status, and wait names it.
+            dst.createBucket(b -> b.bucket("plain"));
+            ReplicationWorkerTest.admin(source, "POST", "/replication/targets", Map.of("name", "plain"), """
+                    {"endpoint":"http://127.0.0.1:%d","bucket":"plain","access-key":"%s","secret-key":"%s","path-style":"true"}
+                    """.formatted(forwarder.port, StrataServer.ACCESS_KEY, StrataServer.SECRET_KEY));
+            s3.createBucket(b -> b.bucket("docs"));
+            s3.putBucketVersioning(b -> b.bucket("docs").versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+            s3.putBucketReplication(b -> b.bucket("docs").replicationConfiguration(c -> c
+                    .role("arn:aws:iam::123456789012:role/replication")
+                    .rules(r -> r.id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                            .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
+                            .destination(d -> d.bucket("arn:aws:s3:::plain")))));
+            s3.putObject(b -> b.bucket("docs").key("memo"), RequestBody.fromBytes(TestData.bytes(5, 50)));
+            ReplicationWorkerTest.waitFor("memo FAILED", () -> ReplicationWorkerTest.status(s3, "docs", "memo")
+                    == software.amazon.awssdk.services.s3.model.ReplicationStatus.FAILED);
+            String failed = status(source, "docs");
+            assertTrue(failed.contains("\"failed\":1") && failed.contains("versioning is not enabled on bucket plain"), failed);
+            var refused = ReplicationTest.run(source, "replicate", "wait", "docs", "--target", "plain", "--timeout", "30s");
+            assertEquals(1, refused.getKey(), refused.getValue());
+            assertTrue(refused.getValue().contains("FAILED docs/memo") && refused.getValue().contains("versioning is not enabled"),
+                    refused.getValue());
+
             ReplicationWorkerTest.waitFor("the drained backlog in the metrics", () -> {
                 String metrics = ReplicationWorkerTest.metrics(source);
                 return metrics.contains("strata_replication_pending{bucket=\"photos\",target=\"dr\"} 0")
