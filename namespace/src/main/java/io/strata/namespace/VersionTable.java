@@ -351,8 +351,10 @@ final class VersionTable {
                 if (stored != null) {
                     if (ObjectVersionCodec.decode(bucket, key, stored).versionId().equals(v.versionId())) continue;
                     // Ids are unique per key; the same order with another random half is a different write.
+                    // Sites number their orders, so between sites this means two share a site.number.
                     throw new IllegalArgumentException("version " + v.versionId() + " of " + key
-                            + " has the order of another stored version");
+                            + " has the order of another stored version: two sites replicating to each other "
+                            + "share site.number " + VersionIds.site(order) + "; give each site its own");
                 }
             }
             taken.add(order);
@@ -387,7 +389,7 @@ final class VersionTable {
         byte[] keyPrefix = keyPrefix(bucket, key);
         List<VersionRow> newest = newestVersions(store.latestRead, bucket, key, keyPrefix, 1);
         long order = VersionIds.nextOrder(version.lastModified(),
-                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()));
+                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()), store.siteNumber);
         Optional<ObjectVersion> replaced = Optional.empty();
         ObjectVersion committed;
         byte[] objectRow = Keys.object(bucket, key);
