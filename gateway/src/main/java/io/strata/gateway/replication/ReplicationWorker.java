@@ -14,6 +14,7 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.ReplicationStatus;
 import io.strata.namespace.WorkItem;
 import io.strata.tiering.replication.Replica;
+import io.strata.tiering.replication.ReplicaIdentity;
 import io.strata.tiering.replication.ReplicationConfiguration;
 import io.strata.tiering.replication.ReplicationConfigurationCodec;
 import io.strata.tiering.replication.ReplicationException;
@@ -22,6 +23,7 @@ import io.strata.tiering.replication.S3ReplicaSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,6 +112,7 @@ public final class ReplicationWorker implements AutoCloseable {
     public record FailedOperation(String bucket, String key, String versionId, String error) {
     }
 
+    private final String site;
     private final Namespace namespace;
     private final ObjectService objects;
     private final ReplicationTargets targets;
@@ -128,6 +131,13 @@ public final class ReplicationWorker implements AutoCloseable {
 
     public ReplicationWorker(Namespace namespace, ObjectService objects, ReplicationTargets targets, Clock clock,
                              ReplicationSettings settings) {
+        this(namespace, objects, targets, clock, settings, "local");
+    }
+
+    /** @param site this site's name ({@code site.name}): the origin of the versions written here */
+    public ReplicationWorker(Namespace namespace, ObjectService objects, ReplicationTargets targets, Clock clock,
+                             ReplicationSettings settings, String site) {
+        this.site = site;
         this.namespace = namespace;
         this.objects = objects;
         this.targets = targets;
@@ -286,6 +296,8 @@ public final class ReplicationWorker implements AutoCloseable {
             case DELETE_MARKER_PUT -> {
                 // S3 does not replicate the delete markers lifecycle expiration makes.
                 if (ChangeEntry.LIFECYCLE.equals(e.detail())) return;
+                // Nor markers that are themselves replicas: sending them on would loop between sites.
+                if (isReplica(e.bucket(), ref)) return;
                 // A marker has no tags: S3 refuses DeleteMarkerReplication in rules with tag filters, and a
                 // tag condition cannot hold for a marker.
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), null);
@@ -326,6 +338,17 @@ public final class ReplicationWorker implements AutoCloseable {
                 .max(Comparator.comparingInt(r -> r.priority().orElse(0)));
     }
 
+    /** Whether the entry's version (a delete marker too) is a replica from another site, or is gone. */
+    private boolean isReplica(BucketName bucket, ChangeEntry.VersionRef ref) {
+        try {
+            return namespace.version(bucket, ref.key(), ref.versionId())
+                    .map(v -> v.attributes().replicationStatus() == ReplicationStatus.REPLICA).orElse(false);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return true;
+            throw e;
+        }
+    }
+
     private void enqueue(ReplicationTarget target, ReplicationWork work) {
         namespace.addWork(QUEUE_PREFIX + target.name(), work.encode(), clock.instant());
     }
@@ -351,7 +374,7 @@ public final class ReplicationWorker implements AutoCloseable {
             // Per-key FIFO: a key's later changes wait for its earlier one.
             if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
             try {
-                send(sender, work);
+                send(sender, target.kind(), work);
                 namespace.removeWork(item.id());
                 completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
             } catch (ReplicationException e) {
@@ -375,7 +398,7 @@ public final class ReplicationWorker implements AutoCloseable {
         return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
     }
 
-    private void send(S3ReplicaSender sender, ReplicationWork work) {
+    private void send(S3ReplicaSender sender, ReplicationTarget.Kind kind, ReplicationWork work) {
         switch (work.op()) {
             case PUT_VERSION -> {
                 Optional<ObjectVersion> found = namespace.version(work.bucket(), work.key(), work.versionId())
@@ -386,13 +409,35 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (dropOne) {
                     dropOne = false;
                     LOG.warn("STRATA_TEST_FAULT={}: {} not sent", DROP_ONE_FAULT, work.orderKey());
+                } else if (kind == ReplicationTarget.Kind.STRATA) {
+                    sender.putReplica(replica(v, work), identity(v), (offset, length) -> objects.open(v, offset, length));
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }
                 setStatus(v, ReplicationStatus.COMPLETED);
             }
-            case PUT_DELETE_MARKER -> sender.deleteMarker(work.key().value());
+            case PUT_DELETE_MARKER -> {
+                if (kind != ReplicationTarget.Kind.STRATA) {
+                    sender.deleteMarker(work.key().value());
+                    return;
+                }
+                // To a Strata, the marker itself with its version id and time, so both sites list the same.
+                Optional<ObjectVersion> marker = namespace.version(work.bucket(), work.key(), work.versionId())
+                        .filter(ObjectVersion::deleteMarker);
+                if (marker.isEmpty()) return;   // removed since (a delete of that version): nothing to send
+                sender.putReplica(replica(marker.get(), work), identity(marker.get()), (offset, length) -> InputStream.nullInputStream());
+            }
         }
+    }
+
+    /** What a Strata target keeps of {@code v}'s identity; this site is its origin unless it came from another. */
+    private ReplicaIdentity identity(ObjectVersion v) {
+        String origin = v.attributes().originSite().isEmpty() ? site : v.attributes().originSite();
+        List<String> sites = new ArrayList<>(v.attributes().sites());
+        sites.add(origin);
+        sites.add(site);
+        return new ReplicaIdentity(v.deleteMarker(), v.attributes().checksumType().name(), v.attributes().cannedAcl(),
+                origin, sites.stream().distinct().toList());
     }
 
     private static Replica replica(ObjectVersion v, ReplicationWork work) {
