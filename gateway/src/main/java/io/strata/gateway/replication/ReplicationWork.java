@@ -32,8 +32,11 @@ record ReplicationWork(Op op, BucketName bucket, ObjectKey key, String versionId
                        Instant committed, Optional<String> storageClass) {
     private static final int FORMAT = 1;
 
-    /** The operations a target receives. Stored by ordinal: only append. */
-    enum Op { PUT_VERSION, PUT_DELETE_MARKER }
+    /**
+     * The operations a target receives. Stored by ordinal: only append. PUT_TAGS: the version's current tag
+     * set, for a target that keeps version ids (another Strata).
+     */
+    enum Op { PUT_VERSION, PUT_DELETE_MARKER, PUT_TAGS }
 
     ReplicationWork {
         Objects.requireNonNull(op, "op");

@@ -305,9 +305,22 @@ public final class ReplicationWorker implements AutoCloseable {
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_DELETE_MARKER, e.bucket(), ref.key(),
                         ref.versionId(), ref.lastModified(), "", e.committed(), Optional.empty()));
             }
+            case VERSION_METADATA -> {
+                // A tag change (the only metadata S3 changes in place) goes to a target that keeps version
+                // ids, another Strata. A generic S3 target gave the version its own id, so the change has no
+                // version to name there: not sent. Nor are changes of replicas (status REPLICA), which would
+                // go back to the site that made them, or of versions no rule selected (status NONE).
+                if (target.kind() != ReplicationTarget.Kind.STRATA) return;
+                Optional<ObjectVersion> found = sameVersion(e.bucket(), ref);
+                if (found.isEmpty() || found.get().deleteMarker()) return;
+                ReplicationStatus status = found.get().attributes().replicationStatus();
+                if (status == ReplicationStatus.NONE || status == ReplicationStatus.REPLICA) return;
+                if (rule(config, target, ref.key().value(), found.get().tags()).isEmpty()) return;
+                enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_TAGS, e.bucket(), ref.key(), ref.versionId(),
+                        ref.lastModified(), ref.etag(), e.committed(), Optional.empty()));
+            }
             default -> {
-                // Deletes of a specific version are not replicated (as S3); tag and metadata changes are
-                // not yet (issue #14); relocations change no byte.
+                // Deletes of a specific version are not replicated (as S3); relocations change no byte.
             }
         }
     }
@@ -427,6 +440,13 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (marker.isEmpty()) return;   // removed since (a delete of that version): nothing to send
                 sender.putReplica(replica(marker.get(), work), identity(marker.get()), (offset, length) -> InputStream.nullInputStream());
             }
+            case PUT_TAGS -> {
+                // The tags as they are now: a later change sends its own, in order.
+                Optional<ObjectVersion> found = namespace.version(work.bucket(), work.key(), work.versionId())
+                        .filter(v -> v.lastModified().equals(work.lastModified()) && v.etag().equals(work.etag()));
+                if (found.isEmpty()) return;   // gone since: nothing to tag
+                sender.putTags(work.key().value(), work.versionId(), found.get().tags());
+            }
         }
     }
 
@@ -502,10 +522,13 @@ public final class ReplicationWorker implements AutoCloseable {
                     namespace.addWork(QUEUE_PREFIX + t.name(), item.payload(), clock.instant());
                     namespace.removeWork(item.id());
                     ReplicationWork work = ReplicationWork.decode(item.payload());
-                    namespace.version(work.bucket(), work.key(), work.versionId())
-                            .ifPresent(v -> {
-                                if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
-                            });
+                    // Only a version's own send moves its status; a tag change leaves it as it is.
+                    if (work.op() == ReplicationWork.Op.PUT_VERSION) {
+                        namespace.version(work.bucket(), work.key(), work.versionId())
+                                .ifPresent(v -> {
+                                    if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
+                                });
+                    }
                     n++;
                 }
             }

@@ -209,6 +209,21 @@ public final class S3ReplicaSender implements AutoCloseable {
         });
     }
 
+    /**
+     * Sets the tags of version {@code versionId} of {@code key} at a target that keeps the source's version
+     * ids (another Strata): PutObjectTagging with the version id, or DeleteObjectTagging for none. Idempotent.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT (NoSuchVersion: the version is not there)
+     */
+    public void putTags(String key, String versionId, Map<String, String> tags) {
+        String bucket = target.s3().bucket();
+        if (tags.isEmpty()) {
+            call(key, () -> s3.deleteObjectTagging(d -> d.bucket(bucket).key(key).versionId(versionId)));
+        } else {
+            call(key, () -> s3.putObjectTagging(p -> p.bucket(bucket).key(key).versionId(versionId).tagging(tagging(tags))));
+        }
+    }
+
     private void send(Replica replica, ReplicaData data, boolean extras) {
         if (replica.partSizes().size() > 1) {
             putMultipart(replica, data, extras);
