@@ -123,7 +123,11 @@ class ActiveActiveReplicationTest {
     }
 
     static List<ObjectVersion> versions(S3Client s3, String key) {
-        return s3.listObjectVersions(l -> l.bucket(BUCKET).prefix(key)).versions().stream()
+        return versions(s3, BUCKET, key);
+    }
+
+    static List<ObjectVersion> versions(S3Client s3, String bucket, String key) {
+        return s3.listObjectVersions(l -> l.bucket(bucket).prefix(key)).versions().stream()
                 .filter(v -> v.key().equals(key)).toList();
     }
 
@@ -263,6 +267,19 @@ class ActiveActiveReplicationTest {
                 .header("x-strata-replica-etag", md5).header("x-strata-replica-origin-site", "site-a").send(b);
         assertEquals(400, unversioned.status(), unversioned.toString());
         assertEquals("InvalidRequest", unversioned.errorCode());
+        // Only the bucket's owner may write replicas, even where a policy lets anyone PUT.
+        s3b.createBucket(c -> c.bucket("open"));
+        s3b.putBucketVersioning(v -> v.bucket("open").versioningConfiguration(c -> c.status(BucketVersioningStatus.ENABLED)));
+        s3b.putBucketPolicy(p -> p.bucket("open").policy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::open/*\"}]}"));
+        RawRequest.Response anyone = RawRequest.of("PUT", "/open/plain").body(data).unsigned().send(b);
+        assertEquals(200, anyone.status(), anyone.toString());
+        RawRequest.Response forged = RawRequest.of("PUT", "/open/forged").body(data).unsigned()
+                .header("x-strata-replica-version-id", id).header("x-strata-replica-last-modified", "2026-01-02T03:04:05Z")
+                .header("x-strata-replica-etag", md5).header("x-strata-replica-origin-site", "site-a").send(b);
+        assertEquals(403, forged.status(), forged.toString());
+        assertEquals("AccessDenied", forged.errorCode());
+        assertEquals(List.of(), versions(s3b, "open", "forged"));
         // A replica back at its origin site is a no-op.
         RawRequest.Response home = replicaPut("home", data, id, md5).header("x-strata-replica-origin-site", "site-b").send(b);
         assertEquals(200, home.status(), home.toString());

@@ -58,7 +58,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link Namespace#setReplicationStatus}), so the worker never reads its own bookkeeping back.
  *
  * <p><b>Not replicated</b>, as in S3: delete markers made by lifecycle, deletes of a specific version,
- * versions that are themselves replicas (status REPLICA), and changes made before a rule existed.
+ * versions and delete markers that are themselves replicas (status REPLICA: sending them on would loop
+ * between sites), and changes made before a rule existed.
+ *
+ * <p><b>Strata targets</b> ({@link ReplicationTarget.Kind#STRATA}) get replica writes that keep the version's
+ * identity ({@link S3ReplicaSender#putReplica}): versions and delete markers with their version ids, this site
+ * ({@code site.name}) as their origin unless they came from another, and tag changes of versions sent there
+ * (PutObjectTagging with the same version id). A generic S3 target gets plain writes and no tag changes:
+ * it gave the version its own id, so a later change has no version to name there.
  *
  * <p><b>PENDING is set at intake,</b> not in the PUT's commit batch: the PUT path stays free of rule
  * lookups, and a target that is down cannot slow it. The status therefore appears once the worker has

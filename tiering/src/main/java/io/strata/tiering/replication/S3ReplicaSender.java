@@ -51,7 +51,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * PUT, per-part ones on a multipart upload), plus the source's identity in user metadata
  * ({@link Replica#SOURCE_VERSION_ID}, {@link Replica#SOURCE_MTIME}); to a target that answers 501 to tags
  * or checksum headers, without those (logged once at WARN). A delete marker is a DELETE without
- * version id, which makes one at a versioned target.
+ * version id, which makes one at a versioned target. To another Strata ({@link ReplicationTarget.Kind#STRATA}),
+ * {@link #putReplica} sends one PUT with the {@link StrataReplicaHeaders}, which keep the source's identity,
+ * and {@link #putTags} a tag change of the same version id.
  *
  * <p>Each call goes through a jittered retry of a few attempts around a circuit breaker, both
  * Resilience4j and one per target: a target that is down costs a few quick failures, then the breaker opens

@@ -27,7 +27,8 @@ import java.util.Optional;
  * and status REPLICA, after its bytes are checked against the ETag and checksums
  * ({@link ObjectService#importReplica}). Malformed replica headers are {@code 400 InvalidArgument} naming
  * the header, before any byte is stored; a bucket whose versioning is not Enabled cannot keep another
- * site's version ids ({@code 400 InvalidRequest}). The sender treats both as permanent (FAILED).
+ * site's version ids ({@code 400 InvalidRequest}); a caller other than the bucket's owner may not write
+ * replicas ({@code 403 AccessDenied}). The sender treats all three as permanent (FAILED).
  */
 final class ReplicaWrites {
     private ReplicaWrites() {
@@ -45,6 +46,11 @@ final class ReplicaWrites {
         long length = Uploads.length(r, Uploads.MAX_PUT_SIZE);
         ObjectService.IncomingReplica replica = parse(r, length);
         Bucket b = service.requireBucket(r.bucket());
+        // A replica sets its own version id and time, which no other writer may: AWS asks for its own
+        // s3:ReplicateObject permission. Strata has one account, so only the bucket's owner may.
+        if (r.auth().anonymous() || !b.owner().equals(r.auth().accessKey())) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "Only the bucket owner may write replicas from another Strata site.");
+        }
         if (b.versioning() != BucketVersioning.ENABLED) {
             throw new S3Exception(S3Error.INVALID_REQUEST, "Versioning must be 'Enabled' on the bucket to keep replicas "
                     + "from another Strata site (they keep their version ids).");
