@@ -206,7 +206,8 @@ public interface Namespace extends AutoCloseable {
      * (ListObjectVersions order); a {@code null} version stands by its modification time. The key's
      * current object becomes the newest entry, whichever was written first. Nothing goes to garbage
      * and the bucket's versioning state does not matter. One synced write for the whole list; the
-     * bucket is held exclusively meanwhile, so callers keep lists to a page (about a thousand).
+     * bucket is held exclusively meanwhile, so callers keep lists to a page (about a thousand); a list
+     * of one key's entries (a replica) holds only that key's lock, as a PUT does.
      *
      * @return how many entries were written (the others were there already)
      * @throws NamespaceException BUCKET_NOT_FOUND
