@@ -20,6 +20,7 @@ import io.strata.gateway.admin.ReplicationAdmin;
 import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.config.SiteId;
+import io.strata.gateway.config.TestClockOffset;
 import io.strata.gateway.admin.SnapshotSchedules;
 import io.strata.gateway.admin.JobsAdmin;
 import io.strata.gateway.admin.SnapshotAttachAdmin;
@@ -152,7 +153,10 @@ public final class StrataServer implements AutoCloseable {
         Credentials root = config.credentials().isPresent()
                 ? config.credentials().get()
                 : RootCredentials.loadOrCreate(config.dataDir(), created);
-        Namespace namespace = wrapNamespace.apply(Namespace.open(config.metaDir(), config.changeLog()));
+        // One clock for the whole gateway; tests of conflicting sites shift it (STRATA_TEST_CLOCK_OFFSET).
+        Clock clock = TestClockOffset.clock(System.getenv());
+        Namespace namespace = wrapNamespace.apply(Namespace.open(config.metaDir(), config.changeLog(), clock,
+                config.site().number()));
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;
@@ -171,7 +175,6 @@ public final class StrataServer implements AutoCloseable {
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
-            Clock clock = Clock.systemUTC();
             tiers = new ColdTiers();
             List<TierSpec> specs = new java.util.ArrayList<>(config.tiers());
             for (TierSpec added : TierAdmin.persisted(config.dataDir())) {
@@ -195,6 +198,9 @@ public final class StrataServer implements AutoCloseable {
             attachments = Attachments.open(config.dataDir(), sources, config.region(), site);
             service = new ObjectService(new AttachedNamespace(namespace, attachments), store, clock, tiers, config.inlineThreshold());
             service.snapshots(sources);
+            String siteName = config.site().resolveName(config.dataDir());
+            service.siteName(siteName);
+            LOG.info("site {} (site.number {})", siteName, config.site().number());
             ObjectService objects = service;
             service.lifecycleLookup(bucket -> LifecycleHandlers.stored(objects, bucket));
             // Tier moves and prefetches are durable bulk jobs: each owner registers its action here,
@@ -226,7 +232,7 @@ public final class StrataServer implements AutoCloseable {
             // PutBucketReplication resolves its destinations against them.
             ReplicationTargets replicationTargets = new ReplicationTargets(config.dataDir(), namespace.changeFeed());
             // The worker reads the stored namespace's log and queues; it reads object bytes through the service.
-            replication = new ReplicationWorker(namespace, service, replicationTargets, clock, config.replication());
+            replication = new ReplicationWorker(namespace, service, replicationTargets, clock, config.replication(), siteName);
             metrics.replication(replication::appendMetrics);
             S3Handlers.Routes routes = S3Handlers.create(service, Optional.of(placement), access,
                     PostFormVerifier.create(CredentialStore.of(root), clock), config.region(), replicationTargets);

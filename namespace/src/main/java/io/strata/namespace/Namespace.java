@@ -49,6 +49,22 @@ public interface Namespace extends AutoCloseable {
     }
 
     /**
+     * As {@link #open(Path, ChangeLogLimits)}, for one site of several that replicate to each other:
+     * {@code clock} times delete markers and change entries, and every version order written here
+     * carries {@code siteNumber} (0..{@value #MAX_SITE_NUMBER}) in its low bits, so that the current
+     * version of a key is the greatest (time, site) at every site (see {@link #importVersions}).
+     *
+     * @throws IllegalArgumentException if {@code siteNumber} is out of range
+     * @throws NamespaceException UNAVAILABLE if it cannot be opened or holds an unknown format
+     */
+    static Namespace open(Path directory, ChangeLogLimits changeLogLimits, java.time.Clock clock, int siteNumber) {
+        return RocksDbNamespace.open(directory, RocksDbNamespace.Settings.DEFAULT, clock, changeLogLimits, siteNumber);
+    }
+
+    /** The greatest {@code site.number}: version orders keep 10 bits for it. */
+    int MAX_SITE_NUMBER = 1023;
+
+    /**
      * Opens, read-only, a checkpoint written by {@link #checkpoint}. The caller closes the view. Any
      * number of views may be open at once, with or without the live namespace open.
      *
@@ -190,13 +206,15 @@ public interface Namespace extends AutoCloseable {
      * (ListObjectVersions order); a {@code null} version stands by its modification time. The key's
      * current object becomes the newest entry, whichever was written first. Nothing goes to garbage
      * and the bucket's versioning state does not matter. One synced write for the whole list; the
-     * bucket is held exclusively meanwhile, so callers keep lists to a page (about a thousand).
+     * bucket is held exclusively meanwhile, so callers keep lists to a page (about a thousand); a list
+     * of one key's entries (a replica) holds only that key's lock, as a PUT does.
      *
      * @return how many entries were written (the others were there already)
      * @throws NamespaceException BUCKET_NOT_FOUND
      * @throws IllegalArgumentException if a version belongs to another bucket, has an id that is
      *                                  neither {@code null} nor an assigned id, or has the order of a
-     *                                  different stored version of its key
+     *                                  different stored version of its key (between replicating sites:
+     *                                  two of them share a {@code site.number}; the message says so)
      */
     int importVersions(BucketName bucket, List<ObjectVersion> versions);
 

@@ -4,9 +4,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The S3 attributes a version (or an upload) keeps besides its stored HTTP headers: its tag set,
@@ -25,9 +27,13 @@ import java.util.TreeMap;
  * @param checksumType how the checksum was made; {@link ChecksumType#FULL_OBJECT} when none was said
  * @param replicationStatus the version's replication status ({@link ReplicationStatus#NONE} for a new
  *                     version and for every upload: uploads do not store it)
+ * @param originSite   the site ({@code site.name}) where the version was written, {@code ""} when it was
+ *                     written here and has not been replicated yet (this site is then its origin)
+ * @param sites        the sites that have applied the version, sorted, without repeats (empty: not
+ *                     replicated yet); replication uses both to never send a version back where it was made
  */
 public record ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType,
-                               ReplicationStatus replicationStatus) {
+                               ReplicationStatus replicationStatus, String originSite, List<String> sites) {
     /** The canned ACL of a version uploaded without one. */
     public static final String PRIVATE = "private";
     /** No tags, private, FULL_OBJECT: what a plain PUT without those headers stores. */
@@ -51,6 +57,8 @@ public record ObjectAttributes(Map<String, String> tags, String cannedAcl, Check
         }
         Objects.requireNonNull(checksumType, "checksumType");
         Objects.requireNonNull(replicationStatus, "replicationStatus");
+        Objects.requireNonNull(originSite, "originSite");
+        sites = List.copyOf(new TreeSet<>(sites));
     }
 
     /** Attributes of a version no replication rule selected. */
@@ -58,24 +66,35 @@ public record ObjectAttributes(Map<String, String> tags, String cannedAcl, Check
         this(tags, cannedAcl, checksumType, ReplicationStatus.NONE);
     }
 
+    /** Attributes of a version not replicated from or to another site. */
+    public ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType,
+                            ReplicationStatus replicationStatus) {
+        this(tags, cannedAcl, checksumType, replicationStatus, "", List.of());
+    }
+
     /** These attributes with another tag set (empty: no tags). */
     public ObjectAttributes withTags(Map<String, String> newTags) {
-        return new ObjectAttributes(newTags, cannedAcl, checksumType, replicationStatus);
+        return new ObjectAttributes(newTags, cannedAcl, checksumType, replicationStatus, originSite, sites);
     }
 
     /** These attributes with another canned ACL. */
     public ObjectAttributes withCannedAcl(String acl) {
-        return new ObjectAttributes(tags, acl, checksumType, replicationStatus);
+        return new ObjectAttributes(tags, acl, checksumType, replicationStatus, originSite, sites);
     }
 
     /** These attributes with another checksum type. */
     public ObjectAttributes withChecksumType(ChecksumType type) {
-        return new ObjectAttributes(tags, cannedAcl, type, replicationStatus);
+        return new ObjectAttributes(tags, cannedAcl, type, replicationStatus, originSite, sites);
     }
 
     /** These attributes with another replication status. */
     public ObjectAttributes withReplicationStatus(ReplicationStatus status) {
-        return new ObjectAttributes(tags, cannedAcl, checksumType, status);
+        return new ObjectAttributes(tags, cannedAcl, checksumType, status, originSite, sites);
+    }
+
+    /** These attributes with another origin site and set of sites that applied the version. */
+    public ObjectAttributes withSites(String origin, java.util.Collection<String> applied) {
+        return new ObjectAttributes(tags, cannedAcl, checksumType, replicationStatus, origin, List.copyOf(applied));
     }
 
     /** Whether {@code name} is one of the pseudo-headers older records used; headers maps never hold them now. */

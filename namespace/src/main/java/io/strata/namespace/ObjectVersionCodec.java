@@ -7,6 +7,10 @@ import java.util.Map;
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
  * the row key and are not repeated; the same form serves the {@code versions} column family.
+ * v6: the v4 fields, then the replication status (one byte, any ordinal, NONE included), the origin
+ * site (string) and the sites that applied the version (count, then a string each). Written only for a
+ * version that has an origin site or sites (one replicated between Strata sites); the others keep v4 or
+ * v5, byte for byte as before v6 existed.
  * v5: the v4 fields, then the replication status (one byte, {@link ReplicationStatus} ordinal, never
  * NONE). A version without a replication status is written in v4, byte for byte as before v5 existed,
  * so gateways that read only v4 still read every record until replication gives one a status.
@@ -20,7 +24,9 @@ import java.util.Map;
  * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 5;
+    static final int VERSION = 6;
+    /** The format of a version with a replication status but no origin site or sites. */
+    static final int WITHOUT_SITES = 5;
     /** The format of a version whose replication status is NONE. */
     static final int WITHOUT_REPLICATION_STATUS = 4;
     private static final int DELETE_MARKER = 1;
@@ -30,8 +36,9 @@ final class ObjectVersionCodec {
 
     static byte[] encode(ObjectVersion v) {
         ReplicationStatus status = v.attributes().replicationStatus();
+        boolean sites = !v.attributes().originSite().isEmpty() || !v.attributes().sites().isEmpty();
         RecordWriter w = new RecordWriter(128 + 48 * v.segments().size())
-                .u8(status == ReplicationStatus.NONE ? WITHOUT_REPLICATION_STATUS : VERSION)
+                .u8(sites ? VERSION : status == ReplicationStatus.NONE ? WITHOUT_REPLICATION_STATUS : WITHOUT_SITES)
                 .u8(v.deleteMarker() ? DELETE_MARKER : 0)
                 .string(v.versionId())
                 .varint(v.size())
@@ -51,7 +58,12 @@ final class ObjectVersionCodec {
             w.map(m);
         }
         w.attributes(v.attributes());
-        if (status != ReplicationStatus.NONE) w.u8(status.ordinal());
+        if (sites) {
+            w.u8(status.ordinal()).string(v.attributes().originSite()).varint(v.attributes().sites().size());
+            for (String site : v.attributes().sites()) w.string(site);
+        } else if (status != ReplicationStatus.NONE) {
+            w.u8(status.ordinal());
+        }
         return w.toByteArray();
     }
 
@@ -92,10 +104,18 @@ final class ObjectVersionCodec {
                 attributes = r.attributes();
                 if (format >= 5) {
                     int status = r.u8();
-                    if (status == 0 || status >= ReplicationStatus.values().length) {
+                    // v5 writes a status only when it is not NONE; v6 always writes one.
+                    if ((status == 0 && format == WITHOUT_SITES) || status >= ReplicationStatus.values().length) {
                         throw new RecordFormatException("object version replication status " + status);
                     }
                     attributes = attributes.withReplicationStatus(ReplicationStatus.values()[status]);
+                }
+                if (format >= 6) {
+                    String origin = r.string();
+                    int count = r.count();
+                    List<String> sites = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) sites.add(r.string());
+                    attributes = attributes.withSites(origin, sites);
                 }
             } else {
                 ObjectAttributes.Lifted lifted = ObjectAttributes.lift(headers);

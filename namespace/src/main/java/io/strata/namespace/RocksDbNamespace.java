@@ -82,8 +82,18 @@ final class RocksDbNamespace implements Namespace {
 
     /** As {@link #open(Path, Settings, Clock)}, with the change log's bounds. */
     static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits) {
+        return open(directory, settings, clock, changeLimits, 0);
+    }
+
+    /** As {@link #open(Path, Settings, Clock, ChangeLogLimits)}, writing version orders as site {@code siteNumber}. */
+    static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits,
+                                 int siteNumber) {
+        if (siteNumber < 0 || siteNumber > VersionIds.MAX_SITE) {
+            throw new IllegalArgumentException("site number out of 0.." + VersionIds.MAX_SITE + ": " + siteNumber);
+        }
         RocksDbNamespace ns = new RocksDbNamespace(Store.open(directory, settings.blockCacheBytes(),
                 settings.syncWrites(), clock, changeLimits));
+        ns.store.siteNumber = siteNumber;
         try {
             ns.recover();
         } catch (RocksDBException e) {

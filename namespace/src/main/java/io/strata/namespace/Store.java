@@ -99,6 +99,11 @@ final class Store {
     /** Time of delete markers, change entries, marks and jobs. */
     final Clock clock;
     final ChangeLog changeLog;
+    /**
+     * This site's number ({@code site.number}), in the low bits of every version order written here
+     * ({@link VersionIds#nextOrder(java.time.Instant, long, int)}); set once when the namespace opens.
+     */
+    volatile int siteNumber;
 
     private final Gate gate = new Gate();
     private final ExecutorService writers;

@@ -294,18 +294,27 @@ final class VersionTable {
 
     /**
      * Imports versions and delete markers with their identity (see {@link Namespace#importVersions}),
-     * in one synced commit, holding the bucket exclusively like {@link #putAll}. A key may repeat:
+     * in one synced commit, holding the bucket exclusively like {@link #putAll}, or only the key's lock
+     * when every entry is of one key. A key may repeat:
      * the key's {@code objects} row follows the newest of what is stored and what this batch adds.
      */
     int importAll(BucketName bucket, List<ObjectVersion> versions) {
+        ObjectKey only = versions.getFirst().key();
+        if (versions.stream().allMatch(v -> v.key().equals(only))) {
+            // One key's entries (a replica from another site): that key's lock, as a PUT takes, so a
+            // stream of replicas does not stop every other write to the bucket while each commits.
+            return store.withKey(bucket, only, (b, c) -> {
+                for (ObjectVersion v : versions) checkImported(bucket, v);
+                int written = importKey(c, bucket, only, versions);
+                c.write();
+                return written;
+            });
+        }
         return store.inBucket(bucket, true, () -> {
             store.readBucket(bucket);
             Map<ObjectKey, List<ObjectVersion>> byKey = new LinkedHashMap<>();
             for (ObjectVersion v : versions) {
-                if (!v.bucket().equals(bucket)) throw new IllegalArgumentException("version of another bucket");
-                if (!v.versionId().equals(ObjectVersion.NULL_VERSION) && !VersionIds.isAssigned(v.versionId())) {
-                    throw new IllegalArgumentException("not a version id: " + v.versionId());
-                }
+                checkImported(bucket, v);
                 byKey.computeIfAbsent(v.key(), k -> new ArrayList<>()).add(v);
             }
             int written = 0;
@@ -319,7 +328,14 @@ final class VersionTable {
         });
     }
 
-    /** Adds one key's imported entries to {@code c}; the bucket is held exclusively. */
+    private static void checkImported(BucketName bucket, ObjectVersion v) {
+        if (!v.bucket().equals(bucket)) throw new IllegalArgumentException("version of another bucket");
+        if (!v.versionId().equals(ObjectVersion.NULL_VERSION) && !VersionIds.isAssigned(v.versionId())) {
+            throw new IllegalArgumentException("not a version id: " + v.versionId());
+        }
+    }
+
+    /** Adds one key's imported entries to {@code c}; the bucket is held exclusively, or the key's lock. */
     private int importKey(Commit c, BucketName bucket, ObjectKey key, List<ObjectVersion> entries) throws RocksDBException {
         byte[] keyPrefix = keyPrefix(bucket, key);
         List<VersionRow> top = newestVersions(store.latestRead, bucket, key, keyPrefix, 1);
@@ -351,8 +367,10 @@ final class VersionTable {
                 if (stored != null) {
                     if (ObjectVersionCodec.decode(bucket, key, stored).versionId().equals(v.versionId())) continue;
                     // Ids are unique per key; the same order with another random half is a different write.
+                    // Sites number their orders, so between sites this means two share a site.number.
                     throw new IllegalArgumentException("version " + v.versionId() + " of " + key
-                            + " has the order of another stored version");
+                            + " has the order of another stored version: two sites replicating to each other "
+                            + "share site.number " + VersionIds.site(order) + "; give each site its own");
                 }
             }
             taken.add(order);
@@ -387,7 +405,7 @@ final class VersionTable {
         byte[] keyPrefix = keyPrefix(bucket, key);
         List<VersionRow> newest = newestVersions(store.latestRead, bucket, key, keyPrefix, 1);
         long order = VersionIds.nextOrder(version.lastModified(),
-                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()));
+                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()), store.siteNumber);
         Optional<ObjectVersion> replaced = Optional.empty();
         ObjectVersion committed;
         byte[] objectRow = Keys.object(bucket, key);

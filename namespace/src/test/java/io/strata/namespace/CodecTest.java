@@ -82,7 +82,7 @@ class CodecTest {
             if (status == ReplicationStatus.NONE) {
                 assertArrayEquals(plain, bytes);
             } else {
-                assertEquals(ObjectVersionCodec.VERSION, bytes[0]);
+                assertEquals(ObjectVersionCodec.WITHOUT_SITES, bytes[0]);
                 // v5 is v4 with one more byte: the status.
                 assertArrayEquals(java.util.Arrays.copyOfRange(plain, 1, plain.length),
                         java.util.Arrays.copyOfRange(bytes, 1, bytes.length - 1));
@@ -95,6 +95,24 @@ class CodecTest {
         assertThrows(RuntimeException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, none));
         none[none.length - 1] = 9;
         assertThrows(RuntimeException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, none));
+    }
+
+    @Test
+    void originSiteAndSitesAreFormatSixAndRoundTripWithEveryStatus() {
+        byte[] plain = ObjectVersionCodec.encode(sampleVersion());
+        for (ReplicationStatus status : ReplicationStatus.values()) {
+            ObjectVersion v = sampleVersion().withAttributes(sampleVersion().attributes().withReplicationStatus(status)
+                    .withSites("site-a", List.of("site-b", "site-a")));
+            byte[] bytes = ObjectVersionCodec.encode(v);
+            assertEquals(ObjectVersionCodec.VERSION, bytes[0]);
+            ObjectVersion back = ObjectVersionCodec.decode(BUCKET, KEY, bytes);
+            assertEquals(v, back, status.name());
+            assertEquals(List.of("site-a", "site-b"), back.attributes().sites());
+            assertEquals("site-a", back.attributes().originSite());
+            // v6 is v4, then status, origin and sites: the v4 part is unchanged.
+            assertArrayEquals(java.util.Arrays.copyOfRange(plain, 1, plain.length),
+                    java.util.Arrays.copyOfRange(bytes, 1, plain.length));
+        }
     }
 
     @Test
@@ -313,10 +331,17 @@ class CodecTest {
 
     @Test
     void everyCodecRejectsUnknownVersionsTruncationAndTrailingBytes() {
-        // The newest format (v5: with a replication status), so that its version + 1 is unknown.
+        // The newest format (v6: with origin site and sites), so that its version + 1 is unknown; and v5.
         assertRejectsUnknownVersionAndDamage(ObjectVersionCodec.encode(sampleVersion().withAttributes(
-                        sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING))),
+                        sampleVersion().attributes().withReplicationStatus(ReplicationStatus.REPLICA)
+                                .withSites("site-a", List.of("site-a", "site-b")))),
                 b -> ObjectVersionCodec.decode(BUCKET, KEY, b));
+        byte[] v5 = ObjectVersionCodec.encode(sampleVersion().withAttributes(
+                sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING)));
+        for (int cut = 1; cut < v5.length; cut++) {
+            byte[] b = java.util.Arrays.copyOf(v5, cut);
+            assertThrows(RecordFormatException.class, () -> ObjectVersionCodec.decode(BUCKET, KEY, b), "v5 cut at " + cut);
+        }
         assertRejectsUnknownVersionAndDamage(BucketCodec.encode(new Bucket(BUCKET, Instant.EPOCH, "r", "o")),
                 b -> BucketCodec.decode(BUCKET, b));
         assertRejectsUnknownVersionAndDamage(MultipartUploadCodec.encode(sampleUpload()),

@@ -29,7 +29,7 @@ import java.util.Optional;
  *   <li>{@code GET /replication/targets}: the targets (name, ARN, endpoint, region, bucket, addressing),
  *       never a key;</li>
  *   <li>{@code POST /replication/targets?name=N} with a JSON object of settings ({@code endpoint, bucket,
- *       access-key, secret-key}, optionally {@code region, path-style}): keeps the target in
+ *       access-key, secret-key}, optionally {@code region, path-style, kind}): keeps the target in
  *       {@code DATA_DIR/replication-targets/N.properties} (0600) and answers it (201);</li>
  *   <li>{@code DELETE /replication/targets?name=N}: forgets it.</li>
  * </ul>
@@ -294,6 +294,7 @@ public final class ReplicationAdmin {
         m.put("arn", t.arn());
         m.put("endpoint", t.s3().endpoint().toString());
         m.put("region", t.s3().region());
+        m.put("kind", t.kind().value());
         m.put("bucket", t.s3().bucket());
         m.put("pathStyle", t.s3().pathStyle());
         return m;

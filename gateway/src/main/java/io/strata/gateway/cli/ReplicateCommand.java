@@ -25,13 +25,15 @@ public final class ReplicateCommand {
                    strata replicate why BUCKET/KEY [--version-id V] [options]
 
               target add NAME --endpoint URL --bucket B --access-key K --secret-key S
-                         [--region R] [--path-style]
+                         [--region R] [--path-style] [--kind s3|strata]
                                 Register a bucket on another Strata or any S3 service as a
                                 replication target (kept across restarts, the secret key in a
                                 0600 file). NAME: 1-63 of a-z, 0-9 and -. URL: http(s)://HOST[:PORT].
                                 --region defaults to us-east-1; --path-style addresses the bucket
                                 in the path (http://HOST/B) instead of the host name (B.HOST).
-              target list       The targets: name, ARN, endpoint, region, bucket (no keys)
+                                --kind strata: the target is another Strata, whose replicas keep
+                                the source's version id, time and ETag (default s3: any S3 service).
+              target list       The targets: name, ARN, addressing, region, kind, endpoint (no keys)
               target rm NAME    Forget a target; refused while a bucket's replication
                                 configuration sends to it
 
@@ -68,7 +70,8 @@ public final class ReplicateCommand {
             """;
     private static final String API = "/_strata/admin/replication/targets";
     /** The valued options that are target settings, passed to the admin API as given. */
-    private static final Set<String> VALUED_SETTINGS = Set.of("endpoint", "bucket", "access-key", "secret-key", "region");
+    private static final Set<String> VALUED_SETTINGS = Set.of("endpoint", "bucket", "access-key", "secret-key", "region",
+            "kind");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -114,11 +117,12 @@ public final class ReplicateCommand {
                     out.print(Json.write(r));
                     return 0;
                 }
-                out.printf("%-16s %-30s %-8s %-10s %s%n", "NAME", "ARN", "ADDRESS", "REGION", "ENDPOINT");
+                out.printf("%-16s %-30s %-8s %-10s %-7s %s%n", "NAME", "ARN", "ADDRESS", "REGION", "KIND", "ENDPOINT");
                 for (Object o : r.get("targets") instanceof List<?> l ? l : List.of()) {
                     if (!(o instanceof Map<?, ?> t)) continue;
-                    out.printf("%-16s %-30s %-8s %-10s %s%n", t.get("name"), t.get("arn"),
-                            Boolean.TRUE.equals(t.get("pathStyle")) ? "path" : "vhost", t.get("region"), t.get("endpoint"));
+                    out.printf("%-16s %-30s %-8s %-10s %-7s %s%n", t.get("name"), t.get("arn"),
+                            Boolean.TRUE.equals(t.get("pathStyle")) ? "path" : "vhost", t.get("region"), t.get("kind"),
+                            t.get("endpoint"));
                 }
                 return 0;
             }

@@ -17,12 +17,14 @@ import java.util.regex.Pattern;
  * The settings of a replication target as flat {@code name=value} pairs, the same from {@code strata
  * replicate target add}, the admin API's JSON and the target's file in the data directory:
  * {@code endpoint, bucket, access-key, secret-key} and optionally {@code region} (us-east-1) and
- * {@code path-style} (false: virtual-hosted addressing, as the AWS SDKs default to). Stateless.
+ * {@code path-style} (false: virtual-hosted addressing, as the AWS SDKs default to) and {@code kind}
+ * ({@code s3}, the default, or {@code strata}: another Strata, sent replicas that keep their identity).
+ * Stateless.
  */
 public final class ReplicationTargetSpec {
     /** Every setting a target takes. */
     public static final Set<String> SETTINGS = Set.of("endpoint", "bucket", "access-key", "secret-key", "region",
-            "path-style");
+            "path-style", "kind");
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     private ReplicationTargetSpec() {
@@ -88,7 +90,14 @@ public final class ReplicationTargetSpec {
             default -> setting.apply(k);
         };
         S3ColdTierConfig s3 = S3Settings.parse(what, resolved, S3ColdTierConfig.DEFAULT_PART_SIZE, Optional.empty());
-        return new ReplicationTarget(name, s3);
+        ReplicationTarget.Kind kind;
+        try {
+            kind = ReplicationTarget.Kind.parse(setting.apply("kind").orElse("s3"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": 'kind' must be s3 (any S3 service) or strata (another Strata), got "
+                    + setting.apply("kind").orElse(""));
+        }
+        return new ReplicationTarget(name, s3, kind);
     }
 
     /** The settings {@link #parse} reads back (the secret key included: for the 0600 file only). */
@@ -96,11 +105,12 @@ public final class ReplicationTargetSpec {
         Map<String, String> m = new LinkedHashMap<>();
         S3Settings.write(m, t.s3());
         m.remove("prefix");
+        m.put("kind", t.kind().value());
         return m;
     }
 
     /** Where the target is, without secrets: for listings, the admin API and logs. */
     public static String description(ReplicationTarget t) {
-        return S3Settings.describe(Optional.empty(), Optional.of(t.s3()));
+        return S3Settings.describe(Optional.empty(), Optional.of(t.s3())) + ", kind " + t.kind().value();
     }
 }

@@ -45,6 +45,8 @@ import java.util.Optional;
  *                          {@code namespace.change-log.max-age}); defaults in {@link ChangeLogLimits}
  * @param snapshots         snapshot repositories, export settings and the attach cache ({@code snapshots.*})
  * @param replication       the replication worker's pace ({@code replication.interval}, {@code replication.max-backoff})
+ * @param site              this site's name and number among replicating Strata sites ({@code site.name},
+ *                          {@code site.number})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
@@ -52,7 +54,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
                            Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
-                           ChangeLogLimits changeLog, SnapshotConfig snapshots, ReplicationSettings replication) {
+                           ChangeLogLimits changeLog, SnapshotConfig snapshots, ReplicationSettings replication,
+                           SiteSettings site) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -205,7 +208,9 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 snapshots(l, yaml, file, dataDir), new ReplicationSettings(
                         l.duration("replication.interval", "STRATA_REPLICATION_INTERVAL", ReplicationSettings.DEFAULT_INTERVAL),
                         l.duration("replication.max-backoff", "STRATA_REPLICATION_MAX_BACKOFF",
-                                ReplicationSettings.DEFAULT_MAX_BACKOFF)));
+                                ReplicationSettings.DEFAULT_MAX_BACKOFF)),
+                new SiteSettings(Optional.of(l.string("site.name", "STRATA_SITE_NAME", "").trim()).filter(n -> !n.isEmpty()),
+                        l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

@@ -42,6 +42,8 @@ public final class ObjectException extends RuntimeException {
         COPY_SOURCE_UNREADABLE,
         /** Too much background work of the kind asked for is under way; retry later. */
         SLOW_DOWN,
+        /** A replica from another site has the order of a different stored version: two sites share a site.number. */
+        REPLICA_CONFLICT,
         /** The bucket is an attached snapshot: it serves reads only. */
         READ_ONLY_SNAPSHOT
     }

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -133,6 +134,8 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Where versions held in snapshot repositories are read from; none until the wiring sets it. */
     private volatile Optional<SnapshotSources> snapshots = Optional.empty();
     private volatile Function<BucketName, Optional<LifecycleConfiguration>> lifecycleLookup = bucket -> Optional.empty();
+    /** This site's name ({@code site.name}), recorded in the replicas it keeps; set at start. */
+    private volatile String siteName = "local";
 
     ObjectService(Namespace namespace, ErasureStore store, Clock clock, ColdTiers tiers) {
         this(namespace, store, clock, tiers, DEFAULT_INLINE_THRESHOLD);
@@ -192,6 +195,11 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Attaches the read path of snapshot-held versions (attached snapshots); called once by the wiring, at startup. */
     public void snapshots(SnapshotSources sources) {
         this.snapshots = Optional.of(sources);
+    }
+
+    /** Sets this site's name ({@code site.name}), recorded in the replicas {@link #importReplica} keeps. */
+    public void siteName(String name) {
+        this.siteName = java.util.Objects.requireNonNull(name, "name");
     }
 
     /**
@@ -271,6 +279,156 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version, condition).version());
         signalCleaner();
         return committed;
+    }
+
+    /**
+     * A version written at another Strata site, as its replica write describes it (the
+     * {@code x-strata-replica-*} headers, parsed and checked for form by the S3 layer).
+     *
+     * @param partSizes     a multipart source's part sizes (empty: a single PUT); they add up to the length
+     * @param partChecksums per part, its checksums by algorithm name (empty: none, else one map per part)
+     * @param checksums     the whole object's checksums by algorithm name
+     * @param sites         the sites that applied it before this one
+     */
+    public record IncomingReplica(String versionId, Instant lastModified, String etag, List<Long> partSizes,
+                                  Map<String, String> checksums, List<Map<String, String>> partChecksums,
+                                  ChecksumType checksumType, boolean deleteMarker, String originSite,
+                                  List<String> sites, Metadata metadata) {
+    }
+
+    /**
+     * Keeps a replica written at another site with its identity: the body is stored as a PUT stores it
+     * (one segment per part of a multipart source), verified (a single part's MD5 is the ETag; each part's
+     * MD5, and their composite {@code md5(concat)-N} the ETag; every given checksum), then committed through
+     * {@link Namespace#importVersions} with the source's version id, time, ETag, part sizes, checksums and
+     * metadata and status REPLICA, recording the origin and this site among the sites that applied it.
+     * Idempotent: a version id the key holds already, or a replica of a version this site made or applied,
+     * changes nothing (the body is read to its end and dropped) and the stored version is returned.
+     *
+     * @return the stored version (empty: the replica came back to a site that had it, nothing is stored)
+     * @throws ObjectException BAD_DIGEST, INCOMPLETE_BODY, BODY_TOO_LONG, REPLICA_CONFLICT (its order is another
+     *                         version's: two sites share a site.number); nothing is kept
+     */
+    public Optional<ObjectVersion> importReplica(BucketName bucket, ObjectKey key, InputStream body, long length,
+                                                 IncomingReplica r) throws IOException {
+        String here = siteName;
+        Optional<ObjectVersion> existing = namespace.version(bucket, key, r.versionId());
+        if (existing.isPresent() || r.originSite().equals(here) || r.sites().contains(here)) {
+            body.transferTo(OutputStream.nullOutputStream());   // the same replica again: nothing changes
+            return existing;
+        }
+        List<String> sites = new ArrayList<>(r.sites());
+        sites.add(r.originSite());
+        sites.add(here);
+        Metadata m = r.metadata();
+        ObjectAttributes attributes = m.attributes().withChecksumType(r.checksumType())
+                .withReplicationStatus(io.strata.namespace.ReplicationStatus.REPLICA).withSites(r.originSite(), sites);
+        ObjectVersion version;
+        List<Segment> segments = new ArrayList<>();
+        try {
+            if (r.deleteMarker()) {
+                if (body.read() >= 0) {
+                    throw new ObjectException(ObjectException.Reason.BODY_TOO_LONG, "A delete marker's replica has no body.");
+                }
+                version = ObjectVersion.deleteMarker(bucket, key, r.versionId(), r.lastModified()).withAttributes(attributes);
+            } else {
+                BlobOwner owner = BlobOwner.object(bucket.value(), key.value());
+                Map<String, String> checksums;
+                if (r.partSizes().isEmpty()) {
+                    // Content-MD5 from the ETag and the given checksums: store() refuses other bytes.
+                    Stored stored = store(body, length, new Expectations(Optional.of(HexFormat.of().parseHex(r.etag())),
+                            algorithms(r.checksums()), Set.of(), Map::of), owner);
+                    if (stored.segment != null) segments.add(stored.segment);
+                    checksums = r.checksums();
+                } else {
+                    // Each part as UploadPart stores it, its MD5 kept for the composite ETag.
+                    java.security.MessageDigest composite = java.security.MessageDigest.getInstance("MD5");
+                    for (int i = 0; i < r.partSizes().size(); i++) {
+                        long size = r.partSizes().get(i);
+                        Map<ChecksumAlgorithm, String> expected = r.partChecksums().isEmpty() ? Map.of()
+                                : algorithms(r.partChecksums().get(i));
+                        Stored stored = store(new Bounded(body, size), size, new Expectations(Optional.empty(), expected,
+                                Set.of(), Map::of), owner);
+                        segments.add(stored.segment == null ? new Segment(0, new byte[0]) : stored.segment);
+                        composite.update(HexFormat.of().parseHex(stored.md5Hex));
+                    }
+                    // Reading past the end verifies a signed payload's hash or aws-chunked trailers.
+                    if (body.read() >= 0) {
+                        throw new ObjectException(ObjectException.Reason.BODY_TOO_LONG, "The request body is longer than its declared length.");
+                    }
+                    String etag = HexFormat.of().formatHex(composite.digest()) + "-" + r.partSizes().size();
+                    if (!etag.equals(r.etag())) {
+                        throw new ObjectException(ObjectException.Reason.BAD_DIGEST, "The parts' MD5s make the ETag " + etag
+                                + ", not the replica's " + r.etag() + ".");
+                    }
+                    checksums = r.checksums();
+                }
+                version = new ObjectVersion(bucket, key, r.versionId(), length, r.etag(), r.lastModified(), m.contentType(),
+                        m.headers(), m.userMetadata(), checksums, r.partSizes().isEmpty() ? 0 : r.partSizes().size(),
+                        segments, false, r.partChecksums(), attributes);
+            }
+            int written = namespace.importVersions(bucket, List.of(version));
+            if (written == 0) {
+                // Another write of the same replica won the race: ours is garbage.
+                if (!segments.isEmpty()) namespace.addGarbage(segments);
+                return namespace.version(bucket, key, r.versionId());
+            }
+            return Optional.of(version);
+        } catch (IllegalArgumentException e) {
+            garbage(segments);
+            throw new ObjectException(ObjectException.Reason.REPLICA_CONFLICT, e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        } catch (RuntimeException e) {
+            garbage(segments);
+            throw e;
+        } finally {
+            segments.forEach(pins::unpin);
+            signalCleaner();
+        }
+    }
+
+    /** Checksum values by algorithm, for {@link Expectations}; unknown algorithms are not checked. */
+    private static Map<ChecksumAlgorithm, String> algorithms(Map<String, String> byName) {
+        Map<ChecksumAlgorithm, String> out = new EnumMap<>(ChecksumAlgorithm.class);
+        byName.forEach((name, value) -> ChecksumAlgorithm.parse(name).ifPresent(a -> out.put(a, value)));
+        return out;
+    }
+
+    private void garbage(List<Segment> segments) {
+        if (segments.isEmpty()) return;
+        try {
+            namespace.addGarbage(segments);
+        } catch (RuntimeException again) {
+            LOG.warn("could not queue garbage for an uncommitted replica: {}", again.toString());
+        }
+    }
+
+    /** At most {@code limit} bytes of {@code in}, then end of stream; closing it does not close {@code in}. */
+    private static final class Bounded extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Bounded(InputStream in, long limit) {
+            this.in = in;
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) return -1;
+            int b = in.read();
+            if (b >= 0) left--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) return -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
     }
 
     /**

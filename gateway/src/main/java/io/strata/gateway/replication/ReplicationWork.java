@@ -44,8 +44,11 @@ record ReplicationWork(Op op, BucketName bucket, ObjectKey key, String versionId
     /** Characters of an attempt's error kept (the work item's last error keeps more). */
     static final int ERROR_CHARS = 200;
 
-    /** The operations a target receives. Stored by ordinal: only append. */
-    enum Op { PUT_VERSION, PUT_DELETE_MARKER }
+    /**
+     * The operations a target receives. Stored by ordinal: only append. PUT_TAGS: the version's current tag
+     * set, for a target that keeps version ids (another Strata).
+     */
+    enum Op { PUT_VERSION, PUT_DELETE_MARKER, PUT_TAGS }
 
     /** One failed attempt: when, whether it will be retried (false: FAILED), and why. */
     record Attempt(Instant at, boolean retried, String error) {

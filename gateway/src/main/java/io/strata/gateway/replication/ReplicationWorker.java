@@ -14,6 +14,7 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.ReplicationStatus;
 import io.strata.namespace.WorkItem;
 import io.strata.tiering.replication.Replica;
+import io.strata.tiering.replication.ReplicaIdentity;
 import io.strata.tiering.replication.ReplicationConfiguration;
 import io.strata.tiering.replication.ReplicationConfigurationCodec;
 import io.strata.tiering.replication.ReplicationException;
@@ -22,6 +23,7 @@ import io.strata.tiering.replication.S3ReplicaSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +58,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link Namespace#setReplicationStatus}), so the worker never reads its own bookkeeping back.
  *
  * <p><b>Not replicated</b>, as in S3: delete markers made by lifecycle, deletes of a specific version,
- * versions that are themselves replicas (status REPLICA), and changes made before a rule existed.
+ * versions and delete markers that are themselves replicas (status REPLICA: sending them on would loop
+ * between sites), and changes made before a rule existed.
+ *
+ * <p><b>Strata targets</b> ({@link ReplicationTarget.Kind#STRATA}) get replica writes that keep the version's
+ * identity ({@link S3ReplicaSender#putReplica}): versions and delete markers with their version ids, this site
+ * ({@code site.name}) as their origin unless they came from another, and tag changes of versions sent there
+ * (PutObjectTagging with the same version id). A generic S3 target gets plain writes and no tag changes:
+ * it gave the version its own id, so a later change has no version to name there.
  *
  * <p><b>PENDING is set at intake,</b> not in the PUT's commit batch: the PUT path stays free of rule
  * lookups, and a target that is down cannot slow it. The status therefore appears once the worker has
@@ -127,6 +136,7 @@ public final class ReplicationWorker implements AutoCloseable {
     public record FailedOperation(String bucket, String key, String versionId, String error) {
     }
 
+    private final String site;
     private final Namespace namespace;
     private final ObjectService objects;
     private final ReplicationTargets targets;
@@ -158,6 +168,13 @@ public final class ReplicationWorker implements AutoCloseable {
 
     public ReplicationWorker(Namespace namespace, ObjectService objects, ReplicationTargets targets, Clock clock,
                              ReplicationSettings settings) {
+        this(namespace, objects, targets, clock, settings, "local");
+    }
+
+    /** @param site this site's name ({@code site.name}): the origin of the versions written here */
+    public ReplicationWorker(Namespace namespace, ObjectService objects, ReplicationTargets targets, Clock clock,
+                             ReplicationSettings settings, String site) {
+        this.site = site;
         this.namespace = namespace;
         this.objects = objects;
         this.targets = targets;
@@ -351,6 +368,8 @@ public final class ReplicationWorker implements AutoCloseable {
             case DELETE_MARKER_PUT -> {
                 // S3 does not replicate the delete markers lifecycle expiration makes.
                 if (ChangeEntry.LIFECYCLE.equals(e.detail())) return;
+                // Nor markers that are themselves replicas: sending them on would loop between sites.
+                if (isReplica(e.bucket(), ref)) return;
                 // A marker has no tags: S3 refuses DeleteMarkerReplication in rules with tag filters, and a
                 // tag condition cannot hold for a marker.
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), null);
@@ -358,9 +377,22 @@ public final class ReplicationWorker implements AutoCloseable {
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_DELETE_MARKER, e.bucket(), ref.key(),
                         ref.versionId(), ref.lastModified(), "", e.committed(), Optional.empty(), e.sequence(), 0));
             }
+            case VERSION_METADATA -> {
+                // A tag change (the only metadata S3 changes in place) goes to a target that keeps version
+                // ids, another Strata. A generic S3 target gave the version its own id, so the change has no
+                // version to name there: not sent. Nor are changes of replicas (status REPLICA), which would
+                // go back to the site that made them, or of versions no rule selected (status NONE).
+                if (target.kind() != ReplicationTarget.Kind.STRATA) return;
+                Optional<ObjectVersion> found = sameVersion(e.bucket(), ref);
+                if (found.isEmpty() || found.get().deleteMarker()) return;
+                ReplicationStatus status = found.get().attributes().replicationStatus();
+                if (status == ReplicationStatus.NONE || status == ReplicationStatus.REPLICA) return;
+                if (rule(config, target, ref.key().value(), found.get().tags()).isEmpty()) return;
+                enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_TAGS, e.bucket(), ref.key(), ref.versionId(),
+                        ref.lastModified(), ref.etag(), e.committed(), Optional.empty(), e.sequence(), 0));
+            }
             default -> {
-                // Deletes of a specific version are not replicated (as S3); tag and metadata changes are
-                // not yet (issue #14); relocations change no byte.
+                // Deletes of a specific version are not replicated (as S3); relocations change no byte.
             }
         }
     }
@@ -389,6 +421,17 @@ public final class ReplicationWorker implements AutoCloseable {
                 .filter(r -> tags == null ? r.filter().tags().isEmpty() && key.startsWith(r.filter().prefix())
                         : r.filter().matches(key, tags))
                 .max(Comparator.comparingInt(r -> r.priority().orElse(0)));
+    }
+
+    /** Whether the entry's version (a delete marker too) is a replica from another site, or is gone. */
+    private boolean isReplica(BucketName bucket, ChangeEntry.VersionRef ref) {
+        try {
+            return namespace.version(bucket, ref.key(), ref.versionId())
+                    .map(v -> v.attributes().replicationStatus() == ReplicationStatus.REPLICA).orElse(false);
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return true;
+            throw e;
+        }
     }
 
     private void enqueue(ReplicationTarget target, ReplicationWork work) {
@@ -445,7 +488,7 @@ public final class ReplicationWorker implements AutoCloseable {
             // Per-key FIFO: a key's later changes wait for its earlier one.
             if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
             try {
-                send(sender, work);
+                send(sender, target.kind(), work);
                 if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
                 completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
                 applied(target.name(), work);
@@ -471,7 +514,7 @@ public final class ReplicationWorker implements AutoCloseable {
         return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
     }
 
-    private void send(S3ReplicaSender sender, ReplicationWork work) {
+    private void send(S3ReplicaSender sender, ReplicationTarget.Kind kind, ReplicationWork work) {
         switch (work.op()) {
             case PUT_VERSION -> {
                 Optional<ObjectVersion> found = namespace.version(work.bucket(), work.key(), work.versionId())
@@ -482,13 +525,42 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (dropOne) {
                     dropOne = false;
                     LOG.warn("STRATA_TEST_FAULT={}: {} not sent", DROP_ONE_FAULT, work.orderKey());
+                } else if (kind == ReplicationTarget.Kind.STRATA) {
+                    sender.putReplica(replica(v, work), identity(v), (offset, length) -> objects.open(v, offset, length));
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }
                 setStatus(v, ReplicationStatus.COMPLETED);
             }
-            case PUT_DELETE_MARKER -> sender.deleteMarker(work.key().value());
+            case PUT_DELETE_MARKER -> {
+                if (kind != ReplicationTarget.Kind.STRATA) {
+                    sender.deleteMarker(work.key().value());
+                    return;
+                }
+                // To a Strata, the marker itself with its version id and time, so both sites list the same.
+                Optional<ObjectVersion> marker = namespace.version(work.bucket(), work.key(), work.versionId())
+                        .filter(ObjectVersion::deleteMarker);
+                if (marker.isEmpty()) return;   // removed since (a delete of that version): nothing to send
+                sender.putReplica(replica(marker.get(), work), identity(marker.get()), (offset, length) -> InputStream.nullInputStream());
+            }
+            case PUT_TAGS -> {
+                // The tags as they are now: a later change sends its own, in order.
+                Optional<ObjectVersion> found = namespace.version(work.bucket(), work.key(), work.versionId())
+                        .filter(v -> v.lastModified().equals(work.lastModified()) && v.etag().equals(work.etag()));
+                if (found.isEmpty()) return;   // gone since: nothing to tag
+                sender.putTags(work.key().value(), work.versionId(), found.get().tags());
+            }
         }
+    }
+
+    /** What a Strata target keeps of {@code v}'s identity; this site is its origin unless it came from another. */
+    private ReplicaIdentity identity(ObjectVersion v) {
+        String origin = v.attributes().originSite().isEmpty() ? site : v.attributes().originSite();
+        List<String> sites = new ArrayList<>(v.attributes().sites());
+        sites.add(origin);
+        sites.add(site);
+        return new ReplicaIdentity(v.deleteMarker(), v.attributes().checksumType().name(), v.attributes().cannedAcl(),
+                origin, sites.stream().distinct().toList());
     }
 
     private static Replica replica(ObjectVersion v, ReplicationWork work) {
@@ -557,10 +629,13 @@ public final class ReplicationWorker implements AutoCloseable {
                     WorkItem again = namespace.addWork(QUEUE_PREFIX + t.name(), item.payload(), clock.instant());
                     backlog.added(t.name(), Backlog.Queue.WAITING, again.id(), work);
                     if (namespace.removeWork(item.id())) backlog.removed(t.name(), Backlog.Queue.FAILED, item.id(), work);
-                    namespace.version(work.bucket(), work.key(), work.versionId())
-                            .ifPresent(v -> {
-                                if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
-                            });
+                    // Only a version's own send moves its status; a tag change leaves it as it is.
+                    if (work.op() == ReplicationWork.Op.PUT_VERSION) {
+                        namespace.version(work.bucket(), work.key(), work.versionId())
+                                .ifPresent(v -> {
+                                    if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
+                                });
+                    }
                     n++;
                 }
             }

@@ -142,7 +142,7 @@ public final class ErrorMapping {
             case INVALID_PART -> S3Error.INVALID_PART;
             case INVALID_PART_ORDER -> S3Error.INVALID_PART_ORDER;
             case NO_PARTS -> S3Error.MALFORMED_XML;
-            case MISSING_PART_CHECKSUM, BODY_TOO_LONG -> S3Error.INVALID_REQUEST;
+            case MISSING_PART_CHECKSUM, BODY_TOO_LONG, REPLICA_CONFLICT -> S3Error.INVALID_REQUEST;
             case ENTITY_TOO_SMALL -> S3Error.ENTITY_TOO_SMALL;
             case BAD_DIGEST -> S3Error.BAD_DIGEST;
             case INCOMPLETE_BODY -> S3Error.INCOMPLETE_BODY;

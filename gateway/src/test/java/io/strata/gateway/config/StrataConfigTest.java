@@ -379,4 +379,40 @@ class StrataConfigTest {
         e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(file, env, Map.of()));
         assertTrue(e.getMessage().contains("snapshots.repositories.Bad_Name"), e.getMessage());
     }
+
+    @Test
+    void theSiteNameDefaultsToTheDataDirectorysSiteIdAndTheNumberToZeroAndBothAreValidated(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        StrataConfig d = StrataConfig.load(null, env, Map.of());
+        assertEquals(0, d.site().number());
+        assertTrue(d.site().name().isEmpty());
+        String id = d.site().resolveName(dir);
+        assertTrue(id.matches("site-[0-9a-f]{16}"), id);
+        assertEquals(id, d.site().resolveName(dir), "kept in the data directory: the same at every start");
+        Path file = Files.writeString(dir.resolve("site.yaml"), "site: { name: paris, number: 7 }\n");
+        StrataConfig c = StrataConfig.load(file, env, Map.of());
+        assertEquals("paris", c.site().resolveName(dir));
+        assertEquals(7, c.site().number());
+        StrataConfig e = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_SITE_NAME", "lyon",
+                "STRATA_SITE_NUMBER", "1023"), Map.of());
+        assertEquals("lyon", e.site().resolveName(dir));
+        assertEquals(1023, e.site().number());
+        for (var bad : Map.of("site.number", "1024", "site.name", "Paris").entrySet()) {
+            var x = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of(bad.getKey(), bad.getValue())), bad::toString);
+            assertTrue(x.getMessage().contains(bad.getKey()), x.getMessage());
+        }
+        assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env, Map.of("site.number", "-1")));
+    }
+
+    @Test
+    void theTestClockOffsetShiftsTheClockOnlyWhenSet() {
+        assertEquals(java.time.Clock.systemUTC(), TestClockOffset.clock(Map.of()));
+        java.time.Instant ahead = TestClockOffset.clock(Map.of(TestClockOffset.ENV, "1h")).instant();
+        assertTrue(ahead.isAfter(java.time.Instant.now().plusSeconds(3000)), ahead.toString());
+        java.time.Instant behind = TestClockOffset.clock(Map.of(TestClockOffset.ENV, "-1h")).instant();
+        assertTrue(behind.isBefore(java.time.Instant.now().minusSeconds(3000)), behind.toString());
+        var e = assertThrows(StrataConfig.ConfigException.class, () -> TestClockOffset.clock(Map.of(TestClockOffset.ENV, "soon")));
+        assertTrue(e.getMessage().contains(TestClockOffset.ENV), e.getMessage());
+    }
 }

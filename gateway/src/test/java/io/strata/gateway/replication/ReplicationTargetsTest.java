@@ -166,4 +166,21 @@ class ReplicationTargetsTest {
         assertEquals("us-east-1", defaults.s3().region());
         assertFalse(defaults.s3().pathStyle(), "virtual-hosted addressing by default, as the AWS SDKs");
     }
+
+    @Test
+    void aTargetIsOfKindS3UnlessSaidStrataAndItsKindIsKeptAcrossRestarts() throws Exception {
+        Map<String, String> base = Map.of("endpoint", "http://127.0.0.1:9001", "bucket", "data", "access-key", "a",
+                "secret-key", SECRET);
+        assertEquals(ReplicationTarget.Kind.S3, ReplicationTargetSpec.parse("plain", base).kind());
+        Map<String, String> strata = new LinkedHashMap<>(base);
+        strata.put("kind", "strata");
+        ReplicationTarget t = ReplicationTargetSpec.parse("peer", strata);
+        assertEquals(ReplicationTarget.Kind.STRATA, t.kind());
+        assertTrue(ReplicationTargetSpec.description(t).contains("kind strata"), ReplicationTargetSpec.description(t));
+        strata.put("kind", "minio");
+        var e = assertThrows(IllegalArgumentException.class, () -> ReplicationTargetSpec.parse("peer", strata));
+        assertTrue(e.getMessage().contains("'kind'"), e.getMessage());
+        open(dataDir).add(t, arn -> List.of());
+        assertEquals(ReplicationTarget.Kind.STRATA, open(dataDir).get("peer").orElseThrow().kind(), "read again at start");
+    }
 }

@@ -64,6 +64,8 @@ class ErrorMappingTest {
         expected.put(Reason.COPY_SOURCE_UNREADABLE, S3Error.INTERNAL_ERROR);
         expected.put(Reason.SLOW_DOWN, S3Error.SLOW_DOWN);
         expected.put(Reason.READ_ONLY_SNAPSHOT, S3Error.ACCESS_DENIED);
+        // A replica whose order is another version's (two sites share a site.number): refused for good.
+        expected.put(Reason.REPLICA_CONFLICT, S3Error.INVALID_REQUEST);
         assertEquals(EnumSet.allOf(Reason.class), expected.keySet(), "every reason has an expected S3 error");
         for (Reason reason : Reason.values()) {
             S3Exception e = ErrorMapping.toS3(new ObjectException(reason));

@@ -19,8 +19,34 @@ import java.util.regex.Pattern;
  * the one registered target whose bucket it names ({@link #matching}); a destination that names no
  * target's bucket, or the bucket of several targets (the same bucket name on different endpoints), does
  * not resolve and the configuration is refused.
+ *
+ * <p><b>Kind.</b> {@link Kind#S3} (the default) for any S3 service: replicas are plain PUTs or multipart
+ * uploads that get the target's own version ids. {@link Kind#STRATA} for another Strata gateway: replicas
+ * are PUTs with {@code x-strata-replica-*} headers, which keep the source's version id, modification time
+ * and ETag. Said by the operator ({@code --kind strata}) rather than detected: detection would need a
+ * probe the target might answer differently while it is down or behind a proxy, and a replica sent to
+ * the wrong kind must not silently lose its identity.
  */
-public record ReplicationTarget(String name, S3ColdTierConfig s3) {
+public record ReplicationTarget(String name, S3ColdTierConfig s3, Kind kind) {
+    /** What the target is, which decides how replicas are sent (see the class comment). */
+    public enum Kind {
+        S3, STRATA;
+
+        /** The setting's value: {@code s3} or {@code strata}. */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** @throws IllegalArgumentException unless {@code value} is s3 or strata */
+        public static Kind parse(String value) {
+            return switch (value) {
+                case "s3" -> S3;
+                case "strata" -> STRATA;
+                default -> throw new IllegalArgumentException("a replication target's kind is s3 or strata, got " + value);
+            };
+        }
+    }
+
     /** The prefix of an S3 bucket ARN (partition aws, no region or account: bucket names are global). */
     public static final String BUCKET_ARN_PREFIX = "arn:aws:s3:::";
     /**
@@ -32,6 +58,12 @@ public record ReplicationTarget(String name, S3ColdTierConfig s3) {
     public ReplicationTarget {
         checkName(name);
         Objects.requireNonNull(s3, "s3");
+        Objects.requireNonNull(kind, "kind");
+    }
+
+    /** A target of kind {@link Kind#S3}. */
+    public ReplicationTarget(String name, S3ColdTierConfig s3) {
+        this(name, s3, Kind.S3);
     }
 
     /** @throws IllegalArgumentException unless {@code name} is 1-63 of a-z, 0-9 and '-', not starting with '-' */
@@ -67,6 +99,6 @@ public record ReplicationTarget(String name, S3ColdTierConfig s3) {
 
     @Override
     public String toString() {
-        return "ReplicationTarget[" + name + ": " + s3 + "]";
+        return "ReplicationTarget[" + name + " (" + kind.value() + "): " + s3 + "]";
     }
 }

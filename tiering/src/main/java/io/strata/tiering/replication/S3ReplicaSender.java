@@ -52,7 +52,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * PUT, per-part ones on a multipart upload), plus the source's identity in user metadata
  * ({@link Replica#SOURCE_VERSION_ID}, {@link Replica#SOURCE_MTIME}); to a target that answers 501 to tags
  * or checksum headers, without those (logged once at WARN). A delete marker is a DELETE without
- * version id, which makes one at a versioned target.
+ * version id, which makes one at a versioned target. To another Strata ({@link ReplicationTarget.Kind#STRATA}),
+ * {@link #putReplica} sends one PUT with the {@link StrataReplicaHeaders}, which keep the source's identity,
+ * and {@link #putTags} a tag change of the same version id.
  *
  * <p>Each call goes through a jittered retry of a few attempts around a circuit breaker, both
  * Resilience4j and one per target: a target that is down costs a few quick failures, then the breaker opens
@@ -164,6 +166,70 @@ public final class S3ReplicaSender implements AutoCloseable {
             LOG.warn("replication target {} does not implement object tags or checksum headers ({}): "
                     + "replicas are sent without them", target.name(), e.getMessage());
             send(replica, data, false);
+        }
+    }
+
+    /**
+     * Writes {@code replica} at a target that is another Strata ({@link ReplicationTarget.Kind#STRATA}): one
+     * PUT streaming the whole body (a delete marker: an empty one) with the {@link StrataReplicaHeaders},
+     * which the target keeps as the version's identity instead of minting its own (same version id, time,
+     * ETag, part sizes, checksums), verifying the bytes against the ETag and checksums first. The same PUT
+     * again changes nothing there, so a retry is safe.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT, see the class comment
+     */
+    public void putReplica(Replica replica, ReplicaIdentity identity, ReplicaData data) {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(target.s3().bucket()).key(replica.key())
+                .contentLength(identity.deleteMarker() ? 0 : replica.size());
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        h.put(StrataReplicaHeaders.VERSION_ID, replica.sourceVersionId());
+        h.put(StrataReplicaHeaders.LAST_MODIFIED, replica.lastModified().toString());
+        h.put(StrataReplicaHeaders.ORIGIN_SITE, identity.originSite());
+        h.put(StrataReplicaHeaders.SITES, StrataReplicaHeaders.sites(identity.sites()));
+        if (identity.deleteMarker()) {
+            h.put(StrataReplicaHeaders.DELETE_MARKER, "true");
+        } else {
+            put.contentType(replica.contentType()).metadata(replica.userMetadata());
+            headers(replica, put);
+            if (!replica.tags().isEmpty()) put.tagging(tagging(replica.tags()));
+            if (!identity.cannedAcl().equals("private")) put.acl(identity.cannedAcl());
+            replica.storageClass().ifPresent(put::storageClass);
+            h.put(StrataReplicaHeaders.ETAG, replica.etag());
+            h.put(StrataReplicaHeaders.CHECKSUM_TYPE, identity.checksumType());
+            if (!replica.partSizes().isEmpty()) h.put(StrataReplicaHeaders.PART_SIZES, StrataReplicaHeaders.partSizes(replica.partSizes()));
+            if (!replica.checksums().isEmpty()) h.put(StrataReplicaHeaders.CHECKSUMS, StrataReplicaHeaders.checksums(replica.checksums()));
+            if (!replica.partChecksums().isEmpty()) {
+                h.put(StrataReplicaHeaders.PART_CHECKSUMS, StrataReplicaHeaders.partChecksums(replica.partChecksums()));
+            }
+            // Content-MD5 for a single part: checked by the target as for any PUT, before anything is kept.
+            if (HEX_MD5.matcher(replica.etag()).matches()) {
+                put.contentMD5(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(replica.etag())));
+            }
+        }
+        // SigV4 signs every x-strata-* header the SDK sends, so a proxy cannot change the identity.
+        put.overrideConfiguration(o -> h.forEach(o::putHeader));
+        PutObjectRequest request = put.build();
+        long length = identity.deleteMarker() ? 0 : replica.size();
+        call(replica.key(), () -> {
+            if (length == 0) return s3.putObject(request, RequestBody.empty());
+            try (Body body = new Body(data, 0, length)) {
+                return s3.putObject(request, RequestBody.fromContentProvider(body, length, replica.contentType()));
+            }
+        });
+    }
+
+    /**
+     * Sets the tags of version {@code versionId} of {@code key} at a target that keeps the source's version
+     * ids (another Strata): PutObjectTagging with the version id, or DeleteObjectTagging for none. Idempotent.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT (NoSuchVersion: the version is not there)
+     */
+    public void putTags(String key, String versionId, Map<String, String> tags) {
+        String bucket = target.s3().bucket();
+        if (tags.isEmpty()) {
+            call(key, () -> s3.deleteObjectTagging(d -> d.bucket(bucket).key(key).versionId(versionId)));
+        } else {
+            call(key, () -> s3.putObjectTagging(p -> p.bucket(bucket).key(key).versionId(versionId).tagging(tagging(tags))));
         }
     }
 

@@ -67,6 +67,11 @@ final class ObjectHandlers {
     }
 
     void putObject(S3Request r, ServerResponse res) {
+        // A replica write from another Strata site keeps the source's identity: its own path.
+        if (ReplicaWrites.isReplica(r)) {
+            ReplicaWrites.put(service, r, res);
+            return;
+        }
         BucketName bucket = r.bucket();
         ObjectKey key = r.key();
         long length = Uploads.length(r, Uploads.MAX_PUT_SIZE);
