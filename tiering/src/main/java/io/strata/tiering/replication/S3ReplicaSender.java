@@ -37,6 +37,8 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -253,6 +255,25 @@ public final class S3ReplicaSender implements AutoCloseable {
      */
     public void deleteMarker(String key) {
         call(key, () -> s3.deleteObject(d -> d.bucket(target.s3().bucket()).key(key)));
+    }
+
+    /**
+     * Up to {@code maxKeys} of the target bucket's current objects whose keys sort after {@code startAfter}
+     * ("" for the first), in key order (ListObjectsV2 with StartAfter): what a resync compares with. Read
+     * only, so it goes through the same retry and circuit breaker as the writes.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT
+     */
+    public TargetListing list(String startAfter, int maxKeys) {
+        ListObjectsV2Response page = call(startAfter, () -> s3.listObjectsV2(l -> {
+            l.bucket(target.s3().bucket()).maxKeys(maxKeys);
+            if (!startAfter.isEmpty()) l.startAfter(startAfter);
+        }));
+        List<TargetListing.Entry> objects = new ArrayList<>(page.contents().size());
+        for (S3Object o : page.contents()) {
+            objects.add(new TargetListing.Entry(o.key(), o.eTag() == null ? "" : unquote(o.eTag()), o.size() == null ? -1 : o.size()));
+        }
+        return new TargetListing(objects, Boolean.TRUE.equals(page.isTruncated()));
     }
 
     private static Map<String, String> metadata(Replica replica) {
