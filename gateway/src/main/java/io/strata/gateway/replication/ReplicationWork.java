@@ -32,8 +32,12 @@ record ReplicationWork(Op op, BucketName bucket, ObjectKey key, String versionId
                        Instant committed, Optional<String> storageClass) {
     private static final int FORMAT = 1;
 
-    /** The operations a target receives. Stored by ordinal: only append. */
-    enum Op { PUT_VERSION, PUT_DELETE_MARKER }
+    /**
+     * The operations a target receives. Stored by ordinal: only append. RESYNC_CURRENT (queued by a resync):
+     * send the key's version that is current when the operation is delivered, if it is a live version;
+     * the version fields name the one current when the resync compared it.
+     */
+    enum Op { PUT_VERSION, PUT_DELETE_MARKER, RESYNC_CURRENT }
 
     ReplicationWork {
         Objects.requireNonNull(op, "op");

@@ -115,6 +115,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private final ReplicationTargets targets;
     private final Clock clock;
     private final ReplicationSettings settings;
+    private final ReplicationResync resync;
     private final Map<String, S3ReplicaSender> senders = new ConcurrentHashMap<>();
     private final Map<String, ReplicationTarget> senderTargets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> completed = new ConcurrentHashMap<>();
@@ -133,8 +134,14 @@ public final class ReplicationWorker implements AutoCloseable {
         this.targets = targets;
         this.clock = clock;
         this.settings = settings;
+        this.resync = new ReplicationResync(namespace, targets, clock, settings);
         this.dropOne = DROP_ONE_FAULT.equals(System.getenv("STRATA_TEST_FAULT"));
         if (dropOne) LOG.warn("STRATA_TEST_FAULT={}: the first replica is not sent but reported COMPLETED", DROP_ONE_FAULT);
+    }
+
+    /** Resync jobs and the RESYNC_REQUIRED state of this worker's targets. */
+    public ReplicationResync resync() {
+        return resync;
     }
 
     /** Starts the worker's thread. */
@@ -173,6 +180,7 @@ public final class ReplicationWorker implements AutoCloseable {
             if (closed) return;
             try {
                 intake(target);
+                resync.step(target, sender(target));
                 deliver(target);
             } catch (NamespaceException e) {
                 if (closed) return;
@@ -235,6 +243,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private void intake(ReplicationTarget target) {
         ChangeFeed feed = namespace.changeFeed();
         String cursorName = ReplicationTargets.cursorName(target.name());
+        if (!resync.mayTakeIn(target)) return;
         Optional<ChangeCursor> cursor = feed.cursor(cursorName);
         if (cursor.isEmpty() || cursor.get().trimmedPast()) return;
         long after = cursor.get().position();
@@ -254,7 +263,7 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             if (page.nextAfter() > after) feed.advanceCursor(cursorName, page.nextAfter());
             after = page.nextAfter();
-        } while (page.more() && !closed);
+        } while (page.more() && !closed && resync.mayTakeIn(target));
     }
 
     private Optional<ReplicationConfiguration> configuration(BucketName bucket) {
@@ -328,6 +337,7 @@ public final class ReplicationWorker implements AutoCloseable {
 
     private void enqueue(ReplicationTarget target, ReplicationWork work) {
         namespace.addWork(QUEUE_PREFIX + target.name(), work.encode(), clock.instant());
+        resync.queued(target.name());
     }
 
     // ------------------------------------------------------------------ delivery
@@ -392,6 +402,10 @@ public final class ReplicationWorker implements AutoCloseable {
                 setStatus(v, ReplicationStatus.COMPLETED);
             }
             case PUT_DELETE_MARKER -> sender.deleteMarker(work.key().value());
+            // The version current now, never the one the resync listed (see ReplicationResync). Its status is
+            // left alone: a later change of the key still has its own operation queued, which must be sent.
+            case RESYNC_CURRENT -> resync.toSend(work)
+                    .ifPresent(v -> sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length)));
         }
     }
 
@@ -457,10 +471,13 @@ public final class ReplicationWorker implements AutoCloseable {
                     namespace.addWork(QUEUE_PREFIX + t.name(), item.payload(), clock.instant());
                     namespace.removeWork(item.id());
                     ReplicationWork work = ReplicationWork.decode(item.payload());
-                    namespace.version(work.bucket(), work.key(), work.versionId())
-                            .ifPresent(v -> {
-                                if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
-                            });
+                    // A resync's operation sets no status (see send).
+                    if (work.op() != ReplicationWork.Op.RESYNC_CURRENT) {
+                        namespace.version(work.bucket(), work.key(), work.versionId())
+                                .ifPresent(v -> {
+                                    if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
+                                });
+                    }
                     n++;
                 }
             }
@@ -496,9 +513,8 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (bucket.isPresent() && !bucket.get().equals(w.bucket())) continue;
                 failures.add(new FailedOperation(w.bucket().value(), w.key().value(), w.versionId(), item.lastError()));
             }
-            Optional<ChangeCursor> cursor = namespace.changeFeed().cursor(ReplicationTargets.cursorName(t.name()));
             S3ReplicaSender sender = senders.get(t.name());
-            String state = cursor.isPresent() && cursor.get().trimmedPast() ? "RESYNC_REQUIRED"
+            String state = resync.requiredReason(t).isPresent() ? "RESYNC_REQUIRED"
                     : sender == null ? "OK" : sender.state().name();
             out.add(new TargetStatus(t.name(), state, pending, Optional.ofNullable(oldest),
                     completed.getOrDefault(t.name(), new AtomicLong()).get(), failures.size(), lastError,
