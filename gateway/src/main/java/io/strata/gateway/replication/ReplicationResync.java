@@ -70,7 +70,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * is dropped), and the changes after its cursor stay in the log within its bounds. Starting a resync of
  * any of its buckets clears it: a job is started for every bucket whose configuration sends to the target
  * (the one named and the others), then the cursor is moved to the log's head (the log keeps nothing older
- * for it), then the budget mark is removed; the jobs cover what the log no longer holds.
+ * for it), then the operations queued at that moment are noted (kind {@value #BASE_PREFIX}NAME) so that the
+ * budget counts on top of them while they drain, then the budget mark is removed; the jobs cover what the
+ * log no longer holds. The queue's size is counted from its index keys ({@link Namespace#countWork}), never
+ * read into memory.
  *
  * <p>Thread-safe: operator calls come from admin threads, {@link #step} runs on the worker's thread, and
  * jobs are changed only by compare-and-set.
@@ -81,6 +84,11 @@ public final class ReplicationResync {
     public static final String ACTION = "replication.resync";
     /** The work queue kind whose one item marks a target RESYNC_REQUIRED by its backlog budget. */
     static final String REQUIRED_PREFIX = "replication-resync-required.";
+    /**
+     * The work queue kind whose one item holds the operations a target's queue held when a resync cleared its
+     * RESYNC_REQUIRED: they are still delivered, and the budget counts on top of them.
+     */
+    static final String BASE_PREFIX = "replication-resync-base.";
     /** How long one pass walks pages of a target's jobs before the worker delivers. */
     static final Duration STEP_FOR = Duration.ofSeconds(1);
     /**
@@ -166,6 +174,14 @@ public final class ReplicationResync {
                 String cursor = ReplicationTargets.cursorName(target);
                 feed.removeCursor(cursor);
                 feed.registerCursor(cursor);
+                // The operations queued now stay and are delivered; the budget counts on top of them, or
+                // the target would be RESYNC_REQUIRED again at once while they drain.
+                long queued = namespace.countWork(ReplicationWorker.QUEUE_PREFIX + target, Long.MAX_VALUE);
+                for (WorkItem old : namespace.work(BASE_PREFIX + target, 16)) namespace.removeWork(old.id());
+                if (queued > 0) {
+                    namespace.addWork(BASE_PREFIX + target, Long.toString(queued).getBytes(StandardCharsets.UTF_8),
+                            clock.instant());
+                }
                 for (WorkItem mark : namespace.work(REQUIRED_PREFIX + target, 16)) namespace.removeWork(mark.id());
                 backlog.remove(target);
                 alerted.remove(target);
@@ -282,15 +298,18 @@ public final class ReplicationResync {
     boolean mayTakeIn(ReplicationTarget target) {
         Optional<String> reason = requiredReason(target);
         if (reason.isEmpty()) {
-            long[] b = backlog.computeIfAbsent(target.name(), n -> new long[] {-1, 0});
+            // {count when last counted, queued since, limit}; the limit is the budget on top of what the queue
+            // held when a resync last cleared the state (BASE_PREFIX).
+            long[] b = backlog.computeIfAbsent(target.name(), n -> new long[] {-1, 0, settings.backlogBudget() + base(n)});
             synchronized (b) {
-                if (b[0] >= 0 && b[0] + b[1] < settings.backlogBudget()) return true;
-                b[0] = namespace.work(ReplicationWorker.QUEUE_PREFIX + target.name(),
-                        (int) Math.min(Integer.MAX_VALUE, settings.backlogBudget())).size();
+                if (b[0] >= 0 && b[0] + b[1] < b[2]) return true;
+                b[0] = namespace.countWork(ReplicationWorker.QUEUE_PREFIX + target.name(), b[2]);
                 b[1] = 0;
-                if (b[0] < settings.backlogBudget()) return true;
+                if (b[0] < b[2]) return true;
             }
-            String why = "its queue reached replication.backlog-budget (" + settings.backlogBudget() + " operations)";
+            String why = "its queue reached replication.backlog-budget (" + settings.backlogBudget() + " operations"
+                    + (b[2] > settings.backlogBudget() ? " more than the " + (b[2] - settings.backlogBudget())
+                    + " queued when a resync last started" : "") + ")";
             namespace.addWork(REQUIRED_PREFIX + target.name(), why.getBytes(StandardCharsets.UTF_8), clock.instant());
             reason = Optional.of(why);
         }
@@ -300,6 +319,16 @@ public final class ReplicationResync {
                     target.name(), reason.get(), target.name());
         }
         return false;
+    }
+
+    private long base(String target) {
+        List<WorkItem> base = namespace.work(BASE_PREFIX + target, 1);
+        if (base.isEmpty()) return 0;
+        try {
+            return Math.max(0, Long.parseLong(new String(base.getFirst().payload(), StandardCharsets.UTF_8)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Intake queued one operation for {@code target}. */
