@@ -59,9 +59,9 @@ class ReplicationResyncTest {
     private static final String PROXY_KEY = "resync-access";
     private static final String PROXY_SECRET = "resync-secret-0123456789";
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** Pages of 10 versions: the 31 versions below make four pages. */
+    /** Pages of 5 versions: the 13 versions below make three pages. */
     private static final Map<String, String> ENV = Map.of("STRATA_REPLICATION_INTERVAL", "100ms",
-            "STRATA_REPLICATION_MAX_BACKOFF", "1s", "STRATA_REPLICATION_RESYNC_PAGE_SIZE", "10");
+            "STRATA_REPLICATION_MAX_BACKOFF", "1s", "STRATA_REPLICATION_RESYNC_PAGE_SIZE", "5");
 
     @TempDir
     static Path root;
@@ -176,7 +176,7 @@ class ReplicationResyncTest {
 
     /**
      * A gateway's target and a versioned bucket replicating everything to it, without delete markers (see the
-     * class comment), and 30 keys, a03 with two versions: 31 versions, replicated and COMPLETED.
+     * class comment), and 12 keys, a03 with two versions: 13 versions, replicated and COMPLETED.
      */
     static List<String> setUp(StrataServer on, S3Client s3, String bucket) throws Exception {
         if (!target.listBuckets().buckets().stream().anyMatch(b -> b.name().equals(TARGET_NAME))) {
@@ -196,7 +196,7 @@ class ReplicationResyncTest {
                         .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
                         .destination(d -> d.bucket("arn:aws:s3:::" + TARGET_NAME)))));
         List<String> keys = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 12; i++) {
             String key = String.format("a%02d", i);
             keys.add(key);
             int seed = i;
@@ -212,14 +212,14 @@ class ReplicationResyncTest {
     /** Deletes every object of the target bucket, as a lost target would be. */
     static void wipeTarget() {
         List<S3Object> objects = target.listObjectsV2(l -> l.bucket(TARGET_NAME)).contents();
-        assertEquals(30, objects.size());
+        assertEquals(12, objects.size());
         for (S3Object o : objects) target.deleteObject(d -> d.bucket(TARGET_NAME).key(o.key()));
         assertEquals(0, target.listObjectsV2(l -> l.bucket(TARGET_NAME)).contents().size());
     }
 
     /**
      * Starts the resync with the second target listing blocked, waits until the job waits there (page one
-     * queued, nothing delivered since), then deletes at the source: a01 (page one, queued) and a15, a25
+     * queued, nothing delivered since), then deletes at the source: a01 (page one, queued) and a07, a10
      * (later pages) get delete markers, and a03's current version is deleted by id (a03 was queued with it).
      * @return the version id deleted
      */
@@ -231,8 +231,8 @@ class ReplicationResyncTest {
         String a03 = s3.headObject(h -> h.bucket(bucket).key("a03")).versionId();
         s3.deleteObject(d -> d.bucket(bucket).key("a01"));
         s3.deleteObject(d -> d.bucket(bucket).key("a03").versionId(a03));
-        s3.deleteObject(d -> d.bucket(bucket).key("a15"));
-        s3.deleteObject(d -> d.bucket(bucket).key("a25"));
+        s3.deleteObject(d -> d.bucket(bucket).key("a07"));
+        s3.deleteObject(d -> d.bucket(bucket).key("a10"));
         return a03;
     }
 
@@ -279,9 +279,9 @@ class ReplicationResyncTest {
                 wipeTarget();
                 resyncWhileDeleting(server, s3, bucket);
             }
-            // The kill lands mid-job: page one (10 versions: a00..a08, a03 twice) recorded, the rest not.
+            // The kill lands mid-job: page one (5 versions: a00..a03, a03 twice) recorded, the rest not.
             Map<String, String> mid = job(server, bucket);
-            assertEquals(Map.of("state", "RUNNING", "total", "31", "scanned", "10", "queued", "9", "present", "0",
+            assertEquals(Map.of("state", "RUNNING", "total", "13", "scanned", "5", "queued", "4", "present", "0",
                     "skipped", "1", "errors", "0"), mid);
             server.kill();
             release.countDown();
@@ -291,10 +291,10 @@ class ReplicationResyncTest {
                 waitFor("the job DONE", () -> job(server, bucket).get("state").equals("DONE"));
                 waitFor("its operations delivered", () -> nothingPending(server));
                 assertEquals(List.of(), differences(s3, bucket, keys));
-                // After the deletes: 33 versions; page one was counted as it was before them (10 versions, 9
-                // queued, a03's older version skipped), the rest after: 19 live keys queued; the two delete
+                // After the deletes: 15 versions; page one was counted as it was before them (5 versions, 4
+                // queued, a03's older version skipped), the rest after: 6 live keys queued; the two delete
                 // markers and the versions under them skipped. The target had nothing: none present.
-                Map<String, String> expected = Map.of("state", "DONE", "total", "31", "scanned", "33", "queued", "28",
+                Map<String, String> expected = Map.of("state", "DONE", "total", "13", "scanned", "15", "queued", "10",
                         "present", "0", "skipped", "5", "errors", "0");
                 assertEquals(expected, job(server, bucket));
 
@@ -302,9 +302,9 @@ class ReplicationResyncTest {
                 var again = ReplicationTest.run(server, "replicate", "resync", "start", bucket, "--target", TARGET_NAME,
                         "--wait");
                 assertEquals(0, again.getKey(), again.getValue());
-                assertTrue(again.getValue().contains("DONE, 33 scanned, 0 queued, 27 present, 6 skipped, 0 errors"),
+                assertTrue(again.getValue().contains("DONE, 15 scanned, 0 queued, 9 present, 6 skipped, 0 errors"),
                         again.getValue());
-                assertEquals(Map.of("state", "DONE", "total", "33", "scanned", "33", "queued", "0", "present", "27",
+                assertEquals(Map.of("state", "DONE", "total", "15", "scanned", "15", "queued", "0", "present", "9",
                         "skipped", "6", "errors", "0"), job(server, bucket));
             }
         }

@@ -50,6 +50,13 @@ class ReplicateCommandTest {
                 with(GOOD, "--path-style=maybe"),
                 with(GOOD, "--no-such-option", "x"),
                 Arrays.copyOf(GOOD, GOOD.length - 2),   // no --secret-key
+                {"replicate", "resync"},
+                {"replicate", "resync", "frobnicate"},
+                {"replicate", "resync", "start"},
+                {"replicate", "resync", "start", "photos"},                        // no --target
+                {"replicate", "resync", "cancel", "photos"},                       // no --target
+                {"replicate", "resync", "start", "photos", "extra", "--target", "dr"},
+                {"replicate", "resync", "status", "photos", "extra"},
         };
         for (String[] args : cases) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -71,7 +78,8 @@ class ReplicateCommandTest {
         assertEquals(0, ReplicateCommand.run(new String[] {"replicate", "--help"}, new PrintStream(out), System.err));
         String help = out.toString(StandardCharsets.UTF_8);
         for (String expected : new String[] {"target add NAME", "--endpoint URL", "--path-style", "target list",
-                "target rm NAME", "arn:aws:s3:::B", "Exit status"}) {
+                "target rm NAME", "arn:aws:s3:::B", "Exit status", "resync start BUCKET --target NAME [--wait]",
+                "resync status [BUCKET]", "resync cancel BUCKET --target NAME", "Never deletes at the target"}) {
             assertTrue(help.contains(expected), expected);
         }
     }

@@ -157,6 +157,18 @@ class ResyncRequiredTest {
             String again = assertThrows(AdminClient.AdminError.class,
                     () -> admin(gateway).call("POST", RESYNC, "bucket=photos&target=down")).getMessage();
             assertTrue(again.contains("409 ResyncAlreadyRunning"), again);
+            // The CLI shows it, from the admin API.
+            Path config = dir.resolve("cli.yaml");
+            java.nio.file.Files.writeString(config, "auth:\n  access-key: " + InProcessGateway.ACCESS_KEY
+                    + "\n  secret-key: " + InProcessGateway.SECRET_KEY + "\n");
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int status = io.strata.gateway.cli.ReplicateCommand.run(new String[] {"replicate", "resync", "status", "photos",
+                    "--config", config.toString(), "--gateway", "http://127.0.0.1:" + gateway.port()},
+                    new java.io.PrintStream(out), System.err);
+            String shown = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, status, shown);
+            assertTrue(shown.contains("SCANNED") && shown.matches("(?s).*photos\\s+down\\s+RUNNING\\s+0\\s+0\\s+0\\s+0\\s+0.*"),
+                    shown);
             Map<String, Object> cancelled = admin(gateway).call("DELETE", RESYNC, "bucket=photos&target=down");
             assertEquals("CANCELLED", cancelled.get("state"));
             List<?> jobs = (List<?>) admin(gateway).call("GET", RESYNC, "bucket=photos").get("jobs");
