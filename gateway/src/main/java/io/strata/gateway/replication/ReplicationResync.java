@@ -167,8 +167,14 @@ public final class ReplicationResync {
                 // The log no longer holds (or will not be read for) what the target missed: every bucket that
                 // sends to it is walked again, before the cursor skips to the head.
                 for (Bucket b : namespace.buckets()) {
-                    if (b.name().equals(bucket) || !sendsTo(b.name(), t)) continue;
-                    if (job(b.name(), target).filter(j -> j.state() == BulkJob.State.RUNNING).isEmpty()) create(b.name(), target);
+                    try {
+                        if (b.name().equals(bucket) || !sendsTo(b.name(), t)) continue;
+                        if (job(b.name(), target).filter(j -> j.state() == BulkJob.State.RUNNING).isEmpty()) {
+                            create(b.name(), target);
+                        }
+                    } catch (NamespaceException e) {
+                        if (e.reason() != NamespaceException.Reason.BUCKET_NOT_FOUND) throw e;   // deleted meanwhile
+                    }
                 }
                 ChangeFeed feed = namespace.changeFeed();
                 String cursor = ReplicationTargets.cursorName(target);
@@ -356,6 +362,15 @@ public final class ReplicationResync {
             while (j != null && j.state() == BulkJob.State.RUNNING && clock.instant().isBefore(until)) {
                 try {
                     j = page(j, target, sender);
+                } catch (NamespaceException e) {
+                    throw e;   // the store failed or is closing: the job stays where it was recorded
+                } catch (IllegalArgumentException e) {
+                    // A stored configuration that no longer reads: this job cannot go on, the others can, and
+                    // the target's deliveries must not wait for it.
+                    namespace.failBulkJob(j, e.getMessage());
+                    LOG.warn("replication resync {} of bucket {} to target {} FAILED: {}", j.id(), j.bucket(),
+                            target.name(), e.getMessage());
+                    break;
                 } catch (ReplicationException e) {
                     if (e.reason() == ReplicationException.Reason.PERMANENT) {
                         namespace.failBulkJob(j, "listing the target: " + e.getMessage());
@@ -450,12 +465,17 @@ public final class ReplicationResync {
         while (true) {
             TargetListing page = sender.list(from, 1000);
             for (TargetListing.Entry e : page.objects()) {
-                if (e.key().compareTo(last) > 0) return out;
+                if (utf8Order(e.key(), last) > 0) return out;
                 out.put(e.key(), e);
             }
             if (!page.truncated() || page.objects().isEmpty()) return out;
             from = page.objects().getLast().key();
         }
+    }
+
+    /** S3 lists keys in the order of their UTF-8 bytes, which String's UTF-16 order differs from above U+FFFF. */
+    static int utf8Order(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     // ------------------------------------------------------------------ delivery
