@@ -37,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerReplicationStatus;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ReplicationRule;
 import software.amazon.awssdk.services.s3.model.ReplicationRuleStatus;
 import software.amazon.awssdk.services.s3.model.ReplicationStatus;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -192,9 +193,9 @@ class ReplicationResyncTest {
         s3.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
         s3.putBucketReplication(b -> b.bucket(bucket).replicationConfiguration(c -> c
                 .role("arn:aws:iam::123456789012:role/replication")
-                .rules(r -> r.id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                .rules(ReplicationRule.builder().id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
                         .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
-                        .destination(d -> d.bucket("arn:aws:s3:::" + TARGET_NAME)))));
+                        .destination(d -> d.bucket("arn:aws:s3:::" + TARGET_NAME)).build())));
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String key = String.format("a%02d", i);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerReplicationStatus;
+import software.amazon.awssdk.services.s3.model.ReplicationRule;
 import software.amazon.awssdk.services.s3.model.ReplicationRuleStatus;
 
 import java.nio.charset.StandardCharsets;
@@ -79,9 +80,9 @@ class ResyncCountsTest {
             waitFor("the writes read", () -> feed.cursor(ReplicationTargets.cursorName("self")).orElseThrow().position() >= head);
             gateway.s3().putBucketReplication(b -> b.bucket("src").replicationConfiguration(c -> c
                     .role("arn:aws:iam::123456789012:role/replication")
-                    .rules(r -> r.id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                    .rules(ReplicationRule.builder().id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
                             .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
-                            .destination(d -> d.bucket("arn:aws:s3:::dst")))));
+                            .destination(d -> d.bucket("arn:aws:s3:::dst")).build())));
 
             admin.call("POST", RESYNC, "bucket=src&target=self");
             waitFor("the resync DONE", () -> {

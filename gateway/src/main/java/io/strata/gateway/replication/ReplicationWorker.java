@@ -56,7 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link Namespace#setReplicationStatus}), so the worker never reads its own bookkeeping back.
  *
  * <p><b>Not replicated</b>, as in S3: delete markers made by lifecycle, deletes of a specific version,
- * versions that are themselves replicas (status REPLICA), and changes made before a rule existed.
+ * versions that are themselves replicas (status REPLICA), and changes made before a rule existed (a resync,
+ * {@link ReplicationResync}, sends those).
  *
  * <p><b>PENDING is set at intake,</b> not in the PUT's commit batch: the PUT path stays free of rule
  * lookups, and a target that is down cannot slow it. The status therefore appears once the worker has
@@ -93,7 +94,8 @@ public final class ReplicationWorker implements AutoCloseable {
      * One target as {@code strata replicate status} and the metrics show it.
      *
      * @param state            OK, BACKOFF (the last call failed), OPEN (circuit open), RESYNC_REQUIRED
-     *                         (the log was trimmed past its cursor)
+     *                         (the log was trimmed past its cursor, or its queue reached the backlog budget;
+     *                         see {@link ReplicationResync})
      * @param pending          operations waiting (counted up to {@value #COUNT_LIMIT})
      * @param oldestPending    when the oldest waiting change was committed, if any
      * @param completed        operations done since the gateway started

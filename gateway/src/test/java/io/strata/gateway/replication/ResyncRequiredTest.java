@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerReplicationStatus;
+import software.amazon.awssdk.services.s3.model.ReplicationRule;
 import software.amazon.awssdk.services.s3.model.ReplicationRuleStatus;
 
 import java.net.URI;
@@ -56,9 +57,9 @@ class ResyncRequiredTest {
                 .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
         gateway.s3().putBucketReplication(b -> b.bucket("photos").replicationConfiguration(c -> c
                 .role("arn:aws:iam::123456789012:role/replication")
-                .rules(r -> r.id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                .rules(ReplicationRule.builder().id("all").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
                         .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
-                        .destination(d -> d.bucket("arn:aws:s3:::down-data")))));
+                        .destination(d -> d.bucket("arn:aws:s3:::down-data")).build())));
     }
 
     private static void put(InProcessGateway gateway, String key) {
