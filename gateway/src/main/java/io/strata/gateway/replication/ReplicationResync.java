@@ -60,7 +60,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * redo: counts are only ever added with the place they belong to, so none can be counted twice. What the
  * lost attempt queued stays queued and is delivered once more (idempotent, checked again at delivery);
  * if it reached the target before the redo compared, the redo counts it as present rather than queued.
- * Scanned = queued + present + skipped + errors, every source version of the bucket once.
+ * Scanned = queued + present + skipped + errors: every source version the walk met, once (a page is seen as
+ * it was when it was listed). A cancel during a page leaves that page's operations queued but uncounted.
  *
  * <p><b>RESYNC_REQUIRED.</b> A target is RESYNC_REQUIRED when the change log was trimmed past its cursor
  * (its bounds overtook a slow target), or when its queue reached {@code replication.backlog-budget}
@@ -123,7 +124,11 @@ public final class ReplicationResync {
     private final ReentrantLock startLock = new ReentrantLock();
     /** Targets whose RESYNC_REQUIRED was logged in this run: the alert is said once, not every pass. */
     private final Set<String> alerted = ConcurrentHashMap.newKeySet();
-    /** Per target: the queue's size when last counted, and operations queued since (an upper bound). */
+    /**
+     * Per target: the queue's size when last counted, operations queued since (together an upper bound, as
+     * deliveries only shrink it), and the limit. Its arrays are read and written only on the worker's thread
+     * ({@link #mayTakeIn}, {@link #queued}); {@link #start} only drops an entry, to be counted afresh.
+     */
     private final Map<String, long[]> backlog = new ConcurrentHashMap<>();
 
     ReplicationResync(Namespace namespace, ReplicationTargets targets, Clock clock, ReplicationSettings settings) {
@@ -307,12 +312,10 @@ public final class ReplicationResync {
             // {count when last counted, queued since, limit}; the limit is the budget on top of what the queue
             // held when a resync last cleared the state (BASE_PREFIX).
             long[] b = backlog.computeIfAbsent(target.name(), n -> new long[] {-1, 0, settings.backlogBudget() + base(n)});
-            synchronized (b) {
-                if (b[0] >= 0 && b[0] + b[1] < b[2]) return true;
-                b[0] = namespace.countWork(ReplicationWorker.QUEUE_PREFIX + target.name(), b[2]);
-                b[1] = 0;
-                if (b[0] < b[2]) return true;
-            }
+            if (b[0] >= 0 && b[0] + b[1] < b[2]) return true;
+            b[0] = namespace.countWork(ReplicationWorker.QUEUE_PREFIX + target.name(), b[2]);
+            b[1] = 0;
+            if (b[0] < b[2]) return true;
             String why = "its queue reached replication.backlog-budget (" + settings.backlogBudget() + " operations"
                     + (b[2] > settings.backlogBudget() ? " more than the " + (b[2] - settings.backlogBudget())
                     + " queued when a resync last started" : "") + ")";
@@ -340,11 +343,7 @@ public final class ReplicationResync {
     /** Intake queued one operation for {@code target}. */
     void queued(String target) {
         long[] b = backlog.get(target);
-        if (b != null) {
-            synchronized (b) {
-                b[1]++;
-            }
-        }
+        if (b != null) b[1]++;
     }
 
     // ------------------------------------------------------------------ the walk
