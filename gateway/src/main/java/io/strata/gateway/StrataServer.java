@@ -17,6 +17,7 @@ import io.strata.gateway.admin.AdminApi;
 import io.strata.gateway.admin.HealAdmin;
 import io.strata.gateway.admin.PlacementAdmin;
 import io.strata.gateway.admin.ReplicationAdmin;
+import io.strata.gateway.replication.ReplicationResync;
 import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.config.SiteId;
@@ -252,6 +253,8 @@ public final class StrataServer implements AutoCloseable {
             JobsAdmin.register(admin, jobs);
             ReplicationAdmin.register(admin, replicationTargets, namespace);
             ReplicationAdmin.registerWorker(admin, replication, namespace);
+            ReplicationAdmin.registerResync(admin, replication.resync());
+            jobs.registerOwned(ReplicationResync.ACTION);   // walked by the replication worker, not by jobs
             SnapshotAttachAdmin.register(admin, attachments, namespace, root.accessKey());
             SnapshotRestoreAdmin.register(admin, restores, attachments, namespace, root.accessKey());
             // Snapshot exports: durable in the namespace's work queues, checkpoints and spooled range

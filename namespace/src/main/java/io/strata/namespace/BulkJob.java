@@ -63,23 +63,32 @@ public record BulkJob(long id, String action, BucketName bucket, String prefix, 
      * @param skipped versions the action does not concern (a delete marker, already in place)
      * @param failed  versions the action failed on; the walk goes on past them
      * @param bytes   bytes of the versions done
+     * @param present versions found already where the action would put them, for owners that count
+     *                those apart from {@code skipped} (a replication resync: the target has them); 0 for
+     *                the others
      */
-    public record Counters(long done, long skipped, long failed, long bytes) {
-        public static final Counters ZERO = new Counters(0, 0, 0, 0);
+    public record Counters(long done, long skipped, long failed, long bytes, long present) {
+        public static final Counters ZERO = new Counters(0, 0, 0, 0, 0);
 
         public Counters {
-            if (done < 0 || skipped < 0 || failed < 0 || bytes < 0) {
-                throw new IllegalArgumentException("negative counter: " + done + "/" + skipped + "/" + failed + "/" + bytes);
+            if (done < 0 || skipped < 0 || failed < 0 || bytes < 0 || present < 0) {
+                throw new IllegalArgumentException("negative counter: " + done + "/" + skipped + "/" + failed + "/" + bytes
+                        + "/" + present);
             }
         }
 
-        /** Versions visited: done, skipped or failed. */
+        /** Counters of an owner that counts nothing as {@code present}. */
+        public Counters(long done, long skipped, long failed, long bytes) {
+            this(done, skipped, failed, bytes, 0);
+        }
+
+        /** Versions visited: done, skipped, failed or present. */
         public long visited() {
-            return done + skipped + failed;
+            return done + skipped + failed + present;
         }
 
         public Counters plus(Counters o) {
-            return new Counters(done + o.done, skipped + o.skipped, failed + o.failed, bytes + o.bytes);
+            return new Counters(done + o.done, skipped + o.skipped, failed + o.failed, bytes + o.bytes, present + o.present);
         }
     }
 

@@ -499,6 +499,14 @@ public interface Namespace extends AutoCloseable {
     /** Up to {@code max} items of {@code kind}, due or not, in due order (then id order). */
     List<WorkItem> work(String kind, int max);
 
+    /**
+     * How many items of {@code kind} are queued, due or not, counted up to {@code max}: a backlog measured
+     * without reading the items into memory. The default reads them; stores override it.
+     */
+    default long countWork(String kind, long max) {
+        return work(kind, (int) Math.min(max, Integer.MAX_VALUE)).size();
+    }
+
     /** Up to {@code max} items of {@code kind} due at {@code now} or earlier, in due order (then id order). */
     List<WorkItem> dueWork(String kind, java.time.Instant now, int max);
 

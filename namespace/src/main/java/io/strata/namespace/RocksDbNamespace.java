@@ -387,6 +387,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public long countWork(String kind, long max) {
+        return work.count(kind, max);
+    }
+
+    @Override
     public List<WorkItem> dueWork(String kind, Instant now, int max) {
         return work.dueBefore(kind, now, max);
     }

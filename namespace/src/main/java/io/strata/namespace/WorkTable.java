@@ -162,6 +162,24 @@ final class WorkTable {
         });
     }
 
+    /** Items of {@code kind}, due or not, counted up to {@code max}; reads only the due index's keys. */
+    long count(String kind, long max) {
+        WorkItem.checkKind(kind);
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return store.call(() -> {
+            long[] n = {0};
+            byte[] from = WorkItemCodec.dueRow(kind, 0, 0);
+            byte[] to = Arrays.copyOf(from, from.length - 16);   // "kind 0x00" ...
+            to[to.length - 1] = 1;                               // ... ends before "kind 0x01"
+            store.scan(store.workDue, from, to, (row, ignored) -> {
+                if (n[0] >= max) return false;
+                n[0]++;
+                return true;
+            });
+            return n[0];
+        });
+    }
+
     Optional<WorkItem> retry(WorkItem item, Instant notBefore, String error) {
         return retry(item, notBefore, error, item.payload());
     }

@@ -197,5 +197,20 @@ class BulkJobTest {
         BulkJob j = new BulkJob(9, "tier.prefetch", B, "a/é", new byte[] {5}, BulkJob.State.CANCELLED,
                 new BulkJob.Position("a/é1", "null"), new BulkJob.Counters(1, 2, 3, 4), -1, NOW, NOW.plusSeconds(5), "boom");
         assertEquals(j, BulkJobCodec.decode(9, BulkJobCodec.encode(j)));
+        BulkJob withPresent = new BulkJob(9, "replication.resync", B, "", new byte[] {5}, BulkJob.State.RUNNING,
+                BulkJob.Position.START, new BulkJob.Counters(1, 2, 3, 4, 5), -1, NOW, NOW, "");
+        assertEquals(withPresent, BulkJobCodec.decode(9, BulkJobCodec.encode(withPresent)));
+    }
+
+    @Test
+    void aVersionOneBulkJobRecordDecodesWithNoPresentVersions() {
+        // The bytes a gateway before the present counter wrote (format 1: no present after bytes).
+        byte[] v1 = new RecordWriter(64).u8(1).string("tier.move").string("bucket").string("a/").bytes(new byte[] {7})
+                .u8(BulkJob.State.DONE.ordinal()).string("a/k").string("v1").varint(1).varint(2).varint(3).varint(4)
+                .varint(11).instant(NOW).instant(NOW.plusSeconds(5)).string("").toByteArray();
+        BulkJob j = BulkJobCodec.decode(3, v1);
+        assertEquals(new BulkJob.Counters(1, 2, 3, 4, 0), j.counters());
+        assertEquals(10, j.total());
+        assertEquals(new BulkJob.Position("a/k", "v1"), j.position());
     }
 }

@@ -79,6 +79,25 @@ class WorkQueueTest {
     }
 
     @Test
+    void aKindsItemsAreCountedDueOrNotUpToTheBoundAndNotOtherKinds() {
+        open();
+        ns.addWork("replication.a", bytes("1"), T.plusSeconds(30));
+        WorkItem done = ns.addWork("replication.a", bytes("2"), T);
+        ns.addWork("replication.a", bytes("3"), T.minusSeconds(30));
+        ns.addWork("replication.a", bytes("4"), T.plusSeconds(3600));
+        ns.addWork("replication.ab", bytes("other kind"), T);
+        ns.addWork("replication.", bytes("other kind"), T);
+        assertEquals(4, ns.countWork("replication.a", Long.MAX_VALUE));
+        assertEquals(2, ns.countWork("replication.a", 2));
+        assertEquals(0, ns.countWork("replication.a", 0));
+        assertEquals(0, ns.countWork("replication.none", 10));
+        ns.removeWork(done.id());
+        reopen();
+        assertEquals(3, ns.countWork("replication.a", 10));
+        assertEquals(1, ns.countWork("replication.ab", 10));
+    }
+
+    @Test
     void onlyDueItemsAreHandedOutOldestDueFirst() {
         open();
         WorkItem later = ns.addWork("replication.copy", bytes("later"), T.plusSeconds(30));

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ public final class BulkJobs implements AutoCloseable {
     private final BulkJobRunner runner;
     private final Map<String, Registered> actions = new ConcurrentHashMap<>();
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
+    private final Set<String> owned = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public BulkJobs(Namespace namespace) {
@@ -93,6 +95,15 @@ public final class BulkJobs implements AutoCloseable {
         register(name, action, onEnd, new BulkJobRunner(namespace, pageSize, parallelism));
     }
 
+    /**
+     * Names an action whose jobs their owner walks itself (a replication resync, which compares pages
+     * with a remote target on the replication worker's thread): {@link #start} leaves them to it
+     * instead of logging them as waiting for a runner.
+     */
+    public void registerOwned(String name) {
+        owned.add(java.util.Objects.requireNonNull(name, "name"));
+    }
+
     private void register(String name, BulkJobRunner.Action action, Consumer<BulkJob> onEnd, BulkJobRunner runner) {
         if (actions.putIfAbsent(name, new Registered(action, onEnd, runner)) != null) {
             throw new IllegalStateException("bulk job action " + name + " is registered already");
@@ -106,7 +117,7 @@ public final class BulkJobs implements AutoCloseable {
             return;
         }
         for (BulkJob job : namespace.bulkJobs()) {
-            if (job.state() != BulkJob.State.RUNNING) continue;
+            if (job.state() != BulkJob.State.RUNNING || owned.contains(job.action())) continue;
             if (!actions.containsKey(job.action())) {
                 LOG.warn("bulk job {} ({}) is running but nothing here runs {} jobs; it waits", job.id(), job.action(),
                         job.action());

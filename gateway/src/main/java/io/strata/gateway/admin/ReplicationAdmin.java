@@ -4,6 +4,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.strata.gateway.config.ReplicationTargetSpec;
 import io.strata.gateway.config.StrataConfig;
+import io.strata.gateway.replication.ReplicationResync;
 import io.strata.gateway.replication.ReplicationTargets;
 import io.strata.gateway.replication.ReplicationWorker;
 import io.strata.gateway.s3.S3Error;
@@ -42,6 +43,7 @@ public final class ReplicationAdmin {
     private static final String PATH = "/replication/targets";
     /** The longest one wait request blocks (the CLI's admin client gives up on an answer after 60 s). */
     static final long MAX_WAIT_SECONDS = 30;
+    private static final String RESYNC_PATH = "/replication/resync";
 
     private ReplicationAdmin() {
     }
@@ -260,6 +262,83 @@ public final class ReplicationAdmin {
             m.put("targets", views);
             AdminApi.sendJson(res, Status.OK_200, Json.write(m));
         });
+    }
+
+    /**
+     * The resync routes ({@code strata replicate resync ...}): {@code POST /replication/resync?bucket=B&target=T}
+     * starts one (201, the job; an unknown target 404 NoSuchKey, an unknown bucket 404 NoSuchBucket, a bucket
+     * with no enabled rule sending to the target 400 InvalidRequest, one running already 409
+     * ResyncAlreadyRunning); {@code GET /replication/resync[?bucket=B]} lists the latest job of each bucket and
+     * target with its counters; {@code DELETE /replication/resync?bucket=B&target=T} cancels the running one
+     * (what it queued stays queued; none: 404 NoSuchKey).
+     */
+    public static void registerResync(AdminApi admin, ReplicationResync resync) {
+        admin.register("POST", RESYNC_PATH, (req, res) -> {
+            BucketName bucket = bucket(req).orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "bucket is required (the source bucket to resync)."));
+            String target = target(req);
+            ReplicationResync.Job job;
+            try {
+                job = resync.start(bucket, target);
+            } catch (NoSuchElementException e) {
+                throw new S3Exception(S3Error.NO_SUCH_KEY, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3Error.INVALID_REQUEST, e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new S3Exception(S3Error.RESYNC_ALREADY_RUNNING, e.getMessage());
+            }
+            AdminApi.sendJson(res, Status.CREATED_201, Json.write(json(job)));
+        });
+        admin.register("GET", RESYNC_PATH, (req, res) -> {
+            List<Object> out = new ArrayList<>();
+            for (ReplicationResync.Job j : resync.status(bucket(req))) out.add(json(j));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("jobs", out)));
+        });
+        admin.register("DELETE", RESYNC_PATH, (req, res) -> {
+            BucketName bucket = bucket(req).orElseThrow(() ->
+                    new S3Exception(S3Error.INVALID_ARGUMENT, "bucket is required (the source bucket of the resync)."));
+            String target = target(req);
+            ReplicationResync.Job job = resync.cancel(bucket, target).orElseThrow(() -> new S3Exception(S3Error.NO_SUCH_KEY,
+                    "No resync of bucket " + bucket.value() + " to target " + target + "."));
+            AdminApi.sendJson(res, Status.OK_200, Json.write(json(job)));
+        });
+    }
+
+    private static Map<String, Object> json(ReplicationResync.Job j) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", j.id());
+        m.put("bucket", j.bucket());
+        m.put("target", j.target());
+        m.put("state", j.state());
+        m.put("total", j.total());
+        m.put("scanned", j.scanned());
+        m.put("queued", j.queued());
+        m.put("present", j.present());
+        m.put("skipped", j.skipped());
+        m.put("errors", j.errors());
+        m.put("bytes", j.bytes());
+        m.put("created", j.created().toString());
+        m.put("updated", j.updated().toString());
+        m.put("lastError", j.lastError());
+        return m;
+    }
+
+    private static Optional<BucketName> bucket(ServerRequest req) {
+        try {
+            return req.query().first("bucket").asOptional().map(BucketName::new);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+
+    private static String target(ServerRequest req) {
+        String target = req.query().first("target").orElseThrow(() ->
+                new S3Exception(S3Error.INVALID_ARGUMENT, "target is required (a replication target name)."));
+        try {
+            return ReplicationTarget.checkName(target);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
+        }
     }
 
     /**

@@ -319,6 +319,11 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public long countWork(String kind, long max) {
+        return inner.countWork(kind, max);
+    }
+
+    @Override
     public List<WorkItem> dueWork(String kind, Instant now, int max) {
         return inner.dueWork(kind, now, max);
     }

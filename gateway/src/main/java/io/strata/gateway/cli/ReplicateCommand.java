@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,6 +24,7 @@ public final class ReplicateCommand {
                    strata replicate retry --failed [--target NAME] [options]
                    strata replicate wait BUCKET --target NAME [--timeout 10m] [options]
                    strata replicate why BUCKET/KEY [--version-id V] [options]
+                   strata replicate resync start|status|cancel ... [options]
 
               target add NAME --endpoint URL --bucket B --access-key K --secret-key S
                          [--region R] [--path-style] [--kind s3|strata]
@@ -53,6 +55,20 @@ public final class ReplicateCommand {
                                 its operation is (QUEUED and due when, FAILED with the reason,
                                 COMPLETED, NOT_QUEUED) and its last 8 failed attempts
 
+              resync start BUCKET --target NAME [--wait]
+                                Compare BUCKET's current versions that its rules send to the
+                                target with what the target holds, and queue only what is
+                                missing (backfill, existing objects, after a target was lost).
+                                Never deletes at the target. A durable job: it resumes after
+                                a restart. Clears the target's RESYNC_REQUIRED state (then every
+                                bucket sending to it is resynced). --wait follows its progress
+              resync status [BUCKET]
+                                The resyncs: state, versions scanned, queued (missing at the
+                                target), present, skipped (noncurrent, delete markers, not
+                                selected) and errors
+              resync cancel BUCKET --target NAME
+                                Stop the resync; what it queued is still delivered
+
             A bucket's replication rules name their destination as S3 does, by bucket ARN, in
             aws s3api put-bucket-replication: <Destination><Bucket>arn:aws:s3:::B</Bucket>. That
             ARN resolves to the one target whose bucket is B (shown as ARN in target list); a
@@ -69,6 +85,7 @@ public final class ReplicateCommand {
             3 when the gateway cannot be reached or refuses (name taken, unknown target, in use).
             """;
     private static final String API = "/_strata/admin/replication/targets";
+    private static final String RESYNC_API = "/_strata/admin/replication/resync";
     /** The valued options that are target settings, passed to the admin API as given. */
     private static final Set<String> VALUED_SETTINGS = Set.of("endpoint", "bucket", "access-key", "secret-key", "region",
             "kind");
@@ -94,7 +111,7 @@ public final class ReplicateCommand {
         valued.add("version-id");
         // --path-style is a switch; --path-style=true|false is taken too.
         valued.add("path-style");
-        return CommandFrame.run(args, USAGE, Set.of("json", "path-style", "failed"), valued, out, err, this::execute);
+        return CommandFrame.run(args, USAGE, Set.of("json", "path-style", "failed", "wait"), valued, out, err, this::execute);
     }
 
     private int execute(Args a) throws IOException, InterruptedException, AdminClient.AdminError {
@@ -103,6 +120,7 @@ public final class ReplicateCommand {
         if (!positional.isEmpty() && positional.getFirst().equals("retry")) return retry(a, positional);
         if (!positional.isEmpty() && positional.getFirst().equals("wait")) return await(a, positional);
         if (!positional.isEmpty() && positional.getFirst().equals("why")) return why(a, positional);
+        if (!positional.isEmpty() && positional.getFirst().equals("resync")) return resync(a, positional);
         if (positional.isEmpty() || !positional.getFirst().equals("target")) {
             throw new IllegalArgumentException(positional.isEmpty() ? "missing command (see strata replicate --help)"
                     : "unknown replicate command '" + positional.getFirst() + "' (see strata replicate --help)");
@@ -287,6 +305,87 @@ public final class ReplicateCommand {
             }
         }
         return 0;
+    }
+
+    private int resync(Args a, List<String> positional) throws IOException, InterruptedException, AdminClient.AdminError {
+        String action = arg(positional, 1, "start|status|cancel");
+        boolean json = a.has("json");
+        switch (action) {
+            case "start", "cancel" -> {
+                String bucket = arg(positional, 2, "BUCKET");
+                noMore(positional, 3);
+                String target = a.option("target");
+                if (target == null) throw new IllegalArgumentException("missing --target NAME (see strata replicate --help)");
+                String query = "bucket=" + enc(bucket) + "&target=" + enc(target);
+                AdminClient client = connect(a);
+                Map<String, Object> r = client.call(action.equals("start") ? "POST" : "DELETE", RESYNC_API, query);
+                if (action.equals("start") && a.has("wait")) return follow(client, bucket, target, json);
+                if (json) out.print(Json.write(r));
+                else out.println("resync " + r.get("id") + " of " + bucket + " to " + target + ": " + line(r));
+                return 0;
+            }
+            case "status" -> {
+                noMore(positional, 3);
+                String query = positional.size() > 2 ? "bucket=" + enc(positional.get(2)) : "";
+                Map<String, Object> r = connect(a).call("GET", RESYNC_API, query);
+                if (json) {
+                    out.print(Json.write(r));
+                    return 0;
+                }
+                out.printf("%-6s %-24s %-16s %-9s %9s %9s %9s %9s %7s%n", "ID", "BUCKET", "TARGET", "STATE", "SCANNED",
+                        "QUEUED", "PRESENT", "SKIPPED", "ERRORS");
+                for (Object o : r.get("jobs") instanceof List<?> l ? l : List.of()) {
+                    if (!(o instanceof Map<?, ?> j)) continue;
+                    out.printf("%-6s %-24s %-16s %-9s %9s %9s %9s %9s %7s%n", j.get("id"), j.get("bucket"), j.get("target"),
+                            j.get("state"), j.get("scanned"), j.get("queued"), j.get("present"), j.get("skipped"),
+                            j.get("errors"));
+                    String error = String.valueOf(j.get("lastError"));
+                    if (!error.isEmpty()) out.println("  " + error);
+                }
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("unknown replicate resync command '" + action
+                    + "' (start, status or cancel; see strata replicate --help)");
+        }
+    }
+
+    /**
+     * Follows the resync of {@code bucket} to {@code target} to its end: a bar on a terminal, a line every few
+     * seconds on a pipe. Ctrl-C leaves it running on the gateway.
+     *
+     * @return 0 when done, 1 when it was cancelled or failed
+     */
+    private int follow(AdminClient client, String bucket, String target, boolean json)
+            throws IOException, InterruptedException, AdminClient.AdminError {
+        Progress progress = new Progress(json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out);
+        while (true) {
+            Map<?, ?> job = null;
+            Map<String, Object> r = client.call("GET", RESYNC_API, "bucket=" + enc(bucket));
+            for (Object o : r.get("jobs") instanceof List<?> l ? l : List.of()) {
+                if (o instanceof Map<?, ?> j && target.equals(j.get("target"))) job = j;
+            }
+            if (job == null) throw new IOException("the gateway lists no resync of " + bucket + " to " + target);
+            String state = String.valueOf(job.get("state"));
+            boolean ended = !"RUNNING".equals(state);
+            long total = job.get("total") instanceof Number n ? n.longValue() : -1;
+            long scanned = job.get("scanned") instanceof Number n ? n.longValue() : 0;
+            double fraction = "DONE".equals(state) ? 1 : total > 0 ? Math.min(1.0, scanned / (double) total) : 0;
+            progress.show(String.format(Locale.ROOT, "%s %3d%%  %s   ", Progress.bar(fraction), (int) (fraction * 100),
+                    line(job)), ended);
+            if (ended) {
+                progress.end();
+                if (json) out.print(Json.write(job));
+                else out.println("resync " + job.get("id") + " of " + bucket + " to " + target + " " + state
+                        + (String.valueOf(job.get("lastError")).isEmpty() ? "" : ": " + job.get("lastError")));
+                return "DONE".equals(state) ? 0 : 1;
+            }
+            Thread.sleep(progress.pollMillis());
+        }
+    }
+
+    private static String line(Map<?, ?> j) {
+        return j.get("state") + ", " + j.get("scanned") + " scanned, " + j.get("queued") + " queued, " + j.get("present")
+                + " present, " + j.get("skipped") + " skipped, " + j.get("errors") + " errors";
     }
 
     private static AdminClient connect(Args a) throws IOException {

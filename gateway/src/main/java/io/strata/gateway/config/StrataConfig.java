@@ -44,7 +44,9 @@ import java.util.Optional;
  * @param changeLog         the change log's bounds ({@code namespace.change-log.max-bytes},
  *                          {@code namespace.change-log.max-age}); defaults in {@link ChangeLogLimits}
  * @param snapshots         snapshot repositories, export settings and the attach cache ({@code snapshots.*})
- * @param replication       the replication worker's pace ({@code replication.interval}, {@code replication.max-backoff})
+ * @param replication       the replication worker's pace ({@code replication.interval}, {@code replication.max-backoff}),
+ *                          backlog budget ({@code replication.backlog-budget}) and resync page
+ *                          ({@code replication.resync-page-size})
  * @param site              this site's name and number among replicating Strata sites ({@code site.name},
  *                          {@code site.number})
  */
@@ -208,7 +210,11 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 snapshots(l, yaml, file, dataDir), new ReplicationSettings(
                         l.duration("replication.interval", "STRATA_REPLICATION_INTERVAL", ReplicationSettings.DEFAULT_INTERVAL),
                         l.duration("replication.max-backoff", "STRATA_REPLICATION_MAX_BACKOFF",
-                                ReplicationSettings.DEFAULT_MAX_BACKOFF)),
+                                ReplicationSettings.DEFAULT_MAX_BACKOFF),
+                        l.integer("replication.backlog-budget", "STRATA_REPLICATION_BACKLOG_BUDGET",
+                                (int) ReplicationSettings.DEFAULT_BACKLOG_BUDGET),
+                        l.integer("replication.resync-page-size", "STRATA_REPLICATION_RESYNC_PAGE_SIZE",
+                                ReplicationSettings.DEFAULT_RESYNC_PAGE_SIZE)),
                 new SiteSettings(Optional.of(l.string("site.name", "STRATA_SITE_NAME", "").trim()).filter(n -> !n.isEmpty()),
                         l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)));
         c.erasure();   // validates the erasure settings now, naming the key

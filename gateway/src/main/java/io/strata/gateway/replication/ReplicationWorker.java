@@ -59,7 +59,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Not replicated</b>, as in S3: delete markers made by lifecycle, deletes of a specific version,
  * versions and delete markers that are themselves replicas (status REPLICA: sending them on would loop
- * between sites), and changes made before a rule existed.
+ * between sites), and changes made before a rule existed (a resync, {@link ReplicationResync}, sends
+ * those).
  *
  * <p><b>Strata targets</b> ({@link ReplicationTarget.Kind#STRATA}) get replica writes that keep the version's
  * identity ({@link S3ReplicaSender#putReplica}): versions and delete markers with their version ids, this site
@@ -110,7 +111,8 @@ public final class ReplicationWorker implements AutoCloseable {
      * One target as {@code strata replicate status} and the metrics show it.
      *
      * @param state            OK, BACKOFF (the last call failed), OPEN (circuit open), RESYNC_REQUIRED
-     *                         (the log was trimmed past its cursor)
+     *                         (the log was trimmed past its cursor, or its queue reached the backlog budget;
+     *                         see {@link ReplicationResync})
      * @param pending          operations waiting (exact, see {@link Backlog})
      * @param pendingBytes     their bytes
      * @param oldestPending    when the oldest waiting change was committed, if any
@@ -142,6 +144,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private final ReplicationTargets targets;
     private final Clock clock;
     private final ReplicationSettings settings;
+    private final ReplicationResync resync;
     private final Map<String, S3ReplicaSender> senders = new ConcurrentHashMap<>();
     private final Map<String, ReplicationTarget> senderTargets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> completed = new ConcurrentHashMap<>();
@@ -181,8 +184,14 @@ public final class ReplicationWorker implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.backlog = new Backlog(namespace);
+        this.resync = new ReplicationResync(namespace, targets, clock, settings, backlog);
         this.dropOne = DROP_ONE_FAULT.equals(System.getenv("STRATA_TEST_FAULT"));
         if (dropOne) LOG.warn("STRATA_TEST_FAULT={}: the first replica is not sent but reported COMPLETED", DROP_ONE_FAULT);
+    }
+
+    /** Resync jobs and the RESYNC_REQUIRED state of this worker's targets. */
+    public ReplicationResync resync() {
+        return resync;
     }
 
     /** Starts the worker's thread. */
@@ -225,6 +234,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 // Every change committed before this instant is read by intake below (or the cursor is trimmed).
                 Instant passStart = clock.instant();
                 boolean read = intake(target);
+                resync.step(target, sender(target));
                 deliver(target);
                 if (read) heartbeat(target.name(), passStart);
             } catch (NamespaceException e) {
@@ -315,6 +325,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private boolean intake(ReplicationTarget target) {
         ChangeFeed feed = namespace.changeFeed();
         String cursorName = ReplicationTargets.cursorName(target.name());
+        if (!resync.mayTakeIn(target)) return false;
         Optional<ChangeCursor> cursor = feed.cursor(cursorName);
         if (cursor.isEmpty() || cursor.get().trimmedPast()) return false;
         long after = cursor.get().position();
@@ -334,8 +345,8 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             if (page.nextAfter() > after) feed.advanceCursor(cursorName, page.nextAfter());
             after = page.nextAfter();
-        } while (page.more() && !closed);
-        return !closed;
+        } while (page.more() && !closed && resync.mayTakeIn(target));
+        return !closed && !page.more();
     }
 
     private Optional<ReplicationConfiguration> configuration(BucketName bucket) {
@@ -437,6 +448,7 @@ public final class ReplicationWorker implements AutoCloseable {
     private void enqueue(ReplicationTarget target, ReplicationWork work) {
         WorkItem item = namespace.addWork(QUEUE_PREFIX + target.name(), work.encode(), clock.instant());
         backlog.added(target.name(), Backlog.Queue.WAITING, item.id(), work);
+        resync.queued(target.name());
     }
 
     /** Bookkeeping of an operation the target took: its latency, and its time for {@code replicate why}. */
@@ -550,6 +562,15 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (found.isEmpty()) return;   // gone since: nothing to tag
                 sender.putTags(work.key().value(), work.versionId(), found.get().tags());
             }
+            // The version current now, never the one the resync listed (see ReplicationResync). Its status is
+            // left alone: a later change of the key still has its own operation queued, which must be sent.
+            case RESYNC_CURRENT -> resync.toSend(work).ifPresent(v -> {
+                if (kind == ReplicationTarget.Kind.STRATA) {
+                    sender.putReplica(replica(v, work), identity(v), (offset, length) -> objects.open(v, offset, length));
+                } else {
+                    sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
+                }
+            });
         }
     }
 
@@ -716,7 +737,8 @@ public final class ReplicationWorker implements AutoCloseable {
     private String state(ReplicationTarget t) {
         Optional<ChangeCursor> cursor = namespace.changeFeed().cursor(ReplicationTargets.cursorName(t.name()));
         S3ReplicaSender sender = senders.get(t.name());
-        return cursor.isPresent() && cursor.get().trimmedPast() ? "RESYNC_REQUIRED" : sender == null ? "OK" : sender.state().name();
+        return resync.requiredReason(t).isPresent() || cursor.isPresent() && cursor.get().trimmedPast() ? "RESYNC_REQUIRED"
+                : sender == null ? "OK" : sender.state().name();
     }
 
     private static ReplicationWork decodeOrNull(WorkItem item) {

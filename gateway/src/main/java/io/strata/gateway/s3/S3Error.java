@@ -88,6 +88,8 @@ public enum S3Error {
      */
     REPLICATION_TARGET_IN_USE("ReplicationTargetInUse", 409,
             "A bucket's replication configuration sends to this replication target."),
+    /** Admin API: a bucket has one resync to a target at a time. */
+    RESYNC_ALREADY_RUNNING("ResyncAlreadyRunning", 409, "A resync of this bucket to this replication target is running."),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
             + "signature you provided. Check your key and signing method."),

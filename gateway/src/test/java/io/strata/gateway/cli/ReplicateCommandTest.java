@@ -57,6 +57,13 @@ class ReplicateCommandTest {
                 {"replicate", "why"},
                 {"replicate", "why", "photos"},
                 {"replicate", "why", "photos/"},
+                {"replicate", "resync"},
+                {"replicate", "resync", "frobnicate"},
+                {"replicate", "resync", "start"},
+                {"replicate", "resync", "start", "photos"},                        // no --target
+                {"replicate", "resync", "cancel", "photos"},                       // no --target
+                {"replicate", "resync", "start", "photos", "extra", "--target", "dr"},
+                {"replicate", "resync", "status", "photos", "extra"},
         };
         for (String[] args : cases) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -79,7 +86,9 @@ class ReplicateCommandTest {
         String help = out.toString(StandardCharsets.UTF_8);
         for (String expected : new String[] {"target add NAME", "--endpoint URL", "--path-style", "target list",
                 "target rm NAME", "arn:aws:s3:::B", "Exit status",
-                "wait BUCKET --target NAME", "--timeout", "why BUCKET/KEY", "--version-id"}) {
+                "wait BUCKET --target NAME", "--timeout", "why BUCKET/KEY", "--version-id",
+                "resync start BUCKET --target NAME [--wait]",
+                "resync status [BUCKET]", "resync cancel BUCKET --target NAME", "Never deletes at the target"}) {
             assertTrue(help.contains(expected), expected);
         }
     }

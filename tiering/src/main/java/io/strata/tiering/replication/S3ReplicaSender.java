@@ -39,8 +39,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3.model.Tagging;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
@@ -362,6 +364,25 @@ public final class S3ReplicaSender implements AutoCloseable {
                 + (status == null ? "not enabled" : status.toString().toLowerCase(java.util.Locale.ROOT)) + " on bucket "
                 + bucket + " of replication target " + target.name() + ": S3 replication needs it Enabled at the "
                 + "destination; enable it there, then run 'strata replicate retry --failed --target " + target.name() + "'", null);
+    }
+
+    /**
+     * Up to {@code maxKeys} of the target bucket's current objects whose keys sort after {@code startAfter}
+     * ("" for the first), in key order (ListObjectsV2 with StartAfter): what a resync compares with. Read
+     * only, so it goes through the same retry and circuit breaker as the writes.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT
+     */
+    public TargetListing list(String startAfter, int maxKeys) {
+        ListObjectsV2Response page = call(startAfter, () -> s3.listObjectsV2(l -> {
+            l.bucket(target.s3().bucket()).maxKeys(maxKeys);
+            if (!startAfter.isEmpty()) l.startAfter(startAfter);
+        }));
+        List<TargetListing.Entry> objects = new ArrayList<>(page.contents().size());
+        for (S3Object o : page.contents()) {
+            objects.add(new TargetListing.Entry(o.key(), o.eTag() == null ? "" : unquote(o.eTag()), o.size() == null ? -1 : o.size()));
+        }
+        return new TargetListing(objects, Boolean.TRUE.equals(page.isTruncated()));
     }
 
     private static Map<String, String> metadata(Replica replica) {
