@@ -69,6 +69,9 @@ class ResyncCountsTest {
                     + "\",\"secret-key\":\"" + InProcessGateway.SECRET_KEY + "\",\"path-style\":\"true\"}")
                     .getBytes(StandardCharsets.UTF_8));
             gateway.createBucket("dst");
+            // S3 replication needs versioning at the destination too: the sender refuses an unversioned one.
+            gateway.s3().putBucketVersioning(b -> b.bucket("dst")
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
             gateway.createBucket("src");
             gateway.s3().putBucketVersioning(b -> b.bucket("src")
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
