@@ -221,6 +221,11 @@ public final class StrataServer implements AutoCloseable {
         return !isManaged() || process != null && process.isAlive();
     }
 
+    /** The running process's id (for a test's log lines when it stops or kills it), -1 when none runs. */
+    public long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
     public int port() {
         return port;
     }
