@@ -106,7 +106,9 @@ class ReplicationConvergenceTest {
         List<String> names = FULL ? List.of("a", "b", "c") : List.of("a", "b");
         Map<String, Map<String, String>> env = negative
                 ? Map.of("a", Map.of("STRATA_TEST_FAULT", "replication-drop-one")) : Map.of();
+        long started = System.nanoTime();
         try (ReplicationMesh mesh = ReplicationMesh.start(root, names, env)) {
+            phase(started, "sites started");
             mesh.wire(FULL ? ReplicationMesh.Topology.FULL_MESH : ReplicationMesh.Topology.ONE_WAY,
                     FULL ? System.getProperty("strata.mesh.strataTarget", "kind=strata") : "");
             Site a = mesh.site("a");
@@ -119,6 +121,7 @@ class ReplicationConvergenceTest {
             // control it is A's first replica, the one the fault drops, and no later write covers it).
             history.addAll(new Batch(writers, 0, 1).join());
             mesh.awaitAll(WAIT);
+            phase(started, "wired, batch 0 replicated");
 
             // B and s3proxy stop; writes go on at the others and A's backlog for both grows.
             long outageStarted = System.nanoTime();
@@ -139,6 +142,7 @@ class ReplicationConvergenceTest {
             assertTrue(backlogB > 0 && backlogProxy > 0, "A had no backlog when killed: B " + backlogB + ", s3proxy " + backlogProxy);
             history.addAll(during.join());
             mesh.start(a);
+            phase(started, "A restarted");
             assertTrue(ReplicationMesh.backlog(a.server, b.target()) > 0, "A's backlog for B did not survive the kill");
             history.addAll(new Batch(whileBIsDown, 3, OPS).join());
             mesh.startProxy();
@@ -149,14 +153,21 @@ class ReplicationConvergenceTest {
                 return System.nanoTime() - outageStarted >= OUTAGE.toNanos();
             });
             mesh.start(b);
+            phase(started, "B restarted after its outage");
             history.addAll(new Batch(writers, 4, OPS).join());
 
             mesh.awaitAll(WAIT);
+            phase(started, "every edge caught up");
             printHistory(history);
             List<String> problems = check(mesh, history);
             assertEquals(List.of(), problems, problems.size() + " problem(s) after convergence (seed " + SEED + ")");
+            phase(started, "checked");
             assertCountersStayFlat(mesh);
         }
+    }
+
+    static void phase(long started, String what) {
+        System.out.println("mesh: " + what + " at " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
     }
 
     // ---- the clients -------------------------------------------------------------------------------------
