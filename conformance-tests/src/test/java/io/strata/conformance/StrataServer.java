@@ -33,7 +33,11 @@ public final class StrataServer implements AutoCloseable {
     public static final String SECRET_KEY = "conformance/Secret+Key/0123456789abcdefghij";
     public static final String REGION = "us-east-1";
 
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A bound for a hung start, not a speed check: three gateways starting at once on two busy cores
+     * (ReplicationMesh) took over 30 s.
+     */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path jar;
     private final Path dataDir;
