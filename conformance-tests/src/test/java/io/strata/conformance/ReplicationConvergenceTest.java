@@ -111,6 +111,7 @@ class ReplicationConvergenceTest {
             phase(started, "sites started");
             mesh.wire(FULL ? ReplicationMesh.Topology.FULL_MESH : ReplicationMesh.Topology.ONE_WAY,
                     FULL ? System.getProperty("strata.mesh.strataTarget", "kind=strata") : "");
+            phase(started, "wired");
             Site a = mesh.site("a");
             Site b = mesh.site("b");
             List<Site> writers = FULL ? mesh.sites() : List.of(a);
@@ -121,7 +122,7 @@ class ReplicationConvergenceTest {
             // control it is A's first replica, the one the fault drops, and no later write covers it).
             history.addAll(new Batch(writers, 0, 1).join());
             mesh.awaitAll(WAIT);
-            phase(started, "wired, batch 0 replicated");
+            phase(started, "batch 0 replicated");
 
             // B and s3proxy stop; writes go on at the others and A's backlog for both grows.
             long outageStarted = System.nanoTime();

@@ -263,7 +263,10 @@ final class ReplicationMesh implements AutoCloseable {
     /** {@link #awaitReplicated} on every edge, twice: a replica applied late in the first round may itself change what a site holds. */
     void awaitAll(Duration limit) throws Exception {
         for (int round = 0; round < 2; round++) {
+            long started = System.nanoTime();
             for (Edge e : edges) awaitReplicated(e, limit);
+            System.out.println("mesh: round " + (round + 1) + " of waits on " + edges.size() + " edges took "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         }
     }
 
