@@ -170,19 +170,31 @@ final class ReplicationMesh implements AutoCloseable {
      */
     void wire(Topology topology, String strataTargetSetting) throws Exception {
         proxy.createBucket(PROXY_BUCKET);
-        for (Site s : sites) {
+        List<Site> senders = topology == Topology.ONE_WAY ? List.of(sites.getFirst()) : sites;
+        for (Site from : senders) {
+            for (Site to : sites) if (to != from) edges.add(new Edge(from, to.target()));
+            if (from == sites.getFirst()) edges.add(new Edge(from, PROXY_TARGET));
+        }
+        // Each site's calls in parallel with the others': on a busy machine a cold gateway answers its first
+        // requests slowly, and the sites' buckets must all exist before any rule points at them.
+        onEachSite(sites, s -> {
             try (S3Client s3 = s.client()) {
                 s3.createBucket(b -> b.bucket(s.bucket));
                 s3.putBucketVersioning(b -> b.bucket(s.bucket)
                         .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
             }
-        }
-        for (Site from : sites) {
-            boolean first = from == sites.getFirst();
-            if (topology == Topology.ONE_WAY && !first) continue;
+        });
+        onEachSite(senders, from -> {
             List<String> destinations = new ArrayList<>();
-            for (Site to : sites) {
-                if (to == from) continue;
+            for (Edge e : edges) {
+                if (e.from() != from) continue;
+                if (e.target().equals(PROXY_TARGET)) {
+                    addTarget(from, PROXY_TARGET, Map.of("endpoint", proxy.endpoint(), "bucket", PROXY_BUCKET,
+                            "access-key", PROXY_KEY, "secret-key", PROXY_SECRET, "path-style", "true"));
+                    destinations.add(PROXY_BUCKET);
+                    continue;
+                }
+                Site to = sites.stream().filter(s -> s.target().equals(e.target())).findFirst().orElseThrow();
                 Map<String, String> settings = new LinkedHashMap<>();
                 settings.put("endpoint", to.server.endpoint().toString());
                 settings.put("bucket", to.bucket);
@@ -195,19 +207,11 @@ final class ReplicationMesh implements AutoCloseable {
                 }
                 addTarget(from, to.target(), settings);
                 destinations.add(to.bucket);
-                edges.add(new Edge(from, to.target()));
-            }
-            if (first) {
-                addTarget(from, PROXY_TARGET, Map.of("endpoint", proxy.endpoint(), "bucket", PROXY_BUCKET,
-                        "access-key", PROXY_KEY, "secret-key", PROXY_SECRET, "path-style", "true"));
-                destinations.add(PROXY_BUCKET);
-                edges.add(new Edge(from, PROXY_TARGET));
             }
             List<ReplicationRule> rules = new ArrayList<>();
             for (int i = 0; i < destinations.size(); i++) {
                 String bucket = destinations.get(i);
-                int priority = i + 1;
-                rules.add(ReplicationRule.builder().id("to-" + bucket).priority(priority)
+                rules.add(ReplicationRule.builder().id("to-" + bucket).priority(i + 1)
                         .status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
                         .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.ENABLED))
                         .destination(d -> d.bucket("arn:aws:s3:::" + bucket)).build());
@@ -216,6 +220,33 @@ final class ReplicationMesh implements AutoCloseable {
                 s3.putBucketReplication(b -> b.bucket(from.bucket).replicationConfiguration(c -> c
                         .role("arn:aws:iam::123456789012:role/replication").rules(rules)));
             }
+        });
+    }
+
+    interface SiteWork {
+        void run(Site s) throws Exception;
+    }
+
+    /** Runs {@code work} for every site at once and waits (bounded) for all; the first failure is thrown. */
+    private static void onEachSite(List<Site> of, SiteWork work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(of.size());
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (Site s : of) running.add(pool.submit(() -> {
+                work.run(s);
+                return null;
+            }));
+            for (Future<?> f : running) {
+                try {
+                    f.get(2, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof Exception cause) throw cause;
+                    if (e.getCause() instanceof Error error) throw error;
+                    throw e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
