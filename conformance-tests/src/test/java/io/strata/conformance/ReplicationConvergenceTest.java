@@ -60,7 +60,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *       is a Strata site in the full mesh ("" for none);</li>
  *   <li>{@code strata.mesh.ops}: operations per writing site per batch (default 12, 4 batches);</li>
  *   <li>{@code strata.mesh.waitTimeout} (default 90s) per edge, {@code strata.mesh.quiet} (default 3s) the
- *       window the counters must stay flat, {@code strata.mesh.waitCli} see {@link ReplicationMesh#awaitReplicated};</li>
+ *       window the counters must stay flat, {@code strata.mesh.wait} (api, cli or status) see {@link ReplicationMesh#awaitReplicated};</li>
  *   <li>{@code strata.mesh.proxyHoldsReplicas} (default true): whether s3proxy must also hold keys whose
  *       current version at A is a replica from another site;</li>
  *   <li>{@code strata.mesh.negativeControl=true} starts A with {@code STRATA_TEST_FAULT=replication-drop-one}

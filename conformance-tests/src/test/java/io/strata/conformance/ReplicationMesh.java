@@ -262,22 +262,59 @@ final class ReplicationMesh implements AutoCloseable {
 
     /**
      * Waits until every change committed at {@code edge.from} before this call has been applied at the
-     * target, and fails naming the edge after {@code limit}.
-     *
-     * <p>With {@code -Dstrata.mesh.waitCli=true} this is {@code strata replicate wait BUCKET --target T
-     * --timeout D}. Otherwise it reads the same facts from the admin API and the metrics: the change log's
-     * head at the call (every change before the call has a sequence up to it), then until the target's cursor
-     * has passed that head (intake queued everything up to it), no operation is queued for the target
-     * (everything queued was applied) and none is FAILED.
+     * target, and fails naming the edge after {@code limit}. {@code -Dstrata.mesh.wait} says how:
+     * <ul>
+     *   <li>{@code api} (default): {@code POST /_strata/admin/replication/wait}, the call {@code strata replicate
+     *       wait} makes, again with the head of its first answer until it says done; a gateway without that
+     *       route (404 "No admin operation") is waited on as with {@code status};</li>
+     *   <li>{@code cli}: {@code strata replicate wait BUCKET --target T --timeout D} (a JVM per call: seconds each
+     *       on a busy machine);</li>
+     *   <li>{@code status}: the same facts from the status and the metrics: the change log's head at the call
+     *       (every change before the call has a sequence up to it), then until the target's cursor has passed
+     *       that head (intake queued everything up to it), no operation is queued for the target (everything
+     *       queued was applied) and none is FAILED.</li>
+     * </ul>
      */
     void awaitReplicated(Edge edge, Duration limit) throws Exception {
-        StrataServer server = edge.from.server;
-        if (Boolean.getBoolean("strata.mesh.waitCli")) {
-            var r = ReplicationTest.run(server, "replicate", "wait", edge.from.bucket, "--target", edge.target,
-                    "--timeout", limit.toSeconds() + "s");
-            assertEquals(0, r.getKey(), "strata replicate wait on " + edge + ": " + r.getValue());
-            return;
+        String how = System.getProperty("strata.mesh.wait", "api");
+        switch (how) {
+            case "cli" -> {
+                var r = ReplicationTest.run(edge.from.server, "replicate", "wait", edge.from.bucket, "--target", edge.target,
+                        "--timeout", limit.toSeconds() + "s");
+                assertEquals(0, r.getKey(), "strata replicate wait on " + edge + ": " + r.getValue());
+            }
+            case "api" -> {
+                if (!awaitWithApi(edge, limit)) awaitWithStatus(edge, limit);
+            }
+            case "status" -> awaitWithStatus(edge, limit);
+            default -> throw new IllegalArgumentException("strata.mesh.wait is api, cli or status, not " + how);
         }
+    }
+
+    /** {@code POST /replication/wait} until done; false when the gateway has no such route. */
+    private static boolean awaitWithApi(Edge edge, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String head = null;
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+            if (left <= 0) fail("timed out after " + limit.toSeconds() + " s waiting for " + edge + " to catch up with change "
+                    + head + "; output:\n" + edge.from.server.outputTail());
+            // The route waits at most 30 s per call, within RawRequest's 60 s answer bound.
+            RawRequest r = RawRequest.of("POST", "/_strata/admin/replication/wait").query("bucket", edge.from.bucket)
+                    .query("target", edge.target).query("timeout", Math.min(30, left) + "s");
+            if (head != null) r.query("head", head);
+            RawRequest.Response res = r.send(edge.from.server);
+            if (head == null && res.status() == 404 && res.text().contains("No admin operation at")) return false;
+            assertEquals(200, res.status(), "replication wait on " + edge + ": " + res.text());
+            String text = res.text();
+            if (head == null) head = SnapshotHarness.field(text, "head");
+            if (text.contains("\"done\":true")) return true;
+            if (!text.contains("\"failed\":[]")) fail("FAILED operations on " + edge + ": " + text);
+        }
+    }
+
+    private static void awaitWithStatus(Edge edge, Duration limit) {
+        StrataServer server = edge.from.server;
         long head = metric(server, "strata_changelog_head_sequence");
         assertTrue(head >= 0, "site " + edge.from + " has no change log head in its metrics");
         String cursor = "strata_changelog_cursor_lag{cursor=\"replication:" + edge.target + "\"}";
