@@ -304,23 +304,27 @@ class ReplicationConvergenceTest {
             for (Stored c : held.get("a")) {
                 if (!c.latest()) continue;
                 String from = origin.get(c.versionId());
-                if (!proxyHoldsReplicas && (c.status() == ReplicationStatus.REPLICA || from != null && !from.equals("a"))) continue;
+                boolean replica = c.status() == ReplicationStatus.REPLICA || from != null && !from.equals("a");
+                if (!proxyHoldsReplicas && replica) continue;
+                // Says why when A holds a replica there: a site that does not send replicas on cannot pass this.
+                String why = replica ? " (A's current is a replica from " + (from == null ? "another site" : from)
+                        + "; -Dstrata.mesh.proxyHoldsReplicas=false checks only A's own writes)" : "";
                 HeadObjectResponse there;
                 try {
                     there = proxy.headObject(h -> h.bucket(ReplicationMesh.PROXY_BUCKET).key(c.key()));
                 } catch (S3Exception e) {
                     if (e.statusCode() != 404) throw e;
-                    if (!c.marker()) problems.add(c.key() + ": missing at s3proxy");
+                    if (!c.marker()) problems.add(c.key() + ": missing at s3proxy" + why);
                     continue;
                 }
                 if (c.marker()) {
-                    problems.add(c.key() + ": deleted at A, present at s3proxy");
+                    problems.add(c.key() + ": deleted at A, present at s3proxy" + why);
                 } else if (!c.etag().equals(there.eTag())) {
-                    problems.add(c.key() + ": ETag at s3proxy " + there.eTag() + ", at A " + c.etag());
+                    problems.add(c.key() + ": ETag at s3proxy " + there.eTag() + ", at A " + c.etag() + why);
                 } else {
                     byte[] want = atA.getObjectAsBytes(g -> g.bucket(a.bucket).key(c.key()).versionId(c.versionId())).asByteArray();
                     byte[] got = proxy.getObjectAsBytes(g -> g.bucket(ReplicationMesh.PROXY_BUCKET).key(c.key())).asByteArray();
-                    if (!Arrays.equals(want, got)) problems.add(c.key() + ": bytes at s3proxy differ from A's current");
+                    if (!Arrays.equals(want, got)) problems.add(c.key() + ": bytes at s3proxy differ from A's current" + why);
                 }
             }
         }
