@@ -241,6 +241,36 @@ class ReplicationWorkerTest {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void everyTargetOfABucketReceivesEachVersionNotOnlyTheFirstToComplete() throws Exception {
+        try (StrataServer server = StrataServer.start(root.resolve("two-targets"), FAST, List.of());
+             S3Client s3 = S3Clients.pathStyle(server)) {
+            // Two destinations of one bucket, as S3's multi-destination replication: each version goes to both,
+            // whichever finishes first.
+            target.createBucket(b -> b.bucket("two-first"));
+            String bucket = setUp(server, s3, "two-src", "two-second");
+            admin(server, "POST", "/replication/targets", Map.of("name", "two-first"), """
+                    {"endpoint":"http://127.0.0.1:%d","bucket":"two-first","access-key":"%s","secret-key":"%s","path-style":"true"}
+                    """.formatted(proxyPort, PROXY_KEY, PROXY_SECRET));
+            s3.putBucketReplication(b -> b.bucket(bucket).replicationConfiguration(c -> c
+                    .role("arn:aws:iam::123456789012:role/replication")
+                    .rules(r -> r.id("second").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                                    .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.ENABLED))
+                                    .destination(d -> d.bucket("arn:aws:s3:::two-second")),
+                            r -> r.id("first").priority(2).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                                    .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.ENABLED))
+                                    .destination(d -> d.bucket("arn:aws:s3:::two-first")))));
+            List<String> keys = writeMix(s3, bucket);
+            waitFor("both targets done", () -> metrics(server).contains("strata_replication_pending{target=\"two-first\"} 0")
+                    && metrics(server).contains("strata_replication_pending{target=\"two-second\"} 0")
+                    && status(s3, bucket, "one") == ReplicationStatus.COMPLETED
+                    && status(s3, bucket, "multi") == ReplicationStatus.COMPLETED);
+            waitFor("the first target converged", () -> differences(s3, bucket, "two-first", keys).isEmpty());
+            waitFor("the second target converged", () -> differences(s3, bucket, "two-second", keys).isEmpty());
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aDroppedReplicaTurnsTheConvergenceCheckRed() throws Exception {
         Map<String, String> env = new LinkedHashMap<>(FAST);
         env.put("STRATA_TEST_FAULT", "replication-drop-one");

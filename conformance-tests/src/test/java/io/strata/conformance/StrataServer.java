@@ -33,7 +33,11 @@ public final class StrataServer implements AutoCloseable {
     public static final String SECRET_KEY = "conformance/Secret+Key/0123456789abcdefghij";
     public static final String REGION = "us-east-1";
 
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A bound for a hung start, not a speed check: three gateways starting at once on two busy cores
+     * (ReplicationMesh) took over 30 s.
+     */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path jar;
     private final Path dataDir;
@@ -219,6 +223,11 @@ public final class StrataServer implements AutoCloseable {
     /** Whether the process is still running (a crash in the middle of a test shows here). */
     public boolean isAlive() {
         return !isManaged() || process != null && process.isAlive();
+    }
+
+    /** The running process's id (for a test's log lines when it stops or kills it), -1 when none runs. */
+    public long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
     }
 
     public int port() {

@@ -366,15 +366,18 @@ public final class ReplicationWorker implements AutoCloseable {
                 Optional<ObjectVersion> found = sameVersion(e.bucket(), ref);
                 if (found.isEmpty()) return;   // gone or overwritten since: nothing to send, never FAILED
                 ObjectVersion v = found.get();
-                // Replicas are not sent on; a version already COMPLETED or FAILED was taken in before a crash.
-                if (v.attributes().replicationStatus() != ReplicationStatus.NONE
-                        && v.attributes().replicationStatus() != ReplicationStatus.PENDING) return;
+                // Replicas are not sent on. The status is the version's, not this target's: COMPLETED or
+                // FAILED may be another target's outcome (a bucket with two targets), so it never means this
+                // target has the version. Taking an entry in twice (a crash before the cursor moved) sends it
+                // twice, which a target takes as one more write of the same bytes.
+                if (v.attributes().replicationStatus() == ReplicationStatus.REPLICA) return;
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), v.tags());
                 if (rule.isEmpty()) return;
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_VERSION, e.bucket(), ref.key(), ref.versionId(),
                         ref.lastModified(), ref.etag(), e.committed(), rule.get().destination().storageClass(), e.sequence(),
                         v.size()));
-                setStatus(v, ReplicationStatus.PENDING);
+                // As S3 aggregates several destinations: PENDING while one still waits, FAILED kept once any failed.
+                if (v.attributes().replicationStatus() != ReplicationStatus.FAILED) setStatus(v, ReplicationStatus.PENDING);
             }
             case DELETE_MARKER_PUT -> {
                 // S3 does not replicate the delete markers lifecycle expiration makes.
@@ -533,7 +536,7 @@ public final class ReplicationWorker implements AutoCloseable {
                         .filter(v -> v.lastModified().equals(work.lastModified()) && v.etag().equals(work.etag()));
                 if (found.isEmpty()) return;   // deleted or overwritten since it was queued: nothing to send
                 ObjectVersion v = found.get();
-                if (v.attributes().replicationStatus() == ReplicationStatus.COMPLETED) return;   // read again after a crash
+                // No shortcut on COMPLETED: with several targets it may be another target's success.
                 if (dropOne) {
                     dropOne = false;
                     LOG.warn("STRATA_TEST_FAULT={}: {} not sent", DROP_ONE_FAULT, work.orderKey());
@@ -542,7 +545,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }
-                setStatus(v, ReplicationStatus.COMPLETED);
+                if (v.attributes().replicationStatus() != ReplicationStatus.FAILED) setStatus(v, ReplicationStatus.COMPLETED);
             }
             case PUT_DELETE_MARKER -> {
                 if (kind != ReplicationTarget.Kind.STRATA) {
