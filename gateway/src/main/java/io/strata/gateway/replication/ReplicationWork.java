@@ -48,9 +48,11 @@ record ReplicationWork(Op op, BucketName bucket, ObjectKey key, String versionId
      * The operations a target receives. Stored by ordinal: only append. PUT_TAGS: the version's current tag
      * set, for a target that keeps version ids (another Strata). RESYNC_CURRENT (queued by a resync): send the
      * key's version that is current when the operation is delivered, if it is a live version; the version
-     * fields name the one current when the resync compared it.
+     * fields name the one current when the resync compared it. SEND_CURRENT (a replica from another site
+     * taken in, for a generic S3 target): send the key's version current when the operation is delivered,
+     * a delete marker included.
      */
-    enum Op { PUT_VERSION, PUT_DELETE_MARKER, PUT_TAGS, RESYNC_CURRENT }
+    enum Op { PUT_VERSION, PUT_DELETE_MARKER, PUT_TAGS, RESYNC_CURRENT, SEND_CURRENT }
 
     /** One failed attempt: when, whether it will be retried (false: FAILED), and why. */
     record Attempt(Instant at, boolean retried, String error) {

@@ -366,13 +366,16 @@ public final class ReplicationWorker implements AutoCloseable {
                 Optional<ObjectVersion> found = sameVersion(e.bucket(), ref);
                 if (found.isEmpty()) return;   // gone or overwritten since: nothing to send, never FAILED
                 ObjectVersion v = found.get();
-                // Replicas are not sent on. The status is the version's, not this target's: COMPLETED or
-                // FAILED may be another target's outcome (a bucket with two targets), so it never means this
-                // target has the version. Taking an entry in twice (a crash before the cursor moved) sends it
-                // twice, which a target takes as one more write of the same bytes.
-                if (v.attributes().replicationStatus() == ReplicationStatus.REPLICA) return;
+                // Replicas are not sent on to a Strata (see sendCurrent). The status is the version's, not this
+                // target's: COMPLETED or FAILED may be another target's outcome (a bucket with two targets), so
+                // it never means this target has the version. Taking an entry in twice (a crash before the
+                // cursor moved) sends it twice, which a target takes as one more write of the same bytes.
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), v.tags());
                 if (rule.isEmpty()) return;
+                if (v.attributes().replicationStatus() == ReplicationStatus.REPLICA) {
+                    sendCurrent(target, e, ref, rule.get());
+                    return;
+                }
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_VERSION, e.bucket(), ref.key(), ref.versionId(),
                         ref.lastModified(), ref.etag(), e.committed(), rule.get().destination().storageClass(), e.sequence(),
                         v.size()));
@@ -382,12 +385,15 @@ public final class ReplicationWorker implements AutoCloseable {
             case DELETE_MARKER_PUT -> {
                 // S3 does not replicate the delete markers lifecycle expiration makes.
                 if (ChangeEntry.LIFECYCLE.equals(e.detail())) return;
-                // Nor markers that are themselves replicas: sending them on would loop between sites.
-                if (isReplica(e.bucket(), ref)) return;
                 // A marker has no tags: S3 refuses DeleteMarkerReplication in rules with tag filters, and a
                 // tag condition cannot hold for a marker.
                 Optional<ReplicationConfiguration.Rule> rule = rule(config, target, ref.key().value(), null);
                 if (rule.isEmpty() || !rule.get().deleteMarkerReplication().enabled()) return;
+                // Nor markers that are themselves replicas, to a Strata: sending them on would loop between sites.
+                if (isReplica(e.bucket(), ref)) {
+                    sendCurrent(target, e, ref, rule.get());
+                    return;
+                }
                 enqueue(target, new ReplicationWork(ReplicationWork.Op.PUT_DELETE_MARKER, e.bucket(), ref.key(),
                         ref.versionId(), ref.lastModified(), "", e.committed(), Optional.empty(), e.sequence(), 0));
             }
@@ -435,6 +441,21 @@ public final class ReplicationWorker implements AutoCloseable {
                 .filter(r -> tags == null ? r.filter().tags().isEmpty() && key.startsWith(r.filter().prefix())
                         : r.filter().matches(key, tags))
                 .max(Comparator.comparingInt(r -> r.priority().orElse(0)));
+    }
+
+    /**
+     * A replica taken in from another site. A Strata target gets nothing: its origin sends it there itself,
+     * and sending it on would loop. A generic S3 target is fed by this site alone, and keeps no version
+     * order of its own (the last write wins there), so it gets the key's version that is current when the
+     * operation is delivered: a replica that arrived late but is older than what this site holds (the
+     * conflict rule) re-sends the current one instead of overwriting it, and the target ends with this
+     * site's current version of every key, whoever wrote it.
+     */
+    private void sendCurrent(ReplicationTarget target, ChangeEntry e, ChangeEntry.VersionRef ref,
+                             ReplicationConfiguration.Rule rule) {
+        if (target.kind() == ReplicationTarget.Kind.STRATA) return;
+        enqueue(target, new ReplicationWork(ReplicationWork.Op.SEND_CURRENT, e.bucket(), ref.key(), ref.versionId(),
+                ref.lastModified(), ref.etag(), e.committed(), rule.destination().storageClass(), e.sequence(), ref.size()));
     }
 
     /** Whether the entry's version (a delete marker too) is a replica from another site, or is gone. */
@@ -503,7 +524,7 @@ public final class ReplicationWorker implements AutoCloseable {
             // Per-key FIFO: a key's later changes wait for its earlier one.
             if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
             try {
-                send(sender, target.kind(), work);
+                send(sender, target, work);
                 if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
                 completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
                 applied(target.name(), work);
@@ -529,7 +550,8 @@ public final class ReplicationWorker implements AutoCloseable {
         return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
     }
 
-    private void send(S3ReplicaSender sender, ReplicationTarget.Kind kind, ReplicationWork work) {
+    private void send(S3ReplicaSender sender, ReplicationTarget target, ReplicationWork work) {
+        ReplicationTarget.Kind kind = target.kind();
         switch (work.op()) {
             case PUT_VERSION -> {
                 Optional<ObjectVersion> found = namespace.version(work.bucket(), work.key(), work.versionId())
@@ -564,6 +586,19 @@ public final class ReplicationWorker implements AutoCloseable {
                         .filter(v -> v.lastModified().equals(work.lastModified()) && v.etag().equals(work.etag()));
                 if (found.isEmpty()) return;   // gone since: nothing to tag
                 sender.putTags(work.key().value(), work.versionId(), found.get().tags());
+            }
+            case SEND_CURRENT -> {
+                Optional<ObjectVersion> current = namespace.latest(work.bucket(), work.key());
+                if (current.isEmpty()) return;   // every version deleted since: nothing to send
+                ObjectVersion v = current.get();
+                if (!v.deleteMarker()) {
+                    sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
+                    return;
+                }
+                // A current marker goes as a marker only where the rule replicates markers.
+                Optional<ReplicationConfiguration.Rule> rule = configuration(work.bucket())
+                        .flatMap(c -> rule(c, target, work.key().value(), null));
+                if (rule.isPresent() && rule.get().deleteMarkerReplication().enabled()) sender.deleteMarker(work.key().value());
             }
             // The version current now, never the one the resync listed (see ReplicationResync). Its status is
             // left alone: a later change of the key still has its own operation queued, which must be sent.
