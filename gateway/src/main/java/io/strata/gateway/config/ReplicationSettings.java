@@ -11,11 +11,21 @@ import java.time.Duration;
  * @param maxBackoff the longest wait before a transient failure is retried ({@code replication.max-backoff},
  *                   {@code STRATA_REPLICATION_MAX_BACKOFF}; default {@link #DEFAULT_MAX_BACKOFF}); retries
  *                   start at 500 ms and double
+ * @param parallelism the most sends in flight to one target ({@code replication.parallelism},
+ *                    {@code STRATA_REPLICATION_PARALLELISM}; default {@value #DEFAULT_PARALLELISM}, 1 to
+ *                    {@value #MAX_PARALLELISM}); a key never has two at once
  */
-public record ReplicationSettings(Duration interval, Duration maxBackoff) {
+public record ReplicationSettings(Duration interval, Duration maxBackoff, int parallelism) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
-    public static final ReplicationSettings DEFAULT = new ReplicationSettings(DEFAULT_INTERVAL, DEFAULT_MAX_BACKOFF);
+    /**
+     * One send of a small object mostly waits for the target's round trip and fsync: eight in flight let
+     * 1 MiB objects keep up with a source's PUTs, and each holds one streaming request, not the object.
+     */
+    public static final int DEFAULT_PARALLELISM = 8;
+    public static final int MAX_PARALLELISM = 64;
+    public static final ReplicationSettings DEFAULT =
+            new ReplicationSettings(DEFAULT_INTERVAL, DEFAULT_MAX_BACKOFF, DEFAULT_PARALLELISM);
 
     public ReplicationSettings {
         if (interval.isNegative() || interval.isZero()) {
@@ -24,5 +34,14 @@ public record ReplicationSettings(Duration interval, Duration maxBackoff) {
         if (maxBackoff.isNegative() || maxBackoff.isZero()) {
             throw new StrataConfig.ConfigException("replication.max-backoff", "must be positive, got " + maxBackoff);
         }
+        if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+            throw new StrataConfig.ConfigException("replication.parallelism", "must be 1.." + MAX_PARALLELISM + ", got "
+                    + parallelism);
+        }
+    }
+
+    /** With the default parallelism. */
+    public ReplicationSettings(Duration interval, Duration maxBackoff) {
+        this(interval, maxBackoff, DEFAULT_PARALLELISM);
     }
 }

@@ -205,7 +205,9 @@ public record StrataConfig(String host, int port, String domain, String region, 
                 snapshots(l, yaml, file, dataDir), new ReplicationSettings(
                         l.duration("replication.interval", "STRATA_REPLICATION_INTERVAL", ReplicationSettings.DEFAULT_INTERVAL),
                         l.duration("replication.max-backoff", "STRATA_REPLICATION_MAX_BACKOFF",
-                                ReplicationSettings.DEFAULT_MAX_BACKOFF)));
+                                ReplicationSettings.DEFAULT_MAX_BACKOFF),
+                        l.integer("replication.parallelism", "STRATA_REPLICATION_PARALLELISM",
+                                ReplicationSettings.DEFAULT_PARALLELISM)));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

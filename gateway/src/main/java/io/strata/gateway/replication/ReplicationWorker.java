@@ -32,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -45,7 +48,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * enabled rules whose destination is this target (the highest priority wins, as in S3), queues the
  * operation in the namespace's work queue {@code replication.NAME}, sets the version's status PENDING,
  * and only then moves the cursor on: a crash in between reads the entries again, and every operation is
- * idempotent. Delivery takes the queue in order. A version that is gone or was overwritten (a {@code null}
+ * idempotent. Delivery takes the queue in id order, up to {@link ReplicationSettings#parallelism} sends
+ * in flight per target. A version that is gone or was overwritten (a {@code null}
  * version) is dropped, never FAILED. Success sets COMPLETED; a permanent refusal (403, NoSuchBucket, ...)
  * sets FAILED and keeps the operation in {@code replication-failed.NAME} with its reason, for
  * {@link #retryFailed}; a transient one (connection refused, timeout, 5xx, SlowDown, open circuit) leaves
@@ -62,7 +66,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * lookups, and a target that is down cannot slow it. The status therefore appears once the worker has
  * seen the entry (one {@link ReplicationSettings#interval} at most when idle) rather than in the PUT's own answer.
  *
- * <p>One daemon thread runs every target in turn; nothing a client request does waits for it. Thread-safe.
+ * <p>One daemon thread runs intake and starts the sends of every target in turn, on a pool of send
+ * threads; nothing a client request does waits for either. Thread-safe.
  * The creator closes it, which stops the thread and closes the senders.
  */
 public final class ReplicationWorker implements AutoCloseable {
@@ -73,8 +78,15 @@ public final class ReplicationWorker implements AutoCloseable {
     static final String FAILED_PREFIX = "replication-failed.";
     /** Log entries read per page. */
     static final int PAGE = 256;
-    /** Queue items looked at per pass. */
+    /** Queue items read per page. */
     static final int BATCH = 512;
+    /**
+     * Queue items read per pass and target at most: a pass starts again from the queue's first item, so
+     * a backlog of changes waiting for retries is not read whole every pass.
+     */
+    static final int SCAN_LIMIT = 100_000;
+    /** Keys held back in one pass at most (their names are kept in memory for the pass). */
+    static final int HELD_LIMIT = 10_000;
     /** Pending items counted at most for the metrics (counting more would read the whole backlog). */
     static final int COUNT_LIMIT = 100_000;
     /** The first retry of a transient failure; it doubles per attempt. */
@@ -118,10 +130,19 @@ public final class ReplicationWorker implements AutoCloseable {
     private final Map<String, S3ReplicaSender> senders = new ConcurrentHashMap<>();
     private final Map<String, ReplicationTarget> senderTargets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> completed = new ConcurrentHashMap<>();
+    private final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
+    /**
+     * Runs the sends. Unbounded itself; each target's {@link Delivery} permits bound what it is given to
+     * {@link ReplicationSettings#parallelism}. Platform threads: a send holds a blocking HTTP client call and
+     * RocksDB (JNI) reads, which would pin a virtual thread's carrier.
+     */
+    private final ExecutorService sends;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
     private Instant statusTaken;
+    /** Guarded by {@link #lock}: a wake-up asked for while a pass ran, so the loop does not wait the interval. */
+    private boolean wakeAsked;
     private volatile boolean dropOne;
     private volatile boolean closed;
     private Thread thread;
@@ -133,6 +154,9 @@ public final class ReplicationWorker implements AutoCloseable {
         this.targets = targets;
         this.clock = clock;
         this.settings = settings;
+        AtomicLong threadNumber = new AtomicLong();
+        this.sends = Executors.newCachedThreadPool(r -> Thread.ofPlatform().daemon()
+                .name("replication-send-" + threadNumber.incrementAndGet()).unstarted(r));
         this.dropOne = DROP_ONE_FAULT.equals(System.getenv("STRATA_TEST_FAULT"));
         if (dropOne) LOG.warn("STRATA_TEST_FAULT={}: the first replica is not sent but reported COMPLETED", DROP_ONE_FAULT);
     }
@@ -158,7 +182,8 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             lock.lock();
             try {
-                if (!closed) wake.await(settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+                if (!closed && !wakeAsked) wake.await(settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeAsked = false;
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -332,42 +357,101 @@ public final class ReplicationWorker implements AutoCloseable {
 
     // ------------------------------------------------------------------ delivery
 
+    /**
+     * Starts the sends of what is due, in log order. The queue is read in id order from its first item
+     * ({@link Namespace#workAfter}), whatever the due times, so a key's operation waiting for a retry is seen
+     * before its later ones, at any backlog: a page chosen by due time could hold a key's later change and
+     * not the earlier one that was retried, and send them out of order. Sends run on {@link #sends}, at most
+     * {@link ReplicationSettings#parallelism} per target and never two of one key; a key whose operation is
+     * in flight, waits for a retry or just failed holds its later ones back, and other keys go on. Each
+     * finished send wakes the worker for the next pass.
+     */
     private void deliver(ReplicationTarget target) {
         S3ReplicaSender sender = sender(target);
+        Delivery delivery = deliveries.computeIfAbsent(target.name(), n -> new Delivery(settings.parallelism()));
+        delivery.startPass();
         String kind = QUEUE_PREFIX + target.name();
-        List<WorkItem> items = new ArrayList<>(namespace.work(kind, BATCH));
-        items.sort(Comparator.comparingLong(WorkItem::id));   // log order, whatever their due times
         KeyOrder order = new KeyOrder(clock.instant());
-        for (WorkItem item : items) {
-            if (closed) return;
-            ReplicationWork work;
-            try {
-                work = ReplicationWork.decode(item.payload());
-            } catch (IllegalArgumentException e) {
-                LOG.error("replication target {}: dropping unreadable work item {}: {}", target.name(), item.id(), e.getMessage());
-                namespace.removeWork(item.id());
-                continue;
-            }
-            // Per-key FIFO: a key's later changes wait for its earlier one.
-            if (!order.mayAttempt(work.orderKey(), item.notBefore())) continue;
-            try {
-                send(sender, work);
-                namespace.removeWork(item.id());
-                completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
-            } catch (ReplicationException e) {
-                if (e.reason() == ReplicationException.Reason.PERMANENT) {
-                    fail(target, item, work, e.getMessage());
-                } else {
-                    order.hold(work.orderKey());
-                    Duration backoff = backoff(item.attempts());
-                    namespace.retryWork(item, clock.instant().plus(backoff), e.getMessage());
-                    LOG.debug("replication target {}: {} retried in {}: {}", target.name(), work.orderKey(), backoff,
+        long after = 0;
+        int read = 0;
+        List<WorkItem> page;
+        while (read < SCAN_LIMIT && !(page = namespace.workAfter(kind, after, BATCH)).isEmpty()) {
+            for (WorkItem item : page) {
+                if (closed) return;
+                after = item.id();
+                read++;
+                ReplicationWork work;
+                try {
+                    work = ReplicationWork.decode(item.payload());
+                } catch (IllegalArgumentException e) {
+                    LOG.error("replication target {}: dropping unreadable work item {}: {}", target.name(), item.id(),
                             e.getMessage());
-                    // An open circuit refuses every call: the rest waits for it to half-open.
-                    if (sender.state() == S3ReplicaSender.State.OPEN) return;
+                    namespace.removeWork(item.id());
+                    continue;
+                }
+                String key = work.orderKey();
+                // Per-key FIFO: a key's later changes wait for its earlier one, in flight or due later.
+                if (delivery.busy(item.id(), key)) {
+                    order.hold(key);
+                    continue;
+                }
+                if (!order.mayAttempt(key, item.notBefore())) continue;
+                // An open circuit refuses every call: the rest waits for it to half-open.
+                if (sender.state() == S3ReplicaSender.State.OPEN) return;
+                // Every slot busy: a finished send wakes the worker, which takes it up from here.
+                if (!delivery.begin(item.id(), key)) return;
+                order.hold(key);
+                try {
+                    sends.execute(() -> attempt(target, sender, delivery, item, work));
+                } catch (RejectedExecutionException e) {
+                    delivery.finish(item.id(), key);   // closing: the item stays queued for the next start
+                    return;
                 }
             }
+            // Keys held back are remembered for the pass only; past a bound, the rest waits for the next one.
+            if (order.held() >= HELD_LIMIT) return;
         }
+    }
+
+    /** One send on a {@link #sends} thread: its outcome is written as the one-thread delivery wrote it. */
+    private void attempt(ReplicationTarget target, S3ReplicaSender sender, Delivery delivery, WorkItem item,
+                         ReplicationWork work) {
+        try {
+            send(sender, work);
+            namespace.removeWork(item.id());
+            completed.computeIfAbsent(target.name(), n -> new AtomicLong()).incrementAndGet();
+        } catch (ReplicationException e) {
+            if (e.reason() == ReplicationException.Reason.PERMANENT) {
+                fail(target, item, work, e.getMessage());
+            } else {
+                Duration backoff = backoff(item.attempts());
+                namespace.retryWork(item, clock.instant().plus(backoff), e.getMessage());
+                LOG.debug("replication target {}: {} retried in {}: {}", target.name(), work.orderKey(), backoff,
+                        e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            // The item stays queued as it was and is taken again by a later pass; closing ends calls quietly.
+            if (!closed) {
+                LOG.error("replication target {}: sending {} version {} failed: {}", target.name(), work.orderKey(),
+                        work.versionId(), e.toString());
+            }
+        } finally {
+            delivery.finish(item.id(), work.orderKey());
+            wakeUp();
+        }
+    }
+
+    /**
+     * Test hook: waits until no send is in flight, at most {@code timeout}.
+     *
+     * @return whether every send finished
+     */
+    boolean awaitSends(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Delivery d : deliveries.values()) {
+            if (!d.awaitIdle(deadline)) return false;
+        }
+        return true;
     }
 
     private Duration backoff(int attempts) {
@@ -511,6 +595,7 @@ public final class ReplicationWorker implements AutoCloseable {
     public void wakeUp() {
         lock.lock();
         try {
+            wakeAsked = true;
             wake.signalAll();
         } finally {
             lock.unlock();
@@ -528,12 +613,13 @@ public final class ReplicationWorker implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (t != null) {
-            try {
-                t.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            if (t != null) t.join(Duration.ofSeconds(30));
+            // Sends under way finish (or fail on the closing namespace, their items staying queued) first.
+            sends.shutdown();
+            if (!sends.awaitTermination(30, TimeUnit.SECONDS)) LOG.warn("replication sends still running at close");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         senders.values().forEach(S3ReplicaSender::close);
         senders.clear();
