@@ -535,6 +535,7 @@ final class Store {
                 if (firstChange != 0) changeLog.finished(firstChange);
             }
             if (firstChange != 0 && changeLog.appended(changes.size(), changeBytes)) scheduleTrim();
+            if (firstChange != 0) changeLog.notifyAppended();
         }
 
         @Override

@@ -64,7 +64,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>PENDING is set at intake,</b> not in the PUT's commit batch: the PUT path stays free of rule
  * lookups, and a target that is down cannot slow it. The status therefore appears once the worker has
- * seen the entry (one {@link ReplicationSettings#interval} at most when idle) rather than in the PUT's own answer.
+ * seen the entry (each commit that logs a change wakes it; {@link ReplicationSettings#interval} bounds the
+ * wait otherwise) rather than in the PUT's own answer.
  *
  * <p>One daemon thread runs intake and starts the sends of every target in turn, on a pool of send
  * threads; nothing a client request does waits for either. Thread-safe.
@@ -161,11 +162,15 @@ public final class ReplicationWorker implements AutoCloseable {
         if (dropOne) LOG.warn("STRATA_TEST_FAULT={}: the first replica is not sent but reported COMPLETED", DROP_ONE_FAULT);
     }
 
-    /** Starts the worker's thread. */
+    /** Starts the worker's thread, woken by every commit that logs a change. */
     public void start() {
         lock.lock();
         try {
             if (thread != null) return;
+            // A new version is taken in and sent at once rather than at the next interval: the interval
+            // dominated a single PUT's lag (a median of about 0.5 s, measured with benchmarks/replication.sh).
+            // Commits during a pass ask for one more pass, not one each.
+            namespace.changeFeed().onAppend(this::wakeUp);
             thread = Thread.ofPlatform().daemon().name("replication-worker").start(this::loop);
         } finally {
             lock.unlock();
