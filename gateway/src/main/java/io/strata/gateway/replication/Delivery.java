@@ -7,23 +7,29 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One target's sends in flight, kept across delivery passes: at most {@code parallelism} at once and never
+ * One target's sends in flight, kept across delivery passes: at most {@code parallelism} at once, never
  * two of one key, so a key's operations still reach the target in log order while other keys' go in
- * parallel. An item that finished since the current pass began counts as busy too: the pass may have read
+ * parallel, and at most {@code maxBytes} of objects at once unless a single one is larger (it then goes
+ * alone): concurrent sends share the link and the CPU, and four 256 MiB PUTs at once each got a quarter,
+ * too little to finish within the sender's per-attempt timeout, so they were retried forever. An item that finished since the current pass began counts as busy too: the pass may have read
  * it before it was removed or retried, and must neither send it again nor let the key's next one pass it.
  * Thread-safe.
  */
 final class Delivery {
     private final int parallelism;
+    private final long maxBytes;
+    private long bytesInFlight;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    private final Set<Long> inFlight = new HashSet<>();
+    private final java.util.Map<Long, Long> inFlight = new java.util.HashMap<>();
     private final Set<String> keys = new HashSet<>();
     private final Set<Long> finished = new HashSet<>();
 
-    Delivery(int parallelism) {
+    Delivery(int parallelism, long maxBytes) {
         if (parallelism < 1) throw new IllegalArgumentException("parallelism < 1: " + parallelism);
+        if (maxBytes < 1) throw new IllegalArgumentException("maxBytes < 1: " + maxBytes);
         this.parallelism = parallelism;
+        this.maxBytes = maxBytes;
     }
 
     /** A pass begins: what finished before it is gone from (or retried in) the queue it now reads. */
@@ -40,18 +46,24 @@ final class Delivery {
     boolean busy(long id, String key) {
         lock.lock();
         try {
-            return inFlight.contains(id) || finished.contains(id) || keys.contains(key);
+            return inFlight.containsKey(id) || finished.contains(id) || keys.contains(key);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Takes a slot for item {@code id} of {@code key}. @return false, taking nothing, if every slot is busy */
-    boolean begin(long id, String key) {
+    /**
+     * Takes a slot for item {@code id} of {@code key}, an object of {@code bytes}.
+     *
+     * @return false, taking nothing, if every slot is busy or the object does not fit beside those in flight
+     */
+    boolean begin(long id, String key, long bytes) {
         lock.lock();
         try {
             if (inFlight.size() >= parallelism || keys.contains(key)) return false;
-            inFlight.add(id);
+            if (!inFlight.isEmpty() && bytesInFlight + bytes > maxBytes) return false;
+            inFlight.put(id, bytes);
+            bytesInFlight += bytes;
             keys.add(key);
             return true;
         } finally {
@@ -63,7 +75,11 @@ final class Delivery {
     void finish(long id, String key) {
         lock.lock();
         try {
-            if (inFlight.remove(id)) keys.remove(key);
+            Long bytes = inFlight.remove(id);
+            if (bytes != null) {
+                keys.remove(key);
+                bytesInFlight -= bytes;
+            }
             finished.add(id);
             idle.signalAll();
         } finally {

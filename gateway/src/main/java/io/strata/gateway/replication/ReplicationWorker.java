@@ -86,6 +86,8 @@ public final class ReplicationWorker implements AutoCloseable {
      * a backlog of changes waiting for retries is not read whole every pass.
      */
     static final int SCAN_LIMIT = 100_000;
+    /** Bytes of objects being sent to one target at once, unless a single larger one goes alone ({@link Delivery}). */
+    static final long MAX_BYTES_IN_FLIGHT = 64L << 20;
     /** Keys held back in one pass at most (their names are kept in memory for the pass). */
     static final int HELD_LIMIT = 10_000;
     /** Pending items counted at most for the metrics (counting more would read the whole backlog). */
@@ -373,7 +375,8 @@ public final class ReplicationWorker implements AutoCloseable {
      */
     private void deliver(ReplicationTarget target) {
         S3ReplicaSender sender = sender(target);
-        Delivery delivery = deliveries.computeIfAbsent(target.name(), n -> new Delivery(settings.parallelism()));
+        Delivery delivery = deliveries.computeIfAbsent(target.name(), n -> new Delivery(settings.parallelism(),
+                MAX_BYTES_IN_FLIGHT));
         delivery.startPass();
         String kind = QUEUE_PREFIX + target.name();
         KeyOrder order = new KeyOrder(clock.instant());
@@ -403,8 +406,9 @@ public final class ReplicationWorker implements AutoCloseable {
                 if (!order.mayAttempt(key, item.notBefore())) continue;
                 // An open circuit refuses every call: the rest waits for it to half-open.
                 if (sender.state() == S3ReplicaSender.State.OPEN) return;
-                // Every slot busy: a finished send wakes the worker, which takes it up from here.
-                if (!delivery.begin(item.id(), key)) return;
+                // Every slot busy, or too many bytes on their way for this object: a finished send wakes the
+                // worker, which takes it up from here (later keys wait too, so a large object is not starved).
+                if (!delivery.begin(item.id(), key, size(work))) return;
                 order.hold(key);
                 try {
                     sends.execute(() -> attempt(target, sender, delivery, item, work));
@@ -416,6 +420,12 @@ public final class ReplicationWorker implements AutoCloseable {
             // Keys held back are remembered for the pass only; past a bound, the rest waits for the next one.
             if (order.held() >= HELD_LIMIT) return;
         }
+    }
+
+    /** The bytes a send of {@code work} carries: its version's size (0 for a marker, or a version gone since). */
+    private long size(ReplicationWork work) {
+        if (work.op() != ReplicationWork.Op.PUT_VERSION) return 0;
+        return namespace.version(work.bucket(), work.key(), work.versionId()).map(ObjectVersion::size).orElse(0L);
     }
 
     /** One send on a {@link #sends} thread: its outcome is written as the one-thread delivery wrote it. */
