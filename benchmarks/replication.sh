@@ -11,9 +11,11 @@
 #   lag      single small PUTs on the idle pair, one at a time: time from the PUT's answer until a
 #            HEAD at the target finds the replica (5 ms between HEADs), median and p90;
 #   onoff    source PUT throughput into a bucket with replication (each round waits until the
-#            replicas are all there) and into one without, alternating rounds;
-#   backlog  the target stopped, BACKLOG small PUTs queued: the source's live heap after a full GC
-#            (jcmd GC.run, GC.heap_info) before and with the backlog, and its largest classes.
+#            replicas are all there) and into one without, alternating rounds, with the CPU time
+#            the source and the target spent per object (from /proc);
+#   backlog  the target stopped, BACKLOG small PUTs queued: the source's live heap (jcmd
+#            GC.class_histogram: a full GC, then reachable objects only) before and with the
+#            backlog, and its largest classes.
 #
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package -pl gateway,benchmarks -am
 #   benchmarks/replication.sh [--target strata|s3proxy] [STEP...]     # steps: keepup large lag onoff backlog (all)
@@ -128,11 +130,11 @@ bench() { # bench COMMAND ARGS...: the S3 side (AWS SDK v2), bounded in time
 }
 A="http://127.0.0.1:$port_a"; B="http://127.0.0.1:$port_b"
 
-# heap NAME PID: the live heap after a full GC (G1 counts garbage promoted to old as used until one).
+# heap PID: the live heap in MiB, from GC.class_histogram (a full GC, then only reachable objects
+# counted). GC.heap_info after GC.run also counts what was allocated since, e.g. the worker's status
+# refresh, which reads the queue (up to 100,000 items) once a second.
 heap() {
-    "${java%java}jcmd" "$2" GC.run >/dev/null 2>&1 || true
-    "${java%java}jcmd" "$2" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++)
-        if ($i == "used") { v = $(i + 1); sub("K.*", "", v); printf "%.1f", v / 1024; exit } }'
+    "${java%java}jcmd" "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf "%.1f", $3 / 1048576 }'
 }
 
 source_env=()
@@ -218,11 +220,15 @@ for step in "${steps[@]}"; do
         bench bucket --endpoint "$A" --bucket off --versioning
         off=(); on=()
         for round in $(seq 1 "$onoff_rounds"); do
+            ca=$(cpu "$pid_a"); cb=$(cpu "$pid_b")
             r=$(bench put --source "$A" --bucket off --prefix "r$round/" --size 1MiB --count "$onoff_count" --threads "$writers" | tail -1)
-            echo "off, round $round: $r"; off+=("$(echo "$r" | sed -n 's/.* \([0-9.]*\) objects\/s.*/\1/p')")
+            echo "off, round $round: $r; CPU per object: source $(per_object "$ca" "$(cpu "$pid_a")" "$onoff_count") ms, target $(per_object "$cb" "$(cpu "$pid_b")" "$onoff_count") ms"
+            off+=("$(echo "$r" | sed -n 's/.* \([0-9.]*\) objects\/s.*/\1/p')")
+            ca=$(cpu "$pid_a"); cb=$(cpu "$pid_b")
             r=$(bench keepup --source "$A" --target "$B" --bucket src --dest dest --prefix "on$round/" --size 1MiB \
                 --count "$onoff_count" --threads "$writers")
             echo "$r" | sed "s/^/on, round $round: /"
+            echo "on, round $round: CPU per object (PUT and replication): source $(per_object "$ca" "$(cpu "$pid_a")" "$onoff_count") ms, target $(per_object "$cb" "$(cpu "$pid_b")" "$onoff_count") ms"
             on+=("$(echo "$r" | sed -n 's/^source PUT.* \([0-9.]*\) objects\/s.*/\1/p')")
         done
         echo "PUT objects/s with replication off: ${off[*]}; on: ${on[*]}; on / off: $(echo "${off[*]} | ${on[*]}" | awk -F'|' '{
@@ -231,7 +237,7 @@ for step in "${steps[@]}"; do
         ;;
     backlog)
         echo "== backlog: target stopped, $backlog x 1KiB PUTs queued at the source"
-        idle=$(heap source "$pid_a")
+        idle=$(heap "$pid_a")
         kill "$pid_b"; wait "$pid_b" 2>/dev/null || true
         t0=$(now)
         bench put --source "$A" --bucket src --prefix backlog/ --size 1KiB --count "$backlog" --threads 8
@@ -242,9 +248,9 @@ for step in "${steps[@]}"; do
             sleep 1
         done
         t1=$(now)
-        with=$(heap source "$pid_a")
+        with=$(heap "$pid_a")
         echo "pending at t1 (counted up to 100000): $pending, $(awk -v a="$t0" -v c="$t1" 'BEGIN { printf "%.0f", c - a }') s to queue"
-        echo "source live heap after a full GC: idle $idle MiB, with the backlog $with MiB; RSS $(awk '/VmRSS/ { printf "%.0f MiB", $2 / 1024 }' /proc/$pid_a/status)"
+        echo "source live heap (class histogram after a full GC): idle $idle MiB, with the backlog $with MiB; RSS $(awk '/VmRSS/ { printf "%.0f MiB", $2 / 1024 }' /proc/$pid_a/status)"
         "${java%java}jcmd" "$pid_a" GC.class_histogram 2>/dev/null | sed -n '1,8p'
         cli replicate status src | head -3
         ;;
