@@ -27,7 +27,7 @@
 # (the source's replication.parallelism, default the gateway's), STRATA_BENCH_INTERVAL (the source's
 # replication.interval), STRATA_BENCH_STEP_TIMEOUT (1800 s per step), STRATA_BENCH_KEEP=1 keeps the
 # temporary directory. JAVA_HOME selects the JDK; STRATA_BENCH_JAVA_OPTS adds JVM options to the gateways.
-# s3proxy runs from the conformance tests' classpath (resolved offline by mvn).
+# s3proxy (filesystem provider) runs from the tiering tests' classpath, resolved offline by mvn.
 set -euo pipefail
 root=${STRATA_BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -98,9 +98,14 @@ gateway() {
 s3proxy_cp=""
 start_s3proxy() {
     if [ -z "$s3proxy_cp" ]; then
-        (cd "$root" && timeout 300 mvn -o -q -B dependency:build-classpath -pl conformance-tests -Dmdep.includeScope=test \
-            -Dmdep.outputFile="$work/s3proxy.classpath" >/dev/null)
+        # The tiering tests' classpath holds s3proxy and its providers; reactor modules resolve only
+        # within a build that compiles them (a no-op when compiled), and the last module's file wins.
+        (cd "$root" && timeout 300 mvn -o -q -B compile dependency:build-classpath -pl tiering -am -Dmdep.includeScope=test \
+            -Dmdep.outputFile="$work/s3proxy.classpath" >"$work/s3proxy-classpath.log" 2>&1) \
+            || { echo "replication.sh: no s3proxy classpath; see $work/s3proxy-classpath.log" >&2; exit 1; }
         s3proxy_cp=$(cat "$work/s3proxy.classpath")
+        # Without a configuration logback logs at DEBUG, a line per socket event: that would be measured too.
+        printf '<configuration><root level="WARN"/></configuration>\n' >"$work/s3proxy-logback.xml"
         mkdir -p "$work/s3proxy-data"
         cat >"$work/s3proxy.properties" <<EOF
 s3proxy.endpoint=http://127.0.0.1:$port_b
@@ -111,7 +116,7 @@ jclouds.provider=filesystem
 jclouds.filesystem.basedir=$work/s3proxy-data
 EOF
     fi
-    "$java" -Xmx512m -cp "$s3proxy_cp" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" >"$work/target.log" 2>&1 &
+    "$java" -Xmx512m -Dlogback.configurationFile="$work/s3proxy-logback.xml" -cp "$s3proxy_cp" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" >"$work/target.log" 2>&1 &
     started_pid=$!
     pids+=("$started_pid")
     wait_port "$port_b" "$started_pid" target
