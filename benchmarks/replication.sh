@@ -7,7 +7,8 @@
 #   large    LARGE_COUNT x LARGE_SIZE: replication MiB/s (the versions are FAILED first because the
 #            destination bucket is missing, then it is created and `strata replicate retry --failed`
 #            sends them all; timed from that command to the last replica listed) against
-#            `strata tier move` MiB/s of the same objects to the same target (timed likewise);
+#            `strata tier move` MiB/s of the same objects to the same target (timed likewise); needs a
+#            target that refuses a PUT into a missing bucket with NoSuchBucket (Strata does);
 #   lag      single small PUTs on the idle pair, one at a time: time from the PUT's answer until a
 #            HEAD at the target finds the replica (5 ms between HEADs), median and p90;
 #   onoff    source PUT throughput into a bucket with replication (each round waits until the
@@ -176,12 +177,16 @@ for step in "${steps[@]}"; do
         bench put --source "$A" --bucket bigsrc --prefix big/ --size "$large_size" --count "$large_count" --threads 1
         # The destination bucket does not exist yet: every version is FAILED (NoSuchBucket), then all are sent at once.
         failed=0
-        for _ in $(seq 1 600); do
+        for _ in $(seq 1 120); do
             failed=$(cli replicate status bigsrc | grep -c '^  FAILED bigsrc/' || true)
             [ "$failed" -ge "$large_count" ] && break
             sleep 0.5
         done
-        [ "$failed" -ge "$large_count" ] || { echo "replication.sh: only $failed of $large_count FAILED" >&2; exit 1; }
+        if [ "$failed" -lt "$large_count" ]; then
+            echo "replication.sh: only $failed of $large_count FAILED: this target does not refuse a missing bucket with" \
+                "NoSuchBucket (s3proxy's answer to a large PUT there is seen as transient), so large is measured with --target strata" >&2
+            exit 1
+        fi
         if [ "$target_kind" = strata ]; then
             bench bucket --endpoint "$B" --bucket bigdest --versioning
         else
