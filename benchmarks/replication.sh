@@ -136,6 +136,14 @@ bench() { # bench COMMAND ARGS...: the S3 side (AWS SDK v2), bounded in time
 }
 A="http://127.0.0.1:$port_a"; B="http://127.0.0.1:$port_b"
 
+# cpu PID: the process's CPU time so far, in ms (user + system, from /proc).
+cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+per_object() { # per_object BEFORE AFTER COUNT: CPU ms per object
+    awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (b - a) / n }'
+}
+
 # heap PID: the live heap in MiB, from GC.class_histogram (a full GC, then only reachable objects
 # counted). GC.heap_info after GC.run also counts what was allocated since, e.g. the worker's status
 # refresh, which reads the queue (up to 100,000 items) once a second.
