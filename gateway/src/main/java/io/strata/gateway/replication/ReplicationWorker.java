@@ -144,6 +144,8 @@ public final class ReplicationWorker implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private volatile List<TargetStatus> lastStatus = List.of();
     private Instant statusTaken;
+    /** A send ended since the last status was taken. */
+    private volatile boolean sentSinceStatus;
     /** Guarded by {@link #lock}: a wake-up asked for while a pass ran, so the loop does not wait the interval. */
     private boolean wakeAsked;
     private volatile boolean dropOne;
@@ -212,9 +214,13 @@ public final class ReplicationWorker implements AutoCloseable {
             }
         }
         // Kept for the scrape, which must not read the queues on its own thread; at most once a second,
-        // as it reads every queued item (up to COUNT_LIMIT per target).
+        // as it reads every queued item (up to COUNT_LIMIT per target), and also once the sends finished
+        // since the last one have all ended, so a drained queue shows as drained (sends end after the pass
+        // that started them, and a scrape right after the last replica must not see it pending).
         Instant now = clock.instant();
-        if (statusTaken == null || !now.isBefore(statusTaken.plus(STATUS_EVERY))) {
+        boolean drained = sentSinceStatus && deliveries.values().stream().allMatch(d -> d.inFlight() == 0);
+        if (statusTaken == null || drained || !now.isBefore(statusTaken.plus(STATUS_EVERY))) {
+            sentSinceStatus = false;
             lastStatus = status(Optional.empty());
             statusTaken = now;
         }
@@ -452,6 +458,7 @@ public final class ReplicationWorker implements AutoCloseable {
             }
         } finally {
             delivery.finish(item.id(), work.orderKey());
+            sentSinceStatus = true;
             wakeUp();
         }
     }
