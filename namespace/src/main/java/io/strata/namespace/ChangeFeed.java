@@ -32,6 +32,15 @@ import java.util.Optional;
  */
 public interface ChangeFeed {
 
+    /**
+     * Calls {@code listener} after each commit that logged entries, on the committing thread, once they
+     * are written: a consumer can wake at once instead of polling. The entries are readable then, or
+     * as soon as an older commit still being written finishes (which calls the listeners too). The
+     * listener must return quickly and must not call the namespace (the committer may still hold its
+     * locks); what it throws is logged and ignored. Kept for the namespace's life.
+     */
+    void onAppend(Runnable listener);
+
     /** The newest sequence a reader can see (0 when nothing was ever logged). */
     long head();
 

@@ -48,6 +48,8 @@ final class ChangeLog {
         void write(WriteBatch batch) throws RocksDBException;
     }
 
+    /** Called after each commit with entries; see {@link ChangeFeed#onAppend}. */
+    private final java.util.List<Runnable> appendListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle changes;
     private final ColumnFamilyHandle cursors;
@@ -130,6 +132,23 @@ final class ChangeLog {
     /** The write of the batch starting at {@code first} has ended (written or failed). */
     void finished(long first) {
         pending.remove(first);
+    }
+
+    /** Adds a listener called after each commit that logged entries ({@link ChangeFeed#onAppend}). */
+    void onAppend(Runnable listener) {
+        appendListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Tells the listeners that entries were written and are visible (or will be once older commits finish). */
+    void notifyAppended() {
+        for (Runnable listener : appendListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                // A listener's failure is not the commit's: it is written, and its caller must hear so.
+                log.warn("change log listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** Records written entries; returns true when a background trim is due. */

@@ -18,6 +18,11 @@ final class GatedChangeFeed implements ChangeFeed {
     }
 
     @Override
+    public void onAppend(Runnable listener) {
+        log.onAppend(listener);
+    }
+
+    @Override
     public long head() {
         return store.call(log::head);
     }

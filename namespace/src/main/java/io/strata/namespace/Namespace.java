@@ -518,6 +518,13 @@ public interface Namespace extends AutoCloseable {
     void visitWork(String kind, java.util.function.Predicate<WorkItem> visitor);
 
     /**
+     * Up to {@code max} items of {@code kind} whose id is above {@code afterId}, due or not, in id order (the
+     * order they were added): pages of a queue whose owner must keep that order whatever the items' due
+     * times, e.g. a key's replication operations. Start with {@code afterId} 0, then the last id returned.
+     */
+    List<WorkItem> workAfter(String kind, long afterId, int max);
+
+    /**
      * Records a failed attempt: a compare-and-set on the whole item, which becomes due again at
      * {@code notBefore} with one more attempt and {@code error} (cut to {@value WorkItem#MAX_ERROR}
      * characters) as its last error. One synced write.

@@ -402,6 +402,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public List<WorkItem> workAfter(String kind, long afterId, int max) {
+        return work.after(kind, afterId, max);
+    }
+
+    @Override
     public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
         return work.retry(item, notBefore, error);
     }

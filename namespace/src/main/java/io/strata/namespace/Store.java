@@ -58,7 +58,7 @@ final class Store {
     static final List<String> COLUMN_FAMILIES =
             List.of("meta", "buckets", "objects", "uploads", "upload-order", "parts", "garbage", "versions",
                     "null-versions", "bucket-config", "jobs", "changes", "change-cursors", "garbage-marks",
-                    "work", "work-due", "bulk-jobs", "completed-uploads");
+                    "work", "work-due", "bulk-jobs", "completed-uploads", "work-order");
     /** Garbage ids are reserved in blocks of this many, so allocating one rarely costs a write. */
     static final long GARBAGE_ID_LEASE = 4096;
     private static final byte[] META_GARBAGE_LEASE = Keys.utf8("garbage-id-lease");
@@ -94,6 +94,7 @@ final class Store {
     final ColumnFamilyHandle workDue;
     final ColumnFamilyHandle bulkJobs;
     final ColumnFamilyHandle completedUploads;
+    final ColumnFamilyHandle workOrder;
     /** Plain reads of the latest state (no snapshot, no bounds); shared, closed last. */
     final ReadOptions latestRead = new ReadOptions();
     /** Time of delete markers, change entries, marks and jobs. */
@@ -152,6 +153,7 @@ final class Store {
         this.workDue = handles.get(16);
         this.bulkJobs = handles.get(17);
         this.completedUploads = handles.get(18);
+        this.workOrder = handles.get(19);
         this.trimmer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("namespace-change-trim").unstarted(r));
         AtomicLong threadNumber = new AtomicLong();
@@ -538,6 +540,7 @@ final class Store {
                 if (firstChange != 0) changeLog.finished(firstChange);
             }
             if (firstChange != 0 && changeLog.appended(changes.size(), changeBytes)) scheduleTrim();
+            if (firstChange != 0) changeLog.notifyAppended();
         }
 
         @Override

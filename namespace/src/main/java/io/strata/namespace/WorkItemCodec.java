@@ -3,7 +3,8 @@ package io.strata.namespace;
 /**
  * Stored form of a {@link WorkItem} in the {@code work} column family (row key: the id, 8 bytes
  * big-endian). v1: version byte, kind, notBefore, attempts, lastError, payload. The
- * {@code work-due} column family indexes it as {@code kind 0x00 notBefore-millis(8) id(8)} → empty.
+ * {@code work-due} column family indexes it as {@code kind 0x00 notBefore-millis(8) id(8)} → empty,
+ * and {@code work-order} as {@code kind 0x00 id(8)} → empty.
  */
 final class WorkItemCodec {
     static final int VERSION = 1;
@@ -50,6 +51,25 @@ final class WorkItemCodec {
         System.arraycopy(Keys.encodeLong(millis), 0, row, k.length + 1, 8);
         System.arraycopy(Keys.encodeLong(id), 0, row, k.length + 9, 8);
         return row;
+    }
+
+    /** The {@code work-order} row of an item: its queue, then id. */
+    static byte[] orderRow(WorkItem w) {
+        return orderRow(w.kind(), w.id());
+    }
+
+    static byte[] orderRow(String kind, long id) {
+        byte[] k = Keys.utf8(kind);
+        byte[] row = new byte[k.length + 9];
+        System.arraycopy(k, 0, row, 0, k.length);
+        row[k.length] = Keys.SEPARATOR;
+        System.arraycopy(Keys.encodeLong(id), 0, row, k.length + 1, 8);
+        return row;
+    }
+
+    /** The id at the end of a {@code work-order} row. */
+    static long idOfOrderRow(byte[] row) {
+        return idOfDueRow(row);
     }
 
     /** The id at the end of a {@code work-due} row. */

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The typed work queues: {@code work} (id, 8 bytes big-endian → {@link WorkItemCodec}) and
- * {@code work-due} ({@code kind 0x00 notBefore-millis id} → empty, each queue in due order), the
- * {@code meta} row {@code work-id-lease}, and {@code jobs}, the untyped queue of earlier versions,
- * emptied into {@code work} at open. Work ids (shared with bulk jobs, {@link #reserveId}) come from
+ * {@code work-due} ({@code kind 0x00 notBefore-millis id} → empty, each queue in due order),
+ * {@code work-order} ({@code kind 0x00 id} → empty, each queue in id order), the {@code meta} rows
+ * {@code work-id-lease} and {@code work-order-built}, and {@code jobs}, the untyped queue of earlier
+ * versions, emptied into {@code work} at open. Work ids (shared with bulk jobs, {@link #reserveId}) come from
  * a lease persisted before any id below it is handed out, so they are never reused.
  *
  * <p>Retries, removals and a relocation that finishes an item each read, check and write one item
@@ -31,6 +32,10 @@ final class WorkTable {
     /** Work ids are reserved in blocks of this many, as garbage ids are. */
     static final long WORK_ID_LEASE = 256;
     private static final byte[] META_WORK_LEASE = Keys.utf8("work-id-lease");
+    /** Present once {@code work-order} indexes every item (databases before it had no such family). */
+    private static final byte[] META_ORDER_BUILT = Keys.utf8("work-order-built");
+    /** Rows per write while the id-order index of an older database is built at open. */
+    private static final int ORDER_BUILD_BATCH = 10_000;
 
     private final Store store;
     /** Serialises the read-check-write of one work item (retry, remove, finish with a relocation). */
@@ -73,6 +78,7 @@ final class WorkTable {
                 WorkItem item = new WorkItem(Keys.garbageId(it.key()), WorkItem.UNTYPED, it.value(), Instant.EPOCH, 0, "");
                 batch.put(store.work, it.key(), WorkItemCodec.encode(item));
                 batch.put(store.workDue, WorkItemCodec.dueRow(item), new byte[0]);
+                batch.put(store.workOrder, WorkItemCodec.orderRow(item), new byte[0]);
                 batch.delete(store.jobs, it.key());
                 moved++;
             }
@@ -84,6 +90,35 @@ final class WorkTable {
                         WorkItem.UNTYPED);
             }
         }
+        buildOrderIndex();
+    }
+
+    /**
+     * Indexes every stored item in {@code work-order}, once: a database written before that family
+     * existed has items only in {@code work} and {@code work-due}. Written in batches, then the
+     * {@code work-order-built} row; a crash in between builds it again (the rows are idempotent).
+     */
+    private void buildOrderIndex() throws RocksDBException {
+        if (store.db.get(store.meta, META_ORDER_BUILT) != null) return;
+        long indexed = 0;
+        WriteBatch batch = new WriteBatch();
+        try (RocksIterator it = store.db.newIterator(store.work)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                batch.put(store.workOrder, WorkItemCodec.orderRow(WorkItemCodec.decode(Keys.garbageId(it.key()), it.value())),
+                        new byte[0]);
+                if (++indexed % ORDER_BUILD_BATCH == 0) {
+                    store.write(batch);
+                    batch.close();
+                    batch = new WriteBatch();
+                }
+            }
+            it.status();
+            store.write(batch);
+        } finally {
+            batch.close();
+        }
+        store.putMeta(META_ORDER_BUILT, new byte[]{1});
+        if (indexed > 0) log.info("namespace {}: {} work items indexed in id order", store.directory, indexed);
     }
 
     /** Hands out a work or bulk job id, never reused: the lease is persisted before any id below it is used. */
@@ -111,7 +146,8 @@ final class WorkTable {
             WorkItem item = new WorkItem(reserveId(), kind, copy, notBefore, 0, "");
             try (Commit c = store.commit()) {
                 c.put(store.work, Keys.garbage(item.id()), WorkItemCodec.encode(item))
-                        .put(store.workDue, WorkItemCodec.dueRow(item), new byte[0]).write();
+                        .put(store.workDue, WorkItemCodec.dueRow(item), new byte[0])
+                        .put(store.workOrder, WorkItemCodec.orderRow(item), new byte[0]).write();
             }
             return item;
         });
@@ -180,6 +216,30 @@ final class WorkTable {
         });
     }
 
+    /**
+     * Items of {@code kind} whose id is above {@code afterId}, in id order (due or not), at most {@code max}:
+     * a queue in the order its items were added, whatever their due times.
+     */
+    List<WorkItem> after(String kind, long afterId, int max) {
+        WorkItem.checkKind(kind);
+        if (max < 0) throw new IllegalArgumentException("max < 0");
+        return store.call(() -> {
+            List<WorkItem> out = new ArrayList<>();
+            if (max == 0 || afterId == Long.MAX_VALUE) return out;
+            byte[] from = WorkItemCodec.orderRow(kind, Math.max(0, afterId + 1));
+            byte[] to = WorkItemCodec.orderRow(kind, 0);
+            to[to.length - 9] = 1;   // "kind 0x01": the end of this kind's rows
+            store.scan(store.workOrder, from, to, (row, ignored) -> {
+                long id = WorkItemCodec.idOfOrderRow(row);
+                byte[] value = store.db.get(store.work, Keys.garbage(id));
+                if (value == null) return true; // removed since the scan began
+                out.add(WorkItemCodec.decode(id, value));
+                return out.size() < max;
+            });
+            return out;
+        });
+    }
+
     Optional<WorkItem> retry(WorkItem item, Instant notBefore, String error) {
         return retry(item, notBefore, error, item.payload());
     }
@@ -235,7 +295,9 @@ final class WorkTable {
     private boolean finish(Commit c, long id) throws RocksDBException {
         byte[] value = store.db.get(store.work, Keys.garbage(id));
         if (value == null) return false;
-        c.delete(store.work, Keys.garbage(id)).delete(store.workDue, WorkItemCodec.dueRow(WorkItemCodec.decode(id, value)));
+        WorkItem item = WorkItemCodec.decode(id, value);
+        c.delete(store.work, Keys.garbage(id)).delete(store.workDue, WorkItemCodec.dueRow(item))
+                .delete(store.workOrder, WorkItemCodec.orderRow(item));
         return true;
     }
 }

@@ -41,9 +41,11 @@
  *       by id) and, through {@code GarbageMarks}, {@code garbage-marks} (mark name →
  *       {@code GarbageMarkCodec}).</li>
  *   <li>{@code WorkTable}: {@code work} (id, 8 bytes big-endian → {@code WorkItemCodec}),
- *       {@code work-due} ({@code kind 0x00 notBefore-millis id} → empty), the {@code meta} row
- *       {@code work-id-lease}, and {@code jobs}, the untyped queue of earlier versions, emptied at
- *       open (kept so RocksDB opens those databases).</li>
+ *       {@code work-due} ({@code kind 0x00 notBefore-millis id} → empty), {@code work-order}
+ *       ({@code kind 0x00 id} → empty, a queue in id order; created and filled once when an older
+ *       database is opened, then the {@code meta} row {@code work-order-built} is written), the
+ *       {@code meta} row {@code work-id-lease}, and {@code jobs}, the untyped queue of earlier
+ *       versions, emptied at open (kept so RocksDB opens those databases).</li>
  *   <li>{@code BulkJobTable}: {@code bulk-jobs} (id, 8 bytes big-endian, from the work id lease →
  *       {@code BulkJobCodec}).</li>
  *   <li>{@code ChangeLog}: {@code changes} (sequence, 8 bytes big-endian → {@code ChangeEntryCodec}),

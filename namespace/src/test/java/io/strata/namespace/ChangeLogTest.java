@@ -95,6 +95,22 @@ class ChangeLogTest {
     }
 
     @Test
+    void aListenerHearsOfEachCommitThatLoggedEntries() {
+        ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        feed.onAppend(calls::incrementAndGet);
+        feed.onAppend(() -> {
+            throw new IllegalStateException("a failing listener fails no commit");
+        });
+        ns.createBucket(bucket("bucket"));
+        put("a");
+        ns.addWork("replication.t", new byte[] {1}, java.time.Instant.EPOCH);   // logs nothing
+        put("b");
+        assertEquals(3, calls.get());
+        assertEquals(3, all(feed, 0).size());
+    }
+
+    @Test
     void everyKindOfMutationIsLoggedWithWhatItChanged() {
         ChangeFeed feed = open(ChangeLogLimits.DEFAULT);
         ns.createBucket(bucket("bucket"));

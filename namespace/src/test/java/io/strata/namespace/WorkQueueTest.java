@@ -111,6 +111,60 @@ class WorkQueueTest {
     }
 
     @Test
+    void workAfterPagesAQueueInTheOrderItemsWereAddedWhateverTheirDueTimes() {
+        open();
+        List<WorkItem> added = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            // Due times run backwards, as retries push a queue's oldest items back.
+            added.add(ns.addWork("replication.copy", bytes("w" + i), T.minusSeconds(i)));
+            ns.addWork("replication.copy-b", bytes("other" + i), T);   // another queue, interleaved ids
+        }
+        WorkItem first = added.getFirst();
+        WorkItem retried = ns.retryWork(first, T.plusSeconds(3600), "down").orElseThrow();
+        added.set(0, retried);
+        ns.removeWork(added.get(5).id());
+        added.remove(5);
+        List<WorkItem> paged = new ArrayList<>();
+        long after = 0;
+        List<WorkItem> page;
+        while (!(page = ns.workAfter("replication.copy", after, 256)).isEmpty()) {
+            paged.addAll(page);
+            after = page.getLast().id();
+        }
+        assertEquals(added, paged);
+        assertEquals(List.of(), ns.workAfter("replication.copy", added.getLast().id(), 10));
+        assertEquals(List.of(), ns.workAfter("replication.copy", 0, 0));
+        reopen();
+        assertEquals(added.subList(0, 3), ns.workAfter("replication.copy", 0, 3));
+    }
+
+    @Test
+    void itemsOfADatabaseWrittenBeforeTheIdOrderIndexAreIndexedAtOpen() throws Exception {
+        open();
+        WorkItem a = ns.addWork("replication.copy", bytes("a"), T.plusSeconds(60));
+        WorkItem b = ns.addWork("replication.copy", bytes("b"), T);
+        ns.close();
+        ns = null;
+        // As the version before the index left it: no work-order rows and no marker that they were built.
+        RocksDB.loadLibrary();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
+        for (String name : RocksDbNamespace.COLUMN_FAMILIES) descriptors.add(new ColumnFamilyDescriptor(bytes(name)));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+             RocksDB db = RocksDB.open(options, dir.resolve("ns").toString(), descriptors, handles)) {
+            db.dropColumnFamily(handles.get(1 + RocksDbNamespace.COLUMN_FAMILIES.indexOf("work-order")));
+            db.delete(handles.get(1 + RocksDbNamespace.COLUMN_FAMILIES.indexOf("meta")), bytes("work-order-built"));
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        open();
+        assertEquals(List.of(a, b), ns.workAfter("replication.copy", 0, 10));
+        assertTrue(ns.removeWork(a.id()));
+        reopen();
+        assertEquals(List.of(b), ns.workAfter("replication.copy", 0, 10));
+    }
+
+    @Test
     void aFailedAttemptIsCountedWithItsErrorAndDelaysTheItemDurably() {
         open();
         WorkItem w = ns.addWork("replication.copy", bytes("x"), T);

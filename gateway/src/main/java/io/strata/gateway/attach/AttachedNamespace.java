@@ -339,6 +339,11 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public List<WorkItem> workAfter(String kind, long afterId, int max) {
+        return inner.workAfter(kind, afterId, max);
+    }
+
+    @Override
     public Optional<WorkItem> retryWork(WorkItem item, Instant notBefore, String error) {
         return inner.retryWork(item, notBefore, error);
     }

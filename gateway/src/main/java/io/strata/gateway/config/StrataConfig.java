@@ -214,7 +214,9 @@ public record StrataConfig(String host, int port, String domain, String region, 
                         l.integer("replication.backlog-budget", "STRATA_REPLICATION_BACKLOG_BUDGET",
                                 (int) ReplicationSettings.DEFAULT_BACKLOG_BUDGET),
                         l.integer("replication.resync-page-size", "STRATA_REPLICATION_RESYNC_PAGE_SIZE",
-                                ReplicationSettings.DEFAULT_RESYNC_PAGE_SIZE)),
+                                ReplicationSettings.DEFAULT_RESYNC_PAGE_SIZE),
+                        l.integer("replication.parallelism", "STRATA_REPLICATION_PARALLELISM",
+                                ReplicationSettings.DEFAULT_PARALLELISM)),
                 new SiteSettings(Optional.of(l.string("site.name", "STRATA_SITE_NAME", "").trim()).filter(n -> !n.isEmpty()),
                         l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)));
         c.erasure();   // validates the erasure settings now, naming the key

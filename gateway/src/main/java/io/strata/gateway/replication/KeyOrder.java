@@ -5,8 +5,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Per-key order within one delivery pass over a target's queue, taken in log (id) order: once a key's
- * operation is not due yet or has just failed, every later operation of that key waits for the next pass,
+ * Per-key order within one delivery pass over a target's queue, taken in log (id) order from its first
+ * item: once a key's operation is not due yet, in flight or has just been started, every later operation of
+ * that key waits for a later pass,
  * so a target never receives a key's changes out of order; other keys go on. Not thread-safe: one per pass.
  */
 final class KeyOrder {
@@ -27,8 +28,13 @@ final class KeyOrder {
         return true;
     }
 
-    /** The attempt of {@code key}'s operation failed and will be retried: its later operations wait. */
+    /** An operation of {@code key} is under way or failed and will be retried: its later operations wait. */
     void hold(String key) {
         held.add(key);
+    }
+
+    /** Keys held back so far in this pass. */
+    int held() {
+        return held.size();
     }
 }

@@ -111,6 +111,23 @@ class StrataConfigTest {
     }
 
     @Test
+    void replicationParallelismDefaultsToEightTakesTheFileOrEnvironmentAndMustBeOneToSixtyFour(@TempDir Path dir)
+            throws Exception {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(8, StrataConfig.load(null, env, Map.of()).replication().parallelism());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, "replication:\n  parallelism: 16\n");
+        assertEquals(16, StrataConfig.load(file, env, Map.of()).replication().parallelism());
+        assertEquals(2, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(),
+                "STRATA_REPLICATION_PARALLELISM", "2"), Map.of()).replication().parallelism());
+        for (String bad : new String[] {"0", "65", "many"}) {
+            StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(null, env, Map.of("replication.parallelism", bad)), bad);
+            assertTrue(e.getMessage().contains("replication.parallelism"), e.getMessage());
+        }
+    }
+
+    @Test
     void lifecycleIntervalDefaultsToAnHourAndTakesShortDurations(@TempDir Path dir) {
         assertEquals(java.time.Duration.ofHours(1),
                 StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()).lifecycleInterval());
