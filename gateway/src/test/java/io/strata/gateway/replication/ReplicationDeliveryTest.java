@@ -265,16 +265,21 @@ class ReplicationDeliveryTest {
         }
 
         private void handle(HttpExchange x) throws IOException {
-            String key = x.getRequestURI().getPath().substring("/dest/".length());
+            // "/dest/KEY" for a PUT; "/dest" for the sender's GetBucketVersioning, answered 501 below.
+            String path = x.getRequestURI().getPath();
+            String key = path.startsWith("/dest/") ? path.substring("/dest/".length()) : "";
             byte[] body;
             try (InputStream in = x.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            if (!x.getRequestMethod().equals("PUT")) {
+                // Not a send: not counted among those in flight.
+                answer(x, 501, "<Error><Code>NotImplemented</Code></Error>");
+                return;
+            }
             enter(key);
             try {
-                if (!x.getRequestMethod().equals("PUT")) {
-                    answer(x, 501, "<Error><Code>NotImplemented</Code></Error>");
-                } else if (refused.contains(key)) {
+                if (refused.contains(key)) {
                     refusals.incrementAndGet();
                     answer(x, 503, "<Error><Code>SlowDown</Code><Message>refused by the test</Message></Error>");
                 } else {
