@@ -578,7 +578,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 }
                 if (!order.mayAttempt(key, item.notBefore())) continue;
                 // An open circuit refuses every call: the rest waits for it to half-open.
-                if (sender.state() == S3ReplicaSender.State.OPEN) return;
+                if (!sender.permitsCalls()) return;
                 // Every slot busy, or too many bytes on their way for this object: a finished send wakes the
                 // worker, which takes it up from here (later keys wait too, so a large object is not starved).
                 if (!delivery.begin(item.id(), key, size(work))) return;

@@ -140,6 +140,22 @@ public final class S3ReplicaSender implements AutoCloseable {
         return new S3ReplicaSender(target, client);
     }
 
+    /**
+     * Whether a call may go now: the breaker is closed or half-open, or has been open for its wait. An open
+     * breaker moves to half-open only when a permission is asked for after the wait, so this asks (and gives
+     * the permission back): an owner that checked {@link #state()} alone before each call would never call
+     * again, and a target that came back would wait forever.
+     */
+    public boolean permitsCalls() {
+        CircuitBreaker.State s = breaker.getState();
+        if (s == CircuitBreaker.State.OPEN) {
+            if (!breaker.tryAcquirePermission()) return false;
+            breaker.releasePermission();
+            return true;
+        }
+        return s != CircuitBreaker.State.FORCED_OPEN;
+    }
+
     /** The target's state: OPEN while the breaker refuses calls, BACKOFF after a failed call, else OK. */
     public State state() {
         return switch (breaker.getState()) {
