@@ -564,9 +564,9 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             // The version current now, never the one the resync listed (see ReplicationResync). Its status is
             // left alone: a later change of the key still has its own operation queued, which must be sent.
-            case RESYNC_CURRENT -> resync.toSend(work).ifPresent(v -> {
+            case RESYNC_CURRENT -> resync.toSend(work, kind).ifPresent(v -> {
                 if (kind == ReplicationTarget.Kind.STRATA) {
-                    sender.putReplica(replica(v, work), identity(v), (offset, length) -> objects.open(v, offset, length));
+                    sender.putReplica(replica(v, work), identity(v).asBackfill(), (offset, length) -> objects.open(v, offset, length));
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }

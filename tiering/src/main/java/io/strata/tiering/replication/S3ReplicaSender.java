@@ -188,6 +188,7 @@ public final class S3ReplicaSender implements AutoCloseable {
         h.put(StrataReplicaHeaders.LAST_MODIFIED, replica.lastModified().toString());
         h.put(StrataReplicaHeaders.ORIGIN_SITE, identity.originSite());
         h.put(StrataReplicaHeaders.SITES, StrataReplicaHeaders.sites(identity.sites()));
+        if (identity.backfill()) h.put(StrataReplicaHeaders.BACKFILL, "true");
         if (identity.deleteMarker()) {
             h.put(StrataReplicaHeaders.DELETE_MARKER, "true");
         } else {
