@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  *   <li>{@value #ORIGIN_SITE}: the site where the version was written ({@code site.name})</li>
  *   <li>{@value #SITES}: the sites that have applied it, comma-separated</li>
  *   <li>{@value #DELETE_MARKER}: {@code true} for a delete marker (the body is then empty)</li>
+ *   <li>{@value #COMPLETE_UNTIL}: on a progress report (a HeadBucket, see
+ *       {@link S3ReplicaSender#reportProgress}), ISO-8601: the source's time up to which the bucket holds every
+ *       change from {@value #ORIGIN_SITE}</li>
  *   <li>{@value #BACKFILL}: {@code true} when a resync sends it: the receiver keeps it if it lacks the version,
  *       even where the version was written or applied before (a site rebuilt after losing its disk)</li>
  * </ul>
@@ -45,6 +48,7 @@ public final class StrataReplicaHeaders {
     public static final String SITES = PREFIX + "sites";
     public static final String DELETE_MARKER = PREFIX + "delete-marker";
     public static final String BACKFILL = PREFIX + "backfill";
+    public static final String COMPLETE_UNTIL = PREFIX + "complete-until";
 
     /** At most this many parts, as S3's multipart uploads. */
     public static final int MAX_PARTS = 10_000;
