@@ -149,7 +149,19 @@ public final class ReplicationAdmin {
                 m.put("buckets", buckets);
                 out.add(m);
             }
-            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("targets", out)));
+            // What this site received as a target: per bucket and origin site, the point up to which it holds
+            // every change from there (the consistent failover point).
+            List<Object> received = new ArrayList<>();
+            for (io.strata.gateway.replication.ReceivedProgress.Point p : worker.received()) {
+                if (bucket.isPresent() && !bucket.get().value().equals(p.bucket())) continue;
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("bucket", p.bucket());
+                pm.put("origin", p.origin());
+                pm.put("completeUntil", p.until().toString());
+                pm.put("recorded", p.recorded().toString());
+                received.add(pm);
+            }
+            AdminApi.sendJson(res, Status.OK_200, Json.write(Map.of("targets", out, "received", received)));
         });
         admin.register("POST", "/replication/retry", (req, res) -> {
             if (!req.query().contains("failed")) {

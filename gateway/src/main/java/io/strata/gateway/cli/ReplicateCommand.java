@@ -199,6 +199,12 @@ public final class ReplicateCommand {
                 }
             }
         }
+        for (Object o : r.get("received") instanceof List<?> l ? l : List.of()) {
+            if (o instanceof Map<?, ?> p) {
+                out.printf("from site %s: bucket %s complete up to %s (recorded %s)%n", p.get("origin"), p.get("bucket"),
+                        p.get("completeUntil"), p.get("recorded"));
+            }
+        }
         return 0;
     }
 

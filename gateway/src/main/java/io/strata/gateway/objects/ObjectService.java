@@ -289,11 +289,21 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * @param partChecksums per part, its checksums by algorithm name (empty: none, else one map per part)
      * @param checksums     the whole object's checksums by algorithm name
      * @param sites         the sites that applied it before this one
+     * @param backfill      sent by a resync: kept whenever this site lacks the version id, even if this site is
+     *                      its origin or applied it before (its disk was lost and it was rebuilt empty)
      */
     public record IncomingReplica(String versionId, Instant lastModified, String etag, List<Long> partSizes,
                                   Map<String, String> checksums, List<Map<String, String>> partChecksums,
                                   ChecksumType checksumType, boolean deleteMarker, String originSite,
-                                  List<String> sites, Metadata metadata) {
+                                  List<String> sites, Metadata metadata, boolean backfill) {
+        /** A replica sent by live replication (not a backfill). */
+        public IncomingReplica(String versionId, Instant lastModified, String etag, List<Long> partSizes,
+                               Map<String, String> checksums, List<Map<String, String>> partChecksums,
+                               ChecksumType checksumType, boolean deleteMarker, String originSite,
+                               List<String> sites, Metadata metadata) {
+            this(versionId, lastModified, etag, partSizes, checksums, partChecksums, checksumType, deleteMarker, originSite,
+                    sites, metadata, false);
+        }
     }
 
     /**
@@ -303,7 +313,9 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
      * {@link Namespace#importVersions} with the source's version id, time, ETag, part sizes, checksums and
      * metadata and status REPLICA, recording the origin and this site among the sites that applied it.
      * Idempotent: a version id the key holds already, or a replica of a version this site made or applied,
-     * changes nothing (the body is read to its end and dropped) and the stored version is returned.
+     * changes nothing (the body is read to its end and dropped) and the stored version is returned. A
+     * backfill (a resync's) is kept whenever the version id is missing: a site rebuilt empty after losing its
+     * disk must get back even the versions it wrote itself, or failback would not bring them back.
      *
      * @return the stored version (empty: the replica came back to a site that had it, nothing is stored)
      * @throws ObjectException BAD_DIGEST, INCOMPLETE_BODY, BODY_TOO_LONG, REPLICA_CONFLICT (its order is another
@@ -313,13 +325,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                                                  IncomingReplica r) throws IOException {
         String here = siteName;
         Optional<ObjectVersion> existing = namespace.version(bucket, key, r.versionId());
-        if (existing.isPresent() || r.originSite().equals(here) || r.sites().contains(here)) {
+        if (existing.isPresent() || !r.backfill() && (r.originSite().equals(here) || r.sites().contains(here))) {
             body.transferTo(OutputStream.nullOutputStream());   // the same replica again: nothing changes
             return existing;
         }
         List<String> sites = new ArrayList<>(r.sites());
         sites.add(r.originSite());
         sites.add(here);
+        sites = sites.stream().distinct().toList();   // a backfill may name this site already
         Metadata m = r.metadata();
         ObjectAttributes attributes = m.attributes().withChecksumType(r.checksumType())
                 .withReplicationStatus(io.strata.namespace.ReplicationStatus.REPLICA).withSites(r.originSite(), sites);

@@ -49,6 +49,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * one code path. Noncurrent versions and delete markers are never sent: at a generic S3 target the last
  * write wins, so an older version sent would become current there. A resync never deletes at the target.
  *
+ * <p><b>Replicas go to a Strata target.</b> A current version that is itself a replica (written at another
+ * site) is sent to a {@code strata} target too, marked as a backfill, which that site keeps even if it is
+ * the version's origin: a site that lost its disk and comes back empty gets every current object from its
+ * peer, the ones it wrote itself included (live replication never sends replicas, so this is no loop). A
+ * generic S3 target still gets only this site's own versions, as from live replication.
+ *
  * <p><b>Nothing deleted comes back.</b> The check that matters is at delivery ({@link #toSend}): the
  * operation sends the key's version that is current <em>then</em>, and nothing if the key's newest entry
  * is a delete marker or the key is gone, whatever the listing saw. A version deleted or overwritten after
@@ -409,8 +415,9 @@ public final class ReplicationResync {
         long skipped = 0;
         for (VersionPage.Entry e : page.versions()) {
             ObjectVersion v = e.version();
-            Optional<ReplicationConfiguration.Rule> rule = !e.latest() || v.deleteMarker()
-                    || v.attributes().replicationStatus() == ReplicationStatus.REPLICA ? Optional.empty()
+            boolean replicaSkipped = v.attributes().replicationStatus() == ReplicationStatus.REPLICA
+                    && target.kind() != ReplicationTarget.Kind.STRATA;
+            Optional<ReplicationConfiguration.Rule> rule = !e.latest() || v.deleteMarker() || replicaSkipped ? Optional.empty()
                     : ReplicationWorker.rule(config.get(), target.name(), targets.list(), v.key().value(), v.tags());
             if (rule.isPresent()) {
                 candidates.add(v);
@@ -486,17 +493,18 @@ public final class ReplicationResync {
 
     /**
      * What a {@link ReplicationWork.Op#RESYNC_CURRENT} operation sends now: the key's current version if the
-     * key's newest entry is a live version that is not a replica; empty (nothing is sent) when the key is
-     * gone or its newest entry is a delete marker.
+     * key's newest entry is a live version (a replica only to a Strata target, see the class comment); empty
+     * (nothing is sent) when the key is gone or its newest entry is a delete marker.
      */
-    Optional<ObjectVersion> toSend(ReplicationWork work) {
+    Optional<ObjectVersion> toSend(ReplicationWork work, ReplicationTarget.Kind kind) {
         try {
             if (noRecheck) {
                 return namespace.version(work.bucket(), work.key(), work.versionId())
                         .filter(v -> !v.deleteMarker() && v.lastModified().equals(work.lastModified()));
             }
             return namespace.latest(work.bucket(), work.key())
-                    .filter(v -> !v.deleteMarker() && v.attributes().replicationStatus() != ReplicationStatus.REPLICA);
+                    .filter(v -> !v.deleteMarker() && (kind == ReplicationTarget.Kind.STRATA
+                            || v.attributes().replicationStatus() != ReplicationStatus.REPLICA));
         } catch (NamespaceException e) {
             if (e.reason() == NamespaceException.Reason.BUCKET_NOT_FOUND) return Optional.empty();
             throw e;

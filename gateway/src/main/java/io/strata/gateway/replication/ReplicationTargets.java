@@ -56,6 +56,7 @@ public final class ReplicationTargets {
     private final ChangeFeed changes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, ReplicationTarget> targets = new TreeMap<>();
+    private final ReceivedProgress received;
 
     /**
      * Reads the targets added before and makes the change log's {@code replication:} cursors match them.
@@ -66,6 +67,7 @@ public final class ReplicationTargets {
     public ReplicationTargets(Path dataDir, ChangeFeed changes) {
         this.dir = dataDir.resolve(DIR);
         this.changes = changes;
+        this.received = new ReceivedProgress(dataDir);
         read();
         for (ReplicationTarget t : targets.values()) changes.registerCursor(cursorName(t.name()));
         for (ChangeCursor c : changes.cursors()) {
@@ -79,6 +81,11 @@ public final class ReplicationTargets {
     }
 
     /** The name of target {@code name}'s change log cursor. */
+    /** What this site's buckets received from other Strata sites: the complete-until point per bucket and origin. */
+    public ReceivedProgress received() {
+        return received;
+    }
+
     public static String cursorName(String name) {
         return CURSOR_PREFIX + name;
     }

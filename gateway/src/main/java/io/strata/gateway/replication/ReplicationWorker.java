@@ -108,6 +108,8 @@ public final class ReplicationWorker implements AutoCloseable {
     static final int HELD_LIMIT = 10_000;
     /** The first retry of a transient failure; it doubles per attempt. */
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    /** The least time between two progress reports to one Strata target. */
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     /** Due time of a FAILED item: it waits for {@link #retryFailed}, never for the clock. */
     private static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
     /**
@@ -167,6 +169,9 @@ public final class ReplicationWorker implements AutoCloseable {
     private final LatencyHistograms latency = new LatencyHistograms();
     /** Per target: the source time up to which it has every change, as of its last pass. */
     private final Map<String, Instant> completeUntil = new ConcurrentHashMap<>();
+    /** Per Strata target, the complete-until last reported to it and when (worker thread only). */
+    private final Map<String, Instant> reported = new HashMap<>();
+    private final Map<String, Instant> reportedAt = new HashMap<>();
     /** When recent operations were applied, for {@code replicate why}: the last {@value #RECENT} only. */
     private final Map<String, Instant> recentlyDone = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(256, 0.75f, false) {
@@ -268,7 +273,10 @@ public final class ReplicationWorker implements AutoCloseable {
                 boolean read = intake(target);
                 resync.step(target, sender(target));
                 deliver(target);
-                if (read) heartbeat(target.name(), passStart);
+                if (read) {
+                    heartbeat(target.name(), passStart);
+                    reportProgress(target);
+                }
             } catch (NamespaceException e) {
                 if (closed) return;
                 throw e;
@@ -324,6 +332,13 @@ public final class ReplicationWorker implements AutoCloseable {
             if (t.completeUntil().isEmpty()) continue;
             out.append("strata_replication_complete_until_seconds{target=\"").append(t.target()).append("\"} ")
                     .append(t.completeUntil().get().toEpochMilli() / 1000.0).append('\n');
+        }
+        out.append("# HELP strata_replication_received_until_seconds Origin site's time (Unix seconds) up to which this "
+                        + "bucket holds every change from that site, as the origin last reported it.\n")
+                .append("# TYPE strata_replication_received_until_seconds gauge\n");
+        for (ReceivedProgress.Point p : targets.received().points()) {
+            out.append("strata_replication_received_until_seconds{bucket=\"").append(p.bucket()).append("\",origin=\"")
+                    .append(p.origin()).append("\"} ").append(p.until().toEpochMilli() / 1000.0).append('\n');
         }
         latency.append(out);
     }
@@ -535,6 +550,36 @@ public final class ReplicationWorker implements AutoCloseable {
         completeUntil.put(target, until);
     }
 
+    /**
+     * Tells a Strata target how far it is complete ({@link S3ReplicaSender#reportProgress}) when the point
+     * moved, at most once per {@link #PROGRESS_INTERVAL}: after deliveries, and while idle as the point
+     * follows the clock, so the target knows its consistent failover point even when nothing changes. A
+     * report that fails is not retried on its own: the next pass sends a later point.
+     */
+    private void reportProgress(ReplicationTarget target) {
+        if (target.kind() != ReplicationTarget.Kind.STRATA) return;
+        Instant until = completeUntil.get(target.name());
+        Instant last = reported.get(target.name());
+        Instant lastAt = reportedAt.get(target.name());
+        Instant now = clock.instant();
+        if (until == null || last != null && !until.isAfter(last)
+                || lastAt != null && Duration.between(lastAt, now).compareTo(PROGRESS_INTERVAL) < 0) {
+            return;
+        }
+        reportedAt.put(target.name(), now);
+        try {
+            sender(target).reportProgress(site, until);
+            reported.put(target.name(), until);
+        } catch (ReplicationException e) {
+            LOG.debug("replication target {}: progress {} not reported: {}", target.name(), until, e.getMessage());
+        }
+    }
+
+    /** What this site received from others, per bucket and origin ({@code strata replicate status} at a target). */
+    public List<ReceivedProgress.Point> received() {
+        return targets.received().points();
+    }
+
     // ------------------------------------------------------------------ delivery
 
     /**
@@ -705,9 +750,9 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             // The version current now, never the one the resync listed (see ReplicationResync). Its status is
             // left alone: a later change of the key still has its own operation queued, which must be sent.
-            case RESYNC_CURRENT -> resync.toSend(work).ifPresent(v -> {
+            case RESYNC_CURRENT -> resync.toSend(work, kind).ifPresent(v -> {
                 if (kind == ReplicationTarget.Kind.STRATA) {
-                    sender.putReplica(replica(v, work), identity(v), (offset, length) -> objects.open(v, offset, length));
+                    sender.putReplica(replica(v, work), identity(v).asBackfill(), (offset, length) -> objects.open(v, offset, length));
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }

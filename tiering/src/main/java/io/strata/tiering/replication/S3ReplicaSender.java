@@ -204,6 +204,7 @@ public final class S3ReplicaSender implements AutoCloseable {
         h.put(StrataReplicaHeaders.LAST_MODIFIED, replica.lastModified().toString());
         h.put(StrataReplicaHeaders.ORIGIN_SITE, identity.originSite());
         h.put(StrataReplicaHeaders.SITES, StrataReplicaHeaders.sites(identity.sites()));
+        if (identity.backfill()) h.put(StrataReplicaHeaders.BACKFILL, "true");
         if (identity.deleteMarker()) {
             h.put(StrataReplicaHeaders.DELETE_MARKER, "true");
         } else {
@@ -234,6 +235,21 @@ public final class S3ReplicaSender implements AutoCloseable {
                 return s3.putObject(request, RequestBody.fromContentProvider(body, length, replica.contentType()));
             }
         });
+    }
+
+    /**
+     * Tells a Strata target that its bucket holds every change of this source up to {@code until} (this
+     * site's complete-until for the target): a HeadBucket carrying {@link StrataReplicaHeaders#COMPLETE_UNTIL}
+     * and {@link StrataReplicaHeaders#ORIGIN_SITE}, SigV4-signed as every call (so only the bucket's owner can
+     * move the point), which the target records per bucket and origin. The target keeps the latest point
+     * only, so a repeated or late report changes nothing.
+     *
+     * @throws ReplicationException TRANSIENT or PERMANENT (403: the credentials are not the bucket owner's)
+     */
+    public void reportProgress(String originSite, java.time.Instant until) {
+        call("?progress", () -> s3.headBucket(b -> b.bucket(target.s3().bucket()).overrideConfiguration(o -> o
+                .putHeader(StrataReplicaHeaders.ORIGIN_SITE, originSite)
+                .putHeader(StrataReplicaHeaders.COMPLETE_UNTIL, until.toString()))));
     }
 
     /**

@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  *   <li>{@value #ORIGIN_SITE}: the site where the version was written ({@code site.name})</li>
  *   <li>{@value #SITES}: the sites that have applied it, comma-separated</li>
  *   <li>{@value #DELETE_MARKER}: {@code true} for a delete marker (the body is then empty)</li>
+ *   <li>{@value #COMPLETE_UNTIL}: on a progress report (a HeadBucket, see
+ *       {@link S3ReplicaSender#reportProgress}), ISO-8601: the source's time up to which the bucket holds every
+ *       change from {@value #ORIGIN_SITE}</li>
+ *   <li>{@value #BACKFILL}: {@code true} when a resync sends it: the receiver keeps it if it lacks the version,
+ *       even where the version was written or applied before (a site rebuilt after losing its disk)</li>
  * </ul>
  */
 public final class StrataReplicaHeaders {
@@ -42,6 +47,8 @@ public final class StrataReplicaHeaders {
     public static final String ORIGIN_SITE = PREFIX + "origin-site";
     public static final String SITES = PREFIX + "sites";
     public static final String DELETE_MARKER = PREFIX + "delete-marker";
+    public static final String BACKFILL = PREFIX + "backfill";
+    public static final String COMPLETE_UNTIL = PREFIX + "complete-until";
 
     /** At most this many parts, as S3's multipart uploads. */
     public static final int MAX_PARTS = 10_000;
@@ -175,6 +182,13 @@ public final class StrataReplicaHeaders {
         if (value == null || value.equals("false")) return false;
         if (value.equals("true")) return true;
         throw bad(DELETE_MARKER, "true or false");
+    }
+
+    /** {@value #BACKFILL}: absent or {@code false}, or {@code true}. */
+    public static boolean backfill(String value) {
+        if (value == null || value.equals("false")) return false;
+        if (value.equals("true")) return true;
+        throw bad(BACKFILL, "true or false");
     }
 
     private static IllegalArgumentException bad(String header, String expected) {

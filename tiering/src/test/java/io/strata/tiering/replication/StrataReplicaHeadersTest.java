@@ -31,6 +31,9 @@ class StrataReplicaHeadersTest {
         assertEquals(List.of(), StrataReplicaHeaders.partSizes(null, 10));
         assertFalse(StrataReplicaHeaders.deleteMarker(null));
         assertTrue(StrataReplicaHeaders.deleteMarker("true"));
+        assertFalse(StrataReplicaHeaders.backfill(null));
+        assertFalse(StrataReplicaHeaders.backfill("false"));
+        assertTrue(StrataReplicaHeaders.backfill("true"));
         assertEquals("fff9d0b95662edbf0123456789abcdef", StrataReplicaHeaders.versionId("fff9d0b95662edbf0123456789abcdef"));
     }
 
@@ -52,6 +55,7 @@ class StrataReplicaHeadersTest {
         bad.put(StrataReplicaHeaders.SITES, () -> StrataReplicaHeaders.sites("site-a,Site B"));
         bad.put(StrataReplicaHeaders.ORIGIN_SITE, () -> StrataReplicaHeaders.site("", StrataReplicaHeaders.ORIGIN_SITE));
         bad.put(StrataReplicaHeaders.DELETE_MARKER, () -> StrataReplicaHeaders.deleteMarker("yes"));
+        bad.put(StrataReplicaHeaders.BACKFILL, () -> StrataReplicaHeaders.backfill("1"));
         bad.forEach((header, parse) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, parse::get, header);
             assertTrue(e.getMessage().contains(header.strip()), e.getMessage());

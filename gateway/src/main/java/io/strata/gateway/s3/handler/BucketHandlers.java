@@ -13,6 +13,7 @@ import io.strata.gateway.s3.S3Request;
 import io.strata.gateway.s3.xml.BucketConfigurationXml;
 import io.strata.gateway.xml.XmlWriter;
 import io.strata.namespace.Bucket;
+import io.strata.tiering.replication.StrataReplicaHeaders;
 import io.strata.namespace.BucketName;
 import io.strata.namespace.BucketVersioning;
 import io.strata.namespace.ListPage;
@@ -150,6 +151,8 @@ final class BucketHandlers {
 
     void headBucket(S3Request r, ServerResponse res) {
         Bucket b = bucket(r);
+        // Another Strata site's progress report rides on a HeadBucket (see ReplicationHandlers#recordProgress).
+        if (r.headers().containsKey(StrataReplicaHeaders.COMPLETE_UNTIL)) replication.recordProgress(r, b);
         res.header("x-amz-bucket-region", b.region());
         res.status(Status.OK_200).send();
     }

@@ -75,11 +75,12 @@ final class ReplicaWrites {
             String origin = StrataReplicaHeaders.site(one(h, StrataReplicaHeaders.ORIGIN_SITE), StrataReplicaHeaders.ORIGIN_SITE);
             List<String> sites = StrataReplicaHeaders.sites(one(h, StrataReplicaHeaders.SITES));
             boolean marker = StrataReplicaHeaders.deleteMarker(one(h, StrataReplicaHeaders.DELETE_MARKER));
+            boolean backfill = StrataReplicaHeaders.backfill(one(h, StrataReplicaHeaders.BACKFILL));
             if (marker) {
                 if (length != 0) throw new IllegalArgumentException("A delete marker's replica (" + StrataReplicaHeaders.DELETE_MARKER
                         + ": true) has an empty body.");
                 return new ObjectService.IncomingReplica(versionId, lastModified, "", List.of(), Map.of(), List.of(),
-                        ChecksumType.FULL_OBJECT, true, origin, sites, new ObjectService.Metadata("", Map.of(), Map.of()));
+                        ChecksumType.FULL_OBJECT, true, origin, sites, new ObjectService.Metadata("", Map.of(), Map.of()), backfill);
             }
             List<Long> partSizes = StrataReplicaHeaders.partSizes(one(h, StrataReplicaHeaders.PART_SIZES), length);
             String etag = StrataReplicaHeaders.etag(one(h, StrataReplicaHeaders.ETAG), partSizes.size());
@@ -94,7 +95,7 @@ final class ReplicaWrites {
                         + " is malformed: it must be FULL_OBJECT or COMPOSITE.");
             }
             return new ObjectService.IncomingReplica(versionId, lastModified, etag, partSizes, checksums, partChecksums,
-                    checksumType, false, origin, sites, Uploads.metadata(r));
+                    checksumType, false, origin, sites, Uploads.metadata(r), backfill);
         } catch (IllegalArgumentException e) {
             throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage()).with("ArgumentName", headerNamed(e.getMessage()));
         }

@@ -16,6 +16,7 @@ import io.strata.namespace.Namespace;
 import io.strata.tiering.replication.ReplicationConfiguration;
 import io.strata.tiering.replication.ReplicationConfigurationCodec;
 import io.strata.tiering.replication.ReplicationTarget;
+import io.strata.tiering.replication.StrataReplicaHeaders;
 
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,43 @@ public final class ReplicationHandlers {
     ReplicationHandlers(ObjectService service, ReplicationTargets targets) {
         this.service = service;
         this.targets = targets;
+    }
+
+    /**
+     * A progress report from another Strata site replicating into {@code b}: a HeadBucket carrying
+     * {@link StrataReplicaHeaders#COMPLETE_UNTIL} and {@link StrataReplicaHeaders#ORIGIN_SITE}, meaning the
+     * bucket holds every change from that site up to that time. Recorded durably, only ever moving forward
+     * ({@link io.strata.gateway.replication.ReceivedProgress}). Only the bucket's owner may report, as only it
+     * may write replicas: a forged point would let a snapshot here claim a consistency it does not have
+     * ({@code 403 AccessDenied}). A malformed header is {@code 400 InvalidArgument} naming it; nothing is kept.
+     */
+    void recordProgress(S3Request r, Bucket b) {
+        if (r.auth().anonymous() || !b.owner().equals(r.auth().accessKey())) {
+            throw new S3Exception(S3Error.ACCESS_DENIED, "Only the bucket owner may report replication progress.");
+        }
+        String origin;
+        java.time.Instant until;
+        try {
+            origin = StrataReplicaHeaders.site(single(r, StrataReplicaHeaders.ORIGIN_SITE), StrataReplicaHeaders.ORIGIN_SITE);
+            until = java.time.Instant.parse(String.valueOf(single(r, StrataReplicaHeaders.COMPLETE_UNTIL)));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "The replica header " + StrataReplicaHeaders.COMPLETE_UNTIL
+                    + " is malformed: it must be an ISO-8601 instant such as 2026-12-07T02:05:35.123456Z.")
+                    .with("ArgumentName", StrataReplicaHeaders.COMPLETE_UNTIL);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage()).with("ArgumentName", StrataReplicaHeaders.ORIGIN_SITE);
+        }
+        if (targets.received().record(b.name().value(), origin, until, java.time.Instant.now())) {
+            LOG.debug("bucket {}: complete up to {} from site {}", b.name().value(), until, origin);
+        }
+    }
+
+    private static String single(S3Request r, String name) {
+        List<String> values = r.headers().get(name);
+        if (values == null || values.size() != 1) {
+            throw new IllegalArgumentException("The replica header " + name + " is malformed: it must be given once.");
+        }
+        return values.getFirst().trim();
     }
 
     /**
