@@ -271,6 +271,57 @@ class ReplicationWorkerTest {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void withTwoTargetsAVersionStaysPendingUntilTheSlowerOneHasIt() throws Exception {
+        int slowPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            slowPort = free.getLocalPort();
+        }
+        try (StrataServer server = StrataServer.start(root.resolve("aggregate"), FAST, List.of());
+             S3Client s3 = S3Clients.pathStyle(server);
+             ReplicationOutageTest.Forwarder link = new ReplicationOutageTest.Forwarder(slowPort, proxyPort)) {
+            // One destination reached directly, one through a link that is down: as S3 aggregates several
+            // destinations, the version is COMPLETED only once both have it, whichever answers first.
+            target.createBucket(b -> b.bucket("agg-slow"));
+            String bucket = setUp(server, s3, "agg-src", "agg-fast");
+            admin(server, "POST", "/replication/targets", Map.of("name", "agg-slow"), """
+                    {"endpoint":"http://127.0.0.1:%d","bucket":"agg-slow","access-key":"%s","secret-key":"%s","path-style":"true"}
+                    """.formatted(slowPort, PROXY_KEY, PROXY_SECRET));
+            s3.putBucketReplication(b -> b.bucket(bucket).replicationConfiguration(c -> c
+                    .role("arn:aws:iam::123456789012:role/replication")
+                    .rules(r -> r.id("fast").priority(1).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                                    .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
+                                    .destination(d -> d.bucket("arn:aws:s3:::agg-fast")),
+                            r -> r.id("slow").priority(2).status(ReplicationRuleStatus.ENABLED).filter(f -> f.prefix(""))
+                                    .deleteMarkerReplication(d -> d.status(DeleteMarkerReplicationStatus.DISABLED))
+                                    .destination(d -> d.bucket("arn:aws:s3:::agg-slow")))));
+            byte[] body = TestData.bytes(21, 300);
+            s3.putObject(b -> b.bucket(bucket).key("k"), RequestBody.fromBytes(body));
+            waitFor("the fast target has k", () -> exists("agg-fast", "k"));
+            waitFor("the slow target's send failed", () -> metrics(server).contains("strata_replication_state{target=\"agg-slow\",state=\"ok\"} 0")
+                    && metrics(server).contains("strata_replication_pending{target=\"agg-fast\"} 0"));
+            assertEquals(ReplicationStatus.PENDING, status(s3, bucket, "k"), "COMPLETED while a destination lacks the version");
+            assertFalse(exists("agg-slow", "k"));
+
+            link.open();
+            waitFor("k COMPLETED once both targets have it", () -> status(s3, bucket, "k") == ReplicationStatus.COMPLETED);
+            assertArrayEquals(body, target.getObjectAsBytes(g -> g.bucket("agg-slow").key("k")).asByteArray());
+        }
+    }
+
+    private static boolean exists(String targetBucket, String key) {
+        try {
+            target.headObject(h -> h.bucket(targetBucket).key(key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) return false;
+            throw e;
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aDroppedReplicaTurnsTheConvergenceCheckRed() throws Exception {
         Map<String, String> env = new LinkedHashMap<>(FAST);
         env.put("STRATA_TEST_FAULT", "replication-drop-one");

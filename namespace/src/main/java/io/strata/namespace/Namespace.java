@@ -249,6 +249,12 @@ public interface Namespace extends AutoCloseable {
     boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status);
 
     /**
+     * As {@link #setReplicationStatus}, also setting the replication targets still waiting for the version
+     * ({@link ObjectAttributes#replicationWaiting}): with several destinations, the status aggregates theirs.
+     */
+    boolean setReplication(ObjectVersion expected, ReplicationStatus status, java.util.Collection<String> waiting);
+
+    /**
      * S3's DELETE without a version id. Unversioned: removes the key's {@code null} version (absent
      * key: nothing happens, no error). Enabled: adds a delete marker with a new id. Suspended:
      * removes the {@code null} version and adds a {@code null} delete marker. Removed data goes to

@@ -31,9 +31,13 @@ import java.util.TreeSet;
  *                     written here and has not been replicated yet (this site is then its origin)
  * @param sites        the sites that have applied the version, sorted, without repeats (empty: not
  *                     replicated yet); replication uses both to never send a version back where it was made
+ * @param replicationWaiting the replication targets that have not taken the version yet, sorted, without
+ *                     repeats: with several destinations the status is COMPLETED only once none waits (as S3
+ *                     aggregates), whichever target finishes first
  */
 public record ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType,
-                               ReplicationStatus replicationStatus, String originSite, List<String> sites) {
+                               ReplicationStatus replicationStatus, String originSite, List<String> sites,
+                               List<String> replicationWaiting) {
     /** The canned ACL of a version uploaded without one. */
     public static final String PRIVATE = "private";
     /** No tags, private, FULL_OBJECT: what a plain PUT without those headers stores. */
@@ -59,6 +63,13 @@ public record ObjectAttributes(Map<String, String> tags, String cannedAcl, Check
         Objects.requireNonNull(replicationStatus, "replicationStatus");
         Objects.requireNonNull(originSite, "originSite");
         sites = List.copyOf(new TreeSet<>(sites));
+        replicationWaiting = List.copyOf(new TreeSet<>(replicationWaiting));
+    }
+
+    /** Attributes of a version no replication target waits for. */
+    public ObjectAttributes(Map<String, String> tags, String cannedAcl, ChecksumType checksumType,
+                            ReplicationStatus replicationStatus, String originSite, List<String> sites) {
+        this(tags, cannedAcl, checksumType, replicationStatus, originSite, sites, List.of());
     }
 
     /** Attributes of a version no replication rule selected. */
@@ -74,27 +85,33 @@ public record ObjectAttributes(Map<String, String> tags, String cannedAcl, Check
 
     /** These attributes with another tag set (empty: no tags). */
     public ObjectAttributes withTags(Map<String, String> newTags) {
-        return new ObjectAttributes(newTags, cannedAcl, checksumType, replicationStatus, originSite, sites);
+        return new ObjectAttributes(newTags, cannedAcl, checksumType, replicationStatus, originSite, sites, replicationWaiting);
     }
 
     /** These attributes with another canned ACL. */
     public ObjectAttributes withCannedAcl(String acl) {
-        return new ObjectAttributes(tags, acl, checksumType, replicationStatus, originSite, sites);
+        return new ObjectAttributes(tags, acl, checksumType, replicationStatus, originSite, sites, replicationWaiting);
     }
 
     /** These attributes with another checksum type. */
     public ObjectAttributes withChecksumType(ChecksumType type) {
-        return new ObjectAttributes(tags, cannedAcl, type, replicationStatus, originSite, sites);
+        return new ObjectAttributes(tags, cannedAcl, type, replicationStatus, originSite, sites, replicationWaiting);
     }
 
     /** These attributes with another replication status. */
     public ObjectAttributes withReplicationStatus(ReplicationStatus status) {
-        return new ObjectAttributes(tags, cannedAcl, checksumType, status, originSite, sites);
+        return new ObjectAttributes(tags, cannedAcl, checksumType, status, originSite, sites, replicationWaiting);
     }
 
     /** These attributes with another origin site and set of sites that applied the version. */
     public ObjectAttributes withSites(String origin, java.util.Collection<String> applied) {
-        return new ObjectAttributes(tags, cannedAcl, checksumType, replicationStatus, origin, List.copyOf(applied));
+        return new ObjectAttributes(tags, cannedAcl, checksumType, replicationStatus, origin, List.copyOf(applied),
+                replicationWaiting);
+    }
+
+    /** These attributes with another replication status and set of targets still waiting for the version. */
+    public ObjectAttributes withReplication(ReplicationStatus status, java.util.Collection<String> waiting) {
+        return new ObjectAttributes(tags, cannedAcl, checksumType, status, originSite, sites, List.copyOf(waiting));
     }
 
     /** Whether {@code name} is one of the pseudo-headers older records used; headers maps never hold them now. */

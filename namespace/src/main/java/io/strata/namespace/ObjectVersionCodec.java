@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Stored form of an {@link ObjectVersion} in the {@code objects} column family; bucket and key are
  * the row key and are not repeated; the same form serves the {@code versions} column family.
+ * v7: the v6 fields, then the replication targets still waiting for the version (count, then a string
+ * each). Written only while one waits; the status is then PENDING or FAILED.
  * v6: the v4 fields, then the replication status (one byte, any ordinal, NONE included), the origin
  * site (string) and the sites that applied the version (count, then a string each). Written only for a
  * version that has an origin site or sites (one replicated between Strata sites); the others keep v4 or
@@ -24,7 +26,9 @@ import java.util.Map;
  * checksums, partCount, segments (count, then size and ref each).
  */
 final class ObjectVersionCodec {
-    static final int VERSION = 6;
+    static final int VERSION = 7;
+    /** The format of a version with an origin site or sites but no replication target waiting for it. */
+    static final int WITHOUT_WAITING = 6;
     /** The format of a version with a replication status but no origin site or sites. */
     static final int WITHOUT_SITES = 5;
     /** The format of a version whose replication status is NONE. */
@@ -36,9 +40,11 @@ final class ObjectVersionCodec {
 
     static byte[] encode(ObjectVersion v) {
         ReplicationStatus status = v.attributes().replicationStatus();
-        boolean sites = !v.attributes().originSite().isEmpty() || !v.attributes().sites().isEmpty();
+        boolean waiting = !v.attributes().replicationWaiting().isEmpty();
+        boolean sites = waiting || !v.attributes().originSite().isEmpty() || !v.attributes().sites().isEmpty();
         RecordWriter w = new RecordWriter(128 + 48 * v.segments().size())
-                .u8(sites ? VERSION : status == ReplicationStatus.NONE ? WITHOUT_REPLICATION_STATUS : WITHOUT_SITES)
+                .u8(waiting ? VERSION : sites ? WITHOUT_WAITING : status == ReplicationStatus.NONE
+                        ? WITHOUT_REPLICATION_STATUS : WITHOUT_SITES)
                 .u8(v.deleteMarker() ? DELETE_MARKER : 0)
                 .string(v.versionId())
                 .varint(v.size())
@@ -61,6 +67,10 @@ final class ObjectVersionCodec {
         if (sites) {
             w.u8(status.ordinal()).string(v.attributes().originSite()).varint(v.attributes().sites().size());
             for (String site : v.attributes().sites()) w.string(site);
+            if (waiting) {
+                w.varint(v.attributes().replicationWaiting().size());
+                for (String target : v.attributes().replicationWaiting()) w.string(target);
+            }
         } else if (status != ReplicationStatus.NONE) {
             w.u8(status.ordinal());
         }
@@ -116,6 +126,12 @@ final class ObjectVersionCodec {
                     List<String> sites = new ArrayList<>(count);
                     for (int i = 0; i < count; i++) sites.add(r.string());
                     attributes = attributes.withSites(origin, sites);
+                }
+                if (format >= 7) {
+                    int count = r.count();
+                    List<String> waiting = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) waiting.add(r.string());
+                    attributes = attributes.withReplication(attributes.replicationStatus(), waiting);
                 }
             } else {
                 ObjectAttributes.Lifted lifted = ObjectAttributes.lift(headers);

@@ -228,6 +228,11 @@ final class RocksDbNamespace implements Namespace {
     }
 
     @Override
+    public boolean setReplication(ObjectVersion expected, ReplicationStatus status, java.util.Collection<String> waiting) {
+        return versions.setReplication(expected, Objects.requireNonNull(status, "status"), Objects.requireNonNull(waiting, "waiting"));
+    }
+
+    @Override
     public boolean relocateVersion(ObjectVersion expected, ObjectVersion replacement, OptionalLong finishedWork) {
         return versions.relocate(expected, replacement, finishedWork);
     }

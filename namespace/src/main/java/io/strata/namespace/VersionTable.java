@@ -486,8 +486,12 @@ final class VersionTable {
     }
 
     boolean setReplicationStatus(ObjectVersion expected, ReplicationStatus status) {
+        return setReplication(expected, status, expected.attributes().replicationWaiting());
+    }
+
+    boolean setReplication(ObjectVersion expected, ReplicationStatus status, java.util.Collection<String> waiting) {
         if (expected.deleteMarker()) throw new IllegalArgumentException("a delete marker has no replication status");
-        ObjectVersion replacement = expected.withAttributes(expected.attributes().withReplicationStatus(status));
+        ObjectVersion replacement = expected.withAttributes(expected.attributes().withReplication(status, waiting));
         return store.withKey(expected.bucket(), expected.key(), (bucket, c) ->
                 compareAndSet(expected, Place.ANY, matched -> {
                     // No change entry: the status is the replication worker's own bookkeeping, and an

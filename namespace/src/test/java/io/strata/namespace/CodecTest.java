@@ -104,7 +104,7 @@ class CodecTest {
             ObjectVersion v = sampleVersion().withAttributes(sampleVersion().attributes().withReplicationStatus(status)
                     .withSites("site-a", List.of("site-b", "site-a")));
             byte[] bytes = ObjectVersionCodec.encode(v);
-            assertEquals(ObjectVersionCodec.VERSION, bytes[0]);
+            assertEquals(ObjectVersionCodec.WITHOUT_WAITING, bytes[0]);
             ObjectVersion back = ObjectVersionCodec.decode(BUCKET, KEY, bytes);
             assertEquals(v, back, status.name());
             assertEquals(List.of("site-a", "site-b"), back.attributes().sites());
@@ -113,6 +113,29 @@ class CodecTest {
             assertArrayEquals(java.util.Arrays.copyOfRange(plain, 1, plain.length),
                     java.util.Arrays.copyOfRange(bytes, 1, plain.length));
         }
+    }
+
+    @Test
+    void targetsStillWaitingAreFormatSevenAndRoundTripAfterTheSixFields() {
+        ObjectVersion six = sampleVersion().withAttributes(sampleVersion().attributes()
+                .withReplicationStatus(ReplicationStatus.PENDING).withSites("site-a", List.of("site-a")));
+        byte[] sixBytes = ObjectVersionCodec.encode(six);
+        ObjectVersion v = six.withAttributes(six.attributes().withReplication(ReplicationStatus.PENDING, List.of("west", "east", "west")));
+        byte[] bytes = ObjectVersionCodec.encode(v);
+        assertEquals(ObjectVersionCodec.VERSION, bytes[0]);
+        ObjectVersion back = ObjectVersionCodec.decode(BUCKET, KEY, bytes);
+        assertEquals(v, back);
+        assertEquals(List.of("east", "west"), back.attributes().replicationWaiting());
+        // v7 is v6, then the waiting targets: the v6 part is unchanged.
+        assertArrayEquals(java.util.Arrays.copyOfRange(sixBytes, 1, sixBytes.length),
+                java.util.Arrays.copyOfRange(bytes, 1, sixBytes.length));
+        // None waiting: written as before (v5 here), so older gateways read it.
+        ObjectVersion done = v.withAttributes(v.attributes().withSites("", List.of())
+                .withReplication(ReplicationStatus.COMPLETED, List.of()));
+        assertEquals(ObjectVersionCodec.WITHOUT_SITES, ObjectVersionCodec.encode(done)[0]);
+        // Tag and ACL rewrites keep the waiting targets.
+        assertEquals(List.of("east", "west"), back.attributes().withTags(Map.of("k", "v")).withCannedAcl("public-read")
+                .replicationWaiting());
     }
 
     @Test
@@ -331,10 +354,11 @@ class CodecTest {
 
     @Test
     void everyCodecRejectsUnknownVersionsTruncationAndTrailingBytes() {
-        // The newest format (v6: with origin site and sites), so that its version + 1 is unknown; and v5.
+        // The newest format (v7: with targets waiting), so that its version + 1 is unknown; and v5.
         assertRejectsUnknownVersionAndDamage(ObjectVersionCodec.encode(sampleVersion().withAttributes(
-                        sampleVersion().attributes().withReplicationStatus(ReplicationStatus.REPLICA)
-                                .withSites("site-a", List.of("site-a", "site-b")))),
+                        sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING)
+                                .withSites("site-a", List.of("site-a", "site-b"))
+                                .withReplication(ReplicationStatus.PENDING, List.of("west")))),
                 b -> ObjectVersionCodec.decode(BUCKET, KEY, b));
         byte[] v5 = ObjectVersionCodec.encode(sampleVersion().withAttributes(
                 sampleVersion().attributes().withReplicationStatus(ReplicationStatus.PENDING)));

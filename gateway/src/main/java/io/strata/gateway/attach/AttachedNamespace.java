@@ -171,6 +171,12 @@ public final class AttachedNamespace implements Namespace {
     }
 
     @Override
+    public boolean setReplication(ObjectVersion expected, ReplicationStatus status, java.util.Collection<String> waiting) {
+        refuseIfAttached(expected.bucket());
+        return inner.setReplication(expected, status, waiting);
+    }
+
+    @Override
     public DeleteResult deleteObject(BucketName bucket, ObjectKey key, WriteCondition condition) {
         refuseIfAttached(bucket);
         return inner.deleteObject(bucket, key, condition);

@@ -10,6 +10,7 @@ import io.strata.namespace.ChangeFeedException;
 import io.strata.namespace.ChangePage;
 import io.strata.namespace.Namespace;
 import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.ReplicationStatus;
 import io.strata.namespace.WorkItem;
@@ -427,7 +428,7 @@ public final class ReplicationWorker implements AutoCloseable {
                         ref.lastModified(), ref.etag(), e.committed(), rule.get().destination().storageClass(), e.sequence(),
                         v.size()));
                 // As S3 aggregates several destinations: PENDING while one still waits, FAILED kept once any failed.
-                if (v.attributes().replicationStatus() != ReplicationStatus.FAILED) setStatus(v, ReplicationStatus.PENDING);
+                track(v, target.name(), Step.QUEUED);
             }
             case DELETE_MARKER_PUT -> {
                 // S3 does not replicate the delete markers lifecycle expiration makes.
@@ -715,7 +716,7 @@ public final class ReplicationWorker implements AutoCloseable {
                 } else {
                     sender.put(replica(v, work), (offset, length) -> objects.open(v, offset, length));
                 }
-                if (v.attributes().replicationStatus() != ReplicationStatus.FAILED) setStatus(v, ReplicationStatus.COMPLETED);
+                track(v, target.name(), Step.DONE);
             }
             case PUT_DELETE_MARKER -> {
                 if (kind != ReplicationTarget.Kind.STRATA) {
@@ -782,7 +783,7 @@ public final class ReplicationWorker implements AutoCloseable {
         if (work.op() == ReplicationWork.Op.PUT_VERSION) {
             namespace.version(work.bucket(), work.key(), work.versionId())
                     .filter(v -> v.lastModified().equals(work.lastModified()) && v.etag().equals(work.etag()))
-                    .ifPresent(v -> setStatus(v, ReplicationStatus.FAILED));
+                    .ifPresent(v -> track(v, target.name(), Step.FAILED));
         }
         // Kept with its reason until strata replicate retry --failed: first added, then removed from the
         // queue, so a crash in between leaves it in both (sent once more), never in neither.
@@ -793,12 +794,43 @@ public final class ReplicationWorker implements AutoCloseable {
         if (namespace.removeWork(item.id())) backlog.removed(target.name(), Backlog.Queue.WAITING, item.id(), work);
     }
 
-    /** Sets the status on the current record of {@code v}, reading it again if a tag change raced. */
-    private void setStatus(ObjectVersion v, ReplicationStatus status) {
+    /** One target's step with a version, as {@link #track} aggregates it. */
+    private enum Step { QUEUED, DONE, FAILED, RETRIED }
+
+    /**
+     * Moves the version's status for one target's step, as S3 aggregates several destinations: the
+     * record keeps the targets still waiting ({@link ObjectAttributes#replicationWaiting}); the status is
+     * PENDING while one waits, COMPLETED once none does, FAILED once any refused it for good (until an
+     * operator's retry). Written on the current record of {@code v}, read again when another target's send
+     * or a tag change raced.
+     */
+    private void track(ObjectVersion v, String target, Step step) {
         ObjectVersion current = v;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (current.attributes().replicationStatus() == status) return;
-            if (namespace.setReplicationStatus(current, status)) return;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            ObjectAttributes a = current.attributes();
+            java.util.TreeSet<String> waiting = new java.util.TreeSet<>(a.replicationWaiting());
+            boolean failed = a.replicationStatus() == ReplicationStatus.FAILED;
+            ReplicationStatus status = switch (step) {
+                case QUEUED -> {
+                    waiting.add(target);
+                    yield failed ? ReplicationStatus.FAILED : ReplicationStatus.PENDING;
+                }
+                case RETRIED -> {
+                    waiting.add(target);
+                    yield ReplicationStatus.PENDING;
+                }
+                case DONE -> {
+                    waiting.remove(target);
+                    yield failed ? ReplicationStatus.FAILED : waiting.isEmpty() ? ReplicationStatus.COMPLETED
+                            : ReplicationStatus.PENDING;
+                }
+                case FAILED -> {
+                    waiting.remove(target);
+                    yield ReplicationStatus.FAILED;
+                }
+            };
+            if (status == a.replicationStatus() && waiting.equals(new java.util.TreeSet<>(a.replicationWaiting()))) return;
+            if (namespace.setReplication(current, status, waiting)) return;
             Optional<ObjectVersion> again = namespace.version(v.bucket(), v.key(), v.versionId())
                     .filter(x -> x.lastModified().equals(v.lastModified()) && x.etag().equals(v.etag()));
             if (again.isEmpty()) return;
@@ -840,7 +872,7 @@ public final class ReplicationWorker implements AutoCloseable {
                     if (work.op() == ReplicationWork.Op.PUT_VERSION) {
                         namespace.version(work.bucket(), work.key(), work.versionId())
                                 .ifPresent(v -> {
-                                    if (!v.deleteMarker()) setStatus(v, ReplicationStatus.PENDING);
+                                    if (!v.deleteMarker()) track(v, t.name(), Step.RETRIED);
                                 });
                     }
                     n++;
@@ -1088,8 +1120,12 @@ public final class ReplicationWorker implements AutoCloseable {
             }
             if (view == null) {
                 Optional<Instant> at = Optional.ofNullable(recentlyDone.get(doneKey(t.name(), bucket, key.value(), v.versionId())));
+                // Not queued here: done if the version is COMPLETED, or if other targets still wait for it but
+                // this one is no longer among them.
+                List<String> waiting = v.attributes().replicationWaiting();
                 boolean done = at.isPresent() || (!v.deleteMarker() && rule.isPresent()
-                        && v.attributes().replicationStatus() == ReplicationStatus.COMPLETED);
+                        && (v.attributes().replicationStatus() == ReplicationStatus.COMPLETED
+                        || !waiting.isEmpty() && !waiting.contains(t.name())));
                 view = new TargetView(t.name(), rule.map(ReplicationConfiguration.Rule::id), done ? "COMPLETED" : "NOT_QUEUED",
                         Optional.empty(), 0, "", at, List.of());
             }
