@@ -184,14 +184,17 @@ class ResyncRequiredTest {
             setUp(gateway);
             ChangeFeed feed = gateway.service().namespace().changeFeed();
             // With a one-byte bound the log keeps nothing: a trim passes the target's cursor if the worker
-            // has not read the PUTs yet, so the puts and the trim repeat until it has happened once.
-            waitFor("the cursor trimmed past", () -> {
+            // has not read the PUTs yet, so the puts and the trim repeat until the worker has seen its cursor
+            // trimmed past (its alert). The cursor alone is not enough: a pass that read the trimmed entries
+            // before the trim still moves the cursor past them, rightly.
+            waitFor("the alert", () -> {
+                if (!gateway.logs().atLeast(Level.SEVERE, "is RESYNC_REQUIRED: the change log").isEmpty()) return true;
                 put(gateway, "k");
                 feed.trim();
-                return feed.cursor(ReplicationTargets.cursorName("down")).orElseThrow().trimmedPast();
+                return false;
             });
+            assertTrue(feed.cursor(ReplicationTargets.cursorName("down")).orElseThrow().trimmedPast());
             waitFor("RESYNC_REQUIRED", () -> state(gateway).equals("RESYNC_REQUIRED"));
-            waitFor("the alert", () -> !gateway.logs().atLeast(Level.SEVERE, "is RESYNC_REQUIRED: the change log").isEmpty());
             admin(gateway).call("POST", RESYNC, "bucket=photos&target=down");
             assertEquals(1, gateway.logs().atLeast(Level.SEVERE, "is RESYNC_REQUIRED").size());
             assertTrue(!feed.cursor(ReplicationTargets.cursorName("down")).orElseThrow().trimmedPast());
