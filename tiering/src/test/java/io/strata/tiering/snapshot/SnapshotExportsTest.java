@@ -287,15 +287,24 @@ class SnapshotExportsTest {
     void exportRecordsRoundTripAndRefuseAnotherFormatVersion() {
         ExportRecordCodec.Header h = new ExportRecordCodec.Header("20261206T180000Z-0a1b2c3d", "repo", List.of(B),
                 Optional.of("20261205T180000Z-00000000"), "snapshot:20261206T180000Z-0a1b2c3d", Path.of("/tmp/cp"),
-                Instant.parse("2026-12-06T18:00:00.123456789Z"), false);
+                Instant.parse("2026-12-06T18:00:00.123456789Z"), false, Optional.empty());
         assertEquals(h, ExportRecordCodec.header(ExportRecordCodec.header(h)));
         ExportRecordCodec.Header self = new ExportRecordCodec.Header(h.snapshot(), h.repository(), h.buckets(), h.parent(),
-                h.mark(), h.checkpoint(), h.started(), true);
+                h.mark(), h.checkpoint(), h.started(), true, Optional.empty());
         assertEquals(self, ExportRecordCodec.header(ExportRecordCodec.header(self)));
-        // A record written before the self-contained flag existed ends after the start time: it reads as false.
-        byte[] old = ExportRecordCodec.header(h);
-        assertEquals(ExportRecordCodec.header(self).length, old.length + 1);
-        assertFalse(ExportRecordCodec.header(old).selfContained());
+        ExportRecordCodec.Header consistent = new ExportRecordCodec.Header(h.snapshot(), h.repository(), h.buckets(),
+                h.parent(), h.mark(), h.checkpoint(), h.started(), false, Optional.of(new ConsistencyCut("site-a",
+                java.util.Map.of(B.value(), Instant.parse("2026-12-06T17:59:58.000000001Z")))));
+        assertEquals(consistent, ExportRecordCodec.header(ExportRecordCodec.header(consistent)));
+        // Format 1 (before the cut): the self-contained flag an optional last byte (absent: false), no cut.
+        byte[] current = ExportRecordCodec.header(h);
+        byte[] old = java.util.Arrays.copyOf(current, current.length - 2);
+        old[0] = 1;
+        assertEquals(h, ExportRecordCodec.header(old));
+        byte[] oldSelf = java.util.Arrays.copyOf(current, current.length - 1);
+        oldSelf[0] = 1;
+        oldSelf[oldSelf.length - 1] = 1;
+        assertEquals(self, ExportRecordCodec.header(oldSelf));
         ExportRecordCodec.Range r = new ExportRecordCodec.Range(2, new SnapshotRoot.RangeRef("ranges/" + "a".repeat(64)
                 + ".ndjson.gz", "a".repeat(64), 123, 45, "k1", "k9"), "k9", "v9",
                 new SnapshotExporter.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9));
@@ -303,10 +312,11 @@ class SnapshotExportsTest {
         assertEquals(List.of("data/b/k", "ranges/x"), ExportRecordCodec.paths(ExportRecordCodec.paths(List.of("data/b/k", "ranges/x"))));
         assertEquals(42L, ExportRecordCodec.abort(ExportRecordCodec.abort(42)));
         byte[] other = ExportRecordCodec.header(h);
-        other[0] = 2;
+        other[0] = 3;
         assertThrows(IllegalArgumentException.class, () -> ExportRecordCodec.header(other));
         byte[] cut = java.util.Arrays.copyOf(ExportRecordCodec.range(r), 20);
         assertThrows(IllegalArgumentException.class, () -> ExportRecordCodec.range(cut));
-        assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 42}, ExportRecordCodec.abort(42));
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 42}, ExportRecordCodec.abort(42));
+        assertEquals(42L, ExportRecordCodec.abort(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 42}));
     }
 }
