@@ -284,6 +284,61 @@ class SnapshotExportsTest {
     }
 
     @Test
+    void anExportWithACutLeavesOutTheSitesReplicasAfterThePointAndItsResumeMakesTheSameCut() throws Exception {
+        Instant point = Instant.parse("2026-12-06T10:00:00Z");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String key = String.format("k%05d", i);
+            // Replicas from site-a before, at and after the point; from site-c after it; written here after it.
+            String origin = switch (i % 4) {
+                case 0, 1 -> "site-a";
+                case 2 -> "site-c";
+                default -> "";
+            };
+            Instant mtime = i % 4 == 0 ? point.minusNanos(i % 8 == 0 ? 0 : 1) : point.plusNanos(1);
+            fx.putReplica("bkt", key, mtime, origin, i % 5 == 0 ? null : bytes(i, 50 + i));
+            if (!(origin.equals("site-a") && mtime.isAfter(point))) kept.add(key);
+        }
+        ConsistencyCut cut = new ConsistencyCut("site-a", Map.of("bkt", point));
+        SnapshotExports exports = exports(OPTIONS);
+        SnapshotExports.Export e = exports.start("repo", List.of(), Optional.empty(), false, Optional.of(cut));
+        assertEquals(Optional.of(cut), exports.export(e.id()).orElseThrow().cut());
+
+        readsLeft.set(60);   // stops in the second batch of uploads: the resume reads the cut from the export's record
+        assertThrows(IllegalStateException.class, () -> exports.resume(e.id()));
+        assertTrue(exports.progress(e.id()).versions() > 0, "range files written before the stop");
+        readsLeft.set(-1);
+        SnapshotExporter.Result r = exports.resume(e.id());
+
+        assertEquals(Optional.of(cut), r.root().consistentWith());
+        assertEquals(Optional.of(cut), SnapshotReader.readRoot(repo, r.root().snapshot()).consistentWith());
+        List<String> keys = new ArrayList<>();
+        try (BucketEntries entries = new BucketEntries(repo, r.root().bucket("bkt").orElseThrow().ranges(), work)) {
+            while (entries.hasNext()) keys.add(entries.next().key());
+        }
+        assertEquals(kept, keys);
+        assertEquals(kept.size(), r.versions());
+
+        // Unchanged since that snapshot: a snapshot with the cut still lists, one without names its ranges again.
+        SnapshotExporter.Result again = exports.resume(exports.start("repo", List.of(), Optional.of(r.root().snapshot()),
+                false, Optional.of(cut)).id());
+        assertEquals(kept.size(), again.versions());
+        SnapshotExporter.Result plain = exports.resume(exports.start("repo", List.of(), Optional.empty()).id());
+        assertEquals(120, plain.versions());
+        assertEquals(Optional.empty(), SnapshotReader.readRoot(repo, plain.root().snapshot()).consistentWith());
+        assertFalse(new String(SnapshotReader.readRootBytes(repo, plain.root().snapshot()), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("consistentWith"), "a root without a cut has no such field");
+
+        // A bucket the cut has no point for is refused.
+        SnapshotExports.Export other = exports.start("repo", List.of(), Optional.empty(), false,
+                Optional.of(new ConsistencyCut("site-a", Map.of("elsewhere", point))));
+        SnapshotException refused = assertThrows(SnapshotException.class, () -> exports.resume(other.id()));
+        assertEquals(SnapshotException.Reason.INVALID, refused.reason());
+        assertTrue(refused.getMessage().contains("bkt"), refused.getMessage());
+        assertTrue(exports.abort(other.id()));
+    }
+
+    @Test
     void exportRecordsRoundTripAndRefuseAnotherFormatVersion() {
         ExportRecordCodec.Header h = new ExportRecordCodec.Header("20261206T180000Z-0a1b2c3d", "repo", List.of(B),
                 Optional.of("20261205T180000Z-00000000"), "snapshot:20261206T180000Z-0a1b2c3d", Path.of("/tmp/cp"),
