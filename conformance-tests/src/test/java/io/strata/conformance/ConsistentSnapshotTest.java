@@ -18,12 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -67,8 +69,7 @@ class ConsistentSnapshotTest {
         a.start();
         Path repo = root.resolve("repo");
         try (b; a; S3Client s3a = S3Clients.pathStyle(a); S3Client s3b = S3Clients.pathStyle(b);
-             ReplicationOutageTest.Forwarder link = new ReplicationOutageTest.Forwarder(StrataServer.freePort(), b.port())) {
-            link.open();
+             Link link = new Link(StrataServer.freePort(), b.port())) {
             FailoverFailbackTest.bucketNamed(s3a, BUCKET);
             FailoverFailbackTest.bucketNamed(s3b, BUCKET);
             FailoverFailbackTest.replicate(a, s3a, BUCKET, link.port, "to-b");
@@ -89,95 +90,93 @@ class ConsistentSnapshotTest {
 
             // Then the answers are lost: the other three parts and the delete of a checkpoint-1 part reach B,
             // but A never learns it, so B's point stays before them.
-            link.close();
-            try (OneWayLink deaf = new OneWayLink(link.port, b.port())) {
-                ReplicationReceivedPointTest.checkpoint(s3a, 2, 2, 5);
-                s3a.deleteObject(d -> d.bucket(BUCKET).key("ckpt/1/part-3"));
-                SnapshotHarness.await("B to hold A's 10 versions and its delete marker", Duration.ofSeconds(90), b, () -> {
-                    ListObjectVersionsResponse l = s3b.listObjectVersions(r -> r.bucket(BUCKET));
-                    return l.versions().size() == 10 && l.deleteMarkers().size() == 1;
-                });
-                // A write at B itself (origin site-b): no cut of site-a's history applies to it.
-                s3b.putObject(p -> p.bucket(BUCKET).key("local/at-b"), RequestBody.fromString("written at B"));
+            link.dropAnswers();
+            ReplicationReceivedPointTest.checkpoint(s3a, 2, 2, 5);
+            s3a.deleteObject(d -> d.bucket(BUCKET).key("ckpt/1/part-3"));
+            SnapshotHarness.await("B to hold A's 10 versions and its delete marker", Duration.ofSeconds(90), b, () -> {
+                ListObjectVersionsResponse l = s3b.listObjectVersions(r -> r.bucket(BUCKET));
+                return l.versions().size() == 10 && l.deleteMarkers().size() == 1;
+            });
+            // A write at B itself (origin site-b): no cut of site-a's history applies to it.
+            s3b.putObject(p -> p.bucket(BUCKET).key("local/at-b"), RequestBody.fromString("written at B"));
 
-                // part-3 was written after part-2's PUT returned: B's point may reach into part-2's write (its
-                // time is taken before its commit) but never past part-3.
-                Instant firstLost = lastModified(s3a, "ckpt/2/part-3");
-                SnapshotHarness.strataOk(b, "snapshot", "repo", "add", "drill", "--type", "local", "--path", repo.toString());
-                String consistentOut = SnapshotHarness.strataOk(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
-                        "--consistent-with", "site-a", "--full", "--wait");
-                String plainOut = SnapshotHarness.strataOk(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
-                        "--full", "--wait");
-                String consistentId = id(consistentOut);
-                String plainId = id(plainOut);
+            // part-3 was written after part-2's PUT returned: B's point may reach into part-2's write (its
+            // time is taken before its commit) but never past part-3.
+            Instant firstLost = lastModified(s3a, "ckpt/2/part-3");
+            SnapshotHarness.strataOk(b, "snapshot", "repo", "add", "drill", "--type", "local", "--path", repo.toString());
+            String consistentOut = SnapshotHarness.strataOk(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
+                    "--consistent-with", "site-a", "--full", "--wait");
+            String plainOut = SnapshotHarness.strataOk(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
+                    "--full", "--wait");
+            String consistentId = id(consistentOut);
+            String plainId = id(plainOut);
 
-                // The root records the cut; it is B's point: past what A saw acknowledged, before what it did not.
-                Matcher cut = CUT.matcher(Files.readString(repo.resolve("snapshots/" + consistentId + ".json")));
-                assertTrue(cut.find(), "no cut in the root of " + consistentId);
-                Instant until = Instant.parse(cut.group(1));
-                assertFalse(until.isBefore(beforeCut), until + " is before " + beforeCut);
-                assertTrue(until.isBefore(firstLost), until + " is not before " + firstLost);
-                assertFalse(Files.readString(repo.resolve("snapshots/" + plainId + ".json")).contains("consistentWith"));
-                String shown = SnapshotHarness.strataOk(b, "snapshot", "show", consistentId, "--repo", "drill");
-                assertTrue(shown.contains("consistent with site site-a: bucket " + BUCKET + " up to " + until), shown);
+            // The root records the cut; it is B's point: past what A saw acknowledged, before what it did not.
+            Matcher cut = CUT.matcher(Files.readString(repo.resolve("snapshots/" + consistentId + ".json")));
+            assertTrue(cut.find(), "no cut in the root of " + consistentId);
+            Instant until = Instant.parse(cut.group(1));
+            assertFalse(until.isBefore(beforeCut), until + " is before " + beforeCut);
+            assertTrue(until.isBefore(firstLost), until + " is not before " + firstLost);
+            assertFalse(Files.readString(repo.resolve("snapshots/" + plainId + ".json")).contains("consistentWith"));
+            String shown = SnapshotHarness.strataOk(b, "snapshot", "show", consistentId, "--repo", "drill");
+            assertTrue(shown.contains("consistent with site site-a: bucket " + BUCKET + " up to " + until), shown);
 
-                // Exactly A's history up to the point, and B's own write. The listing gives times in
-                // milliseconds: a version in the point's own millisecond may fall either side.
-                ListObjectVersionsResponse atA = s3a.listObjectVersions(r -> r.bucket(BUCKET));
-                Instant cutMillis = until.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                Set<String> before = new TreeSet<>();
-                Set<String> past = new TreeSet<>();
-                Set<String> either = new TreeSet<>();
-                Map<String, Instant> times = new TreeMap<>();
-                atA.versions().forEach(v -> times.put(v.key() + " " + v.versionId(), v.lastModified()));
-                atA.deleteMarkers().forEach(d -> times.put(d.key() + " " + d.versionId(), d.lastModified()));
-                times.forEach((entry, t) -> (t.isBefore(cutMillis) ? before : t.isAfter(cutMillis) ? past : either).add(entry));
-                String local = "local/at-b " + s3b.listObjectVersions(r -> r.bucket(BUCKET).prefix("local/")).versions()
-                        .getFirst().versionId();
-                Set<String> consistent = entries(repo, consistentId);
-                Set<String> plain = entries(repo, plainId);
-                Set<String> unexplained = new TreeSet<>(consistent);
-                unexplained.removeAll(before);
-                unexplained.removeAll(either);
-                assertEquals(Set.of(local), unexplained, "entries neither before the point nor B's own: " + consistent);
-                assertTrue(consistent.containsAll(before), before + " not all in " + consistent);
-                for (String e : past) assertFalse(consistent.contains(e), e + " is after the point " + until + ": " + consistent);
-                for (String part : new String[] {"ckpt/1/part-0", "ckpt/1/part-1", "ckpt/1/part-2", "ckpt/1/part-3",
-                        "ckpt/1/manifest", "ckpt/2/part-0", "ckpt/2/part-1"}) {
-                    assertEquals(1, consistent.stream().filter(e -> e.startsWith(part + " ")).count(), part + " in " + consistent);
-                }
-                for (String lost : new String[] {"ckpt/2/part-3", "ckpt/2/part-4"}) {
-                    assertTrue(consistent.stream().noneMatch(e -> e.startsWith(lost + " ")), lost + " in " + consistent);
-                }
-
-                // The plain snapshot holds everything B has; the difference is exactly what came after the
-                // point, checkpoint 1's part-3 delete included (the consistent one keeps checkpoint 1 whole).
-                Set<String> all = new TreeSet<>(times.keySet());
-                all.add(local);
-                assertEquals(all, plain);
-                Set<String> onlyPlain = new TreeSet<>(plain);
-                onlyPlain.removeAll(consistent);
-                Set<String> expectedAfter = new TreeSet<>(past);
-                for (String e : either) if (!consistent.contains(e)) expectedAfter.add(e);
-                assertEquals(expectedAfter, onlyPlain);
-                Set<String> afterKeys = new TreeSet<>();
-                for (String e : onlyPlain) afterKeys.add(e.substring(0, e.indexOf(' ')));
-                afterKeys.remove("ckpt/2/part-2");   // either side, see above
-                assertEquals(Set.of("ckpt/1/part-3", "ckpt/2/part-3", "ckpt/2/part-4"), afterKeys, onlyPlain.toString());
-
-                // A site B has received nothing from: refused, naming the bucket; nothing is started.
-                var refused = SnapshotHarness.strata(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
-                        "--consistent-with", "site-z");
-                assertNotEquals(0, refused.getKey(), refused.getValue());
-                assertTrue(refused.getValue().contains("Bucket " + BUCKET + " has received no replication point from site site-z"),
-                        refused.getValue());
-                String api = SnapshotHarness.admin(b, "POST", "/snapshots", Map.of("repo", "drill", "buckets", BUCKET,
-                        "consistent-with", "site-z"), 400);
-                assertTrue(api.contains("InvalidArgument") && api.contains("site-z"), api);
-                SnapshotHarness.admin(b, "POST", "/snapshots", Map.of("repo", "drill", "buckets", BUCKET,
-                        "consistent-with", "bad site"), 400);
-                assertEquals(2, SnapshotHarness.files(repo, "snapshots").size());
+            // Exactly A's history up to the point, and B's own write. The listing gives times in
+            // milliseconds: a version in the point's own millisecond may fall either side.
+            ListObjectVersionsResponse atA = s3a.listObjectVersions(r -> r.bucket(BUCKET));
+            Instant cutMillis = until.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            Set<String> before = new TreeSet<>();
+            Set<String> past = new TreeSet<>();
+            Set<String> either = new TreeSet<>();
+            Map<String, Instant> times = new TreeMap<>();
+            atA.versions().forEach(v -> times.put(v.key() + " " + v.versionId(), v.lastModified()));
+            atA.deleteMarkers().forEach(d -> times.put(d.key() + " " + d.versionId(), d.lastModified()));
+            times.forEach((entry, t) -> (t.isBefore(cutMillis) ? before : t.isAfter(cutMillis) ? past : either).add(entry));
+            String local = "local/at-b " + s3b.listObjectVersions(r -> r.bucket(BUCKET).prefix("local/")).versions()
+                    .getFirst().versionId();
+            Set<String> consistent = entries(repo, consistentId);
+            Set<String> plain = entries(repo, plainId);
+            Set<String> unexplained = new TreeSet<>(consistent);
+            unexplained.removeAll(before);
+            unexplained.removeAll(either);
+            assertEquals(Set.of(local), unexplained, "entries neither before the point nor B's own: " + consistent);
+            assertTrue(consistent.containsAll(before), before + " not all in " + consistent);
+            for (String e : past) assertFalse(consistent.contains(e), e + " is after the point " + until + ": " + consistent);
+            for (String part : new String[] {"ckpt/1/part-0", "ckpt/1/part-1", "ckpt/1/part-2", "ckpt/1/part-3",
+                    "ckpt/1/manifest", "ckpt/2/part-0", "ckpt/2/part-1"}) {
+                assertEquals(1, consistent.stream().filter(e -> e.startsWith(part + " ")).count(), part + " in " + consistent);
             }
+            for (String lost : new String[] {"ckpt/2/part-3", "ckpt/2/part-4"}) {
+                assertTrue(consistent.stream().noneMatch(e -> e.startsWith(lost + " ")), lost + " in " + consistent);
+            }
+
+            // The plain snapshot holds everything B has; the difference is exactly what came after the
+            // point, checkpoint 1's part-3 delete included (the consistent one keeps checkpoint 1 whole).
+            Set<String> all = new TreeSet<>(times.keySet());
+            all.add(local);
+            assertEquals(all, plain);
+            Set<String> onlyPlain = new TreeSet<>(plain);
+            onlyPlain.removeAll(consistent);
+            Set<String> expectedAfter = new TreeSet<>(past);
+            for (String e : either) if (!consistent.contains(e)) expectedAfter.add(e);
+            assertEquals(expectedAfter, onlyPlain);
+            Set<String> afterKeys = new TreeSet<>();
+            for (String e : onlyPlain) afterKeys.add(e.substring(0, e.indexOf(' ')));
+            afterKeys.remove("ckpt/2/part-2");   // either side, see above
+            assertEquals(Set.of("ckpt/1/part-3", "ckpt/2/part-3", "ckpt/2/part-4"), afterKeys, onlyPlain.toString());
+
+            // A site B has received nothing from: refused, naming the bucket; nothing is started.
+            var refused = SnapshotHarness.strata(b, "snapshot", "create", "--repo", "drill", "--bucket", BUCKET,
+                    "--consistent-with", "site-z");
+            assertNotEquals(0, refused.getKey(), refused.getValue());
+            assertTrue(refused.getValue().contains("Bucket " + BUCKET + " has received no replication point from site site-z"),
+                    refused.getValue());
+            String api = SnapshotHarness.admin(b, "POST", "/snapshots", Map.of("repo", "drill", "buckets", BUCKET,
+                    "consistent-with", "site-z"), 400);
+            assertTrue(api.contains("InvalidArgument") && api.contains("site-z"), api);
+            SnapshotHarness.admin(b, "POST", "/snapshots", Map.of("repo", "drill", "buckets", BUCKET,
+                    "consistent-with", "bad site"), 400);
+            assertEquals(2, SnapshotHarness.files(repo, "snapshots").size());
         }
     }
 
@@ -209,52 +208,88 @@ class ConsistentSnapshotTest {
         return out;
     }
 
-    /** A link that carries requests to {@code to} and drops every answer: the target commits, the sender never hears. */
-    static final class OneWayLink implements AutoCloseable {
+    /**
+     * A TCP link to {@code to} on one port: both ways until {@link #dropAnswers}, then requests only. One
+     * listener throughout, so no other socket can take the port in between.
+     */
+    static final class Link implements AutoCloseable {
+        final int port;
         private final ServerSocket listener;
-        private final ConcurrentLinkedQueue<Socket> connections = new ConcurrentLinkedQueue<>();
+        private final ReentrantLock lock = new ReentrantLock();
+        private final List<Socket> connections = new ArrayList<>();
+        private boolean deaf;
 
-        OneWayLink(int port, int to) throws IOException {
+        Link(int port, int to) throws IOException {
+            this.port = port;
             listener = new ServerSocket();
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             Thread.ofVirtual().start(() -> {
                 while (!listener.isClosed()) {
+                    Socket in;
                     try {
-                        Socket in = listener.accept();
-                        Socket out = new Socket(InetAddress.getLoopbackAddress(), to);
-                        connections.add(in);
-                        connections.add(out);
-                        Thread.ofVirtual().start(() -> copy(in, out));
-                        Thread.ofVirtual().start(() -> drain(out));
+                        in = listener.accept();
                     } catch (IOException e) {
                         return;   // closed
+                    }
+                    Socket out = null;
+                    try {
+                        out = new Socket(InetAddress.getLoopbackAddress(), to);
+                        Socket target = out;
+                        boolean answers;
+                        // Under the lock: a connection is either closed by dropAnswers or made after it, deaf.
+                        lock.lock();
+                        try {
+                            connections.add(in);
+                            connections.add(out);
+                            answers = !deaf;
+                        } finally {
+                            lock.unlock();
+                        }
+                        OutputStream toTarget = out.getOutputStream();
+                        OutputStream toSender = answers ? in.getOutputStream() : OutputStream.nullOutputStream();
+                        Thread.ofVirtual().start(() -> copy(in, toTarget));
+                        Thread.ofVirtual().start(() -> copy(target, toSender));
+                    } catch (IOException e) {
+                        close(in);   // the target refused or the link closed it: the sender sees a reset
+                        if (out != null) close(out);
                     }
                 }
             });
         }
 
-        private static void copy(Socket from, Socket to) {
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+        /** From now on answers are dropped; the connections open so far are closed (the sender reconnects). */
+        void dropAnswers() throws IOException {
+            lock.lock();
+            try {
+                deaf = true;
+                for (Socket c : connections) c.close();
+                connections.clear();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private static void copy(Socket from, OutputStream to) {
+            try (InputStream in = from.getInputStream(); to) {
+                in.transferTo(to);
             } catch (IOException e) {
                 // either side closed
             }
         }
 
-        private static void drain(Socket from) {
-            try (InputStream in = from.getInputStream()) {
-                in.transferTo(OutputStream.nullOutputStream());
+        private static void close(Socket s) {
+            try {
+                s.close();
             } catch (IOException e) {
-                // closed
+                // closing anyway
             }
         }
 
         @Override
         public void close() throws IOException {
             listener.close();
-            Socket c;
-            while ((c = connections.poll()) != null) c.close();
+            dropAnswers();
         }
     }
 }
