@@ -266,6 +266,9 @@ public final class StrataServer implements AutoCloseable {
                     config.snapshots().exportRetryAfter());
             snapshots = new SnapshotService(namespace, snapshotRepos, exports, snapshotWork,
                     config.snapshots().maxRunningExports(), SiteId.loadOrCreate(config.dataDir()), clock);
+            // --consistent-with reads the points this site, as a replication target, received from its sources.
+            snapshots.receivedPoints((bucket, origin) -> replicationTargets.received().point(bucket, origin)
+                    .map(io.strata.gateway.replication.ReceivedProgress.Point::until));
             SnapshotAdmin.register(admin, snapshots);
             schedules = new SnapshotSchedules(snapshots, config.dataDir(), clock);
             SnapshotAdmin.registerPolicies(admin, schedules);

@@ -100,7 +100,10 @@ public final class SnapshotAdmin {
             }
             SnapshotService.Tracked t;
             try {
-                t = service.create(new SnapshotService.Request(repo, buckets, flag(req, "self-contained"), flag(req, "full")));
+                t = service.create(new SnapshotService.Request(repo, buckets, flag(req, "self-contained"), flag(req, "full"),
+                        consistentWith(req)));
+            } catch (SnapshotService.BadRequest e) {
+                throw new S3Exception(S3Error.INVALID_ARGUMENT, e.getMessage());
             } catch (SnapshotException e) {
                 if (e.reason() == SnapshotException.Reason.INVALID) throw new S3Exception(S3Error.NO_SUCH_BUCKET, e.getMessage());
                 throw e;
@@ -282,6 +285,19 @@ public final class SnapshotAdmin {
         m.put("location", e.repository().location());
         m.put("source", e.configured() ? "config" : "admin");
         return m;
+    }
+
+    /**
+     * The {@code consistent-with} parameter: a site name as {@code site.name} or a site id has it. Checked
+     * here, so a name the received points could never hold is a 400 rather than "no point".
+     */
+    private static Optional<String> consistentWith(ServerRequest req) {
+        Optional<String> site = req.query().first("consistent-with").asOptional();
+        if (site.isPresent() && !site.get().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new S3Exception(S3Error.INVALID_ARGUMENT, "consistent-with must be a site name (letters, digits, '.', '_' "
+                    + "and '-'), got '" + site.get() + "'.");
+        }
+        return site;
     }
 
     private static boolean flag(ServerRequest req, String name) {

@@ -7,6 +7,7 @@ import io.strata.namespace.Namespace;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
 import io.strata.namespace.WorkItem;
+import io.strata.tiering.snapshot.ConsistencyCut;
 import io.strata.tiering.snapshot.SnapshotException;
 import io.strata.tiering.snapshot.SnapshotExporter;
 import io.strata.tiering.snapshot.SnapshotExports;
@@ -194,6 +195,31 @@ public final class SnapshotService implements AutoCloseable {
         return repositories;
     }
 
+    /**
+     * Where a snapshot consistent with a replicating site reads, per bucket, the source time up to which
+     * this site holds every change from that site (the replication target's received point).
+     */
+    @FunctionalInterface
+    public interface ReceivedPoints {
+        ReceivedPoints NONE = (bucket, site) -> Optional.empty();
+
+        Optional<Instant> point(String bucket, String site);
+    }
+
+    private volatile ReceivedPoints received = ReceivedPoints.NONE;
+
+    /** The received points {@code --consistent-with} reads (none until set: such a create is then refused). */
+    public void receivedPoints(ReceivedPoints points) {
+        this.received = points;
+    }
+
+    /** A create refused because of what it asked for (a 400, nothing recorded). */
+    public static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
     /** Starts the pools, resumes interrupted exports and aborts in the background, and the check for due ones. */
     public void start() {
         try {
@@ -315,10 +341,20 @@ public final class SnapshotService implements AutoCloseable {
         return tracked.values().stream().filter(t -> "running".equals(t.state) || "queued".equals(t.state)).count();
     }
 
-    /** What a create asks for. */
-    public record Request(String repository, List<BucketName> buckets, boolean selfContained, boolean full) {
+    /**
+     * What a create asks for.
+     *
+     * @param consistentWith the site whose replicas the snapshot cuts at this site's received point (issue #14)
+     */
+    public record Request(String repository, List<BucketName> buckets, boolean selfContained, boolean full,
+                          Optional<String> consistentWith) {
         public Request {
             buckets = List.copyOf(buckets);
+            consistentWith = java.util.Objects.requireNonNull(consistentWith, "consistentWith");
+        }
+
+        public Request(String repository, List<BucketName> buckets, boolean selfContained, boolean full) {
+            this(repository, buckets, selfContained, full, Optional.empty());
         }
     }
 
@@ -331,6 +367,7 @@ public final class SnapshotService implements AutoCloseable {
      *         two exports into one repository could share a data object that aborting one deletes), or
      *         while a GC of that repository runs
      * @throws java.util.concurrent.RejectedExecutionException when {@code maxRunning} exports run
+     * @throws BadRequest when {@code consistentWith} names a site a chosen bucket has received no point from
      */
     public Tracked create(Request request) {
         if (closing) throw new java.util.concurrent.RejectedExecutionException("the gateway is stopping");
@@ -363,10 +400,14 @@ public final class SnapshotService implements AutoCloseable {
                     ? namespace.buckets().stream().map(b -> b.name().value()).toList()
                     : request.buckets().stream().map(BucketName::value).toList();
             Optional<String> parent = request.full() ? Optional.empty() : newestCovering(repository, covered);
+            // Read before start takes the checkpoint: every replica a point covers was committed before
+            // the point was recorded, so it is in the checkpoint.
+            Optional<ConsistencyCut> cut = request.consistentWith().map(site -> cut(site, covered));
             // Recorded and tracked in one step: the retry check (resumeDue) must not find the new
             // record before this create tracks it, or it would run the export a second time.
             synchronized (startLock) {
-                SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained());
+                SnapshotExports.Export e = exports.start(request.repository(), request.buckets(), parent, request.selfContained(),
+                        cut);
                 Instant checkpointed = clock.instant();   // start returns once the checkpoint is written
                 Tracked t = new Tracked(e, "queued");
                 t.checkpointed = checkpointed;
@@ -377,6 +418,18 @@ public final class SnapshotService implements AutoCloseable {
         } finally {
             gcLock.unlock();
         }
+    }
+
+    /** Each bucket's received point from {@code site}; a bucket without one refuses the create, naming it. */
+    private ConsistencyCut cut(String site, List<String> buckets) {
+        if (buckets.isEmpty()) throw new BadRequest("There is no bucket to take a snapshot consistent with site " + site + " of.");
+        Map<String, Instant> until = new java.util.TreeMap<>();
+        for (String b : buckets) {
+            until.put(b, received.point(b, site).orElseThrow(() -> new BadRequest("Bucket " + b
+                    + " has received no replication point from site " + site
+                    + " (see strata replicate status): a snapshot consistent with it cannot be taken.")));
+        }
+        return new ConsistencyCut(site, until);
     }
 
     /** The newest snapshot as taken (not by id) whose root holds every bucket of {@code buckets}. */
@@ -571,6 +624,7 @@ public final class SnapshotService implements AutoCloseable {
             m.put("buckets", e.buckets().stream().map(BucketName::value).toList());
             m.put("parent", e.parent().orElse(null));
             m.put("selfContained", e.selfContained());
+            e.cut().ifPresent(c -> m.put("consistentWith", cutJson(c)));
             m.put("created", e.started().toString());
         });
         if (current.isPresent()) {
@@ -722,6 +776,16 @@ public final class SnapshotService implements AutoCloseable {
                 + " is known here: add it with strata snapshot repo add, or name a copy of it with --repo NAME."));
     }
 
+    /** A cut as JSON: the site and, per bucket, the point (ISO-8601). */
+    private static Map<String, Object> cutJson(ConsistencyCut c) {
+        Map<String, Object> until = new java.util.TreeMap<>();
+        c.until().forEach((b, t) -> until.put(b, t.toString()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("site", c.site());
+        m.put("until", until);
+        return m;
+    }
+
     private Map<String, Object> summary(String repositoryName, Opened opened, boolean perBucket) {
         SnapshotRoot root = opened.root();
         Map<String, Long> s = root.stats();
@@ -732,6 +796,7 @@ public final class SnapshotService implements AutoCloseable {
         m.put("parent", root.parent().orElse(null));
         m.put("sequence", root.sequence());
         m.put("selfContained", root.selfContained());
+        root.consistentWith().ifPresent(c -> m.put("consistentWith", cutJson(c)));
         m.put("buckets", root.buckets().stream().map(SnapshotRoot.BucketRoot::name).toList());
         long bytes = s.getOrDefault("bytes", 0L);
         long newBytes = s.getOrDefault("newDataBytes", 0L);

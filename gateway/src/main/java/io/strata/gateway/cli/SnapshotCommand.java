@@ -32,11 +32,15 @@ public final class SnapshotCommand {
                                             snapshots stay); refused while an export into it is
                                             unfinished
               create --repo NAME (--bucket B ... | --all) [--self-contained] [--full] [--wait]
+                     [--consistent-with SITE]
                                             Start a durable export (it survives restarts):
                                             incremental from the newest snapshot in NAME covering
                                             the same buckets unless --full; cold-tier versions are
                                             referenced unless --self-contained. --wait follows it
-                                            to its end and prints the locator
+                                            to its end and prints the locator. --consistent-with
+                                            SITE leaves out the replicas from SITE modified after
+                                            each bucket's received point (replicate status): a
+                                            consistent failover point of SITE's history
               list [--repo NAME]            Snapshots (id, time, buckets, versions, new and not
                                             uploaded bytes, locator) and exports (running, failed
                                             with attempts and last error)
@@ -123,7 +127,7 @@ public final class SnapshotCommand {
 
     private int execute(String[] args) {
         Set<String> valued = new HashSet<>(REPO_SETTINGS);
-        valued.addAll(Set.of("gateway", "repo", "read-data-subset"));
+        valued.addAll(Set.of("gateway", "repo", "read-data-subset", "consistent-with"));
         valued.addAll(Set.of("reason", "hold", "every", "keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
                 "keep-within"));
         return CommandFrame.run(args, USAGE, Set.of("json", "wait", "all", "self-contained", "full", "dry-run", "claim"), valued,
@@ -175,6 +179,7 @@ public final class SnapshotCommand {
                 if (!a.has("all")) q.append("&buckets=").append(enc(String.join(",", a.all("bucket"))));
                 if (a.has("self-contained")) q.append("&self-contained=true");
                 if (a.has("full")) q.append("&full=true");
+                if (a.option("consistent-with") != null) q.append("&consistent-with=").append(enc(a.option("consistent-with")));
                 Map<String, Object> e = client.call("POST", API, q.toString());
                 long id = number(e, "id");
                 if (!a.has("wait")) {
@@ -538,6 +543,7 @@ public final class SnapshotCommand {
                     Progress.bytes(number(s, "newDataBytes")), Progress.bytes(number(s, "notUploadedBytes")),
                     String.join(",", strings(s.get("buckets"))));
             out.println("  " + s.get("locator"));
+            if (s.get("consistentWith") != null) out.println("  " + cut(s.get("consistentWith")));
         }
         List<Map<String, Object>> policies = maps(all.get("policies"));
         if (!policies.isEmpty()) {
@@ -565,12 +571,28 @@ public final class SnapshotCommand {
         }
     }
 
+    /** "consistent with site S: bucket B up to T, ..." from a snapshot's consistentWith JSON. */
+    private static String cut(Object json) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> c = (Map<String, Object>) json;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> until = c.get("until") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        StringBuilder b = new StringBuilder("consistent with site " + c.get("site") + ":");
+        String sep = " ";
+        for (var e : new java.util.TreeMap<>(until).entrySet()) {
+            b.append(sep).append("bucket ").append(e.getKey()).append(" up to ").append(e.getValue());
+            sep = ", ";
+        }
+        return b.toString();
+    }
+
     private void printShow(Map<String, Object> s) {
         out.println("snapshot     " + s.get("id"));
         out.println("repository   " + s.get("repository"));
         out.println("taken at     " + s.get("takenAt") + " (change log sequence " + s.get("sequence") + ")");
         out.println("parent       " + (s.get("parent") == null ? "none (full)" : s.get("parent")));
         out.println("self-contained " + s.get("selfContained"));
+        if (s.get("consistentWith") != null) out.println(cut(s.get("consistentWith")));
         out.println("versions     " + number(s, "versions") + ", " + Progress.bytes(number(s, "bytes")) + " ("
                 + Progress.bytes(number(s, "newDataBytes")) + " new, " + Progress.bytes(number(s, "notUploadedBytes"))
                 + " not uploaded)");

@@ -17,21 +17,25 @@ import java.util.Optional;
 
 /**
  * The payloads of a durable export's work items ({@link SnapshotExports}), each starting with its
- * format version (1): the export itself, one record per range file written (the cursor), one per
+ * format version ({@value #VERSION}; version 1 is still read): the export itself (version 2 added its
+ * replication cut, so a resumed export leaves out the same replicas), one record per range file written (the cursor), one per
  * batch of objects about to be created (the journal an abort deletes), and an abort in progress.
  * Strings are a length (int) and UTF-8 bytes. Stateless.
  */
 final class ExportRecordCodec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The format before the export record carried a replication cut; its other records are the same. */
+    private static final int VERSION_1 = 1;
 
     private ExportRecordCodec() {
     }
 
     /** What the export record holds besides its work item's id, attempts and last error. */
     record Header(String snapshot, String repository, List<BucketName> buckets, Optional<String> parent, String mark,
-                  Path checkpoint, Instant started, boolean selfContained) {
+                  Path checkpoint, Instant started, boolean selfContained, Optional<ConsistencyCut> cut) {
         Header {
             buckets = List.copyOf(buckets);
+            cut = java.util.Objects.requireNonNull(cut, "cut");
         }
     }
 
@@ -52,13 +56,23 @@ final class ExportRecordCodec {
             writeString(out, h.checkpoint().toString());
             out.writeLong(h.started().getEpochSecond());
             out.writeInt(h.started().getNano());
-            // Optional trailing field: a record without it (written before it existed) reads as false.
-            if (h.selfContained()) out.writeBoolean(true);
+            out.writeBoolean(h.selfContained());
+            out.writeBoolean(h.cut().isPresent());
+            if (h.cut().isPresent()) {
+                ConsistencyCut c = h.cut().get();
+                writeString(out, c.site());
+                out.writeInt(c.until().size());
+                for (var e : new java.util.TreeMap<>(c.until()).entrySet()) {
+                    writeString(out, e.getKey());
+                    out.writeLong(e.getValue().getEpochSecond());
+                    out.writeInt(e.getValue().getNano());
+                }
+            }
         });
     }
 
     static Header header(byte[] payload) {
-        return read(payload, in -> {
+        return read(payload, (in, version) -> {
             String snapshot = readString(in);
             String repository = readString(in);
             int n = in.readInt();
@@ -69,8 +83,22 @@ final class ExportRecordCodec {
             String mark = readString(in);
             Path checkpoint = Path.of(readString(in));
             Instant started = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            // Version 1: selfContained was an optional trailing field (absent: false), and there was no cut.
             boolean selfContained = in.available() > 0 && in.readBoolean();
-            return new Header(snapshot, repository, buckets, parent, mark, checkpoint, started, selfContained);
+            Optional<ConsistencyCut> cut = Optional.empty();
+            if (version > VERSION_1 && in.readBoolean()) {
+                String site = readString(in);
+                int n2 = in.readInt();
+                if (n2 < 0) throw new IOException("negative cut bucket count");
+                java.util.Map<String, Instant> until = new java.util.TreeMap<>();
+                for (int i = 0; i < n2; i++) until.put(readString(in), Instant.ofEpochSecond(in.readLong(), in.readInt()));
+                try {
+                    cut = Optional.of(new ConsistencyCut(site, until));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+            return new Header(snapshot, repository, buckets, parent, mark, checkpoint, started, selfContained, cut);
         });
     }
 
@@ -95,7 +123,7 @@ final class ExportRecordCodec {
     }
 
     static Range range(byte[] payload) {
-        return read(payload, in -> {
+        return read(payload, (in, version) -> {
             int bucket = in.readInt();
             SnapshotRoot.RangeRef ref = new SnapshotRoot.RangeRef(readString(in), readString(in), in.readLong(),
                     in.readLong(), readString(in), readString(in));
@@ -115,7 +143,7 @@ final class ExportRecordCodec {
     }
 
     static List<String> paths(byte[] payload) {
-        return read(payload, in -> {
+        return read(payload, (in, version) -> {
             int n = in.readInt();
             if (n < 0) throw new IOException("negative path count");
             List<String> out = new ArrayList<>(Math.min(n, 4096));
@@ -129,7 +157,7 @@ final class ExportRecordCodec {
     }
 
     static long abort(byte[] payload) {
-        return read(payload, DataInputStream::readLong);
+        return read(payload, (in, version) -> in.readLong());
     }
 
     private interface Writer {
@@ -137,7 +165,7 @@ final class ExportRecordCodec {
     }
 
     private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInputStream in, int version) throws IOException;
     }
 
     private static byte[] write(Writer w) {
@@ -155,9 +183,11 @@ final class ExportRecordCodec {
     private static <T> T read(byte[] payload, Reader<T> r) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             int version = in.readUnsignedByte();
-            if (version != VERSION) throw new IllegalArgumentException("snapshot export record of format " + version
-                    + "; this version reads " + VERSION);
-            T value = r.read(in);
+            if (version != VERSION && version != VERSION_1) {
+                throw new IllegalArgumentException("snapshot export record of format " + version + "; this version reads "
+                        + VERSION_1 + " and " + VERSION);
+            }
+            T value = r.read(in, version);
             if (in.read() >= 0) throw new IllegalArgumentException("snapshot export record has trailing bytes");
             return value;
         } catch (EOFException e) {

@@ -71,6 +71,12 @@ public final class SnapshotExporter {
      * disaster-recovery drill's negative control: a repository missing one object must fail it.
      */
     static final String FAULT_DROP_ONE_DATA_OBJECT = "snapshot-drop-one-data-object";
+    /**
+     * Test-only fault, named by {@code STRATA_TEST_FAULT}: an export taken with a replication cut keeps
+     * every version, as if it had none (the root still records the cut). The negative control of the
+     * conformance test of a snapshot consistent with a replicating site.
+     */
+    static final String FAULT_IGNORE_CUT = "snapshot-ignore-consistency-cut";
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final int PAGE = 1000;
@@ -267,7 +273,7 @@ public final class SnapshotExporter {
      *         stored fails its check, UNAVAILABLE or REJECTED from the repository
      */
     public Result export(NamespaceView view, List<BucketName> buckets, Optional<String> parent) {
-        return run(view, newSnapshotId(view.takenAt()), buckets, parent, Start.BEGINNING, Journal.NONE);
+        return run(view, newSnapshotId(view.takenAt()), buckets, parent, Optional.empty(), Start.BEGINNING, Journal.NONE);
     }
 
     /** A fresh snapshot id for a snapshot taken at {@code time} (docs/snapshot-format.md §3). */
@@ -278,14 +284,25 @@ public final class SnapshotExporter {
     /**
      * Exports {@code buckets} of {@code view} as snapshot {@code id}, continuing at {@code start},
      * telling {@code journal} what it creates and each range file it completes. A root already
-     * written with the same bytes (the export had finished) is success.
+     * written with the same bytes (the export had finished) is success. With a {@code cut}, the
+     * replicas it excludes are left out; the parent's ranges are then never named again unchanged
+     * without listing (the change log says nothing of which replicas the cut leaves out).
+     *
+     * @throws SnapshotException INVALID when the cut has no point for a chosen bucket
      */
-    Result run(NamespaceView view, String id, List<BucketName> buckets, Optional<String> parent, Start start,
-               Journal journal) {
+    Result run(NamespaceView view, String id, List<BucketName> buckets, Optional<String> parent,
+               Optional<ConsistencyCut> cut, Start start, Journal journal) {
         List<Bucket> chosen = chosenBuckets(view, buckets);
+        for (Bucket b : chosen) {
+            if (cut.isPresent() && !cut.get().until().containsKey(b.name().value())) {
+                throw new SnapshotException(Reason.INVALID, "bucket " + b.name() + " has no point received from site "
+                        + cut.get().site() + " to cut at");
+            }
+        }
         Optional<SnapshotRoot> parentRoot = parent.map(this::readParent);
         writeMarker(journal);
-        Optional<SnapshotRoot> same = parentRoot.filter(p -> start.equals(Start.BEGINNING) && unchangedSince(p, view, chosen));
+        Optional<SnapshotRoot> same = parentRoot.filter(p -> cut.isEmpty() && start.equals(Start.BEGINNING)
+                && unchangedSince(p, view, chosen));
         if (same.isPresent()) return sameAsParent(view, id, chosen, same.get());
         Counters counters = start.counters();
         List<SnapshotRoot.BucketRoot> bucketRoots = new ArrayList<>();
@@ -299,7 +316,7 @@ public final class SnapshotExporter {
                 }
                 boolean here = i == start.bucket();
                 Optional<SnapshotRoot.BucketRoot> parentBucket = parentRoot.flatMap(r -> r.bucket(b.name().value()));
-                BucketRun run = new BucketRun(i, counters, journal, written);
+                BucketRun run = new BucketRun(i, counters, journal, written, cut);
                 bucketRoots.add(run.export(view, b, parentBucket, here ? start.keyMarker() : "",
                         here ? start.versionIdMarker() : ""));
                 counters = run.committed;
@@ -308,7 +325,7 @@ public final class SnapshotExporter {
             throw new SnapshotException(Reason.UNAVAILABLE, "cannot spool range files in " + workDir + ": " + e, e);
         }
         SnapshotRoot root = new SnapshotRoot(SnapshotFormat.MAJOR, SnapshotFormat.MINOR, id, parent, view.sequence(),
-                view.takenAt(), options.selfContained() || counters.coldReferenced() == 0, bucketRoots, counters.stats());
+                view.takenAt(), options.selfContained() || counters.coldReferenced() == 0, bucketRoots, counters.stats(), cut);
         SnapshotLocator locator = writeRoot(id, root);
         LOG.info("snapshot {} written to {}: {} versions, {} data objects uploaded ({} bytes), {} reused, "
                         + "{} cold references, {} range files uploaded, {} reused", id, repository.location(),
@@ -444,12 +461,21 @@ public final class SnapshotExporter {
         private final List<SnapshotRoot.RangeRef> written;
         private Counters committed;
         private Counters pending = Counters.ZERO;
+        /** The cut to apply, empty when none (or under {@link #FAULT_IGNORE_CUT}). */
+        private final Optional<ConsistencyCut> cut;
 
-        BucketRun(int index, Counters committed, Journal journal, List<SnapshotRoot.RangeRef> written) {
+        BucketRun(int index, Counters committed, Journal journal, List<SnapshotRoot.RangeRef> written,
+                  Optional<ConsistencyCut> cut) {
             this.index = index;
             this.committed = committed;
             this.journal = journal;
             this.written = written;
+            if (cut.isPresent() && FAULT_IGNORE_CUT.equals(fault())) {
+                LOG.warn("STRATA_TEST_FAULT={}: the export keeps the replicas from site {} after its cut", FAULT_IGNORE_CUT,
+                        cut.get().site());
+                cut = Optional.empty();
+            }
+            this.cut = cut;
         }
 
         @Override
@@ -487,6 +513,9 @@ public final class SnapshotExporter {
                     long batchBytes = 0;
                     for (VersionPage.Entry listed : page.versions()) {
                         ObjectVersion v = listed.version();
+                        // A replica past the cut is not part of the origin's history up to the point: left
+                        // out, as if it had not arrived yet. The listing's markers still move past it.
+                        if (cut.isPresent() && cut.get().excludes(name, v)) continue;
                         String key = v.key().value();
                         if (!key.equals(parentKey)) {
                             parentKey = key;

@@ -131,10 +131,11 @@ public final class SnapshotExports {
      * @param attempts   failed attempts so far
      * @param lastError  the last failure ("" if none)
      * @param selfContained cold-tier versions are copied into the repository, not referenced
+     * @param cut        the replication cut the snapshot leaves later replicas out by, if any
      */
     public record Export(long id, String snapshot, String repository, List<BucketName> buckets, Optional<String> parent,
                          String mark, Path checkpoint, Instant started, int attempts, String lastError,
-                         boolean selfContained) {
+                         boolean selfContained, Optional<ConsistencyCut> cut) {
         public Export {
             buckets = List.copyOf(buckets);
         }
@@ -210,11 +211,21 @@ public final class SnapshotExports {
      * choice is recorded with the export, so a resumed export keeps it.
      */
     public Export start(String repository, List<BucketName> buckets, Optional<String> parent, boolean selfContained) {
+        return start(repository, buckets, parent, selfContained, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(String, List, Optional, boolean)}, the snapshot consistent with a replicating site:
+     * {@code cut}, read by the caller before this call takes the checkpoint (so every replica its points
+     * cover is in the checkpoint), is recorded with the export, so a resumed export makes the same cut.
+     */
+    public Export start(String repository, List<BucketName> buckets, Optional<String> parent, boolean selfContained,
+                        Optional<ConsistencyCut> cut) {
         repositories.repository(repository);
         Instant now = clock.instant();
         String snapshot = SnapshotExporter.newSnapshotId(now);
         ExportRecordCodec.Header h = new ExportRecordCodec.Header(snapshot, repository, buckets, parent,
-                "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now, selfContained);
+                "snapshot:" + snapshot, workDir.resolve("snapshot-" + snapshot).resolve("checkpoint").toAbsolutePath(), now, selfContained, cut);
         WorkItem item = namespace.addWork(KIND, ExportRecordCodec.header(h), Instant.EPOCH);
         // After the record, so whatever ends the export (finish or abort, even after a kill) removes it.
         // A repository out of reach does not refuse the export: it is recorded and retried, and every
@@ -248,7 +259,7 @@ public final class SnapshotExports {
     private static Export export(WorkItem item) {
         ExportRecordCodec.Header h = ExportRecordCodec.header(item.payload());
         return new Export(item.id(), h.snapshot(), h.repository(), h.buckets(), h.parent(), h.mark(), h.checkpoint(),
-                h.started(), item.attempts(), item.lastError(), h.selfContained());
+                h.started(), item.attempts(), item.lastError(), h.selfContained(), h.cut());
     }
 
     /** The counters at the export's cursor (zero before its first range file). */
@@ -322,7 +333,8 @@ public final class SnapshotExports {
                         FAULT_EXPORT_LIVE, e.id());
                 source = new LiveView(namespace, view);
             }
-            result = exporter.run(source, e.snapshot(), e.buckets(), e.parent(), start, new DurableJournal(e.id(), onRange));
+            result = exporter.run(source, e.snapshot(), e.buckets(), e.parent(), e.cut(), start,
+                    new DurableJournal(e.id(), onRange));
         }
         cleanup(e);
         keepChangesAfter(result.root().sequence());

@@ -28,9 +28,10 @@ final class SnapshotFormat {
     static final int MAJOR = 1;
     /**
      * 1: range lines carry {@code tags}, {@code acl} and {@code ckType}; 2: a data object's
-     * {@code data.storageClass} (docs/snapshot-format.md §4); 3: GC plans are paged (§10).
+     * {@code data.storageClass} (docs/snapshot-format.md §4); 3: GC plans are paged (§10); 4: a root
+     * may carry {@code consistentWith}, the replication cut it was taken with (§3).
      */
-    static final int MINOR = 3;
+    static final int MINOR = 4;
     static final String MARKER = "strata-snap.json";
     static final String SNAPSHOTS = "snapshots/";
     static final String RANGES = "ranges/";

@@ -20,9 +20,12 @@ import java.util.TreeMap;
  *
  * @param sequence the source's change log sequence the snapshot includes
  * @param stats    informative counters by name (versions, bytes, newData, newDataBytes, newRanges)
+ * @param consistentWith the replication cut the snapshot was taken with (format minor 4), if any: its
+ *                 buckets hold the replicas from that site up to each bucket's point, none after
  */
 public record SnapshotRoot(int major, int minor, String snapshot, Optional<String> parent, long sequence,
-                           Instant takenAt, boolean selfContained, List<BucketRoot> buckets, Map<String, Long> stats) {
+                           Instant takenAt, boolean selfContained, List<BucketRoot> buckets, Map<String, Long> stats,
+                           Optional<ConsistencyCut> consistentWith) {
     /**
      * Snapshots in the order they were taken: by the source's change-log sequence, then time, then
      * id. Not by id alone: an id starts with the wall-clock time, which can go back, and two ids of
@@ -35,6 +38,13 @@ public record SnapshotRoot(int major, int minor, String snapshot, Optional<Strin
         parent = java.util.Objects.requireNonNull(parent, "parent");
         buckets = List.copyOf(buckets);
         stats = Map.copyOf(stats);
+        consistentWith = java.util.Objects.requireNonNull(consistentWith, "consistentWith");
+    }
+
+    /** A root taken without a replication cut. */
+    public SnapshotRoot(int major, int minor, String snapshot, Optional<String> parent, long sequence, Instant takenAt,
+                        boolean selfContained, List<BucketRoot> buckets, Map<String, Long> stats) {
+        this(major, minor, snapshot, parent, sequence, takenAt, selfContained, buckets, stats, Optional.empty());
     }
 
     /** One bucket: its settings, configuration documents by kind, and range files in key order. */
@@ -66,6 +76,15 @@ public record SnapshotRoot(int major, int minor, String snapshot, Optional<Strin
         source.put("takenAt", takenAt.toString());
         m.put("source", source);
         m.put("selfContained", selfContained);
+        // Only when taken with a cut: a root without one keeps the bytes it had before the field existed.
+        consistentWith.ifPresent(c -> {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("site", c.site());
+            Map<String, Object> until = new TreeMap<>();
+            c.until().forEach((b, t) -> until.put(b, t.toString()));
+            cm.put("until", until);
+            m.put("consistentWith", cm);
+        });
         List<Object> bs = new ArrayList<>();
         for (BucketRoot b : buckets) {
             Map<String, Object> bm = new LinkedHashMap<>();
@@ -146,9 +165,16 @@ public record SnapshotRoot(int major, int minor, String snapshot, Optional<Strin
                 for (var e : object(m.get("stats"), "stats").entrySet()) stats.put(e.getKey(), number(e.getValue(), "stats"));
             }
             Object parent = m.get("parent");
+            Optional<ConsistencyCut> cut = Optional.empty();
+            if (m.get("consistentWith") != null) {
+                Map<String, Object> cm = object(m.get("consistentWith"), "consistentWith");
+                Map<String, Instant> until = new TreeMap<>();
+                SnapshotFormat.strings(cm.get("until"), "until").forEach((b, t) -> until.put(b, Instant.parse(t)));
+                cut = Optional.of(new ConsistencyCut(string(cm, "site"), until));
+            }
             return new SnapshotRoot((int) major, (int) number(m.get("minor"), "minor"), string(m, "snapshot"),
                     parent == null ? Optional.empty() : Optional.of((String) parent), number(source.get("sequence"), "sequence"),
-                    Instant.parse(string(source, "takenAt")), Boolean.TRUE.equals(m.get("selfContained")), buckets, stats);
+                    Instant.parse(string(source, "takenAt")), Boolean.TRUE.equals(m.get("selfContained")), buckets, stats, cut);
         } catch (IllegalArgumentException | ClassCastException | java.time.format.DateTimeParseException e) {
             throw new SnapshotException(SnapshotException.Reason.CORRUPT, "malformed snapshot root: " + e.getMessage(), e);
         }

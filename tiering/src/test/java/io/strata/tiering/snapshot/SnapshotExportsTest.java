@@ -284,18 +284,82 @@ class SnapshotExportsTest {
     }
 
     @Test
+    void anExportWithACutLeavesOutTheSitesReplicasAfterThePointAndItsResumeMakesTheSameCut() throws Exception {
+        Instant point = Instant.parse("2026-12-06T10:00:00Z");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String key = String.format("k%05d", i);
+            // Replicas from site-a before, at and after the point; from site-c after it; written here after it.
+            String origin = switch (i % 4) {
+                case 0, 1 -> "site-a";
+                case 2 -> "site-c";
+                default -> "";
+            };
+            Instant mtime = i % 4 == 0 ? point.minusNanos(i % 8 == 0 ? 0 : 1) : point.plusNanos(1);
+            fx.putReplica("bkt", key, mtime, origin, i % 5 == 0 ? null : bytes(i, 50 + i));
+            if (!(origin.equals("site-a") && mtime.isAfter(point))) kept.add(key);
+        }
+        ConsistencyCut cut = new ConsistencyCut("site-a", Map.of("bkt", point));
+        SnapshotExports exports = exports(OPTIONS);
+        SnapshotExports.Export e = exports.start("repo", List.of(), Optional.empty(), false, Optional.of(cut));
+        assertEquals(Optional.of(cut), exports.export(e.id()).orElseThrow().cut());
+
+        readsLeft.set(60);   // stops in the second batch of uploads: the resume reads the cut from the export's record
+        assertThrows(IllegalStateException.class, () -> exports.resume(e.id()));
+        assertTrue(exports.progress(e.id()).versions() > 0, "range files written before the stop");
+        readsLeft.set(-1);
+        SnapshotExporter.Result r = exports.resume(e.id());
+
+        assertEquals(Optional.of(cut), r.root().consistentWith());
+        assertEquals(Optional.of(cut), SnapshotReader.readRoot(repo, r.root().snapshot()).consistentWith());
+        List<String> keys = new ArrayList<>();
+        try (BucketEntries entries = new BucketEntries(repo, r.root().bucket("bkt").orElseThrow().ranges(), work)) {
+            while (entries.hasNext()) keys.add(entries.next().key());
+        }
+        assertEquals(kept, keys);
+        assertEquals(kept.size(), r.versions());
+
+        // Unchanged since that snapshot: a snapshot with the cut still lists, one without names its ranges again.
+        SnapshotExporter.Result again = exports.resume(exports.start("repo", List.of(), Optional.of(r.root().snapshot()),
+                false, Optional.of(cut)).id());
+        assertEquals(kept.size(), again.versions());
+        SnapshotExporter.Result plain = exports.resume(exports.start("repo", List.of(), Optional.empty()).id());
+        assertEquals(120, plain.versions());
+        assertEquals(Optional.empty(), SnapshotReader.readRoot(repo, plain.root().snapshot()).consistentWith());
+        assertFalse(new String(SnapshotReader.readRootBytes(repo, plain.root().snapshot()), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("consistentWith"), "a root without a cut has no such field");
+
+        // A bucket the cut has no point for is refused.
+        SnapshotExports.Export other = exports.start("repo", List.of(), Optional.empty(), false,
+                Optional.of(new ConsistencyCut("site-a", Map.of("elsewhere", point))));
+        SnapshotException refused = assertThrows(SnapshotException.class, () -> exports.resume(other.id()));
+        assertEquals(SnapshotException.Reason.INVALID, refused.reason());
+        assertTrue(refused.getMessage().contains("bkt"), refused.getMessage());
+        assertTrue(exports.abort(other.id()));
+    }
+
+    @Test
     void exportRecordsRoundTripAndRefuseAnotherFormatVersion() {
         ExportRecordCodec.Header h = new ExportRecordCodec.Header("20261206T180000Z-0a1b2c3d", "repo", List.of(B),
                 Optional.of("20261205T180000Z-00000000"), "snapshot:20261206T180000Z-0a1b2c3d", Path.of("/tmp/cp"),
-                Instant.parse("2026-12-06T18:00:00.123456789Z"), false);
+                Instant.parse("2026-12-06T18:00:00.123456789Z"), false, Optional.empty());
         assertEquals(h, ExportRecordCodec.header(ExportRecordCodec.header(h)));
         ExportRecordCodec.Header self = new ExportRecordCodec.Header(h.snapshot(), h.repository(), h.buckets(), h.parent(),
-                h.mark(), h.checkpoint(), h.started(), true);
+                h.mark(), h.checkpoint(), h.started(), true, Optional.empty());
         assertEquals(self, ExportRecordCodec.header(ExportRecordCodec.header(self)));
-        // A record written before the self-contained flag existed ends after the start time: it reads as false.
-        byte[] old = ExportRecordCodec.header(h);
-        assertEquals(ExportRecordCodec.header(self).length, old.length + 1);
-        assertFalse(ExportRecordCodec.header(old).selfContained());
+        ExportRecordCodec.Header consistent = new ExportRecordCodec.Header(h.snapshot(), h.repository(), h.buckets(),
+                h.parent(), h.mark(), h.checkpoint(), h.started(), false, Optional.of(new ConsistencyCut("site-a",
+                java.util.Map.of(B.value(), Instant.parse("2026-12-06T17:59:58.000000001Z")))));
+        assertEquals(consistent, ExportRecordCodec.header(ExportRecordCodec.header(consistent)));
+        // Format 1 (before the cut): the self-contained flag an optional last byte (absent: false), no cut.
+        byte[] current = ExportRecordCodec.header(h);
+        byte[] old = java.util.Arrays.copyOf(current, current.length - 2);
+        old[0] = 1;
+        assertEquals(h, ExportRecordCodec.header(old));
+        byte[] oldSelf = java.util.Arrays.copyOf(current, current.length - 1);
+        oldSelf[0] = 1;
+        oldSelf[oldSelf.length - 1] = 1;
+        assertEquals(self, ExportRecordCodec.header(oldSelf));
         ExportRecordCodec.Range r = new ExportRecordCodec.Range(2, new SnapshotRoot.RangeRef("ranges/" + "a".repeat(64)
                 + ".ndjson.gz", "a".repeat(64), 123, 45, "k1", "k9"), "k9", "v9",
                 new SnapshotExporter.Counters(1, 2, 3, 4, 5, 6, 7, 8, 9));
@@ -303,10 +367,11 @@ class SnapshotExportsTest {
         assertEquals(List.of("data/b/k", "ranges/x"), ExportRecordCodec.paths(ExportRecordCodec.paths(List.of("data/b/k", "ranges/x"))));
         assertEquals(42L, ExportRecordCodec.abort(ExportRecordCodec.abort(42)));
         byte[] other = ExportRecordCodec.header(h);
-        other[0] = 2;
+        other[0] = 3;
         assertThrows(IllegalArgumentException.class, () -> ExportRecordCodec.header(other));
         byte[] cut = java.util.Arrays.copyOf(ExportRecordCodec.range(r), 20);
         assertThrows(IllegalArgumentException.class, () -> ExportRecordCodec.range(cut));
-        assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 42}, ExportRecordCodec.abort(42));
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 42}, ExportRecordCodec.abort(42));
+        assertEquals(42L, ExportRecordCodec.abort(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 42}));
     }
 }

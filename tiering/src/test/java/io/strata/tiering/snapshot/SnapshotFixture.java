@@ -138,6 +138,23 @@ final class SnapshotFixture implements AutoCloseable {
         return namespace.putObject(v).version();
     }
 
+    /**
+     * Commits a replica from {@code origin} (or, for an empty origin, a version written here) of one inline
+     * part, or a delete marker when {@code data} is null, modified at {@code mtime} (its source's time).
+     */
+    ObjectVersion putReplica(String bucket, String key, Instant mtime, String origin, byte[] data) throws Exception {
+        ObjectAttributes attributes = origin.isEmpty() ? ObjectAttributes.NONE
+                : ObjectAttributes.NONE.withReplicationStatus(io.strata.namespace.ReplicationStatus.REPLICA)
+                .withSites(origin, List.of(origin, "here"));
+        ObjectVersion v = data == null
+                ? new ObjectVersion(new BucketName(bucket), new ObjectKey(key), ObjectVersion.NULL_VERSION, 0, "", mtime, "",
+                Map.of(), Map.of(), Map.of(), 0, List.of(), true, List.of(), attributes)
+                : new ObjectVersion(new BucketName(bucket), new ObjectKey(key), ObjectVersion.NULL_VERSION, data.length,
+                HexFormat.of().formatHex(md5(data)), mtime, "application/x-test", Map.of(), Map.of(), Map.of(), 0,
+                List.of(new Segment(data.length, DataRef.Inline.encode(data, 0, data.length))), false, List.of(), attributes);
+        return namespace.putObject(v).version();
+    }
+
     @Override
     public void close() {
         tiers.close();
