@@ -48,9 +48,11 @@ import java.util.function.Consumer;
  * versions moved hot in the background), pinned prefixes (kept hot: lifecycle transitions and
  * eviction skip them; stored durably as the bucket config document {@value #KIND}), prefetch jobs
  * (every cold version under a prefix moved hot: a durable bulk job, {@value #PREFETCH}, that resumes
- * after a restart), and watermark eviction (the least
+ * after a restart), watermark eviction (the least
  * recently used hot versions moved to the eviction tier while the hot tier is above its high
- * watermark, until it is under the low one).
+ * watermark, until it is under the low one), and the keep-newest objectives ({@link KeepNewestRule}:
+ * the newest N versions or directories under a prefix pinned hot, older ones destaged in the
+ * background whatever the hot tier's fill).
  *
  * <p>Background moves run on a bounded pool ({@value #MOVERS} movers, {@value #QUEUE} waiting):
  * promotion drops work when it is full and never slows a GET; a restore then fails with
@@ -118,6 +120,7 @@ public final class PlacementService implements AutoCloseable {
     private final LongAdder prefetchedObjects = new LongAdder();
     private final LongAdder prefetchedBytes = new LongAdder();
     private final LongAdder moveFailures = new LongAdder();
+    private final KeepNewest keepNewest;
 
     /**
      * @param namespace where versions, buckets and the pin documents are
@@ -130,6 +133,16 @@ public final class PlacementService implements AutoCloseable {
      */
     public PlacementService(Namespace namespace, ColdTiers tiers, PlacementMoves moves, PlacementPolicy policy,
                             BulkJobs jobs, Clock clock, List<Path> drives, double expansion) {
+        this(namespace, tiers, moves, policy, List.of(), jobs, clock, drives, expansion);
+    }
+
+    /**
+     * As above, with keep-newest objectives (each rule's tier must be configured; an absent bucket is
+     * waited for: its rule acts once the bucket exists).
+     */
+    public PlacementService(Namespace namespace, ColdTiers tiers, PlacementMoves moves, PlacementPolicy policy,
+                            List<KeepNewestRule> keepNewest, BulkJobs jobs, Clock clock, List<Path> drives,
+                            double expansion) {
         this.namespace = namespace;
         this.tiers = tiers;
         this.moves = moves;
@@ -141,12 +154,22 @@ public final class PlacementService implements AutoCloseable {
         this.movers = new ThreadPoolExecutor(MOVERS, MOVERS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 Thread.ofVirtual().name("strata-placement-mover-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.pins = loadPins();
+        this.keepNewest = new KeepNewest(namespace, moves, keepNewest, this::evictionTier, this::busy, clock);
         jobs.register(PREFETCH, this::prefetchOne, ended -> { });
     }
 
-    /** Starts the watermark check every {@code interval}. */
+    /** Starts the watermark check every {@code interval}, and keep-newest passes every {@link KeepNewestRule#DEFAULT_INTERVAL}. */
     public void start(Duration interval) {
+        start(interval, KeepNewestRule.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * Starts the watermark check every {@code interval} and the keep-newest passes every
+     * {@code keepNewestInterval} (sooner after a write under a rule's prefix; none without rules).
+     */
+    public void start(Duration interval, Duration keepNewestInterval) {
         evictor = Thread.ofVirtual().name("strata-placement-evictor").start(() -> evictLoop(interval));
+        keepNewest.start(keepNewestInterval, namespace.changeFeed());
     }
 
     public PlacementPolicy policy() {
@@ -233,11 +256,37 @@ public final class PlacementService implements AutoCloseable {
     }
 
     /**
-     * A version under a prefix pinned hot stays hot: the data plane asks before every move cold (the
-     * wiring hands it this method).
+     * A version under a prefix pinned hot, or ranked within a keep-newest rule's newest N, stays hot: the
+     * data plane asks before every move cold (the wiring hands it this method), so lifecycle transitions
+     * and eviction leave it alone.
      */
     public boolean keepsHot(ObjectVersion version) {
-        return pinned(version);
+        return pinned(version) || keepNewest.keepsHot(version);
+    }
+
+    // ---- keep newest N hot
+
+    /** The keep-newest rules with their counters, in configuration order. */
+    public List<KeepNewestStatus> keepNewest() {
+        return keepNewest.status();
+    }
+
+    /** One keep-newest pass over every rule, on the calling thread. */
+    void keepNewestPass() {
+        keepNewest.passNow();
+    }
+
+    /**
+     * A keep-newest pass leaves a version alone while a move of it is queued or running, or while it
+     * was read within the keep-hot window: an old checkpoint read back (and promoted by those reads)
+     * is not sent cold again while it is in use, so promotion and destaging do not undo each other.
+     */
+    private boolean busy(ObjectVersion v) {
+        VersionRef ref = VersionRef.of(v);
+        if (moving.contains(ref)) return true;
+        if (policy.keepHotWindow().isZero()) return false;
+        Instant keepAfter = clock.instant().minus(policy.keepHotWindow());
+        return tracker.lastAccess(ref).filter(last -> !last.isBefore(keepAfter)).isPresent();
     }
 
     /** True if a pinned prefix covers the version (transitions and eviction leave it alone). */
@@ -453,7 +502,7 @@ public final class PlacementService implements AutoCloseable {
             for (EvictionCandidates.Candidate<ObjectVersion> c : candidates.oldestFirst()) {
                 if (freed >= toFree || closing) break;
                 ObjectVersion v = c.item();
-                if (moving.contains(VersionRef.of(v)) || pinned(v)) continue;
+                if (moving.contains(VersionRef.of(v)) || keepsHot(v)) continue;
                 try {
                     Optional<ObjectVersion> current = namespace.version(v.bucket(), v.key(), v.versionId());
                     // Changed meanwhile (overwritten, moved): the compare-and-set of the move catches the rest.
@@ -477,7 +526,7 @@ public final class PlacementService implements AutoCloseable {
     }
 
     private void offer(EvictionCandidates<ObjectVersion> candidates, ObjectVersion v, Instant keepAfter) {
-        if (pinned(v)) return;
+        if (keepsHot(v)) return;
         Instant last = tracker.lastAccess(VersionRef.of(v)).orElse(v.lastModified());
         if (!last.isBefore(keepAfter) && !policy.keepHotWindow().isZero()) return;
         candidates.offer(v, last, v.size());
@@ -547,6 +596,7 @@ public final class PlacementService implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        keepNewest.close();
         checkNow();
         if (evictor != null) evictor.interrupt();
         movers.shutdownNow();

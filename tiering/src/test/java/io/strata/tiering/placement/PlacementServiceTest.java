@@ -84,10 +84,18 @@ class PlacementServiceTest {
     }
 
     private PlacementService placement(BulkJobs bulkJobs) {
+        return placement(bulkJobs, List.of(), 1000);
+    }
+
+    private PlacementService placement(BulkJobs bulkJobs, List<KeepNewestRule> rules, long hotCapacity) {
         PlacementPolicy policy = new PlacementPolicy(2, Duration.ofHours(1), 0.90, 0.75, Duration.ZERO,
-                OptionalLong.of(1000), Optional.of("COLD"), 1000);
-        return new PlacementService(namespace, new ColdTiers(), moves, policy, bulkJobs,
+                OptionalLong.of(hotCapacity), Optional.of("COLD"), 1000);
+        return new PlacementService(namespace, new ColdTiers(), moves, policy, rules, bulkJobs,
                 Clock.fixed(T0.plus(Duration.ofDays(1)), ZoneOffset.UTC), List.of(dir), 1.5);
+    }
+
+    private static KeepNewestRule keepNewest(String prefix, int n, KeepNewestRule.GroupBy groupBy, Optional<String> tier) {
+        return new KeepNewestRule("ckpt", BUCKET.value(), prefix, n, tier, groupBy);
     }
 
     /** A committed hot version of {@value #SIZE} bytes in the erasure store, last modified at {@code modified}. */
@@ -142,6 +150,63 @@ class PlacementServiceTest {
             assertTrue(restarted.keepsHot(v), "the pin survives a restart");
             assertTrue(restarted.unpin(BUCKET, "train/"));
             assertEquals(false, restarted.keepsHot(v));
+        }
+    }
+
+    @Test
+    void aKeepNewestPassDestagesEveryVersionOfTheOlderDirectoriesFarUnderTheWatermark() {
+        putHot("ckpt/step-1/a", T0);
+        putHot("ckpt/step-1/b", T0.plusSeconds(1));
+        putHot("ckpt/step-2/a", T0.plusSeconds(2));
+        putHot("ckpt/step-3/a", T0.plusSeconds(3));
+        putHot("ckpt/latest", T0);
+        putHot("other/x", T0);
+        try (PlacementService placement = placement(jobs, List.of(keepNewest("ckpt/", 2, KeepNewestRule.GroupBy.DIRECTORY,
+                Optional.of("ARCHIVE"))), 1L << 30)) {
+            // Before its first listing the rule keeps everything under it hot.
+            assertTrue(placement.keepsHot(namespace.latest(BUCKET, new ObjectKey("ckpt/step-1/a")).orElseThrow()));
+            placement.keepNewestPass();
+            // 1500 of 1 GiB is far under the watermark: the rule moves the oldest directory all the same.
+            assertEquals(List.of("ckpt/step-1/a->ARCHIVE", "ckpt/step-1/b->ARCHIVE"), movedCold);
+            KeepNewestStatus status = placement.keepNewest().getFirst();
+            assertEquals(2, status.destagedVersions());
+            assertEquals(2 * SIZE, status.destagedBytes());
+            assertEquals(1, status.passes());
+            assertEquals(3, status.groups());
+            assertEquals(Optional.of("ARCHIVE"), status.tier());
+            assertTrue(placement.keepsHot(namespace.latest(BUCKET, new ObjectKey("ckpt/step-2/a")).orElseThrow()));
+            assertEquals(false, placement.keepsHot(namespace.latest(BUCKET, new ObjectKey("ckpt/step-1/a")).orElseThrow()));
+            assertEquals(false, placement.keepsHot(namespace.latest(BUCKET, new ObjectKey("ckpt/latest")).orElseThrow()));
+        }
+    }
+
+    @Test
+    void aKeepNewestRuleWithoutATierDestagesToTheEvictionTier() {
+        putHot("v/a", T0);
+        putHot("v/b", T0.plusSeconds(1));
+        putHot("v/c", T0.plusSeconds(2));
+        try (PlacementService placement = placement(jobs, List.of(keepNewest("v/", 1, KeepNewestRule.GroupBy.VERSION,
+                Optional.empty())), 1L << 30)) {
+            placement.keepNewestPass();
+            assertEquals(List.of("v/a->COLD", "v/b->COLD"), movedCold);
+            assertEquals(Optional.of("COLD"), placement.keepNewest().getFirst().tier());
+        }
+    }
+
+    @Test
+    void evictionLeavesVersionsRankedWithinAKeepNewestRuleHot() {
+        putHot("a-oldest", T0);
+        putHot("b", T0.plusSeconds(1));
+        putHot("c", T0.plusSeconds(2));
+        putHot("d-newest", T0.plusSeconds(3));
+        try (PlacementService placement = placement(jobs, List.of(keepNewest("", 4, KeepNewestRule.GroupBy.VERSION,
+                Optional.empty())), 1000)) {
+            // Above the high watermark, but every version ranks within the rule's newest 4.
+            placement.evictionPass();
+            placement.keepNewestPass();
+            placement.evictionPass();
+            assertEquals(List.of(), movedCold);
+            assertEquals(0, placement.counters().evictions());
         }
     }
 }

@@ -1,0 +1,309 @@
+package io.strata.tiering.placement;
+
+import io.strata.namespace.BucketName;
+import io.strata.namespace.ChangeEntry;
+import io.strata.namespace.ChangeFeed;
+import io.strata.namespace.ChangeFeedException;
+import io.strata.namespace.ChangePage;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.NamespaceException;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.VersionPage;
+import io.strata.namespace.VersionQuery;
+import io.strata.tiering.TierMover;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The "keep the newest N hot" objectives ({@link KeepNewestRule}): a background pass lists each
+ * rule's prefix, ranks it ({@link NewestRanking}) and destages every hot version beyond the newest N
+ * to the rule's tier through {@link PlacementMoves#toCold}, the same path as watermark eviction and
+ * lifecycle transitions (copied and verified before the record changes; the hot copy freed through
+ * the garbage queue). A rule acts whatever the hot tier's fill: a version that ranks out goes cold
+ * even far under the watermark, and one that ranks within N is kept hot ({@link #keepsHot}, which
+ * eviction and transitions ask). Versions already cold stay cold: nothing here moves data hot.
+ *
+ * <p>Passes run every {@code interval}, and sooner (at most one per {@value #MIN_GAP_MILLIS} ms) when
+ * the change log shows a version written or deleted under a rule's prefix: a new checkpoint pushes the
+ * oldest kept one out within about a second instead of an interval. Memory per rule is bounded by its
+ * N (see {@link NewestRanking}); a pass holds one listing page. Thread-safe; one pass at a time.
+ */
+final class KeepNewest {
+    private static final Logger LOG = LoggerFactory.getLogger(KeepNewest.class);
+    static final long MIN_GAP_MILLIS = 1000;
+    private static final int PAGE = 1000;
+    /** Change log pages a wake reads before it simply runs every rule (a burst of writes elsewhere). */
+    private static final int WAKE_PAGES = 16;
+
+    /** One rule, its latest ranking and its counters. */
+    static final class RuleState {
+        final KeepNewestRule rule;
+        volatile NewestRanking ranking;
+        final LongAdder passes = new LongAdder();
+        final LongAdder destaged = new LongAdder();
+        final LongAdder destagedBytes = new LongAdder();
+        final LongAdder failures = new LongAdder();
+        volatile Instant lastPass;
+        volatile String lastError = "";
+
+        RuleState(KeepNewestRule rule) {
+            this.rule = rule;
+            this.ranking = NewestRanking.unknown(rule);
+        }
+
+        KeepNewestStatus status(Optional<String> defaultTier) {
+            return new KeepNewestStatus(rule, rule.tier().or(() -> defaultTier), ranking.groups(), passes.sum(),
+                    destaged.sum(), destagedBytes.sum(), failures.sum(), Optional.ofNullable(lastPass), lastError);
+        }
+    }
+
+    private final Namespace namespace;
+    private final PlacementMoves moves;
+    private final Supplier<Optional<String>> defaultTier;
+    /** Versions a pass must leave alone now: moving already, or read within the keep-hot window. */
+    private final Predicate<ObjectVersion> busy;
+    private final Clock clock;
+    private final List<RuleState> rules;
+    private final ReentrantLock passLock = new ReentrantLock();
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wake = wakeLock.newCondition();
+    private volatile boolean changed;
+    private volatile boolean closing;
+    private Thread worker;
+
+    KeepNewest(Namespace namespace, PlacementMoves moves, List<KeepNewestRule> rules, Supplier<Optional<String>> defaultTier,
+               Predicate<ObjectVersion> busy, Clock clock) {
+        this.namespace = namespace;
+        this.moves = moves;
+        this.defaultTier = defaultTier;
+        this.busy = busy;
+        this.clock = clock;
+        this.rules = rules.stream().map(RuleState::new).toList();
+    }
+
+    List<KeepNewestStatus> status() {
+        Optional<String> tier = defaultTier.get();
+        return rules.stream().map(s -> s.status(tier)).toList();
+    }
+
+    /**
+     * True if a rule keeps the version hot: it covers the version and ranks it within its newest N (or
+     * has not ranked its prefix yet). Versions no rule has an opinion on give false.
+     */
+    boolean keepsHot(ObjectVersion v) {
+        for (RuleState s : rules) if (s.ranking.keepsHot(v)) return true;
+        return false;
+    }
+
+    /** Starts the background passes (the first at once), woken early by commits under a rule's prefix. */
+    void start(Duration interval, ChangeFeed feed) {
+        if (rules.isEmpty()) return;
+        long[] after = {feed.head()};
+        feed.onAppend(() -> {
+            changed = true;
+            signal();
+        });
+        worker = Thread.ofVirtual().name("strata-placement-keep-newest").start(() -> loop(interval, feed, after));
+    }
+
+    private void signal() {
+        wakeLock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private void loop(Duration interval, ChangeFeed feed, long[] after) {
+        long nextFull = System.nanoTime();
+        long lastPass = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS);
+        while (!closing) {
+            try {
+                long now = System.nanoTime();
+                if (now - nextFull >= 0) {
+                    changed = false;
+                    after[0] = feed.head();
+                    pass(rules);
+                    lastPass = now;
+                    nextFull = now + interval.toNanos();
+                } else if (changed && now - lastPass >= TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS)) {
+                    changed = false;
+                    List<RuleState> touched = touched(feed, after);
+                    if (!touched.isEmpty()) {
+                        pass(touched);
+                        lastPass = now;
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (closing) return;
+                LOG.warn("keep-newest pass failed: {}", e.toString());
+            }
+            wakeLock.lock();
+            try {
+                if (closing) return;
+                long now = System.nanoTime();
+                long until = changed ? Math.min(nextFull, lastPass + TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS)) : nextFull;
+                if (until - now > 0) wake.awaitNanos(until - now);
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                wakeLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The rules with a version written or deleted under their prefix since {@code after[0]} (moves
+     * between tiers are not: they are this pass's own doing). A log trimmed past that point, or more
+     * changes than a few pages, give every rule.
+     */
+    private List<RuleState> touched(ChangeFeed feed, long[] after) {
+        Set<RuleState> touched = new LinkedHashSet<>();
+        try {
+            for (int i = 0; i < WAKE_PAGES; i++) {
+                ChangePage page = feed.changes(after[0], PAGE);
+                for (ChangeEntry e : page.entries()) {
+                    if (e.version().isEmpty() || e.kind() == ChangeEntry.Kind.VERSION_RELOCATED
+                            || e.kind() == ChangeEntry.Kind.VERSION_METADATA) continue;
+                    for (RuleState s : rules) {
+                        if (s.rule.covers(e.bucket().value(), e.version().get().key().value())) touched.add(s);
+                    }
+                }
+                after[0] = page.nextAfter();
+                if (!page.more()) return new ArrayList<>(touched);
+            }
+        } catch (ChangeFeedException e) {
+            after[0] = feed.head();
+        }
+        return rules;
+    }
+
+    /** One pass over every rule, now (tests, and the admin API if it ever asks). */
+    void passNow() {
+        pass(rules);
+    }
+
+    private void pass(List<RuleState> which) {
+        passLock.lock();
+        try {
+            for (RuleState s : which) {
+                if (closing) return;
+                try {
+                    runRule(s);
+                } catch (NamespaceException e) {
+                    if (closing) return;
+                    s.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+                    LOG.warn("keep-newest rule {}: pass failed: {}", s.rule.name(), e.toString());
+                }
+            }
+        } finally {
+            passLock.unlock();
+        }
+    }
+
+    /** Ranks the rule's prefix from one listing, then destages what ranks out, from a second listing. */
+    private void runRule(RuleState s) {
+        KeepNewestRule rule = s.rule;
+        BucketName bucket = new BucketName(rule.bucket());
+        long started = System.nanoTime();
+        if (namespace.bucket(bucket).isEmpty()) {
+            s.lastPass = clock.instant();
+            s.passes.increment();
+            return;
+        }
+        NewestRanking.Builder builder = NewestRanking.builder(rule);
+        forEachVersion(bucket, rule.prefix(), builder::offer);
+        if (closing) return;
+        NewestRanking ranking = builder.build();
+        s.ranking = ranking;
+        Optional<String> tier = rule.tier().or(defaultTier);
+        long[] moved = {0, 0, 0};
+        if (tier.isEmpty()) {
+            s.lastError = "no cold tier to destage to";
+            LOG.warn("keep-newest rule {}: no cold tier to destage to", rule.name());
+        } else {
+            forEachVersion(bucket, rule.prefix(), v -> {
+                if (v.deleteMarker() || v.size() == 0 || TierMover.coldName(v).isPresent()) return;
+                if (!ranking.rankedOut(v) || busy.test(v)) return;
+                destage(s, v, tier.get(), moved);
+            });
+        }
+        s.lastPass = clock.instant();
+        s.passes.increment();
+        if (moved[0] > 0 || moved[2] > 0) {
+            LOG.info("keep-newest pass: rule={} bucket={} prefix={} group-by={} keep={} groups={} tier={} destaged={} "
+                            + "bytes={} failed={} millis={}", rule.name(), rule.bucket(), rule.prefix(), rule.groupBy().label(),
+                    rule.versions(), ranking.groups(), tier.orElse(""), moved[0], moved[1], moved[2],
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+    }
+
+    /** Moves one ranked-out version cold; {moved, bytes, failed} count what happened. Failures are logged, not thrown. */
+    private void destage(RuleState s, ObjectVersion listed, String tier, long[] moved) {
+        try {
+            // The listing's record may be stale by now: move the version as it is (the move's compare-and-set
+            // catches what changes after this read).
+            Optional<ObjectVersion> current = namespace.version(listed.bucket(), listed.key(), listed.versionId());
+            if (current.isEmpty() || TierMover.coldName(current.get()).isPresent()) return;
+            if (moves.toCold(current.get(), tier)) {
+                moved[0]++;
+                moved[1] += current.get().size();
+                s.destaged.increment();
+                s.destagedBytes.add(current.get().size());
+            }
+        } catch (RuntimeException e) {
+            if (closing) return;
+            moved[2]++;
+            s.failures.increment();
+            s.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.warn("keep-newest rule {}: destaging bucket={} key={} version={} to {} failed: {}", s.rule.name(),
+                    listed.bucket(), listed.key(), listed.versionId(), tier, e.toString());
+        }
+    }
+
+    /** Every version and delete marker under the prefix in listing order, page by page (memory: one page). */
+    private void forEachVersion(BucketName bucket, String prefix, Consumer<ObjectVersion> visitor) {
+        String keyMarker = "";
+        String versionMarker = "";
+        VersionPage page;
+        do {
+            page = namespace.listVersions(bucket, new VersionQuery(prefix, "", keyMarker, versionMarker, PAGE));
+            for (VersionPage.Entry e : page.versions()) {
+                if (closing) return;
+                visitor.accept(e.version());
+            }
+            keyMarker = page.nextKeyMarker();
+            versionMarker = page.nextVersionIdMarker();
+        } while (page.truncated() && !closing);
+    }
+
+    void close() {
+        closing = true;
+        signal();
+        if (worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
