@@ -207,8 +207,14 @@ public final class StrataServer implements AutoCloseable {
             // Tier moves and prefetches are durable bulk jobs: each owner registers its action here,
             // and jobs a restart interrupted resume once everything is wired (jobs.start below).
             jobs = new BulkJobs(namespace);
-            placement = new PlacementService(namespace, service.tiers(), placementMoves(service), config.placement(), jobs,
-                    clock, config.drives(), (double) (config.dataShards() + config.parityShards()) / config.dataShards());
+            for (var rule : config.keepNewest()) {
+                if (rule.tier().isPresent() && service.tiers().get(rule.tier().get()).isEmpty()) {
+                    throw new StrataConfig.ConfigException(io.strata.tiering.placement.KeepNewestRule.key(rule.name(), "tier"),
+                            "no tier named " + rule.tier().get());
+                }
+            }
+            placement = new PlacementService(namespace, service.tiers(), placementMoves(service), config.placement(),
+                    config.keepNewest(), jobs, clock, config.drives(), (double) (config.dataShards() + config.parityShards()) / config.dataShards());
             // The data plane asks placement, through its own hook, whether a version stays hot before
             // any move cold; it does not know the placement package.
             service.placement(placement::keepsHot);
@@ -284,7 +290,7 @@ public final class StrataServer implements AutoCloseable {
             metrics.connections(guard);
             // Everything is wired: the background work starts now, none of it from a constructor.
             service.start();
-            placement.start(config.placementInterval());
+            placement.start(config.placementInterval(), config.keepNewestInterval());
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
             jobs.start();

@@ -9,6 +9,7 @@ import io.strata.namespace.BucketName;
 import io.strata.namespace.BulkJob;
 import io.strata.tiering.BulkJobs;
 import io.strata.tiering.placement.Pins;
+import io.strata.tiering.placement.KeepNewestStatus;
 import io.strata.tiering.placement.PlacementPolicy;
 
 import java.util.Locale;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * The placement routes of the admin API, all answering JSON:
- * {@code GET /_strata/admin/placement} (pins, prefetch jobs, promotion counters, watermark state);
+ * {@code GET /_strata/admin/placement} (pins, prefetch jobs, promotion counters, watermark state,
+ * keep-newest rules with their counters);
  * {@code POST|DELETE /_strata/admin/placement/pin?bucket=B&prefix=P} (pin or unpin a prefix hot;
  * no prefix = the whole bucket); {@code POST /_strata/admin/placement/prefetch?bucket=B&prefix=P}
  * (starts a prefetch job, a durable bulk job, {@code 202} with the job as {@link JobsAdmin#json} shows it);
@@ -88,7 +90,25 @@ public final class PlacementAdmin {
                 .append(",\"capacityConfigured\":").append(u.configured())
                 .append(",\"usedFraction\":").append(String.format(Locale.ROOT, "%.4f", u.fraction()))
                 .append(",\"measured\":").append(Json.quote(u.measured().toString())));
-        return b.append("}}\n").toString();
+        b.append("},\"keepNewest\":[");
+        int i = 0;
+        for (KeepNewestStatus k : p.keepNewest()) {
+            if (i++ > 0) b.append(',');
+            b.append("{\"name\":").append(Json.quote(k.rule().name()))
+                    .append(",\"bucket\":").append(Json.quote(k.rule().bucket()))
+                    .append(",\"prefix\":").append(Json.quote(k.rule().prefix()))
+                    .append(",\"versions\":").append(k.rule().versions())
+                    .append(",\"groupBy\":").append(Json.quote(k.rule().groupBy().label()))
+                    .append(",\"tier\":").append(k.tier().map(Json::quote).orElse("null"))
+                    .append(",\"groups\":").append(k.groups())
+                    .append(",\"passes\":").append(k.passes())
+                    .append(",\"destaged\":").append(k.destagedVersions())
+                    .append(",\"destagedBytes\":").append(k.destagedBytes())
+                    .append(",\"failed\":").append(k.failures())
+                    .append(",\"lastPass\":").append(k.lastPass().map(t -> Json.quote(t.toString())).orElse("null"))
+                    .append(",\"lastError\":").append(Json.quote(k.lastError())).append('}');
+        }
+        return b.append("]}\n").toString();
     }
 
     private static String pins(Pins pins) {

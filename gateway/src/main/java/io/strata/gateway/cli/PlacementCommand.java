@@ -21,7 +21,7 @@ public final class PlacementCommand {
                    strata prefetch BUCKET[/PREFIX]   Move every cold version under the prefix hot now;
                                                      progress until done (--no-wait: start and return);
                                                      a job that survives restarts (strata jobs)
-                   strata placement                  Pins, prefetch jobs, promotion counters, watermarks
+                   strata placement                  Pins, prefetch jobs, promotion counters, watermarks, keep-newest rules
 
             Options:
               --gateway URL      The gateway (default http(s)://HOST:PORT from the configuration)
@@ -106,6 +106,17 @@ public final class PlacementCommand {
                 Progress.bytes(number(w, "evictedBytes")), Boolean.TRUE.equals(w.get("evicting")) ? ", evicting now" : "");
         for (Object o : (List<Object>) s.getOrDefault("prefetch", List.of())) {
             out.println(JobsCommand.line((Map<String, Object>) o));
+        }
+        List<Object> keep = (List<Object>) s.getOrDefault("keepNewest", List.of());
+        if (!keep.isEmpty()) out.println("keep newest hot:");
+        for (Object o : keep) {
+            Map<String, Object> k = (Map<String, Object>) o;
+            out.printf(Locale.ROOT, "  %s: %s/%s newest %d by %s, older to %s; %d %s seen, %d destaged (%s), %d failed, "
+                            + "%d passes%s%n", k.get("name"), k.get("bucket"), k.get("prefix"), number(k, "versions"),
+                    k.get("groupBy"), k.get("tier"), number(k, "groups"),
+                    "directory".equals(k.get("groupBy")) ? "directories" : "versions", number(k, "destaged"),
+                    Progress.bytes(number(k, "destagedBytes")), number(k, "failed"), number(k, "passes"),
+                    k.get("lastError") instanceof String e && !e.isEmpty() ? ", last error: " + e : "");
         }
     }
 

@@ -9,7 +9,9 @@ import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.OrphanCollector;
 import io.strata.namespace.ChangeLogLimits;
+import io.strata.namespace.BucketName;
 import io.strata.tiering.lifecycle.LifecycleWorker;
+import io.strata.tiering.placement.KeepNewestRule;
 import io.strata.tiering.placement.PlacementPolicy;
 
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The gateway's settings. Precedence: built-in defaults, then the YAML file, then environment
@@ -49,6 +52,8 @@ import java.util.Optional;
  *                          ({@code replication.resync-page-size})
  * @param site              this site's name and number among replicating Strata sites ({@code site.name},
  *                          {@code site.number})
+ * @param keepNewest        the "keep the newest N hot" objectives ({@code placement.keep-newest.NAME.*}), in file order
+ * @param keepNewestInterval time between two passes over every keep-newest rule ({@code placement.keep-newest-interval})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize,
@@ -57,7 +62,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
                            Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
                            ChangeLogLimits changeLog, SnapshotConfig snapshots, ReplicationSettings replication,
-                           SiteSettings site) {
+                           SiteSettings site, List<KeepNewestRule> keepNewest, Duration keepNewestInterval) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -84,6 +89,10 @@ public record StrataConfig(String host, int port, String domain, String region, 
         }
         if (placementInterval.isNegative() || placementInterval.isZero()) {
             throw new ConfigException("placement.check-interval", "must be positive, got " + placementInterval);
+        }
+        keepNewest = List.copyOf(keepNewest);
+        if (keepNewestInterval.isNegative() || keepNewestInterval.isZero()) {
+            throw new ConfigException("placement.keep-newest-interval", "must be positive, got " + keepNewestInterval);
         }
     }
 
@@ -218,7 +227,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
                         l.integer("replication.parallelism", "STRATA_REPLICATION_PARALLELISM",
                                 ReplicationSettings.DEFAULT_PARALLELISM)),
                 new SiteSettings(Optional.of(l.string("site.name", "STRATA_SITE_NAME", "").trim()).filter(n -> !n.isEmpty()),
-                        l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)));
+                        l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)),
+                keepNewest(l, yaml), l.duration("placement.keep-newest-interval", null, KeepNewestRule.DEFAULT_INTERVAL));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }
@@ -345,6 +355,56 @@ public record StrataConfig(String host, int port, String domain, String region, 
             int space = message.indexOf(' ');
             throw new ConfigException(message.substring(0, space), message.substring(space + 1));
         }
+    }
+
+    private static final Set<String> KEEP_NEWEST_SETTINGS = Set.of("bucket", "prefix", "versions", "tier", "group-by");
+
+    /**
+     * {@code placement.keep-newest.NAME.*}: one rule per name, in file order. A rule's tier is checked
+     * against every tier once they are all known (tiers added with {@code strata tier add} too), at startup.
+     */
+    private static List<KeepNewestRule> keepNewest(Layers l, Config yaml) {
+        Config node = yaml.get("placement.keep-newest");
+        if (!node.exists()) return List.of();
+        if (node.type() != Config.Type.OBJECT) {
+            throw new ConfigException("placement.keep-newest", "must map rule names to their settings "
+                    + "(bucket, prefix, versions, tier, group-by)");
+        }
+        List<KeepNewestRule> rules = new ArrayList<>();
+        for (Config r : node.asNodeList().orElse(List.of())) {
+            String name = r.name();
+            for (Config setting : r.asNodeList().orElse(List.of())) {
+                if (!KEEP_NEWEST_SETTINGS.contains(setting.name())) {
+                    throw new ConfigException(KeepNewestRule.key(name, setting.name()),
+                            "unknown setting (bucket, prefix, versions, tier, group-by)");
+                }
+            }
+            String bucket = l.string(KeepNewestRule.key(name, "bucket"), null, "").trim();
+            if (bucket.isEmpty()) throw new ConfigException(KeepNewestRule.key(name, "bucket"), "is required");
+            if (!BucketName.isValid(bucket)) {
+                throw new ConfigException(KeepNewestRule.key(name, "bucket"), "not a valid bucket name: " + bucket);
+            }
+            if (!r.get("versions").exists()) {
+                throw new ConfigException(KeepNewestRule.key(name, "versions"), "is required (how many of the newest stay hot)");
+            }
+            int versions = l.integer(KeepNewestRule.key(name, "versions"), null, 0);
+            String tier = l.string(KeepNewestRule.key(name, "tier"), null, "").trim();
+            KeepNewestRule.GroupBy groupBy;
+            try {
+                groupBy = KeepNewestRule.GroupBy.parse(l.string(KeepNewestRule.key(name, "group-by"), null, "version"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KeepNewestRule.key(name, "group-by"), e.getMessage());
+            }
+            try {
+                rules.add(new KeepNewestRule(name, bucket, l.string(KeepNewestRule.key(name, "prefix"), null, ""), versions,
+                        tier.isEmpty() ? Optional.empty() : Optional.of(tier), groupBy));
+            } catch (IllegalArgumentException e) {
+                String message = e.getMessage();
+                int space = message.indexOf(' ');
+                throw new ConfigException(message.substring(0, space), message.substring(space + 1));
+            }
+        }
+        return rules;
     }
 
     private static HealConfig healConfig(Layers l) {

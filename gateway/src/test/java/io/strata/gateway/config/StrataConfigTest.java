@@ -241,6 +241,64 @@ class StrataConfigTest {
     }
 
     @Test
+    void keepNewestRulesAreReadInFileOrderWithTheirDefaults(@TempDir Path dir) throws Exception {
+        StrataConfig d = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(java.util.List.of(), d.keepNewest());
+        assertEquals(java.time.Duration.ofSeconds(30), d.keepNewestInterval());
+        Path file = dir.resolve("strata.yaml");
+        Files.writeString(file, """
+                placement:
+                  keep-newest-interval: 2s
+                  keep-newest:
+                    ckpt:
+                      bucket: train
+                      prefix: runs/ckpt/
+                      versions: 2
+                      tier: COLD
+                      group-by: directory
+                    logs:
+                      bucket: train
+                      versions: 5
+                """);
+        StrataConfig c = StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
+        assertEquals(java.time.Duration.ofSeconds(2), c.keepNewestInterval());
+        assertEquals(2, c.keepNewest().size());
+        var ckpt = c.keepNewest().get(0);
+        assertEquals("ckpt", ckpt.name());
+        assertEquals("train", ckpt.bucket());
+        assertEquals("runs/ckpt/", ckpt.prefix());
+        assertEquals(2, ckpt.versions());
+        assertEquals(java.util.Optional.of("COLD"), ckpt.tier());
+        assertEquals(io.strata.tiering.placement.KeepNewestRule.GroupBy.DIRECTORY, ckpt.groupBy());
+        var logs = c.keepNewest().get(1);
+        assertEquals("", logs.prefix());
+        assertEquals(java.util.Optional.empty(), logs.tier());
+        assertEquals(io.strata.tiering.placement.KeepNewestRule.GroupBy.VERSION, logs.groupBy());
+    }
+
+    @Test
+    void badKeepNewestRulesAreRefusedNamingTheKey(@TempDir Path dir) throws Exception {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("placement.keep-newest.ckpt.versions", "bucket: train\n      versions: 0");
+        cases.put("placement.keep-newest.ckpt.versions ", "bucket: train\n      versions: many");
+        cases.put("placement.keep-newest.ckpt.versions  ", "bucket: train");
+        cases.put("placement.keep-newest.ckpt.bucket", "versions: 2");
+        cases.put("placement.keep-newest.ckpt.bucket ", "bucket: Not_A_Bucket\n      versions: 2");
+        cases.put("placement.keep-newest.ckpt.group-by", "bucket: train\n      versions: 2\n      group-by: file");
+        cases.put("placement.keep-newest.ckpt.versoins", "bucket: train\n      versoins: 2");
+        for (var bad : cases.entrySet()) {
+            Path file = dir.resolve("bad.yaml");
+            Files.writeString(file, "placement:\n  keep-newest:\n    ckpt:\n      " + bad.getValue() + "\n");
+            var e = assertThrows(StrataConfig.ConfigException.class,
+                    () -> StrataConfig.load(file, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of()), bad.getValue());
+            assertTrue(e.getMessage().startsWith("configuration key '" + bad.getKey().strip() + "'"), e.getMessage());
+        }
+        var interval = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
+                Map.of("STRATA_DATA_DIR", dir.toString()), Map.of("placement.keep-newest-interval", "0s")));
+        assertTrue(interval.getMessage().contains("placement.keep-newest-interval"), interval.getMessage());
+    }
+
+    @Test
     void tlsNeedsACertificateAndAKeyOrTheSelfSignedPair(@TempDir Path dir) throws Exception {
         Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
         assertTrue(StrataConfig.load(null, env, Map.of()).tls().isEmpty());
