@@ -55,6 +55,8 @@ final class KeepNewest {
     static final class RuleState {
         final KeepNewestRule rule;
         volatile NewestRanking ranking;
+        /** Groups the last completed pass listed (published with its pass count, so a reader seeing it sees that pass done). */
+        volatile long groups;
         final LongAdder passes = new LongAdder();
         final LongAdder destaged = new LongAdder();
         final LongAdder destagedBytes = new LongAdder();
@@ -68,7 +70,7 @@ final class KeepNewest {
         }
 
         KeepNewestStatus status(Optional<String> defaultTier) {
-            return new KeepNewestStatus(rule, rule.tier().or(() -> defaultTier), ranking.groups(), passes.sum(),
+            return new KeepNewestStatus(rule, rule.tier().or(() -> defaultTier), groups, passes.sum(),
                     destaged.sum(), destagedBytes.sum(), failures.sum(), Optional.ofNullable(lastPass), lastError);
         }
     }
@@ -76,7 +78,7 @@ final class KeepNewest {
     private final Namespace namespace;
     private final PlacementMoves moves;
     private final Supplier<Optional<String>> defaultTier;
-    /** Versions a pass must leave alone now: moving already, or read within the keep-hot window. */
+    /** Versions a pass must leave alone now (a move of them is queued or running). */
     private final Predicate<ObjectVersion> busy;
     private final Clock clock;
     private final List<RuleState> rules;
@@ -109,6 +111,16 @@ final class KeepNewest {
     boolean keepsHot(ObjectVersion v) {
         for (RuleState s : rules) if (s.ranking.keepsHot(v)) return true;
         return false;
+    }
+
+    /** True if a rule ranks the version beyond its newest N and no rule keeps it hot: it belongs in the cold tier. */
+    boolean destages(ObjectVersion v) {
+        boolean out = false;
+        for (RuleState s : rules) {
+            if (s.ranking.keepsHot(v)) return false;
+            out |= s.ranking.rankedOut(v);
+        }
+        return out;
     }
 
     /** Starts the background passes (the first at once), woken early by commits under a rule's prefix. */
@@ -245,6 +257,7 @@ final class KeepNewest {
                 destage(s, v, tier.get(), moved);
             });
         }
+        s.groups = ranking.groups();
         s.lastPass = clock.instant();
         s.passes.increment();
         if (moved[0] > 0 || moved[2] > 0) {

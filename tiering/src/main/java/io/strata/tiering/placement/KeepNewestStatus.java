@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * @param rule             the rule as configured
  * @param tier             where it destages (its own tier, else the eviction tier); empty when no tier exists
- * @param groups           versions (or directories) its last listing held
+ * @param groups           versions (or directories) the last completed pass listed (0 before one)
  * @param passes           passes over its prefix since start
  * @param destagedVersions versions it moved cold since start
  * @param destagedBytes    their bytes

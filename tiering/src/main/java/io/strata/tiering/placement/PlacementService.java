@@ -183,10 +183,14 @@ public final class PlacementService implements AutoCloseable {
 
     // ---- reads, promotion, restore
 
-    /** Called for every GET of a version: records the access and queues a promotion when the policy says so. */
+    /**
+     * Called for every GET of a version: records the access and queues a promotion when the policy says
+     * so. A version a keep-newest rule ranks beyond its newest N is not promoted: the rule's next pass
+     * would send it cold again, each move a full copy (a pin keeps an old checkpoint hot on purpose).
+     */
     public void observeRead(ObjectVersion v) {
         boolean cold = TierMover.coldName(v).isPresent();
-        if (tracker.read(VersionRef.of(v), cold) && cold) {
+        if (tracker.read(VersionRef.of(v), cold) && cold && !keepNewest.destages(v)) {
             if (submit(v, promotions)) {
                 LOG.debug("promotion queued: bucket={} key={} version={}", v.bucket(), v.key(), v.versionId());
             } else {
@@ -276,17 +280,9 @@ public final class PlacementService implements AutoCloseable {
         keepNewest.passNow();
     }
 
-    /**
-     * A keep-newest pass leaves a version alone while a move of it is queued or running, or while it
-     * was read within the keep-hot window: an old checkpoint read back (and promoted by those reads)
-     * is not sent cold again while it is in use, so promotion and destaging do not undo each other.
-     */
+    /** A keep-newest pass leaves a version alone while a move of it is queued or running. */
     private boolean busy(ObjectVersion v) {
-        VersionRef ref = VersionRef.of(v);
-        if (moving.contains(ref)) return true;
-        if (policy.keepHotWindow().isZero()) return false;
-        Instant keepAfter = clock.instant().minus(policy.keepHotWindow());
-        return tracker.lastAccess(ref).filter(last -> !last.isBefore(keepAfter)).isPresent();
+        return moving.contains(VersionRef.of(v));
     }
 
     /** True if a pinned prefix covers the version (transitions and eviction leave it alone). */

@@ -9,7 +9,9 @@ import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 import io.strata.tiering.BulkJobs;
+import io.strata.tiering.ColdObjectId;
 import io.strata.tiering.ColdTiers;
+import io.strata.tiering.DataRef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,11 +50,18 @@ class PlacementServiceTest {
     ErasureStore store;
     BulkJobs jobs;
     final List<String> movedCold = Collections.synchronizedList(new ArrayList<>());
+    /** Holds every move hot until the test ends, so a queued promotion stays visible as {@code restoring}. */
+    final CountDownLatch releaseMovesHot = new CountDownLatch(1);
 
     /** Records each move cold as "key->tier" and reports it done; never moves anything hot. */
     final PlacementMoves moves = new PlacementMoves() {
         @Override
         public boolean toHot(ObjectVersion version) {
+            try {
+                releaseMovesHot.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return false;
         }
 
@@ -73,6 +83,7 @@ class PlacementServiceTest {
 
     @AfterEach
     void close() {
+        releaseMovesHot.countDown();
         jobs.close();
         store.close();
         namespace.close();
@@ -102,6 +113,14 @@ class PlacementServiceTest {
     private void putHot(String key, Instant modified) {
         byte[] data = new byte[SIZE];
         Segment segment = new Segment(SIZE, store.write(new ByteArrayInputStream(data), SIZE).encode());
+        namespace.putObject(new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, SIZE,
+                "etag-" + key, modified, "application/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(segment)));
+    }
+
+    /** A committed version whose data is in cold tier COLD (the copy itself is not needed here). */
+    private void putCold(String key, Instant modified) {
+        DataRef.ColdName name = new DataRef.ColdName("COLD", new ColdObjectId(BUCKET.value(), key, "null.00000000"), "COLD");
+        Segment segment = new Segment(SIZE, new DataRef.Cold(Optional.of(name), 0, 1 << 20, new int[]{0}).encode());
         namespace.putObject(new ObjectVersion(BUCKET, new ObjectKey(key), ObjectVersion.NULL_VERSION, SIZE,
                 "etag-" + key, modified, "application/octet-stream", Map.of(), Map.of(), Map.of(), 0, List.of(segment)));
     }
@@ -207,6 +226,28 @@ class PlacementServiceTest {
             placement.evictionPass();
             assertEquals(List.of(), movedCold);
             assertEquals(0, placement.counters().evictions());
+        }
+    }
+
+    @Test
+    void readsDoNotPromoteAVersionAKeepNewestRuleRanksOut() {
+        putCold("ckpt/old", T0);
+        putHot("ckpt/new", T0.plusSeconds(1));
+        putCold("other/cold", T0);
+        try (PlacementService placement = placement(jobs, List.of(keepNewest("ckpt/", 1, KeepNewestRule.GroupBy.VERSION,
+                Optional.empty())), 1L << 30)) {
+            placement.keepNewestPass();
+            ObjectVersion old = namespace.latest(BUCKET, new ObjectKey("ckpt/old")).orElseThrow();
+            ObjectVersion other = namespace.latest(BUCKET, new ObjectKey("other/cold")).orElseThrow();
+            for (int i = 0; i < 2; i++) {
+                placement.observeRead(old);
+                placement.observeRead(other);
+            }
+            // The control: two reads of a cold version no rule ranks out queue its promotion.
+            assertTrue(placement.restoring(other));
+            // The rule would send the old one cold again at its next pass: it stays cold, and is not re-copied.
+            assertEquals(false, placement.restoring(old));
+            assertEquals(List.of(), movedCold, "a version already cold is left alone");
         }
     }
 }
