@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -50,6 +49,11 @@ final class KeepNewest {
     private static final int PAGE = 1000;
     /** Change log pages a wake reads before it simply runs every rule (a burst of writes elsewhere). */
     private static final int WAKE_PAGES = 16;
+    /**
+     * Failed moves in a row after which a rule's pass stops: the tier is likely down, and trying every
+     * remaining version would only log the same failure for each. The next pass tries again.
+     */
+    static final int FAILURES_IN_A_ROW = 3;
 
     /** One rule, its latest ranking and its counters. */
     static final class RuleState {
@@ -78,8 +82,11 @@ final class KeepNewest {
     private final Namespace namespace;
     private final PlacementMoves moves;
     private final Supplier<Optional<String>> defaultTier;
-    /** Versions a pass must leave alone now (a move of them is queued or running). */
-    private final Predicate<ObjectVersion> busy;
+    /**
+     * The versions placement is moving now, shared with promotion, restores and eviction: a destage
+     * claims its version here first, so no two moves of one version copy it at once.
+     */
+    private final Set<VersionRef> moving;
     private final Clock clock;
     private final List<RuleState> rules;
     private final ReentrantLock passLock = new ReentrantLock();
@@ -90,11 +97,11 @@ final class KeepNewest {
     private Thread worker;
 
     KeepNewest(Namespace namespace, PlacementMoves moves, List<KeepNewestRule> rules, Supplier<Optional<String>> defaultTier,
-               Predicate<ObjectVersion> busy, Clock clock) {
+               Set<VersionRef> moving, Clock clock) {
         this.namespace = namespace;
         this.moves = moves;
         this.defaultTier = defaultTier;
-        this.busy = busy;
+        this.moving = moving;
         this.clock = clock;
         this.rules = rules.stream().map(RuleState::new).toList();
     }
@@ -202,8 +209,9 @@ final class KeepNewest {
                 if (!page.more()) return new ArrayList<>(touched);
             }
         } catch (ChangeFeedException e) {
-            after[0] = feed.head();
+            // Trimmed past the point read to (no cursor holds the log for this reader): run every rule.
         }
+        after[0] = feed.head();
         return rules;
     }
 
@@ -241,20 +249,25 @@ final class KeepNewest {
             return;
         }
         NewestRanking.Builder builder = NewestRanking.builder(rule);
-        forEachVersion(bucket, rule.prefix(), builder::offer);
+        forEachVersion(bucket, rule.prefix(), v -> {
+            builder.offer(v);
+            return true;
+        });
         if (closing) return;
         NewestRanking ranking = builder.build();
         s.ranking = ranking;
         Optional<String> tier = rule.tier().or(defaultTier);
-        long[] moved = {0, 0, 0};
+        long[] moved = {0, 0, 0, 0};   // moved, bytes, failed, failed in a row
         if (tier.isEmpty()) {
             s.lastError = "no cold tier to destage to";
             LOG.warn("keep-newest rule {}: no cold tier to destage to", rule.name());
         } else {
             forEachVersion(bucket, rule.prefix(), v -> {
-                if (v.deleteMarker() || v.size() == 0 || TierMover.coldName(v).isPresent()) return;
-                if (!ranking.rankedOut(v) || busy.test(v)) return;
+                if (v.deleteMarker() || v.size() == 0 || TierMover.coldName(v).isPresent() || !ranking.rankedOut(v)) {
+                    return true;
+                }
                 destage(s, v, tier.get(), moved);
+                return moved[3] < FAILURES_IN_A_ROW;
             });
         }
         s.groups = ranking.groups();
@@ -268,8 +281,13 @@ final class KeepNewest {
         }
     }
 
-    /** Moves one ranked-out version cold; {moved, bytes, failed} count what happened. Failures are logged, not thrown. */
+    /**
+     * Moves one ranked-out version cold unless placement is moving it already; {moved, bytes, failed,
+     * failed in a row} count what happened. Failures are logged, not thrown.
+     */
     private void destage(RuleState s, ObjectVersion listed, String tier, long[] moved) {
+        VersionRef ref = VersionRef.of(listed);
+        if (!moving.add(ref)) return;
         try {
             // The listing's record may be stale by now: move the version as it is (the move's compare-and-set
             // catches what changes after this read).
@@ -281,26 +299,32 @@ final class KeepNewest {
                 s.destaged.increment();
                 s.destagedBytes.add(current.get().size());
             }
+            moved[3] = 0;
         } catch (RuntimeException e) {
             if (closing) return;
             moved[2]++;
+            moved[3]++;
             s.failures.increment();
             s.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.warn("keep-newest rule {}: destaging bucket={} key={} version={} to {} failed: {}", s.rule.name(),
                     listed.bucket(), listed.key(), listed.versionId(), tier, e.toString());
+        } finally {
+            moving.remove(ref);
         }
     }
 
-    /** Every version and delete marker under the prefix in listing order, page by page (memory: one page). */
-    private void forEachVersion(BucketName bucket, String prefix, Consumer<ObjectVersion> visitor) {
+    /**
+     * Every version and delete marker under the prefix in listing order, page by page (memory: one
+     * page), until the visitor answers false.
+     */
+    private void forEachVersion(BucketName bucket, String prefix, Predicate<ObjectVersion> visitor) {
         String keyMarker = "";
         String versionMarker = "";
         VersionPage page;
         do {
             page = namespace.listVersions(bucket, new VersionQuery(prefix, "", keyMarker, versionMarker, PAGE));
             for (VersionPage.Entry e : page.versions()) {
-                if (closing) return;
-                visitor.accept(e.version());
+                if (closing || !visitor.test(e.version())) return;
             }
             keyMarker = page.nextKeyMarker();
             versionMarker = page.nextVersionIdMarker();

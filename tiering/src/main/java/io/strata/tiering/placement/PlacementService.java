@@ -154,7 +154,7 @@ public final class PlacementService implements AutoCloseable {
         this.movers = new ThreadPoolExecutor(MOVERS, MOVERS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
                 Thread.ofVirtual().name("strata-placement-mover-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         this.pins = loadPins();
-        this.keepNewest = new KeepNewest(namespace, moves, keepNewest, this::evictionTier, this::busy, clock);
+        this.keepNewest = new KeepNewest(namespace, moves, keepNewest, this::evictionTier, moving, clock);
         jobs.register(PREFETCH, this::prefetchOne, ended -> { });
     }
 
@@ -199,9 +199,12 @@ public final class PlacementService implements AutoCloseable {
         }
     }
 
-    /** True while a move of this version to the hot tier is queued or running. */
+    /**
+     * True while a move of this version to the hot tier is queued or running. (A hot version a
+     * keep-newest pass is moving cold is in the same set of versions being moved, but is not restoring.)
+     */
     public boolean restoring(ObjectVersion v) {
-        return moving.contains(VersionRef.of(v));
+        return TierMover.coldName(v).isPresent() && moving.contains(VersionRef.of(v));
     }
 
     /**
@@ -278,11 +281,6 @@ public final class PlacementService implements AutoCloseable {
     /** One keep-newest pass over every rule, on the calling thread. */
     void keepNewestPass() {
         keepNewest.passNow();
-    }
-
-    /** A keep-newest pass leaves a version alone while a move of it is queued or running. */
-    private boolean busy(ObjectVersion v) {
-        return moving.contains(VersionRef.of(v));
     }
 
     /** True if a pinned prefix covers the version (transitions and eviction leave it alone). */

@@ -52,6 +52,8 @@ class PlacementServiceTest {
     final List<String> movedCold = Collections.synchronizedList(new ArrayList<>());
     /** Holds every move hot until the test ends, so a queued promotion stays visible as {@code restoring}. */
     final CountDownLatch releaseMovesHot = new CountDownLatch(1);
+    /** Makes every move cold fail, as a tier that is down does. */
+    volatile boolean coldTierDown;
 
     /** Records each move cold as "key->tier" and reports it done; never moves anything hot. */
     final PlacementMoves moves = new PlacementMoves() {
@@ -67,6 +69,7 @@ class PlacementServiceTest {
 
         @Override
         public boolean toCold(ObjectVersion version, String tier) {
+            if (coldTierDown) throw new IllegalStateException("tier " + tier + " is down");
             movedCold.add(version.key().value() + "->" + tier);
             return true;
         }
@@ -248,6 +251,24 @@ class PlacementServiceTest {
             // The rule would send the old one cold again at its next pass: it stays cold, and is not re-copied.
             assertEquals(false, placement.restoring(old));
             assertEquals(List.of(), movedCold, "a version already cold is left alone");
+        }
+    }
+
+    @Test
+    void aKeepNewestPassStopsAfterThreeFailedMovesInARowAndTheNextOneTriesAgain() {
+        for (int i = 0; i < 6; i++) putHot("v/" + i, T0.plusSeconds(i));
+        try (PlacementService placement = placement(jobs, List.of(keepNewest("v/", 1, KeepNewestRule.GroupBy.VERSION,
+                Optional.empty())), 1L << 30)) {
+            coldTierDown = true;
+            placement.keepNewestPass();
+            KeepNewestStatus failed = placement.keepNewest().getFirst();
+            assertEquals(KeepNewest.FAILURES_IN_A_ROW, failed.failures());
+            assertEquals(0, failed.destagedVersions());
+            assertEquals("tier COLD is down", failed.lastError());
+            coldTierDown = false;
+            placement.keepNewestPass();
+            assertEquals(List.of("v/0->COLD", "v/1->COLD", "v/2->COLD", "v/3->COLD", "v/4->COLD"), movedCold);
+            assertEquals(5, placement.keepNewest().getFirst().destagedVersions());
         }
     }
 }
