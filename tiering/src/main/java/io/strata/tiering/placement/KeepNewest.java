@@ -38,14 +38,19 @@ import java.util.function.Supplier;
  * even far under the watermark, and one that ranks within N is kept hot ({@link #keepsHot}, which
  * eviction and transitions ask). Versions already cold stay cold: nothing here moves data hot.
  *
- * <p>Passes run every {@code interval}, and sooner (at most one per {@value #MIN_GAP_MILLIS} ms) when
- * the change log shows a version written or deleted under a rule's prefix: a new checkpoint pushes the
- * oldest kept one out within about a second instead of an interval. Memory per rule is bounded by its
- * N (see {@link NewestRanking}); a pass holds one listing page. Thread-safe; one pass at a time.
+ * <p>Passes run every {@code interval}, and sooner when the change log shows a version written or
+ * deleted under a rule's prefix: a new checkpoint pushes the oldest kept one out within about a second
+ * instead of an interval. Such early passes keep a gap of at least {@value #MIN_GAP_MILLIS} ms, and of
+ * {@value #GAP_PER_LISTING} times the time the last pass spent listing and ranking (its moves not
+ * counted): a burst of writes into a prefix of many versions (20,000 list in about a second here)
+ * would otherwise keep a core busy listing it again and again. Memory per rule is bounded by its N
+ * (see {@link NewestRanking}); a pass holds one listing page. Thread-safe; one pass at a time.
  */
 final class KeepNewest {
     private static final Logger LOG = LoggerFactory.getLogger(KeepNewest.class);
     static final long MIN_GAP_MILLIS = 1000;
+    /** Early passes leave this many times their listing time idle: listing takes at most a tenth of a core. */
+    static final int GAP_PER_LISTING = 9;
     private static final int PAGE = 1000;
     /** Change log pages a wake reads before it simply runs every rule (a burst of writes elsewhere). */
     private static final int WAKE_PAGES = 16;
@@ -151,23 +156,24 @@ final class KeepNewest {
     }
 
     private void loop(Duration interval, ChangeFeed feed, long[] after) {
+        long minGap = TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS);
         long nextFull = System.nanoTime();
-        long lastPass = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS);
+        long nextEarly = System.nanoTime();
         while (!closing) {
             try {
                 long now = System.nanoTime();
                 if (now - nextFull >= 0) {
                     changed = false;
                     after[0] = feed.head();
-                    pass(rules);
-                    lastPass = now;
+                    long listing = pass(rules);
                     nextFull = now + interval.toNanos();
-                } else if (changed && now - lastPass >= TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS)) {
+                    nextEarly = System.nanoTime() + Math.max(minGap, GAP_PER_LISTING * listing);
+                } else if (changed && now - nextEarly >= 0) {
                     changed = false;
                     List<RuleState> touched = touched(feed, after);
                     if (!touched.isEmpty()) {
-                        pass(touched);
-                        lastPass = now;
+                        long listing = pass(touched);
+                        nextEarly = System.nanoTime() + Math.max(minGap, GAP_PER_LISTING * listing);
                     }
                 }
             } catch (RuntimeException e) {
@@ -178,7 +184,7 @@ final class KeepNewest {
             try {
                 if (closing) return;
                 long now = System.nanoTime();
-                long until = changed ? Math.min(nextFull, lastPass + TimeUnit.MILLISECONDS.toNanos(MIN_GAP_MILLIS)) : nextFull;
+                long until = changed && nextEarly - nextFull < 0 ? nextEarly : nextFull;
                 if (until - now > 0) wake.awaitNanos(until - now);
             } catch (InterruptedException e) {
                 return;
@@ -215,31 +221,40 @@ final class KeepNewest {
         return rules;
     }
 
-    /** One pass over every rule, now (tests, and the admin API if it ever asks). */
+    /** One pass over every rule, now (tests). */
     void passNow() {
         pass(rules);
     }
 
-    private void pass(List<RuleState> which) {
+    /** One pass over these rules; returns the nanoseconds it spent listing and ranking (not moving). */
+    private long pass(List<RuleState> which) {
         passLock.lock();
+        long listing = 0;
         try {
             for (RuleState s : which) {
-                if (closing) return;
+                if (closing) break;
+                long started = System.nanoTime();
+                long[] movingNanos = {0};
                 try {
-                    runRule(s);
+                    runRule(s, movingNanos);
                 } catch (NamespaceException e) {
-                    if (closing) return;
+                    if (closing) break;
                     s.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
                     LOG.warn("keep-newest rule {}: pass failed: {}", s.rule.name(), e.toString());
                 }
+                listing += System.nanoTime() - started - movingNanos[0];
             }
         } finally {
             passLock.unlock();
         }
+        return listing;
     }
 
-    /** Ranks the rule's prefix from one listing, then destages what ranks out, from a second listing. */
-    private void runRule(RuleState s) {
+    /**
+     * Ranks the rule's prefix from one listing, then destages what ranks out, from a second listing;
+     * adds the nanoseconds spent moving to {@code movingNanos[0]}.
+     */
+    private void runRule(RuleState s, long[] movingNanos) {
         KeepNewestRule rule = s.rule;
         BucketName bucket = new BucketName(rule.bucket());
         long started = System.nanoTime();
@@ -266,7 +281,9 @@ final class KeepNewest {
                 if (v.deleteMarker() || v.size() == 0 || TierMover.coldName(v).isPresent() || !ranking.rankedOut(v)) {
                     return true;
                 }
+                long start = System.nanoTime();
                 destage(s, v, tier.get(), moved);
+                movingNanos[0] += System.nanoTime() - start;
                 return moved[3] < FAILURES_IN_A_ROW;
             });
         }
