@@ -4,7 +4,10 @@
 # every round. Prints throughput, latency, each server's CPU per operation and the Strata/bare ratio.
 #
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package     # builds gateway and benchmarks jars
-#   benchmarks/e2e.sh [--tls] [--digest-floor] [S3Load options] # default: --size 64MiB --count 8 --threads 1 --rounds 4
+#   benchmarks/e2e.sh [--tls] [--digest-floor] [--count-fsyncs] [S3Load options] # default: --size 64MiB --count 8 --threads 1 --rounds 4
+#   benchmarks/e2e.sh --count-fsyncs --ops burst --writers 16 --size 256MiB --rounds 2   # a 16 x 256 MiB checkpoint burst
+#
+# e2e.sh's own flags come before S3Load's.
 #
 # --tls: both servers serve HTTPS with the certificate the gateway generates (--tls-self-signed), as
 # clients reach S3 in production; the SDK then sends unsigned aws-chunked bodies with a CRC32 trailer
@@ -12,6 +15,11 @@
 # --digest-floor: in place of the gateway, a second bare endpoint that only computes what every S3
 # server owes a PUT (the chunk signatures' SHA-256 when signed, the MD5 ETag on its own thread) and
 # stores nothing: the ratio it reaches is the ceiling for any S3 server with MD5 ETags on this machine.
+# --count-fsyncs: after each operation's measured rounds, one more round of it against the gateway
+# alone with strace -f -c attached to every gateway thread, printing the sync calls (fsync, fdatasync,
+# msync, sync_file_range; each call counted) per object ("FSYNC ..." lines). strace stops the gateway
+# at every system call, so that round is not measured; it is skipped, saying why, when strace is
+# missing or ptrace is not permitted (Yama's ptrace_scope, no CAP_SYS_PTRACE).
 #
 # Servers listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19500, and +1); data goes to a
 # temporary directory removed at the end. JAVA_HOME selects the JDK. The gateway runs as ./strata runs
@@ -35,14 +43,37 @@ cleanup() {
     rm -rf "$data"
 }
 trap cleanup EXIT
-tls=0; floor=()
+tls=0; floor=(); fsyncs=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --tls) tls=1; shift ;;
         --digest-floor) floor=(--digests); shift ;;
+        --count-fsyncs) fsyncs=(--count-fsyncs); shift ;;
         *) break ;;
     esac
 done
+# Why strace cannot count here, or nothing. It attaches to a process it did not start (the gateway),
+# which Yama allows at ptrace_scope 0, at 1 and 2 only with CAP_SYS_PTRACE, at 3 never; without
+# Yama, same-user tracing is allowed unless a seccomp profile forbids ptrace (S3Load then says so).
+ptrace_refusal() {
+    command -v strace >/dev/null || { echo "strace is not installed (apt-get install strace)"; return; }
+    local scope_file=/proc/sys/kernel/yama/ptrace_scope scope caps
+    [ -r "$scope_file" ] || return 0
+    scope=$(cat "$scope_file")
+    caps=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
+    case "$scope" in
+        0) ;;
+        1|2) (( (16#${caps:-0} >> 19) & 1 )) || echo "ptrace_scope is $scope and this user lacks CAP_SYS_PTRACE (run as root or set $scope_file to 0)" ;;
+        *) echo "ptrace_scope is $scope: no process may be traced until reboot" ;;
+    esac
+}
+if [ ${#fsyncs[@]} -gt 0 ]; then
+    refusal=$(ptrace_refusal)
+    if [ -n "$refusal" ]; then
+        echo "e2e.sh: --count-fsyncs skipped: $refusal"
+        fsyncs=()
+    fi
+fi
 scheme=http; strata_tls=(); bare_tls=(); load_tls=()
 if [ $tls = 1 ]; then
     scheme=https; strata_tls=(--tls-self-signed)
@@ -79,4 +110,4 @@ args=("$@")
 case " ${args[*]} " in *" --warmup "*) ;; *) args=(--warmup auto "${args[@]}") ;; esac
 "$java" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.S3Load \
     --endpoint "$scheme://127.0.0.1:$target" --pid "$measured" --compare "$scheme://127.0.0.1:$((port + 1))" --compare-pid "$bare" \
-    --access-key benchaccess --secret-key benchsecret-0123456789 "${load_tls[@]}" "${args[@]}" 2>&1 | grep -v '^SLF4J'
+    --access-key benchaccess --secret-key benchsecret-0123456789 "${load_tls[@]}" "${fsyncs[@]}" "${args[@]}" 2>&1 | grep -v '^SLF4J'
