@@ -39,7 +39,17 @@ final class FsyncCounter implements AutoCloseable {
         this.strace = strace;
         this.summary = summary;
         this.messages = messages;
-        this.onExit = new Thread(strace::destroy);
+        // Ended by a signal (Ctrl-C, a benchmark script's timeout) while attached: strace goes, and its files.
+        this.onExit = new Thread(() -> {
+            strace.destroy();
+            try {
+                strace.waitFor(5, TimeUnit.SECONDS);
+                Files.deleteIfExists(summary);
+                Files.deleteIfExists(messages);
+            } catch (IOException | InterruptedException e) {
+                // exiting anyway; the files are small temporary ones
+            }
+        });
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
