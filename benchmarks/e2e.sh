@@ -28,6 +28,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 port=${STRATA_BENCH_PORT:-19500}
+# JVM options for both servers, split at spaces as a command line would be.
+read -r -a java_opts <<<"${STRATA_BENCH_JAVA_OPTS:-}"
 # A server left on these ports would answer in place of the ones started here, and be measured.
 for p in "$port" $((port + 1)) $((port + 2)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
@@ -81,19 +83,19 @@ if [ $tls = 1 ]; then
     bare_tls=(--tls-cert "$cert" --tls-key "$key"); load_tls=(--ca-bundle "$cert")
 fi
 STRATA_ACCESS_KEY=benchaccess STRATA_SECRET_KEY=benchsecret-0123456789 \
-    "$java" --add-modules jdk.incubator.vector ${STRATA_BENCH_JAVA_OPTS:-} -jar "$root/gateway/target/strata-gateway.jar" serve --port "$port" \
+    "$java" --add-modules jdk.incubator.vector "${java_opts[@]}" -jar "$root/gateway/target/strata-gateway.jar" serve --port "$port" \
     --data-dir "$data/strata" --log-level WARN "${strata_tls[@]}" >"$data/strata.log" 2>&1 &
 pids+=($!); strata=$!
 for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.2
 done
-"$java" ${STRATA_BENCH_JAVA_OPTS:-} -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
+"$java" "${java_opts[@]}" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
     --port $((port + 1)) "${bare_tls[@]}" >"$data/bare.log" 2>&1 &
 pids+=($!); bare=$!
 target=$port; measured=$strata
 if [ ${#floor[@]} -gt 0 ]; then   # the gateway stays idle (it made the TLS certificate); the floor is measured instead
-    "$java" ${STRATA_BENCH_JAVA_OPTS:-} -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
+    "$java" "${java_opts[@]}" -cp "$root/benchmarks/target/benchmarks.jar" io.strata.bench.BareEndpoint \
         --port $((port + 2)) "${bare_tls[@]}" --digests >"$data/floor.log" 2>&1 &
     pids+=($!); measured=$!; target=$((port + 2))
 fi
