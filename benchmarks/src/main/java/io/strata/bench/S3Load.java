@@ -237,8 +237,9 @@ public final class S3Load {
      * {@code size} bytes, all released at once by a barrier, as a training job's ranks write their
      * checkpoint shards at the same step. The result's time runs from the first writer's start to the
      * last one's finish, so the burst's throughput is bounded by its slowest writer, which is what
-     * the job waits for. Bodies are streamed from the shared pattern ({@link RepeatingStream}): the
-     * client holds no object-sized buffer, only the SDK's own.
+     * the job waits for. Bodies are streamed from the one shared random pattern (at most 64 MiB,
+     * {@link RepeatingStream}) with their length declared: the client holds no buffer per writer
+     * beyond the SDK's own, and checks nothing the SDK does not.
      */
     static Result burst(int writers, long size, Op op) throws Exception {
         long[] starts = new long[writers];
