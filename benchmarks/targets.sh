@@ -7,8 +7,9 @@
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package -pl gateway,benchmarks -am
 #   benchmarks/targets.sh [--quick] > targets.md
 #
-# Full run: about 15-25 minutes on the 2-core VM, depending on what else runs; --quick: about
-# 3 minutes, fewer and shorter rounds and a 16 x 64 MiB burst (the table says so). Each run of
+# Full run: 25 minutes on the 2-core VM at load 30-38 (other builds running); --quick, fewer and
+# shorter rounds and a 16 x 64 MiB burst (the table says so): 8 minutes at load 17-21, aiming at
+# about 3 on a quiet machine. Each run of
 # e2e.sh is cut off after STRATA_TARGETS_TIMEOUT seconds (default 1200; its row then says so).
 # Each run's raw output goes to stderr as it finishes; the table, the time, the load average
 # (uptime) before and after, the commit and the JDK go to stdout. Client and servers share the
