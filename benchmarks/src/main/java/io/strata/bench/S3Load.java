@@ -37,6 +37,10 @@ import java.util.concurrent.Future;
  * objects it replaces; {@code --fresh-keys} makes every PUT round write new keys instead (GETs
  * read the last round's), which is how an ingest pipeline writes.
  *
+ * <p>{@code --ops burst} is a checkpoint burst ({@code --writers}, default 16, each PUT one object
+ * of {@code --size} at the same moment); {@code --count-fsyncs} adds one round per operation on the
+ * first server under strace and prints the sync calls per object ({@link FsyncCounter}).
+ *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.strata.bench.S3Load \
  *      --endpoint http://127.0.0.1:9000 --access-key K --secret-key S --size 1MiB --count 200 --threads 4
@@ -107,10 +111,12 @@ public final class S3Load {
         long size = 1 << 20;
         int count = 100;
         int threads = 4;
+        int writers = 16;
         int rounds = 1;
         int warmup = 0;
         boolean autoWarmup = false;
         boolean freshKeys = false;
+        boolean countFsyncs = false;
         String ops = "put,get";
         String bucket = "strata-load";
         for (int i = 0; i < args.length; i++) {
@@ -124,6 +130,7 @@ public final class S3Load {
                 case "--size" -> size = parseSize(args[++i]);
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--writers" -> writers = Integer.parseInt(args[++i]);   // op burst: writers released together
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--warmup" -> {   // uncounted rounds per operation and server first; "auto": see warmupRounds
                     String w = args[++i];
@@ -132,6 +139,7 @@ public final class S3Load {
                 }
                 case "--ops" -> ops = args[++i];
                 case "--fresh-keys" -> freshKeys = true;   // every PUT round writes new keys: no overwrites, nothing freed
+                case "--count-fsyncs" -> countFsyncs = true;   // one extra round per operation under strace: see FsyncCounter
                 case "--bucket" -> bucket = args[++i];
                 case "--ca-bundle" -> caBundle = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -139,11 +147,13 @@ public final class S3Load {
         }
         if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
         if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
+        if (writers < 1 || writers > 1024) throw new IllegalArgumentException("--writers must be 1..1024");
         if (autoWarmup) warmup = warmupRounds(count, size);
         if (warmup < 0 || warmup > 100) throw new IllegalArgumentException("--warmup must be 0..100 or auto");
         List<Target> targets = new ArrayList<>();
-        targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, threads)));
-        if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, threads)));
+        int connections = ops.contains("burst") ? Math.max(threads, writers) : threads;   // a queued writer is no burst
+        targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, connections)));
+        if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, connections)));
         try {
             String b = bucket;
             for (Target t : targets) {
@@ -163,9 +173,21 @@ public final class S3Load {
             boolean fresh = freshKeys;
             int lastRound = rounds - 1;
             for (String op : ops.split(",")) {
-                for (int round = -warmup; round < rounds; round++) {
+                String fsyncs = null;
+                for (int round = -warmup; round < rounds + (countFsyncs ? 1 : 0); round++) {
                     int r0 = round;
                     for (Target t : targets) {
+                        // --count-fsyncs: one more round after the measured ones, first server only, under strace.
+                        FsyncCounter counter = null;
+                        if (round == rounds) {
+                            if (t != targets.getFirst()) continue;
+                            try {
+                                counter = FsyncCounter.attach(t.pid);
+                            } catch (java.io.IOException e) {
+                                fsyncs = String.format("FSYNC %s %s: not counted: %s", op.trim().toUpperCase(), t.name, e.getMessage());
+                                continue;
+                            }
+                        }
                         double cpuBefore = cpuSeconds(t.pid);
                         Result r = switch (op.trim()) {
                             // With --fresh-keys a round's PUTs create objects; GETs read the last round's.
@@ -181,22 +203,93 @@ public final class S3Load {
                                     if (total != objSize) throw new IllegalStateException("short read " + total);
                                 }
                             });
+                            case "burst" -> burst(writers, objSize, i -> t.s3.putObject(q -> q.bucket(b).key("burst-" + i),
+                                    RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize,
+                                            "application/octet-stream")));
                             default -> throw new IllegalArgumentException("--ops: put or get, not " + op);
                         };
                         double cpu = cpuSeconds(t.pid) - cpuBefore;
+                        if (counter != null) {
+                            fsyncs = fsyncLine(op.trim().toUpperCase(), t.name, counter, r.latencies.length);
+                            continue;   // traced: slowed down at every system call, so not measured
+                        }
                         if (round < 0) continue;   // warm-up: the JIT compiles both servers' paths, nothing is counted
                         totals.computeIfAbsent(op.trim() + " " + t.name, k -> new Totals()).add(r, cpu);
                     }
                 }
-                for (Target t : targets) System.out.println(totals.get(op.trim() + " " + t.name).line(op.trim().toUpperCase(), t.name));
+                for (Target t : targets) {
+                    Totals sum = totals.get(op.trim() + " " + t.name);
+                    System.out.println(op.trim().equals("burst") ? burstLine(sum, t.name) : sum.line(op.trim().toUpperCase(), t.name));
+                }
                 if (targets.size() > 1) {
                     double ratio = totals.get(op.trim() + " strata").mibPerSecond() / totals.get(op.trim() + " bare").mibPerSecond();
                     System.out.printf("%-4s strata/bare throughput: %.0f%%%n", op.trim().toUpperCase(), ratio * 100);
                 }
+                if (fsyncs != null) System.out.println(fsyncs);
             }
         } finally {
             for (Target t : targets) t.s3.close();
         }
+    }
+
+    /**
+     * A checkpoint burst ({@code --ops burst}): {@code writers} threads each PUT one object of
+     * {@code size} bytes, all released at once by a barrier, as a training job's ranks write their
+     * checkpoint shards at the same step. The result's time runs from the first writer's start to the
+     * last one's finish, so the burst's throughput is bounded by its slowest writer, which is what
+     * the job waits for. Bodies are streamed from the one shared random pattern (at most 64 MiB,
+     * {@link RepeatingStream}) with their length declared: the client holds no buffer per writer
+     * beyond the SDK's own, and checks nothing the SDK does not.
+     */
+    static Result burst(int writers, long size, Op op) throws Exception {
+        long[] starts = new long[writers];
+        long[] ends = new long[writers];
+        java.util.concurrent.CyclicBarrier gate = new java.util.concurrent.CyclicBarrier(writers);
+        try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int idx = i;
+                futures.add(pool.submit(() -> {
+                    gate.await();
+                    starts[idx] = System.nanoTime();
+                    op.run(idx);
+                    ends[idx] = System.nanoTime();
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+        }
+        long[] latencies = new long[writers];
+        for (int i = 0; i < writers; i++) latencies[i] = ends[i] - starts[i];
+        long seconds = Arrays.stream(ends).max().orElseThrow() - Arrays.stream(starts).min().orElseThrow();
+        return new Result(latencies, writers * size, seconds / 1e9);
+    }
+
+    /**
+     * The sync calls the server made during the extra round, per object: every call counts (a
+     * shard file's, its directory's, the namespace's WAL), since each is a wait on the drive. Calls
+     * the server made in that time for earlier rounds (RocksDB flushes, deferred deletes) count too.
+     */
+    static String fsyncLine(String op, String name, FsyncCounter counter, int objects) throws InterruptedException {
+        try (counter) {
+            Map<String, Long> calls = counter.stop();
+            long total = calls.values().stream().mapToLong(Long::longValue).sum();
+            StringBuilder each = new StringBuilder();
+            calls.forEach((call, c) -> each.append(each.isEmpty() ? "" : ", ").append(call).append(' ').append(c));
+            return String.format("FSYNC %s %s: %.2f per object (%d sync calls over %d objects in one extra round: %s)", op, name,
+                    (double) total / objects, total, objects, each);
+        } catch (java.io.IOException e) {
+            return String.format("FSYNC %s %s: not counted: %s", op, name, e.getMessage());
+        }
+    }
+
+    /** A burst's figures: total MiB/s over all rounds' bursts, p50 and max of one writer's PUT, server CPU per object. */
+    static String burstLine(Totals sum, String name) {
+        List<Long> sorted = new ArrayList<>(sum.latencies);
+        sorted.sort(null);
+        String cpu = Double.isNaN(sum.cpuSeconds) ? "" : String.format(", server CPU %.1f ms/op", sum.cpuSeconds * 1000 / sum.ops);
+        return String.format("BURST %-6s %.1f MiB/s, %d objects, writer p50 %.1f ms, max %.1f ms%s", name, sum.mibPerSecond(),
+                sum.ops, sorted.get(sorted.size() / 2) / 1e6, sorted.getLast() / 1e6, cpu);
     }
 
     private static String key(boolean fresh, int round, int i) {
