@@ -113,6 +113,7 @@ public final class S3Load {
         boolean freshKeys = false;
         String ops = "put,get";
         String bucket = "strata-load";
+        int parts = 8;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--endpoint" -> endpoint = args[++i];
@@ -131,6 +132,7 @@ public final class S3Load {
                     if (!autoWarmup) warmup = Integer.parseInt(w);
                 }
                 case "--ops" -> ops = args[++i];
+                case "--parts" -> parts = Integer.parseInt(args[++i]);   // mpu: parts per object, uploaded at once
                 case "--fresh-keys" -> freshKeys = true;   // every PUT round writes new keys: no overwrites, nothing freed
                 case "--bucket" -> bucket = args[++i];
                 case "--ca-bundle" -> caBundle = java.nio.file.Path.of(args[++i]);
@@ -139,11 +141,14 @@ public final class S3Load {
         }
         if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
         if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
+        if (parts < 1 || parts > 10_000) throw new IllegalArgumentException("--parts must be 1..10000");
         if (autoWarmup) warmup = warmupRounds(count, size);
         if (warmup < 0 || warmup > 100) throw new IllegalArgumentException("--warmup must be 0..100 or auto");
         List<Target> targets = new ArrayList<>();
-        targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, threads)));
-        if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, threads)));
+        // mpu keeps threads x parts requests in flight; every other op at most threads.
+        int connections = ops.contains("mpu") ? threads * parts : threads;
+        targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, connections)));
+        if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, connections)));
         try {
             String b = bucket;
             for (Target t : targets) {
@@ -181,7 +186,8 @@ public final class S3Load {
                                     if (total != objSize) throw new IllegalStateException("short read " + total);
                                 }
                             });
-                            default -> throw new IllegalArgumentException("--ops: put or get, not " + op);
+                            case "mpu" -> runMultipart(t.s3, b, threads, n, objSize, parts, data, i -> key(fresh, r0, i));
+                            default -> throw new IllegalArgumentException("--ops: put, get or mpu, not " + op);
                         };
                         double cpu = cpuSeconds(t.pid) - cpuBefore;
                         if (round < 0) continue;   // warm-up: the JIT compiles both servers' paths, nothing is counted
@@ -189,6 +195,7 @@ public final class S3Load {
                     }
                 }
                 for (Target t : targets) System.out.println(totals.get(op.trim() + " " + t.name).line(op.trim().toUpperCase(), t.name));
+                if (op.trim().equals("mpu")) printPartCpu(totals, targets, parts);
                 if (targets.size() > 1) {
                     double ratio = totals.get(op.trim() + " strata").mibPerSecond() / totals.get(op.trim() + " bare").mibPerSecond();
                     System.out.printf("%-4s strata/bare throughput: %.0f%%%n", op.trim().toUpperCase(), ratio * 100);
@@ -196,6 +203,53 @@ public final class S3Load {
             }
         } finally {
             for (Target t : targets) t.s3.close();
+        }
+    }
+
+    /**
+     * {@code count} multipart uploads on {@code threads} clients: each creates an upload, sends its
+     * {@code parts} parts of {@code size / parts} bytes (the last takes the remainder) at once, one
+     * thread per part, then completes it. This is how the SDKs' transfer managers and the aws CLI
+     * upload large objects; it measures whether the parts of one upload proceed in parallel.
+     */
+    private static Result runMultipart(S3Client s3, String bucket, int threads, int count, long size, int parts,
+                                       byte[] data, java.util.function.IntFunction<String> keys) throws Exception {
+        long partSize = size / parts;
+        if (parts > 1 && partSize < (5L << 20)) {
+            throw new IllegalArgumentException("--size / --parts must be at least 5 MiB (S3's minimum part size)");
+        }
+        try (ExecutorService partPool = Executors.newFixedThreadPool(threads * parts)) {
+            return run(threads, count, size, i -> {
+                String key = keys.apply(i);
+                String uploadId = s3.createMultipartUpload(q -> q.bucket(bucket).key(key)).uploadId();
+                List<Future<software.amazon.awssdk.services.s3.model.CompletedPart>> sent = new ArrayList<>();
+                for (int p = 1; p <= parts; p++) {
+                    int number = p;
+                    long length = p < parts ? partSize : size - partSize * (parts - 1);
+                    sent.add(partPool.submit(() -> {
+                        String etag = s3.uploadPart(q -> q.bucket(bucket).key(key).uploadId(uploadId).partNumber(number),
+                                RequestBody.fromContentProvider(() -> new RepeatingStream(data, length), length,
+                                        "application/octet-stream")).eTag();
+                        return software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                                .partNumber(number).eTag(etag).build();
+                    }));
+                }
+                List<software.amazon.awssdk.services.s3.model.CompletedPart> done = new ArrayList<>();
+                for (var f : sent) done.add(f.get());
+                s3.completeMultipartUpload(q -> q.bucket(bucket).key(key).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(done)));
+            });
+        }
+    }
+
+    /** mpu: the server's CPU per part besides per object (a part's cost compares with a PUT of its size). */
+    private static void printPartCpu(Map<String, Totals> totals, List<Target> targets, int parts) {
+        for (Target t : targets) {
+            Totals x = totals.get("mpu " + t.name);
+            if (!Double.isNaN(x.cpuSeconds)) {
+                System.out.printf("MPU  %-6s server CPU %.1f ms/part (%d parts per object)%n", t.name,
+                        x.cpuSeconds * 1000 / (x.ops * parts), parts);
+            }
         }
     }
 
