@@ -5,6 +5,7 @@
 #
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package     # builds gateway and benchmarks jars
 #   benchmarks/e2e.sh [--tls] [--digest-floor] [S3Load options] # default: --size 64MiB --count 8 --threads 1 --rounds 4
+#   benchmarks/e2e.sh --size 256MiB --count 2 --threads 1 --parts 8 --ops mpu   # multipart: 8 parts of 32 MiB at once
 #
 # --tls: both servers serve HTTPS with the certificate the gateway generates (--tls-self-signed), as
 # clients reach S3 in production; the SDK then sends unsigned aws-chunked bodies with a CRC32 trailer
