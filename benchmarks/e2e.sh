@@ -6,6 +6,7 @@
 #   mvn -o -B -Pbenchmarks -Dmaven.test.skip=true package     # builds gateway and benchmarks jars
 #   benchmarks/e2e.sh [--tls] [--digest-floor] [--count-fsyncs] [S3Load options] # default: --size 64MiB --count 8 --threads 1 --rounds 4
 #   benchmarks/e2e.sh --count-fsyncs --ops burst --writers 16 --size 256MiB --rounds 2   # a 16 x 256 MiB checkpoint burst
+#   benchmarks/e2e.sh --size 256MiB --count 2 --threads 1 --parts 8 --ops mpu   # multipart: 8 parts of 32 MiB at once
 #
 # e2e.sh's own flags come before S3Load's.
 #

@@ -28,8 +28,8 @@ import java.util.zip.CRC32;
 /**
  * The ceiling for Strata's end-to-end benchmark: a bare Helidon endpoint, configured as the
  * gateway configures its server ({@code useNio(false)}, the aws-chunked pass-through encoding, the
- * same HTTP/1 limits), that answers S3's PUT by reading the body to its end and discarding it, and
- * GET from memory. It checks no signature and stores nothing; the difference to Strata is the cost
+ * same HTTP/1 limits), that answers S3's PUT (and UploadPart) by reading the body to its end and
+ * discarding it, Create/CompleteMultipartUpload with a made-up upload id and ETag, and GET from memory. It checks no signature and stores nothing; the difference to Strata is the cost
  * of S3 itself (auth, hashing, coding, disks, metadata).
  *
  * <p>GET serves the recorded size of the key from one shared 1 MiB random block, written from
@@ -59,6 +59,9 @@ public final class BareEndpoint {
     private final byte[] first;
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private final Map<Long, String> crcs = new ConcurrentHashMap<>();
+    /** Bytes received per multipart upload in progress, its object's size once completed. */
+    private final Map<String, Long> uploadSizes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong uploads = new java.util.concurrent.atomic.AtomicLong();
 
     private BareEndpoint() {
         new Random(1).nextBytes(block);
@@ -132,13 +135,16 @@ public final class BareEndpoint {
                     while ((k = in.read(sink)) >= 0) n += k;
                 }
             }
-            if (object) {
-                // The decoded length when aws-chunked framing was sent, as S3 stores it.
-                long size = req.headers().first(io.helidon.http.HeaderNames.create("x-amz-decoded-content-length"))
-                        .map(Long::parseLong).orElse(n);
-                sizes.put(path, size);
+            String partOf = req.query().contains("uploadId") ? req.query().get("uploadId") : null;
+            if (partOf != null) {
+                // UploadPart: the object's size is known once its upload completes.
+                uploadSizes.merge(partOf, size(req, n), Long::sum);
+            } else if (object) {
+                sizes.put(path, size(req, n));
             }
             res.header("ETag", "\"" + etag + "\"").send();
+        } else if (method.equals("POST") && object && (req.query().contains("uploads") || req.query().contains("uploadId"))) {
+            multipart(req, res, path);
         } else if (method.equals("GET") && object) {
             Long size = sizes.get(path);
             if (size == null) {
@@ -161,6 +167,33 @@ public final class BareEndpoint {
         } else {
             res.status(Status.OK_200).send();
         }
+    }
+
+    /** The decoded length when aws-chunked framing was sent, as S3 stores it, else the bytes read. */
+    private static long size(ServerRequest req, long read) {
+        return req.headers().first(io.helidon.http.HeaderNames.create("x-amz-decoded-content-length"))
+                .map(Long::parseLong).orElse(read);
+    }
+
+    /**
+     * CreateMultipartUpload and CompleteMultipartUpload with the least an SDK accepts: an upload id,
+     * then the completion's XML (the request's part list is read and discarded). Parts are PUTs.
+     */
+    private void multipart(ServerRequest req, ServerResponse res, String path) throws IOException {
+        String xml;
+        if (req.query().contains("uploads")) {
+            String uploadId = "bare-" + uploads.incrementAndGet();
+            xml = "<InitiateMultipartUploadResult><UploadId>" + uploadId + "</UploadId></InitiateMultipartUploadResult>";
+        } else {
+            try (InputStream in = req.content().inputStream()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            Long size = uploadSizes.remove(req.query().get("uploadId"));
+            if (size != null) sizes.put(path, size);
+            xml = "<CompleteMultipartUploadResult><ETag>\"00000000000000000000000000000000-1\"</ETag>"
+                    + "</CompleteMultipartUploadResult>";
+        }
+        res.header("Content-Type", "application/xml").send(xml);
     }
 
     private static java.security.MessageDigest digest(String name) {

@@ -119,6 +119,7 @@ public final class S3Load {
         boolean countFsyncs = false;
         String ops = "put,get";
         String bucket = "strata-load";
+        int parts = 8;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--endpoint" -> endpoint = args[++i];
@@ -138,6 +139,7 @@ public final class S3Load {
                     if (!autoWarmup) warmup = Integer.parseInt(w);
                 }
                 case "--ops" -> ops = args[++i];
+                case "--parts" -> parts = Integer.parseInt(args[++i]);   // mpu: parts per object, uploaded at once
                 case "--fresh-keys" -> freshKeys = true;   // every PUT round writes new keys: no overwrites, nothing freed
                 case "--count-fsyncs" -> countFsyncs = true;   // one extra round per operation under strace: see FsyncCounter
                 case "--bucket" -> bucket = args[++i];
@@ -148,10 +150,12 @@ public final class S3Load {
         if (count < 1 || count > 100_000) throw new IllegalArgumentException("--count must be 1..100000");
         if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
         if (writers < 1 || writers > 1024) throw new IllegalArgumentException("--writers must be 1..1024");
+        if (parts < 1 || parts > 10_000) throw new IllegalArgumentException("--parts must be 1..10000");
         if (autoWarmup) warmup = warmupRounds(count, size);
         if (warmup < 0 || warmup > 100) throw new IllegalArgumentException("--warmup must be 0..100 or auto");
         List<Target> targets = new ArrayList<>();
-        int connections = ops.contains("burst") ? Math.max(threads, writers) : threads;   // a queued writer is no burst
+        // a queued writer is no burst; mpu keeps threads x parts requests in flight; every other op at most threads.
+        int connections = ops.contains("burst") ? Math.max(threads, writers) : ops.contains("mpu") ? threads * parts : threads;
         targets.add(new Target("strata", endpoint, pid, client(endpoint, access, secret, connections)));
         if (compare != null) targets.add(new Target("bare", compare, comparePid, client(compare, access, secret, connections)));
         try {
@@ -206,7 +210,8 @@ public final class S3Load {
                             case "burst" -> burst(writers, objSize, i -> t.s3.putObject(q -> q.bucket(b).key("burst-" + i),
                                     RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize,
                                             "application/octet-stream")));
-                            default -> throw new IllegalArgumentException("--ops: put or get, not " + op);
+                            case "mpu" -> runMultipart(t.s3, b, threads, n, objSize, parts, data, i -> key(fresh, r0, i));
+                            default -> throw new IllegalArgumentException("--ops: put, get, burst or mpu, not " + op);
                         };
                         double cpu = cpuSeconds(t.pid) - cpuBefore;
                         if (counter != null) {
@@ -221,6 +226,7 @@ public final class S3Load {
                     Totals sum = totals.get(op.trim() + " " + t.name);
                     System.out.println(op.trim().equals("burst") ? burstLine(sum, t.name) : sum.line(op.trim().toUpperCase(), t.name));
                 }
+                if (op.trim().equals("mpu")) printPartCpu(totals, targets, parts);
                 if (targets.size() > 1) {
                     double ratio = totals.get(op.trim() + " strata").mibPerSecond() / totals.get(op.trim() + " bare").mibPerSecond();
                     System.out.printf("%-4s strata/bare throughput: %.0f%%%n", op.trim().toUpperCase(), ratio * 100);
@@ -290,6 +296,52 @@ public final class S3Load {
         String cpu = Double.isNaN(sum.cpuSeconds) ? "" : String.format(", server CPU %.1f ms/op", sum.cpuSeconds * 1000 / sum.ops);
         return String.format("BURST %-6s %.1f MiB/s, %d objects, writer p50 %.1f ms, max %.1f ms%s", name, sum.mibPerSecond(),
                 sum.ops, sorted.get(sorted.size() / 2) / 1e6, sorted.getLast() / 1e6, cpu);
+    }
+
+     * {@code count} multipart uploads on {@code threads} clients: each creates an upload, sends its
+     * {@code parts} parts of {@code size / parts} bytes (the last takes the remainder) at once, one
+     * thread per part, then completes it. This is how the SDKs' transfer managers and the aws CLI
+     * upload large objects; it measures whether the parts of one upload proceed in parallel.
+     */
+    private static Result runMultipart(S3Client s3, String bucket, int threads, int count, long size, int parts,
+                                       byte[] data, java.util.function.IntFunction<String> keys) throws Exception {
+        long partSize = size / parts;
+        if (parts > 1 && partSize < (5L << 20)) {
+            throw new IllegalArgumentException("--size / --parts must be at least 5 MiB (S3's minimum part size)");
+        }
+        try (ExecutorService partPool = Executors.newFixedThreadPool(threads * parts)) {
+            return run(threads, count, size, i -> {
+                String key = keys.apply(i);
+                String uploadId = s3.createMultipartUpload(q -> q.bucket(bucket).key(key)).uploadId();
+                List<Future<software.amazon.awssdk.services.s3.model.CompletedPart>> sent = new ArrayList<>();
+                for (int p = 1; p <= parts; p++) {
+                    int number = p;
+                    long length = p < parts ? partSize : size - partSize * (parts - 1);
+                    sent.add(partPool.submit(() -> {
+                        String etag = s3.uploadPart(q -> q.bucket(bucket).key(key).uploadId(uploadId).partNumber(number),
+                                RequestBody.fromContentProvider(() -> new RepeatingStream(data, length), length,
+                                        "application/octet-stream")).eTag();
+                        return software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                                .partNumber(number).eTag(etag).build();
+                    }));
+                }
+                List<software.amazon.awssdk.services.s3.model.CompletedPart> done = new ArrayList<>();
+                for (var f : sent) done.add(f.get());
+                s3.completeMultipartUpload(q -> q.bucket(bucket).key(key).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(done)));
+            });
+        }
+    }
+
+    /** mpu: the server's CPU per part besides per object (a part's cost compares with a PUT of its size). */
+    private static void printPartCpu(Map<String, Totals> totals, List<Target> targets, int parts) {
+        for (Target t : targets) {
+            Totals x = totals.get("mpu " + t.name);
+            if (!Double.isNaN(x.cpuSeconds)) {
+                System.out.printf("MPU  %-6s server CPU %.1f ms/part (%d parts per object)%n", t.name,
+                        x.cpuSeconds * 1000 / (x.ops * parts), parts);
+            }
+        }
     }
 
     private static String key(boolean fresh, int round, int i) {

@@ -206,6 +206,26 @@ class ConnectionLimitsTest {
         }
     }
 
+    /**
+     * A request that takes longer than the idle timeout (a large part or PUT over a slow link) must
+     * not leave its client a keep-alive connection the server then drops unannounced: the next
+     * request on it (the CompleteMultipartUpload after the parts) would get no answer at all.
+     */
+    @Test
+    void aRequestThatOutlivesTheIdleTimeoutIsAnsweredWithConnectionClose() throws Exception {
+        try (Socket s = connect()) {
+            // 24 KB at 4 KB/s, never pausing: six seconds, twice the idle timeout, above the minimum rate.
+            int length = 24_000;
+            s.getOutputStream().write(signedPutHead("/" + bucket + "/slow-but-steady", length).getBytes(StandardCharsets.US_ASCII));
+            dribbleBytes(s, new byte[length], 400);
+            s.setSoTimeout((int) (Duration.ofSeconds(6).plus(IDLE).plus(MARGIN).toMillis()));
+            String head = readHead(s.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            assertTrue(Pattern.compile("(?im)^connection: *close\r\n").matcher(head).find(),
+                    "a response to a request that took longer than the idle timeout keeps the connection: " + head);
+        }
+    }
+
     /** A connection the test holds, and the limit the server must close it by. */
     private static final class Stalled {
         final String kind;

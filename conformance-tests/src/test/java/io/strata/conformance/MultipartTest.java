@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
@@ -91,6 +92,49 @@ class MultipartTest extends GatewayTest {
         assertFalse(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream().anyMatch(u -> u.uploadId().equals(uploadId)),
                 "completed upload still listed");
         assertS3Error(404, "NoSuchUpload", () -> s3.listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId)));
+    }
+
+    /**
+     * Transfer managers and the aws CLI send all parts of an upload at once: each part commits on
+     * its own row under the upload, so none waits for or overwrites another, and every one lands.
+     */
+    @Test
+    void sixteenPartsSentAtOnceFromSixteenThreadsAllLandAndReadBackByteIdentical() throws Exception {
+        String bucket = createBucket("multipart-parallel");
+        String key = "sixteen";
+        int count = 16;
+        byte[][] parts = new byte[count][];
+        for (int i = 0; i < count; i++) parts[i] = TestData.bytes(500 + i, i < count - 1 ? 5 * MIB : 777_777);
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        String[] etags = new String[count];
+        CountDownLatch start = new CountDownLatch(1);
+        try (var executor = Executors.newFixedThreadPool(count)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                futures.add(executor.submit(() -> {
+                    start.await();
+                    etags[index] = upload(bucket, key, index + 1, parts[index], uploadId);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) f.get();
+        }
+        List<Part> listed = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(uploadId)).parts();
+        assertEquals(count, listed.size(), "parts listed: " + listed);
+        List<CompletedPart> completed = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            assertEquals("\"" + TestData.md5Hex(parts[i]) + "\"", etags[i], "ETag of part " + (i + 1));
+            assertEquals(etags[i], listed.get(i).eTag(), "listed ETag of part " + (i + 1));
+            completed.add(CompletedPart.builder().partNumber(i + 1).eTag(etags[i]).build());
+        }
+        CompleteMultipartUploadResponse done = s3.completeMultipartUpload(b -> b.bucket(bucket).key(key)
+                .uploadId(uploadId).multipartUpload(m -> m.parts(completed)));
+        assertEquals("\"" + TestData.multipartEtag(parts) + "\"", done.eTag());
+        try (var in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            assertEquals(TestData.sha256(concat(parts)), TestData.sha256(in), "bytes of the completed object");
+        }
     }
 
     @Test

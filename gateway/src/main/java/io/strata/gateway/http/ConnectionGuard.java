@@ -61,11 +61,29 @@ public final class ConnectionGuard implements MetricsSection, Http1ConnectionLis
 
     private final ErrorResponder errors;
 
+    private static final long ONE_SECOND_NANOS = 1_000_000_000L;
+    /**
+     * A response sent this long after its request reached routing says {@code Connection: close}.
+     * Helidon 4.4.0's idle-connection check counts from the start of the request in progress, not
+     * from the end of the last one: a request that runs longer than {@code server.idle-timeout} (a
+     * large UploadPart or PUT, 128 MiB parts of a 1 GiB upload on a busy machine) has its connection
+     * marked closed while it runs, and the connection ends silently after the response. The client
+     * then sends its next request (the CompleteMultipartUpload after the parts) on a dead keep-alive
+     * connection and gets no answer; the SDK's retries take other pooled connections, dead for the
+     * same reason, and the upload failed with "The target server failed to respond". Announcing the
+     * close makes the client open a fresh connection. Half the timeout, less the second by which
+     * Helidon's request timestamp is coarse, stays clear of the check (which runs every quarter of
+     * the timeout). A response whose body streams past the timeout after its headers were sent (a
+     * long GET) cannot announce it and still ends that way.
+     */
+    private final long longRequestNanos;
+
     /** @param errors writes the error document of a refused request (the S3 API's, from the wiring) */
     public ConnectionGuard(ConnectionLimits limits, ErrorResponder errors) {
         this.limits = limits;
         this.errors = errors;
         this.uploads = new Semaphore(limits.maxUploads());
+        this.longRequestNanos = Math.max(0, limits.idleTimeout().toNanos() / 2 - ONE_SECOND_NANOS);
     }
 
     /**
@@ -240,6 +258,10 @@ public final class ConnectionGuard implements MetricsSection, Http1ConnectionLis
             // off instead of the heap running out. The body is not read, so the connection cannot be reused.
             refuse(req, res, TransportError.SLOW_DOWN, TransportError.SLOW_DOWN.message(), Map.of());
         }
+        long started = System.nanoTime();
+        res.beforeSend(() -> {
+            if (System.nanoTime() - started > longRequestNanos) res.header(HeaderNames.CONNECTION, "close");
+        });
         try {
             chain.proceed();
         } finally {
