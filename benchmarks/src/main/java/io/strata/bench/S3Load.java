@@ -298,6 +298,7 @@ public final class S3Load {
                 sum.ops, sorted.get(sorted.size() / 2) / 1e6, sorted.getLast() / 1e6, cpu);
     }
 
+    /**
      * {@code count} multipart uploads on {@code threads} clients: each creates an upload, sends its
      * {@code parts} parts of {@code size / parts} bytes (the last takes the remainder) at once, one
      * thread per part, then completes it. This is how the SDKs' transfer managers and the aws CLI
