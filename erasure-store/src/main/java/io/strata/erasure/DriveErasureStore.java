@@ -405,6 +405,40 @@ final class DriveErasureStore implements ErasureStore {
     }
 
     @Override
+    public List<SegmentUsage> segments() {
+        checkOpen();
+        List<SegmentUsage> out = new ArrayList<>();
+        for (Drive drive : drives) {
+            DriveSegments open = inService(drive.index()) ? segments.get(drive.index()) : null;
+            if (open != null) out.addAll(open.usage(drive.index()));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void forEachBlobIn(SegmentUsage segment, Consumer<? super SegmentBlob> action) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        DriveSegments open = segment.drive() < drives.size() ? segments.get(segment.drive()) : null;
+        if (open == null) return;
+        long id;
+        try {
+            id = java.util.HexFormat.fromHexDigitsToLong(segment.segment());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a segment id: " + segment.segment(), e);
+        }
+        try {
+            open.forEachLiveIn(id, record -> action.accept(new SegmentBlob(record.header().blobId().hex(),
+                    record.header().owner(), Instant.ofEpochMilli(record.writeTimeMillis()))));
+        } catch (IOException e) {
+            driveError(segment.drive(), e);
+            throw new ErasureException(ErasureException.Reason.IO, "cannot read segment " + segment.segment()
+                    + " on drive #" + segment.drive(), e);
+        }
+    }
+
+    @Override
     public List<DriveStatus> drives() {
         List<DriveStatus> statuses = new ArrayList<>(drives.size());
         for (Drive drive : drives) {

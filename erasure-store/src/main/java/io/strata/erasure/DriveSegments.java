@@ -305,25 +305,51 @@ final class DriveSegments implements AutoCloseable {
      */
     void forEachLive(java.util.function.Consumer<LiveRecord> visitor) throws IOException {
         for (Segment segment : List.copyOf(segments.values())) {
-            if (segment.deleted) continue;
-            long limit = segment.end;
-            long offset = HEADER_BYTES;
-            FileChannel channel;
-            try {
-                channel = reader(segment);
-            } catch (NoSuchFileException e) {
-                continue; // deleted meanwhile
-            }
-            while (offset < limit) {
-                SegmentRecord record = SegmentRecord.read(channel, offset, limit);
-                if (record == null) break;
-                if (record.type() == SegmentRecord.TYPE_SHARD && !segment.deadOffsets.contains(offset)) {
-                    visitor.accept(new LiveRecord(record.shard(), new SegmentRef(segment.id, offset, (int) record.length()),
-                            record.writeTimeMillis()));
-                }
-                offset += record.length();
-            }
+            if (!segment.deleted) visitLive(segment, visitor);
         }
+    }
+
+    private void visitLive(Segment segment, java.util.function.Consumer<LiveRecord> visitor) throws IOException {
+        long limit = segment.end;
+        long offset = HEADER_BYTES;
+        FileChannel channel;
+        try {
+            channel = reader(segment);
+        } catch (NoSuchFileException e) {
+            return; // deleted meanwhile
+        }
+        while (offset < limit) {
+            SegmentRecord record = SegmentRecord.read(channel, offset, limit);
+            if (record == null) break;
+            if (record.type() == SegmentRecord.TYPE_SHARD && !segment.deadOffsets.contains(offset)) {
+                visitor.accept(new LiveRecord(record.shard(), new SegmentRef(segment.id, offset, (int) record.length()),
+                        record.writeTimeMillis()));
+            }
+            offset += record.length();
+        }
+    }
+
+    /** Every segment here with its bytes, for compaction. */
+    List<SegmentUsage> usage(int driveIndex) {
+        accounting.lock();
+        try {
+            List<SegmentUsage> out = new ArrayList<>();
+            for (Segment segment : segments.values()) {
+                if (segment.deleted) continue;
+                out.add(new SegmentUsage(driveIndex, drive.root(), HEX.toHexDigits(segment.id), segment.sealed,
+                        segment.live, segment.dead));
+            }
+            return out;
+        } finally {
+            accounting.unlock();
+        }
+    }
+
+    /** Like {@link #forEachLive}, for one segment (nothing when it is gone). */
+    void forEachLiveIn(long segmentId, java.util.function.Consumer<LiveRecord> visitor) throws IOException {
+        Segment segment = segments.get(segmentId);
+        if (segment == null || segment.deleted) return;
+        visitLive(segment, visitor);
     }
 
     Stats stats() {

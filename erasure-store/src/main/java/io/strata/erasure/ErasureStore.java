@@ -108,6 +108,26 @@ public interface ErasureStore extends AutoCloseable {
         return heal(location, false);
     }
 
+    /**
+     * Every segment file of small shards on the drives in service, with its live and dead bytes,
+     * so a compaction job can pick the mostly dead ones. Cheap: counters kept in memory. Stores
+     * without segments return an empty list.
+     */
+    default List<SegmentUsage> segments() {
+        return List.of();
+    }
+
+    /**
+     * Calls {@code action} for each blob with a live shard record in {@code segment}, reading
+     * record headers only. A compaction job rewrites those blobs (read, write anew, point the
+     * version at the new location, delete the old blob once no reader holds it) until the
+     * segment is all dead, when the store deletes it. A segment gone meanwhile reports nothing.
+     *
+     * @throws ErasureException IO when the segment cannot be read
+     */
+    default void forEachBlobIn(SegmentUsage segment, Consumer<? super SegmentBlob> action) {
+    }
+
     /** The state of every configured drive, in configuration order. Cheap: at most a directory check per drive. */
     List<DriveStatus> drives();
 

@@ -335,6 +335,34 @@ class SegmentStoreTest {
         assertNotNull(store.drives());
     }
 
+    @Test
+    void segmentsListTheirDeadFractionAndTheBlobsStillLiveForCompaction() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        List<ErasureBlobLocation> blobs = new ArrayList<>();
+        for (int i = 0; i < 3 * DriveSegments.ACTIVE; i++) {
+            blobs.add((ErasureBlobLocation) store.write(new ByteArrayInputStream(bytes(30_000)), 30_000,
+                    BlobOwner.object("bucket", "key" + i)));
+        }
+        store = reopen(store); // sealed
+        for (int i = 0; i < blobs.size(); i++) if (i % 3 != 0) store.delete(blobs.get(i));
+        List<SegmentUsage> sealed = store.segments().stream().filter(SegmentUsage::sealed).toList();
+        assertEquals((K + M) * DriveSegments.ACTIVE, sealed.size(), "the segments written before reopen");
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (SegmentUsage segment : sealed) {
+            assertTrue(segment.deadFraction() > 0.5 && segment.deadFraction() < 1, segment.toString());
+            store.forEachBlobIn(segment, b -> {
+                live.add(b.blobId());
+                assertEquals("bucket", b.owner().bucket());
+            });
+        }
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < blobs.size(); i += 3) expected.add(blobs.get(i).id());
+        assertEquals(expected, live, "exactly the blobs a compaction must rewrite");
+        for (int i = 0; i < blobs.size(); i += 3) store.delete(blobs.get(i)); // what a finished compaction does
+        assertTrue(store.segments().stream().noneMatch(SegmentUsage::sealed), "all-dead sealed segments are gone");
+        store.forEachBlobIn(sealed.getFirst(), b -> { throw new AssertionError("a deleted segment lists nothing"); });
+    }
+
     private static void deleteTree(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
