@@ -372,10 +372,16 @@ final class DriveSegments implements AutoCloseable {
 
     private SegmentRef append(byte[] header, ByteBuffer[] body, int length, SegmentRef tombstoneTarget) throws IOException {
         if (closed) throw new IOException("segments of " + drive + " are closed");
-        int slot = Math.floorMod(nextSlot.getAndIncrement(), ACTIVE);
-        // Any free slot will do; wait for the chosen one only when all are busy.
-        for (int i = 0; i < ACTIVE && !slots[slot].tryLock(); i++) slot = (slot + 1) % ACTIVE;
-        if (!slots[slot].isHeldByCurrentThread()) slots[slot].lock();
+        // The first free slot, in order: appends gather in as few segments as contention allows,
+        // since every dirty segment costs the next group commit one fsync (rotating over the
+        // slots made about 0.65 fsyncs per shard at 16 writers, against one per round). Only
+        // when all are busy, wait for one, taken in turn.
+        int slot = 0;
+        while (slot < ACTIVE && !slots[slot].tryLock()) slot++;
+        if (slot == ACTIVE) {
+            slot = Math.floorMod(nextSlot.getAndIncrement(), ACTIVE);
+            slots[slot].lock();
+        }
         Segment segment;
         long offset;
         try {
