@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * before the next starts, so records lie in order and every record before an acknowledged one
  * was complete when the fsync covering it ran: after a crash the valid prefix of a segment holds
  * every acknowledged record. Segments found at open are sealed (only new segments take appends),
- * so nothing is ever written after a torn tail. {@value #ACTIVE} segments take appends at once,
- * so concurrent writers rarely wait on one lock.
+ * so nothing is ever written after a torn tail. Up to {@value #ACTIVE} segments take appends at
+ * once: a writer takes the first free one, so concurrent writers rarely wait on one lock, yet
+ * appends gather in few segments, each of which costs a group commit one fsync.
  *
  * <p>Group commit: a writer that appended enqueues its segment and waits; the syncer thread runs
  * one {@code fdatasync} per dirty segment, covering every append that completed before it started,
