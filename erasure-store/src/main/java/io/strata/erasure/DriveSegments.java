@@ -85,6 +85,12 @@ final class DriveSegments implements AutoCloseable {
         volatile long end;             // append position: every record below it is complete
         volatile boolean sealed;
         volatile boolean deleted;
+        /**
+         * The scan at open stopped at bytes that are neither a record nor the zero tail (a torn
+         * or corrupt record): records behind them, live ones included, are invisible to scans,
+         * so the segment is never deleted as all dead.
+         */
+        volatile boolean damaged;
         long live;                     // under DriveSegments.accounting
         long dead;
 
@@ -154,6 +160,11 @@ final class DriveSegments implements AutoCloseable {
                 }
                 segment.end = offset;
                 segment.sealed = true;
+                if (!zeroTail(channel, offset, segment.capacity)) {
+                    segment.damaged = true;
+                    LOG.warn("segment {} on {}: scan stopped at offset {} before its end (a torn or corrupt record); "
+                            + "kept, since records behind it cannot be seen", path.getFileName(), drive, offset);
+                }
                 records.put(segment.id, shards);
                 segments.put(segment.id, segment);
             }
@@ -174,6 +185,16 @@ final class DriveSegments implements AutoCloseable {
             }
         }
         for (Segment segment : List.copyOf(segments.values())) maybeDelete(segment);
+    }
+
+    /** Whether the bytes where a scan stopped are the unwritten (zero) tail of the segment. */
+    private static boolean zeroTail(FileChannel channel, long offset, long capacity) throws IOException {
+        ByteBuffer probe = ByteBuffer.allocate((int) Math.min(SegmentRecord.FIXED, Math.max(0, capacity - offset)));
+        while (probe.hasRemaining() && channel.read(probe, offset + probe.position()) >= 0) {
+            // positional reads until full or end of file
+        }
+        for (int i = 0; i < probe.position(); i++) if (probe.get(i) != 0) return false;
+        return true;
     }
 
     /** A segment file found at open, with its read channel, or null (logged) when its header is not valid. */
@@ -462,7 +483,7 @@ final class DriveSegments implements AutoCloseable {
         List<long[]> freed;
         accounting.lock();
         try {
-            if (!segment.sealed || segment.deleted || segment.live > 0) return;
+            if (!segment.sealed || segment.deleted || segment.damaged || segment.live > 0) return;
             segment.deleted = true;
             segments.remove(segment.id);
             freed = tombstonesFor.remove(segment.id);

@@ -204,6 +204,23 @@ class SegmentStoreTest {
     }
 
     @Test
+    void aSegmentWithACorruptRecordInTheMiddleIsNeverDeletedAsAllDead() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        ErasureBlobLocation before = write(store, bytes(40_000));
+        ErasureBlobLocation corrupt = write(store, bytes(40_000));
+        byte[] behind = bytes(40_000);
+        ErasureBlobLocation after = write(store, behind);
+        store.close();
+        // bitrot in one record header on one drive: a scan cannot see past it
+        overwrite(segmentFile(corrupt, 0), corrupt.segmentRef(0).offset() + 4, new byte[] {9, 9});
+        store = reopen(store);
+        store.delete(before); // the only record the scan of that segment can see
+        long degraded = store.degradedReads();
+        assertArrayEquals(behind, readAll(store, after), "the record behind the corrupt one is still there");
+        assertEquals(degraded, store.degradedReads(), "read from its record, not rebuilt from parity");
+    }
+
+    @Test
     void deleteThenReopenKeepsTheBlobGoneAndItsSpaceDead() throws IOException {
         DriveErasureStore store = open(SHARD_MAX);
         ErasureBlobLocation gone = write(store, bytes(60_000));
