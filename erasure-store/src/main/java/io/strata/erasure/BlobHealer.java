@@ -39,6 +39,10 @@ final class BlobHealer {
     private final boolean[] unreachable;
     private final Path[] temps;
     private final FileChannel[] outputs;
+    /** Shards read from a segment's shared channel (never closed here). */
+    private final boolean[] shared;
+    /** Shards with a live segment record, sound or not: a rebuilt file replaces it, so it is deleted. */
+    private final boolean[] liveRecord;
     private BlobOwner owner = BlobOwner.UNKNOWN;
     private long outputOffset;
     private int corruptBlocks;
@@ -58,6 +62,8 @@ final class BlobHealer {
         this.unreachable = new boolean[total];
         this.temps = new Path[total];
         this.outputs = new FileChannel[total];
+        this.shared = new boolean[total];
+        this.liveRecord = new boolean[total];
     }
 
     HealResult run() throws InterruptedException {
@@ -65,7 +71,7 @@ final class BlobHealer {
             return heal();
         } finally {
             for (int shard = 0; shard < total; shard++) {
-                close(channels[shard]);
+                if (!shared[shard]) close(channels[shard]);
                 discardTemp(shard);
             }
         }
@@ -137,6 +143,20 @@ final class BlobHealer {
             return false;
         }
         try {
+            SegmentRef ref = location.segmentRef(shard);
+            if (ref != null) {
+                // A segment blob's shard is its record, or a shard file an earlier heal wrote.
+                DriveSegments segments = store.segments(driveIndex);
+                liveRecord[shard] = segments.isLive(ref);
+                DriveSegments.Opened record = segments.open(ref, location, shard);
+                if (record != null) {
+                    channels[shard] = record.channel();
+                    shared[shard] = true;
+                    dataOffsets[shard] = record.dataOffset();
+                    if (owner.equals(BlobOwner.UNKNOWN)) owner = record.header().owner();
+                    return true;
+                }
+            }
             FileChannel channel = FileChannel.open(drive.shardPath(location.blobId(), shard), StandardOpenOption.READ);
             channels[shard] = channel;
             ShardHeader header = ShardHeader.read(channel);
@@ -164,7 +184,8 @@ final class BlobHealer {
 
     private void markBad(int shard) {
         bad[shard] = true;
-        close(channels[shard]);
+        if (!shared[shard]) close(channels[shard]);
+        shared[shard] = false;
         channels[shard] = null;
     }
 
@@ -289,6 +310,7 @@ final class BlobHealer {
         Drive drive = store.drive(location.drive(shard));
         try {
             outputs[shard].force(true);
+            drive.countFsync();
             outputs[shard].close();
             outputs[shard] = null;
             Path dir = drive.ensureShardDir(location.blobId());
@@ -296,6 +318,11 @@ final class BlobHealer {
                     StandardCopyOption.REPLACE_EXISTING);
             temps[shard] = null;
             Drive.fsyncDirectory(dir);
+            drive.countFsync();
+            // Reads take a live record before the file: a corrupt one must go once its
+            // replacement is durable (a crash between leaves both; the next scrub repeats this).
+            SegmentRef ref = location.segmentRef(shard);
+            if (ref != null && liveRecord[shard]) store.segments(location.drive(shard)).delete(location.blobId(), shard, ref);
         } catch (IOException e) {
             store.driveError(location.drive(shard), e);
             throw e;
@@ -307,6 +334,9 @@ final class BlobHealer {
         for (int shard = 0; shard < total; shard++) {
             if (bad[shard] || unreachable[shard]) continue;
             if (Files.exists(store.drive(location.drive(shard)).shardPath(location.blobId(), shard))) return true;
+            SegmentRef ref = location.segmentRef(shard);
+            DriveSegments segments = store.openSegments(location.drive(shard));
+            if (ref != null && segments != null && segments.isLive(ref)) return true;
         }
         return false;
     }

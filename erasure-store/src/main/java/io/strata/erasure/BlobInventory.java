@@ -32,17 +32,23 @@ import org.slf4j.LoggerFactory;
  */
 final class BlobInventory {
     private static final Logger LOG = LoggerFactory.getLogger(BlobInventory.class);
-    private static final HexFormat HEX = HexFormat.of();
 
     private final DriveErasureStore store;
     private final List<Drive> drives;
     private final boolean[] failed;
 
-    /** Shard files of one blob found so far in the current fan-out directory. */
+    /** Shard files and segment records of one blob found so far. */
     private static final class Found {
         final Map<Integer, Integer> driveOfShard = new TreeMap<>();
+        /** Segment records by shard; empty for a blob of shard files. */
+        final Map<Integer, SegmentRef> refs = new TreeMap<>();
+        /** The header of one of its segment records (they carry placement and owner), else null. */
+        ShardHeader header;
         long newestMillis = Long.MIN_VALUE;
     }
+
+    /** Blobs with segment records, by id, not yet reported. */
+    private final TreeMap<String, Found> segmentBlobs = new TreeMap<>();
 
     BlobInventory(DriveErasureStore store, List<Drive> drives) {
         this.store = store;
@@ -50,10 +56,40 @@ final class BlobInventory {
         this.failed = new boolean[drives.size()];
     }
 
+    /**
+     * Reports every blob once, merging segment records with shard files (heal writes a rebuilt
+     * shard of a segment blob as a file). Segment blobs are gathered first, from record headers
+     * alone: memory is one small entry per segment blob, on top of one fan-out directory.
+     */
     void walk(Consumer<? super StoredBlob> action) {
-        for (String level1 : union(null)) {
-            for (String level2 : union(level1)) {
+        collectSegments();
+        TreeSet<String> level1s = union(null);
+        for (String hex : segmentBlobs.keySet()) level1s.add(hex.substring(0, 2));
+        for (String level1 : level1s) {
+            TreeSet<String> level2s = union(level1);
+            for (String hex : segmentBlobs.subMap(level1, level1 + "g").keySet()) level2s.add(hex.substring(2, 4));
+            for (String level2 : level2s) {
                 walkLeaf(level1, level2, action);
+            }
+        }
+    }
+
+    /** Gathers the live segment records of every drive in service, by blob. */
+    private void collectSegments() {
+        for (Drive drive : drives) {
+            if (skip(drive)) continue;
+            try {
+                store.segments(drive.index()).forEachLive(record -> {
+                    ShardHeader header = record.header();
+                    Found found = segmentBlobs.computeIfAbsent(header.blobId().hex(), k -> new Found());
+                    if (found.header == null) found.header = header;
+                    if (found.refs.putIfAbsent(header.shardIndex(), record.ref()) == null) {
+                        found.driveOfShard.putIfAbsent(header.shardIndex(), drive.index());
+                    }
+                    found.newestMillis = Math.max(found.newestMillis, record.writeTimeMillis());
+                });
+            } catch (IOException e) {
+                driveFailed(drive, e);
             }
         }
     }
@@ -79,7 +115,10 @@ final class BlobInventory {
     }
 
     private void walkLeaf(String level1, String level2, Consumer<? super StoredBlob> action) {
-        TreeMap<String, Found> blobs = new TreeMap<>();
+        String prefix = level1 + level2;
+        java.util.SortedMap<String, Found> inSegments = segmentBlobs.subMap(prefix, prefix + "g");
+        TreeMap<String, Found> blobs = new TreeMap<>(inSegments);
+        inSegments.clear();
         for (Drive drive : drives) {
             if (skip(drive)) continue;
             Path dir = drive.blobsDir().resolve(level1).resolve(level2);
@@ -120,9 +159,10 @@ final class BlobInventory {
 
     /** The blob as a location, or null when none of its shard headers can be read. */
     private StoredBlob describe(String hex, Found found) {
-        BlobId id = new BlobId(HEX.fromHexDigitsToLong(hex, 0, 16), HEX.fromHexDigitsToLong(hex, 16, 32));
-        ShardHeader header = null;
+        BlobId id = new BlobId(HexFormat.fromHexDigitsToLong(hex, 0, 16), HexFormat.fromHexDigitsToLong(hex, 16, 32));
+        ShardHeader header = found.header;
         for (Map.Entry<Integer, Integer> shard : found.driveOfShard.entrySet()) {
+            if (header != null) break;
             ShardHeader h = readHeader(drives.get(shard.getValue()), id, shard.getKey());
             if (h != null && h.blobId().equals(id) && h.shardIndex() == shard.getKey()) {
                 header = h;
@@ -138,8 +178,15 @@ final class BlobInventory {
         int[] placement = placement(id, header, found.driveOfShard, total);
         ErasureBlobLocation location;
         try {
+            SegmentRef[] refs = null;
+            if (!found.refs.isEmpty()) {
+                refs = new SegmentRef[total];
+                for (Map.Entry<Integer, SegmentRef> ref : found.refs.entrySet()) {
+                    if (ref.getKey() < total) refs[ref.getKey()] = ref.getValue();
+                }
+            }
             location = new ErasureBlobLocation(id, header.blobSize(), header.dataShards(), header.parityShards(),
-                    header.blockSize(), placement);
+                    header.blockSize(), placement, refs);
         } catch (IllegalArgumentException e) {
             LOG.warn("inventory: blob {} has an impossible layout ({}), skipped", hex, e.getMessage());
             return null;

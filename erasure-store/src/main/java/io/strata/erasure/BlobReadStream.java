@@ -48,6 +48,8 @@ final class BlobReadStream extends InputStream {
     private final FileChannel[] channels;
     private final long[] dataOffsets;
     private final boolean[] opened;
+    /** Shards read from a segment's shared channel, which this stream must not close. */
+    private final boolean[] shared;
     private final boolean[] bad;
     private final ByteBuffer[] blocks;
     private byte[][] decoding;   // heap copies for reconstruction, allocated on the first degraded stripe
@@ -76,6 +78,7 @@ final class BlobReadStream extends InputStream {
         this.channels = new FileChannel[total];
         this.dataOffsets = new long[total];
         this.opened = new boolean[total];
+        this.shared = new boolean[total];
         this.bad = new boolean[total];
         this.blocks = new ByteBuffer[total];
         this.loaded = new boolean[total];
@@ -337,6 +340,24 @@ final class BlobReadStream extends InputStream {
             markBad(shard, "drive out of service");
             return null;
         }
+        SegmentRef ref = location.segmentRef(shard);
+        if (ref != null) {
+            // The shard's record, unless it is gone or was replaced: heal writes a rebuilt shard
+            // of a segment blob as a shard file (and deletes a corrupt record), so the file below
+            // is the fallback.
+            try {
+                DriveSegments.Opened record = store.segments(location.drive(shard)).open(ref, location, shard);
+                if (record != null) {
+                    channels[shard] = record.channel();
+                    shared[shard] = true;
+                    dataOffsets[shard] = record.dataOffset();
+                    return record.channel();
+                }
+            } catch (IOException e) {
+                readFailed(shard, e);
+                return null;
+            }
+        }
         Path path = drive.shardPath(location.blobId(), shard);
         FileChannel channel;
         try {
@@ -376,7 +397,9 @@ final class BlobReadStream extends InputStream {
         if (closed && e instanceof ClosedChannelException) {
             throw new ErasureException(ErasureException.Reason.IO, "stream of blob " + location.blobId() + " closed", e);
         }
-        store.driveError(location.drive(shard), e);
+        // A segment's channel is shared: another reader's interrupt closes it (it is reopened on
+        // next use), which says nothing about the drive.
+        if (!(shared[shard] && e instanceof ClosedChannelException)) store.driveError(location.drive(shard), e);
         markBad(shard, e.toString());
         return false;
     }
@@ -391,7 +414,7 @@ final class BlobReadStream extends InputStream {
     private void closeChannel(int shard) {
         FileChannel channel = channels[shard];
         channels[shard] = null;
-        if (channel == null) return;
+        if (channel == null || shared[shard]) return;
         try {
             channel.close();
         } catch (IOException ignored) {

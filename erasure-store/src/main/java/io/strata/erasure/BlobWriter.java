@@ -223,6 +223,7 @@ final class BlobWriter {
         unflushed[shard] += length + ShardHeader.CRC_BYTES;
         if (unflushed[shard] >= WRITE_BACK_BYTES) {
             channels[shard].force(false);
+            drive(shard).countFsync();
             unflushed[shard] = 0;
         }
     }
@@ -244,6 +245,7 @@ final class BlobWriter {
         Drive drive = drives[shard];
         FileChannel channel = channels[shard];
         channel.force(true);
+        drive.countFsync();
         channel.close();
         channels[shard] = null;
         Path dir = drive.ensureShardDir(location.blobId());
@@ -252,6 +254,11 @@ final class BlobWriter {
         finalPaths[shard] = target;
         tempPaths[shard] = null;
         Drive.fsyncDirectory(dir);
+        drive.countFsync();
+    }
+
+    private Drive drive(int shard) {
+        return drives[shard];
     }
 
     /** Runs {@code task} for every healthy shard in parallel and waits for all of them. */

@@ -19,8 +19,9 @@ import java.util.zip.CRC32C;
  * &lt;root&gt;/format.strata                      magic, version, drive id, flags, drive ids of the set, crc32c
  * &lt;root&gt;/tmp/&lt;blobId&gt;.&lt;shard&gt;               shard files being written
  * &lt;root&gt;/blobs/&lt;2 hex&gt;/&lt;2 hex&gt;/&lt;blobId&gt;.&lt;shard&gt;  committed shard files
+ * &lt;root&gt;/segments/&lt;segmentId&gt;.seg           segment files of small shards ({@link DriveSegments})
  * </pre>
- * Immutable and thread-safe; it holds paths, not open files.
+ * Thread-safe; it holds paths and an fsync counter, not open files.
  */
 final class Drive {
     static final String FORMAT_FILE = "format.strata";
@@ -31,6 +32,7 @@ final class Drive {
     private static final byte FLAG_REBUILDING = 1;
 
     private final int index;
+    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private final Path root;
     private final Path tmp;
     private final Path blobs;
@@ -44,6 +46,16 @@ final class Drive {
 
     int index() {
         return index;
+    }
+
+    /** Counts one fsync (file or directory) on this drive, so benchmarks can report fsyncs per object. */
+    void countFsync() {
+        fsyncs.incrementAndGet();
+    }
+
+    /** Fsyncs (of files and directories) by writes, heals and segments on this drive since the store opened. */
+    long fsyncs() {
+        return fsyncs.get();
     }
 
     Path root() {
@@ -243,10 +255,11 @@ final class Drive {
         return level2;
     }
 
-    private static void createDirectory(Path dir, Path parent) throws IOException {
+    private void createDirectory(Path dir, Path parent) throws IOException {
         try {
             Files.createDirectory(dir);
             fsyncDirectory(parent);
+            countFsync();
         } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) throw e;
         }

@@ -75,12 +75,16 @@ final class DriveErasureStore implements ErasureStore {
     private volatile ShardFaultListener faultListener = (location, shard, drive, reason) -> { };
     private volatile boolean parallelReads = true;
     private volatile BlockWriteHook blockWriteHook = (drive, shard, stripe) -> { };
+    /** Each drive's segments, opened on first use while the drive is in service; guarded by {@link #segmentsLock}. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<DriveSegments> segments;
+    private final java.util.concurrent.locks.ReentrantLock segmentsLock = new java.util.concurrent.locks.ReentrantLock();
 
     private DriveErasureStore(ErasureConfig config, List<Drive> drives, DriveHealth[] health, Clock clock) {
         this.config = config;
         this.drives = drives;
         this.health = health;
         this.clock = clock;
+        this.segments = new java.util.concurrent.atomic.AtomicReferenceArray<>(drives.size());
         this.code = ReedSolomon.of(config.dataShards(), config.parityShards());
         int shards = config.dataShards() + config.parityShards();
         // Room for a few idle stripes: enough to skip allocation under steady load, and a cap on
@@ -166,6 +170,7 @@ final class DriveErasureStore implements ErasureStore {
         }
         DriveErasureStore store = new DriveErasureStore(config, List.copyOf(drives), health, clock);
         store.recordMembers(formats, expected);
+        store.openSegments();
         warmUpInBackground(store.code);
         return store;
     }
@@ -240,6 +245,10 @@ final class DriveErasureStore implements ErasureStore {
         BlobId id = BlobId.clustered(random, clock.instant().getEpochSecond());
         ErasureBlobLocation location = new ErasureBlobLocation(id, length, config.dataShards(),
                 config.parityShards(), config.blockSize(), placement(id));
+        long shardBytes = SegmentBlobWriter.shardDataBytes(location);
+        if (shardBytes > 0 && shardBytes <= config.segmentShardMax()) {
+            return new SegmentBlobWriter(this, location, owner, data).write();
+        }
         return new BlobWriter(this, location, owner, data).write();
     }
 
@@ -265,7 +274,31 @@ final class DriveErasureStore implements ErasureStore {
         ErasureBlobLocation loc = erasureLocation(location);
         checkOpen();
         IOException failure = null;
-        for (int shard = 0; shard < loc.totalShards() && loc.size() > 0; shard++) {
+        if (loc.inSegments() && loc.size() > 0) {
+            // Tombstones wait for the group commit: one per shard in parallel shares its fsyncs.
+            List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+            try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int shard = 0; shard < loc.totalShards(); shard++) {
+                    int i = shard;
+                    pending.add(executor.submit(() -> {
+                        deleteShard(loc, i);
+                        return null;
+                    }));
+                }
+                for (var future : pending) {
+                    try {
+                        future.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+                        if (failure == null) failure = io; else failure.addSuppressed(io);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ErasureException(ErasureException.Reason.IO, "interrupted deleting blob " + loc.blobId(), e);
+                    }
+                }
+            }
+        }
+        for (int shard = 0; shard < loc.totalShards() && loc.size() > 0 && !loc.inSegments(); shard++) {
             Drive drive = drive(loc.drive(shard));
             if (drive == null) continue;
             try {
@@ -276,6 +309,70 @@ final class DriveErasureStore implements ErasureStore {
         }
         if (failure != null) {
             throw new ErasureException(ErasureException.Reason.IO, "cannot delete blob " + loc.blobId(), failure);
+        }
+    }
+
+    /**
+     * Deletes one shard of a segment blob: its record (a tombstone), and a shard file heal may
+     * have written in its place. A drive out of service is skipped, as a shard file's would be.
+     */
+    private void deleteShard(ErasureBlobLocation loc, int shard) throws IOException {
+        int index = loc.drive(shard);
+        Drive drive = drive(index);
+        if (drive == null || !inService(index)) return;
+        SegmentRef ref = loc.segmentRef(shard);
+        if (ref != null) segments(index).delete(loc.blobId(), shard, ref);
+        Files.deleteIfExists(drive.shardPath(loc.blobId(), shard));
+    }
+
+    /**
+     * The segments of the drive at {@code index}, opened (scanned) on first use.
+     *
+     * @throws IOException when the drive is out of service or its segments cannot be opened
+     */
+    DriveSegments segments(int index) throws IOException {
+        if (!inService(index)) throw new IOException("drive #" + index + " is out of service");
+        DriveSegments open = segments.get(index);
+        if (open != null) return open;
+        segmentsLock.lock();
+        try {
+            if (segments.get(index) != null) return segments.get(index);
+            checkOpen();
+            segments.set(index, DriveSegments.open(drives.get(index), clock, random));
+            return segments.get(index);
+        } finally {
+            segmentsLock.unlock();
+        }
+    }
+
+    /**
+     * Opens every in-service drive's segments now, so the scan at open happens before the first
+     * request and the drive status counts their live and dead bytes from the start.
+     */
+    private void openSegments() {
+        for (int i = 0; i < drives.size(); i++) {
+            if (!inService(i)) continue;
+            try {
+                segments(i);
+            } catch (IOException e) {
+                driveError(i, e);
+            }
+        }
+    }
+
+    /** The drive's segments if they are open now (no I/O), else null. */
+    DriveSegments openSegments(int index) {
+        return index < segments.length() ? segments.get(index) : null;
+    }
+
+    /** Forgets the drive's segments (its directory was recreated): they are opened afresh on next use. */
+    private void resetSegments(int index) {
+        segmentsLock.lock();
+        try {
+            DriveSegments old = segments.getAndSet(index, null);
+            if (old != null) old.close();
+        } finally {
+            segmentsLock.unlock();
         }
     }
 
@@ -308,11 +405,48 @@ final class DriveErasureStore implements ErasureStore {
     }
 
     @Override
+    public List<SegmentUsage> segments() {
+        checkOpen();
+        List<SegmentUsage> out = new ArrayList<>();
+        for (Drive drive : drives) {
+            DriveSegments open = inService(drive.index()) ? segments.get(drive.index()) : null;
+            if (open != null) out.addAll(open.usage(drive.index()));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void forEachBlobIn(SegmentUsage segment, Consumer<? super SegmentBlob> action) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        DriveSegments open = segment.drive() < drives.size() ? segments.get(segment.drive()) : null;
+        if (open == null) return;
+        long id;
+        try {
+            id = java.util.HexFormat.fromHexDigitsToLong(segment.segment());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a segment id: " + segment.segment(), e);
+        }
+        try {
+            open.forEachLiveIn(id, record -> action.accept(new SegmentBlob(record.header().blobId().hex(),
+                    record.header().owner(), Instant.ofEpochMilli(record.writeTimeMillis()))));
+        } catch (IOException e) {
+            driveError(segment.drive(), e);
+            throw new ErasureException(ErasureException.Reason.IO, "cannot read segment " + segment.segment()
+                    + " on drive #" + segment.drive(), e);
+        }
+    }
+
+    @Override
     public List<DriveStatus> drives() {
         List<DriveStatus> statuses = new ArrayList<>(drives.size());
         for (Drive drive : drives) {
             DriveHealth h = health[drive.index()];
-            statuses.add(new DriveStatus(drive.index(), drive.root(), h.state(), h.detail()));
+            DriveSegments open = segments.get(drive.index());
+            DriveSegments.Stats stats = open == null ? new DriveSegments.Stats(0, 0, 0) : open.stats();
+            statuses.add(new DriveStatus(drive.index(), drive.root(), h.state(), h.detail(), stats.segments(),
+                    stats.liveBytes(), stats.deadBytes(), drive.fsyncs()));
         }
         return List.copyOf(statuses);
     }
@@ -374,6 +508,7 @@ final class DriveErasureStore implements ErasureStore {
                 // The directory (or just its format file) vanished while we ran: start it over
                 // empty, as open does; heal fills it.
                 format = new Drive.Format(BlobId.random(random), true, List.of());
+                resetSegments(index);
                 drive.format(format);
                 LOG.warn("drive {} was empty or missing; recreated empty, its shards will be rebuilt", drive);
             }
@@ -469,7 +604,16 @@ final class DriveErasureStore implements ErasureStore {
 
     @Override
     public void close() {
-        closed.set(true);
+        if (closed.getAndSet(true)) return;
+        segmentsLock.lock();
+        try {
+            for (int i = 0; i < segments.length(); i++) {
+                DriveSegments old = segments.getAndSet(i, null);
+                if (old != null) old.close();
+            }
+        } finally {
+            segmentsLock.unlock();
+        }
     }
 
     private void checkOpen() {

@@ -11,8 +11,13 @@ import java.util.Objects;
  * @param root the drive directory
  * @param state whether reads and writes use the drive
  * @param detail why the drive is in that state (empty when online), for operators, never data
+ * @param segments segment files of small shards on the drive (0 when none are open)
+ * @param segmentLiveBytes bytes of live records (shards and the tombstones still needed) in them
+ * @param segmentDeadBytes bytes of deleted records in them, reclaimed when a segment is all dead
+ * @param fsyncs fsyncs of files and directories on the drive since the store opened
  */
-public record DriveStatus(int index, Path root, State state, String detail) {
+public record DriveStatus(int index, Path root, State state, String detail, int segments, long segmentLiveBytes,
+                          long segmentDeadBytes, long fsyncs) {
     /** How the store treats a drive. */
     public enum State {
         /** Formatted with the expected id and answering: used for reads and writes. */
@@ -32,5 +37,10 @@ public record DriveStatus(int index, Path root, State state, String detail) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(state, "state");
         detail = detail == null ? "" : detail;
+    }
+
+    /** A drive without segment or fsync figures (stores without drives). */
+    public DriveStatus(int index, Path root, State state, String detail) {
+        this(index, root, state, detail, 0, 0, 0, 0);
     }
 }

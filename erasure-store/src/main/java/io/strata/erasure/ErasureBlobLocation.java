@@ -12,11 +12,25 @@ import java.util.zip.CRC32C;
  * <p>Encoding, version 1 (big-endian): {@code u8 version=1, blobId[16], i64 size, u16 k, u16 m,
  * i32 blockSize, u16 drive[k+m], u32 crc32c} where the CRC covers every preceding byte. The
  * coding parameters travel with the blob so a store reconfigured later still reads old blobs.
+ * Blobs stored as shard files are still written in version 1.
+ *
+ * <p>Version 2, for blobs whose shards are segment records: version 1's fields, then per shard
+ * {@code i64 segment, i64 offset, i32 length} (segment 0: no record, the shard is a shard file or
+ * missing), then the CRC. Each shard is found without a lookup: its drive, segment file and offset.
+ *
+ * @param segmentRefs per shard, its segment record (null entries: none); null for a shard-file blob
  */
 record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityShards, int blockSize,
-                           int[] drives) implements BlobLocation {
+                           int[] drives, SegmentRef[] segmentRefs) implements BlobLocation {
     static final byte VERSION_1 = 1;
+    static final byte VERSION_2 = 2;
     private static final int FIXED_BYTES = 1 + 16 + 8 + 2 + 2 + 4 + 4;
+    private static final int REF_BYTES = 8 + 8 + 4;
+
+    /** A blob stored as shard files (version 1). */
+    ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityShards, int blockSize, int[] drives) {
+        this(blobId, size, dataShards, parityShards, blockSize, drives, null);
+    }
 
     ErasureBlobLocation {
         if (blobId == null) throw new IllegalArgumentException("blobId is null");
@@ -38,6 +52,28 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
             if (seen[d]) throw new IllegalArgumentException("drive " + d + " holds two shards");
             seen[d] = true;
         }
+        if (segmentRefs != null) {
+            segmentRefs = segmentRefs.clone();
+            if (segmentRefs.length != drives.length) {
+                throw new IllegalArgumentException("need " + drives.length + " segment refs, got " + segmentRefs.length);
+            }
+        }
+    }
+
+    /** A copy of the segment records, or null for a blob stored as shard files. */
+    @Override
+    public SegmentRef[] segmentRefs() {
+        return segmentRefs == null ? null : segmentRefs.clone();
+    }
+
+    /** The segment record of {@code shard}, or null when it has none (a shard file, or missing). */
+    SegmentRef segmentRef(int shard) {
+        return segmentRefs == null ? null : segmentRefs[shard];
+    }
+
+    /** Whether the blob was written to segments (its shards are found by their records first). */
+    boolean inSegments() {
+        return segmentRefs != null;
     }
 
     /** A copy of the drive index of every shard. */
@@ -80,10 +116,17 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
 
     @Override
     public byte[] encode() {
-        ByteBuffer b = ByteBuffer.allocate(FIXED_BYTES + 2 * drives.length);
-        b.put(VERSION_1).putLong(blobId.high()).putLong(blobId.low()).putLong(size)
+        int refBytes = segmentRefs == null ? 0 : REF_BYTES * segmentRefs.length;
+        ByteBuffer b = ByteBuffer.allocate(FIXED_BYTES + 2 * drives.length + refBytes);
+        b.put(segmentRefs == null ? VERSION_1 : VERSION_2).putLong(blobId.high()).putLong(blobId.low()).putLong(size)
                 .putShort((short) dataShards).putShort((short) parityShards).putInt(blockSize);
         for (int d : drives) b.putShort((short) d);
+        if (segmentRefs != null) {
+            for (SegmentRef ref : segmentRefs) {
+                if (ref == null) b.putLong(0).putLong(0).putInt(0);
+                else b.putLong(ref.segment()).putLong(ref.offset()).putInt(ref.length());
+            }
+        }
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
@@ -100,7 +143,7 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
         if (bytes == null || bytes.length < FIXED_BYTES) {
             throw new IllegalArgumentException("not a blob location: too short");
         }
-        if (bytes[0] != VERSION_1) {
+        if (bytes[0] != VERSION_1 && bytes[0] != VERSION_2) {
             throw new IllegalArgumentException("not a blob location: unknown version " + bytes[0]);
         }
         CRC32C crc = new CRC32C();
@@ -116,12 +159,21 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
             int k = Short.toUnsignedInt(b.getShort());
             int m = Short.toUnsignedInt(b.getShort());
             int blockSize = b.getInt();
-            if (bytes.length != FIXED_BYTES + 2 * (k + m)) {
+            boolean v2 = bytes[0] == VERSION_2;
+            if (bytes.length != FIXED_BYTES + (2 + (v2 ? REF_BYTES : 0)) * (k + m)) {
                 throw new IllegalArgumentException("not a blob location: length " + bytes.length + " for " + k + "+" + m);
             }
             int[] drives = new int[k + m];
             for (int i = 0; i < drives.length; i++) drives[i] = Short.toUnsignedInt(b.getShort());
-            return new ErasureBlobLocation(id, size, k, m, blockSize, drives);
+            if (!v2) return new ErasureBlobLocation(id, size, k, m, blockSize, drives);
+            SegmentRef[] refs = new SegmentRef[k + m];
+            for (int i = 0; i < refs.length; i++) {
+                long segment = b.getLong();
+                long offset = b.getLong();
+                int length = b.getInt();
+                if (segment != 0) refs[i] = new SegmentRef(segment, offset, length);
+            }
+            return new ErasureBlobLocation(id, size, k, m, blockSize, drives, refs);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("not a blob location: truncated", e);
         }
@@ -131,7 +183,7 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
     public boolean equals(Object o) {
         return o instanceof ErasureBlobLocation l && blobId.equals(l.blobId) && size == l.size
                 && dataShards == l.dataShards && parityShards == l.parityShards && blockSize == l.blockSize
-                && Arrays.equals(drives, l.drives);
+                && Arrays.equals(drives, l.drives) && Arrays.equals(segmentRefs, l.segmentRefs);
     }
 
     @Override
@@ -142,6 +194,7 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
     @Override
     public String toString() {
         return "ErasureBlobLocation[blob=" + blobId + ", size=" + size + ", code=" + dataShards + "+" + parityShards
-                + ", blockSize=" + blockSize + ", drives=" + Arrays.toString(drives) + "]";
+                + ", blockSize=" + blockSize + ", drives=" + Arrays.toString(drives)
+                + (segmentRefs == null ? "" : ", segments=" + Arrays.toString(segmentRefs)) + "]";
     }
 }

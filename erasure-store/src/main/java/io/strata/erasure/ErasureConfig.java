@@ -10,11 +10,24 @@ import java.util.List;
  * validated on construction ({@link IllegalArgumentException} naming the bad key). A blob keeps
  * the code it was written with, so these values may change between runs; the drive list may grow
  * but must keep its order (locations refer to drives by index).
+ *
+ * <p>{@code segmentShardMax}: blobs whose shards hold at most this many bytes of data each are
+ * appended as records to a few shared segment files per drive (group-committed, no file per
+ * shard); larger blobs get one shard file per drive. 0 writes every blob as shard files.
  */
-public record ErasureConfig(List<Path> drives, int dataShards, int parityShards, int blockSize) {
+public record ErasureConfig(List<Path> drives, int dataShards, int parityShards, int blockSize, int segmentShardMax) {
     public static final int DEFAULT_DATA_SHARDS = 4;
     public static final int DEFAULT_PARITY_SHARDS = 2;
     public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+    /** Default of {@code erasure.segment-shard-max}: shards up to 1 MiB (objects up to 4 MiB at 4+2) go to segments. */
+    public static final int DEFAULT_SEGMENT_SHARD_MAX = 1 << 20;
+    /** The largest {@code segmentShardMax}: a record must fit a segment file with room to spare. */
+    public static final int MAX_SEGMENT_SHARD_MAX = 16 << 20;
+
+    /** Shard files only ({@code segmentShardMax} 0): the layout of stores before segments. */
+    public ErasureConfig(List<Path> drives, int dataShards, int parityShards, int blockSize) {
+        this(drives, dataShards, parityShards, blockSize, 0);
+    }
 
     public ErasureConfig {
         drives = List.copyOf(drives);
@@ -26,6 +39,9 @@ public record ErasureConfig(List<Path> drives, int dataShards, int parityShards,
         }
         if (blockSize < 4096 || blockSize > (64 << 20)) {
             throw new IllegalArgumentException("block-size must be between 4KiB and 64MiB: " + blockSize);
+        }
+        if (segmentShardMax < 0 || segmentShardMax > MAX_SEGMENT_SHARD_MAX) {
+            throw new IllegalArgumentException("segment-shard-max must be between 0 and 16MiB: " + segmentShardMax);
         }
     }
 }

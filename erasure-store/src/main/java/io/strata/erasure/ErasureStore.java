@@ -29,7 +29,9 @@ public interface ErasureStore extends AutoCloseable {
     /**
      * Streams exactly {@code length} bytes from {@code data} into a new blob, coded as they arrive,
      * with memory bounded by one stripe. Returns only after every shard that was written is fsynced
-     * and renamed into place. A failure removes every file the write created and leaves nothing
+     * and renamed into place, or, for a blob whose shards are at most
+     * {@link ErasureConfig#segmentShardMax()} bytes, appended to a segment file and covered by the
+     * drive's group-committed fsync (memory: the blob's {@code k+m} shards). A failure removes every file the write created and leaves nothing
      * readable (only a crash mid-write leaves temporary files, garbage for the cleaner). An
      * interrupt of the calling thread ends the write with IO. Does not close {@code data}. Unchecked exceptions thrown by {@code data} (for instance a
      * signature failure) propagate unchanged, after cleanup.
@@ -71,10 +73,10 @@ public interface ErasureStore extends AutoCloseable {
     void delete(BlobLocation location);
 
     /**
-     * Calls {@code action} once for every blob that has at least one committed shard file on an
-     * online drive, on the calling thread, in no promised order (the drive store walks its fan-out
-     * directories in order). Memory is bounded by one fan-out directory, not by the number of
-     * blobs. Blobs written or deleted during the walk may or may not be reported, and a blob whose
+     * Calls {@code action} once for every blob that has at least one committed shard file or live
+     * segment record on an online drive, on the calling thread, in no promised order (the drive
+     * store walks its fan-out directories in order). Memory is bounded by one fan-out directory
+     * plus one small entry per blob stored in segments. Blobs written or deleted during the walk may or may not be reported, and a blob whose
      * write is being committed may be reported with some shards still missing: callers judge
      * freshness by {@link StoredBlob#lastModified()}. Zero-length blobs have no files and are
      * never reported. Shard files whose header cannot be read are skipped (logged at WARN).
@@ -104,6 +106,26 @@ public interface ErasureStore extends AutoCloseable {
     /** {@link #heal(BlobLocation, boolean)} without verifying shards whose header is sound. */
     default HealResult heal(BlobLocation location) {
         return heal(location, false);
+    }
+
+    /**
+     * Every segment file of small shards on the drives in service, with its live and dead bytes,
+     * so a compaction job can pick the mostly dead ones. Cheap: counters kept in memory. Stores
+     * without segments return an empty list.
+     */
+    default List<SegmentUsage> segments() {
+        return List.of();
+    }
+
+    /**
+     * Calls {@code action} for each blob with a live shard record in {@code segment}, reading
+     * record headers only. A compaction job rewrites those blobs (read, write anew, point the
+     * version at the new location, delete the old blob once no reader holds it) until the
+     * segment is all dead, when the store deletes it. A segment gone meanwhile reports nothing.
+     *
+     * @throws ErasureException IO when the segment cannot be read
+     */
+    default void forEachBlobIn(SegmentUsage segment, Consumer<? super SegmentBlob> action) {
     }
 
     /** The state of every configured drive, in configuration order. Cheap: at most a directory check per drive. */

@@ -41,7 +41,8 @@ class ObjectReadFaultsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        gateway = InProcessGateway.start(dir, Map.of());
+        // Shard files, whose faults this test injects (segment records are covered in erasure-store).
+        gateway = InProcessGateway.start(dir, Map.of("erasure.segment-shard-max", "0"));
         gateway.wrapTier("COLD", LocalDirectoryColdTier.create(dir.resolve("cold")), t -> cold = new FaultyColdTier(t));
         gateway.createBucket(BUCKET);
     }

@@ -67,7 +67,11 @@ public final class HealAdmin {
             if (i > 0) b.append(',');
             b.append("{\"index\":").append(d.index()).append(",\"path\":").append(Json.quote(d.root().toString()))
                     .append(",\"state\":").append(Json.quote(d.state().name()))
-                    .append(",\"detail\":").append(Json.quote(d.detail())).append('}');
+                    .append(",\"detail\":").append(Json.quote(d.detail()))
+                    .append(",\"segments\":").append(d.segments())
+                    .append(",\"segmentLiveBytes\":").append(d.segmentLiveBytes())
+                    .append(",\"segmentDeadBytes\":").append(d.segmentDeadBytes())
+                    .append(",\"fsyncs\":").append(d.fsyncs()).append('}');
         }
         b.append(']');
     }

@@ -131,12 +131,13 @@ public final class AdminCommand {
 
     @SuppressWarnings("unchecked")
     private void printDrives(Map<String, Object> status) {
-        out.printf("%-5s %-9s %s%n", "DRIVE", "STATE", "PATH");
+        out.printf("%-5s %-9s %8s %10s %10s %10s  %s%n", "DRIVE", "STATE", "SEGMENTS", "LIVE", "DEAD", "FSYNCS", "PATH");
         for (Object o : (List<Object>) status.getOrDefault("drives", List.of())) {
             Map<String, Object> d = (Map<String, Object>) o;
             String detail = String.valueOf(d.getOrDefault("detail", ""));
-            out.printf("%-5d %-9s %s%s%n", number(d, "index"), d.get("state"), d.get("path"),
-                    detail.isEmpty() ? "" : "  (" + detail + ")");
+            out.printf("%-5d %-9s %8d %10s %10s %10d  %s%s%n", number(d, "index"), d.get("state"), number(d, "segments"),
+                    Progress.bytes(number(d, "segmentLiveBytes")), Progress.bytes(number(d, "segmentDeadBytes")),
+                    number(d, "fsyncs"), d.get("path"), detail.isEmpty() ? "" : "  (" + detail + ")");
         }
     }
 }

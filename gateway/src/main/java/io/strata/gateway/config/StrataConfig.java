@@ -34,6 +34,8 @@ import java.util.Set;
  * @param heal background heal and scrub of the hot tier ({@code erasure.heal-*}, {@code erasure.scrub-interval})
  * @param tiers             the cold tiers of the configuration file (the embedded default: one
  *                          local-directory tier COLD under the data directory)
+ * @param segmentShardMax   blobs whose shards hold at most this many bytes each are appended to segment
+ *                          files per drive, group-committed ({@code erasure.segment-shard-max}, 1MiB; 0 = off)
  * @param orphanGrace how old a blob with no namespace reference must be before the orphan collector deletes it
  * @param orphanInterval time between two orphan collection passes (the first runs at start-up)
  * @param inlineThreshold   objects of at most this many bytes are kept in the namespace record
@@ -56,7 +58,7 @@ import java.util.Set;
  * @param keepNewestInterval time between two passes over every keep-newest rule ({@code placement.keep-newest-interval})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
-                           List<Path> drives, int dataShards, int parityShards, int blockSize,
+                           List<Path> drives, int dataShards, int parityShards, int blockSize, int segmentShardMax,
                            Optional<Credentials> credentials, String logLevel, Duration lifecycleInterval,
                            HealConfig heal, List<TierSpec> tiers, Duration orphanGrace, Duration orphanInterval,
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
@@ -105,7 +107,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
 
     public ErasureConfig erasure() {
         try {
-            return new ErasureConfig(drives, dataShards, parityShards, blockSize);
+            return new ErasureConfig(drives, dataShards, parityShards, blockSize, segmentShardMax);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("erasure", e.getMessage());
         }
@@ -163,6 +165,11 @@ public record StrataConfig(String host, int port, String domain, String region, 
         int k = l.integer("erasure.data-shards", null, ErasureConfig.DEFAULT_DATA_SHARDS);
         int m = l.integer("erasure.parity-shards", null, ErasureConfig.DEFAULT_PARITY_SHARDS);
         int blockSize = (int) l.size("erasure.block-size", ErasureConfig.DEFAULT_BLOCK_SIZE);
+        long segmentShardMax = l.size("erasure.segment-shard-max", "STRATA_SEGMENT_SHARD_MAX",
+                ErasureConfig.DEFAULT_SEGMENT_SHARD_MAX);
+        if (segmentShardMax < 0 || segmentShardMax > ErasureConfig.MAX_SEGMENT_SHARD_MAX) {
+            throw new ConfigException("erasure.segment-shard-max", "must be 0 (off) .. 16MiB, got " + segmentShardMax);
+        }
         List<Path> drives = new ArrayList<>();
         Config driveNode = yaml.get("erasure.drives");
         if (driveNode.exists()) {
@@ -213,7 +220,7 @@ public record StrataConfig(String host, int port, String domain, String region, 
             throw new ConfigException("storage.inline-threshold", "must be 0.." + ObjectService.MAX_INLINE_THRESHOLD
                     + " bytes (1MiB), got " + inlineThreshold);
         }
-        StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, creds, logLevel,
+        StrataConfig c = new StrataConfig(host, port, domain, region, dataDir, drives, k, m, blockSize, (int) segmentShardMax, creds, logLevel,
                 lifecycleInterval, heal, tiers, orphanGrace, orphanInterval, (int) inlineThreshold, placement,
                 placementInterval, tls(l, dataDir), metricsAccess(l), limits(l), changeLog(l),
                 snapshots(l, yaml, file, dataDir), new ReplicationSettings(

@@ -283,6 +283,24 @@ public final class Metrics {
                         .append(d.state() == state ? 1 : 0).append('\n');
             }
         }
+        // Per drive: fsyncs (so a benchmark can report fsyncs per object) and the segment store's space.
+        out.append("# HELP strata_erasure_fsyncs_total Fsyncs of files and directories per drive since start.\n"
+                + "# TYPE strata_erasure_fsyncs_total counter\n");
+        for (DriveStatus d : s.drives()) {
+            out.append("strata_erasure_fsyncs_total{drive=\"").append(d.index()).append("\"} ").append(d.fsyncs()).append('\n');
+        }
+        out.append("# HELP strata_erasure_segments Segment files of small shards per drive.\n# TYPE strata_erasure_segments gauge\n");
+        for (DriveStatus d : s.drives()) {
+            out.append("strata_erasure_segments{drive=\"").append(d.index()).append("\"} ").append(d.segments()).append('\n');
+        }
+        out.append("# HELP strata_erasure_segment_bytes Bytes of live and of deleted (dead) records in segment files per drive.\n"
+                + "# TYPE strata_erasure_segment_bytes gauge\n");
+        for (DriveStatus d : s.drives()) {
+            out.append("strata_erasure_segment_bytes{drive=\"").append(d.index()).append("\",state=\"live\"} ")
+                    .append(d.segmentLiveBytes()).append('\n');
+            out.append("strata_erasure_segment_bytes{drive=\"").append(d.index()).append("\",state=\"dead\"} ")
+                    .append(d.segmentDeadBytes()).append('\n');
+        }
     }
 
     /** Appends a counter with its HELP and TYPE lines. */

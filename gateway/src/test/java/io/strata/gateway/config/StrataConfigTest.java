@@ -214,6 +214,18 @@ class StrataConfigTest {
     }
 
     @Test
+    void segmentShardMaxDefaultsTo1MiBCanBeTurnedOffAndIsBounded(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(1 << 20, StrataConfig.load(null, env, Map.of()).erasure().segmentShardMax());
+        assertEquals(256 << 10, StrataConfig.load(null, env, Map.of("erasure.segment-shard-max", "256KiB")).erasure().segmentShardMax());
+        assertEquals(0, StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_SEGMENT_SHARD_MAX", "0"),
+                Map.of()).erasure().segmentShardMax());
+        StrataConfig.ConfigException e = assertThrows(StrataConfig.ConfigException.class,
+                () -> StrataConfig.load(null, env, Map.of("erasure.segment-shard-max", "32MiB")));
+        assertTrue(e.getMessage().contains("erasure.segment-shard-max"), e.getMessage());
+    }
+
+    @Test
     void placementSettingsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) throws Exception {
         StrataConfig d = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString()), Map.of());
         assertEquals(2, d.placement().promoteAfterReads());
