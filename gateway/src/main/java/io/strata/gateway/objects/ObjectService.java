@@ -121,7 +121,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Largest accepted {@code storage.inline-threshold}: inline bytes are held whole in memory and in the record. */
     public static final int MAX_INLINE_THRESHOLD = 1 << 20;
 
-    /** Bodies of at least this many bytes have their MD5 computed on a thread of its own. */
+    /** Bodies of at least this many bytes are digested on hashing lanes beside the erasure coding. */
     static final long PIPELINED_HASHING_MIN = 1 << 20;
 
     private final Namespace namespace;
@@ -976,7 +976,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         for (ChecksumAlgorithm a : expect.checkedByBody()) {
             if (algorithms.remove(a)) fromBody.add(a);
         }
-        // Below a few stripes the hand-off to another thread costs more than MD5 itself.
+        // Below a few stripes the hand-off to other threads costs more than the digests themselves.
         HashingInputStream hashing = length >= PIPELINED_HASHING_MIN
                 ? HashingInputStream.pipelined(body, algorithms) : new HashingInputStream(body, algorithms);
         BlobLocation location = null;

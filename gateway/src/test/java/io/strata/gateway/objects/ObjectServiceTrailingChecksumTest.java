@@ -78,7 +78,7 @@ class ObjectServiceTrailingChecksumTest {
 
     @Test
     void aChecksumTheBodyCheckedIsTakenFromItsTrailerAndNotSummedAgain() {
-        // Above 1 MiB (MD5 on its own thread) and below it, above the inline threshold and below it.
+        // Above 1 MiB (digests on hashing lanes) and below it, above the inline threshold and below it.
         for (int size : new int[] {3 << 20, 200_000, 1000}) {
             byte[] data = bytes(size, size);
             String checkedByBody = sum(ChecksumAlgorithm.SHA256, bytes(-size, 10));
