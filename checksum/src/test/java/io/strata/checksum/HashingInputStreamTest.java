@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,14 +84,15 @@ class HashingInputStreamTest {
             once.release();
         }
     }
-    /** A CRC32 that records the thread that summed and can hold its first update until released. */
+    /** A checksum that records the thread that summed and can hold its first update until released. */
     private static final class WatchedChecksum implements Checksummer {
-        final Checksummer crc = ChecksumAlgorithm.CRC32.newChecksummer();
+        final Checksummer crc;
         final ByteArrayOutputStream seen = new ByteArrayOutputStream();
         final AtomicReference<Thread> thread = new AtomicReference<>();
         final CountDownLatch hold;
 
-        WatchedChecksum(CountDownLatch hold) {
+        WatchedChecksum(ChecksumAlgorithm algorithm, CountDownLatch hold) {
+            this.crc = algorithm.newChecksummer();
             this.hold = hold;
         }
 
@@ -114,7 +116,7 @@ class HashingInputStreamTest {
 
         @Override
         public ChecksumAlgorithm algorithm() {
-            return ChecksumAlgorithm.CRC32;
+            return crc.algorithm();
         }
     }
 
@@ -135,20 +137,27 @@ class HashingInputStreamTest {
     }
 
     @Test
-    void pipelinedChecksumsRunBesideTheReaderOverExactlyTheBytesItReads() throws Exception {
+    void pipelinedShaAndCrc64ChecksumsRunBesideTheReaderOverExactlyTheBytesItReads() throws Exception {
         byte[] data = new byte[5 * CHUNK + 123];
         new Random(11).nextBytes(data);
-        WatchedChecksum watched = new WatchedChecksum(new CountDownLatch(0));
-        HashingInputStream in = new HashingInputStream(trickle(data, 70_000), List.of(watched), true);
-        try {
-            byte[] read = in.readAllBytes();
-            assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5());
-            assertArrayEquals(data, read, "the reader's bytes");
-            assertArrayEquals(data, watched.seen.toByteArray(), "the lane's bytes");
-            assertEquals(watched.crc.base64(), in.checksums().get(ChecksumAlgorithm.CRC32));
-            assertNotSame(Thread.currentThread(), watched.thread.get(), "summed on the reading thread");
-        } finally {
-            in.release();
+        for (ChecksumAlgorithm a : new ChecksumAlgorithm[] {ChecksumAlgorithm.SHA256, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.CRC64NVME}) {
+            WatchedChecksum watched = new WatchedChecksum(a, new CountDownLatch(0));
+            WatchedChecksum crc = new WatchedChecksum(ChecksumAlgorithm.CRC32C, new CountDownLatch(0));
+            HashingInputStream in = new HashingInputStream(trickle(data, 70_000), List.of(watched, crc), true);
+            try {
+                byte[] read = in.readAllBytes();
+                assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5());
+                assertArrayEquals(data, read, "the reader's bytes");
+                assertArrayEquals(data, watched.seen.toByteArray(), "the lane's bytes");
+                assertArrayEquals(data, crc.seen.toByteArray(), "the CRC32C's bytes");
+                assertEquals(watched.crc.base64(), in.checksums().get(a));
+                assertEquals(crc.crc.base64(), in.checksums().get(ChecksumAlgorithm.CRC32C));
+                assertNotSame(Thread.currentThread(), watched.thread.get(), a + " summed on the reading thread");
+                // The intrinsic CRC is cheaper than a hand-off: the reader sums it as it fills a chunk.
+                assertSame(Thread.currentThread(), crc.thread.get(), "CRC32C handed to a lane");
+            } finally {
+                in.release();
+            }
         }
     }
 
@@ -157,7 +166,7 @@ class HashingInputStreamTest {
         byte[] data = new byte[(HashingInputStream.CHUNKS + 6) * CHUNK + 5];
         new Random(12).nextBytes(data);
         CountDownLatch hold = new CountDownLatch(1);
-        WatchedChecksum slow = new WatchedChecksum(hold);
+        WatchedChecksum slow = new WatchedChecksum(ChecksumAlgorithm.SHA256, hold);
         CountingSource source = new CountingSource(data);
         HashingInputStream in = new HashingInputStream(source, List.of(slow), true);
         AtomicReference<byte[]> read = new AtomicReference<>();
@@ -179,8 +188,8 @@ class HashingInputStreamTest {
             hold.countDown();
             reader.join(Duration.ofSeconds(30));
             assertArrayEquals(data, read.get(), "the reader's bytes");
+            assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5()); // waits for the lanes
             assertArrayEquals(data, slow.seen.toByteArray(), "the lane's bytes");
-            assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5());
         } finally {
             hold.countDown();
             in.release();
