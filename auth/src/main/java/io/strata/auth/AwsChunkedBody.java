@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import javax.crypto.Mac;
 
 /**
@@ -70,6 +71,7 @@ final class AwsChunkedBody extends VerifiedBody {
     private int chunkNumber;             // data chunks seen, counting from 1
     private long decoded;
     private Map<String, String> trailers = Map.of();
+    private Map<ChecksumAlgorithm, String> checked = Map.of();
     private AuthException failure;
     private IOException ioFailure;
 
@@ -269,6 +271,7 @@ final class AwsChunkedBody extends VerifiedBody {
             }
         }
         trailers = Map.copyOf(received);
+        if (trailerAlgorithm != null) checked = Map.of(trailerAlgorithm, received.get(trailerAlgorithm.headerName()));
     }
 
     /**
@@ -361,5 +364,15 @@ final class AwsChunkedBody extends VerifiedBody {
     @Override
     public Map<String, String> trailers() {
         return trailers;
+    }
+
+    @Override
+    public Set<ChecksumAlgorithm> checkedAlgorithms() {
+        return trailerAlgorithm == null ? Set.of() : Set.of(trailerAlgorithm);
+    }
+
+    @Override
+    public Map<ChecksumAlgorithm, String> checkedChecksums() {
+        return checked;
     }
 }

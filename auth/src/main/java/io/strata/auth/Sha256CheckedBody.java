@@ -2,9 +2,12 @@ package io.strata.auth;
 
 import java.io.IOException;
 import java.io.InputStream;
+import io.strata.checksum.ChecksumAlgorithm;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A signed payload: the raw bytes unchanged, their SHA-256 compared with x-amz-content-sha256 before
@@ -19,6 +22,7 @@ final class Sha256CheckedBody extends VerifiedBody {
     private final long contentLength;
     private long count;
     private long checkedAt = -1;
+    private boolean ended;
     private AuthException failure;
 
     /**
@@ -45,6 +49,7 @@ final class Sha256CheckedBody extends VerifiedBody {
         int n = raw.read(b, off, len);
         if (n < 0) {
             if (checkedAt != count) check();
+            ended = true;
             return -1;
         }
         digest.update(b, off, n);
@@ -81,5 +86,20 @@ final class Sha256CheckedBody extends VerifiedBody {
     @Override
     public Map<String, String> trailers() {
         return Map.of();
+    }
+
+    @Override
+    public Set<ChecksumAlgorithm> checkedAlgorithms() {
+        return Set.of(ChecksumAlgorithm.SHA256);
+    }
+
+    /**
+     * Once every byte matched x-amz-content-sha256, that header is the body's SHA-256: an
+     * x-amz-checksum-sha256 of the same body takes it instead of a second SHA-256 pass.
+     */
+    @Override
+    public Map<ChecksumAlgorithm, String> checkedChecksums() {
+        if (!ended || failure != null) return Map.of();
+        return Map.of(ChecksumAlgorithm.SHA256, Base64.getEncoder().encodeToString(SigV4.HEX.parseHex(expectedHex)));
     }
 }

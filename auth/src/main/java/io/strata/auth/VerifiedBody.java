@@ -1,7 +1,9 @@
 package io.strata.auth;
 
+import io.strata.checksum.ChecksumAlgorithm;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The decoded body of a request. Reading it to the end performs the final checks (payload hash,
@@ -22,4 +24,23 @@ public abstract class VerifiedBody extends InputStream {
      * before the end of the stream or when the request had no trailer.
      */
     public abstract Map<String, String> trailers();
+
+    /**
+     * The algorithms whose value over the whole decoded body this body computes itself, to compare
+     * with what the request declared: the trailing checksum of an aws-chunked body, the SHA-256 of a
+     * signed payload. Known before the first read, so that a caller can take these values from
+     * {@link #checkedChecksums()} instead of summing every byte a second time.
+     */
+    public Set<ChecksumAlgorithm> checkedAlgorithms() {
+        return Set.of();
+    }
+
+    /**
+     * The values (base64, as {@code x-amz-checksum-*} carries them) of {@link #checkedAlgorithms()}
+     * over the whole body, each already compared with the request's own value. Empty until the body
+     * has been read to its end without a failure.
+     */
+    public Map<ChecksumAlgorithm, String> checkedChecksums() {
+        return Map.of();
+    }
 }

@@ -3,15 +3,25 @@ package io.strata.checksum;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HashingInputStreamTest {
     private static final int CHUNK = HashingInputStream.CHUNK_SIZE;
@@ -72,6 +82,117 @@ class HashingInputStreamTest {
             assertThrows(IllegalStateException.class, once::md5);
         } finally {
             once.release();
+        }
+    }
+    /** A checksum that records the thread that summed and can hold its first update until released. */
+    private static final class WatchedChecksum implements Checksummer {
+        final Checksummer crc;
+        final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        final AtomicReference<Thread> thread = new AtomicReference<>();
+        final CountDownLatch hold;
+
+        WatchedChecksum(ChecksumAlgorithm algorithm, CountDownLatch hold) {
+            this.crc = algorithm.newChecksummer();
+            this.hold = hold;
+        }
+
+        @Override
+        public void update(byte[] b, int off, int len) {
+            thread.compareAndSet(null, Thread.currentThread());
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            crc.update(b, off, len);
+            seen.write(b, off, len);
+        }
+
+        @Override
+        public String base64() {
+            return crc.base64();
+        }
+
+        @Override
+        public ChecksumAlgorithm algorithm() {
+            return crc.algorithm();
+        }
+    }
+
+    /** Counts the bytes the stream took from its source. */
+    private static final class CountingSource extends ByteArrayInputStream {
+        final AtomicLong taken = new AtomicLong();
+
+        CountingSource(byte[] data) {
+            super(data);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            int n = super.read(b, off, len);
+            if (n > 0) taken.addAndGet(n);
+            return n;
+        }
+    }
+
+    @Test
+    void pipelinedShaAndCrc64ChecksumsRunBesideTheReaderOverExactlyTheBytesItReads() throws Exception {
+        byte[] data = new byte[5 * CHUNK + 123];
+        new Random(11).nextBytes(data);
+        for (ChecksumAlgorithm a : new ChecksumAlgorithm[] {ChecksumAlgorithm.SHA256, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.CRC64NVME}) {
+            WatchedChecksum watched = new WatchedChecksum(a, new CountDownLatch(0));
+            WatchedChecksum crc = new WatchedChecksum(ChecksumAlgorithm.CRC32C, new CountDownLatch(0));
+            HashingInputStream in = new HashingInputStream(trickle(data, 70_000), List.of(watched, crc), true);
+            try {
+                byte[] read = in.readAllBytes();
+                assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5());
+                assertArrayEquals(data, read, "the reader's bytes");
+                assertArrayEquals(data, watched.seen.toByteArray(), "the lane's bytes");
+                assertArrayEquals(data, crc.seen.toByteArray(), "the CRC32C's bytes");
+                assertEquals(watched.crc.base64(), in.checksums().get(a));
+                assertEquals(crc.crc.base64(), in.checksums().get(ChecksumAlgorithm.CRC32C));
+                assertNotSame(Thread.currentThread(), watched.thread.get(), a + " summed on the reading thread");
+                // The intrinsic CRC is cheaper than a hand-off: the reader sums it as it fills a chunk.
+                assertSame(Thread.currentThread(), crc.thread.get(), "CRC32C handed to a lane");
+            } finally {
+                in.release();
+            }
+        }
+    }
+
+    @Test
+    void aLaneThatFallsBehindHoldsTheReaderAtItsChunksAndNoChunkIsReusedBeforeItIsDigested() throws Exception {
+        byte[] data = new byte[(HashingInputStream.CHUNKS + 6) * CHUNK + 5];
+        new Random(12).nextBytes(data);
+        CountDownLatch hold = new CountDownLatch(1);
+        WatchedChecksum slow = new WatchedChecksum(ChecksumAlgorithm.SHA256, hold);
+        CountingSource source = new CountingSource(data);
+        HashingInputStream in = new HashingInputStream(source, List.of(slow), true);
+        AtomicReference<byte[]> read = new AtomicReference<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                read.set(in.readAllBytes());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            // The lane holds its first chunk: the reader takes every chunk there is, then waits.
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            while (reader.getState() != Thread.State.WAITING || source.taken.get() < (long) HashingInputStream.CHUNKS * CHUNK) {
+                assertTrue(Instant.now().isBefore(deadline), "the reader never waited for the lane");
+                Thread.onSpinWait();
+            }
+            assertEquals((long) HashingInputStream.CHUNKS * CHUNK, source.taken.get(), "memory bounded by the chunks");
+            hold.countDown();
+            reader.join(Duration.ofSeconds(30));
+            assertArrayEquals(data, read.get(), "the reader's bytes");
+            assertArrayEquals(MessageDigest.getInstance("MD5").digest(data), in.md5()); // waits for the lanes
+            assertArrayEquals(data, slow.seen.toByteArray(), "the lane's bytes");
+        } finally {
+            hold.countDown();
+            in.release();
         }
     }
 }

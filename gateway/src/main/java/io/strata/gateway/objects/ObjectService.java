@@ -70,23 +70,31 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /**
      * What a write declares about its own bytes, checked after they are stored and before the commit.
      *
-     * @param checkedByBody the checksum the body itself sums and compares with its trailer as the bytes
-     *                      flow (an aws-chunked body with a trailing checksum: a mismatch is BadDigest from
-     *                      its last read). Its value is taken from {@code trailers} once the body has ended
-     *                      instead of being summed a second time.
-     * @param trailers      the body's verified trailers, known once it has been read to its end
+     * @param checkedByBody the checksums the body itself sums over every byte and compares with the
+     *                      request's own value as the bytes flow: an aws-chunked body's trailing checksum
+     *                      (a mismatch is BadDigest from its last read), a signed payload's SHA-256
+     *                      (XAmzContentSHA256Mismatch). Their values are taken from {@code bodyChecksums}
+     *                      once the body has ended instead of being summed a second time.
+     * @param bodyChecksums the body's verified values of {@code checkedByBody}, known once it has been
+     *                      read to its end
      */
     public record Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
-                        Set<ChecksumAlgorithm> compute, Optional<ChecksumAlgorithm> checkedByBody,
-                        Supplier<Map<String, String>> trailers) {
+                        Set<ChecksumAlgorithm> compute, Set<ChecksumAlgorithm> checkedByBody,
+                        Supplier<Map<ChecksumAlgorithm, String>> bodyChecksums) {
+        public Expectations {
+            checksums = Map.copyOf(checksums);
+            compute = Set.copyOf(compute);
+            checkedByBody = Set.copyOf(checkedByBody);
+        }
+
         /** Expectations of a body that checks no checksum itself. */
         Expectations(Optional<byte[]> contentMd5, Map<ChecksumAlgorithm, String> checksums,
-                     Set<ChecksumAlgorithm> compute, Supplier<Map<String, String>> trailers) {
-            this(contentMd5, checksums, compute, Optional.empty(), trailers);
+                     Set<ChecksumAlgorithm> compute) {
+            this(contentMd5, checksums, compute, Set.of(), Map::of);
         }
 
         public static Expectations none() {
-            return new Expectations(Optional.empty(), Map.of(), Set.of(), Map::of);
+            return new Expectations(Optional.empty(), Map.of(), Set.of());
         }
     }
 
@@ -113,7 +121,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Largest accepted {@code storage.inline-threshold}: inline bytes are held whole in memory and in the record. */
     public static final int MAX_INLINE_THRESHOLD = 1 << 20;
 
-    /** Bodies of at least this many bytes have their MD5 computed on a thread of its own. */
+    /** Bodies of at least this many bytes are digested on hashing lanes beside the erasure coding. */
     static final long PIPELINED_HASHING_MIN = 1 << 20;
 
     private final Namespace namespace;
@@ -350,7 +358,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                 if (r.partSizes().isEmpty()) {
                     // Content-MD5 from the ETag and the given checksums: store() refuses other bytes.
                     Stored stored = store(body, length, new Expectations(Optional.of(HexFormat.of().parseHex(r.etag())),
-                            algorithms(r.checksums()), Set.of(), Map::of), owner);
+                            algorithms(r.checksums()), Set.of()), owner);
                     if (stored.segment != null) segments.add(stored.segment);
                     checksums = r.checksums();
                 } else {
@@ -361,7 +369,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
                         Map<ChecksumAlgorithm, String> expected = r.partChecksums().isEmpty() ? Map.of()
                                 : algorithms(r.partChecksums().get(i));
                         Stored stored = store(new Bounded(body, size), size, new Expectations(Optional.empty(), expected,
-                                Set.of(), Map::of), owner);
+                                Set.of()), owner);
                         segments.add(stored.segment == null ? new Segment(0, new byte[0]) : stored.segment);
                         composite.update(HexFormat.of().parseHex(stored.md5Hex));
                     }
@@ -458,7 +466,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         Stored stored;
         try (InputStream in = open(source, 0, source.size())) {
             Set<ChecksumAlgorithm> algorithms = checksumAlgorithms(source);
-            stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms, Map::of),
+            stored = store(in, source.size(), new Expectations(Optional.empty(), Map.of(), algorithms),
                     BlobOwner.object(bucket.value(), key.value()));
         } catch (IOException e) {
             throw new ObjectException(ObjectException.Reason.COPY_SOURCE_UNREADABLE, "reading the copy source failed");
@@ -696,7 +704,7 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             Set<ChecksumAlgorithm> compute = java.util.EnumSet.of(algorithm.get());
             compute.addAll(expect.compute());
             expect = new Expectations(expect.contentMd5(), expect.checksums(), compute, expect.checkedByBody(),
-                    expect.trailers());
+                    expect.bodyChecksums());
         }
         Stored stored = store(body, length, expect, BlobOwner.part(bucket.value(), key.value(), uploadId, partNumber));
         Segment segment = stored.segment == null ? new Segment(0, new byte[0]) : stored.segment;
@@ -961,12 +969,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         Set<ChecksumAlgorithm> algorithms = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
         algorithms.addAll(expect.checksums().keySet());
         algorithms.addAll(expect.compute());
-        // An aws-chunked body sums its bytes with the trailing checksum's algorithm and compares the sum
-        // with the trailer before it hands out the last byte; summing them here too was a second pass
-        // over every byte (about 0.6 ms of CPU per MiB for SHA-256).
-        Optional<ChecksumAlgorithm> fromBody = expect.checkedByBody().filter(algorithms::contains);
-        fromBody.ifPresent(algorithms::remove);
-        // Below a few stripes the hand-off to another thread costs more than MD5 itself.
+        // An aws-chunked body sums its bytes with the trailing checksum's algorithm, and a signed payload
+        // with SHA-256, and compares the sum with the request's value before it hands out the last byte;
+        // summing them here too was a second pass over every byte (about 0.6 ms of CPU per MiB for SHA-256).
+        Set<ChecksumAlgorithm> fromBody = java.util.EnumSet.noneOf(ChecksumAlgorithm.class);
+        for (ChecksumAlgorithm a : expect.checkedByBody()) {
+            if (algorithms.remove(a)) fromBody.add(a);
+        }
+        // Below a few stripes the hand-off to other threads costs more than the digests themselves.
         HashingInputStream hashing = length >= PIPELINED_HASHING_MIN
                 ? HashingInputStream.pipelined(body, algorithms) : new HashingInputStream(body, algorithms);
         BlobLocation location = null;
@@ -994,13 +1004,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
             }
             Map<ChecksumAlgorithm, String> computed = new EnumMap<>(ChecksumAlgorithm.class);
             computed.putAll(hashing.checksums());
-            if (fromBody.isPresent()) {
-                // The body has ended, so its trailer arrived and matched the bytes (it throws otherwise).
-                String trailer = expect.trailers().get().get(fromBody.get().headerName());
-                if (trailer == null) {
-                    throw new IllegalStateException("the body ended without the " + fromBody.get() + " trailer it checks");
+            if (!fromBody.isEmpty()) {
+                // The body has ended, so its values arrived and matched the bytes (it throws otherwise).
+                Map<ChecksumAlgorithm, String> checked = expect.bodyChecksums().get();
+                for (ChecksumAlgorithm a : fromBody) {
+                    String value = checked.get(a);
+                    if (value == null) throw new IllegalStateException("the body ended without the " + a + " it checks");
+                    computed.put(a, value);
                 }
-                computed.put(fromBody.get(), trailer);
             }
             for (var e : expect.checksums().entrySet()) {
                 if (!e.getValue().equals(computed.get(e.getKey()))) {

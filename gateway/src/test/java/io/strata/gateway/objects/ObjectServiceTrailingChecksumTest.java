@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ObjectServiceTrailingChecksumTest {
     private static final BucketName BUCKET = new BucketName("trailer-bucket");
     private static final ObjectService.Metadata META = new ObjectService.Metadata("application/octet-stream", Map.of(), Map.of());
-    private static final String SHA256_TRAILER = ChecksumAlgorithm.SHA256.headerName();
 
     @TempDir
     Path dir;
@@ -74,12 +73,12 @@ class ObjectServiceTrailingChecksumTest {
     /** What Uploads builds for a body carrying a SHA-256 trailer it has checked, plus any declared header. */
     private static ObjectService.Expectations checkedSha256Trailer(Map<ChecksumAlgorithm, String> declared, String trailer) {
         return new ObjectService.Expectations(Optional.empty(), declared, Set.of(ChecksumAlgorithm.SHA256),
-                Optional.of(ChecksumAlgorithm.SHA256), () -> Map.of(SHA256_TRAILER, trailer));
+                Set.of(ChecksumAlgorithm.SHA256), () -> Map.of(ChecksumAlgorithm.SHA256, trailer));
     }
 
     @Test
     void aChecksumTheBodyCheckedIsTakenFromItsTrailerAndNotSummedAgain() {
-        // Above 1 MiB (MD5 on its own thread) and below it, above the inline threshold and below it.
+        // Above 1 MiB (digests on hashing lanes) and below it, above the inline threshold and below it.
         for (int size : new int[] {3 << 20, 200_000, 1000}) {
             byte[] data = bytes(size, size);
             String checkedByBody = sum(ChecksumAlgorithm.SHA256, bytes(-size, 10));

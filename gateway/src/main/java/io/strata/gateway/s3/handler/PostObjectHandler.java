@@ -166,7 +166,7 @@ final class PostObjectHandler {
         Set<ChecksumAlgorithm> compute = EnumSet.noneOf(ChecksumAlgorithm.class);
         Optional.ofNullable(fields.get("x-amz-checksum-algorithm")).ifPresent(a -> compute.add(ChecksumAlgorithm.parse(a)
                 .orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST, "Checksum algorithm provided is unsupported."))));
-        return new ObjectService.Expectations(Optional.empty(), expected, compute, Optional.empty(), Map::of);
+        return new ObjectService.Expectations(Optional.empty(), expected, compute, Set.of(), Map::of);
     }
 
     private static ObjectService.Metadata metadata(Map<String, String> fields, Optional<CannedAcl> acl) {

@@ -152,8 +152,9 @@ public final class Uploads {
                 compute.add(ChecksumAlgorithm.parse(a).orElseThrow(() -> new S3Exception(S3Error.INVALID_REQUEST,
                         "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
                                 + "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"))));
-        // The aws-chunked body checks the trailing checksum Authentication#trailingChecksum names.
-        return new ObjectService.Expectations(md5, expected, compute, r.auth().trailingChecksum(), body::trailers);
+        // The body checks some whole-body sums itself (a trailing checksum, a signed payload's SHA-256):
+        // the object service takes those values from it instead of summing the bytes again.
+        return new ObjectService.Expectations(md5, expected, compute, body.checkedAlgorithms(), body::checkedChecksums);
     }
 
     /** The request's x-amz-checksum-* header (at most one), validated. */
