@@ -84,6 +84,7 @@ public final class BareEndpoint {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        pinMappers();
         BareEndpoint bare = new BareEndpoint();
         bare.digests = digests;
         var builder = WebServer.builder();
@@ -104,6 +105,15 @@ public final class BareEndpoint {
                 .build()
                 .start();
         System.out.println("bare endpoint listening on " + (cert == null ? "http" : "https") + "://127.0.0.1:" + server.port());
+    }
+
+    /**
+     * As the gateway does at startup (HelidonMappers): unset, Helidon 4.4 looks its mapper manager up
+     * in the service registry for every Content-Length it reads, a cost the ceiling must not pay either.
+     */
+    @SuppressWarnings("removal")   // Helidon 4.4 itself still reads Content-Length through MapperManager.global()
+    private static void pinMappers() {
+        io.helidon.common.mapper.MapperManager.global(io.helidon.common.mapper.MapperManager.create());
     }
 
     private void handle(ServerRequest req, ServerResponse res) throws IOException {
