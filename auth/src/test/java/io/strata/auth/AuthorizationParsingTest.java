@@ -14,7 +14,8 @@ class AuthorizationParsingTest {
 
     @Test
     void componentsAreWhatTheRegexSplitGaveWithoutItsEmptyStrings() {
-        List<String> values = List.of("AWS4-HMAC-SHA256 Credential=K/20261207/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=ab",
+        List<String> values = List.of(
+                "AWS4-HMAC-SHA256 Credential=K/20261207/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=ab",
                 "AWS4-HMAC-SHA256 Credential=a,SignedHeaders=b,Signature=c", "AWS4-HMAC-SHA256  Credential=a ,\t,SignedHeaders=b\r\n",
                 "AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256 ,,, ", "AWS4-HMAC-SHA256 x\u000By\fz", "AWS4-HMAC-SHA256 a\u00a0b");
         for (String v : values) {

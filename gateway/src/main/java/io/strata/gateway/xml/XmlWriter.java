@@ -125,7 +125,10 @@ public final class XmlWriter {
         }
     }
 
-    /** A character {@link #escape} writes as it is: none of the five markup characters, no control character, no surrogate, below U+FFFE. */
+    /**
+     * A character {@link #escape} writes as it is: none of the five markup characters, no control
+     * character, no surrogate, below U+FFFE.
+     */
     private static boolean plain(char c) {
         return c >= 0x20 && c != '<' && c != '>' && c != '&' && c != '"' && c != '\'' && (c < 0xD800 || (c > 0xDFFF && c < 0xFFFE));
     }
