@@ -139,8 +139,7 @@ public final class SigV4Verifier {
         String signature = null;
         // The SDKs write "Credential=..., SignedHeaders=..., Signature=..."; others omit the spaces or
         // the commas. None of the three values can contain ',' or whitespace.
-        for (String part : value.substring(space).split("[,\\s]+")) {
-            if (part.isEmpty()) continue;
+        for (String part : components(value, space)) {
             int eq = part.indexOf('=');
             if (eq <= 0) throw new AuthException(malformed, "cannot parse Authorization component: " + truncate(part));
             String k = part.substring(0, eq);
@@ -450,12 +449,72 @@ public final class SigV4Verifier {
         }
     }
 
+    /**
+     * The runs of {@code value} from {@code from} between commas and whitespace (what
+     * {@code split("[,\s]+")} gives, without its empty strings and without compiling the pattern
+     * on every request).
+     */
+    static List<String> components(String value, int from) {
+        List<String> parts = new ArrayList<>(3);
+        int start = -1;
+        for (int i = from; i <= value.length(); i++) {
+            boolean separator = i == value.length() || isComponentSeparator(value.charAt(i));
+            if (separator && start >= 0) {
+                parts.add(value.substring(start, i));
+                start = -1;
+            } else if (!separator && start < 0) {
+                start = i;
+            }
+        }
+        return parts;
+    }
+
+    /** A comma or what {@code \s} matches: space, tab, LF, VT, FF, CR. */
+    private static boolean isComponentSeparator(char c) {
+        return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
     private static Instant parseAmzDate(String text, Reason malformed, String name) {
+        Instant plain = plainAmzDate(text);
+        if (plain != null) return plain;
         try {
             return Instant.from(SigV4.AMZ_DATE.parse(text));
         } catch (DateTimeException e) {
             throw new AuthException(malformed, name + " is not yyyyMMdd'T'HHmmss'Z': " + truncate(text));
         }
+    }
+
+    /**
+     * {@code uuuuMMdd'T'HHmmss'Z'} read digit by digit when every field is in its strict range (what
+     * clients send), else null and the formatter decides, so odd inputs resolve exactly as before.
+     * Every signed request carries one; the formatter's parse and resolve cost more than the rest of
+     * reading the Authorization header.
+     */
+    static Instant plainAmzDate(String text) {
+        if (text.length() != 16 || text.charAt(8) != 'T' || text.charAt(15) != 'Z') return null;
+        int year = digits(text, 0, 4);
+        int month = digits(text, 4, 2);
+        int day = digits(text, 6, 2);
+        int hour = digits(text, 9, 2);
+        int minute = digits(text, 11, 2);
+        int second = digits(text, 13, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        return Instant.ofEpochSecond(java.time.LocalDateTime.of(year, month, day, hour, minute, second)
+                .toEpochSecond(java.time.ZoneOffset.UTC));
+    }
+
+    /** The decimal value of {@code text[from, from + count)}, or -1 if a character is not an ASCII digit. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static Instant parseHttpDate(String text, Reason malformed) {

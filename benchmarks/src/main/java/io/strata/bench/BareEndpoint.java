@@ -35,8 +35,10 @@ import java.util.zip.CRC32;
  * <p>GET serves the recorded size of the key from one shared 1 MiB random block, written from
  * offset 0 the way the gateway writes (a 16 KiB first write, then whole blocks: docs/traps.md), and,
  * when the client asks with {@code x-amz-checksum-mode: ENABLED} as the SDKs do, the CRC32 of those
- * bytes, so the client validates a checksum for both servers alike. Thread-safe; memory is the one
- * block plus a key-to-size map.
+ * bytes, so the client validates a checksum for both servers alike. ListObjectsV2 ({@code list-type=2})
+ * answers a page of up to 1,000 of the recorded keys after {@code start-after}, its XML built once per
+ * query and then served from memory. Thread-safe; memory is the one block, a key-to-size map and the
+ * listings asked for since the last PUT.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.strata.bench.BareEndpoint --port 9100
@@ -57,7 +59,10 @@ public final class BareEndpoint {
      */
     private boolean digests;
     private final byte[] first;
-    private final Map<String, Long> sizes = new ConcurrentHashMap<>();
+    /** Sizes by path ("/bucket/key"), sorted so a listing can walk them as a store's index would. */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, Long> sizes = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** ListObjectsV2 answers by request path and query, built once: any PUT clears them. */
+    private final Map<String, byte[]> listings = new ConcurrentHashMap<>();
     private final Map<Long, String> crcs = new ConcurrentHashMap<>();
     /** Bytes received per multipart upload in progress, its object's size once completed. */
     private final Map<String, Long> uploadSizes = new ConcurrentHashMap<>();
@@ -82,6 +87,7 @@ public final class BareEndpoint {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        pinMappers();
         BareEndpoint bare = new BareEndpoint();
         bare.digests = digests;
         var builder = WebServer.builder();
@@ -102,6 +108,15 @@ public final class BareEndpoint {
                 .build()
                 .start();
         System.out.println("bare endpoint listening on " + (cert == null ? "http" : "https") + "://127.0.0.1:" + server.port());
+    }
+
+    /**
+     * As the gateway does at startup (HelidonMappers): unset, Helidon 4.4 looks its mapper manager up
+     * in the service registry for every Content-Length it reads, a cost the ceiling must not pay either.
+     */
+    @SuppressWarnings("removal")   // Helidon 4.4 itself still reads Content-Length through MapperManager.global()
+    private static void pinMappers() {
+        io.helidon.common.mapper.MapperManager.global(io.helidon.common.mapper.MapperManager.create());
     }
 
     private void handle(ServerRequest req, ServerResponse res) throws IOException {
@@ -141,6 +156,7 @@ public final class BareEndpoint {
                 uploadSizes.merge(partOf, size(req, n), Long::sum);
             } else if (object) {
                 sizes.put(path, size(req, n));
+                listings.clear();
             }
             res.header("ETag", "\"" + etag + "\"").send();
         } else if (method.equals("POST") && object && (req.query().contains("uploads") || req.query().contains("uploadId"))) {
@@ -162,6 +178,14 @@ public final class BareEndpoint {
             try (OutputStream out = res.outputStream()) {
                 serve(size, (b, len) -> out.write(b, 0, len));
             }
+        } else if (method.equals("GET") && req.query().first("list-type").map("2"::equals).orElse(false)) {
+            // ListObjectsV2: the ceiling is an answer already in memory, so each distinct query's
+            // XML is built once from the recorded keys and then sent as it is.
+            String bucket = path.substring(1, slash > 0 ? slash : path.length());
+            String prefix = req.query().first("prefix").orElse("");
+            String after = req.query().first("start-after").orElse("");
+            byte[] body = listings.computeIfAbsent(path + "?" + prefix + "\n" + after, q -> listing(bucket, prefix, after));
+            res.header("Content-Type", "application/xml").send(body);
         } else if (method.equals("HEAD") || method.equals("GET") || method.equals("DELETE")) {
             res.status(method.equals("DELETE") ? Status.NO_CONTENT_204 : Status.OK_200).send();
         } else {
@@ -189,11 +213,43 @@ public final class BareEndpoint {
                 in.transferTo(OutputStream.nullOutputStream());
             }
             Long size = uploadSizes.remove(req.query().get("uploadId"));
-            if (size != null) sizes.put(path, size);
+            if (size != null) {
+                sizes.put(path, size);
+                listings.clear();
+            }
             xml = "<CompleteMultipartUploadResult><ETag>\"00000000000000000000000000000000-1\"</ETag>"
                     + "</CompleteMultipartUploadResult>";
         }
         res.header("Content-Type", "application/xml").send(xml);
+    }
+
+    /** A ListObjectsV2 page of up to 1,000 keys after {@code after}, with the elements the gateway writes. */
+    private byte[] listing(String bucket, String prefix, String after) {
+        String base = "/" + bucket + "/";
+        StringBuilder contents = new StringBuilder();
+        int n = 0;
+        String last = null;
+        boolean truncated = false;
+        for (var e : sizes.tailMap(base + (after.isEmpty() ? prefix : after), after.isEmpty()).entrySet()) {
+            String key = e.getKey().substring(base.length());
+            if (!e.getKey().startsWith(base) || !key.startsWith(prefix)) break;
+            if (n == 1000) {
+                truncated = true;
+                break;
+            }
+            contents.append("<Contents><Key>").append(key).append("</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified>")
+                    .append("<ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag><Size>").append(e.getValue())
+                    .append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
+            n++;
+            last = key;
+        }
+        String head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<Name>" + bucket + "</Name><Prefix>" + prefix + "</Prefix>"
+                + (after.isEmpty() ? "" : "<StartAfter>" + after + "</StartAfter>")
+                + "<KeyCount>" + n + "</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>" + truncated + "</IsTruncated>"
+                + (truncated ? "<NextContinuationToken>" + Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(last.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "</NextContinuationToken>" : "");
+        return (head + contents + "</ListBucketResult>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static java.security.MessageDigest digest(String name) {

@@ -118,6 +118,8 @@ public final class S3Load {
         boolean freshKeys = false;
         boolean countFsyncs = false;
         String ops = "put,get";
+        int listKeys = 5000;
+        long listSize = 0;
         String bucket = "strata-load";
         int parts = 8;
         for (int i = 0; i < args.length; i++) {
@@ -140,6 +142,8 @@ public final class S3Load {
                 }
                 case "--ops" -> ops = args[++i];
                 case "--parts" -> parts = Integer.parseInt(args[++i]);   // mpu: parts per object, uploaded at once
+                case "--list-keys" -> listKeys = Integer.parseInt(args[++i]);   // keys the list op seeds under list/
+                case "--list-size" -> listSize = parseSize(args[++i]);            // and their size (default 0)
                 case "--fresh-keys" -> freshKeys = true;   // every PUT round writes new keys: no overwrites, nothing freed
                 case "--count-fsyncs" -> countFsyncs = true;   // one extra round per operation under strace: see FsyncCounter
                 case "--bucket" -> bucket = args[++i];
@@ -151,6 +155,7 @@ public final class S3Load {
         if (rounds < 1 || rounds > 100) throw new IllegalArgumentException("--rounds must be 1..100");
         if (writers < 1 || writers > 1024) throw new IllegalArgumentException("--writers must be 1..1024");
         if (parts < 1 || parts > 10_000) throw new IllegalArgumentException("--parts must be 1..10000");
+        if (listKeys < 1 || listKeys > 1_000_000) throw new IllegalArgumentException("--list-keys must be 1..1000000");
         if (autoWarmup) warmup = warmupRounds(count, size);
         if (warmup < 0 || warmup > 100) throw new IllegalArgumentException("--warmup must be 0..100 or auto");
         List<Target> targets = new ArrayList<>();
@@ -175,6 +180,8 @@ public final class S3Load {
                     threads, rounds, warmup, targets.stream().map(t -> t.name + " " + t.endpoint).toList());
             Map<String, Totals> totals = new java.util.LinkedHashMap<>();
             boolean fresh = freshKeys;
+            int seeded = listKeys;
+            long seededSize = listSize;
             int lastRound = rounds - 1;
             for (String op : ops.split(",")) {
                 String fsyncs = null;
@@ -211,7 +218,8 @@ public final class S3Load {
                                     RequestBody.fromContentProvider(() -> new RepeatingStream(data, objSize), objSize,
                                             "application/octet-stream")));
                             case "mpu" -> runMultipart(t.s3, b, threads, n, objSize, parts, data, i -> key(fresh, r0, i));
-                            default -> throw new IllegalArgumentException("--ops: put, get, burst or mpu, not " + op);
+                            case "list" -> list(t, b, threads, n, seeded, seededSize, data);
+                            default -> throw new IllegalArgumentException("--ops: put, get, list, burst or mpu, not " + op);
                         };
                         double cpu = cpuSeconds(t.pid) - cpuBefore;
                         if (counter != null) {
@@ -343,6 +351,42 @@ public final class S3Load {
                         x.cpuSeconds * 1000 / (x.ops * parts), parts);
             }
         }
+    }
+
+    /** Targets whose bucket the list op has seeded, so that only the first round seeds. */
+    private static final java.util.Set<String> LIST_SEEDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The list op: {@code pages} ListObjectsV2 requests of up to 1,000 keys each (S3's page size, what
+     * {@code aws s3 ls} and the SDK paginators ask for), over {@code keys} objects of {@code size}
+     * bytes under {@code list/} that the first call seeds (uncounted; empty by default so seeding
+     * stays cheap; objects above the gateway's inline limit have erasure-coded records, which a
+     * listing decodes too). Page {@code i} starts after key {@code (i * 1000) % keys},
+     * so pages spread over the whole range as a paginating client's do. A page must hold every key
+     * the seeding left after its start, or the op fails. Its "bytes" are keys listed, so the ratio
+     * compares keys per second.
+     */
+    private static Result list(Target t, String bucket, int threads, int pages, int keys, long size, byte[] data) throws Exception {
+        if (LIST_SEEDED.add(t.name)) {
+            run(Math.max(threads, 8), keys, 0, i -> t.s3.putObject(q -> q.bucket(bucket).key(listKey(i)), size == 0 ? RequestBody.empty()
+                    : RequestBody.fromContentProvider(() -> new RepeatingStream(data, size), size, "application/octet-stream")));
+        }
+        long[] listed = new long[pages];
+        Result r = run(threads, pages, 0, i -> {
+            int start = (int) ((long) i * 1000 % keys);
+            var page = t.s3.listObjectsV2(q -> q.bucket(bucket).prefix("list/").maxKeys(1000)
+                    .startAfter(start == 0 ? null : listKey(start - 1)));
+            int expected = Math.min(1000, keys - start);
+            if (page.keyCount() != expected || page.contents().size() != expected) {
+                throw new IllegalStateException("page after " + start + " listed " + page.contents().size() + " keys, not " + expected);
+            }
+            listed[i] = expected;
+        });
+        return new Result(r.latencies(), Arrays.stream(listed).sum(), r.seconds());
+    }
+
+    private static String listKey(int i) {
+        return String.format("list/%07d", i);
     }
 
     private static String key(boolean fresh, int round, int i) {

@@ -149,6 +149,7 @@ public final class StrataServer implements AutoCloseable {
      * tests wrap it to inject faults (a metadata write failing for one key), as drives are wrapped.
      */
     static StrataServer start(StrataConfig config, UnaryOperator<Namespace> wrapNamespace) throws IOException {
+        io.strata.gateway.http.HelidonMappers.pin();   // before anything reads a header through Helidon's mappers
         Files.createDirectories(config.dataDir());
         boolean[] created = {false};
         Credentials root = config.credentials().isPresent()

@@ -54,6 +54,22 @@ public sealed interface DataRef {
         };
     }
 
+    /**
+     * The storage class of the segment {@code ref} encodes, decoding only what tells it: hot and
+     * inline segments are STANDARD whatever their body holds, so only a cold or snapshot reference
+     * is decoded. A listing asks this for each of up to 1,000 keys, and decoding every hot
+     * location (or checking every inline CRC) just to learn STANDARD was most of a page's CPU.
+     *
+     * @throws IllegalArgumentException if a cold or snapshot reference does not decode
+     */
+    static String storageClassOf(byte[] ref) {
+        if (ref.length == 0) return "STANDARD";
+        return switch (ref[0]) {
+            case COLD, SNAPSHOT -> decode(ref).storageClass();
+            default -> "STANDARD";
+        };
+    }
+
     /** No data (a zero-length segment). */
     enum Empty implements DataRef {
         INSTANCE;

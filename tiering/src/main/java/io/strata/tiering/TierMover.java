@@ -139,7 +139,7 @@ public final class TierMover {
         if (v.segments().isEmpty()) return "STANDARD";
         try {
             // A snapshot-held version reports where its bytes are (a cold reference keeps its class).
-            return DataRef.decode(v.segments().getFirst().ref()).storageClass();
+            return DataRef.storageClassOf(v.segments().getFirst().ref());
         } catch (IllegalArgumentException e) {
             return "STANDARD";
         }

@@ -41,6 +41,23 @@ class DataRefTest {
     }
 
     @Test
+    void storageClassOfDecodesOnlyColdAndSnapshotReferences(@TempDir Path dir) {
+        DataRef cold = new DataRef.Cold(Optional.of(new DataRef.ColdName("archive",
+                new ColdObjectId("photos", "k", "v1"), "GLACIER")), 0, 1 << 20, new int[]{7});
+        assertEquals("GLACIER", DataRef.storageClassOf(cold.encode()));
+        DataRef copiedCold = new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("att", "data/b/k/@id", "GLACIER")));
+        assertEquals("GLACIER", DataRef.storageClassOf(copiedCold.encode()));
+        assertEquals("STANDARD", DataRef.storageClassOf(new byte[0]));
+        assertEquals("STANDARD", DataRef.storageClassOf(new DataRef.Inline(new byte[]{1, 2, 3}).encode()));
+        try (ErasureStore store = ErasureStore.open(new ErasureConfig(java.util.List.of(dir.resolve("d1"), dir.resolve("d2"), dir.resolve("d3")), 2, 1, 4096))) {
+            assertEquals("STANDARD", DataRef.storageClassOf(store.write(new ByteArrayInputStream(new byte[10]), 10).encode()));
+        }
+        // A hot or inline body is not decoded (its class is STANDARD whatever it holds); a cold one is.
+        assertEquals("STANDARD", DataRef.storageClassOf(new byte[]{DataRef.INLINE, 2, 0, 0, 0, 0, 9}));
+        assertThrows(IllegalArgumentException.class, () -> DataRef.storageClassOf(new byte[]{DataRef.COLD, 9}));
+    }
+
+    @Test
     void aSnapshotSegmentRoundTripsWithItsRepositoryPathOrColdObject() {
         DataRef inRepository = new DataRef.Snapshot(Optional.of(new DataRef.SnapshotName("att", "data/b/k/@id", Optional.empty())));
         assertEquals(inRepository, DataRef.decode(inRepository.encode()));

@@ -59,6 +59,7 @@ public final class Encoding {
 
     /** S3's encoding-type=url: like URL form encoding but with %20 for space, keeping unreserved characters and '/'. */
     public static String urlEncode(String s) {
+        if (unreserved(s)) return s;   // most keys: a listing encodes up to 1,000 of them per page
         StringBuilder out = new StringBuilder(s.length() + 8);
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
@@ -73,12 +74,73 @@ public final class Encoding {
         return out.toString();
     }
 
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+    /**
+     * {@code EEE, dd MMM yyyy HH:mm:ss GMT} (RFC 7231's IMF-fixdate), as Last-Modified is sent on
+     * every GET and HEAD. Written by hand for years 1 to 9999 (the formatter cost as much as the rest
+     * of the response headers); other years go through the formatter as before.
+     */
     public static String httpDate(Instant t) {
-        return HTTP_DATE.format(t.truncatedTo(ChronoUnit.SECONDS));
+        java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (d.getYear() < 1 || d.getYear() > 9999) return HTTP_DATE.format(t.truncatedTo(ChronoUnit.SECONDS));
+        char[] c = "EEE, dd MMM yyyy HH:mm:ss GMT".toCharArray();
+        DAYS[d.getDayOfWeek().ordinal()].getChars(0, 3, c, 0);
+        digits(c, 5, d.getDayOfMonth(), 2);
+        MONTHS[d.getMonthValue() - 1].getChars(0, 3, c, 8);
+        digits(c, 12, d.getYear(), 4);
+        digits(c, 17, d.getHour(), 2);
+        digits(c, 20, d.getMinute(), 2);
+        digits(c, 23, d.getSecond(), 2);
+        return new String(c);
     }
 
+    /** Whether every character of {@code s} is one {@link #urlEncode} leaves as it is. */
+    private static boolean unreserved(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~' || c == '/')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC, as S3 writes LastModified in XML. Written digit by
+     * digit for years 1 to 9999 (a listing formats up to 1,000 dates per page, and the
+     * {@link DateTimeFormatter} cost more than the rest of each entry); other years go through
+     * the formatter, which prints them as before.
+     */
     public static String isoDate(Instant t) {
-        return ISO_MILLIS.format(t);
+        long seconds = t.getEpochSecond();
+        java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        if (d.getYear() < 1 || d.getYear() > 9999) return ISO_MILLIS.format(t);
+        char[] c = new char[24];
+        digits(c, 0, d.getYear(), 4);
+        c[4] = '-';
+        digits(c, 5, d.getMonthValue(), 2);
+        c[7] = '-';
+        digits(c, 8, d.getDayOfMonth(), 2);
+        c[10] = 'T';
+        digits(c, 11, d.getHour(), 2);
+        c[13] = ':';
+        digits(c, 14, d.getMinute(), 2);
+        c[16] = ':';
+        digits(c, 17, d.getSecond(), 2);
+        c[19] = '.';
+        digits(c, 20, t.getNano() / 1_000_000, 3);
+        c[23] = 'Z';
+        return new String(c);
+    }
+
+    private static void digits(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static final java.util.regex.Pattern ENCODED_WORD =

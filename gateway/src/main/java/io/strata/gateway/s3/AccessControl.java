@@ -37,6 +37,7 @@ public final class AccessControl {
 
     private final Namespace namespace;
     private final Clock clock;
+    private final PolicyCache policies = new PolicyCache();
 
     public AccessControl(Namespace namespace, Clock clock) {
         this.namespace = namespace;
@@ -145,9 +146,12 @@ public final class AccessControl {
     /** The bucket's policy, or null when it has none (or a stored one no longer parses, which is logged). */
     private Policy policy(BucketName bucket) {
         Optional<byte[]> doc = namespace.bucketConfig(bucket, POLICY);
-        if (doc.isEmpty()) return null;
+        if (doc.isEmpty()) {
+            policies.forget(bucket);
+            return null;
+        }
         try {
-            return Policy.parse(new String(doc.get(), StandardCharsets.UTF_8), bucket.value());
+            return policies.policy(bucket, doc.get());
         } catch (AuthException e) {
             // Stored policies were validated on PUT; one that no longer parses is ignored, loudly.
             LOG.error("stored policy of bucket {} does not parse: {}", bucket, e.getMessage());

@@ -73,7 +73,8 @@ public final class XmlWriter {
     }
 
     public XmlWriter element(String name, long value) {
-        return element(name, Long.toString(value));
+        out.append('<').append(name).append('>').append(value).append("</").append(name).append('>');
+        return this;
     }
 
     public XmlWriter element(String name, boolean value) {
@@ -91,7 +92,12 @@ public final class XmlWriter {
     }
 
     private void escape(String s) {
-        for (int i = 0; i < s.length(); i++) {
+        // Most text needs no escaping: find the first character that does and copy up to it in one
+        // append (a listing page escapes several thousand strings).
+        int plain = 0;
+        while (plain < s.length() && plain(s.charAt(plain))) plain++;
+        out.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '<' -> out.append("&lt;");
@@ -117,6 +123,14 @@ public final class XmlWriter {
                 }
             }
         }
+    }
+
+    /**
+     * A character {@link #escape} writes as it is: none of the five markup characters, no control
+     * character, no surrogate, below U+FFFE.
+     */
+    private static boolean plain(char c) {
+        return c >= 0x20 && c != '<' && c != '>' && c != '&' && c != '"' && c != '\'' && (c < 0xD800 || (c > 0xDFFF && c < 0xFFFE));
     }
 
     /**

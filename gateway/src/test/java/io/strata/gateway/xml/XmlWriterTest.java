@@ -33,6 +33,15 @@ class XmlWriterTest {
         }
     }
 
+    @Test
+    void escapesMarkupWhereverItStandsAndWritesNumbersAsText() {
+        String xml = new String(XmlWriter.create().bareRoot("R").element("A", "plain<then&more\"'>")
+                .element("B", "x\ty").element("C", -42L).element("D", Long.MAX_VALUE).element("E", "\u00fc\uD83D\uDE80<")
+                .toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<R><A>plain&lt;then&amp;more&quot;&apos;&gt;</A>"
+                + "<B>x&#9;y</B><C>-42</C><D>9223372036854775807</D><E>\u00fc\uD83D\uDE80&lt;</E></R>", xml);
+    }
+
     private static String parse(byte[] xml) throws Exception {
         var factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);

@@ -56,6 +56,28 @@ class PublicAccessTest {
     }
 
     @Test
+    void aBucketPolicyChangeIsInForceOnTheNextRequest() throws Exception {
+        try (InProcessGateway gateway = InProcessGateway.start(dir, Map.of())) {
+            S3Client s3 = gateway.s3();
+            gateway.createBucket("changing");
+            s3.putObject(b -> b.bucket("changing").key("k"), RequestBody.fromString("v"));
+            assertEquals(403, anonymousGet(gateway, "changing", "k"));
+            s3.putBucketPolicy(b -> b.bucket("changing").policy(PUBLIC_READ.formatted("changing")));
+            assertEquals(200, anonymousGet(gateway, "changing", "k"));
+            assertEquals(200, anonymousGet(gateway, "changing", "k"));
+            // A policy whose condition the loopback caller does not meet replaces the open one at once.
+            s3.putBucketPolicy(b -> b.bucket("changing").policy(FROM_PRIVATE_NETWORK.formatted("changing")));
+            assertEquals(403, anonymousGet(gateway, "changing", "k"));
+            s3.putBucketPolicy(b -> b.bucket("changing").policy(PUBLIC_READ.formatted("changing")));
+            assertEquals(200, anonymousGet(gateway, "changing", "k"));
+            s3.deleteBucketPolicy(b -> b.bucket("changing"));
+            assertEquals(403, anonymousGet(gateway, "changing", "k"));
+            s3.putBucketPolicy(b -> b.bucket("changing").policy(PUBLIC_READ.formatted("changing")));
+            assertEquals(200, anonymousGet(gateway, "changing", "k"));
+        }
+    }
+
+    @Test
     void publicAccessBlockIsStoredReturnedAndDeleted() throws IOException {
         try (InProcessGateway gateway = InProcessGateway.start(dir, Map.of())) {
             S3Client s3 = gateway.s3();
