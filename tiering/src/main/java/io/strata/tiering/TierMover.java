@@ -290,6 +290,74 @@ public final class TierMover {
         }
     }
 
+    /**
+     * Rewrites a hot version's blobs into new hot blobs (segment compaction): every byte is read
+     * through {@link HotData#open} (the GET path: blocks checked against their CRC32Cs, the old blobs
+     * leased while read), the blobs {@code rewrite} selects are written anew through
+     * {@link HotData#write}, the ETag and flexible checksums of everything read are checked, then one
+     * {@code relocateVersion} compare-and-set points the version at the new blobs. The old blobs go
+     * onto the garbage queue in the same write, so a GET, a snapshot export or a replication worker
+     * still reading them keeps them (read leases, garbage marks). A version overwritten, deleted or
+     * moved meanwhile fails the compare-and-set: it is left as it is and the new blobs go to
+     * garbage. Segments of other kinds (inline, cold, snapshot-held) keep their references.
+     *
+     * @param rewrite which blobs to rewrite, by {@link io.strata.erasure.BlobLocation#id()}
+     * @return MOVED, SKIPPED (a delete marker, or no hot blob selected) or CHANGED
+     * @throws TierException CORRUPT when the bytes read do not make the version's ETag or checksums
+     *         and the version is still as it was; nothing changes and the new blobs are freed
+     */
+    public Outcome rewriteHot(ObjectVersion v, java.util.function.Predicate<String> rewrite) {
+        if (v.deleteMarker() || snapshotHeld(v) || coldName(v).isPresent()) return Outcome.SKIPPED;
+        boolean[] selected = new boolean[v.segments().size()];
+        boolean any = false;
+        for (int i = 0; i < selected.length; i++) {
+            selected[i] = DataRef.decode(v.segments().get(i).ref()) instanceof DataRef.Hot h && rewrite.test(h.location().id());
+            any |= selected[i];
+        }
+        if (!any) return Outcome.SKIPPED;
+        List<Segment> segments = new ArrayList<>(v.segments());
+        List<Segment> written = new ArrayList<>();
+        boolean moved = false;
+        try {
+            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList(), v.checksums());
+            long offset = 0;
+            for (int i = 0; i < selected.length; i++) {
+                long size = v.segments().get(i).size();
+                try (InputStream in = new DigestingStream(hot.open(v, offset, size), digests)) {
+                    if (selected[i]) {
+                        Segment copy = hot.write(v, in, size);
+                        written.add(copy);
+                        segments.set(i, copy);
+                    } else {
+                        in.transferTo(java.io.OutputStream.nullOutputStream());   // digested for the ETag check
+                    }
+                } catch (IOException e) {
+                    throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from the hot tier failed: "
+                            + e.getMessage(), e);
+                }
+                offset += size;
+            }
+            try {
+                checkEtag(v, digests);
+                checkChecksums(v, digests);
+            } catch (TierException e) {
+                // A read racing an overwrite of the same version id (the null version) reads the new bytes:
+                // that is a changed version, not a damaged one.
+                if (!namespace.version(v.bucket(), v.key(), v.versionId()).map(v::equals).orElse(false)) {
+                    return Outcome.CHANGED;
+                }
+                throw e;
+            }
+            if (namespace.relocateVersion(v, withSegments(v, segments), OptionalLong.empty())) {
+                moved = true;
+                return Outcome.MOVED;
+            }
+            return Outcome.CHANGED;
+        } finally {
+            if (!moved && !written.isEmpty()) namespace.addGarbage(written);
+        }
+    }
+
     /** Whether a version's bytes are held in a snapshot repository (attached or restored, not yet hydrated). */
     public static boolean snapshotHeld(ObjectVersion v) {
         if (v.segments().isEmpty()) return false;
