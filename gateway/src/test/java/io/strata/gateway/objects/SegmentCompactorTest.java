@@ -1,0 +1,253 @@
+package io.strata.gateway.objects;
+
+import io.strata.erasure.BlobLocation;
+import io.strata.erasure.BlobOwner;
+import io.strata.erasure.ErasureConfig;
+import io.strata.erasure.ErasureStore;
+import io.strata.erasure.SegmentUsage;
+import io.strata.namespace.Bucket;
+import io.strata.namespace.BucketName;
+import io.strata.namespace.Namespace;
+import io.strata.namespace.ObjectKey;
+import io.strata.namespace.ObjectVersion;
+import io.strata.namespace.Segment;
+import io.strata.tiering.ColdTiers;
+import io.strata.tiering.TierMover;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Segment compaction over a real namespace and a real 4+2 erasure store on temporary drives: the live
+ * blobs of mostly dead sealed segments are rewritten, the segments disappear once the garbage cleaner
+ * freed the old blobs, and nothing a client stored changes.
+ */
+class SegmentCompactorTest {
+    private static final BucketName BUCKET = new BucketName("compact-bucket");
+    private static final ObjectService.Metadata META = new ObjectService.Metadata("application/octet-stream", Map.of(), Map.of());
+    private static final int OBJECTS = 60;
+    private static final int SIZE = 3000;
+
+    /** A namespace, store (small shards in segments) and started object service (nothing inline). */
+    private record Env(Namespace namespace, ErasureStore store, ObjectService service) implements AutoCloseable {
+        static Env open(Path dir) {
+            Namespace namespace = Namespace.open(dir.resolve("meta"));
+            List<Path> drives = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
+            ErasureStore store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10,
+                    ErasureConfig.DEFAULT_SEGMENT_SHARD_MAX));
+            ObjectService service = new ObjectService(namespace, store, Clock.systemUTC(), new ColdTiers(), 0);
+            service.start();
+            if (namespace.bucket(BUCKET).isEmpty()) namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+            return new Env(namespace, store, service);
+        }
+
+        ObjectVersion put(String key, byte[] data) {
+            return service.put(BUCKET, new ObjectKey(key), new ByteArrayInputStream(data), data.length, META,
+                    ObjectService.Expectations.none());
+        }
+
+        byte[] read(String key) {
+            ObjectVersion v = service.latest(BUCKET, new ObjectKey(key)).orElseThrow();
+            try (InputStream in = service.open(v, 0, v.size())) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void awaitGarbageFreed() throws InterruptedException {
+            await("the garbage cleaner freed the queued blobs", () -> namespace.garbage(10).isEmpty());
+        }
+
+        long deadBytes() {
+            return store.segments().stream().mapToLong(SegmentUsage::deadBytes).sum();
+        }
+
+        @Override
+        public void close() {
+            service.close();
+            store.close();
+            namespace.close();
+        }
+    }
+
+    /**
+     * Writes {@link #OBJECTS} objects into segments that a restart seals, then overwrites half of them
+     * and deletes a quarter: the sealed segments are three quarters dead. Returns every surviving
+     * key's bytes.
+     */
+    private static Map<String, byte[]> sparseSegments(Path dir) throws InterruptedException {
+        Random random = new Random(16);
+        Map<String, byte[]> expected = new LinkedHashMap<>();
+        try (Env env = Env.open(dir)) {
+            for (int i = 0; i < OBJECTS; i++) {
+                byte[] data = new byte[SIZE];
+                random.nextBytes(data);
+                env.put(key(i), data);
+                expected.put(key(i), data);
+            }
+        }
+        // Reopened, the store seals the segments it finds: new writes go to new segments.
+        try (Env env = Env.open(dir)) {
+            for (int i = 0; i < OBJECTS; i++) {
+                if (i % 4 == 1 || i % 4 == 2) {
+                    byte[] data = new byte[SIZE + 7];
+                    random.nextBytes(data);
+                    env.put(key(i), data);
+                    expected.put(key(i), data);
+                } else if (i % 4 == 3) {
+                    env.service.delete(BUCKET, new ObjectKey(key(i)));
+                    expected.remove(key(i));
+                }
+            }
+            env.awaitGarbageFreed();
+        }
+        return expected;
+    }
+
+    private static String key(int i) {
+        return "obj/" + String.format("%03d", i);
+    }
+
+    private static Set<String> sealedSparse(Env env, double threshold) {
+        return env.store.segments().stream().filter(s -> s.sealed() && s.deadFraction() >= threshold)
+                .map(s -> s.drive() + "/" + s.segment()).collect(Collectors.toSet());
+    }
+
+    private static Set<String> allSegments(Env env) {
+        return env.store.segments().stream().map(s -> s.drive() + "/" + s.segment()).collect(Collectors.toSet());
+    }
+
+    @Test
+    void aPassRewritesTheLiveBlobsOfSparseSegmentsSoTheSegmentsAreDeletedAndEveryObjectReadsBack(@TempDir Path dir)
+            throws InterruptedException {
+        Map<String, byte[]> expected = sparseSegments(dir);
+        try (Env env = Env.open(dir)) {
+            Set<String> sparse = sealedSparse(env, 0.5);
+            assertEquals(6, sparse.size(), "one sealed, three-quarters dead segment per drive: " + env.store.segments());
+            long deadBefore = env.deadBytes();
+            SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, env.service.mover(),
+                    env.service::signalCleanerNow, 0.5, 0);
+
+            SegmentCompactor.Pass pass = compactor.runOnce();
+
+            // Every fourth object was neither overwritten nor deleted: its only copy was in the sparse segments.
+            assertEquals(OBJECTS / 4, pass.rewritten(), "versions rewritten: " + pass);
+            assertEquals((long) OBJECTS / 4 * SIZE, pass.bytes());
+            assertEquals(0, pass.failed());
+            env.awaitGarbageFreed();
+            await("the emptied segments are deleted", () -> allSegments(env).stream().noneMatch(sparse::contains));
+            assertTrue(env.deadBytes() < deadBefore, "dead bytes fell: " + deadBefore + " -> " + env.deadBytes());
+            for (var e : expected.entrySet()) assertArrayEquals(e.getValue(), env.read(e.getKey()), e.getKey());
+            for (int i = 3; i < OBJECTS; i += 4) {
+                assertTrue(env.service.latest(BUCKET, new ObjectKey(key(i))).isEmpty(), "deleted " + key(i) + " stays deleted");
+            }
+            StringBuilder metrics = new StringBuilder();
+            compactor.appendTo(metrics);
+            assertTrue(metrics.toString().contains("strata_erasure_compaction_rewritten_versions_total " + OBJECTS / 4), metrics.toString());
+            assertTrue(metrics.toString().contains("strata_erasure_compaction_passes_total 1"), metrics.toString());
+        }
+    }
+
+    @Test
+    void withThresholdOneASegmentThatStillHoldsLiveBlobsIsLeftAlone(@TempDir Path dir) throws InterruptedException {
+        Map<String, byte[]> expected = sparseSegments(dir);
+        try (Env env = Env.open(dir)) {
+            Set<String> before = allSegments(env);
+            long deadBefore = env.deadBytes();
+            SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, env.service.mover(),
+                    env.service::signalCleanerNow, 1.0, 0);
+
+            SegmentCompactor.Pass pass = compactor.runOnce();
+
+            assertEquals(0, pass.rewritten());
+            assertEquals(0, pass.segments());
+            assertEquals(List.of(), env.namespace.garbage(10));
+            assertEquals(before, allSegments(env));
+            assertEquals(deadBefore, env.deadBytes());
+            for (var e : expected.entrySet()) assertArrayEquals(e.getValue(), env.read(e.getKey()), e.getKey());
+        }
+    }
+
+    @Test
+    void aVersionOverwrittenWhileItsCopyIsWrittenKeepsTheNewBytesAndTheCopyIsFreed(@TempDir Path dir)
+            throws InterruptedException {
+        sparseSegments(dir);
+        try (Env env = Env.open(dir)) {
+            String raced = key(0);
+            byte[] newer = "written while the compactor copied".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            List<BlobLocation> copies = new ArrayList<>();
+            AtomicBoolean overwritten = new AtomicBoolean();
+            // The object service's own read path, and its write path's store call; the PUT lands right after the copy.
+            TierMover racing = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
+                @Override
+                public InputStream open(ObjectVersion version, long offset, long length) {
+                    return env.service.open(version, offset, length);
+                }
+
+                @Override
+                public Segment write(ObjectVersion version, InputStream data, long length) {
+                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
+                            version.key().value()));
+                    copies.add(copy);
+                    if (version.key().value().equals(raced) && overwritten.compareAndSet(false, true)) env.put(raced, newer);
+                    return new Segment(copy.size(), copy.encode());
+                }
+            });
+            SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, racing,
+                    env.service::signalCleanerNow, 0.5, 0);
+
+            SegmentCompactor.Pass pass = compactor.runOnce();
+
+            assertTrue(overwritten.get());
+            assertEquals(1, pass.changed(), "the raced version fails the compare-and-set: " + pass);
+            assertEquals(OBJECTS / 4 - 1, pass.rewritten());
+            assertArrayEquals(newer, env.read(raced), "the overwrite is not clobbered by the compaction");
+            env.awaitGarbageFreed();
+            Set<String> stored = new HashSet<>();
+            env.store.forEachBlob(b -> stored.add(b.id()));
+            String rejected = copies.stream().filter(c -> !referenced(env, c.id())).map(BlobLocation::id).findFirst()
+                    .orElseThrow(() -> new AssertionError("no copy left unreferenced"));
+            assertFalse(stored.contains(rejected), "the raced version's copy is freed");
+        }
+    }
+
+    private static boolean referenced(Env env, String blobId) {
+        boolean[] found = {false};
+        env.namespace.forEachSegment(s -> found[0] |= blobId.equals(OrphanCollector.erasureBlobId(s.ref())));
+        return found[0];
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
+            Thread.sleep(20);
+        }
+    }
+}
