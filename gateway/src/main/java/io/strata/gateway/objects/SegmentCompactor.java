@@ -38,11 +38,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>One pass</h2>
  * Sealed segments ({@link ErasureStore#segments()}) whose dead fraction is at least the threshold are
  * taken most dead first. For each, the blobs still live in it ({@link ErasureStore#forEachBlobIn}) are
- * grouped by owner; each owning key's versions are listed and every version naming one of those blobs
- * in a hot segment is rewritten by {@link TierMover#rewriteHot} (read through the GET path, written
- * through the PUT path, ETag and checksums checked, one compare-and-set). Blobs of multipart parts
- * still in an upload, of unknown owners or referenced by nothing are left alone: completing or
- * aborting the upload, or the orphan collector, deals with them. The rewritten old blobs wait on the
+ * grouped by owning bucket and key; each key's versions are listed and every version naming one of
+ * those blobs in a hot segment is rewritten by {@link TierMover#rewriteHot} (read through the GET path,
+ * written through the PUT path, ETag and checksums checked, one compare-and-set). A part's blob keeps
+ * its part owner after its upload completed, so parts are looked up under their key as well. Blobs
+ * that no version names (parts of uploads in progress, orphans) and blobs of unknown owners are left
+ * alone: completing or aborting the upload, or the orphan collector, deals with them. The rewritten old blobs wait on the
  * garbage queue, so the segment is freed only once the garbage cleaner deleted them.
  *
  * <h2>Why kill -9 at any point is safe</h2>
@@ -135,8 +136,9 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
             // Blob ids by owning key; a segment holds one shard per blob, a few thousand records at most.
             Map<BlobOwner, Set<String>> byOwner = new LinkedHashMap<>();
             store.forEachBlobIn(segment, blob -> {
-                if (blob.owner().isPart() || blob.owner().bucket().isEmpty()) return;
-                byOwner.computeIfAbsent(blob.owner(), o -> new HashSet<>()).add(blob.blobId());
+                if (blob.owner().bucket().isEmpty()) return;
+                BlobOwner key = BlobOwner.object(blob.owner().bucket(), blob.owner().key());
+                byOwner.computeIfAbsent(key, o -> new HashSet<>()).add(blob.blobId());
             });
             for (var e : byOwner.entrySet()) {
                 if (closing) break;
