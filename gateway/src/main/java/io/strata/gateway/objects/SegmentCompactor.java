@@ -114,8 +114,6 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
         try {
             Pass pass = runPass();
             passes.incrementAndGet();
-            rewrittenVersions.addAndGet(pass.rewritten());
-            rewrittenBytes.addAndGet(pass.bytes());
             if (pass.rewritten() > 0) garbageQueued.run();
             return pass;
         } finally {
@@ -166,6 +164,9 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                     case MOVED -> {
                         counts[0]++;
                         counts[1] += v.size();
+                        // Counted as they happen, so a long throttled pass shows its progress.
+                        rewrittenVersions.incrementAndGet();
+                        rewrittenBytes.addAndGet(v.size());
                     }
                     case CHANGED -> counts[2]++;
                     case SKIPPED -> { }
