@@ -13,7 +13,6 @@ import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Segment;
 import io.strata.namespace.VersionPage;
 import io.strata.namespace.VersionQuery;
-import io.strata.tiering.TierException;
 import io.strata.tiering.TierMover;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,27 +126,37 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                 .sorted(Comparator.comparingDouble(SegmentUsage::deadFraction).reversed())
                 .toList();
         long[] counts = new long[4]; // rewritten, bytes, changed, failed
+        // Versions whose rewrite failed in this pass: their blobs have a shard in each of k+m segments,
+        // and each of those must not try (and log) the same failure again. Few, so held in memory.
+        Set<String> failed = new HashSet<>();
         int worked = 0;
         for (SegmentUsage segment : sparse) {
             if (closing) break;
             worked++;
             // Blob ids by owning key; a segment holds one shard per blob, a few thousand records at most.
             Map<BlobOwner, Set<String>> byOwner = new LinkedHashMap<>();
-            store.forEachBlobIn(segment, blob -> {
-                if (blob.owner().bucket().isEmpty()) return;
-                BlobOwner key = BlobOwner.object(blob.owner().bucket(), blob.owner().key());
-                byOwner.computeIfAbsent(key, o -> new HashSet<>()).add(blob.blobId());
-            });
+            try {
+                store.forEachBlobIn(segment, blob -> {
+                    if (blob.owner().bucket().isEmpty()) return;
+                    BlobOwner key = BlobOwner.object(blob.owner().bucket(), blob.owner().key());
+                    byOwner.computeIfAbsent(key, o -> new HashSet<>()).add(blob.blobId());
+                });
+            } catch (io.strata.erasure.ErasureException e) {
+                // One unreadable segment (its drive failing) must not stop the others being compacted.
+                LOG.warn("segment compaction cannot read segment {} on drive #{}: {}", segment.segment(), segment.drive(),
+                        e.getMessage());
+                continue;
+            }
             for (var e : byOwner.entrySet()) {
                 if (closing) break;
-                rewriteKey(e.getKey(), e.getValue(), counts);
+                rewriteKey(e.getKey(), e.getValue(), counts, failed);
             }
         }
         return new Pass(worked, counts[0], counts[1], counts[2], counts[3]);
     }
 
     /** Rewrites every version of the owner's key that names one of {@code blobIds}. */
-    private void rewriteKey(BlobOwner owner, Set<String> blobIds, long[] counts) {
+    private void rewriteKey(BlobOwner owner, Set<String> blobIds, long[] counts, Set<String> failed) {
         BucketName bucket;
         ObjectKey key;
         try {
@@ -158,6 +167,8 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
         }
         for (ObjectVersion v : versionsNaming(bucket, key, blobIds)) {
             if (closing) return;
+            String identity = bucket.value() + "/" + key.value() + "?versionId=" + v.versionId();
+            if (failed.contains(identity)) continue;
             try {
                 rate.acquire(v.size());
                 switch (mover.rewriteHot(v, blobIds::contains)) {
@@ -175,10 +186,13 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                 Thread.currentThread().interrupt();
                 closing = true;
                 return;
-            } catch (TierException | io.strata.erasure.ErasureException | NamespaceException e) {
+            } catch (RuntimeException e) {
+                // Whatever one version does (damaged beyond its parity, a namespace error), the pass goes
+                // on: otherwise the same version would stop every later pass at the same place.
                 counts[3]++;
+                failed.add(identity);
                 LOG.warn("segment compaction could not rewrite bucket={} key={} version={}: {}", bucket, key,
-                        v.versionId(), e.getMessage());
+                        v.versionId(), e.toString());
             }
         }
     }

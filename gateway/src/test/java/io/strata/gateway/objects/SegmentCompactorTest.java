@@ -249,6 +249,38 @@ class SegmentCompactorTest {
         }
     }
 
+    @Test
+    void aVersionWhoseRewriteFailsIsLeftAsItIsAndThePassGoesOnWithTheOthers(@TempDir Path dir) throws InterruptedException {
+        Map<String, byte[]> expected = sparseSegments(dir);
+        try (Env env = Env.open(dir)) {
+            String failing = key(0);
+            TierMover failingWrites = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
+                @Override
+                public InputStream open(ObjectVersion version, long offset, long length) {
+                    return env.service.open(version, offset, length);
+                }
+
+                @Override
+                public Segment write(ObjectVersion version, InputStream data, long length) {
+                    if (version.key().value().equals(failing)) throw new IllegalStateException("no space left on device");
+                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
+                            version.key().value()));
+                    return new Segment(copy.size(), copy.encode());
+                }
+            });
+            ObjectVersion before = env.service.latest(BUCKET, new ObjectKey(failing)).orElseThrow();
+            SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, failingWrites,
+                    env.service::signalCleanerNow, 0.5, 0);
+
+            SegmentCompactor.Pass pass = compactor.runOnce();
+
+            assertEquals(1, pass.failed(), pass.toString());
+            assertEquals(UNTOUCHED - 1, pass.rewritten(), pass.toString());
+            assertEquals(before, env.service.latest(BUCKET, new ObjectKey(failing)).orElseThrow());
+            for (var e : expected.entrySet()) assertArrayEquals(e.getValue(), env.read(e.getKey()), e.getKey());
+        }
+    }
+
     private static boolean referenced(Env env, String blobId) {
         boolean[] found = {false};
         env.namespace.forEachSegment(s -> found[0] |= blobId.equals(OrphanCollector.erasureBlobId(s.ref())));
