@@ -69,7 +69,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
      *
      * @param segments segments over the threshold that it worked on
      * @param rewritten versions it rewrote
-     * @param bytes data bytes of the versions rewritten
+     * @param bytes data bytes copied (of the rewritten blobs; a multipart object's other parts are not copied)
      * @param changed versions that changed during their rewrite (left as they were, the copy freed)
      * @param failed versions whose rewrite failed (left as they were; logged)
      */
@@ -170,14 +170,15 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
             String identity = bucket.value() + "/" + key.value() + "?versionId=" + v.versionId();
             if (failed.contains(identity)) continue;
             try {
-                rate.acquire(v.size());
+                long bytes = bytesNaming(v, blobIds);
+                rate.acquire(bytes);
                 switch (mover.rewriteHot(v, blobIds::contains)) {
                     case MOVED -> {
                         counts[0]++;
-                        counts[1] += v.size();
+                        counts[1] += bytes;
                         // Counted as they happen, so a long throttled pass shows its progress.
                         rewrittenVersions.incrementAndGet();
-                        rewrittenBytes.addAndGet(v.size());
+                        rewrittenBytes.addAndGet(bytes);
                     }
                     case CHANGED -> counts[2]++;
                     case SKIPPED -> { }
@@ -222,11 +223,17 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
     }
 
     private static boolean names(ObjectVersion v, Set<String> blobIds) {
+        return bytesNaming(v, blobIds) > 0;
+    }
+
+    /** The data bytes of the version's segments that name one of {@code blobIds}: what a rewrite copies. */
+    private static long bytesNaming(ObjectVersion v, Set<String> blobIds) {
+        long bytes = 0;
         for (Segment s : v.segments()) {
             String id = OrphanCollector.erasureBlobId(s.ref());
-            if (id != null && blobIds.contains(id)) return true;
+            if (id != null && blobIds.contains(id)) bytes += s.size();
         }
-        return false;
+        return bytes;
     }
 
     /** Starts the background loop: a pass every {@code interval}, the first one interval after start. Call once. */

@@ -281,6 +281,60 @@ class SegmentCompactorTest {
         }
     }
 
+    @Test
+    void onlyTheSmallPartOfAMultipartObjectIsCopiedAndTheObjectReadsBackWhole(@TempDir Path dir) throws Exception {
+        Random random = new Random(17);
+        byte[] big = new byte[(int) ObjectService.MIN_PART_SIZE];   // shards over 1 MiB: shard files, not segments
+        byte[] small = new byte[SIZE];
+        random.nextBytes(big);
+        random.nextBytes(small);
+        ObjectKey key = new ObjectKey("mp/two-parts");
+        try (Env env = Env.open(dir)) {
+            String uploadId = env.service.createUpload(BUCKET, key, "owner", META, "").uploadId();
+            var one = env.service.uploadPart(BUCKET, key, uploadId, 1, new ByteArrayInputStream(big), big.length,
+                    ObjectService.Expectations.none());
+            var two = env.service.uploadPart(BUCKET, key, uploadId, 2, new ByteArrayInputStream(small), small.length,
+                    ObjectService.Expectations.none());
+            env.service.complete(BUCKET, key, uploadId, List.of(new ObjectService.CompletedPart(1, one.etag()),
+                    new ObjectService.CompletedPart(2, two.etag())), Map.of());
+            for (int i = 0; i < 3; i++) env.put(key(i), new byte[SIZE]);
+        }
+        try (Env env = Env.open(dir)) {
+            for (int i = 0; i < 3; i++) env.put(key(i), new byte[SIZE + 1]);   // the segment is now three quarters dead
+            env.awaitGarbageFreed();
+            long[] opened = {0};
+            TierMover counting = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
+                @Override
+                public InputStream open(ObjectVersion version, long offset, long length) {
+                    opened[0] += length;
+                    return env.service.open(version, offset, length);
+                }
+
+                @Override
+                public Segment write(ObjectVersion version, InputStream data, long length) {
+                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
+                            version.key().value()));
+                    return new Segment(copy.size(), copy.encode());
+                }
+            });
+            ObjectVersion before = env.service.latest(BUCKET, key).orElseThrow();
+            SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, counting,
+                    env.service::signalCleanerNow, 0.5, 0);
+
+            SegmentCompactor.Pass pass = compactor.runOnce();
+
+            assertEquals(1, pass.rewritten(), pass.toString());
+            assertEquals(SIZE, pass.bytes(), "only the small part is copied: " + pass);
+            assertEquals(2L * SIZE, opened[0], "the copy read once and read back once, the 5 MiB part not at all");
+            ObjectVersion after = env.service.latest(BUCKET, key).orElseThrow();
+            assertEquals(before.segments().getFirst(), after.segments().getFirst(), "the big part stays where it is");
+            assertFalse(before.segments().get(1).equals(after.segments().get(1)), "the small part moved");
+            byte[] all = env.read(key.value());
+            assertArrayEquals(big, java.util.Arrays.copyOfRange(all, 0, big.length));
+            assertArrayEquals(small, java.util.Arrays.copyOfRange(all, big.length, all.length));
+        }
+    }
+
     private static boolean referenced(Env env, String blobId) {
         boolean[] found = {false};
         env.namespace.forEachSegment(s -> found[0] |= blobId.equals(OrphanCollector.erasureBlobId(s.ref())));
