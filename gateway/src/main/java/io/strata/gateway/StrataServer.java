@@ -48,6 +48,7 @@ import io.strata.gateway.metrics.MetricsAccess;
 import io.strata.gateway.metrics.PlacementMetrics;
 import io.strata.gateway.objects.ObjectService;
 import io.strata.gateway.objects.OrphanCollector;
+import io.strata.gateway.objects.SegmentCompactor;
 import io.strata.gateway.s3.AccessControl;
 import io.strata.gateway.s3.ErrorMapping;
 import io.strata.gateway.s3.S3Api;
@@ -114,12 +115,14 @@ public final class StrataServer implements AutoCloseable {
     private final Restores restores;
     private final SnapshotSchedules schedules;
     private final ReplicationWorker replication;
+    private final SegmentCompactor compactor;
 
     private StrataServer(Namespace namespace, ErasureStore store, ObjectService service, LifecycleWorker lifecycle,
                          PlacementService placement, BulkJobs jobs, Healer healer, OrphanCollector orphans, WebServer web,
                          Credentials rootCredentials, boolean credentialsCreated, ConnectionGuard guard,
                          Attachments attachments, SnapshotService snapshots, Restores restores,
-                         SnapshotSchedules schedules, ReplicationWorker replication) {
+                         SnapshotSchedules schedules, ReplicationWorker replication, SegmentCompactor compactor) {
+        this.compactor = compactor;
         this.schedules = schedules;
         this.replication = replication;
         this.guard = guard;
@@ -174,6 +177,7 @@ public final class StrataServer implements AutoCloseable {
         SnapshotService snapshots = null;
         SnapshotSchedules schedules = null;
         ReplicationWorker replication = null;
+        SegmentCompactor compactor = null;
         try {
             store = ErasureStore.open(config.erasure());
             healer = Healer.start(store, config.heal());
@@ -232,6 +236,9 @@ public final class StrataServer implements AutoCloseable {
             // Blobs of writes a crash cut off between the shard rename and the namespace commit.
             orphans = new OrphanCollector(namespace, store, config.orphanGrace(), clock, service.pins());
             metrics.orphans(orphans);
+            compactor = new SegmentCompactor(namespace, store, service.mover(), service::signalCleanerNow,
+                    config.compaction().threshold(), config.compaction().rate());
+            metrics.segmentCompaction(compactor);
             metrics.changeLog(namespace.changeFeed());
             metrics.jobs(jobs);
             metrics.attachedSnapshots(attachMetrics(attachments, restores));
@@ -294,6 +301,7 @@ public final class StrataServer implements AutoCloseable {
             placement.start(config.placementInterval(), config.keepNewestInterval());
             lifecycle.start(config.lifecycleInterval());
             orphans.start(config.orphanInterval());
+            compactor.start(config.compaction().interval());
             jobs.start();
             restores.start();
             snapshots.start();
@@ -338,7 +346,7 @@ public final class StrataServer implements AutoCloseable {
                     .build()
                     .start();
             return new StrataServer(namespace, store, service, lifecycle, placement, jobs, healer, orphans, web, root,
-                    created[0], guard, attachments, snapshots, restores, schedules, replication);
+                    created[0], guard, attachments, snapshots, restores, schedules, replication, compactor);
         } catch (RuntimeException | Error e) {
             List<Step> steps = new ArrayList<>();
             if (guard != null) steps.add(new Step("connection guard", guard::close));
@@ -346,6 +354,7 @@ public final class StrataServer implements AutoCloseable {
             if (replication != null) steps.add(new Step("replication worker", replication::close));
             if (snapshots != null) steps.add(new Step("snapshot exports", snapshots::close));
             if (snapshotRepos != null) steps.add(new Step("snapshot repositories", snapshotRepos::close));
+            if (compactor != null) steps.add(new Step("segment compactor", compactor::close));
             if (orphans != null) steps.add(new Step("orphan collector", orphans::close));
             if (lifecycle != null) steps.add(new Step("lifecycle worker", lifecycle::close));
             if (restores != null) steps.add(new Step("snapshot restores", restores::close));
@@ -482,6 +491,7 @@ public final class StrataServer implements AutoCloseable {
                 new Step("replication worker", replication::close),
                 new Step("snapshot exports", snapshots::close),
                 new Step("snapshot repositories", snapshots.repositories()::close),
+                new Step("segment compactor", compactor::close),
                 new Step("orphan collector", orphans::close),
                 new Step("lifecycle worker", lifecycle::close),
                 new Step("snapshot restores", restores::close),

@@ -290,6 +290,109 @@ public final class TierMover {
         }
     }
 
+    /**
+     * Rewrites a hot version's blobs into new hot blobs (segment compaction): the blobs {@code rewrite}
+     * selects are read through {@link HotData#open} (the GET path: every block checked against its
+     * CRC32C, the old blobs leased while read) and written anew through {@link HotData#write}; then one
+     * {@code relocateVersion} compare-and-set points the version at the new blobs. The old blobs go onto
+     * the garbage queue in the same write, so a GET, a snapshot export or a replication worker still
+     * reading them keeps them (read leases, garbage marks). A version overwritten, deleted or moved
+     * meanwhile fails the compare-and-set: it is left as it is and the new blobs go to garbage.
+     * Segments of other kinds (inline, cold, snapshot-held) keep their references.
+     *
+     * <p>The copy is checked before the commit. When every segment is rewritten, the bytes read must
+     * make the version's ETag and flexible checksums, as in a tier move. When only some are (the small
+     * last part of a multipart object, the one of its parts in a segment file), the other parts are not
+     * read: reading a 1 GiB object to move its 3 MiB last part would cost the throttle 300 times the
+     * work. Each copy is read back instead and must have the MD5 of the bytes it was written from.
+     *
+     * @param rewrite which blobs to rewrite, by {@link io.strata.erasure.BlobLocation#id()}
+     * @return MOVED, SKIPPED (a delete marker, or no hot blob selected) or CHANGED
+     * @throws TierException CORRUPT when the copy does not check out and the version is still as it was;
+     *         nothing changes and the new blobs are freed
+     */
+    public Outcome rewriteHot(ObjectVersion v, java.util.function.Predicate<String> rewrite) {
+        if (v.deleteMarker() || snapshotHeld(v) || coldName(v).isPresent()) return Outcome.SKIPPED;
+        boolean[] selected = new boolean[v.segments().size()];
+        int count = 0;
+        for (int i = 0; i < selected.length; i++) {
+            selected[i] = DataRef.decode(v.segments().get(i).ref()) instanceof DataRef.Hot h && rewrite.test(h.location().id());
+            if (selected[i]) count++;
+        }
+        if (count == 0) return Outcome.SKIPPED;
+        boolean whole = count == selected.length;
+        List<Segment> segments = new ArrayList<>(v.segments());
+        List<Segment> written = new ArrayList<>();
+        boolean moved = false;
+        try {
+            Digests digests = new Digests(v.segments().stream().map(Segment::size).toList(), v.checksums());
+            List<byte[]> copyMd5s = new ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < selected.length; i++) {
+                long size = v.segments().get(i).size();
+                if (whole || selected[i]) {
+                    MessageDigest md5 = newMd5();
+                    try (InputStream in = new java.security.DigestInputStream(
+                            whole ? new DigestingStream(hot.open(v, offset, size), digests) : hot.open(v, offset, size), md5)) {
+                        Segment copy = hot.write(v, in, size);
+                        written.add(copy);
+                        segments.set(i, copy);
+                    } catch (IOException e) {
+                        throw new TierException(TierException.Reason.CORRUPT, "reading " + v.key() + " from the hot tier failed: "
+                                + e.getMessage(), e);
+                    }
+                    copyMd5s.add(md5.digest());
+                }
+                offset += size;
+            }
+            try {
+                if (whole) {
+                    checkEtag(v, digests);
+                    checkChecksums(v, digests);
+                } else {
+                    checkCopies(v, withSegments(v, segments), selected, copyMd5s);
+                }
+            } catch (TierException e) {
+                // A read racing an overwrite of the same version id (the null version) reads the new bytes:
+                // that is a changed version, not a damaged one.
+                if (!namespace.version(v.bucket(), v.key(), v.versionId()).map(v::equals).orElse(false)) {
+                    return Outcome.CHANGED;
+                }
+                throw e;
+            }
+            if (namespace.relocateVersion(v, withSegments(v, segments), OptionalLong.empty())) {
+                moved = true;
+                return Outcome.MOVED;
+            }
+            return Outcome.CHANGED;
+        } finally {
+            if (!moved && !written.isEmpty()) namespace.addGarbage(written);
+        }
+    }
+
+    /** Reads back each new copy of {@code copy}'s selected segments: it must have the MD5 of the bytes copied. */
+    private void checkCopies(ObjectVersion v, ObjectVersion copy, boolean[] selected, List<byte[]> md5s) {
+        long offset = 0;
+        int n = 0;
+        for (int i = 0; i < selected.length; i++) {
+            long size = copy.segments().get(i).size();
+            if (selected[i]) {
+                MessageDigest md5 = newMd5();
+                try (InputStream in = new java.security.DigestInputStream(hot.open(copy, offset, size), md5)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    throw new TierException(TierException.Reason.CORRUPT, "reading back the copy of " + v.key() + " failed: "
+                            + e.getMessage(), e);
+                }
+                if (!java.util.Arrays.equals(md5.digest(), md5s.get(n++))) {
+                    throw new TierException(TierException.Reason.CORRUPT, v.bucket() + "/" + v.key() + " version "
+                            + v.versionId() + ": the copy of segment " + i + " does not read back as written");
+                }
+            }
+            offset += size;
+        }
+    }
+
     /** Whether a version's bytes are held in a snapshot repository (attached or restored, not yet hydrated). */
     public static boolean snapshotHeld(ObjectVersion v) {
         if (v.segments().isEmpty()) return false;

@@ -56,6 +56,7 @@ import java.util.Set;
  *                          {@code site.number})
  * @param keepNewest        the "keep the newest N hot" objectives ({@code placement.keep-newest.NAME.*}), in file order
  * @param keepNewestInterval time between two passes over every keep-newest rule ({@code placement.keep-newest-interval})
+ * @param compaction        the background segment compaction ({@code erasure.compaction-*})
  */
 public record StrataConfig(String host, int port, String domain, String region, Path dataDir,
                            List<Path> drives, int dataShards, int parityShards, int blockSize, int segmentShardMax,
@@ -64,7 +65,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
                            int inlineThreshold, PlacementPolicy placement, Duration placementInterval,
                            Optional<TlsSpec> tls, MetricsAccess metrics, ConnectionLimits limits,
                            ChangeLogLimits changeLog, SnapshotConfig snapshots, ReplicationSettings replication,
-                           SiteSettings site, List<KeepNewestRule> keepNewest, Duration keepNewestInterval) {
+                           SiteSettings site, List<KeepNewestRule> keepNewest, Duration keepNewestInterval,
+                           CompactionSettings compaction) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9000;
     public static final String DEFAULT_DOMAIN = "localhost";
@@ -235,7 +237,11 @@ public record StrataConfig(String host, int port, String domain, String region, 
                                 ReplicationSettings.DEFAULT_PARALLELISM)),
                 new SiteSettings(Optional.of(l.string("site.name", "STRATA_SITE_NAME", "").trim()).filter(n -> !n.isEmpty()),
                         l.integer("site.number", "STRATA_SITE_NUMBER", SiteSettings.DEFAULT_NUMBER)),
-                keepNewest(l, yaml), l.duration("placement.keep-newest-interval", null, KeepNewestRule.DEFAULT_INTERVAL));
+                keepNewest(l, yaml), l.duration("placement.keep-newest-interval", null, KeepNewestRule.DEFAULT_INTERVAL),
+                new CompactionSettings(
+                        l.duration("erasure.compaction-interval", "STRATA_COMPACTION_INTERVAL", CompactionSettings.DEFAULT_INTERVAL),
+                        l.fraction("erasure.compaction-threshold", CompactionSettings.DEFAULT_THRESHOLD),
+                        l.size("erasure.compaction-rate", "STRATA_COMPACTION_RATE", CompactionSettings.DEFAULT_RATE)));
         c.erasure();   // validates the erasure settings now, naming the key
         return c;
     }

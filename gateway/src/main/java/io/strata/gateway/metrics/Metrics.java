@@ -40,6 +40,7 @@ public final class Metrics {
     private volatile TierMover mover;
     private volatile MetricsSection placement;
     private volatile MetricsSection orphans;
+    private volatile MetricsSection segmentCompaction;
     private volatile MetricsSection connections;
     private volatile MetricsSection attachedSnapshots;
     private volatile MetricsSection snapshots;
@@ -71,6 +72,11 @@ public final class Metrics {
     /** Adds the orphan collector's counters to the scrape. */
     public void orphans(MetricsSection collector) {
         this.orphans = collector;
+    }
+
+    /** Adds the segment compactor's passes and rewrites to the scrape. */
+    public void segmentCompaction(MetricsSection compactor) {
+        this.segmentCompaction = compactor;
     }
 
     /** Adds the listener's uploads in progress and connections still sending headers to the scrape. */
@@ -141,6 +147,8 @@ public final class Metrics {
         if (ts != null) tiers(out, ts, mover, lifecycle);
         MetricsSection oc = orphans;
         if (oc != null) oc.appendTo(out);
+        MetricsSection sc = segmentCompaction;
+        if (sc != null) sc.appendTo(out);
         MetricsSection p = placement;
         if (p != null) p.appendTo(out);
         MetricsSection g = connections;

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -159,6 +160,28 @@ class StrataConfigTest {
         var zero = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null,
                 Map.of("STRATA_DATA_DIR", dir.toString(), "STRATA_ORPHAN_INTERVAL", "0s"), Map.of()));
         assertTrue(zero.getMessage().contains("erasure.orphan-interval"), zero.getMessage());
+    }
+
+    @Test
+    void segmentCompactionSettingsHaveDefaultsAndAreValidatedNamingTheKey(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        CompactionSettings defaults = StrataConfig.load(null, env, Map.of()).compaction();
+        assertEquals(java.time.Duration.ofMinutes(1), defaults.interval());
+        assertEquals(0.5, defaults.threshold());
+        assertEquals(32L << 20, defaults.rate());
+        CompactionSettings set = StrataConfig.load(null, Map.of("STRATA_DATA_DIR", dir.toString(),
+                "STRATA_COMPACTION_INTERVAL", "10s", "STRATA_COMPACTION_RATE", "4MiB"),
+                Map.of("erasure.compaction-threshold", "0.8")).compaction();
+        assertEquals(new CompactionSettings(java.time.Duration.ofSeconds(10), 0.8, 4L << 20), set);
+        assertEquals(0, StrataConfig.load(null, env, Map.of("erasure.compaction-rate", "0")).compaction().rate(),
+                "0 is no limit");
+        for (var bad : List.of(Map.of("erasure.compaction-interval", "0s"), Map.of("erasure.compaction-threshold", "0"),
+                Map.of("erasure.compaction-threshold", "1.5"), Map.of("erasure.compaction-threshold", "half"),
+                Map.of("erasure.compaction-rate", "-1"))) {
+            var e = assertThrows(StrataConfig.ConfigException.class, () -> StrataConfig.load(null, env, bad));
+            String key = bad.keySet().iterator().next();
+            assertTrue(e.getMessage().contains(key), e.getMessage());
+        }
     }
 
     @Test
