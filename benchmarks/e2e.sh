@@ -41,6 +41,12 @@ done
 data=$(mktemp -d "${TMPDIR:-/tmp}/strata-e2e.XXXXXX")
 pids=()
 cleanup() {
+    local status=$?
+    # A failed run shows what the gateway logged before its data directory goes.
+    if [ "$status" != 0 ] && [ -f "$data/strata.log" ]; then
+        echo "e2e.sh: the gateway's last errors ($data/strata.log):" >&2
+        grep -E -A12 'level=(ERROR|WARN)' "$data/strata.log" | tail -60 >&2 || true
+    fi
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     rm -rf "$data"
