@@ -31,6 +31,12 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 port=${STRATA_BENCH_PORT:-19500}
 # JVM options for both servers, split at spaces as a command line would be.
 read -r -a java_opts <<<"${STRATA_BENCH_JAVA_OPTS:-}"
+# Unless they size the heap, both servers get the fixed, pre-touched heap ./strata serve gives the
+# gateway on machines of 8 GiB or more, so the gateway is measured as it runs.
+if [[ " ${STRATA_BENCH_JAVA_OPTS:-} " != *" -Xm"[sx]* ]] \
+        && [ "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)" -ge $((8 * 1024 * 1024)) ]; then
+    java_opts+=(-Xms2g -Xmx2g -XX:+AlwaysPreTouch)
+fi
 # A server left on these ports would answer in place of the ones started here, and be measured.
 for p in "$port" $((port + 1)) $((port + 2)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
