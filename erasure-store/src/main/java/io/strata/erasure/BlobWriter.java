@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class BlobWriter {
     private final ErasureBlobLocation location;
     private final BlobOwner owner;
     private final long dataOffset;
-    private final InputStream data;
+    private final StripeSource source;
     private final ReedSolomon code;
     private final DriveErasureStore.BlockWriteHook hook;
     private final BufferPool buffers;
@@ -66,14 +65,13 @@ final class BlobWriter {
     private final long[] unflushed;
     /** The two stripe buffer sets; the second is taken only for blobs of more than one stripe. */
     private final byte[][][] stripeBuffers = new byte[2][][];
-    private long consumed;
 
     BlobWriter(DriveErasureStore store, ErasureBlobLocation location, BlobOwner owner, InputStream data) {
         this.store = store;
         this.location = location;
         this.owner = owner;
         this.dataOffset = ShardHeader.of(location, 0, owner).length(); // the same for every shard
-        this.data = data;
+        this.source = new StripeSource(data, location.size());
         this.hook = store.blockWriteHook();
         this.buffers = store.buffers();
         this.code = ReedSolomon.of(location.dataShards(), location.parityShards());
@@ -100,7 +98,7 @@ final class BlobWriter {
 
     ErasureBlobLocation write() {
         if (location.size() == 0) {
-            expectEnd();
+            source.expectEnd();
             return location;
         }
         checkQuorum(); // before a byte is read: too few drives in service fails cleanly and at once
@@ -134,7 +132,7 @@ final class BlobWriter {
             int length = location.shardBlockLength(stripe);
             // Reading and coding this stripe overlaps the writes of the previous one, which use
             // the other buffer set.
-            fill(shards, location.stripeLength(stripe), length);
+            source.fill(shards, location.dataShards(), location.stripeLength(stripe), length);
             code.encode(shards, length);
             await(pending); // the shards' channels are free again, and so are the other buffers
             long position = dataOffset + stripe * ((long) blockSize + ShardHeader.CRC_BYTES);
@@ -147,7 +145,7 @@ final class BlobWriter {
             }, 0, total);
         }
         await(pending);
-        expectEnd();
+        source.expectEnd();
         fanOut(executor, this::commit);
     }
 
@@ -160,45 +158,6 @@ final class BlobWriter {
             for (int i = 0; i < total; i++) shards[i] = buffers.take(bufferLength);
         }
         return stripeBuffers[set];
-    }
-
-    /** Reads the stripe's data into the data blocks, zero-padding the short tail of a last stripe. */
-    private void fill(byte[][] shards, int stripeLength, int blockLength) {
-        int k = location.dataShards();
-        for (int j = 0; j < k; j++) {
-            int count = Math.clamp((long) stripeLength - (long) j * blockLength, 0, blockLength);
-            readFully(shards[j], count);
-            Arrays.fill(shards[j], count, blockLength, (byte) 0);
-        }
-    }
-
-    private void readFully(byte[] buffer, int count) {
-        int filled = 0;
-        try {
-            while (filled < count) {
-                int n = data.read(buffer, filled, count - filled);
-                if (n < 0) {
-                    throw new ErasureException(ErasureException.Reason.INCOMPLETE_INPUT,
-                            "source ended after " + (consumed + filled) + " of " + location.size() + " bytes");
-                }
-                filled += n;
-            }
-        } catch (IOException e) {
-            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed after "
-                    + (consumed + filled) + " bytes", e);
-        }
-        consumed += filled;
-    }
-
-    private void expectEnd() {
-        try {
-            if (data.read() != -1) {
-                throw new ErasureException(ErasureException.Reason.EXCESS_INPUT,
-                        "source has more than the declared " + location.size() + " bytes");
-            }
-        } catch (IOException e) {
-            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed at its end", e);
-        }
     }
 
     private void writeBlock(int shard, byte[] block, long position, int length) throws IOException {

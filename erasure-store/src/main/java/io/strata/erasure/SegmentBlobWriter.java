@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,18 +34,17 @@ final class SegmentBlobWriter {
     private final DriveErasureStore store;
     private final ErasureBlobLocation location;
     private final BlobOwner owner;
-    private final InputStream data;
+    private final StripeSource source;
     private final int total;
     private final int quorum;
     private final Throwable[] failures;
     private final SegmentRef[] refs;
-    private long consumed;
 
     SegmentBlobWriter(DriveErasureStore store, ErasureBlobLocation location, BlobOwner owner, InputStream data) {
         this.store = store;
         this.location = location;
         this.owner = owner;
-        this.data = data;
+        this.source = new StripeSource(data, location.size());
         this.total = location.totalShards();
         this.quorum = location.parityShards() == 0 ? location.dataShards() : location.dataShards() + 1;
         this.failures = new Throwable[total];
@@ -79,7 +77,7 @@ final class SegmentBlobWriter {
                 blocks[s] = shards; // registered first: a failing take still returns the others
                 for (int i = 0; i < total; i++) shards[i] = store.buffers().take(bufferLength);
                 int length = location.shardBlockLength(s);
-                fill(shards, location.stripeLength(s), length);
+                source.fill(shards, location.dataShards(), location.stripeLength(s), length);
                 code.encode(shards, length);
                 for (byte[] block : shards) {
                     crc.reset();
@@ -88,7 +86,7 @@ final class SegmentBlobWriter {
                 }
                 bodyLength += length + ShardHeader.CRC_BYTES;
             }
-            expectEnd();
+            source.expectEnd();
             append(blocks, bodyLength);
             checkQuorumOrUndo();
             return new ErasureBlobLocation(location.blobId(), location.size(), location.dataShards(),
@@ -135,43 +133,6 @@ final class SegmentBlobWriter {
                     throw new ErasureException(ErasureException.Reason.IO, "interrupted writing blob " + location.blobId(), e);
                 }
             }
-        }
-    }
-
-    private void fill(byte[][] shards, int stripeLength, int blockLength) {
-        for (int j = 0; j < location.dataShards(); j++) {
-            int count = Math.clamp((long) stripeLength - (long) j * blockLength, 0, blockLength);
-            readFully(shards[j], count);
-            Arrays.fill(shards[j], count, blockLength, (byte) 0);
-        }
-    }
-
-    private void readFully(byte[] buffer, int count) {
-        int filled = 0;
-        try {
-            while (filled < count) {
-                int n = data.read(buffer, filled, count - filled);
-                if (n < 0) {
-                    throw new ErasureException(ErasureException.Reason.INCOMPLETE_INPUT,
-                            "source ended after " + (consumed + filled) + " of " + location.size() + " bytes");
-                }
-                filled += n;
-            }
-        } catch (IOException e) {
-            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed after "
-                    + (consumed + filled) + " bytes", e);
-        }
-        consumed += filled;
-    }
-
-    private void expectEnd() {
-        try {
-            if (data.read() != -1) {
-                throw new ErasureException(ErasureException.Reason.EXCESS_INPUT,
-                        "source has more than the declared " + location.size() + " bytes");
-            }
-        } catch (IOException e) {
-            throw new ErasureException(ErasureException.Reason.IO, "reading the source failed at its end", e);
         }
     }
 
