@@ -287,7 +287,7 @@ final class DriveSegments implements AutoCloseable {
     boolean delete(BlobId blob, int shard, SegmentRef ref) throws IOException {
         Segment target = segments.get(ref.segment());
         if (target == null || target.deleted || target.deadOffsets.contains(ref.offset())) return false;
-        SegmentRecord record = SegmentRecord.read(reader(target), ref.offset(), target.end);
+        SegmentRecord record = SegmentRecord.read(reader(target), ref.offset(), readLimit(target));
         if (record == null || record.type() != SegmentRecord.TYPE_SHARD || record.length() != ref.length()
                 || !record.shard().blobId().equals(blob) || record.shard().shardIndex() != shard) {
             return false;
@@ -313,7 +313,7 @@ final class DriveSegments implements AutoCloseable {
         Segment segment = segments.get(ref.segment());
         if (segment == null || segment.deleted || segment.deadOffsets.contains(ref.offset())) return null;
         FileChannel channel = reader(segment);
-        SegmentRecord record = SegmentRecord.read(channel, ref.offset(), segment.end);
+        SegmentRecord record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
         if (record == null || record.type() != SegmentRecord.TYPE_SHARD || record.length() != ref.length()
                 || !record.shard().describes(location, shard)) {
             return null;
@@ -457,8 +457,18 @@ final class DriveSegments implements AutoCloseable {
         }
     }
 
+    /**
+     * How far records of {@code segment} may be read. A damaged segment's scan stopped at its
+     * tear, but the records behind it are whole and were acknowledged: a read at a recorded offset
+     * still finds them (the record header's CRC and blob id say whether it is the one).
+     */
+    private static long readLimit(Segment segment) {
+        return segment.damaged ? segment.capacity : segment.end;
+    }
+
     private void markDead(Segment segment, long offset, long length) throws IOException {
         if (!segment.deadOffsets.add(offset)) return;
+        if (offset >= segment.end) return; // behind a damaged segment's tear: the scan never counted it live
         accounting.lock();
         try {
             segment.live -= length;

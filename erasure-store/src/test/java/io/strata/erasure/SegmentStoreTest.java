@@ -211,8 +211,13 @@ class SegmentStoreTest {
         byte[] behind = bytes(40_000);
         ErasureBlobLocation after = write(store, behind);
         store.close();
-        // bitrot in one record header on one drive: a scan cannot see past it
-        overwrite(segmentFile(corrupt, 0), corrupt.segmentRef(0).offset() + 4, new byte[] {9, 9});
+        // bitrot in one record header on the drive holding the data shard 0 of the blob written
+        // after it: a scan cannot see past it, but that shard must still be read from its record
+        int drive = after.drive(0);
+        int shard = 0;
+        while (corrupt.drive(shard) != drive) shard++;
+        assertEquals(corrupt.segmentRef(shard).segment(), after.segmentRef(0).segment(), "one segment holds both");
+        overwrite(segmentFile(corrupt, shard), corrupt.segmentRef(shard).offset() + 4, new byte[] {9, 9});
         store = reopen(store);
         store.delete(before); // the only record the scan of that segment can see
         long degraded = store.degradedReads();
