@@ -282,12 +282,31 @@ final class BlobReadStream extends InputStream {
         }
         for (int i = 0; i < count; i++) {
             int shard = todo[i];
+            if (closedUnderUs(shard, outcomes[i])) {
+                // Reopened through the segment (its shared channel is opened afresh) and read once more.
+                closeChannel(shard);
+                opened[shard] = false;
+                shared[shard] = false;
+                FileChannel channel = channel(shard);
+                if (channel == null) continue;   // marked bad on the way
+                outcomes[i] = readVerified(channel, blocks[shard], dataOffsets[shard] + at, length, s);
+            }
             switch (outcomes[i]) {
                 case null -> loaded[shard] = true;
                 case IOException e -> readFailed(shard, e);
                 case Object reason -> markBad(shard, reason.toString());
             }
         }
+    }
+
+    /**
+     * Whether {@code outcome} is a segment's shared channel closed by someone else: a reader of
+     * another stream that was interrupted closes it for every stream (FileChannel closes on
+     * interrupt). Neither this stream nor the drive failed, so the read is worth one more try.
+     */
+    private boolean closedUnderUs(int shard, Object outcome) {
+        return shared[shard] && outcome instanceof ClosedChannelException && !(outcome instanceof ClosedByInterruptException)
+                && !closed && !Thread.currentThread().isInterrupted();
     }
 
     /**

@@ -3,6 +3,8 @@ package io.strata.erasure;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -80,8 +82,16 @@ final class DriveSegments implements AutoCloseable {
         final long capacity;
         final ReentrantLock channelLock = new ReentrantLock();
         final Set<Long> deadOffsets = ConcurrentHashMap.newKeySet();
-        FileChannel writer;            // under the slot lock (or channelLock for the syncer)
+        FileChannel writer;            // under the slot lock
         volatile FileChannel reader;   // shared by reads; reopened when an interrupt closed it
+        /**
+         * The group commit's own channel, used by the syncer thread alone. Not the writer's: an
+         * appender interrupted in a write closes its channel (ClosedByInterruptException), and a
+         * sync running on that channel then failed as if the drive had, which marked the drive
+         * FAULTY and failed every write waiting on the segment. An fdatasync through any
+         * descriptor of the file flushes all of its dirty pages, whoever wrote them.
+         */
+        FileChannel syncWriter;
         volatile long end;             // append position: every record below it is complete
         volatile boolean sealed;
         volatile boolean deleted;
@@ -113,6 +123,7 @@ final class DriveSegments implements AutoCloseable {
     private final Map<Long, List<long[]>> tombstonesFor = new HashMap<>();
     private final ReentrantLock accounting = new ReentrantLock();
     private final Syncer syncer;
+    private volatile java.util.function.LongConsumer syncHook = id -> { };
     private volatile boolean closed;
 
     private DriveSegments(Drive drive, Clock clock, RandomGenerator random) {
@@ -313,7 +324,16 @@ final class DriveSegments implements AutoCloseable {
         Segment segment = segments.get(ref.segment());
         if (segment == null || segment.deleted || segment.deadOffsets.contains(ref.offset())) return null;
         FileChannel channel = reader(segment);
-        SegmentRecord record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
+        SegmentRecord record;
+        try {
+            record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
+        } catch (ClosedChannelException e) {
+            // Another reader, interrupted, closed the shared channel under us: that says nothing
+            // about the drive. Read again through a fresh one (an interrupt of our own is not retried).
+            if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) throw e;
+            channel = reader(segment);
+            record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
+        }
         if (record == null || record.type() != SegmentRecord.TYPE_SHARD || record.length() != ref.length()
                 || !record.shard().describes(location, shard)) {
             return null;
@@ -536,6 +556,25 @@ final class DriveSegments implements AutoCloseable {
         }
     }
 
+    /** The syncer thread's channel of {@code segment}, opened on its first sync. */
+    private FileChannel syncChannel(Segment segment) throws IOException {
+        segment.channelLock.lock();
+        try {
+            if (segment.deleted) throw new NoSuchFileException(segment.path.toString());
+            if (segment.syncWriter == null || !segment.syncWriter.isOpen()) {
+                segment.syncWriter = FileChannel.open(segment.path, StandardOpenOption.WRITE);
+            }
+            return segment.syncWriter;
+        } finally {
+            segment.channelLock.unlock();
+        }
+    }
+
+    /** Tests only: runs on the syncer thread with a segment's id, after its channel is taken and before its fsync. */
+    void syncHook(java.util.function.LongConsumer hook) {
+        this.syncHook = hook;
+    }
+
     /** The shared read channel; an interrupted reader closes it for everyone, so it is reopened then. */
     private FileChannel reader(Segment segment) throws IOException {
         FileChannel channel = segment.reader;
@@ -555,7 +594,7 @@ final class DriveSegments implements AutoCloseable {
     private static void closeQuietly(Segment segment) {
         segment.channelLock.lock();
         try {
-            for (FileChannel channel : new FileChannel[] {segment.writer, segment.reader}) {
+            for (FileChannel channel : new FileChannel[] {segment.writer, segment.reader, segment.syncWriter}) {
                 if (channel == null) continue;
                 try {
                     channel.close();
@@ -638,9 +677,13 @@ final class DriveSegments implements AutoCloseable {
                 for (Segment segment : batch) {
                     if (segment.deleted) continue;
                     try {
-                        writer(segment).force(false);
+                        FileChannel channel = syncChannel(segment);
+                        syncHook.accept(segment.id);
+                        channel.force(false);
                         drive.countFsync();
                     } catch (IOException e) {
+                        // Deleted meanwhile (every record in it dead): nothing is left to make durable.
+                        if (segment.deleted) continue;
                         // After a failed fsync the kernel may have dropped the dirty pages: the
                         // segment takes no more appends, and the writers waiting on it fail.
                         segment.sealed = true;

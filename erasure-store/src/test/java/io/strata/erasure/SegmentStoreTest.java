@@ -155,6 +155,83 @@ class SegmentStoreTest {
         assertTrue(sum(store, DriveStatus::segmentLiveBytes) > 40 * 20_000L * (K + M) / K, "live bytes counted");
     }
 
+    /** Runs {@code task} on a thread whose interrupt flag is set, as a request's thread is when its client goes. */
+    private static void onInterruptedThread(Runnable task) {
+        Thread t = Thread.ofVirtual().unstarted(() -> {
+            Thread.currentThread().interrupt();
+            task.run();
+        });
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    @Test
+    void anAppendInterruptedDuringAGroupCommitNeitherFailsTheSyncNorMarksTheDriveFaulty() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        DriveSegments segments = store.segments(0);
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        // While the group commit syncs this write's record, another write appends to the same
+        // segment from an interrupted thread: its channel write fails (ClosedByInterruptException)
+        // and closes the channel it wrote through.
+        segments.syncHook(id -> {
+            if (!once.compareAndSet(false, true)) return;
+            onInterruptedThread(() -> {
+                try {
+                    segments.appendShard(new byte[SegmentRecord.FIXED], new ByteBuffer[0], 0);
+                } catch (IOException expected) {
+                    // the interrupted append fails; that is its own business
+                }
+            });
+        });
+        byte[] data = bytes(100_000);
+        ErasureBlobLocation location = write(store, data);
+        assertTrue(once.get(), "the interrupted append ran during a sync");
+        for (DriveStatus d : store.drives()) assertEquals(DriveStatus.State.ONLINE, d.state(), "drive " + d.index() + ": " + d.detail());
+        assertNotNull(location.segmentRef(0), "the shard on drive 0 was acknowledged");
+        assertArrayEquals(data, readAll(store, location));
+        assertEquals(0, store.degradedReads(), "no shard was lost");
+    }
+
+    @Test
+    void readersInterruptedOnSharedSegmentChannelsDoNotFailAnotherStream() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        byte[] data = bytes(4 * BLOCK * K);   // four stripes, every shard in a segment record
+        ErasureBlobLocation location = write(store, data);
+        assertTrue(location.inSegments());
+        try (InputStream in = store.read(location, 0, data.length)) {
+            byte[] first = in.readNBytes(BLOCK * K);
+            // Three other requests read one block each of shards 0..2 and are interrupted (their
+            // clients went away): each read closes its segment's read channel, which every
+            // stream of that segment shares.
+            for (int shard = 0; shard < M + 1; shard++) {
+                long at = (long) shard * BLOCK;
+                onInterruptedThread(() -> {
+                    try (InputStream other = store.read(location, at, 1)) {
+                        other.read();
+                    } catch (IOException | RuntimeException expected) {
+                        // interrupted: that request fails, nobody else's
+                    }
+                });
+            }
+            byte[] rest = in.readAllBytes();
+            byte[] all = new byte[data.length];
+            System.arraycopy(first, 0, all, 0, first.length);
+            System.arraycopy(rest, 0, all, first.length, rest.length);
+            assertArrayEquals(data, all);
+        }
+        for (DriveStatus d : store.drives()) assertEquals(DriveStatus.State.ONLINE, d.state(), "drive " + d.index() + ": " + d.detail());
+        assertEquals(0, store.degradedReads(), "no shard was taken for bad");
+    }
+
     @Test
     void concurrentWritersShareFsyncs() throws Exception {
         DriveErasureStore store = open(SHARD_MAX);
