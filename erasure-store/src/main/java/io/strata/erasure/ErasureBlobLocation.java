@@ -46,11 +46,13 @@ record ErasureBlobLocation(BlobId blobId, long size, int dataShards, int parityS
         if (drives.length != dataShards + parityShards) {
             throw new IllegalArgumentException("need " + (dataShards + parityShards) + " drives, got " + drives.length);
         }
-        boolean[] seen = new boolean[65536];
+        // Sized by the largest index, not by every possible one: a location is decoded several
+        // times per GET, and a table of all 65536 drive indexes cost 64 KiB of zeroed heap each time.
+        java.util.BitSet seen = new java.util.BitSet();
         for (int d : drives) {
             if (d < 0 || d > 0xFFFF) throw new IllegalArgumentException("bad drive index " + d);
-            if (seen[d]) throw new IllegalArgumentException("drive " + d + " holds two shards");
-            seen[d] = true;
+            if (seen.get(d)) throw new IllegalArgumentException("drive " + d + " holds two shards");
+            seen.set(d);
         }
         if (segmentRefs != null) {
             segmentRefs = segmentRefs.clone();
