@@ -357,15 +357,45 @@ final class ObjectHandlers {
      * the server writes synchronously (blocking sockets, no write queue; see {@link ReadAhead}).
      */
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        long remaining = length;
-        byte[] buf = new byte[(int) Math.min(FIRST_WRITE, remaining)];
-        boolean first = true;
-        while (remaining > 0) {
-            int filled = ReadAhead.readFully(in, buf, (int) Math.min(buf.length, remaining), remaining);
-            out.write(buf, 0, filled);
-            remaining -= filled;
-            if (first && remaining > 0) buf = new byte[(int) Math.min(WRITE_BLOCK, remaining)];
-            first = false;
+        // A body longer than the first write goes through one pooled block, the first write from
+        // its start too; a small one through an array of its size.
+        byte[] buf = length > FIRST_WRITE ? takeBlock() : new byte[(int) length];
+        try {
+            long remaining = length;
+            int want = (int) Math.min(FIRST_WRITE, remaining);
+            while (remaining > 0) {
+                int filled = ReadAhead.readFully(in, buf, want, remaining);
+                out.write(buf, 0, filled);
+                remaining -= filled;
+                want = (int) Math.min(buf.length, remaining);
+            }
+        } finally {
+            // Reusable once its last write has returned, failed or not: the server writes synchronously.
+            if (buf.length == WRITE_BLOCK) giveBlock(buf);
+        }
+    }
+
+    /**
+     * Write blocks of finished GETs, kept for the next: each 1 MiB GET allocated 272 KiB of arrays
+     * for its body. At most {@link #MAX_IDLE_BLOCKS} are kept (4 MiB); beyond that the garbage
+     * collector takes them.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<byte[]> IDLE_BLOCKS = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final java.util.concurrent.atomic.AtomicInteger IDLE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int MAX_IDLE_BLOCKS = 16;
+
+    private static byte[] takeBlock() {
+        byte[] buf = IDLE_BLOCKS.pollFirst();
+        if (buf == null) return new byte[WRITE_BLOCK];
+        IDLE_COUNT.decrementAndGet();
+        return buf;
+    }
+
+    private static void giveBlock(byte[] buf) {
+        if (IDLE_COUNT.incrementAndGet() <= MAX_IDLE_BLOCKS) {
+            IDLE_BLOCKS.offerFirst(buf);
+        } else {
+            IDLE_COUNT.decrementAndGet();
         }
     }
 
