@@ -413,11 +413,11 @@ public final class SigV4Verifier {
                         + truncate(credential));
             }
             int n = parts.length;
-            String accessKey = String.join("/", Arrays.copyOf(parts, n - 4));
+            String accessKey = n == 5 ? parts[0] : String.join("/", Arrays.copyOf(parts, n - 4));
             String date = parts[n - 4];
             String region = parts[n - 3];
             if (accessKey.isEmpty()) throw new AuthException(malformed, "Credential has an empty access key");
-            if (date.length() != 8 || !date.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (!isEightDigits(date)) {
                 throw new AuthException(malformed, "Credential date is not yyyymmdd: " + truncate(date));
             }
             if (region.isEmpty()) throw new AuthException(malformed, "Credential has an empty region");
@@ -428,6 +428,16 @@ public final class SigV4Verifier {
                 throw new AuthException(malformed, "Credential must end with aws4_request: " + truncate(parts[n - 1]));
             }
             return new Scope(accessKey, date, region);
+        }
+
+        /** A plain loop: a stream over the characters cost more than the rest of the parse, once per request. */
+        private static boolean isEightDigits(String date) {
+            if (date.length() != 8) return false;
+            for (int i = 0; i < 8; i++) {
+                char c = date.charAt(i);
+                if (c < '0' || c > '9') return false;
+            }
+            return true;
         }
     }
 

@@ -161,7 +161,7 @@ public final class StrataServer implements AutoCloseable {
         // One clock for the whole gateway; tests of conflicting sites shift it (STRATA_TEST_CLOCK_OFFSET).
         Clock clock = TestClockOffset.clock(System.getenv());
         Namespace namespace = wrapNamespace.apply(Namespace.open(config.metaDir(), config.changeLog(), clock,
-                config.site().number()));
+                config.site().number(), ObjectService.NEEDS_FREEING));
         ErasureStore store = null;
         ObjectService service = null;
         LifecycleWorker lifecycle = null;

@@ -61,6 +61,23 @@ public interface Namespace extends AutoCloseable {
         return RocksDbNamespace.open(directory, RocksDbNamespace.Settings.DEFAULT, clock, changeLogLimits, siteNumber);
     }
 
+    /**
+     * As {@link #open(Path, ChangeLogLimits, java.time.Clock, int)}, where a segment that a commit leaves
+     * unreferenced (an overwrite, a delete, a replaced part) is queued as garbage only if
+     * {@code needsFreeing} accepts it. The data plane says which segments hold bytes outside the
+     * namespace (a blob, a cold copy); one whose bytes are inline in the record it belonged to is gone
+     * with that record, and queueing it would only cost writes. Without it, every segment is queued.
+     * The predicate must be thread-safe, fast and free of calls back into the namespace.
+     *
+     * @throws IllegalArgumentException if {@code siteNumber} is out of range
+     * @throws NamespaceException UNAVAILABLE if it cannot be opened or holds an unknown format
+     */
+    static Namespace open(Path directory, ChangeLogLimits changeLogLimits, java.time.Clock clock, int siteNumber,
+                          java.util.function.Predicate<Segment> needsFreeing) {
+        return RocksDbNamespace.open(directory, RocksDbNamespace.Settings.DEFAULT, clock, changeLogLimits, siteNumber,
+                needsFreeing);
+    }
+
     /** The greatest {@code site.number}: version orders keep 10 bits for it. */
     int MAX_SITE_NUMBER = 1023;
 

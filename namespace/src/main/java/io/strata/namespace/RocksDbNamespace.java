@@ -88,12 +88,24 @@ final class RocksDbNamespace implements Namespace {
     /** As {@link #open(Path, Settings, Clock, ChangeLogLimits)}, writing version orders as site {@code siteNumber}. */
     static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits,
                                  int siteNumber) {
+        return open(directory, settings, clock, changeLimits, siteNumber, s -> true);
+    }
+
+    /**
+     * As {@link #open(Path, Settings, Clock, ChangeLogLimits, int)}, queueing as garbage only the
+     * unreferenced segments {@code needsFreeing} accepts (see {@link Namespace#open(Path, ChangeLogLimits,
+     * Clock, int, java.util.function.Predicate)}).
+     */
+    static RocksDbNamespace open(Path directory, Settings settings, Clock clock, ChangeLogLimits changeLimits,
+                                 int siteNumber, java.util.function.Predicate<Segment> needsFreeing) {
+        java.util.Objects.requireNonNull(needsFreeing, "needsFreeing");
         if (siteNumber < 0 || siteNumber > VersionIds.MAX_SITE) {
             throw new IllegalArgumentException("site number out of 0.." + VersionIds.MAX_SITE + ": " + siteNumber);
         }
         RocksDbNamespace ns = new RocksDbNamespace(Store.open(directory, settings.blockCacheBytes(),
                 settings.syncWrites(), clock, changeLimits));
         ns.store.siteNumber = siteNumber;
+        ns.store.needsFreeing = needsFreeing;
         try {
             ns.recover();
         } catch (RocksDBException e) {

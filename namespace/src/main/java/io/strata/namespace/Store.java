@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -105,6 +106,13 @@ final class Store {
      * ({@link VersionIds#nextOrder(java.time.Instant, long, int)}); set once when the namespace opens.
      */
     volatile int siteNumber;
+    /**
+     * Which unreferenced segments a commit queues as garbage (set at open, before any call): those
+     * whose bytes live outside the namespace. An inline segment's bytes are in the row the commit
+     * replaces, so they go with it; queueing one cost a garbage row holding a copy of its bytes, a
+     * cleaner pass and a synced delete of that row, for every overwrite of a small object.
+     */
+    volatile Predicate<Segment> needsFreeing = s -> true;
 
     private final Gate gate = new Gate();
     private final ExecutorService writers;
@@ -485,9 +493,12 @@ final class Store {
             return this;
         }
 
-        /** Queues segments as garbage; each distinct segment once. */
+        /** Queues segments as garbage; each distinct segment once, and only those {@link #needsFreeing}. */
         Commit garbage(Collection<Segment> segments) {
-            garbageSegments.addAll(segments);
+            Predicate<Segment> freed = needsFreeing;
+            for (Segment s : segments) {
+                if (freed.test(s)) garbageSegments.add(s);
+            }
             return this;
         }
 

@@ -158,6 +158,21 @@ final class VersionTable {
         return out;
     }
 
+    /**
+     * The row of the key's newest version (null: it has none), not decoded: a write needs only its
+     * order, and decoding it copied a small object's inline bytes once more on every overwrite.
+     */
+    private byte[] newestRow(byte[] keyPrefix) throws RocksDBException {
+        try (Slice upper = new Slice(Keys.successor(keyPrefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = store.db.newIterator(store.versions, ro)) {
+            it.seek(keyPrefix);
+            byte[] row = it.isValid() ? it.key() : null;
+            it.status();
+            return row;
+        }
+    }
+
     /** The key's version with {@code versionId}, looked up by the order its id encodes or by the null index. */
     private Optional<VersionRow> versionRow(ReadOptions ro, BucketName bucket, ObjectKey key, byte[] keyPrefix,
                                             String versionId) throws RocksDBException {
@@ -403,9 +418,9 @@ final class VersionTable {
         BucketName bucket = version.bucket();
         ObjectKey key = version.key();
         byte[] keyPrefix = keyPrefix(bucket, key);
-        List<VersionRow> newest = newestVersions(store.latestRead, bucket, key, keyPrefix, 1);
-        long order = VersionIds.nextOrder(version.lastModified(),
-                newest.isEmpty() ? 0 : Keys.versionOrder(newest.getFirst().row()), store.siteNumber);
+        byte[] newest = newestRow(keyPrefix);
+        long order = VersionIds.nextOrder(version.lastModified(), newest == null ? 0 : Keys.versionOrder(newest),
+                store.siteNumber);
         Optional<ObjectVersion> replaced = Optional.empty();
         ObjectVersion committed;
         byte[] objectRow = Keys.object(bucket, key);

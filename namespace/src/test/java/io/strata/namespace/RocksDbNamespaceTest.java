@@ -437,6 +437,22 @@ class RocksDbNamespaceTest {
     }
 
     @Test
+    void onlySegmentsThatNeedFreeingAreQueuedAsGarbage() {
+        ns.close();
+        // The data plane's rule, as a test can state it: refs starting with "inline" hold their bytes.
+        ns = Namespace.open(dir.resolve("ns"), ChangeLogLimits.DEFAULT, java.time.Clock.systemUTC(), 0,
+                s -> !new String(s.ref(), StandardCharsets.UTF_8).startsWith("inline"));
+        Segment inline = new Segment(3, "inline-1".getBytes(StandardCharsets.UTF_8));
+        Segment blob = segment(4);
+        ns.putObject(version("bucket", "small", inline));
+        ns.putObject(version("bucket", "small", segment(5)));   // overwrites the inline version
+        ns.putObject(version("bucket", "big", blob));
+        ns.deleteObject(B, key("big"));
+        ns.addGarbage(List.of(new Segment(3, "inline-2".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(List.of(blob), drainGarbage());
+    }
+
+    @Test
     void garbageIdsKeepIncreasingAcrossReopenEvenAfterTheQueueEmptied() {
         ns.addGarbage(List.of(segment(1)));
         List<GarbageItem> before = ns.garbage(10);

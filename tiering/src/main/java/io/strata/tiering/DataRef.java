@@ -70,6 +70,16 @@ public sealed interface DataRef {
         };
     }
 
+    /**
+     * Whether a segment with reference {@code ref} holds bytes outside its namespace record, which
+     * must be freed once no version or part names it: false for an inline segment (its bytes are in
+     * the record itself and go with it) and an empty one, true for every other kind, unknown
+     * references included (the garbage cleaner decides what to do with those). Reads one byte.
+     */
+    static boolean needsFreeing(byte[] ref) {
+        return ref.length > 0 && ref[0] != INLINE;
+    }
+
     /** No data (a zero-length segment). */
     enum Empty implements DataRef {
         INSTANCE;

@@ -20,6 +20,7 @@ import io.strata.namespace.ObjectAttributes;
 import io.strata.namespace.ObjectKey;
 import io.strata.namespace.ObjectVersion;
 import io.strata.namespace.Part;
+import io.strata.namespace.PutResult;
 import io.strata.namespace.Segment;
 import io.strata.tiering.ColdTiers;
 import io.strata.tiering.DataRef;
@@ -115,6 +116,14 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
     /** Digests of stored data. */
     private record Stored(Segment segment, String md5Hex, Map<String, String> checksums) {
     }
+
+    /**
+     * The namespace's garbage rule for this data plane ({@link Namespace#open(java.nio.file.Path,
+     * io.strata.namespace.ChangeLogLimits, Clock, int, java.util.function.Predicate)}): a segment is
+     * queued for the cleaner only if its bytes live outside the record, so overwriting or deleting a
+     * small inline object writes no garbage row and wakes no cleaner pass.
+     */
+    public static final java.util.function.Predicate<Segment> NEEDS_FREEING = s -> DataRef.needsFreeing(s.ref());
 
     /** Default {@code storage.inline-threshold}: see the README's configuration table for the measurements. */
     public static final int DEFAULT_INLINE_THRESHOLD = 64 << 10;
@@ -284,9 +293,13 @@ public final class ObjectService implements AutoCloseable, LifecycleTarget {
         ObjectVersion version = new ObjectVersion(bucket, key, ObjectVersion.NULL_VERSION, length, stored.md5Hex,
                 now, meta.contentType(), meta.headers(), meta.userMetadata(), stored.checksums, 0,
                 stored.segment == null ? List.of() : List.of(stored.segment), false, List.of(), meta.attributes());
-        ObjectVersion committed = commit(stored.segment, () -> namespace.putObject(version, condition).version());
-        signalCleaner();
-        return committed;
+        PutResult result = commit(stored.segment, () -> namespace.putObject(version, condition));
+        // Only a replaced version whose bytes live outside its record left work for the cleaner; waking it
+        // for every PUT cost a scan of the garbage queue per small object.
+        if (result.replaced().isPresent() && result.replaced().get().segments().stream().anyMatch(NEEDS_FREEING)) {
+            signalCleaner();
+        }
+        return result.version();
     }
 
     /**

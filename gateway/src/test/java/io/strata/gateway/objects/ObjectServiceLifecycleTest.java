@@ -57,4 +57,30 @@ class ObjectServiceLifecycleTest {
             assertFalse(namespace.garbage(10).iterator().hasNext());
         }
     }
+
+    @Test
+    void replacedOrDeletedInlineObjectsQueueNoGarbageButBlobsDo(@TempDir Path dir) {
+        List<Path> drives = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
+        // Not started: whatever is queued stays queued, so the test sees exactly what the writes queued.
+        try (Namespace namespace = Namespace.open(dir.resolve("meta"), io.strata.namespace.ChangeLogLimits.DEFAULT,
+                Clock.systemUTC(), 0, ObjectService.NEEDS_FREEING);
+             ErasureStore store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
+             ObjectService service = new ObjectService(namespace, store, Clock.systemUTC(), new ColdTiers(), 4096)) {
+            namespace.createBucket(new Bucket(BUCKET, Instant.now(), "us-east-1", "owner"));
+            byte[] small = new byte[4096];
+            byte[] large = new byte[4097];
+            for (int i = 0; i < 3; i++) {
+                service.put(BUCKET, new ObjectKey("small"), new ByteArrayInputStream(small), small.length, META,
+                        ObjectService.Expectations.none());
+            }
+            service.delete(BUCKET, new ObjectKey("small"));
+            assertEquals(List.of(), namespace.garbage(10), "inline bytes went with their records");
+            for (int i = 0; i < 2; i++) {
+                service.put(BUCKET, new ObjectKey("large"), new ByteArrayInputStream(large), large.length, META,
+                        ObjectService.Expectations.none());
+            }
+            assertEquals(1, namespace.garbage(10).size(), "the replaced blob waits for the cleaner");
+        }
+    }
 }

@@ -19,7 +19,9 @@ import java.util.List;
  */
 record ServiceFixture(Namespace namespace, ErasureStore store, ObjectService service) implements AutoCloseable {
     static ServiceFixture open(Path dir, ColdTiers tiers, int inlineThreshold, BucketName bucket) {
-        Namespace namespace = Namespace.open(dir.resolve("meta"));
+        // Wired as StrataServer wires it, so the service tests see the gateway's garbage rule.
+        Namespace namespace = Namespace.open(dir.resolve("meta"), io.strata.namespace.ChangeLogLimits.DEFAULT,
+                Clock.systemUTC(), 0, ObjectService.NEEDS_FREEING);
         List<Path> drives = new ArrayList<>();
         for (int i = 1; i <= 6; i++) drives.add(dir.resolve("drives").resolve("d" + i));
         ErasureStore store = ErasureStore.open(new ErasureConfig(drives, 4, 2, 64 << 10));
