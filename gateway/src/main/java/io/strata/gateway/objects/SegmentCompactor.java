@@ -2,6 +2,7 @@ package io.strata.gateway.objects;
 
 import io.strata.erasure.BlobOwner;
 import io.strata.erasure.ErasureStore;
+import io.strata.erasure.RateLimiter;
 import io.strata.erasure.SegmentUsage;
 import io.strata.gateway.metrics.Metrics;
 import io.strata.gateway.metrics.MetricsSection;
@@ -25,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -81,15 +80,12 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
     private final TierMover mover;
     private final Runnable garbageQueued;
     private final double threshold;
-    private final ByteRate rate;
+    private final RateLimiter rate;
     private final ReentrantLock passLock = new ReentrantLock();
-    private final ReentrantLock sleepLock = new ReentrantLock();
-    private final Condition wake = sleepLock.newCondition();
+    private final PeriodicWorker worker = new PeriodicWorker("strata-segment-compactor");
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong rewrittenVersions = new AtomicLong();
     private final AtomicLong rewrittenBytes = new AtomicLong();
-    private volatile boolean closing;
-    private volatile Thread thread;
 
     /**
      * @param garbageQueued called after a pass queued old blobs as garbage (wakes the garbage cleaner)
@@ -104,7 +100,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
         this.garbageQueued = Objects.requireNonNull(garbageQueued, "garbageQueued");
         if (!(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in (0, 1]: " + threshold);
         this.threshold = threshold;
-        this.rate = new ByteRate(bytesPerSecond);
+        this.rate = new RateLimiter(bytesPerSecond);
     }
 
     /** Runs one pass now (the background loop's step; tests call it directly). */
@@ -131,7 +127,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
         Set<String> failed = new HashSet<>();
         int worked = 0;
         for (SegmentUsage segment : sparse) {
-            if (closing) break;
+            if (worker.closing()) break;
             worked++;
             // Blob ids by owning key; a segment holds one shard per blob, a few thousand records at most.
             Map<BlobOwner, Set<String>> byOwner = new LinkedHashMap<>();
@@ -148,7 +144,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                 continue;
             }
             for (var e : byOwner.entrySet()) {
-                if (closing) break;
+                if (worker.closing()) break;
                 rewriteKey(e.getKey(), e.getValue(), counts, failed);
             }
         }
@@ -166,7 +162,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
             return;
         }
         for (ObjectVersion v : versionsNaming(bucket, key, blobIds)) {
-            if (closing) return;
+            if (worker.closing()) return;
             String identity = bucket.value() + "/" + key.value() + "?versionId=" + v.versionId();
             if (failed.contains(identity)) continue;
             try {
@@ -185,7 +181,7 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                closing = true;
+                worker.stopSoon();
                 return;
             } catch (RuntimeException e) {
                 // Whatever one version does (damaged beyond its parity, a namespace error), the pass goes
@@ -238,33 +234,13 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
 
     /** Starts the background loop: a pass every {@code interval}, the first one interval after start. Call once. */
     public void start(Duration interval) {
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
-        if (thread != null) throw new IllegalStateException("already started");
-        thread = Thread.ofVirtual().name("strata-segment-compactor").start(() -> loop(interval));
-    }
-
-    private void loop(Duration interval) {
-        while (!closing) {
-            sleepLock.lock();
-            try {
-                if (!closing) wake.await(interval.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                sleepLock.unlock();
+        worker.start(interval, false, () -> {
+            Pass pass = runOnce();
+            if (pass.rewritten() > 0 || pass.changed() > 0 || pass.failed() > 0) {
+                LOG.info("segment compaction: segments={} rewritten={} bytes={} changed={} failed={}", pass.segments(),
+                        pass.rewritten(), pass.bytes(), pass.changed(), pass.failed());
             }
-            if (closing) return;
-            try {
-                Pass pass = runOnce();
-                if (pass.rewritten() > 0 || pass.changed() > 0 || pass.failed() > 0) {
-                    LOG.info("segment compaction: segments={} rewritten={} bytes={} changed={} failed={}", pass.segments(),
-                            pass.rewritten(), pass.bytes(), pass.changed(), pass.failed());
-                }
-            } catch (RuntimeException e) {
-                if (closing) return;
-                LOG.warn("segment compaction failed, retrying in {}: {}", interval, e.toString());
-            }
-        }
+        }, e -> LOG.warn("segment compaction failed, retrying in {}: {}", interval, e.toString()));
     }
 
     @Override
@@ -276,46 +252,12 @@ public final class SegmentCompactor implements MetricsSection, AutoCloseable {
                 "Data bytes of the object versions rewritten by segment compaction.", rewrittenBytes.get());
     }
 
-    /** Stops the loop; a pass under way stops at its next version. Idempotent. */
+    /**
+     * Stops the loop; a pass under way stops at its next version. The thread is interrupted so that a
+     * throttled wait ends at once. Idempotent.
+     */
     @Override
     public void close() {
-        closing = true;
-        sleepLock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            sleepLock.unlock();
-        }
-        Thread t = thread;
-        if (t == null) return;
-        t.interrupt();
-        try {
-            t.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * A blocking byte-rate limit, bursting up to one second's worth (the erasure store's own limiter
-     * for heal and scrub is internal to it). 0 means unlimited. Not thread-safe: used under the pass lock.
-     */
-    static final class ByteRate {
-        private final long bytesPerSecond;
-        private long nextFreeNanos = System.nanoTime();
-
-        ByteRate(long bytesPerSecond) {
-            if (bytesPerSecond < 0) throw new IllegalArgumentException("rate < 0: " + bytesPerSecond);
-            this.bytesPerSecond = bytesPerSecond;
-        }
-
-        void acquire(long bytes) throws InterruptedException {
-            if (bytesPerSecond == 0 || bytes <= 0) return;
-            long now = System.nanoTime();
-            long start = Math.max(nextFreeNanos, now - TimeUnit.SECONDS.toNanos(1));
-            nextFreeNanos = start + (long) (bytes * 1e9 / bytesPerSecond);
-            long wait = nextFreeNanos - now;
-            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-        }
+        worker.close(Duration.ofSeconds(5), true);
     }
 }
