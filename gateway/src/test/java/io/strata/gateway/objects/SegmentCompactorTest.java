@@ -219,20 +219,11 @@ class SegmentCompactorTest {
             List<BlobLocation> copies = java.util.Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean overwritten = new AtomicBoolean();
             // The object service's own read path, and its write path's store call; the PUT lands right after the copy.
-            TierMover racing = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
-                @Override
-                public InputStream open(ObjectVersion version, long offset, long length) {
-                    return env.service.open(version, offset, length);
-                }
-
-                @Override
-                public Segment write(ObjectVersion version, InputStream data, long length) {
-                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
-                            version.key().value()));
-                    copies.add(copy);
-                    if (version.key().value().equals(raced) && overwritten.compareAndSet(false, true)) env.put(raced, newer);
-                    return new Segment(copy.size(), copy.encode());
-                }
+            TierMover racing = mover(env, (version, data, length) -> {
+                BlobLocation copy = storeWrite(env, version, data, length);
+                copies.add(copy);
+                if (version.key().value().equals(raced) && overwritten.compareAndSet(false, true)) env.put(raced, newer);
+                return new Segment(copy.size(), copy.encode());
             });
             SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, racing,
                     env.service::signalCleanerNow, 0.5, 0);
@@ -257,19 +248,10 @@ class SegmentCompactorTest {
         Map<String, byte[]> expected = sparseSegments(dir);
         try (Env env = Env.open(dir)) {
             String failing = key(0);
-            TierMover failingWrites = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
-                @Override
-                public InputStream open(ObjectVersion version, long offset, long length) {
-                    return env.service.open(version, offset, length);
-                }
-
-                @Override
-                public Segment write(ObjectVersion version, InputStream data, long length) {
-                    if (version.key().value().equals(failing)) throw new IllegalStateException("no space left on device");
-                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
-                            version.key().value()));
-                    return new Segment(copy.size(), copy.encode());
-                }
+            TierMover failingWrites = mover(env, (version, data, length) -> {
+                if (version.key().value().equals(failing)) throw new IllegalStateException("no space left on device");
+                BlobLocation copy = storeWrite(env, version, data, length);
+                return new Segment(copy.size(), copy.encode());
             });
             ObjectVersion before = env.service.latest(BUCKET, new ObjectKey(failing)).orElseThrow();
             SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, failingWrites,
@@ -315,8 +297,7 @@ class SegmentCompactorTest {
 
                 @Override
                 public Segment write(ObjectVersion version, InputStream data, long length) {
-                    BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
-                            version.key().value()));
+                    BlobLocation copy = storeWrite(env, version, data, length);
                     return new Segment(copy.size(), copy.encode());
                 }
             });
@@ -347,26 +328,17 @@ class SegmentCompactorTest {
             java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
             java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
-            TierMover gated = new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
-                @Override
-                public InputStream open(ObjectVersion version, long offset, long length) {
-                    return env.service.open(version, offset, length);
-                }
-
-                @Override
-                public Segment write(ObjectVersion version, InputStream data, long length) {
-                    most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                    try {
-                        two.countDown();
-                        two.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                        BlobLocation copy = env.store.write(data, length, BlobOwner.object(version.bucket().value(),
-                                version.key().value()));
-                        return new Segment(copy.size(), copy.encode());
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    } finally {
-                        inFlight.decrementAndGet();
-                    }
+            TierMover gated = mover(env, (version, data, length) -> {
+                most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    two.countDown();
+                    two.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    BlobLocation copy = storeWrite(env, version, data, length);
+                    return new Segment(copy.size(), copy.encode());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             });
             SegmentCompactor compactor = new SegmentCompactor(env.namespace, env.store, gated,
@@ -422,6 +394,31 @@ class SegmentCompactorTest {
                 }
             }
         }
+    }
+
+    /** Writes one copy for a {@link TierMover.HotData}: the test's hook around the store call. */
+    private interface CopyWriter {
+        Segment write(ObjectVersion version, InputStream data, long length);
+    }
+
+    /** A mover reading through the object service's own read path and writing copies with {@code writer}. */
+    private static TierMover mover(Env env, CopyWriter writer) {
+        return new TierMover(env.namespace, new ColdTiers(), new TierMover.HotData() {
+            @Override
+            public InputStream open(ObjectVersion version, long offset, long length) {
+                return env.service.open(version, offset, length);
+            }
+
+            @Override
+            public Segment write(ObjectVersion version, InputStream data, long length) {
+                return writer.write(version, data, length);
+            }
+        });
+    }
+
+    /** What the PUT path's store call does with a copy: a blob owned by the version's bucket and key. */
+    private static BlobLocation storeWrite(Env env, ObjectVersion version, InputStream data, long length) {
+        return env.store.write(data, length, BlobOwner.object(version.bucket().value(), version.key().value()));
     }
 
     private static boolean referenced(Env env, String blobId) {
