@@ -54,15 +54,20 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>listings agree with GETs;</li>
  *   <li>at the end, after a restart with a tiny orphan grace period and a collection pass, the
  *       drives hold exactly the blobs the namespace refers to (no orphaned shards left) and no
- *       temporary shard files.</li>
+ *       temporary shard files;</li>
+ *   <li>segment compaction ran during the rounds (issue #16): the gateway gets 1 MiB segments and a
+ *       pass every 200 ms, so each restart seals segments that overwrites and deletes leave mostly
+ *       dead, and kills land in passes; the test fails if no version was rewritten before a kill.</li>
  * </ul>
  * Each key belongs to one worker, so its operations are sequential: a key certainly holds its last
  * acknowledged content (or nothing), plus possibly the one operation the crash cut off. A content
  * is generated from a seed (kept in the object's {@code x-amz-meta-seed}), so nothing is kept in
  * memory but seeds and part sizes.
  *
- * <p>{@code -Dstrata.crash.rounds=N} sets the number of rounds (default 5, about a minute here);
- * {@code -Dstrata.crash.seed=S} replays a run's random choices (kill timing still varies).
+ * <p>{@code -Dstrata.crash.rounds=N} sets the number of rounds (default 5, one to two minutes here);
+ * {@code -Dstrata.crash.seed=S} replays a run's random choices (kill timing still varies);
+ * {@code -Dstrata.crash.compaction=false} keeps compaction from running, a negative control that
+ * must make the test fail.
  */
 class CrashTest {
     private static final int MIB = 1024 * 1024;
@@ -73,6 +78,14 @@ class CrashTest {
     private static final String PLAIN = "crash-plain";
     private static final String VERSIONED = "crash-versioned";
     private static final Pattern COLLECTED = Pattern.compile("orphan collection: .*collected=(\\d+) bytes=(\\d+)");
+    /** The compactor's line at the end of a pass that rewrote something. */
+    private static final Pattern COMPACTED = Pattern.compile("segment compaction: .*rewritten=(\\d+)");
+    /**
+     * The gateway's segment size (system property {@code strata.erasure.segment-bytes}): with the
+     * default 64 MiB a round never fills one, and only full or restart-sealed segments are compacted.
+     */
+    private static final long SEGMENT_BYTES = 1L << 20;
+    private static final boolean COMPACTION = Boolean.parseBoolean(System.getProperty("strata.crash.compaction", "true"));
 
     @TempDir
     Path root;
@@ -155,16 +168,31 @@ class CrashTest {
         long interruptedApplied;
         long checkedVisible;
         long checkedAbsent;
+        /** Versions segment compaction rewrote before the kills, from the metrics read just before each. */
+        long compactedBeforeKills;
+        /** Kills that cut a pass off after it had rewritten versions (more counted than its end-of-pass log lines say). */
+        long killsMidPass;
+        /** Rounds in which compaction rewrote at least one version before the kill. */
+        long roundsCompacting;
     }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void killNineUnderConcurrentLoadKeepsEveryAcknowledgedWriteAndLeavesNoOrphans() throws Exception {
-        StrataServer server = StrataServer.create(root);
+        StrataServer server = StrataServer.create(root, "-Dstrata.erasure.segment-bytes=" + SEGMENT_BYTES);
         Assumptions.assumeTrue(server.isManaged(), "kills the gateway");
         // Collection runs during the rounds too (every second, blobs older than 10 s), so marking is
         // exercised against concurrent completes, overwrites and deletes.
         server.environment("STRATA_ORPHAN_GRACE", "10s").environment("STRATA_ORPHAN_INTERVAL", "1s");
+        // Compaction too: a pass every 200 ms over the segments the last restart sealed, throttled to
+        // 1 MiB/s so a pass lasts long enough for kills to land in it. A round overwrites too little
+        // to leave many segments half dead, so segments a quarter dead are compacted (the threshold
+        // has no environment variable: a config file sets it). The negative control never lets a
+        // pass run (the first would come an hour after each start).
+        server.environment("STRATA_COMPACTION_INTERVAL", COMPACTION ? "200ms" : "1h")
+                .environment("STRATA_COMPACTION_RATE", "1MiB")
+                .environment("STRATA_CONFIG", Files.writeString(root.resolve("strata.yaml"),
+                        "erasure:\n  compaction-threshold: 0.25\n").toString());
         SplittableRandom random = new SplittableRandom(SEED);
         AtomicLong seeds = new AtomicLong(random.nextLong() & 0x0000_FFFF_FFFF_FFFFL);
         List<List<KeyModel>> keysByWorker = new ArrayList<>();
@@ -184,6 +212,7 @@ class CrashTest {
                 s3.createBucket(b -> b.bucket(PLAIN));
                 s3.createBucket(b -> b.bucket(VERSIONED));
                 s3.putBucketVersioning(b -> b.bucket(VERSIONED).versioningConfiguration(v -> v.status("Enabled")));
+                fillForCompaction(s3, allKeys, random, seeds, stats);
             }
             for (int round = 1; round <= ROUNDS; round++) {
                 // The kill comes a random time after a random number of acknowledged operations, so it
@@ -191,6 +220,7 @@ class CrashTest {
                 int killAfterOps = 3 + random.nextInt(15);
                 long extraMillis = random.nextLong(400);
                 long acked = stats.puts.get() + stats.deletes.get() + stats.multiparts.get();
+                long compacted = stats.compactedBeforeKills;
                 long killAfterMillis = runLoadAndKill(server, keysByWorker, random.split(), seeds, killAfterOps, extraMillis, stats);
                 long restart = System.nanoTime();
                 server.start();
@@ -198,9 +228,10 @@ class CrashTest {
                 try (S3Client s3 = S3Clients.pathStyle(server)) {
                     verify(server, s3, allKeys, stats, "after kill #" + round + " (" + killAfterMillis + " ms into the load)");
                 }
-                System.out.printf("CrashTest round %d: killed %d ms into the load after %d acknowledged operations; "
-                                + "restart %d ms, checks %d ms%n", round, killAfterMillis,
+                System.out.printf("CrashTest round %d: killed %d ms into the load after %d acknowledged operations "
+                                + "and %d compaction rewrites; restart %d ms, checks %d ms%n", round, killAfterMillis,
                         stats.puts.get() + stats.deletes.get() + stats.multiparts.get() - acked,
+                        stats.compactedBeforeKills - compacted,
                         (verifying - restart) / 1_000_000, (System.nanoTime() - verifying) / 1_000_000);
             }
             try (S3Client s3 = S3Clients.pathStyle(server)) {
@@ -210,7 +241,8 @@ class CrashTest {
             // Orphans: restart with no grace, let collection passes run, then compare the drives with the namespace.
             server.stop();
             int blobsBefore = blobsOnDisk(server.dataDir()).size();
-            server.environment("STRATA_ORPHAN_GRACE", "0s");
+            // Unthrottled, the last compaction finishes quickly, and the drives settle.
+            server.environment("STRATA_ORPHAN_GRACE", "0s").environment("STRATA_COMPACTION_RATE", "0");
             server.start();
             long referenced;
             Set<String> onDisk;
@@ -244,14 +276,41 @@ class CrashTest {
                     + " blobs, more than the " + expectedAtMost + " its versions can hold");
             assertEquals(List.of(), tempFiles(server.dataDir()), "temporary shard files left");
             long[] collected = collectedFromLog(server.output());
+            long compactedAtEnd = metrics(server).getOrDefault("strata_erasure_compaction_rewritten_versions_total", 0.0).longValue();
             System.out.printf("CrashTest: seed=%d rounds=%d kills=%d acked puts=%d deletes=%d multipart completes=%d; "
                             + "interrupted ops=%d (applied %d); checks: %d visible objects, %d absent keys; "
                             + "blobs on disk before the final collection %d, after %d (= referenced %d, S3 view %d); "
-                            + "orphan collection over all runs: %d blobs, %d bytes; %.1f s%n",
+                            + "orphan collection over all runs: %d blobs, %d bytes; compaction: %d versions rewritten "
+                            + "before the kills (in %d rounds; %d kills cut a pass off after it had rewritten some), "
+                            + "%d after the last restart; %.1f s%n",
                     SEED, ROUNDS, stats.kills, stats.puts.get(), stats.deletes.get(), stats.multiparts.get(),
                     stats.interrupted, stats.interruptedApplied, stats.checkedVisible, stats.checkedAbsent,
                     blobsBefore, onDisk.size(), referenced, expectedAtMost, collected[0], collected[1],
+                    stats.compactedBeforeKills, stats.roundsCompacting, stats.killsMidPass, compactedAtEnd,
                     (System.nanoTime() - started) / 1e9);
+            assertTrue(stats.compactedBeforeKills > 0, "segment compaction rewrote no version before any of the "
+                    + stats.kills + " kills, so the kills never tested it"
+                    + (COMPACTION ? "" : " (-Dstrata.crash.compaction=false)"));
+        }
+    }
+
+    /**
+     * Gives every key of the unversioned bucket an object whose shards go to segment files, before
+     * the first round. The rounds' objects are mostly inline or small, and half of them live in the
+     * versioned bucket, where an overwrite keeps the old version alive: segments of those alone
+     * would take many rounds to die enough for compaction. Segments filled here hold data that the
+     * rounds' overwrites and deletes kill, so compaction has work from the first round on.
+     */
+    private static void fillForCompaction(S3Client s3, List<KeyModel> keys, SplittableRandom random, AtomicLong seeds,
+                                          Stats stats) {
+        for (KeyModel m : keys) {
+            if (!m.bucket.equals(PLAIN)) continue;
+            // Above the 64 KiB inline threshold, shards up to a quarter of a segment.
+            Content c = new Content(seeds.incrementAndGet(), new long[] {256 * 1024 + random.nextLong(768 * 1024)}, false);
+            s3.putObject(b -> b.bucket(m.bucket).key(m.key).metadata(Map.of("seed", Long.toString(c.seed()))),
+                    RequestBody.fromContentProvider(() -> c.part(0), c.size(), "application/octet-stream"));
+            stats.puts.incrementAndGet();
+            m.acked = c;
         }
     }
 
@@ -283,9 +342,14 @@ class CrashTest {
             }
             Thread.sleep(extraMillis);
             long ranMillis = (System.nanoTime() - began) / 1_000_000;
+            // The compaction counter rises per version rewritten; its pass logs only at its end.
+            long compacted = metrics(server).getOrDefault("strata_erasure_compaction_rewritten_versions_total", 0.0).longValue();
             crashing.set(true);
             server.kill();
             stats.kills++;
+            stats.compactedBeforeKills += compacted;
+            if (compacted > 0) stats.roundsCompacting++;
+            if (compacted > compactedInLog(server.output())) stats.killsMidPass++;
             for (Future<?> worker : workers) {
                 try {
                     worker.get(2, TimeUnit.MINUTES);
@@ -544,6 +608,14 @@ class CrashTest {
             if (parts.length == 2) out.put(parts[0], Double.parseDouble(parts[1]));
         }
         return out;
+    }
+
+    /** Versions the compactor's end-of-pass lines report since the gateway's last start. */
+    private static long compactedInLog(String log) {
+        Matcher m = COMPACTED.matcher(log.substring(Math.max(0, log.lastIndexOf("=== start #"))));
+        long total = 0;
+        while (m.find()) total += Long.parseLong(m.group(1));
+        return total;
     }
 
     /** Blobs and bytes the orphan collector reported collecting, over every start of the gateway. */

@@ -4,25 +4,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A blocking byte-rate limit for background work (heal, scrub), so foreground requests keep the
- * drives: callers ask for bytes and sleep until the rate allows them. A rate of 0 means
- * unlimited. Thread-safe; callers share one budget. Bursts up to one second's worth.
+ * A blocking byte-rate limit for background work (heal, scrub here; segment compaction in the
+ * gateway), so foreground requests keep the drives: callers ask for bytes and sleep until the rate
+ * allows them. A rate of 0 means unlimited. Thread-safe; callers share one budget. Bursts up to one
+ * second's worth.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile long bytesPerSecond;
     private long nextFreeNanos = System.nanoTime();
 
-    RateLimiter(long bytesPerSecond) {
+    /** @throws IllegalArgumentException when the rate is negative */
+    public RateLimiter(long bytesPerSecond) {
         rate(bytesPerSecond);
     }
 
-    void rate(long value) {
+    /** Changes the rate for the next acquisitions; 0 means unlimited. */
+    public void rate(long value) {
         if (value < 0) throw new IllegalArgumentException("rate < 0: " + value);
         this.bytesPerSecond = value;
     }
 
-    long rate() {
+    /** The bytes per second allowed, 0 for unlimited. */
+    public long rate() {
         return bytesPerSecond;
     }
 
@@ -31,7 +35,7 @@ final class RateLimiter {
      *
      * @throws InterruptedException when interrupted while waiting (the bytes stay taken)
      */
-    void acquire(long bytes) throws InterruptedException {
+    public void acquire(long bytes) throws InterruptedException {
         long rate = bytesPerSecond;
         if (rate <= 0 || bytes <= 0) return;
         long wait;

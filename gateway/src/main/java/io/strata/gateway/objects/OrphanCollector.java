@@ -19,9 +19,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -106,15 +104,12 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
     private final BlobPins pins;
     private final int maxCandidates;
     private final ReentrantLock passLock = new ReentrantLock();
-    private final ReentrantLock sleepLock = new ReentrantLock();
-    private final Condition wake = sleepLock.newCondition();
+    private final PeriodicWorker worker = new PeriodicWorker("strata-orphan-collector");
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong failedPasses = new AtomicLong();
     private final AtomicLong collectedBlobs = new AtomicLong();
     private final AtomicLong collectedBytes = new AtomicLong();
     private volatile Pass lastPass;
-    private volatile boolean closing;
-    private volatile Thread thread;
     /** Slices of the id space and the next slice to take; guarded by passLock. */
     private int slices = 1;
     private long sliceCursor;
@@ -214,7 +209,7 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
         long bytes = 0;
         long failed = 0;
         for (StoredBlob orphan : candidates.values()) {
-            if (closing) break;
+            if (worker.closing()) break;
             try {
                 store.delete(orphan.location());
                 collected++;
@@ -252,35 +247,18 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
 
     /** Starts the background loop: a pass at once (start-up), then one every {@code interval}. Call once. */
     public void start(Duration interval) {
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
-        if (thread != null) throw new IllegalStateException("already started");
-        thread = Thread.ofVirtual().name("strata-orphan-collector").start(() -> loop(interval));
-    }
-
-    private void loop(Duration interval) {
-        while (!closing) {
-            try {
-                Pass pass = collect();
-                if (pass.collected() > 0 || pass.failed() > 0 || passes.get() == 1 || pass.truncated()) {
-                    LOG.info("orphan collection: listed={} young={} pinned={} referenced={} collected={} bytes={} failed={} "
-                                    + "slices={} truncated={} took={}ms", pass.listed(), pass.young(), pass.pinned(),
-                            pass.referenced(), pass.collected(), pass.collectedBytes(), pass.failed(), pass.slices(),
-                            pass.truncated(), pass.took().toMillis());
-                }
-            } catch (RuntimeException e) {
-                if (closing) return;
-                failedPasses.incrementAndGet();
-                LOG.warn("orphan collection failed, retrying in {}: {}", interval, e.toString());
+        worker.start(interval, true, () -> {
+            Pass pass = collect();
+            if (pass.collected() > 0 || pass.failed() > 0 || passes.get() == 1 || pass.truncated()) {
+                LOG.info("orphan collection: listed={} young={} pinned={} referenced={} collected={} bytes={} failed={} "
+                                + "slices={} truncated={} took={}ms", pass.listed(), pass.young(), pass.pinned(),
+                        pass.referenced(), pass.collected(), pass.collectedBytes(), pass.failed(), pass.slices(),
+                        pass.truncated(), pass.took().toMillis());
             }
-            sleepLock.lock();
-            try {
-                if (!closing) wake.await(interval.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                sleepLock.unlock();
-            }
-        }
+        }, e -> {
+            failedPasses.incrementAndGet();
+            LOG.warn("orphan collection failed, retrying in {}: {}", interval, e.toString());
+        });
     }
 
     long passes() {
@@ -307,21 +285,7 @@ public final class OrphanCollector implements MetricsSection, AutoCloseable {
     /** Stops the loop, waiting (bounded) for a pass in progress; it stops sweeping at once. Idempotent. */
     @Override
     public void close() {
-        closing = true;
-        sleepLock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            sleepLock.unlock();
-        }
-        Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close(Duration.ofSeconds(10), false);
     }
 
     @Override
