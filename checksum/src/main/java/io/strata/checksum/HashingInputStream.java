@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +36,11 @@ import java.util.function.Consumer;
  * the reader waits for a free chunk: memory per stream stays at {@value #CHUNKS} chunks. Each byte is
  * copied once on its way to the reader, as it was when the digests ran on the reading thread.
  *
+ * <p>Chunk buffers outlive their stream: a released stream hands the chunks no lane or reader still
+ * holds to a pool of at most {@value #POOLED_CHUNKS}, which the next pipelined stream takes them from.
+ * Allocating four fresh 256 KiB chunks per PUT of 1 MiB or more doubled the bytes a 1 MiB PUT
+ * allocated beside the HTTP server's own copies; pooled chunks settle in the old generation instead.
+ *
  * <p>Not thread-safe: one reader. Does not close {@code in}. A pipelined stream reads its source
  * ahead by up to one chunk; a reader that must see where the source ends reads until -1, as the
  * object service does. A pipelined stream must be {@linkplain #release released} (in a finally
@@ -45,6 +52,12 @@ public final class HashingInputStream extends FilterInputStream {
     public static final int CHUNK_SIZE = 256 << 10;
     /** Chunks per pipelined stream: its memory is {@code CHUNKS * CHUNK_SIZE} bytes. */
     public static final int CHUNKS = 4;
+    /**
+     * Chunk buffers kept between streams ({@code POOLED_CHUNKS * CHUNK_SIZE} = 16 MiB at most): enough
+     * for sixteen pipelined PUTs at once; streams beyond that allocate, and their chunks are dropped.
+     */
+    static final int POOLED_CHUNKS = 64;
+    private static final ChunkPool POOL = new ChunkPool(POOLED_CHUNKS);
 
     private final MessageDigest md5;
     private final Map<ChecksumAlgorithm, Checksummer> checksums = new EnumMap<>(ChecksumAlgorithm.class);
@@ -144,9 +157,49 @@ public final class HashingInputStream extends FilterInputStream {
         return out;
     }
 
-    /** Ends the hashing lanes of a pipelined stream (idempotent; a no-op otherwise). Does not close {@code in}. */
+    /**
+     * Ends the hashing lanes of a pipelined stream and gives its idle chunk buffers back to the pool
+     * (idempotent; a no-op otherwise). Does not close {@code in}.
+     */
     public void release() {
         if (pipeline != null) pipeline.stop();
+    }
+
+    /**
+     * Chunk buffers shared by all pipelined streams, last in first out: the buffer taken next is the
+     * one released last, still warm in the cache. Bounded, so a burst of streams does not leave its
+     * buffers behind for good.
+     */
+    static final class ChunkPool {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final ArrayDeque<byte[]> buffers = new ArrayDeque<>();
+        private final int capacity;
+
+        ChunkPool(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** A pooled chunk buffer, or a new one when the pool is empty. */
+        byte[] take() {
+            lock.lock();
+            try {
+                byte[] b = buffers.pollFirst();
+                if (b != null) return b;
+            } finally {
+                lock.unlock();
+            }
+            return new byte[CHUNK_SIZE];
+        }
+
+        /** Keeps {@code b} for a later stream unless the pool is full; the caller must hold no reference it still uses. */
+        void give(byte[] b) {
+            lock.lock();
+            try {
+                if (buffers.size() < capacity) buffers.addFirst(b);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /**
@@ -173,7 +226,7 @@ public final class HashingInputStream extends FilterInputStream {
 
         Pipeline(InputStream in, MessageDigest md5, List<Checksummer> checksums) {
             this.in = in;
-            for (int i = 0; i < CHUNKS; i++) free.add(new byte[CHUNK_SIZE]);
+            for (int i = 0; i < CHUNKS; i++) free.add(POOL.take());
             List<Checksummer> laned = new ArrayList<>();
             for (Checksummer c : checksums) (onReader(c.algorithm()) ? onReader : laned).add(c);
             lanes.add(new Lane("strata-md5", c -> md5.update(c.data(), 0, c.length())));
@@ -224,7 +277,10 @@ public final class HashingInputStream extends FilterInputStream {
             Objects.checkFromIndexSize(off, len, b.length);
             if (len == 0) return 0;
             if (current == null || position == current.length()) {
-                if (current != null) letGo(current);
+                if (current != null) {
+                    letGo(current);
+                    current = null; // its buffer may now go to the pool: never look at it again
+                }
                 current = fill();
                 position = 0;
                 if (current == null) return -1;
@@ -311,9 +367,17 @@ public final class HashingInputStream extends FilterInputStream {
             }
         }
 
+        /**
+         * Ends the lanes and pools the buffers in {@code free}: each is there only once every lane has
+         * digested it and the reader has moved past it, and {@code ended} stops the reader from
+         * filling another. A chunk a lane or the reader still holds is left to the garbage collector
+         * (a lane that lets go of it later puts it in {@code free}, which nobody drains again).
+         */
         void stop() {
             ended = true;
             for (Lane lane : lanes) lane.thread.interrupt();
+            byte[] b;
+            while ((b = free.poll()) != null) POOL.give(b);
         }
     }
 }

@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -194,5 +197,90 @@ class HashingInputStreamTest {
             hold.countDown();
             in.release();
         }
+    }
+
+    /** A lane checksum that records which buffers it was handed, and can hold its updates until released. */
+    private static final class BufferWatcher implements Checksummer {
+        final Set<byte[]> buffers = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch hold;
+        final Checksummer sha = ChecksumAlgorithm.SHA256.newChecksummer();
+
+        BufferWatcher(CountDownLatch hold) {
+            this.hold = hold;
+        }
+
+        @Override
+        public void update(byte[] b, int off, int len) {
+            buffers.add(b);
+            entered.countDown();
+            // Holds on through release()'s interrupt, as a digest in progress does: the lane still reads b.
+            boolean interrupted = false;
+            while (hold.getCount() > 0) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            sha.update(b, off, len);
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        @Override
+        public String base64() {
+            return sha.base64();
+        }
+
+        @Override
+        public ChecksumAlgorithm algorithm() {
+            return ChecksumAlgorithm.SHA256;
+        }
+    }
+
+    private static Set<byte[]> buffersOfACompleteStream(byte[] data) throws Exception {
+        BufferWatcher watcher = new BufferWatcher(new CountDownLatch(0));
+        HashingInputStream in = new HashingInputStream(new ByteArrayInputStream(data), List.of(watcher), true);
+        try {
+            drain(in, 1 << 16);
+            assertEquals(HashingInputStream.CHUNKS, watcher.buffers.size(), "a stream of many chunks cycles through all of its buffers");
+        } finally {
+            in.release();
+        }
+        return Set.copyOf(watcher.buffers);
+    }
+
+    @Test
+    void aPipelinedStreamReusesTheChunkBuffersOfTheStreamReleasedBeforeIt() throws Exception {
+        byte[] data = new byte[3 * HashingInputStream.CHUNKS * CHUNK + 11];
+        new Random(13).nextBytes(data);
+        Set<byte[]> first = buffersOfACompleteStream(data);
+        Set<byte[]> second = buffersOfACompleteStream(data);
+        Set<byte[]> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+        fresh.addAll(second);
+        fresh.removeIf(b -> first.stream().anyMatch(f -> f == b));
+        assertEquals(Set.of(), fresh, "buffers allocated although the previous stream released its own");
+    }
+
+    @Test
+    void aChunkALaneStillDigestsIsNotHandedToTheNextStream() throws Exception {
+        byte[] data = new byte[3 * CHUNK];
+        new Random(14).nextBytes(data);
+        CountDownLatch hold = new CountDownLatch(1);
+        BufferWatcher held = new BufferWatcher(hold);
+        HashingInputStream abandoned = new HashingInputStream(new ByteArrayInputStream(data), List.of(held), true);
+        try {
+            abandoned.readNBytes(2 * CHUNK); // the lane holds the first chunk, the reader the second
+            held.entered.await();
+        } finally {
+            abandoned.release();
+        }
+        byte[] busy = held.buffers.iterator().next();
+        // The next streams take every pooled buffer (and new ones): none is the one the lane reads.
+        for (int i = 0; i < 3; i++) {
+            Set<byte[]> next = buffersOfACompleteStream(new byte[2 * HashingInputStream.CHUNKS * CHUNK]);
+            assertFalse(next.stream().anyMatch(b -> b == busy), "a chunk still being digested was reused");
+        }
+        hold.countDown();
     }
 }

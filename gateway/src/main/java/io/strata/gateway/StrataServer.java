@@ -318,6 +318,10 @@ public final class StrataServer implements AutoCloseable {
                     // (helidon-io/helidon#11340: bodies cut short, transfer stalls); the classic
                     // blocking socket does not.
                     .useNio(false)
+                    // Request bodies: Helidon 4.4.0 reads a socket 8 KiB at a time and copies each read
+                    // into a new array (PlainSocket and NioSocket alike), the largest part of what a PUT
+                    // allocates. Neither the read size nor the socket wrapper is configurable, and no public
+                    // API reads an entity into the caller's buffers, so handlers read content().inputStream().
                     // Writes return once the socket has the bytes: ReadAhead refills a buffer as
                     // soon as its write returns, which a queued (asynchronous) writer would break.
                     .writeQueueLength(0)
