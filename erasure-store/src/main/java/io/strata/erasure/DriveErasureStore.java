@@ -87,9 +87,11 @@ final class DriveErasureStore implements ErasureStore {
         this.segments = new java.util.concurrent.atomic.AtomicReferenceArray<>(drives.size());
         this.code = ReedSolomon.of(config.dataShards(), config.parityShards());
         int shards = config.dataShards() + config.parityShards();
-        // Room for a few idle stripes: enough to skip allocation under steady load, and a cap on
-        // what an idle store keeps (24 MiB for the 4+2, 1 MiB default).
-        int maxIdle = (int) Math.max(shards, Math.min(4L * shards, (64L << 20) / config.blockSize()));
+        // Two stripes for every write that may run at once, plus two writes for the background
+        // writers (heal, compaction): with fewer, concurrent large writes kept allocating fresh
+        // block buffers (humongous in G1) under steady load. Only buffers once in use together are
+        // kept, so this bounds what an idle store holds by its busiest moment.
+        int maxIdle = (int) Math.min(Integer.MAX_VALUE, (config.concurrentWrites() + 2L) * 2 * shards);
         this.buffers = new BufferPool(config.blockSize() + ShardHeader.CRC_BYTES, maxIdle);
         // Read streams hold k blocks each (k+m when degraded): 64 MiB of direct buffers serves 16
         // concurrent 4+2 streams of 1 MiB blocks; streams beyond that read through heap buffers.

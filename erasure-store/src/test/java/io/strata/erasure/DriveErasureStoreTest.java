@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -581,6 +582,42 @@ class DriveErasureStoreTest {
         BlobLocation location = store.write(source, data.length);
         assertEquals(List.of(), violations);
         assertArrayEquals(data, readAll(store, location));
+    }
+
+    @Test
+    void concurrentLargeWritesReuseTheirBlockBuffersOnceWarm() throws Exception {
+        DriveErasureStore store = open(config());
+        int writers = 8;
+        AtomicReference<CountDownLatch> allHoldTwoStripes = new AtomicReference<>();
+        store.blockWriteHook((drive, shard, stripe) -> {
+            // Every shard task of every writer meets here at stripe 1, when each write holds both
+            // its stripes of buffers: each round then needs the same buffers at once.
+            if (stripe != 1) return;
+            CountDownLatch latch = allHoldTwoStripes.get();
+            latch.countDown();
+            try {
+                if (!latch.await(30, TimeUnit.SECONDS)) throw new IOException("the writers never all held two stripes");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        });
+        List<byte[]> data = new ArrayList<>();
+        for (int w = 0; w < writers; w++) data.add(randomBytes(3 * K * BLOCK));
+        long[] allocated = new long[3];
+        for (int round = 0; round < allocated.length; round++) {
+            allHoldTwoStripes.set(new CountDownLatch(writers * (K + M)));
+            long before = store.buffers().allocated();
+            try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<BlobLocation>> writes = new ArrayList<>();
+                for (byte[] d : data) writes.add(executor.submit(() -> store.write(new ByteArrayInputStream(d), d.length)));
+                for (int w = 0; w < writers; w++) assertArrayEquals(data.get(w), readAll(store, writes.get(w).get()));
+            }
+            allocated[round] = store.buffers().allocated() - before;
+        }
+        assertEquals(writers * 2L * (K + M), allocated[0], "the first round allocates two stripes per write");
+        assertEquals(0, allocated[1], "the second round reuses them");
+        assertEquals(0, allocated[2], "and so does the third");
     }
 
     @Test
