@@ -277,7 +277,7 @@ final class DriveErasureStore implements ErasureStore {
         checkOpen();
         IOException failure = null;
         if (loc.inSegments() && loc.size() > 0) {
-            // Tombstones wait for the group commit: one per shard in parallel shares its fsyncs.
+            // One shard per virtual thread: a tombstone waits only for its segment's slot lock.
             List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
             try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int shard = 0; shard < loc.totalShards(); shard++) {
@@ -323,7 +323,8 @@ final class DriveErasureStore implements ErasureStore {
         Drive drive = drive(index);
         if (drive == null || !inService(index)) return;
         SegmentRef ref = loc.segmentRef(shard);
-        if (ref != null) segments(index).delete(loc.blobId(), shard, ref);
+        // A deleted blob is out of the namespace: its tombstones need not wait for an fsync.
+        if (ref != null) segments(index).free(loc.blobId(), shard, ref);
         Files.deleteIfExists(drive.shardPath(loc.blobId(), shard));
     }
 
