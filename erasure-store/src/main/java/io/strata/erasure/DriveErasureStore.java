@@ -41,6 +41,13 @@ final class DriveErasureStore implements ErasureStore {
     static final long MAX_STRIPE_BYTES = 1L << 30;
     /** How long a faulty or offline drive is left alone before it is probed again. */
     static final Duration DEFAULT_RETRY_PAUSE = Duration.ofSeconds(30);
+    /**
+     * Bytes written to a shard file before its writer syncs it early ({@code fdatasync}, see
+     * {@link BlobWriter}), {@code -Dstrata.erasure.write-back-bytes}. 8 MiB: a 64 MiB blob at 4+2
+     * costs 18 fsyncs instead of 102 with 1 MiB (one per block), while the fsync at commit, in
+     * series with the reply, still finds at most 8 MiB per shard file dirty.
+     */
+    static final long WRITE_BACK_BYTES = Long.getLong("strata.erasure.write-back-bytes", 8L << 20);
 
     /** Told about every shard a read found missing or corrupt; the future heal queue hooks in here. */
     @FunctionalInterface
@@ -62,6 +69,7 @@ final class DriveErasureStore implements ErasureStore {
     private final DriveHealth[] health;
     private final Clock clock;
     private volatile Duration retryPause = DEFAULT_RETRY_PAUSE;
+    private volatile long writeBackBytes = WRITE_BACK_BYTES;
     private final ReedSolomon code;
     private final BufferPool buffers;
     private final DirectBufferPool readBuffers;
@@ -594,6 +602,17 @@ final class DriveErasureStore implements ErasureStore {
                 LOG.warn("cannot record the scrub time on {}: {}", drive, e.toString());
             }
         }
+    }
+
+    /** Bytes written to a shard file between two early write-backs ({@code fdatasync}) of it. */
+    long writeBackBytes() {
+        return writeBackBytes;
+    }
+
+    /** Sets {@link #writeBackBytes()} (tests). */
+    void writeBackBytes(long bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("write-back bytes must be >= 1: " + bytes);
+        this.writeBackBytes = bytes;
     }
 
     /** The pause before a faulty or offline drive is probed again (tests shorten it). */

@@ -621,6 +621,37 @@ class DriveErasureStoreTest {
     }
 
     @Test
+    void aLargeShardFileIsSyncedOncePerWriteBackUnitAndAtCommit() throws IOException {
+        DriveErasureStore store = open(config());
+        store.writeBackBytes(4L * BLOCK);
+        long fsyncs = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum();
+        write(store, randomBytes(16 * K * BLOCK)); // 16 blocks per shard file
+        long spent = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum() - fsyncs;
+        // Per shard: after blocks 4, 8 and 12 (4 blocks and their CRCs pass the unit; the last
+        // block's pages are left to the commit), then the file and its directory at commit; and
+        // each fan-out directory the blob created, in its parent.
+        long directories = 0;
+        for (int i = 0; i < K + M; i++) {
+            try (Stream<Path> walk = Files.walk(store.drive(i).blobsDir())) {
+                directories += walk.filter(Files::isDirectory).count() - 1;
+            }
+        }
+        assertEquals(2L * (K + M), directories, "one two-level fan-out directory per drive");
+        assertEquals((K + M) * (3 + 2) + directories, spent);
+    }
+
+    @Test
+    void a64MiBBlobSyncsEachShardFileAFewTimesNotAfterEveryBlock() {
+        DriveErasureStore store = open(config(K + M, K, M, 1 << 20));
+        long fsyncs = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum();
+        store.write(new GeneratedInputStream(64L << 20, 5), 64L << 20);
+        long spent = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum() - fsyncs;
+        // 16 MiB per shard file. Syncing each after every 1 MiB block but the last cost 15 + 2
+        // at commit per file, 102 for the blob (plus its two new fan-out directories per drive).
+        assertTrue(spent <= 3 * (K + M) + 2 * (K + M), "fsyncs for a 64 MiB blob: " + spent);
+    }
+
+    @Test
     void deleteRemovesEveryShardAndIsIdempotent() throws IOException {
         DriveErasureStore store = open(config());
         BlobLocation keep = write(store, randomBytes(777));
