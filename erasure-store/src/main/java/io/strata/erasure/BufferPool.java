@@ -2,6 +2,7 @@ package io.strata.erasure;
 
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A bounded pool of full-size block buffers ({@code blockSize + 4} bytes), so big writes reuse
@@ -17,6 +18,7 @@ final class BufferPool {
     private final int maxIdle;
     private final ConcurrentLinkedDeque<byte[]> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
+    private final AtomicLong allocated = new AtomicLong();
 
     BufferPool(int bufferLength, int maxIdle) {
         this.bufferLength = bufferLength;
@@ -30,6 +32,7 @@ final class BufferPool {
                 idleCount.decrementAndGet();
                 return buffer;
             }
+            allocated.incrementAndGet();
         }
         return new byte[length];
     }
@@ -45,5 +48,10 @@ final class BufferPool {
 
     int idle() {
         return idleCount.get();
+    }
+
+    /** Full-size buffers allocated because none was idle, since the pool was made. */
+    long allocated() {
+        return allocated.get();
     }
 }

@@ -284,18 +284,35 @@ final class DriveSegments implements AutoCloseable {
      * @throws IOException the drive's error; nothing that refers to the record may be committed
      */
     SegmentRef appendShard(byte[] header, ByteBuffer[] body, int bodyLength) throws IOException {
-        return append(header, body, header.length + bodyLength, null);
+        return append(header, body, header.length + bodyLength, null, true);
     }
 
     /**
      * Deletes the shard record at {@code ref} if it is live and holds {@code shard} of
      * {@code blob}: appends a tombstone, waits until it is durable, then counts the record dead
      * (a segment left with nothing live is deleted). Idempotent: an absent or dead record is
-     * success.
+     * success. For a record that a blob still in use may otherwise read (heal replacing a corrupt
+     * record by a shard file): a crash must not bring it back.
      *
      * @return whether a live record was deleted
      */
     boolean delete(BlobId blob, int shard, SegmentRef ref) throws IOException {
+        return delete(blob, shard, ref, true);
+    }
+
+    /**
+     * Like {@link #delete}, for a record that nothing refers to any more (its blob is out of the
+     * namespace, or was never committed to it): the tombstone is appended but not waited for, and
+     * becomes durable with the next group commit of its segment or the kernel's write-back. A
+     * crash may lose it; the record is then live again at the next open, an orphan that no
+     * version names, which orphan collection deletes again. Whether an object is visible is the
+     * namespace's decision, never the segment's, so a lost tombstone brings back space, not data.
+     */
+    boolean free(BlobId blob, int shard, SegmentRef ref) throws IOException {
+        return delete(blob, shard, ref, false);
+    }
+
+    private boolean delete(BlobId blob, int shard, SegmentRef ref, boolean durable) throws IOException {
         Segment target = segments.get(ref.segment());
         if (target == null || target.deleted || target.deadOffsets.contains(ref.offset())) return false;
         SegmentRecord record = SegmentRecord.read(reader(target), ref.offset(), readLimit(target));
@@ -304,7 +321,7 @@ final class DriveSegments implements AutoCloseable {
             return false;
         }
         byte[] tombstone = SegmentRecord.tombstone(blob, shard, ref, clock.millis());
-        append(tombstone, new ByteBuffer[0], tombstone.length, ref);
+        append(tombstone, new ByteBuffer[0], tombstone.length, ref, durable);
         markDead(target, ref.offset(), ref.length());
         return true;
     }
@@ -412,7 +429,9 @@ final class DriveSegments implements AutoCloseable {
         }
     }
 
-    private SegmentRef append(byte[] header, ByteBuffer[] body, int length, SegmentRef tombstoneTarget) throws IOException {
+    /** Appends a record; with {@code durable}, returns only once a group commit's fsync covers it. */
+    private SegmentRef append(byte[] header, ByteBuffer[] body, int length, SegmentRef tombstoneTarget, boolean durable)
+            throws IOException {
         if (closed) throw new IOException("segments of " + drive + " are closed");
         // The first free slot, in order: appends gather in as few segments as contention allows,
         // since every dirty segment costs the next group commit one fsync (rotating over the
@@ -454,7 +473,7 @@ final class DriveSegments implements AutoCloseable {
         } finally {
             slots[slot].unlock();
         }
-        syncer.await(segment);
+        if (durable) syncer.await(segment);
         return new SegmentRef(segment.id, offset, length);
     }
 

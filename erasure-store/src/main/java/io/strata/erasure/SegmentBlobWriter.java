@@ -163,7 +163,8 @@ final class SegmentBlobWriter {
         for (int shard = 0; shard < total; shard++) {
             if (refs[shard] == null) continue;
             try {
-                store.segments(location.drive(shard)).delete(location.blobId(), shard, refs[shard]);
+                // Never committed, so nothing refers to it: the tombstone need not be synced.
+                store.segments(location.drive(shard)).free(location.blobId(), shard, refs[shard]);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("cannot delete shard {} of failed write of blob {}: {}", shard, location.blobId(), e.toString());
             }

@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -581,6 +582,73 @@ class DriveErasureStoreTest {
         BlobLocation location = store.write(source, data.length);
         assertEquals(List.of(), violations);
         assertArrayEquals(data, readAll(store, location));
+    }
+
+    @Test
+    void concurrentLargeWritesReuseTheirBlockBuffersOnceWarm() throws Exception {
+        DriveErasureStore store = open(config());
+        int writers = 8;
+        AtomicReference<CountDownLatch> allHoldTwoStripes = new AtomicReference<>();
+        store.blockWriteHook((drive, shard, stripe) -> {
+            // Every shard task of every writer meets here at stripe 1, when each write holds both
+            // its stripes of buffers: each round then needs the same buffers at once.
+            if (stripe != 1) return;
+            CountDownLatch latch = allHoldTwoStripes.get();
+            latch.countDown();
+            try {
+                if (!latch.await(30, TimeUnit.SECONDS)) throw new IOException("the writers never all held two stripes");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        });
+        List<byte[]> data = new ArrayList<>();
+        for (int w = 0; w < writers; w++) data.add(randomBytes(3 * K * BLOCK));
+        long[] allocated = new long[3];
+        for (int round = 0; round < allocated.length; round++) {
+            allHoldTwoStripes.set(new CountDownLatch(writers * (K + M)));
+            long before = store.buffers().allocated();
+            try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<BlobLocation>> writes = new ArrayList<>();
+                for (byte[] d : data) writes.add(executor.submit(() -> store.write(new ByteArrayInputStream(d), d.length)));
+                for (int w = 0; w < writers; w++) assertArrayEquals(data.get(w), readAll(store, writes.get(w).get()));
+            }
+            allocated[round] = store.buffers().allocated() - before;
+        }
+        assertEquals(writers * 2L * (K + M), allocated[0], "the first round allocates two stripes per write");
+        assertEquals(0, allocated[1], "the second round reuses them");
+        assertEquals(0, allocated[2], "and so does the third");
+    }
+
+    @Test
+    void aLargeShardFileIsSyncedOncePerWriteBackUnitAndAtCommit() throws IOException {
+        DriveErasureStore store = open(config());
+        store.writeBackBytes(4L * BLOCK);
+        long fsyncs = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum();
+        write(store, randomBytes(16 * K * BLOCK)); // 16 blocks per shard file
+        long spent = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum() - fsyncs;
+        // Per shard: after blocks 4, 8 and 12 (4 blocks and their CRCs pass the unit; the last
+        // block's pages are left to the commit), then the file and its directory at commit; and
+        // each fan-out directory the blob created, in its parent.
+        long directories = 0;
+        for (int i = 0; i < K + M; i++) {
+            try (Stream<Path> walk = Files.walk(store.drive(i).blobsDir())) {
+                directories += walk.filter(Files::isDirectory).count() - 1;
+            }
+        }
+        assertEquals(2L * (K + M), directories, "one two-level fan-out directory per drive");
+        assertEquals((K + M) * (3 + 2) + directories, spent);
+    }
+
+    @Test
+    void a64MiBBlobSyncsEachShardFileAFewTimesNotAfterEveryBlock() {
+        DriveErasureStore store = open(config(K + M, K, M, 1 << 20));
+        long fsyncs = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum();
+        store.write(new GeneratedInputStream(64L << 20, 5), 64L << 20);
+        long spent = store.drives().stream().mapToLong(DriveStatus::fsyncs).sum() - fsyncs;
+        // 16 MiB per shard file. Syncing each after every 1 MiB block but the last cost 15 + 2
+        // at commit per file, 102 for the blob (plus its two new fan-out directories per drive).
+        assertTrue(spent <= 3 * (K + M) + 2 * (K + M), "fsyncs for a 64 MiB blob: " + spent);
     }
 
     @Test

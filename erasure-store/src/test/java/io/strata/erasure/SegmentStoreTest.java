@@ -331,6 +331,52 @@ class SegmentStoreTest {
     }
 
     @Test
+    void deletingABlobAppendsItsTombstonesWithoutWaitingForAnFsync() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        ErasureBlobLocation gone = write(store, bytes(60_000));
+        ErasureBlobLocation stays = write(store, bytes(60_000)); // keeps the segments from being all dead
+        long fsyncs = sum(store, DriveStatus::fsyncs);
+        store.delete(gone);
+        // The blob is out of the namespace before it is deleted: a tombstone lost in a crash only
+        // leaves an orphan record for orphan collection, so no fsync is spent on it.
+        assertEquals(fsyncs, sum(store, DriveStatus::fsyncs), "fsyncs spent on the delete");
+        store.close();
+        store = open(SHARD_MAX);
+        DriveErasureStore s = store;
+        ErasureException e = assertThrows(ErasureException.class, () -> s.read(gone, 0, gone.size()));
+        assertEquals(ErasureException.Reason.READ_QUORUM_LOST, e.reason(), "the tombstones were written all the same");
+        assertEquals(stays.size(), readAll(store, stays).length);
+    }
+
+    @Test
+    void aTombstoneLostInACrashLeavesAnOrphanRecordThatAnotherDeleteFrees() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        ErasureBlobLocation gone = write(store, bytes(60_000));
+        byte[] kept = bytes(60_000);
+        ErasureBlobLocation stays = write(store, kept);
+        store.delete(gone);
+        // On the drive of the deleted blob's shard 0, one writer's records lie in order in one
+        // segment: that shard, the kept blob's shard, then the tombstone.
+        int keptShard = 0;
+        while (stays.drive(keptShard) != gone.drive(0)) keptShard++;
+        SegmentRef keptRef = stays.segmentRef(keptShard);
+        long tombstoneAt = keptRef.offset() + keptRef.length();
+        Path segment = segmentFile(gone, 0);
+        assertEquals(segment, segmentFile(stays, keptShard), "both records share a segment");
+        store.close();
+        // The page cache never reached the disk: the tombstone reads as the segment's zero tail.
+        overwrite(segment, tombstoneAt, new byte[SegmentRecord.FIXED + 64]);
+        store = open(SHARD_MAX);
+        Map<String, StoredBlob> blobs = inventory(store);
+        assertEquals(1, blobs.get(gone.id()).shardsPresent(), "shard 0's record is live again: an orphan");
+        assertArrayEquals(kept, readAll(store, stays), "records before it are untouched");
+        store.delete(gone); // what orphan collection does with it
+        assertFalse(inventory(store).containsKey(gone.id()));
+        store = reopen(store);
+        assertFalse(inventory(store).containsKey(gone.id()), "and it stays deleted");
+    }
+
+    @Test
     void aFullyDeadSealedSegmentIsRemoved() throws IOException {
         DriveErasureStore store = open(SHARD_MAX);
         ErasureBlobLocation one = write(store, bytes(60_000));

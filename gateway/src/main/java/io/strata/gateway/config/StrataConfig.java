@@ -109,7 +109,8 @@ public record StrataConfig(String host, int port, String domain, String region, 
 
     public ErasureConfig erasure() {
         try {
-            return new ErasureConfig(drives, dataShards, parityShards, blockSize, segmentShardMax);
+            // The store keeps write buffers for as many blob writes as uploads may run at once.
+            return new ErasureConfig(drives, dataShards, parityShards, blockSize, segmentShardMax, limits.maxUploads());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("erasure", e.getMessage());
         }

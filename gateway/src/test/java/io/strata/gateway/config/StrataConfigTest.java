@@ -237,6 +237,13 @@ class StrataConfigTest {
     }
 
     @Test
+    void erasureStoreSizesItsWriteBuffersForServerMaxUploads(@TempDir Path dir) {
+        Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
+        assertEquals(64, StrataConfig.load(null, env, Map.of()).erasure().concurrentWrites());
+        assertEquals(8, StrataConfig.load(null, env, Map.of("server.max-uploads", "8")).erasure().concurrentWrites());
+    }
+
+    @Test
     void segmentShardMaxDefaultsTo1MiBCanBeTurnedOffAndIsBounded(@TempDir Path dir) {
         Map<String, String> env = Map.of("STRATA_DATA_DIR", dir.toString());
         assertEquals(1 << 20, StrataConfig.load(null, env, Map.of()).erasure().segmentShardMax());
