@@ -23,11 +23,14 @@
 # missing or ptrace is not permitted (Yama's ptrace_scope, no CAP_SYS_PTRACE).
 #
 # Servers listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19500, and +1); data goes to a
-# temporary directory removed at the end. JAVA_HOME selects the JDK. The gateway runs as ./strata runs
+# temporary directory removed at the end. The JDK is JAVA_HOME if it is 21 or newer, else the newest under /usr/lib/jvm. The gateway runs as ./strata runs
 # it, with the Vector API module (without it the erasure coder falls back to the scalar kernel).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=scripts/jdk.sh
+. "$root/scripts/jdk.sh"
+use_jdk "benchmarks/e2e.sh"
+java="$JAVA_HOME/bin/java"
 port=${STRATA_BENCH_PORT:-19500}
 # JVM options for both servers, split at spaces as a command line would be.
 read -r -a java_opts <<<"${STRATA_BENCH_JAVA_OPTS:-}"

@@ -27,11 +27,14 @@
 # STRATA_BENCH_ONOFF_ROUNDS (2 of each), STRATA_BENCH_BACKLOG (100000), STRATA_BENCH_PARALLELISM
 # (the source's replication.parallelism, default the gateway's), STRATA_BENCH_INTERVAL (the source's
 # replication.interval), STRATA_BENCH_STEP_TIMEOUT (1800 s per step), STRATA_BENCH_KEEP=1 keeps the
-# temporary directory. JAVA_HOME selects the JDK; STRATA_BENCH_JAVA_OPTS adds JVM options to the gateways.
+# temporary directory. The JDK is JAVA_HOME if it is 21 or newer, else the newest under /usr/lib/jvm; STRATA_BENCH_JAVA_OPTS adds JVM options to the gateways.
 # s3proxy (filesystem provider) runs from the tiering tests' classpath, resolved offline by mvn.
 set -euo pipefail
 root=${STRATA_BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=scripts/jdk.sh
+. "$(cd "$(dirname "$0")/.." && pwd)/scripts/jdk.sh"
+use_jdk "benchmarks/replication.sh"
+java="$JAVA_HOME/bin/java"
 target_kind=strata
 if [ "${1:-}" = --target ]; then target_kind=$2; shift 2; fi
 case "$target_kind" in strata|s3proxy) ;; *) echo "replication.sh: --target strata or s3proxy" >&2; exit 2 ;; esac

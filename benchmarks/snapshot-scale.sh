@@ -33,10 +33,13 @@
 # Gateways listen on 127.0.0.1 (ports STRATA_BENCH_PORT, default 19600, and +1) and are stopped
 # by PID; everything goes to a temporary directory (TMPDIR) removed at the end unless
 # STRATA_BENCH_KEEP=1. Each step is bounded by STRATA_BENCH_STEP_TIMEOUT seconds (default 1800).
-# JAVA_HOME selects the JDK; STRATA_BENCH_JAVA_OPTS adds JVM options to both gateways.
+# The JDK is JAVA_HOME if it is 21 or newer, else the newest under /usr/lib/jvm; STRATA_BENCH_JAVA_OPTS adds JVM options to both gateways.
 set -euo pipefail
 root=${STRATA_BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=scripts/jdk.sh
+. "$(cd "$(dirname "$0")/.." && pwd)/scripts/jdk.sh"
+use_jdk "benchmarks/snapshot-scale.sh"
+java="$JAVA_HOME/bin/java"
 large=0
 if [ "${1:-}" = --large ]; then large=1; shift; fi
 count=${1:-1000000}
