@@ -315,7 +315,7 @@ final class DriveSegments implements AutoCloseable {
     private boolean delete(BlobId blob, int shard, SegmentRef ref, boolean durable) throws IOException {
         Segment target = segments.get(ref.segment());
         if (target == null || target.deleted || target.deadOffsets.contains(ref.offset())) return false;
-        SegmentRecord record = SegmentRecord.read(reader(target), ref.offset(), readLimit(target));
+        SegmentRecord record = readRecord(target, ref.offset(), readLimit(target));
         if (record == null || record.type() != SegmentRecord.TYPE_SHARD || record.length() != ref.length()
                 || !record.shard().blobId().equals(blob) || record.shard().shardIndex() != shard) {
             return false;
@@ -340,22 +340,12 @@ final class DriveSegments implements AutoCloseable {
     Opened open(SegmentRef ref, ErasureBlobLocation location, int shard) throws IOException {
         Segment segment = segments.get(ref.segment());
         if (segment == null || segment.deleted || segment.deadOffsets.contains(ref.offset())) return null;
-        FileChannel channel = reader(segment);
-        SegmentRecord record;
-        try {
-            record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
-        } catch (ClosedChannelException e) {
-            // Another reader, interrupted, closed the shared channel under us: that says nothing
-            // about the drive. Read again through a fresh one (an interrupt of our own is not retried).
-            if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) throw e;
-            channel = reader(segment);
-            record = SegmentRecord.read(channel, ref.offset(), readLimit(segment));
-        }
+        SegmentRecord record = readRecord(segment, ref.offset(), readLimit(segment));
         if (record == null || record.type() != SegmentRecord.TYPE_SHARD || record.length() != ref.length()
                 || !record.shard().describes(location, shard)) {
             return null;
         }
-        return new Opened(channel, ref.offset() + record.headerLength(), record.shard());
+        return new Opened(reader(segment), ref.offset() + record.headerLength(), record.shard());
     }
 
     /**
@@ -371,14 +361,13 @@ final class DriveSegments implements AutoCloseable {
     private void visitLive(Segment segment, java.util.function.Consumer<LiveRecord> visitor) throws IOException {
         long limit = segment.end;
         long offset = HEADER_BYTES;
-        FileChannel channel;
-        try {
-            channel = reader(segment);
-        } catch (NoSuchFileException e) {
-            return; // deleted meanwhile
-        }
         while (offset < limit) {
-            SegmentRecord record = SegmentRecord.read(channel, offset, limit);
+            SegmentRecord record;
+            try {
+                record = readRecord(segment, offset, limit);
+            } catch (NoSuchFileException e) {
+                return; // deleted meanwhile
+            }
             if (record == null) break;
             if (record.type() == SegmentRecord.TYPE_SHARD && !segment.deadOffsets.contains(offset)) {
                 visitor.accept(new LiveRecord(record.shard(), new SegmentRef(segment.id, offset, (int) record.length()),
@@ -592,6 +581,21 @@ final class DriveSegments implements AutoCloseable {
     /** Tests only: runs on the syncer thread with a segment's id, after its channel is taken and before its fsync. */
     void syncHook(java.util.function.LongConsumer hook) {
         this.syncHook = hook;
+    }
+
+    /**
+     * The record header at {@code offset} (null where no valid record is), read through the shared
+     * channel. Another reader, interrupted, may close that channel under us: that says nothing
+     * about the drive, so the read is tried once more through a fresh one (an interrupt of our own
+     * is not retried). Reads, deletes, compaction's and the inventory's walks all come here.
+     */
+    private SegmentRecord readRecord(Segment segment, long offset, long limit) throws IOException {
+        try {
+            return SegmentRecord.read(reader(segment), offset, limit);
+        } catch (ClosedChannelException e) {
+            if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) throw e;
+            return SegmentRecord.read(reader(segment), offset, limit);
+        }
     }
 
     /** The shared read channel; an interrupted reader closes it for everyone, so it is reopened then. */

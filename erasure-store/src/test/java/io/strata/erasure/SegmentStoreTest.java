@@ -233,6 +233,35 @@ class SegmentStoreTest {
     }
 
     @Test
+    void aSegmentWalkGoesOnWhenAnotherReadersInterruptClosesTheSharedChannel() throws IOException {
+        DriveErasureStore store = open(SHARD_MAX);
+        List<ErasureBlobLocation> written = new ArrayList<>();
+        for (int i = 0; i < 3; i++) written.add(write(store, bytes(30_000)));
+        SegmentRef first = written.get(0).segmentRef(0);
+        int drive = written.get(0).drive(0);
+        SegmentUsage usage = store.segments().stream()
+                .filter(u -> u.drive() == drive && u.segment().equals(HexFormat.of().toHexDigits(first.segment())))
+                .findFirst().orElseThrow();
+        List<String> seen = new ArrayList<>();
+        store.forEachBlobIn(usage, blob -> {
+            if (seen.isEmpty()) {
+                // a request reading this drive's shard is interrupted (its client went away) and
+                // closes the segment's shared read channel while the walk is between records
+                onInterruptedThread(() -> {
+                    try (InputStream other = store.read(written.get(0), 0, 1)) {
+                        other.read();
+                    } catch (IOException | RuntimeException expected) {
+                        // interrupted: that request fails, nobody else's
+                    }
+                });
+            }
+            seen.add(blob.blobId());
+        });
+        assertEquals(written.stream().map(ErasureBlobLocation::id).toList(), seen, "every record of the segment walked");
+        for (DriveStatus d : store.drives()) assertEquals(DriveStatus.State.ONLINE, d.state(), "drive " + d.index() + ": " + d.detail());
+    }
+
+    @Test
     void concurrentWritersShareFsyncs() throws Exception {
         DriveErasureStore store = open(SHARD_MAX);
         int writers = 16;
