@@ -26,6 +26,9 @@ case "${1:-}" in
     "") ;;
     *) echo "usage: benchmarks/targets.sh [--quick]" >&2; exit 2 ;;
 esac
+# shellcheck source=scripts/jdk.sh
+. "$here/../scripts/jdk.sh"
+use_jdk benchmarks/targets.sh # the JDK e2e.sh runs, named in the table's header
 row_timeout=${STRATA_TARGETS_TIMEOUT:-1200}
 work=$(mktemp -d "${TMPDIR:-/tmp}/strata-targets.XXXXXX")
 current=
@@ -121,7 +124,7 @@ cell() {
 }
 
 echo "Issue #16 targets, $(date -u '+%Y-%m-%d %H:%M UTC')$([ $quick = 1 ] && echo ', --quick'), commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown),"
-echo "$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1), $(nproc) cores shared by client and servers; took ${elapsed} s."
+echo "$("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(nproc) cores shared by client and servers; took ${elapsed} s."
 echo "Load before: ${load_before#*load average: }; after: $(uptime | sed 's/.*load average: //')."
 echo
 echo "| workload | Strata | bare | ratio | server CPU/op (Strata; bare) | fsyncs/object |"
