@@ -288,6 +288,11 @@ final class BlobWriter {
 
     /** Below quorum, the most common error is the one worth reporting. */
     private Throwable mostCommonFailure() {
+        return mostCommon(failures);
+    }
+
+    /** The most common kind among the non-null {@code failures} (the first of its kind), or null. */
+    static Throwable mostCommon(Throwable[] failures) {
         Map<Class<?>, Integer> counts = new HashMap<>();
         Throwable best = null;
         int bestCount = 0;

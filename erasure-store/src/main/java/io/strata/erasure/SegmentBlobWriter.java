@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -174,18 +172,7 @@ final class SegmentBlobWriter {
 
     private ErasureException quorumLost() {
         LOG.error("write quorum lost: blob {} landed on {} of {} drives, need {}", location.blobId(), live(), total, quorum);
-        Map<Class<?>, Integer> counts = new HashMap<>();
-        Throwable best = null;
-        int bestCount = 0;
-        for (Throwable failure : failures) {
-            if (failure == null) continue;
-            int count = counts.merge(failure.getClass(), 1, Integer::sum);
-            if (count > bestCount) {
-                best = failure;
-                bestCount = count;
-            }
-        }
         return new ErasureException(ErasureException.Reason.WRITE_QUORUM_LOST, "blob " + location.blobId()
-                + " landed on " + live() + " of " + total + " drives, need " + quorum, best);
+                + " landed on " + live() + " of " + total + " drives, need " + quorum, BlobWriter.mostCommon(failures));
     }
 }
