@@ -77,6 +77,12 @@ class FailoverFailbackTest {
         replicate(b, s3b, a.port(), "to-a");
     }
 
+    /** A fresh client for A after its restart. */
+    static void reconnectA() {
+        s3a.close();
+        s3a = S3Clients.pathStyle(a);
+    }
+
     static void bucket(S3Client s3) {
         bucketNamed(s3, BUCKET);
     }
@@ -228,6 +234,7 @@ class FailoverFailbackTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aReturningWithItsDataConvergesWithBAndClientsFailBack() throws Exception {
         a.start();
+        reconnectA(); // the client's pooled connections died with the old process (and the SDK retries nothing here)
         linkAtoB.open();
         waitApplied(a, "to-b");
         applied(b, "to-a");
@@ -266,6 +273,7 @@ class FailoverFailbackTest {
             throw new IllegalStateException(e);
         }
         a.start();
+        reconnectA(); // the client's pooled connections died with the old process (and the SDK retries nothing here)
         // The operator recreates the bucket and A's side of the replication, then lets B refill A: what B's
         // queue sent while the bucket was missing is retried, and a resync sends every current object.
         bucket(s3a);

@@ -105,6 +105,14 @@ class ReplicationWorkerTest {
         }
     }
 
+    private static String statusOf(StrataServer on, String bucket) {
+        try {
+            return admin(on, "GET", "/replication/status", Map.of("bucket", bucket), null);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String admin(StrataServer on, String method, String path, Map<String, String> query, String body)
             throws Exception {
         RawRequest r = RawRequest.of(method, "/_strata/admin" + path);
@@ -230,8 +238,11 @@ class ReplicationWorkerTest {
             String refused = configure(server, s3, "refused-src", "refused-dst");
             s3.putObject(b -> b.bucket(refused).key("k"), RequestBody.fromBytes(TestData.bytes(9, 64)));
             waitFor("k FAILED", () -> status(s3, refused, "k") == ReplicationStatus.FAILED);
-            String st = admin(server, "GET", "/replication/status", Map.of("bucket", refused), null);
-            assertTrue(st.contains("\"failed\":1") && st.contains("NoSuchBucket") && st.contains("\"key\":\"k\""), st);
+            // The version's status turns FAILED a moment before its failure record, with the reason, is written.
+            waitFor("k listed as failed with its reason", () -> {
+                String st = statusOf(server, refused);
+                return st.contains("\"failed\":1") && st.contains("NoSuchBucket") && st.contains("\"key\":\"k\"");
+            });
             target.createBucket(b -> b.bucket("refused-dst"));
             assertTrue(admin(server, "POST", "/replication/retry", Map.of("failed", ""), null).contains("\"requeued\":1"));
             waitFor("k COMPLETED after retry --failed", () -> status(s3, refused, "k") == ReplicationStatus.COMPLETED);
